@@ -1,0 +1,220 @@
+// Loads configuration: config/default.yaml, then the file named by CYBERBRIEF_CONFIG (deep-merged, arrays
+// replaced), then environment variables. Validated once, here. This module and main.ts are the only
+// readers of process.env: everything else is handed the Config it needs.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../lib/errors.ts';
+import { configSchema, type Config, type Secrets } from './schema.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/** The repository root (where config/default.yaml lives), whatever the working directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_CONFIG_FILE = path.join(PROJECT_ROOT, 'config', 'default.yaml');
+
+export interface LoadOptions {
+  env: Env;
+  /** Resolve relative paths (override file, SQLite file, topics file) against this. */
+  cwd?: string;
+  /** Replaces config/default.yaml (tests). */
+  defaultFile?: string;
+}
+
+export async function loadConfig(opts: LoadOptions): Promise<Config> {
+  const cwd = opts.cwd ?? process.cwd();
+  const defaultFile = opts.defaultFile ?? DEFAULT_CONFIG_FILE;
+  const sources = [defaultFile];
+  let raw = await readYamlObject(defaultFile);
+  const override = nonEmpty(opts.env.CYBERBRIEF_CONFIG);
+  if (override) {
+    const file = path.resolve(cwd, override);
+    sources.push(file);
+    raw = deepMerge(raw, await readYamlObject(file));
+  }
+  raw = applyEnv(raw, opts.env);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, raw, sources));
+  const cfg = parsed.data;
+  // Topics file is relative to the project root when it is the shipped default, else to cwd.
+  cfg.topics.file = resolveFrom(cfg.topics.file, cwd);
+  return { ...cfg, secrets: readSecrets(opts.env), sources };
+}
+
+function resolveFrom(p: string, cwd: string): string {
+  if (path.isAbsolute(p)) return p;
+  const fromCwd = path.resolve(cwd, p);
+  return p === 'config/topics.yaml' && cwd !== PROJECT_ROOT ? path.join(PROJECT_ROOT, p) : fromCwd;
+}
+
+async function readYamlObject(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check CYBERBRIEF_CONFIG.`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config: ${file} must hold a mapping of keys at the top level.`);
+  return doc as Record<string, unknown>;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+function nonEmpty(v: string | undefined): string | null {
+  const t = v?.trim();
+  return t ? t : null;
+}
+
+/** Deployment settings from the environment win over files. */
+function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const over: Record<string, unknown> = {};
+  const set = (section: string, key: string, value: unknown) => {
+    over[section] = { ...((over[section] as object) ?? {}), [key]: value };
+  };
+  const dbUrl = nonEmpty(env.DATABASE_URL);
+  if (dbUrl) set('database', 'url', dbUrl);
+  const level = nonEmpty(env.LOG_LEVEL);
+  if (level) set('log', 'level', level);
+  const port = nonEmpty(env.PORT);
+  if (port) set('server', 'port', /^\d+$/.test(port) ? Number(port) : port);
+  const allow = nonEmpty(env.CYBERBRIEF_ALLOW_HOSTS);
+  if (allow) {
+    const current = (isPlainObject(raw.polling) && Array.isArray(raw.polling.allow_hosts) ? raw.polling.allow_hosts : []) as unknown[];
+    const extra = allow.split(',').map((s) => s.trim()).filter(Boolean);
+    set('polling', 'allow_hosts', [...current, ...extra]);
+  }
+  const llmUrl = nonEmpty(env.LLM_BASE_URL);
+  const llmModel = nonEmpty(env.LLM_MODEL);
+  if (llmUrl || llmModel) {
+    const llm = { ...(isPlainObject(raw.summary) && isPlainObject(raw.summary.llm) ? raw.summary.llm : {}) };
+    if (llmUrl) llm.base_url = llmUrl;
+    if (llmModel) llm.model = llmModel;
+    over.summary = { llm };
+  }
+  return deepMerge(raw, over);
+}
+
+function readSecrets(env: Env): Secrets {
+  return {
+    slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
+    slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
+    slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
+    slackApiUrl: nonEmpty(env.SLACK_API_URL),
+    discordToken: nonEmpty(env.DISCORD_TOKEN),
+    discordApplicationId: nonEmpty(env.DISCORD_APPLICATION_ID),
+    discordApiUrl: nonEmpty(env.DISCORD_API_URL),
+    llmApiKey: nonEmpty(env.LLM_API_KEY),
+  };
+}
+
+/** Every secret value, for the logger to scrub. */
+export function secretValues(cfg: Pick<Config, 'secrets' | 'database'>): string[] {
+  const s = cfg.secrets;
+  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey].filter((v): v is string => !!v);
+  const pw = databasePassword(cfg.database.url);
+  if (pw) out.push(pw);
+  return out;
+}
+
+function databasePassword(url: string): string | null {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return null;
+  try {
+    const pw = decodeURIComponent(new URL(url).password);
+    return pw || null;
+  } catch {
+    return null;
+  }
+}
+
+const ENV_FOR: Record<string, string> = {
+  'database.url': 'DATABASE_URL',
+  'log.level': 'LOG_LEVEL',
+  'server.port': 'PORT',
+  'polling.allow_hosts': 'CYBERBRIEF_ALLOW_HOSTS',
+};
+
+function valueAt(raw: unknown, keyPath: PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const k of keyPath) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k as string];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** One sentence naming the key, the value and what is allowed. */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, sources: string[]): string {
+  const where = sources.length > 1 ? ` (in ${sources.slice(1).join(', ')} over the defaults)` : '';
+  if (issue.code === 'unrecognized_keys') {
+    const parent = issue.path.map(String).join('.');
+    const keys = issue.keys.map((k) => (parent ? `${parent}.${k}` : k)).join(', ');
+    const allowed = allowedKeys(issue.path);
+    return `config: unknown key ${keys}${where}; allowed here: ${allowed.join(', ')}.`;
+  }
+  const key = issue.path.map(String).join('.') || '(root)';
+  const value = valueAt(raw, issue.path);
+  const env = ENV_FOR[key.replace(/\.\d+$/, '')];
+  const from = env ? ` (check ${env} or the config files)` : where;
+  if (value === undefined) return `config: ${key} is missing${from}: ${allowedText(issue)}.`;
+  return `config: ${key} = ${show(value)} is invalid${from}: ${allowedText(issue)}.`;
+}
+
+function allowedText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number >= ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number <= ${String(issue.maximum)}`;
+    default:
+      return issue.message.replace(/\.$/, '');
+  }
+}
+
+function allowedKeys(keyPath: PropertyKey[]): string[] {
+  // Walk the schema along the path to list the keys of the object that had the unknown one.
+  let schema: unknown = configSchema;
+  for (const k of keyPath) {
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown } }).def;
+    if (!def) return [];
+    if (def.type === 'object' && def.shape) schema = def.shape[k as string];
+    else if (def.type === 'array') schema = def.element;
+    else return [];
+    while ((schema as { def?: { innerType?: unknown } })?.def?.innerType) schema = (schema as { def: { innerType: unknown } }).def.innerType;
+  }
+  const def = (schema as { def?: { shape?: Record<string, unknown> } }).def;
+  return def?.shape ? Object.keys(def.shape) : [];
+}

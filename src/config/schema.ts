@@ -1,0 +1,133 @@
+// The one place configuration is described and validated. Every object is strict: an unknown key is an
+// error, so a typo is never silently ignored.
+import { z } from 'zod';
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const feedEntry = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+    title: z.string().min(1).max(200).optional(),
+    interval_seconds: seconds(60, 7 * 86400).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    database: z
+      .object({
+        /** SQLite file path, `sqlite:PATH`, or `postgres://...`. `DATABASE_URL` overrides it. */
+        url: z.string().min(1),
+        /** Connections in the PostgreSQL pool. */
+        pool_size: z.number().int().min(1).max(100),
+      })
+      .strict(),
+    server: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+      })
+      .strict(),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+        /** auto: readable on a TTY, JSON otherwise. */
+        format: z.enum(['auto', 'json', 'pretty']),
+      })
+      .strict(),
+    polling: z
+      .object({
+        /** node-cron expression (6 fields allowed: seconds first) for the scheduler tick. */
+        tick: z.string().min(9).max(100),
+        interval_seconds: seconds(60, 7 * 86400),
+        max_interval_seconds: seconds(60, 30 * 86400),
+        concurrency: z.number().int().min(1).max(64),
+        per_host_concurrency: z.number().int().min(1).max(16),
+        jitter_seconds: seconds(0, 3600),
+        connect_timeout_ms: z.number().int().min(100).max(120_000),
+        total_timeout_ms: z.number().int().min(500).max(600_000),
+        max_body_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
+        max_redirects: z.number().int().min(0).max(10),
+        user_agent: z.string().min(3).max(200),
+        backoff_base_seconds: seconds(1, 86400),
+        disable_after_failures: z.number().int().min(1).max(1000),
+        /** On a feed's first poll, alert the newest N items (0: store the backlog silently). */
+        backfill: z.number().int().min(0).max(100),
+        /** Hosts, IPs or CIDRs that may resolve to private addresses (CYBERBRIEF_ALLOW_HOSTS adds to it). */
+        allow_hosts: z.array(z.string().min(1).max(255)).max(1000),
+      })
+      .strict(),
+    feeds: z.array(feedEntry).max(10_000),
+    topics: z
+      .object({
+        /** Path of the topics file, relative to the working directory. */
+        file: z.string().min(1),
+      })
+      .strict(),
+    summary: z
+      .object({
+        max_chars: z.number().int().min(80).max(3000),
+        /** Fetch the article page when the feed carries only a short excerpt. */
+        fetch_article: z.boolean(),
+        min_excerpt_chars: z.number().int().min(0).max(10_000),
+        llm: z
+          .object({
+            enabled: z.boolean(),
+            base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+            model: z.string().min(1).max(200),
+            timeout_ms: z.number().int().min(500).max(300_000),
+            max_tokens: z.number().int().min(16).max(4096),
+          })
+          .strict(),
+      })
+      .strict(),
+    delivery: z
+      .object({
+        max_attempts: z.number().int().min(1).max(100),
+        /** Alerts per channel per poll before the rest go into one digest message. */
+        burst_per_channel: z.number().int().min(1).max(100),
+        /** Milliseconds between two messages to the same channel. */
+        channel_interval_ms: z.number().int().min(0).max(60_000),
+        /** Items about the same story within this window join one cluster. */
+        cluster_window_hours: z.number().int().min(1).max(24 * 30),
+        /** Edit a posted message when the story's title or content changes materially. */
+        edit_on_change: z.boolean(),
+        lease_seconds: seconds(5, 3600),
+      })
+      .strict(),
+    slack: z
+      .object({
+        /** Use Socket Mode (needs SLACK_APP_TOKEN) instead of the HTTP endpoint. */
+        socket_mode: z.boolean(),
+        /** User ids allowed to change subscriptions besides workspace admins and owners. */
+        admin_user_ids: z.array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'expected a Slack user id such as U012ABCDEF')).max(1000),
+      })
+      .strict(),
+    discord: z
+      .object({
+        /** Register /news in this guild only (instant, for development); global otherwise. */
+        dev_guild_id: z.string().regex(/^\d{5,25}$/, 'expected a Discord guild id (digits)').nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof configSchema>;
+
+/** Secrets and deployment settings that come from the environment only. */
+export interface Secrets {
+  slackBotToken: string | null;
+  slackSigningSecret: string | null;
+  slackAppToken: string | null;
+  slackApiUrl: string | null;
+  discordToken: string | null;
+  discordApplicationId: string | null;
+  discordApiUrl: string | null;
+  llmApiKey: string | null;
+}
+
+export interface Config extends FileConfig {
+  secrets: Secrets;
+  /** Files the configuration was read from, in merge order. */
+  sources: string[];
+}

@@ -1,0 +1,84 @@
+// The contract between the core and chat platforms. The core owns it; adapters in src/platforms/*
+// implement it (translate and verify, nothing more).
+import type { PlatformName } from './types.ts';
+
+/** A slash command, translated from the platform's payload. `/news <name> <args...>` */
+export interface Command {
+  platform: PlatformName;
+  /** Slack team id, Discord guild id; '' for the console. */
+  workspaceId: string;
+  /** The platform's channel id. */
+  channelId: string;
+  channelName: string | null;
+  userId: string;
+  /** Workspace/guild admin or owner (Slack is_admin/is_owner, Discord Manage Guild/Administrator). */
+  userIsAdmin: boolean;
+  /** May change this channel's subscriptions and keywords (Discord Manage Channels; Slack admins or allowlist). */
+  userCanManageChannel: boolean;
+  /** Subcommand, lower-cased: subscribe, latest, keywords... ('' when none given). */
+  name: string;
+  args: string[];
+  /** The raw text after /news, for messages. */
+  text: string;
+}
+
+/** A story rendered neutrally; each adapter turns it into Block Kit, an embed or a console line. */
+export interface StoryView {
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  /** The summary was made from the feed excerpt only (no article text). */
+  fromExcerpt: boolean;
+  topics: { id: string; name: string }[];
+  alsoCoveredBy: { source: string; title: string; url: string | null }[];
+}
+
+export interface DigestView {
+  /** "12 more stories" */
+  stories: { title: string; url: string | null; source: string }[];
+}
+
+export interface Reply {
+  /** Plain text (the adapter escapes it for its platform). */
+  text: string;
+  /** Only the caller sees it. */
+  ephemeral: boolean;
+  stories?: StoryView[];
+}
+
+export type CommandHandler = (cmd: Command) => Promise<Reply>;
+
+export interface SentMessage {
+  /** Slack ts, Discord message id. */
+  messageId: string;
+}
+
+/** Why a send failed, so the dispatcher knows whether to wait, retry or give up. */
+export type DeliveryFailureKind = 'rate_limited' | 'transient' | 'permanent';
+
+export class DeliveryError extends Error {
+  readonly kind: DeliveryFailureKind;
+  readonly retryAfterMs: number | null;
+  constructor(kind: DeliveryFailureKind, message: string, retryAfterMs: number | null = null) {
+    super(message);
+    this.name = 'DeliveryError';
+    this.kind = kind;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export interface ChatPlatform {
+  readonly name: PlatformName;
+  /** Connects and starts receiving commands, which it hands to `handler`. */
+  start(handler: CommandHandler): Promise<void>;
+  /** Stops receiving; in-flight sends finish. */
+  stop(): Promise<void>;
+  postStory(channelId: string, story: StoryView): Promise<SentMessage>;
+  /** Replaces a posted story (new coverage, edited story). */
+  updateStory(channelId: string, messageId: string, story: StoryView): Promise<void>;
+  postDigest(channelId: string, digest: DigestView): Promise<SentMessage>;
+  /** Tells the channel something an admin must see (e.g. alerts paused). */
+  postNotice(channelId: string, text: string): Promise<SentMessage>;
+}

@@ -1,0 +1,142 @@
+// Core types shared by every stage of the pipeline. Pure data: no I/O, no SDKs.
+
+export type PlatformName = 'slack' | 'discord' | 'console';
+
+/** A feed row: what to fetch, and the scheduling state that lives with it (scheduling is data). */
+export interface Feed {
+  id: number;
+  url: string;
+  title: string | null;
+  /** Site link from the feed itself, if any. */
+  siteUrl: string | null;
+  enabled: boolean;
+  /** Poll interval override in seconds; null means the configured default. */
+  intervalSeconds: number | null;
+  etag: string | null;
+  lastModified: string | null;
+  nextCheckAt: Date;
+  errorCount: number;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  lastSuccessAt: Date | null;
+  disabledReason: string | null;
+  /** False until the first successful poll stored the feed's backlog (first poll does not alert). */
+  primed: boolean;
+  createdAt: Date;
+}
+
+/** A normalised feed entry, ready to store. */
+export interface NewItem {
+  feedId: number;
+  /** Stable per-feed key: trustworthy guid, else canonical link, else hash of title and date. */
+  key: string;
+  guid: string | null;
+  /** Canonical URL (tracking parameters, fragment and default port removed). */
+  url: string | null;
+  title: string;
+  /** Clean text of the feed description/summary, for matching and summaries. */
+  summary: string;
+  /** Clean text of the full content when the feed carries it. */
+  content: string;
+  /** Original HTML (description or content), kept as received. */
+  html: string | null;
+  author: string | null;
+  publishedAt: Date | null;
+  /** Hash of title + summary + content: tells a material edit from a re-dated copy. */
+  contentHash: string;
+}
+
+export interface Item extends NewItem {
+  id: number;
+  fetchedAt: Date;
+  clusterId: number | null;
+  /** Full article text fetched from the page, when we had to. */
+  articleText: string | null;
+  /** The summary we post; null until summarised. */
+  digest: string | null;
+  /** True when the digest was made from the feed excerpt only. */
+  digestFromExcerpt: boolean;
+}
+
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+export interface TopicGroups {
+  /** Every list here must have at least one hit. */
+  allOf?: string[][];
+  /** At least one of these must hit. */
+  anyOf?: string[];
+  /** Any hit here vetoes the topic. */
+  noneOf?: string[];
+}
+
+export interface Topic {
+  id: string;
+  name: string;
+  description: string;
+  terms: WeightedTerm[];
+  groups?: TopicGroups;
+  threshold: number;
+}
+
+export type MatchField = 'title' | 'description' | 'content';
+
+export interface TopicMatch {
+  topicId: string;
+  score: number;
+  /** Human-readable reasons, e.g. `"cyberespionage" in title (x3.0)`. */
+  reasons: string[];
+}
+
+export interface Channel {
+  id: number;
+  platform: PlatformName;
+  /** The platform's id for the channel (Slack C123, Discord snowflake, console name). */
+  externalId: string;
+  /** Slack team id or Discord guild id; empty for console. */
+  workspaceId: string;
+  name: string | null;
+  paused: boolean;
+  pausedReason: string | null;
+  createdAt: Date;
+}
+
+export interface ChannelKeyword {
+  channelId: number;
+  term: string;
+  /** `-term` in the command: an item containing it is never sent to this channel. */
+  exclude: boolean;
+}
+
+export interface Cluster {
+  id: number;
+  /** SimHash/MinHash signature of the story, hex. */
+  signature: string;
+  title: string;
+  firstItemId: number;
+  createdAt: Date;
+}
+
+export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead';
+
+/** An outbox row: one story for one channel. (channel_id, cluster_id) is unique in the schema. */
+export interface Alert {
+  id: number;
+  channelId: number;
+  clusterId: number;
+  itemId: number;
+  status: AlertStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  /** Platform message id once sent (Slack ts, Discord message id). */
+  messageId: string | null;
+  lastError: string | null;
+  /** Set when the alert must be edited (new coverage, changed story). */
+  needsUpdate: boolean;
+  createdAt: Date;
+  sentAt: Date | null;
+}

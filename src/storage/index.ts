@@ -1,0 +1,54 @@
+// The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
+// the rest of the code receives the repositories it needs.
+import { CyberbriefError } from '../lib/errors.ts';
+import { migrateToLatest, openDatabase, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
+import { FeedsRepo } from './feeds-repo.ts';
+
+export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
+export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
+export { FeedsRepo } from './feeds-repo.ts';
+
+export interface Storage {
+  readonly dialect: DatabaseHandle['dialect'];
+  readonly target: DatabaseTarget;
+  readonly description: string;
+  readonly feeds: FeedsRepo;
+  /** Runs pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** A trivial round trip, for health checks and `doctor`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStorageOptions {
+  cwd?: string;
+  poolSize?: number;
+  /** Run migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
+  const target = parseDatabaseUrl(databaseUrl, opts.cwd);
+  const handle = openDatabase(target, { poolSize: opts.poolSize });
+  const storage: Storage = {
+    dialect: handle.dialect,
+    target,
+    description: describeTarget(target),
+    feeds: new FeedsRepo(handle.db, handle.dialect),
+    migrate: async () => (await migrateToLatest(handle)).applied,
+    ping: async () => {
+      await handle.db.selectFrom('feeds').select('id').limit(1).execute();
+    },
+    close: () => handle.close(),
+  };
+  if (opts.migrate !== false) {
+    try {
+      await storage.migrate();
+    } catch (err) {
+      await handle.close();
+      if (err instanceof CyberbriefError) throw err;
+      throw new CyberbriefError('storage', `storage: cannot reach ${storage.description}: ${(err as Error).message}; check DATABASE_URL.`, { cause: err });
+    }
+  }
+  return storage;
+}

@@ -1,0 +1,10 @@
+// Every migration, in order. Add a file NNN_name.ts and list it here.
+import type { Migration } from 'kysely';
+import type { Dialect } from '../db.ts';
+import { initialMigration } from './001_initial.ts';
+
+export function allMigrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001_initial': initialMigration(dialect),
+  };
+}

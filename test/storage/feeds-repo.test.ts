@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+
+notePostgresSkip();
+
+describe.each(testDatabases)('FeedsRepo on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  const t0 = new Date('2026-01-01T00:00:00Z');
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+  });
+  afterEach(async () => cleanup());
+
+  it('adds a feed once per URL and lists it', async () => {
+    const a = await storage.feeds.add({ url: 'https://example.com/rss', title: 'Ex', source: 'cli' }, t0);
+    const b = await storage.feeds.add({ url: 'https://example.com/rss', source: 'user' }, t0);
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.feed.id).toBe(a.feed.id);
+    const all = await storage.feeds.list();
+    expect(all.map((f) => [f.url, f.title, f.enabled, f.primed, f.errorCount])).toEqual([['https://example.com/rss', 'Ex', true, false, 0]]);
+    expect(all[0]!.nextCheckAt.toISOString()).toBe(t0.toISOString());
+  });
+
+  it('claims only due, enabled, unleased feeds, each once', async () => {
+    await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() - 1000) }, t0);
+    await storage.feeds.add({ url: 'https://b.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() + 60_000) }, t0);
+    const c = await storage.feeds.add({ url: 'https://c.example/rss', source: 'cli', nextCheckAt: t0 }, t0);
+    await storage.feeds.setEnabled(c.feed.id, false);
+    const lease = new Date(t0.getTime() + 30_000);
+    const first = await storage.feeds.claimDue({ now: t0, limit: 10, owner: 'one', leaseUntil: lease });
+    expect(first.map((f) => f.url)).toEqual(['https://a.example/rss']);
+    const second = await storage.feeds.claimDue({ now: t0, limit: 10, owner: 'two', leaseUntil: lease });
+    expect(second).toEqual([]);
+    // The lease expires: another instance takes the feed over.
+    const later = new Date(lease.getTime() + 1);
+    const third = await storage.feeds.claimDue({ now: later, limit: 10, owner: 'two', leaseUntil: new Date(later.getTime() + 30_000) });
+    expect(third.map((f) => f.url)).toEqual(['https://a.example/rss']);
+  });
+
+  it('records failures, disables with a reason, and recovery resets the counter', async () => {
+    const { feed } = await storage.feeds.add({ url: 'https://x.example/rss', source: 'cli' }, t0);
+    await storage.feeds.recordFailure(feed.id, { at: t0, nextCheckAt: new Date(t0.getTime() + 60_000), error: 'HTTP 500' });
+    await storage.feeds.recordFailure(feed.id, { at: t0, nextCheckAt: new Date(t0.getTime() + 120_000), error: 'HTTP 500', disableReason: '2 consecutive failures: HTTP 500' });
+    let f = (await storage.feeds.get(feed.id))!;
+    expect([f.errorCount, f.enabled, f.disabledReason, f.lastError]).toEqual([2, false, '2 consecutive failures: HTTP 500', 'HTTP 500']);
+    await storage.feeds.setEnabled(feed.id, true, t0);
+    await storage.feeds.recordSuccess(feed.id, { at: t0, nextCheckAt: new Date(t0.getTime() + 900_000), etag: '"v1"', lastModified: 'Wed, 01 Jan 2026 00:00:00 GMT', title: 'X', primed: true });
+    f = (await storage.feeds.get(feed.id))!;
+    expect([f.errorCount, f.enabled, f.disabledReason, f.etag, f.title, f.primed]).toEqual([0, true, null, '"v1"', 'X', true]);
+    expect(f.lastSuccessAt?.toISOString()).toBe(t0.toISOString());
+  });
+
+  it('removes a feed', async () => {
+    const { feed } = await storage.feeds.add({ url: 'https://gone.example/rss', source: 'cli' }, t0);
+    expect(await storage.feeds.remove(feed.id)).toBe(true);
+    expect(await storage.feeds.remove(feed.id)).toBe(false);
+    expect(await storage.feeds.list()).toEqual([]);
+  });
+});
