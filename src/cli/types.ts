@@ -20,8 +20,8 @@ export interface CliContext {
   cwd: string;
   /** Loads and validates configuration (throws ConfigError with one sentence). */
   loadConfig: () => Promise<Config>;
-  /** Opens (and migrates) the configured database. The caller closes it. */
-  openStorage: (config: Config) => Promise<Storage>;
+  /** Opens (and, unless told otherwise, migrates) the configured database. The caller closes it. */
+  openStorage: (config: Config, opts?: { migrate?: boolean }) => Promise<Storage>;
   createLogger: (config: Config) => Logger;
   /** Reads standard input whole (for `-` as a file name). */
   readStdin: () => Promise<string>;

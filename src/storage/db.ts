@@ -94,17 +94,40 @@ export interface MigrationOutcome {
   applied: string[];
 }
 
-export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationOutcome> {
-  const migrator = new Migrator({
+function migratorFor(handle: DatabaseHandle): Migrator {
+  return new Migrator({
     db: handle.db,
     provider: { getMigrations: async () => allMigrations(handle.dialect) },
     migrationTableName: 'cyberbrief_migrations',
     migrationLockTableName: 'cyberbrief_migrations_lock',
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  const all = await migratorFor(handle).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationOutcome> {
+  const migrator = migratorFor(handle);
+  let result: MigrationResultSet;
+  try {
+    result = await migrator.migrateToLatest();
+  } catch (err) {
+    result = { error: err };
+  }
   if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new CyberbriefError('storage', `storage: migration ${failed} failed on ${describeTarget(handle.target)}: ${(result.error as Error).message}`, { cause: result.error });
+    const message = errorText(result.error);
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    if (!failed) throw new CyberbriefError('storage', `storage: cannot reach ${describeTarget(handle.target)}: ${message}; check DATABASE_URL and that the server is up.`, { cause: result.error });
+    throw new CyberbriefError('storage', `storage: migration ${failed} failed on ${describeTarget(handle.target)}: ${message}`, { cause: result.error });
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return errorText(err.errors[0]);
+  if (err instanceof Error) return err.message || (err as NodeJS.ErrnoException).code || err.name;
+  return String(err);
 }

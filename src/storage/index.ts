@@ -1,7 +1,7 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
-import { CyberbriefError } from '../lib/errors.ts';
-import { migrateToLatest, openDatabase, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
+import { sql } from 'kysely';
+import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
@@ -15,6 +15,8 @@ export interface Storage {
   readonly feeds: FeedsRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
+  /** Migrations not yet applied. */
+  pending(): Promise<string[]>;
   /** A trivial round trip, for health checks and `doctor`. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -36,8 +38,9 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     description: describeTarget(target),
     feeds: new FeedsRepo(handle.db, handle.dialect),
     migrate: async () => (await migrateToLatest(handle)).applied,
+    pending: () => pendingMigrations(handle),
     ping: async () => {
-      await handle.db.selectFrom('feeds').select('id').limit(1).execute();
+      await sql`select 1`.execute(handle.db);
     },
     close: () => handle.close(),
   };
@@ -46,8 +49,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
       await storage.migrate();
     } catch (err) {
       await handle.close();
-      if (err instanceof CyberbriefError) throw err;
-      throw new CyberbriefError('storage', `storage: cannot reach ${storage.description}: ${(err as Error).message}; check DATABASE_URL.`, { cause: err });
+      throw err;
     }
   }
   return storage;

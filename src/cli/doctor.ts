@@ -1,0 +1,163 @@
+// cyberbrief doctor: checks configuration, database and chat tokens. Prints one line per check, never a
+// secret, and exits 1 when something is wrong.
+import { access } from 'node:fs/promises';
+import type { Config } from '../config/schema.ts';
+import { errorMessage } from '../lib/errors.ts';
+
+/** fetch() hides the reason in `cause`; show it. */
+function netError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? errorMessage(err);
+}
+import type { CliCommand, CliContext } from './types.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** Warnings do not fail the run. */
+  warn?: boolean;
+  detail: string;
+}
+
+const TIMEOUT_MS = 5_000;
+
+export const command: CliCommand = {
+  name: 'doctor',
+  summary: 'check configuration, database and tokens; exit 1 when something is wrong',
+  usage: [
+    'Usage: cyberbrief doctor [--json] [--offline]',
+    '',
+    'Checks, one line each: the configuration files and environment, the topics file, the database',
+    '(reachable, schema up to date), and each chat token that is set (its shape, and with the platform:',
+    "Slack auth.test, Discord /users/@me). Secrets are never printed. Exits 1 when a check fails.",
+    '',
+    'Options:',
+    '  --json      one JSON object per check',
+    '  --offline   skip the calls to the Slack and Discord APIs',
+  ].join('\n'),
+  options: { json: { type: 'boolean' }, offline: { type: 'boolean' } },
+  async run(ctx) {
+    const checks = await runChecks(ctx);
+    for (const c of checks) {
+      if (ctx.args.values.json) ctx.stdout(JSON.stringify(c));
+      else ctx.stdout(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.name}: ${c.detail}`);
+    }
+    const failed = checks.filter((c) => !c.ok);
+    if (!ctx.args.values.json) ctx.stdout(failed.length ? `${failed.length} problem(s) found.` : 'All checks passed.');
+    return failed.length ? 1 : 0;
+  },
+};
+
+async function runChecks(ctx: CliContext): Promise<Check[]> {
+  const checks: Check[] = [];
+  let config: Config;
+  try {
+    config = await ctx.loadConfig();
+    checks.push({ name: 'config', ok: true, detail: `loaded ${config.sources.join(' + ')}; ${config.feeds.length} feed(s) configured` });
+  } catch (err) {
+    checks.push({ name: 'config', ok: false, detail: errorMessage(err) });
+    return checks;
+  }
+  checks.push(await checkTopics(config));
+  checks.push(await checkDatabase(ctx, config));
+  checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
+  return checks;
+}
+
+async function checkTopics(config: Config): Promise<Check> {
+  try {
+    await access(config.topics.file);
+  } catch {
+    return { name: 'topics', ok: false, detail: `topics file ${config.topics.file} is missing; set topics.file` };
+  }
+  try {
+    const { loadTopicsFile } = (await import('../config/topics.ts')) as { loadTopicsFile: (p: string) => Promise<{ id: string }[]> };
+    const topics = await loadTopicsFile(config.topics.file);
+    return { name: 'topics', ok: true, detail: `${topics.length} topic(s) in ${config.topics.file}: ${topics.map((t) => t.id).join(', ')}` };
+  } catch (err) {
+    return { name: 'topics', ok: false, detail: errorMessage(err) };
+  }
+}
+
+async function checkDatabase(ctx: CliContext, config: Config): Promise<Check> {
+  let storage;
+  try {
+    storage = await ctx.openStorage(config, { migrate: false });
+  } catch (err) {
+    return { name: 'database', ok: false, detail: errorMessage(err) };
+  }
+  try {
+    await storage.ping();
+    const pending = await storage.pending();
+    if (pending.length) return { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` };
+    return { name: 'database', ok: true, detail: `${storage.description} is reachable and up to date` };
+  } catch (err) {
+    return { name: 'database', ok: false, detail: `${storage.description}: ${errorMessage(err)}; check DATABASE_URL and that the server is up` };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function getJson(url: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method, headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body };
+}
+
+async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
+  const s = config.secrets;
+  const out: Check[] = [];
+  const anySlack = s.slackBotToken || s.slackSigningSecret || s.slackAppToken;
+  if (anySlack) {
+    if (!s.slackBotToken) out.push({ name: 'slack', ok: false, detail: 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not; set the bot token (xoxb-...)' });
+    else if (!s.slackBotToken.startsWith('xoxb-')) out.push({ name: 'slack', ok: false, detail: 'SLACK_BOT_TOKEN does not look like a bot token (expected it to start with xoxb-)' });
+    else if (config.slack.socket_mode && !s.slackAppToken?.startsWith('xapp-')) out.push({ name: 'slack', ok: false, detail: 'slack.socket_mode is on but SLACK_APP_TOKEN is missing or does not start with xapp-' });
+    else if (!config.slack.socket_mode && !s.slackSigningSecret) out.push({ name: 'slack', ok: false, detail: 'SLACK_SIGNING_SECRET is not set; the HTTP endpoint cannot verify requests without it' });
+    else if (offline) out.push({ name: 'slack', ok: true, detail: 'tokens are set and well-formed (not checked with Slack: --offline)' });
+    else {
+      const base = (s.slackApiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/');
+      try {
+        const { body } = await getJson(`${base}auth.test`, { authorization: `Bearer ${s.slackBotToken}` }, 'POST');
+        out.push(
+          body.ok === true
+            ? { name: 'slack', ok: true, detail: `bot token accepted by ${base} (team ${String(body.team ?? '?')}, bot user ${String(body.user ?? '?')})` }
+            : { name: 'slack', ok: false, detail: `Slack refused the bot token (${String(body.error ?? 'no reason given')}); reinstall the app or copy the token again` },
+        );
+      } catch (err) {
+        out.push({ name: 'slack', ok: false, detail: `cannot reach ${base}: ${netError(err)}` });
+      }
+    }
+  } else {
+    out.push({ name: 'slack', ok: true, warn: true, detail: 'not configured (SLACK_BOT_TOKEN unset)' });
+  }
+  if (s.discordToken || s.discordApplicationId) {
+    if (!s.discordToken) out.push({ name: 'discord', ok: false, detail: 'DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not' });
+    else if (!s.discordApplicationId || !/^\d{5,25}$/.test(s.discordApplicationId)) out.push({ name: 'discord', ok: false, detail: 'DISCORD_APPLICATION_ID is missing or not a numeric id; it is needed to register /news' });
+    else if (offline) out.push({ name: 'discord', ok: true, detail: 'token and application id are set (not checked with Discord: --offline)' });
+    else {
+      const base = (s.discordApiUrl ?? 'https://discord.com/api').replace(/\/$/, '');
+      try {
+        const { status, body } = await getJson(`${base}/v10/users/@me`, { authorization: `Bot ${s.discordToken}` });
+        out.push(
+          status === 200
+            ? { name: 'discord', ok: true, detail: `bot token accepted by ${base} (bot ${String(body.username ?? '?')})` }
+            : { name: 'discord', ok: false, detail: `Discord refused the bot token (HTTP ${status}); reset the token in the developer portal and set DISCORD_TOKEN` },
+        );
+      } catch (err) {
+        out.push({ name: 'discord', ok: false, detail: `cannot reach ${base}: ${netError(err)}` });
+      }
+    }
+  } else {
+    out.push({ name: 'discord', ok: true, warn: true, detail: 'not configured (DISCORD_TOKEN unset)' });
+  }
+  if (config.summary.llm.enabled) {
+    out.push({ name: 'llm', ok: true, detail: `LLM summaries on: ${config.summary.llm.model} at ${config.summary.llm.base_url}${s.llmApiKey ? ' (API key set)' : ' (no API key)'}` });
+  }
+  return out;
+}

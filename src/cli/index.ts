@@ -1,0 +1,129 @@
+// The cyberbrief command line: finds the subcommand, parses its flags strictly, runs it. An unknown command
+// or flag prints one line and exits 2. Subcommand modules load lazily so `--help` stays fast.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, PROJECT_ROOT, secretValues } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { CyberbriefError, errorMessage } from '../lib/errors.ts';
+import { createLogger } from '../lib/logger.ts';
+import { openStorage } from '../storage/index.ts';
+import type { CliCommand, CliContext } from './types.ts';
+
+/** Every subcommand with its one-line summary; the module `./<name>.ts` exports `command`. */
+export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
+  { name: 'run', summary: 'run the bot: scheduler, HTTP server (health, Slack) and chat adapters' },
+  { name: 'poll', summary: 'poll feeds once and print one line per feed (--once [--all] [--json])' },
+  { name: 'match', summary: 'match items (JSONL) against topics; --eval prints precision/recall/F1' },
+  { name: 'summarize', summary: 'summarise articles (JSONL); --eval prints ROUGE against references' },
+  { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents' },
+  { name: 'feeds', summary: 'list, add, remove, enable feeds; import/export OPML' },
+  { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
+  { name: 'db', summary: 'database tasks: migrate' },
+  { name: 'doctor', summary: 'check configuration, database and tokens; exit 1 when something is wrong' },
+];
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function topLevelHelp(): string {
+  const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: cyberbrief <command> [options]',
+    '',
+    'Watches news feeds for cyber-diplomacy stories and posts sourced summaries to Slack and Discord.',
+    '',
+    'Commands:',
+    ...SUBCOMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `cyberbrief <command> --help` for a command\'s options.',
+    'Configuration: config/default.yaml, the file named by CYBERBRIEF_CONFIG, and the environment (.env.example).',
+  ].join('\n');
+}
+
+export interface MainIo {
+  stdout?: (s: string) => void;
+  stderr?: (s: string) => void;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+async function loadCommand(name: string): Promise<CliCommand> {
+  const mod = (await import(`./${name}.ts`)) as { command: CliCommand };
+  return mod.command;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  const stdout = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const [first, ...rest] = argv;
+
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    stdout(topLevelHelp());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    stdout(version());
+    return 0;
+  }
+  if (!SUBCOMMANDS.some((c) => c.name === first)) {
+    const hint = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
+    stderr(`cyberbrief: ${hint}; run 'cyberbrief --help' for the list of commands.`);
+    return 2;
+  }
+  const command = await loadCommand(first);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    stdout(command.usage);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
+  } catch (err) {
+    stderr(`cyberbrief ${first}: ${errorMessage(err).replace(/\. To specify a positional argument.*$/s, '')}; run 'cyberbrief ${first} --help'.`);
+    return 2;
+  }
+  const ctx: CliContext = {
+    args: { values: parsed.values as CliContext['args']['values'], positionals: parsed.positionals },
+    stdout,
+    stderr,
+    env,
+    cwd,
+    loadConfig: () => loadConfig({ env, cwd }),
+    openStorage: (config: Config, o?: { migrate?: boolean }) => openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate }),
+    createLogger: (config: Config) =>
+      createLogger({
+        level: config.log.level,
+        pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && !!process.stdout.isTTY),
+        secrets: secretValues(config),
+        destination: process.stderr,
+      }),
+    readStdin,
+  };
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    if (err instanceof CyberbriefError) {
+      stderr(err.message);
+      return err.code === 'usage' ? 2 : 1;
+    }
+    stderr(`cyberbrief ${first}: unexpected error: ${errorMessage(err)}`);
+    if (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace') stderr(String((err as Error)?.stack ?? ''));
+    return 1;
+  }
+}

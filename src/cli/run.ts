@@ -1,0 +1,54 @@
+// cyberbrief run: the long-running bot. Shuts down cleanly on SIGINT/SIGTERM (no new work, in-flight work
+// finished or released, database closed, exit 0); a second signal forces exit.
+import { secretValues } from '../config/load.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createApp } from '../main.ts';
+import type { CliCommand } from './types.ts';
+
+export const command: CliCommand = {
+  name: 'run',
+  summary: 'run the bot: scheduler, HTTP server (health, Slack) and chat adapters',
+  usage: [
+    'Usage: cyberbrief run',
+    '',
+    'Runs the bot: migrates the database, polls the feeds on schedule, matches, summarises and delivers',
+    'alerts, serves /healthz (and /slack/events when Slack is configured) on PORT, and connects every chat',
+    'adapter whose tokens are set (the console adapter when none are). Stops cleanly on SIGINT/SIGTERM.',
+  ].join('\n'),
+  options: {},
+  async run(ctx) {
+    const config = await ctx.loadConfig();
+    const logger = createLogger({
+      level: config.log.level,
+      pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && !!process.stdout.isTTY),
+      secrets: secretValues(config),
+    });
+    const app = createApp({ config, logger, cwd: ctx.cwd, announce: (lines) => lines.forEach((l) => ctx.stdout(l)) });
+
+    let signalled = 0;
+    const done = new Promise<number>((resolve) => {
+      const onSignal = (sig: NodeJS.Signals) => {
+        signalled += 1;
+        if (signalled > 1) {
+          logger.warn({ signal: sig }, 'shutdown: second signal, exiting now');
+          process.exit(1);
+        }
+        logger.info({ signal: sig }, `shutdown: ${sig} received, finishing in-flight work`);
+        app.stop().then(
+          () => resolve(0),
+          () => resolve(1),
+        );
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+
+    try {
+      await app.start();
+    } catch (err) {
+      await app.stop();
+      throw err;
+    }
+    return done;
+  },
+};

@@ -1,0 +1,89 @@
+// The HTTP server: health at /healthz, and routes mounted by adapters (Slack's /slack/events). Plain
+// node:http; each route gets the raw request so an adapter can verify signatures over the exact body.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../lib/logger.ts';
+
+export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+export interface Route {
+  method: string;
+  path: string;
+  handler: RouteHandler;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  routes?: Route[];
+  health: () => Promise<HealthReport>;
+  logger: Logger;
+}
+
+export interface HttpServer {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  addRoute(route: Route): void;
+}
+
+export function createHttpServer(opts: HttpServerOptions): HttpServer {
+  const routes: Route[] = [...(opts.routes ?? [])];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      opts
+        .health()
+        .then((report) => {
+          res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
+        })
+        .catch((err: unknown) => {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, checks: { health: { ok: false, detail: String(err) } } }));
+        });
+      return;
+    }
+    const route = routes.find((r) => r.path === url.pathname && r.method === req.method);
+    if (!route) {
+      const known = routes.some((r) => r.path === url.pathname);
+      res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' });
+      res.end(known ? 'method not allowed\n' : 'not found\n');
+      return;
+    }
+    Promise.resolve(route.handler(req, res)).catch((err: unknown) => {
+      opts.logger.error({ err, path: url.pathname }, 'http: route handler failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+
+  return {
+    addRoute: (r) => routes.push(r),
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(opts.port, opts.host, () => {
+          server.off('error', reject);
+          const port = (server.address() as AddressInfo).port;
+          opts.logger.info({ host: opts.host, port }, `http: listening on ${opts.host}:${port} (health at /healthz)`);
+          resolve({ port });
+        });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  };
+}
