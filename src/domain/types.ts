@@ -60,7 +60,10 @@ export interface Item extends NewItem {
 
 export interface WeightedTerm {
   term: string;
+  /** Added to the topic score per field the term is found in, times the field's weight; may be negative. */
   weight: number;
+  /** auto (default): tokens written in capitals (APT, GRU) match by case; exact: all tokens; fold: none. */
+  case?: 'auto' | 'exact' | 'fold';
 }
 
 export interface TopicGroups {
