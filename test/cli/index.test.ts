@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, SUBCOMMANDS } from '../../src/cli/index.ts';
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ...env }, cwd });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n'), cwd };
+}
+
+describe('cyberbrief CLI', () => {
+  it('lists every subcommand of DESIGN.md in --help', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const name of ['run', 'poll', 'match', 'summarize', 'derive-topics', 'feeds', 'db', 'doctor']) expect(r.stdout).toContain(`  ${name}`);
+  });
+
+  it.each(SUBCOMMANDS.map((c) => c.name))('%s --help prints its usage', async (name) => {
+    const r = await cli([name, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: cyberbrief ${name}`));
+  });
+
+  it.each([
+    ['an unknown command', ['polll'], /^cyberbrief: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
+    ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
+    ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
+    ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate', got 'drop'; run 'cyberbrief db --help'\.$/],
+  ])('%s prints one line and exits 2', async (_name, argv, message) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it.each(SUBCOMMANDS.map((c) => c.name))('%s rejects an unknown flag with exit 2', async (name) => {
+    const r = await cli([name, '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('db migrate creates the SQLite file and reports the schema', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-db-'));
+    const dbFile = path.join(dir, 'x.db');
+    const first = await cli(['db', 'migrate'], { DATABASE_URL: dbFile });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`SQLite file ${dbFile}: schema is up to date (applied 001_initial).`.replace('001_initial', first.stdout.match(/applied ([^)]*)/)?.[1] ?? '?'));
+    expect(first.stdout).toContain('001_initial');
+    const second = await cli(['db', 'migrate'], { DATABASE_URL: `sqlite:${dbFile}` });
+    expect(second.stdout).toBe(`SQLite file ${dbFile}: schema is up to date.`);
+  });
+
+  it('a bad configuration value stops a command with one sentence and exit 1', async () => {
+    const r = await cli(['db', 'migrate'], { LOG_LEVEL: 'chatty' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^config: log\.level = "chatty" is invalid/);
+  });
+
+  it('an unsupported database URL is refused with what to do', async () => {
+    const r = await cli(['db', 'migrate'], { DATABASE_URL: 'mysql://root@localhost/x' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('storage: DATABASE_URL scheme mysql: is not supported; use a file path, sqlite:PATH or postgres://...');
+  });
+});
+
+describe('cyberbrief doctor', () => {
+  it('fails on an unreachable database and a refused token, never printing a secret', async () => {
+    const token = 'xoxb-doctor-secret-token-123';
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.headers.authorization === `Bearer ${token}` ? { ok: false, error: 'token_revoked' } : { ok: false, error: 'not_authed' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await cli(['doctor'], {
+        DATABASE_URL: 'postgres://cb:dbpassword99@127.0.0.1:1/none',
+        SLACK_BOT_TOKEN: token,
+        SLACK_SIGNING_SECRET: 'signing-secret-value',
+        SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL {2}database: .*ECONNREFUSED/m);
+      expect(r.stdout).toMatch(/^FAIL {2}slack: Slack refused the bot token \(token_revoked\)/m);
+      expect(r.stdout).toMatch(/^ ok +config: /m);
+      for (const secret of [token, 'dbpassword99', 'signing-secret-value']) expect(r.stdout + r.stderr).not.toContain(secret);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('passes with a reachable database and accepted tokens', async () => {
+    const token = 'xoxb-good-token-456';
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.headers.authorization === `Bearer ${token}` ? { ok: true, team: 'T1', user: 'cyberbrief' } : { ok: false, error: 'invalid_auth' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-'));
+    const override = path.join(dir, 'o.yaml');
+    writeFileSync(override, 'feeds: []\n');
+    try {
+      await cli(['db', 'migrate'], { DATABASE_URL: path.join(dir, 'd.db') });
+      const r = await cli(['doctor'], { DATABASE_URL: path.join(dir, 'd.db'), CYBERBRIEF_CONFIG: override, SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: 'another-secret', SLACK_API_URL: `http://127.0.0.1:${port}/api/` });
+      expect(r.stdout).toMatch(/^ ok +database: SQLite file .* is reachable and up to date$/m);
+      expect(r.stdout).toMatch(/^ ok +slack: bot token accepted .*team T1/m);
+      expect(r.stdout).toMatch(/^ ok +topics: /m);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(token);
+    } finally {
+      server.close();
+    }
+  });
+});
