@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
+
+/** Starts `cyberbrief run` as a child process with no feeds and no tokens; resolves once it is up. */
+async function startBot(extraEnv: Record<string, string> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-'));
+  const override = path.join(dir, 'config.yaml');
+  writeFileSync(override, 'feeds: []\nserver:\n  host: 127.0.0.1\n');
+  const dbFile = path.join(dir, 'bot.db');
+  const child = spawn(process.execPath, [BIN, 'run'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: dbFile, CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'info', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = stdout.match(/Health at http:\/\/127\.0\.0\.1:(\d+)\/healthz/);
+      if (m) {
+        clearInterval(timer);
+        resolve(Number(m[1]));
+      }
+    }, 50);
+    exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`bot exited early with ${code}: ${stdout}\n${stderr}`));
+    });
+  });
+  return { child, port, dbFile, exited, output: () => stdout + stderr };
+}
+
+describe('cyberbrief run', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('serves /healthz, says what it watches, and on %s stops cleanly with exit 0', async (signal) => {
+    const bot = await startBot();
+    const res = await fetch(`http://127.0.0.1:${bot.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, checks: { database: { ok: true } } });
+    expect(bot.output()).toMatch(/cyberbrief is running .* storing in SQLite file .*bot\.db/);
+    expect(bot.output()).toMatch(/Watching 0 feed\(s\)/);
+    expect(existsSync(`${bot.dbFile}-wal`)).toBe(true);
+
+    bot.child.kill(signal);
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).toContain(`shutdown: ${signal} received`);
+    expect(bot.output()).toContain('shutdown: stopped cleanly');
+    // SQLite removes the write-ahead log when the last connection closes: the database was closed.
+    expect(existsSync(`${bot.dbFile}-wal`)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${bot.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('a bad configuration value stops start-up with one sentence and changes nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-bad-'));
+    const child = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: { PATH: process.env.PATH, PORT: '99999', DATABASE_URL: path.join(dir, 'x.db') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('config: server.port = 99999 is invalid (check PORT or the config files): expected a number <= 65535.');
+    expect(existsSync(path.join(dir, 'x.db'))).toBe(false);
+  });
+});
