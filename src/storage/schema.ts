@@ -106,6 +106,8 @@ export interface AlertsTable {
   created_at: number;
   sent_at: number | null;
   updated_at: number;
+  /** 1 when the alert went out inside an overflow digest (migration 002). */
+  in_digest: Generated<number>;
 }
 
 export interface ArticleCacheTable {
