@@ -3,16 +3,22 @@
 import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
+import { AlertsRepo } from './alerts-repo.ts';
+import { ClustersRepo } from './clusters-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
 export { FeedsRepo } from './feeds-repo.ts';
+export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
+export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
 export interface Storage {
   readonly dialect: DatabaseHandle['dialect'];
   readonly target: DatabaseTarget;
   readonly description: string;
   readonly feeds: FeedsRepo;
+  readonly alerts: AlertsRepo;
+  readonly clusters: ClustersRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -37,6 +43,8 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     target,
     description: describeTarget(target),
     feeds: new FeedsRepo(handle.db, handle.dialect),
+    alerts: new AlertsRepo(handle.db, handle.dialect),
+    clusters: new ClustersRepo(handle.db, handle.dialect),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: async () => {

@@ -1,0 +1,412 @@
+// The outbox: one row per (channel, story cluster), unique in the schema, written before anything is sent.
+// A dispatcher claims due rows with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), marks each row
+// `sending` just before the platform call, and records the message id after it; a crashed instance's
+// leases expire and another takes the rows over. Rows of one channel are claimed in id order and a row
+// that is waiting for a retry holds back the rows behind it, so a channel sees its stories in order.
+//
+// `needs_update` counts requests to edit the posted message (new coverage, a changed story); the
+// dispatcher subtracts the count it saw when it claimed the row, so a request that arrives mid-send is
+// never lost.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
+import type { Dialect } from './db.ts';
+import type { AlertsTable, Database } from './schema.ts';
+import { toDate } from './rows.ts';
+
+export interface EnqueueAlert {
+  channelId: number;
+  clusterId: number;
+  itemId: number;
+  at: Date;
+}
+
+/** A claimed row with what the dispatcher needs to address the channel. */
+export interface ClaimedAlert extends Alert {
+  /** needs_update as claimed: subtract it once the edit (or the first post) is done. */
+  updateCount: number;
+  inDigest: boolean;
+  platform: PlatformName;
+  /** The platform's channel id. */
+  externalId: string;
+}
+
+export interface AlertListRow {
+  id: number;
+  channelId: number;
+  platform: string;
+  externalId: string;
+  channelName: string | null;
+  clusterId: number;
+  itemId: number;
+  title: string;
+  url: string | null;
+  status: AlertStatus;
+  attempts: number;
+  lastError: string | null;
+  messageId: string | null;
+  inDigest: boolean;
+  needsUpdate: boolean;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  sentAt: Date | null;
+}
+
+/** What a story message shows, read at send time so it carries the latest coverage. */
+export interface StoryRecord {
+  itemId: number;
+  clusterId: number;
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  digest: string | null;
+  digestFromExcerpt: boolean;
+  topics: { topicId: string; score: number }[];
+  /** Other items of the cluster, oldest first. */
+  coverage: { itemId: number; title: string; url: string | null; source: string }[];
+}
+
+export type FailureOutcome = 'retry' | 'dead' | 'update_dropped';
+
+export function alertFromRow(r: Selectable<AlertsTable>): Alert {
+  return {
+    id: Number(r.id),
+    channelId: Number(r.channel_id),
+    clusterId: Number(r.cluster_id),
+    itemId: Number(r.item_id),
+    status: r.status as AlertStatus,
+    attempts: r.attempts,
+    nextAttemptAt: toDate(r.next_attempt_at)!,
+    leaseOwner: r.lease_owner,
+    leaseUntil: toDate(r.lease_until),
+    messageId: r.message_id,
+    lastError: r.last_error,
+    needsUpdate: Number(r.needs_update) > 0,
+    createdAt: toDate(r.created_at)!,
+    sentAt: toDate(r.sent_at),
+  };
+}
+
+const ERROR_MAX = 1000;
+
+export class AlertsRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Writes an outbox row unless the channel already has one for the cluster. True when it was created. */
+  async enqueue(a: EnqueueAlert): Promise<boolean> {
+    const at = a.at.getTime();
+    const r = await this.db
+      .insertInto('alerts')
+      .values({
+        channel_id: a.channelId,
+        cluster_id: a.clusterId,
+        item_id: a.itemId,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        needs_update: 0,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) => oc.columns(['channel_id', 'cluster_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Asks for the channel's message about the cluster to be edited (new coverage, changed story). Rows
+   * not yet sent just count the request (their first post shows the latest state); dead rows and rows
+   * delivered inside a digest are left alone. True when a row took the request.
+   */
+  async requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean> {
+    const ms = at.getTime();
+    const r = await this.db
+      .updateTable('alerts')
+      .set((eb) => ({
+        needs_update: eb('needs_update', '+', 1),
+        next_attempt_at: eb.case().when('status', '=', 'sent').then(ms).else(eb.ref('next_attempt_at')).end(),
+        updated_at: ms,
+      }))
+      .where('channel_id', '=', channelId)
+      .where('cluster_id', '=', clusterId)
+      .where('status', '!=', 'dead')
+      .where('in_digest', '=', 0)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Claims due work for `owner` until `leaseUntil`: unsent rows at the head of their channel's queue (an
+   * earlier unsent row that is leased or waiting for a retry holds the rest back) and sent rows with an
+   * edit requested. Paused channels and platforms not in `platforms` are skipped. Rows come back grouped
+   * by channel, in id order.
+   */
+  async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]> {
+    if (opts.platforms.length === 0 || opts.limit <= 0) return [];
+    const now = opts.now.getTime();
+    const lock = this.dialect === 'postgres' ? sql` for update of a skip locked` : sql``;
+    const platforms = sql.join(opts.platforms.map((p) => sql`${p}`));
+    const result = await sql<Selectable<AlertsTable>>`
+      update alerts set lease_owner = ${opts.owner}, lease_until = ${opts.leaseUntil.getTime()}
+      where id in (
+        select a.id from alerts a join channels c on c.id = a.channel_id
+        where c.paused = 0 and c.platform in (${platforms})
+          and a.next_attempt_at <= ${now}
+          and (a.lease_until is null or a.lease_until < ${now})
+          and (
+            (a.status in ('pending', 'sending') and not exists (
+              select 1 from alerts b
+              where b.channel_id = a.channel_id and b.id < a.id and b.status in ('pending', 'sending')
+                and (b.next_attempt_at > ${now} or (b.lease_until is not null and b.lease_until >= ${now}))
+            ))
+            or (a.status = 'sent' and a.needs_update > 0)
+          )
+        order by a.channel_id, a.id
+        limit ${opts.limit}${lock}
+      )
+      returning *`.execute(this.db);
+    if (result.rows.length === 0) return [];
+    const channelIds = [...new Set(result.rows.map((r) => Number(r.channel_id)))];
+    const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id']).where('id', 'in', channelIds).execute();
+    const byId = new Map(channels.map((c) => [Number(c.id), c]));
+    return result.rows
+      .map((r) => {
+        const c = byId.get(Number(r.channel_id));
+        return {
+          ...alertFromRow(r),
+          updateCount: Number(r.needs_update),
+          inDigest: !!r.in_digest,
+          platform: (c?.platform ?? 'console') as PlatformName,
+          externalId: c?.external_id ?? '',
+        };
+      })
+      .sort((a, b) => a.channelId - b.channelId || a.id - b.id);
+  }
+
+  /** Extends the lease of rows `owner` still holds. */
+  async extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('alerts').set({ lease_until: leaseUntil.getTime() }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+  }
+
+  /** Gives claimed rows back untouched (shutdown, or a row ahead of them must wait). */
+  async release(ids: readonly number[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('alerts').set({ lease_owner: null, lease_until: null }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+  }
+
+  /**
+   * Records, durably, that a first send is about to happen. A row found `sending` by a later claim may
+   * or may not have reached the platform. False when `owner` lost the lease (do not send).
+   */
+  async markSending(id: number, owner: string, at: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('alerts')
+      .set({ status: 'sending', updated_at: at.getTime() })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .where('status', 'in', ['pending', 'sending'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** The platform accepted the message: record its id, release the row, and take back `updateCount` edit requests. */
+  async markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number }): Promise<void> {
+    await this.db
+      .updateTable('alerts')
+      .set((eb) => ({
+        status: 'sent',
+        message_id: s.messageId,
+        sent_at: s.at.getTime(),
+        in_digest: s.inDigest ? 1 : 0,
+        last_error: null,
+        needs_update: eb('needs_update', '-', s.updateCount),
+        lease_owner: null,
+        lease_until: null,
+        updated_at: s.at.getTime(),
+      }))
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** An edit went through (or was not needed): take back the requests it covered. */
+  async markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void> {
+    await this.db
+      .updateTable('alerts')
+      .set((eb) => ({
+        needs_update: eb('needs_update', '-', u.updateCount),
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: u.at.getTime(),
+      }))
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /**
+   * A send or edit failed. Unsent rows go back to `pending` until `retryAt`, or become `dead` once
+   * `countAttempt` brings attempts to `maxAttempts`. A failing edit on a sent row is retried the same way
+   * and dropped (the message stays as it was) after `maxAttempts`.
+   */
+  async recordFailure(
+    id: number,
+    owner: string,
+    f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number },
+  ): Promise<FailureOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('alerts').select(['status', 'attempts', 'needs_update']).where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+      if (!row) return 'retry';
+      const attempts = row.attempts + (f.countAttempt ? 1 : 0);
+      const exhausted = attempts >= f.maxAttempts;
+      const error = f.error.slice(0, ERROR_MAX);
+      const base = { attempts, last_error: error, lease_owner: null, lease_until: null, updated_at: f.at.getTime() };
+      let outcome: FailureOutcome;
+      if (row.status === 'sent') {
+        outcome = exhausted ? 'update_dropped' : 'retry';
+        await trx
+          .updateTable('alerts')
+          .set({ ...base, ...(exhausted ? { needs_update: 0 } : { next_attempt_at: f.retryAt.getTime() }) })
+          .where('id', '=', id)
+          .execute();
+      } else {
+        outcome = exhausted ? 'dead' : 'retry';
+        await trx
+          .updateTable('alerts')
+          .set({ ...base, status: exhausted ? 'dead' : 'pending', next_attempt_at: f.retryAt.getTime() })
+          .where('id', '=', id)
+          .execute();
+      }
+      return outcome;
+    });
+  }
+
+  /** Notes an error without counting an attempt or moving the row (e.g. the channel was paused). */
+  async noteError(id: number, owner: string, error: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('alerts')
+      .set({ last_error: error.slice(0, ERROR_MAX), lease_owner: null, lease_until: null, updated_at: at.getTime() })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** Pauses a channel whose platform refused us for good (channel gone, bot removed, missing access). */
+  async pauseChannel(channelId: number, reason: string): Promise<void> {
+    await this.db.updateTable('channels').set({ paused: 1, paused_reason: reason.slice(0, ERROR_MAX) }).where('id', '=', channelId).execute();
+  }
+
+  async get(id: number): Promise<Alert | null> {
+    const r = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? alertFromRow(r) : null;
+  }
+
+  /** Rows for `alerts list` and `/news status`, newest first. `status: 'dead'` lists the dead letters. */
+  async list(opts: { status?: AlertStatus; channelId?: number; limit?: number } = {}): Promise<AlertListRow[]> {
+    let q = this.db
+      .selectFrom('alerts as a')
+      .innerJoin('channels as c', 'c.id', 'a.channel_id')
+      .innerJoin('items as i', 'i.id', 'a.item_id')
+      .select([
+        'a.id', 'a.channel_id', 'c.platform', 'c.external_id', 'c.name as channel_name', 'a.cluster_id', 'a.item_id', 'i.title', 'i.url',
+        'a.status', 'a.attempts', 'a.last_error', 'a.message_id', 'a.in_digest', 'a.needs_update', 'a.created_at', 'a.next_attempt_at', 'a.sent_at',
+      ])
+      .orderBy('a.id', 'desc')
+      .limit(opts.limit ?? 100);
+    if (opts.status) q = q.where('a.status', '=', opts.status);
+    if (opts.channelId !== undefined) q = q.where('a.channel_id', '=', opts.channelId);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      channelId: Number(r.channel_id),
+      platform: r.platform,
+      externalId: r.external_id,
+      channelName: r.channel_name,
+      clusterId: Number(r.cluster_id),
+      itemId: Number(r.item_id),
+      title: r.title,
+      url: r.url,
+      status: r.status as AlertStatus,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      messageId: r.message_id,
+      inDigest: !!r.in_digest,
+      needsUpdate: Number(r.needs_update) > 0,
+      createdAt: toDate(r.created_at)!,
+      nextAttemptAt: toDate(r.next_attempt_at)!,
+      sentAt: toDate(r.sent_at),
+    }));
+  }
+
+  /** How many rows of each status, for one channel or all. */
+  async counts(channelId?: number): Promise<Record<AlertStatus, number>> {
+    let q = this.db.selectFrom('alerts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status');
+    if (channelId !== undefined) q = q.where('channel_id', '=', channelId);
+    const out: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0 };
+    for (const r of await q.execute()) out[r.status as AlertStatus] = Number(r.n);
+    return out;
+  }
+
+  /** Puts dead letters back in the queue (`ids` or, with none given, every one). Returns the ids requeued. */
+  async retryDead(opts: { ids?: readonly number[]; now: Date }): Promise<number[]> {
+    if (opts.ids && opts.ids.length === 0) return [];
+    const now = opts.now.getTime();
+    let q = this.db
+      .updateTable('alerts')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, lease_owner: null, lease_until: null, updated_at: now })
+      .where('status', '=', 'dead');
+    if (opts.ids) q = q.where('id', 'in', [...opts.ids]);
+    const rows = await q.returning('id').execute();
+    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  }
+
+  /** The story an alert shows, with the cluster's other coverage, as it stands now. */
+  async story(alert: { itemId: number; clusterId: number }): Promise<StoryRecord | null> {
+    const item = await this.db
+      .selectFrom('items as i')
+      .innerJoin('feeds as f', 'f.id', 'i.feed_id')
+      .select(['i.id', 'i.title', 'i.url', 'i.summary', 'i.published_at', 'i.digest', 'i.digest_from_excerpt', 'f.title as feed_title', 'f.url as feed_url'])
+      .where('i.id', '=', alert.itemId)
+      .executeTakeFirst();
+    if (!item) return null;
+    const topics = await this.db.selectFrom('item_topics').select(['topic_id', 'score']).where('item_id', '=', alert.itemId).orderBy('score', 'desc').orderBy('topic_id').execute();
+    const others = await this.db
+      .selectFrom('items as i')
+      .innerJoin('feeds as f', 'f.id', 'i.feed_id')
+      .select(['i.id', 'i.title', 'i.url', 'f.title as feed_title', 'f.url as feed_url'])
+      .where('i.cluster_id', '=', alert.clusterId)
+      .where('i.id', '!=', alert.itemId)
+      .orderBy('i.id')
+      .limit(20)
+      .execute();
+    return {
+      itemId: Number(item.id),
+      clusterId: alert.clusterId,
+      title: item.title,
+      url: item.url,
+      source: sourceName(item.feed_title, item.feed_url),
+      publishedAt: toDate(item.published_at),
+      summary: item.summary,
+      digest: item.digest,
+      digestFromExcerpt: !!item.digest_from_excerpt,
+      topics: topics.map((t) => ({ topicId: t.topic_id, score: Number(t.score) })),
+      coverage: others.map((o) => ({ itemId: Number(o.id), title: o.title, url: o.url, source: sourceName(o.feed_title, o.feed_url) })),
+    };
+  }
+}
+
+/** A feed's display name: its title, else its host. */
+export function sourceName(title: string | null, url: string): string {
+  if (title && title.trim()) return title.trim();
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,173 @@
+// Story clusters and the processing state of items: which cluster an item joined, which topics it
+// matched (item_topics), its digest, and whether the pipeline has finished with it. Every write is
+// idempotent so a pipeline that crashes half-way simply runs again.
+import { type Kysely, type Selectable } from 'kysely';
+import type { Cluster } from '../domain/types.ts';
+import type { Dialect } from './db.ts';
+import type { ClustersTable, Database, ItemsTable } from './schema.ts';
+import { toDate } from './rows.ts';
+
+export interface ClusterCandidateRow {
+  id: number;
+  signature: string;
+  lastItemAt: Date;
+  /** Feeds with an item in the cluster. */
+  feedIds: number[];
+}
+
+/** An item as the pipeline reads it. */
+export interface PipelineItem {
+  id: number;
+  feedId: number;
+  feedTitle: string | null;
+  title: string;
+  summary: string;
+  content: string;
+  url: string | null;
+  publishedAt: Date | null;
+  fetchedAt: Date;
+  contentHash: string;
+  clusterId: number | null;
+  articleText: string | null;
+  digest: string | null;
+}
+
+export interface ItemTopicRow {
+  topicId: string;
+  score: number;
+  reasons: string[];
+}
+
+export function clusterFromRow(r: Selectable<ClustersTable>): Cluster {
+  return {
+    id: Number(r.id),
+    signature: r.signature,
+    title: r.title,
+    firstItemId: Number(r.first_item_id),
+    createdAt: toDate(r.created_at)!,
+  };
+}
+
+function pipelineItemFromRow(r: Selectable<ItemsTable> & { feed_title: string | null }): PipelineItem {
+  return {
+    id: Number(r.id),
+    feedId: Number(r.feed_id),
+    feedTitle: r.feed_title,
+    title: r.title,
+    summary: r.summary,
+    content: r.content,
+    url: r.url,
+    publishedAt: toDate(r.published_at),
+    fetchedAt: toDate(r.fetched_at)!,
+    contentHash: r.content_hash,
+    clusterId: r.cluster_id === null ? null : Number(r.cluster_id),
+    articleText: r.article_text,
+    digest: r.digest,
+  };
+}
+
+export class ClustersRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    _dialect: Dialect,
+  ) {}
+
+  async get(id: number): Promise<Cluster | null> {
+    const r = await this.db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? clusterFromRow(r) : null;
+  }
+
+  /** Clusters whose newest item is at or after `since`, with the feeds already in each. */
+  async recent(since: Date): Promise<ClusterCandidateRow[]> {
+    const rows = await this.db
+      .selectFrom('clusters as c')
+      .leftJoin('items as i', 'i.cluster_id', 'c.id')
+      .select(['c.id', 'c.signature', 'c.last_item_at', 'i.feed_id'])
+      .where('c.last_item_at', '>=', since.getTime())
+      .orderBy('c.id')
+      .execute();
+    const byId = new Map<number, ClusterCandidateRow>();
+    for (const r of rows) {
+      const id = Number(r.id);
+      let c = byId.get(id);
+      if (!c) {
+        c = { id, signature: r.signature, lastItemAt: toDate(r.last_item_at)!, feedIds: [] };
+        byId.set(id, c);
+      }
+      if (r.feed_id !== null && !c.feedIds.includes(Number(r.feed_id))) c.feedIds.push(Number(r.feed_id));
+    }
+    return [...byId.values()];
+  }
+
+  async create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster> {
+    const row = await this.db
+      .insertInto('clusters')
+      .values({ signature: c.signature, title: c.title, first_item_id: c.firstItemId, created_at: c.createdAt.getTime(), last_item_at: c.at.getTime() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return clusterFromRow(row);
+  }
+
+  /** Moves the cluster's newest-item time forward to `at` (never back). */
+  async touch(id: number, at: Date): Promise<void> {
+    await this.db.updateTable('clusters').set({ last_item_at: at.getTime() }).where('id', '=', id).where('last_item_at', '<', at.getTime()).execute();
+  }
+
+  /** Items of a cluster, oldest first. */
+  async itemIds(clusterId: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('items').select('id').where('cluster_id', '=', clusterId).orderBy('id').execute();
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Up to `limit` items waiting for the pipeline (processed = 0), oldest first. */
+  async unprocessedItems(limit: number): Promise<PipelineItem[]> {
+    const rows = await this.db
+      .selectFrom('items as i')
+      .innerJoin('feeds as f', 'f.id', 'i.feed_id')
+      .selectAll('i')
+      .select('f.title as feed_title')
+      .where('i.processed', '=', 0)
+      .orderBy('i.id')
+      .limit(limit)
+      .execute();
+    return rows.map(pipelineItemFromRow);
+  }
+
+  async assignCluster(itemId: number, clusterId: number): Promise<void> {
+    await this.db.updateTable('items').set({ cluster_id: clusterId }).where('id', '=', itemId).execute();
+  }
+
+  /** Replaces the item's topic matches. */
+  async setItemTopics(itemId: number, topics: readonly ItemTopicRow[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('item_topics').where('item_id', '=', itemId).execute();
+      if (topics.length === 0) return;
+      await trx
+        .insertInto('item_topics')
+        .values(topics.map((t) => ({ item_id: itemId, topic_id: t.topicId, score: t.score, reasons: JSON.stringify(t.reasons) })))
+        .execute();
+    });
+  }
+
+  async itemTopics(itemId: number): Promise<ItemTopicRow[]> {
+    const rows = await this.db.selectFrom('item_topics').selectAll().where('item_id', '=', itemId).orderBy('score', 'desc').orderBy('topic_id').execute();
+    return rows.map((r) => ({ topicId: r.topic_id, score: Number(r.score), reasons: JSON.parse(r.reasons) as string[] }));
+  }
+
+  async saveDigest(itemId: number, d: { digest: string; fromExcerpt: boolean; articleText?: string | null }): Promise<void> {
+    await this.db
+      .updateTable('items')
+      .set({ digest: d.digest, digest_from_excerpt: d.fromExcerpt ? 1 : 0, ...(d.articleText !== undefined ? { article_text: d.articleText } : {}) })
+      .where('id', '=', itemId)
+      .execute();
+  }
+
+  /**
+   * Marks the item processed, unless it changed since it was read (its content hash moved on): then it
+   * stays unprocessed and the next batch handles the new version. True when marked.
+   */
+  async markProcessed(itemId: number, contentHash: string): Promise<boolean> {
+    const r = await this.db.updateTable('items').set({ processed: 1 }).where('id', '=', itemId).where('content_hash', '=', contentHash).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}
