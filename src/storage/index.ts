@@ -5,11 +5,15 @@ import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, des
 import { FeedsRepo } from './feeds-repo.ts';
 import { AlertsRepo } from './alerts-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
+import { ChannelsRepo } from './channels-repo.ts';
+import { LatestRepo } from './latest-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
 export { FeedsRepo } from './feeds-repo.ts';
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
+export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
+export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
 export interface Storage {
@@ -19,6 +23,9 @@ export interface Storage {
   readonly feeds: FeedsRepo;
   readonly alerts: AlertsRepo;
   readonly clusters: ClustersRepo;
+  readonly channels: ChannelsRepo;
+  /** Newest matched stories, for `/news latest`. */
+  readonly latest: LatestRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -45,6 +52,8 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     feeds: new FeedsRepo(handle.db, handle.dialect),
     alerts: new AlertsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),
+    channels: new ChannelsRepo(handle.db),
+    latest: new LatestRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: async () => {

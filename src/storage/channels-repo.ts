@@ -1,0 +1,152 @@
+// Chat channels and what they asked for: topic subscriptions, include/exclude keywords, and the paused
+// flag. A channel is one row per (platform, external id), created on its first command.
+import type { Kysely, Selectable } from 'kysely';
+import type { Channel, ChannelKeyword, PlatformName } from '../domain/types.ts';
+import type { ChannelsTable, Database } from './schema.ts';
+import { flag, toDate } from './rows.ts';
+
+export interface ChannelRef {
+  platform: PlatformName;
+  externalId: string;
+  workspaceId: string;
+  name: string | null;
+}
+
+export function channelFromRow(r: Selectable<ChannelsTable>): Channel {
+  return {
+    id: Number(r.id),
+    platform: r.platform as PlatformName,
+    externalId: r.external_id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    paused: !!r.paused,
+    pausedReason: r.paused_reason,
+    createdAt: toDate(r.created_at)!,
+  };
+}
+
+export class ChannelsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Returns the channel, creating it on first sight; a changed name or workspace is recorded. */
+  async upsert(ref: ChannelRef, now = new Date()): Promise<Channel> {
+    await this.db
+      .insertInto('channels')
+      .values({
+        platform: ref.platform,
+        external_id: ref.externalId,
+        workspace_id: ref.workspaceId,
+        name: ref.name,
+        paused: 0,
+        created_at: now.getTime(),
+      })
+      .onConflict((oc) =>
+        oc.columns(['platform', 'external_id']).doUpdateSet((eb) => ({
+          workspace_id: eb.ref('excluded.workspace_id'),
+          name: ref.name === null ? eb.ref('channels.name') : eb.ref('excluded.name'),
+        })),
+      )
+      .execute();
+    const ch = await this.find(ref.platform, ref.externalId);
+    if (!ch) throw new Error(`storage: channel ${ref.platform}:${ref.externalId} vanished after upsert`);
+    return ch;
+  }
+
+  async find(platform: PlatformName, externalId: string): Promise<Channel | null> {
+    const r = await this.db.selectFrom('channels').selectAll().where('platform', '=', platform).where('external_id', '=', externalId).executeTakeFirst();
+    return r ? channelFromRow(r) : null;
+  }
+
+  async get(id: number): Promise<Channel | null> {
+    const r = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? channelFromRow(r) : null;
+  }
+
+  async list(): Promise<Channel[]> {
+    const rows = await this.db.selectFrom('channels').selectAll().orderBy('id').execute();
+    return rows.map(channelFromRow);
+  }
+
+  /** Adds subscriptions; returns the topic ids that were new. */
+  async subscribe(channelId: number, topicIds: readonly string[], createdBy: string | null, now = new Date()): Promise<string[]> {
+    const have = new Set(await this.subscriptions(channelId));
+    const added = [...new Set(topicIds)].filter((t) => !have.has(t));
+    if (added.length === 0) return [];
+    await this.db
+      .insertInto('subscriptions')
+      .values(added.map((t) => ({ channel_id: channelId, topic_id: t, created_by: createdBy, created_at: now.getTime() })))
+      .onConflict((oc) => oc.columns(['channel_id', 'topic_id']).doNothing())
+      .execute();
+    return added;
+  }
+
+  /** Removes subscriptions; returns the topic ids that were removed. */
+  async unsubscribe(channelId: number, topicIds: readonly string[]): Promise<string[]> {
+    const have = new Set(await this.subscriptions(channelId));
+    const removed = [...new Set(topicIds)].filter((t) => have.has(t));
+    if (removed.length === 0) return [];
+    await this.db.deleteFrom('subscriptions').where('channel_id', '=', channelId).where('topic_id', 'in', removed).execute();
+    return removed;
+  }
+
+  /** Topic ids the channel subscribes to, sorted. */
+  async subscriptions(channelId: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('subscriptions').select('topic_id').where('channel_id', '=', channelId).orderBy('topic_id').execute();
+    return rows.map((r) => r.topic_id);
+  }
+
+  /** Channels subscribed to a topic (for the router). */
+  async subscribers(topicId: string): Promise<Channel[]> {
+    const rows = await this.db
+      .selectFrom('channels')
+      .innerJoin('subscriptions', 'subscriptions.channel_id', 'channels.id')
+      .selectAll('channels')
+      .where('subscriptions.topic_id', '=', topicId)
+      .orderBy('channels.id')
+      .execute();
+    return rows.map(channelFromRow);
+  }
+
+  /** Adds a keyword, or changes its include/exclude sense; returns false when it was already there as is. */
+  async addKeyword(channelId: number, term: string, exclude: boolean, createdBy: string | null, now = new Date()): Promise<boolean> {
+    const existing = await this.db
+      .selectFrom('channel_keywords')
+      .select('exclude')
+      .where('channel_id', '=', channelId)
+      .where('term', '=', term)
+      .executeTakeFirst();
+    if (existing && !!existing.exclude === exclude) return false;
+    await this.db
+      .insertInto('channel_keywords')
+      .values({ channel_id: channelId, term, exclude: flag(exclude), created_by: createdBy, created_at: now.getTime() })
+      .onConflict((oc) => oc.columns(['channel_id', 'term']).doUpdateSet({ exclude: flag(exclude), created_by: createdBy, created_at: now.getTime() }))
+      .execute();
+    return true;
+  }
+
+  async removeKeyword(channelId: number, term: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('channel_keywords').where('channel_id', '=', channelId).where('term', '=', term).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The channel's keywords, includes first, each group sorted. */
+  async keywords(channelId: number): Promise<ChannelKeyword[]> {
+    const rows = await this.db
+      .selectFrom('channel_keywords')
+      .select(['channel_id', 'term', 'exclude'])
+      .where('channel_id', '=', channelId)
+      .orderBy('exclude')
+      .orderBy('term')
+      .execute();
+    return rows.map((r) => ({ channelId: Number(r.channel_id), term: r.term, exclude: !!r.exclude }));
+  }
+
+  /** Stops deliveries to a channel (e.g. the bot was removed); the reason is shown in `status`. */
+  async pause(channelId: number, reason: string): Promise<void> {
+    await this.db.updateTable('channels').set({ paused: 1, paused_reason: reason.slice(0, 500) }).where('id', '=', channelId).execute();
+  }
+
+  async unpause(channelId: number): Promise<void> {
+    await this.db.updateTable('channels').set({ paused: 0, paused_reason: null }).where('id', '=', channelId).execute();
+  }
+}
