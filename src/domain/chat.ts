@@ -33,11 +33,19 @@ export interface StoryView {
   fromExcerpt: boolean;
   topics: { id: string; name: string }[];
   alsoCoveredBy: { source: string; title: string; url: string | null }[];
+  /**
+   * A stable key for this delivery (the outbox row), e.g. `cyberbrief-alert-42`. Adapters that can attach
+   * it to the message (Slack message metadata, Discord nonce with enforce_nonce) let a send whose outcome
+   * was lost in a crash be recognised instead of posted twice (see ChatPlatform.findStory).
+   */
+  ref?: string;
 }
 
 export interface DigestView {
   /** "12 more stories" */
   stories: { title: string; url: string | null; source: string }[];
+  /** Stable key for this delivery, as StoryView.ref. */
+  ref?: string;
 }
 
 export interface Reply {
@@ -81,4 +89,10 @@ export interface ChatPlatform {
   postDigest(channelId: string, digest: DigestView): Promise<SentMessage>;
   /** Tells the channel something an admin must see (e.g. alerts paused). */
   postNotice(channelId: string, text: string): Promise<SentMessage>;
+  /**
+   * Optional: the message posted earlier with this `ref` (StoryView.ref / DigestView.ref), if any. The
+   * dispatcher asks before re-sending an alert whose earlier attempt may have reached the platform
+   * (the process died between the send and recording its message id).
+   */
+  findStory?(channelId: string, ref: string): Promise<SentMessage | null>;
 }
