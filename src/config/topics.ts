@@ -1,0 +1,186 @@
+// The topics file (config/topics.yaml): a strict schema and a loader whose errors name the file, the key,
+// the value and what is allowed, in one sentence.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Topic } from '../domain/types.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { termVariants } from '../matching/term-variants.ts';
+
+const TERM_MAX = 2000;
+const termText = z.string().trim().min(1).max(TERM_MAX);
+
+const weightedTerm = z.union([
+  termText,
+  z
+    .object({
+      term: termText,
+      weight: z.number().min(-100).max(100).default(1),
+      case: z.enum(['auto', 'exact', 'fold']).optional(),
+    })
+    .strict(),
+]);
+
+const groups = z
+  .object({
+    all_of: z.array(z.array(termText).min(1).max(1000)).max(20).optional(),
+    any_of: z.array(termText).min(1).max(1000).optional(),
+    none_of: z.array(termText).min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const topicSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected lower-case letters, digits and dashes, at most 40'),
+    name: z.string().trim().min(1).max(100),
+    description: z.string().trim().max(1000).default(''),
+    terms: z.array(weightedTerm).min(1).max(5000),
+    groups: groups.optional(),
+    threshold: z.number().min(0).max(10_000),
+  })
+  .strict();
+
+export const topicsFileSchema = z.object({ topics: z.array(topicSchema).min(1).max(200) }).strict();
+
+export type TopicsFile = z.infer<typeof topicsFileSchema>;
+
+const ALLOWED_KEYS: Record<string, string[]> = {
+  root: ['topics'],
+  topic: Object.keys(topicSchema.shape),
+  term: ['term', 'weight', 'case'],
+  groups: ['all_of', 'any_of', 'none_of'],
+};
+
+/** Converts the validated file into domain Topics. */
+export function topicsFromFile(file: TopicsFile): Topic[] {
+  return file.topics.map((t) => {
+    const topic: Topic = {
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      terms: t.terms.map((x) =>
+        typeof x === 'string' ? { term: x, weight: 1 } : { term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}) },
+      ),
+      threshold: t.threshold,
+    };
+    if (t.groups) {
+      topic.groups = {
+        ...(t.groups.all_of ? { allOf: t.groups.all_of } : {}),
+        ...(t.groups.any_of ? { anyOf: t.groups.any_of } : {}),
+        ...(t.groups.none_of ? { noneOf: t.groups.none_of } : {}),
+      };
+    }
+    return topic;
+  });
+}
+
+/**
+ * Validates parsed YAML (or JSON) as a topics file; `source` names it in errors. Throws ConfigError with
+ * one sentence: file, key, value, what is allowed.
+ */
+export function parseTopics(raw: unknown, source: string): Topic[] {
+  const parsed = topicsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(issue ? describeTopicIssue(issue, raw, source) : `topics: ${source} is invalid.`);
+  }
+  const seen = new Set<string>();
+  parsed.data.topics.forEach((t, i) => {
+    if (seen.has(t.id)) {
+      throw new ConfigError(`topics: ${source}: topics.${i}.id = "${t.id}" is a duplicate; each topic needs its own id.`);
+    }
+    seen.add(t.id);
+    const check = (key: string, term: string, mode?: 'auto' | 'exact' | 'fold') => {
+      try {
+        termVariants(term, mode ?? 'auto');
+      } catch (err) {
+        throw new ConfigError(
+          `topics: ${source}: ${key} = ${JSON.stringify(term)} is invalid: ${(err as Error).message}; write words, phrases and (a|b) alternatives.`,
+        );
+      }
+    };
+    t.terms.forEach((x, j) =>
+      typeof x === 'string' ? check(`topics.${i}.terms.${j}`, x) : check(`topics.${i}.terms.${j}.term`, x.term, x.case),
+    );
+    t.groups?.all_of?.forEach((list, g) => list.forEach((x, j) => check(`topics.${i}.groups.all_of.${g}.${j}`, x)));
+    t.groups?.any_of?.forEach((x, j) => check(`topics.${i}.groups.any_of.${j}`, x));
+    t.groups?.none_of?.forEach((x, j) => check(`topics.${i}.groups.none_of.${j}`, x));
+  });
+  return topicsFromFile(parsed.data);
+}
+
+/** Reads and validates a topics YAML file. */
+export async function loadTopicsFile(path: string): Promise<Topic[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`topics: cannot read ${path} (${code}); check the path given in topics.file or --topics.`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 10_000 });
+  } catch (err) {
+    throw new ConfigError(`topics: ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseTopics(raw, path);
+}
+
+function valueAt(raw: unknown, keyPath: PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const k of keyPath) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k as string];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function keysAllowedAt(keyPath: PropertyKey[]): string[] {
+  const names = keyPath.filter((k) => typeof k === 'string');
+  const last = names[names.length - 1];
+  if (keyPath.length === 0) return ALLOWED_KEYS.root ?? [];
+  if (last === 'groups') return ALLOWED_KEYS.groups ?? [];
+  if (last === 'terms') return ALLOWED_KEYS.term ?? [];
+  return ALLOWED_KEYS.topic ?? [];
+}
+
+export function describeTopicIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): string {
+  const key = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return `topics: ${source}: ${key} has unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed keys are ${keysAllowedAt(issue.path).join(', ')}.`;
+  }
+  const value = valueAt(raw, issue.path);
+  const allowed = allowedText(issue, issue.path);
+  if (value === undefined) return `topics: ${source}: ${key} is missing; ${allowed}.`;
+  return `topics: ${source}: ${key} = ${show(value)} is invalid; ${allowed}.`;
+}
+
+function allowedText(issue: z.core.$ZodIssue, keyPath: PropertyKey[]): string {
+  const last = keyPath[keyPath.length - 1];
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return typeof last === 'number' && keyPath.includes('terms')
+        ? 'expected a term string or {term, weight, case}'
+        : 'expected a term string';
+    case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number >= ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number <= ${String(issue.maximum)}`;
+    default:
+      return issue.message.replace(/\.$/, '');
+  }
+}

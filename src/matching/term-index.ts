@@ -1,0 +1,159 @@
+// A set of terms compiled into one token automaton. scan() reads each field of a document once and
+// reports, per term, the fields it was found in. Shared by topics and channel keywords.
+import type { MatchField } from '../domain/types.ts';
+import { caseForm, foldAccents, isShouting, scanTokens, stem, TokenBuffer, tokenForm } from './text.ts';
+import { TokenAutomaton } from './token-automaton.ts';
+import { termVariants, type CaseMode } from './term-variants.ts';
+
+export interface MatchDoc {
+  title: string;
+  description?: string | null;
+  content?: string | null;
+}
+
+export const FIELDS: readonly MatchField[] = ['title', 'description', 'content'];
+export const FIELD_BIT: Record<MatchField, number> = { title: 1, description: 2, content: 4 };
+
+interface Pattern {
+  term: number;
+  phrase: string;
+  length: number;
+  /** Per token: required case form, or null. Null overall when no token is case-sensitive. */
+  exact: (string | null)[] | null;
+}
+
+export interface ScanResult {
+  /** Bit mask of fields (FIELD_BIT) per term id; valid until the next scan. */
+  readonly masks: Uint8Array;
+  /** Ids of the terms found, in first-found order. */
+  readonly found: readonly number[];
+}
+
+const CACHE_LIMIT = 200_000;
+
+export class TermIndex {
+  private readonly automaton = new TokenAutomaton();
+  private readonly symbols = new Map<string, number>();
+  private readonly patterns: Pattern[] = [];
+  private readonly keys = new Map<string, number>();
+  private readonly terms: string[] = [];
+  private readonly symbolCache = new Map<string, number>();
+  private readonly buffer = new TokenBuffer();
+  private masks = new Uint8Array(0);
+  private firstPattern = new Int32Array(0);
+  private found: number[] = [];
+  private hasExact = false;
+  private built = false;
+
+  /** Registers a term (deduplicated by text and case mode); returns its id. Throws Error on a bad term. */
+  add(term: string, mode: CaseMode = 'auto'): number {
+    const key = `${mode}\u0000${term}`;
+    const known = this.keys.get(key);
+    if (known !== undefined) return known;
+    if (this.built) throw new Error('matcher: cannot add terms after build()');
+    const id = this.terms.length;
+    for (const v of termVariants(term, mode)) {
+      const exact = v.exact.some((e) => e !== null) ? v.exact : null;
+      if (exact) this.hasExact = true;
+      const patternId = this.patterns.length;
+      this.patterns.push({ term: id, phrase: v.phrase, length: v.stems.length, exact });
+      this.automaton.add(v.stems.map((s) => this.symbolFor(s)), patternId);
+    }
+    this.terms.push(term);
+    this.keys.set(key, id);
+    return id;
+  }
+
+  /** The phrase of `id` found first by the last scan (the term itself when it has no alternatives). */
+  foundPhrase(id: number): string {
+    if ((this.masks[id] ?? 0) === 0) return this.termText(id);
+    return this.patterns[this.firstPattern[id] ?? 0]?.phrase ?? this.termText(id);
+  }
+
+  termText(id: number): string {
+    return this.terms[id] ?? '';
+  }
+
+  get termCount(): number {
+    return this.terms.length;
+  }
+
+  build(): this {
+    this.automaton.build();
+    this.masks = new Uint8Array(this.terms.length);
+    this.firstPattern = new Int32Array(this.terms.length);
+    this.built = true;
+    return this;
+  }
+
+  private symbolFor(s: string): number {
+    let id = this.symbols.get(s);
+    if (id === undefined) {
+      id = this.symbols.size;
+      if (id >= TokenAutomaton.SYMBOL_SPACE) throw new Error('matcher: too many distinct words in terms');
+      this.symbols.set(s, id);
+    }
+    return id;
+  }
+
+  private lookup(form: string): number {
+    let sym = this.symbolCache.get(form);
+    if (sym === undefined) {
+      sym = this.symbols.get(stem(form.toLowerCase())) ?? -1;
+      if (this.symbolCache.size >= CACHE_LIMIT) this.symbolCache.clear();
+      this.symbolCache.set(form, sym);
+    }
+    return sym;
+  }
+
+  /** Finds every term in the document's fields. Not re-entrant: the result is reused by the next scan. */
+  scan(doc: MatchDoc): ScanResult {
+    if (!this.built) throw new Error('matcher: build() must be called before scan()');
+    for (const id of this.found) this.masks[id] = 0;
+    this.found = [];
+    this.scanField(doc.title, FIELD_BIT.title);
+    if (doc.description) this.scanField(doc.description, FIELD_BIT.description);
+    if (doc.content) this.scanField(doc.content, FIELD_BIT.content);
+    return { masks: this.masks, found: this.found };
+  }
+
+  private scanField(raw: string, bit: number): void {
+    if (!raw) return;
+    const text = foldAccents(raw);
+    const buf = this.buffer;
+    const count = scanTokens(text, buf);
+    const shouting = this.hasExact && isShouting(text);
+    let state = 0;
+    for (let k = 0; k < count; k++) {
+      const start = buf.starts[k] ?? 0;
+      const end = buf.ends[k] ?? 0;
+      const sym = this.lookup(tokenForm(text, start, end));
+      state = this.automaton.advance(state, sym);
+      if (state === 0) continue;
+      for (const p of this.automaton.outputsOf(state)) {
+        const pattern = this.patterns[p];
+        if (!pattern) continue;
+        if (pattern.exact && (shouting || !this.caseMatches(text, k, pattern.exact))) continue;
+        const term = pattern.term;
+        const mask = this.masks[term] ?? 0;
+        if (mask === 0) {
+          this.found.push(term);
+          this.firstPattern[term] = p;
+        }
+        this.masks[term] = mask | bit;
+      }
+    }
+  }
+
+  private caseMatches(text: string, lastToken: number, exact: (string | null)[]): boolean {
+    const first = lastToken - exact.length + 1;
+    for (let j = 0; j < exact.length; j++) {
+      const want = exact[j];
+      if (want === null || want === undefined) continue;
+      const k = first + j;
+      const form = tokenForm(text, this.buffer.starts[k] ?? 0, this.buffer.ends[k] ?? 0);
+      if (caseForm(form) !== want) return false;
+    }
+    return true;
+  }
+}
