@@ -287,19 +287,29 @@ export class AlertsRepo {
     });
   }
 
-  /** Notes an error without counting an attempt or moving the row (e.g. the channel was paused). */
+  /**
+   * Notes an error that did not deliver and must not count as an attempt (e.g. the channel was paused):
+   * the row goes back to waiting (`sending` becomes `pending` again) and is released.
+   */
   async noteError(id: number, owner: string, error: string, at: Date): Promise<void> {
     await this.db
       .updateTable('alerts')
-      .set({ last_error: error.slice(0, ERROR_MAX), lease_owner: null, lease_until: null, updated_at: at.getTime() })
+      .set((eb) => ({
+        status: eb.case().when('status', '=', 'sending').then('pending').else(eb.ref('status')).end(),
+        last_error: error.slice(0, ERROR_MAX),
+        lease_owner: null,
+        lease_until: null,
+        updated_at: at.getTime(),
+      }))
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();
   }
 
-  /** Pauses a channel whose platform refused us for good (channel gone, bot removed, missing access). */
-  async pauseChannel(channelId: number, reason: string): Promise<void> {
-    await this.db.updateTable('channels').set({ paused: 1, paused_reason: reason.slice(0, ERROR_MAX) }).where('id', '=', channelId).execute();
+  /** The outbox rows of one cluster, one per channel. */
+  async forCluster(clusterId: number): Promise<Alert[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('cluster_id', '=', clusterId).orderBy('channel_id').execute();
+    return rows.map(alertFromRow);
   }
 
   async get(id: number): Promise<Alert | null> {

@@ -1,0 +1,403 @@
+// The dispatcher drains the outbox. It claims due rows with a lease, hands each channel's rows to that
+// channel's worker, and the worker sends them in order, paced, through the channel's platform:
+// - the first `burstPerChannel` stories of a round go out one by one, the rest as one digest message;
+// - a row is marked `sending` durably before the platform call and `sent` with the message id after it;
+// - 429 waits for Retry-After (not counted as an attempt); 5xx/network errors back off exponentially with
+//   jitter; after `maxAttempts` the row is dead-lettered (`cyberbrief alerts list --failed`);
+// - a permanent error (channel gone, bot removed, missing access) pauses the channel and says so;
+// - a sent row with edit requests (new coverage, changed story) has its message edited.
+// A row that fails holds back the rows behind it in its channel, so a channel sees its stories in order.
+import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
+import { DeliveryError } from '../domain/chat.ts';
+import type { Alert, PlatformName } from '../domain/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+
+/** A claimed outbox row (storage's ClaimedAlert). */
+export interface DispatchAlert extends Alert {
+  updateCount: number;
+  inDigest: boolean;
+  platform: PlatformName;
+  externalId: string;
+}
+
+/** What a story message shows (storage's StoryRecord). */
+export interface DispatchStory {
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  digest: string | null;
+  digestFromExcerpt: boolean;
+  topics: { topicId: string; score: number }[];
+  coverage: { title: string; url: string | null; source: string }[];
+}
+
+export type DispatchFailureOutcome = 'retry' | 'dead' | 'update_dropped';
+
+/** The outbox as the dispatcher uses it (AlertsRepo satisfies it). */
+export interface DispatchStore {
+  claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<DispatchAlert[]>;
+  extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void>;
+  release(ids: readonly number[], owner: string): Promise<void>;
+  markSending(id: number, owner: string, at: Date): Promise<boolean>;
+  markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number }): Promise<void>;
+  markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void>;
+  recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
+  noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
+  story(alert: { itemId: number; clusterId: number }): Promise<DispatchStory | null>;
+}
+
+export interface DispatcherDeps {
+  store: DispatchStore;
+  /** The platform registry: only channels of these platforms are served. */
+  platforms: ReadonlyMap<PlatformName, ChatPlatform>;
+  /** Stops deliveries to a channel for good (ChannelsRepo.pause). */
+  pauseChannel: (channelId: number, reason: string) => Promise<void>;
+  /** Display name of a topic id. */
+  topicName?: (topicId: string) => string;
+  clock: Clock;
+  logger: Logger;
+  /** Waits `ms` (tests may pass a faster one); must resolve early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Random source for jitter, 0 <= x < 1. */
+  random?: () => number;
+}
+
+export interface DispatcherOptions {
+  /** This instance's lease owner name (unique per process). */
+  owner: string;
+  maxAttempts: number;
+  burstPerChannel: number;
+  /** Minimum gap between two messages to one channel; per platform when given as a map. */
+  channelIntervalMs: number | Partial<Record<PlatformName, number>>;
+  leaseMs: number;
+  /** Rows claimed per round. */
+  claimLimit: number;
+  /** How often to look for due rows when nobody calls notify(). */
+  idleMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_BACKOFF = { backoffBaseMs: 2_000, backoffMaxMs: 15 * 60_000 };
+
+export interface Dispatcher {
+  /** Claims once and delivers what it got; resolves when those rows are done. Returns rows handled. */
+  runOnce(): Promise<number>;
+  /** Look for due rows now (the pipeline wrote some). */
+  notify(): void;
+  start(): Promise<void>;
+  /** Stops claiming; in-flight sends finish, rows not yet sent are released. */
+  stop(): Promise<void>;
+}
+
+/** Exponential backoff with full-range jitter: base * 2^(attempt-1), times 0.5..1.5, capped. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(Math.min(maxMs, exp * (0.5 + random())));
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export function alertRef(alertId: number): string {
+  return `cyberbrief-alert-${alertId}`;
+}
+
+export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions): Dispatcher {
+  const { store, logger: log, clock } = deps;
+  const random = deps.random ?? Math.random;
+  const sleep = deps.sleep ?? defaultSleep;
+  const platforms = [...deps.platforms.keys()];
+  const stopCtl = new AbortController();
+  /** Earliest time the next message may go to a channel (pacing and Retry-After). */
+  const nextSlot = new Map<number, number>();
+  /** Per-channel work in progress: a chain of rounds, so one channel's rows never overlap. */
+  const workers = new Map<number, Promise<void>>();
+  let loop: Promise<void> | null = null;
+  let wakeCtl = new AbortController();
+  let woken = false;
+  let started = false;
+
+  const intervalFor = (p: PlatformName): number =>
+    typeof opts.channelIntervalMs === 'number' ? opts.channelIntervalMs : (opts.channelIntervalMs[p] ?? 0);
+
+  async function pace(a: DispatchAlert): Promise<void> {
+    const wait = (nextSlot.get(a.channelId) ?? 0) - clock.now().getTime();
+    if (wait > 0) await sleep(wait, stopCtl.signal);
+  }
+  const sentNow = (a: DispatchAlert) => nextSlot.set(a.channelId, Math.max(nextSlot.get(a.channelId) ?? 0, clock.now().getTime() + intervalFor(a.platform)));
+
+  function storyView(a: DispatchAlert, s: DispatchStory): StoryView {
+    return {
+      title: s.title,
+      url: s.url,
+      source: s.source,
+      publishedAt: s.publishedAt,
+      summary: s.digest ?? s.summary,
+      fromExcerpt: s.digest ? s.digestFromExcerpt : true,
+      topics: s.topics.map((t) => ({ id: t.topicId, name: deps.topicName?.(t.topicId) ?? t.topicId })),
+      alsoCoveredBy: s.coverage.map((c) => ({ source: c.source, title: c.title, url: c.url })),
+      ref: alertRef(a.id),
+    };
+  }
+
+  /**
+   * Handles a failed send or edit of `rows` (one story, or every row of a digest). Returns true when the
+   * channel must stop for this round (the failed rows hold back the rest).
+   */
+  async function failed(rows: DispatchAlert[], err: unknown, what: 'send' | 'edit'): Promise<boolean> {
+    const now = clock.now();
+    const first = rows[0]!;
+    const kind = err instanceof DeliveryError ? err.kind : 'transient';
+    const message = errorMessage(err);
+    const ctx = { channel: `${first.platform}:${first.externalId}`, channel_id: first.channelId, alert_ids: rows.map((r) => r.id), what };
+
+    if (kind === 'permanent' && what === 'send') {
+      const reason = `${first.platform} refused delivery: ${message}`;
+      await deps.pauseChannel(first.channelId, reason);
+      for (const r of rows) await store.noteError(r.id, opts.owner, `channel paused: ${message}`, now);
+      log.warn({ ...ctx, err: message }, 'dispatcher: channel paused after a permanent error; alerts wait until an admin resumes it (/news status shows why)');
+      const platform = deps.platforms.get(first.platform);
+      try {
+        await platform?.postNotice(first.externalId, `cyberbrief paused alerts for this channel: ${message}. A channel admin can resume them with /news subscribe once the bot has access again.`);
+      } catch (noticeErr) {
+        log.warn({ ...ctx, err: errorMessage(noticeErr) }, 'dispatcher: could not tell the channel it was paused');
+      }
+      return true;
+    }
+
+    let countAttempt = true;
+    let delay: number;
+    if (kind === 'rate_limited') {
+      countAttempt = false;
+      delay = err instanceof DeliveryError && err.retryAfterMs !== null ? err.retryAfterMs : backoffMs(1, opts.backoffBaseMs, opts.backoffMaxMs, random);
+      nextSlot.set(first.channelId, Math.max(nextSlot.get(first.channelId) ?? 0, now.getTime() + delay));
+    } else if (kind === 'permanent') {
+      // A permanent error on an edit (message deleted, say): the edit cannot succeed; drop it.
+      for (const r of rows) await store.recordFailure(r.id, opts.owner, { error: message, at: now, retryAt: now, countAttempt: true, maxAttempts: 0 });
+      log.warn({ ...ctx, err: message }, 'dispatcher: edit dropped after a permanent error');
+      return false;
+    } else {
+      delay = backoffMs(first.attempts + 1, opts.backoffBaseMs, opts.backoffMaxMs, random);
+    }
+    const retryAt = new Date(now.getTime() + delay);
+    let dead = 0;
+    for (const r of rows) {
+      const outcome = await store.recordFailure(r.id, opts.owner, { error: `${kind}: ${message}`, at: now, retryAt, countAttempt, maxAttempts: opts.maxAttempts });
+      if (outcome === 'dead') dead++;
+      if (outcome === 'dead') log.error({ ...ctx, alert_id: r.id, err: message }, 'dispatcher: alert dead-lettered after max attempts; `cyberbrief alerts retry` sends it again');
+      else if (outcome === 'update_dropped') log.warn({ ...ctx, alert_id: r.id, err: message }, 'dispatcher: edit abandoned after max attempts');
+    }
+    if (!dead) log.info({ ...ctx, kind, retry_in_ms: delay, err: message }, `dispatcher: ${what} failed; will retry`);
+    // Dead rows no longer hold the channel back; anything else does until its retry time.
+    return what === 'send' && dead < rows.length;
+  }
+
+  /** Sends one unsent row as a story. Returns false when the channel must stop for this round. */
+  async function sendStory(platform: ChatPlatform, a: DispatchAlert): Promise<boolean> {
+    if (a.status === 'sending' && platform.findStory) {
+      // An earlier attempt may have reached the platform before the process died.
+      try {
+        const found = await platform.findStory(a.externalId, alertRef(a.id));
+        if (found) {
+          await store.markSent(a.id, opts.owner, { messageId: found.messageId, at: clock.now(), inDigest: false, updateCount: 0 });
+          log.info({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: alert had been posted before a restart; recorded it');
+          return true;
+        }
+      } catch (err) {
+        return failed([a], err, 'send');
+      }
+    } else if (a.status === 'sending') {
+      log.warn({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: resending an alert whose earlier attempt was interrupted; the platform cannot tell whether it arrived');
+    }
+    const s = await store.story(a);
+    if (!s) {
+      await store.recordFailure(a.id, opts.owner, { error: 'the item was deleted', at: clock.now(), retryAt: clock.now(), countAttempt: true, maxAttempts: 0 });
+      return true;
+    }
+    await pace(a);
+    if (stopCtl.signal.aborted) return false;
+    if (!(await store.markSending(a.id, opts.owner, clock.now()))) return false;
+    try {
+      const sent = await platform.postStory(a.externalId, storyView(a, s));
+      sentNow(a);
+      // A story posted now shows the cluster as it stands: the edit requests seen at claim are covered.
+      await store.markSent(a.id, opts.owner, { messageId: sent.messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount });
+      log.info({ alert_id: a.id, channel_id: a.channelId, message_id: sent.messageId }, 'dispatcher: story posted');
+      return true;
+    } catch (err) {
+      sentNow(a);
+      return !(await failed([a], err, 'send'));
+    }
+  }
+
+  async function sendDigest(platform: ChatPlatform, rows: DispatchAlert[]): Promise<boolean> {
+    const first = rows[0]!;
+    const stories: DigestView['stories'] = [];
+    const live: DispatchAlert[] = [];
+    for (const a of rows) {
+      const s = await store.story(a);
+      if (!s) {
+        await store.recordFailure(a.id, opts.owner, { error: 'the item was deleted', at: clock.now(), retryAt: clock.now(), countAttempt: true, maxAttempts: 0 });
+        continue;
+      }
+      stories.push({ title: s.title, url: s.url, source: s.source });
+      live.push(a);
+    }
+    if (live.length === 0) return true;
+    await pace(first);
+    if (stopCtl.signal.aborted) return false;
+    for (const a of live) {
+      if (!(await store.markSending(a.id, opts.owner, clock.now()))) return false;
+    }
+    try {
+      const sent = await platform.postDigest(first.externalId, { stories, ref: alertRef(live[0]!.id) });
+      sentNow(first);
+      for (const a of live) await store.markSent(a.id, opts.owner, { messageId: sent.messageId, at: clock.now(), inDigest: true, updateCount: a.updateCount });
+      log.info({ channel_id: first.channelId, alert_ids: live.map((a) => a.id), message_id: sent.messageId }, 'dispatcher: digest posted');
+      return true;
+    } catch (err) {
+      sentNow(first);
+      return !(await failed(live, err, 'send'));
+    }
+  }
+
+  async function editStory(platform: ChatPlatform, a: DispatchAlert): Promise<void> {
+    if (a.inDigest || !a.messageId) {
+      await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
+      return;
+    }
+    const s = await store.story(a);
+    if (!s) {
+      await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
+      return;
+    }
+    await pace(a);
+    if (stopCtl.signal.aborted) {
+      await store.release([a.id], opts.owner);
+      return;
+    }
+    try {
+      await platform.updateStory(a.externalId, a.messageId, storyView(a, s));
+      sentNow(a);
+      await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
+      log.info({ alert_id: a.id, channel_id: a.channelId, message_id: a.messageId }, 'dispatcher: story edited');
+    } catch (err) {
+      sentNow(a);
+      await failed([a], err, 'edit');
+    }
+  }
+
+  /** One channel's claimed rows: sends in order (burst, then one digest), then edits. */
+  async function deliverChannel(rows: DispatchAlert[]): Promise<void> {
+    const first = rows[0]!;
+    const platform = deps.platforms.get(first.platform);
+    const held = new Set(rows.map((r) => r.id));
+    const done = (a: DispatchAlert) => held.delete(a.id);
+    // Keep the lease alive while this channel works through its rows.
+    const renew = setInterval(() => {
+      void store.extendLease([...held], opts.owner, new Date(clock.now().getTime() + opts.leaseMs)).catch(() => undefined);
+    }, Math.max(1000, Math.floor(opts.leaseMs / 3)));
+    try {
+      if (!platform) return;
+      const sends = rows.filter((r) => r.status !== 'sent');
+      const edits = rows.filter((r) => r.status === 'sent');
+      const individual = sends.length > opts.burstPerChannel ? sends.slice(0, opts.burstPerChannel) : sends;
+      const overflow = sends.length > opts.burstPerChannel ? sends.slice(opts.burstPerChannel) : [];
+      let ok = true;
+      for (const a of individual) {
+        if (stopCtl.signal.aborted) break;
+        ok = await sendStory(platform, a);
+        done(a);
+        if (!ok) break;
+      }
+      if (ok && overflow.length && !stopCtl.signal.aborted) {
+        ok = await sendDigest(platform, overflow);
+        overflow.forEach(done);
+      }
+      for (const a of edits) {
+        if (stopCtl.signal.aborted) break;
+        await editStory(platform, a);
+        done(a);
+      }
+    } catch (err) {
+      log.error({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round failed; its rows are released');
+    } finally {
+      clearInterval(renew);
+      if (held.size) await store.release([...held], opts.owner).catch(() => undefined);
+    }
+  }
+
+  /** Claims one round and queues each channel's rows behind that channel's current work. */
+  async function claimRound(): Promise<Promise<void>[]> {
+    const now = clock.now();
+    const rows = await store.claimDue({ now, limit: opts.claimLimit, owner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs), platforms });
+    const byChannel = new Map<number, DispatchAlert[]>();
+    for (const r of rows) {
+      const list = byChannel.get(r.channelId) ?? [];
+      list.push(r);
+      byChannel.set(r.channelId, list);
+    }
+    const started: Promise<void>[] = [];
+    for (const [channelId, list] of byChannel) {
+      const prev = workers.get(channelId) ?? Promise.resolve();
+      const next = prev.then(() => deliverChannel(list));
+      workers.set(channelId, next);
+      void next.finally(() => {
+        if (workers.get(channelId) === next) workers.delete(channelId);
+      });
+      started.push(next);
+    }
+    return started;
+  }
+
+  return {
+    async runOnce() {
+      const round = await claimRound();
+      await Promise.all(round);
+      return round.length;
+    },
+    notify() {
+      woken = true;
+      wakeCtl.abort();
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      loop = (async () => {
+        while (!stopCtl.signal.aborted) {
+          woken = false;
+          try {
+            await claimRound();
+          } catch (err) {
+            log.error({ err: errorMessage(err) }, 'dispatcher: claim failed; retrying shortly');
+          }
+          if (stopCtl.signal.aborted) break;
+          if (!woken) {
+            wakeCtl = new AbortController();
+            const both = AbortSignal.any([wakeCtl.signal, stopCtl.signal]);
+            await sleep(opts.idleMs, both);
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopCtl.abort();
+      await loop;
+      await Promise.all([...workers.values()]);
+    },
+  };
+}

@@ -1,0 +1,286 @@
+// The processing stage between storage and the outbox. For each unprocessed item, in id order: match it
+// against the topics (item_topics), put it in a story cluster, summarise it when some topic or channel
+// keyword wants it, route it to channels, write outbox rows, mark it processed. Every step is idempotent
+// (replace, insert-or-nothing, edit requests that are harmless when repeated), so a crash anywhere simply
+// re-runs the item.
+import type { Logger } from '../lib/logger.ts';
+import type { Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Alert, Cluster } from '../domain/types.ts';
+import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
+import { createRouter, simpleKeywordTester, type ChannelRule, type KeywordTester, type RoutableDoc } from './router.ts';
+
+/** An item as the pipeline reads it (storage's PipelineItem). */
+export interface PipelineItemInput {
+  id: number;
+  feedId: number;
+  title: string;
+  summary: string;
+  content: string;
+  url: string | null;
+  publishedAt: Date | null;
+  fetchedAt: Date;
+  contentHash: string;
+  clusterId: number | null;
+  articleText: string | null;
+}
+
+export interface TopicMatchInput {
+  topicId: string;
+  score: number;
+  reasons: string[];
+  matched: boolean;
+}
+
+/** The storage the pipeline uses (ClustersRepo and AlertsRepo satisfy these). */
+export interface PipelineStore {
+  unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
+  setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[]): Promise<void>;
+  recent(since: Date): Promise<ClusterCandidate[]>;
+  create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
+  touch(id: number, at: Date): Promise<void>;
+  assignCluster(itemId: number, clusterId: number): Promise<void>;
+  saveDigest(itemId: number, d: { digest: string; fromExcerpt: boolean }): Promise<void>;
+  markProcessed(itemId: number, contentHash: string): Promise<boolean>;
+}
+
+export interface OutboxWriter {
+  enqueue(a: { channelId: number; clusterId: number; itemId: number; at: Date }): Promise<boolean>;
+  requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean>;
+  forCluster(clusterId: number): Promise<Alert[]>;
+}
+
+export interface SummarizeInput {
+  title: string;
+  text: string;
+  url: string | null;
+  topicTerms: string[];
+}
+
+export interface PipelineDeps {
+  store: PipelineStore;
+  outbox: OutboxWriter;
+  /** Current channel rules (subscriptions and keywords of every unpaused channel); read once per batch. */
+  channelRules: () => Promise<ChannelRule[]>;
+  /** Matches one document against every topic. */
+  match: (doc: { title: string; description: string; content: string }) => TopicMatchInput[];
+  /** Terms of a topic, to steer the summary. */
+  topicTerms?: (topicId: string) => string[];
+  summarize: (input: SummarizeInput) => Promise<{ summary: string; fromExcerpt: boolean }>;
+  /** How channel keywords are tested (the matching module's tester); a plain whole-word tester by default. */
+  keywordTester?: KeywordTester;
+  /** Called after a batch wrote outbox rows, to wake the dispatcher. */
+  onAlerts?: () => void;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PipelineOptions {
+  batchSize: number;
+  /** From delivery.cluster_window_hours. */
+  clusterWindowMs: number;
+  clusterThreshold?: number;
+  /** From delivery.edit_on_change: a changed story edits its posted message. */
+  editOnChange: boolean;
+  /** How often the running pipeline looks for work when nobody calls notify(). */
+  idleMs: number;
+}
+
+export interface BatchStats {
+  items: number;
+  matched: number;
+  clustered: number;
+  newClusters: number;
+  alerts: number;
+  updates: number;
+  failed: number;
+}
+
+export interface Pipeline {
+  /** Processes unprocessed items until none are left (or `maxBatches`); returns totals. */
+  runOnce(maxBatches?: number): Promise<BatchStats>;
+  /** Wakes the running loop (new items were stored). */
+  notify(): void;
+  start(): Promise<void>;
+  /** Finishes the item in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+/** Loads channel rules from a channels repository (ChannelsRepo satisfies it). */
+export function channelRulesFrom(channels: {
+  list(): Promise<{ id: number; paused: boolean }[]>;
+  subscriptions(channelId: number): Promise<string[]>;
+  keywords(channelId: number): Promise<{ term: string; exclude: boolean }[]>;
+}): () => Promise<ChannelRule[]> {
+  return async () => {
+    const out: ChannelRule[] = [];
+    for (const c of await channels.list()) {
+      if (c.paused) continue;
+      const [topicIds, keywords] = await Promise.all([channels.subscriptions(c.id), channels.keywords(c.id)]);
+      if (topicIds.length || keywords.some((k) => !k.exclude)) out.push({ channelId: c.id, topicIds, keywords });
+    }
+    return out;
+  };
+}
+
+const emptyStats = (): BatchStats => ({ items: 0, matched: 0, clustered: 0, newClusters: 0, alerts: 0, updates: 0, failed: 0 });
+
+export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipeline {
+  const log = deps.logger;
+  const threshold = opts.clusterThreshold ?? DEFAULT_CLUSTER_OPTIONS.threshold;
+  const keywordTester = deps.keywordTester ?? simpleKeywordTester;
+  let running = false;
+  let stopping = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let pendingWake = false;
+  // Items that failed in this process are skipped until restart so one bad item cannot block the rest.
+  const failedIds = new Set<number>();
+
+  async function processItem(item: PipelineItemInput, route: ReturnType<typeof createRouter>, stats: BatchStats): Promise<void> {
+    const now = deps.clock.now();
+    const description = item.summary;
+    const content = item.content || item.articleText || '';
+    const doc: RoutableDoc = { title: item.title, description, content };
+
+    // 1. Topics.
+    const matches = deps.match(doc).filter((m) => m.matched);
+    await deps.store.setItemTopics(item.id, matches.map((m) => ({ topicId: m.topicId, score: m.score, reasons: m.reasons })));
+    if (matches.length) stats.matched++;
+
+    // 2. Cluster (an item keeps the cluster it joined, through edits and re-runs).
+    const at = storyTime(item);
+    let clusterId = item.clusterId;
+    if (clusterId === null) {
+      const signature = storySignature({ title: item.title, summary: description || content });
+      const candidates = await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs));
+      const choice = findCluster({ signature, feedId: item.feedId, at }, candidates, { threshold, windowMs: opts.clusterWindowMs });
+      if (choice) {
+        clusterId = choice.clusterId;
+        stats.clustered++;
+      } else {
+        const cluster = await deps.store.create({ signature, title: item.title, firstItemId: item.id, at, createdAt: now });
+        clusterId = cluster.id;
+        stats.newClusters++;
+      }
+      await deps.store.assignCluster(item.id, clusterId);
+    }
+    await deps.store.touch(clusterId, at);
+
+    // 3. Route.
+    const matchedIds = matches.map((m) => m.topicId);
+    const routed = route(matchedIds, doc);
+
+    // 4. Summarise what some channel will see.
+    if (matches.length || routed.channelIds.length) {
+      const topicTerms = [...new Set(matchedIds.flatMap((t) => deps.topicTerms?.(t) ?? []))];
+      const s = await deps.summarize({ title: item.title, text: content || description, url: item.url, topicTerms });
+      await deps.store.saveDigest(item.id, { digest: s.summary, fromExcerpt: s.fromExcerpt });
+    }
+
+    // 5. Outbox. Channels that already have this story: new coverage (another item) always edits the
+    // message; the same item again (a material change, or a re-run) edits it when edit_on_change is on.
+    const existing = await deps.outbox.forCluster(clusterId);
+    const have = new Set<number>();
+    for (const a of existing) {
+      have.add(a.channelId);
+      if (a.status === 'dead') continue;
+      if (a.itemId !== item.id || opts.editOnChange) {
+        if (await deps.outbox.requestUpdate(a.channelId, clusterId, now)) stats.updates++;
+      }
+    }
+    for (const channelId of routed.channelIds) {
+      if (have.has(channelId)) continue;
+      if (await deps.outbox.enqueue({ channelId, clusterId, itemId: item.id, at: now })) stats.alerts++;
+    }
+
+    // 6. Done, unless the item changed meanwhile (then the next batch takes the new version).
+    await deps.store.markProcessed(item.id, item.contentHash);
+  }
+
+  async function runBatch(limit: number): Promise<BatchStats> {
+    const stats = emptyStats();
+    const items = (await deps.store.unprocessedItems(limit + failedIds.size)).filter((i) => !failedIds.has(i.id)).slice(0, limit);
+    if (items.length === 0) return stats;
+    const route = createRouter(await deps.channelRules(), keywordTester);
+    for (const item of items) {
+      if (stopping && running) break;
+      stats.items++;
+      try {
+        await processItem(item, route, stats);
+      } catch (err) {
+        stats.failed++;
+        failedIds.add(item.id);
+        log.error({ item_id: item.id, err: errorMessage(err) }, 'pipeline: item failed; it stays unprocessed and is retried after a restart');
+      }
+    }
+    return stats;
+  }
+
+  async function runOnce(maxBatches = Infinity): Promise<BatchStats> {
+    const total = emptyStats();
+    for (let b = 0; b < maxBatches; b++) {
+      const s = await runBatch(opts.batchSize);
+      for (const k of Object.keys(total) as (keyof BatchStats)[]) total[k] += s[k];
+      if (s.alerts || s.updates) deps.onAlerts?.();
+      if (s.items < opts.batchSize || (stopping && running)) break;
+    }
+    if (total.items) log.info({ ...total }, 'pipeline: processed items');
+    return total;
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (pendingWake || stopping) {
+        pendingWake = false;
+        resolve();
+        return;
+      }
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = null;
+        pendingWake = false;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  return {
+    runOnce,
+    notify() {
+      if (wake) wake();
+      else pendingWake = true;
+    },
+    async start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      loop = (async () => {
+        while (!stopping) {
+          try {
+            await runOnce();
+          } catch (err) {
+            log.error({ err: errorMessage(err) }, 'pipeline: batch failed; retrying shortly');
+          }
+          if (!stopping) await sleep(opts.idleMs);
+        }
+      })();
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      wake?.();
+      await loop;
+      running = false;
+      loop = null;
+    },
+  };
+}
+
+/** When a story happened, for cluster windows: its publication time, but never later than we saw it. */
+export function storyTime(item: { publishedAt: Date | null; fetchedAt: Date }): Date {
+  if (!item.publishedAt || item.publishedAt.getTime() > item.fetchedAt.getTime()) return item.fetchedAt;
+  return item.publishedAt;
+}
