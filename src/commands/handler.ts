@@ -1,0 +1,47 @@
+// createCommandHandler: the one entry point adapters call. Finds the command, checks the caller may run it,
+// runs it, and turns a usage error into one sentence for the caller. Unexpected errors are logged and the
+// caller gets an apology, never a stack trace.
+import type { Command, CommandHandler, Reply } from '../domain/chat.ts';
+import type { Channel } from '../domain/types.ts';
+import { UsageError, errorMessage } from '../lib/errors.ts';
+import { allowed, refusal } from './permissions.ts';
+import { commandsByName } from './registry.ts';
+import { reply, type CommandContext, type CommandDeps } from './types.ts';
+
+export function createCommandHandler(deps: CommandDeps): CommandHandler {
+  return async (cmd: Command): Promise<Reply> => {
+    const name = cmd.name === '' ? 'help' : cmd.name;
+    const mod = commandsByName.get(name);
+    if (!mod) {
+      return reply(`There is no /news ${cmd.name.slice(0, 40)} command; try /news help.`);
+    }
+    const need = mod.permission(cmd.args);
+    if (need !== 'anyone' && !allowed(cmd, need)) {
+      deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, user: cmd.userId, command: name }, 'commands: refused, missing permission');
+      return reply(refusal(cmd, need, mod.action));
+    }
+    const now = deps.clock.now();
+    let cached: Promise<Channel | null> | null = null;
+    const ctx: CommandContext = {
+      cmd,
+      deps,
+      now,
+      usage: mod.usage,
+      findChannel: () => (cached ??= deps.channels.find(cmd.platform, cmd.channelId)),
+      channel: async () => {
+        const ch = await deps.channels.upsert({ platform: cmd.platform, externalId: cmd.channelId, workspaceId: cmd.workspaceId, name: cmd.channelName }, now);
+        cached = Promise.resolve(ch);
+        return ch;
+      },
+    };
+    try {
+      const out = await mod.run(ctx);
+      deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, user: cmd.userId, command: name }, `commands: ran /news ${name}`);
+      return out;
+    } catch (err) {
+      if (err instanceof UsageError) return reply(err.message);
+      deps.logger?.error({ err, platform: cmd.platform, channel: cmd.channelId, command: name }, `commands: /news ${name} failed: ${errorMessage(err)}`);
+      return reply(`Sorry, /news ${name} failed on our side; the error was logged for the operator.`);
+    }
+  };
+}

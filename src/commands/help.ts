@@ -1,0 +1,23 @@
+// /news help [command]: every command with its usage, or one command's usage.
+import type { CommandModule } from './types.ts';
+import { reply } from './types.ts';
+
+export function helpCommand(all: () => readonly CommandModule[]): CommandModule {
+  const self: CommandModule = {
+    name: 'help',
+    usage: '/news help [command]',
+    summary: 'this list, or one command\'s usage',
+    permission: () => 'anyone',
+    action: 'see help',
+    async run({ cmd }) {
+      const list = all();
+      const wanted = cmd.args[0]?.toLowerCase();
+      const one = wanted ? list.find((m) => m.name === wanted) : undefined;
+      if (one) return reply(`${one.usage}: ${one.summary}.`);
+      const lines = list.map((m) => `${m.usage}: ${m.summary}`);
+      const lead = wanted ? `There is no /news ${wanted.slice(0, 40)} command. ` : '';
+      return reply(`${lead}cyberbrief posts sourced summaries of cyber-diplomacy news. Commands:\n${lines.join('\n')}`);
+    },
+  };
+  return self;
+}

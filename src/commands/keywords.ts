@@ -1,0 +1,54 @@
+// /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
+import { UsageError, errorMessage } from '../lib/errors.ts';
+import { reply, type CommandModule } from './types.ts';
+
+const DEFAULT_MAX = 50;
+
+export const keywords: CommandModule = {
+  name: 'keywords',
+  usage: '/news keywords add|remove|list [term...] (prefix a term with - to exclude it)',
+  summary: 'this channel\'s extra include terms and -exclude terms on top of its topics',
+  permission: (args) => (args[0]?.toLowerCase() === 'list' || args.length === 0 ? 'anyone' : 'manage_channel'),
+  action: "change this channel's keywords",
+  async run({ cmd, deps, now, usage, channel, findChannel }) {
+    const [actionRaw, ...terms] = cmd.args;
+    const action = (actionRaw ?? 'list').toLowerCase();
+    if (action === 'list') {
+      if (terms.length > 0) throw new UsageError(`Usage: ${usage}.`);
+      const ch = await findChannel();
+      const list = ch ? await deps.channels.keywords(ch.id) : [];
+      if (list.length === 0) return reply('This channel has no keywords; add some with /news keywords add <term> or exclude with -<term>.');
+      const inc = list.filter((k) => !k.exclude).map((k) => `"${k.term}"`);
+      const exc = list.filter((k) => k.exclude).map((k) => `"${k.term}"`);
+      return reply(`Keywords: ${inc.length ? `include ${inc.join(', ')}` : 'no include terms'}; ${exc.length ? `exclude ${exc.join(', ')}` : 'no exclude terms'}.`);
+    }
+    if ((action !== 'add' && action !== 'remove') || terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
+
+    const parsed = terms.map((raw) => {
+      try {
+        return deps.parseKeyword(raw);
+      } catch (err) {
+        throw new UsageError(`Keyword "${raw.slice(0, 60)}" is not valid: ${errorMessage(err).replace(/\.$/, '')}.`);
+      }
+    });
+    const ch = await channel();
+    if (action === 'add') {
+      const max = deps.maxKeywordsPerChannel ?? DEFAULT_MAX;
+      const have = await deps.channels.keywords(ch.id);
+      const fresh = parsed.filter((p) => !have.some((k) => k.term === p.term));
+      if (have.length + fresh.length > max) {
+        throw new UsageError(`A channel can hold ${max} keywords and this one has ${have.length}; remove some first.`);
+      }
+      const changed: string[] = [];
+      for (const p of parsed) {
+        if (await deps.channels.addKeyword(ch.id, p.term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${p.term}"`);
+      }
+      return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.');
+    }
+    const removed: string[] = [];
+    for (const p of parsed) {
+      if (await deps.channels.removeKeyword(ch.id, p.term)) removed.push(`"${p.term}"`);
+    }
+    return reply(removed.length ? `Removed ${removed.join(', ')}.` : 'Nothing changed: this channel had none of those keywords.');
+  },
+};

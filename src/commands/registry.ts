@@ -1,0 +1,21 @@
+// The commands, by name. Adding a command is adding a module here; nothing else dispatches on names.
+import { feeds } from './feeds.ts';
+import { helpCommand } from './help.ts';
+import { keywords } from './keywords.ts';
+import { latest } from './latest.ts';
+import { status } from './status.ts';
+import { subscribe } from './subscribe.ts';
+import { topics } from './topics.ts';
+import type { CommandModule } from './types.ts';
+import { unsubscribe } from './unsubscribe.ts';
+
+const base: CommandModule[] = [subscribe, unsubscribe, latest, keywords, topics, feeds, status];
+
+export const COMMANDS: readonly CommandModule[] = [...base, helpCommand(() => COMMANDS)];
+
+export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(COMMANDS.map((m) => [m.name, m]));
+
+/** Whether a command's reply is shown to the channel; adapters that must defer a reply decide its visibility up front. */
+export function replyIsPublic(name: string): boolean {
+  return commandsByName.get(name)?.public === true;
+}

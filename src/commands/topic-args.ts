@@ -1,0 +1,33 @@
+// Resolves topic arguments (ids, case-insensitive, or `all`) against the loaded topics.
+import type { Topic } from '../domain/types.ts';
+import { UsageError } from '../lib/errors.ts';
+
+export function knownTopicsSentence(topics: readonly Topic[]): string {
+  return topics.length === 0 ? 'no topics are configured' : `known topics are ${topics.map((t) => t.id).join(', ')}`;
+}
+
+export function findTopic(topics: readonly Topic[], arg: string): Topic | undefined {
+  const a = arg.toLowerCase().replace(/^#/, '');
+  return topics.find((t) => t.id === a) ?? topics.find((t) => t.name.toLowerCase() === a);
+}
+
+/** Topic ids for the arguments; none or `all` means every topic. Unknown ones throw one sentence. */
+export function resolveTopics(topics: readonly Topic[], args: readonly string[]): Topic[] {
+  if (args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all')) return [...topics];
+  const out: Topic[] = [];
+  const unknown: string[] = [];
+  for (const arg of args.flatMap((a) => a.split(',')).filter((a) => a !== '')) {
+    const t = findTopic(topics, arg);
+    if (!t) unknown.push(arg);
+    else if (!out.includes(t)) out.push(t);
+  }
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((u) => `"${u.slice(0, 40)}"`).join(', ');
+    throw new UsageError(`Unknown topic ${shown}; ${knownTopicsSentence(topics)} (see /news topics).`);
+  }
+  return out;
+}
+
+export function topicNames(topics: readonly Topic[], ids: readonly string[]): string {
+  return ids.map((id) => topics.find((t) => t.id === id)?.name ?? id).join(', ');
+}

@@ -1,0 +1,77 @@
+// What the commands need from the rest of the program (ports, so tests use real storage or fakes), and
+// the shape of one command module. Platform-neutral: a Command in, a Reply out.
+import type { Command, Reply } from '../domain/chat.ts';
+import type { Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ChannelRef } from '../storage/channels-repo.ts';
+import type { LatestQuery, LatestStory } from '../storage/latest-repo.ts';
+
+export interface ChannelsPort {
+  upsert(ref: ChannelRef, now?: Date): Promise<Channel>;
+  find(platform: Channel['platform'], externalId: string): Promise<Channel | null>;
+  subscribe(channelId: number, topicIds: readonly string[], createdBy: string | null, now?: Date): Promise<string[]>;
+  unsubscribe(channelId: number, topicIds: readonly string[]): Promise<string[]>;
+  subscriptions(channelId: number): Promise<string[]>;
+  addKeyword(channelId: number, term: string, exclude: boolean, createdBy: string | null, now?: Date): Promise<boolean>;
+  removeKeyword(channelId: number, term: string): Promise<boolean>;
+  keywords(channelId: number): Promise<ChannelKeyword[]>;
+  unpause(channelId: number): Promise<void>;
+}
+
+export interface LatestPort {
+  find(q: LatestQuery): Promise<LatestStory[]>;
+}
+
+export interface FeedsPort {
+  list(): Promise<Feed[]>;
+  remove(id: number): Promise<boolean>;
+}
+
+/** A channel keyword as typed: `term` or `-term` (exclude). Throws an Error whose message says what is wrong. */
+export type KeywordParser = (raw: string) => { term: string; exclude: boolean };
+
+export interface CommandDeps {
+  channels: ChannelsPort;
+  latest: LatestPort;
+  feeds: FeedsPort;
+  topics: readonly Topic[];
+  parseKeyword: KeywordParser;
+  /** Validates the URL (http/https, length) and stores the feed; throws UsageError with the reason. */
+  addFeed: (url: string) => Promise<{ feed: Feed; created: boolean }>;
+  clock: Clock;
+  logger?: Logger;
+  /** Keywords one channel may hold (default 50). */
+  maxKeywordsPerChannel?: number;
+}
+
+/** Who may run a command (with these arguments). */
+export type Permission = 'anyone' | 'manage_channel' | 'admin';
+
+export interface CommandContext {
+  cmd: Command;
+  deps: CommandDeps;
+  now: Date;
+  /** The command's own usage, for error sentences. */
+  usage: string;
+  /** The channel's stored row, or null when it never ran a command that changed something. */
+  findChannel(): Promise<Channel | null>;
+  /** The channel's row, created when missing (for commands that change something). */
+  channel(): Promise<Channel>;
+}
+
+export interface CommandModule {
+  name: string;
+  /** `/news latest [topic] [count]` */
+  usage: string;
+  /** One line for `help`. */
+  summary: string;
+  permission(args: readonly string[]): Permission;
+  /** What a restricted use does, for the refusal: "change this channel's subscriptions". */
+  action: string;
+  /** The reply is shown to the whole channel (default: only to the caller). */
+  public?: boolean;
+  run(ctx: CommandContext): Promise<Reply>;
+}
+
+export const reply = (text: string, extra: Partial<Reply> = {}): Reply => ({ text, ephemeral: true, ...extra });
