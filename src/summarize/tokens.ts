@@ -18,7 +18,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'that the their theirs them themselves then there these they this those through to too under until up very ' +
     'was we were what when where which while who whom why will with would you your yours yourself yourselves ' +
     'said says say told one two new also s t d ll m re ve year years last first like get got may might must ' +
-    'us mr mrs ms dr cnn'
+    'us mr mrs ms dr'
   ).split(' '),
 );
 
