@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Alert, Cluster } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
-import { createRouter, simpleKeywordTester, type ChannelRule, type KeywordTester, type RoutableDoc } from './router.ts';
+import { createRouter, type ChannelRule, type RoutableDoc, type Router } from './router.ts';
 
 /** An item as the pipeline reads it (storage's PipelineItem). */
 export interface PipelineItemInput {
@@ -67,8 +67,6 @@ export interface PipelineDeps {
   /** Terms of a topic, to steer the summary. */
   topicTerms?: (topicId: string) => string[];
   summarize: (input: SummarizeInput) => Promise<{ summary: string; fromExcerpt: boolean }>;
-  /** How channel keywords are tested (the matching module's tester); a plain whole-word tester by default. */
-  keywordTester?: KeywordTester;
   /** Called after a batch wrote outbox rows, to wake the dispatcher. */
   onAlerts?: () => void;
   clock: Clock;
@@ -128,7 +126,6 @@ const emptyStats = (): BatchStats => ({ items: 0, matched: 0, clustered: 0, newC
 export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipeline {
   const log = deps.logger;
   const threshold = opts.clusterThreshold ?? DEFAULT_CLUSTER_OPTIONS.threshold;
-  const keywordTester = deps.keywordTester ?? simpleKeywordTester;
   let running = false;
   let stopping = false;
   let loop: Promise<void> | null = null;
@@ -137,7 +134,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   // Items that failed in this process are skipped until restart so one bad item cannot block the rest.
   const failedIds = new Set<number>();
 
-  async function processItem(item: PipelineItemInput, route: ReturnType<typeof createRouter>, stats: BatchStats): Promise<void> {
+  async function processItem(item: PipelineItemInput, route: Router, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
     const description = item.summary;
     const content = item.content || item.articleText || '';
@@ -202,7 +199,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     const stats = emptyStats();
     const items = (await deps.store.unprocessedItems(limit + failedIds.size)).filter((i) => !failedIds.has(i.id)).slice(0, limit);
     if (items.length === 0) return stats;
-    const route = createRouter(await deps.channelRules(), keywordTester);
+    const route = createRouter(await deps.channelRules());
     for (const item of items) {
       if (stopping && running) break;
       stats.items++;

@@ -1,5 +1,7 @@
 // Routing: which channels a matched item goes to. A channel accepts an item when one of its subscribed
-// topics matched or one of its include keywords occurs, and none of its exclude keywords occurs. Pure.
+// topics matched or one of its include keywords occurs, and none of its exclude keywords occurs (the rule
+// and the keyword semantics are the matching module's: acceptsForChannel). Pure.
+import { acceptsForChannel, compileKeywords, type KeywordFilter } from '../matching/keywords.ts';
 
 export interface RoutableDoc {
   title: string;
@@ -20,61 +22,33 @@ export interface ChannelRule {
   keywords: readonly ChannelKeywordRule[];
 }
 
-/** Tells whether any of `terms` occurs in the document (the matching module's keyword semantics). */
-export type KeywordTester = (terms: readonly string[]) => (doc: RoutableDoc) => boolean;
-
 export interface RouteResult {
+  /** Channels that accept the item, ascending. */
   channelIds: number[];
-  /** Channels whose include keywords hit (the item is relevant to them even without a topic match). */
-  keywordChannelIds: number[];
+  /** Why each accepting channel took it, for logs. */
+  reasons: Map<number, string>;
 }
+
+export type Router = (matchedTopicIds: readonly string[], doc: RoutableDoc) => RouteResult;
 
 /** A router over the current channel rules; compile once per batch, route many items. */
-export function createRouter(rules: readonly ChannelRule[], compileKeywords: KeywordTester): (matchedTopicIds: readonly string[], doc: RoutableDoc) => RouteResult {
-  const compiled = rules.map((r) => {
-    const include = r.keywords.filter((k) => !k.exclude).map((k) => k.term);
-    const exclude = r.keywords.filter((k) => k.exclude).map((k) => k.term);
-    return {
-      channelId: r.channelId,
-      topics: new Set(r.topicIds),
-      include: include.length ? compileKeywords(include) : null,
-      exclude: exclude.length ? compileKeywords(exclude) : null,
-    };
-  });
+export function createRouter(rules: readonly ChannelRule[]): Router {
+  const compiled: { channelId: number; topicIds: readonly string[]; filter: KeywordFilter }[] = rules.map((r) => ({
+    channelId: r.channelId,
+    topicIds: r.topicIds,
+    filter: compileKeywords(r.keywords),
+  }));
   return (matchedTopicIds, doc) => {
+    const results = matchedTopicIds.map((topicId) => ({ topicId, score: 1, reasons: [], matched: true }));
     const channelIds: number[] = [];
-    const keywordChannelIds: number[] = [];
+    const reasons = new Map<number, string>();
     for (const c of compiled) {
-      const byTopic = matchedTopicIds.some((t) => c.topics.has(t));
-      const byKeyword = c.include ? c.include(doc) : false;
-      if (!byTopic && !byKeyword) continue;
-      if (c.exclude && c.exclude(doc)) continue;
+      const d = acceptsForChannel(results, c.topicIds, c.filter, doc);
+      if (!d.accepted) continue;
       channelIds.push(c.channelId);
-      if (byKeyword) keywordChannelIds.push(c.channelId);
+      reasons.set(c.channelId, d.reason);
     }
-    return { channelIds: channelIds.sort((a, b) => a - b), keywordChannelIds: keywordChannelIds.sort((a, b) => a - b) };
+    channelIds.sort((a, b) => a - b);
+    return { channelIds, reasons };
   };
-}
-
-/**
- * A plain keyword tester: case-insensitive whole-word (or whole-phrase) match with accents folded. The
- * composition root passes the matching module's tester instead when it has one.
- */
-export const simpleKeywordTester: KeywordTester = (terms) => {
-  const patterns = terms
-    .map((t) => fold(t).trim())
-    .filter((t) => t.length > 0)
-    .map((t) => new RegExp(`(?<![\\p{L}\\p{N}])${t.split(/\s+/).map(escape).join('[\\s\\p{P}]+')}(?![\\p{L}\\p{N}])`, 'iu'));
-  return (doc) => {
-    const text = fold(`${doc.title}\n${doc.description}\n${doc.content}`);
-    return patterns.some((p) => p.test(text));
-  };
-};
-
-function fold(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}+/gu, '');
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
