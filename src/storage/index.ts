@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
+import { ItemsRepo } from './items-repo.ts';
 import { AlertsRepo } from './alerts-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
 import { ChannelsRepo } from './channels-repo.ts';
@@ -11,6 +12,7 @@ import { LatestRepo } from './latest-repo.ts';
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
 export { FeedsRepo } from './feeds-repo.ts';
+export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
@@ -21,6 +23,7 @@ export interface Storage {
   readonly target: DatabaseTarget;
   readonly description: string;
   readonly feeds: FeedsRepo;
+  readonly items: ItemsRepo;
   readonly alerts: AlertsRepo;
   readonly clusters: ClustersRepo;
   readonly channels: ChannelsRepo;
@@ -50,6 +53,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     target,
     description: describeTarget(target),
     feeds: new FeedsRepo(handle.db, handle.dialect),
+    items: new ItemsRepo(handle.db, handle.dialect),
     alerts: new AlertsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),
     channels: new ChannelsRepo(handle.db),

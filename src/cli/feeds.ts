@@ -1,0 +1,157 @@
+// cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Feed } from '../domain/types.ts';
+import { canonicalUrl } from '../feeds/normalise.ts';
+import { parseOpml, renderOpml } from '../feeds/opml.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Storage } from '../storage/index.ts';
+import type { CliCommand, CliContext } from './types.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+function feedJson(f: Feed) {
+  return {
+    id: f.id,
+    url: f.url,
+    title: f.title,
+    enabled: f.enabled,
+    last_success_at: f.lastSuccessAt?.toISOString() ?? null,
+    last_error: f.lastError,
+    last_error_at: f.lastErrorAt?.toISOString() ?? null,
+    error_count: f.errorCount,
+    next_check_at: f.nextCheckAt.toISOString(),
+    disabled_reason: f.disabledReason,
+  };
+}
+
+function feedLines(f: Feed): string[] {
+  const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
+  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${f.title ?? '(no title)'}  ${f.url}`];
+  lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
+  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${f.lastError}`);
+  if (f.disabledReason) lines.push(`      disabled: ${f.disabledReason}`);
+  return lines;
+}
+
+async function findFeed(storage: Storage, ref: string): Promise<Feed> {
+  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : await storage.feeds.getByUrl(ref);
+  if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
+  return feed;
+}
+
+function httpUrl(raw: string): string {
+  if (!canonicalUrl(raw)) throw new UsageError(`cyberbrief feeds: '${raw}' is not an http(s) URL.`);
+  return new URL(raw.trim()).href;
+}
+
+async function withStorage<T>(ctx: CliContext, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const config = await ctx.loadConfig();
+  const storage = await ctx.openStorage(config);
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+export const command: CliCommand = {
+  name: 'feeds',
+  summary: 'list, add, remove, enable feeds; import/export OPML',
+  usage: [
+    'Usage: cyberbrief feeds <action> [...]',
+    '',
+    'Actions:',
+    '  list [--json]          every feed: state, last success, last error, next check',
+    '  add URL [--title T]    add a feed (polled at the next tick)',
+    '  remove URL|ID          remove a feed and its items',
+    '  enable ID|URL          re-enable a feed (resets its error count, due now)',
+    '  disable ID|URL         stop polling a feed',
+    '  import FILE.opml       add every feed in an OPML file (- for standard input)',
+    '  export                 print the feed list as OPML 2.0',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean' },
+    title: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(ctx) {
+    const [action, ...rest] = ctx.args.positionals;
+    const need = (n: number, what: string) => {
+      if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
+    };
+    switch (action) {
+      case 'list':
+        need(0, 'no arguments');
+        return withStorage(ctx, async (s) => {
+          const feeds = await s.feeds.list();
+          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f)));
+          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`.');
+          else for (const f of feeds) for (const l of feedLines(f)) ctx.stdout(l);
+          return 0;
+        });
+      case 'add': {
+        need(1, 'one URL');
+        const url = httpUrl(rest[0]!);
+        const title = typeof ctx.args.values.title === 'string' ? ctx.args.values.title : null;
+        return withStorage(ctx, async (s) => {
+          const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });
+          ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          return 0;
+        });
+      }
+      case 'remove':
+        need(1, 'a feed URL or id');
+        return withStorage(ctx, async (s) => {
+          const feed = await findFeed(s, rest[0]!);
+          await s.feeds.remove(feed.id);
+          ctx.stdout(`Removed feed ${feed.id}: ${feed.url}`);
+          return 0;
+        });
+      case 'enable':
+      case 'disable':
+        need(1, 'a feed id or URL');
+        return withStorage(ctx, async (s) => {
+          const feed = await findFeed(s, rest[0]!);
+          await s.feeds.setEnabled(feed.id, action === 'enable');
+          ctx.stdout(`${action === 'enable' ? 'Enabled' : 'Disabled'} feed ${feed.id}: ${feed.url}`);
+          return 0;
+        });
+      case 'import': {
+        need(1, 'one OPML file (or - for standard input)');
+        const file = rest[0]!;
+        let text: string;
+        try {
+          text = file === '-' ? await ctx.readStdin() : await readFile(path.resolve(ctx.cwd, file), 'utf8');
+        } catch (err) {
+          throw new UsageError(`cyberbrief feeds import: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+        }
+        const entries = parseOpml(text);
+        return withStorage(ctx, async (s) => {
+          let added = 0;
+          const skipped: string[] = [];
+          for (const e of entries) {
+            if (!canonicalUrl(e.url)) {
+              skipped.push(e.url);
+              continue;
+            }
+            const r = await s.feeds.add({ url: e.url, title: e.title, source: 'opml' });
+            if (r.created) added++;
+          }
+          ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s): ${skipped.slice(0, 3).join(', ')})` : ''}.`);
+          return 0;
+        });
+      }
+      case 'export':
+        need(0, 'no arguments');
+        return withStorage(ctx, async (s) => {
+          const feeds = await s.feeds.list();
+          ctx.stdout(renderOpml(feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl }))));
+          return 0;
+        });
+      default:
+        ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+        return 2;
+    }
+  },
+};

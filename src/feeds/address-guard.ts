@@ -1,0 +1,164 @@
+// Refuses connections to addresses a feed URL must never reach (loopback, private, link-local, CGNAT,
+// multicast, cloud metadata...), unless the operator allowed the host, IP or CIDR. The check runs on the
+// address actually resolved and connected to, so a name that resolves to a public address at validation
+// time and a private one at connect time (DNS rebinding) is still refused.
+import dns from 'node:dns';
+import net, { BlockList, type LookupFunction } from 'node:net';
+import { FetchError } from './fetch-error.ts';
+
+/** Ranges never fetched unless allowed. IPv4-mapped IPv6 addresses are checked against the IPv4 list. */
+const BLOCKED_V4: Array<[string, number]> = [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8], // private
+  ['100.64.0.0', 10], // CGNAT (also Alibaba's metadata 100.100.100.200)
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local, cloud metadata 169.254.169.254
+  ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments (incl. Oracle metadata 192.0.0.192)
+  ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay
+  ['192.168.0.0', 16], // private
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation
+  ['203.0.113.0', 24], // documentation
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+];
+const BLOCKED_V6: Array<[string, number]> = [
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['100::', 64], // discard
+  ['2001:db8::', 32], // documentation
+  ['fc00::', 7], // unique local (incl. AWS metadata fd00:ec2::254)
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
+];
+
+const blocked = new BlockList();
+for (const [a, p] of BLOCKED_V4) blocked.addSubnet(a, p, 'ipv4');
+for (const [a, p] of BLOCKED_V6) blocked.addSubnet(a, p, 'ipv6');
+
+/** The IPv4 address embedded in an IPv4-mapped or NAT64 (64:ff9b::/96) IPv6 address, if any. */
+function embeddedV4(ip: string): string | null {
+  const m = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (m) return m[1]!;
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
+  if (!hex) return null;
+  const hi = parseInt(hex[1]!, 16);
+  const lo = parseInt(hex[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** True when the address belongs to a range a feed fetch must not reach. */
+export function isBlockedAddress(ip: string): boolean {
+  const bare = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const family = net.isIP(bare);
+  if (family === 4) return blocked.check(bare, 'ipv4');
+  if (family === 6) {
+    const v4 = embeddedV4(bare);
+    if (v4) return blocked.check(v4, 'ipv4');
+    return blocked.check(bare, 'ipv6');
+  }
+  return true; // not an IP at all: refuse rather than guess
+}
+
+export interface AddressGuard {
+  /** True when the host name or IP literal is on the allow-list. */
+  allowsHost(host: string): boolean;
+  /** True when connecting to `ip` (resolved for `host`) is permitted. */
+  permits(host: string, ip: string): boolean;
+  /** Throws a `fetch_blocked_address` FetchError when connecting to `ip` for `host` is not permitted. */
+  assert(host: string, ip: string, url?: string): void;
+  /** A `lookup` for net/tls.connect that drops refused addresses, failing when none is left. */
+  lookup: LookupFunction;
+}
+
+/**
+ * Builds the guard from allow-list entries: host names (exact, or `*.example.org` / `.example.org` for
+ * subdomains), IP addresses and CIDRs, IPv4 or IPv6. A bad entry throws (configuration is checked at start).
+ */
+export function createAddressGuard(allowHosts: readonly string[]): AddressGuard {
+  const allowNets = new BlockList();
+  const names = new Set<string>();
+  const suffixes: string[] = [];
+  for (const raw of allowHosts) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    const slash = entry.indexOf('/');
+    if (slash > 0) {
+      const addr = entry.slice(0, slash).replace(/^\[|\]$/g, '');
+      const prefix = Number(entry.slice(slash + 1));
+      const family = net.isIP(addr);
+      if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
+        throw new FetchError('fetch_invalid_url', `address guard: allow-list entry '${raw}' is not a valid CIDR; use e.g. 10.0.0.0/8 or fd00::/8.`);
+      }
+      allowNets.addSubnet(addr, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      continue;
+    }
+    const bare = entry.replace(/^\[|\]$/g, '');
+    const family = net.isIP(bare);
+    if (family) {
+      allowNets.addAddress(bare, family === 4 ? 'ipv4' : 'ipv6');
+      continue;
+    }
+    if (entry.startsWith('*.')) suffixes.push(entry.slice(1));
+    else if (entry.startsWith('.')) suffixes.push(entry);
+    else names.add(entry.replace(/\.$/, ''));
+  }
+
+  const allowsHost = (host: string): boolean => {
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (names.has(h)) return true;
+    if (suffixes.some((s) => h.endsWith(s))) return true;
+    const family = net.isIP(h);
+    if (family) return allowNets.check(h, family === 4 ? 'ipv4' : 'ipv6') || (family === 6 && !!embeddedV4(h) && allowNets.check(embeddedV4(h)!, 'ipv4'));
+    return false;
+  };
+
+  const permits = (host: string, ip: string): boolean => {
+    if (!isBlockedAddress(ip)) return true;
+    if (allowsHost(host)) return true;
+    const bare = ip.replace(/%.*$/, '');
+    const family = net.isIP(bare);
+    if (family === 4) return allowNets.check(bare, 'ipv4');
+    if (family === 6) {
+      const v4 = embeddedV4(bare);
+      return allowNets.check(bare, 'ipv6') || (!!v4 && allowNets.check(v4, 'ipv4'));
+    }
+    return false;
+  };
+
+  const assert = (host: string, ip: string, url?: string): void => {
+    if (permits(host, ip)) return;
+    throw blockedError(host, ip, url);
+  };
+
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) {
+        (callback as (e: Error | null, a: string, f?: number) => void)(err, '', undefined);
+        return;
+      }
+      const list = (addresses as dns.LookupAddress[]).filter((a) => permits(hostname, a.address));
+      if (list.length === 0) {
+        const first = (addresses as dns.LookupAddress[])[0]?.address ?? 'no address';
+        (callback as (e: Error | null, a: string, f?: number) => void)(blockedError(hostname, first), '', undefined);
+        return;
+      }
+      if (options.all) (callback as (e: Error | null, a: dns.LookupAddress[]) => void)(null, list);
+      else (callback as (e: Error | null, a: string, f: number) => void)(null, list[0]!.address, list[0]!.family);
+    });
+  };
+
+  return { allowsHost, permits, assert, lookup };
+}
+
+function blockedError(host: string, ip: string, url?: string): FetchError {
+  return new FetchError(
+    'fetch_blocked_address',
+    `fetcher: refused ${url ?? host}: ${host} resolves to ${ip}, a private, loopback, link-local or metadata address; ` +
+      `add the host, IP or CIDR to polling.allow_hosts (or CYBERBRIEF_ALLOW_HOSTS) if this is intended.`,
+  );
+}

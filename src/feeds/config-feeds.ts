@@ -1,0 +1,13 @@
+// Feeds listed in the configuration are added to storage (idempotent: an existing URL is left as it is,
+// including a feed an operator disabled).
+import type { Config } from '../config/schema.ts';
+import type { FeedsRepo } from '../storage/feeds-repo.ts';
+
+export async function syncConfigFeeds(feeds: FeedsRepo, entries: Config['feeds'], now = new Date()): Promise<number> {
+  let added = 0;
+  for (const e of entries) {
+    const r = await feeds.add({ url: e.url, title: e.title ?? null, intervalSeconds: e.interval_seconds ?? null, source: 'config' }, now);
+    if (r.created) added++;
+  }
+  return added;
+}

@@ -1,0 +1,340 @@
+// HTTP for feeds and article pages, with the limits a bot that fetches strangers' URLs needs: conditional
+// GET (ETag, Last-Modified), gzip/deflate/br, connect and total timeouts, a cap on the decoded body (gzip
+// bombs included), a bounded number of redirects each checked by the address guard, and the address
+// guard itself enforced on the socket actually connected to.
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { createAddressGuard, type AddressGuard } from './address-guard.ts';
+import { decodeBody } from './charset.ts';
+import { FetchError } from './fetch-error.ts';
+
+export interface FetcherOptions {
+  userAgent: string;
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+  /** Cap on the decoded body; a larger body (or gzip bomb) ends in `fetch_too_large`. */
+  maxBodyBytes: number;
+  maxRedirects: number;
+  /** Hosts, IPs or CIDRs allowed to resolve to private addresses. */
+  allowHosts: readonly string[];
+}
+
+export interface Validators {
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+/** What the server said about when to come back. */
+export interface CacheHints {
+  maxAgeSeconds: number | null;
+  retryAfterSeconds: number | null;
+}
+
+interface FetchedBase {
+  /** The URL after redirects. */
+  finalUrl: string;
+  /** True when every redirect followed was permanent (301/308). */
+  permanentRedirect: boolean;
+  etag: string | null;
+  lastModified: string | null;
+  hints: CacheHints;
+}
+
+export type FeedFetchResult =
+  | (FetchedBase & { status: 'not_modified' })
+  | (FetchedBase & { status: 'ok'; httpStatus: number; body: Buffer; contentType: string | null });
+
+export interface PageResult {
+  body: string;
+  contentType: string | null;
+  finalUrl: string;
+}
+
+export interface Fetcher {
+  /** Conditional GET of a feed; a 304 returns without a body. Throws FetchError. */
+  fetchFeed(url: string, validators?: Validators): Promise<FeedFetchResult>;
+  /** GET of a page, decoded to text (charset from BOM, HTTP, meta). Throws FetchError. */
+  fetchPage(url: string): Promise<PageResult>;
+  close(): Promise<void>;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+const brotli = promisify(zlib.brotliDecompress);
+
+export function defaultFetcherOptions(): FetcherOptions {
+  return {
+    userAgent: 'cyberbrief/0.1 (feed reader)',
+    connectTimeoutMs: 10_000,
+    totalTimeoutMs: 30_000,
+    maxBodyBytes: 10 * 1024 * 1024,
+    maxRedirects: 5,
+    allowHosts: [],
+  };
+}
+
+export function createFetcher(opts: FetcherOptions): Fetcher {
+  const guard = createAddressGuard(opts.allowHosts);
+  const baseConnect = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guard.lookup } as buildConnector.BuildOptions);
+  // Check the peer of every new socket as well: covers IP literals (no lookup) and whatever the resolver did.
+  const connect: buildConnector.connector = (options, callback) => {
+    baseConnect(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      const ip = socket.remoteAddress;
+      if (!ip || !guard.permits(options.hostname, ip)) {
+        socket.destroy();
+        return callback(guardError(guard, options.hostname, ip ?? 'an unknown address'), null);
+      }
+      return callback(null, socket);
+    });
+  };
+  const agent = new Agent({
+    connect,
+    headersTimeout: opts.totalTimeoutMs,
+    bodyTimeout: opts.totalTimeoutMs,
+    connections: 16,
+  });
+
+  async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: Dispatcher.ResponseData; finalUrl: string; permanent: boolean; body: Buffer | null; signal: AbortSignal; done: () => void }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`)), opts.totalTimeoutMs);
+    const done = () => clearTimeout(timer);
+    let current = parseUrl(url);
+    let permanent = true;
+    const seen = new Set<string>();
+    try {
+      for (let hop = 0; ; hop++) {
+        checkLiteral(guard, current);
+        seen.add(current.href);
+        const headers: Record<string, string> = {
+          'user-agent': opts.userAgent,
+          accept,
+          'accept-encoding': 'gzip, deflate, br',
+        };
+        if (validators?.etag) headers['if-none-match'] = validators.etag;
+        if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await request(current, { method: 'GET', headers, dispatcher: agent, signal: controller.signal });
+        } catch (err) {
+          throw classify(err, current.href, controller.signal, opts);
+        }
+        if (REDIRECTS.has(res.statusCode)) {
+          const location = header(res, 'location');
+          await res.body.dump().catch(() => undefined);
+          if (!location) throw new FetchError('fetch_http', `fetcher: ${current.href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
+          if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
+          const next = parseUrl(location, current);
+          if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${current.href} -> ${next.href}; fix the feed URL.`);
+          if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${url} redirected more than ${opts.maxRedirects} times (last ${next.href}); use the final URL.`);
+          current = next;
+          continue;
+        }
+        if (res.statusCode === 304) {
+          await res.body.dump().catch(() => undefined);
+          return { res, finalUrl: current.href, permanent: permanent && hop > 0, body: null, signal: controller.signal, done };
+        }
+        if (res.statusCode < 200 || res.statusCode > 299) {
+          await res.body.dump().catch(() => undefined);
+          const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
+          throw new FetchError('fetch_http', `fetcher: ${current.href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
+        }
+        const body = await readBody(res, current.href, controller.signal, opts);
+        return { res, finalUrl: current.href, permanent: permanent && hop > 0, body, signal: controller.signal, done };
+      }
+    } catch (err) {
+      done();
+      throw err;
+    }
+  }
+
+  return {
+    async fetchFeed(url, validators) {
+      const r = await get(url, 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', validators);
+      r.done();
+      const hints: CacheHints = { maxAgeSeconds: parseMaxAge(header(r.res, 'cache-control')), retryAfterSeconds: parseRetryAfter(header(r.res, 'retry-after'), new Date()) };
+      const base = {
+        finalUrl: r.finalUrl,
+        permanentRedirect: r.permanent,
+        etag: header(r.res, 'etag') ?? validators?.etag ?? null,
+        lastModified: header(r.res, 'last-modified') ?? validators?.lastModified ?? null,
+        hints,
+      };
+      if (r.body === null) return { ...base, status: 'not_modified' };
+      return { ...base, status: 'ok', httpStatus: r.res.statusCode, body: r.body, contentType: header(r.res, 'content-type') };
+    },
+    async fetchPage(url) {
+      const r = await get(url, 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5', undefined);
+      r.done();
+      const contentType = header(r.res, 'content-type');
+      return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
+    },
+    close: () => agent.close(),
+  };
+}
+
+function parseUrl(raw: string, base?: URL): URL {
+  let u: URL;
+  try {
+    u = new URL(raw, base);
+  } catch {
+    throw new FetchError('fetch_invalid_url', `fetcher: '${raw}' is not a valid URL.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('fetch_invalid_url', `fetcher: ${u.href} is not http(s); only http and https feeds are fetched.`);
+  if (u.username || u.password) {
+    u.username = '';
+    u.password = '';
+  }
+  return u;
+}
+
+function checkLiteral(guard: AddressGuard, u: URL): void {
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (/^[\d.]+$/.test(host) || host.includes(':')) guard.assert(host, host, u.href);
+}
+
+function guardError(guard: AddressGuard, host: string, ip: string): FetchError {
+  try {
+    guard.assert(host, ip);
+  } catch (err) {
+    if (err instanceof FetchError) return err;
+  }
+  return new FetchError('fetch_blocked_address', `fetcher: refused ${host} at ${ip}.`);
+}
+
+function header(res: Dispatcher.ResponseData, name: string): string | null {
+  const v = res.headers[name];
+  if (v === undefined) return null;
+  return Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */
+export function parseRetryAfter(v: string | null, now: Date): number | null {
+  if (!v) return null;
+  const t = v.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const at = Date.parse(t);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}
+
+/** `max-age` from Cache-Control (s-maxage wins for a shared cache like us), or null. */
+export function parseMaxAge(v: string | null): number | null {
+  if (!v) return null;
+  if (/\bno-store\b/i.test(v)) return null;
+  const s = /\bs-maxage\s*=\s*"?(\d+)/i.exec(v) ?? /\bmax-age\s*=\s*"?(\d+)/i.exec(v);
+  return s ? Number(s[1]) : null;
+}
+
+function tooLarge(url: string, max: number): FetchError {
+  return new FetchError('fetch_too_large', `fetcher: ${url} is larger than ${max} bytes once decoded; cut off (raise polling.max_body_bytes if the feed is genuine).`);
+}
+
+async function readBody(res: Dispatcher.ResponseData, url: string, signal: AbortSignal, opts: FetcherOptions): Promise<Buffer> {
+  const encodings = (header(res, 'content-encoding') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== 'identity');
+  const declared = Number(header(res, 'content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
+    res.body.destroy();
+    throw tooLarge(url, opts.maxBodyBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > opts.maxBodyBytes) {
+        res.body.destroy();
+        throw tooLarge(url, opts.maxBodyBytes);
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    throw classify(err, url, signal, opts);
+  }
+  let body: Buffer = Buffer.concat(chunks, size);
+  for (const enc of encodings.reverse()) body = await decompress(body, enc, url, opts.maxBodyBytes);
+  return body;
+}
+
+async function decompress(body: Buffer, encoding: string, url: string, max: number): Promise<Buffer> {
+  if (body.length === 0) return body;
+  const zopts = { maxOutputLength: max, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  try {
+    switch (encoding) {
+      case 'gzip':
+      case 'x-gzip':
+        return await gunzip(body, zopts);
+      case 'deflate': {
+        // RFC says zlib-wrapped; some servers send raw deflate.
+        const zlibWrapped = (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
+        return zlibWrapped ? await inflate(body, zopts) : await inflateRaw(body, zopts);
+      }
+      case 'br':
+        return await brotli(body, { maxOutputLength: max });
+      default:
+        throw new FetchError('fetch_http', `fetcher: ${url} uses Content-Encoding '${encoding}', which is not supported.`);
+    }
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw tooLarge(url, max);
+    throw new FetchError('fetch_http', `fetcher: ${url} sent a corrupt ${encoding} body: ${(err as Error).message}.`, { cause: err });
+  }
+}
+
+function codesOf(err: unknown): string[] {
+  const out: string[] = [];
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') out.push(code);
+    if (e instanceof AggregateError) for (const inner of e.errors) out.push(...codesOf(inner));
+    e = (e as { cause?: unknown }).cause;
+  }
+  return out;
+}
+
+function findFetchError(err: unknown): FetchError | null {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof FetchError) return e;
+    if (e instanceof AggregateError) {
+      for (const inner of e.errors) {
+        const f = findFetchError(inner);
+        if (f) return f;
+      }
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+function classify(err: unknown, url: string, signal: AbortSignal, opts: FetcherOptions): FetchError {
+  const own = findFetchError(err);
+  if (own) return own;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof FetchError) return reason;
+    return new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total.`);
+  }
+  const codes = codesOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (codes.includes('UND_ERR_CONNECT_TIMEOUT') || codes.includes('ETIMEDOUT')) {
+    return new FetchError('fetch_timeout', `fetcher: connecting to ${url} took longer than ${opts.connectTimeoutMs} ms.`, { cause: err });
+  }
+  if (codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) {
+    return new FetchError('fetch_timeout', `fetcher: ${url} stalled (${message}).`, { cause: err });
+  }
+  if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) {
+    return new FetchError('fetch_network', `fetcher: cannot resolve the host of ${url}; check the URL or DNS.`, { cause: err });
+  }
+  const code = codes[0] ? ` (${codes[0]})` : '';
+  return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${message}${code}.`, { cause: err });
+}

@@ -1,0 +1,146 @@
+// Raw entries to NewItems: canonical URLs, clean text beside the original HTML, UTC dates, a stable key per
+// feed and a content hash that tells a material edit from a re-dated or re-guided copy.
+import { createHash } from 'node:crypto';
+import type { NewItem } from '../domain/types.ts';
+import { htmlToText, oneLine } from './html-text.ts';
+import type { ParsedFeed, RawEntry } from './parser.ts';
+
+const TRACKING = /^(utm_[a-z_]+|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_hsenc|_hsmi|_openstat|igshid|mkt_tok|oly_anon_id|oly_enc_id|vero_id|wt\.mc_id|cmpid|ncid|ocid|sr_share|at_medium|at_campaign|at_custom\d|ref_src|ref_url|__twitter_impression|rss|feedtype)$/i;
+
+/**
+ * The canonical form of a link: absolute (against `base`), http(s) only, host lower-cased, default port,
+ * fragment and tracking parameters removed. Null when it is not a usable http(s) URL.
+ */
+export function canonicalUrl(raw: string | null | undefined, base?: string | null): string | null {
+  if (!raw) return null;
+  const s = raw.trim();
+  if (!s) return null;
+  let u: URL;
+  try {
+    u = base ? new URL(s, base) : new URL(s);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  u.hash = '';
+  u.username = '';
+  u.password = '';
+  if ((u.protocol === 'http:' && u.port === '80') || (u.protocol === 'https:' && u.port === '443')) u.port = '';
+  if (u.search) {
+    const keep = [...u.searchParams].filter(([k]) => !TRACKING.test(k));
+    u.search = '';
+    for (const [k, v] of keep) u.searchParams.append(k, v);
+  }
+  u.hostname = u.hostname.replace(/\.$/, '');
+  return u.href;
+}
+
+/** Resolves a link against the entry's xml:base, the feed's, then the feed URL. */
+export function resolveLink(link: string | null, entryBase: string | null, feedBase: string | null, feedUrl: string): string | null {
+  if (!link) return null;
+  let base = feedUrl;
+  try {
+    if (feedBase) base = new URL(feedBase, base).href;
+    if (entryBase) base = new URL(entryBase, base).href;
+  } catch {
+    base = feedUrl;
+  }
+  return canonicalUrl(link, base);
+}
+
+const ZONES: Record<string, string> = {
+  CET: '+0100', CEST: '+0200', MET: '+0100', MEST: '+0200', BST: '+0100', IST: '+0530', JST: '+0900', KST: '+0900',
+  AEST: '+1000', AEDT: '+1100', ACST: '+0930', AWST: '+0800', NZST: '+1200', NZDT: '+1300', EET: '+0200', EEST: '+0300',
+  WET: '+0000', WEST: '+0100', MSK: '+0300', HKT: '+0800', SGT: '+0800', PHT: '+0800', BRT: '-0300', ART: '-0300',
+  AKST: '-0900', AKDT: '-0800', HST: '-1000', AST: '-0400', ADT: '-0300', NST: '-0330', NDT: '-0230',
+};
+
+/** A date from a feed, in UTC; null when it cannot be read (the item is kept all the same). */
+export function parseFeedDate(raw: string | null | undefined): Date | null {
+  if (!raw) return null;
+  let s = raw.trim().replace(/\s+/g, ' ');
+  if (!s) return null;
+  let t = Date.parse(s);
+  if (Number.isNaN(t)) {
+    // Named zones V8 does not know, "UT", missing comma, two-digit years, day names in the wrong place.
+    s = s.replace(/\b([A-Z]{2,5})$/, (z) => ZONES[z] ?? (z === 'UT' ? '+0000' : z));
+    s = s.replace(/^[A-Za-z]{3,9},?\s*/, '');
+    s = s.replace(/\b(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{2}) (\d{1,2}:\d{2})/, (_w, d: string, m: string, y: string, hm: string) => `${d} ${m} ${Number(y) > 50 ? '19' : '20'}${y} ${hm}`);
+    t = Date.parse(s);
+  }
+  if (Number.isNaN(t)) return null;
+  const d = new Date(t);
+  const year = d.getUTCFullYear();
+  if (year < 1990 || year > 2200) return null;
+  return d;
+}
+
+export function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** Hash of what a reader sees: title and text. A changed date or guid does not change it. */
+export function contentHash(title: string, summary: string, content: string): string {
+  const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();
+  return sha256(`${norm(title)}\n${norm(summary)}\n${norm(content)}`).slice(0, 32);
+}
+
+function untitled(summary: string, link: string | null): string {
+  if (summary) return summary.length > 120 ? `${summary.slice(0, 117).replace(/\s+\S*$/, '')}...` : summary;
+  return link ?? '(untitled)';
+}
+
+export interface NormaliseContext {
+  feedId: number;
+  /** The URL the feed was fetched from (after redirects): base for relative links. */
+  feedUrl: string;
+}
+
+/**
+ * NewItems for a parsed feed, in feed order. The key is the guid when it is trustworthy (present, unique
+ * in this document, not the feed's home page), else the canonical link when unique, else a hash of title
+ * and date (title and text when undated). Entries with neither title, text nor link are dropped.
+ */
+export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[] {
+  const siteUrl = canonicalUrl(feed.siteUrl, ctx.feedUrl);
+  const prepared = feed.entries.map((e: RawEntry) => {
+    const url = resolveLink(e.link, e.base, feed.base, ctx.feedUrl) ?? (e.guid && /^https?:\/\//i.test(e.guid) ? canonicalUrl(e.guid) : null);
+    const summary = htmlToText(e.summary);
+    const content = e.content ? htmlToText(e.content) : '';
+    const title = oneLine(e.title) || untitled(oneLine(e.summary ?? e.content), url);
+    const guid = e.guid ? e.guid.trim().slice(0, 2000) : null;
+    return { e, url, summary, content: content === summary ? '' : content, title, guid, publishedAt: parseFeedDate(e.date) };
+  });
+  const count = (values: Array<string | null>) => {
+    const m = new Map<string, number>();
+    for (const v of values) if (v) m.set(v, (m.get(v) ?? 0) + 1);
+    return m;
+  };
+  const guidCounts = count(prepared.map((p) => p.guid));
+  const urlCounts = count(prepared.map((p) => p.url));
+  const out: NewItem[] = [];
+  const seenKeys = new Set<string>();
+  for (const p of prepared) {
+    if (!p.title && !p.summary && !p.url) continue;
+    let key: string;
+    if (p.guid && guidCounts.get(p.guid) === 1 && canonicalUrl(p.guid) !== siteUrl) key = `g:${p.guid}`;
+    else if (p.url && urlCounts.get(p.url) === 1 && p.url !== siteUrl) key = `u:${p.url}`;
+    else key = `h:${sha256(`${p.title}\n${p.publishedAt ? p.publishedAt.toISOString() : p.summary}`).slice(0, 40)}`;
+    if (seenKeys.has(key)) continue; // an exact duplicate entry in one document
+    seenKeys.add(key);
+    out.push({
+      feedId: ctx.feedId,
+      key,
+      guid: p.guid,
+      url: p.url,
+      title: p.title.slice(0, 1000),
+      summary: p.summary,
+      content: p.content,
+      html: p.e.content ?? p.e.summary,
+      author: p.e.author ? oneLine(p.e.author).slice(0, 300) || null : null,
+      publishedAt: p.publishedAt,
+      contentHash: contentHash(p.title, p.summary, p.content),
+    });
+  }
+  return out;
+}

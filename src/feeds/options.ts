@@ -1,0 +1,34 @@
+// Plain options for the fetcher and the scheduler, built from the `polling` section of the configuration.
+// The caller (main.ts, cli/) passes the Config in; nothing here reads the environment.
+import type { Config } from '../config/schema.ts';
+import type { FetcherOptions } from './fetcher.ts';
+import type { SchedulerOptions } from './scheduler.ts';
+
+type Polling = Config['polling'];
+
+export function fetcherOptionsFrom(p: Polling): FetcherOptions {
+  return {
+    userAgent: p.user_agent,
+    connectTimeoutMs: p.connect_timeout_ms,
+    totalTimeoutMs: p.total_timeout_ms,
+    maxBodyBytes: p.max_body_bytes,
+    maxRedirects: p.max_redirects,
+    allowHosts: p.allow_hosts,
+  };
+}
+
+export function schedulerOptionsFrom(p: Polling, instanceId?: string): SchedulerOptions {
+  return {
+    tick: p.tick,
+    concurrency: p.concurrency,
+    perHostConcurrency: p.per_host_concurrency,
+    totalTimeoutMs: p.total_timeout_ms,
+    intervalSeconds: p.interval_seconds,
+    maxIntervalSeconds: p.max_interval_seconds,
+    jitterSeconds: p.jitter_seconds,
+    backoffBaseSeconds: p.backoff_base_seconds,
+    disableAfterFailures: p.disable_after_failures,
+    backfill: p.backfill,
+    ...(instanceId ? { instanceId } : {}),
+  };
+}

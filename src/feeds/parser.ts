@@ -1,0 +1,353 @@
+// Feed bytes to raw entries. RSS 0.9x/1.0/2.0 and Atom go through rss-parser; JSON Feed 1.0/1.1 is read
+// here. Bytes are decoded by BOM, HTTP charset, then XML declaration. When the XML is broken, common
+// damage (bare `&`, control characters, junk before the root) is repaired and rss-parser tried again;
+// failing that, a lenient DOM walk (linkedom, htmlparser2 in XML mode) picks the entries out.
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { DOMParser } from 'linkedom';
+import RssParser from 'rss-parser';
+import { decodeBody } from './charset.ts';
+import { FeedParseError } from './fetch-error.ts';
+
+export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+
+/** One entry as the feed gave it: strings untouched except for XML unescaping; links may be relative. */
+export interface RawEntry {
+  guid: string | null;
+  link: string | null;
+  title: string | null;
+  /** Description / summary (HTML or text). */
+  summary: string | null;
+  /** Full content (content:encoded, atom:content, content_html) when distinct from the summary. */
+  content: string | null;
+  author: string | null;
+  /** The date as written (published, else updated). */
+  date: string | null;
+  /** xml:base in scope for the entry, if any. */
+  base: string | null;
+}
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  title: string | null;
+  siteUrl: string | null;
+  /** RSS <ttl> in minutes. */
+  ttlMinutes: number | null;
+  /** Base for relative links: the feed-level xml:base, if any. */
+  base: string | null;
+  entries: RawEntry[];
+  /** How the feed was read: `strict`, `repaired`, `lenient`, `json`. */
+  via: 'strict' | 'repaired' | 'lenient' | 'json';
+  encoding: string;
+}
+
+type RssItem = RssParser.Item & Record<string, unknown>;
+type RssFeed = RssParser.Output<Record<string, unknown>> & Record<string, unknown>;
+
+const ITEM_FIELDS = ['dc:date', 'dc:creator', 'updated', 'published', 'content:encoded', 'id'];
+const rssParser = new RssParser<Record<string, unknown>, Record<string, unknown>>({
+  defaultRSS: 2,
+  customFields: { feed: ['ttl'], item: ITEM_FIELDS },
+});
+
+const str = (v: unknown): string | null => {
+  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  if (typeof v === 'number') return String(v);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o._ === 'string') return str(o._);
+    if (o.$ && typeof (o.$ as Record<string, unknown>).href === 'string') return str((o.$ as Record<string, unknown>).href);
+    if (Array.isArray(v)) return str(v[0]);
+  }
+  return null;
+};
+
+/** Parses a feed body. Throws FeedParseError (class `parse`) with a sentence saying what was wrong. */
+export interface ParseOptions {
+  contentType?: string | null;
+  /** For messages, e.g. the feed URL. */
+  url?: string;
+  /** Cap when a body turns out to be gzip without Content-Encoding (default 10 MB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
+/** A gzip body served without Content-Encoding (or a .gz file): unpacked within the cap. */
+function gunzipBody(bytes: Uint8Array, where: string, max: number): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    const tooBig = err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new FeedParseError(tooBig ? `parser:${where} is gzip that unpacks to more than ${max} bytes; cut off.` : `parser:${where} is corrupt gzip: ${(err as Error).message}.`, { cause: err });
+  }
+}
+
+export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFeed> {
+  const where = opts.url ? ` ${opts.url}` : '';
+  if (bytes.length === 0) throw new FeedParseError(`parser: feed${where} is empty.`);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipBody(bytes, where, opts.maxBytes ?? DEFAULT_MAX_BYTES);
+  const decoded = decodeBody(bytes, opts.contentType ?? null);
+  const text = decoded.text.replace(/^\uFEFF/, '');
+  const start = text.search(/\S/);
+  if (start < 0) throw new FeedParseError(`parser: feed${where} holds only whitespace.`);
+  const first = text[start];
+  if (first === '{' || first === '[') return parseJsonFeed(text.slice(start), where, decoded.encoding);
+  const trimmed = stripLeadingJunk(text.slice(start));
+  assertLooksLikeFeed(trimmed, where);
+
+  try {
+    return fromRss(await rssParser.parseString(trimmed), trimmed, 'strict', decoded.encoding);
+  } catch (err) {
+    if (!(err instanceof Error) || /not recognized as RSS/i.test(err.message)) {
+      // A root rss-parser does not know (CDF, unknown namespaces...): the lenient walk may still find entries.
+      return lenient(trimmed, where, decoded.encoding, err);
+    }
+  }
+  const repaired = repairXml(trimmed);
+  if (repaired !== trimmed) {
+    try {
+      return fromRss(await rssParser.parseString(repaired), repaired, 'repaired', decoded.encoding);
+    } catch {
+      // fall through to the lenient walk
+    }
+  }
+  return lenient(repaired, where, decoded.encoding, null);
+}
+
+/** Drops anything before the first `<` (stray whitespace, text, a second BOM) and stray DOCTYPEs. */
+function stripLeadingJunk(s: string): string {
+  const lt = s.indexOf('<');
+  return lt > 0 ? s.slice(lt) : s;
+}
+
+function assertLooksLikeFeed(s: string, where: string): void {
+  const head = s.slice(0, 4096);
+  if (/<(rss|feed|rdf:RDF|RDF|channel)\b/i.test(head) || /<(rss|feed|rdf:RDF)\b/i.test(s.slice(0, 65536))) return;
+  if (/^<!doctype html|^<html\b|<html\b/i.test(head.replace(/^<\?xml[^>]*>\s*/, ''))) {
+    const alt = /<link\b[^>]*type=["']application\/(rss|atom)\+xml["'][^>]*>/i.exec(s);
+    const href = alt ? /href=["']([^"']+)["']/i.exec(alt[0])?.[1] : null;
+    throw new FeedParseError(`parser:${where} is an HTML page, not a feed${href ? `; the page names a feed at ${href}` : '; use the site\'s RSS or Atom URL'}.`);
+  }
+  if (!/^</.test(s)) throw new FeedParseError(`parser:${where} is not XML or JSON.`);
+}
+
+/** Repairs the breakage seen most in the wild: bare `&`, control characters, unclosed CDATA at EOF. */
+export function repairXml(s: string): string {
+  let out = s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+  out = out.replace(/&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#x[0-9a-fA-F]+);)/g, '&amp;');
+  // HTML named entities are undefined in XML: turn the common ones into numeric references.
+  out = out.replace(/&([a-zA-Z][a-zA-Z0-9]*);/g, (whole, name: string) => {
+    if (name === 'amp' || name === 'lt' || name === 'gt' || name === 'quot' || name === 'apos') return whole;
+    const cp = HTML_ENTITY_CODES[name];
+    return cp ? `&#${cp};` : `&amp;${name};`;
+  });
+  const opens = (out.match(/<!\[CDATA\[/g) ?? []).length;
+  const closes = (out.match(/\]\]>/g) ?? []).length;
+  if (opens > closes) out += ']]>';
+  return out;
+}
+
+const HTML_ENTITY_CODES: Record<string, number> = {
+  nbsp: 160, copy: 169, reg: 174, trade: 8482, hellip: 8230, mdash: 8212, ndash: 8211, lsquo: 8216, rsquo: 8217,
+  ldquo: 8220, rdquo: 8221, laquo: 171, raquo: 187, bull: 8226, middot: 183, euro: 8364, pound: 163, eacute: 233,
+  egrave: 232, aacute: 225, agrave: 224, oacute: 243, uacute: 250, iacute: 237, ntilde: 241, ouml: 246, uuml: 252,
+  auml: 228, ccedil: 231, szlig: 223, deg: 176, times: 215, shy: 173, acirc: 226, ecirc: 234, ocirc: 244,
+};
+
+/** xml:base of the root and of each entry, in document order (rss-parser drops attributes). */
+function xmlBases(xml: string): { root: string | null; entries: Array<string | null> } {
+  const rootTag = /<(?:feed|rss|rdf:RDF|channel)\b[^>]*>/i.exec(xml)?.[0] ?? '';
+  const root = /\bxml:base\s*=\s*["']([^"']*)["']/.exec(rootTag)?.[1] ?? null;
+  const entries: Array<string | null> = [];
+  if (!xml.includes('xml:base')) return { root, entries };
+  for (const m of xml.matchAll(/<(?:entry|item)\b[^>]*>/g)) entries.push(/\bxml:base\s*=\s*["']([^"']*)["']/.exec(m[0])?.[1] ?? null);
+  return { root, entries };
+}
+
+function formatOf(xml: string): FeedFormat {
+  const head = xml.slice(0, 4096);
+  if (/<feed\b/.test(head)) return 'atom';
+  if (/<rdf:RDF\b|<RDF\b/.test(head)) return 'rdf';
+  return 'rss';
+}
+
+function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encoding: string): ParsedFeed {
+  const bases = xmlBases(xml);
+  const items = (feed.items ?? []) as RssItem[];
+  const baseFor = (i: number): string | null => (bases.entries.length === items.length ? (bases.entries[i] ?? null) : null);
+  const entries = items.map((it, i): RawEntry => {
+    const encoded = str(it['content:encoded']);
+    const description = str(it.content) ?? str(it.summary);
+    const summary = str(it.summary) ?? description;
+    return {
+      guid: str(it.guid) ?? str(it.id),
+      link: str(it.link),
+      title: str(it.title),
+      summary: summary ?? encoded,
+      content: encoded && encoded !== summary ? encoded : description && description !== summary ? description : null,
+      author: str(it.creator) ?? str(it['dc:creator']) ?? str(it.author),
+      date: str(it.pubDate) ?? str(it.isoDate) ?? str(it.published) ?? str(it['dc:date']) ?? str(it.updated),
+      base: baseFor(i),
+    };
+  });
+  const ttl = Number(str(feed.ttl));
+  return {
+    format: formatOf(xml),
+    title: str(feed.title),
+    siteUrl: str(feed.link),
+    ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
+    base: bases.root,
+    entries,
+    via,
+    encoding,
+  };
+}
+
+interface JsonFeedItem {
+  id?: unknown;
+  url?: unknown;
+  external_url?: unknown;
+  title?: unknown;
+  content_html?: unknown;
+  content_text?: unknown;
+  summary?: unknown;
+  date_published?: unknown;
+  date_modified?: unknown;
+  author?: { name?: unknown };
+  authors?: Array<{ name?: unknown }>;
+}
+
+function parseJsonFeed(text: string, where: string, encoding: string): ParsedFeed {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new FeedParseError(`parser:${where} looks like JSON but is not valid JSON: ${(err as Error).message}.`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FeedParseError(`parser:${where} is JSON but not a JSON Feed (no top-level object).`);
+  const d = doc as Record<string, unknown>;
+  const version = typeof d.version === 'string' ? d.version : '';
+  if (!/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(d.items)) {
+    throw new FeedParseError(`parser:${where} is JSON but not a JSON Feed (no "version" naming jsonfeed.org and no "items").`);
+  }
+  const items = Array.isArray(d.items) ? (d.items as JsonFeedItem[]) : [];
+  const entries = items
+    .filter((it) => it && typeof it === 'object')
+    .map((it): RawEntry => {
+      const html = str(it.content_html);
+      const plain = str(it.content_text);
+      const summary = str(it.summary);
+      const authorName = str(it.authors?.[0]?.name) ?? str(it.author?.name);
+      return {
+        guid: str(it.id),
+        link: str(it.url) ?? str(it.external_url),
+        title: str(it.title),
+        summary: summary ?? html ?? plain,
+        content: summary ? (html ?? plain) : null,
+        author: authorName,
+        date: str(it.date_published) ?? str(it.date_modified),
+        base: null,
+      };
+    });
+  return { format: 'json', title: str(d.title), siteUrl: str(d.home_page_url), ttlMinutes: null, base: null, entries, via: 'json', encoding };
+}
+
+// ---- lenient fallback -------------------------------------------------------------------------------
+
+interface Node {
+  localName?: string;
+  tagName?: string;
+  textContent: string | null;
+  children: ArrayLike<Node>;
+  getAttribute(name: string): string | null;
+  innerHTML?: string;
+}
+
+const local = (n: Node): string => (n.localName ?? n.tagName ?? '').toLowerCase().replace(/^.*:/, '');
+
+function childrenNamed(n: Node, names: string[]): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < n.children.length; i++) {
+    const c = n.children[i]!;
+    if (names.includes(local(c))) out.push(c);
+  }
+  return out;
+}
+
+function textOf(n: Node | undefined): string | null {
+  if (!n) return null;
+  const inner = n.innerHTML ?? n.textContent ?? '';
+  const cdata = /^\s*<!\[CDATA\[([\s\S]*?)(?:\]\]>)?\s*$/.exec(inner);
+  const t = cdata ? cdata[1]! : n.children.length > 0 ? inner : (n.textContent ?? '');
+  return t.trim() === '' ? null : unescapeXml(t.trim());
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_w, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+}
+
+function linkOf(n: Node): string | null {
+  const links = childrenNamed(n, ['link']);
+  const alt = links.find((l) => l.getAttribute('href') && (!l.getAttribute('rel') || l.getAttribute('rel') === 'alternate'));
+  if (alt) return alt.getAttribute('href');
+  const text = links.map((l) => textOf(l)).find((t) => !!t);
+  if (text) return text;
+  return n.getAttribute('href') ?? n.getAttribute('rdf:about') ?? null;
+}
+
+function collect(root: Node, names: string[], out: Node[] = [], depth = 0): Node[] {
+  if (depth > 8) return out;
+  for (let i = 0; i < root.children.length; i++) {
+    const c = root.children[i]!;
+    if (names.includes(local(c))) out.push(c);
+    else collect(c, names, out, depth + 1);
+  }
+  return out;
+}
+
+function lenient(xml: string, where: string, encoding: string, cause: unknown): ParsedFeed {
+  let doc: { documentElement: Node | null };
+  try {
+    doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as { documentElement: Node | null };
+  } catch (err) {
+    throw new FeedParseError(`parser:${where} is not well-formed XML and could not be recovered: ${(err as Error).message}.`, { cause: err });
+  }
+  const root = doc.documentElement;
+  if (!root) throw new FeedParseError(`parser:${where} has no root element.`);
+  const nodes = ['item', 'entry'].includes(local(root)) ? [root] : collect(root, ['item', 'entry']);
+  if (nodes.length === 0) {
+    // A feed root with no entries is a valid, empty feed; any other root is not a feed.
+    const rootName = local(root);
+    if (!['rss', 'feed', 'rdf', 'channel'].includes(rootName)) {
+      const reason = cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : '';
+      throw new FeedParseError(`parser:${where} is XML with root <${rootName}>, not RSS, Atom or RDF${reason}.`);
+    }
+  }
+  const channel = collect(root, ['channel'])[0] ?? root;
+  const first = (n: Node, names: string[]) => textOf(childrenNamed(n, names)[0]);
+  const entries = nodes.map((n): RawEntry => {
+    const summary = first(n, ['description', 'summary', 'abstract']);
+    const content = first(n, ['encoded', 'content']);
+    return {
+      guid: first(n, ['guid', 'id']),
+      link: linkOf(n),
+      title: first(n, ['title']),
+      summary: summary ?? content,
+      content: summary && content && content !== summary ? content : null,
+      author: first(n, ['creator', 'author']) ?? textOf(childrenNamed(childrenNamed(n, ['author'])[0] ?? n, ['name'])[0]),
+      date: first(n, ['pubdate', 'published', 'date', 'issued', 'updated', 'modified', 'lastmod']) ?? n.getAttribute('lastmod'),
+      base: n.getAttribute('xml:base'),
+    };
+  });
+  const ttl = Number(first(channel, ['ttl']));
+  return {
+    format: formatOf(xml),
+    title: first(channel, ['title']),
+    siteUrl: linkOf(channel),
+    ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
+    base: root.getAttribute('xml:base'),
+    entries,
+    via: 'lenient',
+    encoding,
+  };
+}

@@ -1,0 +1,140 @@
+// One feed, end to end: conditional fetch, parse, normalise, store, and the feed's scheduling state
+// (validators, next check, error count, disable). Never throws for a feed's own failure: every outcome is a
+// PollResult, so one broken feed cannot stop a run.
+import type { Feed, NewItem } from '../domain/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { FeedsRepo } from '../storage/feeds-repo.ts';
+import type { ItemsRepo } from '../storage/items-repo.ts';
+import { errorClass, FetchError } from './fetch-error.ts';
+import type { CacheHints, Fetcher } from './fetcher.ts';
+import { normaliseFeed } from './normalise.ts';
+import { parseFeed } from './parser.ts';
+
+export interface PollOptions {
+  /** Default seconds between two polls (a feed's own interval wins). */
+  intervalSeconds: number;
+  /** ttl / Cache-Control / Retry-After / backoff never push a check further than this. */
+  maxIntervalSeconds: number;
+  /** Up to this many seconds are added at random to each next check, to spread start times. */
+  jitterSeconds: number;
+  backoffBaseSeconds: number;
+  disableAfterFailures: number;
+  /** First poll of a new feed: hand the newest N items to the pipeline, store the rest as processed. */
+  backfill: number;
+}
+
+export type PollStatus = 'new' | 'not_modified' | 'error';
+
+export interface PollResult {
+  feedId: number;
+  url: string;
+  status: PollStatus;
+  /** Entries in the document (0 for not_modified and errors). */
+  items: number;
+  /** Items stored for the first time. */
+  new: number;
+  /** Known items that changed materially. */
+  updated: number;
+  /** New items handed to the pipeline (fewer than `new` on a first poll). */
+  queued: number;
+  ms: number;
+  nextCheckAt: Date;
+  error?: { class: string; message: string };
+  /** Set when this failure disabled the feed. */
+  disabled?: boolean;
+}
+
+export interface PollDeps {
+  storage: { feeds: FeedsRepo; items: ItemsRepo };
+  fetcher: Pick<Fetcher, 'fetchFeed'>;
+  options: PollOptions;
+  clock: Clock;
+  logger: Logger;
+  /** Random source for jitter, [0, 1). */
+  random?: () => number;
+}
+
+/** Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped. */
+export function nextCheckSeconds(feed: Pick<Feed, 'intervalSeconds'>, opts: PollOptions, hints: CacheHints, ttlMinutes: number | null): number {
+  const candidates = [feed.intervalSeconds ?? opts.intervalSeconds];
+  if (ttlMinutes) candidates.push(ttlMinutes * 60);
+  if (hints.maxAgeSeconds !== null) candidates.push(hints.maxAgeSeconds);
+  if (hints.retryAfterSeconds !== null) candidates.push(hints.retryAfterSeconds);
+  return Math.min(Math.max(...candidates), opts.maxIntervalSeconds);
+}
+
+/** Seconds until the retry after the n-th consecutive failure (n >= 1): exponential, clamped; Retry-After wins when later. */
+export function backoffSeconds(failures: number, opts: PollOptions, retryAfterSeconds: number | null): number {
+  const exp = opts.backoffBaseSeconds * 2 ** Math.min(Math.max(failures - 1, 0), 30);
+  return Math.min(Math.max(exp, retryAfterSeconds ?? 0), opts.maxIntervalSeconds);
+}
+
+/** The keys of the newest `n` items: by date, undated ones in feed order after the dated. */
+export function newestKeys(items: readonly NewItem[], n: number): Set<string> {
+  if (n <= 0) return new Set();
+  const ranked = items
+    .map((it, i) => ({ it, i }))
+    .sort((a, b) => (b.it.publishedAt?.getTime() ?? -Infinity) - (a.it.publishedAt?.getTime() ?? -Infinity) || a.i - b.i);
+  return new Set(ranked.slice(0, n).map((r) => r.it.key));
+}
+
+export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> {
+  const { storage, fetcher, options, clock, logger } = deps;
+  const random = deps.random ?? Math.random;
+  const started = performance.now();
+  const jitterMs = () => Math.floor(random() * options.jitterSeconds * 1000);
+  const base = { feedId: feed.id, url: feed.url };
+  try {
+    const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
+    const now = clock.now();
+    if (fetched.status === 'not_modified') {
+      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, null) * 1000 + jitterMs());
+      await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified });
+      const ms = Math.round(performance.now() - started);
+      logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
+      return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
+    }
+    const parsed = await parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.finalUrl });
+    const items = normaliseFeed(parsed, { feedId: feed.id, feedUrl: fetched.finalUrl });
+    const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
+    const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });
+    const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes) * 1000 + jitterMs());
+    await storage.feeds.recordSuccess(feed.id, {
+      at: now,
+      nextCheckAt: next,
+      etag: fetched.etag,
+      lastModified: fetched.lastModified,
+      siteUrl: parsed.siteUrl,
+      primed: true,
+    });
+    if (!feed.title && parsed.title) await storage.feeds.setTitleIfMissing(feed.id, parsed.title.slice(0, 200));
+    const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;
+    const ms = Math.round(performance.now() - started);
+    logger.info(
+      { feed_id: feed.id, url: feed.url, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
+      feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
+    );
+    if (fetched.permanentRedirect) logger.warn({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently; update its URL');
+    return { ...base, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
+  } catch (err) {
+    const now = clock.now();
+    const failures = feed.errorCount + 1;
+    const retryAfter = err instanceof FetchError ? err.retryAfterSeconds : null;
+    const next = new Date(now.getTime() + backoffSeconds(failures, options, retryAfter) * 1000 + jitterMs());
+    const message = errorMessage(err);
+    const klass = errorClass(err);
+    const disable = failures >= options.disableAfterFailures;
+    const disableReason = disable ? `disabled after ${failures} consecutive failures; last: ${message}` : null;
+    try {
+      await storage.feeds.recordFailure(feed.id, { at: now, nextCheckAt: next, error: `${klass}: ${message}`, disableReason });
+    } catch (storeErr) {
+      logger.error({ feed_id: feed.id, err: errorMessage(storeErr) }, 'could not record a feed failure');
+    }
+    const ms = Math.round(performance.now() - started);
+    const level = klass === 'internal' ? 'error' : 'warn';
+    logger[level]({ feed_id: feed.id, url: feed.url, status: 'error', error_class: klass, failures, disabled: disable, duration_ms: ms, err: message }, 'feed poll failed');
+    return { ...base, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next, error: { class: klass, message }, ...(disable ? { disabled: true } : {}) };
+  }
+}

@@ -1,0 +1,206 @@
+// Items and the seen-set. An item is stored once per (feed, key); the schema's unique constraint is the
+// guarantee. `processed = 0` hands an item to the pipeline (match, summarise, route). A known item that
+// comes back under a new key (a changed guid) is found by canonical URL, else by content hash; only a
+// material change (content hash) updates it and hands it to the pipeline again. Items are never pruned
+// here, so an item still in a feed is always recognised.
+import type { Kysely, Selectable } from 'kysely';
+import type { Item, NewItem } from '../domain/types.ts';
+import type { Dialect } from './db.ts';
+import type { Database, ItemsTable } from './schema.ts';
+import { flag, toDate, toMs } from './rows.ts';
+
+export function itemFromRow(r: Selectable<ItemsTable>): Item {
+  return {
+    id: Number(r.id),
+    feedId: Number(r.feed_id),
+    key: r.key,
+    guid: r.guid,
+    url: r.url,
+    title: r.title,
+    summary: r.summary,
+    content: r.content,
+    html: r.html,
+    author: r.author,
+    publishedAt: toDate(r.published_at),
+    contentHash: r.content_hash,
+    fetchedAt: toDate(r.fetched_at)!,
+    clusterId: r.cluster_id === null ? null : Number(r.cluster_id),
+    articleText: r.article_text,
+    digest: r.digest,
+    digestFromExcerpt: !!r.digest_from_excerpt,
+  };
+}
+
+export interface StoreItemsOptions {
+  fetchedAt: Date;
+  /**
+   * Keys of new items to hand to the pipeline (processed = 0); other new items are stored as already
+   * processed (a new feed's backlog). Omit to hand every new item over.
+   */
+  alertKeys?: ReadonlySet<string>;
+}
+
+export interface StoreItemsResult {
+  /** Ids of rows inserted. */
+  inserted: number[];
+  /** Ids of rows whose title or content changed materially (handed to the pipeline again). */
+  updated: number[];
+  /** Known items with nothing material changed. */
+  unchanged: number;
+}
+
+type Existing = Pick<Selectable<ItemsTable>, 'id' | 'key' | 'url' | 'content_hash'>;
+
+const CHUNK = 200;
+
+export class ItemsRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Stores one poll's items for one feed in a transaction; see the class comment for the rules. */
+  async storeForFeed(feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
+    const result: StoreItemsResult = { inserted: [], updated: [], unchanged: 0 };
+    if (items.length === 0) return result;
+    await this.db.transaction().execute(async (trx) => {
+      const existing = await this.findExisting(trx, feedId, items);
+      const byKey = new Map(existing.map((r) => [r.key, r]));
+      const byUrl = new Map(existing.filter((r) => r.url).map((r) => [r.url!, r]));
+      const byHash = new Map(existing.map((r) => [r.content_hash, r]));
+      const claimed = new Set<number>();
+      for (const it of items) {
+        let match = byKey.get(it.key);
+        if (!match && it.url) match = byUrl.get(it.url);
+        if (!match) match = byHash.get(it.contentHash);
+        if (match && claimed.has(Number(match.id)) && match.key !== it.key) match = undefined;
+        if (match) {
+          const id = Number(match.id);
+          claimed.add(id);
+          const keyChanged = match.key !== it.key && !byKey.has(it.key);
+          if (match.content_hash !== it.contentHash) {
+            await trx
+              .updateTable('items')
+              .set({
+                ...(keyChanged ? { key: it.key } : {}),
+                guid: it.guid,
+                url: it.url,
+                title: it.title,
+                summary: it.summary,
+                content: it.content,
+                html: it.html,
+                author: it.author,
+                published_at: toMs(it.publishedAt),
+                content_hash: it.contentHash,
+                processed: 0,
+              })
+              .where('id', '=', id)
+              .execute();
+            match.content_hash = it.contentHash;
+            result.updated.push(id);
+          } else {
+            if (keyChanged) await trx.updateTable('items').set({ key: it.key, guid: it.guid }).where('id', '=', id).execute();
+            result.unchanged++;
+          }
+          if (keyChanged) {
+            byKey.delete(match.key);
+            match.key = it.key;
+            byKey.set(it.key, match);
+          }
+          continue;
+        }
+        const processed = opts.alertKeys ? !opts.alertKeys.has(it.key) : false;
+        const row = await trx
+          .insertInto('items')
+          .values({
+            feed_id: feedId,
+            key: it.key,
+            guid: it.guid,
+            url: it.url,
+            title: it.title,
+            summary: it.summary,
+            content: it.content,
+            html: it.html,
+            author: it.author,
+            published_at: toMs(it.publishedAt),
+            fetched_at: opts.fetchedAt.getTime(),
+            content_hash: it.contentHash,
+            digest_from_excerpt: 0,
+            processed: flag(processed),
+          })
+          .onConflict((oc) => oc.columns(['feed_id', 'key']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!row) {
+          result.unchanged++;
+          continue;
+        }
+        const id = Number(row.id);
+        result.inserted.push(id);
+        const added: Existing = { id, key: it.key, url: it.url, content_hash: it.contentHash };
+        claimed.add(id);
+        byKey.set(it.key, added);
+        if (it.url) byUrl.set(it.url, added);
+        byHash.set(it.contentHash, added);
+      }
+    });
+    return result;
+  }
+
+  private async findExisting(trx: Kysely<Database>, feedId: number, items: readonly NewItem[]): Promise<Existing[]> {
+    const keys = [...new Set(items.map((i) => i.key))];
+    const urls = [...new Set(items.map((i) => i.url).filter((u): u is string => !!u))];
+    const hashes = [...new Set(items.map((i) => i.contentHash))];
+    const out = new Map<number, Existing>();
+    const run = async (column: 'key' | 'url' | 'content_hash', values: string[]) => {
+      for (let i = 0; i < values.length; i += CHUNK) {
+        const rows = await trx
+          .selectFrom('items')
+          .select(['id', 'key', 'url', 'content_hash'])
+          .where('feed_id', '=', feedId)
+          .where(column, 'in', values.slice(i, i + CHUNK))
+          .execute();
+        for (const r of rows) out.set(Number(r.id), r);
+      }
+    };
+    await run('key', keys);
+    await run('url', urls);
+    await run('content_hash', hashes);
+    return [...out.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async get(id: number): Promise<Item | null> {
+    const r = await this.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? itemFromRow(r) : null;
+  }
+
+  /** Items the pipeline has not handled yet, oldest first. */
+  async listUnprocessed(limit: number): Promise<Item[]> {
+    const rows = await this.db.selectFrom('items').selectAll().where('processed', '=', 0).orderBy('id').limit(limit).execute();
+    return rows.map(itemFromRow);
+  }
+
+  async markProcessed(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await this.db.updateTable('items').set({ processed: 1 }).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+    }
+  }
+
+  /** A feed's items, newest first (by published date, then id). */
+  async listByFeed(feedId: number, limit = 100): Promise<Item[]> {
+    const rows = await this.db
+      .selectFrom('items')
+      .selectAll()
+      .where('feed_id', '=', feedId)
+      .orderBy('published_at', (ob) => ob.desc().nullsLast())
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(itemFromRow);
+  }
+
+  async countByFeed(feedId: number): Promise<number> {
+    const r = await this.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('feed_id', '=', feedId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
