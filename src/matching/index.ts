@@ -3,3 +3,18 @@ export { compileTopics, DEFAULT_FIELD_WEIGHTS } from './compile-topics.ts';
 export type { CompileOptions, FieldWeights, MatchDoc, MatchResult, TopicMatcher } from './compile-topics.ts';
 export { evaluate, parseLabels } from './evaluate.ts';
 export type { Evaluation, Label } from './evaluate.ts';
+export {
+  acceptsForChannel,
+  assertKeywordCapacity,
+  compileKeywords,
+  MAX_KEYWORD_LENGTH,
+  MAX_KEYWORD_WORDS,
+  MAX_KEYWORDS_PER_CHANNEL,
+  parseKeyword,
+} from './keywords.ts';
+export type { ChannelDecision, Keyword, KeywordFilter, KeywordTest } from './keywords.ts';
+export { buildBackground, builtinBackground, deriveTopic, deriveTopicDetailed, renderDerivedTopicYaml } from './derive-topic.ts';
+export type { Background, DerivedTopic, DerivedTerm, DeriveOptions } from './derive-topic.ts';
+export { matchItem, parseItemLine, toMatchDoc } from './match-items.ts';
+export type { ItemLine, ItemResult } from './match-items.ts';
+export { stripMarkup } from './text.ts';

@@ -1,0 +1,76 @@
+// cyberbrief derive-topics: propose a topic (YAML) from reference documents.
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../lib/errors.ts';
+import { buildBackground, deriveTopicDetailed, renderDerivedTopicYaml } from '../matching/derive-topic.ts';
+import { stripMarkup } from '../matching/text.ts';
+import type { CliCommand } from './types.ts';
+
+async function read(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`derive-topics: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+/** Title and description of each JSONL line (lines that are not JSON objects are skipped). */
+function* backgroundTexts(jsonl: string): Generator<string> {
+  for (const line of jsonl.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const o = JSON.parse(line) as { title?: unknown; description?: unknown };
+      const parts = [o.title, o.description].filter((x): x is string => typeof x === 'string');
+      if (parts.length > 0) yield stripMarkup(parts.join('\n'));
+    } catch {
+      continue;
+    }
+  }
+}
+
+export const command: CliCommand = {
+  name: 'derive-topics',
+  summary: 'propose a topic (YAML) from reference documents',
+  usage: [
+    'Usage: cyberbrief derive-topics DOC... [--background ITEMS.jsonl] [--id ID] [--name NAME] [--max-terms N]',
+    '',
+    'Reads plain-text reference documents (first line: the title) and prints a proposed topic as YAML for',
+    'config/topics.yaml: key words and phrases weighted by TF-IDF. Without --background, a built-in list of',
+    'common English news words stands in for a background corpus.',
+    '',
+    'Options:',
+    '  --background FILE  JSON Lines with "title" and "description" (e.g. news items) for document frequencies',
+    '  --id ID            topic id (default derived-topic)',
+    '  --name NAME        topic name (default: the first document\'s title)',
+    '  --max-terms N      how many terms to propose (default 20, at most 200)',
+  ].join('\n'),
+  options: {
+    background: { type: 'string' },
+    id: { type: 'string' },
+    name: { type: 'string' },
+    'max-terms': { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(ctx) {
+    const files = ctx.args.positionals;
+    if (files.length === 0) throw new UsageError('derive-topics: give at least one reference document (a text file).');
+    const { id, name, background } = ctx.args.values;
+    if (typeof id === 'string' && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {
+      throw new UsageError(`derive-topics: --id "${id}" must be lower-case letters, digits and dashes (at most 40).`);
+    }
+    const maxRaw = ctx.args.values['max-terms'];
+    const maxTerms = typeof maxRaw === 'string' ? Number(maxRaw) : 20;
+    if (!Number.isInteger(maxTerms) || maxTerms < 1 || maxTerms > 200) {
+      throw new UsageError(`derive-topics: --max-terms "${String(maxRaw)}" must be a whole number from 1 to 200.`);
+    }
+    const docs = await Promise.all(files.map(read));
+    const bg = typeof background === 'string' ? buildBackground(backgroundTexts(await read(background)), `${background} (title + description of each line)`) : undefined;
+    const derived = deriveTopicDetailed(docs, {
+      maxTerms,
+      ...(typeof id === 'string' ? { id } : {}),
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(bg ? { background: bg } : {}),
+    });
+    ctx.stdout(renderDerivedTopicYaml(derived, files).trimEnd());
+    return 0;
+  },
+};

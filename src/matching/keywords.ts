@@ -1,0 +1,139 @@
+// Channel keywords (`/news keywords add|remove|list`): plain words or phrases, `-term` to exclude.
+// They are matched like topic terms (case- and accent-insensitive, whole words, light inflection), never
+// as user regular expressions.
+//
+// Combining rule, for one channel and one item:
+//   accepted = (a subscribed topic matched  OR  an include keyword hit)  AND  no exclude keyword hit
+import type { MatchField } from '../domain/types.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { MatchDoc, MatchResult } from './compile-topics.ts';
+import { FIELDS, FIELD_BIT, TermIndex } from './term-index.ts';
+import { tokenize } from './text.ts';
+
+export const MAX_KEYWORDS_PER_CHANNEL = 50;
+export const MAX_KEYWORD_LENGTH = 60;
+export const MAX_KEYWORD_WORDS = 6;
+
+export interface Keyword {
+  term: string;
+  exclude: boolean;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const PATTERN_CHARS = /[()[\]{}|*?\\^$<>]/;
+
+/**
+ * Parses what a user typed after `/news keywords add`: `espionage`, `"state hackers"`, `-ransomware`.
+ * Throws UsageError with one sentence saying what to type instead.
+ */
+export function parseKeyword(raw: string): Keyword {
+  let text = raw.trim();
+  let exclude = false;
+  if (text.startsWith('-') || text.startsWith('+')) {
+    exclude = text.startsWith('-');
+    text = text.slice(1).trim();
+  }
+  if (text.length >= 2 && /^(["'\u201c\u2018]).*(["'\u201d\u2019])$/.test(text)) text = text.slice(1, -1).trim();
+  if (CONTROL.test(text)) throw new UsageError('keyword: it contains a control character; type plain words.');
+  text = text.replace(/\s+/g, ' ');
+  if (text === '') throw new UsageError('keyword: give a word or phrase, e.g. `espionage` or `-ransomware` to exclude.');
+  if (text.length > MAX_KEYWORD_LENGTH) {
+    throw new UsageError(`keyword: "${text.slice(0, 20)}..." is ${text.length} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
+  }
+  if (PATTERN_CHARS.test(text)) {
+    throw new UsageError(`keyword: "${text}" has pattern characters; keywords are plain words or phrases, not regular expressions.`);
+  }
+  const words = tokenize(text).length;
+  if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`);
+  if (words > MAX_KEYWORD_WORDS) throw new UsageError(`keyword: "${text}" has ${words} words; use at most ${MAX_KEYWORD_WORDS}.`);
+  return { term: text, exclude };
+}
+
+/** Throws UsageError when adding `adding` keywords to a channel holding `existing` would pass the cap. */
+export function assertKeywordCapacity(existing: number, adding = 1): void {
+  if (existing + adding > MAX_KEYWORDS_PER_CHANNEL) {
+    throw new UsageError(
+      `keyword: this channel has ${existing} keywords and may hold ${MAX_KEYWORDS_PER_CHANNEL}; remove some with /news keywords remove.`,
+    );
+  }
+}
+
+export interface KeywordTest {
+  /** An include keyword hit and no exclude keyword did. */
+  accepted: boolean;
+  /** Include keywords found, e.g. `"espionage" in title`. */
+  includeHits: string[];
+  /** The first exclude keyword found, or null. */
+  excludedBy: string | null;
+}
+
+export interface KeywordFilter {
+  test(doc: MatchDoc): KeywordTest;
+  readonly includes: readonly string[];
+  readonly excludes: readonly string[];
+}
+
+function where(mask: number): string {
+  return FIELDS.filter((f: MatchField) => (mask & FIELD_BIT[f]) !== 0).join(', ');
+}
+
+/** Compiles a channel's keywords (already validated by parseKeyword) into one automaton. */
+export function compileKeywords(keywords: readonly Keyword[]): KeywordFilter {
+  const index = new TermIndex();
+  const includes: { id: number; term: string }[] = [];
+  const excludes: { id: number; term: string }[] = [];
+  for (const k of keywords) {
+    const id = index.add(k.term);
+    (k.exclude ? excludes : includes).push({ id, term: k.term });
+  }
+  index.build();
+  return {
+    includes: includes.map((k) => k.term),
+    excludes: excludes.map((k) => k.term),
+    test(doc: MatchDoc): KeywordTest {
+      if (keywords.length === 0) return { accepted: false, includeHits: [], excludedBy: null };
+      const { masks } = index.scan(doc);
+      const includeHits = includes
+        .filter((k) => (masks[k.id] ?? 0) !== 0)
+        .map((k) => `"${k.term}" in ${where(masks[k.id] ?? 0)}`);
+      const ex = excludes.find((k) => (masks[k.id] ?? 0) !== 0);
+      const excludedBy = ex ? `"-${ex.term}" in ${where(masks[ex.id] ?? 0)}` : null;
+      return { accepted: includeHits.length > 0 && excludedBy === null, includeHits, excludedBy };
+    },
+  };
+}
+
+export interface ChannelDecision {
+  accepted: boolean;
+  /** Subscribed topics that matched. */
+  topics: string[];
+  includeHits: string[];
+  excludedBy: string | null;
+  /** One line for logs and `/news status`. */
+  reason: string;
+}
+
+/**
+ * The one call the router makes per channel and item: topic results for the item (from
+ * TopicMatcher.match), the channel's subscribed topic ids and compiled keywords.
+ */
+export function acceptsForChannel(
+  results: readonly MatchResult[],
+  subscribedTopicIds: readonly string[],
+  filter: KeywordFilter,
+  doc: MatchDoc,
+): ChannelDecision {
+  const subscribed = new Set(subscribedTopicIds);
+  const topics = results.filter((r) => r.matched && subscribed.has(r.topicId)).map((r) => r.topicId);
+  const kw = filter.test(doc);
+  const wanted = topics.length > 0 || kw.includeHits.length > 0;
+  const accepted = wanted && kw.excludedBy === null;
+  let reason: string;
+  if (kw.excludedBy) reason = `excluded by keyword ${kw.excludedBy}`;
+  else if (!wanted) reason = 'no subscribed topic matched and no keyword hit';
+  else {
+    const parts = [...topics.map((t) => `topic ${t}`), ...kw.includeHits.map((h) => `keyword ${h}`)];
+    reason = `matched ${parts.join('; ')}`;
+  }
+  return { accepted, topics, includeHits: kw.includeHits, excludedBy: kw.excludedBy, reason };
+}
