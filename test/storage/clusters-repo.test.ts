@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { newItem, seedFeed } from '../delivery/fixtures.ts';
+
+notePostgresSkip();
+
+describe.each(testDatabases)('ClustersRepo on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  const t0 = new Date('2026-03-01T00:00:00Z');
+  const at = (h: number) => new Date(t0.getTime() + h * 3600_000);
+  const sig = (c: string) => c.repeat(512);
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+  });
+  afterEach(async () => cleanup());
+
+  it('lists recent clusters with the feeds already in them, and moves last_item_at forward only', async () => {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One' }, { key: 'a2', title: 'Two' }], t0);
+    const b = await seedFeed(storage, { url: 'https://b.example/rss', title: 'B' }, [{ key: 'b1', title: 'One again' }], t0);
+    const old = await storage.clusters.create({ signature: sig('1'), title: 'Old', firstItemId: a.itemIds[1]!, at: at(-100), createdAt: t0 });
+    const c = await storage.clusters.create({ signature: sig('a'), title: 'One', firstItemId: a.itemIds[0]!, at: at(0), createdAt: t0 });
+    await storage.clusters.assignCluster(a.itemIds[0]!, c.id);
+    await storage.clusters.assignCluster(b.itemIds[0]!, c.id);
+    await storage.clusters.assignCluster(a.itemIds[1]!, old.id);
+    await storage.clusters.touch(c.id, at(5));
+    await storage.clusters.touch(c.id, at(2));
+    const recent = await storage.clusters.recent(at(-72));
+    expect(recent.map((r) => [r.id, r.signature, r.lastItemAt.toISOString(), r.feedIds.sort()])).toEqual([[c.id, sig('a'), at(5).toISOString(), [a.feedId, b.feedId].sort()]]);
+    expect(await storage.clusters.itemIds(c.id)).toEqual([a.itemIds[0], b.itemIds[0]]);
+    expect((await storage.clusters.get(c.id))!).toMatchObject({ title: 'One', firstItemId: a.itemIds[0] });
+  });
+
+  it('reads unprocessed items and marks them processed unless they changed meanwhile', async () => {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One', summary: 'First.' }, { key: 'a2', title: 'Two' }], t0);
+    const items = await storage.clusters.unprocessedItems(10);
+    expect(items.map((i) => [i.id, i.title, i.summary, i.feedTitle, i.clusterId])).toEqual([
+      [a.itemIds[0], 'One', 'First.', 'A', null],
+      [a.itemIds[1], 'Two', '', 'A', null],
+    ]);
+    const first = items[0]!;
+    // The feed changes item one after we read it: marking the old version does nothing.
+    await storage.items.storeForFeed(a.feedId, [newItem(a.feedId, { key: 'a1', title: 'One (updated)', summary: 'First, corrected.' })], { fetchedAt: at(1) });
+    expect(await storage.clusters.markProcessed(first.id, first.contentHash)).toBe(false);
+    expect(await storage.clusters.markProcessed(items[1]!.id, items[1]!.contentHash)).toBe(true);
+    const left = await storage.clusters.unprocessedItems(10);
+    expect(left.map((i) => [i.id, i.title])).toEqual([[first.id, 'One (updated)']]);
+  });
+
+  it('replaces an item\'s topics and stores its digest', async () => {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One' }], t0);
+    const id = a.itemIds[0]!;
+    await storage.clusters.setItemTopics(id, [{ topicId: 'espionage', score: 3, reasons: ['r1'] }, { topicId: 'talks', score: 5, reasons: ['r2', 'r3'] }]);
+    await storage.clusters.setItemTopics(id, [{ topicId: 'talks', score: 6, reasons: ['r4'] }]);
+    expect(await storage.clusters.itemTopics(id)).toEqual([{ topicId: 'talks', score: 6, reasons: ['r4'] }]);
+    await storage.clusters.setItemTopics(id, []);
+    expect(await storage.clusters.itemTopics(id)).toEqual([]);
+    await storage.clusters.saveDigest(id, { digest: 'Digest.', fromExcerpt: false });
+    expect((await storage.items.get(id))!).toMatchObject({ digest: 'Digest.', digestFromExcerpt: false });
+  });
+});
