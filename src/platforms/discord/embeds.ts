@@ -1,0 +1,78 @@
+// Embeds for stories and digests, and reply payloads. Feed text is cleaned of mentions and markdown,
+// capped at Discord's limits (title 256, description 4096, field 1024), and every payload carries
+// allowed_mentions with an empty parse list.
+import type { APIEmbed, APIAllowedMentions } from 'discord.js';
+import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import { safeHttpUrl } from '../text.ts';
+import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
+
+export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
+
+const COLOR = 0x2b6cb0;
+
+export interface DiscordMessageBody {
+  content?: string;
+  embeds: APIEmbed[];
+  allowed_mentions: APIAllowedMentions;
+  flags?: number;
+}
+
+export function storyEmbed(story: StoryView): APIEmbed {
+  const url = safeHttpUrl(story.url);
+  const fields: NonNullable<APIEmbed['fields']> = [];
+  if (story.topics.length > 0) fields.push({ name: 'Topics', value: feedMarkdown(story.topics.map((t) => t.name).join(', '), 1000), inline: true });
+  if (story.alsoCoveredBy.length > 0) {
+    let value = '';
+    for (const c of story.alsoCoveredBy.slice(0, 5)) {
+      const link = discordLink(c.url, c.source, 80);
+      if (value.length + link.length + 2 > 1024) break;
+      value = value ? `${value}, ${link}` : link;
+    }
+    if (value) fields.push({ name: 'Also covered by', value, inline: true });
+  }
+  const embed: APIEmbed = {
+    title: feedPlain(story.title, 250) || 'Untitled story',
+    description: feedMarkdown(story.summary, 1800) || undefined,
+    color: COLOR,
+    author: { name: feedPlain(story.source, 200) || 'Unknown source' },
+    fields,
+    footer: { text: story.fromExcerpt ? 'Summary from the feed excerpt' : 'Summary of the article' },
+  };
+  if (url) embed.url = url;
+  if (story.publishedAt) embed.timestamp = story.publishedAt.toISOString();
+  return embed;
+}
+
+export function storyMessage(story: StoryView): DiscordMessageBody {
+  return { embeds: [storyEmbed(story)], allowed_mentions: NO_MENTIONS };
+}
+
+export function digestMessage(digest: DigestView): DiscordMessageBody {
+  const n = digest.stories.length;
+  const lines: string[] = [];
+  let size = 0;
+  for (const s of digest.stories) {
+    const line = `• ${discordLink(s.url, s.title, 150)} (${feedMarkdown(s.source, 60)})`;
+    if (size + line.length + 1 > 3900) break;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  if (lines.length < n) lines.push(`…and ${n - lines.length} more.`);
+  return {
+    embeds: [{ title: `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics`, description: lines.join('\n'), color: COLOR }],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+export function noticeMessage(text: string): DiscordMessageBody {
+  return { content: cleanMentions(text).slice(0, 2000), embeds: [], allowed_mentions: NO_MENTIONS };
+}
+
+/** A command reply: its text as content, stories as embeds (10 at most). */
+export function replyMessage(reply: Reply): DiscordMessageBody {
+  return {
+    content: cleanMentions(reply.text).slice(0, 2000),
+    embeds: (reply.stories ?? []).slice(0, 10).map(storyEmbed),
+    allowed_mentions: NO_MENTIONS,
+  };
+}

@@ -1,0 +1,70 @@
+// Block Kit rendering of stories, digests, notices and command replies. Every piece of feed text passes
+// through feedMrkdwn/slackLink (escaped, capped); block text stays under Slack's 3,000-character limit.
+import type { types } from '@slack/bolt';
+import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import { formatUtc } from '../text.ts';
+import { escapeMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
+
+type KnownBlock = types.KnownBlock;
+
+export interface SlackMessage {
+  /** Notification and screen-reader text. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const SUMMARY_MAX = 1200;
+const TITLE_MAX = 250;
+const BLOCK_MAX = 2900;
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
+
+/** Slack renders <!date^...> in the reader's time zone; the fallback is UTC. */
+function slackDate(d: Date): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${formatUtc(d)}>`;
+}
+
+export function storyMessage(story: StoryView): SlackMessage {
+  const title = slackLink(story.url, story.title, TITLE_MAX);
+  const source = feedMrkdwn(story.source, 100);
+  const meta = [source, story.publishedAt ? slackDate(story.publishedAt) : null, story.fromExcerpt ? '_summary from the feed excerpt_' : null]
+    .filter((x): x is string => !!x)
+    .join(' · ');
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(`*${title}*`.slice(0, BLOCK_MAX)) },
+    { type: 'context', elements: [mrkdwn(meta)] },
+  ];
+  const summary = feedMrkdwn(story.summary, SUMMARY_MAX);
+  if (summary) blocks.push({ type: 'section', text: mrkdwn(summary.slice(0, BLOCK_MAX)) });
+  const context: string[] = [];
+  if (story.topics.length > 0) context.push(`Topics: ${story.topics.map((t) => escapeMrkdwn(t.name)).join(', ')}`);
+  if (story.alsoCoveredBy.length > 0) {
+    context.push(`Also covered by: ${story.alsoCoveredBy.slice(0, 5).map((c) => slackLink(c.url, c.source, 80)).join(', ')}`);
+  }
+  if (context.length > 0) blocks.push({ type: 'context', elements: context.map((c) => mrkdwn(c.slice(0, BLOCK_MAX))) });
+  return { text: `${feedMrkdwn(story.title, TITLE_MAX)} (${source})`, blocks };
+}
+
+export function digestMessage(digest: DigestView): SlackMessage {
+  const n = digest.stories.length;
+  const lines = digest.stories.slice(0, 20).map((s) => `• ${slackLink(s.url, s.title, 150)} (${feedMrkdwn(s.source, 60)})`);
+  if (n > 20) lines.push(`…and ${n - 20} more.`);
+  const head = `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics:`;
+  return { text: head, blocks: [{ type: 'section', text: mrkdwn(`*${head}*\n${lines.join('\n')}`.slice(0, BLOCK_MAX)) }] };
+}
+
+export function noticeMessage(text: string): SlackMessage {
+  const safe = escapeMrkdwn(text);
+  return { text: safe, blocks: [{ type: 'section', text: mrkdwn(`:information_source: ${safe}`.slice(0, BLOCK_MAX)) }] };
+}
+
+/** A command reply: its text, then each story as its own blocks (Slack allows 50 blocks a message). */
+export function replyMessage(reply: Reply): SlackMessage & { response_type: 'ephemeral' | 'in_channel' } {
+  const head = escapeMrkdwn(reply.text);
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(head.slice(0, BLOCK_MAX)) }];
+  for (const story of reply.stories ?? []) {
+    if (blocks.length > 44) break;
+    blocks.push({ type: 'divider' }, ...storyMessage(story).blocks);
+  }
+  return { response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: head, blocks };
+}

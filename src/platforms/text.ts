@@ -1,0 +1,45 @@
+// Platform-neutral text hygiene for feed text on its way to a chat platform: invisible characters out,
+// lengths capped on code point boundaries, only http(s) links kept. Each adapter adds its own escaping.
+
+/** Zero-width, joiner, bidi-control, BOM and other invisible format characters, plus C0/C1 controls except \n and \t. */
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+export function stripInvisible(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+}
+
+/** At most `max` characters (code points), ending in an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+}
+
+/** Collapses runs of spaces and blank lines; trims. */
+export function tidy(text: string): string {
+  return text.replace(/[ \t\u00A0]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Feed text made plain and safe to embed: invisible characters removed, whitespace tidied, length capped. */
+export function cleanFeedText(text: string, max: number): string {
+  return truncate(tidy(stripInvisible(text)), max);
+}
+
+/** The URL, normalised, when it is an absolute http(s) URL without credentials; null otherwise. */
+export function safeHttpUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(stripInvisible(url).trim());
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    if (u.username || u.password) return null;
+    if (u.href.length > 2000) return null;
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+/** "2026-03-09 14:05 UTC" */
+export function formatUtc(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,164 @@
+// Feed text must never mention anyone or forge a link, whatever it contains. Every renderer is fed the
+// same nasty inputs; each platform's inert form is asserted, and the output is checked for the live syntax.
+import { describe, expect, it } from 'vitest';
+import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain } from '../../src/platforms/discord/escape.ts';
+import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
+import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
+import { storyMessage as slackStory, replyMessage as slackReply } from '../../src/platforms/slack/blocks.ts';
+import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
+import type { StoryView } from '../../src/domain/chat.ts';
+
+const NASTY = [
+  { name: '@everyone', input: 'Breaking @everyone read this' },
+  { name: '@here', input: 'ping @here now' },
+  { name: 'Slack <!channel>', input: 'alert <!channel> spies' },
+  { name: 'Slack <!here|here>', input: 'x <!here|here> y' },
+  { name: 'Slack user mention', input: 'hi <@U123ABC>' },
+  { name: 'Slack link forgery', input: 'see <https://evil.example|click here for the official statement>' },
+  { name: 'Slack subteam', input: '<!subteam^S123|@security>' },
+  { name: 'Discord user mention', input: 'hi <@123456789012345678> and <@!123456789012345678>' },
+  { name: 'Discord role mention', input: 'all <@&987654321098765432>' },
+  { name: 'markdown link', input: 'read [the official report](https://evil.example/phish)' },
+  { name: 'zero-width in @everyone', input: '@\u200beveryone and @e\u200bveryone and @\u2060here' },
+  { name: 'zero-width in <!channel>', input: '<\u200b!channel> <!chan\u200dnel>' },
+  { name: 'bidi override', input: 'safe \u202Eknil\u202C <@U1>' },
+  { name: 'pre-escaped entities', input: '&lt;!channel&gt; &amp;lt;@U1&amp;gt; AT&amp;T' },
+  { name: 'upper case', input: '@EVERYONE @Here <!CHANNEL>' },
+];
+
+/** Live mention or link syntax a client would act on. */
+const SLACK_LIVE = [/<!(channel|here|everyone|subteam)/i, /<@[UW]/, /<https?:/i, /(^|[^\u2060])@(everyone|here|channel)\b/i];
+const DISCORD_LIVE = [/(^|[^\u200b])@(everyone|here)/i, /<@[!&]?\d+>/, /(^|[^\\])\[[^\]]*(?<!\\)\]\(/];
+
+describe('stripInvisible', () => {
+  it.each([
+    ['zero-width space', 'a\u200bb', 'ab'],
+    ['word joiner and BOM', '\uFEFFa\u2060b', 'ab'],
+    ['bidi controls', 'a\u202Eb\u2066c\u2069', 'abc'],
+    ['control characters', 'a\u0000b\u0007c\u009Fd', 'abcd'],
+    ['newlines kept, CRLF folded', 'a\r\nb\rc\td', 'a\nb\nc\td'],
+    ['ordinary text untouched', 'Café – “quotes” 中文', 'Café – “quotes” 中文'],
+  ])('%s', (_n, input, want) => expect(stripInvisible(input)).toBe(want));
+});
+
+describe('truncate and safeHttpUrl', () => {
+  it('cuts on code points and marks the cut', () => {
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('😀😀😀', 2)).toBe('😀…');
+    expect(truncate('abc', 3)).toBe('abc');
+  });
+  it.each([
+    ['https://example.com/a?b=1', 'https://example.com/a?b=1'],
+    ['http://example.com', 'http://example.com/'],
+    ['javascript:alert(1)', null],
+    ['data:text/html,x', null],
+    ['https://user:pw@example.com/', null],
+    ['/relative/path', null],
+    ['', null],
+    [null, null],
+  ])('%s', (input, want) => expect(safeHttpUrl(input)).toBe(want));
+});
+
+describe('Slack escaping', () => {
+  it.each([
+    ['&', '&amp;'],
+    ['<>', '&lt;&gt;'],
+    ['<!channel>', '&lt;!channel&gt;'],
+    ['<@U123>', '&lt;@U123&gt;'],
+    ['<https://evil|click>', '&lt;https://evil|click&gt;'],
+    ['&amp;', '&amp;amp;'],
+    ['@channel @here @everyone', '@\u2060channel @\u2060here @\u2060everyone'],
+    ['email@channel.example', 'email@channel.example'.replace('@channel', '@\u2060channel')],
+    ['plain text', 'plain text'],
+  ])('escapeMrkdwn(%j)', (input, want) => expect(escapeMrkdwn(input)).toBe(want));
+
+  it.each(NASTY)('feed text "$name" is inert', ({ input }) => {
+    const out = feedMrkdwn(input, 500);
+    for (const live of SLACK_LIVE) expect(out).not.toMatch(live);
+    expect(out).not.toMatch(/[<>]/);
+  });
+
+  it.each([
+    { name: 'plain URL', url: 'https://a.example/x', label: 'Title', want: '<https://a.example/x|Title>' },
+    { name: 'pipe and ampersand in URL', url: 'https://a.example/x?a=1&b=|2', label: 'T', want: '<https://a.example/x?a=1&amp;b=%7C2|T>' },
+    { name: 'angle brackets in label', url: 'https://a.example/', label: 'a > b <@U1>', want: '<https://a.example/|a &gt; b &lt;@U1&gt;>' },
+    { name: 'javascript URL', url: 'javascript:alert(1)', label: 'x', want: 'x' },
+    { name: 'no URL', url: null, label: '<!channel>', want: '&lt;!channel&gt;' },
+  ])('slackLink $name', ({ url, label, want }) => expect(slackLink(url, label)).toBe(want));
+});
+
+describe('Discord escaping', () => {
+  it.each([
+    ['@everyone', '@\u200beveryone'],
+    ['@here', '@\u200bhere'],
+    ['<@123>', '@\u200b123'],
+    ['<@!123>', '@\u200b123'],
+    ['<@&456>', '@\u200brole'],
+    ['<#789>', '#\u200b789'],
+    ['email@example.com', 'email@example.com'],
+  ])('cleanMentions(%j)', (input, want) => expect(cleanMentions(input)).toBe(want));
+
+  it.each([
+    ['[x](https://evil)', '\\[x\\]\\(https://evil\\)'],
+    ['**bold** __u__ ~~s~~ `code` ||spoiler||', '\\*\\*bold\\*\\* \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\`code\\` \\|\\|spoiler\\|\\|'],
+    ['# heading\n- item\n> quote', '\\# heading\n\\- item\n\\> quote'],
+    ['a\\b', 'a\\\\b'],
+    ['1. first', '1\\. first'],
+  ])('escapeDiscordMarkdown(%j)', (input, want) => expect(escapeDiscordMarkdown(input)).toBe(want));
+
+  it.each(NASTY)('feed text "$name" is inert', ({ input }) => {
+    for (const out of [feedMarkdown(input, 500), feedPlain(input, 500)]) {
+      for (const live of DISCORD_LIVE.slice(0, 2)) expect(out).not.toMatch(live);
+    }
+    expect(feedMarkdown(input, 500)).not.toMatch(DISCORD_LIVE[2]!);
+  });
+
+  it.each([
+    { url: 'https://a.example/x_(y)', label: 'Src', want: '[Src](https://a.example/x_%28y%29)' },
+    { url: 'https://a.example/', label: '[fake](https://evil)', want: '[\\[fake\\]\\(https://evil\\)](https://a.example/)' },
+    { url: 'ftp://a.example/', label: 'Src', want: 'Src' },
+  ])('discordLink($url, $label)', ({ url, label, want }) => expect(discordLink(url, label)).toBe(want));
+});
+
+describe('rendered messages carry no live mention', () => {
+  const evil = '@everyone <!channel> <@U1> <@123456789012345678> [click](https://evil.example)';
+  const story: StoryView = {
+    title: `Spy row ${evil}`,
+    url: 'https://news.example/story?a=1&b=2',
+    source: `Evil <!here> Source @here`,
+    publishedAt: new Date('2026-03-09T14:05:00Z'),
+    summary: `Summary ${evil}`,
+    fromExcerpt: true,
+    topics: [{ id: 'espionage', name: 'State cyberespionage' }],
+    alsoCoveredBy: [{ source: `Other @everyone`, title: 'x', url: 'javascript:alert(1)' }, { source: 'Good', title: 'y', url: 'https://good.example/' }],
+  };
+
+  it('Slack blocks', () => {
+    const msg = slackStory(story);
+    const json = JSON.stringify(msg);
+    for (const live of SLACK_LIVE.slice(0, 2)) expect(json).not.toMatch(live);
+    expect(json).not.toContain('<https://evil');
+    expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^\*<https:\/\/news\.example\/story\?a=1&amp;b=2\|Spy row @\u2060everyone &lt;!channel&gt;/) } });
+    expect(json).toContain('<https://good.example/|Good>');
+    expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|2026-03-09 14:05 UTC>');
+    const reply = slackReply({ text: `Latest ${evil}`, ephemeral: true, stories: [story] });
+    expect(reply.response_type).toBe('ephemeral');
+    for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);
+  });
+
+  it('Discord embeds', () => {
+    const msg = discordStory(story);
+    expect(msg.allowed_mentions).toEqual({ parse: [] });
+    const json = JSON.stringify(msg);
+    expect(json).not.toMatch(/[^\u200b]@everyone|[^\u200b]@here/);
+    expect(json).not.toMatch(/<@!?\d+>/);
+    const embed = msg.embeds[0]!;
+    expect(embed.url).toBe('https://news.example/story?a=1&b=2');
+    expect(embed.fields).toEqual([
+      { name: 'Topics', value: 'State cyberespionage', inline: true },
+      { name: 'Also covered by', value: 'Other @\u200beveryone, [Good](https://good.example/)', inline: true },
+    ]);
+    expect(embed.description).toContain('\\[click\\]\\(https://evil.example\\)');
+    expect(discordReply({ text: '@everyone', ephemeral: true }).content).toBe('@\u200beveryone');
+  });
+});
