@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { channelRulesFrom, createPipeline, type PipelineDeps, type PipelineOptions } from '../../src/delivery/pipeline.ts';
+import type { Topic } from '../../src/domain/types.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { compileTopics } from '../../src/matching/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { createSummarizer } from '../../src/summarize/index.ts';
+import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { newItem, seedChannel, seedFeed } from './fixtures.ts';
+
+const topics: Topic[] = [
+  {
+    id: 'espionage',
+    name: 'State cyberespionage',
+    description: 'States spying through networks',
+    terms: [{ term: 'cyberespionage', weight: 3 }, { term: 'espionage', weight: 2 }, { term: 'hackers', weight: 1 }],
+    threshold: 4,
+  },
+  {
+    id: 'infrastructure',
+    name: 'Critical infrastructure',
+    description: 'Attacks on grids, water, transport',
+    terms: [{ term: 'power grid', weight: 3 }, { term: 'critical infrastructure', weight: 3 }],
+    threshold: 4,
+  },
+];
+
+const t0 = new Date('2026-03-02T10:00:00Z');
+
+const alpha = [
+  { key: 'a1', title: 'Regulator bans foreign routers over cyberespionage fears', summary: 'The regulator banned new foreign-made routers, citing cyberespionage risks to national networks.', publishedAt: new Date('2026-03-02T08:00:00Z') },
+  { key: 'a2', title: 'Hackers probe regional power grid operators', summary: 'Several power grid operators saw scanning of their control networks.', publishedAt: new Date('2026-03-02T08:30:00Z') },
+  { key: 'a3', title: 'Local bakery wins national award', summary: 'A bakery in the old town won the bread prize.', publishedAt: new Date('2026-03-02T09:00:00Z') },
+];
+const beta = [
+  { key: 'b1', title: 'Foreign routers banned by regulator amid cyberespionage fears', summary: 'New foreign-made routers are banned over cyberespionage risks to national networks, the regulator said.', publishedAt: new Date('2026-03-02T09:30:00Z') },
+];
+
+describe.each(testDatabases)('pipeline on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let woke = 0;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+    woke = 0;
+  });
+  afterEach(async () => cleanup());
+
+  function deps(overrides: Partial<PipelineDeps> = {}): PipelineDeps {
+    const matcher = compileTopics(topics);
+    const summarizer = createSummarizer({ maxChars: 200, logger: silentLogger() });
+    return {
+      store: storage.clusters,
+      outbox: storage.alerts,
+      channelRules: channelRulesFrom(storage.channels),
+      match: (doc) => matcher.match(doc),
+      topicTerms: (id) => topics.find((t) => t.id === id)?.terms.map((t) => t.term) ?? [],
+      summarize: (input) => summarizer.summarize(input),
+      onAlerts: () => woke++,
+      clock: systemClock,
+      logger: silentLogger(),
+      ...overrides,
+    };
+  }
+  const opts = (o: Partial<PipelineOptions> = {}): PipelineOptions => ({ batchSize: 2, clusterWindowMs: 72 * 3600_000, editOnChange: true, idleMs: 50, ...o });
+
+  async function setup() {
+    const a = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha News' }, alpha, t0);
+    const b = await seedFeed(storage, { url: 'https://beta.example/rss', title: 'Beta Wire' }, beta, t0);
+    const ch = {
+      spies: await seedChannel(storage, 'slack', 'C-SPIES', ['espionage']),
+      grid: await seedChannel(storage, 'discord', '222', ['infrastructure']),
+      bread: await seedChannel(storage, 'slack', 'C-BREAD', [], [{ term: 'bakery', exclude: false }]),
+      noRouters: await seedChannel(storage, 'slack', 'C-NOROUTERS', ['espionage'], [{ term: 'routers', exclude: true }]),
+    };
+    return { a, b, ch };
+  }
+
+  it('matches, clusters, summarises, routes and writes one outbox row per channel and story', async () => {
+    const { a, b, ch } = await setup();
+    const stats = await createPipeline(deps(), opts()).runOnce();
+    expect(stats).toMatchObject({ items: 4, matched: 3, newClusters: 3, clustered: 1, alerts: 3, failed: 0 });
+    expect(woke).toBeGreaterThan(0);
+    expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
+
+    // The two router stories share a cluster; the alert is the first one, the other is coverage.
+    const [i1, i2, i3] = a.itemIds;
+    const router = (await storage.items.get(i1!))!.clusterId!;
+    expect((await storage.items.get(b.itemIds[0]!))!.clusterId).toBe(router);
+    const rows = await storage.alerts.forCluster(router);
+    expect(rows.map((r) => [r.channelId, r.itemId])).toEqual([[ch.spies, i1]]);
+
+    const grid = await storage.alerts.forCluster((await storage.items.get(i2!))!.clusterId!);
+    expect(grid.map((r) => [r.channelId, r.itemId])).toEqual([[ch.grid, i2]]);
+    const bread = await storage.alerts.forCluster((await storage.items.get(i3!))!.clusterId!);
+    expect(bread.map((r) => [r.channelId, r.itemId])).toEqual([[ch.bread, i3]]);
+
+    // Topics, digest and coverage are in place for the dispatcher.
+    expect((await storage.clusters.itemTopics(i1!)).map((t) => t.topicId)).toEqual(['espionage']);
+    const story = (await storage.alerts.story({ itemId: i1!, clusterId: router }))!;
+    expect(story.digest).toMatch(/routers/);
+    expect(story.coverage.map((c) => [c.source, c.title])).toEqual([['Beta Wire', beta[0]!.title]]);
+    // An item no topic or keyword wanted is not summarised.
+    await seedFeed(storage, { url: 'https://gamma.example/rss', title: 'Gamma' }, [{ key: 'g1', title: 'Weather stays mild', summary: 'Sunny.' }], t0);
+    await createPipeline(deps(), opts()).runOnce();
+    const g = (await storage.items.listByFeed((await storage.feeds.getByUrl('https://gamma.example/rss'))!.id))[0]!;
+    expect(g.digest).toBeNull();
+  });
+
+  it('re-runs safely after a crash between writing the outbox and marking the item processed', async () => {
+    const { ch } = await setup();
+    let crashes = 1;
+    const crashing = deps({
+      store: new Proxy(storage.clusters, {
+        get(target, prop, receiver) {
+          if (prop === 'markProcessed') {
+            return async (id: number, hash: string) => {
+              if (crashes-- > 0) throw new Error('simulated crash');
+              return target.markProcessed(id, hash);
+            };
+          }
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }),
+    });
+    const first = await createPipeline(crashing, opts()).runOnce();
+    expect(first.failed).toBe(1);
+    expect((await storage.clusters.unprocessedItems(10)).length).toBe(1);
+    // "Restart": a new pipeline picks the item up again and adds nothing twice.
+    const second = await createPipeline(deps(), opts()).runOnce();
+    expect(second).toMatchObject({ items: 1, alerts: 0, newClusters: 0, clustered: 0 });
+    expect(await storage.alerts.counts()).toMatchObject({ pending: 3 });
+    expect((await storage.alerts.list({ channelId: ch.spies })).length).toBe(1);
+  });
+
+  it('a materially changed story asks for an edit when edit_on_change is on, and not when it is off', async () => {
+    for (const editOnChange of [true, false]) {
+      await cleanup();
+      ({ storage, cleanup } = await freshStorage(database));
+      const { a, ch } = await setup();
+      await createPipeline(deps(), opts({ editOnChange })).runOnce();
+      const gridAlert = (await storage.alerts.list({ channelId: ch.grid }))[0]!;
+      const [claimed] = await storage.alerts.claimDue({ now: new Date(), limit: 1, owner: 't', leaseUntil: new Date(Date.now() + 60_000), platforms: ['discord'] });
+      await storage.alerts.markSending(claimed!.id, 't', new Date());
+      await storage.alerts.markSent(claimed!.id, 't', { messageId: 'm-1', at: new Date(), inDigest: false, updateCount: claimed!.updateCount });
+      // The feed corrects the headline: the item is stored again with processed = 0.
+      const changed = newItem(a.feedId, { ...alpha[1]!, title: 'Hackers probe national power grid operators' });
+      expect((await storage.items.storeForFeed(a.feedId, [changed], { fetchedAt: new Date() })).updated).toEqual([a.itemIds[1]]);
+      const stats = await createPipeline(deps(), opts({ editOnChange })).runOnce();
+      expect(stats.items).toBe(1);
+      const after = (await storage.alerts.get(gridAlert.id))!;
+      expect([after.status, after.needsUpdate]).toEqual(['sent', editOnChange]);
+    }
+  });
+
+  it('later coverage of an already posted story asks for an edit instead of a new alert', async () => {
+    const { ch } = await setup();
+    await createPipeline(deps(), opts()).runOnce();
+    const spies = (await storage.alerts.list({ channelId: ch.spies }))[0]!;
+    const [claimed] = await storage.alerts.claimDue({ now: new Date(), limit: 10, owner: 't', leaseUntil: new Date(Date.now() + 60_000), platforms: ['slack'] });
+    expect(claimed!.id).toBe(spies.id);
+    await storage.alerts.markSending(spies.id, 't', new Date());
+    await storage.alerts.markSent(spies.id, 't', { messageId: 'ts-1', at: new Date(), inDigest: false, updateCount: claimed!.updateCount });
+    expect((await storage.alerts.get(spies.id))!.needsUpdate).toBe(false);
+    await seedFeed(storage, { url: 'https://delta.example/rss', title: 'Delta Daily' }, [
+      { key: 'd1', title: 'Regulator bans foreign routers, citing cyberespionage', summary: 'Foreign-made routers are banned over cyberespionage risks to national networks.', publishedAt: new Date('2026-03-02T11:00:00Z') },
+    ], t0);
+    const stats = await createPipeline(deps(), opts()).runOnce();
+    expect(stats).toMatchObject({ items: 1, clustered: 1, alerts: 0 });
+    expect((await storage.alerts.list({ channelId: ch.spies })).length).toBe(1);
+    expect((await storage.alerts.get(spies.id))!.needsUpdate).toBe(true);
+    const story = (await storage.alerts.story(spies))!;
+    expect(story.coverage.map((c) => c.source)).toEqual(['Beta Wire', 'Delta Daily']);
+  });
+
+  it('runs as a loop that notify() wakes, and stops cleanly', async () => {
+    await setup();
+    const p = createPipeline(deps(), opts({ idleMs: 60_000 }));
+    await p.start();
+    p.notify();
+    for (let i = 0; i < 200 && (await storage.clusters.unprocessedItems(1)).length; i++) await new Promise((r) => setTimeout(r, 10));
+    await p.stop();
+    expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
+    expect((await storage.alerts.counts()).pending).toBe(3);
+  });
+});
