@@ -29,7 +29,7 @@ const OPENERS = new Set([
   'still', 'also', 'then', 'both', 'other', 'such', 'each', 'all', 'to', 'from', 'with', 'by', 'according',
 ]);
 
-const OPENING = /^["'“‘(\[]*[\p{Lu}\p{N}]/u;
+const OPENING = /^["'“‘([]*[\p{Lu}\p{N}]/u;
 const TERMINAL_LINE = /[.!?…:;"'”’)\]]$/u;
 
 export function splitSentences(text: string): string[] {
@@ -89,7 +89,7 @@ function isBoundaryAfterPeriod(before: string, rest: string): boolean {
   if (!wordMatch) return true;
   const word = wordMatch[1] ?? '';
   const lower = word.toLowerCase().replace(/^[.'’-]+/, '');
-  const nextWord = (/^["'“‘(\[]*([\p{L}\p{N}]+)/u.exec(rest)?.[1] ?? '').toLowerCase();
+  const nextWord = (/^["'“‘([]*([\p{L}\p{N}]+)/u.exec(rest)?.[1] ?? '').toLowerCase();
   const nextIsNumber = /^\d/.test(nextWord);
   if (NEVER_END.has(lower)) return false;
   if (MONTHS.has(lower)) return !nextIsNumber && OPENERS.has(nextWord);

@@ -1,0 +1,23 @@
+// The main text of an article page: @mozilla/readability over a linkedom DOM, then the same cleaning as feed
+// text so paragraphs survive as paragraph breaks. Returns null when the page is not HTML or has no article.
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { cleanText } from './text.ts';
+
+/** Less than this many characters of extracted text is not an article (a cookie wall, an index page). */
+export const MIN_ARTICLE_CHARS = 200;
+
+export function isHtmlContentType(contentType: string | null): boolean {
+  if (!contentType) return true;
+  return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType);
+}
+
+export function extractArticleText(html: string, contentType: string | null = 'text/html'): string | null {
+  if (!isHtmlContentType(contentType) || !html.trim()) return null;
+  const { document } = parseHTML(html);
+  if (!document.documentElement) return null;
+  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_ARTICLE_CHARS }).parse();
+  if (!article) return null;
+  const text = cleanText(article.content ?? article.textContent ?? '');
+  return text.length >= MIN_ARTICLE_CHARS ? text : null;
+}
