@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FeedParseError } from '../../src/feeds/fetch-error.ts';
+import { normaliseFeed } from '../../src/feeds/normalise.ts';
+import { parseFeed, repairXml } from '../../src/feeds/parser.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
+
+async function itemsOf(name: string, feedUrl = 'https://feeds.example.com/feed') {
+  const parsed = await parseFeed(fixture(name), { url: feedUrl });
+  return { parsed, items: normaliseFeed(parsed, { feedId: 1, feedUrl }) };
+}
+
+describe('parseFeed', () => {
+  it.each([
+    ['rss2.xml', 'rss', 'strict', 3, 'Cyber Desk'],
+    ['atom.xml', 'atom', 'strict', 2, 'Atom Cyber'],
+    ['rdf.xml', 'rdf', 'strict', 1, 'RDF Wire'],
+    ['rss091.xml', 'rss', 'strict', 1, 'Old Wire'],
+    ['jsonfeed.json', 'json', 'json', 2, 'JSON Cyber'],
+    ['broken.xml', 'rss', 'repaired', 2, 'Broken & Co'],
+  ])('%s: format %s via %s, %i entries', async (name, format, via, count, title) => {
+    const { parsed, items } = await itemsOf(name);
+    expect(parsed.format).toBe(format);
+    expect(parsed.via).toBe(via);
+    expect(parsed.title).toBe(title);
+    expect(items).toHaveLength(count);
+    for (const it of items) {
+      expect(it.title.length).toBeGreaterThan(0);
+      expect(it.url).toMatch(/^https?:\/\//);
+    }
+  });
+
+  it('RSS 2.0: canonical links, clean text beside the original HTML, UTC dates, ttl, an undated item kept', async () => {
+    const { parsed, items } = await itemsOf('rss2.xml', 'https://news.example.org/feed.xml');
+    expect(parsed.ttlMinutes).toBe(60);
+    const [first, second, third] = items;
+    expect(first!.url).toBe('https://news.example.org/2026/11/working-group?id=7');
+    expect(first!.key).toBe('g:cyber-desk-0001');
+    expect(first!.summary).toBe('Two governments agreed to meet & talk.');
+    expect(first!.content).toBe('Two governments agreed to meet & talk.\nThe group will meet twice a year.');
+    expect(first!.html).toContain('<b>agreed</b>');
+    expect(first!.author).toBe('A. Writer');
+    expect(first!.publishedAt?.toISOString()).toBe('2026-11-23T08:00:00.000Z');
+    expect(second!.url).toBe('https://news.example.org/2026/11/grid-intrusion');
+    expect(second!.summary).toBe('Operators found malware on a control network.');
+    expect(third!.publishedAt).toBeNull();
+    expect(third!.key).toBe('u:https://news.example.org/2026/11/norms-note');
+  });
+
+  it('Atom: xml:base on the feed and on an entry resolves relative links; HTML titles become text', async () => {
+    const { items } = await itemsOf('atom.xml');
+    expect(items[0]!.url).toBe('https://atom.example.net/blog/posts/talks-resume');
+    expect(items[0]!.title).toBe('Talks on espionage resume');
+    expect(items[0]!.publishedAt?.toISOString()).toBe('2026-11-23T13:15:00.000Z');
+    expect(items[0]!.content).toBe('Delegations met again in Geneva.');
+    expect(items[1]!.url).toBe('https://mirror.example.net/archive/case-filed.html');
+  });
+
+  it('JSON Feed: tracking parameters dropped, relative URL resolved, an untitled item gets a title from its text', async () => {
+    const { items } = await itemsOf('jsonfeed.json', 'https://json.example.org/feed.json');
+    expect(items[0]!.url).toBe('https://json.example.org/posts/1');
+    expect(items[0]!.author).toBe('C. Analyst');
+    expect(items[0]!.publishedAt?.toISOString()).toBe('2026-11-21T13:00:00.000Z');
+    expect(items[1]!.url).toBe('https://json.example.org/posts/2');
+    expect(items[1]!.title).toContain('A post with no title');
+    expect(items[1]!.publishedAt).toBeNull();
+  });
+
+  it('repairs bare ampersands, control characters, HTML entities and leading whitespace', async () => {
+    const { items } = await itemsOf('broken.xml');
+    expect(items[0]!.title).toBe('Spies & diplomats meet');
+    expect(items[0]!.url).toBe('https://broken.example.com/a?x=1&y=2');
+    expect(items[0]!.summary).toBe('Fish & chips — and bare & signs');
+    expect(items[0]!.publishedAt?.toISOString()).toBe('2026-11-24T08:00:00.000Z');
+    expect(repairXml('<a>R&D &amp; &copy; &#169;</a>')).toBe('<a>R&amp;D &amp; &#169; &#169;</a>');
+  });
+
+  it('falls back to the lenient walk when repair is not enough', async () => {
+    const body = Buffer.from('<rss version="2.0"><channel><title>Lenient</title><item><title>One</title><link>https://l.example.com/1</link></item><item><title>Two <b>unclosed</title><link>https://l.example.com/2</link></item></channel>');
+    const parsed = await parseFeed(body);
+    expect(parsed.via).toBe('lenient');
+    expect(parsed.entries.map((e) => e.link)).toEqual(['https://l.example.com/1', 'https://l.example.com/2']);
+  });
+
+  it('reads a gzip body served without Content-Encoding', async () => {
+    const parsed = await parseFeed(gzipSync(fixture('rss2.xml')));
+    expect(parsed.entries).toHaveLength(3);
+  });
+
+  it('a feed root with no entries is a valid, empty feed', async () => {
+    const parsed = await parseFeed(Buffer.from('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Empty</title></channel></rss>'));
+    expect(parsed.entries).toEqual([]);
+    expect(parsed.title).toBe('Empty');
+  });
+
+  it.each([
+    ['an HTML page', fixture('not-a-feed.html'), /HTML page, not a feed; the page names a feed at https:\/\/site\.example\.com\/feed\.xml/],
+    ['XML that is not a feed', fixture('unknown-root.xml'), /root <catalog>, not RSS, Atom or RDF/],
+    ['an empty body', Buffer.alloc(0), /is empty/],
+    ['whitespace', Buffer.from('  \n '), /only whitespace/],
+    ['invalid JSON', Buffer.from('{"version": "https://jsonfeed.org/version/1", items: }'), /not valid JSON/],
+    ['JSON that is not a feed', Buffer.from('{"hello": "world"}'), /not a JSON Feed/],
+    ['plain text', Buffer.from('hello world'), /not XML or JSON/],
+  ])('%s is a classified parse error', async (_name, body, message) => {
+    const err = await parseFeed(body, { url: 'https://x.example/feed' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedParseError);
+    expect((err as FeedParseError).code).toBe('parse');
+    expect((err as Error).message).toMatch(message);
+  });
+});
