@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createAddressGuard, isBlockedAddress } from '../../src/feeds/address-guard.ts';
+import { FetchError } from '../../src/feeds/fetch-error.ts';
+
+describe('isBlockedAddress', () => {
+  it.each([
+    ['127.0.0.1', true, 'loopback'],
+    ['127.45.1.2', true, 'loopback range'],
+    ['10.1.2.3', true, 'private'],
+    ['172.16.0.1', true, 'private'],
+    ['172.31.255.255', true, 'private'],
+    ['192.168.1.1', true, 'private'],
+    ['169.254.169.254', true, 'cloud metadata'],
+    ['100.64.0.1', true, 'CGNAT'],
+    ['100.100.100.200', true, 'CGNAT (Alibaba metadata)'],
+    ['0.0.0.0', true, 'this network'],
+    ['224.0.0.251', true, 'multicast'],
+    ['255.255.255.255', true, 'broadcast'],
+    ['::1', true, 'IPv6 loopback'],
+    ['::', true, 'IPv6 unspecified'],
+    ['fe80::1', true, 'IPv6 link-local'],
+    ['fd00:ec2::254', true, 'AWS IPv6 metadata (ULA)'],
+    ['fc00::1', true, 'ULA'],
+    ['ff02::1', true, 'IPv6 multicast'],
+    ['::ffff:127.0.0.1', true, 'IPv4-mapped loopback'],
+    ['::ffff:a9fe:a9fe', true, 'IPv4-mapped metadata (hex)'],
+    ['64:ff9b::a00:1', true, 'NAT64 of a private address'],
+    ['8.8.8.8', false, 'public'],
+    ['172.32.0.1', false, 'just outside 172.16/12'],
+    ['100.128.0.1', false, 'just outside CGNAT'],
+    ['2606:4700::1111', false, 'public IPv6'],
+    ['::ffff:8.8.8.8', false, 'IPv4-mapped public'],
+    ['not-an-ip', true, 'not an address'],
+  ])('%s -> %s (%s)', (ip, blocked) => {
+    expect(isBlockedAddress(ip)).toBe(blocked);
+  });
+});
+
+describe('createAddressGuard', () => {
+  const guard = createAddressGuard(['127.0.0.1', 'intranet.example', '*.corp.example', '10.20.0.0/16', 'fd12:3456::/32']);
+
+  it.each([
+    ['public address, any host', 'news.example', '93.184.216.34', true],
+    ['allowed IP', 'localhost', '127.0.0.1', true],
+    ['other loopback IP not allowed', 'localhost', '127.0.0.2', false],
+    ['allowed host name, private IP', 'intranet.example', '192.168.5.5', true],
+    ['allowed subdomain', 'feeds.corp.example', '10.0.0.5', true],
+    ['suffix does not match the bare domain by accident', 'evilcorp.example', '10.0.0.5', false],
+    ['allowed IPv4 CIDR', 'x.example', '10.20.3.4', true],
+    ['outside the CIDR', 'x.example', '10.21.3.4', false],
+    ['allowed IPv6 CIDR', 'x.example', 'fd12:3456::9', true],
+    ['metadata stays refused', 'x.example', '169.254.169.254', false],
+  ])('%s', (_name, host, ip, ok) => {
+    expect(guard.permits(host, ip)).toBe(ok);
+    if (!ok) expect(() => guard.assert(host, ip)).toThrow(/polling\.allow_hosts \(or CYBERBRIEF_ALLOW_HOSTS\)/);
+  });
+
+  it('rejects a malformed CIDR in the allow-list', () => {
+    expect(() => createAddressGuard(['10.0.0.0/99'])).toThrow(/not a valid CIDR/);
+  });
+
+  it('lookup refuses a name that resolves only to loopback, with a classified error', async () => {
+    const strict = createAddressGuard([]);
+    const err = await new Promise<unknown>((resolve) => strict.lookup('localhost', { family: 4 }, (e) => resolve(e)));
+    expect(err).toBeInstanceOf(FetchError);
+    expect((err as FetchError).code).toBe('fetch_blocked_address');
+  });
+
+  it('lookup passes an allowed name through', async () => {
+    const open = createAddressGuard(['localhost']);
+    const address = await new Promise<string>((resolve, reject) => open.lookup('localhost', { family: 4 }, (e, a) => (e ? reject(e) : resolve(a as string))));
+    expect(address).toBe('127.0.0.1');
+  });
+});
