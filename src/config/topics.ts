@@ -150,7 +150,17 @@ function keysAllowedAt(keyPath: PropertyKey[]): string[] {
   return ALLOWED_KEYS.topic ?? [];
 }
 
-export function describeTopicIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): string {
+/** For a union (a term is a string or an object), the issue of the branch that fits the value's shape. */
+function unwrapUnion(issue: z.core.$ZodIssue, raw: unknown): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const branches = issue.errors.filter((b) => b.length > 0 && !(b[0]?.code === 'invalid_type' && b[0].path.length === 0));
+  const inner = branches[0]?.[0];
+  if (!inner) return issue;
+  return unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, raw);
+}
+
+export function describeTopicIssue(outer: z.core.$ZodIssue, raw: unknown, source: string): string {
+  const issue = unwrapUnion(outer, raw);
   const key = issue.path.map(String).join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     return `topics: ${source}: ${key} has unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed keys are ${keysAllowedAt(issue.path).join(', ')}.`;

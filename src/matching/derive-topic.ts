@@ -165,7 +165,7 @@ export function deriveTopicDetailed(docs: readonly string[], opts: DeriveOptions
     const form = [...s.forms].sort((a, b) => b[1] - a[1])[0]?.[0] ?? key;
     // Capitalised phrases are mostly names of people and papers: proposed, but lower.
     const names = n > 1 && form.split(' ').every((w) => /^[A-Z]/.test(w)) ? 0.6 : 1;
-    const score = (1 + Math.log(s.count)) * idf * coverage * (n > 1 ? 1.3 : 1) * names;
+    const score = (1 + Math.log(s.count)) * idf * coverage * (1 + 0.3 * (n - 1)) * names;
     scored.push({ term: form, weight: 0, count: s.count, docs: s.docs.size, score });
   }
   scored.sort((a, b) => b.score - a.score || a.term.localeCompare(b.term));

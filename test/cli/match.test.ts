@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-match-'));
+const write = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const TOPICS = write(
+  'topics.yaml',
+  `topics:
+  - id: spying
+    name: Spying
+    threshold: 4
+    terms: [{ term: cyberespionage, weight: 2 }, { term: APT, weight: 2 }]
+  - id: talks
+    name: Talks
+    threshold: 2
+    terms: [cyber talks]
+`,
+);
+const ITEMS = write(
+  'items.jsonl',
+  [
+    { id: 'b', title: 'Cyber-espionage charges', description: 'An <b>APT</b> group' },
+    { id: 'a', title: 'Football results', description: null },
+    { id: 'c', title: 'Cyber talks resume', content: 'Officials met.' },
+  ]
+    .map((x) => JSON.stringify(x))
+    .join('\n') + '\n',
+);
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {}, cwd: dir });
+  return { code, out, err };
+}
+
+describe('cyberbrief match', () => {
+  it('writes one JSON line per item, in input order, with scores and reasons', async () => {
+    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--json']);
+    expect(code).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.id)).toEqual(['b', 'a', 'c']);
+    expect(lines[0]).toEqual({
+      id: 'b',
+      matched: true,
+      topics: [
+        {
+          id: 'spying',
+          score: 10,
+          matched: true,
+          reasons: ['"cyberespionage" in title (+6.0)', '"APT" in description (+4.0)'],
+        },
+      ],
+    });
+    expect(lines[1]).toEqual({ id: 'a', matched: false, topics: [] });
+    expect(lines[2]).toMatchObject({ id: 'c', matched: true, topics: [{ id: 'talks', score: 3 }] });
+  });
+
+  it('prints precision, recall and F1 with --eval', async () => {
+    const labels = write('labels.jsonl', '{"id":"b","label":1}\n{"id":"a","label":1}\n{"id":"c","label":0}\n');
+    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--eval', labels]);
+    expect(code).toBe(0);
+    expect(out).toEqual(['items 3  tp 1  fp 1  fn 1  tn 0', 'precision 50.0%  recall 50.0%  F1 50.0%']);
+  });
+
+  it('names the bad line of the input', async () => {
+    const bad = write('bad.jsonl', '{"id":"x","title":"ok"}\n{"id":1}\n');
+    const { code, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--json']);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain(`${bad}:2 needs a string "id" and "title"`);
+  });
+
+  it('reports an invalid topics file in one sentence', async () => {
+    const topics = write('bad-topics.yaml', 'topics:\n  - { id: x, name: X, threshold: 1, terms: [y], colour: red }\n');
+    const { code, err } = await run(['match', '--input', ITEMS, '--topics', topics]);
+    expect(code).not.toBe(0);
+    expect(err.join('\n')).toContain('has unknown key "colour"');
+  });
+});
+
+describe('cyberbrief derive-topics', () => {
+  it('prints a topic as YAML', async () => {
+    const doc = write(
+      'ref.txt',
+      'Harbour cranes hacked in port sabotage\nInvestigators said harbour cranes were hacked and harbour cranes stopped, a port sabotage that closed the port.\n',
+    );
+    const { code, out } = await run(['derive-topics', doc, '--id', 'ports', '--max-terms', '5']);
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain(`#   - ${doc}`);
+    expect(text).toContain('  - id: ports');
+    expect(text).toMatch(/term: "harbour cranes", weight: 5/);
+  });
+
+  it('rejects a bad --max-terms', async () => {
+    const { code, err } = await run(['derive-topics', 'x.txt', '--max-terms', 'lots']);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--max-terms "lots" must be a whole number');
+  });
+});

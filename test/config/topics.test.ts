@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTopicsFile } from '../../src/config/topics.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-topics-'));
+let n = 0;
+function file(text: string): string {
+  const p = path.join(dir, `topics-${n++}.yaml`);
+  writeFileSync(p, text);
+  return p;
+}
+
+const GOOD = `
+topics:
+  - id: spying
+    name: State spying
+    description: Cyberespionage by states.
+    threshold: 4
+    terms:
+      - cyberespionage
+      - { term: APT, weight: 3, case: exact }
+      - { term: ransomware, weight: -2 }
+    groups:
+      all_of:
+        - &state [state-sponsored, "(Chinese|Russian) hackers"]
+        - [cyber, hack]
+      any_of: [government, ministry]
+      none_of: [webinar]
+  - id: talks
+    name: Talks
+    threshold: 2
+    terms: [cyber talks]
+    groups:
+      all_of: [*state]
+`;
+
+describe('loadTopicsFile', () => {
+  it('loads topics, defaults and YAML aliases', async () => {
+    const topics = await loadTopicsFile(file(GOOD));
+    expect(topics).toHaveLength(2);
+    expect(topics[0]).toEqual({
+      id: 'spying',
+      name: 'State spying',
+      description: 'Cyberespionage by states.',
+      threshold: 4,
+      terms: [
+        { term: 'cyberespionage', weight: 1 },
+        { term: 'APT', weight: 3, case: 'exact' },
+        { term: 'ransomware', weight: -2 },
+      ],
+      groups: {
+        allOf: [['state-sponsored', '(Chinese|Russian) hackers'], ['cyber', 'hack']],
+        anyOf: ['government', 'ministry'],
+        noneOf: ['webinar'],
+      },
+    });
+    expect(topics[1]?.description).toBe('');
+    expect(topics[1]?.groups?.allOf).toEqual([['state-sponsored', '(Chinese|Russian) hackers']]);
+  });
+
+  it('loads the shipped config/topics.yaml', async () => {
+    const topics = await loadTopicsFile(path.resolve(process.cwd(), 'config', 'topics.yaml'));
+    expect(topics.map((t) => t.id)).toEqual([
+      'state-cyber-operations',
+      'cyber-diplomacy',
+      'cyber-accusations-sanctions',
+      'ip-theft-economic-espionage',
+      'critical-infrastructure-attacks',
+    ]);
+  });
+
+  const topic = (body: string) => `topics:\n  - id: a\n    name: A\n${body}`;
+  const bad: [string, string, RegExp][] = [
+    ['unknown top-level key', `${topic('    threshold: 1\n    terms: [x]\n')}extra: 1\n`, /\(top level\) has unknown key "extra"; allowed keys are topics\./],
+    ['unknown topic key', topic('    threshold: 1\n    terms: [x]\n    colour: red\n'), /topics\.0 has unknown key "colour"; allowed keys are id, name, description, terms, groups, threshold\./],
+    ['unknown term key', topic('    threshold: 1\n    terms: [{ term: x, wieght: 2 }]\n'), /topics\.0\.terms\.0 has unknown key "wieght"; allowed keys are term, weight, case\./],
+    ['weight not a number', topic('    threshold: 1\n    terms: [{ term: x, weight: high }]\n'), /topics\.0\.terms\.0\.weight = "high" is invalid; expected number\./],
+    ['weight out of range', topic('    threshold: 1\n    terms: [{ term: x, weight: 500 }]\n'), /topics\.0\.terms\.0\.weight = 500 is invalid; expected a number <= 100\./],
+    ['bad case mode', topic('    threshold: 1\n    terms: [{ term: x, case: upper }]\n'), /topics\.0\.terms\.0\.case = "upper" is invalid; expected one of "auto", "exact", "fold"\./],
+    ['missing threshold', topic('    terms: [x]\n'), /topics\.0\.threshold is missing; expected number\./],
+    ['bad id', 'topics:\n  - id: Bad Id\n    name: A\n    threshold: 1\n    terms: [x]\n', /topics\.0\.id = "Bad Id" is invalid; expected lower-case letters/],
+    ['unknown group key', topic('    threshold: 1\n    terms: [x]\n    groups: { one_of: [y] }\n'), /topics\.0\.groups has unknown key "one_of"; allowed keys are all_of, any_of, none_of\./],
+    ['empty terms', topic('    threshold: 1\n    terms: []\n'), /topics\.0\.terms = \[\] is invalid; expected at least 1 entries\./],
+    ['unbalanced alternative', topic('    threshold: 1\n    terms: ["(a|b c"]\n'), /topics\.0\.terms\.0 = "\(a\|b c" is invalid: .*without "\)"/],
+    ['term without letters', topic('    threshold: 1\n    terms: [x]\n    groups: { any_of: ["--"] }\n'), /topics\.0\.groups\.any_of\.0 = "--" is invalid: .*no letter or digit/],
+    ['duplicate id', 'topics:\n  - { id: a, name: A, threshold: 1, terms: [x] }\n  - { id: a, name: B, threshold: 1, terms: [y] }\n', /topics\.1\.id = "a" is a duplicate/],
+    ['not YAML', 'topics: [\n', /is not valid YAML/],
+  ];
+  it.each(bad)('rejects %s in one sentence naming file, key and value', async (_name, text, message) => {
+    const p = file(text);
+    const err = await loadTopicsFile(p).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).toContain(p);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  it('says when the file cannot be read', async () => {
+    await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml \(ENOENT\)/);
+  });
+});

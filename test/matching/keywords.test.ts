@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Topic } from '../../src/domain/types.ts';
+import { UsageError } from '../../src/lib/errors.ts';
+import {
+  acceptsForChannel,
+  assertKeywordCapacity,
+  compileKeywords,
+  compileTopics,
+  MAX_KEYWORD_LENGTH,
+  MAX_KEYWORDS_PER_CHANNEL,
+  parseKeyword,
+} from '../../src/matching/index.ts';
+
+describe('parseKeyword', () => {
+  const valid: [string, string, { term: string; exclude: boolean }][] = [
+    ['plain word', 'espionage', { term: 'espionage', exclude: false }],
+    ['exclude', '-ransomware', { term: 'ransomware', exclude: true }],
+    ['explicit include', '+APT', { term: 'APT', exclude: false }],
+    ['quoted phrase', '"state hackers"', { term: 'state hackers', exclude: false }],
+    ['excluded quoted phrase', '-"patch tuesday"', { term: 'patch tuesday', exclude: true }],
+    ['spaces collapsed', '  working   group ', { term: 'working group', exclude: false }],
+    ['hyphen inside kept', 'cyber-espionage', { term: 'cyber-espionage', exclude: false }],
+  ];
+  it.each(valid)('%s', (_name, raw, expected) => {
+    expect(parseKeyword(raw)).toEqual(expected);
+  });
+
+  const invalid: [string, string, RegExp][] = [
+    ['empty', '   ', /give a word or phrase/],
+    ['only a minus', '-', /give a word or phrase/],
+    ['too long', 'x'.repeat(MAX_KEYWORD_LENGTH + 1), /keep it to 60 or fewer/],
+    ['control character', 'cyber\u0007spy', /control character/],
+    ['regular expression', 'hack(er|ing)', /not regular expressions/],
+    ['wildcard', 'cyber*', /not regular expressions/],
+    ['no letters', '---!!', /no letter or digit/],
+    ['too many words', 'a b c d e f g', /at most 6/],
+  ];
+  it.each(invalid)('rejects %s with one sentence', (_name, raw, message) => {
+    expect(() => parseKeyword(raw)).toThrow(UsageError);
+    expect(() => parseKeyword(raw)).toThrow(message);
+  });
+
+  it('caps the keywords of a channel', () => {
+    expect(() => assertKeywordCapacity(MAX_KEYWORDS_PER_CHANNEL - 1, 1)).not.toThrow();
+    expect(() => assertKeywordCapacity(MAX_KEYWORDS_PER_CHANNEL, 1)).toThrow(/may hold 50/);
+  });
+});
+
+describe('compileKeywords', () => {
+  const filter = compileKeywords(['espionage', 'APT', '-ransomware', '-patch tuesday'].map(parseKeyword));
+  const cases: { name: string; title: string; description?: string; accepted: boolean; include: string[]; excludedBy: string | null }[] = [
+    { name: 'include hit', title: 'Espionage campaign found', accepted: true, include: ['"espionage" in title'], excludedBy: null },
+    { name: 'inflected include', title: 'x', description: 'The APTs are back', accepted: true, include: ['"APT" in description'], excludedBy: null },
+    { name: 'acronym typed in capitals matches by case', title: 'an apt remark', accepted: false, include: [], excludedBy: null },
+    { name: 'exclude wins', title: 'Espionage', description: 'ransomware gang', accepted: false, include: ['"espionage" in title'], excludedBy: '"-ransomware" in description' },
+    { name: 'excluded phrase', title: 'Patch Tuesday: espionage bug fixed', accepted: false, include: ['"espionage" in title'], excludedBy: '"-patch tuesday" in title' },
+    { name: 'nothing', title: 'Football results', accepted: false, include: [], excludedBy: null },
+  ];
+  it.each(cases)('$name', (c) => {
+    const r = filter.test({ title: c.title, description: c.description ?? null });
+    expect(r).toEqual({ accepted: c.accepted, includeHits: c.include, excludedBy: c.excludedBy });
+  });
+
+  it('lists includes and excludes', () => {
+    expect(filter.includes).toEqual(['espionage', 'APT']);
+    expect(filter.excludes).toEqual(['ransomware', 'patch tuesday']);
+  });
+});
+
+describe('acceptsForChannel: (subscribed topic OR include keyword) AND no exclude keyword', () => {
+  const topics: Topic[] = [
+    { id: 'spying', name: 'Spying', description: '', terms: [{ term: 'cyberespionage', weight: 1 }], threshold: 1 },
+    { id: 'talks', name: 'Talks', description: '', terms: [{ term: 'cyber talks', weight: 1 }], threshold: 1 },
+  ];
+  const matcher = compileTopics(topics);
+  const decide = (subscribed: string[], keywords: string[], title: string) => {
+    const doc = { title };
+    return acceptsForChannel(matcher.match(doc), subscribed, compileKeywords(keywords.map(parseKeyword)), doc);
+  };
+  const cases: { name: string; subscribed: string[]; keywords: string[]; title: string; accepted: boolean; reason: string }[] = [
+    { name: 'subscribed topic matched', subscribed: ['spying'], keywords: [], title: 'Cyberespionage charges', accepted: true, reason: 'matched topic spying' },
+    { name: 'topic matched but not subscribed', subscribed: ['talks'], keywords: [], title: 'Cyberespionage charges', accepted: false, reason: 'no subscribed topic matched and no keyword hit' },
+    { name: 'include keyword alone', subscribed: [], keywords: ['Huawei'], title: 'Huawei ban widens', accepted: true, reason: 'matched keyword "Huawei" in title' },
+    { name: 'exclude vetoes a topic match', subscribed: ['spying'], keywords: ['-ransomware'], title: 'Cyberespionage or ransomware?', accepted: false, reason: 'excluded by keyword "-ransomware" in title' },
+    { name: 'topic and keyword', subscribed: ['spying'], keywords: ['charges'], title: 'Cyberespionage charges', accepted: true, reason: 'matched topic spying; keyword "charges" in title' },
+    { name: 'no subscriptions, no keywords', subscribed: [], keywords: [], title: 'Cyberespionage charges', accepted: false, reason: 'no subscribed topic matched and no keyword hit' },
+  ];
+  it.each(cases)('$name', (c) => {
+    const d = decide(c.subscribed, c.keywords, c.title);
+    expect(d.accepted).toBe(c.accepted);
+    expect(d.reason).toBe(c.reason);
+  });
+});
