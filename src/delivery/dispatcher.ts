@@ -85,7 +85,7 @@ export interface DispatcherOptions {
 export const DEFAULT_BACKOFF = { backoffBaseMs: 2_000, backoffMaxMs: 15 * 60_000 };
 
 export interface Dispatcher {
-  /** Claims once and delivers what it got; resolves when those rows are done. Returns rows handled. */
+  /** Claims once and delivers what it got; resolves when those rows are done. Returns the rows claimed. */
   runOnce(): Promise<number>;
   /** Look for due rows now (the pipeline wrote some). */
   notify(): void;
@@ -305,11 +305,12 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   async function deliverChannel(rows: DispatchAlert[]): Promise<void> {
     const first = rows[0]!;
     const platform = deps.platforms.get(first.platform);
-    const held = new Set(rows.map((r) => r.id));
-    const done = (a: DispatchAlert) => held.delete(a.id);
+    // Rows this round holds. Finished rows have already given their lease up, so releasing or extending
+    // the whole set at the end touches only the rows still ours.
+    const held = rows.map((r) => r.id);
     // Keep the lease alive while this channel works through its rows.
     const renew = setInterval(() => {
-      void store.extendLease([...held], opts.owner, new Date(clock.now().getTime() + opts.leaseMs)).catch(() => undefined);
+      void store.extendLease(held, opts.owner, new Date(clock.now().getTime() + opts.leaseMs)).catch(() => undefined);
     }, Math.max(1000, Math.floor(opts.leaseMs / 3)));
     try {
       if (!platform) return;
@@ -321,28 +322,25 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       for (const a of individual) {
         if (stopCtl.signal.aborted) break;
         ok = await sendStory(platform, a);
-        done(a);
         if (!ok) break;
       }
       if (ok && overflow.length && !stopCtl.signal.aborted) {
         ok = await sendDigest(platform, overflow);
-        overflow.forEach(done);
       }
       for (const a of edits) {
         if (stopCtl.signal.aborted) break;
         await editStory(platform, a);
-        done(a);
       }
     } catch (err) {
       log.error({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round failed; its rows are released');
     } finally {
       clearInterval(renew);
-      if (held.size) await store.release([...held], opts.owner).catch(() => undefined);
+      await store.release(held, opts.owner).catch(() => undefined);
     }
   }
 
   /** Claims one round and queues each channel's rows behind that channel's current work. */
-  async function claimRound(): Promise<Promise<void>[]> {
+  async function claimRound(): Promise<{ rows: number; work: Promise<void>[] }> {
     const now = clock.now();
     const rows = await store.claimDue({ now, limit: opts.claimLimit, owner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs), platforms });
     const byChannel = new Map<number, DispatchAlert[]>();
@@ -361,14 +359,14 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       });
       started.push(next);
     }
-    return started;
+    return { rows: rows.length, work: started };
   }
 
   return {
     async runOnce() {
       const round = await claimRound();
-      await Promise.all(round);
-      return round.length;
+      await Promise.all(round.work);
+      return round.rows;
     },
     notify() {
       woken = true;
