@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewItem } from '../../src/domain/types.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+
+notePostgresSkip();
+
+function item(over: Partial<NewItem> & { key: string }): NewItem {
+  return {
+    feedId: 0,
+    guid: over.key.startsWith('g:') ? over.key.slice(2) : null,
+    url: null,
+    title: 'Title',
+    summary: 'Summary',
+    content: '',
+    html: '<p>Summary</p>',
+    author: null,
+    publishedAt: new Date('2026-11-20T10:00:00Z'),
+    contentHash: `hash-${over.key}`,
+    ...over,
+  };
+}
+
+describe.each(testDatabases)('ItemsRepo on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let feedId: number;
+  const at = new Date('2026-11-23T12:00:00Z');
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+    feedId = (await storage.feeds.add({ url: 'https://feed.example/rss', source: 'cli' }, at)).feed.id;
+  });
+  afterEach(async () => cleanup());
+
+  it('stores new items once per (feed, key) and hands them to the pipeline', async () => {
+    const items = [item({ key: 'g:1', url: 'https://a.example/1' }), item({ key: 'g:2', url: 'https://a.example/2' })];
+    const first = await storage.items.storeForFeed(feedId, items, { fetchedAt: at });
+    expect(first.inserted).toHaveLength(2);
+    const again = await storage.items.storeForFeed(feedId, items, { fetchedAt: at });
+    expect(again).toEqual({ inserted: [], updated: [], unchanged: 2 });
+    const pending = await storage.items.listUnprocessed(10);
+    expect(pending.map((i) => i.key)).toEqual(['g:1', 'g:2']);
+    const got = await storage.items.get(first.inserted[0]!);
+    expect(got).toMatchObject({ feedId, key: 'g:1', url: 'https://a.example/1', title: 'Title', summary: 'Summary', html: '<p>Summary</p>', digest: null, clusterId: null });
+    expect(got!.publishedAt?.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(got!.fetchedAt.toISOString()).toBe(at.toISOString());
+    await storage.items.markProcessed([first.inserted[0]!]);
+    expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual(['g:2']);
+  });
+
+  it('a backlog is stored as processed except the keys to alert', async () => {
+    const items = [item({ key: 'g:1' }), item({ key: 'g:2' }), item({ key: 'g:3' })];
+    const r = await storage.items.storeForFeed(feedId, items, { fetchedAt: at, alertKeys: new Set(['g:1']) });
+    expect(r.inserted).toHaveLength(3);
+    expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual(['g:1']);
+    expect(await storage.items.countByFeed(feedId)).toBe(3);
+  });
+
+  it('a changed guid or date alone changes nothing (matched by canonical URL)', async () => {
+    const original = item({ key: 'g:old', url: 'https://a.example/story', contentHash: 'same' });
+    const [id] = (await storage.items.storeForFeed(feedId, [original], { fetchedAt: at })).inserted;
+    await storage.items.markProcessed([id!]);
+    const redated = { ...original, key: 'g:new', guid: 'new', publishedAt: new Date('2026-11-22T00:00:00Z') };
+    const r = await storage.items.storeForFeed(feedId, [redated], { fetchedAt: at });
+    expect(r).toEqual({ inserted: [], updated: [], unchanged: 1 });
+    expect(await storage.items.listUnprocessed(10)).toEqual([]);
+    expect(await storage.items.countByFeed(feedId)).toBe(1);
+    // The row now answers to the new key, so the next poll matches it directly.
+    expect((await storage.items.get(id!))!.key).toBe('g:new');
+  });
+
+  it('an item with no key or URL match is found by its content hash', async () => {
+    const [id] = (await storage.items.storeForFeed(feedId, [item({ key: 'h:aaa', contentHash: 'c1' })], { fetchedAt: at })).inserted;
+    await storage.items.markProcessed([id!]);
+    const r = await storage.items.storeForFeed(feedId, [item({ key: 'h:bbb', contentHash: 'c1' })], { fetchedAt: at });
+    expect(r.unchanged).toBe(1);
+    expect(await storage.items.countByFeed(feedId)).toBe(1);
+  });
+
+  it('a material change updates the row and hands it to the pipeline again', async () => {
+    const original = item({ key: 'g:1', url: 'https://a.example/story', contentHash: 'v1' });
+    const [id] = (await storage.items.storeForFeed(feedId, [original], { fetchedAt: at })).inserted;
+    await storage.items.markProcessed([id!]);
+    const edited = { ...original, title: 'Title (updated)', contentHash: 'v2' };
+    const r = await storage.items.storeForFeed(feedId, [edited], { fetchedAt: at });
+    expect(r).toEqual({ inserted: [], updated: [id], unchanged: 0 });
+    const pending = await storage.items.listUnprocessed(10);
+    expect(pending.map((i) => [i.id, i.title, i.contentHash])).toEqual([[id, 'Title (updated)', 'v2']]);
+  });
+
+  it('items of different feeds never match each other', async () => {
+    const other = (await storage.feeds.add({ url: 'https://other.example/rss', source: 'cli' }, at)).feed.id;
+    const shared = item({ key: 'g:1', url: 'https://a.example/1', contentHash: 'x' });
+    await storage.items.storeForFeed(feedId, [shared], { fetchedAt: at });
+    const r = await storage.items.storeForFeed(other, [shared], { fetchedAt: at });
+    expect(r.inserted).toHaveLength(1);
+  });
+
+  it('lists a feed’s items newest first, undated last', async () => {
+    await storage.items.storeForFeed(
+      feedId,
+      [item({ key: 'g:old', publishedAt: new Date('2026-01-01T00:00:00Z') }), item({ key: 'g:none', publishedAt: null }), item({ key: 'g:new', publishedAt: new Date('2026-11-01T00:00:00Z') })],
+      { fetchedAt: at },
+    );
+    expect((await storage.items.listByFeed(feedId)).map((i) => i.key)).toEqual(['g:new', 'g:old', 'g:none']);
+  });
+});
