@@ -138,7 +138,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           await storage.feeds.release(feed.id, owner);
           return null;
         }
-        const result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random });
+        let result: PollResult;
+        try {
+          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random });
+        } catch (err) {
+          // pollFeed reports a feed's own failures; this is a bug or a storage outage. Give the lease back.
+          logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
+          await storage.feeds.release(feed.id, owner).catch(() => undefined);
+          result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: 'internal', message: errorMessage(err) } };
+        }
         if (result.new > 0 || result.updated > 0) {
           try {
             deps.onItemsStored?.();
