@@ -1,0 +1,116 @@
+// cyberbrief alerts: the outbox from a shell. `list` shows recent alerts (`--failed`: the dead letters),
+// `retry` puts dead letters back in the queue for the running bot to send.
+import { UsageError } from '../lib/errors.ts';
+import type { AlertListRow, Storage } from '../storage/index.ts';
+import type { CliCommand, CliContext } from './types.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+function alertJson(a: AlertListRow) {
+  return {
+    id: a.id,
+    status: a.status,
+    channel: { id: a.channelId, platform: a.platform, external_id: a.externalId, name: a.channelName },
+    cluster_id: a.clusterId,
+    item_id: a.itemId,
+    title: a.title,
+    url: a.url,
+    attempts: a.attempts,
+    last_error: a.lastError,
+    message_id: a.messageId,
+    in_digest: a.inDigest,
+    needs_update: a.needsUpdate,
+    created_at: a.createdAt.toISOString(),
+    next_attempt_at: a.nextAttemptAt.toISOString(),
+    sent_at: a.sentAt?.toISOString() ?? null,
+  };
+}
+
+function alertLines(a: AlertListRow): string[] {
+  const channel = `${a.platform}:${a.channelName ? `#${a.channelName}` : a.externalId}`;
+  const lines = [`${String(a.id).padStart(5)}  ${a.status.padEnd(7)} ${channel}  ${a.title}`];
+  if (a.status === 'sent') lines.push(`       sent ${iso(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
+  else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${iso(a.nextAttemptAt)}`}`);
+  if (a.lastError) lines.push(`       last error: ${a.lastError}`);
+  return lines;
+}
+
+async function withStorage<T>(ctx: CliContext, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const config = await ctx.loadConfig();
+  const storage = await ctx.openStorage(config);
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 50;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${raw}'.`);
+  return Number(raw);
+}
+
+export const command: CliCommand = {
+  name: 'alerts',
+  summary: 'list alerts (--failed for dead letters) and retry them',
+  usage: [
+    'Usage: cyberbrief alerts <action> [...]',
+    '',
+    'Actions:',
+    '  list [--failed] [--limit N] [--json]   recent alerts, newest first; --failed: dead letters only',
+    '  retry ID [ID...] | --all               queue dead-lettered alerts again (the running bot sends them)',
+    '',
+    'An alert is dead-lettered after delivery.max_attempts failed sends. Alerts of a paused channel wait',
+    'instead; /news status in the channel says why it was paused.',
+  ].join('\n'),
+  options: {
+    failed: { type: 'boolean' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+    limit: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(ctx) {
+    const [action, ...rest] = ctx.args.positionals;
+    const v = ctx.args.values;
+    if (action === 'list') {
+      if (rest.length) throw new UsageError(`cyberbrief alerts list: unexpected '${rest.join(' ')}'; run 'cyberbrief alerts --help'.`);
+      const limit = parseLimit(v.limit as string | undefined);
+      return withStorage(ctx, async (storage) => {
+        const rows = await storage.alerts.list({ limit, ...(v.failed ? { status: 'dead' as const } : {}) });
+        if (v.json) {
+          ctx.stdout(JSON.stringify(rows.map(alertJson), null, 2));
+          return 0;
+        }
+        if (rows.length === 0) {
+          ctx.stdout(v.failed ? 'No failed alerts.' : 'No alerts yet.');
+          return 0;
+        }
+        ctx.stdout(rows.flatMap(alertLines).join('\n'));
+        if (v.failed) ctx.stdout(`\n${rows.length} failed alert${rows.length === 1 ? '' : 's'}; 'cyberbrief alerts retry --all' queues them again.`);
+        return 0;
+      });
+    }
+    if (action === 'retry') {
+      if (v.all && rest.length) throw new UsageError("cyberbrief alerts retry: give alert ids or --all, not both.");
+      if (!v.all && rest.length === 0) throw new UsageError("cyberbrief alerts retry: give alert ids (see 'cyberbrief alerts list --failed') or --all.");
+      const bad = rest.find((r) => !/^\d+$/.test(r));
+      if (bad) throw new UsageError(`cyberbrief alerts retry: '${bad}' is not an alert id.`);
+      const ids = rest.map(Number);
+      return withStorage(ctx, async (storage) => {
+        const requeued = await storage.alerts.retryDead({ ...(v.all ? {} : { ids }), now: new Date() });
+        const missed = ids.filter((id) => !requeued.includes(id));
+        if (v.json) {
+          ctx.stdout(JSON.stringify({ requeued, not_dead: missed }));
+        } else {
+          ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${requeued.join(', ')}.` : 'No failed alerts to retry.');
+          if (missed.length) ctx.stderr(`cyberbrief alerts retry: ${missed.join(', ')} ${missed.length === 1 ? 'is' : 'are'} not dead-lettered (see 'cyberbrief alerts list --failed').`);
+        }
+        return missed.length && !v.all ? 1 : 0;
+      });
+    }
+    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${action}'` : ''}; run 'cyberbrief alerts --help'.`);
+    return 2;
+  },
+};

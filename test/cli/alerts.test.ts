@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
+import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+
+async function cli(argv: string[], dbFile: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { DATABASE_URL: dbFile }, cwd });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/** A database with three alerts: one sent, one dead after 8 attempts, one pending. */
+async function seeded(): Promise<{ file: string; ids: number[] }> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cyberbrief-alerts-')), 'a.db');
+  const storage = await openStorage(file);
+  try {
+    const t0 = new Date('2026-03-02T10:00:00Z');
+    const { itemIds } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [1, 2, 3].map((n) => ({ key: `k${n}`, title: `Story ${n}` })), t0);
+    const ch = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const ids = await seedAlerts(storage, ch, itemIds, t0);
+    await storage.alerts.claimDue({ now: t0, limit: 10, owner: 'x', leaseUntil: new Date(t0.getTime() + 60_000), platforms: ['slack'] });
+    await storage.alerts.markSent(ids[0]!, 'x', { messageId: '1700.01', at: t0, inDigest: false, updateCount: 0 });
+    await storage.alerts.recordFailure(ids[1]!, 'x', { error: 'transient: HTTP 500 from slack', at: t0, retryAt: t0, countAttempt: true, maxAttempts: 1 });
+    await storage.alerts.release([ids[2]!], 'x');
+    return { file, ids };
+  } finally {
+    await storage.close();
+  }
+}
+
+describe('cyberbrief alerts', () => {
+  it('list --failed shows the dead letters with their last error', async () => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'list', '--failed'], file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${ids[1]}  dead    slack:#C1  Story 2`);
+    expect(r.stdout).toContain('last error: transient: HTTP 500 from slack');
+    expect(r.stdout).not.toContain('Story 1');
+    expect(r.stdout).toMatch(/1 failed alert; 'cyberbrief alerts retry --all' queues them again\./);
+  });
+
+  it('list --json gives every alert, newest first', async () => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'list', '--json'], file);
+    const rows = JSON.parse(r.stdout) as { id: number; status: string; message_id: string | null }[];
+    expect(rows.map((x) => [x.id, x.status, x.message_id])).toEqual([[ids[2], 'pending', null], [ids[1], 'dead', null], [ids[0], 'sent', '1700.01']]);
+  });
+
+  it('retry queues dead letters again; ids that are not dead are reported', async () => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'retry', String(ids[1]), String(ids[0])], file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`Queued 1 alert again: ${ids[1]}.`);
+    expect(r.stderr).toBe(`cyberbrief alerts retry: ${ids[0]} is not dead-lettered (see 'cyberbrief alerts list --failed').`);
+    expect((await cli(['alerts', 'list', '--failed'], file)).stdout).toBe('No failed alerts.');
+    expect((await cli(['alerts', 'retry', '--all'], file)).stdout).toBe('No failed alerts to retry.');
+  });
+
+  it.each([
+    [['alerts', 'retry'], /give alert ids .* or --all/],
+    [['alerts', 'retry', 'abc'], /'abc' is not an alert id/],
+    [['alerts', 'list', '--limit', '0'], /--limit must be a number from 1 to 10000/],
+    [['alerts', 'resend'], /expected 'list' or 'retry', got 'resend'/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const { file } = await seeded();
+    const r = await cli(argv, file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
