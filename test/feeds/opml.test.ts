@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseOpml, renderOpml } from '../../src/feeds/opml.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+describe('OPML', () => {
+  it('reads nested outlines, prefers title over text, drops duplicates', () => {
+    const feeds = parseOpml(readFileSync(path.join(FIXTURES, 'opml.opml'), 'utf8'));
+    expect(feeds).toEqual([
+      { url: 'https://news.example.org/feed.xml', title: 'Cyber Desk' },
+      { url: 'https://atom.example.net/atom.xml', title: 'Atom & Co' },
+      { url: 'ftp://files.example.org/feed', title: 'Not http' },
+    ]);
+  });
+
+  it('round-trips through export, escaping what needs escaping', () => {
+    const feeds = [
+      { url: 'https://a.example/rss?x=1&y=2', title: 'A "quoted" <title> & more' },
+      { url: 'https://b.example/atom', title: null },
+    ];
+    const xml = renderOpml(feeds, { now: new Date('2026-11-23T00:00:00Z') });
+    expect(xml).toContain('xmlUrl="https://a.example/rss?x=1&amp;y=2"');
+    expect(xml).toContain('<opml version="2.0">');
+    expect(parseOpml(xml)).toEqual([
+      { url: 'https://a.example/rss?x=1&y=2', title: 'A "quoted" <title> & more' },
+      { url: 'https://b.example/atom', title: 'https://b.example/atom' },
+    ]);
+  });
+
+  it('refuses a file that is not OPML', () => {
+    expect(() => parseOpml('<rss version="2.0"></rss>')).toThrow(/not OPML/);
+  });
+});
