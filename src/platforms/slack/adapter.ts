@@ -1,0 +1,186 @@
+// The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, and posts
+// alerts as Block Kit. Over HTTP, Bolt's HTTPReceiver verifies signatures and is mounted on our own HTTP
+// server at /slack/events; with Socket Mode, Bolt holds the websocket. No matching or routing here.
+import { App, HTTPReceiver, type SlashCommand } from '@slack/bolt';
+import type { ChatPlatform, Command, CommandHandler, DigestView, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
+import type { Route } from '../../http/server.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { parseCommandText } from '../../commands/parse-text.ts';
+import { digestMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { classifySlackError } from './errors.ts';
+import { boltLogger } from './logger.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackOptions {
+  botToken: string;
+  /** Needed for the HTTP endpoint. */
+  signingSecret: string | null;
+  /** Needed for Socket Mode (xapp-...). */
+  appToken: string | null;
+  socketMode: boolean;
+  /** Web API base URL (default https://slack.com/api/); tests and proxies set it. */
+  apiUrl: string | null;
+  /** Users who may change subscriptions besides workspace admins and owners. */
+  adminUserIds: readonly string[];
+  logger: Logger;
+  /** The slash command name (default /news). */
+  commandName?: string;
+  /** Reply in the acknowledgement when the command finishes within this time, else ack and use response_url. */
+  ackDeadlineMs?: number;
+  /** How long a user's admin flag is cached. */
+  adminCacheMs?: number;
+}
+
+export interface SlackPlatform extends ChatPlatform {
+  /** Routes to mount on the HTTP server (none in Socket Mode). */
+  readonly httpRoutes: Route[];
+}
+
+export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
+  const log = opts.logger.child({ platform: 'slack' });
+  const commandName = opts.commandName ?? '/news';
+  const ackDeadlineMs = opts.ackDeadlineMs ?? 2500;
+  const adminCacheMs = opts.adminCacheMs ?? 60_000;
+  const allowlist = new Set(opts.adminUserIds);
+  const clientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
+    // The dispatcher owns retries and rate-limit waits; the client reports them at once.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
+
+  let receiver: HTTPReceiver | null = null;
+  let app: App;
+  if (opts.socketMode) {
+    if (!opts.appToken) throw new Error('slack: Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write).');
+    app = new App({ token: opts.botToken, appToken: opts.appToken, socketMode: true, clientOptions, logger: boltLogger(log) });
+  } else {
+    if (!opts.signingSecret) throw new Error('slack: the HTTP endpoint needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set slack.socket_mode.');
+    receiver = new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: boltLogger(log), processBeforeResponse: false });
+    app = new App({ token: opts.botToken, receiver, clientOptions, logger: boltLogger(log) });
+  }
+
+  let handler: CommandHandler | null = null;
+  let running = false;
+  const admins = new Map<string, { isAdmin: boolean; until: number }>();
+
+  async function isWorkspaceAdmin(userId: string): Promise<boolean> {
+    const cached = admins.get(userId);
+    if (cached && cached.until > Date.now()) return cached.isAdmin;
+    try {
+      const r = await app.client.users.info({ user: userId });
+      const u = r.user;
+      const isAdmin = !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
+      admins.set(userId, { isAdmin, until: Date.now() + adminCacheMs });
+      return isAdmin;
+    } catch (err) {
+      log.warn({ user: userId, err: errorMessage(err) }, 'slack: users.info failed; treating the user as a non-admin (needs the users:read scope)');
+      return false;
+    }
+  }
+
+  async function toCommand(c: SlashCommand): Promise<Command> {
+    const { name, args } = parseCommandText(c.text ?? '');
+    const isAdmin = await isWorkspaceAdmin(c.user_id);
+    return {
+      platform: 'slack',
+      workspaceId: c.team_id,
+      channelId: c.channel_id,
+      channelName: c.channel_name ?? null,
+      userId: c.user_id,
+      userIsAdmin: isAdmin,
+      userCanManageChannel: isAdmin || allowlist.has(c.user_id),
+      name,
+      args,
+      text: c.text ?? '',
+    };
+  }
+
+  app.command(commandName, async ({ command, ack, respond }) => {
+    if (!handler || !running) {
+      await ack({ response_type: 'ephemeral', text: 'cyberbrief is starting or stopping; try again in a moment.' });
+      return;
+    }
+    const run = handler;
+    const work: Promise<Reply> = toCommand(command).then((cmd) => run(cmd));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ackDeadlineMs);
+    });
+    const quick = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+    if (quick) {
+      await ack(replyMessage(quick));
+      return;
+    }
+    // Slow: acknowledge now (Slack wants an answer within 3 seconds), answer through response_url.
+    await ack();
+    try {
+      await respond({ ...replyMessage(await work), replace_original: false });
+    } catch (err) {
+      log.error({ err: errorMessage(err), channel: command.channel_id }, 'slack: could not answer a slow command through response_url');
+    }
+  });
+
+  async function send(what: string, call: () => Promise<{ ts?: string }>): Promise<SentMessage> {
+    let r: { ts?: string };
+    try {
+      r = await call();
+    } catch (err) {
+      throw classifySlackError(err, what);
+    }
+    if (!r.ts) throw classifySlackError(new Error('no ts in the response'), what);
+    return { messageId: r.ts };
+  }
+
+  const post = (channelId: string, m: SlackMessage, what: string) =>
+    send(`${what} to ${channelId}`, () =>
+      app.client.chat.postMessage({ channel: channelId, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false, link_names: false, parse: 'none' }),
+    );
+
+  const routes: Route[] = receiver
+    ? [
+        {
+          method: 'POST',
+          path: SLACK_EVENTS_PATH,
+          handler: (req, res) => {
+            if (!running) {
+              res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+              res.end('not ready\n');
+              return;
+            }
+            receiver!.requestListener(req, res);
+          },
+        },
+      ]
+    : [];
+
+  return {
+    name: 'slack',
+    httpRoutes: routes,
+    async start(h) {
+      handler = h;
+      try {
+        const who = await app.client.auth.test();
+        log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
+      } catch (err) {
+        throw new Error(`slack: auth.test failed (${classifySlackError(err, 'auth.test').message}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${opts.apiUrl}` : ''}.`);
+      }
+      if (opts.socketMode) await app.start();
+      running = true;
+      log.info(opts.socketMode ? 'slack: receiving commands over Socket Mode' : `slack: receiving commands at ${SLACK_EVENTS_PATH}`);
+    },
+    async stop() {
+      running = false;
+      if (opts.socketMode) await app.stop();
+    },
+    postStory: (channelId, story: StoryView) => post(channelId, storyMessage(story), 'chat.postMessage (story)'),
+    async updateStory(channelId, messageId, story) {
+      const m = storyMessage(story);
+      await send(`chat.update of ${messageId} in ${channelId}`, () => app.client.chat.update({ channel: channelId, ts: messageId, text: m.text, blocks: m.blocks, link_names: false, parse: 'none' }));
+    },
+    postDigest: (channelId, digest: DigestView) => post(channelId, digestMessage(digest), 'chat.postMessage (digest)'),
+    postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'chat.postMessage (notice)'),
+  };
+}

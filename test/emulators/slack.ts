@@ -1,0 +1,170 @@
+// A local stand-in for the Slack Web API (auth.test, users.info, chat.postMessage, chat.update) and for
+// response_url, recording every call with its payload; plus a sender of signed slash-command requests.
+// The real @slack/web-api client talks to it through SLACK_API_URL.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { slackSignature } from '../../src/platforms/slack/signature.ts';
+import { json, readBody } from './http-util.ts';
+
+export interface SlackCall {
+  method: string;
+  token: string | null;
+  args: Record<string, unknown>;
+}
+
+export interface SlackUser {
+  id: string;
+  is_admin?: boolean;
+  is_owner?: boolean;
+}
+
+export type SlackFailure = { error: string } | { status: number; retryAfter?: number };
+
+export interface FakeSlack {
+  /** SLACK_API_URL for the client, ending in /api/. */
+  readonly apiUrl: string;
+  /** Base for response_url values. */
+  readonly baseUrl: string;
+  readonly calls: SlackCall[];
+  /** Messages posted or updated, in order. */
+  readonly messages: Array<{ method: 'chat.postMessage' | 'chat.update'; channel: string; ts: string; text: string; blocks: unknown[]; args: Record<string, unknown> }>;
+  /** Payloads posted to response_url, by path. */
+  readonly responses: Array<{ path: string; body: Record<string, unknown> }>;
+  users: Map<string, SlackUser>;
+  /** The next call to `method` fails like this. */
+  failNext(method: string, failure: SlackFailure): void;
+  responseUrl(id: string): string;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(opts: { token: string; teamId?: string; users?: SlackUser[] }): Promise<FakeSlack> {
+  const teamId = opts.teamId ?? 'T0TEST';
+  const calls: SlackCall[] = [];
+  const messages: FakeSlack['messages'] = [];
+  const responses: FakeSlack['responses'] = [];
+  const failures = new Map<string, SlackFailure[]>();
+  const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
+  let seq = 1_700_000_000;
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const raw = await readBody(req);
+      if (url.pathname.startsWith('/respond/')) {
+        responses.push({ path: url.pathname, body: JSON.parse(raw) as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+        return;
+      }
+      const method = url.pathname.replace(/^\/api\//, '');
+      const type = req.headers['content-type'] ?? '';
+      const args: Record<string, unknown> = type.includes('application/json')
+        ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(raw));
+      if (typeof args.blocks === 'string') args.blocks = JSON.parse(args.blocks);
+      const auth = req.headers.authorization ?? '';
+      const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : null;
+      calls.push({ method, token, args });
+
+      const fail = failures.get(method)?.shift();
+      if (fail) {
+        if ('error' in fail) return json(res, 200, { ok: false, error: fail.error });
+        return json(res, fail.status, { ok: false }, fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {});
+      }
+      if (token !== opts.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
+      switch (method) {
+        case 'auth.test':
+          return json(res, 200, { ok: true, url: 'https://test.slack.invalid/', team: 'Test Team', user: 'cyberbrief', team_id: teamId, user_id: 'UBOT', bot_id: 'BBOT' });
+        case 'users.info': {
+          const u = users.get(String(args.user));
+          if (!u) return json(res, 200, { ok: false, error: 'user_not_found' });
+          return json(res, 200, { ok: true, user: { id: u.id, team_id: teamId, name: u.id.toLowerCase(), is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false } });
+        }
+        case 'chat.postMessage':
+        case 'chat.update': {
+          const channel = String(args.channel ?? '');
+          if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
+          const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
+          messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
+          return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
+        }
+        default:
+          return json(res, 200, { ok: false, error: 'unknown_method' });
+      }
+    })().catch((err: unknown) => json(res, 500, { ok: false, error: String(err) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    apiUrl: `${base}/api/`,
+    baseUrl: base,
+    calls,
+    messages,
+    responses,
+    users,
+    failNext(method, failure) {
+      const list = failures.get(method) ?? [];
+      list.push(failure);
+      failures.set(method, list);
+    },
+    responseUrl: (id) => `${base}/respond/${id}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface SlashCommandInput {
+  /** Full URL of the app's /slack/events endpoint. */
+  url: string;
+  signingSecret: string;
+  text: string;
+  userId: string;
+  channelId: string;
+  channelName?: string;
+  teamId?: string;
+  command?: string;
+  responseUrl?: string;
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Overrides the computed signature (to forge one). */
+  signature?: string;
+}
+
+/** Sends a slash command the way Slack does: form-encoded, signed with the signing secret. */
+export async function sendSlashCommand(input: SlashCommandInput): Promise<{ status: number; body: string; json: Record<string, unknown> | null }> {
+  const form = new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: input.teamId ?? 'T0TEST',
+    team_domain: 'test',
+    channel_id: input.channelId,
+    channel_name: input.channelName ?? 'news',
+    user_id: input.userId,
+    user_name: input.userId.toLowerCase(),
+    command: input.command ?? '/news',
+    text: input.text,
+    api_app_id: 'A0TEST',
+    response_url: input.responseUrl ?? 'http://127.0.0.1:9/unused',
+    trigger_id: '123.456.abc',
+  }).toString();
+  const ts = input.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(input.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': input.signature ?? slackSignature(input.signingSecret, ts, form),
+    },
+    body: form,
+  });
+  const body = await res.text();
+  let parsed: Record<string, unknown> | null = null;
+  try {
+    parsed = body ? (JSON.parse(body) as Record<string, unknown>) : null;
+  } catch {
+    parsed = null;
+  }
+  return { status: res.status, body, json: parsed };
+}

@@ -1,0 +1,35 @@
+// Command handler dependencies over a real Storage, for adapter and end-to-end tests.
+import type { CommandDeps } from '../../src/commands/index.ts';
+import type { Topic } from '../../src/domain/types.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { UsageError } from '../../src/lib/errors.ts';
+import type { Storage } from '../../src/storage/index.ts';
+
+export const TEST_TOPICS: Topic[] = [
+  { id: 'espionage', name: 'State cyberespionage', description: 'Spying and accusations', terms: [{ term: 'cyberespionage', weight: 3 }, { term: 'spying', weight: 2 }], threshold: 2 },
+  { id: 'talks', name: 'Cyber talks', description: 'Working groups and dialogues', terms: [{ term: 'working group', weight: 3 }, { term: 'cyber talks', weight: 3 }], threshold: 2 },
+];
+
+/** Shaped like the matching module's parser: `-` excludes, lower-cased, length-capped. */
+export function testKeywordParser(raw: string): { term: string; exclude: boolean } {
+  const exclude = raw.startsWith('-');
+  const term = raw.replace(/^-/, '').trim().toLowerCase();
+  if (term === '') throw new Error('it is empty');
+  if (term.length > 60) throw new Error('it is longer than 60 characters');
+  return { term, exclude };
+}
+
+export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS): CommandDeps {
+  return {
+    channels: storage.channels,
+    latest: storage.latest,
+    feeds: storage.feeds,
+    topics,
+    parseKeyword: testKeywordParser,
+    addFeed: async (url) => {
+      if (!/^https?:\/\/[^\s]+$/.test(url) || url.length > 2000) throw new UsageError(`"${url.slice(0, 100)}" is not an http(s) URL.`);
+      return storage.feeds.add({ url, source: 'user' });
+    },
+    clock: systemClock,
+  };
+}

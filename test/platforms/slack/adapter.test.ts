@@ -1,0 +1,172 @@
+// The Slack adapter with the real Bolt App and WebClient, against the fake Slack Web API, receiving
+// signed slash commands through our own HTTP server.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../../src/commands/index.ts';
+import { DeliveryError, type StoryView } from '../../../src/domain/chat.ts';
+import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
+import { silentLogger } from '../../../src/lib/logger.ts';
+import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/adapter.ts';
+import type { Storage } from '../../../src/storage/index.ts';
+import { startFakeSlack, sendSlashCommand, type FakeSlack } from '../../emulators/slack.ts';
+import { waitFor } from '../../emulators/http-util.ts';
+import { commandDepsFor } from '../../helpers/command-deps.ts';
+import { freshStorage, testDatabases } from '../../helpers/databases.ts';
+
+const TOKEN = 'xoxb-test-token-123456';
+const SECRET = 'test-signing-secret-abcdef';
+
+const story: StoryView = {
+  title: 'US and China form cyber working group <!channel> @everyone',
+  url: 'https://news.example/a?x=1&y=2',
+  source: 'Example News',
+  publishedAt: new Date('2026-03-09T14:05:00Z'),
+  summary: 'Officials agreed to <@U999> talks. <https://evil.example|Official statement>',
+  fromExcerpt: false,
+  topics: [{ id: 'talks', name: 'Cyber talks' }],
+  alsoCoveredBy: [{ source: 'Other Wire', title: 't', url: 'https://other.example/1' }],
+};
+
+describe('Slack adapter', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let slack: FakeSlack;
+  let platform: SlackPlatform;
+  let server: HttpServer;
+  let endpoint: string;
+
+  /** Held commands wait for this before running (a slow command, without relying on timing). */
+  let gate: Promise<void> = Promise.resolve();
+
+  async function setUp(ackDeadlineMs?: number) {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
+    platform = createSlackPlatform({
+      botToken: TOKEN, signingSecret: SECRET, appToken: null, socketMode: false, apiUrl: slack.apiUrl,
+      adminUserIds: ['UALLOWED'], logger: silentLogger(), ...(ackDeadlineMs !== undefined ? { ackDeadlineMs } : {}),
+    });
+    server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
+    const { port } = await server.start();
+    endpoint = `http://127.0.0.1:${port}/slack/events`;
+    const handle = createCommandHandler(commandDepsFor(storage));
+    await platform.start(async (cmd) => {
+      await gate;
+      return handle(cmd);
+    });
+  }
+
+  afterEach(async () => {
+    await platform.stop();
+    await server.stop();
+    await slack.close();
+    await cleanup();
+  });
+
+  const subsOf = async (channel: string) => {
+    const ch = await storage.channels.find('slack', channel);
+    return ch ? storage.channels.subscriptions(ch.id) : [];
+  };
+
+  describe('with quick replies', () => {
+    beforeEach(async () => setUp());
+
+    it('verifies its token at start', () => {
+      const checks = slack.calls.filter((c) => c.method === 'auth.test');
+      expect(checks.length).toBeGreaterThan(0);
+      expect(checks.every((c) => c.token === TOKEN)).toBe(true);
+    });
+
+    it.each([
+      { who: 'a workspace admin', user: 'UADMIN' },
+      { who: 'an allowlisted user', user: 'UALLOWED' },
+    ])('lets $who subscribe the channel, replying in the acknowledgement', async ({ user }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'subscribe talks', userId: user, channelId: 'C100' });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ response_type: 'in_channel', text: expect.stringMatching(/^This channel now follows Cyber talks\./) });
+      expect(await subsOf('C100')).toEqual(['talks']);
+      expect(await storage.channels.find('slack', 'C100')).toMatchObject({ workspaceId: 'T0TEST', name: 'news' });
+    });
+
+    it("refuses a member's keyword change, saying why, and stores nothing", async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add volt', userId: 'UMEMBER', channelId: 'C100' });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^Sorry, only workspace admins and owners, or users on the bot's allowlist/) });
+      expect(await storage.channels.find('slack', 'C100')).toBeNull();
+    });
+
+    it.each([
+      { name: 'a forged signature', mutate: { signature: 'v0=' + 'ab'.repeat(32) } },
+      { name: 'a stale timestamp', mutate: { timestamp: Math.floor(Date.now() / 1000) - 600 } },
+      { name: 'a signature by another secret', mutate: { signingSecret: 'not-the-secret-at-all' } },
+    ])('answers $name with 401 and changes nothing', async ({ mutate }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'subscribe', userId: 'UADMIN', channelId: 'C100', ...mutate });
+      expect(r.status).toBe(401);
+      expect(await storage.channels.list()).toEqual([]);
+    });
+
+    it('posts stories as escaped Block Kit and edits them', async () => {
+      const sent = await platform.postStory('C100', story);
+      const msg = slack.messages[0]!;
+      expect(msg).toMatchObject({ method: 'chat.postMessage', channel: 'C100', ts: sent.messageId });
+      expect(msg.args).toMatchObject({ unfurl_links: 'false', link_names: 'false', parse: 'none' });
+      const all = JSON.stringify(msg.blocks) + msg.text;
+      expect(all).not.toMatch(/<!channel>|<@U999>|<https:\/\/evil/);
+      expect(all).toContain('&lt;!channel&gt; @\u2060everyone');
+      expect(all).toContain('<https://news.example/a?x=1&amp;y=2|US and China form cyber working group');
+      expect(all).toContain('Also covered by: <https://other.example/1|Other Wire>');
+      expect(slack.calls.find((c) => c.method === 'chat.postMessage')!.token).toBe(TOKEN);
+
+      await platform.updateStory('C100', sent.messageId, { ...story, title: 'Updated title' });
+      expect(slack.messages[1]).toMatchObject({ method: 'chat.update', channel: 'C100', ts: sent.messageId });
+      expect(slack.messages[1]!.text).toMatch(/^Updated title/);
+
+      await platform.postDigest('C100', { stories: [{ title: 'A <@U1>', url: 'https://a.example/', source: 'S' }] });
+      expect(slack.messages[2]!.text).toBe("1 more story matched this channel's topics:");
+      await platform.postNotice('C100', 'Alerts paused <!here>');
+      expect(slack.messages[3]!.text).toBe('Alerts paused &lt;!here&gt;');
+    });
+
+    it.each([
+      { name: 'channel_not_found', failure: { error: 'channel_not_found' }, kind: 'permanent', retry: null },
+      { name: 'not_in_channel', failure: { error: 'not_in_channel' }, kind: 'permanent', retry: null },
+      { name: 'is_archived', failure: { error: 'is_archived' }, kind: 'permanent', retry: null },
+      { name: 'invalid_auth', failure: { error: 'invalid_auth' }, kind: 'permanent', retry: null },
+      { name: 'ratelimited body', failure: { error: 'ratelimited' }, kind: 'rate_limited', retry: 1000 },
+      { name: 'HTTP 429 with Retry-After', failure: { status: 429, retryAfter: 7 }, kind: 'rate_limited', retry: 7000 },
+      { name: 'HTTP 503', failure: { status: 503 }, kind: 'transient', retry: null },
+      { name: 'internal_error', failure: { error: 'internal_error' }, kind: 'transient', retry: null },
+    ] as const)('classifies $name as $kind', async ({ failure, kind, retry }) => {
+      slack.failNext('chat.postMessage', failure);
+      const err = await platform.postStory('C100', story).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeliveryError);
+      expect((err as DeliveryError).kind).toBe(kind);
+      expect((err as DeliveryError).retryAfterMs).toBe(retry);
+      expect((err as DeliveryError).message).toMatch(/^slack: chat\.postMessage \(story\) to C100 failed/);
+    });
+  });
+
+  describe('with a slow command', () => {
+    let release: () => void = () => {};
+    beforeEach(async () => {
+      gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      await setUp(20);
+    });
+    afterEach(() => {
+      release();
+      gate = Promise.resolve();
+    });
+
+    it('acknowledges at once and answers through response_url', async () => {
+      // The command cannot finish until the acknowledgement has arrived.
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'status', userId: 'UMEMBER', channelId: 'C200', responseUrl: slack.responseUrl('r1') });
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('');
+      expect(slack.responses).toEqual([]);
+      release();
+      const resp = await waitFor('a response_url post', () => slack.responses[0]);
+      expect(resp.path).toBe('/respond/r1');
+      expect(resp.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^This channel follows no topics/) });
+    });
+  });
+});
