@@ -91,7 +91,7 @@ function prepare(text: string, title: string | undefined, w: ScoreWeights): { ca
   let heading = '';
   if (sentences.length > 1 && isHeading(sentences[0] as string)) heading = sentences.shift() as string;
   const candidates = sentences.map((raw, index): Candidate => {
-    const s = index === 0 ? stripDateline(raw) : raw;
+    const s = index < 3 ? stripDateline(raw) : raw;
     const words = s.split(/\s+/).length;
     const terms = new Map<string, number>();
     for (const t of contentTokens(s)) terms.set(t, (terms.get(t) ?? 0) + 1);

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSummarizer, type ArticleCache, type FetchPage } from '../../src/summarize/index.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { startLoopback, type Loopback } from './loopback.ts';
+
+const ARTICLE = readFileSync(new URL('./fixtures/article.html', import.meta.url), 'utf8');
+const EXCERPT = 'Northland and Southland form a cyber working group.';
+const LONG_FEED_TEXT = [
+  'Officials from Eastland said on Monday that a state-backed group had broken into the networks of three ports.',
+  'The intrusions began last spring and were found by a private security firm during a routine audit.',
+  'Eastland summoned the ambassador of the country it blames and demanded an explanation within a week.',
+  'The ports kept running, but cargo records for two months were copied, the officials said.',
+  'A spokesman for the accused government called the claims a fabrication and said it opposed all hacking.',
+].join(' ');
+
+class MemoryCache implements ArticleCache {
+  readonly map = new Map<string, string | null>();
+  puts = 0;
+  async get(url: string) {
+    return this.map.has(url) ? this.map.get(url) : undefined;
+  }
+  async put(url: string, text: string | null) {
+    this.puts++;
+    this.map.set(url, text);
+  }
+}
+
+let server: Loopback;
+const fetchPage: FetchPage = async (url) => {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return { body: await res.text(), contentType: res.headers.get('content-type'), finalUrl: res.url };
+};
+
+beforeAll(async () => {
+  server = await startLoopback({
+    '/story': (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE),
+    '/front': (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><a href="/1">One</a></body></html>'),
+    '/broken': (_req, _body, res) => res.writeHead(503).end('down'),
+  });
+});
+afterAll(() => server.close());
+
+const count = (path: string) => server.requests.filter((r) => r.path === path).length;
+
+describe('createSummarizer (article text)', () => {
+  it('fetches the page when the feed only has a short excerpt, summarises it, and caches the text', async () => {
+    const cache = new MemoryCache();
+    const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });
+    const url = `${server.url}/story`;
+    const before = count('/story');
+    const r = await s.summarize({ title: 'Two governments open cyber talks', text: EXCERPT, url });
+    expect(r.method).toBe('extractive');
+    expect(r.fromExcerpt).toBe(false);
+    expect(r.summary).toContain('working group on cybersecurity');
+    expect(r.summary.length).toBeLessThanOrEqual(400);
+    expect(cache.map.get(url)).toContain('intellectual property');
+    // The second time comes from the cache: no new request.
+    const again = await s.summarize({ title: 'Two governments open cyber talks', text: EXCERPT, url });
+    expect(again.summary).toBe(r.summary);
+    expect(count('/story') - before).toBe(1);
+  });
+
+  it('falls back to the excerpt and says so when the fetch fails (not cached) or the page has no article (cached as null)', async () => {
+    const cache = new MemoryCache();
+    const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });
+    const broken = await s.summarize({ title: 't', text: EXCERPT, url: `${server.url}/broken` });
+    expect(broken).toEqual({ summary: EXCERPT, method: 'extractive', fromExcerpt: true });
+    expect(cache.map.has(`${server.url}/broken`)).toBe(false);
+    const front = await s.summarize({ title: 't', text: EXCERPT, url: `${server.url}/front` });
+    expect(front.fromExcerpt).toBe(true);
+    expect(cache.map.get(`${server.url}/front`)).toBeNull();
+    const unreachable = await s.summarize({ title: 't', text: EXCERPT, url: 'http://127.0.0.1:1/nothing' });
+    expect(unreachable.fromExcerpt).toBe(true);
+  });
+
+  it('uses a cached null without fetching again', async () => {
+    const cache = new MemoryCache();
+    const url = `${server.url}/story`;
+    cache.map.set(url, null);
+    const before = count('/story');
+    const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });
+    const r = await s.summarize({ title: 't', text: EXCERPT, url });
+    expect(r.fromExcerpt).toBe(true);
+    expect(count('/story')).toBe(before);
+  });
+
+  it('does not fetch when the feed text is long enough, or when there is no url or no fetcher', async () => {
+    const before = count('/story');
+    const s = createSummarizer({ maxChars: 400, fetchPage, logger: silentLogger() });
+    const long = await s.summarize({ title: 'Ports hacked', text: LONG_FEED_TEXT, url: `${server.url}/story` });
+    expect(long.fromExcerpt).toBe(false);
+    expect(long.summary).toContain('Eastland');
+    const noUrl = await s.summarize({ title: 't', text: EXCERPT, url: null });
+    expect(noUrl.fromExcerpt).toBe(true);
+    const noFetcher = createSummarizer({ maxChars: 400, logger: silentLogger() });
+    expect((await noFetcher.summarize({ title: 't', text: EXCERPT, url: `${server.url}/story` })).fromExcerpt).toBe(true);
+    expect(count('/story')).toBe(before);
+  });
+
+  it('treats a publisher-truncated excerpt ("[…]") as short even above the threshold', async () => {
+    const s = createSummarizer({ maxChars: 300, fetchPage, minExcerptChars: 100, logger: silentLogger() });
+    const text = `${LONG_FEED_TEXT.slice(0, 250)} […]`;
+    const r = await s.summarize({ title: 'Two governments open cyber talks', text, url: `${server.url}/story` });
+    expect(r.fromExcerpt).toBe(false);
+    expect(r.summary).toContain('Northland');
+    expect(r.summary.length).toBeLessThanOrEqual(300);
+  });
+
+  it('a cache that throws does not break summarising', async () => {
+    const cache: ArticleCache = {
+      get: async () => {
+        throw new Error('db down');
+      },
+      put: async () => {
+        throw new Error('db down');
+      },
+    };
+    const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });
+    const r = await s.summarize({ title: 't', text: EXCERPT, url: `${server.url}/story` });
+    expect(r.fromExcerpt).toBe(false);
+  });
+});
