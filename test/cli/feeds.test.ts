@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.ts';
+
+const OPML = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures', 'opml.opml');
+
+describe('cyberbrief feeds', () => {
+  let env: Record<string, string>;
+  let dir: string;
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['feeds', ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { LOG_LEVEL: 'silent', ...env }, cwd: dir });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-feeds-'));
+    writeFileSync(path.join(dir, 'config.yaml'), 'feeds: []\n');
+    env = { CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), DATABASE_URL: path.join(dir, 'feeds.db') };
+  });
+
+  it('add, list, disable, enable, remove', async () => {
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+    expect(await cli('add', 'https://a.example/rss', '--title', 'A feed')).toMatchObject({ code: 0, stdout: 'Added feed 1: https://a.example/rss' });
+    expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
+    const list = await cli('list');
+    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT/);
+    expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://a.example/rss');
+    const json = JSON.parse((await cli('list', '--json')).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, last_success_at: null, last_error: null, error_count: 0 });
+    expect(json).toHaveProperty('next_check_at');
+    expect((await cli('enable', 'https://a.example/rss')).stdout).toBe('Enabled feed 1: https://a.example/rss');
+    expect((await cli('remove', '1')).stdout).toBe('Removed feed 1: https://a.example/rss');
+    expect((await cli('list', '--json')).stdout).toBe('');
+  });
+
+  it.each([
+    [['add', 'ftp://x.example/feed'], /not an http\(s\) URL/],
+    [['remove', '42'], /no feed '42'/],
+    [['enable'], /expected a feed id or URL/],
+    [['frobnicate'], /unknown action 'frobnicate'/],
+    [[], /an action is required/],
+  ])('%j is a usage error', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('imports OPML (skipping duplicates and non-http URLs) and exports it back', async () => {
+    const r = await cli('import', OPML);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Imported 3 feed(s) from ${OPML}: 2 added, 0 already present, 1 skipped (not http(s): ftp://files.example.org/feed).`);
+    expect((await cli('import', OPML)).stdout).toMatch(/0 added, 2 already present/);
+    const out = await cli('export');
+    expect(out.stdout).toContain('<outline type="rss" text="Cyber Desk" title="Cyber Desk" xmlUrl="https://news.example.org/feed.xml"/>');
+    expect(out.stdout).toContain('xmlUrl="https://atom.example.net/atom.xml"');
+    expect(out.stdout).toContain('title="Atom &amp; Co"');
+  });
+
+  it('a missing OPML file is one clear sentence', async () => {
+    const r = await cli('import', 'nope.opml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml (ENOENT).');
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.ts';
+import { serve, startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures');
+
+async function cli(argv: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { LOG_LEVEL: 'silent', ...env }, cwd: env.CWD ?? tmpdir() });
+  return { code, stdout: out, stderr: err.join('\n') };
+}
+
+describe('cyberbrief poll --once', () => {
+  let server: FeedServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startFeedServer();
+    server.route('/rss', (req, res) => {
+      if (req.headers['if-none-match'] === '"r1"') return void res.writeHead(304).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"r1"' }).end(readFileSync(path.join(FIXTURES, 'rss2.xml')));
+    });
+    server.route('/broken', serve('nope', {}, 500));
+    server.route('/html', serve('<!DOCTYPE html><html><body>hi</body></html>', { 'content-type': 'text/html' }));
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-'));
+    const config = path.join(dir, 'config.yaml');
+    writeFileSync(config, ['feeds:', `  - url: ${server.url('/rss')}`, `  - url: ${server.url('/broken')}`, `  - url: ${server.url('/html')}`, 'polling:', '  total_timeout_ms: 3000', ''].join('\n'));
+    env = { CYBERBRIEF_CONFIG: config, DATABASE_URL: path.join(dir, 'poll.db'), CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1', CWD: dir };
+  });
+  afterAll(async () => server.close());
+
+  it('polls every configured feed once, one JSON line each; a failing feed does not stop the run', async () => {
+    const r = await cli(['poll', '--once', '--json'], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const byUrl = Object.fromEntries(lines.map((l) => [l.url, l]));
+    expect(Object.keys(byUrl).sort()).toEqual([server.url('/broken'), server.url('/html'), server.url('/rss')].sort());
+    expect(byUrl[server.url('/rss')]).toMatchObject({ status: 'new', items: 3, new: 3, error: null });
+    expect(byUrl[server.url('/broken')]).toMatchObject({ status: 'error', items: 0, new: 0, error: { class: 'fetch_http', message: expect.stringMatching(/HTTP 500/) } });
+    expect(byUrl[server.url('/html')]).toMatchObject({ status: 'error', error: { class: 'parse' } });
+    for (const l of lines) expect(Object.keys(l)).toEqual(['url', 'status', 'items', 'new', 'ms', 'error']);
+  });
+
+  it('--all polls again, the unchanged feed answers 304; text output has one line per feed', async () => {
+    const r = await cli(['poll', '--once', '--all'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toHaveLength(3);
+    expect(r.stdout.find((l) => l.includes('/rss'))).toMatch(/^not_modified +not modified +\d+ ms {2}http:\/\/127\.0\.0\.1:\d+\/rss$/);
+    expect(r.stdout.find((l) => l.includes('/broken'))).toMatch(/^error +failed .*fetch_http: fetcher: .*HTTP 500/);
+    expect(r.stderr).toMatch(/3 feed\(s\) polled, 0 new item\(s\), 2 failed\./);
+  });
+
+  it('without --all nothing is due right after a poll', async () => {
+    const r = await cli(['poll', '--once'], env);
+    expect(r.stdout).toEqual([]);
+    expect(r.stderr).toMatch(/No feed was due/);
+  });
+
+  it('refuses 127.0.0.1 when it is not allowed', async () => {
+    const { CYBERBRIEF_ALLOW_HOSTS: _drop, ...strict } = env;
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-strict-'));
+    const r = await cli(['poll', '--once', '--json'], { ...strict, DATABASE_URL: path.join(dir, 'strict.db') });
+    const lines = r.stdout.map((l) => JSON.parse(l) as { error: { class: string } });
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l.error.class).toBe('fetch_blocked_address');
+  });
+
+  it('requires --once', async () => {
+    const r = await cli(['poll'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--once is required/);
+  });
+});
