@@ -1,6 +1,7 @@
 // The dispatcher drains the outbox. It claims due rows with a lease, hands each channel's rows to that
 // channel's worker, and the worker sends them in order, paced, through the channel's platform:
-// - the first `burstPerChannel` stories of a round go out one by one, the rest as one digest message;
+// - at most `burstPerChannel` stories go out one by one per channel within `burstWindowMs` (one poll's
+//   worth); the rest of a round go out as one digest message ("12 more stories");
 // - a row is marked `sending` durably before the platform call and `sent` with the message id after it;
 // - 429 waits for Retry-After (not counted as an attempt); 5xx/network errors back off exponentially with
 //   jitter; after `maxAttempts` the row is dead-lettered (`cyberbrief alerts list --failed`);
@@ -71,6 +72,11 @@ export interface DispatcherOptions {
   owner: string;
   maxAttempts: number;
   burstPerChannel: number;
+  /**
+   * The burst cap counts stories posted to the channel within this window, so a poll's alerts split over
+   * two rounds still share one cap (0: each round has its own cap).
+   */
+  burstWindowMs?: number;
   /** Minimum gap between two messages to one channel; per platform when given as a map. */
   channelIntervalMs: number | Partial<Record<PlatformName, number>>;
   leaseMs: number;
@@ -124,6 +130,8 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   const stopCtl = new AbortController();
   /** Earliest time the next message may go to a channel (pacing and Retry-After). */
   const nextSlot = new Map<number, number>();
+  /** When stories were posted one by one to each channel, for the burst cap. */
+  const posted = new Map<number, number[]>();
   /** Per-channel work in progress: a chain of rounds, so one channel's rows never overlap. */
   const workers = new Map<number, Promise<void>>();
   let loop: Promise<void> | null = null;
@@ -234,6 +242,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     try {
       const sent = await platform.postStory(a.externalId, storyView(a, s));
       sentNow(a);
+      posted.set(a.channelId, [...(posted.get(a.channelId) ?? []), clock.now().getTime()]);
       // A story posted now shows the cluster as it stands: the edit requests seen at claim are covered.
       await store.markSent(a.id, opts.owner, { messageId: sent.messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount });
       log.info({ alert_id: a.id, channel_id: a.channelId, message_id: sent.messageId }, 'dispatcher: story posted');
@@ -316,8 +325,12 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       if (!platform) return;
       const sends = rows.filter((r) => r.status !== 'sent');
       const edits = rows.filter((r) => r.status === 'sent');
-      const individual = sends.length > opts.burstPerChannel ? sends.slice(0, opts.burstPerChannel) : sends;
-      const overflow = sends.length > opts.burstPerChannel ? sends.slice(opts.burstPerChannel) : [];
+      const windowStart = clock.now().getTime() - (opts.burstWindowMs ?? 0);
+      const recent = (posted.get(first.channelId) ?? []).filter((t) => opts.burstWindowMs && t > windowStart);
+      posted.set(first.channelId, recent);
+      const allowance = Math.max(0, opts.burstPerChannel - recent.length);
+      const individual = sends.slice(0, allowance);
+      const overflow = sends.slice(allowance);
       let ok = true;
       for (const a of individual) {
         if (stopCtl.signal.aborted) break;

@@ -25,6 +25,7 @@ export function dispatcherOptionsFrom(d: Config['delivery'], owner: string, o: P
     owner,
     maxAttempts: d.max_attempts,
     burstPerChannel: d.burst_per_channel,
+    burstWindowMs: 60_000,
     channelIntervalMs: d.channel_interval_ms,
     leaseMs: d.lease_seconds * 1000,
     claimLimit: 200,

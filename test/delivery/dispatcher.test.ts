@@ -124,6 +124,18 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     ]);
   });
 
+  it('counts the burst over a window, so a poll split over two rounds still gets one cap', async () => {
+    const { itemIds } = await stories(6);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const d = createDispatcher(deps(), options({ burstPerChannel: 3, burstWindowMs: 60_000 }));
+    await seedAlerts(storage, c1, itemIds.slice(0, 2), t0);
+    await drain(d);
+    await seedAlerts(storage, c1, itemIds.slice(2), t0);
+    await drain(d);
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story', 'story', 'digest']);
+    expect(slack.messages[3]!.digest!.stories.map((s) => s.title)).toEqual(['Story 4', 'Story 5', 'Story 6']);
+  });
+
   it('honours Retry-After on 429 without counting an attempt, and keeps the channel in order', async () => {
     const { itemIds } = await stories(3);
     const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
