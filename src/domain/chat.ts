@@ -66,14 +66,22 @@ export interface SentMessage {
 /** Why a send failed, so the dispatcher knows whether to wait, retry or give up. */
 export type DeliveryFailureKind = 'rate_limited' | 'transient' | 'permanent';
 
+/**
+ * What a permanent failure is about: the channel (gone, bot removed, missing access: the dispatcher pauses
+ * the channel) or this one message (too long, invalid blocks, message deleted: that alert alone fails).
+ */
+export type DeliveryFailureScope = 'channel' | 'message';
+
 export class DeliveryError extends Error {
   readonly kind: DeliveryFailureKind;
   readonly retryAfterMs: number | null;
-  constructor(kind: DeliveryFailureKind, message: string, retryAfterMs: number | null = null) {
+  readonly scope: DeliveryFailureScope;
+  constructor(kind: DeliveryFailureKind, message: string, retryAfterMs: number | null = null, scope: DeliveryFailureScope = 'channel') {
     super(message);
     this.name = 'DeliveryError';
     this.kind = kind;
     this.retryAfterMs = retryAfterMs;
+    this.scope = scope;
   }
 }
 
