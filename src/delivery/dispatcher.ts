@@ -173,6 +173,13 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     const message = errorMessage(err);
     const ctx = { channel: `${first.platform}:${first.externalId}`, channel_id: first.channelId, alert_ids: rows.map((r) => r.id), what };
 
+    const scope = err instanceof DeliveryError ? err.scope : 'channel';
+    if (kind === 'permanent' && what === 'send' && scope === 'message') {
+      // This message can never be sent as it is (too long, invalid blocks): dead-letter it, move on.
+      for (const r of rows) await store.recordFailure(r.id, opts.owner, { error: `permanent: ${message}`, at: now, retryAt: now, countAttempt: true, maxAttempts: 0 });
+      log.error({ ...ctx, err: message }, 'dispatcher: alert dead-lettered: the platform refused this message; `cyberbrief alerts list --failed` shows it');
+      return false;
+    }
     if (kind === 'permanent' && what === 'send') {
       const reason = `${first.platform} refused delivery: ${message}`;
       await deps.pauseChannel(first.channelId, reason);

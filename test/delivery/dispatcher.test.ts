@@ -213,6 +213,17 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     expect(slack.titles('C1')).toEqual(['Story 1', 'Story 2']);
   });
 
+  it('dead-letters a message the platform refuses for good without pausing the channel', async () => {
+    const { itemIds } = await stories(2);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const [a] = await seedAlerts(storage, c1, itemIds, t0);
+    slack.script = (call) => (call.title === 'Story 1' ? new DeliveryError('permanent', 'msg_too_long', null, 'message') : null);
+    await drain(createDispatcher(deps(), options()));
+    expect(slack.titles('C1')).toEqual(['Story 2']);
+    expect((await storage.alerts.get(a!))!).toMatchObject({ status: 'dead', lastError: 'permanent: msg_too_long' });
+    expect((await storage.channels.get(c1))!.paused).toBe(false);
+  });
+
   it('edits a posted story when an edit is requested (new coverage), and leaves digests alone', async () => {
     const { itemIds } = await stories(3);
     const beta = await stories(1, 'Beta Wire');
