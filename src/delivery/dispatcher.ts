@@ -233,7 +233,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
           return true;
         }
       } catch (err) {
-        return failed([a], err, 'send');
+        log.warn({ alert_id: a.id, channel_id: a.channelId, err: errorMessage(err) }, 'dispatcher: could not ask the platform whether an interrupted send arrived; sending again');
       }
     } else if (a.status === 'sending') {
       log.warn({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: resending an alert whose earlier attempt was interrupted; the platform cannot tell whether it arrived');
