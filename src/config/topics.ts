@@ -95,7 +95,7 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
         termVariants(term, mode ?? 'auto');
       } catch (err) {
         throw new ConfigError(
-          `topics: ${source}: ${key} = ${JSON.stringify(term)} is invalid: ${(err as Error).message}; write words, phrases and (a|b) alternatives.`,
+          `topics: ${source}: ${key} = ${show(term)} is invalid: it ${(err as Error).message}; write words, phrases and (a|b) alternatives.`,
         );
       }
     };

@@ -38,7 +38,7 @@ export function compileTopics(topics: Topic[], options: CompileOptions = {}): To
     try {
       return index.add(term, mode ?? 'auto');
     } catch (err) {
-      throw new Error(`matcher: topic "${topic.id}": ${(err as Error).message}`, { cause: err });
+      throw new Error(`matcher: topic "${topic.id}": term "${term}" ${(err as Error).message}.`, { cause: err });
     }
   };
   const compiled: CompiledTopic[] = topics.map((topic) => ({

@@ -13,7 +13,7 @@ export interface TermVariant {
   exact: (string | null)[];
 }
 
-export const MAX_ALTERNATIVES_PER_TERM = 500;
+export const MAX_ALTERNATIVES_PER_TERM = 1000;
 
 /** Prefixes after which a joined word is also matched split: "cyberespionage" ~ "cyber espionage". */
 const SPLIT_PREFIXES = [
@@ -23,7 +23,7 @@ const SPLIT_PREFIXES = [
 
 /**
  * Expands `(a|b|c)` alternatives into every combination: `(Chinese|Russian) (hackers|APT)` gives four
- * phrases. Groups do not nest. Throws an Error whose message says what is wrong.
+ * phrases. Groups do not nest. Throws an Error whose message ("has a ...") follows the term.
  */
 export function expandAlternatives(term: string): string[] {
   let results = [''];
@@ -32,27 +32,27 @@ export function expandAlternatives(term: string): string[] {
     const open = term.indexOf('(', i);
     const close = term.indexOf(')', i);
     if (open < 0) {
-      if (close >= 0) throw new Error(`"${term}" has a ")" without "("`);
+      if (close >= 0) throw new Error('has a ")" without "("');
       results = results.map((r) => r + term.slice(i));
       break;
     }
-    if (close >= 0 && close < open) throw new Error(`"${term}" has a ")" without "("`);
+    if (close >= 0 && close < open) throw new Error('has a ")" without "("');
     const end = term.indexOf(')', open);
-    if (end < 0) throw new Error(`"${term}" has a "(" without ")"`);
+    if (end < 0) throw new Error('has a "(" without ")"');
     const inner = term.slice(open + 1, end);
-    if (inner.includes('(')) throw new Error(`"${term}" nests alternatives, which is not supported`);
+    if (inner.includes('(')) throw new Error('nests alternatives, which is not supported');
     const options = inner.split('|').map((o) => o.trim());
-    if (options.some((o) => o === '')) throw new Error(`"${term}" has an empty alternative`);
+    if (options.some((o) => o === '')) throw new Error('has an empty alternative');
     const prefix = term.slice(i, open);
     const next: string[] = [];
     for (const r of results) for (const o of options) next.push(r + prefix + o);
     if (next.length > MAX_ALTERNATIVES_PER_TERM) {
-      throw new Error(`"${term}" expands to more than ${MAX_ALTERNATIVES_PER_TERM} phrases`);
+      throw new Error(`expands to more than ${MAX_ALTERNATIVES_PER_TERM} phrases`);
     }
     results = next;
     i = end + 1;
   }
-  if (term.includes('|') && !term.includes('(')) throw new Error(`"${term}" uses "|" outside "( )"`);
+  if (term.includes('|') && !term.includes('(')) throw new Error('uses "|" outside "( )"');
   return results.map((r) => r.trim()).filter((r) => r !== '');
 }
 
@@ -64,7 +64,7 @@ export function termVariants(term: string, mode: CaseMode = 'auto'): TermVariant
   };
   for (const phrase of expandAlternatives(term)) {
     const tokens = tokenize(phrase);
-    if (tokens.length === 0) throw new Error(`"${term}" has no letter or digit to match`);
+    if (tokens.length === 0) throw new Error('has no letter or digit to match');
     const exact = tokens.map((t) =>
       mode === 'exact' || (mode === 'auto' && looksLikeAcronym(t.form)) ? caseForm(t.form) : null,
     );

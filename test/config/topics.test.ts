@@ -69,6 +69,7 @@ describe('loadTopicsFile', () => {
       'cyber-accusations-sanctions',
       'ip-theft-economic-espionage',
       'critical-infrastructure-attacks',
+      'state-spyware',
     ]);
   });
 
