@@ -20,6 +20,17 @@ export interface SlackUser {
 
 export type SlackFailure = { error: string } | { status: number; retryAfter?: number };
 
+/** Random faults: each call to one of `methods` fails with probability `rate`, with one of `statuses`. */
+export interface SlackChaos {
+  rate: number;
+  /** HTTP statuses to answer, e.g. [429, 500]; 429 carries Retry-After: retryAfterSeconds. */
+  statuses: number[];
+  retryAfterSeconds?: number;
+  /** Default: chat.postMessage and chat.update. */
+  methods?: string[];
+  random?: () => number;
+}
+
 export interface FakeSlack {
   /** SLACK_API_URL for the client, ending in /api/. */
   readonly apiUrl: string;
@@ -33,6 +44,10 @@ export interface FakeSlack {
   users: Map<string, SlackUser>;
   /** The next call to `method` fails like this. */
   failNext(method: string, failure: SlackFailure): void;
+  /** Starts (or, with null, stops) failing calls at random; failed calls record nothing. */
+  chaos(c: SlackChaos | null): void;
+  /** Calls that chaos failed, by status. */
+  readonly chaosFailures: Map<number, number>;
   responseUrl(id: string): string;
   close(): Promise<void>;
 }
@@ -45,6 +60,8 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
   const failures = new Map<string, SlackFailure[]>();
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
   let seq = 1_700_000_000;
+  let chaos: SlackChaos | null = null;
+  const chaosFailures = new Map<number, number>();
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -66,6 +83,14 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
       const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : null;
       calls.push({ method, token, args });
 
+      if (chaos && (chaos.methods ?? ['chat.postMessage', 'chat.update']).includes(method)) {
+        const rnd = chaos.random ?? Math.random;
+        if (rnd() < chaos.rate) {
+          const status = chaos.statuses[Math.floor(rnd() * chaos.statuses.length)] ?? 500;
+          chaosFailures.set(status, (chaosFailures.get(status) ?? 0) + 1);
+          return json(res, status, { ok: false }, status === 429 ? { 'retry-after': String(chaos.retryAfterSeconds ?? 1) } : {});
+        }
+      }
       const fail = failures.get(method)?.shift();
       if (fail) {
         if ('error' in fail) return json(res, 200, { ok: false, error: fail.error });
@@ -107,6 +132,10 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
       list.push(failure);
       failures.set(method, list);
     },
+    chaos(c) {
+      chaos = c;
+    },
+    chaosFailures,
     responseUrl: (id) => `${base}/respond/${id}`,
     close: () =>
       new Promise((resolve) => {
