@@ -8,6 +8,7 @@ import { AlertsRepo } from './alerts-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
 import { ChannelsRepo } from './channels-repo.ts';
 import { LatestRepo } from './latest-repo.ts';
+import { ArticlesRepo } from './articles-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
@@ -15,6 +16,7 @@ export { FeedsRepo } from './feeds-repo.ts';
 export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
+export { ArticlesRepo } from './articles-repo.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
@@ -29,6 +31,8 @@ export interface Storage {
   readonly channels: ChannelsRepo;
   /** Newest matched stories, for `/news latest`. */
   readonly latest: LatestRepo;
+  /** Extracted article text by URL (the summariser's cache). */
+  readonly articles: ArticlesRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -58,6 +62,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     clusters: new ClustersRepo(handle.db, handle.dialect),
     channels: new ChannelsRepo(handle.db),
     latest: new LatestRepo(handle.db),
+    articles: new ArticlesRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: async () => {
