@@ -38,13 +38,15 @@ export function htmlToText(html: string | null | undefined): string {
       .replace(BLOCK, '\n')
       .replace(/<\/?[a-z][^>]*>/gi, '');
   }
-  s = decodeEntities(s)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b]/g, '')
-    .replace(/[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, ' ')
-    .replace(/ *\n[ \n]*/g, '\n')
-    .trim();
-  // A paragraph break is enough for summaries; keep single newlines between blocks.
-  return s;
+  s = decodeEntities(s).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b]/g, '');
+  // Collapse runs of spaces, keep one newline between blocks.
+  const lines = s.split(/\r?\n|\r/);
+  const out: string[] = [];
+  for (const line of lines) {
+    const t = line.replace(/[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, ' ').trim();
+    if (t) out.push(t);
+  }
+  return out.join('\n');
 }
 
 /** Text on one line (titles). */

@@ -81,8 +81,8 @@ export function sha256(s: string): string {
 
 /** Hash of what a reader sees: title and text. A changed date or guid does not change it. */
 export function contentHash(title: string, summary: string, content: string): string {
-  const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();
-  return sha256(`${norm(title)}\n${norm(summary)}\n${norm(content)}`).slice(0, 32);
+  // Inputs are already clean text (whitespace collapsed by htmlToText); case changes count as no change.
+  return sha256(`${title.toLowerCase()}\n${summary.toLowerCase()}\n${content.toLowerCase()}`).slice(0, 32);
 }
 
 function untitled(summary: string, link: string | null): string {
