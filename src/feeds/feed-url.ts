@@ -1,0 +1,31 @@
+// Validates a feed URL typed by a user (/news feeds add) before it is stored: http(s), bounded length, no
+// credentials, and no IP literal in a refused range. Host names are checked again at fetch time, on the
+// address actually connected to.
+import net from 'node:net';
+import { UsageError } from '../lib/errors.ts';
+import type { AddressGuard } from './address-guard.ts';
+
+export const MAX_FEED_URL_LENGTH = 2048;
+
+export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>): string {
+  const text = raw.trim().replace(/^<(.*)>$/, '$1').replace(/\|.*$/, '');
+  if (text.length === 0) throw new UsageError('A feed URL is required, for example https://example.com/feed.xml.');
+  if (text.length > MAX_FEED_URL_LENGTH) throw new UsageError(`That feed URL is ${text.length} characters long; the limit is ${MAX_FEED_URL_LENGTH}.`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`"${text.slice(0, 80)}" is not a URL; give a full http(s) address such as https://example.com/feed.xml.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`Feed URLs must use http or https, not ${url.protocol.replace(/:$/, '')}.`);
+  if (url.username || url.password) throw new UsageError('Feed URLs with a user name or password are not accepted; they would be stored and shown in clear.');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host) && !guard.permits(host, host)) {
+    throw new UsageError(`${host} is a private, loopback or reserved address; the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    if (!guard.permits(host, '127.0.0.1')) throw new UsageError(`${host} is this machine; the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
+  }
+  url.hash = '';
+  return url.toString();
+}

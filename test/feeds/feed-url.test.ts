@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createAddressGuard } from '../../src/feeds/address-guard.ts';
+import { checkFeedUrl } from '../../src/feeds/feed-url.ts';
+import { UsageError } from '../../src/lib/errors.ts';
+
+const strict = createAddressGuard([]);
+const allowLocal = createAddressGuard(['127.0.0.1', 'localhost']);
+
+describe('checkFeedUrl', () => {
+  it.each([
+    ['https://example.com/feed.xml', 'https://example.com/feed.xml'],
+    ['  <https://example.com/rss#top>  ', 'https://example.com/rss'],
+    ['<https://example.com/rss|example.com/rss>', 'https://example.com/rss'],
+    ['http://93.184.216.34/rss', 'http://93.184.216.34/rss'],
+  ])('accepts %s', (input, expected) => {
+    expect(checkFeedUrl(input, strict)).toBe(expected);
+  });
+
+  it.each([
+    ['', /required/],
+    ['not a url', /is not a URL/],
+    ['ftp://example.com/rss', /must use http or https, not ftp/],
+    ['javascript:alert(1)', /must use http or https, not javascript/],
+    ['https://user:pw@example.com/rss', /user name or password/],
+    ['http://127.0.0.1:8080/rss', /127\.0\.0\.1 is a private, loopback or reserved address/],
+    ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is a private/],
+    ['http://[::1]/rss', /::1 is a private/],
+    ['http://10.0.0.5/rss', /10\.0\.0\.5 is a private/],
+    ['http://localhost/rss', /localhost is this machine/],
+    [`https://example.com/${'a'.repeat(2100)}`, /limit is 2048/],
+  ])('refuses %s with one sentence', (input, message) => {
+    let error: unknown;
+    try {
+      checkFeedUrl(input, strict);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('accepts loopback when the operator allows it', () => {
+    expect(checkFeedUrl('http://127.0.0.1:8080/rss', allowLocal)).toBe('http://127.0.0.1:8080/rss');
+    expect(checkFeedUrl('http://localhost/rss', allowLocal)).toBe('http://localhost/rss');
+  });
+});
