@@ -28,6 +28,8 @@ interface CompiledTopic {
   allOf: number[][];
   anyOf: number[];
   noneOf: number[];
+  /** Every term id the topic uses, terms and groups. */
+  ids: number[];
 }
 
 /** Compiles topics; throws Error naming the topic and term when a term cannot be compiled. */
@@ -41,13 +43,14 @@ export function compileTopics(topics: Topic[], options: CompileOptions = {}): To
       throw new Error(`matcher: topic "${topic.id}": term "${term}" ${(err as Error).message}.`, { cause: err });
     }
   };
-  const compiled: CompiledTopic[] = topics.map((topic) => ({
-    topic,
-    terms: topic.terms.map((t) => ({ id: add(topic, t.term, t.case), weight: t.weight, text: t.term })),
-    allOf: (topic.groups?.allOf ?? []).map((list) => list.map((t) => add(topic, t))),
-    anyOf: (topic.groups?.anyOf ?? []).map((t) => add(topic, t)),
-    noneOf: (topic.groups?.noneOf ?? []).map((t) => add(topic, t)),
-  }));
+  const compiled: CompiledTopic[] = topics.map((topic) => {
+    const terms = topic.terms.map((t) => ({ id: add(topic, t.term, t.case), weight: t.weight, text: t.term }));
+    const allOf = (topic.groups?.allOf ?? []).map((list) => list.map((t) => add(topic, t)));
+    const anyOf = (topic.groups?.anyOf ?? []).map((t) => add(topic, t));
+    const noneOf = (topic.groups?.noneOf ?? []).map((t) => add(topic, t));
+    const ids = [...new Set([...terms.map((t) => t.id), ...allOf.flat(), ...anyOf, ...noneOf])];
+    return { topic, terms, allOf, anyOf, noneOf, ids };
+  });
   index.build();
 
   return {
@@ -68,6 +71,12 @@ function formatNumber(n: number): string {
 }
 
 function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, index: TermIndex): MatchResult {
+  // Most documents touch no term of most topics: answer those without building any text.
+  if (!c.ids.some((id) => (masks[id] ?? 0) !== 0)) {
+    const hasGroups = c.allOf.length > 0 || c.anyOf.length > 0;
+    const matched = !hasGroups && c.topic.threshold <= 0 && false;
+    return { topicId: c.topic.id, score: 0, reasons: [], matched };
+  }
   let score = 0;
   const reasons: string[] = [];
   for (const t of c.terms) {
