@@ -43,7 +43,7 @@ export const DEFAULT_WEIGHTS: ScoreWeights = {
   positionPower: 2,
   centroid: 1,
   title: 0.3,
-  topic: 0.3,
+  topic: 0.6,
   idealWords: 12,
   lengthPenalty: 0.1,
   redundancy: 0.3,
@@ -74,8 +74,13 @@ const JUNK = [
   /^(?:getty images|ap photo|reuters)\b/i,
 ];
 
-/** "Moscow (CNN) --", "(The Hollywood Reporter)", "WASHINGTON (Reuters) -", "LONDON — ". */
-const DATELINE = /^(?:[\p{Lu}][\p{L}.'-]*(?:[ ,]+[\p{Lu}][\p{L}.'-]*){0,4}\s*)?\((?:[\p{Lu}][\p{L}&.'-]*)(?: [\p{L}&.'-]+){0,3}\)\s*(?:[-–—]+\s*)?|^[\p{Lu}][\p{Lu} ,.'-]{2,40}\s+[-–—]{1,2}\s+/u;
+/**
+ * Datelines: "Moscow (CNN)Russian...", "(The Hollywood Reporter)It...", "WASHINGTON (Reuters) - ...", "LONDON — ".
+ * The parenthesis must close straight onto the next word or onto a dash, so "Google Threat Intelligence
+ * Group (GTIG) described..." is left alone.
+ */
+const DATELINE =
+  /^(?:[\p{Lu}][\p{L}.'-]*(?:[ ,]+[\p{Lu}][\p{L}.'-]*){0,4}\s*)?\([\p{Lu}][\p{L}&.'-]*(?: [\p{L}&.'-]+){0,3}\)(?:(?=["“‘'\p{Lu}])|\s*[-–—]+\s+)|^[\p{Lu}][\p{Lu} ,.'-]{2,40}\s+[-–—]{1,2}\s+/u;
 
 export function stripDateline(sentence: string): string {
   const stripped = sentence.replace(DATELINE, '');
@@ -91,11 +96,15 @@ function prepare(text: string, title: string | undefined, w: ScoreWeights): { ca
   let heading = '';
   if (sentences.length > 1 && isHeading(sentences[0] as string)) heading = sentences.shift() as string;
   const candidates = sentences.map((raw, index): Candidate => {
-    const s = index < 3 ? stripDateline(raw) : raw;
+    const unbulleted = raw.replace(/^[•·▪◦‣*–—-]\s+/u, '');
+    const s = index < 3 ? stripDateline(unbulleted) : unbulleted;
     const words = s.split(/\s+/).length;
     const terms = new Map<string, number>();
     for (const t of contentTokens(s)) terms.set(t, (terms.get(t) ?? 0) + 1);
-    const junk = words < w.minWords || words > w.maxWords || JUNK.some((re) => re.test(s)) || isHeading(s) || terms.size === 0;
+    // A last sentence without end punctuation was cut off by the publisher ("...within the regional and").
+    const cutOff = index === sentences.length - 1 && index > 0 && !/[.!?…"'”’)]$/u.test(s);
+    const junk =
+      words < w.minWords || words > w.maxWords || JUNK.some((re) => re.test(s)) || isHeading(s) || cutOff || terms.size === 0;
     return { index, text: s, words, terms, junk };
   });
   return { candidates, title: title?.trim() || heading };
@@ -124,12 +133,14 @@ function termSet(text: string): Set<string> {
   return new Set(contentTokens(text));
 }
 
-/** Indices (into the candidate list) of the chosen sentences, best first, with the candidates. */
-export function rankSentences(
-  text: string,
-  opts: { title?: string; topicTerms?: string[] },
-  w: ScoreWeights = DEFAULT_WEIGHTS,
-): { candidates: Candidate[]; order: number[] } {
+interface Scored {
+  candidates: Candidate[];
+  vectors: Array<Map<string, number>>;
+  /** Relevance of each candidate; -Infinity for junk. */
+  base: number[];
+}
+
+function scoreSentences(text: string, opts: { title?: string; topicTerms?: string[] }, w: ScoreWeights): Scored {
   const { candidates, title } = prepare(text, opts.title, w);
   const n = candidates.length;
   const df = new Map<string, number>();
@@ -143,9 +154,11 @@ export function rankSentences(
   const titleTerms = termSet(title);
   const topicTerms = (opts.topicTerms ?? []).map((t) => contentTokens(t)).filter((t) => t.length > 0);
 
+  // Position counts only real sentences: a byline or timestamp on top does not push the lead down.
+  let rank = 0;
   const base = candidates.map((c, i) => {
     if (c.junk) return -Infinity;
-    const pos = 1 / Math.pow(1 + c.index / w.positionScale, w.positionPower);
+    const pos = 1 / Math.pow(1 + rank++ / w.positionScale, w.positionPower);
     const cen = cosine(vectors[i] as Map<string, number>, centroid);
     let tit = 0;
     if (titleTerms.size) {
@@ -157,57 +170,59 @@ export function rankSentences(
     if (topicTerms.length) {
       let hit = 0;
       for (const phrase of topicTerms) if (phrase.every((t) => c.terms.has(t))) hit++;
-      top = Math.min(1, hit / Math.min(3, topicTerms.length));
+      top = Math.min(1, hit / Math.min(2, topicTerms.length));
     }
     const ratio = c.words / w.idealWords;
     const len = ratio > 1 ? ratio - 1 : 1 / ratio - 1;
     return w.position * pos + w.centroid * cen + w.title * tit + w.topic * top - w.lengthPenalty * len;
   });
+  return { candidates, vectors, base };
+}
 
-  const order: number[] = [];
+export function extractiveSummaryWith(text: string, opts: ExtractiveOptions, w: ScoreWeights): string {
+  const maxSentences = opts.sentences ?? 3;
+  const maxChars = opts.maxChars ?? (opts.sentences === undefined ? DEFAULT_MAX_CHARS : Infinity);
+  const { candidates, vectors, base } = scoreSentences(text, opts, w);
   const remaining = new Set(candidates.map((_, i) => i).filter((i) => base[i] !== -Infinity));
-  while (remaining.size) {
+  if (remaining.size === 0) {
+    // Nothing qualifies (a one-line excerpt, a fragment): fall back to the cleaned text itself.
+    return fitToBudget(candidates.map((c) => c.text).join(' '), maxChars);
+  }
+  // Maximal marginal relevance: the next pick is the most relevant sentence least like those chosen.
+  // A sentence too long for the remaining budget is passed over; the next best may still fit.
+  const chosen: number[] = [];
+  let first = -1;
+  let used = 0;
+  while (chosen.length < maxSentences && remaining.size) {
     let best = -1;
     let bestScore = -Infinity;
     for (const i of remaining) {
       let red = 0;
-      for (const j of order) red = Math.max(red, cosine(vectors[i] as Map<string, number>, vectors[j] as Map<string, number>));
+      for (const j of chosen) red = Math.max(red, cosine(vectors[i] as Map<string, number>, vectors[j] as Map<string, number>));
       const s = (base[i] as number) - w.redundancy * red;
       if (s > bestScore) {
         bestScore = s;
         best = i;
       }
     }
-    order.push(best);
     remaining.delete(best);
-  }
-  return { candidates, order };
-}
-
-export function extractiveSummaryWith(text: string, opts: ExtractiveOptions, w: ScoreWeights): string {
-  const maxSentences = opts.sentences ?? 3;
-  const maxChars = opts.maxChars ?? (opts.sentences === undefined ? DEFAULT_MAX_CHARS : Infinity);
-  const { candidates, order } = rankSentences(text, opts, w);
-  if (order.length === 0) {
-    // Nothing qualifies (a one-line excerpt, a fragment): fall back to the cleaned text itself.
-    const all = candidates.map((c) => c.text).join(' ');
-    return fitToBudget(all, maxChars);
-  }
-  const chosen: number[] = [];
-  let used = 0;
-  for (const i of order) {
-    if (chosen.length >= maxSentences) break;
-    const len = (candidates[i] as Candidate).text.length + (chosen.length ? 1 : 0);
+    if (first < 0) first = best;
+    const len = (candidates[best] as Candidate).text.length + (chosen.length ? 1 : 0);
     if (used + len <= maxChars) {
-      chosen.push(i);
+      chosen.push(best);
       used += len;
     }
   }
-  if (chosen.length === 0) return fitToBudget((candidates[order[0] as number] as Candidate).text, maxChars);
-  return chosen
-    .sort((a, b) => a - b)
-    .map((i) => (candidates[i] as Candidate).text)
-    .join(' ');
+  if (chosen.length === 0) return fitToBudget((candidates[first] as Candidate).text, maxChars);
+  chosen.sort((a, b) => a - b);
+  let out = '';
+  for (const i of chosen) {
+    const t = (candidates[i] as Candidate).text;
+    // A standfirst or list item has no full stop; give it one when another sentence follows (fits: the
+    // separating space was counted).
+    out = out ? `${out}${/[.!?…]["'”’)\]]*$/u.test(out) ? '' : '.'} ${t}` : t;
+  }
+  return out.length <= maxChars ? out : fitToBudget(out, maxChars);
 }
 
 export function extractiveSummary(text: string, opts: ExtractiveOptions = {}): string {

@@ -34,7 +34,8 @@ const BLOCK_TAG = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|he
  */
 export function cleanText(input: string): string {
   let t = input;
-  if (/[<&]/.test(t)) {
+  // Two passes: feeds often escape their HTML twice ("&lt;a href=...&gt;"), which decodes into tags.
+  for (let pass = 0; pass < 2 && /<[a-z!/]|&[#a-z0-9]+;/i.test(t); pass++) {
     t = t
       .replace(/<!--[\s\S]*?-->/g, ' ')
       .replace(/<(script|style|noscript|template|svg|iframe)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')

@@ -1,0 +1,43 @@
+// Robustness on real feed excerpts (../shared/data/news_items.jsonl: RSS descriptions with raw HTML, null,
+// one-liners): every summary fits the budget, carries no markup, and is empty only when the input has no text.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanText, extractiveSummary, splitSentences } from '../../src/summarize/index.ts';
+
+const FILE = path.resolve(process.cwd(), '..', 'shared', 'data', 'news_items.jsonl');
+const exists = existsSync(FILE);
+if (!exists) console.log(`summarize news-items test skipped: ${FILE} not found`);
+
+const HTML_TAG = /<\/?(?:p|a|img|br|div|span|strong|em|b|i|ul|li|figure|iframe|script|style)\b[^>]*>/i;
+const ENTITY = /&(?:amp|lt|gt|quot|nbsp|#\d+|#x[0-9a-f]+);/i;
+
+describe.skipIf(!exists)('summaries of real feed excerpts', () => {
+  const rows = exists
+    ? readFileSync(FILE, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { id: string; title: string | null; description: string | null })
+    : [];
+
+  it('fit 400 characters, carry no HTML, end on a sentence or an ellipsis', () => {
+    expect(rows.length).toBeGreaterThan(1000);
+    const problems: string[] = [];
+    for (const r of rows) {
+      const text = r.description ?? '';
+      const out = extractiveSummary(text, { title: r.title ?? '' });
+      if (out.length > 400) problems.push(`${r.id}: ${out.length} chars`);
+      if (HTML_TAG.test(out) || ENTITY.test(out)) problems.push(`${r.id}: markup in ${JSON.stringify(out.slice(0, 80))}`);
+      const cleaned = cleanText(text);
+      if (!out && /\p{L}/u.test(cleaned)) problems.push(`${r.id}: empty summary`);
+      // Either whole sentences from the text, or the text cut at a word boundary with an ellipsis.
+      if (out && !out.endsWith('…')) {
+        const sentences = new Set(splitSentences(text));
+        const flat = cleaned.replace(/\s+/g, ' ');
+        const whole = splitSentences(out).every((s) => sentences.has(s) || flat.includes(s) || flat.includes(s.replace(/\.$/, '')));
+        if (!whole) problems.push(`${r.id}: not whole sentences: ${JSON.stringify(out.slice(0, 80))}`);
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
+  }, 60_000);
+});
