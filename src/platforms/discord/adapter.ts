@@ -1,0 +1,152 @@
+// The Discord adapter: a discord.js Client on the gateway for /news interactions, and REST for alerts.
+// Registers /news (in the dev guild when configured, globally otherwise), answers within Discord's 3
+// seconds or defers, and sends every message with allowed_mentions { parse: [] }.
+import { Client, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import type { ChatPlatform, Command, CommandHandler, Reply, SentMessage } from '../../domain/chat.ts';
+import { replyIsPublic } from '../../commands/registry.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { argsOf, newsCommand } from './command-definition.ts';
+import { digestMessage, noticeMessage, replyMessage, storyMessage, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
+import { classifyDiscordError } from './errors.ts';
+
+export interface DiscordOptions {
+  token: string;
+  applicationId: string;
+  /** Register /news in this guild only (instant); global otherwise. */
+  devGuildId: string | null;
+  /** REST base URL (default https://discord.com/api); the gateway URL comes from GET /gateway/bot. */
+  apiUrl: string | null;
+  logger: Logger;
+  commandName?: string;
+  /** Reply directly when the command finishes within this time, else defer and edit. */
+  deferAfterMs?: number;
+  /** Give up connecting after this long. */
+  readyTimeoutMs?: number;
+}
+
+export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
+  const log = opts.logger.child({ platform: 'discord' });
+  const commandName = opts.commandName ?? 'news';
+  const deferAfterMs = opts.deferAfterMs ?? 2000;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    // The dispatcher owns retries; discord.js still waits out 429s in its queue.
+    rest: { ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, '') } : {}), retries: 0 },
+    allowedMentions: NO_MENTIONS,
+  });
+  client.rest.setToken(opts.token);
+  let handler: CommandHandler | null = null;
+  let running = false;
+
+  function toCommand(i: ChatInputCommandInteraction): Command {
+    const perms = i.memberPermissions;
+    const isAdmin = !!perms?.has(PermissionFlagsBits.ManageGuild);
+    const { name, args, text } = argsOf(i);
+    const channel = i.channel;
+    return {
+      platform: 'discord',
+      workspaceId: i.guildId ?? '',
+      channelId: i.channelId,
+      channelName: channel && 'name' in channel ? (channel.name ?? null) : null,
+      userId: i.user.id,
+      userIsAdmin: isAdmin,
+      userCanManageChannel: isAdmin || !!perms?.has(PermissionFlagsBits.ManageChannels),
+      name,
+      args,
+      text,
+    };
+  }
+
+  const payload = (r: Reply) => {
+    const m = replyMessage(r);
+    return { content: m.content, embeds: m.embeds, allowedMentions: NO_MENTIONS };
+  };
+
+  async function onInteraction(i: Interaction): Promise<void> {
+    if (!i.isChatInputCommand() || i.commandName !== commandName) return;
+    if (!handler || !running) {
+      await i.reply({ content: 'cyberbrief is starting or stopping; try again in a moment.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    const cmd = toCommand(i);
+    const work = handler(cmd);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), deferAfterMs);
+    });
+    const quick = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+    if (quick) {
+      await i.reply({ ...payload(quick), ...(quick.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+      return;
+    }
+    // Discord wants an answer within 3 seconds: defer (visibility fixed now), then edit in the result.
+    await i.deferReply(replyIsPublic(cmd.name) ? {} : { flags: MessageFlags.Ephemeral });
+    await i.editReply(payload(await work));
+  }
+
+  client.on(Events.InteractionCreate, (i) => {
+    onInteraction(i).catch((err: unknown) => log.error({ err: errorMessage(err), interaction: i.id }, 'discord: could not answer an interaction'));
+  });
+  client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord: client error'));
+  client.on(Events.ShardDisconnect, (ev, shard) => log.warn({ code: ev.code, shard }, 'discord: gateway disconnected'));
+
+  async function registerCommands(): Promise<void> {
+    const route = opts.devGuildId ? Routes.applicationGuildCommands(opts.applicationId, opts.devGuildId) : Routes.applicationCommands(opts.applicationId);
+    try {
+      await client.rest.put(route, { body: [newsCommand(commandName)] });
+    } catch (err) {
+      throw new Error(`discord: registering /${commandName} failed (${classifyDiscordError(err, 'command registration').message}); check DISCORD_APPLICATION_ID${opts.devGuildId ? ' and discord.dev_guild_id' : ''}.`);
+    }
+    log.info({ scope: opts.devGuildId ? `guild ${opts.devGuildId}` : 'global' }, `discord: registered /${commandName} ${opts.devGuildId ? `in guild ${opts.devGuildId}` : 'globally (may take up to an hour to appear)'}`);
+  }
+
+  async function send(what: string, call: () => Promise<unknown>): Promise<SentMessage> {
+    let r: unknown;
+    try {
+      r = await call();
+    } catch (err) {
+      throw classifyDiscordError(err, what);
+    }
+    const id = (r as { id?: string } | null)?.id;
+    if (!id) throw classifyDiscordError(new Error('no message id in the response'), what);
+    return { messageId: id };
+  }
+
+  const post = (channelId: string, body: DiscordMessageBody, what: string) =>
+    send(`${what} to ${channelId}`, () => client.rest.post(Routes.channelMessages(channelId), { body }));
+
+  return {
+    name: 'discord',
+    async start(h) {
+      handler = h;
+      await registerCommands();
+      const ready = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('discord: the gateway did not become ready in time; check DISCORD_TOKEN and the network.')), opts.readyTimeoutMs ?? 60_000);
+        client.once(Events.ClientReady, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      try {
+        await client.login(opts.token);
+        await ready;
+      } catch (err) {
+        await client.destroy();
+        throw new Error(`discord: could not connect (${errorMessage(err)}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${opts.apiUrl}` : ''}.`);
+      }
+      running = true;
+      log.info({ bot_user: client.user?.id, guilds: client.guilds.cache.size }, `discord: connected as ${client.user?.tag ?? 'bot'} in ${client.guilds.cache.size} server(s)`);
+    },
+    async stop() {
+      running = false;
+      await client.destroy();
+    },
+    postStory: (channelId, story) => post(channelId, storyMessage(story), 'message (story)'),
+    async updateStory(channelId, messageId, story) {
+      await send(`edit of message ${messageId} in ${channelId}`, () => client.rest.patch(Routes.channelMessage(channelId, messageId), { body: storyMessage(story) }));
+    },
+    postDigest: (channelId, digest) => post(channelId, digestMessage(digest), 'message (digest)'),
+    postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'message (notice)'),
+  };
+}

@@ -1,0 +1,72 @@
+// The /news application command: one subcommand per platform-neutral command, with typed options.
+// Options are turned back into the same argument list a Slack user would type.
+import { SlashCommandBuilder, InteractionContextType, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { LATEST_MAX } from '../../commands/latest.ts';
+import { tokenizeArgs } from '../../commands/parse-text.ts';
+
+export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  const action = (choices: string[]) => (o: import('discord.js').SlashCommandStringOption) =>
+    o.setName('action').setDescription('What to do').setRequired(true).addChoices(...choices.map((c) => ({ name: c, value: c })));
+  return new SlashCommandBuilder()
+    .setName(name)
+    .setDescription('Cyber-diplomacy news alerts for this channel')
+    .setContexts(InteractionContextType.Guild)
+    .addSubcommand((s) =>
+      s.setName('subscribe').setDescription('This channel follows topics (all when none are named)').addStringOption((o) => o.setName('topics').setDescription('Topic ids, space-separated (see /news topics)').setMaxLength(500)),
+    )
+    .addSubcommand((s) =>
+      s.setName('unsubscribe').setDescription('This channel stops following topics (all when none are named)').addStringOption((o) => o.setName('topics').setDescription('Topic ids, space-separated').setMaxLength(500)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('latest')
+        .setDescription('The newest matching stories, summarised')
+        .addStringOption((o) => o.setName('topic').setDescription('A topic id (default: this channel\'s topics)').setMaxLength(100))
+        .addIntegerOption((o) => o.setName('count').setDescription(`How many (1 to ${LATEST_MAX})`).setMinValue(1).setMaxValue(LATEST_MAX)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('keywords')
+        .setDescription("This channel's extra include terms and -exclude terms")
+        .addStringOption(action(['list', 'add', 'remove']))
+        .addStringOption((o) => o.setName('terms').setDescription('Terms, space-separated; quote phrases; prefix - to exclude').setMaxLength(1000)),
+    )
+    .addSubcommand((s) => s.setName('topics').setDescription('The topics a channel can follow'))
+    .addSubcommand((s) =>
+      s
+        .setName('feeds')
+        .setDescription('The feeds the bot watches (adding and removing is for server admins)')
+        .addStringOption(action(['list', 'add', 'remove']))
+        .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove)').setMaxLength(2000)),
+    )
+    .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords and alert state"))
+    .addSubcommand((s) => s.setName('help').setDescription('How to use /news'))
+    .toJSON();
+}
+
+/** The subcommand's options as command-line arguments, in the order the neutral command expects. */
+export function argsOf(i: ChatInputCommandInteraction): { name: string; args: string[]; text: string } {
+  const name = i.options.getSubcommand(false) ?? '';
+  const str = (n: string) => i.options.getString(n) ?? '';
+  let args: string[];
+  switch (name) {
+    case 'subscribe':
+    case 'unsubscribe':
+      args = tokenizeArgs(str('topics'));
+      break;
+    case 'latest': {
+      const count = i.options.getInteger('count');
+      args = [...tokenizeArgs(str('topic')), ...(count === null ? [] : [String(count)])];
+      break;
+    }
+    case 'keywords':
+      args = [str('action') || 'list', ...tokenizeArgs(str('terms'))];
+      break;
+    case 'feeds':
+      args = [str('action') || 'list', ...tokenizeArgs(str('feed'))];
+      break;
+    default:
+      args = [];
+  }
+  return { name, args, text: [name, ...args].join(' ') };
+}

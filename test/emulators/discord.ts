@@ -1,0 +1,242 @@
+// A local stand-in for Discord: the REST API (gateway info, command registration, channel messages,
+// interaction callbacks and webhook edits) and a websocket gateway that speaks enough of the protocol
+// for discord.js: HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand.
+// Every request is recorded with its payload.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { json, readBody, waitFor } from './http-util.ts';
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+}
+
+export interface FakeGuild {
+  id: string;
+  name: string;
+  channels: FakeChannel[];
+}
+
+export interface DiscordRequest {
+  method: string;
+  /** Path after /api/v10 */
+  path: string;
+  auth: string | null;
+  body: Record<string, unknown> | unknown[] | null;
+}
+
+export interface DiscordFailure {
+  status: number;
+  code: number;
+  message: string;
+}
+
+export interface InteractionInput {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  /** Permission bit set as Discord sends it (decimal string). */
+  permissions: bigint;
+  subcommand: string;
+  options?: Array<{ name: string; type: 3 | 4; value: string | number }>;
+  commandName?: string;
+}
+
+export interface FakeDiscord {
+  /** DISCORD_API_URL for the client. */
+  readonly apiUrl: string;
+  readonly requests: DiscordRequest[];
+  /** Messages created in channels, in order (POST /channels/:id/messages, PATCH edits included). */
+  readonly messages: Array<{ kind: 'create' | 'edit'; channelId: string; id: string; body: Record<string, unknown> }>;
+  /** Interaction callbacks (reply, defer) and webhook edits of the original reply. */
+  readonly interactionReplies: Array<{ kind: 'callback' | 'edit'; interactionId: string | null; token: string; body: Record<string, unknown> }>;
+  readonly identifies: Array<Record<string, unknown>>;
+  failNext(methodAndPath: string, failure: DiscordFailure): void;
+  /** Sends INTERACTION_CREATE for /news <subcommand>; returns the interaction id. */
+  sendInteraction(input: InteractionInput): string;
+  /** Resolves once a client identified and got READY + GUILD_CREATE. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const PERMISSIONS = {
+  ViewChannel: 1n << 10n,
+  SendMessages: 1n << 11n,
+  ManageChannels: 1n << 4n,
+  ManageGuild: 1n << 5n,
+  Administrator: 1n << 3n,
+};
+
+const EPOCH = 1420070400000n;
+let snowflakeSeq = 0n;
+function snowflake(): string {
+  snowflakeSeq += 1n;
+  return String(((BigInt(Date.now()) - EPOCH) << 22n) | (snowflakeSeq & 0xfffn));
+}
+
+export async function startFakeDiscord(opts: { token: string; applicationId: string; guilds: FakeGuild[] }): Promise<FakeDiscord> {
+  const requests: DiscordRequest[] = [];
+  const messages: FakeDiscord['messages'] = [];
+  const interactionReplies: FakeDiscord['interactionReplies'] = [];
+  const identifies: FakeDiscord['identifies'] = [];
+  const failures = new Map<string, DiscordFailure[]>();
+  const botUser = { id: '900000000000000001', username: 'cyberbrief', discriminator: '0', global_name: 'cyberbrief', avatar: null, bot: true };
+  const sockets = new Set<WebSocket>();
+  let seq = 0;
+  let isReady = false;
+  let base = '';
+
+  const channelOf = (id: string) => opts.guilds.flatMap((g) => g.channels.map((c) => ({ ...c, guild_id: g.id }))).find((c) => c.id === id);
+  const messageObject = (channelId: string, id: string, body: Record<string, unknown>) => ({
+    id, channel_id: channelId, type: 0, content: body.content ?? '', embeds: body.embeds ?? [], attachments: [], mentions: [], mention_roles: [],
+    mention_everyone: false, pinned: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: body.flags ?? 0,
+    components: [], author: botUser,
+  });
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const raw = await readBody(req);
+      const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
+      const method = req.method ?? 'GET';
+      let body: DiscordRequest['body'] = null;
+      if (raw) {
+        try {
+          body = JSON.parse(raw) as DiscordRequest['body'];
+        } catch {
+          body = null;
+        }
+      }
+      const auth = req.headers.authorization ?? null;
+      requests.push({ method, path, auth, body });
+      const pattern = `${method} ${path.replace(/\/\d{5,}/g, '/:id')}`;
+      const fail = failures.get(pattern)?.shift();
+      if (fail) return json(res, fail.status, { message: fail.message, code: fail.code });
+
+      const b = (body ?? {}) as Record<string, unknown>;
+      let m: RegExpMatchArray | null;
+      if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && method === 'POST') {
+        interactionReplies.push({ kind: 'callback', interactionId: m[1]!, token: m[2]!, body: b });
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/)) && method === 'PATCH') {
+        interactionReplies.push({ kind: 'edit', interactionId: null, token: m[2]!, body: b });
+        const channelId = opts.guilds[0]?.channels[0]?.id ?? '0';
+        return json(res, 200, { ...messageObject(channelId, snowflake(), b), webhook_id: opts.applicationId, application_id: opts.applicationId });
+      }
+      if (auth !== `Bot ${opts.token}`) return json(res, 401, { message: '401: Unauthorized', code: 0 });
+      if (path === '/gateway/bot' && method === 'GET') {
+        return json(res, 200, { url: `${base.replace(/^http/, 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } });
+      }
+      if ((m = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && method === 'PUT') {
+        if (m[1] !== opts.applicationId) return json(res, 403, { message: 'Missing Access', code: 50001 });
+        const list = Array.isArray(body) ? body : [];
+        return json(res, 200, list.map((c) => ({ ...(c as object), id: snowflake(), application_id: opts.applicationId, version: snowflake(), ...(m![2] ? { guild_id: m![2] } : {}) })));
+      }
+      if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') {
+        if (!channelOf(m[1]!)) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+        const id = snowflake();
+        messages.push({ kind: 'create', channelId: m[1]!, id, body: b });
+        return json(res, 200, messageObject(m[1]!, id, b));
+      }
+      if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && method === 'PATCH') {
+        const found = messages.find((x) => x.id === m![2] && x.channelId === m![1]);
+        if (!found) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+        messages.push({ kind: 'edit', channelId: m[1]!, id: m[2]!, body: b });
+        return json(res, 200, messageObject(m[1]!, m[2]!, b));
+      }
+      return json(res, 404, { message: '404: Not Found', code: 0 });
+    })().catch((err: unknown) => json(res, 500, { message: String(err), code: 0 }));
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!(req.url ?? '').startsWith('/gateway')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const dispatch = (ws: WebSocket, t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: (seq += 1), d }));
+
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { op: number; d: Record<string, unknown> };
+      if (msg.op === 1) {
+        ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      } else if (msg.op === 2) {
+        identifies.push(msg.d);
+        if (msg.d.token !== opts.token) {
+          ws.close(4004, 'Authentication failed.');
+          return;
+        }
+        dispatch(ws, 'READY', {
+          v: 10, user: botUser, guilds: opts.guilds.map((g) => ({ id: g.id, unavailable: true })), session_id: `session-${Date.now()}`,
+          resume_gateway_url: `${base.replace(/^http/, 'ws')}/gateway`, shard: [0, 1], application: { id: opts.applicationId, flags: 0 },
+        });
+        for (const g of opts.guilds) {
+          dispatch(ws, 'GUILD_CREATE', {
+            id: g.id, name: g.name, icon: null, owner_id: '100000000000000001', afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
+            explicit_content_filter: 0, roles: [{ id: g.id, name: '@everyone', permissions: String(PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+            emojis: [], stickers: [], features: [], mfa_level: 0, system_channel_flags: 0, premium_tier: 0, preferred_locale: 'en-US', nsfw_level: 0,
+            joined_at: new Date().toISOString(), large: false, unavailable: false, member_count: 2, voice_states: [], members: [], presences: [], threads: [],
+            stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
+            channels: g.channels.map((c, position) => ({ id: c.id, type: 0, name: c.name, position, permission_overwrites: [], guild_id: g.id, nsfw: false, parent_id: null, topic: null })),
+          });
+        }
+        isReady = true;
+      }
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${base}/api`,
+    requests,
+    messages,
+    interactionReplies,
+    identifies,
+    failNext(methodAndPath, failure) {
+      const list = failures.get(methodAndPath) ?? [];
+      list.push(failure);
+      failures.set(methodAndPath, list);
+    },
+    sendInteraction(input) {
+      const ws = [...sockets][0];
+      if (!ws) throw new Error('emulator: no gateway connection to send the interaction on');
+      const id = snowflake();
+      const channel = channelOf(input.channelId);
+      const user = { id: input.userId, username: `user${input.userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
+      dispatch(ws, 'INTERACTION_CREATE', {
+        id, application_id: opts.applicationId, type: 2, token: `itoken-${id}`, version: 1, guild_id: input.guildId, channel_id: input.channelId,
+        channel: { id: input.channelId, type: 0, name: channel?.name ?? 'unknown', guild_id: input.guildId, permissions: String(input.permissions) },
+        member: { user, roles: [], permissions: String(input.permissions), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false },
+        app_permissions: String(PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages), locale: 'en-US', guild_locale: 'en-US', entitlements: [],
+        authorizing_integration_owners: { '0': input.guildId }, context: 0,
+        data: {
+          id: '910000000000000001', name: input.commandName ?? 'news', type: 1, guild_id: input.guildId,
+          options: [{ type: 1, name: input.subcommand, options: input.options ?? [] }],
+        },
+      });
+      return id;
+    },
+    ready: () => waitFor('the Discord client to identify', () => isReady).then(() => undefined),
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

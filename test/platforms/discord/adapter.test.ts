@@ -1,0 +1,163 @@
+// The Discord adapter with the real discord.js Client against the fake REST API and gateway.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../../src/commands/index.ts';
+import { DeliveryError, type ChatPlatform, type StoryView } from '../../../src/domain/chat.ts';
+import { silentLogger } from '../../../src/lib/logger.ts';
+import { createDiscordPlatform } from '../../../src/platforms/discord/adapter.ts';
+import type { Storage } from '../../../src/storage/index.ts';
+import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../../emulators/discord.ts';
+import { waitFor } from '../../emulators/http-util.ts';
+import { commandDepsFor } from '../../helpers/command-deps.ts';
+import { freshStorage, testDatabases } from '../../helpers/databases.ts';
+
+const TOKEN = 'discord-test-token.abcdef.123456';
+const APP = '800000000000000001';
+const GUILD = '700000000000000001';
+const CHAN = '710000000000000001';
+const MEMBER = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages;
+
+const story: StoryView = {
+  title: 'Spy agency accused @everyone <@123456789012345678>',
+  url: 'https://news.example/spy',
+  source: 'Example News @here',
+  publishedAt: new Date('2026-03-09T14:05:00Z'),
+  summary: 'Read [the official statement](https://evil.example) now @everyone.',
+  fromExcerpt: true,
+  topics: [{ id: 'espionage', name: 'State cyberespionage' }],
+  alsoCoveredBy: [{ source: 'Other Wire', title: 'x', url: 'https://other.example/1' }],
+};
+
+describe('Discord adapter', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let discord: FakeDiscord;
+  let platform: ChatPlatform;
+  let gate: Promise<void> = Promise.resolve();
+
+  async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number } = {}) {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test Server', channels: [{ id: CHAN, name: 'news' }] }] });
+    platform = createDiscordPlatform({
+      token: TOKEN, applicationId: APP, devGuildId: opts.devGuildId === undefined ? GUILD : opts.devGuildId, apiUrl: discord.apiUrl, logger: silentLogger(),
+      readyTimeoutMs: 15_000, ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
+    });
+    const handle = createCommandHandler(commandDepsFor(storage));
+    await platform.start(async (cmd) => {
+      await gate;
+      return handle(cmd);
+    });
+  }
+
+  afterEach(async () => {
+    await platform.stop();
+    await discord.close();
+    await cleanup();
+  });
+
+  const callbackFor = (id: string) => waitFor(`the reply to interaction ${id}`, () => discord.interactionReplies.find((r) => r.interactionId === id));
+
+  it('registers /news in the dev guild and identifies on the gateway', async () => {
+    await setUp();
+    const reg = discord.requests.find((r) => r.method === 'PUT')!;
+    expect(reg.path).toBe(`/applications/${APP}/guilds/${GUILD}/commands`);
+    expect(reg.auth).toBe(`Bot ${TOKEN}`);
+    const [cmd] = reg.body as Array<{ name: string; options: Array<{ name: string; type: number }> }>;
+    expect(cmd!.name).toBe('news');
+    expect(cmd!.options.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'latest', 'keywords', 'topics', 'feeds', 'status', 'help']);
+    expect(cmd!.options.every((o) => o.type === 1)).toBe(true);
+    expect(discord.identifies).toHaveLength(1);
+    expect(discord.identifies[0]).toMatchObject({ token: TOKEN, intents: 1 });
+  });
+
+  it('registers globally without a dev guild', async () => {
+    await setUp({ devGuildId: null });
+    expect(discord.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${APP}/commands`]);
+  });
+
+  it('lets a member with Manage Channels subscribe, replying publicly with no mentions', async () => {
+    await setUp();
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: MEMBER | PERMISSIONS.ManageChannels, subcommand: 'subscribe', options: [{ name: 'topics', type: 3, value: 'espionage talks' }] });
+    const r = await callbackFor(id);
+    expect(r.body).toMatchObject({ type: 4, data: { content: expect.stringMatching(/^This channel now follows State cyberespionage, Cyber talks\./), allowed_mentions: { parse: [] } } });
+    expect(((r.body.data as { flags?: number }).flags ?? 0) & 64).toBe(0);
+    const ch = (await storage.channels.find('discord', CHAN))!;
+    expect(ch).toMatchObject({ workspaceId: GUILD, name: 'news' });
+    expect(await storage.channels.subscriptions(ch.id)).toEqual(['espionage', 'talks']);
+  });
+
+  it.each([
+    { who: 'a plain member', perms: MEMBER, refused: true },
+    { who: 'a member with Manage Server', perms: MEMBER | PERMISSIONS.ManageGuild, refused: false },
+    { who: 'an Administrator', perms: MEMBER | PERMISSIONS.Administrator, refused: false },
+  ])('keyword change by $who', async ({ perms, refused }) => {
+    await setUp();
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: perms, subcommand: 'keywords', options: [{ name: 'action', type: 3, value: 'add' }, { name: 'terms', type: 3, value: '"salt typhoon" -sports' }] });
+    const r = await callbackFor(id);
+    const data = r.body.data as { content: string; flags?: number; allowed_mentions: unknown };
+    expect(data.allowed_mentions).toEqual({ parse: [] });
+    if (refused) {
+      expect(data.content).toMatch(/^Sorry, only members with the Manage Channels or Manage Server permission can change this channel's keywords/);
+      expect((data.flags ?? 0) & 64).toBe(64);
+      expect(await storage.channels.find('discord', CHAN)).toBeNull();
+    } else {
+      expect(data.content).toBe('Added "salt typhoon", -"sports".');
+      const ch = (await storage.channels.find('discord', CHAN))!;
+      expect((await storage.channels.keywords(ch.id)).map((k) => [k.term, k.exclude])).toEqual([['salt typhoon', false], ['sports', true]]);
+    }
+  });
+
+  it('defers a slow command and edits the answer in', async () => {
+    let release: () => void = () => {};
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await setUp({ deferAfterMs: 20 });
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'status' });
+      const deferred = await callbackFor(id);
+      expect(deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+      expect(discord.interactionReplies.filter((r) => r.kind === 'edit')).toEqual([]);
+      release();
+      const edit = await waitFor('the edited reply', () => discord.interactionReplies.find((r) => r.kind === 'edit' && r.token === `itoken-${id}`));
+      expect(edit.body).toMatchObject({ content: expect.stringMatching(/^This channel follows no topics/), allowed_mentions: { parse: [] } });
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
+  it('posts stories as embeds with mentions removed, edits them, and posts digests and notices', async () => {
+    await setUp();
+    const sent = await platform.postStory(CHAN, story);
+    const msg = discord.messages[0]!;
+    expect(msg).toMatchObject({ kind: 'create', channelId: CHAN, id: sent.messageId });
+    expect(msg.body.allowed_mentions).toEqual({ parse: [] });
+    const text = JSON.stringify(msg.body);
+    expect(text).not.toMatch(/(?<!\\u200b)@(everyone|here)/);
+    expect(text).not.toMatch(/<@!?\d+>/);
+    expect(text).not.toContain('[the official statement](https://evil.example)');
+    const embed = (msg.body.embeds as Array<Record<string, unknown>>)[0]!;
+    expect(embed).toMatchObject({ url: 'https://news.example/spy', timestamp: '2026-03-09T14:05:00.000Z', footer: { text: 'Summary from the feed excerpt' } });
+
+    await platform.updateStory(CHAN, sent.messageId, { ...story, title: 'Updated' });
+    expect(discord.messages[1]).toMatchObject({ kind: 'edit', id: sent.messageId, body: { embeds: [expect.objectContaining({ title: 'Updated' })], allowed_mentions: { parse: [] } } });
+    await platform.postDigest(CHAN, { stories: [{ title: 'A', url: 'https://a.example/', source: 'S' }] });
+    await platform.postNotice(CHAN, 'Paused @everyone');
+    expect(discord.messages[2]!.body).toMatchObject({ allowed_mentions: { parse: [] } });
+    expect(discord.messages[3]!.body).toMatchObject({ content: 'Paused @\u200beveryone', allowed_mentions: { parse: [] } });
+  });
+
+  it.each([
+    { name: 'Unknown Channel', channel: '719999999999999999', failure: null, kind: 'permanent' },
+    { name: 'Missing Access', channel: CHAN, failure: { status: 403, code: 50001, message: 'Missing Access' }, kind: 'permanent' },
+    { name: 'Missing Permissions', channel: CHAN, failure: { status: 403, code: 50013, message: 'Missing Permissions' }, kind: 'permanent' },
+    { name: 'a 502', channel: CHAN, failure: { status: 502, code: 0, message: 'Bad Gateway' }, kind: 'transient' },
+  ] as const)('classifies $name as $kind', async ({ channel, failure, kind }) => {
+    await setUp();
+    if (failure) discord.failNext('POST /channels/:id/messages', failure);
+    const err = await platform.postStory(channel, story).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect((err as DeliveryError).kind).toBe(kind);
+    expect((err as DeliveryError).message).toMatch(new RegExp(`^discord: message \\(story\\) to ${channel} failed`));
+  });
+});
