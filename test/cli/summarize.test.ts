@@ -67,12 +67,12 @@ describe('cyberbrief summarize', () => {
     expect(text.out[1]).toMatch(/^ours {4}ROUGE-1 \d+\.\d\d {2}ROUGE-2 \d+\.\d\d {2}ROUGE-L \d+\.\d\d$/);
     expect(text.out[2]).toMatch(/^lead-3 {2}ROUGE-1 /);
     const json = await run('--input', articles, '--sentences', '3', '--eval', refs, '--json');
-    const ev = JSON.parse(json.out[0] ?? '{}') as { items: number; missing: number; ours: Record<string, number>; lead3: Record<string, number> };
+    const ev = JSON.parse(json.out[0] ?? '{}') as { items: number; missing: number; ours: Record<'rouge1' | 'rouge2' | 'rougeL', number>; lead3: Record<'rouge1' | 'rouge2' | 'rougeL', number> };
     expect(ev.items).toBe(2);
     expect(ev.missing).toBe(1);
     // On "b" Lead-3 includes the byline and the timestamp; ours does not.
     expect(ev.ours.rouge1).toBeGreaterThan(ev.lead3.rouge1);
-    for (const k of ['rouge1', 'rouge2', 'rougeL']) {
+    for (const k of ['rouge1', 'rouge2', 'rougeL'] as const) {
       expect(ev.ours[k]).toBeGreaterThan(0);
       expect(ev.ours[k]).toBeLessThanOrEqual(1);
     }

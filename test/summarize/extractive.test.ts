@@ -15,7 +15,7 @@ const STORY = [
   'Analysts said protecting power grids and hospitals from attacks would be the first real test of the group.',
 ].join('\n\n');
 
-const sentencesOf = (s: string) => new Set(splitSentences(STORY).map((x) => x.replace(/^GENEVA \(Example News\) -- /, '')));
+const STORY_SENTENCES = new Set(splitSentences(STORY).map((x) => x.replace(/^GENEVA \(Example News\) -- /, '')));
 
 describe('extractiveSummary', () => {
   it('fits the default 400-character budget with whole sentences in their original order', () => {
@@ -45,7 +45,7 @@ describe('extractiveSummary', () => {
     for (const n of [1, 2, 4]) {
       const out = extractiveSummary(STORY, { sentences: n });
       expect(splitSentences(out)).toHaveLength(n);
-      for (const s of splitSentences(out)) expect(sentencesOf(STORY).has(s)).toBe(true);
+      for (const s of splitSentences(out)) expect(STORY_SENTENCES.has(s)).toBe(true);
     }
   });
 

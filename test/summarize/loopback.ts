@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => unknown;
 
 export interface Loopback {
   url: string;
