@@ -44,7 +44,9 @@ export const command: CliCommand = {
       return 2;
     }
     const config = await ctx.loadConfig();
-    const logger = ctx.createLogger(config);
+    // The command prints one line per feed itself: per-feed info logs would repeat them, so only warnings
+    // and errors are logged unless LOG_LEVEL asks for more.
+    const logger = ctx.createLogger(ctx.env.LOG_LEVEL ? config : { ...config, log: { ...config.log, level: 'error' } });
     const storage = await ctx.openStorage(config);
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     try {
