@@ -158,7 +158,7 @@ export function createAddressGuard(allowHosts: readonly string[]): AddressGuard 
 function blockedError(host: string, ip: string, url?: string): FetchError {
   return new FetchError(
     'fetch_blocked_address',
-    `fetcher: refused ${url ?? host}: ${host} resolves to ${ip}, a private, loopback, link-local or metadata address; ` +
+    `fetcher: refused ${url ?? host}: ${host === ip ? ip : `${host} resolves to ${ip}, which`} is a private, loopback, link-local or metadata address; ` +
       `add the host, IP or CIDR to polling.allow_hosts (or CYBERBRIEF_ALLOW_HOSTS) if this is intended.`,
   );
 }

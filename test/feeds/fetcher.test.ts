@@ -142,7 +142,7 @@ describe('fetcher against a local feed server', () => {
       for (const url of [server.url('/etag'), `http://localhost:${server.port}/etag`]) {
         const err = await failure(strict.fetchFeed(url));
         expect(err.code).toBe('fetch_blocked_address');
-        expect(err.message).toMatch(/private, loopback, link-local or metadata address; add the host, IP or CIDR to polling\.allow_hosts/);
+        expect(err.message).toMatch(/is a private, loopback, link-local or metadata address; add the host, IP or CIDR to polling\.allow_hosts/);
       }
     } finally {
       await strict.close();
