@@ -55,11 +55,12 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   let app: App;
   if (opts.socketMode) {
     if (!opts.appToken) throw new Error('slack: Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write).');
-    app = new App({ token: opts.botToken, appToken: opts.appToken, socketMode: true, clientOptions, logger: boltLogger(log) });
+    app = new App({ token: opts.botToken, appToken: opts.appToken, socketMode: true, clientOptions, logger: boltLogger(log), deferInitialization: true });
   } else {
     if (!opts.signingSecret) throw new Error('slack: the HTTP endpoint needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set slack.socket_mode.');
     receiver = new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: boltLogger(log), processBeforeResponse: false });
-    app = new App({ token: opts.botToken, receiver, clientOptions, logger: boltLogger(log) });
+    // Deferred: Bolt would otherwise call auth.test in the constructor, unawaited.
+    app = new App({ token: opts.botToken, receiver, clientOptions, logger: boltLogger(log), deferInitialization: true });
   }
 
   let handler: CommandHandler | null = null;
@@ -167,6 +168,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       } catch (err) {
         throw new Error(`slack: auth.test failed (${classifySlackError(err, 'auth.test').message}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${opts.apiUrl}` : ''}.`);
       }
+      await app.init();
       if (opts.socketMode) await app.start();
       running = true;
       log.info(opts.socketMode ? 'slack: receiving commands over Socket Mode' : `slack: receiving commands at ${SLACK_EVENTS_PATH}`);

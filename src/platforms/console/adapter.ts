@@ -1,0 +1,74 @@
+// The console adapter: the default when no chat tokens are set. Alerts are printed to stdout; with an
+// input stream, lines typed as `/news <command>` run as commands from the operator (who has every right).
+import { createInterface, type Interface } from 'node:readline';
+import type { ChatPlatform, CommandHandler, SentMessage } from '../../domain/chat.ts';
+import { parseCommandText } from '../../commands/parse-text.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { digestText, replyText, storyText } from './render.ts';
+
+export interface ConsoleOptions {
+  /** Where output goes (default: process.stdout). */
+  write?: (text: string) => void;
+  /** Read `/news ...` command lines from here (optional; off by default). */
+  input?: NodeJS.ReadableStream;
+  /** The channel id commands act on. */
+  channelId?: string;
+}
+
+export const CONSOLE_CHANNEL = 'console';
+
+export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
+  const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
+  const channelId = opts.channelId ?? CONSOLE_CHANNEL;
+  let seq = 0;
+  let rl: Interface | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const sent = (): SentMessage => ({ messageId: `console-${(seq += 1)}` });
+
+  function onLine(handler: CommandHandler, line: string): void {
+    const m = line.trim().match(/^\/?news(?:\s+(.*))?$/i);
+    if (!m) {
+      if (line.trim()) pending = pending.then(() => write('Type /news help for the commands.'));
+      return;
+    }
+    const text = m[1] ?? '';
+    const { name, args } = parseCommandText(text);
+    // One command at a time, in the order typed.
+    pending = pending
+      .then(() =>
+        handler({ platform: 'console', workspaceId: '', channelId, channelName: channelId, userId: 'operator', userIsAdmin: true, userCanManageChannel: true, name, args, text }),
+      )
+      .then((reply) => write(replyText(reply)))
+      .catch((err: unknown) => write(`Command failed: ${errorMessage(err)}`));
+  }
+
+  return {
+    name: 'console',
+    async start(handler) {
+      if (opts.input) {
+        rl = createInterface({ input: opts.input, terminal: false });
+        rl.on('line', (line) => onLine(handler, line));
+      }
+    },
+    async stop() {
+      rl?.close();
+      rl = null;
+      await pending;
+    },
+    async postStory(channel, story) {
+      write(`[${channel}] ${storyText(story)}`);
+      return sent();
+    },
+    async updateStory(channel, messageId, story) {
+      write(`[${channel}] (update of ${messageId}) ${storyText(story)}`);
+    },
+    async postDigest(channel, digest) {
+      write(`[${channel}] ${digestText(digest)}`);
+      return sent();
+    },
+    async postNotice(channel, text) {
+      write(`[${channel}] notice: ${text}`);
+      return sent();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Which chat platforms run: every adapter whose tokens are set, or the console when none are. A list of
+// entries, not an if-chain: adding a platform is adding an entry.
+import type { Config } from '../config/schema.ts';
+import type { ChatPlatform } from '../domain/chat.ts';
+import type { PlatformName } from '../domain/types.ts';
+import type { Route } from '../http/server.ts';
+import { ConfigError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts';
+import { createDiscordPlatform } from './discord/adapter.ts';
+import { createSlackPlatform } from './slack/adapter.ts';
+
+export interface PlatformOptions {
+  /** Console adapter options (output, optional command input). */
+  console?: ConsoleOptions;
+}
+
+interface PlatformContext extends PlatformOptions {
+  logger: Logger;
+}
+
+export interface CreatedPlatforms {
+  platforms: ChatPlatform[];
+  /** HTTP routes to mount on the server (Slack's POST /slack/events when Slack runs over HTTP). */
+  routes: Route[];
+}
+
+interface PlatformEntry {
+  name: PlatformName;
+  /** True when its tokens are set. */
+  configured(config: Config): boolean;
+  /** Builds the adapter; throws ConfigError naming the missing setting. */
+  create(config: Config, ctx: PlatformContext): ChatPlatform;
+}
+
+const slack: PlatformEntry = {
+  name: 'slack',
+  configured: (c) => !!c.secrets.slackBotToken,
+  create(c, ctx) {
+    const s = c.secrets;
+    if (c.slack.socket_mode && !s.slackAppToken) throw new ConfigError('slack: slack.socket_mode is on but SLACK_APP_TOKEN is not set; set it (xapp-...) or turn socket_mode off.');
+    if (!c.slack.socket_mode && !s.slackSigningSecret) throw new ConfigError('slack: SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; set it (Basic Information > App Credentials) or use socket_mode with SLACK_APP_TOKEN.');
+    return createSlackPlatform({
+      botToken: s.slackBotToken!,
+      signingSecret: s.slackSigningSecret,
+      appToken: s.slackAppToken,
+      socketMode: c.slack.socket_mode,
+      apiUrl: s.slackApiUrl,
+      adminUserIds: c.slack.admin_user_ids,
+      logger: ctx.logger,
+    });
+  },
+};
+
+const discord: PlatformEntry = {
+  name: 'discord',
+  configured: (c) => !!c.secrets.discordToken,
+  create(c, ctx) {
+    const s = c.secrets;
+    if (!s.discordApplicationId) throw new ConfigError('discord: DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not; copy it from the Developer Portal (General Information > Application ID).');
+    return createDiscordPlatform({ token: s.discordToken!, applicationId: s.discordApplicationId, devGuildId: c.discord.dev_guild_id, apiUrl: s.discordApiUrl, logger: ctx.logger });
+  },
+};
+
+export const PLATFORM_REGISTRY: readonly PlatformEntry[] = [slack, discord];
+
+/**
+ * Every platform whose tokens are set (the console adapter when none are), and the HTTP routes they need.
+ * Throws ConfigError when a platform is half-configured (a token without its companion setting).
+ */
+export function createPlatforms(config: Config, logger: Logger, opts: PlatformOptions = {}): CreatedPlatforms {
+  const ctx: PlatformContext = { ...opts, logger };
+  const chosen = PLATFORM_REGISTRY.filter((p) => p.configured(config));
+  const platforms = chosen.length === 0 ? [createConsolePlatform(ctx.console)] : chosen.map((p) => p.create(config, ctx));
+  return { platforms, routes: httpRoutesOf(platforms) };
+}
+
+/** HTTP routes the platforms need mounted (Slack's /slack/events over HTTP). */
+export function httpRoutesOf(platforms: readonly ChatPlatform[]): Route[] {
+  return platforms.flatMap((p) => ('httpRoutes' in p && Array.isArray(p.httpRoutes) ? (p.httpRoutes as Route[]) : []));
+}

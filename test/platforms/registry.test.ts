@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { createPlatforms } from '../../src/platforms/registry.ts';
+
+const env = (extra: Record<string, string>) => ({ DATABASE_URL: ':memory:', ...extra });
+
+describe('createPlatforms', () => {
+  it.each([
+    { name: 'no tokens: the console', env: {}, want: ['console'], routes: [] },
+    {
+      name: 'Slack over HTTP',
+      env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123456', SLACK_API_URL: 'http://127.0.0.1:9/api/' },
+      want: ['slack'],
+      routes: ['POST /slack/events'],
+    },
+    { name: 'Discord', env: { DISCORD_TOKEN: 'tok-123456', DISCORD_APPLICATION_ID: '123456789012345678' }, want: ['discord'], routes: [] },
+    {
+      name: 'both',
+      env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123456', DISCORD_TOKEN: 'tok-123456', DISCORD_APPLICATION_ID: '123456789012345678' },
+      want: ['slack', 'discord'],
+      routes: ['POST /slack/events'],
+    },
+  ])('$name', async ({ env: e, want, routes }) => {
+    const config = await loadConfig({ env: env(e) });
+    const { platforms, routes: got } = createPlatforms(config, silentLogger());
+    expect(platforms.map((p) => p.name)).toEqual(want);
+    expect(got.map((r) => `${r.method} ${r.path}`)).toEqual(routes);
+  });
+
+  it.each([
+    { name: 'Slack without a signing secret', env: { SLACK_BOT_TOKEN: 'xoxb-1' }, error: /SLACK_SIGNING_SECRET is not; set it/ },
+    { name: 'Discord without an application id', env: { DISCORD_TOKEN: 'tok-123456' }, error: /DISCORD_APPLICATION_ID is not/ },
+  ])('refuses $name, naming the missing setting', async ({ env: e, error }) => {
+    const config = await loadConfig({ env: env(e) });
+    expect(() => createPlatforms(config, silentLogger())).toThrow(error);
+  });
+
+  it('needs SLACK_APP_TOKEN for Socket Mode', async () => {
+    const config = await loadConfig({ env: env({ SLACK_BOT_TOKEN: 'xoxb-1' }) });
+    config.slack.socket_mode = true;
+    expect(() => createPlatforms(config, silentLogger())).toThrow(/SLACK_APP_TOKEN is not set/);
+    config.secrets.slackAppToken = 'xapp-1-abc';
+    const { platforms, routes } = createPlatforms(config, silentLogger());
+    expect(platforms.map((p) => p.name)).toEqual(['slack']);
+    expect(routes).toEqual([]);
+  });
+});
