@@ -66,13 +66,16 @@ export interface WeightedTerm {
   case?: 'auto' | 'exact' | 'fold';
 }
 
+/** A group entry: a term, or a term with its case mode (a topics file may reuse a weighted term here). */
+export type GroupTerm = string | { term: string; case?: 'auto' | 'exact' | 'fold' };
+
 export interface TopicGroups {
   /** Every list here must have at least one hit. */
-  allOf?: string[][];
+  allOf?: GroupTerm[][];
   /** At least one of these must hit. */
-  anyOf?: string[];
+  anyOf?: GroupTerm[];
   /** Any hit here vetoes the topic. */
-  noneOf?: string[];
+  noneOf?: GroupTerm[];
 }
 
 export interface Topic {
