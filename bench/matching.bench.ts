@@ -74,7 +74,8 @@ function time(label: string, fn: (doc: MatchDoc) => number, rounds = 3): { perSe
 function phrasesOf(topics: Topic[]): string[] {
   const all = new Set<string>();
   for (const t of topics) {
-    const terms = [...t.terms.map((x) => x.term), ...(t.groups?.allOf?.flat() ?? []), ...(t.groups?.anyOf ?? []), ...(t.groups?.noneOf ?? [])];
+    const groups = [...(t.groups?.allOf?.flat() ?? []), ...(t.groups?.anyOf ?? []), ...(t.groups?.noneOf ?? [])];
+    const terms = [...t.terms.map((x) => x.term), ...groups.map((g) => (typeof g === 'string' ? g : g.term))];
     for (const term of terms) for (const p of expandAlternatives(term)) all.add(p);
   }
   return [...all];

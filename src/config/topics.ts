@@ -3,29 +3,29 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Topic } from '../domain/types.ts';
+import type { GroupTerm, Topic } from '../domain/types.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { termVariants } from '../matching/term-variants.ts';
 
 const TERM_MAX = 2000;
 const termText = z.string().trim().min(1).max(TERM_MAX);
 
-const weightedTerm = z.union([
-  termText,
-  z
-    .object({
-      term: termText,
-      weight: z.number().min(-100).max(100).default(1),
-      case: z.enum(['auto', 'exact', 'fold']).optional(),
-    })
-    .strict(),
-]);
+const termObject = z
+  .object({
+    term: termText,
+    weight: z.number().min(-100).max(100).default(1),
+    case: z.enum(['auto', 'exact', 'fold']).optional(),
+  })
+  .strict();
+const weightedTerm = z.union([termText, termObject]);
+/** A group entry: a term string, or a term object (its weight is ignored), e.g. a YAML alias of a term. */
+const groupTerm = weightedTerm;
 
 const groups = z
   .object({
-    all_of: z.array(z.array(termText).min(1).max(1000)).max(20).optional(),
-    any_of: z.array(termText).min(1).max(1000).optional(),
-    none_of: z.array(termText).min(1).max(1000).optional(),
+    all_of: z.array(z.array(groupTerm).min(1).max(1000)).max(20).optional(),
+    any_of: z.array(groupTerm).min(1).max(1000).optional(),
+    none_of: z.array(groupTerm).min(1).max(1000).optional(),
   })
   .strict();
 
@@ -64,10 +64,12 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
       threshold: t.threshold,
     };
     if (t.groups) {
+      const g = (x: string | { term: string; case?: 'auto' | 'exact' | 'fold' | undefined }): GroupTerm =>
+        typeof x === 'string' ? x : x.case && x.case !== 'auto' ? { term: x.term, case: x.case } : x.term;
       topic.groups = {
-        ...(t.groups.all_of ? { allOf: t.groups.all_of } : {}),
-        ...(t.groups.any_of ? { anyOf: t.groups.any_of } : {}),
-        ...(t.groups.none_of ? { noneOf: t.groups.none_of } : {}),
+        ...(t.groups.all_of ? { allOf: t.groups.all_of.map((list) => list.map(g)) } : {}),
+        ...(t.groups.any_of ? { anyOf: t.groups.any_of.map(g) } : {}),
+        ...(t.groups.none_of ? { noneOf: t.groups.none_of.map(g) } : {}),
       };
     }
     return topic;
@@ -102,9 +104,11 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
     t.terms.forEach((x, j) =>
       typeof x === 'string' ? check(`topics.${i}.terms.${j}`, x) : check(`topics.${i}.terms.${j}.term`, x.term, x.case),
     );
-    t.groups?.all_of?.forEach((list, g) => list.forEach((x, j) => check(`topics.${i}.groups.all_of.${g}.${j}`, x)));
-    t.groups?.any_of?.forEach((x, j) => check(`topics.${i}.groups.any_of.${j}`, x));
-    t.groups?.none_of?.forEach((x, j) => check(`topics.${i}.groups.none_of.${j}`, x));
+    const checkEntry = (key: string, x: string | { term: string; case?: 'auto' | 'exact' | 'fold' | undefined }) =>
+      typeof x === 'string' ? check(key, x) : check(`${key}.term`, x.term, x.case);
+    t.groups?.all_of?.forEach((list, g) => list.forEach((x, j) => checkEntry(`topics.${i}.groups.all_of.${g}.${j}`, x)));
+    t.groups?.any_of?.forEach((x, j) => checkEntry(`topics.${i}.groups.any_of.${j}`, x));
+    t.groups?.none_of?.forEach((x, j) => checkEntry(`topics.${i}.groups.none_of.${j}`, x));
   });
   return topicsFromFile(parsed.data);
 }

@@ -1,6 +1,6 @@
 // Topics compiled into one TermIndex: a document is scanned once for every term of every topic, then
 // each topic is scored (term weight x field weight, once per field) and its groups checked.
-import type { MatchField, Topic, TopicMatch } from '../domain/types.ts';
+import type { GroupTerm, MatchField, Topic, TopicMatch } from '../domain/types.ts';
 import { FIELDS, FIELD_BIT, TermIndex, type MatchDoc } from './term-index.ts';
 
 export type { MatchDoc } from './term-index.ts';
@@ -36,6 +36,7 @@ interface CompiledTopic {
 export function compileTopics(topics: Topic[], options: CompileOptions = {}): TopicMatcher {
   const weights: FieldWeights = { ...DEFAULT_FIELD_WEIGHTS, ...options.fieldWeights };
   const index = new TermIndex();
+  const addGroup = (topic: Topic, g: GroupTerm) => (typeof g === 'string' ? add(topic, g) : add(topic, g.term, g.case));
   const add = (topic: Topic, term: string, mode?: 'auto' | 'exact' | 'fold') => {
     try {
       return index.add(term, mode ?? 'auto');
@@ -45,9 +46,9 @@ export function compileTopics(topics: Topic[], options: CompileOptions = {}): To
   };
   const compiled: CompiledTopic[] = topics.map((topic) => {
     const terms = topic.terms.map((t) => ({ id: add(topic, t.term, t.case), weight: t.weight, text: t.term }));
-    const allOf = (topic.groups?.allOf ?? []).map((list) => list.map((t) => add(topic, t)));
-    const anyOf = (topic.groups?.anyOf ?? []).map((t) => add(topic, t));
-    const noneOf = (topic.groups?.noneOf ?? []).map((t) => add(topic, t));
+    const allOf = (topic.groups?.allOf ?? []).map((list) => list.map((g) => addGroup(topic, g)));
+    const anyOf = (topic.groups?.anyOf ?? []).map((g) => addGroup(topic, g));
+    const noneOf = (topic.groups?.noneOf ?? []).map((g) => addGroup(topic, g));
     const ids = [...new Set([...terms.map((t) => t.id), ...allOf.flat(), ...anyOf, ...noneOf])];
     return { topic, terms, allOf, anyOf, noneOf, ids };
   });
@@ -72,11 +73,8 @@ function formatNumber(n: number): string {
 
 function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, index: TermIndex): MatchResult {
   // Most documents touch no term of most topics: answer those without building any text.
-  if (!c.ids.some((id) => (masks[id] ?? 0) !== 0)) {
-    const hasGroups = c.allOf.length > 0 || c.anyOf.length > 0;
-    const matched = !hasGroups && c.topic.threshold <= 0 && false;
-    return { topicId: c.topic.id, score: 0, reasons: [], matched };
-  }
+  // (With no hit, a group cannot be met and the score is 0, so the topic cannot match.)
+  if (!c.ids.some((id) => (masks[id] ?? 0) !== 0)) return { topicId: c.topic.id, score: 0, reasons: [], matched: false };
   let score = 0;
   const reasons: string[] = [];
   for (const t of c.terms) {

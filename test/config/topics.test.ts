@@ -21,13 +21,13 @@ topics:
     threshold: 4
     terms:
       - cyberespionage
-      - { term: APT, weight: 3, case: exact }
+      - &apt { term: APT, weight: 3, case: exact }
       - { term: ransomware, weight: -2 }
     groups:
       all_of:
         - &state [state-sponsored, "(Chinese|Russian) hackers"]
         - [cyber, hack]
-      any_of: [government, ministry]
+      any_of: [government, ministry, *apt]
       none_of: [webinar]
   - id: talks
     name: Talks
@@ -53,7 +53,7 @@ describe('loadTopicsFile', () => {
       ],
       groups: {
         allOf: [['state-sponsored', '(Chinese|Russian) hackers'], ['cyber', 'hack']],
-        anyOf: ['government', 'ministry'],
+        anyOf: ['government', 'ministry', { term: 'APT', case: 'exact' }],
         noneOf: ['webinar'],
       },
     });
