@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
 
-const env = (extra: Record<string, string>) => ({ DATABASE_URL: ':memory:', ...extra });
+const env = (extra: Record<string, string | undefined>) => ({ DATABASE_URL: ':memory:', ...extra });
 
 describe('createPlatforms', () => {
   it.each([
