@@ -2,11 +2,26 @@
 // implementations or wires components together.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { createCommandHandler } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
+import { loadTopicsFile } from './config/topics.ts';
+import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
+import type { ChatPlatform } from './domain/chat.ts';
+import type { PlatformName, Topic } from './domain/types.ts';
+import { createAddressGuard } from './feeds/address-guard.ts';
+import { syncConfigFeeds } from './feeds/config-feeds.ts';
+import { checkFeedUrl } from './feeds/feed-url.ts';
+import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
+import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
+import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
 import { createHttpServer, type HealthReport, type HttpServer } from './http/server.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
 import { errorMessage } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
+import { compileTopics, parseKeyword } from './matching/index.ts';
+import { createPlatforms } from './platforms/registry.ts';
 import { openStorage, type Storage } from './storage/index.ts';
+import { createSummarizer } from './summarize/index.ts';
 
 export interface App {
   /** Starts every component; resolves once the bot is running. */
@@ -22,6 +37,7 @@ export interface AppOptions {
   config: Config;
   logger: Logger;
   cwd?: string;
+  clock?: Clock;
   /** Printed to the operator at start-up (a few lines: feeds, topics, where alerts go). */
   announce?: (lines: string[]) => void;
 }
@@ -29,13 +45,27 @@ export interface AppOptions {
 /** One id per process, used as the lease owner on feeds and alerts. */
 export const INSTANCE_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
+/** Builds the summariser the pipeline and `summarize` use, from configuration. */
+export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?: Fetcher; storage?: Storage } = {}) {
+  const llm = config.summary.llm;
+  return createSummarizer({
+    maxChars: config.summary.max_chars,
+    minExcerptChars: config.summary.min_excerpt_chars,
+    llm: llm.enabled ? { baseUrl: llm.base_url, model: llm.model, apiKey: config.secrets.llmApiKey, timeoutMs: llm.timeout_ms, maxTokens: llm.max_tokens } : null,
+    ...(config.summary.fetch_article && extra.fetcher ? { fetchPage: (url: string) => extra.fetcher!.fetchPage(url) } : {}),
+    ...(extra.storage ? { cache: extra.storage.articles } : {}),
+    logger,
+  });
+}
+
 export function createApp(opts: AppOptions): App {
   const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
   let storage: Storage | null = null;
-  let http: HttpServer | null = null;
   let port: number | null = null;
   let stopping: Promise<void> | null = null;
   const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const onStop = (name: string, stop: () => Promise<void>) => stoppers.push({ name, stop });
 
   const health = async (): Promise<HealthReport> => {
     const checks: HealthReport['checks'] = {};
@@ -50,6 +80,92 @@ export function createApp(opts: AppOptions): App {
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
 
+  async function start(): Promise<void> {
+    // Configuration-derived parts first, so a bad topics file or allow-list stops start-up before any I/O.
+    const topics: Topic[] = await loadTopicsFile(config.topics.file);
+    const matcher = compileTopics(topics);
+    const guard = createAddressGuard(config.polling.allow_hosts);
+    const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
+    onStop('fetcher', () => fetcher.close());
+
+    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size });
+    storage = db;
+    onStop('storage', () => db.close());
+    logger.info({ database: db.description }, `storage: ${db.description} ready`);
+    await syncConfigFeeds(db.feeds, config.feeds, clock.now());
+
+    // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
+    const { platforms, routes } = createPlatforms(config, logger);
+    const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
+    const handler = createCommandHandler({
+      channels: db.channels,
+      latest: db.latest,
+      feeds: db.feeds,
+      topics,
+      parseKeyword,
+      addFeed: (url) => db.feeds.add({ url: checkFeedUrl(url, guard), source: 'user' }, clock.now()),
+      clock,
+      logger,
+    });
+
+    const http: HttpServer = createHttpServer({ host: config.server.host, port: config.server.port, routes, health, logger });
+    ({ port } = await http.start());
+    onStop('http', () => http.stop());
+
+    for (const p of platforms) {
+      await p.start(handler);
+      onStop(`platform ${p.name}`, () => p.stop());
+    }
+
+    const summarizer = summarizerFrom(config, logger, { fetcher, storage: db });
+    const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
+    const topicNames = new Map(topics.map((t) => [t.id, t.name]));
+    const dispatcher = createDispatcher(
+      { store: db.alerts, platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger },
+      dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
+    );
+    const pipeline = createPipeline(
+      {
+        store: db.clusters,
+        outbox: db.alerts,
+        channelRules: channelRulesFrom(db.channels),
+        match: (doc) => matcher.match(doc),
+        topicTerms: (id) => topicTerms.get(id) ?? [],
+        summarize: (input) => summarizer.summarize(input),
+        onAlerts: () => dispatcher.notify(),
+        clock,
+        logger,
+      },
+      pipelineOptionsFrom(config.delivery),
+    );
+    const scheduler: Scheduler = createScheduler({
+      storage: db,
+      fetcher,
+      options: schedulerOptionsFrom(config.polling, INSTANCE_ID),
+      logger,
+      clock,
+      onItemsStored: () => pipeline.notify(),
+    });
+
+    // Start downstream first so nothing waits on a stage that is not running; stop in reverse order:
+    // the scheduler takes no new feeds, the pipeline finishes its item, the dispatcher its sends.
+    await dispatcher.start();
+    onStop('dispatcher', () => dispatcher.stop());
+    await pipeline.start();
+    onStop('pipeline', () => pipeline.stop());
+    scheduler.start();
+    onStop('scheduler', () => scheduler.stop());
+
+    const feeds = (await db.feeds.list()).filter((f) => f.enabled);
+    const where = platforms.map((p) => (p.name === 'console' ? 'this console (no chat tokens set)' : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));
+    opts.announce?.([
+      `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
+      `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => f.title ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
+      `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}.`,
+      `Alerts go to ${where.join(' and ')}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
+    ]);
+  }
+
   return {
     get port() {
       return port;
@@ -57,27 +173,7 @@ export function createApp(opts: AppOptions): App {
     get storage() {
       return storage;
     },
-    async start() {
-      storage = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size });
-      stoppers.push({ name: 'storage', stop: () => storage!.close() });
-      logger.info({ database: storage.description }, `storage: ${storage.description} ready`);
-
-      for (const f of config.feeds) {
-        await storage.feeds.add({ url: f.url, title: f.title ?? null, intervalSeconds: f.interval_seconds ?? null, source: 'config' });
-      }
-
-      http = createHttpServer({ host: config.server.host, port: config.server.port, health, logger });
-      ({ port } = await http.start());
-      stoppers.push({ name: 'http', stop: () => http!.stop() });
-
-      const feeds = await storage.feeds.list();
-      const enabled = feeds.filter((f) => f.enabled);
-      opts.announce?.([
-        `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${storage.description}.`,
-        `Watching ${enabled.length} feed(s): ${enabled.slice(0, 5).map((f) => f.title ?? f.url).join(', ')}${enabled.length > 5 ? `, and ${enabled.length - 5} more` : ''}.`,
-        `Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
-      ]);
-    },
+    start,
     stop() {
       stopping ??= (async () => {
         // Reverse start order: stop taking work, let in-flight work finish, close the database last.
