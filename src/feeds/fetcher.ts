@@ -2,6 +2,7 @@
 // GET (ETag, Last-Modified), gzip/deflate/br, connect and total timeouts, a cap on the decoded body (gzip
 // bombs included), a bounded number of redirects each checked by the address guard, and the address
 // guard itself enforced on the socket actually connected to.
+import type { LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
@@ -78,19 +79,7 @@ export function defaultFetcherOptions(): FetcherOptions {
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
   const guard = createAddressGuard(opts.allowHosts);
-  const baseConnect = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guard.lookup } as buildConnector.BuildOptions);
-  // Check the peer of every new socket as well: covers IP literals (no lookup) and whatever the resolver did.
-  const connect: buildConnector.connector = (options, callback) => {
-    baseConnect(options, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error('no socket'), null);
-      const ip = socket.remoteAddress;
-      if (!ip || !guard.permits(options.hostname, ip)) {
-        socket.destroy();
-        return callback(guardError(guard, options.hostname, ip ?? 'an unknown address'), null);
-      }
-      return callback(null, socket);
-    });
-  };
+  const connect = guardedConnector(guard, opts.connectTimeoutMs);
   const agent = new Agent({
     connect,
     headersTimeout: opts.totalTimeoutMs,
@@ -173,6 +162,26 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
     },
     close: () => agent.close(),
+  };
+}
+
+/**
+ * An undici connector that resolves through the guard's lookup and then checks the peer of the socket it
+ * actually opened: an IP literal (no lookup) or a resolver that answers differently the second time (DNS
+ * rebinding) is still refused. `lookup` is replaceable for tests.
+ */
+export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup): buildConnector.connector {
+  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup } as buildConnector.BuildOptions);
+  return (options, callback) => {
+    baseConnect(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      const ip = socket.remoteAddress;
+      if (!ip || !guard.permits(options.hostname, ip)) {
+        socket.destroy();
+        return callback(guardError(guard, options.hostname, ip ?? 'an unknown address'), null);
+      }
+      return callback(null, socket);
+    });
   };
 }
 
