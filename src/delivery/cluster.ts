@@ -4,7 +4,7 @@
 // positions as the two shingle sets overlap (Jaccard). Pure: no I/O, no clock.
 
 /** Number of hash functions in a signature; each is 8 hex characters in the stored form. */
-export const SIGNATURE_SIZE = 64;
+export const SIGNATURE_SIZE = 128;
 
 export interface ClusterOptions {
   /** Estimated Jaccard similarity at or above which two stories are the same (0..1). */
@@ -128,6 +128,20 @@ export function encodeSignature(sig: Uint32Array): string {
   return out;
 }
 
+const decoded = new Map<string, Uint32Array>();
+const DECODED_MAX = 20_000;
+
+/** decodeSignature with a bounded cache: the pipeline compares each item with the same recent clusters. */
+function cachedSignature(hex: string): Uint32Array {
+  let sig = decoded.get(hex);
+  if (!sig) {
+    sig = decodeSignature(hex);
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(hex, sig);
+  }
+  return sig;
+}
+
 export function decodeSignature(hex: string): Uint32Array {
   if (hex.length !== SIGNATURE_SIZE * 8 || !/^[0-9a-f]+$/.test(hex)) {
     throw new Error(`cluster: signature must be ${SIGNATURE_SIZE * 8} hex characters, got ${hex.length}`);
@@ -172,7 +186,7 @@ export function findCluster(
   for (const c of candidates) {
     if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
     if (c.feedIds.includes(item.feedId)) continue;
-    const s = similarity(sig, decodeSignature(c.signature));
+    const s = similarity(sig, cachedSignature(c.signature));
     if (s >= opts.threshold && (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId))) {
       best = { clusterId: c.id, similarity: s };
     }

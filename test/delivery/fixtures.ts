@@ -48,7 +48,7 @@ export async function seedChannel(storage: Storage, platform: PlatformName, exte
 export async function seedAlerts(storage: Storage, channelId: number, itemIds: number[], at: Date): Promise<number[]> {
   const ids: number[] = [];
   for (const itemId of itemIds) {
-    const c = await storage.clusters.create({ signature: '0'.repeat(512), title: `story ${itemId}`, firstItemId: itemId, at, createdAt: at });
+    const c = await storage.clusters.create({ signature: '0'.repeat(1024), title: `story ${itemId}`, firstItemId: itemId, at, createdAt: at });
     await storage.clusters.assignCluster(itemId, c.id);
     await storage.alerts.enqueue({ channelId, clusterId: c.id, itemId, at });
     const rows = await storage.alerts.forCluster(c.id);

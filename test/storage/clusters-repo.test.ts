@@ -10,7 +10,7 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
   let cleanup: () => Promise<void>;
   const t0 = new Date('2026-03-01T00:00:00Z');
   const at = (h: number) => new Date(t0.getTime() + h * 3600_000);
-  const sig = (c: string) => c.repeat(512);
+  const sig = (c: string) => c.repeat(1024);
 
   beforeEach(async () => {
     ({ storage, cleanup } = await freshStorage(database));
