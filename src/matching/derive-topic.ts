@@ -226,3 +226,28 @@ export function renderDerivedTopicYaml(derived: DerivedTopic, sources: readonly 
   ];
   return lines.join('\n') + '\n';
 }
+
+/** YAML for any topics, in the layout of config/topics.yaml; `header` lines become comments. */
+export function renderTopicsYaml(topics: readonly Topic[], header: readonly string[] = []): string {
+  const q = (s: string) => JSON.stringify(s);
+  const entry = (g: string | { term: string; case?: string }) =>
+    typeof g === 'string' ? q(g) : `{ term: ${q(g.term)}${g.case ? `, case: ${g.case}` : ''} }`;
+  const lines = [...header.map((h) => `# ${h}`.trimEnd()), 'topics:'];
+  for (const t of topics) {
+    lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, `    description: ${q(t.description)}`, `    threshold: ${t.threshold}`, '    terms:');
+    for (const term of t.terms) {
+      lines.push(`      - { term: ${q(term.term)}, weight: ${term.weight}${term.case ? `, case: ${term.case}` : ''} }`);
+    }
+    const g = t.groups;
+    if (g && (g.allOf || g.anyOf || g.noneOf)) {
+      lines.push('    groups:');
+      if (g.allOf) {
+        lines.push('      all_of:');
+        for (const list of g.allOf) lines.push(`        - [${list.map(entry).join(', ')}]`);
+      }
+      if (g.anyOf) lines.push(`      any_of: [${g.anyOf.map(entry).join(', ')}]`);
+      if (g.noneOf) lines.push(`      none_of: [${g.noneOf.map(entry).join(', ')}]`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -13,7 +13,14 @@ export {
   parseKeyword,
 } from './keywords.ts';
 export type { ChannelDecision, Keyword, KeywordFilter, KeywordTest } from './keywords.ts';
-export { buildBackground, builtinBackground, deriveTopic, deriveTopicDetailed, renderDerivedTopicYaml } from './derive-topic.ts';
+export {
+  buildBackground,
+  builtinBackground,
+  deriveTopic,
+  deriveTopicDetailed,
+  renderDerivedTopicYaml,
+  renderTopicsYaml,
+} from './derive-topic.ts';
 export type { Background, DerivedTopic, DerivedTerm, DeriveOptions } from './derive-topic.ts';
 export { matchItem, parseItemLine, toMatchDoc } from './match-items.ts';
 export type { ItemLine, ItemResult } from './match-items.ts';

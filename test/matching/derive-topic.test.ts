@@ -1,7 +1,15 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseTopics } from '../../src/config/topics.ts';
-import { buildBackground, compileTopics, deriveTopicDetailed, renderDerivedTopicYaml } from '../../src/matching/index.ts';
+import type { Topic } from '../../src/domain/types.ts';
+import {
+  buildBackground,
+  compileTopics,
+  deriveTopic,
+  deriveTopicDetailed,
+  renderDerivedTopicYaml,
+  renderTopicsYaml,
+} from '../../src/matching/index.ts';
 
 // Hand-written reference documents: two reports on the same story sharing an author bio.
 const BIO = 'Jane Roe is a staff writer who has covered technology, science and the arts for many years at the paper.';
@@ -51,5 +59,18 @@ describe('deriveTopic', () => {
     expect(topics[0]?.id).toBe('cables');
     const [result] = compileTopics(topics).match({ title: 'Sweden joins undersea cable sabotage talks', description: 'Talks on cable repair continue.' });
     expect(result?.matched).toBe(true);
+  });
+});
+
+describe('renderTopicsYaml', () => {
+  it('round-trips topics with groups and case modes through the topics file schema', () => {
+    const topic: Topic = {
+      ...deriveTopic([DOC_A, DOC_B], { id: 'cables', maxTerms: 3 }),
+      groups: { allOf: [['cable', { term: 'NATO', case: 'exact' }]], anyOf: ['sabotage'], noneOf: ['webinar'] },
+    };
+    topic.terms.push({ term: 'GRU', weight: 2, case: 'exact' });
+    const yaml = renderTopicsYaml([topic], ['made by a test']);
+    expect(yaml.startsWith('# made by a test\ntopics:\n')).toBe(true);
+    expect(parseTopics(parse(yaml), 'round-trip.yaml')).toEqual([topic]);
   });
 });
