@@ -14,10 +14,10 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 }
 
 /** Resolves once `check` returns a value other than undefined/false; rejects with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`emulator: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

@@ -1,0 +1,186 @@
+// End to end, as `cyberbrief run` wires it: the real Bolt and discord.js clients against the local Slack
+// and Discord stand-ins, a local feed server, the scheduler, matcher, summariser, router, outbox and
+// dispatcher on a SQLite file. Channels subscribe by slash command; a matching item whose title tries to
+// mention everyone appears on the feed; the poll runs; the alert arrives formatted and inert.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { fixedClock } from '../../src/lib/clock.ts';
+import { createLogger, silentLogger } from '../../src/lib/logger.ts';
+import { createApp, type App } from '../../src/main.ts';
+import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../emulators/discord.ts';
+import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
+import { waitFor } from '../emulators/http-util.ts';
+import { sendSlashCommand, startFakeSlack, type FakeSlack } from '../emulators/slack.ts';
+
+const SLACK_TOKEN = 'xoxb-e2e-token-123456';
+const SECRET = 'e2e-signing-secret-abcdef';
+const DISCORD_TOKEN = 'discord-e2e-token.abcdef.123456';
+const APP_ID = '800000000000000002';
+const GUILD = '700000000000000002';
+const DCHAN = '710000000000000002';
+const MANAGER = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages | PERMISSIONS.ManageChannels;
+const MEMBER = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages;
+
+const TOPICS_YAML = `topics:
+  - id: espionage
+    name: State cyberespionage
+    description: Spying by states and the accusations around it
+    terms:
+      - cyberespionage
+      - { term: state hackers, weight: 2 }
+      - { term: spying, weight: 2 }
+    threshold: 2
+  - id: talks
+    name: Cyber talks
+    description: Working groups and dialogues
+    terms:
+      - { term: working group, weight: 3 }
+    threshold: 2
+`;
+
+const EVIL_TITLE = 'Officials accuse state hackers of cyberespionage @everyone <!channel> <@U0ADMIN>';
+
+describe('chat end to end (Slack and Discord)', () => {
+  let dir: string;
+  let slack: FakeSlack;
+  let discord: FakeDiscord;
+  let feed: FeedServer;
+  let app: App;
+  let events: string;
+  const clock = fixedClock(new Date());
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-e2e-'));
+    slack = await startFakeSlack({ token: SLACK_TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }] });
+    discord = await startFakeDiscord({ token: DISCORD_TOKEN, applicationId: APP_ID, guilds: [{ id: GUILD, name: 'E2E', channels: [{ id: DCHAN, name: 'cyber-news' }] }] });
+    feed = await startFeedServer('Local Wire');
+    feed.items.push({ guid: 'old-1', title: 'Quarterly earnings of a chip maker', link: 'http://127.0.0.1/old-1', description: 'Nothing about cyber.', pubDate: new Date(Date.now() - 3_600_000) });
+
+    writeFileSync(path.join(dir, 'topics.yaml'), TOPICS_YAML);
+    writeFileSync(
+      path.join(dir, 'config.yaml'),
+      [
+        'server: { host: 127.0.0.1, port: 0 }',
+        'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"] }',
+        `feeds: [{ url: "${feed.url}", title: Local Wire }]`,
+        `topics: { file: "${path.join(dir, 'topics.yaml')}" }`,
+        'summary: { fetch_article: false }',
+        'delivery: { channel_interval_ms: 0 }',
+        `discord: { dev_guild_id: "${GUILD}" }`,
+      ].join('\n'),
+    );
+    const config = await loadConfig({
+      cwd: dir,
+      env: {
+        CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'),
+        DATABASE_URL: path.join(dir, 'e2e.db'),
+        SLACK_BOT_TOKEN: SLACK_TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        DISCORD_TOKEN,
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_API_URL: discord.apiUrl,
+      },
+    });
+    app = createApp({ config, logger: process.env.E2E_LOG ? createLogger({ level: 'debug', pretty: false, secrets: [] }) : silentLogger(), cwd: dir, clock });
+    await app.start();
+    events = `http://127.0.0.1:${app.port}/slack/events`;
+    // The first poll stores the backlog without alerting (backfill 0).
+    await waitFor('the first poll', async () => (await app.storage!.feeds.list())[0]?.primed === true ? true : undefined, 15_000).catch(async () => {
+      throw new Error(`first poll did not complete: ${JSON.stringify(await app.storage!.feeds.list())}`);
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([slack?.close(), discord?.close(), feed?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const slash = (text: string, userId: string, extra: Partial<Parameters<typeof sendSlashCommand>[0]> = {}) =>
+    sendSlashCommand({ url: events, signingSecret: SECRET, text, userId, channelId: 'C0NEWS', channelName: 'cyber-news', ...extra });
+
+  async function discordCommand(subcommand: string, permissions: bigint, options: Array<{ name: string; type: 3 | 4; value: string | number }> = []) {
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: DCHAN, userId: '600000000000000009', permissions, subcommand, options });
+    const reply = await waitFor(`the reply to /news ${subcommand}`, () => discord.interactionReplies.find((r) => r.interactionId === id));
+    return reply.body as { type: number; data: { content: string; flags?: number; embeds?: Array<Record<string, unknown>>; allowed_mentions: unknown } };
+  }
+
+  it('serves health and registered /news in the dev guild', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(discord.requests.some((r) => r.method === 'PUT' && r.path === `/applications/${APP_ID}/guilds/${GUILD}/commands`)).toBe(true);
+  });
+
+  it('answers a forged signature or a stale timestamp with 401 and changes nothing', async () => {
+    const forged = await slash('subscribe espionage', 'UADMIN', { signature: `v0=${'f'.repeat(64)}` });
+    const stale = await slash('subscribe espionage', 'UADMIN', { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect([forged.status, stale.status]).toEqual([401, 401]);
+    expect(await app.storage!.channels.list()).toEqual([]);
+  });
+
+  it("refuses a non-admin's keyword change on both platforms", async () => {
+    const s = await slash('keywords add -sports', 'UMEMBER');
+    expect(s.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^Sorry, only workspace admins and owners/) });
+    const d = await discordCommand('keywords', MEMBER, [{ name: 'action', type: 3, value: 'add' }, { name: 'terms', type: 3, value: '-sports' }]);
+    expect(d.data.content).toMatch(/^Sorry, only members with the Manage Channels or Manage Server permission/);
+    expect(await app.storage!.channels.list()).toEqual([]);
+  });
+
+  it('delivers a matching item to the subscribed channels, formatted, with no mention possible', async () => {
+    const s = await slash('subscribe espionage', 'UADMIN');
+    expect(s.status).toBe(200);
+    expect(s.json).toMatchObject({ response_type: 'in_channel', text: expect.stringMatching(/^This channel now follows State cyberespionage\./) });
+    const d = await discordCommand('subscribe', MANAGER, [{ name: 'topics', type: 3, value: 'espionage' }]);
+    expect(d.data.content).toMatch(/^This channel now follows State cyberespionage\./);
+
+    feed.items.push({
+      guid: 'spy-1',
+      title: EVIL_TITLE,
+      link: 'http://127.0.0.1/spy-1?a=1&b=2',
+      description: 'Prosecutors said state hackers ran a long cyberespionage campaign against a ministry. Spying on diplomats went on for years, officials said. <!here> The accused deny it.',
+      pubDate: new Date(),
+    });
+    clock.advance(5 * 60_000); // the feed is due again: the next scheduler tick polls it
+
+    const sMsg = await waitFor('the Slack alert', () => slack.messages.find((m) => m.channel === 'C0NEWS'), 30_000);
+    const sAll = sMsg.text + JSON.stringify(sMsg.blocks);
+    expect(sAll).not.toMatch(/<!channel>|<!here>|<@U0ADMIN>/);
+    expect(sAll).toContain('&lt;!channel&gt;');
+    expect(sAll).toContain('@\u2060everyone');
+    expect(sAll).toContain('<http://127.0.0.1/spy-1?a=1&amp;b=2|Officials accuse state hackers of cyberespionage');
+    expect(sAll).toContain('Local Wire');
+    expect(sAll).toContain('Topics: State cyberespionage');
+    expect(sMsg.args).toMatchObject({ link_names: 'false', parse: 'none' });
+
+    const dMsg = await waitFor('the Discord alert', () => discord.messages.find((m) => m.channelId === DCHAN), 30_000);
+    expect(dMsg.body.allowed_mentions).toEqual({ parse: [] });
+    const embed = (dMsg.body.embeds as Array<{ title: string; url: string; description: string; author: { name: string }; fields: Array<{ name: string; value: string }> }>)[0]!;
+    expect(embed.title).toMatch(/^Officials accuse state hackers of cyberespionage @\u200beveryone/);
+    expect(JSON.stringify(dMsg.body)).not.toMatch(/(?<!\\u200b)@everyone|<@!?\d+>/);
+    expect(embed.url).toBe('http://127.0.0.1/spy-1?a=1&b=2');
+    expect(embed.author.name).toBe('Local Wire');
+    expect(embed.fields).toContainEqual({ name: 'Topics', value: 'State cyberespionage', inline: true });
+    expect(embed.description.length).toBeGreaterThan(20);
+
+    // Exactly one alert per channel for the story.
+    expect(slack.messages.filter((m) => m.channel === 'C0NEWS' && m.method === 'chat.postMessage')).toHaveLength(1);
+    expect(discord.messages.filter((m) => m.channelId === DCHAN && m.kind === 'create')).toHaveLength(1);
+  }, 60_000);
+
+  it('returns the summaries with latest on both platforms', async () => {
+    const s = await slash('latest', 'UMEMBER');
+    expect(s.json).toMatchObject({ response_type: 'ephemeral', text: "The latest story on this channel's topics:" });
+    const blocks = JSON.stringify(s.json!.blocks);
+    expect(blocks).toContain('cyberespionage');
+    expect(blocks).not.toMatch(/<!channel>|<!here>/);
+    const d = await discordCommand('latest', MEMBER, [{ name: 'count', type: 4, value: 3 }]);
+    expect(d.data.content).toBe("The latest story on this channel's topics:");
+    expect(d.data.embeds).toHaveLength(1);
+    expect(String(d.data.embeds![0]!.title)).toMatch(/^Officials accuse state hackers/);
+    expect(d.data.allowed_mentions).toEqual({ parse: [] });
+  });
+});

@@ -1,0 +1,54 @@
+// A local RSS feed whose items tests add while the bot runs.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FeedEntry {
+  guid: string;
+  title: string;
+  link: string;
+  description: string;
+  pubDate: Date;
+}
+
+export interface FeedServer {
+  readonly url: string;
+  readonly items: FeedEntry[];
+  /** Requests served, for "the poll ran" checks. */
+  readonly hits: number;
+  close(): Promise<void>;
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export async function startFeedServer(title = 'Local Wire'): Promise<FeedServer> {
+  const items: FeedEntry[] = [];
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits += 1;
+    const body = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<rss version="2.0"><channel>',
+      `<title>${xml(title)}</title><link>http://127.0.0.1/</link><description>test feed</description>`,
+      ...[...items].reverse().map(
+        (i) => `<item><guid isPermaLink="false">${xml(i.guid)}</guid><title>${xml(i.title)}</title><link>${xml(i.link)}</link><description>${xml(i.description)}</description><pubDate>${i.pubDate.toUTCString()}</pubDate></item>`,
+      ),
+      '</channel></rss>',
+    ].join('\n');
+    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rss`;
+  return {
+    url,
+    items,
+    get hits() {
+      return hits;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
