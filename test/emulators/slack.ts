@@ -79,6 +79,7 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
         ? (JSON.parse(raw || '{}') as Record<string, unknown>)
         : Object.fromEntries(new URLSearchParams(raw));
       if (typeof args.blocks === 'string') args.blocks = JSON.parse(args.blocks);
+      if (typeof args.metadata === 'string') args.metadata = JSON.parse(args.metadata);
       const auth = req.headers.authorization ?? '';
       const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : null;
       calls.push({ method, token, args });
@@ -112,6 +113,13 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
           const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
           return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
+        }
+        case 'conversations.history': {
+          // Newest first, with message metadata when asked for (include_all_metadata).
+          const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
+          const limit = Number(args.limit ?? 100) || 100;
+          const posted = messages.filter((m) => m.method === 'chat.postMessage' && m.channel === String(args.channel ?? '')).reverse().slice(0, limit);
+          return json(res, 200, { ok: true, has_more: false, messages: posted.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.args.metadata ? { metadata: m.args.metadata } : {}) })) });
         }
         default:
           return json(res, 200, { ok: false, error: 'unknown_method' });

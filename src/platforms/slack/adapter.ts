@@ -12,6 +12,8 @@ import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Message metadata event type carrying a delivery's ref (StoryView.ref). */
+const ALERT_EVENT = 'cyberbrief_alert';
 
 export interface SlackOptions {
   botToken: string;
@@ -135,9 +137,20 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
     return { messageId: r.ts };
   }
 
-  const post = (channelId: string, m: SlackMessage, what: string) =>
+  // A delivery's ref rides along as message metadata, so findStory can recognise a post whose outcome was
+  // lost in a crash (conversations.history needs the channels:history / groups:history scope).
+  const post = (channelId: string, m: SlackMessage, what: string, ref?: string) =>
     send(`${what} to ${channelId}`, () =>
-      app.client.chat.postMessage({ channel: channelId, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false, link_names: false, parse: 'none' }),
+      app.client.chat.postMessage({
+        channel: channelId,
+        text: m.text,
+        blocks: m.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        link_names: false,
+        parse: 'none',
+        ...(ref ? { metadata: { event_type: ALERT_EVENT, event_payload: { ref } } } : {}),
+      }),
     );
 
   const routes: Route[] = receiver
@@ -177,12 +190,22 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       running = false;
       if (opts.socketMode) await app.stop();
     },
-    postStory: (channelId, story: StoryView) => post(channelId, storyMessage(story), 'chat.postMessage (story)'),
+    postStory: (channelId, story: StoryView) => post(channelId, storyMessage(story), 'chat.postMessage (story)', story.ref),
     async updateStory(channelId, messageId, story) {
       const m = storyMessage(story);
       await send(`chat.update of ${messageId} in ${channelId}`, () => app.client.chat.update({ channel: channelId, ts: messageId, text: m.text, blocks: m.blocks, link_names: false, parse: 'none' }));
     },
-    postDigest: (channelId, digest: DigestView) => post(channelId, digestMessage(digest), 'chat.postMessage (digest)'),
+    postDigest: (channelId, digest: DigestView) => post(channelId, digestMessage(digest), 'chat.postMessage (digest)', digest.ref),
     postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'chat.postMessage (notice)'),
+    async findStory(channelId, ref) {
+      let r;
+      try {
+        r = await app.client.conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
+      } catch (err) {
+        throw classifySlackError(err, `conversations.history of ${channelId}`);
+      }
+      const hit = (r.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT && (m.metadata.event_payload as { ref?: unknown } | undefined)?.ref === ref);
+      return hit?.ts ? { messageId: hit.ts } : null;
+    },
   };
 }
