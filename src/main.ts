@@ -101,6 +101,7 @@ export function createApp(opts: AppOptions): App {
       channels: db.channels,
       latest: db.latest,
       feeds: db.feeds,
+      alerts: db.alerts,
       topics,
       parseKeyword,
       addFeed: (url) => db.feeds.add({ url: checkFeedUrl(url, guard), source: 'user' }, clock.now()),

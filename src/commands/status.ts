@@ -1,6 +1,20 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { topicNames } from './topic-args.ts';
-import { reply, type CommandModule } from './types.ts';
+import { reply, type AlertsPort, type CommandModule } from './types.ts';
+
+/** Alerts waiting for this channel, and the ones that failed for good (dead letters). */
+async function outboxLines(alerts: AlertsPort, channelId: number): Promise<string[]> {
+  const c = await alerts.counts(channelId);
+  const lines: string[] = [];
+  const waiting = c.pending + c.sending;
+  if (waiting) lines.push(`${waiting} alert${waiting === 1 ? ' is' : 's are'} waiting to be sent.`);
+  if (c.dead) {
+    const [last] = await alerts.list({ status: 'dead', channelId, limit: 1 });
+    const detail = last ? ` Latest: "${last.title}"${last.lastError ? ` (${last.lastError})` : ''}.` : '';
+    lines.push(`${c.dead} alert${c.dead === 1 ? '' : 's'} failed after repeated attempts.${detail} An operator can resend them with \`cyberbrief alerts retry --all\`.`);
+  }
+  return lines;
+}
 
 export const status: CommandModule = {
   name: 'status',
@@ -22,6 +36,7 @@ export const status: CommandModule = {
         ? `Keywords: ${kws.map((k) => `${k.exclude ? '-' : ''}"${k.term}"`).join(', ')}.`
         : 'No channel keywords.',
       ch?.paused ? `Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}. Subscribing again resumes them.` : 'Alerts are on.',
+      ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
       `Watching ${enabled.length} feed(s)${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().replace(/\.\d+Z$/, 'Z')}` : ''}.`,
     ];
     return reply(lines.join('\n'));

@@ -31,6 +31,12 @@ export interface FeedsPort {
 /** A channel keyword as typed: `term` or `-term` (exclude). Throws an Error whose message says what is wrong. */
 export type KeywordParser = (raw: string) => { term: string; exclude: boolean };
 
+/** The outbox, for `status`: dead letters and the queue of one channel (AlertsRepo satisfies it). */
+export interface AlertsPort {
+  counts(channelId?: number): Promise<Record<'pending' | 'sending' | 'sent' | 'dead', number>>;
+  list(opts: { status?: 'dead'; channelId?: number; limit?: number }): Promise<{ id: number; title: string; lastError: string | null }[]>;
+}
+
 export interface CommandDeps {
   channels: ChannelsPort;
   latest: LatestPort;
@@ -40,6 +46,8 @@ export interface CommandDeps {
   /** Validates the URL (http/https, length) and stores the feed; throws UsageError with the reason. */
   addFeed: (url: string) => Promise<{ feed: Feed; created: boolean }>;
   clock: Clock;
+  /** When given, `status` shows the channel's queued and dead-lettered alerts. */
+  alerts?: AlertsPort;
   logger?: Logger;
   /** Keywords one channel may hold (default 50). */
   maxKeywordsPerChannel?: number;

@@ -1,0 +1,34 @@
+// /news status shows the channel's queued alerts and its dead letters when the outbox is wired in.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../src/commands/index.ts';
+import type { Command } from '../../src/domain/chat.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { commandDepsFor } from '../helpers/command-deps.ts';
+import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+
+const status: Command = { platform: 'slack', workspaceId: 'W1', channelId: 'C1', channelName: 'news', userId: 'U1', userIsAdmin: false, userCanManageChannel: false, name: 'status', args: [], text: 'status' };
+
+describe('/news status with the outbox', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+  });
+  afterEach(async () => cleanup());
+
+  it('says how many alerts wait and which failed for good', async () => {
+    const t0 = new Date('2026-03-02T10:00:00Z');
+    const { itemIds } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [1, 2, 3].map((n) => ({ key: `k${n}`, title: `Story ${n}` })), t0);
+    const ch = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const handle = createCommandHandler({ ...commandDepsFor(storage), alerts: storage.alerts });
+    expect((await handle(status)).text).not.toMatch(/waiting|failed/);
+
+    const [a] = await seedAlerts(storage, ch, itemIds, t0);
+    await storage.alerts.claimDue({ now: t0, limit: 1, owner: 'x', leaseUntil: new Date(t0.getTime() + 60_000), platforms: ['slack'] });
+    await storage.alerts.recordFailure(a!, 'x', { error: 'transient: HTTP 500', at: t0, retryAt: t0, countAttempt: true, maxAttempts: 1 });
+    const text = (await handle(status)).text;
+    expect(text).toContain('2 alerts are waiting to be sent.');
+    expect(text).toContain('1 alert failed after repeated attempts. Latest: "Story 1" (transient: HTTP 500). An operator can resend them with `cyberbrief alerts retry --all`.');
+  });
+});
