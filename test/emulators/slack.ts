@@ -3,6 +3,7 @@
 // The real @slack/web-api client talks to it through SLACK_API_URL.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { slackSignature } from '../../src/platforms/slack/signature.ts';
 import { json, readBody } from './http-util.ts';
 
@@ -49,10 +50,14 @@ export interface FakeSlack {
   /** Calls that chaos failed, by status. */
   readonly chaosFailures: Map<number, number>;
   responseUrl(id: string): string;
+  /** Socket Mode: sends a slash command over the app's websocket; resolves with the app's acknowledgement payload. */
+  sendSocketSlashCommand(input: Omit<SlashCommandInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Promise<Record<string, unknown>>;
+  /** Socket Mode connections currently open. */
+  readonly socketConnections: number;
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(opts: { token: string; teamId?: string; users?: SlackUser[] }): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { token: string; appToken?: string; teamId?: string; users?: SlackUser[] }): Promise<FakeSlack> {
   const teamId = opts.teamId ?? 'T0TEST';
   const calls: SlackCall[] = [];
   const messages: FakeSlack['messages'] = [];
@@ -97,6 +102,10 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
         if ('error' in fail) return json(res, 200, { ok: false, error: fail.error });
         return json(res, fail.status, { ok: false }, fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {});
       }
+      if (method === 'apps.connections.open') {
+        if (!opts.appToken || token !== opts.appToken) return json(res, 200, { ok: false, error: 'invalid_auth' });
+        return json(res, 200, { ok: true, url: `${base.replace(/^http/, 'ws')}/socket?ticket=t1` });
+      }
       if (token !== opts.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
       switch (method) {
         case 'auth.test':
@@ -126,9 +135,48 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
       }
     })().catch((err: unknown) => json(res, 500, { ok: false, error: String(err) }));
   });
+  // Socket Mode: a websocket that says hello, carries envelopes to the app and collects its acks.
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (payload: Record<string, unknown>) => void>();
+  let envelopeSeq = 0;
+  server.on('upgrade', (req, socket, head) => {
+    if (!(req.url ?? '').startsWith('/socket')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+        if (msg.envelope_id) acks.get(msg.envelope_id)?.(msg.payload ?? {});
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0TEST' } }));
+    });
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    get socketConnections() {
+      return sockets.size;
+    },
+    sendSocketSlashCommand(input) {
+      const ws = [...sockets][0];
+      if (!ws) return Promise.reject(new Error('emulator: no Socket Mode connection'));
+      const envelopeId = `env-${(envelopeSeq += 1)}`;
+      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelopeId, resolve));
+      ws.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type: 'slash_commands',
+          accepts_response_payload: true,
+          payload: slashFields({ ...input, teamId: input.teamId ?? teamId }),
+        }),
+      );
+      return acked;
+    },
     apiUrl: `${base}/api/`,
     baseUrl: base,
     calls,
@@ -145,11 +193,14 @@ export async function startFakeSlack(opts: { token: string; teamId?: string; use
     },
     chaosFailures,
     responseUrl: (id) => `${base}/respond/${id}`,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
@@ -170,9 +221,8 @@ export interface SlashCommandInput {
   signature?: string;
 }
 
-/** Sends a slash command the way Slack does: form-encoded, signed with the signing secret. */
-export async function sendSlashCommand(input: SlashCommandInput): Promise<{ status: number; body: string; json: Record<string, unknown> | null }> {
-  const form = new URLSearchParams({
+function slashFields(input: Omit<SlashCommandInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Record<string, string> {
+  return {
     token: 'deprecated-verification-token',
     team_id: input.teamId ?? 'T0TEST',
     team_domain: 'test',
@@ -185,7 +235,12 @@ export async function sendSlashCommand(input: SlashCommandInput): Promise<{ stat
     api_app_id: 'A0TEST',
     response_url: input.responseUrl ?? 'http://127.0.0.1:9/unused',
     trigger_id: '123.456.abc',
-  }).toString();
+  };
+}
+
+/** Sends a slash command the way Slack does: form-encoded, signed with the signing secret. */
+export async function sendSlashCommand(input: SlashCommandInput): Promise<{ status: number; body: string; json: Record<string, unknown> | null }> {
+  const form = new URLSearchParams(slashFields(input)).toString();
   const ts = input.timestamp ?? Math.floor(Date.now() / 1000);
   const res = await fetch(input.url, {
     method: 'POST',

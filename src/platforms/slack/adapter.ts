@@ -1,7 +1,7 @@
 // The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, and posts
 // alerts as Block Kit. Over HTTP, Bolt's HTTPReceiver verifies signatures and is mounted on our own HTTP
 // server at /slack/events; with Socket Mode, Bolt holds the websocket. No matching or routing here.
-import { App, HTTPReceiver, type SlashCommand } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type SlashCommand } from '@slack/bolt';
 import type { ChatPlatform, Command, CommandHandler, DigestView, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -57,7 +57,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   let app: App;
   if (opts.socketMode) {
     if (!opts.appToken) throw new Error('slack: Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write).');
-    app = new App({ token: opts.botToken, appToken: opts.appToken, socketMode: true, clientOptions, logger: boltLogger(log), deferInitialization: true });
+    // Built here rather than by App so that SLACK_API_URL also reaches apps.connections.open.
+    const socket = new SocketModeReceiver({ appToken: opts.appToken, logger: boltLogger(log), installerOptions: { clientOptions } });
+    app = new App({ token: opts.botToken, receiver: socket, clientOptions, logger: boltLogger(log), deferInitialization: true });
   } else {
     if (!opts.signingSecret) throw new Error('slack: the HTTP endpoint needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set slack.socket_mode.');
     receiver = new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: boltLogger(log), processBeforeResponse: false });
