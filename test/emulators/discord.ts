@@ -43,6 +43,15 @@ export interface InteractionInput {
   commandName?: string;
 }
 
+/** Random faults on channel message routes: each call fails with probability `rate`, with one of `statuses`. */
+export interface DiscordChaos {
+  rate: number;
+  /** e.g. [429, 500]; 429 carries Retry-After: retryAfterSeconds and a rate-limit body. */
+  statuses: number[];
+  retryAfterSeconds?: number;
+  random?: () => number;
+}
+
 export interface FakeDiscord {
   /** DISCORD_API_URL for the client. */
   readonly apiUrl: string;
@@ -53,6 +62,10 @@ export interface FakeDiscord {
   readonly interactionReplies: Array<{ kind: 'callback' | 'edit'; interactionId: string | null; token: string; body: Record<string, unknown> }>;
   readonly identifies: Array<Record<string, unknown>>;
   failNext(methodAndPath: string, failure: DiscordFailure): void;
+  /** Starts (or, with null, stops) failing message creates and edits at random; failed calls record nothing. */
+  chaos(c: DiscordChaos | null): void;
+  /** Calls that chaos failed, by status. */
+  readonly chaosFailures: Map<number, number>;
   /** Sends INTERACTION_CREATE for /news <subcommand>; returns the interaction id. */
   sendInteraction(input: InteractionInput): string;
   /** Resolves once a client identified and got READY + GUILD_CREATE. */
@@ -86,6 +99,8 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   let seq = 0;
   let isReady = false;
   let base = '';
+  let chaos: DiscordChaos | null = null;
+  const chaosFailures = new Map<number, number>();
 
   const channelOf = (id: string) => opts.guilds.flatMap((g) => g.channels.map((c) => ({ ...c, guild_id: g.id }))).find((c) => c.id === id);
   const messageObject = (channelId: string, id: string, body: Record<string, unknown>) => ({
@@ -115,6 +130,16 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       if (fail) return json(res, fail.status, { message: fail.message, code: fail.code });
 
       const b = (body ?? {}) as Record<string, unknown>;
+      if (chaos && /^\/channels\/\d+\/messages(\/\d+)?$/.test(path) && (method === 'POST' || method === 'PATCH')) {
+        const rnd = chaos.random ?? Math.random;
+        if (rnd() < chaos.rate) {
+          const status = chaos.statuses[Math.floor(rnd() * chaos.statuses.length)] ?? 500;
+          chaosFailures.set(status, (chaosFailures.get(status) ?? 0) + 1);
+          if (status !== 429) return json(res, status, { message: 'Server Error', code: 0 });
+          const after = chaos.retryAfterSeconds ?? 1;
+          return json(res, 429, { message: 'You are being rate limited.', retry_after: after, global: false }, { 'retry-after': String(after), 'x-ratelimit-scope': 'user' });
+        }
+      }
       let m: RegExpMatchArray | null;
       if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && method === 'POST') {
         interactionReplies.push({ kind: 'callback', interactionId: m[1]!, token: m[2]!, body: b });
@@ -138,6 +163,11 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       }
       if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') {
         if (!channelOf(m[1]!)) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+        // enforce_nonce: a create repeating a recent nonce returns the message it made the first time.
+        if (b.enforce_nonce === true && b.nonce !== undefined) {
+          const dup = messages.find((x) => x.kind === 'create' && x.channelId === m![1] && x.body.nonce === b.nonce);
+          if (dup) return json(res, 200, messageObject(m[1]!, dup.id, dup.body));
+        }
         const id = snowflake();
         messages.push({ kind: 'create', channelId: m[1]!, id, body: b });
         return json(res, 200, messageObject(m[1]!, id, b));
@@ -205,6 +235,10 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
     messages,
     interactionReplies,
     identifies,
+    chaos(c) {
+      chaos = c;
+    },
+    chaosFailures,
     failNext(methodAndPath, failure) {
       const list = failures.get(methodAndPath) ?? [];
       list.push(failure);

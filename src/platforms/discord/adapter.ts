@@ -1,6 +1,7 @@
 // The Discord adapter: a discord.js Client on the gateway for /news interactions, and REST for alerts.
 // Registers /news (in the dev guild when configured, globally otherwise), answers within Discord's 3
 // seconds or defers, and sends every message with allowed_mentions { parse: [] }.
+import { createHash } from 'node:crypto';
 import { Client, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import type { ChatPlatform, Command, CommandHandler, Reply, SentMessage } from '../../domain/chat.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
@@ -23,6 +24,11 @@ export interface DiscordOptions {
   deferAfterMs?: number;
   /** Give up connecting after this long. */
   readyTimeoutMs?: number;
+}
+
+/** Discord nonces hold at most 25 characters: a longer ref is hashed. */
+export function nonceOf(ref: string): string {
+  return ref.length <= 25 ? ref : createHash('sha256').update(ref).digest('hex').slice(0, 25);
 }
 
 export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
@@ -113,8 +119,10 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     return { messageId: id };
   }
 
-  const post = (channelId: string, body: DiscordMessageBody, what: string) =>
-    send(`${what} to ${channelId}`, () => client.rest.post(Routes.channelMessages(channelId), { body }));
+  // A delivery's ref becomes the message nonce with enforce_nonce: Discord answers a repeated create (a
+  // send whose outcome was lost in a crash) with the message it already made instead of posting twice.
+  const post = (channelId: string, body: DiscordMessageBody, what: string, ref?: string) =>
+    send(`${what} to ${channelId}`, () => client.rest.post(Routes.channelMessages(channelId), { body: ref ? { ...body, nonce: nonceOf(ref), enforce_nonce: true } : body }));
 
   return {
     name: 'discord',
@@ -142,11 +150,11 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       running = false;
       await client.destroy();
     },
-    postStory: (channelId, story) => post(channelId, storyMessage(story), 'message (story)'),
+    postStory: (channelId, story) => post(channelId, storyMessage(story), 'message (story)', story.ref),
     async updateStory(channelId, messageId, story) {
       await send(`edit of message ${messageId} in ${channelId}`, () => client.rest.patch(Routes.channelMessage(channelId, messageId), { body: storyMessage(story) }));
     },
-    postDigest: (channelId, digest) => post(channelId, digestMessage(digest), 'message (digest)'),
+    postDigest: (channelId, digest) => post(channelId, digestMessage(digest), 'message (digest)', digest.ref),
     postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'message (notice)'),
   };
 }
