@@ -23,6 +23,8 @@ const GUILD = '700000000000000002';
 const DCHAN = '710000000000000002';
 const MANAGER = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages | PERMISSIONS.ManageChannels;
 const MEMBER = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages;
+/** A Discord channel the bot cannot see (the fake answers 404 Unknown Channel). */
+const DGONE = '719999999999999999';
 
 const TOPICS_YAML = `topics:
   - id: espionage
@@ -103,8 +105,8 @@ describe('chat end to end (Slack and Discord)', () => {
   const slash = (text: string, userId: string, extra: Partial<Parameters<typeof sendSlashCommand>[0]> = {}) =>
     sendSlashCommand({ url: events, signingSecret: SECRET, text, userId, channelId: 'C0NEWS', channelName: 'cyber-news', ...extra });
 
-  async function discordCommand(subcommand: string, permissions: bigint, options: Array<{ name: string; type: 3 | 4; value: string | number }> = []) {
-    const id = discord.sendInteraction({ guildId: GUILD, channelId: DCHAN, userId: '600000000000000009', permissions, subcommand, options });
+  async function discordCommand(subcommand: string, permissions: bigint, options: Array<{ name: string; type: 3 | 4; value: string | number }> = [], channelId = DCHAN) {
+    const id = discord.sendInteraction({ guildId: GUILD, channelId, userId: '600000000000000009', permissions, subcommand, options });
     const reply = await waitFor(`the reply to /news ${subcommand}`, () => discord.interactionReplies.find((r) => r.interactionId === id));
     return reply.body as { type: number; data: { content: string; flags?: number; embeds?: Array<Record<string, unknown>>; allowed_mentions: unknown } };
   }
@@ -136,6 +138,10 @@ describe('chat end to end (Slack and Discord)', () => {
     expect(s.json).toMatchObject({ response_type: 'in_channel', text: expect.stringMatching(/^This channel now follows State cyberespionage\./) });
     const d = await discordCommand('subscribe', MANAGER, [{ name: 'topics', type: 3, value: 'espionage' }]);
     expect(d.data.content).toMatch(/^This channel now follows State cyberespionage\./);
+    // Two more subscribers the bot can no longer post to (removed from the channel, channel deleted).
+    slack.goneChannels.add('C0GONE');
+    expect((await slash('subscribe espionage', 'UADMIN', { channelId: 'C0GONE' })).status).toBe(200);
+    expect((await discordCommand('subscribe', MANAGER, [{ name: 'topics', type: 3, value: 'espionage' }], DGONE)).data.content).toMatch(/^This channel now follows/);
 
     feed.items.push({
       guid: 'spy-1',
@@ -169,6 +175,20 @@ describe('chat end to end (Slack and Discord)', () => {
     // Exactly one alert per channel for the story.
     expect(slack.messages.filter((m) => m.channel === 'C0NEWS' && m.method === 'chat.postMessage')).toHaveLength(1);
     expect(discord.messages.filter((m) => m.channelId === DCHAN && m.kind === 'create')).toHaveLength(1);
+  }, 60_000);
+
+  it('pauses channels the bot cannot post to, and status says why', async () => {
+    const paused = await waitFor('both unreachable channels paused', async () => {
+      const list = (await app.storage!.channels.list()).filter((c) => c.paused);
+      return list.length === 2 ? list : undefined;
+    }, 30_000);
+    expect(paused.map((c) => [c.platform, c.externalId]).sort()).toEqual([['discord', DGONE], ['slack', 'C0GONE']]);
+    const s = await slash('status', 'UMEMBER', { channelId: 'C0GONE' });
+    expect(String(s.json!.text)).toMatch(/Alerts are paused: .*channel_not_found/);
+    const d = await discordCommand('status', MEMBER, [], DGONE);
+    expect(d.data.content).toMatch(/Alerts are paused: .*Unknown Channel/);
+    // The reachable channels are not paused.
+    expect((await app.storage!.channels.list()).filter((c) => !c.paused).map((c) => c.externalId).sort()).toEqual(['C0NEWS', DCHAN].sort());
   }, 60_000);
 
   it('returns the summaries with latest on both platforms', async () => {

@@ -43,6 +43,8 @@ export interface FakeSlack {
   /** Payloads posted to response_url, by path. */
   readonly responses: Array<{ path: string; body: Record<string, unknown> }>;
   users: Map<string, SlackUser>;
+  /** Channels the bot cannot post to (answered with channel_not_found). */
+  readonly goneChannels: Set<string>;
   /** The next call to `method` fails like this. */
   failNext(method: string, failure: SlackFailure): void;
   /** Starts (or, with null, stops) failing calls at random; failed calls record nothing. */
@@ -64,6 +66,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   const responses: FakeSlack['responses'] = [];
   const failures = new Map<string, SlackFailure[]>();
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
+  const goneChannels = new Set<string>();
   let seq = 1_700_000_000;
   let chaos: SlackChaos | null = null;
   const chaosFailures = new Map<number, number>();
@@ -118,7 +121,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
         case 'chat.postMessage':
         case 'chat.update': {
           const channel = String(args.channel ?? '');
-          if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
+          if (!channel || goneChannels.has(channel)) return json(res, 200, { ok: false, error: 'channel_not_found' });
           const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
           return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
@@ -183,6 +186,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
     messages,
     responses,
     users,
+    goneChannels,
     failNext(method, failure) {
       const list = failures.get(method) ?? [];
       list.push(failure);

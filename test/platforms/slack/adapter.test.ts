@@ -93,6 +93,13 @@ describe('Slack adapter', () => {
       expect(await storage.channels.find('slack', 'C100')).toBeNull();
     });
 
+    it('treats a user whose admin flag cannot be read as a non-admin', async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'subscribe', userId: 'UNOBODY', channelId: 'C100' });
+      expect(r.json).toMatchObject({ text: expect.stringMatching(/^Sorry, only workspace admins/) });
+      expect(slack.calls.filter((c) => c.method === 'users.info').map((c) => c.args.user)).toEqual(['UNOBODY']);
+      expect(await storage.channels.list()).toEqual([]);
+    });
+
     it.each([
       { name: 'a forged signature', mutate: { signature: 'v0=' + 'ab'.repeat(32) } },
       { name: 'a stale timestamp', mutate: { timestamp: Math.floor(Date.now() / 1000) - 600 } },
