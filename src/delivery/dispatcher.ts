@@ -223,20 +223,22 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
 
   /** Sends one unsent row as a story. Returns false when the channel must stop for this round. */
   async function sendStory(platform: ChatPlatform, a: DispatchAlert): Promise<boolean> {
-    if (a.status === 'sending' && platform.findStory) {
-      // An earlier attempt may have reached the platform before the process died.
+    // An earlier attempt may have reached the platform: the process died mid-send (`sending`), or a send
+    // failed in a way that does not prove it was refused (a 5xx or a timeout after the platform took it).
+    const uncertain = a.status === 'sending' || a.attempts > 0;
+    if (uncertain && platform.findStory) {
       try {
         const found = await platform.findStory(a.externalId, alertRef(a.id));
         if (found) {
           await store.markSent(a.id, opts.owner, { messageId: found.messageId, at: clock.now(), inDigest: false, updateCount: 0 });
-          log.info({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: alert had been posted before a restart; recorded it');
+          log.info({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: alert had been posted before a restart or a failed attempt; recorded it');
           return true;
         }
       } catch (err) {
         log.warn({ alert_id: a.id, channel_id: a.channelId, err: errorMessage(err) }, 'dispatcher: could not ask the platform whether an interrupted send arrived; sending again');
       }
     } else if (a.status === 'sending') {
-      log.warn({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: resending an alert whose earlier attempt was interrupted; the platform cannot tell whether it arrived');
+      log.warn({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: resending an alert whose earlier attempt was interrupted (with the same ref, so platforms that deduplicate by it keep one message)');
     }
     const s = await store.story(a);
     if (!s) {

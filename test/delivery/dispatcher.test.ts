@@ -264,6 +264,22 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     }
   });
 
+  it('a send that failed after the platform took it (a timeout) is found on retry, not posted twice', async () => {
+    const { itemIds } = await stories(2);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const [a] = await seedAlerts(storage, c1, itemIds, t0);
+    const post = slack.postStory.bind(slack);
+    let timeouts = 1;
+    slack.postStory = async (channelId, story) => {
+      const sent = await post(channelId, story);
+      if (timeouts-- > 0) throw new DeliveryError('transient', 'timed out waiting for the response');
+      return sent;
+    };
+    await drain(createDispatcher(deps(), options()));
+    expect(slack.titles('C1')).toEqual(['Story 1', 'Story 2']);
+    expect((await storage.alerts.get(a!))!).toMatchObject({ status: 'sent', messageId: 'slack-1', attempts: 1 });
+  });
+
   it('stop() ends a paced round early and releases the rows it did not send', async () => {
     const { itemIds } = await stories(3);
     const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
