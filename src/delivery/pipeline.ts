@@ -42,6 +42,8 @@ export interface PipelineStore {
   assignCluster(itemId: number, clusterId: number): Promise<void>;
   saveDigest(itemId: number, d: { digest: string; fromExcerpt: boolean }): Promise<void>;
   markProcessed(itemId: number, contentHash: string): Promise<boolean>;
+  /** Runs `fn` unless another instance is running the pipeline (then null). */
+  withPipelineLock?<T>(fn: () => Promise<T>): Promise<T | null>;
 }
 
 export interface OutboxWriter {
@@ -215,6 +217,11 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   }
 
   async function runOnce(maxBatches = Infinity): Promise<BatchStats> {
+    const locked = deps.store.withPipelineLock ? await deps.store.withPipelineLock(() => runBatches(maxBatches)) : await runBatches(maxBatches);
+    return locked ?? emptyStats();
+  }
+
+  async function runBatches(maxBatches: number): Promise<BatchStats> {
     const total = emptyStats();
     for (let b = 0; b < maxBatches; b++) {
       const s = await runBatch(opts.batchSize);

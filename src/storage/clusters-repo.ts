@@ -1,7 +1,7 @@
 // Story clusters and the processing state of items: which cluster an item joined, which topics it
 // matched (item_topics), its digest, and whether the pipeline has finished with it. Every write is
 // idempotent so a pipeline that crashes half-way simply runs again.
-import { type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Cluster } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
@@ -66,11 +66,33 @@ function pipelineItemFromRow(r: Selectable<ItemsTable> & { feed_title: string | 
   };
 }
 
+/** PostgreSQL advisory lock key held while one instance runs the pipeline ("cybr" "pipe"). */
+const PIPELINE_LOCK = 0x63796272_7069;
+
 export class ClustersRepo {
   constructor(
     private readonly db: Kysely<Database>,
-    _dialect: Dialect,
+    private readonly dialect: Dialect,
   ) {}
+
+  /**
+   * Runs `fn` while holding the pipeline lock, so instances sharing one PostgreSQL never cluster the same
+   * items at once (two would open two clusters for one story). Returns null without running `fn` when
+   * another instance holds it. The lock lives in a database session, so a crashed instance's lock goes
+   * with its connection. SQLite has one writer process: `fn` simply runs.
+   */
+  async withPipelineLock<T>(fn: () => Promise<T>): Promise<T | null> {
+    if (this.dialect !== 'postgres') return fn();
+    return this.db.connection().execute(async (conn) => {
+      const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PIPELINE_LOCK}) as ok`.execute(conn);
+      if (!got.rows[0]?.ok) return null;
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(${PIPELINE_LOCK})`.execute(conn);
+      }
+    });
+  }
 
   async get(id: number): Promise<Cluster | null> {
     const r = await this.db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { newItem, seedFeed } from '../delivery/fixtures.ts';
 
@@ -7,13 +8,14 @@ notePostgresSkip();
 
 describe.each(testDatabases)('ClustersRepo on $name', (database) => {
   let storage: Storage;
+  let url: string;
   let cleanup: () => Promise<void>;
   const t0 = new Date('2026-03-01T00:00:00Z');
   const at = (h: number) => new Date(t0.getTime() + h * 3600_000);
   const sig = (c: string) => c.repeat(1024);
 
   beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(database));
+    ({ storage, cleanup, url } = await freshStorage(database));
   });
   afterEach(async () => cleanup());
 
@@ -47,6 +49,23 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     expect(await storage.clusters.markProcessed(items[1]!.id, items[1]!.contentHash)).toBe(true);
     const left = await storage.clusters.unprocessedItems(10);
     expect(left.map((i) => [i.id, i.title])).toEqual([[first.id, 'One (updated)']]);
+  });
+
+  it('lets one instance at a time run the pipeline on PostgreSQL', async () => {
+    const other = await openStorage(url);
+    try {
+      let inner: string | null | undefined;
+      const outer = await storage.clusters.withPipelineLock(async () => {
+        inner = await other.clusters.withPipelineLock(async () => 'second');
+        return 'first';
+      });
+      expect(outer).toBe('first');
+      // SQLite has a single writer process, so there is nothing to exclude.
+      expect(inner).toBe(database.name === 'postgres' ? null : 'second');
+      expect(await other.clusters.withPipelineLock(async () => 'after')).toBe('after');
+    } finally {
+      await other.close();
+    }
   });
 
   it('replaces an item\'s topics and stores its digest', async () => {
