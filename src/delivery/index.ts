@@ -19,14 +19,18 @@ export function pipelineOptionsFrom(d: Config['delivery'], o: Partial<PipelineOp
   };
 }
 
-/** `owner` is the instance id (unique per process), used as the lease owner. */
+/**
+ * `owner` is the instance id (unique per process), used as the lease owner. Pacing: Slack gets
+ * delivery.channel_interval_ms between two messages to a channel (about one a second); Discord's own
+ * per-route buckets are kept by discord.js's REST queue, and the console needs none.
+ */
 export function dispatcherOptionsFrom(d: Config['delivery'], owner: string, o: Partial<DispatcherOptions> = {}): DispatcherOptions {
   return {
     owner,
     maxAttempts: d.max_attempts,
     burstPerChannel: d.burst_per_channel,
     burstWindowMs: 60_000,
-    channelIntervalMs: d.channel_interval_ms,
+    channelIntervalMs: { slack: d.channel_interval_ms, discord: 0, console: 0 },
     leaseMs: d.lease_seconds * 1000,
     claimLimit: 200,
     idleMs: 1_000,
