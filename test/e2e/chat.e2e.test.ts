@@ -203,4 +203,18 @@ describe('chat end to end (Slack and Discord)', () => {
     expect(String(d.data.embeds![0]!.title)).toMatch(/^Officials accuse state hackers/);
     expect(d.data.allowed_mentions).toEqual({ parse: [] });
   });
+
+  it('lets only admins change feeds, through the real URL check', async () => {
+    const url = `${feed.url}?edition=2`;
+    const refused = await discordCommand('feeds', MANAGER, [{ name: 'action', type: 3, value: 'add' }, { name: 'feed', type: 3, value: url }]);
+    expect(refused.data.content).toMatch(/^Sorry, only members with the Manage Server or Administrator permission can add or remove feeds/);
+    const bad = await slash('feeds add javascript:alert(1)', 'UADMIN');
+    expect(bad.json).toMatchObject({ text: 'Feed URLs must use http or https, not javascript.' });
+    const added = await slash(`feeds add ${url}`, 'UADMIN');
+    expect(added.json).toMatchObject({ text: expect.stringMatching(/^Added feed \d+: /) });
+    expect((await app.storage!.feeds.list()).map((f) => f.url)).toContain(url);
+    const removed = await discordCommand('feeds', MANAGER | PERMISSIONS.ManageGuild, [{ name: 'action', type: 3, value: 'remove' }, { name: 'feed', type: 3, value: url }]);
+    expect(removed.data.content).toMatch(/^Removed feed \d+: /);
+    expect((await app.storage!.feeds.list()).map((f) => f.url)).not.toContain(url);
+  });
 });

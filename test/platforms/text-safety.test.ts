@@ -146,6 +146,15 @@ describe('rendered messages carry no live mention', () => {
     for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);
   });
 
+  it('Slack replies stay within 50 blocks', () => {
+    const many = slackReply({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) });
+    expect(many.blocks.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(many.blocks.at(-1))).toMatch(/more not shown/);
+    const few = slackReply({ text: 'Latest', ephemeral: true, stories: [story, story] });
+    expect(few.blocks.filter((b) => b.type === 'divider')).toHaveLength(2);
+    expect(JSON.stringify(few.blocks)).not.toMatch(/more not shown/);
+  });
+
   it('Discord embeds', () => {
     const msg = discordStory(story);
     expect(msg.allowed_mentions).toEqual({ parse: [] });

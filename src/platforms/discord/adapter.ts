@@ -2,7 +2,7 @@
 // Registers /news (in the dev guild when configured, globally otherwise), answers within Discord's 3
 // seconds or defers, and sends every message with allowed_mentions { parse: [] }.
 import { createHash } from 'node:crypto';
-import { Client, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import type { ChatPlatform, Command, CommandHandler, Reply, SentMessage } from '../../domain/chat.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -92,7 +92,13 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   }
 
   client.on(Events.InteractionCreate, (i) => {
-    onInteraction(i).catch((err: unknown) => log.error({ err: errorMessage(err), interaction: i.id }, 'discord: could not answer an interaction'));
+    onInteraction(i).catch((err: unknown) => {
+      // 40060 already acknowledged / 10062 unknown interaction: another instance answered first, or the
+      // 3 seconds ran out; nothing to do for the user.
+      const code = err instanceof DiscordAPIError ? err.code : null;
+      if (code === 40060 || code === 10062) log.info({ interaction: i.id, code }, 'discord: interaction already answered or expired');
+      else log.error({ err: errorMessage(err), interaction: i.id }, 'discord: could not answer an interaction');
+    });
   });
   client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord: client error'));
   client.on(Events.ShardDisconnect, (ev, shard) => log.warn({ code: ev.code, shard }, 'discord: gateway disconnected'));

@@ -58,13 +58,24 @@ export function noticeMessage(text: string): SlackMessage {
   return { text: safe, blocks: [{ type: 'section', text: mrkdwn(`:information_source: ${safe}`.slice(0, BLOCK_MAX)) }] };
 }
 
-/** A command reply: its text, then each story as its own blocks (Slack allows 50 blocks a message). */
+/** Slack's limit on blocks in one message. */
+const MAX_BLOCKS = 50;
+
+/** A command reply: its text, then each story as its own blocks, within Slack's 50-block limit. */
 export function replyMessage(reply: Reply): SlackMessage & { response_type: 'ephemeral' | 'in_channel' } {
   const head = escapeMrkdwn(reply.text);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(head.slice(0, BLOCK_MAX)) }];
-  for (const story of reply.stories ?? []) {
-    if (blocks.length > 44) break;
-    blocks.push({ type: 'divider' }, ...storyMessage(story).blocks);
+  const stories = reply.stories ?? [];
+  let shown = 0;
+  for (const story of stories) {
+    const more = [{ type: 'divider' } as KnownBlock, ...storyMessage(story).blocks];
+    // Keep room for the "not shown" note.
+    if (blocks.length + more.length > MAX_BLOCKS - (shown + 1 < stories.length ? 1 : 0)) break;
+    blocks.push(...more);
+    shown += 1;
+  }
+  if (shown < stories.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`${stories.length - shown} more not shown; ask for fewer with a count.`)] });
   }
   return { response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: head, blocks };
 }
