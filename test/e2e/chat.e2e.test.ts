@@ -14,6 +14,9 @@ import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../emulators/di
 import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { sendSlashCommand, startFakeSlack, type FakeSlack } from '../emulators/slack.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+
+notePostgresSkip();
 
 const SLACK_TOKEN = 'xoxb-e2e-token-123456';
 const SECRET = 'e2e-signing-secret-abcdef';
@@ -45,8 +48,9 @@ const TOPICS_YAML = `topics:
 
 const EVIL_TITLE = 'Officials accuse state hackers of cyberespionage @everyone <!channel> <@U0ADMIN>';
 
-describe('chat end to end (Slack and Discord)', () => {
+describe.each(testDatabases)('chat end to end (Slack and Discord) on $name', (database) => {
   let dir: string;
+  let dropDatabase: () => Promise<void> = async () => {};
   let slack: FakeSlack;
   let discord: FakeDiscord;
   let feed: FeedServer;
@@ -74,11 +78,14 @@ describe('chat end to end (Slack and Discord)', () => {
         `discord: { dev_guild_id: "${GUILD}" }`,
       ].join('\n'),
     );
+    const db = await database.create();
+    const databaseUrl = db.url;
+    dropDatabase = db.drop;
     const config = await loadConfig({
       cwd: dir,
       env: {
         CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'),
-        DATABASE_URL: path.join(dir, 'e2e.db'),
+        DATABASE_URL: databaseUrl,
         SLACK_BOT_TOKEN: SLACK_TOKEN,
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_API_URL: slack.apiUrl,
@@ -99,6 +106,7 @@ describe('chat end to end (Slack and Discord)', () => {
   afterAll(async () => {
     await app?.stop();
     await Promise.all([slack?.close(), discord?.close(), feed?.close()]);
+    await dropDatabase();
     rmSync(dir, { recursive: true, force: true });
   });
 
