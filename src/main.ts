@@ -19,6 +19,7 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { errorMessage } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { compileTopics, parseKeyword } from './matching/index.ts';
+import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms } from './platforms/registry.ts';
 import { openStorage, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Printed to the operator at start-up (a few lines: feeds, topics, where alerts go). */
   announce?: (lines: string[]) => void;
+  /** Where the console adapter reads `/news ...` lines typed by the operator (e.g. stdin on a TTY). */
+  consoleInput?: NodeJS.ReadableStream;
 }
 
 /** One id per process, used as the lease owner on feeds and alerts. */
@@ -56,6 +59,16 @@ export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?
     ...(extra.storage ? { cache: extra.storage.articles } : {}),
     logger,
   });
+}
+
+/**
+ * The console channel (no chat tokens set) is subscribed to every topic the first time it is seen, so
+ * `npm start` shows alerts out of the box; later changes made with /news commands are kept.
+ */
+async function subscribeConsoleOnce(db: Storage, topics: readonly Topic[], now: Date): Promise<void> {
+  if (await db.channels.find('console', CONSOLE_CHANNEL)) return;
+  const ch = await db.channels.upsert({ platform: 'console', externalId: CONSOLE_CHANNEL, workspaceId: '', name: CONSOLE_CHANNEL }, now);
+  await db.channels.subscribe(ch.id, topics.map((t) => t.id), 'operator', now);
 }
 
 export function createApp(opts: AppOptions): App {
@@ -95,7 +108,8 @@ export function createApp(opts: AppOptions): App {
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
 
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
-    const { platforms, routes } = createPlatforms(config, logger);
+    const { platforms, routes } = createPlatforms(config, logger, opts.consoleInput ? { console: { input: opts.consoleInput } } : {});
+    if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
     const handler = createCommandHandler({
       channels: db.channels,
@@ -158,7 +172,7 @@ export function createApp(opts: AppOptions): App {
     onStop('scheduler', () => scheduler.stop());
 
     const feeds = (await db.feeds.list()).filter((f) => f.enabled);
-    const where = platforms.map((p) => (p.name === 'console' ? 'this console (no chat tokens set)' : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));
+    const where = platforms.map((p) => (p.name === 'console' ? `this console (no chat tokens set; subscribed to every topic${opts.consoleInput ? ', type /news help for commands' : ''})` : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
       `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => f.title ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,

@@ -23,7 +23,14 @@ export const command: CliCommand = {
       pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && !!process.stdout.isTTY),
       secrets: secretValues(config),
     });
-    const app = createApp({ config, logger, cwd: ctx.cwd, announce: (lines) => lines.forEach((l) => ctx.stdout(l)) });
+    const app = createApp({
+      config,
+      logger,
+      cwd: ctx.cwd,
+      announce: (lines) => lines.forEach((l) => ctx.stdout(l)),
+      // An operator at a terminal can type /news commands to the console adapter.
+      ...(process.stdin.isTTY ? { consoleInput: process.stdin } : {}),
+    });
 
     let signalled = 0;
     const done = new Promise<number>((resolve) => {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 
 /** Starts `cyberbrief run` as a child process with no feeds and no tokens; resolves once it is up. */
-async function startBot(extraEnv: Record<string, string> = {}) {
+async function startBot(extraEnv: Record<string, string> = {}, configYaml = 'feeds: []\n') {
   const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-'));
   const override = path.join(dir, 'config.yaml');
-  writeFileSync(override, 'feeds: []\nserver:\n  host: 127.0.0.1\n');
+  writeFileSync(override, `${configYaml}server:\n  host: 127.0.0.1\n`);
   const dbFile = path.join(dir, 'bot.db');
   const child = spawn(process.execPath, [BIN, 'run'], {
     cwd: dir,
@@ -55,6 +57,47 @@ describe('cyberbrief run', () => {
     // SQLite removes the write-ahead log when the last connection closes: the database was closed.
     expect(existsSync(`${bot.dbFile}-wal`)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${bot.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('with no tokens, posts a matching story from a local feed to the console, once', async () => {
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Wire</title>
+      <item><title>Dutch government accuses Russian military intelligence of hacking the port of Rotterdam</title>
+      <link>/s1?utm_source=rss</link><guid>s1</guid><description>Officials attributed the intrusion to a GRU unit and summoned the Russian ambassador.</description></item>
+      <item><title>Local bakery wins award</title><link>/s2</link><guid>s2</guid><description>Bread.</description></item>
+      </channel></rss>`;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(feed);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const yaml = [
+      'feeds:',
+      `  - url: http://127.0.0.1:${port}/feed.xml`,
+      'polling:',
+      '  tick: "* * * * * *"',
+      '  jitter_seconds: 0',
+      '  backfill: 5',
+      'summary:',
+      '  fetch_article: false',
+      '',
+    ].join('\n');
+    try {
+      const bot = await startBot({ CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1' }, yaml);
+      expect(bot.output()).toMatch(/Alerts go to this console \(no chat tokens set; subscribed to every topic\)/);
+      const deadline = Date.now() + 20_000;
+      while (!bot.output().includes('[console]') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 2500)); // a few more ticks: nothing may be posted twice
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      const posted = bot.output().split('\n').filter((l) => l.startsWith('[console]'));
+      expect(posted).toEqual(['[console] ■ Dutch government accuses Russian military intelligence of hacking the port of Rotterdam']);
+      expect(bot.output()).toContain(`http://127.0.0.1:${port}/s1`);
+      expect(bot.output()).not.toContain('utm_source');
+      expect(bot.output()).not.toContain('Local bakery');
+    } finally {
+      server.close();
+    }
   });
 
   it('a bad configuration value stops start-up with one sentence and changes nothing', async () => {
