@@ -36,7 +36,7 @@ export interface TopicMatchInput {
 export interface PipelineStore {
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
   setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[]): Promise<void>;
-  recent(since: Date): Promise<ClusterCandidate[]>;
+  recent(since: Date, until?: Date): Promise<ClusterCandidate[]>;
   create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
   touch(id: number, at: Date): Promise<void>;
   assignCluster(itemId: number, clusterId: number): Promise<void>;
@@ -84,6 +84,8 @@ export interface PipelineOptions {
   editOnChange: boolean;
   /** How often the running pipeline looks for work when nobody calls notify(). */
   idleMs: number;
+  /** First wait before an item that failed is tried again (doubles each time; default one minute). */
+  retryFailedMs?: number;
 }
 
 export interface BatchStats {
@@ -133,8 +135,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let pendingWake = false;
-  // Items that failed in this process are skipped until restart so one bad item cannot block the rest.
-  const failedIds = new Set<number>();
+  // An item that failed waits (doubling from retryFailedMs) so one bad item cannot block the rest.
+  const failed = new Map<number, { count: number; retryAt: number }>();
+  const retryFailedMs = opts.retryFailedMs ?? 60_000;
 
   async function processItem(item: PipelineItemInput, route: Router, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
@@ -152,7 +155,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     let clusterId = item.clusterId;
     if (clusterId === null) {
       const signature = storySignature({ title: item.title, summary: description || content });
-      const candidates = await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs));
+      const candidates = await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs));
       const choice = findCluster({ signature, feedId: item.feedId, at }, candidates, { threshold, windowMs: opts.clusterWindowMs });
       if (choice) {
         clusterId = choice.clusterId;
@@ -199,7 +202,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
 
   async function runBatch(limit: number): Promise<BatchStats> {
     const stats = emptyStats();
-    const items = (await deps.store.unprocessedItems(limit + failedIds.size)).filter((i) => !failedIds.has(i.id)).slice(0, limit);
+    const now = deps.clock.now().getTime();
+    const waiting = (id: number) => (failed.get(id)?.retryAt ?? 0) > now;
+    const items = (await deps.store.unprocessedItems(limit + failed.size)).filter((i) => !waiting(i.id)).slice(0, limit);
     if (items.length === 0) return stats;
     const route = createRouter(await deps.channelRules());
     for (const item of items) {
@@ -207,10 +212,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       stats.items++;
       try {
         await processItem(item, route, stats);
+        failed.delete(item.id);
       } catch (err) {
         stats.failed++;
-        failedIds.add(item.id);
-        log.error({ item_id: item.id, err: errorMessage(err) }, 'pipeline: item failed; it stays unprocessed and is retried after a restart');
+        const count = (failed.get(item.id)?.count ?? 0) + 1;
+        const waitMs = Math.min(retryFailedMs * 2 ** (count - 1), 24 * 3600_000);
+        failed.set(item.id, { count, retryAt: deps.clock.now().getTime() + waitMs });
+        log.error({ item_id: item.id, attempts: count, retry_in_ms: waitMs, err: errorMessage(err) }, 'pipeline: item failed; it stays unprocessed and is tried again later');
       }
     }
     return stats;

@@ -99,15 +99,16 @@ export class ClustersRepo {
     return r ? clusterFromRow(r) : null;
   }
 
-  /** Clusters whose newest item is at or after `since`, with the feeds already in each. */
-  async recent(since: Date): Promise<ClusterCandidateRow[]> {
-    const rows = await this.db
+  /** Clusters whose newest item is at or after `since` (and not after `until`), with the feeds already in each. */
+  async recent(since: Date, until?: Date): Promise<ClusterCandidateRow[]> {
+    let q = this.db
       .selectFrom('clusters as c')
       .leftJoin('items as i', 'i.cluster_id', 'c.id')
       .select(['c.id', 'c.signature', 'c.last_item_at', 'i.feed_id'])
       .where('c.last_item_at', '>=', since.getTime())
-      .orderBy('c.id')
-      .execute();
+      .orderBy('c.id');
+    if (until) q = q.where('c.last_item_at', '<=', until.getTime());
+    const rows = await q.execute();
     const byId = new Map<number, ClusterCandidateRow>();
     for (const r of rows) {
       const id = Number(r.id);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelRulesFrom, createPipeline, type PipelineDeps, type PipelineOptions } from '../../src/delivery/pipeline.ts';
 import type { Topic } from '../../src/domain/types.ts';
-import { systemClock } from '../../src/lib/clock.ts';
+import { fixedClock, systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { compileTopics } from '../../src/matching/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
@@ -134,6 +134,26 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect(second).toMatchObject({ items: 1, alerts: 0, newClusters: 0, clustered: 0 });
     expect(await storage.alerts.counts()).toMatchObject({ pending: 3 });
     expect((await storage.alerts.list({ channelId: ch.spies })).length).toBe(1);
+  });
+
+  it('a failed item waits, then is tried again by the same running pipeline', async () => {
+    await setup();
+    const clock = fixedClock(t0);
+    let fail = true;
+    const flaky = deps({
+      clock,
+      summarize: async (input) => {
+        if (fail && input.title.startsWith('Hackers probe')) throw new Error('summariser down');
+        return { summary: input.title, fromExcerpt: true };
+      },
+    });
+    const p = createPipeline(flaky, opts({ retryFailedMs: 60_000 }));
+    expect(await p.runOnce()).toMatchObject({ items: 4, failed: 1 });
+    fail = false;
+    expect((await p.runOnce()).items).toBe(0);
+    clock.advance(60_000);
+    expect(await p.runOnce()).toMatchObject({ items: 1, failed: 0, alerts: 1 });
+    expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
   });
 
   it('a materially changed story asks for an edit when edit_on_change is on, and not when it is off', async () => {

@@ -31,6 +31,7 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     await storage.clusters.touch(c.id, at(2));
     const recent = await storage.clusters.recent(at(-72));
     expect(recent.map((r) => [r.id, r.signature, r.lastItemAt.toISOString(), r.feedIds.sort()])).toEqual([[c.id, sig('a'), at(5).toISOString(), [a.feedId, b.feedId].sort()]]);
+    expect((await storage.clusters.recent(at(-200), at(-72))).map((r) => r.id)).toEqual([old.id]);
     expect(await storage.clusters.itemIds(c.id)).toEqual([a.itemIds[0], b.itemIds[0]]);
     expect((await storage.clusters.get(c.id))!).toMatchObject({ title: 'One', firstItemId: a.itemIds[0] });
   });
