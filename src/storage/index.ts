@@ -8,6 +8,7 @@ import { AlertsRepo } from './alerts-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
 import { ChannelsRepo } from './channels-repo.ts';
 import { LatestRepo } from './latest-repo.ts';
+import { LeaderLocks } from './leader-locks.ts';
 import { ArticlesRepo } from './articles-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
@@ -17,6 +18,7 @@ export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './item
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
 export { ArticlesRepo } from './articles-repo.ts';
+export { LeaderLocks, type Leadership } from './leader-locks.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
@@ -31,6 +33,8 @@ export interface Storage {
   readonly channels: ChannelsRepo;
   /** Newest matched stories, for `/news latest`. */
   readonly latest: LatestRepo;
+  /** Leadership for single-holder work (the Discord gateway): PostgreSQL advisory locks. */
+  readonly locks: LeaderLocks;
   /** Extracted article text by URL (the summariser's cache). */
   readonly articles: ArticlesRepo;
   /** Runs pending migrations; returns the names applied. */
@@ -62,6 +66,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     clusters: new ClustersRepo(handle.db, handle.dialect),
     channels: new ChannelsRepo(handle.db),
     latest: new LatestRepo(handle.db),
+    locks: new LeaderLocks(target),
     articles: new ArticlesRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),

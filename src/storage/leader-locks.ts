@@ -1,0 +1,94 @@
+// Leadership for work that one instance must do alone (the Discord gateway connection: one session per
+// bot token, or every instance would answer each interaction). On PostgreSQL a session advisory lock held
+// on a dedicated connection of its own (not a pool slot); it goes with the connection or the process, so
+// a follower takes over. SQLite serves one instance, so the lock is only exclusive within this process.
+import pg from 'pg';
+import type { DatabaseTarget } from './db.ts';
+
+export interface Leadership {
+  /** Gives the lock up. Idempotent. */
+  release(): Promise<void>;
+  /** Resolves when the lock was lost without release() (the connection dropped). */
+  readonly lost: Promise<void>;
+}
+
+export interface LeaderLocksOptions {
+  /** How often a held lock's connection is checked (default 15 s). */
+  checkEveryMs?: number;
+}
+
+export class LeaderLocks {
+  private readonly local = new Set<string>();
+
+  constructor(
+    private readonly target: DatabaseTarget,
+    private readonly opts: LeaderLocksOptions = {},
+  ) {}
+
+  /** Takes the lock named `name` if no one holds it; null when another holder has it. */
+  async tryAcquire(name: string): Promise<Leadership | null> {
+    if (this.local.has(name)) return null;
+    if (this.target.dialect === 'sqlite') {
+      this.local.add(name);
+      let released = false;
+      return {
+        lost: new Promise<void>(() => {}),
+        release: async () => {
+          if (released) return;
+          released = true;
+          this.local.delete(name);
+        },
+      };
+    }
+    return this.tryAcquirePostgres(name);
+  }
+
+  private async tryAcquirePostgres(name: string): Promise<Leadership | null> {
+    const key = `cyberbrief:${name}`;
+    const client = new pg.Client({ connectionString: this.target.location });
+    let released = false;
+    let markLost!: () => void;
+    const lost = new Promise<void>((resolve) => {
+      markLost = resolve;
+    });
+    // A dropped connection surfaces here (and must be handled, or it would crash the process).
+    const onGone = () => {
+      if (!released) markLost();
+    };
+    client.on('error', onGone);
+    client.on('end', onGone);
+    await client.connect();
+    let ok = false;
+    try {
+      const r = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [key]);
+      ok = !!r.rows[0]?.ok;
+    } finally {
+      if (!ok) {
+        released = true;
+        await client.end().catch(() => {});
+      }
+    }
+    if (!ok) return null;
+    this.local.add(name);
+    const check = setInterval(() => {
+      client.query('select 1').catch(onGone);
+    }, this.opts.checkEveryMs ?? 15_000);
+    check.unref();
+    void lost.then(() => {
+      clearInterval(check);
+      this.local.delete(name);
+      client.end().catch(() => {});
+    });
+    return {
+      lost,
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(check);
+        this.local.delete(name);
+        await client.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
+        await client.end().catch(() => {});
+      },
+    };
+  }
+}
