@@ -7,12 +7,14 @@ import type { Route } from '../http/server.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts';
-import { createDiscordPlatform } from './discord/adapter.ts';
+import { createDiscordPlatform, type GatewayLeadership } from './discord/adapter.ts';
 import { createSlackPlatform } from './slack/adapter.ts';
 
 export interface PlatformOptions {
   /** Console adapter options (output, optional command input). */
   console?: ConsoleOptions;
+  /** Lets one instance alone hold the Discord gateway (e.g. storage.locks on PostgreSQL). */
+  discordLeadership?: GatewayLeadership;
 }
 
 interface PlatformContext extends PlatformOptions {
@@ -58,7 +60,14 @@ const discord: PlatformEntry = {
   create(c, ctx) {
     const s = c.secrets;
     if (!s.discordApplicationId) throw new ConfigError('discord: DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not; copy it from the Developer Portal (General Information > Application ID).');
-    return createDiscordPlatform({ token: s.discordToken!, applicationId: s.discordApplicationId, devGuildId: c.discord.dev_guild_id, apiUrl: s.discordApiUrl, logger: ctx.logger });
+    return createDiscordPlatform({
+      token: s.discordToken!,
+      applicationId: s.discordApplicationId,
+      devGuildId: c.discord.dev_guild_id,
+      apiUrl: s.discordApiUrl,
+      logger: ctx.logger,
+      ...(ctx.discordLeadership ? { leadership: ctx.discordLeadership } : {}),
+    });
   },
 };
 

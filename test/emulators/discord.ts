@@ -61,6 +61,8 @@ export interface FakeDiscord {
   /** Interaction callbacks (reply, defer) and webhook edits of the original reply. */
   readonly interactionReplies: Array<{ kind: 'callback' | 'edit'; interactionId: string | null; token: string; body: Record<string, unknown> }>;
   readonly identifies: Array<Record<string, unknown>>;
+  /** Gateway websockets currently open. */
+  readonly gatewayConnections: number;
   failNext(methodAndPath: string, failure: DiscordFailure): void;
   /** Starts (or, with null, stops) failing message creates and edits at random; failed calls record nothing. */
   chaos(c: DiscordChaos | null): void;
@@ -235,6 +237,9 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
     messages,
     interactionReplies,
     identifies,
+    get gatewayConnections() {
+      return sockets.size;
+    },
     chaos(c) {
       chaos = c;
     },
@@ -245,7 +250,8 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       failures.set(methodAndPath, list);
     },
     sendInteraction(input) {
-      const ws = [...sockets][0];
+      // The newest connection: after a takeover the old one may still be closing.
+      const ws = [...sockets].at(-1);
       if (!ws) throw new Error('emulator: no gateway connection to send the interaction on');
       const id = snowflake();
       const channel = channelOf(input.channelId);

@@ -24,6 +24,23 @@ export interface DiscordOptions {
   deferAfterMs?: number;
   /** Give up connecting after this long. */
   readyTimeoutMs?: number;
+  /**
+   * Holds the gateway for one instance only (several instances sharing one PostgreSQL). Without it this
+   * instance always connects. Followers still send alerts over REST and retry for leadership.
+   */
+  leadership?: GatewayLeadership;
+  /** How often a follower tries to take the gateway over (default 30 s). */
+  leaderRetryMs?: number;
+}
+
+export interface GatewayLease {
+  release(): Promise<void>;
+  /** Resolves when leadership was lost without release(). */
+  readonly lost: Promise<void>;
+}
+
+export interface GatewayLeadership {
+  tryAcquire(): Promise<GatewayLease | null>;
 }
 
 /** Discord nonces hold at most 25 characters: a longer ref is hashed. */
@@ -130,31 +147,110 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   const post = (channelId: string, body: DiscordMessageBody, what: string, ref?: string) =>
     send(`${what} to ${channelId}`, () => client.rest.post(Routes.channelMessages(channelId), { body: ref ? { ...body, nonce: nonceOf(ref), enforce_nonce: true } : body }));
 
+  let stopped = false;
+  let currentLease: GatewayLease | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  /** Registers /news and opens the gateway; resolves once the client is ready. */
+  async function connect(): Promise<void> {
+    await registerCommands();
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('discord: the gateway did not become ready in time; check DISCORD_TOKEN and the network.')), opts.readyTimeoutMs ?? 60_000);
+      client.once(Events.ClientReady, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    try {
+      await client.login(opts.token);
+      await ready;
+    } catch (err) {
+      await disconnect();
+      throw new Error(`discord: could not connect (${errorMessage(err)}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${opts.apiUrl}` : ''}.`);
+    }
+    log.info({ bot_user: client.user?.id, guilds: client.guilds.cache.size }, `discord: connected as ${client.user?.tag ?? 'bot'} in ${client.guilds.cache.size} server(s)`);
+  }
+
+  /** Closes the gateway but keeps REST usable for sends. */
+  async function disconnect(): Promise<void> {
+    await client.destroy();
+    client.rest.setToken(opts.token);
+  }
+
+  function hold(lease: GatewayLease): void {
+    currentLease = lease;
+    void lease.lost.then(async () => {
+      if (stopped || currentLease !== lease) return;
+      currentLease = null;
+      log.warn('discord: lost gateway leadership (database connection dropped); disconnecting and standing by');
+      await disconnect();
+      standBy();
+    });
+  }
+
+  function standBy(): void {
+    if (stopped || retryTimer) return;
+    let trying = false;
+    retryTimer = setInterval(() => {
+      if (trying || stopped) return;
+      trying = true;
+      void (async () => {
+        const lease = await opts.leadership!.tryAcquire();
+        if (!lease) return;
+        if (stopped) {
+          await lease.release();
+          return;
+        }
+        if (retryTimer) clearInterval(retryTimer);
+        retryTimer = null;
+        try {
+          await connect();
+          hold(lease);
+        } catch (err) {
+          log.error({ err: errorMessage(err) }, 'discord: took over the gateway but could not connect; will retry');
+          await lease.release();
+          standBy();
+        }
+      })()
+        .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'discord: could not check gateway leadership; will retry'))
+        .finally(() => {
+          trying = false;
+        });
+    }, opts.leaderRetryMs ?? 30_000);
+    retryTimer.unref();
+  }
+
   return {
     name: 'discord',
     async start(h) {
       handler = h;
-      await registerCommands();
-      const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('discord: the gateway did not become ready in time; check DISCORD_TOKEN and the network.')), opts.readyTimeoutMs ?? 60_000);
-        client.once(Events.ClientReady, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      try {
-        await client.login(opts.token);
-        await ready;
-      } catch (err) {
-        await client.destroy();
-        throw new Error(`discord: could not connect (${errorMessage(err)}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${opts.apiUrl}` : ''}.`);
-      }
       running = true;
-      log.info({ bot_user: client.user?.id, guilds: client.guilds.cache.size }, `discord: connected as ${client.user?.tag ?? 'bot'} in ${client.guilds.cache.size} server(s)`);
+      if (!opts.leadership) {
+        await connect();
+        return;
+      }
+      const lease = await opts.leadership.tryAcquire();
+      if (lease) {
+        try {
+          await connect();
+        } catch (err) {
+          await lease.release();
+          throw err;
+        }
+        hold(lease);
+      } else {
+        log.info('discord: another instance holds the gateway; sending alerts over REST and standing by');
+        standBy();
+      }
     },
     async stop() {
       running = false;
+      stopped = true;
+      if (retryTimer) clearInterval(retryTimer);
+      retryTimer = null;
       await client.destroy();
+      await currentLease?.release();
+      currentLease = null;
     },
     postStory: (channelId, story) => post(channelId, storyMessage(story), 'message (story)', story.ref),
     async updateStory(channelId, messageId, story) {
