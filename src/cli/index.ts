@@ -66,7 +66,16 @@ function readStdin(): Promise<string> {
   });
 }
 
+/** `cyberbrief feeds list | head` closes our stdout early: that is not an error, so end quietly. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  if (!io.stdout) exitQuietlyOnClosedPipe(process.stdout);
   const stdout = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
   const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
   const env = io.env ?? process.env;
