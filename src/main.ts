@@ -108,7 +108,14 @@ export function createApp(opts: AppOptions): App {
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
 
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
-    const { platforms, routes } = createPlatforms(config, logger, opts.consoleInput ? { console: { input: opts.consoleInput } } : {});
+    // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
+    // instance holding an advisory lock keyed by the application id connects; the others send over REST
+    // and retry. On SQLite (one instance) the lock is always free.
+    const appId = config.secrets.discordApplicationId;
+    const { platforms, routes } = createPlatforms(config, logger, {
+      ...(opts.consoleInput ? { console: { input: opts.consoleInput } } : {}),
+      ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
+    });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
     const handler = createCommandHandler({

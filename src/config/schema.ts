@@ -107,6 +107,8 @@ export const configSchema = z
       .object({
         /** Register /news in this guild only (instant, for development); global otherwise. */
         dev_guild_id: z.string().regex(/^\d{5,25}$/, 'expected a Discord guild id (digits)').nullable(),
+        /** Instances sharing one PostgreSQL: how often one without the gateway tries to take it over. */
+        leader_retry_seconds: seconds(1, 3600),
       })
       .strict(),
   })

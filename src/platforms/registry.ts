@@ -66,7 +66,7 @@ const discord: PlatformEntry = {
       devGuildId: c.discord.dev_guild_id,
       apiUrl: s.discordApiUrl,
       logger: ctx.logger,
-      ...(ctx.discordLeadership ? { leadership: ctx.discordLeadership } : {}),
+      ...(ctx.discordLeadership ? { leadership: ctx.discordLeadership, leaderRetryMs: c.discord.leader_retry_seconds * 1000 } : {}),
     });
   },
 };
