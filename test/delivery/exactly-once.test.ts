@@ -1,7 +1,6 @@
 // End to end, with the real bot as a child process against the Slack and Discord emulators: 100 alerts
 // reach their channels exactly once and in order, (7) when the bot is killed with SIGKILL mid-way and
 // restarted, and (8) when the emulators answer 429 and 5xx at random for a while.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,9 @@ import { openStorage } from '../../src/storage/index.ts';
 import { startFakeDiscord, type FakeDiscord } from '../emulators/discord.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeSlack, type FakeSlack } from '../emulators/slack.ts';
+import { alive, seededRandom, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { seedChannel, seedFeed } from './fixtures.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 const SLACK_TOKEN = 'xoxb-test-exactly-once-token';
 const DISCORD_TOKEN = 'discord-test-token.exactly.once';
 const APP = '800000000000000077';
@@ -32,12 +31,6 @@ const word = (n: number, salt: number) => `w${((n * 7919 + salt * 104729) % 1_00
 const title = (n: number) => `${channelOf(n).word} ${word(n, 1)} ${word(n, 2)} ${word(n, 3)} number ${n}`;
 
 const TOPICS = `topics:\n${CHANNELS.map((c) => `  - id: ${c.topic}\n    name: ${c.word}\n    description: Stories about ${c.word.toLowerCase()}\n    threshold: 3\n    terms:\n      - { term: ${c.word.toLowerCase()}, weight: 3 }\n`).join('')}`;
-
-interface Bot {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
 
 interface Emulators {
   slack: FakeSlack;
@@ -81,46 +74,17 @@ async function startEmulators(): Promise<Emulators> {
 }
 
 function startBot(dir: string, env: Record<string, string>, e: Emulators): Bot {
-  const child = spawn(process.execPath, [BIN, 'run'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SLACK_BOT_TOKEN: SLACK_TOKEN,
-      SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789',
-      SLACK_API_URL: e.slack.apiUrl,
-      DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: APP,
-      DISCORD_API_URL: e.discord.apiUrl,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startBotProcess(dir, {
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    SLACK_BOT_TOKEN: SLACK_TOKEN,
+    SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789',
+    SLACK_API_URL: e.slack.apiUrl,
+    DISCORD_TOKEN,
+    DISCORD_APPLICATION_ID: APP,
+    DISCORD_API_URL: e.discord.apiUrl,
+    ...env,
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
-}
-
-/** mulberry32: a small seeded generator, 0 <= x < 1. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Throws when the bot died on its own (so a test fails at once, with its output). */
-function alive(bot: Bot): true {
-  if (bot.child.exitCode !== null) throw new Error(`the bot exited with ${bot.child.exitCode}:\n${bot.output().slice(-4000)}`);
-  return true;
 }
 
 /** Story texts posted to a channel, in order. */
