@@ -22,7 +22,7 @@ export function parseOpml(text: string): OpmlFeed[] {
   if (!/<opml\b/i.test(body)) throw new FeedParseError('opml: the file is not OPML (no <opml> element); export your subscriptions as OPML.');
   const seen = new Set<string>();
   const feeds: OpmlFeed[] = [];
-  for (const m of body.matchAll(/<outline\b[^>]*>/gi)) {
+  for (const m of body.matchAll(/<outline\b[^<>]*>/gi)) {
     const a = attrs(m[0]);
     const url = (a.xmlurl ?? '').trim();
     if (!url || seen.has(url)) continue;

@@ -124,7 +124,7 @@ function assertLooksLikeFeed(s: string, where: string): void {
   const head = s.slice(0, 4096);
   if (/<(rss|feed|rdf:RDF|RDF|channel)\b/i.test(head) || /<(rss|feed|rdf:RDF)\b/i.test(s.slice(0, 65536))) return;
   if (/^<!doctype html|^<html\b|<html\b/i.test(head.replace(/^<\?xml[^>]*>\s*/, ''))) {
-    const alt = /<link\b[^>]*type=["']application\/(rss|atom)\+xml["'][^>]*>/i.exec(s);
+    const alt = /<link\b[^<>]*type=["']application\/(rss|atom)\+xml["'][^<>]*>/i.exec(s);
     const href = alt ? /href=["']([^"']+)["']/i.exec(alt[0])?.[1] : null;
     throw new FeedParseError(`parser:${where} is an HTML page, not a feed${href ? `; the page names a feed at ${href}` : '; use the site\'s RSS or Atom URL'}.`);
   }

@@ -161,7 +161,7 @@ export function isShouting(text: string): boolean {
 export function stripMarkup(text: string): string {
   if (!text.includes('<') && !text.includes('&')) return text;
   return text
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ') // `[^<>]`: an unclosed `<` stops at the next one, so `<<<<...` stays linear
     .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos|nbsp));/gi, (_m, dec: string, hex: string, name: string) => {
       const code = dec ? Number(dec) : hex ? parseInt(hex, 16) : -1;
       if (code >= 0) return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';

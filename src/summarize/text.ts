@@ -1,5 +1,6 @@
 // Plain text from whatever a feed or page hands us: HTML leftovers (tags, entities, scripts) removed,
-// block-level breaks kept as paragraph breaks, whitespace tidied. Pure and synchronous.
+// block-level breaks kept as paragraph breaks, whitespace tidied. Pure and synchronous; linear in the input.
+import { removeComments, removeElements } from '../lib/markup-spans.ts';
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…',
@@ -26,7 +27,8 @@ export function decodeEntities(text: string): string {
   });
 }
 
-const BLOCK_TAG = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|tr|td|th|table|figure|figcaption|pre|hr|dd|dt|dl)\b[^>]*>/gi;
+// `[^<>]*`, not `[^>]*`: a tag ends before the next `<`, so an unclosed `<p<p<p...` costs linear time.
+const BLOCK_TAG = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|tr|td|th|table|figure|figcaption|pre|hr|dd|dt|dl)\b[^<>]*>/gi;
 
 /**
  * Strip HTML leftovers and tidy whitespace. Paragraph breaks (block tags, blank lines) become "\n\n";
@@ -36,9 +38,7 @@ export function cleanText(input: string): string {
   let t = input;
   // Two passes: feeds often escape their HTML twice ("&lt;a href=...&gt;"), which decodes into tags.
   for (let pass = 0; pass < 2 && /<[a-z!/]|&[#a-z0-9]+;/i.test(t); pass++) {
-    t = t
-      .replace(/<!--[\s\S]*?-->/g, ' ')
-      .replace(/<(script|style|noscript|template|svg|iframe)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    t = removeElements(removeComments(t, ' '), ['script', 'style', 'noscript', 'template', 'svg', 'iframe'], ' ')
       .replace(BLOCK_TAG, '\n\n')
       .replace(/<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/gi, ' ');
     t = decodeEntities(t);
