@@ -1,17 +1,9 @@
 // cyberbrief derive-topics: propose a topic (YAML) from reference documents.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../lib/errors.ts';
 import { buildBackground, deriveTopicDetailed, renderDerivedTopicYaml } from '../matching/derive-topic.ts';
 import { stripMarkup } from '../matching/text.ts';
+import { readInput } from './read-input.ts';
 import type { CliCommand } from './types.ts';
-
-async function read(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`derive-topics: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-}
 
 /** Title and description of each JSONL line (lines that are not JSON objects are skipped). */
 function* backgroundTexts(jsonl: string): Generator<string> {
@@ -62,6 +54,7 @@ export const command: CliCommand = {
     if (!Number.isInteger(maxTerms) || maxTerms < 1 || maxTerms > 200) {
       throw new UsageError(`derive-topics: --max-terms "${String(maxRaw)}" must be a whole number from 1 to 200.`);
     }
+    const read = (file: string) => readInput(ctx, file, 'derive-topics');
     const docs = await Promise.all(files.map(read));
     const bg = typeof background === 'string' ? buildBackground(backgroundTexts(await read(background)), `${background} (title + description of each line)`) : undefined;
     const derived = deriveTopicDetailed(docs, {

@@ -1,11 +1,10 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Feed } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { parseOpml, renderOpml } from '../feeds/opml.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
+import { readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
@@ -120,12 +119,7 @@ export const command: CliCommand = {
       case 'import': {
         need(1, 'one OPML file (or - for standard input)');
         const file = rest[0]!;
-        let text: string;
-        try {
-          text = file === '-' ? await ctx.readStdin() : await readFile(path.resolve(ctx.cwd, file), 'utf8');
-        } catch (err) {
-          throw new UsageError(`cyberbrief feeds import: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-        }
+        const text = await readInput(ctx, file, 'cyberbrief feeds import');
         const entries = parseOpml(text);
         return withStorage(ctx, async (s) => {
           let added = 0;

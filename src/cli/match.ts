@@ -1,20 +1,11 @@
 // cyberbrief match: match JSONL items against topics; --eval prints precision, recall and F1.
-import { readFile } from 'node:fs/promises';
 import { loadTopicsFile } from '../config/topics.ts';
 import { UsageError } from '../lib/errors.ts';
 import { compileTopics } from '../matching/compile-topics.ts';
 import { evaluate, parseLabels } from '../matching/evaluate.ts';
 import { matchItem, parseItemLine, type ItemResult } from '../matching/match-items.ts';
+import { readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
-
-async function readInput(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') return ctx.readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`match: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-}
 
 async function topicsPath(ctx: CliContext): Promise<string> {
   const given = ctx.args.values.topics;
@@ -53,9 +44,9 @@ export const command: CliCommand = {
     if (typeof input !== 'string') throw new UsageError('match: --input ITEMS.jsonl is required.');
     const topics = await loadTopicsFile(await topicsPath(ctx));
     const matcher = compileTopics(topics);
-    const text = await readInput(ctx, input);
+    const text = await readInput(ctx, input, 'match');
     const labelsFile = ctx.args.values.eval;
-    const labels = typeof labelsFile === 'string' ? parseLabels(await readInput(ctx, labelsFile), labelsFile) : null;
+    const labels = typeof labelsFile === 'string' ? parseLabels(await readInput(ctx, labelsFile, 'match'), labelsFile) : null;
     const wanted = labels ? new Set(labels.map((l) => l.id)) : null;
     const results = new Map<string, ItemResult>();
     const titles = new Map<string, string>();

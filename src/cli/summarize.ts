@@ -1,5 +1,4 @@
 // cyberbrief summarize: extractive summaries of JSONL articles; --eval prints ROUGE F1 for ours and Lead-3.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../lib/errors.ts';
 import { DEFAULT_MAX_CHARS } from '../summarize/extractive.ts';
 import {
@@ -10,37 +9,14 @@ import {
   type ArticleLine,
 } from '../summarize/evaluate.ts';
 import type { RougeScores } from '../summarize/rouge.ts';
-import type { CliCommand, CliContext } from './types.ts';
-
-async function readInput(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') return ctx.readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`summarize: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-}
+import { parseJsonLines, readInput } from './read-input.ts';
+import type { CliCommand } from './types.ts';
 
 function positiveInt(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`summarize: ${flag} expects a positive whole number, got "${String(value)}".`);
   return n;
-}
-
-function parseLines<T>(text: string, file: string, parse: (line: string, where: string) => T): T[] {
-  const out: T[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (line.trim() === '') continue;
-    try {
-      out.push(parse(line, `${file}:${i + 1}`));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
-  return out;
 }
 
 const fmt = (s: RougeScores) =>
@@ -80,7 +56,7 @@ export const command: CliCommand = {
     const sentences = positiveInt(ctx.args.values.sentences, '--sentences');
     const maxChars = positiveInt(ctx.args.values['max-chars'], '--max-chars');
     const opts = { ...(sentences ? { sentences } : {}), ...(maxChars ? { maxChars } : {}) };
-    const articles: ArticleLine[] = parseLines(await readInput(ctx, input), input, parseArticleLine);
+    const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine);
 
     const refsFile = ctx.args.values.eval;
     if (typeof refsFile !== 'string') {
@@ -91,7 +67,7 @@ export const command: CliCommand = {
       return 0;
     }
     if (refsFile === '-' && input === '-') throw new UsageError('summarize: --input and --eval cannot both read standard input.');
-    const refs = parseLines(await readInput(ctx, refsFile), refsFile, parseReferenceLine);
+    const refs = parseJsonLines(await readInput(ctx, refsFile, 'summarize'), refsFile, parseReferenceLine);
     const ev = evaluateSummaries(articles, new Map(refs.map((r) => [r.id, r.summary])), opts);
     if (ev.items === 0) {
       ctx.stderr(`summarize: no article in ${input} has a reference in ${refsFile} (ids must match).`);
