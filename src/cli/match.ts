@@ -2,9 +2,9 @@
 import { loadTopicsFile } from '../config/topics.ts';
 import { UsageError } from '../lib/errors.ts';
 import { compileTopics } from '../matching/compile-topics.ts';
-import { evaluate, parseLabels } from '../matching/evaluate.ts';
+import { evaluate, parseLabelLine } from '../matching/evaluate.ts';
 import { matchItem, parseItemLine, type ItemResult } from '../matching/match-items.ts';
-import { readInput } from './read-input.ts';
+import { parseJsonLines, readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 async function topicsPath(ctx: CliContext): Promise<string> {
@@ -44,17 +44,16 @@ export const command: CliCommand = {
     if (typeof input !== 'string') throw new UsageError('match: --input ITEMS.jsonl is required.');
     const topics = await loadTopicsFile(await topicsPath(ctx));
     const matcher = compileTopics(topics);
-    const text = await readInput(ctx, input, 'match');
     const labelsFile = ctx.args.values.eval;
-    const labels = typeof labelsFile === 'string' ? parseLabels(await readInput(ctx, labelsFile, 'match'), labelsFile) : null;
+    if (ctx.args.values.errors && typeof labelsFile !== 'string') throw new UsageError('match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.');
+    if (input === '-' && labelsFile === '-') throw new UsageError('match: --input and --eval cannot both read standard input.');
+    // Every line is checked before anything is printed: a bad line at the end leaves no partial output.
+    const items = parseJsonLines(await readInput(ctx, input, 'match'), input, parseItemLine);
+    const labels = typeof labelsFile === 'string' ? parseJsonLines(await readInput(ctx, labelsFile, 'match'), labelsFile, parseLabelLine) : null;
     const wanted = labels ? new Set(labels.map((l) => l.id)) : null;
     const results = new Map<string, ItemResult>();
     const titles = new Map<string, string>();
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] ?? '';
-      if (line.trim() === '') continue;
-      const item = parseItemLine(line, `${input}:${i + 1}`);
+    for (const item of items) {
       if (wanted && !wanted.has(item.id)) continue;
       const result = matchItem(matcher, item);
       if (labels) {

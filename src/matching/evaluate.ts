@@ -61,23 +61,27 @@ export function evaluate(predicted: ReadonlyMap<string, boolean>, labels: readon
   };
 }
 
+/** Parses one labels line, `{id, label}` (label 0/1 or true/false); `where` names the file and line. */
+export function parseLabelLine(line: string, where: string): Label {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new Error(`${where}: not valid JSON; expected {"id": "...", "label": 0 or 1}`);
+  }
+  const o = (v ?? {}) as { id?: unknown; label?: unknown };
+  const label = o.label === 1 || o.label === true ? 1 : o.label === 0 || o.label === false ? 0 : null;
+  if (typeof o.id !== 'string' || label === null) {
+    throw new Error(`${where}: expected {"id": "...", "label": 0 or 1}`);
+  }
+  return { id: o.id, label };
+}
+
 /** Parses a labels file: one `{id, label}` JSON object per line (label 0/1 or true/false). */
 export function parseLabels(text: string, source: string): Label[] {
   const out: Label[] = [];
   text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      throw new Error(`${source}:${i + 1}: not valid JSON; expected {"id": "...", "label": 0 or 1}`);
-    }
-    const o = v as { id?: unknown; label?: unknown };
-    const label = o.label === 1 || o.label === true ? 1 : o.label === 0 || o.label === false ? 0 : null;
-    if (typeof o.id !== 'string' || label === null) {
-      throw new Error(`${source}:${i + 1}: expected {"id": "...", "label": 0 or 1}`);
-    }
-    out.push({ id: o.id, label });
+    if (line.trim() !== '') out.push(parseLabelLine(line, `${source}:${i + 1}`));
   });
   return out;
 }

@@ -78,6 +78,38 @@ describe('cyberbrief match', () => {
     expect(err.join('\n')).toContain(`${bad}:2 needs a string "id" and "title"`);
   });
 
+  it('prints nothing when a later line is bad (every line is checked first)', async () => {
+    const bad = write('bad-late.jsonl', '{"id":"b","title":"Cyberespionage charges"}\n{"id":"x"\n');
+    const { code, out, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--json']);
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toEqual([`match: ${bad}:2 is not valid JSON; expected {"id", "title", "description"?, "content"?}.`]);
+  });
+
+  const usage: Array<{ name: string; argv: () => string[]; message: string }> = [
+    {
+      name: 'a labels line that is not JSON',
+      argv: () => ['--eval', write('bad-labels.jsonl', '{"id":"b","label":1}\nnope\n')],
+      message: `${path.join(dir, 'bad-labels.jsonl')}:2: not valid JSON; expected {"id": "...", "label": 0 or 1}`,
+    },
+    {
+      name: 'a label that is not 0 or 1',
+      argv: () => ['--eval', write('bad-label.jsonl', '{"id":"b","label":"yes"}\n')],
+      message: `${path.join(dir, 'bad-label.jsonl')}:1: expected {"id": "...", "label": 0 or 1}`,
+    },
+    { name: '--errors without --eval', argv: () => ['--errors'], message: 'match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.' },
+    { name: 'standard input for both files', argv: () => ['--input', '-', '--eval', '-'], message: 'match: --input and --eval cannot both read standard input.' },
+  ];
+  for (const u of usage) {
+    it(`exits 2 with one sentence on ${u.name}`, async () => {
+      const argv = u.argv();
+      const { code, out, err } = await run(['match', ...(argv.includes('--input') ? [] : ['--input', ITEMS]), '--topics', TOPICS, ...argv]);
+      expect(code).toBe(2);
+      expect(out).toEqual([]);
+      expect(err).toEqual([u.message]);
+    });
+  }
+
   it('reports an invalid topics file in one sentence', async () => {
     const topics = write('bad-topics.yaml', 'topics:\n  - { id: x, name: X, threshold: 1, terms: [y], colour: red }\n');
     const { code, err } = await run(['match', '--input', ITEMS, '--topics', topics]);
