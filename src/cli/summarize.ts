@@ -26,12 +26,12 @@ export const command: CliCommand = {
   name: 'summarize',
   summary: 'summarise articles (JSONL); --eval prints ROUGE against references',
   usage: [
-    'Usage: cyberbrief summarize --input ARTICLES.jsonl [--sentences N] [--max-chars N] [--json] [--eval REFS.jsonl]',
+    'Usage: cyberbrief summarize --input ARTICLES.jsonl [--sentences N | --max-chars N] [--json] [--eval REFS.jsonl]',
     '',
     'Reads one article per line, {"id", "title"?, "text"}, and writes one extractive summary per line in the',
     'same order: {"id", "summary"} with --json, "id<TAB>summary" otherwise. Without --sentences or',
     `--max-chars the budget is ${DEFAULT_MAX_CHARS} characters (up to 3 sentences); --sentences N alone keeps N`,
-    'sentences with no character budget.',
+    'sentences with no character budget. Give one of the two, not both.',
     '',
     'Options:',
     '  --input FILE      articles, JSON Lines ("-" for standard input)',
@@ -55,6 +55,9 @@ export const command: CliCommand = {
     if (typeof input !== 'string') throw new UsageError('summarize: --input ARTICLES.jsonl is required.');
     const sentences = positiveInt(ctx.args.values.sentences, '--sentences');
     const maxChars = positiveInt(ctx.args.values['max-chars'], '--max-chars');
+    if (sentences !== undefined && maxChars !== undefined) {
+      throw new UsageError('summarize: --sentences and --max-chars are alternatives; give one of them.');
+    }
     const opts = { ...(sentences ? { sentences } : {}), ...(maxChars ? { maxChars } : {}) };
     const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine);
 
