@@ -86,14 +86,9 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
         `discord: { dev_guild_id: "${GUILD}", leader_retry_seconds: 1 }`,
       ].join('\n'),
     );
+    // A fresh, empty database: the two instances migrate it as they start, at the same time.
     const db = await postgres!.create();
     drop = db.drop;
-    // Migrated once up front, as an operator would with `cyberbrief db migrate`; the test reads the outbox through it.
-    storage = await openStorage(db.url);
-    const store = storage;
-    admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    const sqlc = admin;
 
     const env = {
       PORT: '0',
@@ -110,6 +105,12 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     };
     bots.push(startBotProcess(dir, env), startBotProcess(dir, env));
     const ports = await Promise.all(bots.map((b) => announcedPort(b, 45_000)));
+    // The test reads the outbox and moves the feeds' schedule through its own connections.
+    storage = await openStorage(db.url, { migrate: false });
+    const store = storage;
+    admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const sqlc = admin;
     const isLeader = (b: Bot) => b.output().includes('discord: connected as');
     const isFollower = (b: Bot) => b.output().includes('another instance holds the gateway');
     await waitFor('one leader and one follower', () => bots.every(alive) && bots.filter(isLeader).length === 1 && bots.filter(isFollower).length === 1, 15_000);
@@ -187,23 +188,49 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
       closeWindow(before);
     }
 
-    // The third window: the leader is killed with SIGKILL once its delivery is under way.
+    // The third window: the leader is killed with SIGKILL while it holds claimed, unsent alerts. To be sure
+    // it is the one holding them, the follower is frozen (SIGSTOP, as if stalled) for the window, at a
+    // moment it holds nothing: no advisory lock in the database but the leader's gateway lock, no lease.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const held = async () => {
+      const r = await sqlc.query<{ locks: string; feeds: string; alerts: string }>(
+        `select (select count(*) from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())) as locks,
+                (select count(*) from feeds where lease_owner is not null) as feeds,
+                (select count(*) from alerts where lease_owner is not null) as alerts`,
+      );
+      const row = r.rows[0]!;
+      return { locks: Number(row.locks), leases: Number(row.feeds) + Number(row.alerts) };
+    };
+    await waitFor(
+      'the follower frozen while holding nothing',
+      async () => {
+        bots.forEach(alive);
+        follower.child.kill('SIGSTOP');
+        await sleep(100); // queries it had already sent land first
+        const h = await held();
+        if (h.locks === 1 && h.leases === 0) return true;
+        follower.child.kill('SIGCONT');
+        await sleep(50);
+        return false;
+      },
+      15_000,
+    );
     const before3 = await openWindow(WINDOWS[2]!);
     const sentBefore = total - WINDOWS[2]!;
-    await waitFor('the third window delivering', async () => {
-      bots.forEach(alive);
-      const leased = await sqlc.query<{ n: string }>('select count(*) as n from feeds where lease_owner is not null');
-      return posts().length > sentBefore && Number(leased.rows[0]!.n) === 0;
-    }, 30_000);
+    const leasedByLeader = async () =>
+      Number((await sqlc.query<{ n: string }>("select count(*) as n from alerts where status <> 'sent' and lease_owner like $1", [`%:${leader.child.pid}:%`])).rows[0]!.n);
+    await waitFor('the leader delivering the third window', async () => alive(leader) && posts().length > sentBefore && (await leasedByLeader()) > 0, 30_000);
     const killedAt = Date.now();
     leader.child.kill('SIGKILL');
     await leader.exited;
-    // Alerts the dead instance had claimed and not sent: its leases expire and the survivor sends them.
-    const orphaned = await sqlc.query<{ n: string }>("select count(*) as n from alerts where status <> 'sent' and lease_owner like $1", [`%:${leader.child.pid}:%`]);
-    const orphanedAlerts = Number(orphaned.rows[0]!.n);
+    // Alerts the dead instance had claimed and not sent: their leases expire and the survivor sends them.
+    const orphanedAlerts = await leasedByLeader();
+    expect(orphanedAlerts).toBeGreaterThan(0);
+    follower.child.kill('SIGCONT');
     await waitFor('the follower to take the gateway over', () => alive(follower) && dc.identifies.length === 2 && dc.gatewayConnections === 1 && isLeader(follower), 30_000);
     const takeoverMs = Date.now() - killedAt;
     await delivered([follower], total, 30_000);
+    const orphansSentMs = Date.now() - killedAt;
     closeWindow(before3);
 
     // The fourth window, on the survivor alone.
@@ -235,10 +262,14 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     expect(dc.identifies).toHaveLength(2);
     expect(dc.gatewayConnections).toBe(1);
 
+    // Who did the work, from each instance's log (both tick every second and race for every claim).
+    const count = (b: Bot, msg: RegExp) => b.output().split('\n').filter((l) => msg.test(l)).length;
+    const split = bots.map((b) => `${count(b, /"msg":"feed polled/)} polls, ${count(b, /"msg":"dispatcher: story posted"/)} posts`);
     console.log(
-      `multi-instance: ${total} alerts over ${CHANNELS.length} channels delivered once each by 2 instances; feed requests per window ${JSON.stringify(hitsPerWindow)}; ` +
+      `multi-instance: ${total} alerts over ${CHANNELS.length} channels delivered once each by 2 instances (${split.join(' / ')}); feed requests per window ${JSON.stringify(hitsPerWindow)}; ` +
         `${slashReplies.length} slash commands and ${interactionIds.length} interactions answered once each; ` +
-        `gateway taken over ${takeoverMs} ms after SIGKILL; ${orphanedAlerts} alert(s) the dead leader had claimed were sent by the survivor`,
+        `gateway taken over ${takeoverMs} ms after SIGKILL; ` +
+        `${orphanedAlerts} alert(s) the dead leader had claimed were sent by the survivor once their leases expired (all sent ${orphansSentMs} ms after SIGKILL)`,
     );
 
     follower.child.kill('SIGTERM');
