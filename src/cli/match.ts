@@ -48,8 +48,8 @@ export const command: CliCommand = {
     if (ctx.args.values.errors && typeof labelsFile !== 'string') throw new UsageError('match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.');
     if (input === '-' && labelsFile === '-') throw new UsageError('match: --input and --eval cannot both read standard input.');
     // Every line is checked before anything is printed: a bad line at the end leaves no partial output.
-    const items = parseJsonLines(await readInput(ctx, input, 'match'), input, parseItemLine);
-    const labels = typeof labelsFile === 'string' ? parseJsonLines(await readInput(ctx, labelsFile, 'match'), labelsFile, parseLabelLine) : null;
+    const items = parseJsonLines(await readInput(ctx, input, 'match'), input, parseItemLine, 'match');
+    const labels = typeof labelsFile === 'string' ? parseJsonLines(await readInput(ctx, labelsFile, 'match'), labelsFile, parseLabelLine, 'match') : null;
     const wanted = labels ? new Set(labels.map((l) => l.id)) : null;
     const results = new Map<string, ItemResult>();
     const titles = new Map<string, string>();

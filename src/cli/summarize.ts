@@ -59,7 +59,7 @@ export const command: CliCommand = {
       throw new UsageError('summarize: --sentences and --max-chars are alternatives; give one of them.');
     }
     const opts = { ...(sentences ? { sentences } : {}), ...(maxChars ? { maxChars } : {}) };
-    const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine);
+    const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine, 'summarize');
 
     const refsFile = ctx.args.values.eval;
     if (typeof refsFile !== 'string') {
@@ -70,7 +70,7 @@ export const command: CliCommand = {
       return 0;
     }
     if (refsFile === '-' && input === '-') throw new UsageError('summarize: --input and --eval cannot both read standard input.');
-    const refs = parseJsonLines(await readInput(ctx, refsFile, 'summarize'), refsFile, parseReferenceLine);
+    const refs = parseJsonLines(await readInput(ctx, refsFile, 'summarize'), refsFile, parseReferenceLine, 'summarize');
     const ev = evaluateSummaries(articles, new Map(refs.map((r) => [r.id, r.summary])), opts);
     if (ev.items === 0) {
       ctx.stderr(`summarize: no article in ${input} has a reference in ${refsFile} (ids must match).`);
