@@ -56,13 +56,28 @@ export const command: CliCommand = {
     }
     const read = (file: string) => readInput(ctx, file, 'derive-topics');
     const docs = await Promise.all(files.map(read));
-    const bg = typeof background === 'string' ? buildBackground(backgroundTexts(await read(background)), `${background} (title + description of each line)`) : undefined;
+    docs.forEach((doc, i) => {
+      if (doc.includes('\u0000') || !/\p{L}/u.test(doc)) {
+        throw new UsageError(`derive-topics: ${files[i]} holds no readable text; give plain-text articles (first line: the title).`);
+      }
+    });
+    let bg;
+    if (typeof background === 'string') {
+      const texts = [...backgroundTexts(await read(background))];
+      if (texts.length === 0) {
+        throw new UsageError(`derive-topics: --background ${background} has no JSON line with a "title" or "description"; give JSON Lines of news items.`);
+      }
+      bg = buildBackground(texts, `${background} (title + description of each line)`);
+    }
     const derived = deriveTopicDetailed(docs, {
       maxTerms,
       ...(typeof id === 'string' ? { id } : {}),
       ...(typeof name === 'string' ? { name } : {}),
       ...(bg ? { background: bg } : {}),
     });
+    if (derived.terms.length === 0) {
+      throw new UsageError(`derive-topics: found no words or phrases to propose in ${files.join(', ')}; give articles of a few paragraphs.`);
+    }
     ctx.stdout(renderDerivedTopicYaml(derived, files).trimEnd());
     return 0;
   },

@@ -132,6 +132,37 @@ describe('cyberbrief derive-topics', () => {
     expect(text).toMatch(/term: "harbour cranes", weight: 5/);
   });
 
+  const refused: Array<{ name: string; argv: () => string[]; message: () => string }> = [
+    {
+      name: 'an empty document',
+      argv: () => [write('empty.txt', '')],
+      message: () => `derive-topics: ${path.join(dir, 'empty.txt')} holds no readable text; give plain-text articles (first line: the title).`,
+    },
+    {
+      name: 'a binary document',
+      argv: () => [write('binary.txt', 'PK\u0003\u0004\u0000\u0000 word document')],
+      message: () => `derive-topics: ${path.join(dir, 'binary.txt')} holds no readable text; give plain-text articles (first line: the title).`,
+    },
+    {
+      name: 'a document of stop words only',
+      argv: () => [write('stop.txt', 'The and of a\n')],
+      message: () => `derive-topics: found no words or phrases to propose in ${path.join(dir, 'stop.txt')}; give articles of a few paragraphs.`,
+    },
+    {
+      name: 'a background with no item line',
+      argv: () => [write('doc.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--background', write('bg.jsonl', 'not json\n{"id": 1}\n')],
+      message: () => `derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
+    },
+  ];
+  for (const r of refused) {
+    it(`refuses ${r.name} in one sentence, printing nothing`, async () => {
+      const { code, out, err } = await run(['derive-topics', ...r.argv()]);
+      expect(code).toBe(2);
+      expect(out).toEqual([]);
+      expect(err).toEqual([r.message()]);
+    });
+  }
+
   it('rejects a bad --max-terms', async () => {
     const { code, err } = await run(['derive-topics', 'x.txt', '--max-terms', 'lots']);
     expect(code).toBe(2);
