@@ -13,7 +13,11 @@ export interface Leadership {
 }
 
 export interface LeaderLocksOptions {
-  /** How often a held lock's connection is checked (default 15 s). */
+  /**
+   * How often a held lock's connection is checked (default 15 s). A check that gets no answer within this
+   * time counts as the lock lost: a connection that hangs (network partition, database failover) must
+   * not leave this instance leading while another one may already hold the lock.
+   */
   checkEveryMs?: number;
 }
 
@@ -70,9 +74,12 @@ export class LeaderLocks {
     }
     if (!ok) return null;
     this.local.add(name);
+    const checkEveryMs = this.opts.checkEveryMs ?? 15_000;
     const check = setInterval(() => {
-      client.query('select 1').catch(onGone);
-    }, this.opts.checkEveryMs ?? 15_000);
+      const unanswered = setTimeout(onGone, checkEveryMs);
+      unanswered.unref();
+      client.query('select 1').then(() => clearTimeout(unanswered), onGone);
+    }, checkEveryMs);
     check.unref();
     void lost.then(() => {
       clearInterval(check);

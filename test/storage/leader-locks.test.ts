@@ -1,3 +1,5 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../../src/storage/db.ts';
@@ -60,6 +62,49 @@ describe.each(testDatabases)('LeaderLocks on $name', (database) => {
       await next!.release();
     } finally {
       await admin.end();
+    }
+  });
+
+  it.runIf(database.name === 'postgres')('reports the lock lost when its connection hangs (no answer to the check)', async () => {
+    // A TCP relay to PostgreSQL that can stop forwarding without closing anything, like a partition.
+    const target = new URL(url);
+    let stalled = false;
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        sockets.add(from);
+        from.on('data', (d) => {
+          if (!stalled) to.write(d);
+        });
+        // Nor does a close get through while stalled.
+        from.on('error', () => stalled || to.destroy());
+        from.on('close', () => stalled || to.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const via = new URL(url);
+    via.hostname = '127.0.0.1';
+    via.port = String((relay.address() as AddressInfo).port);
+    try {
+      const locks = new LeaderLocks(parseDatabaseUrl(via.toString()), { checkEveryMs: 50 });
+      const held = await locks.tryAcquire('discord-gateway');
+      expect(held).not.toBeNull();
+      stalled = true;
+      await held!.lost;
+      // The server still sees the session (and its lock) until the connection really closes.
+      expect(await storage.locks.tryAcquire('discord-gateway')).toBeNull();
+      for (const s of sockets) s.destroy();
+      let next: Awaited<ReturnType<typeof storage.locks.tryAcquire>> = null;
+      for (let i = 0; i < 200 && !next; i++) {
+        next = await storage.locks.tryAcquire('discord-gateway');
+        if (!next) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(next).not.toBeNull();
+      await next!.release();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   });
 });
