@@ -57,7 +57,7 @@ const ZONES: Record<string, string> = {
 
 /** A date from a feed, in UTC; null when it cannot be read (the item is kept all the same). */
 export function parseFeedDate(raw: string | null | undefined): Date | null {
-  if (!raw) return null;
+  if (!raw || raw.length > 200) return null; // no date is that long
   let s = raw.trim().replace(/\s+/g, ' ');
   if (!s) return null;
   let t = Date.parse(s);
@@ -90,6 +90,20 @@ function untitled(summary: string, link: string | null): string {
   return link ?? '(untitled)';
 }
 
+/** Stored lengths, in characters: a feed's text is bounded before it reaches storage and the matcher. */
+export const MAX_TITLE_CHARS = 1000;
+export const MAX_TEXT_CHARS = 100_000;
+export const MAX_HTML_CHARS = 200_000;
+
+/** The first `max` characters, not splitting a surrogate pair. */
+function cap(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const code = s.charCodeAt(max - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+const capOrNull = (s: string | null, max: number): string | null => (s === null ? null : cap(s, max));
+
 export interface NormaliseContext {
   feedId: number;
   /** The URL the feed was fetched from (after redirects): base for relative links. */
@@ -105,8 +119,8 @@ export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[
   const siteUrl = canonicalUrl(feed.siteUrl, ctx.feedUrl);
   const prepared = feed.entries.map((e: RawEntry) => {
     const url = resolveLink(e.link, e.base, feed.base, ctx.feedUrl) ?? (e.guid && /^https?:\/\//i.test(e.guid) ? canonicalUrl(e.guid) : null);
-    const summary = htmlToText(e.summary);
-    const content = e.content ? htmlToText(e.content) : '';
+    const summary = cap(htmlToText(e.summary), MAX_TEXT_CHARS);
+    const content = e.content ? cap(htmlToText(e.content), MAX_TEXT_CHARS) : '';
     const title = oneLine(e.title) || untitled(oneLine(e.summary ?? e.content), url);
     const guid = e.guid ? e.guid.trim().slice(0, 2000) : null;
     return { e, url, summary, content: content === summary ? '' : content, title, guid, publishedAt: parseFeedDate(e.date) };
@@ -133,10 +147,10 @@ export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[
       key,
       guid: p.guid,
       url: p.url,
-      title: p.title.slice(0, 1000),
+      title: cap(p.title, MAX_TITLE_CHARS),
       summary: p.summary,
       content: p.content,
-      html: p.e.content ?? p.e.summary,
+      html: capOrNull(p.e.content ?? p.e.summary, MAX_HTML_CHARS),
       author: p.e.author ? oneLine(p.e.author).slice(0, 300) || null : null,
       publishedAt: p.publishedAt,
       contentHash: contentHash(p.title, p.summary, p.content),

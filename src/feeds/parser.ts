@@ -38,6 +38,8 @@ export interface ParsedFeed {
   /** How the feed was read: `strict`, `repaired`, `lenient`, `json`. */
   via: 'strict' | 'repaired' | 'lenient' | 'json';
   encoding: string;
+  /** Entries beyond `maxEntries` left out (the first ones in document order are kept). */
+  dropped?: number;
 }
 
 type RssItem = RssParser.Item & Record<string, unknown>;
@@ -68,9 +70,18 @@ export interface ParseOptions {
   url?: string;
   /** Cap when a body turns out to be gzip without Content-Encoding (default 10 MB). */
   maxBytes?: number;
+  /** Entries kept, the first in document order (default MAX_ENTRIES); feeds list their newest first. */
+  maxEntries?: number;
 }
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Real feeds carry tens of entries, archives a few hundred; more is a broken or hostile feed. */
+export const MAX_ENTRIES = 1000;
+
+/** The first `max` entries, and how many were left out. */
+function capEntries<T>(list: readonly T[], max: number): { kept: T[]; dropped: number } {
+  return list.length > max ? { kept: list.slice(0, max), dropped: list.length - max } : { kept: [...list], dropped: 0 };
+}
 
 /** A gzip body served without Content-Encoding (or a .gz file): unpacked within the cap. */
 function gunzipBody(bytes: Uint8Array, where: string, max: number): Uint8Array {
@@ -91,27 +102,28 @@ export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Pro
   const start = text.search(/\S/);
   if (start < 0) throw new FeedParseError(`parser: feed${where} holds only whitespace.`);
   const first = text[start];
-  if (first === '{' || first === '[') return parseJsonFeed(text.slice(start), where, decoded.encoding);
+  const maxEntries = opts.maxEntries ?? MAX_ENTRIES;
+  if (first === '{' || first === '[') return parseJsonFeed(text.slice(start), where, decoded.encoding, maxEntries);
   const trimmed = stripLeadingJunk(text.slice(start));
   assertLooksLikeFeed(trimmed, where);
 
   try {
-    return fromRss(await rssParser.parseString(trimmed), trimmed, 'strict', decoded.encoding);
+    return fromRss(await rssParser.parseString(trimmed), trimmed, 'strict', decoded.encoding, maxEntries);
   } catch (err) {
     if (!(err instanceof Error) || /not recognized as RSS/i.test(err.message)) {
       // A root rss-parser does not know (CDF, unknown namespaces...): the lenient walk may still find entries.
-      return lenient(trimmed, where, decoded.encoding, err);
+      return lenient(trimmed, where, decoded.encoding, err, maxEntries);
     }
   }
   const repaired = repairXml(trimmed);
   if (repaired !== trimmed) {
     try {
-      return fromRss(await rssParser.parseString(repaired), repaired, 'repaired', decoded.encoding);
+      return fromRss(await rssParser.parseString(repaired), repaired, 'repaired', decoded.encoding, maxEntries);
     } catch {
       // fall through to the lenient walk
     }
   }
-  return lenient(repaired, where, decoded.encoding, null);
+  return lenient(repaired, where, decoded.encoding, null, maxEntries);
 }
 
 /** Drops anything before the first `<` (stray whitespace, text, a second BOM) and stray DOCTYPEs. */
@@ -171,10 +183,11 @@ function formatOf(xml: string): FeedFormat {
   return 'rss';
 }
 
-function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encoding: string): ParsedFeed {
+function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encoding: string, maxEntries: number): ParsedFeed {
   const bases = xmlBases(xml);
-  const items = (feed.items ?? []) as RssItem[];
-  const baseFor = (i: number): string | null => (bases.entries.length === items.length ? (bases.entries[i] ?? null) : null);
+  const all = (feed.items ?? []) as RssItem[];
+  const baseFor = (i: number): string | null => (bases.entries.length === all.length ? (bases.entries[i] ?? null) : null);
+  const { kept: items, dropped } = capEntries(all, maxEntries);
   const entries = items.map((it, i): RawEntry => {
     const encoded = str(it['content:encoded']);
     const description = str(it.content) ?? str(it.summary);
@@ -200,6 +213,7 @@ function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encodin
     entries,
     via,
     encoding,
+    ...(dropped ? { dropped } : {}),
   };
 }
 
@@ -217,7 +231,7 @@ interface JsonFeedItem {
   authors?: Array<{ name?: unknown }>;
 }
 
-function parseJsonFeed(text: string, where: string, encoding: string): ParsedFeed {
+function parseJsonFeed(text: string, where: string, encoding: string, maxEntries: number): ParsedFeed {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -230,26 +244,24 @@ function parseJsonFeed(text: string, where: string, encoding: string): ParsedFee
   if (!/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(d.items)) {
     throw new FeedParseError(`parser:${where} is JSON but not a JSON Feed (no "version" naming jsonfeed.org and no "items").`);
   }
-  const items = Array.isArray(d.items) ? (d.items as JsonFeedItem[]) : [];
-  const entries = items
-    .filter((it) => it && typeof it === 'object')
-    .map((it): RawEntry => {
-      const html = str(it.content_html);
-      const plain = str(it.content_text);
-      const summary = str(it.summary);
-      const authorName = str(it.authors?.[0]?.name) ?? str(it.author?.name);
-      return {
-        guid: str(it.id),
-        link: str(it.url) ?? str(it.external_url),
-        title: str(it.title),
-        summary: summary ?? html ?? plain,
-        content: summary ? (html ?? plain) : null,
-        author: authorName,
-        date: str(it.date_published) ?? str(it.date_modified),
-        base: null,
-      };
-    });
-  return { format: 'json', title: str(d.title), siteUrl: str(d.home_page_url), ttlMinutes: null, base: null, entries, via: 'json', encoding };
+  const { kept: items, dropped } = capEntries((Array.isArray(d.items) ? (d.items as JsonFeedItem[]) : []).filter((it) => it && typeof it === 'object'), maxEntries);
+  const entries = items.map((it): RawEntry => {
+    const html = str(it.content_html);
+    const plain = str(it.content_text);
+    const summary = str(it.summary);
+    const authorName = str(it.authors?.[0]?.name) ?? str(it.author?.name);
+    return {
+      guid: str(it.id),
+      link: str(it.url) ?? str(it.external_url),
+      title: str(it.title),
+      summary: summary ?? html ?? plain,
+      content: summary ? (html ?? plain) : null,
+      author: authorName,
+      date: str(it.date_published) ?? str(it.date_modified),
+      base: null,
+    };
+  });
+  return { format: 'json', title: str(d.title), siteUrl: str(d.home_page_url), ttlMinutes: null, base: null, entries, via: 'json', encoding, ...(dropped ? { dropped } : {}) };
 }
 
 // ---- lenient fallback -------------------------------------------------------------------------------
@@ -305,7 +317,7 @@ function collect(root: Node, names: string[], out: Node[] = [], depth = 0): Node
   return out;
 }
 
-function lenient(xml: string, where: string, encoding: string, cause: unknown): ParsedFeed {
+function lenient(xml: string, where: string, encoding: string, cause: unknown, maxEntries: number): ParsedFeed {
   let doc: { documentElement: Node | null };
   try {
     doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as { documentElement: Node | null };
@@ -314,7 +326,7 @@ function lenient(xml: string, where: string, encoding: string, cause: unknown): 
   }
   const root = doc.documentElement;
   if (!root) throw new FeedParseError(`parser:${where} has no root element.`);
-  const nodes = ['item', 'entry'].includes(local(root)) ? [root] : collect(root, ['item', 'entry']);
+  const { kept: nodes, dropped } = capEntries(['item', 'entry'].includes(local(root)) ? [root] : collect(root, ['item', 'entry']), maxEntries);
   if (nodes.length === 0) {
     // A feed root with no entries is a valid, empty feed; any other root is not a feed.
     const rootName = local(root);
@@ -349,5 +361,6 @@ function lenient(xml: string, where: string, encoding: string, cause: unknown): 
     entries,
     via: 'lenient',
     encoding,
+    ...(dropped ? { dropped } : {}),
   };
 }

@@ -116,6 +116,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       { feed_id: feed.id, url: feed.url, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
       feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
     );
+    if (parsed.dropped) logger.warn({ feed_id: feed.id, url: feed.url, kept: parsed.entries.length, dropped: parsed.dropped }, 'feed has more entries than are read; the first ones were kept');
     if (fetched.permanentRedirect) logger.warn({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently; update its URL');
     return { ...base, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
   } catch (err) {
