@@ -1,7 +1,7 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
 import type { Feed } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
-import { parseOpml, renderOpml } from '../feeds/opml.ts';
+import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
@@ -119,7 +119,7 @@ export const command: CliCommand = {
       case 'import': {
         need(1, 'one OPML file (or - for standard input)');
         const file = rest[0]!;
-        const text = await readInput(ctx, file, 'cyberbrief feeds import');
+        const text = await readInput(ctx, file, 'cyberbrief feeds import', MAX_OPML_BYTES);
         const entries = parseOpml(text);
         return withStorage(ctx, async (s) => {
           let added = 0;

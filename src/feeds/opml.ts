@@ -3,6 +3,11 @@
 import { FeedParseError } from './fetch-error.ts';
 import { decodeEntities } from './html-text.ts';
 
+/** More feeds than anyone subscribes to: a larger list is a mistake or an attack, not a reading list. */
+export const MAX_OPML_FEEDS = 5000;
+/** Largest OPML file read (a 5000-feed export is well under 2 MB). */
+export const MAX_OPML_BYTES = 10 * 1024 * 1024;
+
 export interface OpmlFeed {
   url: string;
   title: string | null;
@@ -16,7 +21,7 @@ function attrs(tag: string): Record<string, string> {
   return out;
 }
 
-/** The feeds in an OPML document, deduplicated by URL, in document order. */
+/** The feeds in an OPML document, deduplicated by URL, in document order; at most MAX_OPML_FEEDS. */
 export function parseOpml(text: string): OpmlFeed[] {
   const body = text.replace(/^\uFEFF/, '');
   if (!/<opml\b/i.test(body)) throw new FeedParseError('opml: the file is not OPML (no <opml> element); export your subscriptions as OPML.');
@@ -27,6 +32,7 @@ export function parseOpml(text: string): OpmlFeed[] {
     const url = (a.xmlurl ?? '').trim();
     if (!url || seen.has(url)) continue;
     seen.add(url);
+    if (feeds.length >= MAX_OPML_FEEDS) throw new FeedParseError(`opml: the file lists more than ${MAX_OPML_FEEDS} feeds; split it into smaller files.`);
     const title = (a.title ?? a.text ?? '').trim();
     feeds.push({ url, title: title || null });
   }

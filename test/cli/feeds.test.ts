@@ -61,6 +61,14 @@ describe('cyberbrief feeds', () => {
     expect(out.stdout).toContain('title="Atom &amp; Co"');
   });
 
+  it('an OPML file over 10 MiB is one clear sentence and adds nothing', async () => {
+    const big = path.join(dir, 'big.opml');
+    writeFileSync(big, `<opml><body><outline xmlUrl="https://a.example/rss"/>${' '.repeat(10 * 1024 * 1024)}</body></opml>`);
+    const r = await cli('import', big);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${big} is larger than 10 MiB; split it into smaller files.` });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
   it('a missing OPML file is one clear sentence', async () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);

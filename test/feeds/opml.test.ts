@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseOpml, renderOpml } from '../../src/feeds/opml.ts';
+import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../src/feeds/opml.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -28,6 +28,19 @@ describe('OPML', () => {
       { url: 'https://a.example/rss?x=1&y=2', title: 'A "quoted" <title> & more' },
       { url: 'https://b.example/atom', title: 'https://b.example/atom' },
     ]);
+  });
+
+  it(`refuses more than ${MAX_OPML_FEEDS} feeds in one sentence`, () => {
+    const outlines = (n: number) => Array.from({ length: n }, (_, i) => `<outline xmlUrl="https://f.example/${i}"/>`).join('');
+    expect(parseOpml(`<opml><body>${outlines(MAX_OPML_FEEDS)}</body></opml>`)).toHaveLength(MAX_OPML_FEEDS);
+    expect(() => parseOpml(`<opml><body>${outlines(MAX_OPML_FEEDS + 1)}</body></opml>`)).toThrow(
+      `opml: the file lists more than ${MAX_OPML_FEEDS} feeds; split it into smaller files.`,
+    );
+  });
+
+  it('does not expand DTD entities (no billion laughs)', () => {
+    const lol = '<!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>';
+    expect(parseOpml(`${lol}<opml><body><outline title="&c;" xmlUrl="https://f.example/x"/></body></opml>`)).toEqual([{ url: 'https://f.example/x', title: '&c;' }]);
   });
 
   it('refuses a file that is not OPML', () => {
