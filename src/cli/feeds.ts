@@ -2,7 +2,7 @@
 import type { Feed } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
-import { UsageError } from '../lib/errors.ts';
+import { errorMessage, UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
@@ -120,7 +120,13 @@ export const command: CliCommand = {
         need(1, 'one OPML file (or - for standard input)');
         const file = rest[0]!;
         const text = await readInput(ctx, file, 'cyberbrief feeds import', MAX_OPML_BYTES);
-        const entries = parseOpml(text);
+        let entries;
+        try {
+          entries = parseOpml(text);
+        } catch (err) {
+          // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
+          throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
+        }
         return withStorage(ctx, async (s) => {
           let added = 0;
           const skipped: string[] = [];

@@ -69,6 +69,14 @@ describe('cyberbrief feeds', () => {
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
   });
 
+  it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {
+    const notOpml = path.join(dir, 'feed.xml');
+    writeFileSync(notOpml, '<rss version="2.0"><channel><title>t</title></channel></rss>');
+    const r = await cli('import', notOpml);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'cyberbrief feeds import: the file is not OPML (no <opml> element); export your subscriptions as OPML.' });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
   it('a missing OPML file is one clear sentence', async () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);
