@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
+import { allowedText, show, valueAt } from './issue-text.ts';
 import { configSchema, type Config, type Secrets } from './schema.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -153,21 +154,6 @@ const ENV_FOR: Record<string, string> = {
   'polling.allow_hosts': 'CYBERBRIEF_ALLOW_HOSTS',
 };
 
-function valueAt(raw: unknown, keyPath: PropertyKey[]): unknown {
-  let cur: unknown = raw;
-  for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k as string];
-  }
-  return cur;
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'missing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
 /** One sentence naming the key, the value and what is allowed. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, sources: string[]): string {
   const where = sources.length > 1 ? ` (in ${sources.slice(1).join(', ')} over the defaults)` : '';
@@ -183,25 +169,6 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, sources: st
   const from = env ? ` (check ${env} or the config files)` : where;
   if (value === undefined) return `config: ${key} is missing${from}: ${allowedText(issue)}.`;
   return `config: ${key} = ${show(value)} is invalid${from}: ${allowedText(issue)}.`;
-}
-
-function allowedText(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return issue.origin === 'array' || issue.origin === 'string'
-        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
-        : `expected a number >= ${String(issue.minimum)}`;
-    case 'too_big':
-      return issue.origin === 'array' || issue.origin === 'string'
-        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
-        : `expected a number <= ${String(issue.maximum)}`;
-    default:
-      return issue.message.replace(/\.$/, '');
-  }
 }
 
 function allowedKeys(keyPath: PropertyKey[]): string[] {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { GroupTerm, Topic } from '../domain/types.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { termVariants } from '../matching/term-variants.ts';
+import { allowedText, show, valueAt } from './issue-text.ts';
 
 const TERM_MAX = 2000;
 const termText = z.string().trim().min(1).max(TERM_MAX);
@@ -131,20 +132,6 @@ export async function loadTopicsFile(path: string): Promise<Topic[]> {
   return parseTopics(raw, path);
 }
 
-function valueAt(raw: unknown, keyPath: PropertyKey[]): unknown {
-  let cur: unknown = raw;
-  for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k as string];
-  }
-  return cur;
-}
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
 function keysAllowedAt(keyPath: PropertyKey[]): string[] {
   const names = keyPath.filter((k) => typeof k === 'string');
   const last = names[names.length - 1];
@@ -170,31 +157,13 @@ export function describeTopicIssue(outer: z.core.$ZodIssue, raw: unknown, source
     return `topics: ${source}: ${key} has unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed keys are ${keysAllowedAt(issue.path).join(', ')}.`;
   }
   const value = valueAt(raw, issue.path);
-  const allowed = allowedText(issue, issue.path);
+  const allowed = topicAllowedText(issue, issue.path);
   if (value === undefined) return `topics: ${source}: ${key} is missing; ${allowed}.`;
   return `topics: ${source}: ${key} = ${show(value)} is invalid; ${allowed}.`;
 }
 
-function allowedText(issue: z.core.$ZodIssue, keyPath: PropertyKey[]): string {
+function topicAllowedText(issue: z.core.$ZodIssue, keyPath: PropertyKey[]): string {
+  if (issue.code !== 'invalid_union') return allowedText(issue);
   const last = keyPath[keyPath.length - 1];
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_union':
-      return typeof last === 'number' && keyPath.includes('terms')
-        ? 'expected a term string or {term, weight, case}'
-        : 'expected a term string';
-    case 'too_small':
-      return issue.origin === 'array' || issue.origin === 'string'
-        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
-        : `expected a number >= ${String(issue.minimum)}`;
-    case 'too_big':
-      return issue.origin === 'array' || issue.origin === 'string'
-        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
-        : `expected a number <= ${String(issue.maximum)}`;
-    default:
-      return issue.message.replace(/\.$/, '');
-  }
+  return typeof last === 'number' && keyPath.includes('terms') ? 'expected a term string or {term, weight, case}' : 'expected a term string';
 }

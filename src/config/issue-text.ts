@@ -1,0 +1,40 @@
+// Pieces of the one-sentence messages for invalid configuration and topics files: the value found at an
+// issue's path, shown short, and what the schema allows there.
+import type { z } from 'zod';
+
+/** The value at `keyPath` in the raw (unvalidated) document, or undefined. */
+export function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const k of keyPath) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k as string];
+  }
+  return cur;
+}
+
+/** A value as JSON, cut to 80 characters; `missing` for undefined. */
+export function show(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** What is allowed, for the common issue codes ("expected at most 20 entries"). */
+export function allowedText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number >= ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`
+        : `expected a number <= ${String(issue.maximum)}`;
+    default:
+      return issue.message.replace(/\.$/, '');
+  }
+}
