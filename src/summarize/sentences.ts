@@ -10,9 +10,12 @@ import { cleanText } from './text.ts';
 const NEVER_END = new Set([
   'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'gen', 'col', 'lt', 'sgt', 'capt', 'cmdr', 'adm', 'maj', 'cpl', 'pvt',
   'gov', 'sen', 'rep', 'rev', 'hon', 'pres', 'supt', 'insp', 'det', 'atty', 'fr', 'st', 'mt', 'ft', 'ave', 'blvd',
-  'no', 'nos', 'vol', 'vols', 'fig', 'figs', 'p', 'pp', 'ch', 'art', 'sec', 'vs', 'v', 'approx', 'est', 'dept',
+  'vs', 'v', 'approx', 'est', 'dept',
   'univ', 'assn', 'bros', 'e.g', 'i.e', 'cf', 'al', 'ca', 'op', 'gens', 'reps', 'sens', 'govs', 'messrs',
 ]);
+
+/** Abbreviations before a number (No. 1, p. 12, fig. 3); before anything else the word itself ("said no."). */
+const BEFORE_NUMBER = new Set(['no', 'nos', 'vol', 'vols', 'fig', 'figs', 'p', 'pp', 'ch', 'art', 'sec']);
 
 /** Months: not an end before a number ("Jan. 5"), otherwise like any acronym. */
 const MONTHS = new Set(['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
@@ -92,6 +95,7 @@ function isBoundaryAfterPeriod(before: string, rest: string): boolean {
   const nextWord = (/^["'“‘([]*([\p{L}\p{N}]+)/u.exec(rest)?.[1] ?? '').toLowerCase();
   const nextIsNumber = /^\d/.test(nextWord);
   if (NEVER_END.has(lower)) return false;
+  if (BEFORE_NUMBER.has(lower) && nextIsNumber) return false;
   if (MONTHS.has(lower)) return !nextIsNumber && OPENERS.has(nextWord);
   // A single capital letter is an initial (J. Smith); "T.J" or "U.S" style acronyms are dotted initials.
   if (/^\p{Lu}$/u.test(word)) return false;

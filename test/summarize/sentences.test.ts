@@ -53,6 +53,36 @@ describe('splitSentences', () => {
       text: 'See example.com for details. The vs. match ended e.g. in a draw.',
       want: ['See example.com for details.', 'The vs. match ended e.g. in a draw.'],
     },
+    {
+      name: 'more titles and ranks',
+      text: 'He met Mr. Smith and Mrs. Jones. Lt. Col. Jane Roe spoke. Prof. Zhang, Ph.D., testified. Sen. Mark Warner (D-Va.) agreed.',
+      want: ['He met Mr. Smith and Mrs. Jones.', 'Lt. Col. Jane Roe spoke.', 'Prof. Zhang, Ph.D., testified.', 'Sen. Mark Warner (D-Va.) agreed.'],
+    },
+    {
+      name: 'acronyms and company suffixes that end a sentence',
+      text: 'The meeting ended at 5 p.m. The next day it resumed. Apple Inc. said so. Microsoft Corp. disagreed. The U.K. and the E.U. agreed.',
+      want: ['The meeting ended at 5 p.m.', 'The next day it resumed.', 'Apple Inc. said so.', 'Microsoft Corp. disagreed.', 'The U.K. and the E.U. agreed.'],
+    },
+    {
+      name: 'months before a day, and a month that ends a sentence',
+      text: 'It happened on Sept. 11. Nobody forgot. Talks resume in Feb. next year.',
+      want: ['It happened on Sept. 11.', 'Nobody forgot.', 'Talks resume in Feb. next year.'],
+    },
+    {
+      name: 'a case name and e.g. / i.e. inside sentences',
+      text: 'The case, U.S. v. Wang, was filed. Attacks, e.g. phishing, rose. Others, i.e. malware, fell.',
+      want: ['The case, U.S. v. Wang, was filed.', 'Attacks, e.g. phishing, rose.', 'Others, i.e. malware, fell.'],
+    },
+    {
+      name: 'no, art, p. and fig. abbreviate only before a number',
+      text: 'The minister said no. Next week the talks resume. The exhibit was art. Critics loved it. See fig. 3 on p. 12 and No. 10. Then read on.',
+      want: ['The minister said no.', 'Next week the talks resume.', 'The exhibit was art.', 'Critics loved it.', 'See fig. 3 on p. 12 and No. 10.', 'Then read on.'],
+    },
+    {
+      name: 'decimals and figures at a sentence end',
+      text: 'It rose 2.5 per cent. It fell 0.3. The bill passed 52-48. What now? Nobody knows!',
+      want: ['It rose 2.5 per cent.', 'It fell 0.3.', 'The bill passed 52-48.', 'What now?', 'Nobody knows!'],
+    },
     { name: 'empty and punctuation-only input', text: '  <p> </p> ... ', want: [] },
   ];
   for (const c of cases) {
