@@ -4,7 +4,8 @@
 // both; a slash command is answered once by whichever instance receives it, and sees what the other
 // stored; only one instance holds the Discord gateway (one IDENTIFY, one connection) and an interaction is
 // answered once; when that leader is killed with SIGKILL the other takes the gateway over and keeps
-// delivering, including the alerts the dead one had claimed.
+// delivering, including the alerts the dead one had claimed; in a rolling restart (a new instance joins,
+// the leader stops with SIGTERM) the gateway passes on and delivery goes on.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,7 @@ const title = (n: number) => `${channelOf(n).word} ${word(n, 1)} ${word(n, 2)} $
 const TOPICS = `topics:\n${CHANNELS.map((c) => `  - id: ${c.topic}\n    name: ${c.word}\n    description: Stories about ${c.word.toLowerCase()}\n    threshold: 3\n    terms:\n      - { term: ${c.word.toLowerCase()}, weight: 3 }\n`).join('')}`;
 
 /** Stories added per polling window; the third is larger so the leader dies mid-delivery. */
-const WINDOWS = [12, 12, 24, 12];
+const WINDOWS = [10, 10, 20, 10, 10];
 
 describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
   const bots: Bot[] = [];
@@ -244,6 +245,26 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     expect(after.json).toMatchObject({ text: expect.stringContaining(`This channel follows ${CHANNELS[0]!.word}.`) });
     slashReplies.push(after.json);
 
+    // A rolling restart: a replacement instance joins and stands by; the survivor stops with SIGTERM,
+    // gives the lock up and exits 0; the newcomer takes the gateway over and runs the fifth window.
+    const newcomer = startBotProcess(dir, env);
+    bots.push(newcomer);
+    const newcomerPort = await announcedPort(newcomer, 45_000);
+    await waitFor('the newcomer standing by', () => alive(newcomer) && isFollower(newcomer), 15_000);
+    expect(dc.identifies).toHaveLength(2);
+    const stoppedAt = Date.now();
+    follower.child.kill('SIGTERM');
+    expect(await follower.exited).toBe(0);
+    await waitFor('the newcomer to take the gateway over', () => alive(newcomer) && dc.identifies.length === 3 && dc.gatewayConnections === 1 && isLeader(newcomer), 30_000);
+    const handoverMs = Date.now() - stoppedAt;
+    const before5 = await openWindow(WINDOWS[4]!);
+    await delivered([newcomer], total, 30_000);
+    closeWindow(before5);
+    expect(await discordCommand(CHANNELS[3]!.id, 'status')).toContain(`This channel follows ${CHANNELS[3]!.word}.`);
+    const last = await slash(newcomerPort, CHANNELS[2]!.id, 'status');
+    expect(last.json).toMatchObject({ text: expect.stringContaining(`This channel follows ${CHANNELS[2]!.word}.`) });
+    slashReplies.push(last.json);
+
     // Each feed once per window (window 0 is the first poll of the empty feeds).
     expect(hitsPerWindow).toEqual(WINDOWS.map(() => feeds.map(() => 1)));
     expect(hits()).toEqual(feeds.map(() => WINDOWS.length + 1));
@@ -258,21 +279,21 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     expect(slashReplies.every((r) => r !== null)).toBe(true);
     expect(sl.responses).toEqual([]);
     expect(interactionIds.map((id) => dc.interactionReplies.filter((r) => r.kind === 'callback' && r.interactionId === id).length)).toEqual(interactionIds.map(() => 1));
-    // One gateway session at a time: the first leader's, then the survivor's.
-    expect(dc.identifies).toHaveLength(2);
+    // One gateway session at a time: the first leader's, the survivor's, the newcomer's.
+    expect(dc.identifies).toHaveLength(3);
     expect(dc.gatewayConnections).toBe(1);
 
     // Who did the work, from each instance's log (both tick every second and race for every claim).
     const count = (b: Bot, msg: RegExp) => b.output().split('\n').filter((l) => msg.test(l)).length;
     const split = bots.map((b) => `${count(b, /"msg":"feed polled/)} polls, ${count(b, /"msg":"dispatcher: story posted"/)} posts`);
     console.log(
-      `multi-instance: ${total} alerts over ${CHANNELS.length} channels delivered once each by 2 instances (${split.join(' / ')}); feed requests per window ${JSON.stringify(hitsPerWindow)}; ` +
+      `multi-instance: ${total} alerts over ${CHANNELS.length} channels delivered once each by ${bots.length} instances, 2 at a time (${split.join(' / ')}); feed requests per window ${JSON.stringify(hitsPerWindow)}; ` +
         `${slashReplies.length} slash commands and ${interactionIds.length} interactions answered once each; ` +
-        `gateway taken over ${takeoverMs} ms after SIGKILL; ` +
+        `gateway taken over ${takeoverMs} ms after SIGKILL, handed over ${handoverMs} ms after SIGTERM; ` +
         `${orphanedAlerts} alert(s) the dead leader had claimed were sent by the survivor once their leases expired (all sent ${orphansSentMs} ms after SIGKILL)`,
     );
 
-    follower.child.kill('SIGTERM');
-    expect(await follower.exited).toBe(0);
+    newcomer.child.kill('SIGTERM');
+    expect(await newcomer.exited).toBe(0);
   }, 120_000);
 });
