@@ -70,6 +70,7 @@ describe('fetcher against a local feed server', () => {
       res.end();
     });
     server.route('/bomb', serve(gzipSync(Buffer.alloc(64 * 1024 * 1024)), { 'content-encoding': 'gzip' }));
+    server.route('/to-loopback-ip', (_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${server.port}/etag` }).end());
     server.route('/page', serve(Buffer.from('<html><head><meta charset="iso-8859-1"></head><body>caf\xe9</body></html>', 'latin1'), { 'content-type': 'text/html' }));
   });
   afterAll(async () => {
@@ -174,6 +175,46 @@ describe('fetcher against a local feed server', () => {
     const url = other.url('/x');
     await other.close();
     expect((await failure(fetcher.fetchFeed(url))).code).toBe('fetch_network');
+  });
+
+  // Article pages go through the same limits and guard as feeds (issue 5 point 3).
+  it.each([
+    ['an oversize body', '/big', 'fetch_too_large', /larger than 262144 bytes/],
+    ['an oversize chunked body', '/big-chunked', 'fetch_too_large', /larger than 262144 bytes/],
+    ['a gzip bomb', '/bomb', 'fetch_too_large', /once decoded/],
+    ['a redirect to the metadata address', '/to-metadata', 'fetch_blocked_address', /169\.254\.169\.254/],
+    ['a redirect loop', '/loop-a', 'fetch_redirects', /redirect loop/],
+    ['a page that trickles past the total timeout', '/trickle', 'fetch_timeout', /took longer than 1500 ms/],
+  ])('fetchPage: %s ends in %s', async (_name, p, code, message) => {
+    const err = await failure(fetcher.fetchPage(server.url(p)));
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+  });
+
+  it('fetchPage refuses loopback unless allowed, before sending anything', async () => {
+    const strict = createFetcher(options({ allowHosts: [] }));
+    const before = server.hits('/page');
+    try {
+      expect((await failure(strict.fetchPage(server.url('/page')))).code).toBe('fetch_blocked_address');
+    } finally {
+      await strict.close();
+    }
+    expect(server.hits('/page')).toBe(before);
+  });
+
+  it('an allowed host that redirects to an address that is not allowed is refused, feed or page', async () => {
+    const byName = createFetcher(options({ allowHosts: ['localhost'] }));
+    const before = server.hits('/etag');
+    try {
+      for (const get of [(u: string) => byName.fetchFeed(u), (u: string) => byName.fetchPage(u)]) {
+        const err = await failure(get(`http://localhost:${server.port}/to-loopback-ip`));
+        expect(err.code).toBe('fetch_blocked_address');
+        expect(err.message).toMatch(/refused http:\/\/127\.0\.0\.1:\d+\/etag/);
+      }
+    } finally {
+      await byName.close();
+    }
+    expect(server.hits('/etag')).toBe(before);
   });
 
   it('fetchPage decodes by the page’s declared charset', async () => {
