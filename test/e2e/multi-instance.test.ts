@@ -65,7 +65,7 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('fetches each feed once per window, delivers each alert once, answers each command once, and hands the Discord gateway over on SIGKILL', async () => {
+  it('fetches each feed once per window, delivers each alert once, answers each command once, and hands the Discord gateway over on SIGKILL and on SIGTERM', async () => {
     slack = await startFakeSlack({ token: SLACK_TOKEN, users: [{ id: 'UADMIN', is_admin: true }] });
     discord = await startFakeDiscord({ token: DISCORD_TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Multi', channels: CHANNELS.filter((c) => c.platform === 'discord').map((c) => ({ id: c.id, name: c.topic })) }] });
     for (let f = 0; f < 3; f++) feeds.push(await startFeedServer(`Wire ${f + 1}`));
