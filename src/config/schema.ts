@@ -1,6 +1,25 @@
 // The one place configuration is described and validated. Every object is strict: an unknown key is an
 // error, so a typo is never silently ignored.
+import cron from 'node-cron';
 import { z } from 'zod';
+import { createAddressGuard } from '../feeds/address-guard.ts';
+
+/** An allow-list entry the address guard accepts: a host name, `*.domain`, an IP or a CIDR. */
+const allowHost = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (entry) => {
+      try {
+        createAddressGuard([entry]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected a host name, *.domain, an IP address or a CIDR such as 10.0.0.0/8' },
+  );
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -38,7 +57,11 @@ export const configSchema = z
     polling: z
       .object({
         /** node-cron expression (6 fields allowed: seconds first) for the scheduler tick. */
-        tick: z.string().min(9).max(100),
+        tick: z
+          .string()
+          .min(9)
+          .max(100)
+          .refine((expr) => cron.validate(expr), { error: 'expected a cron expression such as "*/1 * * * *" (5 fields, or 6 with seconds first)' }),
         interval_seconds: seconds(60, 7 * 86400),
         max_interval_seconds: seconds(60, 30 * 86400),
         concurrency: z.number().int().min(1).max(64),
@@ -54,7 +77,7 @@ export const configSchema = z
         /** On a feed's first poll, alert the newest N items (0: store the backlog silently). */
         backfill: z.number().int().min(0).max(100),
         /** Hosts, IPs or CIDRs that may resolve to private addresses (CYBERBRIEF_ALLOW_HOSTS adds to it). */
-        allow_hosts: z.array(z.string().min(1).max(255)).max(1000),
+        allow_hosts: z.array(allowHost).max(1000),
       })
       .strict(),
     feeds: z.array(feedEntry).max(10_000),
