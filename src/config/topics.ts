@@ -137,7 +137,7 @@ function keysAllowedAt(keyPath: PropertyKey[]): string[] {
   const last = names[names.length - 1];
   if (keyPath.length === 0) return ALLOWED_KEYS.root ?? [];
   if (last === 'groups') return ALLOWED_KEYS.groups ?? [];
-  if (last === 'terms') return ALLOWED_KEYS.term ?? [];
+  if (last === 'terms' || last === 'all_of' || last === 'any_of' || last === 'none_of') return ALLOWED_KEYS.term ?? [];
   return ALLOWED_KEYS.topic ?? [];
 }
 
