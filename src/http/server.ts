@@ -10,7 +10,11 @@ export interface Route {
   method: string;
   path: string;
   handler: RouteHandler;
+  /** Largest request body accepted, in bytes (default 1 MiB); larger or unsized bodies are refused. */
+  maxBodyBytes?: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HealthReport {
   ok: boolean;
@@ -54,6 +58,23 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' });
       res.end(known ? 'method not allowed\n' : 'not found\n');
       return;
+    }
+    // Bound every input: a body must announce its size, and the size must be within the route's limit.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      const declared = req.headers['content-length'];
+      if (declared === undefined) {
+        res.writeHead(411, { 'content-type': 'text/plain', connection: 'close' });
+        res.end('a Content-Length header is required\n');
+        req.resume();
+        return;
+      }
+      if (!/^\d+$/.test(declared) || Number(declared) > limit) {
+        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+        res.end(`request body over ${limit} bytes\n`);
+        req.destroy();
+        return;
+      }
     }
     Promise.resolve(route.handler(req, res)).catch((err: unknown) => {
       opts.logger.error({ err, path: url.pathname }, 'http: route handler failed');

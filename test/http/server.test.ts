@@ -1,0 +1,83 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+
+/** A raw request, so the test controls Content-Length and chunking exactly. */
+function send(port: number, opts: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...(opts.body !== undefined && !opts.headers?.['transfer-encoding'] ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers };
+    const req = http.request({ host: '127.0.0.1', port, method: opts.method, path: opts.path, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+describe('http server', () => {
+  let server: HttpServer;
+  let port: number;
+  const received: string[] = [];
+  afterEach(async () => server.stop());
+
+  async function start(healthy = true) {
+    server = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      health: async () => ({ ok: healthy, checks: { database: { ok: healthy } } }),
+      routes: [
+        {
+          method: 'POST',
+          path: '/hook',
+          maxBodyBytes: 64,
+          handler: (req, res) => {
+            let body = '';
+            req.on('data', (d: Buffer) => (body += d.toString()));
+            req.on('end', () => {
+              received.push(body);
+              res.writeHead(200);
+              res.end('ok');
+            });
+          },
+        },
+      ],
+    });
+    ({ port } = await server.start());
+  }
+
+  it.each([
+    [true, 200],
+    [false, 503],
+  ])('GET /healthz reports health (healthy=%s -> %i)', async (healthy, status) => {
+    await start(healthy);
+    const r = await send(port, { method: 'GET', path: '/healthz' });
+    expect(r.status).toBe(status);
+    expect(JSON.parse(r.body)).toEqual({ ok: healthy, checks: { database: { ok: healthy } } });
+  });
+
+  it.each([
+    ['an unknown path', { method: 'GET', path: '/nope' }, 404],
+    ['a wrong method', { method: 'GET', path: '/hook' }, 405],
+    ['a body over the route limit', { method: 'POST', path: '/hook', body: 'x'.repeat(65) }, 413],
+    ['a body without Content-Length', { method: 'POST', path: '/hook', headers: { 'transfer-encoding': 'chunked' }, body: 'abc' }, 411],
+  ])('refuses %s and never calls the route', async (_name, req, status) => {
+    await start();
+    received.length = 0;
+    const r = await send(port, req);
+    expect(r.status).toBe(status);
+    expect(received).toEqual([]);
+  });
+
+  it('passes a body within the limit to the route', async () => {
+    await start();
+    received.length = 0;
+    const r = await send(port, { method: 'POST', path: '/hook', body: 'x'.repeat(64) });
+    expect(r.status).toBe(200);
+    expect(received).toEqual(['x'.repeat(64)]);
+  });
+});
