@@ -1,6 +1,6 @@
 // The topics file (config/topics.yaml): a strict schema and a loader whose errors name the file, the key,
 // the value and what is allowed, in one sentence.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { GroupTerm, Topic } from '../domain/types.ts';
@@ -9,6 +9,13 @@ import { termVariants } from '../matching/term-variants.ts';
 import { allowedText, show, valueAt } from './issue-text.ts';
 
 const TERM_MAX = 2000;
+/**
+ * Phrases and spellings all terms of a file may expand to: the shipped topics need about 12,500; a file of
+ * 5,000 terms each with 1,000 (a|b) combinations would need minutes and gigabytes to compile.
+ */
+export const MAX_TERM_VARIANTS = 200_000;
+/** Largest topics file read. */
+export const MAX_TOPICS_FILE_BYTES = 5 * 1024 * 1024;
 const termText = z.string().trim().min(1).max(TERM_MAX);
 
 const termObject = z
@@ -88,6 +95,7 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
     throw new ConfigError(issue ? describeTopicIssue(issue, raw, source) : `topics: ${source} is invalid.`);
   }
   const seen = new Set<string>();
+  let variants = 0;
   parsed.data.topics.forEach((t, i) => {
     if (seen.has(t.id)) {
       throw new ConfigError(`topics: ${source}: topics.${i}.id = "${t.id}" is a duplicate; each topic needs its own id.`);
@@ -95,10 +103,15 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
     seen.add(t.id);
     const check = (key: string, term: string, mode?: 'auto' | 'exact' | 'fold') => {
       try {
-        termVariants(term, mode ?? 'auto');
+        variants += termVariants(term, mode ?? 'auto').length;
       } catch (err) {
         throw new ConfigError(
           `topics: ${source}: ${key} = ${show(term)} is invalid: it ${(err as Error).message}; write words, phrases and (a|b) alternatives.`,
+        );
+      }
+      if (variants > MAX_TERM_VARIANTS) {
+        throw new ConfigError(
+          `topics: ${source}: the terms expand to more than ${MAX_TERM_VARIANTS} phrases and spellings in all (reached at ${key}); use fewer terms or (a|b) alternatives.`,
         );
       }
     };
@@ -118,8 +131,12 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
 export async function loadTopicsFile(path: string): Promise<Topic[]> {
   let text: string;
   try {
+    if ((await stat(path)).size > MAX_TOPICS_FILE_BYTES) {
+      throw new ConfigError(`topics: ${path} is larger than ${MAX_TOPICS_FILE_BYTES / (1024 * 1024)} MiB; a topics file holds terms, not documents.`);
+    }
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError(`topics: cannot read ${path} (${code}); check the path given in topics.file or --topics.`);
   }

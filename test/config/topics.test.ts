@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTopicsFile } from '../../src/config/topics.ts';
+import { loadTopicsFile, MAX_TOPICS_FILE_BYTES } from '../../src/config/topics.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-topics-'));
@@ -83,6 +83,11 @@ describe('loadTopicsFile', () => {
     ['bad case mode', topic('    threshold: 1\n    terms: [{ term: x, case: upper }]\n'), /topics\.0\.terms\.0\.case = "upper" is invalid; expected one of "auto", "exact", "fold"\./],
     ['missing threshold', topic('    terms: [x]\n'), /topics\.0\.threshold is missing; expected number\./],
     ['bad id', 'topics:\n  - id: Bad Id\n    name: A\n    threshold: 1\n    terms: [x]\n', /topics\.0\.id = "Bad Id" is invalid; expected lower-case letters/],
+    [
+      'terms that expand to too many phrases',
+      topic(`    threshold: 1\n    terms: [${Array.from({ length: 300 }, (_, i) => `"(a|b|c|d|e|f|g|h|i|j) (k|l|m|n|o|p|q|r|s|t) (u|v|w|x|y|z|aa|bb|cc|dd) w${i}"`).join(', ')}]\n`),
+      /\.yaml: the terms expand to more than 200000 phrases and spellings in all \(reached at topics\.0\.terms\.\d+\); use fewer terms or \(a\|b\) alternatives\./,
+    ],
     ['unknown key in an any_of term', topic('    threshold: 1\n    terms: [x]\n    groups: { any_of: [{ term: y, cas: exact }] }\n'), /topics\.0\.groups\.any_of\.0 has unknown key "cas"; allowed keys are term, weight, case\./],
     ['unknown key in an all_of term', topic('    threshold: 1\n    terms: [x]\n    groups: { all_of: [[{ term: y, wieght: 1 }]] }\n'), /topics\.0\.groups\.all_of\.0\.0 has unknown key "wieght"; allowed keys are term, weight, case\./],
     ['unknown key in a none_of term', topic('    threshold: 1\n    terms: [x]\n    groups: { none_of: [{ term: y, mode: exact }] }\n'), /topics\.0\.groups\.none_of\.0 has unknown key "mode"; allowed keys are term, weight, case\./],
@@ -100,6 +105,11 @@ describe('loadTopicsFile', () => {
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(p);
     expect((err as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a topics file over 5 MiB before reading it', async () => {
+    const p = file(`${topic('    threshold: 1\n    terms: [x]\n')}# ${'x'.repeat(MAX_TOPICS_FILE_BYTES)}\n`);
+    await expect(loadTopicsFile(p)).rejects.toThrow(`topics: ${p} is larger than 5 MiB; a topics file holds terms, not documents.`);
   });
 
   it('says when the file cannot be read', async () => {
