@@ -1,5 +1,6 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
 import type { Feed } from '../domain/types.ts';
+import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
@@ -39,8 +40,23 @@ async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   return feed;
 }
 
+/** Why a URL cannot be a feed, or null: http(s) only, bounded, and no credentials (they would be logged). */
+function feedUrlProblem(raw: string): string | null {
+  if (raw.trim().length > MAX_FEED_URL_LENGTH) return `is longer than ${MAX_FEED_URL_LENGTH} characters`;
+  if (!canonicalUrl(raw)) return 'is not an http(s) URL';
+  const u = new URL(raw.trim());
+  if (u.username || u.password) return 'carries a user name or password, which would be stored and logged in clear (and is never sent)';
+  return null;
+}
+
+/** The URL with any user name and password replaced, for messages. */
+function redactUserinfo(raw: string): string {
+  return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+}
+
 function httpUrl(raw: string): string {
-  if (!canonicalUrl(raw)) throw new UsageError(`cyberbrief feeds: '${raw}' is not an http(s) URL.`);
+  const problem = feedUrlProblem(raw);
+  if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
   return new URL(raw.trim()).href;
 }
 
@@ -131,14 +147,14 @@ export const command: CliCommand = {
           let added = 0;
           const skipped: string[] = [];
           for (const e of entries) {
-            if (!canonicalUrl(e.url)) {
+            if (feedUrlProblem(e.url)) {
               skipped.push(e.url);
               continue;
             }
             const r = await s.feeds.add({ url: e.url, title: e.title, source: 'opml' });
             if (r.created) added++;
           }
-          ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s): ${skipped.slice(0, 3).join(', ')})` : ''}.`);
+          ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
           return 0;
         });
       }

@@ -25,7 +25,10 @@ const seconds = (min: number, max: number) => z.number().int().min(min).max(max)
 
 const feedEntry = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .max(2048)
+      .refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), { error: 'expected no user name or password in the URL (they would be logged in clear, and are never sent)' }),
     title: z.string().min(1).max(200).optional(),
     interval_seconds: seconds(60, 7 * 86400).optional(),
   })

@@ -53,7 +53,7 @@ describe('cyberbrief feeds', () => {
   it('imports OPML (skipping duplicates and non-http URLs) and exports it back', async () => {
     const r = await cli('import', OPML);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`Imported 3 feed(s) from ${OPML}: 2 added, 0 already present, 1 skipped (not http(s): ftp://files.example.org/feed).`);
+    expect(r.stdout).toBe(`Imported 3 feed(s) from ${OPML}: 2 added, 0 already present, 1 skipped (not http(s), too long or with credentials: ftp://files.example.org/feed).`);
     expect((await cli('import', OPML)).stdout).toMatch(/0 added, 2 already present/);
     const out = await cli('export');
     expect(out.stdout).toContain('<outline type="rss" text="Cyber Desk" title="Cyber Desk" xmlUrl="https://news.example.org/feed.xml"/>');
@@ -67,6 +67,23 @@ describe('cyberbrief feeds', () => {
     const r = await cli('import', big);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${big} is larger than 10 MiB; split it into smaller files.` });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it('refuses feed URLs with credentials or over 2048 characters, without echoing the password', async () => {
+    const cases: Array<{ url: string; message: string }> = [
+      { url: 'https://reader:s3cret@private.example/feed', message: "cyberbrief feeds: 'https://***@private.example/feed' carries a user name or password, which would be stored and logged in clear (and is never sent)." },
+      { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(179)}' is longer than 2048 characters.` },
+    ];
+    for (const c of cases) {
+      const r = await cli('add', c.url);
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr: c.message });
+    }
+    const opml = path.join(dir, 'secret.opml');
+    writeFileSync(opml, '<opml><body><outline xmlUrl="https://reader:s3cret@private.example/feed"/><outline xmlUrl="https://ok.example/feed"/></body></opml>');
+    const r = await cli('import', opml);
+    expect(r.stdout).toBe(`Imported 2 feed(s) from ${opml}: 1 added, 0 already present, 1 skipped (not http(s), too long or with credentials: https://***@private.example/feed).`);
+    expect(r.stdout).not.toContain('s3cret');
+    expect((await cli('list')).stdout).not.toContain('private.example');
   });
 
   it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {
