@@ -10,6 +10,8 @@ import { ChannelsRepo } from './channels-repo.ts';
 import { LatestRepo } from './latest-repo.ts';
 import { LeaderLocks } from './leader-locks.ts';
 import { ArticlesRepo } from './articles-repo.ts';
+import { CompactionRepo } from './compaction-repo.ts';
+import { StatsRepo } from './stats-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
@@ -18,6 +20,8 @@ export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './item
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
 export { ArticlesRepo } from './articles-repo.ts';
+export { CompactionRepo, type CompactOptions, type CompactResult } from './compaction-repo.ts';
+export { StatsRepo, type StorageStats } from './stats-repo.ts';
 export { LeaderLocks, type Leadership } from './leader-locks.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
@@ -37,6 +41,10 @@ export interface Storage {
   readonly locks: LeaderLocks;
   /** Extracted article text by URL (the summariser's cache). */
   readonly articles: ArticlesRepo;
+  /** Empties old items' bulky text and drops old article-cache rows (`db compact`, the compactor). */
+  readonly compaction: CompactionRepo;
+  /** Aggregate counts for GET /metrics. */
+  readonly stats: StatsRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -68,6 +76,8 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     latest: new LatestRepo(handle.db),
     locks: new LeaderLocks(target),
     articles: new ArticlesRepo(handle.db),
+    compaction: new CompactionRepo(handle.db, handle.dialect),
+    stats: new StatsRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: async () => {
