@@ -1,11 +1,33 @@
 // Optional abstractive summary through an OpenAI-compatible chat-completions API. The prompt confines the
 // model to the given text; the input is capped (maxInputChars) and so is the output (max_tokens, then the
 // character budget at a word boundary). Any failure throws LlmError; the summariser falls back to extractive.
+import { removeElements } from '../lib/markup-spans.ts';
 import { fitToBudget } from './budget.ts';
 import type { LlmOptions } from './ports.ts';
 import { cleanText } from './text.ts';
 
 export const DEFAULT_MAX_INPUT_CHARS = 12_000;
+/** A chat completion for one summary is a few kilobytes; a larger answer is cut off and refused. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** The body as text, refusing more than `max` bytes (a broken or hostile server must not fill memory). */
+async function boundedText(res: Response, max: number, url: string): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new LlmError(`llm: ${url} answered with more than ${max} bytes; check summary.llm.base_url`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export class LlmError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -52,8 +74,9 @@ export async function llmSummary(
   try {
     const signal = AbortSignal.timeout(llm.timeoutMs);
     res = await fetch(url, { method: 'POST', headers, body, signal });
-    raw = await res.text();
+    raw = await boundedText(res, MAX_RESPONSE_BYTES, url);
   } catch (err) {
+    if (err instanceof LlmError) throw err;
     const name = (err as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') throw new LlmError(`llm: no answer from ${url} within ${llm.timeoutMs} ms`, { cause: err });
     throw new LlmError(`llm: cannot reach ${url} (${(err as Error).message}); check summary.llm.base_url`, { cause: err });
@@ -68,8 +91,7 @@ export async function llmSummary(
   const content = parsed?.choices?.[0]?.message?.content;
   if (typeof content !== 'string') throw new LlmError(`llm: ${url} returned no choices[0].message.content`);
   // Reasoning models served by Ollama and others may prepend their thinking; it is not the summary.
-  const cleaned = content
-    .replace(/<think>[\s\S]*?<\/think>/gi, ' ')
+  const cleaned = removeElements(content, ['think'], ' ')
     .replace(/^\s*(?:summary|tl;dr)\s*:\s*/i, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -34,6 +34,18 @@ beforeAll(async () => {
     '/malformed/v1/chat/completions': (_req, _body, res) => res.writeHead(200, json).end('{"choices": [ {"mess'),
     '/empty/v1/chat/completions': (_req, _body, res) => res.writeHead(200, json).end(completion('   ')),
     '/nochoices/v1/chat/completions': (_req, _body, res) => res.writeHead(200, json).end('{"choices": []}'),
+    '/huge/v1/chat/completions': (_req, _body, res) => {
+      // A server that never stops answering: the client must stop reading at the cap.
+      res.writeHead(200, json);
+      res.write('{"choices": [{"message": {"content": "');
+      const chunk = 'x'.repeat(64 * 1024);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    },
   });
 });
 afterAll(() => server.close());
@@ -104,6 +116,7 @@ describe('llmSummary', () => {
     { path: 'empty', message: /empty or too short/ },
     { path: 'nochoices', message: /no choices/ },
     { path: 'missing', message: /HTTP 404/ },
+    { path: 'huge', message: /answered with more than 1048576 bytes/ },
   ];
   for (const f of failures) {
     it(`throws LlmError for ${f.path}`, async () => {
