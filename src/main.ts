@@ -21,6 +21,7 @@ import type { Logger } from './lib/logger.ts';
 import { compileTopics, parseKeyword } from './matching/index.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms } from './platforms/registry.ts';
+import { createCompactor } from './storage/compactor.ts';
 import { openStorage, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 
@@ -177,6 +178,10 @@ export function createApp(opts: AppOptions): App {
     onStop('pipeline', () => pipeline.stop());
     scheduler.start();
     onStop('scheduler', () => scheduler.stop());
+    // Storage upkeep: old items keep only what deduplication needs (storage.compact_after_days).
+    const compactor = createCompactor({ compaction: db.compaction, clock, logger }, { afterDays: config.storage.compact_after_days });
+    compactor.start();
+    onStop('compactor', () => compactor.stop());
 
     const feeds = (await db.feeds.list()).filter((f) => f.enabled);
     const where = platforms.map((p) => (p.name === 'console' ? `this console (no chat tokens set; subscribed to every topic${opts.consoleInput ? ', type /news help for commands' : ''})` : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));

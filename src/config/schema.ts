@@ -121,6 +121,15 @@ export const configSchema = z
         lease_seconds: seconds(5, 3600),
       })
       .strict(),
+    storage: z
+      .object({
+        /**
+         * Items fetched more than this many days ago whose alerts are all finished lose their bulky text
+         * (their dedupe identity stays); article-cache rows this old are deleted. 0 disables compaction.
+         */
+        compact_after_days: z.number().int().min(0).max(3650),
+      })
+      .strict(),
     slack: z
       .object({
         /** Use Socket Mode (needs SLACK_APP_TOKEN) instead of the HTTP endpoint. */
