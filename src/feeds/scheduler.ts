@@ -32,6 +32,8 @@ export interface SchedulerDeps {
   clock?: Clock;
   /** Called after a poll stored new or changed items (wake the pipeline). */
   onItemsStored?: () => void;
+  /** Told every feed's poll result (metrics); must not throw. */
+  onPolled?: (result: PollResult) => void;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
 }
@@ -146,6 +148,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
           await storage.feeds.release(feed.id, owner).catch(() => undefined);
           result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: 'internal', message: errorMessage(err) } };
+        }
+        try {
+          deps.onPolled?.(result);
+        } catch (err) {
+          logger.error({ err: errorMessage(err) }, 'onPolled failed');
         }
         if (result.new > 0 || result.updated > 0) {
           try {
