@@ -225,4 +225,74 @@ describe.each(testDatabases)('chat end to end (Slack and Discord) on $name', (da
     expect(removed.data.content).toMatch(/^Removed feed \d+: /);
     expect((await app.storage!.feeds.list()).map((f) => f.url)).not.toContain(url);
   });
+
+  // A story the platforms refuse (too long, invalid form body) fails alone; the stories after it arrive.
+  const REFUSED = 'Oversized dossier';
+  const story = (guid: string, title: string, description: string, at: number) => ({ guid, title, link: `http://127.0.0.1/${guid}`, description, pubDate: new Date(at) });
+  const posts = {
+    slack: (channel: string, needle: string) => slack.messages.filter((m) => m.channel === channel && m.method === 'chat.postMessage' && (m.text + JSON.stringify(m.blocks)).includes(needle)),
+    discord: (channel: string, needle: string) => discord.messages.filter((m) => m.channelId === channel && m.kind === 'create' && JSON.stringify(m.body).includes(needle)),
+  };
+  const activeChannels = async () => (await app.storage!.channels.list()).filter((c) => !c.paused).map((c) => c.externalId).sort();
+
+  it('fails only the alert a platform refuses; the channel keeps receiving the next stories', async () => {
+    slack.failWhen('chat.postMessage', (args) => JSON.stringify(args).includes(REFUSED), { error: 'msg_too_long' });
+    discord.failWhen('POST /channels/:id/messages', (body) => JSON.stringify(body).includes(REFUSED), { status: 400, code: 50035, message: 'Invalid Form Body' });
+    const now = Date.now();
+    feed.items.push(
+      story('spy-2', 'Prosecutors charge state hackers over spying on a shipyard', 'Four officers were named in the cyberespionage indictment.', now - 2000),
+      story('spy-3', `${REFUSED} on state hackers spying on diplomats`, 'A leaked cyberespionage dossier runs to hundreds of pages.', now - 1000),
+      story('spy-4', 'Ministry says state hackers were spying on its mail servers', 'The cyberespionage campaign lasted two years, the ministry said.', now),
+    );
+    clock.advance(5 * 60_000);
+
+    await waitFor('the stories around the refused one, on Slack', () => (posts.slack('C0NEWS', 'Prosecutors charge').length && posts.slack('C0NEWS', 'Ministry says').length ? true : undefined), 30_000);
+    await waitFor('the stories around the refused one, on Discord', () => (posts.discord(DCHAN, 'Prosecutors charge').length && posts.discord(DCHAN, 'Ministry says').length ? true : undefined), 30_000);
+    const dead = await waitFor('the refused alerts dead-lettered', async () => {
+      const rows = (await app.storage!.alerts.list({ status: 'dead' })).filter((r) => r.title.startsWith(REFUSED));
+      return rows.length === 2 ? rows : undefined;
+    }, 30_000);
+    expect(dead.map((r) => [r.platform, r.externalId, r.attempts]).sort()).toEqual([['discord', DCHAN, 1], ['slack', 'C0NEWS', 1]]);
+    expect(dead.find((r) => r.platform === 'slack')!.lastError).toMatch(/msg_too_long/);
+    expect(dead.find((r) => r.platform === 'discord')!.lastError).toMatch(/Invalid Form Body/);
+    // The platform was asked once for the refused story, and a later story went out after it.
+    const slackCalls = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0NEWS');
+    const refusedAt = slackCalls.findIndex((c) => JSON.stringify(c.args).includes(REFUSED));
+    expect(slackCalls.filter((c) => JSON.stringify(c.args).includes(REFUSED))).toHaveLength(1);
+    expect(slackCalls.slice(refusedAt + 1).some((c) => JSON.stringify(c.args).includes('Ministry says') || JSON.stringify(c.args).includes('Prosecutors charge'))).toBe(true);
+    expect(posts.slack('C0NEWS', REFUSED)).toHaveLength(0);
+    expect(posts.discord(DCHAN, REFUSED)).toHaveLength(0);
+    // Nobody was told the channel is paused: it is not.
+    expect(await activeChannels()).toEqual(['C0NEWS', DCHAN].sort());
+    expect(slack.messages.filter((m) => m.channel === 'C0NEWS' && m.text.includes('paused'))).toHaveLength(0);
+    expect(discord.messages.filter((m) => m.channelId === DCHAN && JSON.stringify(m.body).includes('paused'))).toHaveLength(0);
+  }, 60_000);
+
+  it('drops an edit whose message was deleted, without pausing the channel, and keeps delivering', async () => {
+    const sMsg = posts.slack('C0NEWS', 'Prosecutors charge')[0]!;
+    const dMsg = posts.discord(DCHAN, 'Prosecutors charge')[0]!;
+    slack.deleteMessage('C0NEWS', sMsg.ts);
+    discord.deleteMessage(DCHAN, dMsg.id);
+    const entry = feed.items.find((i) => i.guid === 'spy-2')!;
+    entry.title = 'Prosecutors charge four state hackers over spying on a naval shipyard and its suppliers';
+    entry.description = 'Four intelligence officers were named in the cyberespionage indictment unsealed on Tuesday; two are said to be abroad.';
+    clock.advance(5 * 60_000);
+
+    await waitFor('the Slack edit attempt', () => slack.calls.find((c) => c.method === 'chat.update' && c.args.ts === sMsg.ts), 30_000);
+    await waitFor('the Discord edit attempt', () => discord.requests.find((r) => r.method === 'PATCH' && r.path === `/channels/${DCHAN}/messages/${dMsg.id}`), 30_000);
+    const rows = await waitFor('both edits dropped', async () => {
+      const list = (await app.storage!.alerts.list()).filter((r) => r.messageId === sMsg.ts || r.messageId === dMsg.id);
+      return list.length === 2 && list.every((r) => !r.needsUpdate) ? list : undefined;
+    }, 30_000);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(rows.find((r) => r.platform === 'slack')!.lastError).toMatch(/message_not_found/);
+    expect(rows.find((r) => r.platform === 'discord')!.lastError).toMatch(/Unknown Message/);
+    expect(await activeChannels()).toEqual(['C0NEWS', DCHAN].sort());
+
+    feed.items.push(story('spy-5', 'Regulator warns state hackers are spying on power grid operators', 'A cyberespionage advisory went out to utilities.', Date.now()));
+    clock.advance(5 * 60_000);
+    await waitFor('the next story on Slack', () => posts.slack('C0NEWS', 'Regulator warns')[0], 30_000);
+    await waitFor('the next story on Discord', () => posts.discord(DCHAN, 'Regulator warns')[0], 30_000);
+    expect(await activeChannels()).toEqual(['C0NEWS', DCHAN].sort());
+  }, 90_000);
 });

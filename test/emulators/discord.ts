@@ -64,6 +64,10 @@ export interface FakeDiscord {
   /** Gateway websockets currently open. */
   readonly gatewayConnections: number;
   failNext(methodAndPath: string, failure: DiscordFailure): void;
+  /** Every call to `methodAndPath` whose JSON body passes `when` fails like this (a message Discord refuses). */
+  failWhen(methodAndPath: string, when: (body: Record<string, unknown>) => boolean, failure: DiscordFailure): void;
+  /** Deletes a message (as a moderator would): editing it answers 404 Unknown Message. */
+  deleteMessage(channelId: string, messageId: string): void;
   /** Starts (or, with null, stops) failing message creates and edits at random; failed calls record nothing. */
   chaos(c: DiscordChaos | null): void;
   /** Calls that chaos failed, by status. */
@@ -96,6 +100,8 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   const interactionReplies: FakeDiscord['interactionReplies'] = [];
   const identifies: FakeDiscord['identifies'] = [];
   const failures = new Map<string, DiscordFailure[]>();
+  const rules: Array<{ pattern: string; when: (body: Record<string, unknown>) => boolean; failure: DiscordFailure }> = [];
+  const deleted = new Set<string>();
   const botUser = { id: '900000000000000001', username: 'cyberbrief', discriminator: '0', global_name: 'cyberbrief', avatar: null, bot: true };
   const sockets = new Set<WebSocket>();
   let seq = 0;
@@ -128,7 +134,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       const auth = req.headers.authorization ?? null;
       requests.push({ method, path, auth, body });
       const pattern = `${method} ${path.replace(/\/\d{5,}/g, '/:id')}`;
-      const fail = failures.get(pattern)?.shift();
+      const fail = failures.get(pattern)?.shift() ?? rules.find((r) => r.pattern === pattern && r.when((body ?? {}) as Record<string, unknown>))?.failure;
       if (fail) return json(res, fail.status, { message: fail.message, code: fail.code });
 
       const b = (body ?? {}) as Record<string, unknown>;
@@ -176,7 +182,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       }
       if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && method === 'PATCH') {
         const found = messages.find((x) => x.id === m![2] && x.channelId === m![1]);
-        if (!found) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+        if (!found || deleted.has(`${m[1]!}/${m[2]!}`)) return json(res, 404, { message: 'Unknown Message', code: 10008 });
         messages.push({ kind: 'edit', channelId: m[1]!, id: m[2]!, body: b });
         return json(res, 200, messageObject(m[1]!, m[2]!, b));
       }
@@ -248,6 +254,12 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       const list = failures.get(methodAndPath) ?? [];
       list.push(failure);
       failures.set(methodAndPath, list);
+    },
+    failWhen(methodAndPath, when, failure) {
+      rules.push({ pattern: methodAndPath, when, failure });
+    },
+    deleteMessage(channelId, messageId) {
+      deleted.add(`${channelId}/${messageId}`);
     },
     sendInteraction(input) {
       // The newest connection: after a takeover the old one may still be closing.

@@ -47,6 +47,10 @@ export interface FakeSlack {
   readonly goneChannels: Set<string>;
   /** The next call to `method` fails like this. */
   failNext(method: string, failure: SlackFailure): void;
+  /** Every call to `method` whose arguments pass `when` fails like this (a message Slack refuses). */
+  failWhen(method: string, when: (args: Record<string, unknown>) => boolean, failure: SlackFailure): void;
+  /** Deletes a posted message (as a user would): chat.update of it answers message_not_found. */
+  deleteMessage(channel: string, ts: string): void;
   /** Starts (or, with null, stops) failing calls at random; failed calls record nothing. */
   chaos(c: SlackChaos | null): void;
   /** Calls that chaos failed, by status. */
@@ -65,6 +69,8 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   const messages: FakeSlack['messages'] = [];
   const responses: FakeSlack['responses'] = [];
   const failures = new Map<string, SlackFailure[]>();
+  const rules: Array<{ method: string; when: (args: Record<string, unknown>) => boolean; failure: SlackFailure }> = [];
+  const deleted = new Set<string>();
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
   const goneChannels = new Set<string>();
   let seq = 1_700_000_000;
@@ -100,7 +106,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
           return json(res, status, { ok: false }, status === 429 ? { 'retry-after': String(chaos.retryAfterSeconds ?? 1) } : {});
         }
       }
-      const fail = failures.get(method)?.shift();
+      const fail = failures.get(method)?.shift() ?? rules.find((r) => r.method === method && r.when(args))?.failure;
       if (fail) {
         if ('error' in fail) return json(res, 200, { ok: false, error: fail.error });
         return json(res, fail.status, { ok: false }, fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {});
@@ -122,6 +128,10 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
         case 'chat.update': {
           const channel = String(args.channel ?? '');
           if (!channel || goneChannels.has(channel)) return json(res, 200, { ok: false, error: 'channel_not_found' });
+          if (method === 'chat.update') {
+            const known = messages.some((m) => m.method === 'chat.postMessage' && m.channel === channel && m.ts === String(args.ts));
+            if (!known || deleted.has(`${channel}/${String(args.ts)}`)) return json(res, 200, { ok: false, error: 'message_not_found' });
+          }
           const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
           return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
@@ -191,6 +201,12 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
       const list = failures.get(method) ?? [];
       list.push(failure);
       failures.set(method, list);
+    },
+    failWhen(method, when, failure) {
+      rules.push({ method, when, failure });
+    },
+    deleteMessage(channel, ts) {
+      deleted.add(`${channel}/${ts}`);
     },
     chaos(c) {
       chaos = c;

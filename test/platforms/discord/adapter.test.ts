@@ -148,16 +148,42 @@ describe('Discord adapter', () => {
   });
 
   it.each([
-    { name: 'Unknown Channel', channel: '719999999999999999', failure: null, kind: 'permanent' },
-    { name: 'Missing Access', channel: CHAN, failure: { status: 403, code: 50001, message: 'Missing Access' }, kind: 'permanent' },
-    { name: 'Missing Permissions', channel: CHAN, failure: { status: 403, code: 50013, message: 'Missing Permissions' }, kind: 'permanent' },
-    { name: 'a 502', channel: CHAN, failure: { status: 502, code: 0, message: 'Bad Gateway' }, kind: 'transient' },
-  ] as const)('classifies $name as $kind', async ({ channel, failure, kind }) => {
+    { name: 'Unknown Channel', channel: '719999999999999999', failure: null, kind: 'permanent', scope: 'channel' },
+    { name: 'Missing Access', channel: CHAN, failure: { status: 403, code: 50001, message: 'Missing Access' }, kind: 'permanent', scope: 'channel' },
+    { name: 'Missing Permissions', channel: CHAN, failure: { status: 403, code: 50013, message: 'Missing Permissions' }, kind: 'permanent', scope: 'channel' },
+    { name: 'a non-text channel', channel: CHAN, failure: { status: 400, code: 50008, message: 'Cannot send messages in a non-text channel' }, kind: 'permanent', scope: 'channel' },
+    { name: 'a locked thread', channel: CHAN, failure: { status: 403, code: 160005, message: 'Thread is locked' }, kind: 'permanent', scope: 'channel' },
+    { name: 'an unrecognised 403', channel: CHAN, failure: { status: 403, code: 99999, message: 'Something new' }, kind: 'permanent', scope: 'channel' },
+    { name: 'Invalid Form Body', channel: CHAN, failure: { status: 400, code: 50035, message: 'Invalid Form Body' }, kind: 'permanent', scope: 'message' },
+    { name: 'an empty message', channel: CHAN, failure: { status: 400, code: 50006, message: 'Cannot send an empty message' }, kind: 'permanent', scope: 'message' },
+    { name: 'Request entity too large', channel: CHAN, failure: { status: 413, code: 40005, message: 'Request entity too large' }, kind: 'permanent', scope: 'message' },
+    { name: 'AutoMod blocking the message', channel: CHAN, failure: { status: 400, code: 200000, message: 'Message was blocked by automatic moderation' }, kind: 'permanent', scope: 'message' },
+    { name: 'an unrecognised 400', channel: CHAN, failure: { status: 400, code: 99998, message: 'Something new' }, kind: 'permanent', scope: 'message' },
+    { name: 'a 502', channel: CHAN, failure: { status: 502, code: 0, message: 'Bad Gateway' }, kind: 'transient', scope: 'channel' },
+  ] as const)('classifies a post failing with $name as $kind ($scope)', async ({ channel, failure, kind, scope }) => {
     await setUp();
     if (failure) discord.failNext('POST /channels/:id/messages', failure);
     const err = await platform.postStory(channel, story).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryError);
     expect((err as DeliveryError).kind).toBe(kind);
+    if (kind === 'permanent') expect((err as DeliveryError).scope).toBe(scope);
     expect((err as DeliveryError).message).toMatch(new RegExp(`^discord: message \\(story\\) to ${channel} failed`));
+  });
+
+  it.each([
+    { name: 'Unknown Message (the message was deleted)', failure: { status: 404, code: 10008, message: 'Unknown Message' }, scope: 'message' },
+    { name: 'a message authored by another user', failure: { status: 403, code: 50005, message: 'Cannot edit a message authored by another user' }, scope: 'message' },
+    { name: 'Missing Access', failure: { status: 403, code: 50001, message: 'Missing Access' }, scope: 'channel' },
+  ] as const)('classifies an edit failing with $name as permanent ($scope)', async ({ failure, scope }) => {
+    await setUp();
+    const sent = await platform.postStory(CHAN, story);
+    discord.failNext('PATCH /channels/:id/messages/:id', failure);
+    const err = await platform.updateStory(CHAN, sent.messageId, story).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ kind: 'permanent', scope });
+    // And an edit of a message deleted in the channel meets the real 10008 answer.
+    discord.deleteMessage(CHAN, sent.messageId);
+    const gone = await platform.updateStory(CHAN, sent.messageId, story).catch((e: unknown) => e);
+    expect(gone).toMatchObject({ kind: 'permanent', scope: 'message', message: expect.stringContaining('Unknown Message') });
   });
 });

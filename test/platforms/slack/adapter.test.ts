@@ -133,21 +133,57 @@ describe('Slack adapter', () => {
     });
 
     it.each([
-      { name: 'channel_not_found', failure: { error: 'channel_not_found' }, kind: 'permanent', retry: null },
-      { name: 'not_in_channel', failure: { error: 'not_in_channel' }, kind: 'permanent', retry: null },
-      { name: 'is_archived', failure: { error: 'is_archived' }, kind: 'permanent', retry: null },
-      { name: 'invalid_auth', failure: { error: 'invalid_auth' }, kind: 'permanent', retry: null },
-      { name: 'ratelimited body', failure: { error: 'ratelimited' }, kind: 'rate_limited', retry: 1000 },
-      { name: 'HTTP 429 with Retry-After', failure: { status: 429, retryAfter: 7 }, kind: 'rate_limited', retry: 7000 },
-      { name: 'HTTP 503', failure: { status: 503 }, kind: 'transient', retry: null },
-      { name: 'internal_error', failure: { error: 'internal_error' }, kind: 'transient', retry: null },
-    ] as const)('classifies $name as $kind', async ({ failure, kind, retry }) => {
+      { name: 'channel_not_found', failure: { error: 'channel_not_found' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'not_in_channel', failure: { error: 'not_in_channel' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'is_archived', failure: { error: 'is_archived' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'invalid_auth', failure: { error: 'invalid_auth' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'token_revoked', failure: { error: 'token_revoked' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'restricted_action_thread_only (no top-level story can go there)', failure: { error: 'restricted_action_thread_only' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'an unrecognised error', failure: { error: 'something_new' }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'HTTP 403', failure: { status: 403 }, kind: 'permanent', scope: 'channel', retry: null },
+      { name: 'msg_too_long', failure: { error: 'msg_too_long' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'msg_blocks_too_long', failure: { error: 'msg_blocks_too_long' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'invalid_blocks', failure: { error: 'invalid_blocks' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'invalid_blocks_format', failure: { error: 'invalid_blocks_format' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'invalid_attachments', failure: { error: 'invalid_attachments' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'too_many_attachments', failure: { error: 'too_many_attachments' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'no_text', failure: { error: 'no_text' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'invalid_metadata_format', failure: { error: 'invalid_metadata_format' }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'HTTP 413', failure: { status: 413 }, kind: 'permanent', scope: 'message', retry: null },
+      { name: 'ratelimited body', failure: { error: 'ratelimited' }, kind: 'rate_limited', scope: 'channel', retry: 1000 },
+      { name: 'HTTP 429 with Retry-After', failure: { status: 429, retryAfter: 7 }, kind: 'rate_limited', scope: 'channel', retry: 7000 },
+      { name: 'HTTP 503', failure: { status: 503 }, kind: 'transient', scope: 'channel', retry: null },
+      { name: 'internal_error', failure: { error: 'internal_error' }, kind: 'transient', scope: 'channel', retry: null },
+    ] as const)('classifies a post failing with $name as $kind ($scope)', async ({ failure, kind, scope, retry }) => {
       slack.failNext('chat.postMessage', failure);
       const err = await platform.postStory('C100', story).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeliveryError);
       expect((err as DeliveryError).kind).toBe(kind);
+      if (kind === 'permanent') expect((err as DeliveryError).scope).toBe(scope);
       expect((err as DeliveryError).retryAfterMs).toBe(retry);
       expect((err as DeliveryError).message).toMatch(/^slack: chat\.postMessage \(story\) to C100 failed/);
+    });
+
+    it.each([
+      { name: 'message_not_found (the message was deleted)', error: 'message_not_found', scope: 'message' },
+      { name: 'cant_update_message', error: 'cant_update_message', scope: 'message' },
+      { name: 'edit_window_closed', error: 'edit_window_closed', scope: 'message' },
+      { name: 'channel_not_found', error: 'channel_not_found', scope: 'channel' },
+    ] as const)('classifies an edit failing with $name as permanent ($scope)', async ({ error, scope }) => {
+      const sent = await platform.postStory('C100', story);
+      slack.failNext('chat.update', { error });
+      const err = await platform.updateStory('C100', sent.messageId, story).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeliveryError);
+      expect(err).toMatchObject({ kind: 'permanent', scope });
+      expect((err as DeliveryError).message).toContain(error);
+    });
+
+    it('answers an edit of a deleted message with message_not_found, a message-level error', async () => {
+      const sent = await platform.postStory('C100', story);
+      slack.deleteMessage('C100', sent.messageId);
+      const err = await platform.updateStory('C100', sent.messageId, { ...story, title: 'Changed' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'permanent', scope: 'message' });
+      expect((err as DeliveryError).message).toContain('message_not_found');
     });
   });
 
