@@ -5,6 +5,7 @@ import os from 'node:os';
 import { createCommandHandler } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile } from './config/topics.ts';
+import { meteredDispatchStore } from './delivery/metered-store.ts';
 import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
 import type { ChatPlatform } from './domain/chat.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
@@ -14,6 +15,7 @@ import { checkFeedUrl } from './feeds/feed-url.ts';
 import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
 import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
+import { createBotMetrics } from './http/metrics.ts';
 import { createHttpServer, type HealthReport, type HttpServer } from './http/server.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { errorMessage } from './lib/errors.ts';
@@ -131,7 +133,9 @@ export function createApp(opts: AppOptions): App {
       logger,
     });
 
-    const http: HttpServer = createHttpServer({ host: config.server.host, port: config.server.port, routes, health, logger });
+    // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
+    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), clock, logger });
+    const http: HttpServer = createHttpServer({ host: config.server.host, port: config.server.port, routes: [...routes, metrics.route], health, logger });
     ({ port } = await http.start());
     onStop('http', () => http.stop());
 
@@ -144,7 +148,7 @@ export function createApp(opts: AppOptions): App {
     const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
     const topicNames = new Map(topics.map((t) => [t.id, t.name]));
     const dispatcher = createDispatcher(
-      { store: db.alerts, platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger },
+      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger },
       dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
     );
     const pipeline = createPipeline(
@@ -168,6 +172,7 @@ export function createApp(opts: AppOptions): App {
       logger,
       clock,
       onItemsStored: () => pipeline.notify(),
+      onPolled: (r) => metrics.counters.polled(r.status),
     });
 
     // Start downstream first so nothing waits on a stage that is not running; stop in reverse order:
@@ -179,7 +184,7 @@ export function createApp(opts: AppOptions): App {
     scheduler.start();
     onStop('scheduler', () => scheduler.stop());
     // Storage upkeep: old items keep only what deduplication needs (storage.compact_after_days).
-    const compactor = createCompactor({ compaction: db.compaction, clock, logger }, { afterDays: config.storage.compact_after_days });
+    const compactor = createCompactor({ compaction: db.compaction, clock, logger, onCompacted: (r) => metrics.counters.compacted(r) }, { afterDays: config.storage.compact_after_days });
     compactor.start();
     onStop('compactor', () => compactor.stop());
 

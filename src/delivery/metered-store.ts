@@ -1,0 +1,29 @@
+// The outbox as the dispatcher sees it, counting what happened to each alert (metrics) on its way to
+// storage: every alert marked sent, every failed attempt by outcome. Nothing else changes.
+import type { DispatchFailureOutcome, DispatchStore } from './dispatcher.ts';
+
+export interface DeliveryCounts {
+  alertSent(): void;
+  alertFailed(outcome: DispatchFailureOutcome): void;
+}
+
+export function meteredDispatchStore(store: DispatchStore, counts: DeliveryCounts): DispatchStore {
+  return {
+    claimDue: (o) => store.claimDue(o),
+    extendLease: (ids, owner, until) => store.extendLease(ids, owner, until),
+    release: (ids, owner) => store.release(ids, owner),
+    markSending: (id, owner, at) => store.markSending(id, owner, at),
+    markSent: async (id, owner, s) => {
+      await store.markSent(id, owner, s);
+      counts.alertSent();
+    },
+    markUpdated: (id, owner, u) => store.markUpdated(id, owner, u),
+    recordFailure: async (id, owner, f) => {
+      const outcome = await store.recordFailure(id, owner, f);
+      counts.alertFailed(outcome);
+      return outcome;
+    },
+    noteError: (id, owner, error, at) => store.noteError(id, owner, error, at),
+    story: (alert) => store.story(alert),
+  };
+}

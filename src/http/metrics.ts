@@ -1,0 +1,127 @@
+// GET /metrics for Prometheus: in-process counters (polls, deliveries, compaction, since this process
+// started) and gauges read from storage on each scrape (a few bounded aggregate queries). Labels carry
+// fixed words and feed ids only: never URLs, names or error text.
+import type { Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { MetricsRegistry, renderMetrics, type MetricFamily } from '../lib/metrics.ts';
+import type { StorageStats } from '../storage/stats-repo.ts';
+import type { Route } from './server.ts';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export type PollOutcome = 'new' | 'not_modified' | 'error';
+export type AlertFailureOutcome = 'retry' | 'dead' | 'update_dropped';
+
+/** What the components report (wired in main.ts). */
+export interface BotCounters {
+  polled(outcome: PollOutcome): void;
+  alertSent(): void;
+  alertFailed(outcome: AlertFailureOutcome): void;
+  compacted(r: { items: number; articleCache: number }): void;
+}
+
+export interface BotMetricsDeps {
+  /** Storage counts for one scrape. */
+  stats: () => Promise<StorageStats>;
+  clock: Clock;
+  logger: Logger;
+  /** When this process started (process_start_time_seconds). */
+  startedAt?: Date;
+}
+
+export interface BotMetrics {
+  counters: BotCounters;
+  /** The whole exposition text for one scrape. */
+  scrape(): Promise<string>;
+  route: Route;
+}
+
+const gauge = (name: string, help: string, samples: MetricFamily['samples']): MetricFamily => ({ name, help, type: 'gauge', samples });
+
+export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
+  const registry = new MetricsRegistry();
+  const startedAt = deps.startedAt ?? deps.clock.now();
+  const polls = registry.counter('cyberbrief_polls_total', 'Feed polls by this process, by outcome (new: fetched and parsed; not_modified: 304; error).', [
+    { outcome: 'new' },
+    { outcome: 'not_modified' },
+    { outcome: 'error' },
+  ]);
+  const sent = registry.counter('cyberbrief_alerts_sent_total', 'Alerts delivered to a channel by this process.');
+  sent.inc(undefined, 0);
+  const failed = registry.counter('cyberbrief_alert_failures_total', 'Failed delivery attempts by this process, by outcome (retry: will be tried again; dead: dead-lettered; update_dropped: an edit abandoned).', [
+    { outcome: 'retry' },
+    { outcome: 'dead' },
+    { outcome: 'update_dropped' },
+  ]);
+  const compactedItems = registry.counter('cyberbrief_compacted_items_total', 'Items whose bulky text this process emptied (storage.compact_after_days).');
+  compactedItems.inc(undefined, 0);
+  const compactedCache = registry.counter('cyberbrief_compacted_article_cache_total', 'Article-cache rows this process deleted as too old.');
+  compactedCache.inc(undefined, 0);
+
+  // Concurrent scrapes share one set of storage queries.
+  let inFlight: Promise<StorageStats> | null = null;
+  const stats = () => {
+    inFlight ??= deps.stats().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+
+  async function scrape(): Promise<string> {
+    const families: MetricFamily[] = [];
+    let up = 1;
+    try {
+      const s = await stats();
+      families.push(
+        gauge('cyberbrief_feeds', 'Feeds in the database.', [{ value: s.feeds.total }]),
+        gauge('cyberbrief_feeds_enabled', 'Feeds being polled.', [{ value: s.feeds.enabled }]),
+        gauge('cyberbrief_feeds_failing', 'Enabled feeds whose last poll failed.', [{ value: s.feeds.failing }]),
+        gauge('cyberbrief_feeds_disabled', 'Feeds not polled (disabled by an operator or after repeated failures).', [{ value: s.feeds.disabled }]),
+        gauge(
+          'cyberbrief_feed_consecutive_failures',
+          'Consecutive failed polls of a failing enabled feed (the 100 worst), by feed id (cyberbrief feeds list names them).',
+          s.failingFeeds.map((f) => ({ labels: { feed_id: String(f.feedId) }, value: f.errorCount })),
+        ),
+        gauge('cyberbrief_items', 'Items stored (the dedupe seen-set; compacted items included).', [{ value: s.items }]),
+        gauge(
+          'cyberbrief_alerts',
+          'Outbox rows by status.',
+          (['pending', 'sending', 'sent', 'dead'] as const).map((status) => ({ labels: { status }, value: s.alerts[status] })),
+        ),
+        gauge('cyberbrief_oldest_pending_alert_age_seconds', 'Age of the oldest alert not yet delivered (pending or sending); 0 when none.', [{ value: Math.round(s.oldestPendingAlertSeconds) }]),
+      );
+    } catch (err) {
+      up = 0;
+      deps.logger.warn({ err: errorMessage(err) }, 'metrics: storage counts unavailable for this scrape');
+    }
+    families.push(
+      gauge('cyberbrief_storage_up', '1 when the storage counts in this scrape were read, 0 when the database did not answer.', [{ value: up }]),
+      ...registry.collect(),
+      gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', [{ value: Math.floor(startedAt.getTime() / 1000) }]),
+    );
+    return renderMetrics(families);
+  }
+
+  return {
+    counters: {
+      polled: (outcome) => polls.inc({ outcome }),
+      alertSent: () => sent.inc(),
+      alertFailed: (outcome) => failed.inc({ outcome }),
+      compacted: (r) => {
+        compactedItems.inc(undefined, r.items);
+        compactedCache.inc(undefined, r.articleCache);
+      },
+    },
+    scrape,
+    route: {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        const body = await scrape();
+        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+    },
+  };
+}
