@@ -67,6 +67,8 @@ function joinWrappedLines(para: string): string[] {
 }
 
 const CANDIDATE = /([.!?…]+)(["'”’)\]]*)(\s+)/gu;
+/** Longest word looked at before a period (abbreviations are short; dotted ones like U.S.A. too). */
+const MAX_WORD_BEFORE = 64;
 
 function splitBlock(block: string): string[] {
   const parts: string[] = [];
@@ -78,7 +80,10 @@ function splitBlock(block: string): string[] {
     const endOfSentence = m.index + punct.length + closers.length;
     const rest = block.slice(m.index + m[0].length);
     if (!OPENING.test(rest)) continue;
-    if (punct === '.' && !closers && !isBoundaryAfterPeriod(block.slice(start, m.index), rest)) continue;
+    // Only the word before the dot matters: look at a bounded tail, so a long run without a boundary
+    // ("U.S. U.S. ...") costs linear time, not a rescan of the whole run at every dot.
+    const before = block.slice(Math.max(start, m.index - MAX_WORD_BEFORE), m.index);
+    if (punct === '.' && !closers && !isBoundaryAfterPeriod(before, rest)) continue;
     parts.push(block.slice(start, endOfSentence));
     start = m.index + m[0].length;
   }

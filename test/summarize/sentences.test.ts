@@ -90,4 +90,13 @@ describe('splitSentences', () => {
       expect(splitSentences(c.text)).toEqual(c.want);
     });
   }
+
+  // ~1 MB with no sentence boundary: every dot was checked against the whole run before it (quadratic:
+  // hours); now against the word before it.
+  it('a long run of abbreviations with no boundary stays one sentence, in linear time', () => {
+    const text = 'U.S. '.repeat(200_000);
+    const got = splitSentences(text);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toBe(text.trim());
+  });
 });
