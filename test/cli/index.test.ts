@@ -32,7 +32,7 @@ describe('cyberbrief CLI', () => {
     ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
-    ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate', got 'drop'; run 'cyberbrief db --help'\.$/],
+    ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
   ])('%s prints one line and exits 2', async (_name, argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
