@@ -5,6 +5,7 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DOMParser } from 'linkedom';
 import RssParser from 'rss-parser';
+import { nestsDeeperThan } from '../lib/markup-spans.ts';
 import { decodeBody } from './charset.ts';
 import { FeedParseError } from './fetch-error.ts';
 
@@ -75,6 +76,8 @@ export interface ParseOptions {
 }
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Element nesting read; feeds nest a handful of levels (XHTML content a few dozen). */
+export const MAX_DEPTH = 256;
 /** Real feeds carry tens of entries, archives a few hundred; more is a broken or hostile feed. */
 export const MAX_ENTRIES = 1000;
 
@@ -106,6 +109,9 @@ export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Pro
   if (first === '{' || first === '[') return parseJsonFeed(text.slice(start), where, decoded.encoding, maxEntries);
   const trimmed = stripLeadingJunk(text.slice(start));
   assertLooksLikeFeed(trimmed, where);
+  // rss-parser recurses per level (a stack overflow at ~50,000) and the DOM walk slows with depth
+  // (200,000 levels took 36 s): a feed nested deeper than any real one is refused up front.
+  if (nestsDeeperThan(trimmed, MAX_DEPTH)) throw new FeedParseError(`parser:${where} nests elements more than ${MAX_DEPTH} deep; no real feed does, so it is not read.`);
 
   try {
     return fromRss(await rssParser.parseString(trimmed), trimmed, 'strict', decoded.encoding, maxEntries);

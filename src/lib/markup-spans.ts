@@ -65,3 +65,59 @@ export function removeElements(s: string, names: readonly string[], replacement:
   out.push(s.slice(from));
   return out.join('');
 }
+
+/** HTML elements with no end tag, and ones whose end tag is optional (not counted either way). */
+const NOT_NESTING = new Set([
+  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr',
+  'p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'thead', 'tbody', 'tfoot', 'colgroup', 'rt', 'rp',
+]);
+
+/**
+ * True when elements nest deeper than `limit` somewhere in `s` (comments, CDATA, processing instructions
+ * and declarations skipped; `html`: void elements and those with optional end tags not counted). One
+ * linear pass, for refusing documents that would make a DOM or XML parser recurse or crawl.
+ */
+export function nestsDeeperThan(s: string, limit: number, html = false): boolean {
+  let depth = 0;
+  let i = s.indexOf('<');
+  let gt = -1; // the next '>' at or after i, found once and reused, so broken tags cost linear time
+  while (i >= 0 && i < s.length) {
+    const skipTo = (close: string): number => {
+      const end = s.indexOf(close, i);
+      return end < 0 ? -1 : end + close.length;
+    };
+    let next: number;
+    if (s.startsWith('<!--', i)) next = skipTo('-->');
+    else if (s.startsWith('<![CDATA[', i)) next = skipTo(']]>');
+    else if (s.startsWith('<?', i)) next = skipTo('?>');
+    else {
+      if (gt < i) gt = s.indexOf('>', i);
+      if (gt < 0) return false;
+      const lt = s.indexOf('<', i + 1);
+      if (lt >= 0 && lt < gt) {
+        next = lt; // "<" inside text or a broken tag: not a tag
+      } else {
+        next = gt + 1;
+        const c = s.charCodeAt(i + 1);
+        if (c === 47 /* / */) {
+          if (!html || !NOT_NESTING.has(tagName(s, i + 2))) depth = Math.max(0, depth - 1);
+        } else if (c !== 33 /* ! */ && s.charCodeAt(gt - 1) !== 47 /* / */ && !(html && NOT_NESTING.has(tagName(s, i + 1)))) {
+          if (++depth > limit) return true;
+        }
+      }
+    }
+    if (next < 0) return false;
+    i = s.indexOf('<', next);
+  }
+  return false;
+}
+
+function tagName(s: string, from: number): string {
+  let end = from;
+  while (end < s.length && end - from < 20) {
+    const c = s.charCodeAt(end);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 58)) break;
+    end++;
+  }
+  return s.slice(from, end).toLowerCase();
+}

@@ -2,6 +2,7 @@
 // text so paragraphs survive as paragraph breaks. Returns null when the page is not HTML or has no article.
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { nestsDeeperThan } from '../lib/markup-spans.ts';
 import { cleanText } from './text.ts';
 
 /** Less than this many characters of extracted text is not an article (a cookie wall, an index page). */
@@ -12,8 +13,13 @@ export function isHtmlContentType(contentType: string | null): boolean {
   return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType);
 }
 
+/** Element nesting a page may have (real pages stay under a few hundred); deeper is not parsed. */
+export const MAX_PAGE_DEPTH = 1000;
+
 export function extractArticleText(html: string, contentType: string | null = 'text/html'): string | null {
   if (!isHtmlContentType(contentType) || !html.trim()) return null;
+  // The DOM build and Readability recurse per level: 50,000 nested <div>s took 32 s and then overflowed the stack.
+  if (nestsDeeperThan(html, MAX_PAGE_DEPTH, true)) return null;
   const { document } = parseHTML(html);
   if (!document.documentElement) return null;
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_ARTICLE_CHARS }).parse();

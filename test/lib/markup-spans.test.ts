@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/feeds/html-text.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { parseFeed } from '../../src/feeds/parser.ts';
-import { removeComments, removeElements, unwrapCdata } from '../../src/lib/markup-spans.ts';
+import { nestsDeeperThan, removeComments, removeElements, unwrapCdata } from '../../src/lib/markup-spans.ts';
+import { extractArticleText } from '../../src/summarize/article-text.ts';
 import { stripMarkup } from '../../src/matching/text.ts';
 import { cleanText } from '../../src/summarize/text.ts';
 
@@ -51,5 +52,40 @@ describe('stripping hostile markup stays linear', () => {
   it('parseFeed on an HTML page with unclosed link tags', async () => {
     const page = `<!doctype html><html><head>${'<link type="text/css" '.repeat(n / 2)}</head></html>`;
     await expect(parseFeed(Buffer.from(page))).rejects.toThrow(/is an HTML page, not a feed/);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  const cases: Array<{ name: string; text: string; limit: number; html?: boolean; want: boolean }> = [
+    { name: 'at the limit', text: '<a><b><c></c></b></a>', limit: 3, want: false },
+    { name: 'one past the limit', text: '<a><b><c><d></d></c></b></a>', limit: 3, want: true },
+    { name: 'siblings do not add up', text: '<a></a><a></a><a></a><a></a>', limit: 1, want: false },
+    { name: 'self-closing tags do not nest', text: '<a><b/><b/><b/></a>', limit: 1, want: false },
+    { name: 'comments, CDATA, declarations and PIs are skipped', text: '<?xml version="1.0"?><!DOCTYPE x><a><!-- <b><c><d> --><![CDATA[<b><c><d>]]></a>', limit: 1, want: false },
+    { name: 'a "<" in text is not a tag', text: '<a>1 < 2 and 3 < 4</a>', limit: 1, want: false },
+    { name: 'html: void and optional-end elements do not nest', text: `<div>${'<p>x<br><img src=y><li>z'.repeat(50)}</div>`, limit: 2, html: true, want: false },
+    { name: 'xml: the same tags nest', text: `<div>${'<p>x<br>'.repeat(50)}</div>`, limit: 2, want: true },
+    { name: 'html: nested divs count', text: `${'<div>'.repeat(10)}x`, limit: 5, html: true, want: true },
+    { name: 'an unclosed comment ends the scan', text: `<a><!--${'<b>'.repeat(10)}`, limit: 2, want: false },
+  ];
+  for (const c of cases) it(c.name, () => expect(nestsDeeperThan(c.text, c.limit, c.html)).toBe(c.want));
+
+  it('is linear on broken markup (unclosed tags, lone "<")', () => {
+    expect(nestsDeeperThan('<a'.repeat(1_000_000), 10)).toBe(false);
+    expect(nestsDeeperThan(`<a>${'<'.repeat(1_000_000)}>`, 10)).toBe(false);
+  });
+});
+
+// Documents nested deeper than any real one: rss-parser overflowed the stack and the lenient DOM walk took
+// 36 s on 200,000 levels; Readability took 32 s on 50,000 and overflowed. Both are refused up front.
+describe('deeply nested documents are refused before parsing', () => {
+  it('a feed', async () => {
+    const feed = `<rss version="2.0"><channel><title>t</title><item><title>x</title><description>${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}</description></item></channel></rss>`;
+    await expect(parseFeed(Buffer.from(feed))).rejects.toThrow('parser: nests elements more than 256 deep; no real feed does, so it is not read.');
+  });
+
+  it('an article page', () => {
+    const page = `<html><body>${'<div>'.repeat(50_000)}${'<p>Officials said the talks would resume. '.repeat(50)}</body></html>`;
+    expect(extractArticleText(page)).toBeNull();
   });
 });
