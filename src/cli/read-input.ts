@@ -68,7 +68,10 @@ export function parseJsonLines<T>(
     try {
       out.push(parse(line, `${file}:${i + 1}`));
     } catch (err) {
-      throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+      if (err instanceof UsageError) throw err;
+      // One sentence that names the command: "match: labels.jsonl:2: not valid JSON; ...".
+      const message = (err as Error).message.replace(/\.?$/, '.');
+      throw new UsageError(message.startsWith(`${prefix}:`) ? message : `${prefix}: ${message}`);
     }
   }
   return out;

@@ -90,12 +90,12 @@ describe('cyberbrief match', () => {
     {
       name: 'a labels line that is not JSON',
       argv: () => ['--eval', write('bad-labels.jsonl', '{"id":"b","label":1}\nnope\n')],
-      message: `${path.join(dir, 'bad-labels.jsonl')}:2: not valid JSON; expected {"id": "...", "label": 0 or 1}`,
+      message: `match: ${path.join(dir, 'bad-labels.jsonl')}:2: not valid JSON; expected {"id": "...", "label": 0 or 1}.`,
     },
     {
       name: 'a label that is not 0 or 1',
       argv: () => ['--eval', write('bad-label.jsonl', '{"id":"b","label":"yes"}\n')],
-      message: `${path.join(dir, 'bad-label.jsonl')}:1: expected {"id": "...", "label": 0 or 1}`,
+      message: `match: ${path.join(dir, 'bad-label.jsonl')}:1: expected {"id": "...", "label": 0 or 1}.`,
     },
     { name: '--errors without --eval', argv: () => ['--errors'], message: 'match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.' },
     { name: 'standard input for both files', argv: () => ['--input', '-', '--eval', '-'], message: 'match: --input and --eval cannot both read standard input.' },

@@ -43,7 +43,7 @@ describe('parseJsonLines', () => {
   };
   const cases: Array<{ name: string; text: string; max?: number; want?: number[]; error?: string }> = [
     { name: 'skips blank lines, keeps order', text: '3\n\n  \n1\n2', want: [3, 1, 2] },
-    { name: 'names the bad line', text: '1\n"a"\n', error: 'f.jsonl:2: not a number' },
+    { name: 'names the command and the bad line, in one sentence', text: '1\n"a"\n', error: 'x: f.jsonl:2: not a number.' },
     { name: 'refuses a line over the cap', text: '1\n123456\n', max: 5, error: 'x: f.jsonl:2 is longer than 5 characters; one line holds one item (is this JSON Lines?).' },
     { name: 'counts a blank but long line too', text: `${' '.repeat(6)}\n1`, max: 5, error: 'f.jsonl:1 is longer than 5 characters' },
   ];
