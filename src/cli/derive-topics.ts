@@ -54,6 +54,9 @@ export const command: CliCommand = {
     if (!Number.isInteger(maxTerms) || maxTerms < 1 || maxTerms > 200) {
       throw new UsageError(`derive-topics: --max-terms "${String(maxRaw)}" must be a whole number from 1 to 200.`);
     }
+    if ([...files, background].filter((f) => f === '-').length > 1) {
+      throw new UsageError('derive-topics: standard input (-) can be read once; give the other documents as files.');
+    }
     const read = (file: string) => readInput(ctx, file, 'derive-topics');
     const docs = await Promise.all(files.map(read));
     docs.forEach((doc, i) => {

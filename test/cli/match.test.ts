@@ -153,6 +153,16 @@ describe('cyberbrief derive-topics', () => {
       argv: () => [write('doc.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--background', write('bg.jsonl', 'not json\n{"id": 1}\n')],
       message: () => `derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
     },
+    {
+      name: 'standard input twice',
+      argv: () => ['-', '--background', '-'],
+      message: () => 'derive-topics: standard input (-) can be read once; give the other documents as files.',
+    },
+    {
+      name: 'standard input as two documents',
+      argv: () => [write('one.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '-', '-'],
+      message: () => 'derive-topics: standard input (-) can be read once; give the other documents as files.',
+    },
   ];
   for (const r of refused) {
     it(`refuses ${r.name} in one sentence, printing nothing`, async () => {
