@@ -2,7 +2,7 @@
 import type { Feed } from '../domain/types.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
-import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
+import { MAX_FEED_TITLE_CHARS, MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
@@ -108,7 +108,10 @@ export const command: CliCommand = {
       case 'add': {
         need(1, 'one URL');
         const url = httpUrl(rest[0]!);
-        const title = typeof ctx.args.values.title === 'string' ? ctx.args.values.title : null;
+        const title = typeof ctx.args.values.title === 'string' ? ctx.args.values.title.trim() || null : null;
+        if (title && title.length > MAX_FEED_TITLE_CHARS) {
+          throw new UsageError(`cyberbrief feeds add: --title is ${title.length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
+        }
         return withStorage(ctx, async (s) => {
           const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);

@@ -8,6 +8,9 @@ export const MAX_OPML_FEEDS = 5000;
 /** Largest OPML file read (a 5000-feed export is well under 2 MB). */
 export const MAX_OPML_BYTES = 10 * 1024 * 1024;
 
+/** A feed title, as in the configuration (`feeds[].title`). */
+export const MAX_FEED_TITLE_CHARS = 200;
+
 export interface OpmlFeed {
   url: string;
   title: string | null;
@@ -34,7 +37,7 @@ export function parseOpml(text: string): OpmlFeed[] {
     seen.add(url);
     if (feeds.length >= MAX_OPML_FEEDS) throw new FeedParseError(`opml: the file lists more than ${MAX_OPML_FEEDS} feeds; split it into smaller files.`);
     const title = (a.title ?? a.text ?? '').trim();
-    feeds.push({ url, title: title || null });
+    feeds.push({ url, title: title.slice(0, MAX_FEED_TITLE_CHARS) || null });
   }
   return feeds;
 }

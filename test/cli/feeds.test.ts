@@ -69,11 +69,15 @@ describe('cyberbrief feeds', () => {
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
   });
 
-  it('refuses feed URLs with credentials or over 2048 characters, without echoing the password', async () => {
+  it('refuses feed URLs with credentials or over 2048 characters (without echoing the password) and titles over 200 characters', async () => {
     const cases: Array<{ url: string; message: string }> = [
       { url: 'https://reader:s3cret@private.example/feed', message: "cyberbrief feeds: 'https://***@private.example/feed' carries a user name or password, which would be stored and logged in clear (and is never sent)." },
       { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(179)}' is longer than 2048 characters.` },
     ];
+    expect(await cli('add', 'https://ok.example/feed', '--title', 'x'.repeat(201))).toMatchObject({
+      code: 2,
+      stderr: 'cyberbrief feeds add: --title is 201 characters; keep it to 200.',
+    });
     for (const c of cases) {
       const r = await cli('add', c.url);
       expect(r).toMatchObject({ code: 2, stdout: '', stderr: c.message });

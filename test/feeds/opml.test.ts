@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../src/feeds/opml.ts';
+import { MAX_FEED_TITLE_CHARS, MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../src/feeds/opml.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -36,6 +36,10 @@ describe('OPML', () => {
     expect(() => parseOpml(`<opml><body>${outlines(MAX_OPML_FEEDS + 1)}</body></opml>`)).toThrow(
       `opml: the file lists more than ${MAX_OPML_FEEDS} feeds; split it into smaller files.`,
     );
+  });
+
+  it(`cuts titles to ${MAX_FEED_TITLE_CHARS} characters`, () => {
+    expect(parseOpml(`<opml><body><outline title="${'t'.repeat(5000)}" xmlUrl="https://f.example/x"/></body></opml>`)[0]?.title).toBe('t'.repeat(MAX_FEED_TITLE_CHARS));
   });
 
   it('does not expand DTD entities (no billion laughs)', () => {
