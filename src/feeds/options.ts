@@ -29,6 +29,7 @@ export function schedulerOptionsFrom(p: Polling, instanceId?: string): Scheduler
     backoffBaseSeconds: p.backoff_base_seconds,
     disableAfterFailures: p.disable_after_failures,
     backfill: p.backfill,
+    maxBodyBytes: p.max_body_bytes,
     ...(instanceId ? { instanceId } : {}),
   };
 }

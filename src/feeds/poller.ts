@@ -23,6 +23,8 @@ export interface PollOptions {
   disableAfterFailures: number;
   /** First poll of a new feed: hand the newest N items to the pipeline, store the rest as processed. */
   backfill: number;
+  /** Cap on a body that turns out to be gzip without Content-Encoding (polling.max_body_bytes; default 10 MB). */
+  maxBodyBytes?: number;
 }
 
 export type PollStatus = 'new' | 'not_modified' | 'error';
@@ -96,7 +98,11 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
-    const parsed = await parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.finalUrl });
+    const parsed = await parseFeed(fetched.body, {
+      contentType: fetched.contentType,
+      url: fetched.finalUrl,
+      ...(options.maxBodyBytes ? { maxBytes: options.maxBodyBytes } : {}),
+    });
     const items = normaliseFeed(parsed, { feedId: feed.id, feedUrl: fetched.finalUrl });
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
     const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });

@@ -65,6 +65,8 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body);
     });
     server.route('/limited', serve('busy', { 'retry-after': '7200' }, 429));
+    // A .gz file served as is (no Content-Encoding): small on the wire, 300 kB once unpacked.
+    server.route('/feed.xml.gz', serve(gzipSync(RSS2.replace('<item>', `<item><title>${'x'.repeat(300 * 1024)}</title></item><item>`)), { 'content-type': 'application/gzip' }));
   });
   afterAll(async () => {
     await fetcher.close();
@@ -108,6 +110,14 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     expect(third).toMatchObject({ status: 'new', items: 4, new: 1, updated: 1, queued: 1 });
     const pending = await storage.items.listUnprocessed(10);
     expect(pending.map((i) => i.title).sort()).toEqual(['Envoys agree to a cyber working group and a hotline', 'Fresh story']);
+  });
+
+  it('a gzip body without Content-Encoding is unpacked within polling.max_body_bytes, not the parser default', async () => {
+    const r = await pollFeed(await addFeed('/feed.xml.gz'), deps({ maxBodyBytes: 256 * 1024 }));
+    expect(r.status).toBe('error');
+    expect(r.error?.class).toBe('parse');
+    expect(r.error?.message).toMatch(/is gzip that unpacks to more than 262144 bytes; cut off\.$/);
+    expect((await pollFeed(await addFeed('/feed.xml.gz'), deps())).status).toBe('new');
   });
 
   it('backfill hands the newest N items of a new feed to the pipeline', async () => {
