@@ -1,7 +1,9 @@
 // Story clustering over the 24,456 real news items in ../shared/data/news_items.jsonl: items per second and
 // clusters formed by the MinHash clusterer (what the pipeline uses), beside a baseline in the same run that
 // compares exact Jaccard similarity of the same shingle sets (no signatures). The agreement line says how
-// many of the baseline's multi-item clusters MinHash reproduced exactly.
+// many of the baseline's multi-item clusters MinHash reproduced exactly. A third line runs MinHash without
+// the distinctive-word check (minSharedRare 0) on the items as they are and with titles only (a feed
+// without descriptions), and counts the multi-item clusters the check changed.
 // Run: node --import tsx bench/cluster.bench.ts
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -74,6 +76,10 @@ function time(fn: () => number[]): { ids: number[]; ms: number } {
 }
 
 const minhash = time(() => clusterStream(stories));
+const plain = time(() => clusterStream(stories, { ...DEFAULT_CLUSTER_OPTIONS, minSharedRare: 0 }));
+const titlesOnly = stories.map((s) => ({ ...s, summary: '' }));
+const titlesChecked = clusterStream(titlesOnly);
+const titlesPlain = clusterStream(titlesOnly, { ...DEFAULT_CLUSTER_OPTIONS, minSharedRare: 0 });
 const exact = time(exactStream);
 const multi = (ids: number[]) => [...groups(ids).values()].filter((g) => g.length > 1);
 const key = (g: number[]) => g.join(',');
@@ -85,4 +91,10 @@ const rate = (ms: number) => Math.round(stories.length / (ms / 1000)).toLocaleSt
 console.log(`items: ${stories.length}, window ${DEFAULT_CLUSTER_OPTIONS.windowMs / 3600_000} h, threshold ${DEFAULT_CLUSTER_OPTIONS.threshold}`);
 console.log(`minhash (${SIGNATURE_SIZE} x 32-bit): ${rate(minhash.ms)} items/s, ${groups(minhash.ids).size} clusters, ${multi(minhash.ids).length} with >1 item`);
 console.log(`baseline exact Jaccard: ${rate(exact.ms)} items/s, ${groups(exact.ids).size} clusters, ${exactMulti.length} with >1 item`);
+const changed = (a: number[], b: number[]) => {
+  const keys = new Set(multi(b).map(key));
+  return `${multi(a).length} with >1 item, ${multi(a).filter((g) => !keys.has(key(g))).length} of them not formed without the check`;
+};
+console.log(`minhash without the distinctive-word check: ${rate(plain.ms)} items/s, ${multi(plain.ids).length} with >1 item; with it: ${changed(minhash.ids, plain.ids)}`);
+console.log(`titles only: without the check ${multi(titlesPlain).length} with >1 item; with it: ${changed(titlesChecked, titlesPlain)}`);
 console.log(`speed ratio minhash/baseline: ${(exact.ms / minhash.ms).toFixed(2)}x; multi-item clusters identical to baseline: ${agree} of ${exactMulti.length}`);

@@ -1,7 +1,12 @@
 // Story clusters: items from different feeds about the same story share one cluster, so a channel gets one
 // alert per story. A story's fingerprint is a MinHash signature over its word shingles (content-word
 // unigrams of title and summary, plus title bigrams); two fingerprints agree in about the same fraction of
-// positions as the two shingle sets overlap (Jaccard). Pure: no I/O, no clock.
+// positions as the two shingle sets overlap (Jaccard). MinHash weighs every word alike, so two stories that
+// share only the vocabulary of the beat ("critical", "flaw", "patch", "exploited", a month) can pass it;
+// a wrong merge costs a channel the second story. So the fingerprint also carries the story's words
+// (hashed), and a candidate that passes MinHash must also share a distinctive word with the story: one
+// outside a fixed list of the beat's common words (and years, small numbers) that at most a quarter of the
+// recent stories in the window use: a name, a product, a CVE number. Pure: no I/O, no clock.
 
 /** Number of hash functions in a signature; each is 8 hex characters in the stored form. */
 export const SIGNATURE_SIZE = 128;
@@ -9,13 +14,18 @@ export const SIGNATURE_SIZE = 128;
 export interface ClusterOptions {
   /** Estimated Jaccard similarity at or above which two stories are the same (0..1). */
   threshold: number;
+  /**
+   * Distinctive words two stories must also share (0 turns the check off): words outside the beat's common
+   * vocabulary that at most a quarter of the window's other stories use.
+   */
+  minSharedRare: number;
   /** Only clusters whose newest item is this recent (relative to the item's time) are candidates. */
   windowMs: number;
   /** Words of the summary that count (the lead carries the story; the rest drifts). */
   summaryWords: number;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { threshold: 0.25, windowMs: 72 * 3600_000, summaryWords: 40 };
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { threshold: 0.25, minSharedRare: 1, windowMs: 72 * 3600_000, summaryWords: 40 };
 
 export interface StoryText {
   title: string;
@@ -128,32 +138,107 @@ export function encodeSignature(sig: Uint32Array): string {
   return out;
 }
 
-const decoded = new Map<string, Uint32Array>();
-const DECODED_MAX = 20_000;
+/** At most this many words of a story are kept (hashed) in its fingerprint for the rare-word check. */
+export const WORDS_MAX = 64;
 
-/** decodeSignature with a bounded cache: the pipeline compares each item with the same recent clusters. */
-function cachedSignature(hex: string): Uint32Array {
-  let sig = decoded.get(hex);
-  if (!sig) {
-    sig = decodeSignature(hex);
-    if (decoded.size >= DECODED_MAX) decoded.clear();
-    decoded.set(hex, sig);
-  }
-  return sig;
+/**
+ * Words any story on the beat may use: never distinctive, even while the window is too small for word
+ * frequencies to tell (a fresh install, a quiet weekend).
+ */
+const COMMON = new Set(
+  (
+    'patch fix update release issue warn warning alert urge order flag add confirm disclose discover find found ' +
+    'critical high severity max maximum flaw bug vulnerability exploit exploitation actively active ' +
+    'wild attack attacker hacker hack hacking threat actor group gang campaign target targeting malware ransomware backdoor ' +
+    'botnet phishing breach data theft stolen steal leak expose exposed exposing user customer people individual account hit ' +
+    'disrupt disruption affect impact ' +
+    'million thousand hundred security cyber cybersecurity cyberattack agency government federal company firm researcher ' +
+    'zero day zeroday remote code execution rce vulnerable server device system network software service ' +
+    'new first one two three four five six seven eight nine ten year month week today ' +
+    'january february march april may june july august september october november december'
+  )
+    .split(' ')
+    .map((w) => trim(w)),
+);
+
+/** A word of the beat's common vocabulary, a year or a small number ("2 zero-days", "2026"). */
+function isCommon(w: string): boolean {
+  if (COMMON.has(w)) return true;
+  if (/^\d+$/.test(w)) return w.length < 3 || /^(?:19|20)\d\d$/.test(w);
+  return false;
 }
 
+/** The hashed words of a story: content words of the title and the summary lead, distinct, sorted. */
+export function storyWords(story: StoryText, summaryWords = DEFAULT_CLUSTER_OPTIONS.summaryWords): Uint32Array {
+  const words = new Set<string>();
+  for (const w of contentWords(story.title)) words.add(w);
+  for (const w of contentWords(story.summary, summaryWords)) words.add(w);
+  const hashes = new Set<number>();
+  for (const w of words) {
+    if (hashes.size >= WORDS_MAX) break;
+    hashes.add(wordHash(w));
+  }
+  return Uint32Array.from([...hashes].sort((a, b) => a - b));
+}
+
+/** A word's hash; the common words of the beat get odd hashes, the rest even ones (so a hash tells which). */
+function wordHash(w: string): number {
+  const h = fmix32(fnv1a(w));
+  return isCommon(w) ? (h | 1) >>> 0 : (h & ~1) >>> 0;
+}
+
+/** A story's fingerprint: its MinHash signature and, for fingerprints made since the rare-word check, its words. */
+export interface Fingerprint {
+  sig: Uint32Array;
+  /** Sorted word hashes; null for a fingerprint stored before words were kept (MinHash alone decides). */
+  words: Uint32Array | null;
+}
+
+/** The stored fingerprint of a story: the MinHash signature in hex, then '.' and the word hashes in hex. */
+export function storySignature(story: StoryText, summaryWords = DEFAULT_CLUSTER_OPTIONS.summaryWords): string {
+  return `${encodeSignature(minhash(shingles(story, summaryWords)))}.${encodeSignature(storyWords(story, summaryWords))}`;
+}
+
+function decodeHex32(hex: string): Uint32Array {
+  const out = new Uint32Array(hex.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+  return out;
+}
+
+/** Reads a stored fingerprint (with or without words). */
+export function decodeFingerprint(stored: string): Fingerprint {
+  const dot = stored.indexOf('.');
+  const sig = decodeSignature(dot < 0 ? stored : stored.slice(0, dot));
+  if (dot < 0) return { sig, words: null };
+  const hex = stored.slice(dot + 1);
+  if (hex.length % 8 !== 0 || hex.length > WORDS_MAX * 8 || !/^[0-9a-f]*$/.test(hex)) {
+    throw new Error(`cluster: the words of a signature must be up to ${WORDS_MAX} hashes of 8 hex characters, got ${hex.length} characters`);
+  }
+  return { sig, words: decodeHex32(hex) };
+}
+
+const decoded = new Map<string, Fingerprint>();
+const DECODED_MAX = 20_000;
+
+/** decodeFingerprint with a bounded cache: the pipeline compares each item with the same recent clusters. */
+function cachedFingerprint(stored: string): Fingerprint {
+  let f = decoded.get(stored);
+  if (!f) {
+    f = decodeFingerprint(stored);
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(stored, f);
+  }
+  return f;
+}
+
+/** Reads the MinHash part of a stored signature (the words, if any, are ignored). */
 export function decodeSignature(hex: string): Uint32Array {
+  const dot = hex.indexOf('.');
+  if (dot >= 0) hex = hex.slice(0, dot);
   if (hex.length !== SIGNATURE_SIZE * 8 || !/^[0-9a-f]+$/.test(hex)) {
     throw new Error(`cluster: signature must be ${SIGNATURE_SIZE * 8} hex characters, got ${hex.length}`);
   }
-  const sig = new Uint32Array(SIGNATURE_SIZE);
-  for (let i = 0; i < SIGNATURE_SIZE; i++) sig[i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16);
-  return sig;
-}
-
-/** The stored signature of a story (hex). */
-export function storySignature(story: StoryText, summaryWords = DEFAULT_CLUSTER_OPTIONS.summaryWords): string {
-  return encodeSignature(minhash(shingles(story, summaryWords)));
+  return decodeHex32(hex);
 }
 
 const EMPTY = 0xffffffff;
@@ -170,33 +255,98 @@ export function similarity(a: Uint32Array, b: Uint32Array): number {
   return empty ? 0 : same / SIGNATURE_SIZE;
 }
 
+/** How many of the window's stories use each word (document frequency), and how many stories there are. */
+export class WordCounts {
+  private readonly df = new Map<number, number>();
+  size = 0;
+  add(words: Uint32Array): void {
+    this.size++;
+    for (const w of words) this.df.set(w, (this.df.get(w) ?? 0) + 1);
+  }
+  remove(words: Uint32Array): void {
+    this.size--;
+    for (const w of words) {
+      const n = (this.df.get(w) ?? 0) - 1;
+      if (n > 0) this.df.set(w, n);
+      else this.df.delete(w);
+    }
+  }
+  /**
+   * A distinctive word: outside the beat's common vocabulary (odd hashes) and, once the window holds
+   * RARE_MIN_WINDOW stories, used by at most a quarter of them ("microsoft" in a Patch Tuesday week).
+   */
+  isRare(w: number): boolean {
+    if (w & 1) return false;
+    return this.size < RARE_MIN_WINDOW || (this.df.get(w) ?? 0) <= this.size / 4;
+  }
+}
+
+/** Below this many stories in the window, word frequencies say too little: only the fixed list counts. */
+const RARE_MIN_WINDOW = 20;
+
+/**
+ * How many distinctive words two sorted word-hash lists share (counting stops at `enough`). `counts`
+ * holds the window's stories other than these two.
+ */
+export function sharedRareWords(a: Uint32Array, b: Uint32Array, counts: WordCounts, enough = Infinity): number {
+  let n = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length && n < enough) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      if (counts.isRare(x)) n++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return n;
+}
+
 /**
  * The cluster an item belongs to among `candidates`, or null when it starts a new one: the most similar
- * cluster at or above the threshold whose newest item lies within the window of `at`, excluding clusters
- * that already hold an item from the item's own feed.
+ * cluster whose newest item lies within the window of `at`, excluding clusters that already hold an item
+ * from the item's own feed, among those at or above the MinHash threshold that also share at least
+ * `minSharedRare` distinctive words (word frequencies from the candidates in the window; a cluster stored
+ * without words is judged by MinHash alone).
  */
 export function findCluster(
   item: { signature: string; feedId: number; at: Date },
   candidates: readonly ClusterCandidate[],
-  opts: Pick<ClusterOptions, 'threshold' | 'windowMs'>,
+  opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Pick<ClusterOptions, 'minSharedRare'>>,
 ): ClusterChoice | null {
-  const sig = decodeSignature(item.signature);
+  const self = decodeFingerprint(item.signature);
   const at = item.at.getTime();
-  let best: ClusterChoice | null = null;
+  const minShared = opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare;
+  const inWindow: { c: ClusterCandidate; f: Fingerprint }[] = [];
+  const counts = new WordCounts();
   for (const c of candidates) {
     if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
+    const f = cachedFingerprint(c.signature);
+    inWindow.push({ c, f });
+    if (f.words) counts.add(f.words);
+  }
+  let best: ClusterChoice | null = null;
+  for (const { c, f } of inWindow) {
     if (c.feedIds.includes(item.feedId)) continue;
-    const s = similarity(sig, cachedSignature(c.signature));
-    if (s >= opts.threshold && (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId))) {
-      best = { clusterId: c.id, similarity: s };
+    const s = similarity(self.sig, f.sig);
+    if (s < opts.threshold) continue;
+    if (minShared > 0 && self.words && f.words) {
+      counts.remove(f.words);
+      const shared = sharedRareWords(self.words, f.words, counts, minShared);
+      counts.add(f.words);
+      if (shared < minShared) continue;
     }
+    if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
   }
   return best;
 }
 
 /**
  * An in-memory clusterer over a stream of stories in time order, for measurement and benches; the pipeline
- * does the same through storage. Returns each story's cluster index.
+ * does the same through storage (findCluster). Returns each story's cluster index.
  */
 export function clusterStream(
   stories: readonly (StoryText & { feedId: number; at: Date })[],
@@ -204,37 +354,49 @@ export function clusterStream(
 ): number[] {
   interface Live {
     id: number;
-    sig: Uint32Array;
-    signature: string;
-    lastItemAt: Date;
+    f: Fingerprint;
+    lastItemAt: number;
     feedIds: number[];
   }
   let live: Live[] = [];
+  const counts = new WordCounts();
   const out: number[] = [];
   let nextId = 0;
   for (const s of stories) {
-    const signature = storySignature(s, opts.summaryWords);
-    const sig = decodeSignature(signature);
+    const f: Fingerprint = { sig: minhash(shingles(s, opts.summaryWords)), words: storyWords(s, opts.summaryWords) };
     const at = s.at.getTime();
-    // Drop clusters that fell out of the window (input is in time order).
-    if (out.length % 256 === 0) live = live.filter((c) => at - c.lastItemAt.getTime() <= opts.windowMs);
+    // Input is in time order: clusters whose newest item fell out of the window leave the live set and the
+    // word counts (findCluster counts the candidates in the window the same way).
+    if (live.some((c) => at - c.lastItemAt > opts.windowMs)) {
+      live = live.filter((c) => {
+        const keep = at - c.lastItemAt <= opts.windowMs;
+        if (!keep && c.f.words) counts.remove(c.f.words);
+        return keep;
+      });
+    }
     let best: Live | null = null;
     let bestSim = 0;
     for (const c of live) {
-      if (c.feedIds.includes(s.feedId) || Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
-      const sim = similarity(sig, c.sig);
-      if (sim >= opts.threshold && sim > bestSim) {
-        best = c;
-        bestSim = sim;
+      if (c.feedIds.includes(s.feedId)) continue;
+      const sim = similarity(f.sig, c.f.sig);
+      if (sim < opts.threshold || sim <= bestSim) continue;
+      if (opts.minSharedRare > 0 && f.words && c.f.words) {
+        counts.remove(c.f.words);
+        const shared = sharedRareWords(f.words, c.f.words, counts, opts.minSharedRare);
+        counts.add(c.f.words);
+        if (shared < opts.minSharedRare) continue;
       }
+      best = c;
+      bestSim = sim;
     }
     if (best) {
       best.feedIds.push(s.feedId);
-      if (at > best.lastItemAt.getTime()) best.lastItemAt = s.at;
+      if (at > best.lastItemAt) best.lastItemAt = at;
       out.push(best.id);
     } else {
       const id = nextId++;
-      live.push({ id, sig, signature, lastItemAt: s.at, feedIds: [s.feedId] });
+      live.push({ id, f, lastItemAt: at, feedIds: [s.feedId] });
+      if (f.words) counts.add(f.words);
       out.push(id);
     }
   }
