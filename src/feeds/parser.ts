@@ -7,6 +7,7 @@ import { DOMParser } from 'linkedom';
 import RssParser from 'rss-parser';
 import { nestsDeeperThan } from '../lib/markup-spans.ts';
 import { decodeBody } from './charset.ts';
+import { parseFeedDate } from './normalise.ts';
 import { FeedParseError } from './fetch-error.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
@@ -81,9 +82,16 @@ export const MAX_DEPTH = 256;
 /** Real feeds carry tens of entries, archives a few hundred; more is a broken or hostile feed. */
 export const MAX_ENTRIES = 1000;
 
-/** The first `max` entries, and how many were left out. */
-function capEntries<T>(list: readonly T[], max: number): { kept: T[]; dropped: number } {
-  return list.length > max ? { kept: list.slice(0, max), dropped: list.length - max } : { kept: [...list], dropped: 0 };
+/**
+ * At most `max` entries, and how many were left out: the newest end of the document, which is its start
+ * unless the dates say the feed lists its oldest entries first.
+ */
+function capEntries(list: RawEntry[], max: number): { kept: RawEntry[]; dropped: number } {
+  if (list.length <= max) return { kept: list, dropped: 0 };
+  const first = parseFeedDate(list[0]?.date);
+  const last = parseFeedDate(list[list.length - 1]?.date);
+  const oldestFirst = !!first && !!last && last.getTime() > first.getTime();
+  return { kept: oldestFirst ? list.slice(list.length - max) : list.slice(0, max), dropped: list.length - max };
 }
 
 /** A gzip body served without Content-Encoding (or a .gz file): unpacked within the cap. */
@@ -193,8 +201,7 @@ function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encodin
   const bases = xmlBases(xml);
   const all = (feed.items ?? []) as RssItem[];
   const baseFor = (i: number): string | null => (bases.entries.length === all.length ? (bases.entries[i] ?? null) : null);
-  const { kept: items, dropped } = capEntries(all, maxEntries);
-  const entries = items.map((it, i): RawEntry => {
+  const mapped = all.map((it, i): RawEntry => {
     const encoded = str(it['content:encoded']);
     const description = str(it.content) ?? str(it.summary);
     const summary = str(it.summary) ?? description;
@@ -209,6 +216,7 @@ function fromRss(feed: RssFeed, xml: string, via: 'strict' | 'repaired', encodin
       base: baseFor(i),
     };
   });
+  const { kept: entries, dropped } = capEntries(mapped, maxEntries);
   const ttl = Number(str(feed.ttl));
   return {
     format: formatOf(xml),
@@ -250,8 +258,8 @@ function parseJsonFeed(text: string, where: string, encoding: string, maxEntries
   if (!/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(d.items)) {
     throw new FeedParseError(`parser:${where} is JSON but not a JSON Feed (no "version" naming jsonfeed.org and no "items").`);
   }
-  const { kept: items, dropped } = capEntries((Array.isArray(d.items) ? (d.items as JsonFeedItem[]) : []).filter((it) => it && typeof it === 'object'), maxEntries);
-  const entries = items.map((it): RawEntry => {
+  const items = (Array.isArray(d.items) ? (d.items as JsonFeedItem[]) : []).filter((it) => it && typeof it === 'object');
+  const mapped = items.map((it): RawEntry => {
     const html = str(it.content_html);
     const plain = str(it.content_text);
     const summary = str(it.summary);
@@ -267,6 +275,7 @@ function parseJsonFeed(text: string, where: string, encoding: string, maxEntries
       base: null,
     };
   });
+  const { kept: entries, dropped } = capEntries(mapped, maxEntries);
   return { format: 'json', title: str(d.title), siteUrl: str(d.home_page_url), ttlMinutes: null, base: null, entries, via: 'json', encoding, ...(dropped ? { dropped } : {}) };
 }
 
@@ -332,7 +341,7 @@ function lenient(xml: string, where: string, encoding: string, cause: unknown, m
   }
   const root = doc.documentElement;
   if (!root) throw new FeedParseError(`parser:${where} has no root element.`);
-  const { kept: nodes, dropped } = capEntries(['item', 'entry'].includes(local(root)) ? [root] : collect(root, ['item', 'entry']), maxEntries);
+  const nodes = ['item', 'entry'].includes(local(root)) ? [root] : collect(root, ['item', 'entry']);
   if (nodes.length === 0) {
     // A feed root with no entries is a valid, empty feed; any other root is not a feed.
     const rootName = local(root);
@@ -343,7 +352,7 @@ function lenient(xml: string, where: string, encoding: string, cause: unknown, m
   }
   const channel = collect(root, ['channel'])[0] ?? root;
   const first = (n: Node, names: string[]) => textOf(childrenNamed(n, names)[0]);
-  const entries = nodes.map((n): RawEntry => {
+  const mapped = nodes.map((n): RawEntry => {
     const summary = first(n, ['description', 'summary', 'abstract']);
     const content = first(n, ['encoded', 'content']);
     return {
@@ -357,6 +366,7 @@ function lenient(xml: string, where: string, encoding: string, cause: unknown, m
       base: n.getAttribute('xml:base'),
     };
   });
+  const { kept: entries, dropped } = capEntries(mapped, maxEntries);
   const ttl = Number(first(channel, ['ttl']));
   return {
     format: formatOf(xml),

@@ -26,6 +26,18 @@ describe('entries per feed', () => {
     });
   }
 
+  it('keeps the newest end of a feed that lists its oldest entries first', async () => {
+    const day = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toUTCString();
+    const dated = (order: number[]) =>
+      `<rss version="2.0"><channel><title>t</title>${order.map((i) => `<item><title>Story ${i}</title><link>https://news.example/${i}</link><pubDate>${day(i)}</pubDate></item>`).join('')}</channel></rss>`;
+    const ids = Array.from({ length: 10 }, (_, i) => i);
+    const oldestFirst = await parseFeed(Buffer.from(dated(ids)), { maxEntries: 4 });
+    expect(oldestFirst.entries.map((e) => e.title)).toEqual(['Story 6', 'Story 7', 'Story 8', 'Story 9']);
+    expect(oldestFirst.dropped).toBe(6);
+    const newestFirst = await parseFeed(Buffer.from(dated([...ids].reverse())), { maxEntries: 4 });
+    expect(newestFirst.entries.map((e) => e.title)).toEqual(['Story 9', 'Story 8', 'Story 7', 'Story 6']);
+  });
+
   it('a smaller cap can be given, and a feed under the cap reports nothing dropped', async () => {
     const small = await parseFeed(Buffer.from(`<rss version="2.0"><channel><title>t</title>${rssItems}</channel></rss>`), { maxEntries: 3 });
     expect(small.entries.map((e) => e.title)).toEqual(['Story 0', 'Story 1', 'Story 2']);
