@@ -140,7 +140,7 @@ describe('fetcher against a local feed server', () => {
     const strict = createFetcher(options({ allowHosts: [] }));
     const before = server.hits('/etag');
     try {
-      for (const url of [server.url('/etag'), `http://localhost:${server.port}/etag`]) {
+      for (const url of [server.url('/etag'), `http://localhost:${server.port}/etag`, `http://[::127.0.0.1]:${server.port}/etag`, `http://[2002:7f00:1::]:${server.port}/etag`]) {
         const err = await failure(strict.fetchFeed(url));
         expect(err.code).toBe('fetch_blocked_address');
         expect(err.message).toMatch(/is a private, loopback, link-local or metadata address; add the host, IP or CIDR to polling\.allow_hosts/);
