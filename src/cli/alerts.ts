@@ -1,8 +1,8 @@
 // cyberbrief alerts: the outbox from a shell. `list` shows recent alerts (`--failed`: the dead letters),
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
-import type { AlertListRow, Storage } from '../storage/index.ts';
-import type { CliCommand, CliContext } from './types.ts';
+import type { AlertListRow } from '../storage/index.ts';
+import type { CliCommand } from './types.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
 
@@ -33,16 +33,6 @@ function alertLines(a: AlertListRow): string[] {
   else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${iso(a.nextAttemptAt)}`}`);
   if (a.lastError) lines.push(`       last error: ${a.lastError}`);
   return lines;
-}
-
-async function withStorage<T>(ctx: CliContext, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const config = await ctx.loadConfig();
-  const storage = await ctx.openStorage(config);
-  try {
-    return await fn(storage);
-  } finally {
-    await storage.close();
-  }
 }
 
 function parseLimit(raw: string | undefined): number {
@@ -77,7 +67,7 @@ export const command: CliCommand = {
     if (action === 'list') {
       if (rest.length) throw new UsageError(`cyberbrief alerts list: unexpected '${rest.join(' ')}'; run 'cyberbrief alerts --help'.`);
       const limit = parseLimit(v.limit as string | undefined);
-      return withStorage(ctx, async (storage) => {
+      return ctx.withStorage(async (storage) => {
         const rows = await storage.alerts.list({ limit, ...(v.failed ? { status: 'dead' as const } : {}) });
         if (v.json) {
           ctx.stdout(JSON.stringify(rows.map(alertJson), null, 2));
@@ -98,7 +88,7 @@ export const command: CliCommand = {
       const bad = rest.find((r) => !/^\d+$/.test(r));
       if (bad) throw new UsageError(`cyberbrief alerts retry: '${bad}' is not an alert id.`);
       const ids = rest.map(Number);
-      return withStorage(ctx, async (storage) => {
+      return ctx.withStorage(async (storage) => {
         const requeued = await storage.alerts.retryDead({ ...(v.all ? {} : { ids }), now: new Date() });
         const missed = ids.filter((id) => !requeued.includes(id));
         if (v.json) {

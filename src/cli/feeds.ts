@@ -6,7 +6,7 @@ import { MAX_FEED_TITLE_CHARS, MAX_OPML_BYTES, parseOpml, renderOpml } from '../
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
-import type { CliCommand, CliContext } from './types.ts';
+import type { CliCommand } from './types.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
 
@@ -60,16 +60,6 @@ function httpUrl(raw: string): string {
   return new URL(raw.trim()).href;
 }
 
-async function withStorage<T>(ctx: CliContext, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const config = await ctx.loadConfig();
-  const storage = await ctx.openStorage(config);
-  try {
-    return await fn(storage);
-  } finally {
-    await storage.close();
-  }
-}
-
 export const command: CliCommand = {
   name: 'feeds',
   summary: 'list, add, remove, enable feeds; import/export OPML',
@@ -98,7 +88,7 @@ export const command: CliCommand = {
     switch (action) {
       case 'list':
         need(0, 'no arguments');
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           const feeds = await s.feeds.list();
           if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f)));
           else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`.');
@@ -112,7 +102,7 @@ export const command: CliCommand = {
         if (title && title.length > MAX_FEED_TITLE_CHARS) {
           throw new UsageError(`cyberbrief feeds add: --title is ${title.length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
           return 0;
@@ -120,7 +110,7 @@ export const command: CliCommand = {
       }
       case 'remove':
         need(1, 'a feed URL or id');
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           const feed = await findFeed(s, rest[0]!);
           await s.feeds.remove(feed.id);
           ctx.stdout(`Removed feed ${feed.id}: ${feed.url}`);
@@ -129,7 +119,7 @@ export const command: CliCommand = {
       case 'enable':
       case 'disable':
         need(1, 'a feed id or URL');
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           const feed = await findFeed(s, rest[0]!);
           await s.feeds.setEnabled(feed.id, action === 'enable');
           ctx.stdout(`${action === 'enable' ? 'Enabled' : 'Disabled'} feed ${feed.id}: ${feed.url}`);
@@ -146,7 +136,7 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           let added = 0;
           const skipped: string[] = [];
           for (const e of entries) {
@@ -163,7 +153,7 @@ export const command: CliCommand = {
       }
       case 'export':
         need(0, 'no arguments');
-        return withStorage(ctx, async (s) => {
+        return ctx.withStorage(async (s) => {
           const feeds = await s.feeds.list();
           ctx.stdout(renderOpml(feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl }))));
           return 0;

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, PROJECT_ROOT, secretValues } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { CyberbriefError, errorMessage } from '../lib/errors.ts';
+import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openStorage } from '../storage/index.ts';
+import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 /** Every subcommand with its one-line summary; the module `./<name>.ts` exports `command`. */
@@ -57,10 +58,22 @@ async function loadCommand(name: string): Promise<CliCommand> {
   return mod.command;
 }
 
-function readStdin(): Promise<string> {
+/** Reads standard input whole, but never more than `maxBytes`: past that it stops reading and fails. */
+function readStdin(maxBytes: number = MAX_INPUT_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    let total = 0;
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total > maxBytes) {
+        process.stdin.off('data', onData);
+        process.stdin.pause();
+        reject(new UsageError(`cyberbrief: standard input is larger than ${maxBytes} bytes; split it into smaller files.`));
+        return;
+      }
+      chunks.push(c);
+    };
+    process.stdin.on('data', onData);
     process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     process.stdin.on('error', reject);
   });
@@ -123,6 +136,14 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
         destination: process.stderr,
       }),
     readStdin,
+    withStorage: async (fn) => {
+      const storage = await ctx.openStorage(await ctx.loadConfig());
+      try {
+        return await fn(storage);
+      } finally {
+        await storage.close();
+      }
+    },
   };
   try {
     return await command.run(ctx);

@@ -26,7 +26,7 @@ export async function readInput(
 ): Promise<string> {
   const tooLarge = () => new UsageError(`${prefix}: ${file === '-' ? 'standard input' : file} is larger than ${size(maxBytes)}; split it into smaller files.`);
   if (file === '-') {
-    const text = await ctx.readStdin();
+    const text = await ctx.readStdin(maxBytes);
     if (text.length > maxBytes) throw tooLarge();
     return text;
   }

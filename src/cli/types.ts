@@ -23,8 +23,10 @@ export interface CliContext {
   /** Opens (and, unless told otherwise, migrates) the configured database. The caller closes it. */
   openStorage: (config: Config, opts?: { migrate?: boolean }) => Promise<Storage>;
   createLogger: (config: Config) => Logger;
-  /** Reads standard input whole (for `-` as a file name). */
-  readStdin: () => Promise<string>;
+  /** Reads standard input whole (for `-` as a file name), failing past `maxBytes`. */
+  readStdin: (maxBytes?: number) => Promise<string>;
+  /** Loads the configuration, opens (and migrates) the database, runs `fn`, closes the database. */
+  withStorage: <T>(fn: (storage: Storage) => Promise<T>) => Promise<T>;
 }
 
 export interface CliCommand {
