@@ -20,6 +20,8 @@ export interface Feed {
   lastErrorAt: Date | null;
   lastSuccessAt: Date | null;
   disabledReason: string | null;
+  /** The feed's own <ttl> in minutes, from its last full fetch (a 304 carries none). */
+  ttlMinutes: number | null;
   /** False until the first successful poll stored the feed's backlog (first poll does not alert). */
   primed: boolean;
   createdAt: Date;

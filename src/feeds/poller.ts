@@ -92,7 +92,8 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
     const now = clock.now();
     if (fetched.status === 'not_modified') {
-      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, null) * 1000 + jitterMs());
+      // A 304 has no body: the feed's ttl is the one stored from its last full fetch.
+      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes) * 1000 + jitterMs());
       await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified });
       const ms = Math.round(performance.now() - started);
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
@@ -114,6 +115,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       lastModified: fetched.lastModified,
       siteUrl: parsed.siteUrl,
       primed: true,
+      ttlMinutes: parsed.ttlMinutes,
     });
     if (!feed.title && parsed.title) await storage.feeds.setTitleIfMissing(feed.id, parsed.title.slice(0, 200));
     const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;

@@ -27,6 +27,8 @@ export interface FetchSuccess {
   siteUrl?: string | null;
   /** Set once the first poll stored the backlog. */
   primed?: boolean;
+  /** The feed's <ttl> from a full fetch (null: it has none); left as it is when undefined (a 304). */
+  ttlMinutes?: number | null;
 }
 
 export interface FetchFailure {
@@ -53,6 +55,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
     lastErrorAt: toDate(r.last_error_at),
     lastSuccessAt: toDate(r.last_success_at),
     disabledReason: r.disabled_reason,
+    ttlMinutes: r.ttl_minutes ?? null,
     primed: !!r.primed,
     createdAt: toDate(r.created_at)!,
   };
@@ -162,6 +165,7 @@ export class FeedsRepo {
         ...(s.title ? { title: s.title } : {}),
         ...(s.siteUrl ? { site_url: s.siteUrl } : {}),
         ...(s.primed !== undefined ? { primed: flag(s.primed) } : {}),
+        ...(s.ttlMinutes !== undefined ? { ttl_minutes: s.ttlMinutes } : {}),
       })
       .where('id', '=', id)
       .execute();

@@ -17,6 +17,8 @@ export interface FeedsTable {
   last_error_at: number | null;
   last_success_at: number | null;
   disabled_reason: string | null;
+  /** The feed's own <ttl>, in minutes, from its last full fetch. */
+  ttl_minutes: number | null;
   primed: number;
   /** Where the feed came from: config, user (chat command), opml, cli. */
   source: string;

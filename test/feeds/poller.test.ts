@@ -96,10 +96,15 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     expect(primed.etag).toBe(`"${Buffer.from(RSS2).length}"`);
     expect(primed.nextCheckAt.toISOString()).toBe(new Date(t0.getTime() + 3600_000).toISOString()); // ttl 60 beats 900 s
 
+    expect(primed.ttlMinutes).toBe(60);
+
     clock.advance(3600_000);
     const second = await pollFeed(primed, deps());
     expect(second).toMatchObject({ status: 'not_modified', items: 0, new: 0 });
     expect(server.requests.at(-1)!.headers['if-none-match']).toBe(primed.etag);
+    // A 304 has no body, yet the feed's stored ttl (60 min) still beats the 900 s interval.
+    expect(second.nextCheckAt.toISOString()).toBe(new Date(clock.now().getTime() + 3600_000).toISOString());
+    expect((await reload(feed.id)).ttlMinutes).toBe(60);
 
     // The publisher re-dates one item, edits another and adds a third.
     body = RSS2.replace('Sun, 22 Nov 2026 18:30:00 GMT', 'Mon, 23 Nov 2026 06:00:00 GMT')

@@ -3,10 +3,12 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../db.ts';
 import { initialMigration } from './001_initial.ts';
 import { alertDigestMigration } from './002_alert_digest.ts';
+import { feedTtlMigration } from './003_feed_ttl.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_initial': initialMigration(dialect),
     '002_alert_digest': alertDigestMigration(),
+    '003_feed_ttl': feedTtlMigration(),
   };
 }
