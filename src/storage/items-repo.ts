@@ -53,6 +53,21 @@ type Existing = Pick<Selectable<ItemsTable>, 'id' | 'key' | 'url' | 'content_has
 
 const CHUNK = 200;
 
+/** What a feed entry says, as columns: written on insert and again when the entry changes materially. */
+function contentColumns(it: NewItem) {
+  return {
+    guid: it.guid,
+    url: it.url,
+    title: it.title,
+    summary: it.summary,
+    content: it.content,
+    html: it.html,
+    author: it.author,
+    published_at: toMs(it.publishedAt),
+    content_hash: it.contentHash,
+  };
+}
+
 export class ItemsRepo {
   constructor(
     private readonly db: Kysely<Database>,
@@ -81,19 +96,7 @@ export class ItemsRepo {
           if (match.content_hash !== it.contentHash) {
             await trx
               .updateTable('items')
-              .set({
-                ...(keyChanged ? { key: it.key } : {}),
-                guid: it.guid,
-                url: it.url,
-                title: it.title,
-                summary: it.summary,
-                content: it.content,
-                html: it.html,
-                author: it.author,
-                published_at: toMs(it.publishedAt),
-                content_hash: it.contentHash,
-                processed: 0,
-              })
+              .set({ ...(keyChanged ? { key: it.key } : {}), ...contentColumns(it), processed: 0 })
               .where('id', '=', id)
               .execute();
             match.content_hash = it.contentHash;
@@ -115,16 +118,8 @@ export class ItemsRepo {
           .values({
             feed_id: feedId,
             key: it.key,
-            guid: it.guid,
-            url: it.url,
-            title: it.title,
-            summary: it.summary,
-            content: it.content,
-            html: it.html,
-            author: it.author,
-            published_at: toMs(it.publishedAt),
+            ...contentColumns(it),
             fetched_at: opts.fetchedAt.getTime(),
-            content_hash: it.contentHash,
             digest_from_excerpt: 0,
             processed: flag(processed),
           })
