@@ -25,7 +25,7 @@ export interface ClusterOptions {
   summaryWords: number;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { threshold: 0.25, minSharedRare: 1, windowMs: 72 * 3600_000, summaryWords: 40 };
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { threshold: 0.22, minSharedRare: 1, windowMs: 72 * 3600_000, summaryWords: 40 };
 
 export interface StoryText {
   title: string;
