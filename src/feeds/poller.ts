@@ -125,7 +125,12 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
     );
     if (parsed.dropped) logger.warn({ feed_id: feed.id, url: feed.url, kept: parsed.entries.length, dropped: parsed.dropped }, 'feed has more entries than are read; the first ones were kept');
-    if (fetched.permanentRedirect) logger.warn({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently; update its URL');
+    if (fetched.permanentRedirect && fetched.finalUrl !== feed.url) {
+      // Every hop was 301/308: the publisher moved the feed for good, so poll the new address from now on.
+      const moved = await storage.feeds.moveUrl(feed.id, fetched.finalUrl);
+      if (moved) logger.info({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently; its URL is updated');
+      else logger.warn({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently to a URL another feed already has; remove one of the two');
+    }
     return { ...base, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
   } catch (err) {
     const now = clock.now();

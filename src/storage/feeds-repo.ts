@@ -187,6 +187,21 @@ export class FeedsRepo {
       .execute();
   }
 
+  /**
+   * Follows a permanent redirect: the feed's stored URL becomes `url`, unless another feed already has
+   * it (then the two stay as they are, and the caller logs it). Returns whether the URL changed.
+   */
+  async moveUrl(id: number, url: string): Promise<boolean> {
+    if (await this.getByUrl(url)) return false;
+    try {
+      const r = await this.db.updateTable('feeds').set({ url }).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    } catch {
+      // Another instance moved a feed to the same URL meanwhile: the unique index refused this one.
+      return false;
+    }
+  }
+
   async setTitleIfMissing(id: number, title: string): Promise<void> {
     await this.db.updateTable('feeds').set({ title }).where('id', '=', id).where('title', 'is', null).execute();
   }

@@ -65,6 +65,8 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body);
     });
     server.route('/limited', serve('busy', { 'retry-after': '7200' }, 429));
+    server.route('/moved', serve('', { location: '/feed' }, 301));
+    server.route('/temporary', serve('', { location: '/feed' }, 302));
     // A .gz file served as is (no Content-Encoding): small on the wire, 300 kB once unpacked.
     server.route('/feed.xml.gz', serve(gzipSync(RSS2.replace('<item>', `<item><title>${'x'.repeat(300 * 1024)}</title></item><item>`)), { 'content-type': 'application/gzip' }));
   });
@@ -115,6 +117,23 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     expect(third).toMatchObject({ status: 'new', items: 4, new: 1, updated: 1, queued: 1 });
     const pending = await storage.items.listUnprocessed(10);
     expect(pending.map((i) => i.title).sort()).toEqual(['Envoys agree to a cyber working group and a hotline', 'Fresh story']);
+  });
+
+  it.each([
+    ['a permanent redirect (301) moves the stored URL to the new address', '/moved', '/feed'],
+    ['a temporary redirect (302) keeps the stored URL', '/temporary', '/temporary'],
+  ])('%s', async (_name, from, stored) => {
+    const feed = await addFeed(from);
+    expect((await pollFeed(feed, deps())).status).toBe('new');
+    expect((await reload(feed.id)).url).toBe(server.url(stored));
+  });
+
+  it('a permanent redirect to a URL another feed has leaves both feeds as they are', async () => {
+    const other = await addFeed('/feed');
+    const moved = await addFeed('/moved');
+    expect((await pollFeed(moved, deps())).status).toBe('new');
+    expect((await reload(moved.id)).url).toBe(server.url('/moved'));
+    expect((await reload(other.id)).url).toBe(server.url('/feed'));
   });
 
   it('a gzip body without Content-Encoding is unpacked within polling.max_body_bytes, not the parser default', async () => {

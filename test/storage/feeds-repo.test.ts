@@ -54,6 +54,15 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(f.lastSuccessAt?.toISOString()).toBe(t0.toISOString());
   });
 
+  it('moves a feed to a new URL unless another feed has it', async () => {
+    const a = (await storage.feeds.add({ url: 'https://old.example/rss', source: 'cli' }, t0)).feed;
+    await storage.feeds.add({ url: 'https://taken.example/rss', source: 'cli' }, t0);
+    expect(await storage.feeds.moveUrl(a.id, 'https://new.example/rss')).toBe(true);
+    expect((await storage.feeds.get(a.id))!.url).toBe('https://new.example/rss');
+    expect(await storage.feeds.moveUrl(a.id, 'https://taken.example/rss')).toBe(false);
+    expect((await storage.feeds.list()).map((f) => f.url)).toEqual(['https://new.example/rss', 'https://taken.example/rss']);
+  });
+
   it('removes a feed', async () => {
     const { feed } = await storage.feeds.add({ url: 'https://gone.example/rss', source: 'cli' }, t0);
     expect(await storage.feeds.remove(feed.id)).toBe(true);
