@@ -2,9 +2,8 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
+import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
-
-const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
 
 function alertJson(a: AlertListRow) {
   return {

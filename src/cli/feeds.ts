@@ -6,9 +6,8 @@ import { MAX_FEED_TITLE_CHARS, MAX_OPML_BYTES, parseOpml, renderOpml } from '../
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
+import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
-
-const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
 
 function feedJson(f: Feed) {
   return {
