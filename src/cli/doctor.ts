@@ -1,14 +1,8 @@
 // cyberbrief doctor: checks configuration, database and chat tokens. Prints one line per check, never a
 // secret, and exits 1 when something is wrong.
-import { access } from 'node:fs/promises';
 import type { Config } from '../config/schema.ts';
+import { loadTopicsFile } from '../config/topics.ts';
 import { errorMessage } from '../lib/errors.ts';
-
-/** fetch() hides the reason in `cause`; show it. */
-function netError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? errorMessage(err);
-}
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -20,6 +14,12 @@ export interface Check {
 }
 
 const TIMEOUT_MS = 5_000;
+
+/** fetch() hides the reason in `cause`; show it. */
+function netError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? errorMessage(err);
+}
 
 export const command: CliCommand = {
   name: 'doctor',
@@ -40,7 +40,8 @@ export const command: CliCommand = {
     const checks = await runChecks(ctx);
     for (const c of checks) {
       if (ctx.args.values.json) ctx.stdout(JSON.stringify(c));
-      else ctx.stdout(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.name}: ${c.detail}`);
+      // Errors from the config and topics loaders already start with their module's name.
+      else ctx.stdout(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.detail.startsWith(`${c.name}: `) ? c.detail : `${c.name}: ${c.detail}`}`);
     }
     const failed = checks.filter((c) => !c.ok);
     if (!ctx.args.values.json) ctx.stdout(failed.length ? `${failed.length} problem(s) found.` : 'All checks passed.');
@@ -66,15 +67,10 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
 
 async function checkTopics(config: Config): Promise<Check> {
   try {
-    await access(config.topics.file);
-  } catch {
-    return { name: 'topics', ok: false, detail: `topics file ${config.topics.file} is missing; set topics.file` };
-  }
-  try {
-    const { loadTopicsFile } = (await import('../config/topics.ts')) as { loadTopicsFile: (p: string) => Promise<{ id: string }[]> };
     const topics = await loadTopicsFile(config.topics.file);
     return { name: 'topics', ok: true, detail: `${topics.length} topic(s) in ${config.topics.file}: ${topics.map((t) => t.id).join(', ')}` };
   } catch (err) {
+    // loadTopicsFile says what is wrong in one sentence: missing file, bad YAML, or a bad key or value.
     return { name: 'topics', ok: false, detail: errorMessage(err) };
   }
 }

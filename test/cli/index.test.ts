@@ -98,6 +98,15 @@ describe('cyberbrief doctor', () => {
     }
   });
 
+  it('names a missing topics file once, in the loader\'s own sentence', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-topics-'));
+    const override = path.join(dir, 'o.yaml');
+    writeFileSync(override, `topics:\n  file: ${JSON.stringify(path.join(dir, 'missing.yaml'))}\n`);
+    const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+  });
+
   it('passes with a reachable database and accepted tokens', async () => {
     const token = 'xoxb-good-token-456';
     const server = http.createServer((req, res) => {
