@@ -1,0 +1,132 @@
+// Relevance: the fitted scorer decides whether a story is in scope; the topics' rules decide which topics
+// it belongs to. Every decision carries its reasons: the model's largest contributions (named features,
+// with what fired them) and the rule hits, so an alert can be explained in one line.
+import type { Topic } from '../domain/types.ts';
+import type { MatchDoc, MatchResult, TopicMatcher } from './compile-topics.ts';
+import type { Knowledge } from './knowledge/index.ts';
+import { extractFeatures, type RuleInput } from './scorer/features.ts';
+import type { RelevanceModel } from './scorer/model-file.ts';
+
+export interface Contribution {
+  feature: string;
+  /** weight x value */
+  points: number;
+  /** What fired it, when the name alone does not say. */
+  evidence: string | null;
+}
+
+export interface RelevanceDecision {
+  inScope: boolean;
+  /** The model's probability; null when rules alone decide (no model). */
+  probability: number | null;
+  threshold: number | null;
+  /** Rule results per topic, in the topics' order. */
+  rules: MatchResult[];
+  /** Topics the story is filed under: rule matches, or the closest topic when only the model said yes. */
+  topicIds: string[];
+  /** The model's largest contributions toward (and against) the decision, largest first. */
+  contributions: Contribution[];
+  /** One line: the decision and its main reasons. */
+  summary: string;
+}
+
+const TOP = 5;
+
+/** A feature name as a person reads it in a reason. */
+export function describeFeature(name: string, evidence: string | null): string {
+  const [kind, ...rest] = name.split(':');
+  const what = rest.join(':');
+  switch (kind) {
+    case 'word':
+      return `word "${what}"`;
+    case 'bigram':
+      return `words "${what}"`;
+    case 'title':
+      return `"${what}" in the title`;
+    case 'state':
+      return `names ${what}`;
+    case 'rule':
+      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? 'a topic matched' : `topic ${what} score`;
+    default:
+      return evidence ? `${name.replace(/^(fact|concept|both|with):/, '')} (${evidence})` : name;
+  }
+}
+
+function fmt(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+export class RelevanceScorer {
+  readonly topics: readonly Topic[];
+  private readonly thresholds: number[];
+
+  constructor(
+    private readonly matcher: TopicMatcher,
+    private readonly knowledge: Knowledge | null,
+    readonly model: RelevanceModel | null,
+    /** The topic a story goes to when the model says yes and no topic's rules have any hit. */
+    private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,
+  ) {
+    this.topics = matcher.topics;
+    this.thresholds = matcher.topics.map((t) => t.threshold);
+    if (model && !knowledge) throw new Error('relevance: a model needs the knowledge lists it was fitted with');
+  }
+
+  /** Topic ids the model was fitted with that the current topics lack (their rule features read as zero). */
+  missingTopics(): string[] {
+    if (!this.model) return [];
+    const have = new Set(this.topics.map((t) => t.id));
+    return this.model.file.topics.filter((t) => !have.has(t));
+  }
+
+  decide(doc: MatchDoc): RelevanceDecision {
+    const rules = this.matcher.match(doc);
+    const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
+    if (!this.model || !this.knowledge) {
+      const inScope = ruleTopics.length > 0;
+      return {
+        inScope,
+        probability: null,
+        threshold: null,
+        rules,
+        topicIds: ruleTopics,
+        contributions: [],
+        summary: inScope ? `matched ${ruleTopics.join(', ')} (rules)` : 'no topic matched (rules)',
+      };
+    }
+    const inputs: RuleInput[] = rules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.thresholds[i]! }));
+    const x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs);
+    const w = this.model.fitted.weights;
+    let z = this.model.fitted.bias;
+    const contributions: Contribution[] = [];
+    for (const [name, v] of x.values) {
+      const weight = w.get(name);
+      if (weight === undefined) continue;
+      const points = weight * v;
+      z += points;
+      if (points !== 0) contributions.push({ feature: name, points, evidence: x.evidence.get(name) ?? null });
+    }
+    const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    const threshold = this.model.file.threshold;
+    const inScope = probability >= threshold;
+    contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
+    const topicIds = inScope ? (ruleTopics.length > 0 ? ruleTopics : this.closestTopic(rules)) : [];
+    const toward = contributions.filter((c) => (inScope ? c.points > 0 : c.points < 0)).slice(0, TOP);
+    const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
+    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${main ? `; ${main}` : ''}`;
+    return { inScope, probability, threshold, rules, topicIds, contributions, summary };
+  }
+
+  /** The topic whose rule score comes closest to its threshold; the fallback topic when none scored. */
+  private closestTopic(rules: MatchResult[]): string[] {
+    let best: { id: string; ratio: number } | null = null;
+    rules.forEach((r, i) => {
+      const t = this.thresholds[i]!;
+      const ratio = t > 0 ? r.score / t : r.score;
+      if (r.score > 0 && (!best || ratio > best.ratio)) best = { id: r.topicId, ratio };
+    });
+    const chosen = best as { id: string; ratio: number } | null;
+    if (chosen) return [chosen.id];
+    return this.fallbackTopicId ? [this.fallbackTopicId] : [];
+  }
+}
