@@ -64,7 +64,7 @@ export function matchItem(matcher: TopicMatcher, item: ItemLine): ItemResult {
 
 /** The scorer's decision for one item: in scope or not, the topics it is filed under, and why. */
 export function decideItem(scorer: RelevanceScorer, item: ItemLine, explain = false): ItemResult {
-  const d = scorer.decide(toMatchDoc(item));
+  const d = scorer.decide(toMatchDoc(item), explain);
   const topics = d.rules
     .filter((r) => r.matched || r.score !== 0)
     .sort((a, b) => Number(b.matched) - Number(a.matched) || b.score - a.score)

@@ -2,9 +2,12 @@
 // it belongs to. Every decision carries its reasons: the model's largest contributions (named features,
 // with what fired them) and the rule hits, so an alert can be explained in one line.
 import type { Topic } from '../domain/types.ts';
-import type { MatchDoc, MatchResult, TopicMatcher } from './compile-topics.ts';
+import type { MatchDoc, MatchResult, PreparedField, TopicMatcher } from './compile-topics.ts';
 import type { Knowledge } from './knowledge/index.ts';
-import { extractFeatures, type RuleInput } from './scorer/features.ts';
+import { fieldTokens } from './knowledge/tokens.ts';
+import { extractFeatures, leadOf, titleOf, type RuleInput } from './scorer/features.ts';
+import { FIELD_BIT } from './term-index.ts';
+import { isShouting } from './text.ts';
 import type { RelevanceModel } from './scorer/model-file.ts';
 
 export interface Contribution {
@@ -79,8 +82,18 @@ export class RelevanceScorer {
     return this.model.file.topics.filter((t) => !have.has(t));
   }
 
-  decide(doc: MatchDoc): RelevanceDecision {
-    const rules = this.matcher.match(doc);
+  /** `explain`: compute every contribution's evidence even when the story is out of scope. */
+  decide(doc: MatchDoc, explain = false): RelevanceDecision {
+    // One tokenisation of the title and lead serves the rules and the knowledge lists.
+    const title = titleOf(doc);
+    const lead = leadOf(doc);
+    const prepared = { title: fieldTokens(title), lead: fieldTokens(lead) };
+    const description = doc.description ?? '';
+    const fields: PreparedField[] = [{ form: prepared.title.form, stem: prepared.title.stem, bit: FIELD_BIT.title, shouting: isShouting(title) }];
+    if (description && description.trim() === lead) {
+      fields.push({ form: prepared.lead.form, stem: prepared.lead.stem, bit: FIELD_BIT.description, shouting: isShouting(lead) });
+    }
+    const rules = description && description.trim() !== lead ? this.matcher.match(doc) : this.rulesWithContent(fields, doc);
     const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
     if (!this.model || !this.knowledge) {
       const inScope = ruleTopics.length > 0;
@@ -95,26 +108,40 @@ export class RelevanceScorer {
       };
     }
     const inputs: RuleInput[] = rules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.thresholds[i]! }));
-    const x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs);
     const w = this.model.fitted.weights;
+    const threshold = this.model.file.threshold;
+    // Most stories are out of scope: score them without building the reasons' text, then build it only for
+    // the ones that need it (in scope, or asked to explain).
+    let x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, explain, prepared);
     let z = this.model.fitted.bias;
+    for (const [name, v] of x.values) z += (w.get(name) ?? 0) * v;
+    const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    const inScope = probability >= threshold;
+    if (!inScope && !explain) {
+      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} < ${threshold.toFixed(2)}` };
+    }
+    if (!explain) x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, true, prepared);
     const contributions: Contribution[] = [];
     for (const [name, v] of x.values) {
       const weight = w.get(name);
-      if (weight === undefined) continue;
-      const points = weight * v;
-      z += points;
-      if (points !== 0) contributions.push({ feature: name, points, evidence: x.evidence.get(name) ?? null });
+      if (weight === undefined || weight * v === 0) continue;
+      contributions.push({ feature: name, points: weight * v, evidence: x.evidence.get(name) ?? null });
     }
-    const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    const threshold = this.model.file.threshold;
-    const inScope = probability >= threshold;
     contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
     const topicIds = inScope ? (ruleTopics.length > 0 ? ruleTopics : this.closestTopic(rules)) : [];
     const toward = contributions.filter((c) => (inScope ? c.points > 0 : c.points < 0)).slice(0, TOP);
     const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
     const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${main ? `; ${main}` : ''}`;
     return { inScope, probability, threshold, rules, topicIds, contributions, summary };
+  }
+
+  /** Rules over the prepared title (and description) plus the content, tokenised here when there is one. */
+  private rulesWithContent(fields: PreparedField[], doc: MatchDoc): MatchResult[] {
+    if (doc.content) {
+      const c = fieldTokens(doc.content);
+      fields.push({ form: c.form, stem: c.stem, bit: FIELD_BIT.content, shouting: isShouting(doc.content) });
+    }
+    return this.matcher.matchPrepared(fields);
   }
 
   /** The topic whose rule score comes closest to its threshold; the fallback topic when none scored. */

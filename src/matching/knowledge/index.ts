@@ -2,6 +2,7 @@
 // analyse() reads a story's title and lead once and says which states, actors and concepts it names,
 // in which field, with token spans for the scorer's word features.
 import { FIELD_BIT, TermIndex } from '../term-index.ts';
+import { isShouting } from '../text.ts';
 import type { ThreatActor } from './actors.ts';
 import { CONCEPTS, type Concept } from './concepts.ts';
 import { EntityMatcher, type EntityHit } from './entities.ts';
@@ -44,8 +45,13 @@ export class Knowledge {
   }
 
   /** Reads a title and a lead (description, or the start of the content). */
-  analyse(title: string, lead: string): Analysis {
-    const scan = this.index.scan({ title, description: lead });
+  analyse(title: string, lead: string, prepared?: { title: FieldTokens; lead: FieldTokens }): Analysis {
+    const t = prepared?.title ?? fieldTokens(title);
+    const l = prepared?.lead ?? fieldTokens(lead);
+    const scan = this.index.scanPrepared([
+      { form: t.form, stem: t.stem, bit: TITLE, shouting: isShouting(title) },
+      { form: l.form, stem: l.stem, bit: LEAD, shouting: isShouting(lead) },
+    ]);
     const concepts = new Map<string, number>();
     const conceptPhrases = new Map<string, string>();
     for (const id of scan.found) {
@@ -55,8 +61,6 @@ export class Knowledge {
       if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundPhrase(id));
     }
     const cyber = concepts.has('cyber') || concepts.has('espionage');
-    const t = fieldTokens(title);
-    const l = fieldTokens(lead);
     return { title: t, lead: l, titleEntities: this.entities.find(t, cyber), leadEntities: this.entities.find(l, cyber), concepts, conceptPhrases };
   }
 }

@@ -51,6 +51,10 @@ export const LEAD_CHARS = 1000;
 export const MAX_LEAD_CHARS = 4000;
 const MAX_TITLE_CHARS = 600;
 
+export function titleOf(doc: ScoreDoc): string {
+  return doc.title.length > MAX_TITLE_CHARS ? doc.title.slice(0, MAX_TITLE_CHARS) : doc.title;
+}
+
 export function leadOf(doc: ScoreDoc): string {
   const d = doc.description?.trim();
   if (d) return d.length > MAX_LEAD_CHARS ? d.slice(0, MAX_LEAD_CHARS) : d;
@@ -201,15 +205,20 @@ export const GUIDE_PRIOR: Readonly<Record<string, number>> = {
  * Computes a story's features. `rules` are the topic matcher's results for the same story (omit them to
  * score without rule features). Deterministic: the same story gives the same features.
  */
-export function extractFeatures(knowledge: Knowledge, doc: ScoreDoc, set: FeatureSet, rules: readonly RuleInput[] = []): Extracted {
-  const title = doc.title.length > MAX_TITLE_CHARS ? doc.title.slice(0, MAX_TITLE_CHARS) : doc.title;
-  const lead = leadOf(doc);
-  const a = knowledge.analyse(title, lead);
+export function extractFeatures(
+  knowledge: Knowledge,
+  doc: ScoreDoc,
+  set: FeatureSet,
+  rules: readonly RuleInput[] = [],
+  withEvidence = true,
+  prepared?: { title: FieldTokens; lead: FieldTokens },
+): Extracted {
+  const a = knowledge.analyse(titleOf(doc), leadOf(doc), prepared);
   const values = new Map<string, number>();
   const evidence = new Map<string, string>();
   const on = (name: string, why?: string) => {
     values.set(name, 1);
-    if (why && !evidence.has(name)) evidence.set(name, why);
+    if (withEvidence && why && !evidence.has(name)) evidence.set(name, why);
   };
 
   if (set.words || set.bigrams || set.titleWords) {
@@ -251,7 +260,7 @@ export function extractFeatures(knowledge: Knowledge, doc: ScoreDoc, set: Featur
   if (power) facts.set('cyber_power', `${power.state}, with ${knowledge.entities.actorsPerState.get(power.state)} known threat actors`);
   for (const [id, mask] of a.concepts) {
     const where = mask & TITLE ? 'title' : mask & LEAD ? 'description' : '';
-    facts.set(id, `"${a.conceptPhrases.get(id)}" in ${where}`);
+    facts.set(id, withEvidence ? `"${a.conceptPhrases.get(id)}" in ${where}` : '');
   }
 
   if (set.knowledge) {
@@ -269,13 +278,13 @@ export function extractFeatures(knowledge: Knowledge, doc: ScoreDoc, set: Featur
   }
   if (set.pairs) {
     for (const p of CONCEPT_PAIRS) {
-      if (p.every((x) => facts.has(x))) on(`both:${p.join('+')}`, p.map((x) => facts.get(x)).join('; '));
+      if (p.every((x) => facts.has(x))) on(`both:${p.join('+')}`, withEvidence ? p.map((x) => facts.get(x)).join('; ') : undefined);
     }
   }
   if (set.allPairs) {
     const keys = [...facts.keys()].sort();
     for (let i = 0; i < keys.length; i++) {
-      for (let j = i + 1; j < keys.length; j++) on(`with:${keys[i]}+${keys[j]}`, `${facts.get(keys[i]!)}; ${facts.get(keys[j]!)}`);
+      for (let j = i + 1; j < keys.length; j++) on(`with:${keys[i]}+${keys[j]}`, withEvidence ? `${facts.get(keys[i]!)}; ${facts.get(keys[j]!)}` : undefined);
     }
   }
   if (set.rules) {
