@@ -128,7 +128,7 @@ export function createApp(opts: AppOptions): App {
       alerts: db.alerts,
       topics,
       parseKeyword,
-      addFeed: (url) => db.feeds.add({ url: checkFeedUrl(url, guard), source: 'user' }, clock.now()),
+      checkFeedUrl: (url) => checkFeedUrl(url, guard),
       clock,
       logger,
     });
@@ -156,6 +156,7 @@ export function createApp(opts: AppOptions): App {
         store: db.clusters,
         outbox: db.alerts,
         channelRules: channelRulesFrom(db.channels),
+        feedAudiences: () => db.feeds.audiences(),
         match: (doc) => matcher.match(doc),
         topicTerms: (id) => topicTerms.get(id) ?? [],
         summarize: (input) => summarizer.summarize(input),

@@ -22,11 +22,12 @@ export const status: CommandModule = {
   summary: "this channel's topics, keywords and alert state, and the feeds' health",
   permission: () => 'anyone',
   action: 'see the status',
-  async run({ deps, findChannel }) {
+  async run({ deps, findChannel, tenant }) {
     const ch = await findChannel();
     const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
     const kws = ch ? await deps.channels.keywords(ch.id) : [];
-    const all = await deps.feeds.list();
+    // The feeds this workspace or server sees (global and its own), never a count of anyone else's.
+    const all = await deps.feeds.visibleTo(tenant);
     const enabled = all.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0).length;
     const lastOk = enabled.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);

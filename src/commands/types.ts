@@ -1,10 +1,12 @@
 // What the commands need from the rest of the program (ports, so tests use real storage or fakes), and
 // the shape of one command module. Platform-neutral: a Command in, a Reply out.
 import type { Command, Reply } from '../domain/chat.ts';
+import type { Tenant } from '../domain/tenancy.ts';
 import type { Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChannelRef } from '../storage/channels-repo.ts';
+import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import type { LatestQuery, LatestStory } from '../storage/latest-repo.ts';
 
 export interface ChannelsPort {
@@ -23,9 +25,18 @@ export interface LatestPort {
   find(q: LatestQuery): Promise<LatestStory[]>;
 }
 
+/** Feeds by owner (FeedsRepo satisfies it): global ones, and each workspace's or server's own (domain/tenancy). */
 export interface FeedsPort {
-  list(): Promise<Feed[]>;
-  remove(id: number): Promise<boolean>;
+  /** The global feeds and the tenant's own: all a tenant may see. */
+  visibleTo(tenant: Tenant): Promise<VisibleFeed[]>;
+  /** Adds a global feed, or makes the feed with that URL global. */
+  add(input: { url: string; source: 'user' }, now?: Date): Promise<{ feed: Feed; created: boolean; madeGlobal: boolean }>;
+  /** Links the feed with that URL (created when new) to the tenant; a global feed gets no link. */
+  addForTenant(input: { url: string; source: 'user' }, tenant: Tenant, createdBy: string | null, now?: Date): Promise<{ feed: Feed; created: boolean; linked: boolean }>;
+  /** Drops the tenant's link (and the feed, when nothing else holds it). */
+  removeForTenant(id: number, tenant: Tenant): Promise<{ unlinked: boolean; deleted: boolean }>;
+  /** The feed stops being global (and goes, unless tenants still link it). */
+  removeGlobal(id: number): Promise<{ changed: boolean; deleted: boolean }>;
 }
 
 /** A channel keyword as typed: `term` or `-term` (exclude). Throws an Error whose message says what is wrong. */
@@ -43,8 +54,8 @@ export interface CommandDeps {
   feeds: FeedsPort;
   topics: readonly Topic[];
   parseKeyword: KeywordParser;
-  /** Validates the URL (http/https, length) and stores the feed; throws UsageError with the reason. */
-  addFeed: (url: string) => Promise<{ feed: Feed; created: boolean }>;
+  /** The URL a user typed, validated (http/https, length, private-address guard) and normalised; throws UsageError with the reason. */
+  checkFeedUrl: (url: string) => string;
   clock: Clock;
   /** When given, `status` shows the channel's queued and dead-lettered alerts. */
   alerts?: AlertsPort;
@@ -53,8 +64,8 @@ export interface CommandDeps {
   maxKeywordsPerChannel?: number;
 }
 
-/** Who may run a command (with these arguments). */
-export type Permission = 'anyone' | 'manage_channel' | 'admin';
+/** Who may run a command (with these arguments); see permissions.ts. */
+export type Permission = 'anyone' | 'manage_channel' | 'admin' | 'operator';
 
 export interface CommandContext {
   cmd: Command;
@@ -64,8 +75,15 @@ export interface CommandContext {
   usage: string;
   /** The channel's stored row, or null when it never ran a command that changed something. */
   findChannel(): Promise<Channel | null>;
-  /** The channel's row, created when missing (for commands that change something). */
+  /** findChannel for a change: throws UsageError, like channel(), when the channel belongs to another workspace. */
+  findOwnChannel(): Promise<Channel | null>;
+  /**
+   * The channel's row, created when missing (for commands that change something). Throws UsageError when
+   * the channel belongs to another workspace (a shared channel): only its own workspace may change it.
+   */
   channel(): Promise<Channel>;
+  /** The caller's workspace or server (from the verified payload), which owns the feeds it adds. */
+  tenant: Tenant;
 }
 
 export interface CommandModule {
@@ -75,8 +93,8 @@ export interface CommandModule {
   /** One line for `help`. */
   summary: string;
   permission(args: readonly string[]): Permission;
-  /** What a restricted use does, for the refusal: "change this channel's subscriptions". */
-  action: string;
+  /** What a restricted use (with these arguments) does, for the refusal: "change this channel's subscriptions". */
+  action: string | ((args: readonly string[]) => string);
   /** The reply is shown to the whole channel (default: only to the caller). */
   public?: boolean;
   run(ctx: CommandContext): Promise<Reply>;

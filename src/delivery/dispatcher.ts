@@ -48,7 +48,8 @@ export interface DispatchStore {
   markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void>;
   recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
-  story(alert: { itemId: number; clusterId: number }): Promise<DispatchStory | null>;
+  /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
+  story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<DispatchStory | null>;
 }
 
 export interface DispatcherDeps {

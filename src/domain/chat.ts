@@ -5,7 +5,7 @@ import type { PlatformName } from './types.ts';
 /** A slash command, translated from the platform's payload. `/news <name> <args...>` */
 export interface Command {
   platform: PlatformName;
-  /** Slack team id, Discord guild id; '' for the console. */
+  /** Slack team id, Discord guild id ('' for the console), from the verified payload: the caller's tenant. */
   workspaceId: string;
   /** The platform's channel id. */
   channelId: string;
@@ -13,6 +13,11 @@ export interface Command {
   userId: string;
   /** Workspace/guild admin or owner (Slack is_admin/is_owner, Discord Manage Guild/Administrator). */
   userIsAdmin: boolean;
+  /**
+   * One of the bot's operators (slack.operator_user_ids / discord.operator_user_ids; the console user):
+   * may manage the global feeds that reach every channel.
+   */
+  userIsOperator: boolean;
   /** May change this channel's subscriptions and keywords (Discord Manage Channels; Slack admins or allowlist). */
   userCanManageChannel: boolean;
   /** Subcommand, lower-cased: subscribe, latest, keywords... ('' when none given). */

@@ -8,8 +8,10 @@
 // dispatcher subtracts the count it saw when it claimed the row, so a request that arrives mid-send is
 // never lost.
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
+import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
 
@@ -306,10 +308,17 @@ export class AlertsRepo {
       .execute();
   }
 
-  /** The outbox rows of one cluster, one per channel. */
-  async forCluster(clusterId: number): Promise<Alert[]> {
-    const rows = await this.db.selectFrom('alerts').selectAll().where('cluster_id', '=', clusterId).orderBy('channel_id').execute();
-    return rows.map(alertFromRow);
+  /** The outbox rows of one cluster, one per channel, with each channel's tenant. */
+  async forCluster(clusterId: number): Promise<(Alert & { channelTenant: TenantKey })[]> {
+    const rows = await this.db
+      .selectFrom('alerts as a')
+      .innerJoin('channels as c', 'c.id', 'a.channel_id')
+      .selectAll('a')
+      .select(['c.platform as channel_platform', 'c.workspace_id as channel_workspace'])
+      .where('a.cluster_id', '=', clusterId)
+      .orderBy('a.channel_id')
+      .execute();
+    return rows.map((r) => ({ ...alertFromRow(r), channelTenant: tenantKey({ platform: r.channel_platform as PlatformName, workspaceId: r.channel_workspace }) }));
   }
 
   async get(id: number): Promise<Alert | null> {
@@ -376,8 +385,11 @@ export class AlertsRepo {
     return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   }
 
-  /** The story an alert shows, with the cluster's other coverage, as it stands now. */
-  async story(alert: { itemId: number; clusterId: number }): Promise<StoryRecord | null> {
+  /**
+   * The story an alert shows, with the cluster's other coverage as it stands now: only coverage from
+   * feeds the channel's tenant may see (global ones and its own), never another tenant's.
+   */
+  async story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<StoryRecord | null> {
     const item = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
@@ -385,6 +397,8 @@ export class AlertsRepo {
       .where('i.id', '=', alert.itemId)
       .executeTakeFirst();
     if (!item) return null;
+    const ch = await this.db.selectFrom('channels').select(['platform', 'workspace_id']).where('id', '=', alert.channelId).executeTakeFirst();
+    const tenant: Tenant | null = ch ? { platform: ch.platform as PlatformName, workspaceId: ch.workspace_id } : null;
     const topics = await this.db.selectFrom('item_topics').select(['topic_id', 'score']).where('item_id', '=', alert.itemId).orderBy('score', 'desc').orderBy('topic_id').execute();
     const others = await this.db
       .selectFrom('items as i')
@@ -392,6 +406,7 @@ export class AlertsRepo {
       .select(['i.id', 'i.title', 'i.url', 'f.title as feed_title', 'f.url as feed_url'])
       .where('i.cluster_id', '=', alert.clusterId)
       .where('i.id', '!=', alert.itemId)
+      .where(feedVisibleTo('f', tenant))
       .orderBy('i.id')
       .limit(20)
       .execute();

@@ -22,8 +22,19 @@ export interface FeedsTable {
   primed: number;
   /** Where the feed came from: config, user (chat command), opml, cli. */
   source: string;
+  /** 1: reaches every channel (migration 004; 0 by default, so only code that means it makes a feed global). */
+  is_global: Generated<number>;
   lease_owner: string | null;
   lease_until: number | null;
+  created_at: number;
+}
+
+/** A tenant's link to a feed it added (migration 004): the feed's items reach that tenant's channels. */
+export interface FeedTenantsTable {
+  feed_id: number;
+  platform: string;
+  workspace_id: string;
+  created_by: string | null;
   created_at: number;
 }
 
@@ -120,6 +131,7 @@ export interface ArticleCacheTable {
 
 export interface Database {
   feeds: FeedsTable;
+  feed_tenants: FeedTenantsTable;
   items: ItemsTable;
   item_topics: ItemTopicsTable;
   clusters: ClustersTable;

@@ -17,6 +17,8 @@ export interface SlackUser {
   id: string;
   is_admin?: boolean;
   is_owner?: boolean;
+  /** The user's own workspace (default: the emulator's team), as users.info reports it. */
+  team_id?: string;
 }
 
 export type SlackFailure = { error: string } | { status: number; retryAfter?: number };
@@ -122,7 +124,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
         case 'users.info': {
           const u = users.get(String(args.user));
           if (!u) return json(res, 200, { ok: false, error: 'user_not_found' });
-          return json(res, 200, { ok: true, user: { id: u.id, team_id: teamId, name: u.id.toLowerCase(), is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false } });
+          return json(res, 200, { ok: true, user: { id: u.id, team_id: u.team_id ?? teamId, name: u.id.toLowerCase(), is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false } });
         }
         case 'chat.postMessage':
         case 'chat.update': {

@@ -26,9 +26,9 @@ export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS):
     feeds: storage.feeds,
     topics,
     parseKeyword: testKeywordParser,
-    addFeed: async (url) => {
+    checkFeedUrl: (url) => {
       if (!/^https?:\/\/[^\s]+$/.test(url) || url.length > 2000) throw new UsageError(`"${url.slice(0, 100)}" is not an http(s) URL.`);
-      return storage.feeds.add({ url, source: 'user' });
+      return url;
     },
     clock: systemClock,
   };

@@ -36,7 +36,7 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
     // One command at a time, in the order typed.
     pending = pending
       .then(() =>
-        handler({ platform: 'console', workspaceId: '', channelId, channelName: channelId, userId: 'operator', userIsAdmin: true, userCanManageChannel: true, name, args, text }),
+        handler({ platform: 'console', workspaceId: '', channelId, channelName: channelId, userId: 'operator', userIsAdmin: true, userIsOperator: true, userCanManageChannel: true, name, args, text }),
       )
       .then((reply) => write(replyText(reply)))
       .catch((err: unknown) => write(`Command failed: ${errorMessage(err)}`));

@@ -18,6 +18,8 @@ export interface DiscordOptions {
   devGuildId: string | null;
   /** REST base URL (default https://discord.com/api); the gateway URL comes from GET /gateway/bot. */
   apiUrl: string | null;
+  /** The bot's operators (may change global feeds): Discord user ids. */
+  operatorUserIds?: readonly string[];
   logger: Logger;
   commandName?: string;
   /** Reply directly when the command finishes within this time, else defer and edit. */
@@ -61,6 +63,7 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   client.rest.setToken(opts.token);
   let handler: CommandHandler | null = null;
   let running = false;
+  const operators = new Set(opts.operatorUserIds ?? []);
 
   function toCommand(i: ChatInputCommandInteraction): Command {
     const perms = i.memberPermissions;
@@ -69,11 +72,13 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     const channel = i.channel;
     return {
       platform: 'discord',
+      // The tenant: the guild of the interaction the gateway delivered, with the member's permissions there.
       workspaceId: i.guildId ?? '',
       channelId: i.channelId,
       channelName: channel && 'name' in channel ? (channel.name ?? null) : null,
       userId: i.user.id,
       userIsAdmin: isAdmin,
+      userIsOperator: operators.has(i.user.id),
       userCanManageChannel: isAdmin || !!perms?.has(PermissionFlagsBits.ManageChannels),
       name,
       args,

@@ -4,7 +4,7 @@
 import type { APIEmbed, APIAllowedMentions } from 'discord.js';
 import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
 import { safeHttpUrl } from '../text.ts';
-import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
+import { cleanMentions, discordLink, feedMarkdown, feedPlain, replyMarkdown } from './escape.ts';
 
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
 
@@ -68,10 +68,14 @@ export function noticeMessage(text: string): DiscordMessageBody {
   return { content: cleanMentions(text).slice(0, 2000), embeds: [], allowed_mentions: NO_MENTIONS };
 }
 
-/** A command reply: its text as content, stories as embeds (10 at most). */
+/**
+ * A command reply: its text as content, stories as embeds (10 at most). The text is plain and may quote
+ * feed titles and URLs (`/news feeds list`, dead letters in `/news status`): markdown is escaped and URLs
+ * become literal autolinks, so nothing in it renders as a masked link.
+ */
 export function replyMessage(reply: Reply): DiscordMessageBody {
   return {
-    content: cleanMentions(reply.text).slice(0, 2000),
+    content: replyMarkdown(reply.text, 2000),
     embeds: (reply.stories ?? []).slice(0, 10).map(storyEmbed),
     allowed_mentions: NO_MENTIONS,
   };

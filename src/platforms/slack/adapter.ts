@@ -26,6 +26,8 @@ export interface SlackOptions {
   apiUrl: string | null;
   /** Users who may change subscriptions besides workspace admins and owners. */
   adminUserIds: readonly string[];
+  /** The bot's operators (may change global feeds): user ids, or TEAM:USER for one workspace only. */
+  operatorUserIds?: readonly string[];
   logger: Logger;
   /** The slash command name (default /news). */
   commandName?: string;
@@ -46,6 +48,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   const ackDeadlineMs = opts.ackDeadlineMs ?? 2500;
   const adminCacheMs = opts.adminCacheMs ?? 60_000;
   const allowlist = new Set(opts.adminUserIds);
+  const operators = new Set(opts.operatorUserIds ?? []);
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
     // The dispatcher owns retries and rate-limit waits; the client reports them at once.
@@ -71,14 +74,19 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   let running = false;
   const admins = new Map<string, { isAdmin: boolean; until: number }>();
 
-  async function isWorkspaceAdmin(userId: string): Promise<boolean> {
-    const cached = admins.get(userId);
+  // An admin of the workspace the command came from (team_id of the signed payload): the flags users.info
+  // reports count only when the user belongs to that workspace, so an admin of another workspace (say,
+  // a guest in a shared channel) is not taken for one here. Cached per workspace and user.
+  async function isWorkspaceAdmin(teamId: string, userId: string): Promise<boolean> {
+    const key = `${teamId}:${userId}`;
+    const cached = admins.get(key);
     if (cached && cached.until > Date.now()) return cached.isAdmin;
     try {
       const r = await app.client.users.info({ user: userId });
       const u = r.user;
-      const isAdmin = !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
-      admins.set(userId, { isAdmin, until: Date.now() + adminCacheMs });
+      const sameTeam = !u?.team_id || u.team_id === teamId;
+      const isAdmin = sameTeam && !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
+      admins.set(key, { isAdmin, until: Date.now() + adminCacheMs });
       return isAdmin;
     } catch (err) {
       log.warn({ user: userId, err: errorMessage(err) }, 'slack: users.info failed; treating the user as a non-admin (needs the users:read scope)');
@@ -88,14 +96,16 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
 
   async function toCommand(c: SlashCommand): Promise<Command> {
     const { name, args } = parseCommandText(c.text ?? '');
-    const isAdmin = await isWorkspaceAdmin(c.user_id);
+    const isAdmin = await isWorkspaceAdmin(c.team_id, c.user_id);
     return {
       platform: 'slack',
+      // The tenant: the workspace of the signed payload, never anything the user typed.
       workspaceId: c.team_id,
       channelId: c.channel_id,
       channelName: c.channel_name ?? null,
       userId: c.user_id,
       userIsAdmin: isAdmin,
+      userIsOperator: operators.has(c.user_id) || operators.has(`${c.team_id}:${c.user_id}`),
       userCanManageChannel: isAdmin || allowlist.has(c.user_id),
       name,
       args,
