@@ -15,7 +15,7 @@ export const FEEDBACK_ID_PREFIX = 'cyberbrief-feedback:';
 /** Longest id accepted on receipt (an id we make is under 50 characters). */
 export const FEEDBACK_ID_MAX = 64;
 
-const ID_RE = /^cyberbrief-feedback:(relevant|not_relevant):([1-9]\d{0,14})$/;
+const ID_RE = /^cyberbrief-feedback:(relevant|not_relevant):([1-9]\d{0,15})$/;
 
 /** `cyberbrief-feedback:not_relevant:42`: fits Slack's button value and Discord's 100-character custom_id. */
 export function feedbackButtonId(verdict: Verdict, alertId: number): string {
