@@ -39,9 +39,9 @@ describe.each(testDatabases)('feedback clicks on $name', (database) => {
     const chB = await seedChannel(storage, 'slack', 'CB', ['espionage']);
     // A Discord channel whose id happens to equal the Slack channel's.
     const chD = await seedChannel(storage, 'discord', 'CA', ['espionage']);
-    [alertA] = await seedAlerts(storage, chA, [itemIds[0]!], t0);
-    [alertB] = await seedAlerts(storage, chB, [itemIds[1]!], t0);
-    [alertDiscord] = await seedAlerts(storage, chD, [itemIds[2]!], t0);
+    alertA = (await seedAlerts(storage, chA, [itemIds[0]!], t0))[0]!;
+    alertB = (await seedAlerts(storage, chB, [itemIds[1]!], t0))[0]!;
+    alertDiscord = (await seedAlerts(storage, chD, [itemIds[2]!], t0))[0]!;
     handle = createFeedbackHandler({ channels: storage.channels, alerts: storage.alerts, feedback: storage.feedback, clock });
   });
   afterEach(async () => cleanup());
