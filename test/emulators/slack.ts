@@ -264,7 +264,8 @@ function slashFields(input: Omit<SlashCommandInput, 'url' | 'signingSecret' | 't
     user_id: input.userId,
     user_name: input.userId.toLowerCase(),
     command: input.command ?? '/news',
-    text: input.text,
+    // As Slack does: &, < and > typed by the user arrive as entities.
+    text: input.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
     api_app_id: 'A0TEST',
     response_url: input.responseUrl ?? 'http://127.0.0.1:9/unused',
     trigger_id: '123.456.abc',

@@ -9,7 +9,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
-import { escapeMrkdwn } from './escape.ts';
+import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 
@@ -90,7 +90,8 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   }
 
   async function toCommand(c: SlashCommand): Promise<Command> {
-    const { name, args } = parseCommandText(c.text ?? '');
+    const text = unescapeSlackText(c.text ?? '');
+    const { name, args } = parseCommandText(text);
     const isAdmin = await isWorkspaceAdmin(c.user_id);
     return {
       platform: 'slack',
@@ -102,7 +103,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       userCanManageChannel: isAdmin || allowlist.has(c.user_id),
       name,
       args,
-      text: c.text ?? '',
+      text,
     };
   }
 
