@@ -2,7 +2,7 @@
 // implementations or wires components together.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createCommandHandler } from './commands/index.ts';
+import { createCommandHandler, createFeedbackHandler, rulesExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile } from './config/topics.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
@@ -129,9 +129,15 @@ export function createApp(opts: AppOptions): App {
       topics,
       parseKeyword,
       checkFeedUrl: (url) => checkFeedUrl(url, guard),
+      feedback: db.feedback,
+      stories: db.stories,
+      // /news why: the topic rules explain a story today; a fitted relevance scorer plugs in here.
+      explain: rulesExplainer((doc) => matcher.match(doc), topics),
       clock,
       logger,
     });
+    // Clicks on an alert's Relevant / Not relevant buttons.
+    const feedback = createFeedbackHandler({ channels: db.channels, alerts: db.alerts, feedback: db.feedback, clock, logger });
 
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
     const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), clock, logger });
@@ -140,7 +146,7 @@ export function createApp(opts: AppOptions): App {
     onStop('http', () => http.stop());
 
     for (const p of platforms) {
-      await p.start(handler);
+      await p.start(handler, feedback);
       onStop(`platform ${p.name}`, () => p.stop());
     }
 

@@ -1,8 +1,9 @@
 // What the commands need from the rest of the program (ports, so tests use real storage or fakes), and
 // the shape of one command module. Platform-neutral: a Command in, a Reply out.
 import type { Command, Reply } from '../domain/chat.ts';
+import type { Verdict } from '../domain/feedback.ts';
 import type { Tenant } from '../domain/tenancy.ts';
-import type { Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
+import type { Alert, Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChannelRef } from '../storage/channels-repo.ts';
@@ -48,6 +49,58 @@ export interface AlertsPort {
   list(opts: { status?: 'dead'; channelId?: number; limit?: number }): Promise<{ id: number; title: string; lastError: string | null }[]>;
 }
 
+/** Analysts' verdicts (FeedbackRepo satisfies it). */
+export interface FeedbackPort {
+  /** Stores the verdict (replacing the user's earlier one) and mutes/unmutes the channel's alert for the story. */
+  record(v: { channelId: number; clusterId: number; itemId: number; alertId: number; userId: string; verdict: Verdict; at: Date }): Promise<{ previous: Verdict | null }>;
+  /** The channel's verdicts by kind, all time or since a time. */
+  counts(channelId: number, since?: Date): Promise<{ relevant: number; notRelevant: number }>;
+}
+
+/** A stored story with the text it is scored on (StoryLookupRepo's StoredStory). */
+export interface StoredStoryView {
+  itemId: number;
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  content: string;
+  digest: string | null;
+  digestFromExcerpt: boolean;
+}
+
+/** Finds stories for `/news why` (StoryLookupRepo satisfies it). */
+export interface StoryLookupPort {
+  /** The newest stored item whose canonical link is `url`. */
+  /** With a tenant: only stories of feeds it may see (global and its own). */
+  byUrl(url: string, tenant?: Tenant): Promise<StoredStoryView | null>;
+  /** The item an alert delivered, with the alert's channel row id. */
+  byAlert(alertId: number): Promise<(StoredStoryView & { channelId: number }) | null>;
+}
+
+/** What a story is scored on. */
+export interface ExplainDoc {
+  title: string;
+  description: string;
+  content: string;
+}
+
+/** Why a story is (or is not) in scope: the relevance decision, its score and reasons, and each topic's. */
+export interface Explanation {
+  inScope: boolean;
+  /** The relevance model's score; null when the rules alone decide. */
+  score: number | null;
+  /** One line saying what was decided. */
+  summary: string;
+  topics: { id: string; matched: boolean; score: number; reasons: string[] }[];
+  /** Reasons for the decision beyond the topics' own (e.g. the model's top features). */
+  reasons: string[];
+}
+
+/** Scores a story and says why (the matcher today; the fitted scorer once it is plugged in). */
+export type ExplainPort = (doc: ExplainDoc) => Explanation;
+
 export interface CommandDeps {
   channels: ChannelsPort;
   latest: LatestPort;
@@ -59,6 +112,11 @@ export interface CommandDeps {
   clock: Clock;
   /** When given, `status` shows the channel's queued and dead-lettered alerts. */
   alerts?: AlertsPort;
+  /** When given, `status` shows the channel's feedback counts. */
+  feedback?: FeedbackPort;
+  /** With `explain`, enables `/news why`. */
+  stories?: StoryLookupPort;
+  explain?: ExplainPort;
   logger?: Logger;
   /** Keywords one channel may hold (default 50). */
   maxKeywordsPerChannel?: number;
@@ -98,6 +156,15 @@ export interface CommandModule {
   /** The reply is shown to the whole channel (default: only to the caller). */
   public?: boolean;
   run(ctx: CommandContext): Promise<Reply>;
+}
+
+/** What the feedback buttons' handler needs (the repositories satisfy these). */
+export interface FeedbackDeps {
+  channels: Pick<ChannelsPort, 'find'>;
+  alerts: { get(id: number): Promise<Alert | null> };
+  feedback: FeedbackPort;
+  clock: Clock;
+  logger?: Logger;
 }
 
 export const reply = (text: string, extra: Partial<Reply> = {}): Reply => ({ text, ephemeral: true, ...extra });

@@ -7,6 +7,9 @@
 // `needs_update` counts requests to edit the posted message (new coverage, a changed story); the
 // dispatcher subtracts the count it saw when it claimed the row, so a request that arrives mid-send is
 // never lost.
+//
+// `muted` (migration 005) is set while the channel's latest feedback on the story is "not relevant"
+// (FeedbackRepo.record): a muted row takes no edit requests and is never claimed for an edit.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
@@ -121,8 +124,9 @@ export class AlertsRepo {
 
   /**
    * Asks for the channel's message about the cluster to be edited (new coverage, changed story). Rows
-   * not yet sent just count the request (their first post shows the latest state); dead rows and rows
-   * delivered inside a digest are left alone. True when a row took the request.
+   * not yet sent just count the request (their first post shows the latest state); dead rows, rows
+   * delivered inside a digest and rows the channel marked not relevant (muted) are left alone. True when
+   * a row took the request.
    */
   async requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean> {
     const ms = at.getTime();
@@ -137,6 +141,7 @@ export class AlertsRepo {
       .where('cluster_id', '=', clusterId)
       .where('status', '!=', 'dead')
       .where('in_digest', '=', 0)
+      .where('muted', '=', 0)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
@@ -144,7 +149,7 @@ export class AlertsRepo {
   /**
    * Claims due work for `owner` until `leaseUntil`: unsent rows at the head of their channel's queue (an
    * earlier unsent row that is leased or waiting for a retry holds the rest back) and sent rows with an
-   * edit requested. Paused channels and platforms not in `platforms` are skipped. Rows come back grouped
+   * edit requested (unless muted). Paused channels and platforms not in `platforms` are skipped. Rows come back grouped
    * by channel, in id order.
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]> {
@@ -165,7 +170,7 @@ export class AlertsRepo {
               where b.channel_id = a.channel_id and b.id < a.id and b.status in ('pending', 'sending')
                 and (b.next_attempt_at > ${now} or (b.lease_until is not null and b.lease_until >= ${now}))
             ))
-            or (a.status = 'sent' and a.needs_update > 0)
+            or (a.status = 'sent' and a.needs_update > 0 and a.muted = 0)
           )
         order by a.channel_id, a.id
         limit ${opts.limit}${lock}

@@ -121,6 +121,21 @@ export interface AlertsTable {
   updated_at: number;
   /** 1 when the alert went out inside an overflow digest (migration 002). */
   in_digest: Generated<number>;
+  /** 1 while the channel's latest verdict on the story is "not relevant": no edits (migration 005). */
+  muted: Generated<number>;
+}
+
+/** One analyst's verdict on one story in one channel (migration 005). */
+export interface FeedbackTable {
+  channel_id: number;
+  cluster_id: number;
+  item_id: number;
+  alert_id: number | null;
+  user_id: string;
+  /** relevant | not_relevant */
+  verdict: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ArticleCacheTable {
@@ -140,4 +155,5 @@ export interface Database {
   channel_keywords: ChannelKeywordsTable;
   alerts: AlertsTable;
   article_cache: ArticleCacheTable;
+  feedback: FeedbackTable;
 }

@@ -40,7 +40,13 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove)').setMaxLength(2000))
         .addBooleanOption((o) => o.setName('global').setDescription("Operators only: a global feed, for every server's channels")),
     )
-    .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords and alert state"))
+    .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords, alert state and feedback"))
+    .addSubcommand((s) =>
+      s
+        .setName('why')
+        .setDescription("A stored story's score and reasons (only you see the answer)")
+        .addStringOption((o) => o.setName('story').setDescription("The story's link, or an alert number").setRequired(true).setMaxLength(2000)),
+    )
     .addSubcommand((s) => s.setName('help').setDescription('How to use /news'))
     .toJSON();
 }
@@ -65,6 +71,9 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
       break;
     case 'feeds':
       args = [str('action') || 'list', ...(i.options.getBoolean('global') ? ['global'] : []), ...tokenizeArgs(str('feed'))];
+      break;
+    case 'why':
+      args = tokenizeArgs(str('story'));
       break;
     default:
       args = [];

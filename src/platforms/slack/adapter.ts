@@ -1,13 +1,15 @@
-// The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, and posts
-// alerts as Block Kit. Over HTTP, Bolt's HTTPReceiver verifies signatures and is mounted on our own HTTP
-// server at /slack/events; with Socket Mode, Bolt holds the websocket. No matching or routing here.
-import { App, HTTPReceiver, SocketModeReceiver, type SlashCommand } from '@slack/bolt';
-import type { ChatPlatform, Command, CommandHandler, DigestView, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
+// The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, clicks on
+// an alert's feedback buttons (block_actions) into FeedbackClicks, and posts alerts as Block Kit. Over
+// HTTP, Bolt's HTTPReceiver verifies signatures (commands and interactivity share /slack/events) and is
+// mounted on our own HTTP server; with Socket Mode, Bolt holds the websocket. No matching or routing here.
+import { App, HTTPReceiver, SocketModeReceiver, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
+import type { ChatPlatform, Command, CommandHandler, DigestView, FeedbackHandler, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
-import { digestMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 
@@ -71,6 +73,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   }
 
   let handler: CommandHandler | null = null;
+  let feedback: FeedbackHandler | null = null;
   let running = false;
   const admins = new Map<string, { isAdmin: boolean; until: number }>();
 
@@ -95,7 +98,8 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   }
 
   async function toCommand(c: SlashCommand): Promise<Command> {
-    const { name, args } = parseCommandText(c.text ?? '');
+    const text = unescapeSlackText(c.text ?? '');
+    const { name, args } = parseCommandText(text);
     const isAdmin = await isWorkspaceAdmin(c.team_id, c.user_id);
     return {
       platform: 'slack',
@@ -109,7 +113,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       userCanManageChannel: isAdmin || allowlist.has(c.user_id),
       name,
       args,
-      text: c.text ?? '',
+      text,
     };
   }
 
@@ -135,6 +139,41 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       await respond({ ...replyMessage(await work), replace_original: false });
     } catch (err) {
       log.error({ err: errorMessage(err), channel: command.channel_id }, 'slack: could not answer a slow command through response_url');
+    }
+  });
+
+  // A feedback button: acknowledged at once (Slack's 3 seconds), then recorded, and the outcome told to the
+  // clicking user alone: through response_url (ephemeral, the alert left as it is), else chat.postEphemeral.
+  app.action<BlockButtonAction>({ type: 'block_actions', action_id: new RegExp(`^${FEEDBACK_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
+    await ack();
+    const channelId = body.channel?.id;
+    const userId = body.user.id;
+    let text: string;
+    if (!channelId) text = 'Feedback works on alerts posted in a channel.';
+    else if (!running) text = 'cyberbrief is starting or stopping; try again in a moment.';
+    else if (!feedback) text = 'Feedback is not available in this deployment.';
+    else {
+      const click = { platform: 'slack' as const, workspaceId: body.team?.id ?? body.user.team_id ?? '', channelId, userId, buttonId: String(action.value ?? '') };
+      text = await feedback(click).then(
+        (r) => r.text,
+        (err: unknown) => {
+          log.error({ err: errorMessage(err), channel: channelId }, 'slack: feedback handler failed');
+          return 'Sorry, your feedback could not be saved; the error was logged for the operator.';
+        },
+      );
+    }
+    const safe = escapeMrkdwn(text);
+    try {
+      if (!body.response_url) throw new Error('no response_url in the payload');
+      await respond({ response_type: 'ephemeral', replace_original: false, text: safe });
+    } catch (err) {
+      if (!channelId) return;
+      log.warn({ err: errorMessage(err), channel: channelId }, 'slack: could not answer a feedback click through response_url; trying chat.postEphemeral');
+      try {
+        await app.client.chat.postEphemeral({ channel: channelId, user: userId, text: safe });
+      } catch (err2) {
+        log.error({ err: errorMessage(err2), channel: channelId }, 'slack: could not tell the user their feedback was recorded');
+      }
     }
   });
 
@@ -185,8 +224,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   return {
     name: 'slack',
     httpRoutes: routes,
-    async start(h) {
+    async start(h, f) {
       handler = h;
+      feedback = f ?? null;
       try {
         const who = await app.client.auth.test();
         log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
@@ -196,7 +236,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       await app.init();
       if (opts.socketMode) await app.start();
       running = true;
-      log.info(opts.socketMode ? 'slack: receiving commands over Socket Mode' : `slack: receiving commands at ${SLACK_EVENTS_PATH}`);
+      log.info(opts.socketMode ? 'slack: receiving commands and button clicks over Socket Mode' : `slack: receiving commands and button clicks at ${SLACK_EVENTS_PATH}`);
     },
     async stop() {
       running = false;
