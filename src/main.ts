@@ -2,7 +2,7 @@
 // implementations or wires components together.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createCommandHandler } from './commands/index.ts';
+import { createCommandHandler, createFeedbackHandler, relevanceExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile } from './config/topics.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
@@ -129,10 +129,16 @@ export function createApp(opts: AppOptions): App {
       alerts: db.alerts,
       topics,
       parseKeyword,
-      addFeed: (url) => db.feeds.add({ url: checkFeedUrl(url, guard), source: 'user' }, clock.now()),
+      checkFeedUrl: (url) => checkFeedUrl(url, guard),
+      feedback: db.feedback,
+      stories: db.stories,
+      // /news why: the same decision the pipeline makes, with every reason.
+      explain: relevanceExplainer(relevance, topics),
       clock,
       logger,
     });
+    // Clicks on an alert's Relevant / Not relevant buttons.
+    const feedback = createFeedbackHandler({ channels: db.channels, alerts: db.alerts, feedback: db.feedback, clock, logger });
 
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
     const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), clock, logger });
@@ -141,7 +147,7 @@ export function createApp(opts: AppOptions): App {
     onStop('http', () => http.stop());
 
     for (const p of platforms) {
-      await p.start(handler);
+      await p.start(handler, feedback);
       onStop(`platform ${p.name}`, () => p.stop());
     }
 
@@ -157,6 +163,7 @@ export function createApp(opts: AppOptions): App {
         store: db.clusters,
         outbox: db.alerts,
         channelRules: channelRulesFrom(db.channels),
+        feedAudiences: () => db.feeds.audiences(),
         match: (doc) => {
           // The scorer decides whether the story is in scope; the rules, which topics it is filed under.
           const d = relevance.decide(doc);

@@ -1,4 +1,5 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
+import type { FeedAudience } from '../domain/tenancy.ts';
 import type { Feed } from '../domain/types.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
@@ -9,12 +10,14 @@ import { readInput } from './read-input.ts';
 import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
 
-function feedJson(f: Feed) {
+function feedJson(f: Feed, audience: FeedAudience | undefined) {
   return {
     id: f.id,
     url: f.url,
     title: f.title,
     enabled: f.enabled,
+    global: f.global,
+    owners: audience?.tenants ?? [],
     last_success_at: f.lastSuccessAt?.toISOString() ?? null,
     last_error: f.lastError,
     last_error_at: f.lastErrorAt?.toISOString() ?? null,
@@ -24,12 +27,20 @@ function feedJson(f: Feed) {
   };
 }
 
-function feedLines(f: Feed): string[] {
+/** Who gets the feed's stories: every channel, or the channels of the workspaces and servers that added it. */
+function reachLine(f: Feed, audience: FeedAudience | undefined): string {
+  const owners = audience?.tenants ?? [];
+  if (f.global) return `      for every channel (global)${owners.length ? `; also added by ${owners.join(', ')}` : ''}`;
+  return `      for the channels of ${owners.join(', ') || 'nobody'}`;
+}
+
+function feedLines(f: Feed, audience: FeedAudience | undefined): string[] {
   const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${f.title ?? '(no title)'}  ${f.url}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
   if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${f.lastError}`);
   if (f.disabledReason) lines.push(`      disabled: ${f.disabledReason}`);
+  lines.push(reachLine(f, audience));
   return lines;
 }
 
@@ -66,9 +77,9 @@ export const command: CliCommand = {
     'Usage: cyberbrief feeds <action> [...]',
     '',
     'Actions:',
-    '  list [--json]          every feed: state, last success, last error, next check',
-    '  add URL [--title T]    add a feed (polled at the next tick)',
-    '  remove URL|ID          remove a feed and its items',
+    '  list [--json]          every feed: state, who gets it, last success, last error, next check',
+    '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
+    '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
     '  enable ID|URL          re-enable a feed (resets its error count, due now)',
     '  disable ID|URL         stop polling a feed',
     '  import FILE.opml       add every feed in an OPML file (- for standard input)',
@@ -88,10 +99,10 @@ export const command: CliCommand = {
       case 'list':
         need(0, 'no arguments');
         return ctx.withStorage(async (s) => {
-          const feeds = await s.feeds.list();
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f)));
+          const [feeds, audiences] = await Promise.all([s.feeds.list(), s.feeds.audiences()]);
+          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id))));
           else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`.');
-          else for (const f of feeds) for (const l of feedLines(f)) ctx.stdout(l);
+          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id))) ctx.stdout(l);
           return 0;
         });
       case 'add': {
@@ -102,8 +113,8 @@ export const command: CliCommand = {
           throw new UsageError(`cyberbrief feeds add: --title is ${title.length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
         return ctx.withStorage(async (s) => {
-          const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });
-          ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
+          ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
           return 0;
         });
       }

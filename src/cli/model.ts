@@ -112,13 +112,17 @@ async function storiesFrom(ctx: CliContext, files: string[], items: Map<string, 
   return out;
 }
 
-/** Feedback verdicts of this deployment, as labelled stories (storage's feedback repository). */
+/** Feedback verdicts of this deployment, as labelled stories (one label per story: the majority of verdicts). */
 async function feedbackStories(ctx: CliContext): Promise<LabelledStory[]> {
   return ctx.withStorage(async (storage) => {
-    const repo = (storage as unknown as { feedback?: { trainingExamples?: () => Promise<{ itemId: number; title: string; description: string | null; content: string | null; label: 0 | 1 }[]> } }).feedback;
-    if (!repo?.trainingExamples) throw new UsageError('model fit: this database keeps no feedback; run cyberbrief db migrate.');
-    const rows = await repo.trainingExamples();
-    return rows.map((r) => ({ id: `feedback-${r.itemId}`, label: r.label, title: stripMarkup(r.title), description: r.description ? stripMarkup(r.description) : null, content: r.content ? stripMarkup(r.content) : null }));
+    const rows = await storage.feedback.trainingExamples();
+    return rows.map((r) => ({
+      id: `feedback-${r.itemId}`,
+      label: r.label,
+      title: stripMarkup(r.title),
+      description: r.description ? stripMarkup(r.description) : null,
+      content: r.content ? stripMarkup(r.content) : null,
+    }));
   });
 }
 

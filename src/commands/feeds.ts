@@ -1,38 +1,114 @@
-// /news feeds list|add <url>|remove <url|id>: the feeds the bot watches. Changing them is for admins.
+// /news feeds list|add [global] <url>|remove [global] <url|id>: the feeds the bot watches, by owner
+// (domain/tenancy.ts). A workspace's or server's admins add and remove its own feeds, whose stories reach
+// only its channels; the bot's operators add and remove global feeds (`global`), which reach every
+// channel. A caller sees the global feeds and its own tenant's, never another tenant's, and cannot touch
+// a feed it cannot see or a global one. The console has no tenants: its feed commands act on the global
+// feeds (the console user is an operator).
+import { isTenant, type Tenant } from '../domain/tenancy.ts';
 import { UsageError } from '../lib/errors.ts';
-import { reply, type CommandModule } from './types.ts';
+import type { VisibleFeed } from '../storage/feeds-repo.ts';
+import { tenantNoun } from './permissions.ts';
+import { reply, type CommandContext, type CommandModule } from './types.ts';
 
 const LIST_MAX = 30;
+const GLOBAL = 'global';
+
+/** The action and its operands: `add global <url>` names the global scope. */
+function parse(args: readonly string[]): { action: string; global: boolean; operands: string[] } {
+  const [actionRaw, ...rest] = args;
+  const global = rest[0]?.toLowerCase() === GLOBAL;
+  return { action: (actionRaw ?? 'list').toLowerCase(), global, operands: global ? rest.slice(1) : rest };
+}
+
+const changes = (action: string) => action === 'add' || action === 'remove';
+
+/** The feeds a caller may see: global ones and its tenant's own (the console: global ones). */
+async function visible(ctx: CommandContext): Promise<VisibleFeed[]> {
+  return ctx.deps.feeds.visibleTo(ctx.tenant);
+}
+
+function stateOf(f: VisibleFeed): string {
+  if (!f.enabled) return `disabled: ${f.disabledReason ?? 'by an operator'}`;
+  return f.errorCount > 0 ? `failing ${f.errorCount}x` : '';
+}
+
+function list(feeds: readonly VisibleFeed[], ctx: CommandContext) {
+  const noun = tenantNoun(ctx.cmd.platform);
+  if (feeds.length === 0) {
+    return reply(`No feeds are watched for this ${noun}; an admin can add one with /news feeds add <url>.`);
+  }
+  const lines = feeds.slice(0, LIST_MAX).map((f) => {
+    const notes = [f.global ? 'global' : `this ${noun}'s`, stateOf(f)].filter((x) => x !== '');
+    return `${f.id}. ${f.title ? `${f.title} ` : ''}${f.url} (${notes.join('; ')})`;
+  });
+  const more = feeds.length > LIST_MAX ? `\n…and ${feeds.length - LIST_MAX} more.` : '';
+  return reply(`Watching ${feeds.length} feed(s) for this ${noun}'s channels:\n${lines.join('\n')}${more}`);
+}
+
+async function addGlobal(ctx: CommandContext, raw: string) {
+  const url = ctx.deps.checkFeedUrl(raw);
+  const { feed, created, madeGlobal } = await ctx.deps.feeds.add({ url, source: 'user' }, ctx.now);
+  if (created) return reply(`Added global feed ${feed.id}: ${feed.url}; every subscribed channel gets its stories from its first check, within a few minutes.`);
+  if (madeGlobal) return reply(`Feed ${feed.id} (${feed.url}) is global now: every subscribed channel gets its stories.`);
+  return reply(`Feed ${feed.id} (${feed.url}) was already global.`);
+}
+
+async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
+  const noun = tenantNoun(tenant.platform);
+  const url = ctx.deps.checkFeedUrl(raw);
+  // The same answer whether the feed row is new or another tenant's too: nothing here says who else watches a URL.
+  const { feed, linked } = await ctx.deps.feeds.addForTenant({ url, source: 'user' }, tenant, ctx.cmd.userId, ctx.now);
+  if (feed.global) return reply(`Feed ${feed.id} (${feed.url}) is a global feed: this ${noun}'s channels get its stories already.`);
+  if (linked) return reply(`Added feed ${feed.id}: ${feed.url}, for this ${noun}'s channels only; it will be checked within a few minutes.`);
+  return reply(`Feed ${feed.id} (${feed.url}) was already watched for this ${noun}.`);
+}
+
+function find(feeds: readonly VisibleFeed[], target: string): VisibleFeed {
+  const feed = /^\d+$/.test(target) ? feeds.find((f) => f.id === Number(target)) : feeds.find((f) => f.url === target);
+  // A feed of another tenant gets the same answer as no feed at all.
+  if (!feed) throw new UsageError(`No feed matches "${target.slice(0, 200)}"; see /news feeds list for ids and URLs.`);
+  return feed;
+}
+
+async function removeGlobal(ctx: CommandContext, target: string) {
+  const feed = find(await visible(ctx), target);
+  const noun = tenantNoun(ctx.cmd.platform);
+  if (!feed.global) throw new UsageError(`Feed ${feed.id} is not a global feed; remove this ${noun}'s own with /news feeds remove ${feed.id}.`);
+  const { deleted } = await ctx.deps.feeds.removeGlobal(feed.id);
+  return reply(`Removed global feed ${feed.id}: ${feed.url}.${deleted ? '' : ' Workspaces or servers that added it themselves keep it for their channels.'}`);
+}
+
+async function removeForTenant(ctx: CommandContext, tenant: Tenant, target: string) {
+  const feed = find(await visible(ctx), target);
+  const noun = tenantNoun(tenant.platform);
+  if (!feed.owned) {
+    const hint = ctx.cmd.userIsOperator ? ` As an operator you can, with /news feeds remove global ${feed.id}.` : '';
+    throw new UsageError(`Feed ${feed.id} is a global feed, which only the bot's operators can remove; this ${noun} can remove only the feeds it added.${hint}`);
+  }
+  await ctx.deps.feeds.removeForTenant(feed.id, tenant);
+  return reply(`Removed feed ${feed.id} (${feed.url}) from this ${noun}.${feed.global ? ` It is also a global feed, so this ${noun}'s channels still get its stories.` : ''}`);
+}
 
 export const feeds: CommandModule = {
   name: 'feeds',
-  usage: '/news feeds list|add <url>|remove <url or id>',
-  summary: 'the feeds the bot watches (adding and removing is for workspace or server admins)',
-  permission: (args) => (args[0]?.toLowerCase() === 'add' || args[0]?.toLowerCase() === 'remove' ? 'admin' : 'anyone'),
-  action: 'add or remove feeds',
-  async run({ cmd, deps, usage }) {
-    const [actionRaw, ...rest] = cmd.args;
-    const action = (actionRaw ?? 'list').toLowerCase();
-    if (action === 'list' && rest.length === 0) {
-      const all = await deps.feeds.list();
-      if (all.length === 0) return reply('No feeds are configured; an admin can add one with /news feeds add <url>.');
-      const lines = all.slice(0, LIST_MAX).map((f) => {
-        const state = !f.enabled ? ` (disabled: ${f.disabledReason ?? 'by an operator'})` : f.errorCount > 0 ? ` (failing ${f.errorCount}x)` : '';
-        return `${f.id}. ${f.title ? `${f.title} ` : ''}${f.url}${state}`;
-      });
-      const more = all.length > LIST_MAX ? `\n…and ${all.length - LIST_MAX} more.` : '';
-      return reply(`Watching ${all.length} feed(s):\n${lines.join('\n')}${more}`);
-    }
-    const target = rest[0];
-    if ((action !== 'add' && action !== 'remove') || rest.length !== 1 || !target) throw new UsageError(`Usage: ${usage}.`);
-    if (action === 'add') {
-      const { feed, created } = await deps.addFeed(target);
-      return reply(created ? `Added feed ${feed.id}: ${feed.url}; it will be checked within a few minutes.` : `Feed ${feed.id} (${feed.url}) was already watched.`);
-    }
-    const all = await deps.feeds.list();
-    const feed = /^\d+$/.test(target) ? all.find((f) => f.id === Number(target)) : all.find((f) => f.url === target);
-    if (!feed) throw new UsageError(`No feed matches "${target.slice(0, 200)}"; see /news feeds list for ids and URLs.`);
-    await deps.feeds.remove(feed.id);
-    return reply(`Removed feed ${feed.id}: ${feed.url}.`);
+  usage: '/news feeds list|add <url>|remove <url or id> (operators: add|remove global ...)',
+  summary: "the feeds this workspace or server watches: the global ones and its own (its admins add and remove its own)",
+  permission: (args) => {
+    const { action, global } = parse(args);
+    if (!changes(action)) return 'anyone';
+    return global ? 'operator' : 'admin';
+  },
+  action: (args) => (parse(args).global ? 'add or remove global feeds, which reach every channel' : 'add or remove feeds'),
+  async run(ctx) {
+    const { action, global, operands } = parse(ctx.cmd.args);
+    if (action === 'list' && operands.length === 0) return list(await visible(ctx), ctx);
+    const target = operands[0];
+    if (!changes(action) || operands.length !== 1 || !target) throw new UsageError(`Usage: ${ctx.usage}.`);
+    // Console commands have no tenant: they manage the global feeds. A chat command always has one; one
+    // without (which the platforms do not send) changes nothing.
+    const console = ctx.cmd.platform === 'console';
+    if (!console && !isTenant(ctx.tenant)) throw new UsageError('Feeds can be changed only from a channel of a workspace or server.');
+    if (global || console) return action === 'add' ? addGlobal(ctx, target) : removeGlobal(ctx, target);
+    return action === 'add' ? addForTenant(ctx, ctx.tenant, target) : removeForTenant(ctx, ctx.tenant, target);
   },
 };

@@ -4,7 +4,7 @@
 import type { Command, CommandHandler, Reply } from '../domain/chat.ts';
 import type { Channel } from '../domain/types.ts';
 import { UsageError, errorMessage } from '../lib/errors.ts';
-import { allowed, refusal } from './permissions.ts';
+import { allowed, refusal, tenantNoun } from './permissions.ts';
 import { commandsByName } from './registry.ts';
 import { reply, type CommandContext, type CommandDeps } from './types.ts';
 
@@ -18,20 +18,32 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     const need = mod.permission(cmd.args);
     if (need !== 'anyone' && !allowed(cmd, need)) {
       deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, user: cmd.userId, command: name }, 'commands: refused, missing permission');
-      return reply(refusal(cmd, need, mod.action));
+      return reply(refusal(cmd, need, typeof mod.action === 'function' ? mod.action(cmd.args) : mod.action));
     }
     const now = deps.clock.now();
     let cached: Promise<Channel | null> | null = null;
+    // A channel is changed only through the workspace it belongs to (a Slack channel can be shared).
+    const own = (ch: Channel): Channel => {
+      if (ch.workspaceId === cmd.workspaceId) return ch;
+      deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, user: cmd.userId, command: name }, 'commands: refused, the channel belongs to another workspace');
+      const noun = tenantNoun(cmd.platform);
+      throw new UsageError(`This channel is shared with another ${noun} and belongs to it; only that ${noun} can change what the channel receives.`);
+    };
     const ctx: CommandContext = {
       cmd,
       deps,
       now,
       usage: mod.usage,
+      tenant: { platform: cmd.platform, workspaceId: cmd.workspaceId },
       findChannel: () => (cached ??= deps.channels.find(cmd.platform, cmd.channelId)),
+      findOwnChannel: async () => {
+        const ch = await (cached ??= deps.channels.find(cmd.platform, cmd.channelId));
+        return ch && own(ch);
+      },
       channel: async () => {
         const ch = await deps.channels.upsert({ platform: cmd.platform, externalId: cmd.channelId, workspaceId: cmd.workspaceId, name: cmd.channelName }, now);
         cached = Promise.resolve(ch);
-        return ch;
+        return own(ch);
       },
     };
     try {

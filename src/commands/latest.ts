@@ -53,7 +53,7 @@ export const latest: CommandModule = {
   summary: `the newest matching stories, summarised (count 1 to ${LATEST_MAX}, default ${LATEST_DEFAULT})`,
   permission: () => 'anyone',
   action: 'see the latest stories',
-  async run({ cmd, deps, findChannel, usage }) {
+  async run({ cmd, deps, findChannel, usage, tenant }) {
     const { topic, count } = parseArgs(cmd.args, deps.topics, usage);
     let topicIds: string[];
     let scope: string;
@@ -66,7 +66,8 @@ export const latest: CommandModule = {
       topicIds = followed.length > 0 ? followed : deps.topics.map((t) => t.id);
       scope = followed.length > 0 ? "this channel's topics" : 'any topic';
     }
-    const found = await deps.latest.find({ topicIds, limit: count });
+    // Stories from the global feeds and this workspace's or server's own, never another's.
+    const found = await deps.latest.find({ topicIds, limit: count, visibleTo: tenant });
     if (found.length === 0) return reply(`No stories have matched ${scope} yet.`);
     const stories = found.map((s) => storyViewOf(s, deps.topics));
     return reply(`The ${stories.length === 1 ? 'latest story' : `${stories.length} latest stories`} on ${scope}:`, { stories });

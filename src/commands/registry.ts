@@ -8,8 +8,9 @@ import { subscribe } from './subscribe.ts';
 import { topics } from './topics.ts';
 import type { CommandModule } from './types.ts';
 import { unsubscribe } from './unsubscribe.ts';
+import { why } from './why.ts';
 
-const base: CommandModule[] = [subscribe, unsubscribe, latest, keywords, topics, feeds, status];
+const base: CommandModule[] = [subscribe, unsubscribe, latest, keywords, topics, feeds, status, why];
 
 export const COMMANDS: readonly CommandModule[] = [...base, helpCommand(() => COMMANDS)];
 

@@ -1,6 +1,9 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { topicNames } from './topic-args.ts';
-import { reply, type AlertsPort, type CommandModule } from './types.ts';
+import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from './types.ts';
+
+/** The window of the recent feedback count in `status`. */
+export const FEEDBACK_RECENT_DAYS = 30;
 
 /** Alerts waiting for this channel, and the ones that failed for good (dead letters). */
 async function outboxLines(alerts: AlertsPort, channelId: number): Promise<string[]> {
@@ -16,17 +19,28 @@ async function outboxLines(alerts: AlertsPort, channelId: number): Promise<strin
   return lines;
 }
 
+/** The channel's verdicts from the alerts' feedback buttons: the last 30 days and all time. */
+async function feedbackLine(feedback: FeedbackPort, channelId: number, now: Date): Promise<string> {
+  const [recent, all] = await Promise.all([
+    feedback.counts(channelId, new Date(now.getTime() - FEEDBACK_RECENT_DAYS * 86_400_000)),
+    feedback.counts(channelId),
+  ]);
+  if (all.relevant + all.notRelevant === 0) return 'Feedback: none yet (use the Relevant / Not relevant buttons on alerts).';
+  return `Feedback: ${recent.relevant} relevant, ${recent.notRelevant} not relevant in the last ${FEEDBACK_RECENT_DAYS} days; ${all.relevant} relevant, ${all.notRelevant} not relevant in all.`;
+}
+
 export const status: CommandModule = {
   name: 'status',
   usage: '/news status',
   summary: "this channel's topics, keywords and alert state, and the feeds' health",
   permission: () => 'anyone',
   action: 'see the status',
-  async run({ deps, findChannel }) {
+  async run({ deps, findChannel, tenant, now }) {
     const ch = await findChannel();
     const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
     const kws = ch ? await deps.channels.keywords(ch.id) : [];
-    const all = await deps.feeds.list();
+    // The feeds this workspace or server sees (global and its own), never a count of anyone else's.
+    const all = await deps.feeds.visibleTo(tenant);
     const enabled = all.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0).length;
     const lastOk = enabled.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
@@ -37,6 +51,7 @@ export const status: CommandModule = {
         : 'No channel keywords.',
       ch?.paused ? `Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}. Subscribing again resumes them.` : 'Alerts are on.',
       ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
+      ...(ch && deps.feedback ? [await feedbackLine(deps.feedback, ch.id, now)] : []),
       `Watching ${enabled.length} feed(s)${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().replace(/\.\d+Z$/, 'Z')}` : ''}.`,
     ];
     return reply(lines.join('\n'));

@@ -1,10 +1,13 @@
 // What the commands need from the rest of the program (ports, so tests use real storage or fakes), and
 // the shape of one command module. Platform-neutral: a Command in, a Reply out.
 import type { Command, Reply } from '../domain/chat.ts';
-import type { Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
+import type { Verdict } from '../domain/feedback.ts';
+import type { Tenant } from '../domain/tenancy.ts';
+import type { Alert, Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ChannelRef } from '../storage/channels-repo.ts';
+import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import type { LatestQuery, LatestStory } from '../storage/latest-repo.ts';
 
 export interface ChannelsPort {
@@ -23,9 +26,18 @@ export interface LatestPort {
   find(q: LatestQuery): Promise<LatestStory[]>;
 }
 
+/** Feeds by owner (FeedsRepo satisfies it): global ones, and each workspace's or server's own (domain/tenancy). */
 export interface FeedsPort {
-  list(): Promise<Feed[]>;
-  remove(id: number): Promise<boolean>;
+  /** The global feeds and the tenant's own: all a tenant may see. */
+  visibleTo(tenant: Tenant): Promise<VisibleFeed[]>;
+  /** Adds a global feed, or makes the feed with that URL global. */
+  add(input: { url: string; source: 'user' }, now?: Date): Promise<{ feed: Feed; created: boolean; madeGlobal: boolean }>;
+  /** Links the feed with that URL (created when new) to the tenant; a global feed gets no link. */
+  addForTenant(input: { url: string; source: 'user' }, tenant: Tenant, createdBy: string | null, now?: Date): Promise<{ feed: Feed; created: boolean; linked: boolean }>;
+  /** Drops the tenant's link (and the feed, when nothing else holds it). */
+  removeForTenant(id: number, tenant: Tenant): Promise<{ unlinked: boolean; deleted: boolean }>;
+  /** The feed stops being global (and goes, unless tenants still link it). */
+  removeGlobal(id: number): Promise<{ changed: boolean; deleted: boolean }>;
 }
 
 /** A channel keyword as typed: `term` or `-term` (exclude). Throws an Error whose message says what is wrong. */
@@ -37,24 +49,81 @@ export interface AlertsPort {
   list(opts: { status?: 'dead'; channelId?: number; limit?: number }): Promise<{ id: number; title: string; lastError: string | null }[]>;
 }
 
+/** Analysts' verdicts (FeedbackRepo satisfies it). */
+export interface FeedbackPort {
+  /** Stores the verdict (replacing the user's earlier one) and mutes/unmutes the channel's alert for the story. */
+  record(v: { channelId: number; clusterId: number; itemId: number; alertId: number; userId: string; verdict: Verdict; at: Date }): Promise<{ previous: Verdict | null }>;
+  /** The channel's verdicts by kind, all time or since a time. */
+  counts(channelId: number, since?: Date): Promise<{ relevant: number; notRelevant: number }>;
+}
+
+/** A stored story with the text it is scored on (StoryLookupRepo's StoredStory). */
+export interface StoredStoryView {
+  itemId: number;
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  content: string;
+  digest: string | null;
+  digestFromExcerpt: boolean;
+}
+
+/** Finds stories for `/news why` (StoryLookupRepo satisfies it). */
+export interface StoryLookupPort {
+  /** The newest stored item whose canonical link is `url`. */
+  /** With a tenant: only stories of feeds it may see (global and its own). */
+  byUrl(url: string, tenant?: Tenant): Promise<StoredStoryView | null>;
+  /** The item an alert delivered, with the alert's channel row id. */
+  byAlert(alertId: number): Promise<(StoredStoryView & { channelId: number }) | null>;
+}
+
+/** What a story is scored on. */
+export interface ExplainDoc {
+  title: string;
+  description: string;
+  content: string;
+}
+
+/** Why a story is (or is not) in scope: the relevance decision, its score and reasons, and each topic's. */
+export interface Explanation {
+  inScope: boolean;
+  /** The relevance model's score; null when the rules alone decide. */
+  score: number | null;
+  /** One line saying what was decided. */
+  summary: string;
+  topics: { id: string; matched: boolean; score: number; reasons: string[] }[];
+  /** Reasons for the decision beyond the topics' own (e.g. the model's top features). */
+  reasons: string[];
+}
+
+/** Scores a story and says why (the matcher today; the fitted scorer once it is plugged in). */
+export type ExplainPort = (doc: ExplainDoc) => Explanation;
+
 export interface CommandDeps {
   channels: ChannelsPort;
   latest: LatestPort;
   feeds: FeedsPort;
   topics: readonly Topic[];
   parseKeyword: KeywordParser;
-  /** Validates the URL (http/https, length) and stores the feed; throws UsageError with the reason. */
-  addFeed: (url: string) => Promise<{ feed: Feed; created: boolean }>;
+  /** The URL a user typed, validated (http/https, length, private-address guard) and normalised; throws UsageError with the reason. */
+  checkFeedUrl: (url: string) => string;
   clock: Clock;
   /** When given, `status` shows the channel's queued and dead-lettered alerts. */
   alerts?: AlertsPort;
+  /** When given, `status` shows the channel's feedback counts. */
+  feedback?: FeedbackPort;
+  /** With `explain`, enables `/news why`. */
+  stories?: StoryLookupPort;
+  explain?: ExplainPort;
   logger?: Logger;
   /** Keywords one channel may hold (default 50). */
   maxKeywordsPerChannel?: number;
 }
 
-/** Who may run a command (with these arguments). */
-export type Permission = 'anyone' | 'manage_channel' | 'admin';
+/** Who may run a command (with these arguments); see permissions.ts. */
+export type Permission = 'anyone' | 'manage_channel' | 'admin' | 'operator';
 
 export interface CommandContext {
   cmd: Command;
@@ -64,8 +133,15 @@ export interface CommandContext {
   usage: string;
   /** The channel's stored row, or null when it never ran a command that changed something. */
   findChannel(): Promise<Channel | null>;
-  /** The channel's row, created when missing (for commands that change something). */
+  /** findChannel for a change: throws UsageError, like channel(), when the channel belongs to another workspace. */
+  findOwnChannel(): Promise<Channel | null>;
+  /**
+   * The channel's row, created when missing (for commands that change something). Throws UsageError when
+   * the channel belongs to another workspace (a shared channel): only its own workspace may change it.
+   */
   channel(): Promise<Channel>;
+  /** The caller's workspace or server (from the verified payload), which owns the feeds it adds. */
+  tenant: Tenant;
 }
 
 export interface CommandModule {
@@ -75,11 +151,20 @@ export interface CommandModule {
   /** One line for `help`. */
   summary: string;
   permission(args: readonly string[]): Permission;
-  /** What a restricted use does, for the refusal: "change this channel's subscriptions". */
-  action: string;
+  /** What a restricted use (with these arguments) does, for the refusal: "change this channel's subscriptions". */
+  action: string | ((args: readonly string[]) => string);
   /** The reply is shown to the whole channel (default: only to the caller). */
   public?: boolean;
   run(ctx: CommandContext): Promise<Reply>;
+}
+
+/** What the feedback buttons' handler needs (the repositories satisfy these). */
+export interface FeedbackDeps {
+  channels: Pick<ChannelsPort, 'find'>;
+  alerts: { get(id: number): Promise<Alert | null> };
+  feedback: FeedbackPort;
+  clock: Clock;
+  logger?: Logger;
 }
 
 export const reply = (text: string, extra: Partial<Reply> = {}): Reply => ({ text, ephemeral: true, ...extra });

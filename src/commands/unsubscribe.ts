@@ -9,8 +9,8 @@ export const unsubscribe: CommandModule = {
   permission: () => 'manage_channel',
   action: "change this channel's subscriptions",
   public: true,
-  async run({ cmd, deps, findChannel }) {
-    const ch = await findChannel();
+  async run({ cmd, deps, findOwnChannel }) {
+    const ch = await findOwnChannel();
     const current = ch ? await deps.channels.subscriptions(ch.id) : [];
     const named = cmd.args.length === 0 ? current : resolveTopics(deps.topics, cmd.args).map((t) => t.id);
     if (!ch || current.length === 0) return reply('Nothing changed: this channel follows no topics.', { ephemeral: false });

@@ -146,12 +146,21 @@ export const configSchema = z
         socket_mode: z.boolean(),
         /** User ids allowed to change subscriptions besides workspace admins and owners. */
         admin_user_ids: z.array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'expected a Slack user id such as U012ABCDEF')).max(1000),
+        /**
+         * Operators: may add and remove global feeds (which reach every channel) from chat. A user id, or
+         * TEAM:USER to count only in that workspace (T012AB:U012ABCDEF).
+         */
+        operator_user_ids: z
+          .array(z.string().regex(/^(T[A-Z0-9]{2,30}:)?[UW][A-Z0-9]{2,30}$/, 'expected a Slack user id such as U012ABCDEF, or T012AB:U012ABCDEF for one workspace'))
+          .max(1000),
       })
       .strict(),
     discord: z
       .object({
         /** Register /news in this guild only (instant, for development); global otherwise. */
         dev_guild_id: z.string().regex(/^\d{5,25}$/, 'expected a Discord guild id (digits)').nullable(),
+        /** Operators: may add and remove global feeds (which reach every channel) from chat. Discord user ids. */
+        operator_user_ids: z.array(z.string().regex(/^\d{5,25}$/, 'expected a Discord user id (digits)')).max(1000),
         /** Instances sharing one PostgreSQL: how often one without the gateway tries to take it over. */
         leader_retry_seconds: seconds(1, 3600),
       })

@@ -6,7 +6,9 @@
 // - 429 waits for Retry-After (not counted as an attempt); 5xx/network errors back off exponentially with
 //   jitter; after `maxAttempts` the row is dead-lettered (`cyberbrief alerts list --failed`);
 // - a permanent error (channel gone, bot removed, missing access) pauses the channel and says so;
-// - a sent row with edit requests (new coverage, changed story) has its message edited.
+// - a sent row with edit requests (new coverage, changed story) has its message edited (storage does not
+//   hand out rows the channel marked not relevant);
+// - a story's message, posted or edited, carries the alert id for its feedback buttons.
 // A row that fails holds back the rows behind it in its channel, so a channel sees its stories in order.
 import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
@@ -48,7 +50,8 @@ export interface DispatchStore {
   markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void>;
   recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
-  story(alert: { itemId: number; clusterId: number }): Promise<DispatchStory | null>;
+  /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
+  story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<DispatchStory | null>;
 }
 
 export interface DispatcherDeps {
@@ -159,6 +162,8 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       topics: s.topics.map((t) => ({ id: t.topicId, name: deps.topicName?.(t.topicId) ?? t.topicId })),
       alsoCoveredBy: s.coverage.map((c) => ({ source: c.source, title: c.title, url: c.url })),
       ref: alertRef(a.id),
+      // Posts and edits of an alert carry the feedback buttons (digests do not).
+      feedbackAlertId: a.id,
     };
   }
 

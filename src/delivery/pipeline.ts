@@ -1,12 +1,15 @@
 // The processing stage between storage and the outbox. For each unprocessed item, in id order: match it
 // against the topics (item_topics), put it in a story cluster, summarise it when some topic or channel
-// keyword wants it, route it to channels, write outbox rows, mark it processed. Every step is idempotent
+// keyword wants it, route it to channels, write outbox rows, mark it processed. Tenancy holds throughout
+// (domain/tenancy.ts): an item goes only to channels its feed reaches, edits only their messages, and
+// joins only clusters started by a feed everyone who sees it also sees. Every step is idempotent
 // (replace, insert-or-nothing, edit requests that are harmless when repeated), so a crash anywhere simply
 // re-runs the item.
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
-import type { Alert, Cluster } from '../domain/types.ts';
+import { mayJoinCluster, NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
+import type { Alert, Cluster, PlatformName } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
 import { createRouter, type ChannelRule, type RoutableDoc, type Router } from './router.ts';
 
@@ -36,7 +39,8 @@ export interface TopicMatchInput {
 export interface PipelineStore {
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
   setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[]): Promise<void>;
-  recent(since: Date, until?: Date): Promise<ClusterCandidate[]>;
+  /** Candidate clusters, each with the feed of its first item (null when that item is gone). */
+  recent(since: Date, until?: Date): Promise<(ClusterCandidate & { firstFeedId: number | null })[]>;
   create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
   touch(id: number, at: Date): Promise<void>;
   assignCluster(itemId: number, clusterId: number): Promise<void>;
@@ -49,7 +53,8 @@ export interface PipelineStore {
 export interface OutboxWriter {
   enqueue(a: { channelId: number; clusterId: number; itemId: number; at: Date }): Promise<boolean>;
   requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean>;
-  forCluster(clusterId: number): Promise<Alert[]>;
+  /** The cluster's outbox rows, with each channel's tenant. */
+  forCluster(clusterId: number): Promise<(Alert & { channelTenant: TenantKey })[]>;
 }
 
 export interface SummarizeInput {
@@ -64,6 +69,8 @@ export interface PipelineDeps {
   outbox: OutboxWriter;
   /** Current channel rules (subscriptions and keywords of every unpaused channel); read once per batch. */
   channelRules: () => Promise<ChannelRule[]>;
+  /** Who each feed's items reach (global, owning tenants), by feed id; read once per batch. A feed missing here reaches nobody. */
+  feedAudiences: () => Promise<ReadonlyMap<number, FeedAudience>>;
   /** Matches one document against every topic. */
   match: (doc: { title: string; description: string; content: string }) => TopicMatchInput[];
   /** Terms of a topic, to steer the summary. */
@@ -110,7 +117,7 @@ export interface Pipeline {
 
 /** Loads channel rules from a channels repository (ChannelsRepo satisfies it). */
 export function channelRulesFrom(channels: {
-  list(): Promise<{ id: number; paused: boolean }[]>;
+  list(): Promise<{ id: number; platform: PlatformName; workspaceId: string; paused: boolean }[]>;
   subscriptions(channelId: number): Promise<string[]>;
   keywords(channelId: number): Promise<{ term: string; exclude: boolean }[]>;
 }): () => Promise<ChannelRule[]> {
@@ -119,7 +126,7 @@ export function channelRulesFrom(channels: {
     for (const c of await channels.list()) {
       if (c.paused) continue;
       const [topicIds, keywords] = await Promise.all([channels.subscriptions(c.id), channels.keywords(c.id)]);
-      if (topicIds.length || keywords.some((k) => !k.exclude)) out.push({ channelId: c.id, topicIds, keywords });
+      if (topicIds.length || keywords.some((k) => !k.exclude)) out.push({ channelId: c.id, tenant: tenantKey(c), topicIds, keywords });
     }
     return out;
   };
@@ -139,8 +146,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
 
-  async function processItem(item: PipelineItemInput, route: Router, stats: BatchStats): Promise<void> {
+  async function processItem(item: PipelineItemInput, route: Router, audiences: ReadonlyMap<number, FeedAudience>, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
+    const audience = audiences.get(item.feedId) ?? NO_AUDIENCE;
     const description = item.summary;
     const content = item.content || item.articleText || '';
     const doc: RoutableDoc = { title: item.title, description, content };
@@ -155,7 +163,10 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     let clusterId = item.clusterId;
     if (clusterId === null) {
       const signature = storySignature({ title: item.title, summary: description || content });
-      const candidates = await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs));
+      // Only clusters started by a feed everyone who sees this item also sees (tenancy: mayJoinCluster).
+      const candidates = (await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs))).filter(
+        (c) => c.firstFeedId !== null && mayJoinCluster(audience, audiences.get(c.firstFeedId) ?? NO_AUDIENCE),
+      );
       const choice = findCluster({ signature, feedId: item.feedId, at }, candidates, { threshold, windowMs: opts.clusterWindowMs });
       if (choice) {
         clusterId = choice.clusterId;
@@ -171,7 +182,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
 
     // 3. Route.
     const matchedIds = matches.map((m) => m.topicId);
-    const routed = route(matchedIds, doc);
+    const routed = route(matchedIds, doc, audience);
 
     // 4. Summarise what some channel will see.
     if (matches.length || routed.channelIds.length) {
@@ -182,11 +193,12 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
 
     // 5. Outbox. Channels that already have this story: new coverage (another item) always edits the
     // message; the same item again (a material change, or a re-run) edits it when edit_on_change is on.
+    // A channel the item's feed does not reach is left alone (its message would not show the item).
     const existing = await deps.outbox.forCluster(clusterId);
     const have = new Set<number>();
     for (const a of existing) {
       have.add(a.channelId);
-      if (a.status === 'dead') continue;
+      if (a.status === 'dead' || !reaches(audience, a.channelTenant)) continue;
       if (a.itemId !== item.id || opts.editOnChange) {
         if (await deps.outbox.requestUpdate(a.channelId, clusterId, now)) stats.updates++;
       }
@@ -206,12 +218,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     const waiting = (id: number) => (failed.get(id)?.retryAt ?? 0) > now;
     const items = (await deps.store.unprocessedItems(limit + failed.size)).filter((i) => !waiting(i.id)).slice(0, limit);
     if (items.length === 0) return stats;
-    const route = createRouter(await deps.channelRules());
+    const [rules, audiences] = await Promise.all([deps.channelRules(), deps.feedAudiences()]);
+    const route = createRouter(rules);
     for (const item of items) {
       if (stopping && running) break;
       stats.items++;
       try {
-        await processItem(item, route, stats);
+        await processItem(item, route, audiences, stats);
         failed.delete(item.id);
       } catch (err) {
         stats.failed++;

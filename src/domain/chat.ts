@@ -5,7 +5,7 @@ import type { PlatformName } from './types.ts';
 /** A slash command, translated from the platform's payload. `/news <name> <args...>` */
 export interface Command {
   platform: PlatformName;
-  /** Slack team id, Discord guild id; '' for the console. */
+  /** Slack team id, Discord guild id ('' for the console), from the verified payload: the caller's tenant. */
   workspaceId: string;
   /** The platform's channel id. */
   channelId: string;
@@ -13,6 +13,11 @@ export interface Command {
   userId: string;
   /** Workspace/guild admin or owner (Slack is_admin/is_owner, Discord Manage Guild/Administrator). */
   userIsAdmin: boolean;
+  /**
+   * One of the bot's operators (slack.operator_user_ids / discord.operator_user_ids; the console user):
+   * may manage the global feeds that reach every channel.
+   */
+  userIsOperator: boolean;
   /** May change this channel's subscriptions and keywords (Discord Manage Channels; Slack admins or allowlist). */
   userCanManageChannel: boolean;
   /** Subcommand, lower-cased: subscribe, latest, keywords... ('' when none given). */
@@ -39,6 +44,12 @@ export interface StoryView {
    * was lost in a crash be recognised instead of posted twice (see ChatPlatform.findStory).
    */
   ref?: string;
+  /**
+   * The outbox alert this message delivers. When set, the adapter attaches the "Relevant" / "Not relevant"
+   * feedback buttons (domain/feedback.ts ids); posts and edits of an alert carry it, digests and command
+   * replies do not.
+   */
+  feedbackAlertId?: number;
 }
 
 export interface DigestView {
@@ -57,6 +68,24 @@ export interface Reply {
 }
 
 export type CommandHandler = (cmd: Command) => Promise<Reply>;
+
+/** A click on an alert's feedback button, translated from the platform's payload. */
+export interface FeedbackClick {
+  platform: PlatformName;
+  workspaceId: string;
+  /** The platform's id of the channel the click came from (the message's channel). */
+  channelId: string;
+  userId: string;
+  /** The button's id as received (Slack value, Discord custom_id); the core parses and checks it. */
+  buttonId: string;
+}
+
+/** What to tell the user who clicked, and only them (plain text; the adapter escapes it). */
+export interface FeedbackAck {
+  text: string;
+}
+
+export type FeedbackHandler = (click: FeedbackClick) => Promise<FeedbackAck>;
 
 export interface SentMessage {
   /** Slack ts, Discord message id. */
@@ -87,8 +116,11 @@ export class DeliveryError extends Error {
 
 export interface ChatPlatform {
   readonly name: PlatformName;
-  /** Connects and starts receiving commands, which it hands to `handler`. */
-  start(handler: CommandHandler): Promise<void>;
+  /**
+   * Connects and starts receiving commands, which it hands to `handler`, and clicks on feedback buttons,
+   * which it hands to `feedback` (without one, clicks are answered as unavailable).
+   */
+  start(handler: CommandHandler, feedback?: FeedbackHandler): Promise<void>;
   /** Stops receiving; in-flight sends finish. */
   stop(): Promise<void>;
   postStory(channelId: string, story: StoryView): Promise<SentMessage>;

@@ -24,6 +24,8 @@ export interface Feed {
   ttlMinutes: number | null;
   /** False until the first successful poll stored the feed's backlog (first poll does not alert). */
   primed: boolean;
+  /** Reaches every channel (configuration, CLI, operators); otherwise only its owners' channels (see tenancy.ts). */
+  global: boolean;
   createdAt: Date;
 }
 

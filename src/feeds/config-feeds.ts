@@ -1,5 +1,6 @@
-// Feeds listed in the configuration are added to storage (idempotent: an existing URL is left as it is,
-// including a feed an operator disabled).
+// Feeds listed in the configuration are added to storage as global feeds (idempotent: an existing URL is
+// left as it is, including a feed an operator disabled, except that a workspace's own feed with that URL
+// becomes global, as the configuration says).
 import type { Config } from '../config/schema.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
 

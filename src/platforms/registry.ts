@@ -49,6 +49,7 @@ const slack: PlatformEntry = {
       socketMode: c.slack.socket_mode,
       apiUrl: s.slackApiUrl,
       adminUserIds: c.slack.admin_user_ids,
+      operatorUserIds: c.slack.operator_user_ids,
       logger: ctx.logger,
     });
   },
@@ -65,6 +66,7 @@ const discord: PlatformEntry = {
       applicationId: s.discordApplicationId,
       devGuildId: c.discord.dev_guild_id,
       apiUrl: s.discordApiUrl,
+      operatorUserIds: c.discord.operator_user_ids,
       logger: ctx.logger,
       ...(ctx.discordLeadership ? { leadership: ctx.discordLeadership, leaderRetryMs: c.discord.leader_retry_seconds * 1000 } : {}),
     });

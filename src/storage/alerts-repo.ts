@@ -7,9 +7,14 @@
 // `needs_update` counts requests to edit the posted message (new coverage, a changed story); the
 // dispatcher subtracts the count it saw when it claimed the row, so a request that arrives mid-send is
 // never lost.
+//
+// `muted` (migration 005) is set while the channel's latest feedback on the story is "not relevant"
+// (FeedbackRepo.record): a muted row takes no edit requests and is never claimed for an edit.
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
+import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
 
@@ -119,8 +124,9 @@ export class AlertsRepo {
 
   /**
    * Asks for the channel's message about the cluster to be edited (new coverage, changed story). Rows
-   * not yet sent just count the request (their first post shows the latest state); dead rows and rows
-   * delivered inside a digest are left alone. True when a row took the request.
+   * not yet sent just count the request (their first post shows the latest state); dead rows, rows
+   * delivered inside a digest and rows the channel marked not relevant (muted) are left alone. True when
+   * a row took the request.
    */
   async requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean> {
     const ms = at.getTime();
@@ -135,6 +141,7 @@ export class AlertsRepo {
       .where('cluster_id', '=', clusterId)
       .where('status', '!=', 'dead')
       .where('in_digest', '=', 0)
+      .where('muted', '=', 0)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
@@ -142,7 +149,7 @@ export class AlertsRepo {
   /**
    * Claims due work for `owner` until `leaseUntil`: unsent rows at the head of their channel's queue (an
    * earlier unsent row that is leased or waiting for a retry holds the rest back) and sent rows with an
-   * edit requested. Paused channels and platforms not in `platforms` are skipped. Rows come back grouped
+   * edit requested (unless muted). Paused channels and platforms not in `platforms` are skipped. Rows come back grouped
    * by channel, in id order.
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]> {
@@ -163,7 +170,7 @@ export class AlertsRepo {
               where b.channel_id = a.channel_id and b.id < a.id and b.status in ('pending', 'sending')
                 and (b.next_attempt_at > ${now} or (b.lease_until is not null and b.lease_until >= ${now}))
             ))
-            or (a.status = 'sent' and a.needs_update > 0)
+            or (a.status = 'sent' and a.needs_update > 0 and a.muted = 0)
           )
         order by a.channel_id, a.id
         limit ${opts.limit}${lock}
@@ -306,10 +313,17 @@ export class AlertsRepo {
       .execute();
   }
 
-  /** The outbox rows of one cluster, one per channel. */
-  async forCluster(clusterId: number): Promise<Alert[]> {
-    const rows = await this.db.selectFrom('alerts').selectAll().where('cluster_id', '=', clusterId).orderBy('channel_id').execute();
-    return rows.map(alertFromRow);
+  /** The outbox rows of one cluster, one per channel, with each channel's tenant. */
+  async forCluster(clusterId: number): Promise<(Alert & { channelTenant: TenantKey })[]> {
+    const rows = await this.db
+      .selectFrom('alerts as a')
+      .innerJoin('channels as c', 'c.id', 'a.channel_id')
+      .selectAll('a')
+      .select(['c.platform as channel_platform', 'c.workspace_id as channel_workspace'])
+      .where('a.cluster_id', '=', clusterId)
+      .orderBy('a.channel_id')
+      .execute();
+    return rows.map((r) => ({ ...alertFromRow(r), channelTenant: tenantKey({ platform: r.channel_platform as PlatformName, workspaceId: r.channel_workspace }) }));
   }
 
   async get(id: number): Promise<Alert | null> {
@@ -376,8 +390,11 @@ export class AlertsRepo {
     return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   }
 
-  /** The story an alert shows, with the cluster's other coverage, as it stands now. */
-  async story(alert: { itemId: number; clusterId: number }): Promise<StoryRecord | null> {
+  /**
+   * The story an alert shows, with the cluster's other coverage as it stands now: only coverage from
+   * feeds the channel's tenant may see (global ones and its own), never another tenant's.
+   */
+  async story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<StoryRecord | null> {
     const item = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
@@ -385,6 +402,8 @@ export class AlertsRepo {
       .where('i.id', '=', alert.itemId)
       .executeTakeFirst();
     if (!item) return null;
+    const ch = await this.db.selectFrom('channels').select(['platform', 'workspace_id']).where('id', '=', alert.channelId).executeTakeFirst();
+    const tenant: Tenant | null = ch ? { platform: ch.platform as PlatformName, workspaceId: ch.workspace_id } : null;
     const topics = await this.db.selectFrom('item_topics').select(['topic_id', 'score']).where('item_id', '=', alert.itemId).orderBy('score', 'desc').orderBy('topic_id').execute();
     const others = await this.db
       .selectFrom('items as i')
@@ -392,6 +411,7 @@ export class AlertsRepo {
       .select(['i.id', 'i.title', 'i.url', 'f.title as feed_title', 'f.url as feed_url'])
       .where('i.cluster_id', '=', alert.clusterId)
       .where('i.id', '!=', alert.itemId)
+      .where(feedVisibleTo('f', tenant))
       .orderBy('i.id')
       .limit(20)
       .execute();

@@ -28,7 +28,13 @@ export function channelFromRow(r: Selectable<ChannelsTable>): Channel {
 export class ChannelsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Returns the channel, creating it on first sight; a changed name or workspace is recorded. */
+  /**
+   * Returns the channel, creating it on first sight; a changed name is recorded. Its workspace (tenant)
+   * is the one it was first seen in and never changes afterwards, so a command arriving through another
+   * workspace (a Slack channel shared between two) cannot move the channel, and what it receives, to
+   * that workspace; the caller compares `workspaceId` with its own. A row stored without one (older
+   * versions, the console) takes the first one given.
+   */
   async upsert(ref: ChannelRef, now = new Date()): Promise<Channel> {
     await this.db
       .insertInto('channels')
@@ -42,7 +48,7 @@ export class ChannelsRepo {
       })
       .onConflict((oc) =>
         oc.columns(['platform', 'external_id']).doUpdateSet((eb) => ({
-          workspace_id: eb.ref('excluded.workspace_id'),
+          workspace_id: eb.case().when('channels.workspace_id', '=', '').then(eb.ref('excluded.workspace_id')).else(eb.ref('channels.workspace_id')).end(),
           name: ref.name === null ? eb.ref('channels.name') : eb.ref('excluded.name'),
         })),
       )

@@ -13,6 +13,8 @@ export interface ClusterCandidateRow {
   lastItemAt: Date;
   /** Feeds with an item in the cluster. */
   feedIds: number[];
+  /** The feed of the cluster's first item (whose signature the cluster keeps); null once that item is gone. */
+  firstFeedId: number | null;
 }
 
 /** An item as the pipeline reads it. */
@@ -99,12 +101,13 @@ export class ClustersRepo {
     return r ? clusterFromRow(r) : null;
   }
 
-  /** Clusters whose newest item is at or after `since` (and not after `until`), with the feeds already in each. */
+  /** Clusters whose newest item is at or after `since` (and not after `until`), with the feeds already in each and the first item's feed. */
   async recent(since: Date, until?: Date): Promise<ClusterCandidateRow[]> {
     let q = this.db
       .selectFrom('clusters as c')
       .leftJoin('items as i', 'i.cluster_id', 'c.id')
-      .select(['c.id', 'c.signature', 'c.last_item_at', 'i.feed_id'])
+      .leftJoin('items as first', 'first.id', 'c.first_item_id')
+      .select(['c.id', 'c.signature', 'c.last_item_at', 'i.feed_id', 'first.feed_id as first_feed_id'])
       .where('c.last_item_at', '>=', since.getTime())
       .orderBy('c.id');
     if (until) q = q.where('c.last_item_at', '<=', until.getTime());
@@ -114,7 +117,7 @@ export class ClustersRepo {
       const id = Number(r.id);
       let c = byId.get(id);
       if (!c) {
-        c = { id, signature: r.signature, lastItemAt: toDate(r.last_item_at)!, feedIds: [] };
+        c = { id, signature: r.signature, lastItemAt: toDate(r.last_item_at)!, feedIds: [], firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id) };
         byId.set(id, c);
       }
       if (r.feed_id !== null && !c.feedIds.includes(Number(r.feed_id))) c.feedIds.push(Number(r.feed_id));

@@ -1,8 +1,9 @@
 // Feeds and their scheduling state. Due feeds are claimed with a lease so that several instances sharing
 // one PostgreSQL fetch each feed once per interval (FOR UPDATE SKIP LOCKED); a crashed instance's lease
 // simply expires.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Feed } from '../domain/types.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { tenantKey, type FeedAudience, type Tenant, type TenantKey } from '../domain/tenancy.ts';
+import type { Feed, PlatformName } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { flag, toDate } from './rows.ts';
@@ -16,6 +17,30 @@ export interface AddFeedInput {
   source: FeedSource;
   /** When the first check is due; defaults to now. */
   nextCheckAt?: Date;
+}
+
+/** What adding a global feed did. */
+export interface AddGlobalResult {
+  feed: Feed;
+  /** A new feed row. */
+  created: boolean;
+  /** It was not global before (a new row, or a feed only tenants had). */
+  madeGlobal: boolean;
+}
+
+/** What a tenant's `feeds add` did. */
+export interface AddTenantResult {
+  feed: Feed;
+  /** A new feed row (nobody watched the URL before). */
+  created: boolean;
+  /** The tenant's link is new. False when it had the feed already, or the feed is global (no link needed). */
+  linked: boolean;
+}
+
+/** A feed as one tenant sees it: global, its own, or both. */
+export interface VisibleFeed extends Feed {
+  /** The tenant has its own link to it. */
+  owned: boolean;
 }
 
 export interface FetchSuccess {
@@ -57,6 +82,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
     disabledReason: r.disabled_reason,
     ttlMinutes: r.ttl_minutes ?? null,
     primed: !!r.primed,
+    global: !!r.is_global,
     createdAt: toDate(r.created_at)!,
   };
 }
@@ -67,28 +93,145 @@ export class FeedsRepo {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Adds a feed, or returns the existing one with that URL unchanged. `created` tells which. */
-  async add(input: AddFeedInput, now = new Date()): Promise<{ feed: Feed; created: boolean }> {
-    const existing = await this.getByUrl(input.url);
-    if (existing) return { feed: existing, created: false };
-    await this.db
-      .insertInto('feeds')
-      .values({
-        url: input.url,
-        title: input.title ?? null,
-        interval_seconds: input.intervalSeconds ?? null,
-        source: input.source,
-        enabled: 1,
-        next_check_at: (input.nextCheckAt ?? now).getTime(),
-        error_count: 0,
-        primed: 0,
-        created_at: now.getTime(),
-      })
-      .onConflict((oc) => oc.column('url').doNothing())
+  /**
+   * Adds a global feed (configuration, CLI, OPML, an operator), or makes the existing feed with that URL
+   * global; its other settings are left as they are (a feed an operator disabled stays disabled).
+   */
+  async add(input: AddFeedInput, now = new Date()): Promise<AddGlobalResult> {
+    return this.withFeedByUrl(input, now, async (trx, row, created) => {
+      const madeGlobal = !row.is_global;
+      if (madeGlobal) await trx.updateTable('feeds').set({ is_global: 1 }).where('id', '=', row.id).execute();
+      return { feed: feedFromRow({ ...row, is_global: 1 }), created, madeGlobal };
+    });
+  }
+
+  /**
+   * A tenant's `feeds add`: links the feed with that URL to the tenant, creating the feed row when nobody
+   * watches it yet (one row per URL, fetched once, whoever links it). A global feed already reaches the
+   * tenant's channels: no link is made.
+   */
+  async addForTenant(input: AddFeedInput, tenant: Tenant, createdBy: string | null, now = new Date()): Promise<AddTenantResult> {
+    return this.withFeedByUrl(input, now, async (trx, row, created) => {
+      if (row.is_global) return { feed: feedFromRow(row), created, linked: false };
+      const r = await trx
+        .insertInto('feed_tenants')
+        .values({ feed_id: Number(row.id), platform: tenant.platform, workspace_id: tenant.workspaceId, created_by: createdBy, created_at: now.getTime() })
+        .onConflict((oc) => oc.columns(['feed_id', 'platform', 'workspace_id']).doNothing())
+        .executeTakeFirst();
+      return { feed: feedFromRow(row), created, linked: Number(r.numInsertedOrUpdatedRows ?? 0) > 0 };
+    });
+  }
+
+  /**
+   * Inserts the feed unless its URL exists, then runs `fn` on its row, locked (PostgreSQL) in one
+   * transaction, so a concurrent removal cannot delete the row between the two. Retried when a removal
+   * deleted it in between.
+   */
+  private async withFeedByUrl<T>(input: AddFeedInput, now: Date, fn: (trx: Transaction<Database>, row: Selectable<FeedsTable>, created: boolean) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const out = await this.db.transaction().execute(async (trx) => {
+        const ins = await trx
+          .insertInto('feeds')
+          .values({
+            url: input.url,
+            title: input.title ?? null,
+            interval_seconds: input.intervalSeconds ?? null,
+            source: input.source,
+            enabled: 1,
+            next_check_at: (input.nextCheckAt ?? now).getTime(),
+            error_count: 0,
+            primed: 0,
+            is_global: 0,
+            created_at: now.getTime(),
+          })
+          .onConflict((oc) => oc.column('url').doNothing())
+          .executeTakeFirst();
+        const row = await this.lock(trx.selectFrom('feeds').selectAll().where('url', '=', input.url)).executeTakeFirst();
+        if (!row) return null;
+        return { value: await fn(trx, row, Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) };
+      });
+      if (out) return out.value;
+    }
+    throw new Error(`storage: feed ${input.url} kept vanishing while it was being added; try again`);
+  }
+
+  /** FOR UPDATE on PostgreSQL (SQLite has one writer: its transactions are serial already). */
+  private lock<Q extends { forUpdate(): Q }>(q: Q): Q {
+    return this.dialect === 'postgres' ? q.forUpdate() : q;
+  }
+
+  /**
+   * Removes the tenant's link to a feed; the feed row goes too when it is not global and no other tenant
+   * links it. `unlinked` is false when the tenant had no link (nothing changed).
+   */
+  async removeForTenant(id: number, tenant: Tenant): Promise<{ unlinked: boolean; deleted: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lock(trx.selectFrom('feeds').select(['id', 'is_global']).where('id', '=', id)).executeTakeFirst();
+      if (!row) return { unlinked: false, deleted: false };
+      const r = await trx
+        .deleteFrom('feed_tenants')
+        .where('feed_id', '=', id)
+        .where('platform', '=', tenant.platform)
+        .where('workspace_id', '=', tenant.workspaceId)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return { unlinked: false, deleted: false };
+      const deleted = !row.is_global && !(await this.hasLinks(trx, id)) && (await this.deleteRow(trx, id));
+      return { unlinked: true, deleted };
+    });
+  }
+
+  /**
+   * An operator removes a global feed: it stops being global, and the row goes unless tenants still link
+   * it (then it stays theirs alone). `changed` is false when it was not global.
+   */
+  async removeGlobal(id: number): Promise<{ changed: boolean; deleted: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lock(trx.selectFrom('feeds').select(['id', 'is_global']).where('id', '=', id)).executeTakeFirst();
+      if (!row || !row.is_global) return { changed: false, deleted: false };
+      if (await this.hasLinks(trx, id)) {
+        await trx.updateTable('feeds').set({ is_global: 0 }).where('id', '=', id).execute();
+        return { changed: true, deleted: false };
+      }
+      return { changed: true, deleted: await this.deleteRow(trx, id) };
+    });
+  }
+
+  private async hasLinks(trx: Transaction<Database>, id: number): Promise<boolean> {
+    return !!(await trx.selectFrom('feed_tenants').select('feed_id').where('feed_id', '=', id).limit(1).executeTakeFirst());
+  }
+
+  private async deleteRow(trx: Transaction<Database>, id: number): Promise<boolean> {
+    const r = await trx.deleteFrom('feeds').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The global feeds and the tenant's own, by id: what `/news feeds list` shows that tenant. */
+  async visibleTo(tenant: Tenant): Promise<VisibleFeed[]> {
+    const rows = await this.db
+      .selectFrom('feeds as f')
+      .leftJoin('feed_tenants as t', (j) => j.onRef('t.feed_id', '=', 'f.id').on('t.platform', '=', tenant.platform).on('t.workspace_id', '=', tenant.workspaceId))
+      .selectAll('f')
+      .select('t.feed_id as owned_feed')
+      .where((eb) => eb.or([eb('f.is_global', '=', 1), eb('t.feed_id', 'is not', null)]))
+      .orderBy('f.id')
       .execute();
-    const feed = await this.getByUrl(input.url);
-    if (!feed) throw new Error(`storage: feed ${input.url} vanished after insert`);
-    return { feed, created: true };
+    return rows.map((r) => ({ ...feedFromRow(r), owned: r.owned_feed !== null }));
+  }
+
+  /** Every feed's audience (global, and the tenants linking it), for routing and `feeds list`. */
+  async audiences(): Promise<Map<number, FeedAudience>> {
+    const [feeds, links] = await Promise.all([
+      this.db.selectFrom('feeds').select(['id', 'is_global']).execute(),
+      this.db.selectFrom('feed_tenants').select(['feed_id', 'platform', 'workspace_id']).orderBy('feed_id').orderBy('platform').orderBy('workspace_id').execute(),
+    ]);
+    const tenants = new Map<number, TenantKey[]>();
+    for (const l of links) {
+      const id = Number(l.feed_id);
+      const list = tenants.get(id) ?? [];
+      list.push(tenantKey({ platform: l.platform as PlatformName, workspaceId: l.workspace_id }));
+      tenants.set(id, list);
+    }
+    return new Map(feeds.map((f) => [Number(f.id), { global: !!f.is_global, tenants: tenants.get(Number(f.id)) ?? [] }]));
   }
 
   async get(id: number): Promise<Feed | null> {
@@ -106,6 +249,7 @@ export class FeedsRepo {
     return rows.map(feedFromRow);
   }
 
+  /** Deletes the feed for everyone, with its items and every tenant's link (the CLI: an operator). */
   async remove(id: number): Promise<boolean> {
     const r = await this.db.deleteFrom('feeds').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;

@@ -12,6 +12,8 @@ import { LeaderLocks } from './leader-locks.ts';
 import { ArticlesRepo } from './articles-repo.ts';
 import { CompactionRepo } from './compaction-repo.ts';
 import { StatsRepo } from './stats-repo.ts';
+import { FeedbackRepo } from './feedback-repo.ts';
+import { StoryLookupRepo } from './story-lookup-repo.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
@@ -23,6 +25,8 @@ export { ArticlesRepo } from './articles-repo.ts';
 export { CompactionRepo, type CompactOptions, type CompactResult } from './compaction-repo.ts';
 export { StatsRepo, type StorageStats } from './stats-repo.ts';
 export { LeaderLocks, type Leadership } from './leader-locks.ts';
+export { FeedbackRepo, type RecordVerdict, type FeedbackCounts, type TrainingExample, type TrainingOptions } from './feedback-repo.ts';
+export { StoryLookupRepo, type StoredStory, type AlertStory } from './story-lookup-repo.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
@@ -45,6 +49,10 @@ export interface Storage {
   readonly compaction: CompactionRepo;
   /** Aggregate counts for GET /metrics. */
   readonly stats: StatsRepo;
+  /** Analysts' verdicts on alerts (feedback buttons), their counts, and training examples from them. */
+  readonly feedback: FeedbackRepo;
+  /** One stored story by link or alert id, for `/news why`. */
+  readonly stories: StoryLookupRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -78,6 +86,8 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     articles: new ArticlesRepo(handle.db),
     compaction: new CompactionRepo(handle.db, handle.dialect),
     stats: new StatsRepo(handle.db),
+    feedback: new FeedbackRepo(handle.db),
+    stories: new StoryLookupRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: async () => {

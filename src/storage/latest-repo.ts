@@ -1,6 +1,9 @@
 // The `latest` query: the newest stories that matched some topics, one per story cluster, with their
-// digest, matched topics and the other sources that covered the same story ("also covered by").
+// digest, matched topics and the other sources that covered the same story ("also covered by"), all
+// from feeds the asking tenant may see.
 import type { Kysely } from 'kysely';
+import type { Tenant } from '../domain/tenancy.ts';
+import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
 import { toDate } from './rows.ts';
 
@@ -11,6 +14,8 @@ export interface LatestQuery {
   limit: number;
   /** Ignore items fetched before this time. */
   since?: Date;
+  /** Only items (and coverage) from feeds this tenant may see: global ones and its own. */
+  visibleTo: Tenant;
 }
 
 export interface CoverageRef {
@@ -78,7 +83,8 @@ export class LatestRepo {
             .whereRef('item_topics.item_id', '=', 'items.id')
             .where('item_topics.topic_id', 'in', [...q.topicIds]),
         ),
-      );
+      )
+      .where(feedVisibleTo('feeds', q.visibleTo));
     if (q.since) query = query.where('items.fetched_at', '>=', q.since.getTime());
     // Newest first by publication time (fetch time when the feed gave none); a few extra rows so that
     // dropping same-story duplicates still fills the limit.
@@ -124,6 +130,7 @@ export class LatestRepo {
         .innerJoin('feeds', 'feeds.id', 'items.feed_id')
         .select(['items.id as id', 'items.cluster_id as cluster_id', 'items.title as title', 'items.url as url', 'feeds.title as feed_title', 'feeds.url as feed_url'])
         .where('items.cluster_id', 'in', clusterIds)
+        .where(feedVisibleTo('feeds', q.visibleTo))
         .orderBy('items.id')
         .execute();
       for (const o of others) {

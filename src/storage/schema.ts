@@ -22,8 +22,19 @@ export interface FeedsTable {
   primed: number;
   /** Where the feed came from: config, user (chat command), opml, cli. */
   source: string;
+  /** 1: reaches every channel (migration 004; 0 by default, so only code that means it makes a feed global). */
+  is_global: Generated<number>;
   lease_owner: string | null;
   lease_until: number | null;
+  created_at: number;
+}
+
+/** A tenant's link to a feed it added (migration 004): the feed's items reach that tenant's channels. */
+export interface FeedTenantsTable {
+  feed_id: number;
+  platform: string;
+  workspace_id: string;
+  created_by: string | null;
   created_at: number;
 }
 
@@ -110,6 +121,21 @@ export interface AlertsTable {
   updated_at: number;
   /** 1 when the alert went out inside an overflow digest (migration 002). */
   in_digest: Generated<number>;
+  /** 1 while the channel's latest verdict on the story is "not relevant": no edits (migration 005). */
+  muted: Generated<number>;
+}
+
+/** One analyst's verdict on one story in one channel (migration 005). */
+export interface FeedbackTable {
+  channel_id: number;
+  cluster_id: number;
+  item_id: number;
+  alert_id: number | null;
+  user_id: string;
+  /** relevant | not_relevant */
+  verdict: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ArticleCacheTable {
@@ -120,6 +146,7 @@ export interface ArticleCacheTable {
 
 export interface Database {
   feeds: FeedsTable;
+  feed_tenants: FeedTenantsTable;
   items: ItemsTable;
   item_topics: ItemTopicsTable;
   clusters: ClustersTable;
@@ -128,4 +155,5 @@ export interface Database {
   channel_keywords: ChannelKeywordsTable;
   alerts: AlertsTable;
   article_cache: ArticleCacheTable;
+  feedback: FeedbackTable;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
 
 const OPML = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures', 'opml.opml');
 
@@ -28,14 +29,28 @@ describe('cyberbrief feeds', () => {
     expect(await cli('add', 'https://a.example/rss', '--title', 'A feed')).toMatchObject({ code: 0, stdout: 'Added feed 1: https://a.example/rss' });
     expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
     const list = await cli('list');
-    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT/);
+    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT.*\n {6}for every channel \(global\)$/);
     expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://a.example/rss');
     const json = JSON.parse((await cli('list', '--json')).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, last_success_at: null, last_error: null, error_count: 0 });
+    expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, global: true, owners: [], last_success_at: null, last_error: null, error_count: 0 });
     expect(json).toHaveProperty('next_check_at');
     expect((await cli('enable', 'https://a.example/rss')).stdout).toBe('Enabled feed 1: https://a.example/rss');
     expect((await cli('remove', '1')).stdout).toBe('Removed feed 1: https://a.example/rss');
     expect((await cli('list', '--json')).stdout).toBe('');
+  });
+
+  it("shows whose a workspace's own feed is, and an operator's add makes it global", async () => {
+    const storage = await openStorage(env.DATABASE_URL!);
+    try {
+      await storage.feeds.addForTenant({ url: 'https://t.example/rss', source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1');
+      await storage.feeds.addForTenant({ url: 'https://t.example/rss', source: 'user' }, { platform: 'discord', workspaceId: '42' }, '7');
+    } finally {
+      await storage.close();
+    }
+    expect((await cli('list')).stdout).toMatch(/\n {6}for the channels of discord:42, slack:T1$/);
+    expect(JSON.parse((await cli('list', '--json')).stdout)).toMatchObject({ global: false, owners: ['discord:42', 'slack:T1'] });
+    expect((await cli('add', 'https://t.example/rss')).stdout).toBe('Feed 1 is global now (before, only the workspaces or servers that added it got it): https://t.example/rss');
+    expect((await cli('list')).stdout).toMatch(/\n {6}for every channel \(global\); also added by discord:42, slack:T1$/);
   });
 
   it.each([

@@ -26,9 +26,9 @@ const manager = { userIsAdmin: false, userCanManageChannel: true };
 const member = { userIsAdmin: false, userCanManageChannel: false };
 const admin = { userIsAdmin: true, userCanManageChannel: true };
 
-function command(text: string, who: Pick<Command, 'userIsAdmin' | 'userCanManageChannel'>, platform: Command['platform'] = 'slack'): Command {
+function command(text: string, who: Pick<Command, 'userIsAdmin' | 'userCanManageChannel'> & { userIsOperator?: boolean }, platform: Command['platform'] = 'slack'): Command {
   const [name = '', ...args] = text.split(/\s+/).filter(Boolean);
-  return { platform, workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text };
+  return { platform, workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', userIsOperator: false, ...who, name, args, text };
 }
 
 describe('createCommandHandler (SQLite)', () => {
@@ -48,9 +48,9 @@ describe('createCommandHandler (SQLite)', () => {
       feeds: storage.feeds,
       topics: TOPICS,
       parseKeyword,
-      addFeed: async (u) => {
+      checkFeedUrl: (u) => {
         if (!/^https?:\/\//.test(u) || u.length > 2000) throw new UsageError(`"${u}" is not an http(s) URL.`);
-        return storage.feeds.add({ url: u, source: 'user' });
+        return u;
       },
       clock: fixedClock('2026-03-10T12:00:00Z'),
       logger: { info: () => {}, error: (_o: unknown, msg: string) => logged.push(msg) } as unknown as CommandDeps['logger'],
@@ -109,7 +109,7 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
     { text: 'keywords frob x', want: /^Usage: \/news keywords add\|remove\|list/ },
     { text: 'keywords add', want: /^Usage: \/news keywords/ },
-    { text: 'feeds add', want: /^Usage: \/news feeds list\|add <url>\|remove <url or id>\.$/ },
+    { text: 'feeds add', want: /^Usage: \/news feeds list\|add <url>\|remove <url or id> \(operators: add\|remove global \.\.\.\)\.$/ },
     { text: 'feeds add ftp://x', want: /is not an http\(s\) URL/ },
     { text: 'feeds remove 99', want: /^No feed matches "99"/ },
     { text: 'frobnicate', want: /^There is no \/news frobnicate command; try \/news help\.$/ },
@@ -166,11 +166,12 @@ describe('createCommandHandler (SQLite)', () => {
     expect(await handle(command('latest talks', member))).toEqual({ text: 'No stories have matched Cyber talks yet.', ephemeral: true });
   });
 
-  it('adds, lists and removes feeds for an admin', async () => {
-    expect((await handle(command('feeds add https://x.example/rss', admin))).text).toMatch(/^Added feed 1: https:\/\/x\.example\/rss/);
-    expect((await handle(command('feeds add https://x.example/rss', admin))).text).toMatch(/already watched/);
-    expect((await handle(command('feeds list', member))).text).toBe('Watching 1 feed(s):\n1. https://x.example/rss');
-    expect((await handle(command('feeds remove https://x.example/rss', admin))).text).toBe('Removed feed 1: https://x.example/rss.');
+  it("adds, lists and removes a workspace's own feeds for an admin", async () => {
+    expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe("Added feed 1: https://x.example/rss, for this workspace's channels only; it will be checked within a few minutes.");
+    expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe('Feed 1 (https://x.example/rss) was already watched for this workspace.');
+    expect((await handle(command('feeds list', member))).text).toBe("Watching 1 feed(s) for this workspace's channels:\n1. https://x.example/rss (this workspace's)");
+    expect(await storage.feeds.audiences()).toEqual(new Map([[1, { global: false, tenants: ['slack:T1'] }]]));
+    expect((await handle(command('feeds remove https://x.example/rss', admin))).text).toBe('Removed feed 1 (https://x.example/rss) from this workspace.');
     expect(await storage.feeds.list()).toEqual([]);
   });
 
@@ -200,7 +201,7 @@ describe('createCommandHandler (SQLite)', () => {
   });
 
   it('turns an unexpected failure into an apology and logs it', async () => {
-    const broken = createCommandHandler({ ...deps, feeds: { list: async () => { throw new Error('disk on fire'); }, remove: async () => false } });
+    const broken = createCommandHandler({ ...deps, feeds: Object.assign(Object.create(storage.feeds) as typeof storage.feeds, { visibleTo: async () => { throw new Error('disk on fire'); } }) });
     const r = await broken(command('status', member));
     expect(r.text).toBe('Sorry, /news status failed on our side; the error was logged for the operator.');
     expect(logged).toEqual(['commands: /news status failed: disk on fire']);

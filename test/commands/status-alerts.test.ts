@@ -7,7 +7,7 @@ import { commandDepsFor } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
 
-const status: Command = { platform: 'slack', workspaceId: 'W1', channelId: 'C1', channelName: 'news', userId: 'U1', userIsAdmin: false, userCanManageChannel: false, name: 'status', args: [], text: 'status' };
+const status: Command = { platform: 'slack', workspaceId: 'W1', channelId: 'C1', channelName: 'news', userId: 'U1', userIsAdmin: false, userIsOperator: false, userCanManageChannel: false, name: 'status', args: [], text: 'status' };
 
 describe('/news status with the outbox', () => {
   let storage: Storage;

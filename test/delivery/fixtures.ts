@@ -1,5 +1,6 @@
 // Hand-written stories and helpers to put them in a test database through the real repositories.
 import { createHash } from 'node:crypto';
+import type { Tenant } from '../../src/domain/tenancy.ts';
 import type { NewItem, PlatformName } from '../../src/domain/types.ts';
 import type { Storage } from '../../src/storage/index.ts';
 
@@ -37,8 +38,16 @@ export async function seedFeed(storage: Storage, feed: { url: string; title: str
   return { feedId: f.id, itemIds: r.inserted };
 }
 
-export async function seedChannel(storage: Storage, platform: PlatformName, externalId: string, topics: string[], keywords: { term: string; exclude: boolean }[] = []): Promise<number> {
-  const ch = await storage.channels.upsert({ platform, externalId, workspaceId: 'W1', name: externalId });
+/** Adds a feed that belongs to one workspace or server (its `/news feeds add`), with its items as new. */
+export async function seedTenantFeed(storage: Storage, tenant: Tenant, feed: { url: string; title: string }, items: ItemSeed[], fetchedAt: Date): Promise<{ feedId: number; itemIds: number[] }> {
+  const { feed: f } = await storage.feeds.addForTenant({ url: feed.url, source: 'user' }, tenant, 'U1', fetchedAt);
+  await storage.feeds.recordSuccess(f.id, { at: fetchedAt, nextCheckAt: fetchedAt, etag: null, lastModified: null, title: feed.title });
+  const r = await storage.items.storeForFeed(f.id, items.map((i) => newItem(f.id, i)), { fetchedAt });
+  return { feedId: f.id, itemIds: r.inserted };
+}
+
+export async function seedChannel(storage: Storage, platform: PlatformName, externalId: string, topics: string[], keywords: { term: string; exclude: boolean }[] = [], workspaceId = 'W1'): Promise<number> {
+  const ch = await storage.channels.upsert({ platform, externalId, workspaceId, name: externalId });
   if (topics.length) await storage.channels.subscribe(ch.id, topics, 'U1');
   for (const k of keywords) await storage.channels.addKeyword(ch.id, k.term, k.exclude, 'U1');
   return ch.id;

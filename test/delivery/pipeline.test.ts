@@ -55,6 +55,7 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
       store: storage.clusters,
       outbox: storage.alerts,
       channelRules: channelRulesFrom(storage.channels),
+      feedAudiences: () => storage.feeds.audiences(),
       match: (doc) => matcher.match(doc),
       topicTerms: (id) => topics.find((t) => t.id === id)?.terms.map((t) => t.term) ?? [],
       summarize: (input) => summarizer.summarize(input),
@@ -99,7 +100,7 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
 
     // Topics, digest and coverage are in place for the dispatcher.
     expect((await storage.clusters.itemTopics(i1!)).map((t) => t.topicId)).toEqual(['espionage']);
-    const story = (await storage.alerts.story({ itemId: i1!, clusterId: router }))!;
+    const story = (await storage.alerts.story({ itemId: i1!, clusterId: router, channelId: ch.spies }))!;
     expect(story.digest).toMatch(/routers/);
     expect(story.coverage.map((c) => [c.source, c.title])).toEqual([['Beta Wire', beta[0]!.title]]);
     // An item no topic or keyword wanted is not summarised.

@@ -212,17 +212,22 @@ describe.each(testDatabases)('chat end to end (Slack and Discord) on $name', (da
     expect(d.data.allowed_mentions).toEqual({ parse: [] });
   });
 
-  it('lets only admins change feeds, through the real URL check', async () => {
+  it('lets only admins change their own feeds, through the real URL check', async () => {
     const url = `${feed.url}?edition=2`;
-    const refused = await discordCommand('feeds', MANAGER, [{ name: 'action', type: 3, value: 'add' }, { name: 'feed', type: 3, value: url }]);
+    const option = (action: string, value: string) => [{ name: 'action', type: 3 as const, value: action }, { name: 'feed', type: 3 as const, value }];
+    const refused = await discordCommand('feeds', MANAGER, option('add', url));
     expect(refused.data.content).toMatch(/^Sorry, only members with the Manage Server or Administrator permission can add or remove feeds/);
     const bad = await slash('feeds add javascript:alert(1)', 'UADMIN');
     expect(bad.json).toMatchObject({ text: 'Feed URLs must use http or https, not javascript.' });
     const added = await slash(`feeds add ${url}`, 'UADMIN');
-    expect(added.json).toMatchObject({ text: expect.stringMatching(/^Added feed \d+: /) });
+    expect(added.json).toMatchObject({ text: expect.stringMatching(/^Added feed \d+: .*, for this workspace's channels only/) });
     expect((await app.storage!.feeds.list()).map((f) => f.url)).toContain(url);
-    const removed = await discordCommand('feeds', MANAGER | PERMISSIONS.ManageGuild, [{ name: 'action', type: 3, value: 'remove' }, { name: 'feed', type: 3, value: url }]);
-    expect(removed.data.content).toMatch(/^Removed feed \d+: /);
+    // The Discord server is another tenant: it neither sees nor removes the Slack workspace's feed.
+    const elsewhere = await discordCommand('feeds', MANAGER | PERMISSIONS.ManageGuild, option('remove', url));
+    expect(elsewhere.data.content).toMatch(/^No feed matches /);
+    expect((await app.storage!.feeds.list()).map((f) => f.url)).toContain(url);
+    const removed = await slash(`feeds remove ${url}`, 'UADMIN');
+    expect(removed.json).toMatchObject({ text: expect.stringMatching(/^Removed feed \d+ \(.*\) from this workspace\.$/) });
     expect((await app.storage!.feeds.list()).map((f) => f.url)).not.toContain(url);
   });
 

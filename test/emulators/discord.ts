@@ -1,6 +1,7 @@
 // A local stand-in for Discord: the REST API (gateway info, command registration, channel messages,
 // interaction callbacks and webhook edits) and a websocket gateway that speaks enough of the protocol
-// for discord.js: HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand.
+// for discord.js: HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand
+// (slash commands, and clicks on message buttons).
 // Every request is recorded with its payload.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,18 @@ export interface InteractionInput {
   commandName?: string;
 }
 
+export interface ComponentInteractionInput {
+  guildId: string;
+  /** The channel the click comes from (the message's channel). */
+  channelId: string;
+  userId: string;
+  permissions: bigint;
+  /** The clicked button's custom_id. */
+  customId: string;
+  /** The message the button is on (default: the newest message created in the channel). */
+  messageId?: string;
+}
+
 /** Random faults on channel message routes: each call fails with probability `rate`, with one of `statuses`. */
 export interface DiscordChaos {
   rate: number;
@@ -74,6 +87,8 @@ export interface FakeDiscord {
   readonly chaosFailures: Map<number, number>;
   /** Sends INTERACTION_CREATE for /news <subcommand>; returns the interaction id. */
   sendInteraction(input: InteractionInput): string;
+  /** Sends INTERACTION_CREATE of type MESSAGE_COMPONENT: a click on a button of a message; returns the interaction id. */
+  sendComponentInteraction(input: ComponentInteractionInput): string;
   /** Resolves once a client identified and got READY + GUILD_CREATE. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -114,7 +129,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   const messageObject = (channelId: string, id: string, body: Record<string, unknown>) => ({
     id, channel_id: channelId, type: 0, content: body.content ?? '', embeds: body.embeds ?? [], attachments: [], mentions: [], mention_roles: [],
     mention_everyone: false, pinned: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: body.flags ?? 0,
-    components: [], author: botUser,
+    components: body.components ?? [], author: botUser,
   });
 
   const server = http.createServer((req, res) => {
@@ -237,6 +252,26 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  /** INTERACTION_CREATE of `type` (2 application command, 3 message component) from a guild member. */
+  function sendInteractionCreate(input: { guildId: string; channelId: string; userId: string; permissions: bigint }, type: 2 | 3, data: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+    // The newest connection: after a takeover the old one may still be closing.
+    const ws = [...sockets].at(-1);
+    if (!ws) throw new Error('emulator: no gateway connection to send the interaction on');
+    const id = snowflake();
+    const channel = channelOf(input.channelId);
+    const user = { id: input.userId, username: `user${input.userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
+    dispatch(ws, 'INTERACTION_CREATE', {
+      id, application_id: opts.applicationId, type, token: `itoken-${id}`, version: 1, guild_id: input.guildId, channel_id: input.channelId,
+      channel: { id: input.channelId, type: 0, name: channel?.name ?? 'unknown', guild_id: input.guildId, permissions: String(input.permissions) },
+      member: { user, roles: [], permissions: String(input.permissions), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false },
+      app_permissions: String(PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages), locale: 'en-US', guild_locale: 'en-US', entitlements: [],
+      authorizing_integration_owners: { '0': input.guildId }, context: 0,
+      data,
+      ...extra,
+    });
+    return id;
+  }
+
   return {
     apiUrl: `${base}/api`,
     requests,
@@ -262,24 +297,18 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       deleted.add(`${channelId}/${messageId}`);
     },
     sendInteraction(input) {
-      // The newest connection: after a takeover the old one may still be closing.
-      const ws = [...sockets].at(-1);
-      if (!ws) throw new Error('emulator: no gateway connection to send the interaction on');
-      const id = snowflake();
-      const channel = channelOf(input.channelId);
-      const user = { id: input.userId, username: `user${input.userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
-      dispatch(ws, 'INTERACTION_CREATE', {
-        id, application_id: opts.applicationId, type: 2, token: `itoken-${id}`, version: 1, guild_id: input.guildId, channel_id: input.channelId,
-        channel: { id: input.channelId, type: 0, name: channel?.name ?? 'unknown', guild_id: input.guildId, permissions: String(input.permissions) },
-        member: { user, roles: [], permissions: String(input.permissions), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false },
-        app_permissions: String(PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages), locale: 'en-US', guild_locale: 'en-US', entitlements: [],
-        authorizing_integration_owners: { '0': input.guildId }, context: 0,
-        data: {
-          id: '910000000000000001', name: input.commandName ?? 'news', type: 1, guild_id: input.guildId,
-          options: [{ type: 1, name: input.subcommand, options: input.options ?? [] }],
-        },
+      return sendInteractionCreate(input, 2, {
+        id: '910000000000000001', name: input.commandName ?? 'news', type: 1, guild_id: input.guildId,
+        options: [{ type: 1, name: input.subcommand, options: input.options ?? [] }],
       });
-      return id;
+    },
+    sendComponentInteraction(input) {
+      const made = input.messageId
+        ? messages.find((m) => m.kind === 'create' && m.id === input.messageId)
+        : messages.filter((m) => m.kind === 'create' && m.channelId === input.channelId).at(-1);
+      const messageId = input.messageId ?? made?.id ?? snowflake();
+      const message = messageObject(made?.channelId ?? input.channelId, messageId, made?.body ?? {});
+      return sendInteractionCreate(input, 3, { custom_id: input.customId, component_type: 2 }, { message });
     },
     ready: () => waitFor('the Discord client to identify', () => isReady).then(() => undefined),
     close: async () => {

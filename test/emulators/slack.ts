@@ -1,5 +1,6 @@
-// A local stand-in for the Slack Web API (auth.test, users.info, chat.postMessage, chat.update) and for
-// response_url, recording every call with its payload; plus a sender of signed slash-command requests.
+// A local stand-in for the Slack Web API (auth.test, users.info, chat.postMessage, chat.update,
+// chat.postEphemeral) and for response_url, recording every call with its payload; plus senders of signed
+// slash-command requests and of signed interactivity payloads (block_actions: a click on a button).
 // The real @slack/web-api client talks to it through SLACK_API_URL.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,8 @@ export interface SlackUser {
   id: string;
   is_admin?: boolean;
   is_owner?: boolean;
+  /** The user's own workspace (default: the emulator's team), as users.info reports it. */
+  team_id?: string;
 }
 
 export type SlackFailure = { error: string } | { status: number; retryAfter?: number };
@@ -42,6 +45,8 @@ export interface FakeSlack {
   readonly messages: Array<{ method: 'chat.postMessage' | 'chat.update'; channel: string; ts: string; text: string; blocks: unknown[]; args: Record<string, unknown> }>;
   /** Payloads posted to response_url, by path. */
   readonly responses: Array<{ path: string; body: Record<string, unknown> }>;
+  /** Messages posted with chat.postEphemeral (seen by `user` only). */
+  readonly ephemerals: Array<{ channel: string; user: string; text: string; args: Record<string, unknown> }>;
   users: Map<string, SlackUser>;
   /** Channels the bot cannot post to (answered with channel_not_found). */
   readonly goneChannels: Set<string>;
@@ -58,6 +63,8 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** Socket Mode: sends a slash command over the app's websocket; resolves with the app's acknowledgement payload. */
   sendSocketSlashCommand(input: Omit<SlashCommandInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Promise<Record<string, unknown>>;
+  /** Socket Mode: sends a block_actions payload (a button click) over the app's websocket; resolves with the app's acknowledgement. */
+  sendSocketBlockAction(input: Omit<BlockActionInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Promise<Record<string, unknown>>;
   /** Socket Mode connections currently open. */
   readonly socketConnections: number;
   close(): Promise<void>;
@@ -68,6 +75,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   const calls: SlackCall[] = [];
   const messages: FakeSlack['messages'] = [];
   const responses: FakeSlack['responses'] = [];
+  const ephemerals: FakeSlack['ephemerals'] = [];
   const failures = new Map<string, SlackFailure[]>();
   const rules: Array<{ method: string; when: (args: Record<string, unknown>) => boolean; failure: SlackFailure }> = [];
   const deleted = new Set<string>();
@@ -122,7 +130,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
         case 'users.info': {
           const u = users.get(String(args.user));
           if (!u) return json(res, 200, { ok: false, error: 'user_not_found' });
-          return json(res, 200, { ok: true, user: { id: u.id, team_id: teamId, name: u.id.toLowerCase(), is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false } });
+          return json(res, 200, { ok: true, user: { id: u.id, team_id: u.team_id ?? teamId, name: u.id.toLowerCase(), is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false } });
         }
         case 'chat.postMessage':
         case 'chat.update': {
@@ -135,6 +143,13 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
           const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
           return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
+        }
+        case 'chat.postEphemeral': {
+          const channel = String(args.channel ?? '');
+          if (!channel || goneChannels.has(channel)) return json(res, 200, { ok: false, error: 'channel_not_found' });
+          if (!args.user) return json(res, 200, { ok: false, error: 'user_not_in_channel' });
+          ephemerals.push({ channel, user: String(args.user), text: String(args.text ?? ''), args });
+          return json(res, 200, { ok: true, message_ts: `${(seq += 1)}.000200` });
         }
         case 'conversations.history': {
           // Newest first, with message metadata when asked for (include_all_metadata).
@@ -171,30 +186,30 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  function sendEnvelope(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ws = [...sockets][0];
+    if (!ws) return Promise.reject(new Error('emulator: no Socket Mode connection'));
+    const envelopeId = `env-${(envelopeSeq += 1)}`;
+    const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelopeId, resolve));
+    ws.send(JSON.stringify({ envelope_id: envelopeId, type, accepts_response_payload: type === 'slash_commands', payload }));
+    return acked;
+  }
   return {
     get socketConnections() {
       return sockets.size;
     },
     sendSocketSlashCommand(input) {
-      const ws = [...sockets][0];
-      if (!ws) return Promise.reject(new Error('emulator: no Socket Mode connection'));
-      const envelopeId = `env-${(envelopeSeq += 1)}`;
-      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelopeId, resolve));
-      ws.send(
-        JSON.stringify({
-          envelope_id: envelopeId,
-          type: 'slash_commands',
-          accepts_response_payload: true,
-          payload: slashFields({ ...input, teamId: input.teamId ?? teamId }),
-        }),
-      );
-      return acked;
+      return sendEnvelope('slash_commands', slashFields({ ...input, teamId: input.teamId ?? teamId }));
+    },
+    sendSocketBlockAction(input) {
+      return sendEnvelope('interactive', blockActionPayload({ ...input, teamId: input.teamId ?? teamId }));
     },
     apiUrl: `${base}/api/`,
     baseUrl: base,
     calls,
     messages,
     responses,
+    ephemerals,
     users,
     goneChannels,
     failNext(method, failure) {
@@ -251,7 +266,8 @@ function slashFields(input: Omit<SlashCommandInput, 'url' | 'signingSecret' | 't
     user_id: input.userId,
     user_name: input.userId.toLowerCase(),
     command: input.command ?? '/news',
-    text: input.text,
+    // As Slack does: &, < and > typed by the user arrive as entities.
+    text: input.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
     api_app_id: 'A0TEST',
     response_url: input.responseUrl ?? 'http://127.0.0.1:9/unused',
     trigger_id: '123.456.abc',
@@ -279,4 +295,59 @@ export async function sendSlashCommand(input: SlashCommandInput): Promise<{ stat
     parsed = null;
   }
   return { status: res.status, body, json: parsed };
+}
+
+export interface BlockActionInput {
+  /** Full URL of the app's /slack/events endpoint (interactivity shares it with slash commands). */
+  url: string;
+  signingSecret: string;
+  userId: string;
+  /** The channel of the message whose button was clicked; null for a click outside a channel (a modal). */
+  channelId: string | null;
+  teamId?: string;
+  /** The button's action_id and value, as the message carried them. */
+  actionId: string;
+  value: string;
+  /** The ts of the message the button is on. */
+  messageTs?: string;
+  responseUrl?: string;
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Overrides the computed signature (to forge one). */
+  signature?: string;
+}
+
+function blockActionPayload(input: Omit<BlockActionInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Record<string, unknown> {
+  const teamId = input.teamId ?? 'T0TEST';
+  const ts = input.messageTs ?? '1700000001.000100';
+  return {
+    type: 'block_actions',
+    team: { id: teamId, domain: 'test' },
+    user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: teamId },
+    api_app_id: 'A0TEST',
+    token: 'deprecated-verification-token',
+    container: input.channelId ? { type: 'message', message_ts: ts, channel_id: input.channelId, is_ephemeral: false } : { type: 'view', view_id: 'V1' },
+    trigger_id: '123.456.def',
+    ...(input.channelId ? { channel: { id: input.channelId, name: 'news' }, message: { type: 'message', ts, text: 'an alert', user: 'UBOT', bot_id: 'BBOT' } } : {}),
+    response_url: input.responseUrl ?? 'http://127.0.0.1:9/unused',
+    actions: [
+      { type: 'button', action_id: input.actionId, block_id: 'cyberbrief-feedback', text: { type: 'plain_text', text: 'a button', emoji: false }, value: input.value, action_ts: `${Math.floor(Date.now() / 1000)}.000300` },
+    ],
+  };
+}
+
+/** Sends a button click the way Slack does: `payload=<json>`, form-encoded, signed with the signing secret. */
+export async function sendBlockAction(input: BlockActionInput): Promise<{ status: number; body: string }> {
+  const form = new URLSearchParams({ payload: JSON.stringify(blockActionPayload(input)) }).toString();
+  const ts = input.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(input.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': input.signature ?? slackSignature(input.signingSecret, ts, form),
+    },
+    body: form,
+  });
+  return { status: res.status, body: await res.text() };
 }

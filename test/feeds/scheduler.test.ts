@@ -10,7 +10,7 @@ import { freshStorage, testDatabases } from '../helpers/databases.ts';
 
 const feed = (id: number, url: string): Feed => ({
   id, url, title: null, siteUrl: null, enabled: true, intervalSeconds: null, etag: null, lastModified: null,
-  nextCheckAt: new Date(0), errorCount: 0, lastError: null, lastErrorAt: null, lastSuccessAt: null, disabledReason: null, ttlMinutes: null, primed: false, createdAt: new Date(0),
+  nextCheckAt: new Date(0), errorCount: 0, lastError: null, lastErrorAt: null, lastSuccessAt: null, disabledReason: null, ttlMinutes: null, primed: false, global: true, createdAt: new Date(0),
 });
 
 /** Work whose completion the test controls, recording how many run at once overall and per host. */

@@ -1,5 +1,6 @@
 // Command handler dependencies over a real Storage, for adapter and end-to-end tests.
-import type { CommandDeps } from '../../src/commands/index.ts';
+import { rulesExplainer, type CommandDeps } from '../../src/commands/index.ts';
+import { compileTopics } from '../../src/matching/index.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { UsageError } from '../../src/lib/errors.ts';
@@ -20,16 +21,20 @@ export function testKeywordParser(raw: string): { term: string; exclude: boolean
 }
 
 export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS): CommandDeps {
+  const matcher = compileTopics(topics);
   return {
     channels: storage.channels,
     latest: storage.latest,
     feeds: storage.feeds,
     topics,
     parseKeyword: testKeywordParser,
-    addFeed: async (url) => {
+    checkFeedUrl: (url) => {
       if (!/^https?:\/\/[^\s]+$/.test(url) || url.length > 2000) throw new UsageError(`"${url.slice(0, 100)}" is not an http(s) URL.`);
-      return storage.feeds.add({ url, source: 'user' });
+      return url;
     },
+    feedback: storage.feedback,
+    stories: storage.stories,
+    explain: rulesExplainer((doc) => matcher.match(doc), topics),
     clock: systemClock,
   };
 }

@@ -15,6 +15,8 @@ export interface StorySeed {
   topics: { id: string; score: number }[];
   /** Items given the same cluster key share one cluster. */
   cluster?: string;
+  /** The feed belongs to this workspace or server only (default: a global feed). Applies when the feed is new. */
+  owner?: { platform: 'slack' | 'discord'; workspaceId: string };
 }
 
 export interface StorySeeder {
@@ -34,9 +36,12 @@ export function storySeeder(databaseUrl: string): StorySeeder {
       if (!feed) {
         feed = await handle.db
           .insertInto('feeds')
-          .values({ url: seed.feedUrl, title: seed.feedTitle ?? null, enabled: 1, next_check_at: now, error_count: 0, primed: 1, source: 'cli', created_at: now })
+          .values({ url: seed.feedUrl, title: seed.feedTitle ?? null, enabled: 1, next_check_at: now, error_count: 0, primed: 1, source: 'cli', is_global: seed.owner ? 0 : 1, created_at: now })
           .returning('id')
           .executeTakeFirstOrThrow();
+        if (seed.owner) {
+          await handle.db.insertInto('feed_tenants').values({ feed_id: Number(feed.id), platform: seed.owner.platform, workspace_id: seed.owner.workspaceId, created_by: null, created_at: now }).execute();
+        }
       }
       const item = await handle.db
         .insertInto('items')

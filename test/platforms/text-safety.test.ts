@@ -1,7 +1,7 @@
 // Feed text must never mention anyone or forge a link, whatever it contains. Every renderer is fed the
 // same nasty inputs; each platform's inert form is asserted, and the output is checked for the live syntax.
 import { describe, expect, it } from 'vitest';
-import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain } from '../../src/platforms/discord/escape.ts';
+import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain, replyMarkdown } from '../../src/platforms/discord/escape.ts';
 import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
 import { storyMessage as slackStory, replyMessage as slackReply } from '../../src/platforms/slack/blocks.ts';
@@ -118,6 +118,42 @@ describe('Discord escaping', () => {
     { url: 'https://a.example/', label: '[fake](https://evil)', want: '[\\[fake\\]\\(https://evil\\)](https://a.example/)' },
     { url: 'ftp://a.example/', label: 'Src', want: 'Src' },
   ])('discordLink($url, $label)', ({ url, label, want }) => expect(discordLink(url, label)).toBe(want));
+});
+
+describe('Discord command replies quoting feed text', () => {
+  it.each([
+    { name: 'masked link in a title', input: '3. [Official statement](https://evil.example/phish) https://feed.example/rss (global)', want: '3\\. \\[Official statement\\]\\(<https://evil.example/phish>\\) <https://feed.example/rss> \\(global\\)' },
+    { name: 'URL with markdown characters stays one literal link', input: 'see https://a.example/x_y*z~(1)', want: 'see <https://a.example/x_y*z~%281%29>' },
+    { name: 'sentence punctuation after a URL is text', input: 'Removed feed 2: https://a.example/rss.', want: 'Removed feed 2: <https://a.example/rss>.' },
+    { name: 'unbalanced closing bracket after a URL is text', input: '(https://a.example/rss)', want: '\\(<https://a.example/rss>\\)' },
+    { name: 'heading and quote in a title', input: 'Latest:\n# Breaking\n> quoted', want: 'Latest:\n\\# Breaking\n\\> quoted' },
+    { name: 'mentions', input: 'ping @everyone <@123456789012345678> https://a.example/@here', want: 'ping @\u200beveryone @\u200b123456789012345678 <https://a.example/%40here>' },
+    { name: 'angle-bracket link forgery', input: '<https://evil.example|x>', want: '\\<<https://evil.example|x>\\>' },
+    { name: 'invisible characters', input: 'a\u202Eb [x\u200b](https://e.example)', want: 'ab \\[x\\]\\(<https://e.example>\\)' },
+    { name: 'our own text is unchanged in meaning', input: 'Watching 1 feed(s) for this server\'s channels:', want: "Watching 1 feed\\(s\\) for this server's channels:" },
+  ])('$name', ({ input, want }) => {
+    const out = replyMarkdown(input);
+    expect(out).toBe(want);
+    expect(out).not.toMatch(DISCORD_LIVE[2]!);
+  });
+
+  it.each(NASTY)('feed text "$name" in a reply is inert', ({ input }) => {
+    const out = discordReply({ text: `Latest: "${input}" https://feed.example/rss`, ephemeral: true }).content!;
+    for (const live of DISCORD_LIVE) expect(out).not.toMatch(live);
+  });
+
+  it('cuts long replies at 2,000 characters, never inside a link or an escape', () => {
+    for (let pad = 0; pad < 40; pad++) {
+      const lines = Array.from({ length: 40 }, (_, i) => `${i}. [t_${i}](https://evil.example/${i}) https://feed.example/${'x'.repeat(pad)}/${i}`);
+      const out = discordReply({ text: `Watching 40 feed(s):\n${lines.join('\n')}`, ephemeral: true }).content!;
+      expect(out.length).toBeLessThanOrEqual(2000);
+      expect(out.endsWith('…')).toBe(true);
+      const body = out.slice(0, -1);
+      expect(body.lastIndexOf('<http') < body.lastIndexOf('>')).toBe(true);
+      expect((/\\+$/.exec(body)?.[0].length ?? 0) % 2).toBe(0);
+      expect(out).not.toMatch(DISCORD_LIVE[2]!);
+    }
+  });
 });
 
 describe('rendered messages carry no live mention', () => {

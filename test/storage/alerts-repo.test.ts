@@ -124,7 +124,7 @@ describe.each(testDatabases)('AlertsRepo on $name', (database) => {
     await storage.clusters.assignCluster(other.itemIds[0]!, cluster);
     await storage.clusters.setItemTopics(items[0]!, [{ topicId: 'espionage', score: 4.5, reasons: ['"espionage" in title (x3.0)'] }]);
     await storage.clusters.saveDigest(items[0]!, { digest: 'A short digest.', fromExcerpt: true });
-    const story = (await storage.alerts.story({ itemId: items[0]!, clusterId: cluster }))!;
+    const story = (await storage.alerts.story({ itemId: items[0]!, clusterId: cluster, channelId: slack }))!;
     expect(story).toMatchObject({ title: 'Story 1', source: 'Alpha News', digest: 'A short digest.', digestFromExcerpt: true, url: 'https://news.example/k1' });
     expect(story.topics).toEqual([{ topicId: 'espionage', score: 4.5 }]);
     expect(story.coverage).toEqual([{ itemId: other.itemIds[0], title: 'Story 1, as Beta tells it', url: 'https://news.example/b1', source: 'Beta Wire' }]);

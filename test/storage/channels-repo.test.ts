@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { storySeeder, type StorySeeder } from '../helpers/stories.ts';
+import type { Tenant } from '../../src/domain/tenancy.ts';
+
+const W1: Tenant = { platform: 'slack', workspaceId: 'W1' };
 
 notePostgresSkip();
 
@@ -31,6 +34,18 @@ describe.each(testDatabases)('ChannelsRepo on $name', (database) => {
     ]);
     expect(a.createdAt.toISOString()).toBe(t0.toISOString());
     expect(await storage.channels.find('console', 'C1')).toBeNull();
+  });
+
+  it('keeps the workspace a channel was first seen in (a shared channel cannot be moved to another)', async () => {
+    const a = await storage.channels.upsert(ref, t0);
+    const again = await storage.channels.upsert({ ...ref, workspaceId: 'T2', name: 'from-t2' }, t0);
+    expect(again).toMatchObject({ id: a.id, workspaceId: 'T1' });
+    expect((await storage.channels.get(a.id))!.workspaceId).toBe('T1');
+    // A row stored without a workspace (older versions) takes the first one given.
+    const legacy = await storage.channels.upsert({ ...ref, externalId: 'C-OLD', workspaceId: '' }, t0);
+    expect(legacy.workspaceId).toBe('');
+    expect((await storage.channels.upsert({ ...ref, externalId: 'C-OLD', workspaceId: 'T9' }, t0)).workspaceId).toBe('T9');
+    expect((await storage.channels.upsert({ ...ref, externalId: 'C-OLD', workspaceId: 'T1' }, t0)).workspaceId).toBe('T9');
   });
 
   it('subscribes and unsubscribes, reporting only what changed', async () => {
@@ -99,15 +114,15 @@ describe.each(testDatabases)('LatestRepo on $name', (database) => {
     await seeder.add({ feedUrl: 'https://c.example/feed', feedTitle: 'Gamma', title: 'Unrelated sports', publishedAt: day(6), topics: [{ id: 'sports', score: 5 }] });
     await seeder.add({ feedUrl: 'https://c.example/feed', feedTitle: 'Gamma', title: 'Undated talks item', publishedAt: null, fetchedAt: day(3), topics: [{ id: 'talks', score: 1 }], summary: 'feed text' });
 
-    const got = await storage.latest.find({ topicIds: ['espionage', 'talks'], limit: 10 });
+    const got = await storage.latest.find({ topicIds: ['espionage', 'talks'], limit: 10, visibleTo: W1 });
     expect(got.map((s) => s.title)).toEqual(['Spy charges', 'Undated talks item', 'Old talks']);
     const first = got[0]!;
     expect(first).toMatchObject({ itemId: lead, source: 'Alpha News', digest: 'Prosecutors charged two officers.', topicIds: ['espionage', 'talks'] });
     expect(first.alsoCoveredBy).toEqual([{ source: 'b.example', title: 'Officers charged with spying', url: 'https://b.example/x' }]);
     expect(got[1]).toMatchObject({ digest: null, feedSummary: 'feed text', alsoCoveredBy: [] });
 
-    expect((await storage.latest.find({ topicIds: ['talks'], limit: 1 })).map((s) => s.title)).toEqual(['Spy charges']);
-    expect(await storage.latest.find({ topicIds: [], limit: 5 })).toEqual([]);
-    expect(await storage.latest.find({ topicIds: ['nothing'], limit: 5 })).toEqual([]);
+    expect((await storage.latest.find({ topicIds: ['talks'], limit: 1, visibleTo: W1 })).map((s) => s.title)).toEqual(['Spy charges']);
+    expect(await storage.latest.find({ topicIds: [], limit: 5, visibleTo: W1 })).toEqual([]);
+    expect(await storage.latest.find({ topicIds: ['nothing'], limit: 5, visibleTo: W1 })).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 // The console adapter: the default when no chat tokens are set. Alerts are printed to stdout; with an
-// input stream, lines typed as `/news <command>` run as commands from the operator (who has every right).
+// input stream, lines typed as `/news <command>` run as commands from the operator (who has every right),
+// and `relevant 42` / `not relevant 42` give feedback on alert 42, as the buttons do on Slack and Discord.
 import { createInterface, type Interface } from 'node:readline';
-import type { ChatPlatform, CommandHandler, SentMessage } from '../../domain/chat.ts';
+import type { ChatPlatform, CommandHandler, FeedbackHandler, SentMessage, StoryView } from '../../domain/chat.ts';
+import { feedbackButtonId } from '../../domain/feedback.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { digestText, replyText, storyText } from './render.ts';
@@ -24,8 +26,21 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
   let rl: Interface | null = null;
   let pending: Promise<void> = Promise.resolve();
   const sent = (): SentMessage => ({ messageId: `console-${(seq += 1)}` });
+  let acceptsFeedback = false;
+  /** The feedback hint only when typed feedback can arrive (an input stream and a feedback handler). */
+  const withHint = (story: StoryView): StoryView => (acceptsFeedback ? story : { ...story, feedbackAlertId: undefined });
 
-  function onLine(handler: CommandHandler, line: string): void {
+  function onLine(handler: CommandHandler, feedback: FeedbackHandler | undefined, line: string): void {
+    const fb = feedback ? line.trim().match(/^(relevant|not[ -]relevant)\s+([1-9]\d{0,14})$/i) : null;
+    if (fb && feedback) {
+      const verdict = fb[1]!.toLowerCase() === 'relevant' ? 'relevant' : 'not_relevant';
+      const buttonId = feedbackButtonId(verdict, Number(fb[2]));
+      pending = pending
+        .then(() => feedback({ platform: 'console', workspaceId: '', channelId, userId: 'operator', buttonId }))
+        .then((ack) => write(ack.text))
+        .catch((err: unknown) => write(`Feedback failed: ${errorMessage(err)}`));
+      return;
+    }
     const m = line.trim().match(/^\/?news(?:\s+(.*))?$/i);
     if (!m) {
       if (line.trim()) pending = pending.then(() => write('Type /news help for the commands.'));
@@ -36,7 +51,7 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
     // One command at a time, in the order typed.
     pending = pending
       .then(() =>
-        handler({ platform: 'console', workspaceId: '', channelId, channelName: channelId, userId: 'operator', userIsAdmin: true, userCanManageChannel: true, name, args, text }),
+        handler({ platform: 'console', workspaceId: '', channelId, channelName: channelId, userId: 'operator', userIsAdmin: true, userIsOperator: true, userCanManageChannel: true, name, args, text }),
       )
       .then((reply) => write(replyText(reply)))
       .catch((err: unknown) => write(`Command failed: ${errorMessage(err)}`));
@@ -44,10 +59,11 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
 
   return {
     name: 'console',
-    async start(handler) {
+    async start(handler, feedback) {
+      acceptsFeedback = !!(opts.input && feedback);
       if (opts.input) {
         rl = createInterface({ input: opts.input, terminal: false });
-        rl.on('line', (line) => onLine(handler, line));
+        rl.on('line', (line) => onLine(handler, feedback, line));
       }
     },
     async stop() {
@@ -56,11 +72,11 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
       await pending;
     },
     async postStory(channel, story) {
-      write(`[${channel}] ${storyText(story)}`);
+      write(`[${channel}] ${storyText(withHint(story))}`);
       return sent();
     },
     async updateStory(channel, messageId, story) {
-      write(`[${channel}] (update of ${messageId}) ${storyText(story)}`);
+      write(`[${channel}] (update of ${messageId}) ${storyText(withHint(story))}`);
     },
     async postDigest(channel, digest) {
       write(`[${channel}] ${digestText(digest)}`);

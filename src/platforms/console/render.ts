@@ -15,6 +15,7 @@ export function storyText(story: StoryView): string {
   if (story.alsoCoveredBy.length) {
     lines.push(`  Also covered by: ${story.alsoCoveredBy.map((c) => `${cleanFeedText(c.source, 80)}${safeHttpUrl(c.url) ? ` <${safeHttpUrl(c.url)}>` : ''}`).join(', ')}`);
   }
+  if (story.feedbackAlertId !== undefined) lines.push(`  Feedback: type "relevant ${story.feedbackAlertId}" or "not relevant ${story.feedbackAlertId}"`);
   return lines.join('\n');
 }
 

@@ -1,9 +1,14 @@
-// The Discord adapter: a discord.js Client on the gateway for /news interactions, and REST for alerts.
-// Registers /news (in the dev guild when configured, globally otherwise), answers within Discord's 3
-// seconds or defers, and sends every message with allowed_mentions { parse: [] }.
+// The Discord adapter: a discord.js Client on the gateway for /news interactions and clicks on an alert's
+// feedback buttons (message components), and REST for alerts. Registers /news (in the dev guild when
+// configured, globally otherwise), answers within Discord's 3 seconds or defers, and sends every message
+// with allowed_mentions { parse: [] }.
 import { createHash } from 'node:crypto';
-import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
-import type { ChatPlatform, Command, CommandHandler, Reply, SentMessage } from '../../domain/chat.ts';
+import {
+  Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes,
+  type ButtonInteraction, type ChatInputCommandInteraction, type Interaction,
+} from 'discord.js';
+import type { ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
+import { FEEDBACK_ID_PREFIX } from '../../domain/feedback.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -18,6 +23,8 @@ export interface DiscordOptions {
   devGuildId: string | null;
   /** REST base URL (default https://discord.com/api); the gateway URL comes from GET /gateway/bot. */
   apiUrl: string | null;
+  /** The bot's operators (may change global feeds): Discord user ids. */
+  operatorUserIds?: readonly string[];
   logger: Logger;
   commandName?: string;
   /** Reply directly when the command finishes within this time, else defer and edit. */
@@ -60,7 +67,9 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   });
   client.rest.setToken(opts.token);
   let handler: CommandHandler | null = null;
+  let feedback: FeedbackHandler | null = null;
   let running = false;
+  const operators = new Set(opts.operatorUserIds ?? []);
 
   function toCommand(i: ChatInputCommandInteraction): Command {
     const perms = i.memberPermissions;
@@ -69,11 +78,13 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     const channel = i.channel;
     return {
       platform: 'discord',
+      // The tenant: the guild of the interaction the gateway delivered, with the member's permissions there.
       workspaceId: i.guildId ?? '',
       channelId: i.channelId,
       channelName: channel && 'name' in channel ? (channel.name ?? null) : null,
       userId: i.user.id,
       userIsAdmin: isAdmin,
+      userIsOperator: operators.has(i.user.id),
       userCanManageChannel: isAdmin || !!perms?.has(PermissionFlagsBits.ManageChannels),
       name,
       args,
@@ -86,14 +97,8 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     return { content: m.content, embeds: m.embeds, allowedMentions: NO_MENTIONS };
   };
 
-  async function onInteraction(i: Interaction): Promise<void> {
-    if (!i.isChatInputCommand() || i.commandName !== commandName) return;
-    if (!handler || !running) {
-      await i.reply({ content: 'cyberbrief is starting or stopping; try again in a moment.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
-      return;
-    }
-    const cmd = toCommand(i);
-    const work = handler(cmd);
+  /** Answers within Discord's 3 seconds: at once when `work` is quick, else defer (ephemeral or not) and edit. */
+  async function answer(i: ChatInputCommandInteraction | ButtonInteraction, work: Promise<Reply>, deferEphemeral: boolean): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), deferAfterMs);
@@ -104,8 +109,34 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       return;
     }
     // Discord wants an answer within 3 seconds: defer (visibility fixed now), then edit in the result.
-    await i.deferReply(replyIsPublic(cmd.name) ? {} : { flags: MessageFlags.Ephemeral });
+    await i.deferReply(deferEphemeral ? { flags: MessageFlags.Ephemeral } : {});
     await i.editReply(payload(await work));
+  }
+
+  /** A feedback button: recorded by the core, acknowledged to the clicking member alone. */
+  async function onFeedback(i: ButtonInteraction): Promise<void> {
+    const tell = (text: string): Reply => ({ text, ephemeral: true });
+    if (!running) return answer(i, Promise.resolve(tell('cyberbrief is starting or stopping; try again in a moment.')), true);
+    if (!feedback || !i.inGuild()) return answer(i, Promise.resolve(tell(feedback ? 'Feedback works on alerts posted in a server channel.' : 'Feedback is not available in this deployment.')), true);
+    const work = feedback({ platform: 'discord', workspaceId: i.guildId, channelId: i.channelId, userId: i.user.id, buttonId: i.customId }).then(
+      (r) => tell(r.text),
+      (err: unknown) => {
+        log.error({ err: errorMessage(err), channel: i.channelId }, 'discord: feedback handler failed');
+        return tell('Sorry, your feedback could not be saved; the error was logged for the operator.');
+      },
+    );
+    await answer(i, work, true);
+  }
+
+  async function onInteraction(i: Interaction): Promise<void> {
+    if (i.isButton() && i.customId.startsWith(FEEDBACK_ID_PREFIX)) return onFeedback(i);
+    if (!i.isChatInputCommand() || i.commandName !== commandName) return;
+    if (!handler || !running) {
+      await i.reply({ content: 'cyberbrief is starting or stopping; try again in a moment.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    const cmd = toCommand(i);
+    await answer(i, handler(cmd), !replyIsPublic(cmd.name));
   }
 
   client.on(Events.InteractionCreate, (i) => {
@@ -222,8 +253,9 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
 
   return {
     name: 'discord',
-    async start(h) {
+    async start(h, f) {
       handler = h;
+      feedback = f ?? null;
       running = true;
       if (!opts.leadership) {
         await connect();

@@ -35,11 +35,18 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
     .addSubcommand((s) =>
       s
         .setName('feeds')
-        .setDescription('The feeds the bot watches (adding and removing is for server admins)')
+        .setDescription("Feeds this server watches: global ones and its own (its admins add and remove its own)")
         .addStringOption(action(['list', 'add', 'remove']))
-        .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove)').setMaxLength(2000)),
+        .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove)').setMaxLength(2000))
+        .addBooleanOption((o) => o.setName('global').setDescription("Operators only: a global feed, for every server's channels")),
     )
-    .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords and alert state"))
+    .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords, alert state and feedback"))
+    .addSubcommand((s) =>
+      s
+        .setName('why')
+        .setDescription("A stored story's score and reasons (only you see the answer)")
+        .addStringOption((o) => o.setName('story').setDescription("The story's link, or an alert number").setRequired(true).setMaxLength(2000)),
+    )
     .addSubcommand((s) => s.setName('help').setDescription('How to use /news'))
     .toJSON();
 }
@@ -63,7 +70,10 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
       args = [str('action') || 'list', ...tokenizeArgs(str('terms'))];
       break;
     case 'feeds':
-      args = [str('action') || 'list', ...tokenizeArgs(str('feed'))];
+      args = [str('action') || 'list', ...(i.options.getBoolean('global') ? ['global'] : []), ...tokenizeArgs(str('feed'))];
+      break;
+    case 'why':
+      args = tokenizeArgs(str('story'));
       break;
     default:
       args = [];

@@ -1,10 +1,11 @@
 // Embeds for stories and digests, and reply payloads. Feed text is cleaned of mentions and markdown,
 // capped at Discord's limits (title 256, description 4096, field 1024), and every payload carries
 // allowed_mentions with an empty parse list.
-import type { APIEmbed, APIAllowedMentions } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIAllowedMentions, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import { feedbackButtonId, VERDICT_LABELS, VERDICTS, type Verdict } from '../../domain/feedback.ts';
 import { safeHttpUrl } from '../text.ts';
-import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
+import { cleanMentions, discordLink, feedMarkdown, feedPlain, replyMarkdown } from './escape.ts';
 
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
 
@@ -15,6 +16,17 @@ export interface DiscordMessageBody {
   embeds: APIEmbed[];
   allowed_mentions: APIAllowedMentions;
   flags?: number;
+  components?: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+}
+
+const STYLE: Record<Verdict, ButtonStyle.Success | ButtonStyle.Secondary> = { relevant: ButtonStyle.Success, not_relevant: ButtonStyle.Secondary };
+
+/** The "Relevant" / "Not relevant" buttons of an alert: our labels, custom ids holding only the verdict and alert id. */
+export function feedbackRow(alertId: number): APIActionRowComponent<APIButtonComponentWithCustomId> {
+  return {
+    type: ComponentType.ActionRow,
+    components: VERDICTS.map((v) => ({ type: ComponentType.Button, style: STYLE[v], label: VERDICT_LABELS[v], custom_id: feedbackButtonId(v, alertId) })),
+  };
 }
 
 export function storyEmbed(story: StoryView): APIEmbed {
@@ -44,7 +56,11 @@ export function storyEmbed(story: StoryView): APIEmbed {
 }
 
 export function storyMessage(story: StoryView): DiscordMessageBody {
-  return { embeds: [storyEmbed(story)], allowed_mentions: NO_MENTIONS };
+  return {
+    embeds: [storyEmbed(story)],
+    allowed_mentions: NO_MENTIONS,
+    ...(story.feedbackAlertId !== undefined ? { components: [feedbackRow(story.feedbackAlertId)] } : {}),
+  };
 }
 
 export function digestMessage(digest: DigestView): DiscordMessageBody {
@@ -68,10 +84,14 @@ export function noticeMessage(text: string): DiscordMessageBody {
   return { content: cleanMentions(text).slice(0, 2000), embeds: [], allowed_mentions: NO_MENTIONS };
 }
 
-/** A command reply: its text as content, stories as embeds (10 at most). */
+/**
+ * A command reply: its text as content, stories as embeds (10 at most). The text is plain and may quote
+ * feed titles and URLs (`/news feeds list`, dead letters in `/news status`): markdown is escaped and URLs
+ * become literal autolinks, so nothing in it renders as a masked link.
+ */
 export function replyMessage(reply: Reply): DiscordMessageBody {
   return {
-    content: cleanMentions(reply.text).slice(0, 2000),
+    content: replyMarkdown(reply.text, 2000),
     embeds: (reply.stories ?? []).slice(0, 10).map(storyEmbed),
     allowed_mentions: NO_MENTIONS,
   };

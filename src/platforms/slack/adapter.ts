@@ -1,13 +1,15 @@
-// The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, and posts
-// alerts as Block Kit. Over HTTP, Bolt's HTTPReceiver verifies signatures and is mounted on our own HTTP
-// server at /slack/events; with Socket Mode, Bolt holds the websocket. No matching or routing here.
-import { App, HTTPReceiver, SocketModeReceiver, type SlashCommand } from '@slack/bolt';
-import type { ChatPlatform, Command, CommandHandler, DigestView, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
+// The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, clicks on
+// an alert's feedback buttons (block_actions) into FeedbackClicks, and posts alerts as Block Kit. Over
+// HTTP, Bolt's HTTPReceiver verifies signatures (commands and interactivity share /slack/events) and is
+// mounted on our own HTTP server; with Socket Mode, Bolt holds the websocket. No matching or routing here.
+import { App, HTTPReceiver, SocketModeReceiver, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
+import type { ChatPlatform, Command, CommandHandler, DigestView, FeedbackHandler, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
-import { digestMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 
@@ -26,6 +28,8 @@ export interface SlackOptions {
   apiUrl: string | null;
   /** Users who may change subscriptions besides workspace admins and owners. */
   adminUserIds: readonly string[];
+  /** The bot's operators (may change global feeds): user ids, or TEAM:USER for one workspace only. */
+  operatorUserIds?: readonly string[];
   logger: Logger;
   /** The slash command name (default /news). */
   commandName?: string;
@@ -46,6 +50,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   const ackDeadlineMs = opts.ackDeadlineMs ?? 2500;
   const adminCacheMs = opts.adminCacheMs ?? 60_000;
   const allowlist = new Set(opts.adminUserIds);
+  const operators = new Set(opts.operatorUserIds ?? []);
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
     // The dispatcher owns retries and rate-limit waits; the client reports them at once.
@@ -68,17 +73,23 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   }
 
   let handler: CommandHandler | null = null;
+  let feedback: FeedbackHandler | null = null;
   let running = false;
   const admins = new Map<string, { isAdmin: boolean; until: number }>();
 
-  async function isWorkspaceAdmin(userId: string): Promise<boolean> {
-    const cached = admins.get(userId);
+  // An admin of the workspace the command came from (team_id of the signed payload): the flags users.info
+  // reports count only when the user belongs to that workspace, so an admin of another workspace (say,
+  // a guest in a shared channel) is not taken for one here. Cached per workspace and user.
+  async function isWorkspaceAdmin(teamId: string, userId: string): Promise<boolean> {
+    const key = `${teamId}:${userId}`;
+    const cached = admins.get(key);
     if (cached && cached.until > Date.now()) return cached.isAdmin;
     try {
       const r = await app.client.users.info({ user: userId });
       const u = r.user;
-      const isAdmin = !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
-      admins.set(userId, { isAdmin, until: Date.now() + adminCacheMs });
+      const sameTeam = !u?.team_id || u.team_id === teamId;
+      const isAdmin = sameTeam && !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
+      admins.set(key, { isAdmin, until: Date.now() + adminCacheMs });
       return isAdmin;
     } catch (err) {
       log.warn({ user: userId, err: errorMessage(err) }, 'slack: users.info failed; treating the user as a non-admin (needs the users:read scope)');
@@ -87,19 +98,22 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   }
 
   async function toCommand(c: SlashCommand): Promise<Command> {
-    const { name, args } = parseCommandText(c.text ?? '');
-    const isAdmin = await isWorkspaceAdmin(c.user_id);
+    const text = unescapeSlackText(c.text ?? '');
+    const { name, args } = parseCommandText(text);
+    const isAdmin = await isWorkspaceAdmin(c.team_id, c.user_id);
     return {
       platform: 'slack',
+      // The tenant: the workspace of the signed payload, never anything the user typed.
       workspaceId: c.team_id,
       channelId: c.channel_id,
       channelName: c.channel_name ?? null,
       userId: c.user_id,
       userIsAdmin: isAdmin,
+      userIsOperator: operators.has(c.user_id) || operators.has(`${c.team_id}:${c.user_id}`),
       userCanManageChannel: isAdmin || allowlist.has(c.user_id),
       name,
       args,
-      text: c.text ?? '',
+      text,
     };
   }
 
@@ -125,6 +139,41 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       await respond({ ...replyMessage(await work), replace_original: false });
     } catch (err) {
       log.error({ err: errorMessage(err), channel: command.channel_id }, 'slack: could not answer a slow command through response_url');
+    }
+  });
+
+  // A feedback button: acknowledged at once (Slack's 3 seconds), then recorded, and the outcome told to the
+  // clicking user alone: through response_url (ephemeral, the alert left as it is), else chat.postEphemeral.
+  app.action<BlockButtonAction>({ type: 'block_actions', action_id: new RegExp(`^${FEEDBACK_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
+    await ack();
+    const channelId = body.channel?.id;
+    const userId = body.user.id;
+    let text: string;
+    if (!channelId) text = 'Feedback works on alerts posted in a channel.';
+    else if (!running) text = 'cyberbrief is starting or stopping; try again in a moment.';
+    else if (!feedback) text = 'Feedback is not available in this deployment.';
+    else {
+      const click = { platform: 'slack' as const, workspaceId: body.team?.id ?? body.user.team_id ?? '', channelId, userId, buttonId: String(action.value ?? '') };
+      text = await feedback(click).then(
+        (r) => r.text,
+        (err: unknown) => {
+          log.error({ err: errorMessage(err), channel: channelId }, 'slack: feedback handler failed');
+          return 'Sorry, your feedback could not be saved; the error was logged for the operator.';
+        },
+      );
+    }
+    const safe = escapeMrkdwn(text);
+    try {
+      if (!body.response_url) throw new Error('no response_url in the payload');
+      await respond({ response_type: 'ephemeral', replace_original: false, text: safe });
+    } catch (err) {
+      if (!channelId) return;
+      log.warn({ err: errorMessage(err), channel: channelId }, 'slack: could not answer a feedback click through response_url; trying chat.postEphemeral');
+      try {
+        await app.client.chat.postEphemeral({ channel: channelId, user: userId, text: safe });
+      } catch (err2) {
+        log.error({ err: errorMessage(err2), channel: channelId }, 'slack: could not tell the user their feedback was recorded');
+      }
     }
   });
 
@@ -175,8 +224,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   return {
     name: 'slack',
     httpRoutes: routes,
-    async start(h) {
+    async start(h, f) {
       handler = h;
+      feedback = f ?? null;
       try {
         const who = await app.client.auth.test();
         log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
@@ -186,7 +236,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       await app.init();
       if (opts.socketMode) await app.start();
       running = true;
-      log.info(opts.socketMode ? 'slack: receiving commands over Socket Mode' : `slack: receiving commands at ${SLACK_EVENTS_PATH}`);
+      log.info(opts.socketMode ? 'slack: receiving commands and button clicks over Socket Mode' : `slack: receiving commands and button clicks at ${SLACK_EVENTS_PATH}`);
     },
     async stop() {
       running = false;

@@ -2,6 +2,7 @@
 // through feedMrkdwn/slackLink (escaped, capped); block text stays under Slack's 3,000-character limit.
 import type { types } from '@slack/bolt';
 import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
 import { formatUtc } from '../text.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
@@ -24,6 +25,24 @@ function slackDate(d: Date): string {
   return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${formatUtc(d)}>`;
 }
 
+/** Action ids of the feedback buttons (one per verdict; the button's value names the alert). */
+export const FEEDBACK_ACTION_PREFIX = 'cyberbrief-feedback-';
+export const FEEDBACK_BLOCK_ID = 'cyberbrief-feedback';
+
+/** The "Relevant" / "Not relevant" buttons of an alert: our labels, values holding only the verdict and alert id. */
+export function feedbackBlock(alertId: number): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: FEEDBACK_BLOCK_ID,
+    elements: VERDICTS.map((v) => ({
+      type: 'button' as const,
+      action_id: `${FEEDBACK_ACTION_PREFIX}${v}`,
+      text: { type: 'plain_text' as const, text: VERDICT_LABELS[v], emoji: false },
+      value: feedbackButtonId(v, alertId),
+    })),
+  };
+}
+
 export function storyMessage(story: StoryView): SlackMessage {
   const title = slackLink(story.url, story.title, TITLE_MAX);
   const source = feedMrkdwn(story.source, 100);
@@ -42,6 +61,7 @@ export function storyMessage(story: StoryView): SlackMessage {
     context.push(`Also covered by: ${story.alsoCoveredBy.slice(0, 5).map((c) => slackLink(c.url, c.source, 80)).join(', ')}`);
   }
   if (context.length > 0) blocks.push({ type: 'context', elements: context.map((c) => mrkdwn(c.slice(0, BLOCK_MAX))) });
+  if (story.feedbackAlertId !== undefined) blocks.push(feedbackBlock(story.feedbackAlertId));
   return { text: `${feedMrkdwn(story.title, TITLE_MAX)} (${source})`, blocks };
 }
 

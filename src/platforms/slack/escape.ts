@@ -11,6 +11,11 @@ export function escapeMrkdwn(text: string): string {
     .replace(/@(channel|here|everyone)\b/gi, '@\u2060$1');
 }
 
+/** Text Slack sent us (a slash command's text): Slack encodes &, < and > as entities; decode them once. */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Feed text: cleaned, capped at `max` characters, then escaped. */
 export function feedMrkdwn(text: string, max: number): string {
   return escapeMrkdwn(cleanFeedText(text, max));

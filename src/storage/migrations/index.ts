@@ -4,11 +4,15 @@ import type { Dialect } from '../db.ts';
 import { initialMigration } from './001_initial.ts';
 import { alertDigestMigration } from './002_alert_digest.ts';
 import { feedTtlMigration } from './003_feed_ttl.ts';
+import { feedTenancyMigration } from './004_feed_tenancy.ts';
+import { feedbackMigration } from './005_feedback.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_initial': initialMigration(dialect),
     '002_alert_digest': alertDigestMigration(),
     '003_feed_ttl': feedTtlMigration(),
+    '004_feed_tenancy': feedTenancyMigration(dialect),
+    '005_feedback': feedbackMigration(dialect),
   };
 }

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Command, StoryView } from '../../../src/domain/chat.ts';
+import type { Command, FeedbackClick, StoryView } from '../../../src/domain/chat.ts';
 import { waitFor } from '../../emulators/http-util.ts';
 import { createConsolePlatform } from '../../../src/platforms/console/adapter.ts';
 
@@ -53,5 +53,38 @@ describe('console adapter', () => {
       ['status', [], true, true, 'console'],
     ]);
     expect(out).toEqual(['ran keywords', 'Type /news help for the commands.', 'ran status']);
+  });
+
+  it('takes typed feedback on an alert when it has an input, and shows how under each alert', async () => {
+    const out: string[] = [];
+    const input = new PassThrough();
+    const clicks: FeedbackClick[] = [];
+    const p = createConsolePlatform({ write: (t) => out.push(t), input });
+    await p.start(
+      async () => ({ text: 'unused', ephemeral: true }),
+      async (click) => {
+        clicks.push(click);
+        return { text: `noted ${click.buttonId}` };
+      },
+    );
+    await p.postStory('console', { ...story, feedbackAlertId: 42 });
+    expect(out[0]!.split('\n').at(-1)).toBe('  Feedback: type "relevant 42" or "not relevant 42"');
+    input.write('relevant 42\nNot relevant 42\nrelevant 0\n');
+    await waitFor('three answers', () => out.length >= 4);
+    await p.stop();
+    expect(clicks.map((c) => [c.platform, c.channelId, c.userId, c.buttonId])).toEqual([
+      ['console', 'console', 'operator', 'cyberbrief-feedback:relevant:42'],
+      ['console', 'console', 'operator', 'cyberbrief-feedback:not_relevant:42'],
+    ]);
+    expect(out.slice(1)).toEqual(['noted cyberbrief-feedback:relevant:42', 'noted cyberbrief-feedback:not_relevant:42', 'Type /news help for the commands.']);
+  });
+
+  it('shows no feedback hint when nothing can be typed', async () => {
+    const out: string[] = [];
+    const p = createConsolePlatform({ write: (t) => out.push(t) });
+    await p.start(async () => ({ text: '', ephemeral: true }), async () => ({ text: '' }));
+    await p.postStory('console', { ...story, feedbackAlertId: 42 });
+    expect(out[0]).not.toContain('Feedback');
+    await p.stop();
   });
 });

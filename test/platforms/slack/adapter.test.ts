@@ -86,6 +86,14 @@ describe('Slack adapter', () => {
       expect(await storage.channels.find('slack', 'C100')).toMatchObject({ workspaceId: 'T0TEST', name: 'news' });
     });
 
+    it('reads the text as typed: Slack sends &, < and > as entities', async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add "AT&T" "<b>"', userId: 'UADMIN', channelId: 'C100' });
+      // Stored as typed; the reply escapes them again for Slack.
+      expect(r.json).toMatchObject({ text: 'Added "at&amp;t", "&lt;b&gt;".' });
+      const ch = (await storage.channels.find('slack', 'C100'))!;
+      expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(['<b>', 'at&t']);
+    });
+
     it("refuses a member's keyword change, saying why, and stores nothing", async () => {
       const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add volt', userId: 'UMEMBER', channelId: 'C100' });
       expect(r.status).toBe(200);

@@ -1,0 +1,96 @@
+// /news why <link or alert number>: a stored story's score and reasons, scored now with the current
+// topics (and the relevance model, once one is plugged into the explain port). Anyone may ask; only
+// the caller sees the answer. The link is looked up in its canonical form, as the feeds store it; an
+// alert number must be one of this channel's alerts.
+import type { StoryView } from '../domain/chat.ts';
+import type { Topic } from '../domain/types.ts';
+import { canonicalUrl } from '../feeds/normalise.ts';
+import { UsageError } from '../lib/errors.ts';
+import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
+
+/** Longest argument accepted (a link longer than this is not one a feed gave us). */
+export const WHY_ARG_MAX = 2048;
+/** The answer stays within what every platform shows in one message (Discord: 2,000 characters). */
+const TEXT_MAX = 1900;
+const REASONS_PER_TOPIC = 4;
+const REASON_MAX = 160;
+const SUMMARY_FALLBACK_MAX = 400;
+
+/** `<https://x|label>` (Slack's link form) or `<https://x>` (Discord's no-preview form) to the bare link. */
+function unwrapLink(raw: string): string {
+  const m = /^<([^<>|]+)(?:\|[^<>]*)?>$/.exec(raw);
+  return (m ? m[1]! : raw).trim();
+}
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+function storyView(s: StoredStoryView, e: Explanation, topics: readonly Topic[]): StoryView {
+  const fallback = s.summary.length > SUMMARY_FALLBACK_MAX ? `${s.summary.slice(0, SUMMARY_FALLBACK_MAX - 1).trimEnd()}…` : s.summary;
+  return {
+    title: s.title,
+    url: s.url,
+    source: s.source,
+    publishedAt: s.publishedAt,
+    summary: s.digest ?? fallback,
+    fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
+    topics: e.topics.filter((t) => t.matched).map((t) => ({ id: t.id, name: topics.find((x) => x.id === t.id)?.name ?? t.id })),
+    alsoCoveredBy: [],
+  };
+}
+
+/** The explanation as lines of our own text (feed text stays in the story card, where it is escaped). */
+export function explanationText(e: Explanation, topics: readonly Topic[], titleOnly: boolean): string {
+  const name = (id: string) => topics.find((t) => t.id === id)?.name ?? id;
+  const lines = ['Why this story is or is not in scope (scored now, with the current topics):', e.summary];
+  if (e.score !== null) lines.push(`Relevance score: ${num(e.score)}.`);
+  if (e.reasons.length) lines.push(`Reasons: ${e.reasons.slice(0, 6).map((r) => clip(r, REASON_MAX)).join('; ')}.`);
+  const shown = [...e.topics].filter((t) => t.matched || t.reasons.length > 0).sort((a, b) => Number(b.matched) - Number(a.matched) || b.score - a.score);
+  for (const t of shown) {
+    const reasons = t.reasons.slice(0, REASONS_PER_TOPIC).map((r) => clip(r, REASON_MAX));
+    const more = t.reasons.length > REASONS_PER_TOPIC ? `; ${t.reasons.length - REASONS_PER_TOPIC} more` : '';
+    lines.push(`• ${name(t.id)}: ${t.matched ? 'matched' : 'not matched'}, score ${num(t.score)}${reasons.length ? `: ${reasons.join('; ')}${more}` : ''}`);
+  }
+  const silent = e.topics.length - shown.length;
+  if (silent > 0) lines.push(`${silent} other topic${silent === 1 ? '' : 's'}: none of ${silent === 1 ? 'its' : 'their'} terms appear.`);
+  if (titleOnly) lines.push('Only the title is stored for this story, so it was scored on the title alone.');
+  let text = '';
+  for (const line of lines) {
+    if (text.length + line.length + 1 > TEXT_MAX) {
+      text += '\n…';
+      break;
+    }
+    text = text ? `${text}\n${line}` : line;
+  }
+  return text;
+}
+
+export const why: CommandModule = {
+  name: 'why',
+  usage: '/news why <link or alert number>',
+  summary: "a stored story's score and reasons: whether it is in scope and which topics matched",
+  permission: () => 'anyone',
+  action: 'ask why a story was scored',
+  async run({ cmd, deps, findChannel, usage, tenant }) {
+    if (!deps.stories || !deps.explain) return reply('/news why is not available in this deployment (no story lookup or scorer is wired in).');
+    const raw = unwrapLink(cmd.args.join(' ').trim());
+    if (raw === '') throw new UsageError(`Usage: ${usage}, e.g. /news why https://example.com/story.`);
+    if (raw.length > WHY_ARG_MAX) throw new UsageError(`That link is longer than ${WHY_ARG_MAX} characters; give the story's link as an alert shows it.`);
+
+    let story: StoredStoryView | null;
+    if (/^\d{1,15}$/.test(raw)) {
+      const alertId = Number(raw);
+      const [found, channel] = await Promise.all([deps.stories.byAlert(alertId), findChannel()]);
+      if (!found || !channel || found.channelId !== channel.id) return reply(`There is no alert ${alertId} in this channel; give the story's link instead.`);
+      story = found;
+    } else {
+      const url = canonicalUrl(raw);
+      if (!url) throw new UsageError(`"${clip(raw, 80)}" is not an http(s) link; usage: ${usage}.`);
+      story = await deps.stories.byUrl(url, tenant);
+      if (!story) return reply('No stored story has that link: /news why knows the stories the bot has read from its feeds (copy the link from an alert or /news latest).');
+    }
+    const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });
+    const titleOnly = story.summary.trim() === '' && story.content.trim() === '';
+    return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)] });
+  },
+};

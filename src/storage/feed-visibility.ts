@@ -1,0 +1,11 @@
+// The one SQL rule of tenancy: a feed is visible to a tenant (its items may reach the tenant's channels,
+// show in its `/news latest`, count as its "also covered by") when it is global or the tenant links it.
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Tenant } from '../domain/tenancy.ts';
+
+/** `feed` is the alias of a feeds row in the query (e.g. `f` or `feeds`). A null tenant sees global feeds only. */
+export function feedVisibleTo(feed: string, tenant: Tenant | null): Expression<SqlBool> {
+  const global = sql<SqlBool>`${sql.ref(`${feed}.is_global`)} = 1`;
+  if (!tenant) return global;
+  return sql<SqlBool>`(${global} or exists (select 1 from feed_tenants ft where ft.feed_id = ${sql.ref(`${feed}.id`)} and ft.platform = ${tenant.platform} and ft.workspace_id = ${tenant.workspaceId}))`;
+}

@@ -1,0 +1,115 @@
+// /news why over real storage and the real topic matcher (the explain port as main.ts wires it today), on
+// SQLite and PostgreSQL: a story found by any spelling of its link (the feeds' canonical form) or by one
+// of this channel's alert numbers, explained ephemerally; anything else gets one sentence.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../src/commands/index.ts';
+import { WHY_ARG_MAX } from '../../src/commands/why.ts';
+import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { commandDepsFor } from '../helpers/command-deps.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+
+notePostgresSkip();
+
+const SPY_TITLE = 'Ministry says state hackers ran cyberespionage @everyone';
+
+function why(arg: string, channelId = 'C1'): Command {
+  return { platform: 'slack', workspaceId: 'W1', channelId, channelName: 'news', userId: 'U1', userIsAdmin: false, userCanManageChannel: false,
+    userIsOperator: false, name: 'why', args: arg ? [arg] : [], text: `why ${arg}` };
+}
+
+describe.each(testDatabases)('/news why on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+  let items: number[];
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+    const t0 = new Date('2026-03-01T00:00:00Z');
+    const seeded = await seedFeed(
+      storage,
+      { url: 'https://a.example/rss', title: 'Alpha' },
+      [
+        { key: 'spy', title: SPY_TITLE, summary: 'Officials said the spying lasted years.', url: 'https://news.example/spy?id=7' },
+        { key: 'sport', title: 'Local team wins the cup', summary: 'A late goal.', url: 'https://news.example/sport' },
+        { key: 'bare', title: 'Cyber talks resume', url: 'https://news.example/bare' },
+      ],
+      t0,
+    );
+    items = seeded.itemIds;
+    handle = createCommandHandler(commandDepsFor(storage));
+  });
+  afterEach(async () => cleanup());
+
+  it.each([
+    { name: 'its canonical link', arg: 'https://news.example/spy?id=7' },
+    { name: 'a link with tracking parameters and a fragment', arg: 'https://news.example/spy?utm_source=x&id=7#comments' },
+    { name: "Slack's <link|label> form", arg: '<https://news.example/spy?id=7|the story>' },
+    { name: "Discord's <link> form", arg: '<https://news.example/spy?id=7>' },
+    { name: 'an upper-case host and default port', arg: 'https://NEWS.example:443/spy?id=7' },
+  ])('explains a stored story found by $name, to the caller only', async ({ arg }) => {
+    const r = await handle(why(arg));
+    expect(r.ephemeral).toBe(true);
+    const lines = r.text.split('\n');
+    expect(lines[0]).toBe('Why this story is or is not in scope (scored now, with the current topics):');
+    expect(lines[1]).toMatch(/^In scope: State cyberespionage \(score \d+(\.\d+)?\) matched\.$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^• State cyberespionage: matched, score \d+: "cyberespionage" in title \(\+\d/));
+    expect(lines).toContain('1 other topic: none of its terms appear.');
+    // Feed text travels in the story card (escaped by each adapter), never in the reply text.
+    expect(r.text).not.toContain('@everyone');
+    expect(r.stories).toHaveLength(1);
+    expect(r.stories![0]).toMatchObject({ title: SPY_TITLE, url: 'https://news.example/spy?id=7', source: 'Alpha', topics: [{ id: 'espionage', name: 'State cyberespionage' }] });
+  });
+
+  it('says when a story is out of scope, and when only its title is stored', async () => {
+    const sport = await handle(why('https://news.example/sport'));
+    expect(sport.text.split('\n')[1]).toBe('Out of scope: no topic reached its threshold.');
+    expect(sport.text).toContain('2 other topics: none of their terms appear.');
+    const bare = await handle(why('https://news.example/bare'));
+    expect(bare.text).toContain('Only the title is stored for this story, so it was scored on the title alone.');
+  });
+
+  it.each([
+    { name: 'an unknown link', arg: 'https://news.example/never-seen', want: /^No stored story has that link: \/news why knows the stories the bot has read from its feeds/ },
+    { name: 'something that is not a link', arg: 'javascript:alert(1)', want: /^"javascript:alert\(1\)" is not an http\(s\) link; usage: \/news why <link or alert number>\.$/ },
+    { name: 'a word', arg: 'espionage', want: /^"espionage" is not an http\(s\) link/ },
+    { name: 'nothing', arg: '', want: /^Usage: \/news why <link or alert number>, e\.g\./ },
+    { name: 'an overlong link', arg: `https://news.example/${'a'.repeat(WHY_ARG_MAX)}`, want: new RegExp(`^That link is longer than ${WHY_ARG_MAX} characters`) },
+  ])('answers $name with one sentence', async ({ arg, want }) => {
+    const r = await handle(why(arg));
+    expect(r.ephemeral).toBe(true);
+    expect(r.text).toMatch(want);
+    expect(r.text.split('\n')).toHaveLength(1);
+    expect(r.stories ?? []).toEqual([]);
+  });
+
+  it("explains one of this channel's alerts by number, and no other channel's", async () => {
+    const mine = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const theirs = await seedChannel(storage, 'slack', 'C2', ['espionage']);
+    const [a] = await seedAlerts(storage, mine, [items[0]!], new Date());
+    const [b] = await seedAlerts(storage, theirs, [items[1]!], new Date());
+    const r = await handle(why(String(a)));
+    expect(r.text.split('\n')[1]).toMatch(/^In scope: State cyberespionage/);
+    expect(r.stories![0]!.title).toBe(SPY_TITLE);
+    expect((await handle(why(String(b)))).text).toBe(`There is no alert ${b} in this channel; give the story's link instead.`);
+    expect((await handle(why('999999'))).text).toBe("There is no alert 999999 in this channel; give the story's link instead.");
+  });
+
+  it('is listed by help and says so when no scorer is wired in', async () => {
+    expect((await handle({ ...why(''), name: 'help', text: 'help' })).text).toContain('/news why <link or alert number>: ');
+    const bare = createCommandHandler({ ...commandDepsFor(storage), explain: undefined });
+    expect((await bare(why('https://news.example/spy?id=7'))).text).toBe('/news why is not available in this deployment (no story lookup or scorer is wired in).');
+  });
+
+  it("does not show another workspace's own feed's story, and shows it to that workspace", async () => {
+    const t0 = new Date('2026-03-02T00:00:00Z');
+    const { feed } = await storage.feeds.addForTenant({ url: 'https://b.example/rss', source: 'user' }, { platform: 'slack', workspaceId: 'W2' }, 'U9', t0);
+    await storage.items.storeForFeed(feed.id, [{ feedId: feed.id, key: 'b1', guid: null, url: 'https://b.example/private-story', title: 'State hackers hit ministry', summary: 'Cyberespionage.', content: '', html: null, author: null, publishedAt: t0, contentHash: 'h-b1' }], { fetchedAt: t0 });
+    const other = await handle(why('https://b.example/private-story'));
+    expect(other.text).toMatch(/^No stored story has that link/);
+    const own = await handle({ ...why('https://b.example/private-story'), workspaceId: 'W2' });
+    expect(own.text.split('\n')[0]).toBe('Why this story is or is not in scope (scored now, with the current topics):');
+  });
+});
