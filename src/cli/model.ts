@@ -10,7 +10,7 @@ import { loadKnowledge } from '../matching/load-relevance.ts';
 import { stripMarkup } from '../matching/text.ts';
 import { DEFAULT_CV, metricsAt, probability, type CvOptions, type Metrics } from '../matching/scorer/fit.ts';
 import { loadModelFile, renderModel, type ModelFile } from '../matching/scorer/model-file.ts';
-import { buildExamples, defaultGrid, fitRelevance, renderModelCard, type LabelledStory } from '../matching/scorer/train.ts';
+import { buildExamples, checkFitData, defaultGrid, fitRelevance, renderModelCard, type LabelledStory } from '../matching/scorer/train.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -144,6 +144,11 @@ async function fit(ctx: CliContext): Promise<number> {
   const knowledge = await loadKnowledge(config.matching.actors_file);
   const all = [...labelled.flatMap((l) => l.stories), ...feedback];
   const examples = buildExamples(knowledge, matcher, all);
+  try {
+    checkFitData(examples, cv.folds);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const checkExamples = checks.map((c) => ({ file: path.basename(c.file), examples: buildExamples(knowledge, matcher, c.stories) }));
   const out = typeof ctx.args.values.out === 'string' ? path.resolve(ctx.cwd, ctx.args.values.out) : config.matching.model_file;
 

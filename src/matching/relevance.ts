@@ -41,11 +41,11 @@ export function describeFeature(name: string, evidence: string | null): string {
   const what = rest.join(':');
   switch (kind) {
     case 'word':
-      return `word "${what}"`;
+      return `word "${evidence ?? what}"`;
     case 'bigram':
-      return `words "${what}"`;
+      return `words "${evidence ?? what}"`;
     case 'title':
-      return `"${what}" in the title`;
+      return `"${evidence ?? what}" in the title`;
     case 'state':
       return `names ${what}`;
     case 'rule':

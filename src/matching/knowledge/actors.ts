@@ -26,11 +26,13 @@ export function actorState(a: ThreatActor): string | null {
   return a.stateSponsor ?? a.origin;
 }
 
-/** "FamousSparrow: China-linked group (MISP galaxy)" */
+/**
+ * The reason a story naming an actor gets: "FamousSparrow: China-linked group (MISP galaxy)" for a group
+ * of that origin, "APT28: Russia-sponsored group (MISP galaxy)" when MISP names a suspected state sponsor.
+ */
 export function actorReason(a: ThreatActor, alias: string): string {
-  const shown = alias === a.name ? alias : `${alias} (${a.name})`;
-  if (a.stateSponsor) return `${shown}: ${a.stateSponsor}-linked group (MISP galaxy)`;
-  return `${shown}: ${a.origin}-based group (MISP galaxy)`;
+  if (a.stateSponsor) return `${alias}: ${a.stateSponsor}-sponsored group (MISP galaxy)`;
+  return `${alias}: ${a.origin}-linked group (MISP galaxy)`;
 }
 
 function cleanText(v: unknown): string | null {

@@ -65,14 +65,18 @@ export function leadOf(doc: ScoreDoc): string {
 const STATE_TOKEN = '<state>';
 const ACTOR_TOKEN = '<actor>';
 
-/** Word stems of a field with entities replaced by their class, stop words and bare numbers left out. */
-function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): string[] {
-  const out: string[] = [];
+/** Word stems of a field with entities replaced by their class, stop words and bare numbers left out; with
+ * the words as written (lower case), for reasons. */
+function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): { stems: string[]; words: string[] } {
+  const stems: string[] = [];
+  const words: string[] = [];
   let h = 0;
   for (let i = 0; i < tokens.stem.length; ) {
     const hit = hits[h];
     if (hit && hit.start === i) {
-      out.push(hit.kind === 'state' ? STATE_TOKEN : ACTOR_TOKEN);
+      const cls = hit.kind === 'state' ? STATE_TOKEN : ACTOR_TOKEN;
+      stems.push(cls);
+      words.push(cls);
       i = hit.end;
       h++;
       continue;
@@ -81,9 +85,10 @@ function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): string[
     const s = tokens.stem[i]!;
     i++;
     if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d+$/.test(lower)) continue;
-    out.push(s);
+    stems.push(s);
+    words.push(lower);
   }
-  return out;
+  return { stems, words };
 }
 
 const stems = (words: string) => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
@@ -224,13 +229,13 @@ export function extractFeatures(
   if (set.words || set.bigrams || set.titleWords) {
     const tw = abstractWords(a.title, a.titleEntities);
     const lw = abstractWords(a.lead, a.leadEntities);
-    for (const seq of [tw, lw]) {
+    for (const { stems: seq, words } of [tw, lw]) {
       for (let i = 0; i < seq.length; i++) {
-        if (set.words) values.set(`word:${seq[i]}`, 1);
-        if (set.bigrams && i + 1 < seq.length) values.set(`bigram:${seq[i]} ${seq[i + 1]}`, 1);
+        if (set.words) on(`word:${seq[i]}`, withEvidence ? words[i] : undefined);
+        if (set.bigrams && i + 1 < seq.length) on(`bigram:${seq[i]} ${seq[i + 1]}`, withEvidence ? `${words[i]} ${words[i + 1]}` : undefined);
       }
     }
-    if (set.titleWords) for (const w of tw) values.set(`title:${w}`, 1);
+    if (set.titleWords) tw.stems.forEach((w, i) => on(`title:${w}`, withEvidence ? tw.words[i] : undefined));
   }
 
   // What the knowledge lists found: states, actors, concepts; the "facts" the pairs combine.

@@ -86,12 +86,17 @@ export interface FitRequest {
   onProgress?: (c: Candidate, done: number, total: number) => void;
 }
 
-export function fitRelevance(req: FitRequest): FitReport {
-  if (req.examples.length < req.cv.folds * 2) throw new Error(`model: ${req.examples.length} labelled stories are too few for ${req.cv.folds}-fold cross-validation.`);
-  const positives = req.examples.filter((e) => e.label === 1).length;
-  if (positives < req.cv.folds || req.examples.length - positives < req.cv.folds) {
-    throw new Error(`model: need at least ${req.cv.folds} relevant and ${req.cv.folds} not relevant stories; got ${positives} and ${req.examples.length - positives}.`);
+/** Throws an Error saying why these examples cannot be cross-validated with `folds` folds. */
+export function checkFitData(examples: readonly Example[], folds: number): void {
+  if (examples.length < folds * 2) throw new Error(`model: ${examples.length} labelled stories are too few for ${folds}-fold cross-validation.`);
+  const positives = examples.filter((e) => e.label === 1).length;
+  if (positives < folds || examples.length - positives < folds) {
+    throw new Error(`model: need at least ${folds} relevant and ${folds} not relevant stories; got ${positives} and ${examples.length - positives}.`);
   }
+}
+
+export function fitRelevance(req: FitRequest): FitReport {
+  checkFitData(req.examples, req.cv.folds);
   let done = 0;
   const candidates = req.prior
     ? [{ config: req.grid[0]!, result: crossValidate(req.examples, req.grid[0]!, req.cv, req.prior) }]
