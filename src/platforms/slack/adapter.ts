@@ -1,15 +1,21 @@
 // The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, and posts
-// alerts as Block Kit. Over HTTP, Bolt's HTTPReceiver verifies signatures and is mounted on our own HTTP
-// server at /slack/events; with Socket Mode, Bolt holds the websocket. No matching or routing here.
+// alerts as Block Kit. Over HTTP, our own HTTP server mounts /slack/events: every request's signature and
+// timestamp are verified here (verifySlackSignature: at most 5 minutes off in either direction; Bolt
+// alone refuses only old ones) before Bolt's HTTPReceiver, which checks again, sees it. With Socket Mode,
+// Bolt holds the websocket. No matching or routing here.
+import type http from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, SocketModeReceiver, type SlashCommand } from '@slack/bolt';
 import type { ChatPlatform, Command, CommandHandler, DigestView, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { digestMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
+import { verifySlackSignature } from './signature.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Message metadata event type carrying a delivery's ref (StoryView.ref). */
@@ -33,6 +39,8 @@ export interface SlackOptions {
   ackDeadlineMs?: number;
   /** How long a user's admin flag is cached. */
   adminCacheMs?: number;
+  /** The time request timestamps are checked against (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SlackPlatform extends ChatPlatform {
@@ -45,6 +53,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   const commandName = opts.commandName ?? '/news';
   const ackDeadlineMs = opts.ackDeadlineMs ?? 2500;
   const adminCacheMs = opts.adminCacheMs ?? 60_000;
+  const clock = opts.clock ?? systemClock;
   const allowlist = new Set(opts.adminUserIds);
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
@@ -155,15 +164,55 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       }),
     );
 
+  /**
+   * Reads the body (the HTTP server has bounded it) and verifies it against the signing secret and our
+   * clock. On success the buffered body is left on the request as `rawBody`, where Bolt's receiver picks
+   * it up instead of reading the stream again. Slack's `ssl_check=1` pings are unsigned; Bolt answers
+   * them and drops anything else in their body.
+   */
+  async function verifiedBody(req: http.IncomingMessage): Promise<boolean> {
+    let body: Buffer;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      body = Buffer.concat(chunks);
+    } catch {
+      return false;
+    }
+    (req as http.IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    const text = body.toString('utf8');
+    // The same test Bolt applies, so nothing passes here that Bolt would not treat as an ssl_check.
+    if (req.headers['content-type'] === 'application/x-www-form-urlencoded' && parseQuery(text).ssl_check === '1') return true;
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+    try {
+      verifySlackSignature({
+        signingSecret: opts.signingSecret!,
+        timestamp: header('x-slack-request-timestamp'),
+        signature: header('x-slack-signature'),
+        rawBody: text,
+        nowMs: clock.now().getTime(),
+      });
+      return true;
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'slack: refused a request to /slack/events (401)');
+      return false;
+    }
+  }
+
   const routes: Route[] = receiver
     ? [
         {
           method: 'POST',
           path: SLACK_EVENTS_PATH,
-          handler: (req, res) => {
+          handler: async (req, res) => {
             if (!running) {
               res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
               res.end('not ready\n');
+              return;
+            }
+            if (!(await verifiedBody(req))) {
+              res.writeHead(401, { 'content-type': 'text/plain' });
+              res.end('invalid request signature or timestamp\n');
               return;
             }
             receiver!.requestListener(req, res);
