@@ -6,6 +6,7 @@ import { loadConfig, PROJECT_ROOT, secretValues } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
+import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { openStorage } from '../storage/index.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
@@ -89,8 +90,13 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   if (!io.stdout) exitQuietlyOnClosedPipe(process.stdout);
-  const stdout = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
-  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
+  const writeOut = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+  const writeErr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
+  // Everything printed is scrubbed of secrets: the configured ones once the configuration is loaded, and
+  // any password inside a URL. Standard output keeps ordinary query strings (feed URLs, OPML export).
+  let secrets: string[] = [];
+  const stdout = (s: string) => writeOut(redactUrlPasswords(redactValues(s, secrets)));
+  const stderr = (s: string) => writeErr(redactText(s, secrets));
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const [first, ...rest] = argv;
@@ -126,7 +132,11 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     stderr,
     env,
     cwd,
-    loadConfig: () => loadConfig({ env, cwd }),
+    loadConfig: async () => {
+      const config = await loadConfig({ env, cwd });
+      secrets = secretList(secretValues(config));
+      return config;
+    },
     openStorage: (config: Config, o?: { migrate?: boolean }) => openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate }),
     createLogger: (config: Config) =>
       createLogger({

@@ -110,4 +110,25 @@ describe('cyberbrief run', () => {
     expect(stderr.trim()).toBe('config: server.port = 99999 is invalid (check PORT or the config files): expected a number <= 65535.');
     expect(existsSync(path.join(dir, 'x.db'))).toBe(false);
   });
+
+  it.each([
+    { name: 'SLACK_API_URL', shown: 'SLACK_API_URL=http://bot:[redacted]@127.0.0.1:9/api/', env: { SLACK_BOT_TOKEN: 'xoxb-run-redaction-token', SLACK_SIGNING_SECRET: 'run-redaction-signing', SLACK_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api/' } },
+    { name: 'DISCORD_API_URL', shown: 'discord: registering /news failed', env: { DISCORD_TOKEN: 'run.redaction.discord-token', DISCORD_APPLICATION_ID: '800000000000000099', DISCORD_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api' } },
+  ])('a password inside $name is never printed when start-up fails', async ({ shown, env }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-redact-'));
+    const override = path.join(dir, 'config.yaml');
+    writeFileSync(override, 'feeds: []\nserver:\n  host: 127.0.0.1\ndiscord:\n  leader_retry_seconds: 1\n');
+    const child = spawn(process.execPath, [BIN, 'run'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: path.join(dir, 'x.db'), CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toContain(shown);
+    expect(out).not.toContain('hunter2secret');
+  });
 });

@@ -11,6 +11,7 @@ import type { Route } from '../../http/server.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { digestMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError } from './errors.ts';
@@ -230,7 +231,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
         const who = await app.client.auth.test();
         log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
       } catch (err) {
-        throw new Error(`slack: auth.test failed (${classifySlackError(err, 'auth.test').message}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${opts.apiUrl}` : ''}.`);
+        // The client's error may quote the URL it called: no password from SLACK_API_URL goes with it.
+        const why = redactText(classifySlackError(err, 'auth.test').message, urlPasswords(opts.apiUrl));
+        throw new Error(`slack: auth.test failed (${why}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
       }
       await app.init();
       if (opts.socketMode) await app.start();
