@@ -11,6 +11,7 @@ import type { ChatPlatform } from './domain/chat.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
 import { createAddressGuard } from './feeds/address-guard.ts';
 import { syncConfigFeeds } from './feeds/config-feeds.ts';
+import { cleanFeedTitle } from './feeds/feed-title.ts';
 import { checkFeedUrl } from './feeds/feed-url.ts';
 import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
@@ -192,7 +193,7 @@ export function createApp(opts: AppOptions): App {
     const where = platforms.map((p) => (p.name === 'console' ? `this console (no chat tokens set; subscribed to every topic${opts.consoleInput ? ', type /news help for commands' : ''})` : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
-      `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => f.title ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
+      `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
       `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}.`,
       `Alerts go to ${where.join(' and ')}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
     ]);

@@ -2,34 +2,39 @@
 import type { Feed } from '../domain/types.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
-import { MAX_FEED_TITLE_CHARS, MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
+import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
+import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
+import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
 import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
 
+/** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
+const shown = (text: string | null): string | null => (text === null ? null : plainLine(text));
+
 function feedJson(f: Feed) {
   return {
     id: f.id,
     url: f.url,
-    title: f.title,
+    title: cleanFeedTitle(f.title),
     enabled: f.enabled,
     last_success_at: f.lastSuccessAt?.toISOString() ?? null,
-    last_error: f.lastError,
+    last_error: shown(f.lastError),
     last_error_at: f.lastErrorAt?.toISOString() ?? null,
     error_count: f.errorCount,
     next_check_at: f.nextCheckAt.toISOString(),
-    disabled_reason: f.disabledReason,
+    disabled_reason: shown(f.disabledReason),
   };
 }
 
 function feedLines(f: Feed): string[] {
   const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
-  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${f.title ?? '(no title)'}  ${f.url}`];
+  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
-  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${f.lastError}`);
-  if (f.disabledReason) lines.push(`      disabled: ${f.disabledReason}`);
+  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
+  if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   return lines;
 }
 
@@ -97,9 +102,12 @@ export const command: CliCommand = {
       case 'add': {
         need(1, 'one URL');
         const url = httpUrl(rest[0]!);
-        const title = typeof ctx.args.values.title === 'string' ? ctx.args.values.title.trim() || null : null;
-        if (title && title.length > MAX_FEED_TITLE_CHARS) {
-          throw new UsageError(`cyberbrief feeds add: --title is ${title.length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
+        const raw = typeof ctx.args.values.title === 'string' ? ctx.args.values.title : '';
+        // Escape sequences, controls and invisible characters are dropped; what is left is the title.
+        const title = plainLine(raw) || null;
+        if (raw.trim() && !title) throw new UsageError('cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.');
+        if (title && Array.from(title).length > MAX_FEED_TITLE_CHARS) {
+          throw new UsageError(`cyberbrief feeds add: --title is ${Array.from(title).length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
         return ctx.withStorage(async (s) => {
           const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });

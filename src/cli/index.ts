@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
+import { terminalSafe } from '../lib/terminal-text.ts';
 import { openStorage } from '../storage/index.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
@@ -95,8 +96,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   // Everything printed is scrubbed of secrets: the configured ones once the configuration is loaded, and
   // any password inside a URL. Standard output keeps ordinary query strings (feed URLs, OPML export).
   let secrets: string[] = [];
-  const stdout = (s: string) => writeOut(redactUrlPasswords(redactValues(s, secrets)));
-  const stderr = (s: string) => writeErr(redactText(s, secrets));
+  // Nor can anything printed steer the terminal: escape sequences, controls and bidi overrides in feed
+  // titles, server messages or input files are dropped on the way out.
+  const stdout = (s: string) => writeOut(terminalSafe(redactUrlPasswords(redactValues(s, secrets))));
+  const stderr = (s: string) => writeErr(terminalSafe(redactText(s, secrets)));
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const [first, ...rest] = argv;

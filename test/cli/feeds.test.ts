@@ -4,6 +4,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import { parseOpml } from '../../src/feeds/opml.ts';
+import { openStorage } from '../../src/storage/index.ts';
+
+/** A title as a hostile feed (or an old row) might hold it: colours, a window-title OSC, C0/C1 controls, bidi. */
+const DIRTY_TITLE = 'Cyber \u001b[31mRed\u001b[0m Desk\u001b]0;pwned\u0007\u0000\u0008\u009b2J \u202eevil\u202c\u0085 end';
+const CLEAN_TITLE = 'Cyber Red Desk evil end';
+/** Anything a terminal would act on, or XML 1.0 forbids. */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 const OPML = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures', 'opml.opml');
 
@@ -95,6 +104,51 @@ describe('cyberbrief feeds', () => {
     writeFileSync(notOpml, '<rss version="2.0"><channel><title>t</title></channel></rss>');
     const r = await cli('import', notOpml);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'cyberbrief feeds import: the file is not OPML (no <opml> element); export your subscriptions as OPML.' });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it('lists, exports and re-imports a feed stored with escape sequences in its title without any control character', async () => {
+    // A row as older versions stored it, written past every cleaning step.
+    const storage = await openStorage(env.DATABASE_URL!);
+    await storage.feeds.add({ url: 'https://dirty.example/rss', title: DIRTY_TITLE, source: 'cli' });
+    await storage.close();
+
+    const list = await cli('list');
+    expect(list.stdout).not.toMatch(TERMINAL_CONTROL);
+    expect(list.stdout).toContain(`${CLEAN_TITLE}  https://dirty.example/rss`);
+    const json = JSON.parse((await cli('list', '--json')).stdout) as { title: string };
+    expect(json.title).toBe(CLEAN_TITLE);
+
+    const exported = (await cli('export')).stdout;
+    expect(exported).not.toMatch(NOT_XML_CHAR);
+    expect(exported).toContain(`title="${CLEAN_TITLE}"`);
+    expect(parseOpml(exported)).toEqual([{ url: 'https://dirty.example/rss', title: CLEAN_TITLE }]);
+  });
+
+  it.each([
+    { how: 'feeds add --title', run: async (c: (...a: string[]) => Promise<unknown>) => c('add', 'https://dirty.example/rss', '--title', DIRTY_TITLE) },
+    {
+      how: 'feeds import',
+      run: async (c: (...a: string[]) => Promise<unknown>, d: string) => {
+        const file = path.join(d, 'dirty.opml');
+        // The title as an OPML file can carry it: numeric character references decode to the controls.
+        const attr = [...DIRTY_TITLE].map((ch) => (ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f) ? `&#${ch.charCodeAt(0)};` : ch)).join('');
+        writeFileSync(file, `<opml><body><outline title="${attr}" xmlUrl="https://dirty.example/rss"/></body></opml>`);
+        return c('import', file);
+      },
+    },
+  ])('$how stores the title clean', async ({ run }) => {
+    await run(cli, dir);
+    const storage = await openStorage(env.DATABASE_URL!);
+    try {
+      expect((await storage.feeds.getByUrl('https://dirty.example/rss'))?.title).toBe(CLEAN_TITLE);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
+    expect(await cli('add', 'https://a.example/rss', '--title', '\u001b[2J\u200b')).toMatchObject({ code: 2, stderr: 'cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.' });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
   });
 

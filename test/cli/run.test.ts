@@ -5,15 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/index.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 
 /** Starts `cyberbrief run` as a child process with no feeds and no tokens; resolves once it is up. */
-async function startBot(extraEnv: Record<string, string> = {}, configYaml = 'feeds: []\n') {
+async function startBot(extraEnv: Record<string, string> = {}, configYaml = 'feeds: []\n', seed?: (dbFile: string) => Promise<void>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-'));
   const override = path.join(dir, 'config.yaml');
   writeFileSync(override, `${configYaml}server:\n  host: 127.0.0.1\n`);
   const dbFile = path.join(dir, 'bot.db');
+  await seed?.(dbFile);
   const child = spawn(process.execPath, [BIN, 'run'], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: dbFile, CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'info', ...extraEnv },
@@ -57,6 +59,20 @@ describe('cyberbrief run', () => {
     // SQLite removes the write-ahead log when the last connection closes: the database was closed.
     expect(existsSync(`${bot.dbFile}-wal`)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${bot.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('prints feed titles in its start-up banner without escape sequences, controls or bidi overrides', async () => {
+    const bot = await startBot({}, 'feeds: []\n', async (dbFile) => {
+      // A row as older versions stored a hostile feed's title.
+      const storage = await openStorage(dbFile);
+      await storage.feeds.add({ url: 'https://dirty.example/rss', title: 'Cyber \u001b[31mRed\u001b[0m\u001b]0;pwned\u0007 \u202eDesk\u009b2J', source: 'cli' });
+      await storage.close();
+    });
+    const banner = bot.output().split('\n').find((l) => l.includes('Watching 1 feed(s)'));
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(banner).toContain('Watching 1 feed(s): Cyber Red Desk.');
+    expect(bot.output()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('with no tokens, posts a matching story from a local feed to the console, once', async () => {
