@@ -47,6 +47,8 @@ export interface AppOptions {
   announce?: (lines: string[]) => void;
   /** Where the console adapter reads `/news ...` lines typed by the operator (e.g. stdin on a TTY). */
   consoleInput?: NodeJS.ReadableStream;
+  /** Where the console adapter writes alerts (default: stdout as plain text). */
+  consoleWrite?: (text: string) => void;
 }
 
 /** One id per process, used as the lease owner on feeds and alerts. */
@@ -117,7 +119,7 @@ export function createApp(opts: AppOptions): App {
     // and retry. On SQLite (one instance) the lock is always free.
     const appId = config.secrets.discordApplicationId;
     const { platforms, routes } = createPlatforms(config, logger, {
-      ...(opts.consoleInput ? { console: { input: opts.consoleInput } } : {}),
+      console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
       ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());

@@ -106,7 +106,9 @@ describe('cyberbrief run', () => {
       await new Promise((r) => setTimeout(r, 2500)); // a few more ticks: nothing may be posted twice
       bot.child.kill('SIGTERM');
       expect(await bot.exited).toBe(0);
-      const posted = bot.output().split('\n').filter((l) => l.startsWith('[console]'));
+      // Its stdout is a pipe, so logs are JSON and console alerts are records of their own (first line: the title).
+      const records = bot.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { platform?: string; msg: string });
+      const posted = records.filter((r) => r.platform === 'console').map((r) => r.msg.split('\n')[0]);
       expect(posted).toEqual(['[console] ■ Dutch government accuses Russian military intelligence of hacking the port of Rotterdam']);
       expect(bot.output()).toContain(`http://127.0.0.1:${port}/s1`);
       expect(bot.output()).not.toContain('utm_source');
