@@ -1,5 +1,9 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
+// The feeds listed in the configuration are added first, as `cyberbrief run` does at start-up, so the
+// CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
+import type { Config } from '../config/schema.ts';
 import type { Feed } from '../domain/types.ts';
+import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
@@ -14,11 +18,12 @@ import type { CliCommand } from './types.ts';
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
 const shown = (text: string | null): string | null => (text === null ? null : plainLine(text));
 
-function feedJson(f: Feed) {
+function feedJson(f: Feed, configured: boolean) {
   return {
     id: f.id,
     url: f.url,
     title: cleanFeedTitle(f.title),
+    configured,
     enabled: f.enabled,
     last_success_at: f.lastSuccessAt?.toISOString() ?? null,
     last_error: shown(f.lastError),
@@ -29,14 +34,17 @@ function feedJson(f: Feed) {
   };
 }
 
-function feedLines(f: Feed): string[] {
+function feedLines(f: Feed, configured: boolean): string[] {
   const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
-  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}`];
+  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
   if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
   if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   return lines;
 }
+
+/** URLs of the feeds the configuration lists. */
+const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url));
 
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : await storage.feeds.getByUrl(ref);
@@ -78,6 +86,9 @@ export const command: CliCommand = {
     '  disable ID|URL         stop polling a feed',
     '  import FILE.opml       add every feed in an OPML file (- for standard input)',
     '  export                 print the feed list as OPML 2.0',
+    '',
+    'The feeds listed under feeds: in the configuration are added first, as `cyberbrief run` does, and',
+    'marked (configured); remove them from the configuration (or disable them), not with `remove`.',
   ].join('\n'),
   options: {
     json: { type: 'boolean' },
@@ -89,14 +100,20 @@ export const command: CliCommand = {
     const need = (n: number, what: string) => {
       if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
     };
+    // Every action sees the configured feeds, as the bot does.
+    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>) => Promise<T>) =>
+      ctx.withStorage(async (s, config) => {
+        await syncConfigFeeds(s.feeds, config.feeds);
+        return fn(s, configuredUrls(config));
+      });
     switch (action) {
       case 'list':
         need(0, 'no arguments');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s, configured) => {
           const feeds = await s.feeds.list();
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f)));
-          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`.');
-          else for (const f of feeds) for (const l of feedLines(f)) ctx.stdout(l);
+          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, configured.has(f.url))));
+          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
+          else for (const f of feeds) for (const l of feedLines(f, configured.has(f.url))) ctx.stdout(l);
           return 0;
         });
       case 'add': {
@@ -109,7 +126,7 @@ export const command: CliCommand = {
         if (title && Array.from(title).length > MAX_FEED_TITLE_CHARS) {
           throw new UsageError(`cyberbrief feeds add: --title is ${Array.from(title).length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const { feed, created } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
           return 0;
@@ -117,8 +134,11 @@ export const command: CliCommand = {
       }
       case 'remove':
         need(1, 'a feed URL or id');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s, configured) => {
           const feed = await findFeed(s, rest[0]!);
+          if (configured.has(feed.url)) {
+            throw new UsageError(`cyberbrief feeds remove: feed ${feed.id} (${feed.url}) is listed under feeds: in the configuration, so the bot would add it again at its next start; remove it there, or stop polling it with 'cyberbrief feeds disable ${feed.id}'.`);
+          }
           await s.feeds.remove(feed.id);
           ctx.stdout(`Removed feed ${feed.id}: ${feed.url}`);
           return 0;
@@ -126,7 +146,7 @@ export const command: CliCommand = {
       case 'enable':
       case 'disable':
         need(1, 'a feed id or URL');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const feed = await findFeed(s, rest[0]!);
           await s.feeds.setEnabled(feed.id, action === 'enable');
           ctx.stdout(`${action === 'enable' ? 'Enabled' : 'Disabled'} feed ${feed.id}: ${feed.url}`);
@@ -143,7 +163,7 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           let added = 0;
           const skipped: string[] = [];
           for (const e of entries) {
@@ -160,7 +180,7 @@ export const command: CliCommand = {
       }
       case 'export':
         need(0, 'no arguments');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const feeds = await s.feeds.list();
           ctx.stdout(renderOpml(feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl }))));
           return 0;

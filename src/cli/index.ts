@@ -150,9 +150,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       }),
     readStdin,
     withStorage: async (fn) => {
-      const storage = await ctx.openStorage(await ctx.loadConfig());
+      const config = await ctx.loadConfig();
+      const storage = await ctx.openStorage(config);
       try {
-        return await fn(storage);
+        return await fn(storage, config);
       } finally {
         await storage.close();
       }

@@ -131,8 +131,8 @@ describe('cyberbrief feeds', () => {
       how: 'feeds import',
       run: async (c: (...a: string[]) => Promise<unknown>, d: string) => {
         const file = path.join(d, 'dirty.opml');
-        // The title as an OPML file can carry it: numeric character references decode to the controls.
-        const attr = [...DIRTY_TITLE].map((ch) => (ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f) ? `&#${ch.charCodeAt(0)};` : ch)).join('');
+        // The title as an OPML file can carry it: C0 controls as character references, the rest raw.
+        const attr = [...DIRTY_TITLE].map((ch) => (ch.charCodeAt(0) < 0x20 ? `&#${ch.charCodeAt(0)};` : ch)).join('');
         writeFileSync(file, `<opml><body><outline title="${attr}" xmlUrl="https://dirty.example/rss"/></body></opml>`);
         return c('import', file);
       },
@@ -150,6 +150,24 @@ describe('cyberbrief feeds', () => {
   it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
     expect(await cli('add', 'https://a.example/rss', '--title', '\u001b[2J\u200b')).toMatchObject({ code: 2, stderr: 'cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.' });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it('shows the feeds of the configuration, as the bot polls them, and will not remove one', async () => {
+    writeFileSync(path.join(dir, 'config.yaml'), 'feeds:\n  - url: https://configured.example/rss\n    title: Configured Wire\n');
+    const list = await cli('list');
+    expect(list.stdout).not.toMatch(/No feeds yet/);
+    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}Configured Wire {2}https:\/\/configured\.example\/rss {2}\(configured\)$/m);
+    await cli('add', 'https://mine.example/rss');
+    const json = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(json.map((f) => [f.id, f.url, f.configured])).toEqual([[1, 'https://configured.example/rss', true], [2, 'https://mine.example/rss', false]]);
+    expect((await cli('export')).stdout).toContain('xmlUrl="https://configured.example/rss"');
+
+    const r = await cli('remove', '1');
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe("cyberbrief feeds remove: feed 1 (https://configured.example/rss) is listed under feeds: in the configuration, so the bot would add it again at its next start; remove it there, or stop polling it with 'cyberbrief feeds disable 1'.");
+    expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://configured.example/rss');
+    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}disabled {5}Configured Wire/m);
+    expect((await cli('remove', '2')).stdout).toBe('Removed feed 2: https://mine.example/rss');
   });
 
   it('a missing OPML file is one clear sentence', async () => {
