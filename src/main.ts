@@ -25,7 +25,7 @@ import { compileTopics, parseKeyword } from './matching/index.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
-import { openStorage, type Storage } from './storage/index.ts';
+import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 
 export interface App {
@@ -51,8 +51,11 @@ export interface AppOptions {
   consoleWrite?: (text: string) => void;
 }
 
-/** One id per process, used as the lease owner on feeds and alerts. */
-export const INSTANCE_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/**
+ * One id per process, used as the lease owner on feeds and alerts: unique (host, pid and a random part),
+ * and marked as one that holds a liveness lock while it runs (storage/instance-liveness.ts).
+ */
+export const INSTANCE_ID = `${LIVE_OWNER_PREFIX}${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** Builds the summariser the pipeline and `summarize` use, from configuration. */
 export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?: Fetcher; storage?: Storage } = {}) {
@@ -112,6 +115,11 @@ export function createApp(opts: AppOptions): App {
     onStop('storage', () => db.close());
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
+    // This instance holds its liveness lock before it claims anything; the leases of an instance that died
+    // without releasing them (SIGKILL, a crash, a lost machine) are taken back now, not when they expire.
+    const liveness = await holdInstanceLiveness(INSTANCE_ID, { locks: db.locks, logger });
+    onStop('instance liveness', () => liveness.stop());
+    await takeBackDeadLeases(INSTANCE_ID, clock.now(), { locks: db.locks, leases: db.leases, logger });
 
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
     // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
