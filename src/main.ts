@@ -11,6 +11,7 @@ import type { ChatPlatform } from './domain/chat.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
 import { createAddressGuard } from './feeds/address-guard.ts';
 import { syncConfigFeeds } from './feeds/config-feeds.ts';
+import { cleanFeedTitle } from './feeds/feed-title.ts';
 import { checkFeedUrl } from './feeds/feed-url.ts';
 import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
@@ -24,7 +25,7 @@ import { loadRelevance, parseKeyword } from './matching/index.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
-import { openStorage, type Storage } from './storage/index.ts';
+import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 
 export interface App {
@@ -46,10 +47,15 @@ export interface AppOptions {
   announce?: (lines: string[]) => void;
   /** Where the console adapter reads `/news ...` lines typed by the operator (e.g. stdin on a TTY). */
   consoleInput?: NodeJS.ReadableStream;
+  /** Where the console adapter writes alerts (default: stdout as plain text). */
+  consoleWrite?: (text: string) => void;
 }
 
-/** One id per process, used as the lease owner on feeds and alerts. */
-export const INSTANCE_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/**
+ * One id per process, used as the lease owner on feeds and alerts: unique (host, pid and a random part),
+ * and marked as one that holds a liveness lock while it runs (storage/instance-liveness.ts).
+ */
+export const INSTANCE_ID = `${LIVE_OWNER_PREFIX}${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** Builds the summariser the pipeline and `summarize` use, from configuration. */
 export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?: Fetcher; storage?: Storage } = {}) {
@@ -110,6 +116,11 @@ export function createApp(opts: AppOptions): App {
     onStop('storage', () => db.close());
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
+    // This instance holds its liveness lock before it claims anything; the leases of an instance that died
+    // without releasing them (SIGKILL, a crash, a lost machine) are taken back now, not when they expire.
+    const liveness = await holdInstanceLiveness(INSTANCE_ID, { locks: db.locks, logger });
+    onStop('instance liveness', () => liveness.stop());
+    await takeBackDeadLeases(INSTANCE_ID, clock.now(), { locks: db.locks, leases: db.leases, logger });
 
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
     // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
@@ -117,7 +128,7 @@ export function createApp(opts: AppOptions): App {
     // and retry. On SQLite (one instance) the lock is always free.
     const appId = config.secrets.discordApplicationId;
     const { platforms, routes } = createPlatforms(config, logger, {
-      ...(opts.consoleInput ? { console: { input: opts.consoleInput } } : {}),
+      console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
       ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
@@ -207,7 +218,7 @@ export function createApp(opts: AppOptions): App {
     const where = platforms.map((p) => (p.name === 'console' ? `this console (no chat tokens set; subscribed to every topic${opts.consoleInput ? ', type /news help for commands' : ''})` : p.name === 'slack' ? `Slack${config.slack.socket_mode ? ' (Socket Mode)' : ` (/slack/events on port ${port})`}` : 'Discord'));
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
-      `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => f.title ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
+      `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
       `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}; ${relevance.model ? `the relevance model (${relevance.model.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
       `Alerts go to ${where.join(' and ')}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
     ]);

@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { redactText, redactUrl } from '../lib/redact.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -18,7 +19,7 @@ const TIMEOUT_MS = 5_000;
 /** fetch() hides the reason in `cause`; show it. */
 function netError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? errorMessage(err);
+  return redactText(cause?.code ?? cause?.message ?? errorMessage(err), []);
 }
 
 export const command: CliCommand = {
@@ -118,15 +119,16 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
     else if (offline) out.push({ name: 'slack', ok: true, detail: 'tokens are set and well-formed (not checked with Slack: --offline)' });
     else {
       const base = (s.slackApiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/');
+      const shown = redactUrl(base);
       try {
         const { body } = await getJson(`${base}auth.test`, { authorization: `Bearer ${s.slackBotToken}` }, 'POST');
         out.push(
           body.ok === true
-            ? { name: 'slack', ok: true, detail: `bot token accepted by ${base} (team ${String(body.team ?? '?')}, bot user ${String(body.user ?? '?')})` }
+            ? { name: 'slack', ok: true, detail: `bot token accepted by ${shown} (team ${String(body.team ?? '?')}, bot user ${String(body.user ?? '?')})` }
             : { name: 'slack', ok: false, detail: `Slack refused the bot token (${String(body.error ?? 'no reason given')}); reinstall the app or copy the token again` },
         );
       } catch (err) {
-        out.push({ name: 'slack', ok: false, detail: `cannot reach ${base}: ${netError(err)}` });
+        out.push({ name: 'slack', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
       }
     }
   } else {
@@ -138,22 +140,23 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
     else if (offline) out.push({ name: 'discord', ok: true, detail: 'token and application id are set (not checked with Discord: --offline)' });
     else {
       const base = (s.discordApiUrl ?? 'https://discord.com/api').replace(/\/$/, '');
+      const shown = redactUrl(base);
       try {
         const { status, body } = await getJson(`${base}/v10/users/@me`, { authorization: `Bot ${s.discordToken}` });
         out.push(
           status === 200
-            ? { name: 'discord', ok: true, detail: `bot token accepted by ${base} (bot ${String(body.username ?? '?')})` }
+            ? { name: 'discord', ok: true, detail: `bot token accepted by ${shown} (bot ${String(body.username ?? '?')})` }
             : { name: 'discord', ok: false, detail: `Discord refused the bot token (HTTP ${status}); reset the token in the developer portal and set DISCORD_TOKEN` },
         );
       } catch (err) {
-        out.push({ name: 'discord', ok: false, detail: `cannot reach ${base}: ${netError(err)}` });
+        out.push({ name: 'discord', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
       }
     }
   } else {
     out.push({ name: 'discord', ok: true, warn: true, detail: 'not configured (DISCORD_TOKEN unset)' });
   }
   if (config.summary.llm.enabled) {
-    out.push({ name: 'llm', ok: true, detail: `LLM summaries on: ${config.summary.llm.model} at ${config.summary.llm.base_url}${s.llmApiKey ? ' (API key set)' : ' (no API key)'}` });
+    out.push({ name: 'llm', ok: true, detail: `LLM summaries on: ${config.summary.llm.model} at ${redactUrl(config.summary.llm.base_url)}${s.llmApiKey ? ' (API key set)' : ' (no API key)'}` });
   }
   return out;
 }

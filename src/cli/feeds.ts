@@ -1,48 +1,61 @@
 // cyberbrief feeds: list, add, remove, enable, disable; import and export OPML.
+// The feeds listed in the configuration are added first, as `cyberbrief run` does at start-up, so the
+// CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
+import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
 import type { Feed } from '../domain/types.ts';
+import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
-import { MAX_FEED_TITLE_CHARS, MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
+import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
+import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
+import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
 import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
 
-function feedJson(f: Feed, audience: FeedAudience | undefined) {
+/** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
+const shown = (text: string | null): string | null => (text === null ? null : plainLine(text));
+
+function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boolean) {
   return {
     id: f.id,
     url: f.url,
-    title: f.title,
+    title: cleanFeedTitle(f.title),
+    configured,
     enabled: f.enabled,
     global: f.global,
     owners: audience?.tenants ?? [],
     last_success_at: f.lastSuccessAt?.toISOString() ?? null,
-    last_error: f.lastError,
+    last_error: shown(f.lastError),
     last_error_at: f.lastErrorAt?.toISOString() ?? null,
     error_count: f.errorCount,
     next_check_at: f.nextCheckAt.toISOString(),
-    disabled_reason: f.disabledReason,
+    disabled_reason: shown(f.disabledReason),
   };
 }
 
 /** Who gets the feed's stories: every channel, or the channels of the workspaces and servers that added it. */
 function reachLine(f: Feed, audience: FeedAudience | undefined): string {
-  const owners = audience?.tenants ?? [];
+  const owners = (audience?.tenants ?? []).map((t) => plainLine(t));
   if (f.global) return `      for every channel (global)${owners.length ? `; also added by ${owners.join(', ')}` : ''}`;
   return `      for the channels of ${owners.join(', ') || 'nobody'}`;
 }
 
-function feedLines(f: Feed, audience: FeedAudience | undefined): string[] {
+function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean): string[] {
   const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
-  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${f.title ?? '(no title)'}  ${f.url}`];
+  const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
-  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${f.lastError}`);
-  if (f.disabledReason) lines.push(`      disabled: ${f.disabledReason}`);
+  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
+  if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   lines.push(reachLine(f, audience));
   return lines;
 }
+
+/** URLs of the feeds the configuration lists. */
+const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url));
 
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : await storage.feeds.getByUrl(ref);
@@ -84,6 +97,9 @@ export const command: CliCommand = {
     '  disable ID|URL         stop polling a feed',
     '  import FILE.opml       add every feed in an OPML file (- for standard input)',
     '  export                 print the feed list as OPML 2.0',
+    '',
+    'The feeds listed under feeds: in the configuration are added first, as `cyberbrief run` does, and',
+    'marked (configured); remove them from the configuration (or disable them), not with `remove`.',
   ].join('\n'),
   options: {
     json: { type: 'boolean' },
@@ -95,24 +111,33 @@ export const command: CliCommand = {
     const need = (n: number, what: string) => {
       if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
     };
+    // Every action sees the configured feeds, as the bot does.
+    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>) => Promise<T>) =>
+      ctx.withStorage(async (s, config) => {
+        await syncConfigFeeds(s.feeds, config.feeds);
+        return fn(s, configuredUrls(config));
+      });
     switch (action) {
       case 'list':
         need(0, 'no arguments');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s, configured) => {
           const [feeds, audiences] = await Promise.all([s.feeds.list(), s.feeds.audiences()]);
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id))));
-          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`.');
-          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id))) ctx.stdout(l);
+          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url))));
+          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
+          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url))) ctx.stdout(l);
           return 0;
         });
       case 'add': {
         need(1, 'one URL');
         const url = httpUrl(rest[0]!);
-        const title = typeof ctx.args.values.title === 'string' ? ctx.args.values.title.trim() || null : null;
-        if (title && title.length > MAX_FEED_TITLE_CHARS) {
-          throw new UsageError(`cyberbrief feeds add: --title is ${title.length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
+        const raw = typeof ctx.args.values.title === 'string' ? ctx.args.values.title : '';
+        // Escape sequences, controls and invisible characters are dropped; what is left is the title.
+        const title = plainLine(raw) || null;
+        if (raw.trim() && !title) throw new UsageError('cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.');
+        if (title && Array.from(title).length > MAX_FEED_TITLE_CHARS) {
+          throw new UsageError(`cyberbrief feeds add: --title is ${Array.from(title).length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
           return 0;
@@ -120,8 +145,11 @@ export const command: CliCommand = {
       }
       case 'remove':
         need(1, 'a feed URL or id');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s, configured) => {
           const feed = await findFeed(s, rest[0]!);
+          if (configured.has(feed.url)) {
+            throw new UsageError(`cyberbrief feeds remove: feed ${feed.id} (${feed.url}) is listed under feeds: in the configuration, so the bot would add it again at its next start; remove it there, or stop polling it with 'cyberbrief feeds disable ${feed.id}'.`);
+          }
           await s.feeds.remove(feed.id);
           ctx.stdout(`Removed feed ${feed.id}: ${feed.url}`);
           return 0;
@@ -129,7 +157,7 @@ export const command: CliCommand = {
       case 'enable':
       case 'disable':
         need(1, 'a feed id or URL');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const feed = await findFeed(s, rest[0]!);
           await s.feeds.setEnabled(feed.id, action === 'enable');
           ctx.stdout(`${action === 'enable' ? 'Enabled' : 'Disabled'} feed ${feed.id}: ${feed.url}`);
@@ -146,7 +174,7 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           let added = 0;
           const skipped: string[] = [];
           for (const e of entries) {
@@ -163,7 +191,7 @@ export const command: CliCommand = {
       }
       case 'export':
         need(0, 'no arguments');
-        return ctx.withStorage(async (s) => {
+        return withFeeds(async (s) => {
           const feeds = await s.feeds.list();
           ctx.stdout(renderOpml(feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl }))));
           return 0;

@@ -6,6 +6,8 @@ import { loadConfig, PROJECT_ROOT, secretValues } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
+import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
+import { terminalSafe } from '../lib/terminal-text.ts';
 import { openStorage } from '../storage/index.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
@@ -91,8 +93,15 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   if (!io.stdout) exitQuietlyOnClosedPipe(process.stdout);
-  const stdout = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
-  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
+  const writeOut = io.stdout ?? ((s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+  const writeErr = io.stderr ?? ((s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`));
+  // Everything printed is scrubbed of secrets: the configured ones once the configuration is loaded, and
+  // any password inside a URL. Standard output keeps ordinary query strings (feed URLs, OPML export).
+  let secrets: string[] = [];
+  // Nor can anything printed steer the terminal: escape sequences, controls and bidi overrides in feed
+  // titles, server messages or input files are dropped on the way out.
+  const stdout = (s: string) => writeOut(terminalSafe(redactUrlPasswords(redactValues(s, secrets))));
+  const stderr = (s: string) => writeErr(terminalSafe(redactText(s, secrets)));
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const [first, ...rest] = argv;
@@ -128,7 +137,11 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     stderr,
     env,
     cwd,
-    loadConfig: () => loadConfig({ env, cwd }),
+    loadConfig: async () => {
+      const config = await loadConfig({ env, cwd });
+      secrets = secretList(secretValues(config));
+      return config;
+    },
     openStorage: (config: Config, o?: { migrate?: boolean }) => openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate }),
     createLogger: (config: Config) =>
       createLogger({
@@ -139,9 +152,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       }),
     readStdin,
     withStorage: async (fn) => {
-      const storage = await ctx.openStorage(await ctx.loadConfig());
+      const config = await ctx.loadConfig();
+      const storage = await ctx.openStorage(config);
       try {
-        return await fn(storage);
+        return await fn(storage, config);
       } finally {
         await storage.close();
       }

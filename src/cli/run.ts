@@ -1,8 +1,12 @@
 // cyberbrief run: the long-running bot. Shuts down cleanly on SIGINT/SIGTERM (no new work, in-flight work
 // finished or released, database closed, exit 0); a second signal forces exit.
+// In JSON log mode (log.format json, or auto with stdout not a terminal) every line written is a JSON
+// record: the start-up lines, console alerts, Node's warnings and a start-up failure go through the logger.
 import { secretValues } from '../config/load.ts';
+import { CyberbriefError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createApp } from '../main.ts';
+import { routeProcessOutput } from './process-output.ts';
 import type { CliCommand } from './types.ts';
 
 export const command: CliCommand = {
@@ -18,16 +22,15 @@ export const command: CliCommand = {
   options: {},
   async run(ctx) {
     const config = await ctx.loadConfig();
-    const logger = createLogger({
-      level: config.log.level,
-      pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && !!process.stdout.isTTY),
-      secrets: secretValues(config),
-    });
+    const pretty = config.log.format === 'pretty' || (config.log.format === 'auto' && !!process.stdout.isTTY);
+    const logger = createLogger({ level: config.log.level, pretty, secrets: secretValues(config) });
+    if (!pretty) routeProcessOutput(logger);
     const app = createApp({
       config,
       logger,
       cwd: ctx.cwd,
-      announce: (lines) => lines.forEach((l) => ctx.stdout(l)),
+      announce: (lines) => lines.forEach((l) => (pretty ? ctx.stdout(l) : logger.info(l))),
+      ...(pretty ? {} : { consoleWrite: (text: string) => logger.info({ platform: 'console' }, text) }),
       // An operator at a terminal can type /news commands to the console adapter.
       ...(process.stdin.isTTY ? { consoleInput: process.stdin } : {}),
     });
@@ -54,7 +57,9 @@ export const command: CliCommand = {
       await app.start();
     } catch (err) {
       await app.stop();
-      throw err;
+      if (pretty) throw err;
+      logger.fatal(err instanceof CyberbriefError ? err.message : `cyberbrief run: ${errorMessage(err)}`);
+      return err instanceof CyberbriefError && err.code === 'usage' ? 2 : 1;
     }
     return done;
   },

@@ -26,7 +26,7 @@ export interface CliContext {
   /** Reads standard input whole (for `-` as a file name), failing past `maxBytes`. */
   readStdin: (maxBytes?: number) => Promise<string>;
   /** Loads the configuration, opens (and migrates) the database, runs `fn`, closes the database. */
-  withStorage: <T>(fn: (storage: Storage) => Promise<T>) => Promise<T>;
+  withStorage: <T>(fn: (storage: Storage, config: Config) => Promise<T>) => Promise<T>;
 }
 
 export interface CliCommand {

@@ -28,7 +28,8 @@ export const keywords: CommandModule = {
       try {
         return deps.parseKeyword(raw);
       } catch (err) {
-        throw new UsageError(`Keyword "${raw.slice(0, 60)}" is not valid: ${errorMessage(err).replace(/\.$/, '')}.`);
+        // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
+        throw new UsageError(`Keyword "${raw.replace(/\p{Cf}/gu, '').slice(0, 60)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
     const ch = await channel();

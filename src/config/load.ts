@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
+import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
 import { allowedText, show, valueAt } from './issue-text.ts';
 import { configSchema, type Config, type Secrets } from './schema.ts';
 
@@ -39,11 +40,12 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, raw, sources));
   const cfg = parsed.data;
+  const secrets = readSecrets(opts.env);
   // Topics file is relative to the project root when it is the shipped default, else to cwd.
   cfg.topics.file = resolveFrom(cfg.topics.file, cwd);
   cfg.matching.model_file = resolveFrom(cfg.matching.model_file, cwd);
   cfg.matching.actors_file = resolveFrom(cfg.matching.actors_file, cwd);
-  return { ...cfg, secrets: readSecrets(opts.env), sources };
+  return { ...cfg, secrets, sources };
 }
 
 /** Files shipped in config/: found in the project whatever the working directory, unless overridden. */
@@ -125,31 +127,37 @@ function readSecrets(env: Env): Secrets {
     slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
     slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
     slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
-    slackApiUrl: nonEmpty(env.SLACK_API_URL),
+    slackApiUrl: apiUrl(env, 'SLACK_API_URL'),
     discordToken: nonEmpty(env.DISCORD_TOKEN),
     discordApplicationId: nonEmpty(env.DISCORD_APPLICATION_ID),
-    discordApiUrl: nonEmpty(env.DISCORD_API_URL),
+    discordApiUrl: apiUrl(env, 'DISCORD_API_URL'),
     llmApiKey: nonEmpty(env.LLM_API_KEY),
   };
 }
 
-/** Every secret value, for the logger to scrub. */
-export function secretValues(cfg: Pick<Config, 'secrets' | 'database'>): string[] {
-  const s = cfg.secrets;
-  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey].filter((v): v is string => !!v);
-  const pw = databasePassword(cfg.database.url);
-  if (pw) out.push(pw);
-  return out;
+/** An API base URL from the environment: http(s) or a one-sentence error (its password never shown). */
+function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | null {
+  const v = nonEmpty(env[name]);
+  if (!v) return null;
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ConfigError(`config: ${name} = ${JSON.stringify(redactUrl(v).slice(0, 200))} is invalid: expected an http(s) URL.`);
+  return v;
 }
 
-function databasePassword(url: string): string | null {
-  if (!/^postgres(ql)?:\/\//i.test(url)) return null;
-  try {
-    const pw = decodeURIComponent(new URL(url).password);
-    return pw || null;
-  } catch {
-    return null;
-  }
+/**
+ * Every secret value, for the logger and the CLI to scrub: tokens, the signing secret, the API key, and
+ * the password of each URL-valued setting (DATABASE_URL, SLACK_API_URL, DISCORD_API_URL, LLM_BASE_URL).
+ */
+export function secretValues(cfg: Pick<Config, 'secrets' | 'database'> & { summary?: Pick<Config['summary'], 'llm'> }): string[] {
+  const s = cfg.secrets;
+  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey].filter((v): v is string => !!v);
+  for (const url of [cfg.database.url, s.slackApiUrl, s.discordApiUrl, cfg.summary?.llm.base_url]) out.push(...urlPasswords(url));
+  return out;
 }
 
 const ENV_FOR: Record<string, string> = {
@@ -157,10 +165,16 @@ const ENV_FOR: Record<string, string> = {
   'log.level': 'LOG_LEVEL',
   'server.port': 'PORT',
   'polling.allow_hosts': 'CYBERBRIEF_ALLOW_HOSTS',
+  'summary.llm.base_url': 'LLM_BASE_URL',
+  'summary.llm.model': 'LLM_MODEL',
 };
 
-/** One sentence naming the key, the value and what is allowed. */
+/** One sentence naming the key, the value and what is allowed; a password inside the value is not shown. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, sources: string[]): string {
+  return redactText(issueSentence(issue, raw, sources), []);
+}
+
+function issueSentence(issue: z.core.$ZodIssue, raw: unknown, sources: string[]): string {
   const where = sources.length > 1 ? ` (in ${sources.slice(1).join(', ')} over the defaults)` : '';
   if (issue.code === 'unrecognized_keys') {
     const parent = issue.path.map(String).join('.');

@@ -1,15 +1,16 @@
 // OPML import and export of the feed list. Import reads every <outline> with an xmlUrl, nested folders
 // included; export writes OPML 2.0.
+import { xmlChars } from '../lib/terminal-text.ts';
+import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from './feed-title.ts';
 import { FeedParseError } from './fetch-error.ts';
 import { decodeEntities } from './html-text.ts';
+
+export { MAX_FEED_TITLE_CHARS };
 
 /** More feeds than anyone subscribes to: a larger list is a mistake or an attack, not a reading list. */
 export const MAX_OPML_FEEDS = 5000;
 /** Largest OPML file read (a 5000-feed export is well under 2 MB). */
 export const MAX_OPML_BYTES = 10 * 1024 * 1024;
-
-/** A feed title, as in the configuration (`feeds[].title`). */
-export const MAX_FEED_TITLE_CHARS = 200;
 
 export interface OpmlFeed {
   url: string;
@@ -36,14 +37,14 @@ export function parseOpml(text: string): OpmlFeed[] {
     if (!url || seen.has(url)) continue;
     seen.add(url);
     if (feeds.length >= MAX_OPML_FEEDS) throw new FeedParseError(`opml: the file lists more than ${MAX_OPML_FEEDS} feeds; split it into smaller files.`);
-    const title = (a.title ?? a.text ?? '').trim();
-    feeds.push({ url, title: title.slice(0, MAX_FEED_TITLE_CHARS) || null });
+    feeds.push({ url, title: cleanFeedTitle(a.title ?? a.text) });
   }
   return feeds;
 }
 
+/** An attribute or text value: only characters XML 1.0 allows, markup escaped. */
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return xmlChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 export function renderOpml(feeds: ReadonlyArray<OpmlFeed & { siteUrl?: string | null }>, opts: { title?: string; now?: Date } = {}): string {
@@ -57,7 +58,7 @@ export function renderOpml(feeds: ReadonlyArray<OpmlFeed & { siteUrl?: string | 
     '  <body>',
   ];
   for (const f of feeds) {
-    const title = esc(f.title ?? f.url);
+    const title = esc(cleanFeedTitle(f.title) ?? f.url);
     const site = f.siteUrl ? ` htmlUrl="${esc(f.siteUrl)}"` : '';
     lines.push(`    <outline type="rss" text="${title}" title="${title}" xmlUrl="${esc(f.url)}"${site}/>`);
   }

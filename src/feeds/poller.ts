@@ -7,6 +7,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
+import { cleanFeedTitle } from './feed-title.ts';
 import { errorClass, FetchError } from './fetch-error.ts';
 import type { CacheHints, Fetcher } from './fetcher.ts';
 import { normaliseFeed } from './normalise.ts';
@@ -117,7 +118,8 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       primed: true,
       ttlMinutes: parsed.ttlMinutes,
     });
-    if (!feed.title && parsed.title) await storage.feeds.setTitleIfMissing(feed.id, parsed.title.slice(0, 200));
+    const title = feed.title ? null : cleanFeedTitle(parsed.title);
+    if (title) await storage.feeds.setTitleIfMissing(feed.id, title);
     const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;
     const ms = Math.round(performance.now() - started);
     logger.info(

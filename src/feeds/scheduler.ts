@@ -4,6 +4,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Feed } from '../domain/types.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
+import { cronLogger } from '../lib/cron-logger.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
@@ -196,7 +197,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (task) return;
       if (!cron.validate(options.tick)) throw new Error(`scheduler: polling.tick '${options.tick}' is not a valid cron expression.`);
       stopping = false;
-      task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll' });
+      task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll', logger: cronLogger(logger, 'feed-poll') });
       logger.info({ tick: options.tick, concurrency: options.concurrency, per_host: options.perHostConcurrency }, 'scheduler started');
     },
     async stop() {

@@ -4,6 +4,9 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { REDACTED, redactText, secretList } from './redact.ts';
+
+export { redactText };
 
 export type { Logger };
 
@@ -17,26 +20,12 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-const REDACTED = '[redacted]';
-
 /** Keys whose values are always hidden, at any depth pino can address. */
 const REDACT_PATHS = [
   'token', 'password', 'secret', 'apiKey', 'api_key', 'authorization', 'signingSecret', 'signing_secret',
   '*.token', '*.password', '*.secret', '*.apiKey', '*.api_key', '*.authorization', '*.signingSecret', '*.signing_secret',
   'headers.authorization', 'req.headers.authorization', '*.headers.authorization', '*.headers["x-slack-signature"]',
 ];
-
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)([^\s@/"']+)(@)/gi;
-const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|signature)=)([^&\s"']+)/gi;
-
-/** Replace secrets in one string: configured values, URL passwords, secret-looking query parameters. */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length >= 6 && out.includes(s)) out = out.split(s).join(REDACTED);
-  }
-  return out.replace(URL_PASSWORD, `$1${REDACTED}$3`).replace(SECRET_QUERY, `$1${REDACTED}`);
-}
 
 class RedactingStream extends Writable {
   constructor(
@@ -56,7 +45,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const sink = opts.pretty
     ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: target as never, sync: true })
     : target;
-  const secrets = [...new Set(opts.secrets.filter((s) => s && s.length >= 6))].sort((a, b) => b.length - a.length);
+  const secrets = secretList(opts.secrets);
   return pino(
     {
       level: opts.level,

@@ -1,6 +1,8 @@
 // Channel keywords (`/news keywords add|remove|list`): plain words or phrases, `-term` to exclude.
 // They are matched like topic terms (case- and accent-insensitive, whole words, light inflection), never
-// as user regular expressions.
+// as user regular expressions. Invisible format characters (zero-width, joiners, bidi controls, BOM: Unicode
+// category Cf) are refused, not stripped: the keyword a channel sees listed is exactly the one matched,
+// and feed text has them removed before matching (feeds/html-text.ts), so none can split a word there.
 //
 // Combining rule, for one channel and one item:
 //   accepted = (a subscribed topic matched  OR  an include keyword hit)  AND  no exclude keyword hit
@@ -20,6 +22,13 @@ export interface Keyword {
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const INVISIBLE = /\p{Cf}/u;
+
+/** "U+200B" for the first invisible format character in `text`. */
+function firstInvisible(text: string): string {
+  const ch = INVISIBLE.exec(text)![0];
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 const PATTERN_CHARS = /[()[\]{}|*?\\^$<>]/;
 
 /**
@@ -35,6 +44,9 @@ export function parseKeyword(raw: string): Keyword {
   }
   if (text.length >= 2 && /^(["'\u201c\u2018]).*(["'\u201d\u2019])$/.test(text)) text = text.slice(1, -1).trim();
   if (CONTROL.test(text)) throw new UsageError('keyword: it contains a control character; type plain words.');
+  if (INVISIBLE.test(text)) {
+    throw new UsageError(`keyword: it contains an invisible formatting character (${firstInvisible(text)}, e.g. a zero-width space or a direction mark); type the word again without it.`);
+  }
   text = text.replace(/\s+/g, ' ');
   if (text === '') throw new UsageError('keyword: give a word or phrase, e.g. `espionage` or `-ransomware` to exclude.');
   if (text.length > MAX_KEYWORD_LENGTH) {

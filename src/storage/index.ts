@@ -9,6 +9,7 @@ import { ClustersRepo } from './clusters-repo.ts';
 import { ChannelsRepo } from './channels-repo.ts';
 import { LatestRepo } from './latest-repo.ts';
 import { LeaderLocks } from './leader-locks.ts';
+import { LeasesRepo } from './leases-repo.ts';
 import { ArticlesRepo } from './articles-repo.ts';
 import { CompactionRepo } from './compaction-repo.ts';
 import { StatsRepo } from './stats-repo.ts';
@@ -27,6 +28,8 @@ export { StatsRepo, type StorageStats } from './stats-repo.ts';
 export { LeaderLocks, type Leadership } from './leader-locks.ts';
 export { FeedbackRepo, type RecordVerdict, type FeedbackCounts, type TrainingExample, type TrainingOptions } from './feedback-repo.ts';
 export { StoryLookupRepo, type StoredStory, type AlertStory } from './story-lookup-repo.ts';
+export { LeasesRepo } from './leases-repo.ts';
+export { holdInstanceLiveness, takeBackDeadLeases, LIVE_OWNER_PREFIX, type InstanceLiveness } from './instance-liveness.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
@@ -43,6 +46,8 @@ export interface Storage {
   readonly latest: LatestRepo;
   /** Leadership for single-holder work (the Discord gateway): PostgreSQL advisory locks. */
   readonly locks: LeaderLocks;
+  /** Leases by owner, across feeds and alerts (taking back a dead instance's at start-up). */
+  readonly leases: LeasesRepo;
   /** Extracted article text by URL (the summariser's cache). */
   readonly articles: ArticlesRepo;
   /** Empties old items' bulky text and drops old article-cache rows (`db compact`, the compactor). */
@@ -83,6 +88,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     channels: new ChannelsRepo(handle.db),
     latest: new LatestRepo(handle.db),
     locks: new LeaderLocks(target),
+    leases: new LeasesRepo(handle.db),
     articles: new ArticlesRepo(handle.db),
     compaction: new CompactionRepo(handle.db, handle.dialect),
     stats: new StatsRepo(handle.db),

@@ -2,6 +2,7 @@
 // model to the given text; the input is capped (maxInputChars) and so is the output (max_tokens, then the
 // character budget at a word boundary). Any failure throws LlmError; the summariser falls back to extractive.
 import { removeElements } from '../lib/markup-spans.ts';
+import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
 import { fitToBudget } from './budget.ts';
 import type { LlmOptions } from './ports.ts';
 import { cleanText } from './text.ts';
@@ -11,7 +12,7 @@ export const DEFAULT_MAX_INPUT_CHARS = 12_000;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The body as text, refusing more than `max` bytes (a broken or hostile server must not fill memory). */
-async function boundedText(res: Response, max: number, url: string): Promise<string> {
+async function boundedText(res: Response, max: number, shown: string): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,7 +23,7 @@ async function boundedText(res: Response, max: number, url: string): Promise<str
     size += value.byteLength;
     if (size > max) {
       await reader.cancel().catch(() => undefined);
-      throw new LlmError(`llm: ${url} answered with more than ${max} bytes; check summary.llm.base_url`);
+      throw new LlmError(`llm: ${shown} answered with more than ${max} bytes; check summary.llm.base_url`);
     }
     chunks.push(value);
   }
@@ -59,6 +60,8 @@ export async function llmSummary(
   maxChars: number,
 ): Promise<string> {
   const url = `${llm.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  // For messages: a password inside summary.llm.base_url is never shown.
+  const shown = redactUrl(url);
   const text = fitToBudget(cleanText(input.text), llm.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (llm.apiKey) headers.authorization = `Bearer ${llm.apiKey}`;
@@ -74,28 +77,28 @@ export async function llmSummary(
   try {
     const signal = AbortSignal.timeout(llm.timeoutMs);
     res = await fetch(url, { method: 'POST', headers, body, signal });
-    raw = await boundedText(res, MAX_RESPONSE_BYTES, url);
+    raw = await boundedText(res, MAX_RESPONSE_BYTES, shown);
   } catch (err) {
     if (err instanceof LlmError) throw err;
     const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new LlmError(`llm: no answer from ${url} within ${llm.timeoutMs} ms`, { cause: err });
-    throw new LlmError(`llm: cannot reach ${url} (${(err as Error).message}); check summary.llm.base_url`, { cause: err });
+    if (name === 'TimeoutError' || name === 'AbortError') throw new LlmError(`llm: no answer from ${shown} within ${llm.timeoutMs} ms`, { cause: err });
+    throw new LlmError(`llm: cannot reach ${shown} (${redactText((err as Error).message, urlPasswords(url))}); check summary.llm.base_url`, { cause: err });
   }
-  if (res.status !== 200) throw new LlmError(`llm: ${url} answered HTTP ${res.status}; check the model name and LLM_API_KEY`);
+  if (res.status !== 200) throw new LlmError(`llm: ${shown} answered HTTP ${res.status}; check the model name and LLM_API_KEY`);
   let parsed: ChatCompletion;
   try {
     parsed = JSON.parse(raw) as ChatCompletion;
   } catch (err) {
-    throw new LlmError(`llm: ${url} returned a body that is not JSON`, { cause: err });
+    throw new LlmError(`llm: ${shown} returned a body that is not JSON`, { cause: err });
   }
   const content = parsed?.choices?.[0]?.message?.content;
-  if (typeof content !== 'string') throw new LlmError(`llm: ${url} returned no choices[0].message.content`);
+  if (typeof content !== 'string') throw new LlmError(`llm: ${shown} returned no choices[0].message.content`);
   // Reasoning models served by Ollama and others may prepend their thinking; it is not the summary.
   const cleaned = removeElements(content, ['think'], ' ')
     .replace(/^\s*(?:summary|tl;dr)\s*:\s*/i, '')
     .replace(/\s+/g, ' ')
     .trim();
   const summary = fitToBudget(cleaned, maxChars);
-  if (summary.length < 20) throw new LlmError(`llm: ${url} returned an empty or too short summary`);
+  if (summary.length < 20) throw new LlmError(`llm: ${shown} returned an empty or too short summary`);
   return summary;
 }

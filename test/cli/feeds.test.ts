@@ -4,7 +4,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import { parseOpml } from '../../src/feeds/opml.ts';
 import { openStorage } from '../../src/storage/index.ts';
+
+/** A title as a hostile feed (or an old row) might hold it: colours, a window-title OSC, C0/C1 controls, bidi. */
+const DIRTY_TITLE = 'Cyber \u001b[31mRed\u001b[0m Desk\u001b]0;pwned\u0007\u0000\u0008\u009b2J \u202eevil\u202c\u0085 end';
+const CLEAN_TITLE = 'Cyber Red Desk evil end';
+/** Anything a terminal would act on, or XML 1.0 forbids. */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 const OPML = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures', 'opml.opml');
 
@@ -111,6 +119,71 @@ describe('cyberbrief feeds', () => {
     const r = await cli('import', notOpml);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'cyberbrief feeds import: the file is not OPML (no <opml> element); export your subscriptions as OPML.' });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it('lists, exports and re-imports a feed stored with escape sequences in its title without any control character', async () => {
+    // A row as older versions stored it, written past every cleaning step.
+    const storage = await openStorage(env.DATABASE_URL!);
+    await storage.feeds.add({ url: 'https://dirty.example/rss', title: DIRTY_TITLE, source: 'cli' });
+    await storage.close();
+
+    const list = await cli('list');
+    expect(list.stdout).not.toMatch(TERMINAL_CONTROL);
+    expect(list.stdout).toContain(`${CLEAN_TITLE}  https://dirty.example/rss`);
+    const json = JSON.parse((await cli('list', '--json')).stdout) as { title: string };
+    expect(json.title).toBe(CLEAN_TITLE);
+
+    const exported = (await cli('export')).stdout;
+    expect(exported).not.toMatch(NOT_XML_CHAR);
+    expect(exported).toContain(`title="${CLEAN_TITLE}"`);
+    expect(parseOpml(exported)).toEqual([{ url: 'https://dirty.example/rss', title: CLEAN_TITLE }]);
+  });
+
+  it.each([
+    { how: 'feeds add --title', run: async (c: (...a: string[]) => Promise<unknown>) => c('add', 'https://dirty.example/rss', '--title', DIRTY_TITLE) },
+    {
+      how: 'feeds import',
+      run: async (c: (...a: string[]) => Promise<unknown>, d: string) => {
+        const file = path.join(d, 'dirty.opml');
+        // The title as an OPML file can carry it: C0 controls as character references, the rest raw.
+        const attr = [...DIRTY_TITLE].map((ch) => (ch.charCodeAt(0) < 0x20 ? `&#${ch.charCodeAt(0)};` : ch)).join('');
+        writeFileSync(file, `<opml><body><outline title="${attr}" xmlUrl="https://dirty.example/rss"/></body></opml>`);
+        return c('import', file);
+      },
+    },
+  ])('$how stores the title clean', async ({ run }) => {
+    await run(cli, dir);
+    const storage = await openStorage(env.DATABASE_URL!);
+    try {
+      expect((await storage.feeds.getByUrl('https://dirty.example/rss'))?.title).toBe(CLEAN_TITLE);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
+    expect(await cli('add', 'https://a.example/rss', '--title', '\u001b[2J\u200b')).toMatchObject({ code: 2, stderr: 'cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.' });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it('shows the feeds of the configuration, as the bot polls them, and will not remove one', async () => {
+    writeFileSync(path.join(dir, 'config.yaml'), 'feeds:\n  - url: https://configured.example/rss\n    title: Configured Wire\n');
+    const list = await cli('list');
+    expect(list.stdout).not.toMatch(/No feeds yet/);
+    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}Configured Wire {2}https:\/\/configured\.example\/rss {2}\(configured\)$/m);
+    await cli('add', 'https://mine.example/rss');
+    const json = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(json.map((f) => [f.url, f.configured])).toEqual([['https://configured.example/rss', true], ['https://mine.example/rss', false]]);
+    expect(json[0]!.id).toBe(1);
+    const mine = json[1]!.id as number;
+    expect((await cli('export')).stdout).toContain('xmlUrl="https://configured.example/rss"');
+
+    const r = await cli('remove', '1');
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe("cyberbrief feeds remove: feed 1 (https://configured.example/rss) is listed under feeds: in the configuration, so the bot would add it again at its next start; remove it there, or stop polling it with 'cyberbrief feeds disable 1'.");
+    expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://configured.example/rss');
+    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}disabled {5}Configured Wire/m);
+    expect((await cli('remove', String(mine))).stdout).toBe(`Removed feed ${mine}: https://mine.example/rss`);
   });
 
   it('a missing OPML file is one clear sentence', async () => {

@@ -98,6 +98,28 @@ describe('cyberbrief doctor', () => {
     }
   });
 
+  it('never prints a password inside SLACK_API_URL, DISCORD_API_URL or LLM_BASE_URL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-urls-'));
+    const override = path.join(dir, 'o.yaml');
+    writeFileSync(override, 'feeds: []\nsummary:\n  llm:\n    enabled: true\n');
+    const r = await cli(['doctor'], {
+      CYBERBRIEF_CONFIG: override,
+      DATABASE_URL: path.join(dir, 'd.db'),
+      SLACK_BOT_TOKEN: 'xoxb-doctor-url-token',
+      SLACK_SIGNING_SECRET: 'doctor-url-signing',
+      SLACK_API_URL: 'http://bot:slack-pass-1234@127.0.0.1:9/api/',
+      DISCORD_TOKEN: 'doctor.url.discord-token',
+      DISCORD_APPLICATION_ID: '800000000000000098',
+      DISCORD_API_URL: 'http://bot:discord-pass-5678@127.0.0.1:9/api',
+      LLM_BASE_URL: 'http://me:llm-pass-9012@127.0.0.1:9/v1',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: /m);
+    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: /m);
+    expect(r.stdout).toMatch(/^ ok +llm: LLM summaries on: .* at http:\/\/me:\[redacted\]@127\.0\.0\.1:9\/v1/m);
+    for (const secret of ['slack-pass-1234', 'discord-pass-5678', 'llm-pass-9012']) expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
   it('names a missing topics file once, in the loader\'s own sentence', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-topics-'));
     const override = path.join(dir, 'o.yaml');

@@ -5,15 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/index.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 
 /** Starts `cyberbrief run` as a child process with no feeds and no tokens; resolves once it is up. */
-async function startBot(extraEnv: Record<string, string> = {}, configYaml = 'feeds: []\n') {
+async function startBot(extraEnv: Record<string, string> = {}, configYaml = 'feeds: []\n', seed?: (dbFile: string) => Promise<void>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-'));
   const override = path.join(dir, 'config.yaml');
   writeFileSync(override, `${configYaml}server:\n  host: 127.0.0.1\n`);
   const dbFile = path.join(dir, 'bot.db');
+  await seed?.(dbFile);
   const child = spawn(process.execPath, [BIN, 'run'], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: dbFile, CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'info', ...extraEnv },
@@ -59,6 +61,20 @@ describe('cyberbrief run', () => {
     await expect(fetch(`http://127.0.0.1:${bot.port}/healthz`)).rejects.toThrow();
   });
 
+  it('prints feed titles in its start-up banner without escape sequences, controls or bidi overrides', async () => {
+    const bot = await startBot({}, 'feeds: []\n', async (dbFile) => {
+      // A row as older versions stored a hostile feed's title.
+      const storage = await openStorage(dbFile);
+      await storage.feeds.add({ url: 'https://dirty.example/rss', title: 'Cyber \u001b[31mRed\u001b[0m\u001b]0;pwned\u0007 \u202eDesk\u009b2J', source: 'cli' });
+      await storage.close();
+    });
+    const banner = bot.output().split('\n').find((l) => l.includes('Watching 1 feed(s)'));
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(banner).toContain('Watching 1 feed(s): Cyber Red Desk.');
+    expect(bot.output()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('with no tokens, posts a matching story from a local feed to the console, once', async () => {
     const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Wire</title>
       <item><title>Dutch government accuses Russian military intelligence of hacking the port of Rotterdam</title>
@@ -90,7 +106,9 @@ describe('cyberbrief run', () => {
       await new Promise((r) => setTimeout(r, 2500)); // a few more ticks: nothing may be posted twice
       bot.child.kill('SIGTERM');
       expect(await bot.exited).toBe(0);
-      const posted = bot.output().split('\n').filter((l) => l.startsWith('[console]'));
+      // Its stdout is a pipe, so logs are JSON and console alerts are records of their own (first line: the title).
+      const records = bot.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { platform?: string; msg: string });
+      const posted = records.filter((r) => r.platform === 'console').map((r) => r.msg.split('\n')[0]);
       expect(posted).toEqual(['[console] ■ Dutch government accuses Russian military intelligence of hacking the port of Rotterdam']);
       expect(bot.output()).toContain(`http://127.0.0.1:${port}/s1`);
       expect(bot.output()).not.toContain('utm_source');
@@ -109,5 +127,26 @@ describe('cyberbrief run', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('config: server.port = 99999 is invalid (check PORT or the config files): expected a number <= 65535.');
     expect(existsSync(path.join(dir, 'x.db'))).toBe(false);
+  });
+
+  it.each([
+    { name: 'SLACK_API_URL', shown: 'SLACK_API_URL=http://bot:[redacted]@127.0.0.1:9/api/', env: { SLACK_BOT_TOKEN: 'xoxb-run-redaction-token', SLACK_SIGNING_SECRET: 'run-redaction-signing', SLACK_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api/' } },
+    { name: 'DISCORD_API_URL', shown: 'discord: registering /news failed', env: { DISCORD_TOKEN: 'run.redaction.discord-token', DISCORD_APPLICATION_ID: '800000000000000099', DISCORD_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api' } },
+  ])('a password inside $name is never printed when start-up fails', async ({ shown, env }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-redact-'));
+    const override = path.join(dir, 'config.yaml');
+    writeFileSync(override, 'feeds: []\nserver:\n  host: 127.0.0.1\ndiscord:\n  leader_retry_seconds: 1\n');
+    const child = spawn(process.execPath, [BIN, 'run'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: path.join(dir, 'x.db'), CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toContain(shown);
+    expect(out).not.toContain('hunter2secret');
   });
 });

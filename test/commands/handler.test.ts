@@ -4,6 +4,7 @@ import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { UsageError } from '../../src/lib/errors.ts';
+import { parseKeyword as realParseKeyword } from '../../src/matching/keywords.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 import { storySeeder } from '../helpers/stories.ts';
@@ -118,6 +119,14 @@ describe('createCommandHandler (SQLite)', () => {
     expect(r.text).toMatch(want);
     expect(r.text.split('\n')).toHaveLength(1);
     expect(r.ephemeral).toBe(true);
+  });
+
+  it('refuses a keyword with an invisible character in one sentence and stores nothing (the real keyword parser)', async () => {
+    const real = createCommandHandler({ ...deps, parseKeyword: realParseKeyword });
+    const reply = await real(command('keywords add espi\u200bonage -ransom\u202eware', manager));
+    expect(reply.text).toBe('Keyword "espionage" is not valid: it contains an invisible formatting character (U+200B, e.g. a zero-width space or a direction mark); type the word again without it.');
+    const ch = await storage.channels.find('slack', 'C1');
+    expect(ch ? await storage.channels.keywords(ch.id) : []).toEqual([]);
   });
 
   it('keeps keywords: add with exclude, cap, list, remove', async () => {

@@ -51,7 +51,10 @@ describe('loadConfig', () => {
     { name: 'a feed URL that is not http', yaml: 'feeds:\n  - url: ftp://example.com/rss\n', message: /^config: feeds\.0\.url = "ftp:\/\/example\.com\/rss" is invalid .*http\(s\) URL\.$/ },
     { name: 'a bad enum from the environment', env: { LOG_LEVEL: 'loud' }, message: /^config: log\.level = "loud" is invalid \(check LOG_LEVEL or the config files\): expected one of "fatal", .*"silent"\.$/ },
     { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected number\.$/ },
-    { name: 'a feed URL with credentials', yaml: 'feeds:\n  - url: https://reader:pw@example.com/rss\n', message: /^config: feeds\.0\.url = "https:\/\/reader:pw@example\.com\/rss" is invalid .*: expected no user name or password in the URL/ },
+    { name: 'a feed URL with credentials (the password not shown)', yaml: 'feeds:\n  - url: https://reader:pw@example.com/rss\n', message: /^config: feeds\.0\.url = "https:\/\/reader:\[redacted\]@example\.com\/rss" is invalid .*: expected no user name or password in the URL/ },
+    { name: 'an LLM_BASE_URL that is not http (the password not shown)', env: { LLM_BASE_URL: 'ftp://bob:hunter2secret@llm.example/v1' }, message: /^config: summary\.llm\.base_url = "ftp:\/\/bob:\[redacted\]@llm\.example\/v1" is invalid \(check LLM_BASE_URL or the config files\): expected an http\(s\) URL\.$/ },
+    { name: 'a SLACK_API_URL that is not a URL (the password not shown)', env: { SLACK_API_URL: 'slack.internal://bob:hunter2secret@/api' }, message: /^config: SLACK_API_URL = "slack\.internal:\/\/bob:\[redacted\]@\/api" is invalid: expected an http\(s\) URL\.$/ },
+    { name: 'a DISCORD_API_URL that is not http', env: { DISCORD_API_URL: 'discord.example/api' }, message: /^config: DISCORD_API_URL = "discord\.example\/api" is invalid: expected an http\(s\) URL\.$/ },
     { name: 'a bad CIDR in allow_hosts', yaml: 'polling:\n  allow_hosts: ["10.0.0.0/99"]\n', message: /^config: polling\.allow_hosts\.0 = "10\.0\.0\.0\/99" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a host name, \*\.domain, an IP address or a CIDR such as 10\.0\.0\.0\/8\.$/ },
     { name: 'a bad allow-list entry from the environment', env: { CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1, foo/bar' }, message: /^config: polling\.allow_hosts\.1 = "foo\/bar" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a host name/ },
     { name: 'a tick that is not a cron expression', yaml: 'polling:\n  tick: "every minute"\n', message: /^config: polling\.tick = "every minute" is invalid .*: expected a cron expression such as "\*\/1 \* \* \* \*" \(5 fields, or 6 with seconds first\)\.$/ },
@@ -65,5 +68,19 @@ describe('loadConfig', () => {
     const text = (error as Error).message;
     expect(text).toMatch(message);
     expect(text.split('\n')).toHaveLength(1);
+    expect(text).not.toContain('hunter2secret');
+  });
+
+  it('lists the password of every URL-valued setting among the secrets to scrub', async () => {
+    const c = await loadConfig({
+      env: {
+        DATABASE_URL: 'postgres://u:db-pass-111@h/db',
+        SLACK_API_URL: 'https://bot:slack-pass-222@proxy.example/api/',
+        DISCORD_API_URL: 'https://bot:discord%40pass-333@proxy.example/api',
+        LLM_BASE_URL: 'http://me:llm-pass-444@127.0.0.1:11434/v1',
+      },
+      cwd: dir,
+    });
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['db-pass-111', 'slack-pass-222', 'discord%40pass-333', 'discord@pass-333', 'llm-pass-444']));
   });
 });

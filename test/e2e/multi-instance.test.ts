@@ -191,7 +191,8 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
 
     // The third window: the leader is killed with SIGKILL while it holds claimed, unsent alerts. To be sure
     // it is the one holding them, the follower is frozen (SIGSTOP, as if stalled) for the window, at a
-    // moment it holds nothing: no advisory lock in the database but the leader's gateway lock, no lease.
+    // moment it holds nothing: no lease, and no advisory lock in the database but the leader's gateway
+    // lock and each instance's liveness lock (storage/instance-liveness.ts).
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const held = async () => {
       const r = await sqlc.query<{ locks: string; feeds: string; alerts: string }>(
@@ -209,7 +210,7 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
         follower.child.kill('SIGSTOP');
         await sleep(100); // queries it had already sent land first
         const h = await held();
-        if (h.locks === 1 && h.leases === 0) return true;
+        if (h.locks === 1 + bots.length && h.leases === 0) return true;
         follower.child.kill('SIGCONT');
         await sleep(50);
         return false;

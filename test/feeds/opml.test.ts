@@ -30,6 +30,12 @@ describe('OPML', () => {
     ]);
   });
 
+  it('exports well-formed XML 1.0 whatever a stored title holds', () => {
+    const xml = renderOpml([{ url: 'https://a.example/rss', title: 'A\u0000B\u001b[1mC\u000bD\ufffeE\ud800F\u202eG' }], { now: new Date('2026-11-23T00:00:00Z') });
+    expect(xml).not.toMatch(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u);
+    expect(xml).toContain('title="A B C DEFG"');
+  });
+
   it(`refuses more than ${MAX_OPML_FEEDS} feeds in one sentence`, () => {
     const outlines = (n: number) => Array.from({ length: n }, (_, i) => `<outline xmlUrl="https://f.example/${i}"/>`).join('');
     expect(parseOpml(`<opml><body>${outlines(MAX_OPML_FEEDS)}</body></opml>`)).toHaveLength(MAX_OPML_FEEDS);

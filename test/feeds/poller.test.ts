@@ -86,6 +86,16 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
   const addFeed = async (p: string) => (await storage.feeds.add({ url: server.url(p), source: 'cli' }, t0)).feed;
   const reload = async (id: number) => (await storage.feeds.get(id))!;
 
+  it.each([
+    { name: 'raw escape sequences and controls', title: 'Cyber \u001b[31mDesk\u001b[0m\u001b]0;pwned\u0007 \u202eNews\u009b2J' },
+    { name: 'character references to controls', title: 'Cyber &#x1b;[31mDesk&#27;[0m &#x202e;News&#7;' },
+  ])("stores a feed's own title with $name as plain text", async ({ title }) => {
+    body = RSS2.replace('<title>Cyber Desk</title>', `<title>${title}</title>`);
+    const feed = await addFeed('/feed');
+    expect(await pollFeed(feed, deps())).toMatchObject({ status: 'new' });
+    expect((await reload(feed.id)).title).toBe('Cyber Desk News');
+  });
+
   it('first poll stores the backlog without alerts, then 304, then only real changes reach the pipeline', async () => {
     const feed = await addFeed('/feed');
     const first = await pollFeed(feed, deps());

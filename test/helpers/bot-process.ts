@@ -10,7 +10,10 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 export interface Bot {
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Standard output and error, interleaved as they arrived. */
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
 }
 
 /** Starts `cyberbrief run` in `cwd` with only PATH, HOME and `env` in its environment. */
@@ -21,10 +24,18 @@ export function startBotProcess(cwd: string, env: Record<string, string>): Bot {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
+  return { child, exited, output: () => out, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Throws when the bot died on its own (so a test fails at once, with its output). */

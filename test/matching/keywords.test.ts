@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Topic } from '../../src/domain/types.ts';
+import { htmlToText, oneLine } from '../../src/feeds/html-text.ts';
 import { UsageError } from '../../src/lib/errors.ts';
 import {
   acceptsForChannel,
@@ -38,6 +39,24 @@ describe('parseKeyword', () => {
   it.each(invalid)('rejects %s with one sentence', (_name, raw, message) => {
     expect(() => parseKeyword(raw)).toThrow(UsageError);
     expect(() => parseKeyword(raw)).toThrow(message);
+  });
+
+  // Invisible format characters (Unicode Cf) are refused with one sentence naming the code point.
+  const INVISIBLE: [string, string][] = [
+    ['zero width space', '\u200b'], ['zero width non-joiner', '\u200c'], ['zero width joiner', '\u200d'],
+    ['left-to-right mark', '\u200e'], ['right-to-left mark', '\u200f'], ['left-to-right embedding', '\u202a'],
+    ['right-to-left override', '\u202e'], ['word joiner', '\u2060'], ['invisible plus', '\u2064'],
+    ['left-to-right isolate', '\u2066'], ['pop directional isolate', '\u2069'], ['byte order mark', '\ufeff'],
+    ['soft hyphen', '\u00ad'], ['Arabic letter mark', '\u061c'], ['a tag character', '\u{e0041}'],
+  ];
+  it.each(INVISIBLE)('refuses a keyword holding a %s, naming it', (_name, ch) => {
+    const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    // (A leading BOM is whitespace to String.prototype.trim, so it is trimmed like a space, not refused.)
+    const leading = ch.trim() === '' ? [] : [`${ch}espionage`];
+    for (const raw of [`espi${ch}onage`, ...leading, `-ransom${ch}ware`, `"state ${ch}hackers"`]) {
+      expect(() => parseKeyword(raw)).toThrow(UsageError);
+      expect(() => parseKeyword(raw)).toThrow(`keyword: it contains an invisible formatting character (${code}, e.g. a zero-width space or a direction mark); type the word again without it.`);
+    }
   });
 
   it('caps the keywords of a channel', () => {
@@ -89,5 +108,24 @@ describe('acceptsForChannel: (subscribed topic OR include keyword) AND no exclud
     const d = decide(c.subscribed, c.keywords, c.title);
     expect(d.accepted).toBe(c.accepted);
     expect(d.reason).toBe(c.reason);
+  });
+});
+
+describe('feed text cannot hide a word from keywords with invisible characters', () => {
+  const filter = compileKeywords(['espionage', '-ransomware', '-patch tuesday'].map(parseKeyword));
+  const HIDDEN: [string, string][] = [
+    ['zero width space', '\u200b'], ['zero width non-joiner', '\u200c'], ['zero width joiner', '\u200d'],
+    ['right-to-left mark', '\u200f'], ['right-to-left override', '\u202e'], ['word joiner', '\u2060'],
+    ['invisible separator', '\u2063'], ['first strong isolate', '\u2068'], ['byte order mark', '\ufeff'],
+    ['soft hyphen', '\u00ad'], ['as an entity (&#8288;)', '&#8288;'], ['as an entity (&zwj;)', '&zwj;'],
+  ];
+  it.each(HIDDEN)('a %s inside a feed word', (_name, hide) => {
+    // As the parser hands titles and descriptions over: HTML, cleaned by the feed text cleaner.
+    const title = oneLine(`<b>Espio${hide}nage</b> campaign blamed on state hackers`);
+    const description = htmlToText(`<p>The ransom${hide}ware gang struck on patch${hide} tues${hide}day.</p>`);
+    const r = filter.test({ title, description });
+    expect(r.includeHits).toEqual(['"espionage" in title']);
+    expect(r.excludedBy).toBe('"-ransomware" in description');
+    expect(r.accepted).toBe(false);
   });
 });

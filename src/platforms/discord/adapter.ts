@@ -12,6 +12,7 @@ import { FEEDBACK_ID_PREFIX } from '../../domain/feedback.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { argsOf, newsCommand } from './command-definition.ts';
 import { digestMessage, noticeMessage, replyMessage, storyMessage, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
 import { classifyDiscordError } from './errors.ts';
@@ -156,7 +157,7 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     try {
       await client.rest.put(route, { body: [newsCommand(commandName)] });
     } catch (err) {
-      throw new Error(`discord: registering /${commandName} failed (${classifyDiscordError(err, 'command registration').message}); check DISCORD_APPLICATION_ID${opts.devGuildId ? ' and discord.dev_guild_id' : ''}.`);
+      throw new Error(`discord: registering /${commandName} failed (${redactText(classifyDiscordError(err, 'command registration').message, urlPasswords(opts.apiUrl))}); check DISCORD_APPLICATION_ID${opts.devGuildId ? ' and discord.dev_guild_id' : ''}.`);
     }
     log.info({ scope: opts.devGuildId ? `guild ${opts.devGuildId}` : 'global' }, `discord: registered /${commandName} ${opts.devGuildId ? `in guild ${opts.devGuildId}` : 'globally (may take up to an hour to appear)'}`);
   }
@@ -197,7 +198,8 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       await ready;
     } catch (err) {
       await disconnect();
-      throw new Error(`discord: could not connect (${errorMessage(err)}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${opts.apiUrl}` : ''}.`);
+      const why = redactText(errorMessage(err), urlPasswords(opts.apiUrl));
+      throw new Error(`discord: could not connect (${why}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
     }
     log.info({ bot_user: client.user?.id, guilds: client.guilds.cache.size }, `discord: connected as ${client.user?.tag ?? 'bot'} in ${client.guilds.cache.size} server(s)`);
   }

@@ -1,17 +1,24 @@
 // The Slack adapter: a Bolt App that turns `/news` slash commands into Commands and replies, clicks on
 // an alert's feedback buttons (block_actions) into FeedbackClicks, and posts alerts as Block Kit. Over
-// HTTP, Bolt's HTTPReceiver verifies signatures (commands and interactivity share /slack/events) and is
-// mounted on our own HTTP server; with Socket Mode, Bolt holds the websocket. No matching or routing here.
+// HTTP, our own HTTP server mounts /slack/events (commands and interactivity share it): every request's
+// signature and timestamp are verified here (verifySlackSignature: at most 5 minutes off in either
+// direction; Bolt alone refuses only old ones) before Bolt's HTTPReceiver, which checks again, sees it.
+// With Socket Mode, Bolt holds the websocket. No matching or routing here.
+import type http from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, SocketModeReceiver, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
 import type { ChatPlatform, Command, CommandHandler, DigestView, FeedbackHandler, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
 import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
+import { verifySlackSignature } from './signature.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Message metadata event type carrying a delivery's ref (StoryView.ref). */
@@ -37,6 +44,8 @@ export interface SlackOptions {
   ackDeadlineMs?: number;
   /** How long a user's admin flag is cached. */
   adminCacheMs?: number;
+  /** The time request timestamps are checked against (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SlackPlatform extends ChatPlatform {
@@ -49,6 +58,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   const commandName = opts.commandName ?? '/news';
   const ackDeadlineMs = opts.ackDeadlineMs ?? 2500;
   const adminCacheMs = opts.adminCacheMs ?? 60_000;
+  const clock = opts.clock ?? systemClock;
   const allowlist = new Set(opts.adminUserIds);
   const operators = new Set(opts.operatorUserIds ?? []);
   const clientOptions = {
@@ -204,15 +214,55 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       }),
     );
 
+  /**
+   * Reads the body (the HTTP server has bounded it) and verifies it against the signing secret and our
+   * clock. On success the buffered body is left on the request as `rawBody`, where Bolt's receiver picks
+   * it up instead of reading the stream again. Slack's `ssl_check=1` pings are unsigned; Bolt answers
+   * them and drops anything else in their body.
+   */
+  async function verifiedBody(req: http.IncomingMessage): Promise<boolean> {
+    let body: Buffer;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      body = Buffer.concat(chunks);
+    } catch {
+      return false;
+    }
+    (req as http.IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    const text = body.toString('utf8');
+    // The same test Bolt applies, so nothing passes here that Bolt would not treat as an ssl_check.
+    if (req.headers['content-type'] === 'application/x-www-form-urlencoded' && parseQuery(text).ssl_check === '1') return true;
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+    try {
+      verifySlackSignature({
+        signingSecret: opts.signingSecret!,
+        timestamp: header('x-slack-request-timestamp'),
+        signature: header('x-slack-signature'),
+        rawBody: text,
+        nowMs: clock.now().getTime(),
+      });
+      return true;
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'slack: refused a request to /slack/events (401)');
+      return false;
+    }
+  }
+
   const routes: Route[] = receiver
     ? [
         {
           method: 'POST',
           path: SLACK_EVENTS_PATH,
-          handler: (req, res) => {
+          handler: async (req, res) => {
             if (!running) {
               res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
               res.end('not ready\n');
+              return;
+            }
+            if (!(await verifiedBody(req))) {
+              res.writeHead(401, { 'content-type': 'text/plain' });
+              res.end('invalid request signature or timestamp\n');
               return;
             }
             receiver!.requestListener(req, res);
@@ -231,7 +281,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
         const who = await app.client.auth.test();
         log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
       } catch (err) {
-        throw new Error(`slack: auth.test failed (${classifySlackError(err, 'auth.test').message}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${opts.apiUrl}` : ''}.`);
+        // The client's error may quote the URL it called: no password from SLACK_API_URL goes with it.
+        const why = redactText(classifySlackError(err, 'auth.test').message, urlPasswords(opts.apiUrl));
+        throw new Error(`slack: auth.test failed (${why}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
       }
       await app.init();
       if (opts.socketMode) await app.start();

@@ -1,10 +1,10 @@
 // Slack request signatures (v0 HMAC-SHA256 over "v0:<timestamp>:<body>"), as pure functions with the
-// clock passed in. Bolt verifies live requests itself; these serve the emulator and the tests, and any
-// receiver that must verify outside Bolt.
+// clock passed in. The adapter verifies every request to /slack/events with verifySlackSignature before
+// Bolt sees it: Bolt refuses old timestamps only, this refuses any more than 5 minutes off either way.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CyberbriefError } from '../../lib/errors.ts';
 
-/** Requests older (or newer) than this are refused, as Slack recommends. */
+/** Requests stamped more than this before or after now are refused (Slack recommends 5 minutes). */
 export const MAX_SKEW_SECONDS = 300;
 
 export function slackSignature(signingSecret: string, timestamp: number | string, body: string): string {

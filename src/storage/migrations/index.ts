@@ -6,6 +6,7 @@ import { alertDigestMigration } from './002_alert_digest.ts';
 import { feedTtlMigration } from './003_feed_ttl.ts';
 import { feedTenancyMigration } from './004_feed_tenancy.ts';
 import { feedbackMigration } from './005_feedback.ts';
+import { keywordFormatCharsMigration } from './008_keyword_format_chars.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -14,5 +15,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '003_feed_ttl': feedTtlMigration(),
     '004_feed_tenancy': feedTenancyMigration(dialect),
     '005_feedback': feedbackMigration(dialect),
+    '008_keyword_format_chars': keywordFormatCharsMigration(),
   };
 }

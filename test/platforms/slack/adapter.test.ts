@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../../src/commands/index.ts';
 import { DeliveryError, type StoryView } from '../../../src/domain/chat.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
+import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/adapter.ts';
 import type { Storage } from '../../../src/storage/index.ts';
@@ -37,12 +38,12 @@ describe('Slack adapter', () => {
   /** Held commands wait for this before running (a slow command, without relying on timing). */
   let gate: Promise<void> = Promise.resolve();
 
-  async function setUp(ackDeadlineMs?: number) {
+  async function setUp(ackDeadlineMs?: number, clock?: Clock) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
     platform = createSlackPlatform({
       botToken: TOKEN, signingSecret: SECRET, appToken: null, socketMode: false, apiUrl: slack.apiUrl,
-      adminUserIds: ['UALLOWED'], logger: silentLogger(), ...(ackDeadlineMs !== undefined ? { ackDeadlineMs } : {}),
+      adminUserIds: ['UALLOWED'], logger: silentLogger(), ...(ackDeadlineMs !== undefined ? { ackDeadlineMs } : {}), ...(clock ? { clock } : {}),
     });
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     const { port } = await server.start();
@@ -192,6 +193,35 @@ describe('Slack adapter', () => {
       const err = await platform.updateStory('C100', sent.messageId, { ...story, title: 'Changed' }).catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'permanent', scope: 'message' });
       expect((err as DeliveryError).message).toContain('message_not_found');
+    });
+  });
+
+  describe('request timestamps, against an injected clock', () => {
+    // Our clock reads NOW; requests are signed (real HMACs) with timestamps around it. Bolt checks again
+    // against the system clock, which is within a second of NOW here.
+    const NOW = Math.floor(Date.now() / 1000);
+    beforeEach(async () => setUp(undefined, fixedClock(new Date(NOW * 1000))));
+
+    it.each([
+      { name: '10 s ahead', offset: 10, status: 200 },
+      { name: '290 s ahead', offset: 290, status: 200 },
+      { name: '290 s old', offset: -290, status: 200 },
+      { name: '301 s ahead', offset: 301, status: 401 },
+      { name: '10 minutes ahead', offset: 600, status: 401 },
+      { name: 'a day ahead', offset: 86_400, status: 401 },
+      { name: 'a year ahead', offset: 365 * 86_400, status: 401 },
+      { name: '301 s old', offset: -301, status: 401 },
+    ])('a correctly signed request stamped $name gets $status', async ({ offset, status }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'subscribe talks', userId: 'UADMIN', channelId: 'C300', timestamp: NOW + offset });
+      expect(r.status).toBe(status);
+      expect(await subsOf('C300')).toEqual(status === 200 ? ['talks'] : []);
+    });
+
+    it("answers Slack's unsigned ssl_check and runs nothing it carries", async () => {
+      const body = new URLSearchParams({ ssl_check: '1', command: '/news', text: 'subscribe talks', user_id: 'UADMIN', channel_id: 'C300', team_id: 'T0TEST' }).toString();
+      const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      expect(res.status).toBe(200);
+      expect(await subsOf('C300')).toEqual([]);
     });
   });
 

@@ -1,0 +1,112 @@
+// Which lease owners are alive. Every `cyberbrief run` process names itself `run@host:pid:random` (unique
+// per process) and, for as long as it runs, holds a lock named after itself: on PostgreSQL a session
+// advisory lock on a connection of its own (it goes when the process or its connection dies, e.g. on
+// SIGKILL), on SQLite (one instance) a lock inside the process. A starting instance tries the lock of
+// every owner that still holds leases: a lock it can take belongs to a dead process, whose leases it gives
+// back at once instead of waiting up to delivery.lease_seconds for them to expire. A lock it cannot take
+// belongs to a live instance, whose leases are left alone. Owners not named `run@...` (older versions,
+// `cyberbrief poll --once`) hold no such lock and their leases are left to expire.
+import type { Logger } from '../lib/logger.ts';
+import type { LeasesRepo } from './leases-repo.ts';
+import type { LeaderLocks, Leadership } from './leader-locks.ts';
+
+/** Lease owners that hold a liveness lock start with this. */
+export const LIVE_OWNER_PREFIX = 'run@';
+
+const lockName = (owner: string) => `instance:${owner}`;
+
+export interface LivenessDeps {
+  locks: Pick<LeaderLocks, 'tryAcquire'>;
+  leases: Pick<LeasesRepo, 'holders' | 'releaseOwner'>;
+  logger: Logger;
+}
+
+export interface InstanceLiveness {
+  /** Gives the lock up (clean shutdown, after this instance released its leases). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Takes this instance's liveness lock and keeps it: when its connection drops (or the lock is briefly
+ * held by a starting instance testing it), it is taken again, every second at first, backing off to 30 s,
+ * until stop().
+ */
+export async function holdInstanceLiveness(owner: string, deps: Pick<LivenessDeps, 'locks' | 'logger'>): Promise<InstanceLiveness> {
+  if (!owner.startsWith(LIVE_OWNER_PREFIX)) throw new Error(`storage: instance id ${owner} must start with ${LIVE_OWNER_PREFIX}`);
+  let held: Leadership | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let failures = 0;
+
+  const watch = (lock: Leadership) => {
+    void lock.lost.then(() => {
+      if (stopped || held !== lock) return;
+      held = null;
+      deps.logger.warn({ instance: owner }, 'storage: lost the connection holding this instance\'s liveness lock; taking it again');
+      schedule();
+    });
+  };
+  const schedule = () => {
+    if (stopped) return;
+    const ms = Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
+    timer = setTimeout(() => void attempt(), ms);
+    timer.unref();
+  };
+  const attempt = async (): Promise<boolean> => {
+    timer = null;
+    try {
+      const lock = await deps.locks.tryAcquire(lockName(owner));
+      if (stopped) {
+        await lock?.release();
+        return false;
+      }
+      if (!lock) {
+        // Only a starting instance checking whether this one is alive holds it, and only for a moment.
+        failures += 1;
+        if (failures === 1) deps.logger.warn({ instance: owner }, 'storage: this instance\'s liveness lock is held elsewhere for now; trying again');
+        schedule();
+        return false;
+      }
+      held = lock;
+      failures = 0;
+      watch(lock);
+      return true;
+    } catch (err) {
+      failures += 1;
+      deps.logger.warn({ instance: owner, err: (err as Error).message }, 'storage: could not take this instance\'s liveness lock; retrying');
+      schedule();
+      return false;
+    }
+  };
+  await attempt();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const lock = held;
+      held = null;
+      await lock?.release();
+    },
+  };
+}
+
+/**
+ * Gives back, at once, the leases of every dead `run@` owner other than `self`. Returns the owners whose
+ * leases were taken back.
+ */
+export async function takeBackDeadLeases(self: string, now: Date, deps: LivenessDeps): Promise<string[]> {
+  const dead: string[] = [];
+  for (const owner of await deps.leases.holders(LIVE_OWNER_PREFIX, now)) {
+    if (owner === self) continue;
+    const lock = await deps.locks.tryAcquire(lockName(owner));
+    if (!lock) continue; // alive: its leases are its own
+    try {
+      const n = await deps.leases.releaseOwner(owner);
+      dead.push(owner);
+      deps.logger.info({ owner, feeds: n.feeds, alerts: n.alerts }, `storage: took back ${n.feeds} feed and ${n.alerts} alert lease(s) of ${owner}, which is no longer running`);
+    } finally {
+      await lock.release();
+    }
+  }
+  return dead;
+}
