@@ -65,7 +65,7 @@ export class RelevanceScorer {
 
   constructor(
     private readonly matcher: TopicMatcher,
-    private readonly knowledge: Knowledge | null,
+    readonly knowledge: Knowledge | null,
     readonly model: RelevanceModel | null,
     /** The topic a story goes to when the model says yes and no topic's rules have any hit. */
     private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,

@@ -45,9 +45,10 @@ export const CONCEPTS: readonly Concept[] = [
       '(nation|government)-(state|sponsored|backed|linked)',
       'state (actor|actors|hacker|hackers|hacking|group|threat actor|attacker|operative|cyber actor|spies|agency)',
       '(government|military|regime) (hacker|hackers|hacking|spies|cyber unit)',
-      '(military intelligence|intelligence agency|intelligence service|intelligence services|spy agency|foreign intelligence|secret service|security service|cyber command|cyber army|cyber troops|cyber force|cyber unit)',
+      '(military intelligence|spy agency|spy agencies|foreign intelligence|intelligence officers|cyber command|cyber army|cyber troops|cyber force|cyber unit)',
       '(APT|advanced persistent threat|APT group)',
-      '(regime|junta|authoritarian|autocratic|adversary|adversaries|adversarial|hostile state|hostile states|foreign power|foreign powers|foreign government|foreign governments|foreign state|foreign states)',
+      '(regime|junta|authoritarian|autocratic|foreign adversaries|nation-state adversaries|adversarial nations|adversary nations|hostile state|hostile states|foreign power|foreign powers|foreign government|foreign governments|foreign state|foreign states)',
+      'foreign (hacker|hackers|hacking|actor|actors|threat actor|threat actors|attacker|attackers|intruder|intruders|operative|operatives|spies|spy|agents|intelligence|interference|influence|cyberattack|cyberattacks|cyber actors)',
     ],
   },
   {
@@ -63,7 +64,7 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'gov_target',
     label: 'a government or military target',
     terms: [
-      '(ministry|ministries|minister|ministers|government|governments|governmental|government agency|government agencies|government network|government networks|government entities|government officials|public sector|public administration|federal agency|federal agencies|federal networks|state agencies)',
+      '(ministry|ministries|minister|ministers|governments|government agency|government agencies|government network|government networks|government entities|government officials|public sector|public administration|federal agency|federal agencies|federal networks|state agencies)',
       '(embassy|embassies|diplomat|diplomats|diplomatic|foreign affairs|foreign ministry|foreign office|consulate|ambassador)',
       '(parliament|parliamentary|lawmakers|legislators|senate|congress|congressional|election officials|politicians|political parties|prime minister|president)',
       '(military|militaries|armed forces|army|navy|air force|defense|defence|defense ministry|defence ministry|defense contractor|defense contractors|defence contractor|defense industrial base|soldiers|troops|think tank|think tanks)',
@@ -75,7 +76,7 @@ export const CONCEPTS: readonly Concept[] = [
     terms: [
       '(sanction|sanctions|sanctioned|indict|indicted|indictment|charged|charges|prosecutors|extradite|extradition|expel|expelled|expulsion|summoned|bounty|reward|seize|seized|seizure|takedown|take down|dismantle|disrupt|disrupted|disruption)',
       '(accuse|accused|accusation|accusations|blame|blamed|blames|attribute|attributed|attribution|condemn|condemned|condemns|denounce|denied|deny|denies|retaliate|retaliation)',
-      '(warn|warns|warned|warning|advisory|advisories|joint advisory|directive|emergency directive|executive order|ordered|bans|banned|ban|restrict|restriction|restrictions|blacklist|blacklisted|entity list|export control|export controls|prohibit|prohibits)',
+      '(warn|warns|warned|warning|advisory|advisories|joint advisory|directive|emergency directive|executive order|ordered|bans|banned|ban|bar|bars|barred|phase out|phased out|rip out|restrict|restriction|restrictions|blacklist|blacklisted|entity list|export control|export controls|prohibit|prohibits)',
       '(FBI|CISA|NSA|GCHQ|NCSC|ANSSI|BSI|CERT-UA|Europol|Interpol|DOJ|Justice Department|Department of Justice|Treasury|OFAC|Homeland Security|DHS|Five Eyes|intelligence community|counterintelligence|MI5|MI6|CIA|ODNI|FCC|Commerce Department|State Department|Pentagon|Cyber Command|NATO|EU|European Commission)',
     ],
   },
@@ -129,7 +130,7 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'supplier_risk',
     label: 'foreign suppliers as a security risk',
     terms: [
-      '(high-risk supplier|high-risk suppliers|high-risk vendor|high-risk vendors|untrusted vendor|untrusted vendors|untrusted supplier|untrusted suppliers|trusted vendor|trusted suppliers|foreign-made|foreign made|made abroad|foreign-manufactured|foreign-built|foreign-developed|foreign-owned|foreign-controlled|foreign-produced|foreign-sourced|foreign apps|foreign equipment|foreign technology|foreign vendors|foreign suppliers|foreign components|foreign software|foreign adversary|foreign adversaries|countries of concern|country of concern|adversary nations|adversarial nations|adversary countries|hostile nations|rip and replace|covered list|national security risk|national security risks|national security threat|national security threats|national security concerns|security risk|security risks|backdoor risk|data security risk|supply chain security|supply chain risk|tech sovereignty|technological sovereignty|digital sovereignty|decoupling)',
+      '(high-risk supplier|high-risk suppliers|high-risk vendor|high-risk vendors|untrusted vendor|untrusted vendors|untrusted supplier|untrusted suppliers|trusted vendor|trusted suppliers|foreign-made|foreign made|made abroad|foreign-manufactured|foreign-built|foreign-developed|foreign-owned|foreign-controlled|foreign-produced|foreign-sourced|foreign apps|foreign equipment|foreign technology|foreign vendors|foreign suppliers|foreign components|foreign software|foreign adversary|foreign adversaries|countries of concern|country of concern|adversary nations|adversarial nations|adversary countries|hostile nations|rip and replace|covered list|national security risk|national security risks|national security threat|national security threats|national security concerns|backdoor risk|supply chain risk|tech sovereignty|technological sovereignty|digital sovereignty|decoupling)',
     ],
   },
   {

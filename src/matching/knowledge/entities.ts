@@ -19,6 +19,8 @@ export interface EntityHit {
   reason: string;
   /** For actors: suspected state sponsor (true) or origin only (false). */
   sponsored: boolean;
+  /** For states: written as an adjective or demonym ("Russian"), not the country's name or capital. */
+  demonym: boolean;
 }
 
 interface Entry {
@@ -31,6 +33,7 @@ interface Entry {
   rule: AliasRule;
   reason: string;
   sponsored: boolean;
+  demonym: boolean;
 }
 
 /** How a token of an entry must be written in the text. */
@@ -97,7 +100,8 @@ export class EntityMatcher {
       this.byFirst.set(first, list);
     };
     for (const s of STATES) {
-      for (const name of [s.name, ...s.names]) add({ kind: 'state', key: s.name, state: s.name, alias: name, rule: { context: 'distinctive' }, reason: '', sponsored: false });
+      for (const name of s.names) add({ kind: 'state', key: s.name, state: s.name, alias: name, rule: { context: 'distinctive' }, reason: '', sponsored: false, demonym: false });
+      for (const name of s.demonyms) add({ kind: 'state', key: s.name, state: s.name, alias: name, rule: { context: 'distinctive' }, reason: '', sponsored: false, demonym: true });
     }
     let aliases = 0;
     for (const a of actors) {
@@ -108,7 +112,7 @@ export class EntityMatcher {
         const rule = aliasRule(alias);
         if (!rule) continue;
         aliases++;
-        add({ kind: 'actor', key: a.name, state, alias, rule, reason: actorReason(a, alias), sponsored: a.stateSponsor !== null });
+        add({ kind: 'actor', key: a.name, state, alias, rule, reason: actorReason(a, alias), sponsored: a.stateSponsor !== null, demonym: false });
       }
     }
     this.actorCount = actors.length;
@@ -136,7 +140,7 @@ export class EntityMatcher {
           if (e.kind === 'actor' && !this.contextOk(e.rule, tokens, i, i + len, cyber)) continue;
           // "Chinese-speaking", "Russian-language": a language, not a state.
           if (e.kind === 'state' && LANGUAGE_NEXT.has(tokens.lower[i + len] ?? '')) continue;
-          hits.push({ kind: e.kind, key: e.key, state: e.state, alias: e.alias, start: i, end: i + len, reason: e.reason, sponsored: e.sponsored });
+          hits.push({ kind: e.kind, key: e.key, state: e.state, alias: e.alias, start: i, end: i + len, reason: e.reason, sponsored: e.sponsored, demonym: e.demonym });
           taken = len;
           break;
         }

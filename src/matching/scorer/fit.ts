@@ -57,7 +57,7 @@ const FAMILY_PREFIX: Record<keyof FeatureSet, string[]> = {
   words: ['word:'],
   bigrams: ['bigram:'],
   titleWords: ['title:'],
-  knowledge: ['fact:', 'state:'],
+  knowledge: ['fact:', 'state:', 'kind:'],
   concepts: ['concept:'],
   pairs: ['both:'],
   allPairs: ['with:'],

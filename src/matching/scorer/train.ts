@@ -44,19 +44,19 @@ export function buildExamples(knowledge: Knowledge, matcher: TopicMatcher, stori
   });
 }
 
-const KNOWLEDGE_AND_RULES: FeatureSet = { words: false, bigrams: false, titleWords: false, knowledge: true, concepts: true, pairs: true, allPairs: false, rules: true };
-const WORDS_TOO: FeatureSet = { ...ALL_FEATURES, allPairs: false };
+/** Knowledge (states, actors, story kinds), concepts and the topics' rule matches. */
+const KNOWLEDGE_AND_RULES: FeatureSet = { words: false, bigrams: false, titleWords: false, knowledge: true, concepts: true, pairs: false, allPairs: false, rules: true };
+/** The same with words and word pairs (regularised harder, see wordScale). */
+const WORDS_TOO: FeatureSet = { ...KNOWLEDGE_AND_RULES, words: true, bigrams: true, titleWords: true };
 
-/** The configurations `model fit` compares by cross-validation. */
+/** The configurations `model fit` compares by cross-validation (kept small: a wide search overfits the folds). */
 export function defaultGrid(): FitConfig[] {
   const grid: FitConfig[] = [];
   for (const families of [KNOWLEDGE_AND_RULES, WORDS_TOO]) {
     for (const lambda of [0.001, 0.003, 0.01]) {
       for (const ruleScale of [1, 3]) {
-        for (const priorWeight of [0, 1]) {
-          for (const wordScale of families.words ? [0.25, 0.5] : [1]) {
-            grid.push({ families, minStories: 2, lambda, positiveWeight: 2, wordScale, ruleScale, priorWeight });
-          }
+        for (const priorWeight of [1, 2]) {
+          grid.push({ families, minStories: 2, lambda, positiveWeight: 2, wordScale: families.words ? 0.25 : 1, ruleScale, priorWeight });
         }
       }
     }
