@@ -33,12 +33,30 @@ export interface RelevanceDecision {
   summary: string;
 }
 
-const TOP = 5;
+const TOP = 4;
 
-/** A feature name as a person reads it in a reason. */
+const FACT_LABELS: Readonly<Record<string, string>> = {
+  kind: 'kind of story',
+  kinds2: 'more than one kind of story',
+  state: 'names a state',
+  state_title: 'a state or group in the title',
+  state_first: 'the title starts with a state',
+  state_agent: 'a state as the actor',
+  state_victim: 'a state as the place or victim',
+  two_states: 'two states',
+  one_state_only: 'one state, no actor named',
+  cyber_power: 'a state with many known threat actors',
+  cluster: 'a tracked threat cluster',
+  state_cluster: 'a state-backed cluster',
+};
+
+const clip = (s: string, max = 70) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** A feature name as a person reads it in a reason: "named group (APT28: Russia-sponsored group (MISP galaxy))". */
 export function describeFeature(name: string, evidence: string | null): string {
   const [kind, ...rest] = name.split(':');
   const what = rest.join(':');
+  const ev = evidence ? clip(evidence) : null;
   switch (kind) {
     case 'word':
       return `word "${evidence ?? what}"`;
@@ -50,8 +68,15 @@ export function describeFeature(name: string, evidence: string | null): string {
       return `names ${what}`;
     case 'rule':
       return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? 'a topic matched' : `topic ${what} score`;
+    case 'kind':
+      return `${what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
+    case 'fact':
+      if (what.startsWith('actor')) return ev ?? 'a threat actor';
+      return `${FACT_LABELS[what] ?? what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
+    case 'concept':
+      return `${what.replace('@title', ' in the title').replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
     default:
-      return evidence ? `${name.replace(/^(fact|concept|both|with):/, '')} (${evidence})` : name;
+      return ev ? `${name} (${ev})` : name;
   }
 }
 
@@ -129,7 +154,15 @@ export class RelevanceScorer {
     }
     contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
     const topicIds = inScope ? (ruleTopics.length > 0 ? ruleTopics : this.closestTopic(rules)) : [];
-    const toward = contributions.filter((c) => (inScope ? c.points > 0 : c.points < 0)).slice(0, TOP);
+    // One line: the largest contributions toward the decision, a repeated piece of evidence shown once.
+    const shown = new Set<string>();
+    const toward = contributions.filter((c) => {
+      if (inScope ? c.points <= 0 : c.points >= 0) return false;
+      const key = c.evidence ?? c.feature;
+      if (shown.has(key)) return false;
+      shown.add(key);
+      return true;
+    }).slice(0, TOP);
     const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
     const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${main ? `; ${main}` : ''}`;
     return { inScope, probability, threshold, rules, topicIds, contributions, summary };

@@ -28,7 +28,7 @@ describe('RelevanceScorer with a model', () => {
     expect(d.probability).toBeCloseTo(1 / (1 + Math.exp(-(-2 + 3 + 1.5))), 6);
     expect(d.topicIds).toEqual(['spying']);
     expect(d.summary).toBe(
-      'in scope: relevance 0.92 >= 0.50; actor (FamousSparrow: China-linked group (MISP galaxy)) +3.00; word "espionage" +1.50',
+      'in scope: relevance 0.92 >= 0.50; FamousSparrow: China-linked group (MISP galaxy) +3.00; word "espionage" +1.50',
     );
   });
 
