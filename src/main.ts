@@ -2,7 +2,7 @@
 // implementations or wires components together.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createCommandHandler, createFeedbackHandler, rulesExplainer } from './commands/index.ts';
+import { createCommandHandler, createFeedbackHandler, relevanceExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile } from './config/topics.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
@@ -21,7 +21,7 @@ import { createHttpServer, type HealthReport, type HttpServer } from './http/ser
 import { systemClock, type Clock } from './lib/clock.ts';
 import { errorMessage } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
-import { compileTopics, parseKeyword } from './matching/index.ts';
+import { loadRelevance, parseKeyword } from './matching/index.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
@@ -105,7 +105,8 @@ export function createApp(opts: AppOptions): App {
   async function start(): Promise<void> {
     // Configuration-derived parts first, so a bad topics file or allow-list stops start-up before any I/O.
     const topics: Topic[] = await loadTopicsFile(config.topics.file);
-    const matcher = compileTopics(topics);
+    const { scorer: relevance, notice: relevanceNotice } = await loadRelevance(topics, config.matching);
+    if (relevanceNotice) logger.warn(relevanceNotice);
     const guard = createAddressGuard(config.polling.allow_hosts);
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     onStop('fetcher', () => fetcher.close());
@@ -142,8 +143,8 @@ export function createApp(opts: AppOptions): App {
       checkFeedUrl: (url) => checkFeedUrl(url, guard),
       feedback: db.feedback,
       stories: db.stories,
-      // /news why: the topic rules explain a story today; a fitted relevance scorer plugs in here.
-      explain: rulesExplainer((doc) => matcher.match(doc), topics),
+      // /news why: the same decision the pipeline makes, with every reason.
+      explain: relevanceExplainer(relevance, topics),
       clock,
       logger,
     });
@@ -174,7 +175,14 @@ export function createApp(opts: AppOptions): App {
         outbox: db.alerts,
         channelRules: channelRulesFrom(db.channels),
         feedAudiences: () => db.feeds.audiences(),
-        match: (doc) => matcher.match(doc),
+        match: (doc) => {
+          // The scorer decides whether the story is in scope; the rules, which topics it is filed under.
+          const d = relevance.decide(doc);
+          return d.rules.map((r) => {
+            const filed = d.topicIds.includes(r.topicId);
+            return { topicId: r.topicId, score: r.score, matched: filed, reasons: filed ? [d.summary, ...r.reasons] : r.reasons };
+          });
+        },
         topicTerms: (id) => topicTerms.get(id) ?? [],
         summarize: (input) => summarizer.summarize(input),
         onAlerts: () => dispatcher.notify(),
@@ -211,7 +219,7 @@ export function createApp(opts: AppOptions): App {
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
       `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
-      `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}.`,
+      `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}; ${relevance.model ? `the relevance model (${relevance.model.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
       `Alerts go to ${where.join(' and ')}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
     ]);
   }

@@ -2,6 +2,7 @@
 // secret, and exits 1 when something is wrong.
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
+import { loadRelevance } from '../matching/load-relevance.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { CliCommand, CliContext } from './types.ts';
@@ -28,7 +29,8 @@ export const command: CliCommand = {
   usage: [
     'Usage: cyberbrief doctor [--json] [--offline]',
     '',
-    'Checks, one line each: the configuration files and environment, the topics file, the database',
+    'Checks, one line each: the configuration files and environment, the topics file, the relevance model and',
+    'threat-actor list (matching.*), the database',
     '(reachable, schema up to date), and each chat token that is set (its shape, and with the platform:',
     "Slack auth.test, Discord /users/@me). Secrets are never printed. Exits 1 when a check fails.",
     '',
@@ -61,6 +63,7 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
     return checks;
   }
   checks.push(await checkTopics(config));
+  checks.push(await checkMatching(config));
   checks.push(await checkDatabase(ctx, config));
   checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
   return checks;
@@ -73,6 +76,22 @@ async function checkTopics(config: Config): Promise<Check> {
   } catch (err) {
     // loadTopicsFile says what is wrong in one sentence: missing file, bad YAML, or a bad key or value.
     return { name: 'topics', ok: false, detail: errorMessage(err) };
+  }
+}
+
+/** The relevance scorer as the bot would load it: threat-actor list, model file, and whether they fit the topics. */
+async function checkMatching(config: Config): Promise<Check> {
+  try {
+    const topics = await loadTopicsFile(config.topics.file);
+    const { scorer, notice } = await loadRelevance(topics, config.matching);
+    if (config.matching.scorer === 'rules') return { name: 'matching', ok: true, detail: "matching.scorer is rules: the topics' rules decide what is in scope" };
+    if (!scorer.model) return { name: 'matching', ok: true, warn: true, detail: notice ?? 'no relevance model loaded' };
+    const m = scorer.model.file;
+    const cv = m.figures.cross_validated.metrics;
+    const detail = `relevance model fitted ${m.fitted_on} (cross-validated F1 ${cv.f1.toFixed(3)}, precision ${cv.precision.toFixed(3)}), ${Object.keys(m.weights).length} weights; ${scorer.knowledge?.entities.actorCount ?? 0} threat actors from ${config.matching.actors_file}`;
+    return notice ? { name: 'matching', ok: true, warn: true, detail: `${detail}; ${notice.replace(/^matching: /, '')}` } : { name: 'matching', ok: true, detail };
+  } catch (err) {
+    return { name: 'matching', ok: false, detail: errorMessage(err) };
   }
 }
 

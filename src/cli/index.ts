@@ -18,6 +18,8 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'poll', summary: 'poll feeds once and print one line per feed (--once [--all] [--json])' },
   { name: 'match', summary: 'match items (JSONL) against topics; --eval prints precision/recall/F1' },
   { name: 'summarize', summary: 'summarise articles (JSONL); --eval prints ROUGE against references' },
+  { name: 'model', summary: 'the relevance scorer: fit it on labelled stories (and feedback), show it' },
+  { name: 'actors', summary: 'the threat actors the scorer knows (MISP galaxy): list, import' },
   { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents' },
   { name: 'feeds', summary: 'list, add, remove, enable feeds; import/export OPML' },
   { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },

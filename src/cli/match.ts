@@ -1,69 +1,86 @@
-// cyberbrief match: match JSONL items against topics; --eval prints precision, recall and F1.
+// cyberbrief match: decide JSONL items as the bot would (the relevance scorer says what is in scope, the
+// topics' rules which topics); --eval prints precision, recall and F1; --explain shows every reason.
 import { loadTopicsFile } from '../config/topics.ts';
 import { UsageError } from '../lib/errors.ts';
-import { compileTopics } from '../matching/compile-topics.ts';
 import { evaluate, parseLabelLine } from '../matching/evaluate.ts';
-import { matchItem, parseItemLine, type ItemResult } from '../matching/match-items.ts';
+import { loadRelevance } from '../matching/load-relevance.ts';
+import { decideItem, parseItemLine, type ItemResult } from '../matching/match-items.ts';
+import { describeFeature } from '../matching/relevance.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
-async function topicsPath(ctx: CliContext): Promise<string> {
-  const given = ctx.args.values.topics;
-  if (typeof given === 'string') return given;
-  return (await ctx.loadConfig()).topics.file;
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function printExplained(ctx: CliContext, r: ItemResult, title: string): void {
+  ctx.stdout(`${r.matched ? 'IN ' : 'OUT'}  ${r.id}  ${title}`);
+  ctx.stdout(`     ${r.why}`);
+  if (r.filed?.length) ctx.stdout(`     filed under: ${r.filed.join(', ')}`);
+  for (const c of r.contributions ?? []) ctx.stdout(`     ${c.points >= 0 ? '+' : ''}${c.points.toFixed(3)}  ${describeFeature(c.feature, c.evidence)}`);
+  for (const t of r.topics) ctx.stdout(`     rule ${t.id} ${t.score}${t.matched ? ' MATCH' : ''}: ${t.reasons.join('; ')}`);
+}
 
 export const command: CliCommand = {
   name: 'match',
-  summary: 'match items (JSONL) against topics; --eval prints precision/recall/F1',
+  summary: 'decide items (JSONL) as the bot would; --eval prints precision/recall/F1, --explain every reason',
   usage: [
-    'Usage: cyberbrief match --input ITEMS.jsonl [--topics FILE] [--json] [--eval LABELS.jsonl [--errors]]',
+    'Usage: cyberbrief match --input ITEMS.jsonl [--topics FILE] [--scorer model|rules] [--json] [--explain]',
+    '                        [--eval LABELS.jsonl [--errors]]',
     '',
     'Reads one item per line, {"id", "title", "description"?, "content"?}, and writes one line per item in',
-    'the same order: {"id", "matched", "topics": [{"id", "score", "matched", "reasons"}]} with --json, a',
-    'short text line otherwise. Topics come from --topics or the configured topics file.',
+    'the same order: whether it is in scope, its relevance (the fitted model\'s probability) against the',
+    'threshold, the topics it is filed under and why. With --json: {"id", "matched", "relevance",',
+    '"threshold", "filed", "why", "topics": [{"id", "score", "matched", "reasons"}]}.',
     '',
     'Options:',
     '  --input FILE    items, JSON Lines ("-" for standard input)',
     '  --topics FILE   topics YAML (default: topics.file from the configuration)',
+    '  --scorer NAME   model (default: matching.scorer) or rules (the topics\' rules alone)',
     '  --json          JSON lines',
+    '  --explain       every reason: the model\'s feature contributions and each topic\'s rule hits',
     '  --eval FILE     labels, {"id", "label": 0|1} per line: print precision, recall and F1 instead',
     '  --errors        with --eval, list false positives and false negatives with their reasons',
   ].join('\n'),
   options: {
     input: { type: 'string' },
     topics: { type: 'string' },
+    scorer: { type: 'string' },
     json: { type: 'boolean' },
+    explain: { type: 'boolean' },
     eval: { type: 'string' },
     errors: { type: 'boolean' },
   },
   async run(ctx) {
     const input = ctx.args.values.input;
     if (typeof input !== 'string') throw new UsageError('match: --input ITEMS.jsonl is required.');
-    const topics = await loadTopicsFile(await topicsPath(ctx));
-    const matcher = compileTopics(topics);
+    const scorerName = ctx.args.values.scorer;
+    if (scorerName !== undefined && scorerName !== 'model' && scorerName !== 'rules') throw new UsageError(`match: --scorer ${String(scorerName)} is invalid; use model or rules.`);
     const labelsFile = ctx.args.values.eval;
     if (ctx.args.values.errors && typeof labelsFile !== 'string') throw new UsageError('match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.');
     if (input === '-' && labelsFile === '-') throw new UsageError('match: --input and --eval cannot both read standard input.');
+    const config = await ctx.loadConfig();
+    const topicsFile = typeof ctx.args.values.topics === 'string' ? ctx.args.values.topics : config.topics.file;
+    const { scorer, notice } = await loadRelevance(await loadTopicsFile(topicsFile), { ...config.matching, ...(scorerName ? { scorer: scorerName } : {}) });
+    if (notice && scorerName !== 'rules') ctx.stderr(notice.replace(/^matching:/, 'match:').replace('set matching.scorer: rules to say so', 'give --scorer rules to say so'));
     // Every line is checked before anything is printed: a bad line at the end leaves no partial output.
     const items = parseJsonLines(await readInput(ctx, input, 'match'), input, parseItemLine, 'match');
     const labels = typeof labelsFile === 'string' ? parseJsonLines(await readInput(ctx, labelsFile, 'match'), labelsFile, parseLabelLine, 'match') : null;
     const wanted = labels ? new Set(labels.map((l) => l.id)) : null;
+    const explain = ctx.args.values.explain === true;
     const results = new Map<string, ItemResult>();
     const titles = new Map<string, string>();
     for (const item of items) {
       if (wanted && !wanted.has(item.id)) continue;
-      const result = matchItem(matcher, item);
+      const result = decideItem(scorer, item, explain || ctx.args.values.errors === true);
       if (labels) {
         results.set(item.id, result);
         titles.set(item.id, item.title);
       } else if (ctx.args.values.json) {
         ctx.stdout(JSON.stringify(result));
+      } else if (explain) {
+        printExplained(ctx, result, item.title);
       } else {
-        const top = result.topics.filter((t) => t.matched).map((t) => `${t.id}(${t.score})`);
-        ctx.stdout(`${result.matched ? 'MATCH' : '-    '}  ${item.id}  ${top.join(' ')}`);
+        const rel = result.relevance !== undefined ? ` ${result.relevance.toFixed(2)}` : '';
+        ctx.stdout(`${result.matched ? 'MATCH' : '-    '}${rel}  ${item.id}  ${result.filed?.join(' ') ?? ''}`);
       }
     }
     if (!labels) return 0;
@@ -72,18 +89,12 @@ export const command: CliCommand = {
     if (ctx.args.values.json) {
       ctx.stdout(JSON.stringify(ev));
     } else {
-      ctx.stdout(
-        `items ${ev.total}  tp ${ev.truePositives}  fp ${ev.falsePositives}  fn ${ev.falseNegatives}  tn ${ev.trueNegatives}`,
-      );
+      ctx.stdout(`items ${ev.total}  tp ${ev.truePositives}  fp ${ev.falsePositives}  fn ${ev.falseNegatives}  tn ${ev.trueNegatives}`);
       ctx.stdout(`precision ${pct(ev.precision)}  recall ${pct(ev.recall)}  F1 ${pct(ev.f1)}`);
       if (ev.missing.length > 0) ctx.stdout(`${ev.missing.length} labelled id(s) not found in ${input}`);
       if (ctx.args.values.errors) {
         for (const [kind, ids] of [['FP', ev.falsePositiveIds], ['FN', ev.falseNegativeIds]] as const) {
-          for (const id of ids) {
-            const r = results.get(id);
-            ctx.stdout(`${kind} ${id}  ${titles.get(id) ?? ''}`);
-            for (const t of r?.topics ?? []) ctx.stdout(`     ${t.id} ${t.score}${t.matched ? ' MATCH' : ''}: ${t.reasons.join('; ')}`);
-          }
+          for (const id of ids) printExplained(ctx, results.get(id)!, `${kind} ${titles.get(id) ?? ''}`);
         }
       }
     }

@@ -43,13 +43,18 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
   const secrets = readSecrets(opts.env);
   // Topics file is relative to the project root when it is the shipped default, else to cwd.
   cfg.topics.file = resolveFrom(cfg.topics.file, cwd);
+  cfg.matching.model_file = resolveFrom(cfg.matching.model_file, cwd);
+  cfg.matching.actors_file = resolveFrom(cfg.matching.actors_file, cwd);
   return { ...cfg, secrets, sources };
 }
+
+/** Files shipped in config/: found in the project whatever the working directory, unless overridden. */
+const SHIPPED = new Set(['config/topics.yaml', 'config/relevance-model.json', 'config/threat-actors.jsonl']);
 
 function resolveFrom(p: string, cwd: string): string {
   if (path.isAbsolute(p)) return p;
   const fromCwd = path.resolve(cwd, p);
-  return p === 'config/topics.yaml' && cwd !== PROJECT_ROOT ? path.join(PROJECT_ROOT, p) : fromCwd;
+  return SHIPPED.has(p) && cwd !== PROJECT_ROOT ? path.join(PROJECT_ROOT, p) : fromCwd;
 }
 
 async function readYamlObject(file: string): Promise<Record<string, unknown>> {

@@ -90,6 +90,16 @@ export const configSchema = z
         file: z.string().min(1),
       })
       .strict(),
+    matching: z
+      .object({
+        /** model: the fitted relevance model decides what is in scope (rules pick topics); rules: rules alone. */
+        scorer: z.enum(['model', 'rules']),
+        /** The relevance model's weights (cyberbrief model fit writes it). */
+        model_file: z.string().min(1),
+        /** Threat actors with their states, JSON Lines (cyberbrief actors import writes it). */
+        actors_file: z.string().min(1),
+      })
+      .strict(),
     summary: z
       .object({
         max_chars: z.number().int().min(80).max(3000),

@@ -7,9 +7,19 @@ export type { MatchDoc } from './term-index.ts';
 
 export type MatchResult = TopicMatch & { matched: boolean };
 
+/** A field already tokenised (knowledge/tokens.ts), with its FIELD_BIT and whether its text is shouting. */
+export interface PreparedField {
+  form: readonly string[];
+  stem: readonly string[];
+  bit: number;
+  shouting: boolean;
+}
+
 export interface TopicMatcher {
   /** One result per topic, in the order the topics were given. */
   match(doc: MatchDoc): MatchResult[];
+  /** The same over fields already tokenised (the relevance scorer tokenises once for everything). */
+  matchPrepared(fields: readonly PreparedField[]): MatchResult[];
   readonly topics: readonly Topic[];
 }
 
@@ -58,6 +68,10 @@ export function compileTopics(topics: Topic[], options: CompileOptions = {}): To
     topics,
     match(doc: MatchDoc): MatchResult[] {
       const { masks } = index.scan(doc);
+      return compiled.map((c) => scoreTopic(c, masks, weights, index));
+    },
+    matchPrepared(fields: readonly PreparedField[]): MatchResult[] {
+      const { masks } = index.scanPrepared(fields);
       return compiled.map((c) => scoreTopic(c, masks, weights, index));
     },
   };

@@ -22,6 +22,10 @@ export {
   renderTopicsYaml,
 } from './derive-topic.ts';
 export type { Background, DerivedTopic, DerivedTerm, DeriveOptions } from './derive-topic.ts';
-export { matchItem, parseItemLine, toMatchDoc } from './match-items.ts';
+export { decideItem, matchItem, parseItemLine, toMatchDoc } from './match-items.ts';
+export { describeFeature, RelevanceScorer } from './relevance.ts';
+export type { Contribution, RelevanceDecision } from './relevance.ts';
+export { loadKnowledge, loadRelevance } from './load-relevance.ts';
+export type { RelevanceSettings } from './load-relevance.ts';
 export type { ItemLine, ItemResult } from './match-items.ts';
 export { stripMarkup } from './text.ts';

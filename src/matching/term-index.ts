@@ -117,6 +117,47 @@ export class TermIndex {
     return { masks: this.masks, found: this.found };
   }
 
+  /**
+   * Like scan(), over fields already tokenised (forms with case, and stems), so a caller that needs the
+   * tokens anyway does not tokenise twice. `shouting` per field as isShouting() of its text.
+   */
+  scanPrepared(fields: readonly { form: readonly string[]; stem: readonly string[]; bit: number; shouting: boolean }[]): ScanResult {
+    if (!this.built) throw new Error('matcher: build() must be called before scan()');
+    for (const id of this.found) this.masks[id] = 0;
+    this.found = [];
+    for (const f of fields) {
+      let state = 0;
+      for (let k = 0; k < f.stem.length; k++) {
+        const sym = this.symbols.get(f.stem[k]!) ?? -1;
+        state = this.automaton.advance(state, sym);
+        if (state === 0) continue;
+        for (const p of this.automaton.outputsOf(state)) {
+          const pattern = this.patterns[p];
+          if (!pattern) continue;
+          if (pattern.exact && (f.shouting || !this.caseMatchesForms(f.form, k, pattern.exact))) continue;
+          const term = pattern.term;
+          const mask = this.masks[term] ?? 0;
+          if (mask === 0) {
+            this.found.push(term);
+            this.firstPattern[term] = p;
+          }
+          this.masks[term] = mask | f.bit;
+        }
+      }
+    }
+    return { masks: this.masks, found: this.found };
+  }
+
+  private caseMatchesForms(forms: readonly string[], lastToken: number, exact: (string | null)[]): boolean {
+    const first = lastToken - exact.length + 1;
+    for (let j = 0; j < exact.length; j++) {
+      const want = exact[j];
+      if (want === null || want === undefined) continue;
+      if (caseForm(forms[first + j] ?? '') !== want) return false;
+    }
+    return true;
+  }
+
   private scanField(raw: string, bit: number): void {
     if (!raw) return;
     const text = foldAccents(raw);

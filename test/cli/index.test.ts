@@ -19,7 +19,7 @@ describe('cyberbrief CLI', () => {
   it('lists every subcommand of DESIGN.md in --help', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const name of ['run', 'poll', 'match', 'summarize', 'derive-topics', 'feeds', 'db', 'doctor']) expect(r.stdout).toContain(`  ${name}`);
+    for (const name of ['run', 'poll', 'match', 'model', 'actors', 'summarize', 'derive-topics', 'feeds', 'db', 'doctor']) expect(r.stdout).toContain(`  ${name}`);
   });
 
   it.each(SUBCOMMANDS.map((c) => c.name))('%s --help prints its usage', async (name) => {
@@ -127,6 +127,18 @@ describe('cyberbrief doctor', () => {
     const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+  });
+
+  it('checks the relevance model and threat-actor list, and fails on a broken model file in one sentence', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-model-'));
+    const ok = await cli(['doctor', '--offline'], { DATABASE_URL: path.join(dir, 'd.db') });
+    expect(ok.stdout).toMatch(/^ ok +matching: relevance model fitted \d{4}-\d{2}-\d{2} \(cross-validated F1 0\.\d{3}, precision 0\.\d{3}\), \d+ weights; \d+ threat actors from .*threat-actors\.jsonl$/m);
+    const override = path.join(dir, 'o.yaml');
+    writeFileSync(path.join(dir, 'model.json'), '{"format": "cyberbrief-relevance-model"}');
+    writeFileSync(override, `matching:\n  model_file: ${JSON.stringify(path.join(dir, 'model.json'))}\n`);
+    const bad = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^FAIL {2}matching: model: .*model\.json: version: .*; refit it with cyberbrief model fit or restore the shipped file\.$/m);
   });
 
   it('passes with a reachable database and accepted tokens', async () => {

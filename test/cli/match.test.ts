@@ -44,13 +44,15 @@ async function run(argv: string[]) {
 
 describe('cyberbrief match', () => {
   it('writes one JSON line per item, in input order, with scores and reasons', async () => {
-    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--json']);
+    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--scorer', 'rules', '--json']);
     expect(code).toBe(0);
     const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.id)).toEqual(['b', 'a', 'c']);
     expect(lines[0]).toEqual({
       id: 'b',
       matched: true,
+      filed: ['spying'],
+      why: 'matched spying (rules)',
       topics: [
         {
           id: 'spying',
@@ -60,27 +62,27 @@ describe('cyberbrief match', () => {
         },
       ],
     });
-    expect(lines[1]).toEqual({ id: 'a', matched: false, topics: [] });
+    expect(lines[1]).toEqual({ id: 'a', matched: false, filed: [], why: 'no topic matched (rules)', topics: [] });
     expect(lines[2]).toMatchObject({ id: 'c', matched: true, topics: [{ id: 'talks', score: 3 }] });
   });
 
   it('prints precision, recall and F1 with --eval', async () => {
     const labels = write('labels.jsonl', '{"id":"b","label":1}\n{"id":"a","label":1}\n{"id":"c","label":0}\n');
-    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--eval', labels]);
+    const { code, out } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--scorer', 'rules', '--eval', labels]);
     expect(code).toBe(0);
     expect(out).toEqual(['items 3  tp 1  fp 1  fn 1  tn 0', 'precision 50.0%  recall 50.0%  F1 50.0%']);
   });
 
   it('names the bad line of the input', async () => {
     const bad = write('bad.jsonl', '{"id":"x","title":"ok"}\n{"id":1}\n');
-    const { code, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--json']);
+    const { code, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--scorer', 'rules', '--json']);
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(`${bad}:2 needs a string "id" and "title"`);
   });
 
   it('prints nothing when a later line is bad (every line is checked first)', async () => {
     const bad = write('bad-late.jsonl', '{"id":"b","title":"Cyberespionage charges"}\n{"id":"x"\n');
-    const { code, out, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--json']);
+    const { code, out, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--scorer', 'rules', '--json']);
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toEqual([`match: ${bad}:2 is not valid JSON; expected {"id", "title", "description"?, "content"?}.`]);
@@ -103,7 +105,7 @@ describe('cyberbrief match', () => {
   for (const u of usage) {
     it(`exits 2 with one sentence on ${u.name}`, async () => {
       const argv = u.argv();
-      const { code, out, err } = await run(['match', ...(argv.includes('--input') ? [] : ['--input', ITEMS]), '--topics', TOPICS, ...argv]);
+      const { code, out, err } = await run(['match', ...(argv.includes('--input') ? [] : ['--input', ITEMS]), '--topics', TOPICS, '--scorer', 'rules', ...argv]);
       expect(code).toBe(2);
       expect(out).toEqual([]);
       expect(err).toEqual([u.message]);

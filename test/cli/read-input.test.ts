@@ -65,7 +65,7 @@ describe('commands refuse an over-long line in one sentence', () => {
   writeFileSync(huge, `{"id":"a","title":"ok","text":"ok"}\n{"id":"b","title":"${'x'.repeat(MAX_LINE_CHARS)}","text":"x"}\n`);
   const topics = path.join(dir, 'topics.yaml');
   writeFileSync(topics, 'topics:\n  - { id: t, name: T, threshold: 1, terms: [cyber] }\n');
-  for (const argv of [['match', '--input', huge, '--topics', topics], ['summarize', '--input', huge]]) {
+  for (const argv of [['match', '--input', huge, '--topics', topics, '--scorer', 'rules'], ['summarize', '--input', huge]]) {
     it(argv[0]!, async () => {
       const out: string[] = [];
       const err: string[] = [];

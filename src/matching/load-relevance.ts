@@ -1,0 +1,48 @@
+// Builds the relevance scorer from configuration: topics (already loaded), the threat-actor list and the
+// model file. With `scorer: rules`, neither file is read and the topics' rules decide alone.
+import type { Topic } from '../domain/types.ts';
+import { compileTopics } from './compile-topics.ts';
+import { loadActorsFile } from './knowledge/actors.ts';
+import { Knowledge } from './knowledge/index.ts';
+import { RelevanceScorer } from './relevance.ts';
+import { loadModelFile } from './scorer/model-file.ts';
+
+export interface RelevanceSettings {
+  scorer: 'model' | 'rules';
+  model_file: string;
+  actors_file: string;
+}
+
+export interface LoadedRelevance {
+  scorer: RelevanceScorer;
+  /** A sentence for the operator when the configuration and the model disagree, else null. */
+  notice: string | null;
+}
+
+/**
+ * The scorer the configuration asks for. A model fitted with none of the loaded topics (another team's
+ * topics) would score every story against rules it never saw: then the topics' rules decide, and the notice
+ * says so. A model fitted with some of them is used, and the notice names the missing ones.
+ */
+export async function loadRelevance(topics: Topic[], settings: RelevanceSettings): Promise<LoadedRelevance> {
+  const matcher = compileTopics(topics);
+  if (settings.scorer === 'rules') return { scorer: new RelevanceScorer(matcher, null, null), notice: null };
+  const [actors, model] = await Promise.all([loadActorsFile(settings.actors_file), loadModelFile(settings.model_file)]);
+  const have = new Set(topics.map((t) => t.id));
+  const missing = model.file.topics.filter((t) => !have.has(t));
+  if (missing.length === model.file.topics.length && missing.length > 0) {
+    return {
+      scorer: new RelevanceScorer(matcher, null, null),
+      notice: `matching: the relevance model was fitted with other topics (${missing.join(', ')}), so the topics' rules decide what is in scope; fit a model for these topics with cyberbrief model fit, or set matching.scorer: rules to say so.`,
+    };
+  }
+  const notice = missing.length
+    ? `matching: the relevance model was fitted with topics ${missing.join(', ')}, which the topics file lacks; their rule features count as zero. Refit it with cyberbrief model fit, or set matching.scorer: rules.`
+    : null;
+  return { scorer: new RelevanceScorer(matcher, new Knowledge(actors), model), notice };
+}
+
+/** Loads the knowledge lists alone (model fitting, actors list). */
+export async function loadKnowledge(actorsFile: string): Promise<Knowledge> {
+  return new Knowledge(await loadActorsFile(actorsFile));
+}

@@ -1,0 +1,192 @@
+// Relevance: the fitted scorer decides whether a story is in scope; the topics' rules decide which topics
+// it belongs to. Every decision carries its reasons: the model's largest contributions (named features,
+// with what fired them) and the rule hits, so an alert can be explained in one line.
+import type { Topic } from '../domain/types.ts';
+import type { MatchDoc, MatchResult, PreparedField, TopicMatcher } from './compile-topics.ts';
+import type { Knowledge } from './knowledge/index.ts';
+import { fieldTokens } from './knowledge/tokens.ts';
+import { extractFeatures, leadOf, titleOf, type RuleInput } from './scorer/features.ts';
+import { FIELD_BIT } from './term-index.ts';
+import { isShouting } from './text.ts';
+import type { RelevanceModel } from './scorer/model-file.ts';
+
+export interface Contribution {
+  feature: string;
+  /** weight x value */
+  points: number;
+  /** What fired it, when the name alone does not say. */
+  evidence: string | null;
+}
+
+export interface RelevanceDecision {
+  inScope: boolean;
+  /** The model's probability; null when rules alone decide (no model). */
+  probability: number | null;
+  threshold: number | null;
+  /** Rule results per topic, in the topics' order. */
+  rules: MatchResult[];
+  /** Topics the story is filed under: rule matches, or the closest topic when only the model said yes. */
+  topicIds: string[];
+  /** The model's largest contributions toward (and against) the decision, largest first. */
+  contributions: Contribution[];
+  /** One line: the decision and its main reasons. */
+  summary: string;
+}
+
+const TOP = 4;
+
+const FACT_LABELS: Readonly<Record<string, string>> = {
+  kind: 'kind of story',
+  kinds2: 'more than one kind of story',
+  state: 'names a state',
+  state_title: 'a state or group in the title',
+  state_first: 'the title starts with a state',
+  state_agent: 'a state as the actor',
+  state_victim: 'a state as the place or victim',
+  two_states: 'two states',
+  one_state_only: 'one state, no actor named',
+  cyber_power: 'a state with many known threat actors',
+  cluster: 'a tracked threat cluster',
+  state_cluster: 'a state-backed cluster',
+};
+
+const clip = (s: string, max = 70) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** A feature name as a person reads it in a reason: "named group (APT28: Russia-sponsored group (MISP galaxy))". */
+export function describeFeature(name: string, evidence: string | null): string {
+  const [kind, ...rest] = name.split(':');
+  const what = rest.join(':');
+  const ev = evidence ? clip(evidence) : null;
+  switch (kind) {
+    case 'word':
+      return `word "${evidence ?? what}"`;
+    case 'bigram':
+      return `words "${evidence ?? what}"`;
+    case 'title':
+      return `"${evidence ?? what}" in the title`;
+    case 'state':
+      return `names ${what}`;
+    case 'rule':
+      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? 'a topic matched' : `topic ${what} score`;
+    case 'kind':
+      return `${what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
+    case 'fact':
+      if (what.startsWith('actor')) return ev ?? 'a threat actor';
+      return `${FACT_LABELS[what] ?? what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
+    case 'concept':
+      return `${what.replace('@title', ' in the title').replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
+    default:
+      return ev ? `${name} (${ev})` : name;
+  }
+}
+
+function fmt(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+export class RelevanceScorer {
+  readonly topics: readonly Topic[];
+  private readonly thresholds: number[];
+
+  constructor(
+    private readonly matcher: TopicMatcher,
+    readonly knowledge: Knowledge | null,
+    readonly model: RelevanceModel | null,
+    /** The topic a story goes to when the model says yes and no topic's rules have any hit. */
+    private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,
+  ) {
+    this.topics = matcher.topics;
+    this.thresholds = matcher.topics.map((t) => t.threshold);
+    if (model && !knowledge) throw new Error('relevance: a model needs the knowledge lists it was fitted with');
+  }
+
+  /** Topic ids the model was fitted with that the current topics lack (their rule features read as zero). */
+  missingTopics(): string[] {
+    if (!this.model) return [];
+    const have = new Set(this.topics.map((t) => t.id));
+    return this.model.file.topics.filter((t) => !have.has(t));
+  }
+
+  /** `explain`: compute every contribution's evidence even when the story is out of scope. */
+  decide(doc: MatchDoc, explain = false): RelevanceDecision {
+    // One tokenisation of the title and lead serves the rules and the knowledge lists.
+    const title = titleOf(doc);
+    const lead = leadOf(doc);
+    const prepared = { title: fieldTokens(title), lead: fieldTokens(lead) };
+    const description = doc.description ?? '';
+    const fields: PreparedField[] = [{ form: prepared.title.form, stem: prepared.title.stem, bit: FIELD_BIT.title, shouting: isShouting(title) }];
+    if (description && description.trim() === lead) {
+      fields.push({ form: prepared.lead.form, stem: prepared.lead.stem, bit: FIELD_BIT.description, shouting: isShouting(lead) });
+    }
+    const rules = description && description.trim() !== lead ? this.matcher.match(doc) : this.rulesWithContent(fields, doc);
+    const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
+    if (!this.model || !this.knowledge) {
+      const inScope = ruleTopics.length > 0;
+      return {
+        inScope,
+        probability: null,
+        threshold: null,
+        rules,
+        topicIds: ruleTopics,
+        contributions: [],
+        summary: inScope ? `matched ${ruleTopics.join(', ')} (rules)` : 'no topic matched (rules)',
+      };
+    }
+    const inputs: RuleInput[] = rules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.thresholds[i]! }));
+    const w = this.model.fitted.weights;
+    const threshold = this.model.file.threshold;
+    // Most stories are out of scope: score them without building the reasons' text, then build it only for
+    // the ones that need it (in scope, or asked to explain).
+    let x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, explain, prepared);
+    let z = this.model.fitted.bias;
+    for (const [name, v] of x.values) z += (w.get(name) ?? 0) * v;
+    const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    const inScope = probability >= threshold;
+    if (!inScope && !explain) {
+      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} < ${threshold.toFixed(2)}` };
+    }
+    if (!explain) x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, true, prepared);
+    const contributions: Contribution[] = [];
+    for (const [name, v] of x.values) {
+      const weight = w.get(name);
+      if (weight === undefined || weight * v === 0) continue;
+      contributions.push({ feature: name, points: weight * v, evidence: x.evidence.get(name) ?? null });
+    }
+    contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
+    const topicIds = inScope ? (ruleTopics.length > 0 ? ruleTopics : this.closestTopic(rules)) : [];
+    // One line: the largest contributions toward the decision, a repeated piece of evidence shown once.
+    const shown = new Set<string>();
+    const toward = contributions.filter((c) => {
+      if (inScope ? c.points <= 0 : c.points >= 0) return false;
+      const key = c.evidence ?? c.feature;
+      if (shown.has(key)) return false;
+      shown.add(key);
+      return true;
+    }).slice(0, TOP);
+    const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
+    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${main ? `; ${main}` : ''}`;
+    return { inScope, probability, threshold, rules, topicIds, contributions, summary };
+  }
+
+  /** Rules over the prepared title (and description) plus the content, tokenised here when there is one. */
+  private rulesWithContent(fields: PreparedField[], doc: MatchDoc): MatchResult[] {
+    if (doc.content) {
+      const c = fieldTokens(doc.content);
+      fields.push({ form: c.form, stem: c.stem, bit: FIELD_BIT.content, shouting: isShouting(doc.content) });
+    }
+    return this.matcher.matchPrepared(fields);
+  }
+
+  /** The topic whose rule score comes closest to its threshold; the fallback topic when none scored. */
+  private closestTopic(rules: MatchResult[]): string[] {
+    let best: { id: string; ratio: number } | null = null;
+    rules.forEach((r, i) => {
+      const t = this.thresholds[i]!;
+      const ratio = t > 0 ? r.score / t : r.score;
+      if (r.score > 0 && (!best || ratio > best.ratio)) best = { id: r.topicId, ratio };
+    });
+    const chosen = best as { id: string; ratio: number } | null;
+    if (chosen) return [chosen.id];
+    return this.fallbackTopicId ? [this.fallbackTopicId] : [];
+  }
+}

@@ -1,0 +1,331 @@
+// Fitting and choosing the relevance model: vocabulary, stratified story-grouped k-fold cross-validation,
+// threshold choice, a small grid over feature families and regularisation, nested cross-validation for an
+// honest estimate of the whole procedure, and the final fit. Seeded: the same data and seed give the same
+// model. Kept apart from scoring (scorer.ts), as fitting, selection and scoring are in scikit-learn.
+import { GUIDE_PRIOR, type FeatureSet } from './features.ts';
+import { fitLogistic, type Sample } from './logistic.ts';
+
+export interface Example {
+  id: string;
+  label: 0 | 1;
+  /** Story number (stories.ts): items of one story stay in one fold and count once for the vocabulary. */
+  story: number;
+  values: Map<string, number>;
+  /** Weight of this example in the fit (feedback may count more or less than shipped labels). */
+  weight?: number;
+}
+
+export interface FitConfig {
+  families: FeatureSet;
+  /** A word or word-pair feature is kept when at least this many different stories use it. */
+  minStories: number;
+  lambda: number;
+  /** Weight of positive examples (there are far fewer of them). */
+  positiveWeight: number;
+  /**
+   * Scale of the word families (words, bigrams, title words) relative to the others: below 1 regularises
+   * them harder, so the general knowledge, concept and rule features carry more of the decision.
+   */
+  wordScale?: number;
+  /** Scale of the rule features: above 1 regularises them less, so a rule match counts for much. */
+  ruleScale?: number;
+  /** Strength of the labelling guide's prior (features.ts GUIDE_PRIOR); 0 shrinks every weight to zero. */
+  priorWeight?: number;
+}
+
+export interface Metrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+export interface CvOptions {
+  folds: number;
+  repeats: number;
+  seed: number;
+  /** Threshold choice: the best F1 among thresholds whose precision reaches this, if any. */
+  minPrecision: number;
+}
+
+export const DEFAULT_CV: CvOptions = { folds: 5, repeats: 3, seed: 1, minPrecision: 0.9 };
+
+const FAMILY_PREFIX: Record<keyof FeatureSet, string[]> = {
+  words: ['word:'],
+  bigrams: ['bigram:'],
+  titleWords: ['title:'],
+  knowledge: ['fact:', 'state:', 'kind:'],
+  concepts: ['concept:'],
+  pairs: ['both:'],
+  allPairs: ['with:'],
+  rules: ['rule:'],
+};
+
+/** Word-like features (counted per story for minStories); the rest are always kept. */
+const SPARSE_PREFIXES = ['word:', 'bigram:', 'title:', 'state:', 'with:'];
+
+export function familyOf(name: string): keyof FeatureSet | null {
+  for (const [family, prefixes] of Object.entries(FAMILY_PREFIX) as [keyof FeatureSet, string[]][]) {
+    if (prefixes.some((p) => name.startsWith(p))) return family;
+  }
+  return null;
+}
+
+/** Seeded PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Fold per example: whole stories are dealt to folds, positives' stories and negatives' stories separately
+ * (stratified), each in seeded random order, to the fold with the fewest examples so far.
+ */
+export function storyFolds(examples: readonly Example[], k: number, seed: number): number[] {
+  const rand = rng(seed);
+  const stories = new Map<number, { label: number; members: number[] }>();
+  examples.forEach((e, i) => {
+    const s = stories.get(e.story) ?? { label: 0, members: [] };
+    s.members.push(i);
+    if (e.label === 1) s.label = 1;
+    stories.set(e.story, s);
+  });
+  const fold = new Array<number>(examples.length).fill(0);
+  const sizes = new Array<number>(k).fill(0);
+  for (const label of [1, 0]) {
+    const list = [...stories.values()].filter((s) => s.label === label);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+    const labelSizes = new Array<number>(k).fill(0);
+    for (const s of list) {
+      let best = 0;
+      for (let f = 1; f < k; f++) if (labelSizes[f]! < labelSizes[best]! || (labelSizes[f] === labelSizes[best] && sizes[f]! < sizes[best]!)) best = f;
+      for (const m of s.members) fold[m] = best;
+      labelSizes[best]! += s.members.length;
+      sizes[best]! += s.members.length;
+    }
+  }
+  return fold;
+}
+
+function allowed(name: string, families: FeatureSet): boolean {
+  const f = familyOf(name);
+  return f !== null && families[f];
+}
+
+/** Feature name -> index, for the features of `examples` that the config keeps. Sorted: deterministic. */
+export function vocabulary(examples: readonly Example[], config: FitConfig): Map<string, number> {
+  const stories = new Map<string, Set<number>>();
+  const dense = new Set<string>();
+  for (const e of examples) {
+    for (const name of e.values.keys()) {
+      if (!allowed(name, config.families)) continue;
+      if (SPARSE_PREFIXES.some((p) => name.startsWith(p))) {
+        let s = stories.get(name);
+        if (!s) stories.set(name, (s = new Set()));
+        s.add(e.story);
+      } else {
+        dense.add(name);
+      }
+    }
+  }
+  const names = [...dense, ...[...stories].filter(([, s]) => s.size >= config.minStories).map(([n]) => n)].sort();
+  return new Map(names.map((n, i) => [n, i]));
+}
+
+const WORD_PREFIXES = ['word:', 'bigram:', 'title:'];
+
+export interface Scales {
+  words: number;
+  rules: number;
+}
+
+export function scalesOf(config: FitConfig): Scales {
+  return { words: config.wordScale ?? 1, rules: config.ruleScale ?? 1 };
+}
+
+/** The value a feature enters the model with: word and rule features scaled as the config says. */
+export function scaled(name: string, value: number, scales: Scales): number {
+  if (scales.words !== 1 && WORD_PREFIXES.some((p) => name.startsWith(p))) return value * scales.words;
+  if (scales.rules !== 1 && name.startsWith('rule:')) return value * scales.rules;
+  return value;
+}
+
+export function toSample(values: ReadonlyMap<string, number>, vocab: ReadonlyMap<string, number>, scales: Scales = { words: 1, rules: 1 }): Sample {
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (const [name, v] of values) {
+    const i = vocab.get(name);
+    if (i === undefined || v === 0) continue;
+    idx.push(i);
+    val.push(scaled(name, v, scales));
+  }
+  return { indices: Int32Array.from(idx), values: Float64Array.from(val) };
+}
+
+export interface FittedModel {
+  bias: number;
+  /** Feature name -> weight, zero weights left out. */
+  weights: Map<string, number>;
+}
+
+export function fitModel(examples: readonly Example[], config: FitConfig, prior?: FittedModel, priorLambda?: number): FittedModel {
+  const ws = scalesOf(config);
+  const vocab = vocabulary(examples, config);
+  if (prior) for (const name of prior.weights.keys()) if (!vocab.has(name) && allowed(name, config.families)) vocab.set(name, vocab.size);
+  const samples = examples.map((e) => toSample(e.values, vocab, ws));
+  const labels = examples.map((e) => e.label);
+  let priorVec: Float64Array | undefined;
+  const guide = config.priorWeight ?? 0;
+  if (prior) {
+    priorVec = new Float64Array(vocab.size);
+    for (const [name, i] of vocab) priorVec[i] = (prior.weights.get(name) ?? 0) / scaled(name, 1, ws);
+  } else if (guide !== 0) {
+    priorVec = new Float64Array(vocab.size);
+    for (const [name, i] of vocab) priorVec[i] = (guide * (GUIDE_PRIOR[name] ?? 0)) / scaled(name, 1, ws);
+  }
+  const m = fitLogistic(samples, labels, vocab.size, {
+    lambda: prior && priorLambda !== undefined ? priorLambda : config.lambda,
+    positiveWeight: config.positiveWeight,
+    ...(priorVec ? { prior: priorVec } : {}),
+    ...(examples.some((e) => e.weight !== undefined) ? { sampleWeights: examples.map((e) => e.weight ?? 1) } : {}),
+  });
+  const weights = new Map<string, number>();
+  for (const [name, i] of vocab) {
+    // Stored as the weight of the raw value, so scoring needs no scale.
+    const w = Math.round(scaled(name, m.weights[i]!, ws) * 1e6) / 1e6;
+    if (w !== 0) weights.set(name, w);
+  }
+  return { bias: Math.round(m.bias * 1e6) / 1e6, weights };
+}
+
+export function probability(model: FittedModel, values: ReadonlyMap<string, number>): number {
+  let z = model.bias;
+  for (const [name, v] of values) z += (model.weights.get(name) ?? 0) * v;
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+export function metricsAt(probs: readonly number[], labels: readonly number[], threshold: number): Metrics {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  probs.forEach((p, i) => {
+    const yes = p >= threshold;
+    if (yes && labels[i] === 1) tp++;
+    else if (yes) fp++;
+    else if (labels[i] === 1) fn++;
+    else tn++;
+  });
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1, tp, fp, fn, tn };
+}
+
+/**
+ * The decision threshold: the best F1 among thresholds reaching `minPrecision` (the best F1 overall when
+ * none does). Candidates are midpoints between consecutive distinct probabilities, so the threshold does
+ * not sit on one example's score.
+ */
+export function chooseThreshold(probs: readonly number[], labels: readonly number[], minPrecision: number): { threshold: number; metrics: Metrics } {
+  const sorted = [...new Set(probs)].sort((a, b) => a - b);
+  const candidates = [0.5];
+  for (let i = 0; i + 1 < sorted.length; i++) candidates.push((sorted[i]! + sorted[i + 1]!) / 2);
+  let best: { threshold: number; metrics: Metrics } | null = null;
+  let bestAny: { threshold: number; metrics: Metrics } | null = null;
+  for (const t of candidates) {
+    const m = metricsAt(probs, labels, t);
+    if (!bestAny || m.f1 > bestAny.metrics.f1) bestAny = { threshold: t, metrics: m };
+    if (m.precision >= minPrecision && (!best || m.f1 > best.metrics.f1)) best = { threshold: t, metrics: m };
+  }
+  return best ?? bestAny!;
+}
+
+export interface CvResult {
+  /** Out-of-fold probability per example, per repeat. */
+  oof: number[][];
+  threshold: number;
+  /** Pooled over repeats at the chosen threshold. */
+  metrics: Metrics;
+  /** Mean and spread of F1 across folds and repeats at that threshold. */
+  foldF1: { mean: number; sd: number };
+}
+
+export function crossValidate(examples: readonly Example[], config: FitConfig, cv: CvOptions, prior?: { model: FittedModel; lambda: number }): CvResult {
+  const oof: number[][] = [];
+  const foldsOf: number[][] = [];
+  for (let r = 0; r < cv.repeats; r++) {
+    const folds = storyFolds(examples, cv.folds, cv.seed + r * 7919);
+    foldsOf.push(folds);
+    const probs = new Array<number>(examples.length).fill(0);
+    for (let f = 0; f < cv.folds; f++) {
+      const train = examples.filter((_, i) => folds[i] !== f);
+      const model = prior ? fitModel(train, config, prior.model, prior.lambda) : fitModel(train, config);
+      examples.forEach((e, i) => {
+        if (folds[i] === f) probs[i] = probability(model, e.values);
+      });
+    }
+    oof.push(probs);
+  }
+  const pooledP = oof.flat();
+  const pooledY = oof.flatMap(() => examples.map((e) => e.label));
+  const { threshold, metrics } = chooseThreshold(pooledP, pooledY, cv.minPrecision);
+  const f1s: number[] = [];
+  oof.forEach((probs, r) => {
+    for (let f = 0; f < cv.folds; f++) {
+      const idx = examples.map((_, i) => i).filter((i) => foldsOf[r]![i] === f);
+      f1s.push(metricsAt(idx.map((i) => probs[i]!), idx.map((i) => examples[i]!.label), threshold).f1);
+    }
+  });
+  const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
+  const sd = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, f1s.length - 1));
+  return { oof, threshold, metrics, foldF1: { mean, sd } };
+}
+
+export interface Candidate {
+  config: FitConfig;
+  result: CvResult;
+}
+
+/** Cross-validates every config; the best is the highest pooled F1 (ties: the stronger regularisation). */
+export function selectConfig(examples: readonly Example[], grid: readonly FitConfig[], cv: CvOptions, onProgress?: (c: Candidate) => void): Candidate[] {
+  const results = grid.map((config) => {
+    const c = { config, result: crossValidate(examples, config, cv) };
+    onProgress?.(c);
+    return c;
+  });
+  return results.sort((a, b) => b.result.metrics.f1 - a.result.metrics.f1 || b.config.lambda - a.config.lambda);
+}
+
+/**
+ * Nested cross-validation: an estimate of the whole procedure (grid search and threshold choice included)
+ * on stories it never saw. Each outer fold runs the selection on the rest and scores the held-out fold.
+ */
+export function nestedCrossValidate(examples: readonly Example[], grid: readonly FitConfig[], cv: CvOptions, outerFolds = 5): Metrics {
+  const folds = storyFolds(examples, outerFolds, cv.seed + 104729);
+  const probs = new Array<number>(examples.length).fill(0);
+  const decided = new Array<number>(examples.length).fill(0);
+  for (let f = 0; f < outerFolds; f++) {
+    const train = examples.filter((_, i) => folds[i] !== f);
+    const best = selectConfig(train, grid, { ...cv, repeats: 1 })[0]!;
+    const model = fitModel(train, best.config);
+    examples.forEach((e, i) => {
+      if (folds[i] !== f) return;
+      probs[i] = probability(model, e.values);
+      decided[i] = probs[i]! >= best.result.threshold ? 1 : 0;
+    });
+  }
+  return metricsAt(decided, examples.map((e) => e.label), 0.5);
+}

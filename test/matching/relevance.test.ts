@@ -1,0 +1,106 @@
+// The relevance scorer: the model decides what is in scope and says why in one line; the rules decide the
+// topics (the closest one when only the model said yes); without a model the rules decide alone. Then the
+// shipped model and knowledge lists on stories written for this test, one per kind of story the beat
+// covers and a few it does not.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTopicsFile } from '../../src/config/topics.ts';
+import type { Topic } from '../../src/domain/types.ts';
+import { compileTopics } from '../../src/matching/compile-topics.ts';
+import { Knowledge } from '../../src/matching/knowledge/index.ts';
+import { loadRelevance } from '../../src/matching/load-relevance.ts';
+import { RelevanceScorer } from '../../src/matching/relevance.ts';
+import { modelFromFile } from '../../src/matching/scorer/model-file.ts';
+import { tinyModel } from './scorer/model-file.test.ts';
+
+const TOPICS: Topic[] = [
+  { id: 'spying', name: 'Spying', description: '', threshold: 4, terms: [{ term: 'espionage', weight: 2 }] },
+  { id: 'talks', name: 'Talks', description: '', threshold: 2, terms: [{ term: 'cyber talks', weight: 1 }] },
+];
+const knowledge = new Knowledge([{ name: 'GhostEmperor', aliases: ['FamousSparrow'], stateSponsor: null, origin: 'China' }]);
+
+describe('RelevanceScorer with a model', () => {
+  const scorer = new RelevanceScorer(compileTopics(TOPICS), knowledge, modelFromFile(tinyModel()));
+
+  it('puts a story in scope on the model, files it under the closest topic, and explains it in one line', () => {
+    const d = scorer.decide({ title: 'FamousSparrow hackers return', description: 'A new wave of espionage.' });
+    expect(d.inScope).toBe(true);
+    expect(d.probability).toBeCloseTo(1 / (1 + Math.exp(-(-2 + 3 + 1.5))), 6);
+    expect(d.topicIds).toEqual(['spying']);
+    expect(d.summary).toBe(
+      'in scope: relevance 0.92 >= 0.50; FamousSparrow: China-linked group (MISP galaxy) +3.00; word "espionage" +1.50',
+    );
+  });
+
+  it('leaves out a story the model scores low, whatever the rules say', () => {
+    const d = scorer.decide({ title: 'Espionage thriller tops the charts', description: 'Espionage, espionage.' });
+    expect(d.rules.find((r) => r.topicId === 'spying')?.matched).toBe(true);
+    expect(d.inScope).toBe(false);
+    expect(d.topicIds).toEqual([]);
+    expect(d.summary).toMatch(/^out of scope: relevance 0\.\d\d < 0\.50$/);
+  });
+
+  it('explains an out-of-scope story when asked', () => {
+    const d = scorer.decide({ title: 'Ransomware crime wave', description: 'A cybercrime gang extorts firms.' }, true);
+    expect(d.inScope).toBe(false);
+    expect(d.contributions).toEqual([{ feature: 'concept:crime', points: -2, evidence: '"ransomware" in title' }]);
+  });
+
+  it('falls back to the first topic when no topic has a hit', () => {
+    expect(scorer.decide({ title: 'FamousSparrow returns', description: 'Backdoors and espionage.' }).topicIds).toEqual(['spying']);
+    const onlyActor = scorer.decide({ title: 'FamousSparrow hackers breach hotels', description: 'Researchers saw backdoors.' });
+    expect(onlyActor.probability).toBeCloseTo(1 / (1 + Math.exp(-1)), 6);
+    expect(onlyActor.topicIds).toEqual(['spying']);
+  });
+});
+
+describe('RelevanceScorer without a model', () => {
+  it('lets the rules decide', () => {
+    const scorer = new RelevanceScorer(compileTopics(TOPICS), null, null);
+    const d = scorer.decide({ title: 'Cyber talks resume', description: null });
+    expect(d).toMatchObject({ inScope: true, probability: null, topicIds: ['talks'], summary: 'matched talks (rules)' });
+  });
+});
+
+describe('loadRelevance', () => {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const settings = { scorer: 'model' as const, model_file: path.join(root, 'config', 'relevance-model.json'), actors_file: path.join(root, 'config', 'threat-actors.jsonl') };
+
+  it('uses the rules, and says so, when the model was fitted with none of the topics', async () => {
+    const { scorer, notice } = await loadRelevance(TOPICS, settings);
+    expect(scorer.model).toBeNull();
+    expect(notice).toMatch(/^matching: the relevance model was fitted with other topics \(.*\), so the topics' rules decide what is in scope;/);
+  });
+
+  it('reads nothing with scorer: rules', async () => {
+    const { scorer, notice } = await loadRelevance(TOPICS, { ...settings, model_file: '/nonexistent', scorer: 'rules' });
+    expect(scorer.model).toBeNull();
+    expect(notice).toBeNull();
+  });
+
+  describe('the shipped model on stories written for this test', async () => {
+    const topics = await loadTopicsFile(path.join(root, 'config', 'topics.yaml'));
+    const { scorer, notice } = await loadRelevance(topics, settings);
+    it('loads without a notice', () => expect(notice).toBeNull());
+    it.each([
+      { kind: 'a named state-linked group, no state word', title: 'Kimsuky phishing campaign hits think tanks', description: 'Researchers saw the group deliver a new backdoor to policy experts.', want: true },
+      { kind: 'state attribution', title: 'China-linked hackers breach telecom networks in Asia', description: 'The state-sponsored group stole call records for months.', want: true },
+      { kind: 'sanctions over cyberattacks', title: 'EU sanctions Russian military intelligence officers over cyberattacks', description: 'The Council said the GRU unit attacked parliaments.', want: true },
+      { kind: 'cyber talks', title: 'US and China agree to hold high-level talks on cyberespionage', description: 'The two governments will form a cybersecurity working group.', want: true },
+      { kind: 'ransomware without a state', title: 'Ransomware gang leaks hospital data', description: 'The cybercrime group demanded a ransom from the clinic.', want: false },
+      { kind: 'a patch', title: 'Browser update fixes critical flaw', description: 'The vendor patched a use-after-free bug in version 120.', want: false },
+      { kind: 'sport', title: 'Local team wins the cup', description: 'A late goal decided the final.', want: false },
+    ])('$kind: in scope = $want, with reasons', ({ title, description, want }) => {
+      const d = scorer.decide({ title, description });
+      expect(d.inScope).toBe(want);
+      if (want) {
+        expect(d.topicIds.length).toBeGreaterThan(0);
+        expect(d.summary).toMatch(/^in scope: relevance [01]\.\d\d >= 0\.\d\d; /);
+      }
+    });
+    it('names the threat actor in the reasons', () => {
+      const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);
+      expect(d.contributions.map((c) => c.evidence ?? '').join(' ')).toContain('FamousSparrow: China-linked group (MISP galaxy)');
+    });
+  });
+});

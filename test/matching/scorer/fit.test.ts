@@ -1,0 +1,88 @@
+// Cross-validation machinery: story-grouped stratified folds, vocabulary by story count, the threshold
+// choice, and seeded reproducibility.
+import { describe, expect, it } from 'vitest';
+import { chooseThreshold, crossValidate, fitModel, metricsAt, rng, storyFolds, vocabulary, type Example, type FitConfig } from '../../../src/matching/scorer/fit.ts';
+import { ALL_FEATURES } from '../../../src/matching/scorer/features.ts';
+import { storyGroups } from '../../../src/matching/scorer/stories.ts';
+
+function examples(n: number, seed: number): Example[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const label = (i % 4 === 0 ? 1 : 0) as 0 | 1;
+    const values = new Map<string, number>([[`word:common${i % 7}`, 1]]);
+    if (label === 1 ? r() < 0.9 : r() < 0.05) values.set('fact:actor', 1);
+    if (r() < 0.3) values.set(`word:rare${i}`, 1);
+    return { id: `e${i}`, label, story: Math.floor(i / 2), values };
+  });
+}
+
+const CONFIG: FitConfig = { families: ALL_FEATURES, minStories: 2, lambda: 0.01, positiveWeight: 2 };
+
+describe('storyFolds', () => {
+  it('keeps a story in one fold, spreads positives evenly, and follows the seed', () => {
+    const ex = examples(200, 3);
+    const folds = storyFolds(ex, 5, 7);
+    for (let i = 0; i < ex.length; i += 2) expect(folds[i]).toBe(folds[i + 1]);
+    const pos = [0, 1, 2, 3, 4].map((f) => ex.filter((e, i) => e.label === 1 && folds[i] === f).length);
+    expect(Math.max(...pos) - Math.min(...pos)).toBeLessThanOrEqual(2);
+    expect(storyFolds(ex, 5, 7)).toEqual(folds);
+    expect(storyFolds(ex, 5, 8)).not.toEqual(folds);
+  });
+});
+
+describe('vocabulary', () => {
+  it('keeps a word only when enough different stories use it, and every knowledge feature', () => {
+    const ex: Example[] = [
+      { id: 'a', label: 1, story: 0, values: new Map([['word:spy', 1], ['fact:actor', 1]]) },
+      { id: 'b', label: 1, story: 0, values: new Map([['word:spy', 1]]) },
+      { id: 'c', label: 0, story: 1, values: new Map([['word:cup', 1]]) },
+      { id: 'd', label: 0, story: 2, values: new Map([['word:cup', 1]]) },
+    ];
+    expect([...vocabulary(ex, CONFIG).keys()]).toEqual(['fact:actor', 'word:cup']);
+    expect([...vocabulary(ex, { ...CONFIG, families: { ...ALL_FEATURES, words: false } }).keys()]).toEqual(['fact:actor']);
+  });
+});
+
+describe('chooseThreshold', () => {
+  it('takes the best F1 among thresholds reaching the precision asked for', () => {
+    const probs = [0.95, 0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2];
+    const labels = [1, 1, 0, 1, 1, 0, 1, 0];
+    const t = chooseThreshold(probs, labels, 0.9);
+    expect(t.metrics.precision).toBeGreaterThanOrEqual(0.9);
+    expect(t.threshold).toBeCloseTo(0.85, 5);
+    const loose = chooseThreshold(probs, labels, 0);
+    expect(loose.metrics.f1).toBeGreaterThan(t.metrics.f1);
+    expect(metricsAt(probs, labels, loose.threshold)).toEqual(loose.metrics);
+  });
+});
+
+describe('crossValidate', () => {
+  it('scores every example out of fold, the same way twice', () => {
+    const ex = examples(160, 5);
+    const a = crossValidate(ex, CONFIG, { folds: 4, repeats: 2, seed: 1, minPrecision: 0.8 });
+    const b = crossValidate(ex, CONFIG, { folds: 4, repeats: 2, seed: 1, minPrecision: 0.8 });
+    expect(a.oof).toHaveLength(2);
+    expect(a.oof[0]).toHaveLength(160);
+    expect(a).toEqual(b);
+    expect(a.metrics.f1).toBeGreaterThan(0.7);
+  });
+
+  it('fits weights by name, zero weights left out', () => {
+    const m = fitModel(examples(120, 9), CONFIG);
+    expect(m.weights.get('fact:actor')).toBeGreaterThan(0);
+    expect([...m.weights.keys()].every((k) => k === 'fact:actor' || k.startsWith('word:common'))).toBe(true);
+  });
+});
+
+describe('storyGroups', () => {
+  it('groups titles that share most of their words, transitively', () => {
+    expect(
+      storyGroups([
+        'Hackers breach the ministry of defence networks',
+        'Ministry of defence networks breached by hackers',
+        'Local team wins the cup',
+        'Defence ministry networks breach: hackers suspected',
+      ]),
+    ).toEqual([0, 0, 1, 0]);
+  });
+});
