@@ -2,7 +2,10 @@
 // SQLite and PostgreSQL: a story found by any spelling of its link (the feeds' canonical form) or by one
 // of this channel's alert numbers, explained ephemerally; anything else gets one sentence.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../src/commands/index.ts';
+import path from 'node:path';
+import { createCommandHandler, relevanceExplainer } from '../../src/commands/index.ts';
+import { loadTopicsFile } from '../../src/config/topics.ts';
+import { loadRelevance } from '../../src/matching/load-relevance.ts';
 import { WHY_ARG_MAX } from '../../src/commands/why.ts';
 import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
@@ -111,5 +114,21 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     expect(other.text).toMatch(/^No stored story has that link/);
     const own = await handle({ ...why('https://b.example/private-story'), workspaceId: 'W2' });
     expect(own.text.split('\n')[0]).toBe('Why this story is or is not in scope (scored now, with the current topics):');
+  });
+
+  it('explains with the relevance scorer as main.ts wires it: the score against the threshold and the model reasons', async () => {
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const topics = await loadTopicsFile(path.join(root, 'config', 'topics.yaml'));
+    const { scorer } = await loadRelevance(topics, { scorer: 'model', model_file: path.join(root, 'config', 'relevance-model.json'), actors_file: path.join(root, 'config', 'threat-actors.jsonl') });
+    const t0 = new Date('2026-03-03T00:00:00Z');
+    await seedFeed(storage, { url: 'https://c.example/rss', title: 'Gamma' }, [{ key: 'fs', title: 'FamousSparrow hackers breach foreign ministry networks', summary: 'The espionage campaign stole diplomatic cables.', url: 'https://news.example/fs' }], t0);
+    const withScorer = createCommandHandler({ ...commandDepsFor(storage), topics, explain: relevanceExplainer(scorer, topics) });
+    const r = await withScorer(why('https://news.example/fs'));
+    const lines = r.text.split('\n');
+    expect(lines[1]).toMatch(/^In scope: relevance 0\.\d\d reaches the threshold 0\.\d\d; filed under .+\.$/);
+    expect(lines[2]).toMatch(/^Relevance score: 0\.\d+\.$/);
+    expect(lines[3]).toMatch(/^Reasons: .*FamousSparrow: China-linked group \(MISP galaxy\)/);
+    const sport = await withScorer(why('https://news.example/sport'));
+    expect(sport.text.split('\n')[1]).toMatch(/^Out of scope: relevance 0\.\d\d is below the threshold 0\.\d\d\.$/);
   });
 });
