@@ -2,10 +2,12 @@
 // against the topics (item_topics), put it in a story cluster, summarise it when some topic or channel
 // keyword wants it, route it to channels, write outbox rows, mark it processed. Every step is idempotent
 // (replace, insert-or-nothing, edit requests that are harmless when repeated), so a crash anywhere simply
-// re-runs the item.
+// re-runs the item. A storage error (the database is away) is not the item's fault: the batch stops, the
+// item keeps its place, and the loop waits for the database before it goes on.
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { waitMs } from '../lib/retry-storage.ts';
 import type { Alert, Cluster } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
 import { createRouter, type ChannelRule, type RoutableDoc, type Router } from './router.ts';
@@ -73,6 +75,8 @@ export interface PipelineDeps {
   onAlerts?: () => void;
   clock: Clock;
   logger: Logger;
+  /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
+  storageReady?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -135,6 +139,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let pendingWake = false;
+  let stopCtl = new AbortController();
+  const storageReady = deps.storageReady ?? waitMs(opts.idleMs);
   // An item that failed waits (doubling from retryFailedMs) so one bad item cannot block the rest.
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
@@ -214,6 +220,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
         await processItem(item, route, stats);
         failed.delete(item.id);
       } catch (err) {
+        if (isStorageFailure(err)) throw err;
         stats.failed++;
         const count = (failed.get(item.id)?.count ?? 0) + 1;
         const waitMs = Math.min(retryFailedMs * 2 ** (count - 1), 24 * 3600_000);
@@ -269,11 +276,19 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       if (running) return;
       running = true;
       stopping = false;
+      stopCtl = new AbortController();
       loop = (async () => {
         while (!stopping) {
           try {
             await runOnce();
           } catch (err) {
+            if (isStorageFailure(err)) {
+              // Logged once per outage by the storage monitor. Go on as soon as the database answers.
+              log.debug({ err: errorMessage(err) }, 'pipeline: batch stopped by a storage error; waiting for the database');
+              await storageReady(stopCtl.signal);
+              await waitMs(250)(stopCtl.signal);
+              continue;
+            }
             log.error({ err: errorMessage(err) }, 'pipeline: batch failed; retrying shortly');
           }
           if (!stopping) await sleep(opts.idleMs);
@@ -283,6 +298,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     async stop() {
       if (!running) return;
       stopping = true;
+      stopCtl.abort();
       wake?.();
       await loop;
       running = false;
