@@ -1,6 +1,6 @@
 // Opens the database named by a URL: SQLite (a path, `sqlite:PATH`, or `:memory:`) through better-sqlite3,
 // or PostgreSQL (`postgres://...`) through pg. Only storage/ imports drivers.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
@@ -98,6 +98,20 @@ function openSqliteFile(file: string, description: string): SqliteDatabase.Datab
   return sqlite;
 }
 
+/** Free space below this (where a SQLite file lives) still counts as a full disk once one was seen. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+/** Bytes free for this process on the file system holding `file` (Infinity when unknown, e.g. :memory:). */
+function freeBytes(file: string): number {
+  if (file === ':memory:') return Infinity;
+  try {
+    const s = statfsSync(path.dirname(file));
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
 const withTimeout = <T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> =>
   new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(onTimeout()), ms);
@@ -122,7 +136,7 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
   if (target.dialect === 'sqlite') {
     const file = target.location;
     const sqlite = openSqliteFile(file, description);
-    monitor = createStorageMonitor({ database: description, logger: opts.logger });
+    monitor = createStorageMonitor({ database: description, logger: opts.logger, hasRoom: () => freeBytes(file) >= MIN_FREE_BYTES });
     db = new Kysely<Database>({ dialect: new WaitingSqliteDialect({ database: sqlite, file, description, monitor, lockWaitMs: opts.lockWaitMs }) });
     ping = async () => {
       try {

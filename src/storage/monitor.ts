@@ -40,6 +40,12 @@ export interface StorageMonitorOptions {
   probeMaxMs?: number;
   /** Longest a caller of ready() waits before trying again itself (default 30 s). */
   maxWaitMs?: number;
+  /**
+   * Whether the disk has room again (SQLite: free space where the file is). A full disk still takes small
+   * writes that fit in space already allocated, so after a full-disk failure a successful write clears it
+   * only when this says so. Absent: any successful write clears it.
+   */
+  hasRoom?: () => boolean;
   now?: () => number;
 }
 
@@ -151,7 +157,10 @@ export function createStorageMonitor(opts: StorageMonitorOptions): StorageMonito
     counters: () => ({ ...counts }),
     answered(write) {
       if (!current) return;
-      if (current.failure === 'unavailable' || write) clear();
+      if (current.failure === 'unavailable') return clear();
+      if (!write) return;
+      if (current.failure === 'full' && opts.hasRoom && !opts.hasRoom()) return;
+      clear();
     },
     failed(err) {
       const t = now();

@@ -62,6 +62,17 @@ describe('storage monitor', () => {
     expect(m.status().ok).toBe(true);
   });
 
+  it('on a full disk, a small write that still fits does not clear it until the disk has room', () => {
+    let room = false;
+    const m = (monitor = createStorageMonitor({ database: 'SQLite file /d/x.db', hasRoom: () => room }));
+    m.failed(full());
+    m.answered(true);
+    expect(m.status()).toMatchObject({ ok: false, failure: 'full' });
+    room = true;
+    m.answered(true);
+    expect(m.status().ok).toBe(true);
+  });
+
   it('probes with backoff while the database does not answer, and stops once it answers', async () => {
     let probes = 0;
     let up = false;
