@@ -93,8 +93,8 @@ export function createApp(opts: AppOptions): App {
     const checks: HealthReport['checks'] = {};
     try {
       if (!storage) throw new Error('not open');
-      await storage.ping();
-      checks.database = { ok: true };
+      // Answered at once while an outage is known; otherwise a round trip bounded in time.
+      checks.database = await storage.health();
     } catch (err) {
       checks.database = { ok: false, detail: errorMessage(err) };
     }
@@ -111,7 +111,10 @@ export function createApp(opts: AppOptions): App {
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     onStop('fetcher', () => fetcher.close());
 
-    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size });
+    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger });
+    // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
+    // failing write) instead of counting it against a feed, an item or an alert.
+    const storageReady = (signal?: AbortSignal) => db.monitor.ready(signal);
     storage = db;
     onStop('storage', () => db.close());
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
@@ -152,7 +155,7 @@ export function createApp(opts: AppOptions): App {
     const feedback = createFeedbackHandler({ channels: db.channels, alerts: db.alerts, feedback: db.feedback, clock, logger });
 
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
-    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), clock, logger });
+    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), storage: db.monitor, clock, logger });
     const http: HttpServer = createHttpServer({ host: config.server.host, port: config.server.port, routes: [...routes, metrics.route], health, logger });
     ({ port } = await http.start());
     onStop('http', () => http.stop());
@@ -166,7 +169,7 @@ export function createApp(opts: AppOptions): App {
     const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
     const topicNames = new Map(topics.map((t) => [t.id, t.name]));
     const dispatcher = createDispatcher(
-      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger },
+      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger, storageReady },
       dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
     );
     const pipeline = createPipeline(
@@ -188,6 +191,7 @@ export function createApp(opts: AppOptions): App {
         onAlerts: () => dispatcher.notify(),
         clock,
         logger,
+        storageReady,
       },
       pipelineOptionsFrom(config.delivery),
     );
@@ -199,6 +203,7 @@ export function createApp(opts: AppOptions): App {
       clock,
       onItemsStored: () => pipeline.notify(),
       onPolled: (r) => metrics.counters.polled(r.status),
+      storageReady,
     });
 
     // Start downstream first so nothing waits on a stage that is not running; stop in reverse order:

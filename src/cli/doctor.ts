@@ -3,8 +3,9 @@
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
 import { loadRelevance } from '../matching/load-relevance.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
+import type { IntegrityResult, Storage } from '../storage/index.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -16,6 +17,8 @@ export interface Check {
 }
 
 const TIMEOUT_MS = 5_000;
+/** The SQLite integrity check reads the whole file; past this it is abandoned (and reported, not failed). */
+export const INTEGRITY_TIMEOUT_MS = 20_000;
 
 /** fetch() hides the reason in `cause`; show it. */
 function netError(err: unknown): string {
@@ -30,8 +33,8 @@ export const command: CliCommand = {
     'Usage: cyberbrief doctor [--json] [--offline]',
     '',
     'Checks, one line each: the configuration files and environment, the topics file, the relevance model and',
-    'threat-actor list (matching.*), the database',
-    '(reachable, schema up to date), and each chat token that is set (its shape, and with the platform:',
+    'threat-actor list (matching.*), the database (reachable, schema up to date; a SQLite file also gets',
+    'PRAGMA quick_check, abandoned after 20 s), and each chat token that is set (its shape, and with the platform:',
     "Slack auth.test, Discord /users/@me). Secrets are never printed. Exits 1 when a check fails.",
     '',
     'Options:',
@@ -95,20 +98,46 @@ async function checkMatching(config: Config): Promise<Check> {
   }
 }
 
+/** Storage messages start with their module's name; the check's own name says it here. */
+const plain = (message: string) => message.replace(/^storage: /, '');
+
+/** What the integrity check found wrong, as the line to print (null when nothing). */
+function integrityProblem(storage: Storage, r: IntegrityResult | null): string | null {
+  if (!r || r.status === 'ok' || r.status === 'timeout') return null;
+  const file = storage.target.location;
+  if (r.status === 'unreadable') {
+    return `${storage.description} could not be checked (${r.message}${r.code && !r.message.includes(r.code) ? `, ${r.code}` : ''}); check that the file exists and that this user may read it`;
+  }
+  return `${storage.description} is damaged: PRAGMA quick_check found ${r.problems.length} problem(s), the first: ${JSON.stringify(r.problems[0] ?? '')}; stop cyberbrief, keep a copy of the file, then restore a backup or recover it with: sqlite3 ${file} .recover | sqlite3 recovered.db`;
+}
+
+function integrityNote(r: IntegrityResult | null): string {
+  if (!r) return '';
+  if (r.status === 'timeout') return `; its integrity check did not finish within ${INTEGRITY_TIMEOUT_MS / 1000} s: run PRAGMA quick_check with sqlite3 while the bot is stopped`;
+  return `; integrity check passed (quick_check, ${r.ms} ms)`;
+}
+
 async function checkDatabase(ctx: CliContext, config: Config): Promise<Check> {
-  let storage;
+  let storage: Storage;
   try {
     storage = await ctx.openStorage(config, { migrate: false });
   } catch (err) {
-    return { name: 'database', ok: false, detail: errorMessage(err) };
+    return { name: 'database', ok: false, detail: plain(errorMessage(err)) };
   }
   try {
+    // First, as it names the most specific problem: a damaged file may still answer a ping.
+    const integrity = await storage.integrityCheck({ timeoutMs: INTEGRITY_TIMEOUT_MS });
+    const damaged = integrityProblem(storage, integrity);
+    if (damaged) return { name: 'database', ok: false, detail: damaged };
     await storage.ping();
     const pending = await storage.pending();
-    if (pending.length) return { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` };
-    return { name: 'database', ok: true, detail: `${storage.description} is reachable and up to date` };
+    const note = integrityNote(integrity);
+    if (pending.length) return { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable${note}; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` };
+    return { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` };
   } catch (err) {
-    return { name: 'database', ok: false, detail: `${storage.description}: ${errorMessage(err)}; check DATABASE_URL and that the server is up` };
+    if (isStorageFailure(err) && err.failure !== 'unavailable') return { name: 'database', ok: false, detail: plain(err.message) };
+    const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
+    return { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` };
   } finally {
     await storage.close();
   }

@@ -3,7 +3,7 @@
 // caller gets an apology, never a stack trace.
 import type { Command, CommandHandler, Reply } from '../domain/chat.ts';
 import type { Channel } from '../domain/types.ts';
-import { UsageError, errorMessage } from '../lib/errors.ts';
+import { UsageError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { allowed, refusal, tenantNoun } from './permissions.ts';
 import { commandsByName } from './registry.ts';
 import { reply, type CommandContext, type CommandDeps } from './types.ts';
@@ -52,6 +52,11 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       return out;
     } catch (err) {
       if (err instanceof UsageError) return reply(err.message);
+      if (isStorageFailure(err)) {
+        // The outage itself is logged once by the storage monitor.
+        deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, command: name, failure: err.failure }, `commands: /news ${name} not done: the database is not usable right now`);
+        return reply(`Sorry, /news ${name} could not be done: cyberbrief cannot use its database right now (the operator is told); try again in a minute.`);
+      }
       deps.logger?.error({ err, platform: cmd.platform, channel: cmd.channelId, command: name }, `commands: /news ${name} failed: ${errorMessage(err)}`);
       return reply(`Sorry, /news ${name} failed on our side; the error was logged for the operator.`);
     }

@@ -10,12 +10,20 @@
 //   hand out rows the channel marked not relevant);
 // - a story's message, posted or edited, carries the alert id for its feedback buttons.
 // A row that fails holds back the rows behind it in its channel, so a channel sees its stories in order.
+//
+// The database may go away at any moment (a dropped connection, a restart, a failover, a full disk). A
+// storage error is never counted against an alert: the round stops, its leases are given back as soon as
+// the database answers, and the next round (which waits for the database) takes the rows again. Once a
+// platform has taken a message, recording it is retried until it is stored: the row is not sent twice
+// because of a write that failed after the send (or whose acknowledgement was lost: the write is guarded
+// by the lease, so repeating it is harmless).
 import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
 import type { Alert, PlatformName } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 
 /** A claimed outbox row (storage's ClaimedAlert). */
 export interface DispatchAlert extends Alert {
@@ -45,7 +53,7 @@ export interface DispatchStore {
   claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<DispatchAlert[]>;
   extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void>;
   release(ids: readonly number[], owner: string): Promise<void>;
-  markSending(id: number, owner: string, at: Date): Promise<boolean>;
+  markSending(id: number, owner: string, at: Date, leaseUntil?: Date): Promise<boolean>;
   markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number }): Promise<void>;
   markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void>;
   recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
@@ -68,6 +76,8 @@ export interface DispatcherDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Random source for jitter, 0 <= x < 1. */
   random?: () => number;
+  /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
+  storageReady?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface DispatcherOptions {
@@ -131,6 +141,10 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   const sleep = deps.sleep ?? defaultSleep;
   const platforms = [...deps.platforms.keys()];
   const stopCtl = new AbortController();
+  // Writes that record a send keep trying through a database outage, and for a few seconds into shutdown.
+  const giveUpCtl = new AbortController();
+  const storageReady = deps.storageReady ?? waitMs(opts.idleMs);
+  const keep = <T>(write: () => Promise<T>) => retryStorage(write, { ready: storageReady, signal: giveUpCtl.signal });
   /** Earliest time the next message may go to a channel (pacing and Retry-After). */
   const nextSlot = new Map<number, number>();
   /** When stories were posted one by one to each channel, for the burst cap. */
@@ -252,19 +266,21 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     }
     await pace(a);
     if (stopCtl.signal.aborted) return false;
-    if (!(await store.markSending(a.id, opts.owner, clock.now()))) return false;
+    if (!(await store.markSending(a.id, opts.owner, clock.now(), leaseEnd()))) return false;
+    let sent;
     try {
-      const sent = await platform.postStory(a.externalId, storyView(a, s));
-      sentNow(a);
-      posted.set(a.channelId, [...(posted.get(a.channelId) ?? []), clock.now().getTime()]);
-      // A story posted now shows the cluster as it stands: the edit requests seen at claim are covered.
-      await store.markSent(a.id, opts.owner, { messageId: sent.messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount });
-      log.info({ alert_id: a.id, channel_id: a.channelId, message_id: sent.messageId }, 'dispatcher: story posted');
-      return true;
+      sent = await platform.postStory(a.externalId, storyView(a, s));
     } catch (err) {
       sentNow(a);
       return !(await failed([a], err, 'send'));
     }
+    sentNow(a);
+    posted.set(a.channelId, [...(posted.get(a.channelId) ?? []), clock.now().getTime()]);
+    // A story posted now shows the cluster as it stands: the edit requests seen at claim are covered.
+    const messageId = sent.messageId;
+    await keep(() => store.markSent(a.id, opts.owner, { messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount }));
+    log.info({ alert_id: a.id, channel_id: a.channelId, message_id: sent.messageId }, 'dispatcher: story posted');
+    return true;
   }
 
   async function sendDigest(platform: ChatPlatform, rows: DispatchAlert[]): Promise<boolean> {
@@ -284,18 +300,20 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     await pace(first);
     if (stopCtl.signal.aborted) return false;
     for (const a of live) {
-      if (!(await store.markSending(a.id, opts.owner, clock.now()))) return false;
+      if (!(await store.markSending(a.id, opts.owner, clock.now(), leaseEnd()))) return false;
     }
+    let sent;
     try {
-      const sent = await platform.postDigest(first.externalId, { stories, ref: alertRef(live[0]!.id) });
-      sentNow(first);
-      for (const a of live) await store.markSent(a.id, opts.owner, { messageId: sent.messageId, at: clock.now(), inDigest: true, updateCount: a.updateCount });
-      log.info({ channel_id: first.channelId, alert_ids: live.map((a) => a.id), message_id: sent.messageId }, 'dispatcher: digest posted');
-      return true;
+      sent = await platform.postDigest(first.externalId, { stories, ref: alertRef(live[0]!.id) });
     } catch (err) {
       sentNow(first);
       return !(await failed(live, err, 'send'));
     }
+    sentNow(first);
+    const messageId = sent.messageId;
+    for (const a of live) await keep(() => store.markSent(a.id, opts.owner, { messageId, at: clock.now(), inDigest: true, updateCount: a.updateCount }));
+    log.info({ channel_id: first.channelId, alert_ids: live.map((a) => a.id), message_id: messageId }, 'dispatcher: digest posted');
+    return true;
   }
 
   async function editStory(platform: ChatPlatform, a: DispatchAlert): Promise<void> {
@@ -315,13 +333,14 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     }
     try {
       await platform.updateStory(a.externalId, a.messageId, storyView(a, s));
-      sentNow(a);
-      await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
-      log.info({ alert_id: a.id, channel_id: a.channelId, message_id: a.messageId }, 'dispatcher: story edited');
     } catch (err) {
       sentNow(a);
       await failed([a], err, 'edit');
+      return;
     }
+    sentNow(a);
+    await keep(() => store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount }));
+    log.info({ alert_id: a.id, channel_id: a.channelId, message_id: a.messageId }, 'dispatcher: story edited');
   }
 
   /** One channel's claimed rows: sends in order (burst, then one digest), then edits. */
@@ -359,12 +378,17 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
         await editStory(platform, a);
       }
     } catch (err) {
-      log.error({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round failed; its rows are released');
+      // A storage error was logged once by the storage monitor for the whole outage.
+      if (isStorageFailure(err)) log.debug({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round stopped by a storage error; its rows are released when the database answers');
+      else log.error({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round failed; its rows are released');
     } finally {
       clearInterval(renew);
-      await store.release(held, opts.owner).catch(() => undefined);
+      // Given back as soon as the database answers, not when the lease runs out.
+      await keep(() => store.release(held, opts.owner)).catch(() => undefined);
     }
   }
+
+  const leaseEnd = () => new Date(clock.now().getTime() + opts.leaseMs);
 
   /** Claims one round and queues each channel's rows behind that channel's current work. */
   async function claimRound(): Promise<{ rows: number; work: Promise<void>[] }> {
@@ -408,7 +432,13 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
           try {
             await claimRound();
           } catch (err) {
-            log.error({ err: errorMessage(err) }, 'dispatcher: claim failed; retrying shortly');
+            if (isStorageFailure(err)) {
+              // Logged once per outage by the storage monitor; wait for the database, then (after the idle wait) claim again.
+              log.debug({ err: errorMessage(err) }, 'dispatcher: claim failed on a storage error; waiting for the database');
+              await storageReady(stopCtl.signal);
+            } else {
+              log.error({ err: errorMessage(err) }, 'dispatcher: claim failed; retrying shortly');
+            }
           }
           if (stopCtl.signal.aborted) break;
           if (!woken) {
@@ -421,6 +451,9 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     },
     async stop() {
       stopCtl.abort();
+      // A send already made is recorded if the database answers within a few seconds; otherwise its row
+      // stays `sending` and the next start asks the platform whether it arrived.
+      setTimeout(() => giveUpCtl.abort(), 5_000).unref();
       await loop;
       await Promise.all([...workers.values()]);
     },

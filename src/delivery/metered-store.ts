@@ -12,7 +12,7 @@ export function meteredDispatchStore(store: DispatchStore, counts: DeliveryCount
     claimDue: (o) => store.claimDue(o),
     extendLease: (ids, owner, until) => store.extendLease(ids, owner, until),
     release: (ids, owner) => store.release(ids, owner),
-    markSending: (id, owner, at) => store.markSending(id, owner, at),
+    markSending: (id, owner, at, leaseUntil) => store.markSending(id, owner, at, leaseUntil),
     markSent: async (id, owner, s) => {
       await store.markSent(id, owner, s);
       counts.alertSent();

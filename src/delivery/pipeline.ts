@@ -4,10 +4,12 @@
 // (domain/tenancy.ts): an item goes only to channels its feed reaches, edits only their messages, and
 // joins only clusters started by a feed everyone who sees it also sees. Every step is idempotent
 // (replace, insert-or-nothing, edit requests that are harmless when repeated), so a crash anywhere simply
-// re-runs the item.
+// re-runs the item. A storage error (the database is away) is not the item's fault: the batch stops, the
+// item keeps its place, and the loop waits for the database before it goes on.
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { waitMs } from '../lib/retry-storage.ts';
 import { mayJoinCluster, NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, Cluster, PlatformName } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
@@ -80,6 +82,8 @@ export interface PipelineDeps {
   onAlerts?: () => void;
   clock: Clock;
   logger: Logger;
+  /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
+  storageReady?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -142,6 +146,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let pendingWake = false;
+  let stopCtl = new AbortController();
+  const storageReady = deps.storageReady ?? waitMs(opts.idleMs);
   // An item that failed waits (doubling from retryFailedMs) so one bad item cannot block the rest.
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
@@ -227,6 +233,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
         await processItem(item, route, audiences, stats);
         failed.delete(item.id);
       } catch (err) {
+        if (isStorageFailure(err)) throw err;
         stats.failed++;
         const count = (failed.get(item.id)?.count ?? 0) + 1;
         const waitMs = Math.min(retryFailedMs * 2 ** (count - 1), 24 * 3600_000);
@@ -282,11 +289,19 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       if (running) return;
       running = true;
       stopping = false;
+      stopCtl = new AbortController();
       loop = (async () => {
         while (!stopping) {
           try {
             await runOnce();
           } catch (err) {
+            if (isStorageFailure(err)) {
+              // Logged once per outage by the storage monitor. Go on as soon as the database answers.
+              log.debug({ err: errorMessage(err) }, 'pipeline: batch stopped by a storage error; waiting for the database');
+              await storageReady(stopCtl.signal);
+              await waitMs(250)(stopCtl.signal);
+              continue;
+            }
             log.error({ err: errorMessage(err) }, 'pipeline: batch failed; retrying shortly');
           }
           if (!stopping) await sleep(opts.idleMs);
@@ -296,6 +311,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     async stop() {
       if (!running) return;
       stopping = true;
+      stopCtl.abort();
       wake?.();
       await loop;
       running = false;

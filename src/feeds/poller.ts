@@ -1,9 +1,10 @@
 // One feed, end to end: conditional fetch, parse, normalise, store, and the feed's scheduling state
 // (validators, next check, error count, disable). Never throws for a feed's own failure: every outcome is a
-// PollResult, so one broken feed cannot stop a run.
+// PollResult, so one broken feed cannot stop a run. A storage error (the database is away) is thrown instead:
+// it says nothing about the feed.
 import type { Feed, NewItem } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
@@ -135,6 +136,9 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     }
     return { ...base, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
   } catch (err) {
+    // The database failed us, not the feed: nothing is recorded against the feed; the caller gives its
+    // lease back and it is polled again (its items are deduplicated) once the database answers.
+    if (isStorageFailure(err)) throw err;
     const now = clock.now();
     const failures = feed.errorCount + 1;
     const retryAfter = err instanceof FetchError ? err.retryAfterSeconds : null;

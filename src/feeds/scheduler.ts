@@ -5,8 +5,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Feed } from '../domain/types.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { cronLogger } from '../lib/cron-logger.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
 import type { Fetcher } from './fetcher.ts';
@@ -37,6 +38,8 @@ export interface SchedulerDeps {
   onPolled?: (result: PollResult) => void;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
+  /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
+  storageReady?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface Scheduler {
@@ -112,6 +115,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let running: Promise<unknown> | null = null;
   let stopping = false;
   const sleepers = new Set<() => void>();
+  // Leases are given back through a database outage, and for a few seconds into shutdown.
+  let giveUp = new AbortController();
+  const storageReady = deps.storageReady ?? waitMs(1_000);
+  const releaseLease = (feedId: number) => retryStorage(() => storage.feeds.release(feedId, owner), { ready: storageReady, signal: giveUp.signal });
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -138,17 +145,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       async (feed) => {
         if (spreadMs) await sleep(Math.floor(random() * spreadMs));
         if (stopping) {
-          await storage.feeds.release(feed.id, owner);
+          await releaseLease(feed.id);
           return null;
         }
         let result: PollResult;
         try {
           result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random });
         } catch (err) {
-          // pollFeed reports a feed's own failures; this is a bug or a storage outage. Give the lease back.
-          logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
-          await storage.feeds.release(feed.id, owner).catch(() => undefined);
-          result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: 'internal', message: errorMessage(err) } };
+          // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
+          // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the
+          // database answers, and it is polled again (known items are recognised).
+          if (isStorageFailure(err)) logger.debug({ feed_id: feed.id, err: errorMessage(err) }, 'scheduler: poll stopped by a storage error; the feed is polled again when the database answers');
+          else logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
+          await releaseLease(feed.id).catch(() => undefined);
+          result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: isStorageFailure(err) ? 'storage' : 'internal', message: errorMessage(err) } };
         }
         try {
           deps.onPolled?.(result);
@@ -166,7 +176,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       },
       () => stopping,
     );
-    for (const f of skipped) await storage.feeds.release(f.id, owner).catch(() => undefined);
+    for (const f of skipped) await releaseLease(f.id).catch(() => undefined);
     return results.filter((r): r is PollResult => r !== null);
   }
 
@@ -180,7 +190,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const results = await claimAndRun(true);
         if (results.length) logger.debug({ feeds: results.length }, 'scheduler tick done');
       } catch (err) {
-        logger.error({ err: errorMessage(err) }, 'scheduler tick failed');
+        if (isStorageFailure(err)) logger.debug({ err: errorMessage(err) }, 'scheduler: tick stopped by a storage error; the next tick tries again');
+        else logger.error({ err: errorMessage(err) }, 'scheduler tick failed');
       }
     })();
     running = run;
@@ -197,11 +208,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (task) return;
       if (!cron.validate(options.tick)) throw new Error(`scheduler: polling.tick '${options.tick}' is not a valid cron expression.`);
       stopping = false;
+      giveUp = new AbortController();
       task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll', logger: cronLogger(logger, 'feed-poll') });
       logger.info({ tick: options.tick, concurrency: options.concurrency, per_host: options.perHostConcurrency }, 'scheduler started');
     },
     async stop() {
       stopping = true;
+      setTimeout(() => giveUp.abort(), 5_000).unref();
       if (task) {
         await task.stop();
         await (task as ScheduledTask & { destroy?: () => void | Promise<void> }).destroy?.();

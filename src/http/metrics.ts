@@ -2,9 +2,10 @@
 // started) and gauges read from storage on each scrape (a few bounded aggregate queries). Labels carry
 // fixed words and feed ids only: never URLs, names or error text.
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { MetricsRegistry, renderMetrics, type MetricFamily } from '../lib/metrics.ts';
+import type { StorageCounters, StorageStatus } from '../storage/monitor.ts';
 import type { StorageStats } from '../storage/stats-repo.ts';
 import type { Route } from './server.ts';
 
@@ -24,6 +25,8 @@ export interface BotCounters {
 export interface BotMetricsDeps {
   /** Storage counts for one scrape. */
   stats: () => Promise<StorageStats>;
+  /** The storage monitor: whether the database answers, outages and connection errors since start. */
+  storage?: { status(): StorageStatus; counters(): StorageCounters };
   clock: Clock;
   logger: Logger;
   /** When this process started (process_start_time_seconds). */
@@ -38,6 +41,8 @@ export interface BotMetrics {
 }
 
 const gauge = (name: string, help: string, samples: MetricFamily['samples']): MetricFamily => ({ name, help, type: 'gauge', samples });
+/** A counter kept elsewhere (the storage monitor), read at scrape time. */
+const total = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
 
 export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
   const registry = new MetricsRegistry();
@@ -93,10 +98,22 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
       );
     } catch (err) {
       up = 0;
-      deps.logger.warn({ err: errorMessage(err) }, 'metrics: storage counts unavailable for this scrape');
+      // An outage is logged once by the storage monitor, not once per scrape.
+      if (isStorageFailure(err)) deps.logger.debug({ err: errorMessage(err) }, 'metrics: storage counts unavailable for this scrape');
+      else deps.logger.warn({ err: errorMessage(err) }, 'metrics: storage counts unavailable for this scrape');
     }
+    const status = deps.storage?.status();
+    if (status && !status.ok) up = 0;
+    const c = deps.storage?.counters();
     families.push(
-      gauge('cyberbrief_storage_up', '1 when the storage counts in this scrape were read, 0 when the database did not answer.', [{ value: up }]),
+      gauge('cyberbrief_storage_up', '1 when the database answers and takes writes (and the storage counts in this scrape were read), 0 otherwise.', [{ value: up }]),
+      ...(c
+        ? [
+            total('cyberbrief_storage_connection_errors_total', 'Database queries and connection attempts that failed because the server did not answer, and connections it dropped, since this process started.', c.connectionErrors),
+            total('cyberbrief_storage_outages_total', 'Times the database stopped answering or taking writes since this process started (one per outage, however many queries failed in it).', c.outages),
+            total('cyberbrief_storage_lock_waits_total', 'SQLite writes that found the file locked by another process and waited for it (off the event loop) since this process started.', c.lockWaits),
+          ]
+        : []),
       ...registry.collect(),
       gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', [{ value: Math.floor(startedAt.getTime() / 1000) }]),
     );

@@ -40,6 +40,32 @@ export class UsageError extends CyberbriefError {
   }
 }
 
+/**
+ * Why the database cannot do what was asked, whatever the query: it does not answer (a dropped connection,
+ * a restart, a failover), another process holds its lock for too long, its disk is full, its file is
+ * damaged or read-only, or the disk failed. None of these is the fault of the feed, item or alert being
+ * worked on: callers wait for the database (the storage monitor's `ready`) and try again, instead of
+ * counting a failure against that feed, item or alert.
+ */
+export type StorageFailure = 'unavailable' | 'busy' | 'full' | 'corrupt' | 'readonly' | 'io';
+
+export class StorageError extends CyberbriefError {
+  readonly failure: StorageFailure;
+  /** The driver's own words (e.g. "connect ECONNREFUSED 127.0.0.1:5432"), for messages that add their own advice. */
+  readonly reason: string;
+  constructor(failure: StorageFailure, message: string, options?: { cause?: unknown; reason?: string }) {
+    super('storage', message, options);
+    this.name = 'StorageError';
+    this.failure = failure;
+    this.reason = options?.reason ?? message;
+  }
+}
+
+/** True when `err` says the database cannot be used right now (see StorageFailure), not that the work was wrong. */
+export function isStorageFailure(err: unknown): err is StorageError {
+  return err instanceof StorageError;
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -208,12 +208,14 @@ export class AlertsRepo {
 
   /**
    * Records, durably, that a first send is about to happen. A row found `sending` by a later claim may
-   * or may not have reached the platform. False when `owner` lost the lease (do not send).
+   * or may not have reached the platform. False when `owner` lost the lease (do not send). With
+   * `leaseUntil`, the lease is renewed in the same statement, so the send starts with a whole lease ahead
+   * of it however long the row waited (a database outage stops the renewals).
    */
-  async markSending(id: number, owner: string, at: Date): Promise<boolean> {
+  async markSending(id: number, owner: string, at: Date, leaseUntil?: Date): Promise<boolean> {
     const r = await this.db
       .updateTable('alerts')
-      .set({ status: 'sending', updated_at: at.getTime() })
+      .set({ status: 'sending', updated_at: at.getTime(), ...(leaseUntil ? { lease_until: leaseUntil.getTime() } : {}) })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .where('status', 'in', ['pending', 'sending'])

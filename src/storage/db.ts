@@ -1,13 +1,19 @@
 // Opens the database named by a URL: SQLite (a path, `sqlite:PATH`, or `:memory:`) through better-sqlite3,
 // or PostgreSQL (`postgres://...`) through pg. Only storage/ imports drivers.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
-import { CyberbriefError } from '../lib/errors.ts';
+import { CyberbriefError, StorageError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { asStorageError, sqliteFailure } from './failures.ts';
+import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
 import { allMigrations } from './migrations/index.ts';
+import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
+import { createWatchedPool } from './pg-pool.ts';
 import type { Database } from './schema.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, WaitingSqliteDialect } from './sqlite-dialect.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -44,47 +50,136 @@ export function describeTarget(t: DatabaseTarget): string {
 
 export interface OpenOptions {
   poolSize?: number;
+  /** Where outages are logged (once each); silent when absent. */
+  logger?: Logger;
+  /** SQLite: how long a write waits for another process's lock before it fails (default 30 s). */
+  lockWaitMs?: number;
 }
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
   target: DatabaseTarget;
+  /** Whether the database can be used now, learnt from every query (see monitor.ts). */
+  monitor: StorageMonitor;
+  /**
+   * A round trip that bypasses the queue of queries (SQLite: a read on the connection, which another
+   * process's write lock does not block; PostgreSQL: a query that fails after `timeoutMs`).
+   */
+  ping(timeoutMs?: number): Promise<void>;
+  /** SQLite: PRAGMA quick_check on a worker thread, bounded in time. PostgreSQL: null (not applicable). */
+  integrityCheck(opts?: IntegrityOptions): Promise<IntegrityResult | null>;
   close(): Promise<void>;
 }
 
-export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): DatabaseHandle {
-  let db: Kysely<Database>;
-  if (target.dialect === 'sqlite') {
-    if (target.location !== ':memory:') mkdirSync(path.dirname(target.location), { recursive: true });
-    let sqlite: SqliteDatabase.Database;
-    try {
-      sqlite = new SqliteDatabase(target.location);
-    } catch (err) {
-      throw new CyberbriefError('storage', `storage: cannot open SQLite file ${target.location}: ${(err as Error).message}`, { cause: err });
-    }
-    sqlite.pragma('journal_mode = WAL');
+/** Opens `file` with better-sqlite3 and sets it up; a file that is not a database says so. */
+function openSqliteFile(file: string, description: string): SqliteDatabase.Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  let sqlite: SqliteDatabase.Database;
+  try {
+    sqlite = new SqliteDatabase(file);
+  } catch (err) {
+    throw new CyberbriefError('storage', `storage: cannot open SQLite file ${file}: ${(err as Error).message}; check the path in DATABASE_URL and the folder's permissions.`, { cause: err });
+  }
+  try {
+    // Start-up may wait for another process's lock (nothing else runs yet); afterwards a statement waits a
+    // few milliseconds at most and retries asynchronously (sqlite-dialect.ts).
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    sqlite.close();
+    const e = asStorageError(err, sqliteFailure(err), description, { file, lockWaitSeconds: 5 });
+    if (e instanceof StorageError) throw e;
+    throw new CyberbriefError('storage', `storage: cannot set up SQLite file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return sqlite;
+}
+
+/** Free space below this (where a SQLite file lives) still counts as a full disk once one was seen. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+/** Bytes free for this process on the file system holding `file` (Infinity when unknown, e.g. :memory:). */
+function freeBytes(file: string): number {
+  if (file === ':memory:') return Infinity;
+  try {
+    const s = statfsSync(path.dirname(file));
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(onTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(t);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+
+export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): DatabaseHandle {
+  const description = describeTarget(target);
+  let db: Kysely<Database>;
+  let ping: (timeoutMs?: number) => Promise<void>;
+  let integrityCheck: DatabaseHandle['integrityCheck'];
+  let monitor: StorageMonitor;
+  if (target.dialect === 'sqlite') {
+    const file = target.location;
+    const sqlite = openSqliteFile(file, description);
+    monitor = createStorageMonitor({ database: description, logger: opts.logger, hasRoom: () => freeBytes(file) >= MIN_FREE_BYTES });
+    db = new Kysely<Database>({ dialect: new WaitingSqliteDialect({ database: sqlite, file, description, monitor, lockWaitMs: opts.lockWaitMs }) });
+    ping = async () => {
+      try {
+        sqlite.prepare('select count(*) from sqlite_master').get();
+      } catch (err) {
+        throw asStorageError(err, sqliteFailure(err) ?? 'io', description, { file });
+      }
+    };
+    integrityCheck = (o) => (file === ':memory:' ? Promise.resolve({ status: 'ok', ms: 0 }) : checkSqliteIntegrity(file, o));
   } else {
     // int8 (bigint) columns hold epoch milliseconds and ids: well inside Number's safe range.
     pg.types.setTypeParser(20, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10 });
-    pool.on('error', () => {
-      /* idle client errors surface on the next query */
+    let probeDb: Kysely<Database> | null = null;
+    monitor = createStorageMonitor({
+      database: description,
+      logger: opts.logger,
+      probe: async () => {
+        if (probeDb) await sql`select 1`.execute(probeDb);
+      },
     });
+    const pool = createWatchedPool({ connectionString: target.location, max: opts.poolSize ?? 10, database: description, monitor });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    probeDb = db;
+    ping = (timeoutMs = 2_000) =>
+      withTimeout(
+        sql`select 1`.execute(db).then(() => undefined),
+        timeoutMs,
+        () => new StorageError('unavailable', `storage: ${description} did not answer within ${timeoutMs} ms; check that the server is up and that DATABASE_URL reaches it.`, { reason: `no answer within ${timeoutMs} ms` }),
+      );
+    integrityCheck = async () => null;
   }
   let closed = false;
   return {
     db,
     dialect: target.dialect,
     target,
+    monitor,
+    ping,
+    integrityCheck,
     async close() {
       if (closed) return;
       closed = true;
+      monitor.close();
       await db.destroy();
     },
   };
@@ -127,6 +222,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
 }
 
 function errorText(err: unknown): string {
+  if (err instanceof StorageError) return err.reason;
   if (err instanceof AggregateError && err.errors.length) return errorText(err.errors[0]);
   if (err instanceof Error) return err.message || (err as NodeJS.ErrnoException).code || err.name;
   return String(err);

@@ -1,6 +1,7 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
-import { sql } from 'kysely';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
 import { ItemsRepo } from './items-repo.ts';
@@ -15,6 +16,8 @@ import { CompactionRepo } from './compaction-repo.ts';
 import { StatsRepo } from './stats-repo.ts';
 import { FeedbackRepo } from './feedback-repo.ts';
 import { StoryLookupRepo } from './story-lookup-repo.ts';
+import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
+import type { StorageMonitor } from './monitor.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
@@ -31,6 +34,8 @@ export { StoryLookupRepo, type StoredStory, type AlertStory } from './story-look
 export { LeasesRepo } from './leases-repo.ts';
 export { holdInstanceLiveness, takeBackDeadLeases, LIVE_OWNER_PREFIX, type InstanceLiveness } from './instance-liveness.ts';
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
+export type { StorageMonitor, StorageStatus, StorageCounters } from './monitor.ts';
+export type { IntegrityResult, IntegrityOptions } from './integrity-check.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
 export interface Storage {
@@ -64,6 +69,16 @@ export interface Storage {
   pending(): Promise<string[]>;
   /** A trivial round trip, for health checks and `doctor`. */
   ping(): Promise<void>;
+  /**
+   * For /healthz: not ok while the database does not answer or writes fail (a full disk, a damaged file),
+   * answered at once from what recent queries found, else by a round trip bounded in time. A note while
+   * ok says when writes are waiting for another process's lock.
+   */
+  health(): Promise<{ ok: boolean; detail?: string }>;
+  /** Outages and lock waits seen by this process: status, counters, and `ready()` to wait for the database. */
+  readonly monitor: Pick<StorageMonitor, 'status' | 'counters' | 'ready'>;
+  /** SQLite: PRAGMA quick_check, bounded in time (doctor). PostgreSQL: null. */
+  integrityCheck(opts?: IntegrityOptions): Promise<IntegrityResult | null>;
   close(): Promise<void>;
 }
 
@@ -72,11 +87,15 @@ export interface OpenStorageOptions {
   poolSize?: number;
   /** Run migrations before returning (default true). */
   migrate?: boolean;
+  /** Where database outages are logged, once each (silent when absent). */
+  logger?: Logger;
+  /** SQLite: how long a write waits for another process's lock before it fails (default 30 s). */
+  lockWaitMs?: number;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseDatabaseUrl(databaseUrl, opts.cwd);
-  const handle = openDatabase(target, { poolSize: opts.poolSize });
+  const handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
   const storage: Storage = {
     dialect: handle.dialect,
     target,
@@ -96,9 +115,21 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     stories: new StoryLookupRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
-    ping: async () => {
-      await sql`select 1`.execute(handle.db);
+    ping: () => handle.ping(),
+    monitor: handle.monitor,
+    async health() {
+      const before = handle.monitor.status();
+      if (!before.ok) return { ok: false, detail: before.detail ?? 'the database is not usable' };
+      try {
+        await handle.ping();
+      } catch (err) {
+        return { ok: false, detail: errorMessage(err) };
+      }
+      const now = handle.monitor.status();
+      if (!now.ok) return { ok: false, detail: now.detail ?? 'the database is not usable' };
+      return now.detail ? { ok: true, detail: now.detail } : { ok: true };
     },
+    integrityCheck: (o) => handle.integrityCheck(o),
     close: () => handle.close(),
   };
   if (opts.migrate !== false) {

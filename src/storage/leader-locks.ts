@@ -3,7 +3,8 @@
 // on a dedicated connection of its own (not a pool slot); it goes with the connection or the process, so
 // a follower takes over. SQLite serves one instance, so the lock is only exclusive within this process.
 import pg from 'pg';
-import type { DatabaseTarget } from './db.ts';
+import { describeTarget, type DatabaseTarget } from './db.ts';
+import { asStorageError, postgresFailure } from './failures.ts';
 
 export interface Leadership {
   /** Gives the lock up. Idempotent. */
@@ -61,11 +62,19 @@ export class LeaderLocks {
     };
     client.on('error', onGone);
     client.on('end', onGone);
-    await client.connect();
+    // The database not answering is said once by the storage monitor; here it is only a StorageError.
+    const storageFailure = (err: unknown) => asStorageError(err, postgresFailure(err), describeTarget(this.target));
+    try {
+      await client.connect();
+    } catch (err) {
+      throw storageFailure(err);
+    }
     let ok = false;
     try {
       const r = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [key]);
       ok = !!r.rows[0]?.ok;
+    } catch (err) {
+      throw storageFailure(err);
     } finally {
       if (!ok) {
         released = true;

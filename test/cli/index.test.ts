@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, SUBCOMMANDS } from '../../src/cli/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
 import { allMigrations } from '../../src/storage/migrations/index.ts';
+import { damagedDatabase } from '../helpers/damaged-sqlite.ts';
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -73,6 +75,40 @@ describe('cyberbrief CLI', () => {
 });
 
 describe('cyberbrief doctor', () => {
+  it('fails on a damaged SQLite file that still answers a ping, naming the file and how to recover it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-damaged-'));
+    const override = path.join(dir, 'o.yaml');
+    writeFileSync(override, 'feeds: []\n');
+    try {
+      const file = await damagedDatabase(dir);
+      // The damage is inside the items table: opening the file, a ping and the migrations table all work.
+      const storage = await openStorage(file, { migrate: false });
+      await storage.ping();
+      expect(await storage.pending()).toEqual([]);
+      await storage.close();
+      const r = await cli(['doctor', '--offline'], { DATABASE_URL: file, CYBERBRIEF_CONFIG: override });
+      expect(r.code).toBe(1);
+      const line = r.stdout.split('\n').find((l) => l.includes('database:'));
+      expect(line).toMatch(new RegExp(`^FAIL  database: SQLite file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is damaged: PRAGMA quick_check found \\d+ problem\\(s\\), the first: ".+"; stop cyberbrief, keep a copy of the file, then restore a backup or recover it with: sqlite3 .+ \\.recover \\| sqlite3 recovered\\.db$`));
+      expect(r.stdout).toContain('1 problem(s) found.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a file that is not a database at all', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-notadb-'));
+    const file = path.join(dir, 'd.db');
+    writeFileSync(file, 'this is not a database '.repeat(400));
+    try {
+      const r = await cli(['doctor', '--offline'], { DATABASE_URL: file });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL {2}database: SQLite file .*d\.db is damaged \(file is not a database.*\.recover/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails on an unreachable database and a refused token, never printing a secret', async () => {
     const token = 'xoxb-doctor-secret-token-123';
     const server = http.createServer((req, res) => {
@@ -155,7 +191,7 @@ describe('cyberbrief doctor', () => {
     try {
       await cli(['db', 'migrate'], { DATABASE_URL: path.join(dir, 'd.db') });
       const r = await cli(['doctor'], { DATABASE_URL: path.join(dir, 'd.db'), CYBERBRIEF_CONFIG: override, SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: 'another-secret', SLACK_API_URL: `http://127.0.0.1:${port}/api/` });
-      expect(r.stdout).toMatch(/^ ok +database: SQLite file .* is reachable and up to date$/m);
+      expect(r.stdout).toMatch(/^ ok +database: SQLite file .* is reachable and up to date; integrity check passed \(quick_check, \d+ ms\)$/m);
       expect(r.stdout).toMatch(/^ ok +slack: bot token accepted .*team T1/m);
       expect(r.stdout).toMatch(/^ ok +topics: /m);
       expect(r.code).toBe(0);

@@ -3,7 +3,7 @@ import { createCommandHandler, type CommandDeps } from '../../src/commands/index
 import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
-import { UsageError } from '../../src/lib/errors.ts';
+import { StorageError, UsageError } from '../../src/lib/errors.ts';
 import { parseKeyword as realParseKeyword } from '../../src/matching/keywords.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
@@ -214,5 +214,11 @@ describe('createCommandHandler (SQLite)', () => {
     const r = await broken(command('status', member));
     expect(r.text).toBe('Sorry, /news status failed on our side; the error was logged for the operator.');
     expect(logged).toEqual(['commands: /news status failed: disk on fire']);
+  });
+
+  it('says so in one sentence when the database is not usable, instead of blaming the command', async () => {
+    const away = createCommandHandler({ ...deps, feeds: Object.assign(Object.create(storage.feeds) as typeof storage.feeds, { visibleTo: async () => Promise.reject(new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (57P01)')) }) });
+    const r = await away(command('status', member));
+    expect(r.text).toBe('Sorry, /news status could not be done: cyberbrief cannot use its database right now (the operator is told); try again in a minute.');
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backoffMs, createDispatcher, type DispatcherDeps, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
+import { backoffMs, createDispatcher, type DispatcherDeps, type DispatcherOptions, type DispatchStore } from '../../src/delivery/dispatcher.ts';
 import { DeliveryError, type ChatPlatform } from '../../src/domain/chat.ts';
 import type { PlatformName } from '../../src/domain/types.ts';
 import { fixedClock, systemClock } from '../../src/lib/clock.ts';
+import { StorageError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
@@ -278,6 +279,71 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     await drain(createDispatcher(deps(), options()));
     expect(slack.titles('C1')).toEqual(['Story 1', 'Story 2']);
     expect((await storage.alerts.get(a!))!).toMatchObject({ status: 'sent', messageId: 'slack-1', attempts: 1 });
+  });
+
+  it('a send the platform took is recorded once the database answers again: never sent twice, no attempt counted', async () => {
+    // A platform that cannot be asked whether a message arrived: only the outbox can prevent a resend.
+    const platform = new MemoryPlatform('slack', () => clock.now().getTime(), false);
+    const { itemIds } = await stories(3);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const ids = await seedAlerts(storage, c1, itemIds, t0);
+    const outage = () => new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (Connection terminated unexpectedly); retrying with backoff until it is back: check that the server is up and that DATABASE_URL reaches it.');
+    // The database goes away just after each of the first two posts, for two attempts to record each.
+    let failing = 0;
+    const store: DispatchStore = {
+      claimDue: (o) => storage.alerts.claimDue(o),
+      extendLease: (...a) => storage.alerts.extendLease(...a),
+      release: (...a) => storage.alerts.release(...a),
+      markSending: (...a) => storage.alerts.markSending(...a),
+      markUpdated: (...a) => storage.alerts.markUpdated(...a),
+      recordFailure: (...a) => storage.alerts.recordFailure(...a),
+      noteError: (...a) => storage.alerts.noteError(...a),
+      story: (a) => storage.alerts.story(a),
+      markSent: async (...a) => {
+        if (platform.messages.length <= 2 && failing < platform.messages.length * 2) {
+          failing++;
+          throw outage();
+        }
+        return storage.alerts.markSent(...a);
+      },
+    };
+    let waited = 0;
+    const d = createDispatcher(deps([platform], { store, storageReady: async () => void waited++ }), options());
+    await drain(d);
+    expect(platform.titles('C1')).toEqual(['Story 1', 'Story 2', 'Story 3']);
+    expect(failing).toBe(4);
+    expect(waited).toBe(4);
+    for (const id of ids) expect((await storage.alerts.get(id))!).toMatchObject({ status: 'sent', attempts: 0, leaseOwner: null });
+  });
+
+  it('a storage error mid-round holds nothing against the alert: its lease goes back and the next round sends it once', async () => {
+    const platform = new MemoryPlatform('slack', () => clock.now().getTime(), false);
+    const { itemIds } = await stories(2);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const ids = await seedAlerts(storage, c1, itemIds, t0);
+    let reads = 0;
+    const store: DispatchStore = {
+      claimDue: (o) => storage.alerts.claimDue(o),
+      extendLease: (...a) => storage.alerts.extendLease(...a),
+      release: (...a) => storage.alerts.release(...a),
+      markSending: (...a) => storage.alerts.markSending(...a),
+      markSent: (...a) => storage.alerts.markSent(...a),
+      markUpdated: (...a) => storage.alerts.markUpdated(...a),
+      recordFailure: (...a) => storage.alerts.recordFailure(...a),
+      noteError: (...a) => storage.alerts.noteError(...a),
+      // The story of the second alert cannot be read the first time (the connection drops).
+      story: async (a) => {
+        if (a.itemId === itemIds[1] && reads++ === 0) throw new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (57P01)');
+        return storage.alerts.story(a);
+      },
+    };
+    const d = createDispatcher(deps([platform], { store, storageReady: async () => undefined }), options());
+    expect(await d.runOnce()).toBe(2);
+    expect(platform.titles('C1')).toEqual(['Story 1']);
+    // Released at once (not left to its lease), with no attempt counted.
+    expect((await storage.alerts.get(ids[1]!))!).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null, lastError: null });
+    await drain(d);
+    expect(platform.titles('C1')).toEqual(['Story 1', 'Story 2']);
   });
 
   it('stop() ends a paced round early and releases the rows it did not send', async () => {

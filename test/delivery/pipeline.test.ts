@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelRulesFrom, createPipeline, type PipelineDeps, type PipelineOptions } from '../../src/delivery/pipeline.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock, systemClock } from '../../src/lib/clock.ts';
+import { StorageError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { compileTopics } from '../../src/matching/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { createSummarizer } from '../../src/summarize/index.ts';
+import { waitFor } from '../emulators/http-util.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 import { newItem, seedChannel, seedFeed } from './fixtures.ts';
 
@@ -155,6 +157,39 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     clock.advance(60_000);
     expect(await p.runOnce()).toMatchObject({ items: 1, failed: 0, alerts: 1 });
     expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
+  });
+
+  it('a storage error is not held against the item: the running loop waits for the database and goes on at once', async () => {
+    await setup();
+    const clock = fixedClock(t0);
+    // The database drops twice, while the second item's outbox rows are written.
+    let drops = 2;
+    const outbox = new Proxy(storage.alerts, {
+      get(target, prop, receiver) {
+        if (prop === 'enqueue') {
+          return async (a: Parameters<typeof target.enqueue>[0]) => {
+            if (drops > 0 && a.itemId === 2) {
+              drops--;
+              throw new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (Connection terminated unexpectedly)');
+            }
+            return target.enqueue(a);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    let waits = 0;
+    const p = createPipeline(deps({ clock, outbox, storageReady: async () => void waits++ }), opts({ retryFailedMs: 3_600_000, idleMs: 60_000 }));
+    // Once by hand: the batch stops at the storage error, which is not counted as the item's failure.
+    await expect(p.runOnce()).rejects.toBeInstanceOf(StorageError);
+    expect((await storage.clusters.unprocessedItems(10)).map((i) => i.id)).toContain(2);
+    // Running: it waits for the database (not retryFailedMs, not idleMs) and finishes every item.
+    await p.start();
+    await waitFor('every item processed', async () => (await storage.clusters.unprocessedItems(10)).length === 0, 10_000);
+    await p.stop();
+    expect(waits).toBe(1);
+    expect(await storage.alerts.counts()).toMatchObject({ pending: 3 });
   });
 
   it('a materially changed story asks for an edit when edit_on_change is on, and not when it is off', async () => {

@@ -4,6 +4,7 @@ import { FetchError } from '../../src/feeds/fetch-error.ts';
 import type { FeedFetchResult, Fetcher } from '../../src/feeds/fetcher.ts';
 import { createScheduler, runPool, type SchedulerOptions } from '../../src/feeds/scheduler.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
+import { StorageError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
@@ -144,6 +145,40 @@ describe('createScheduler', () => {
     expect(two.waiting).toHaveLength(0);
     for (const w of one.waiting.splice(0)) w();
     await t1;
+  });
+
+  it('a storage error during a poll counts nothing against the feed: its lease goes back once the database answers', async () => {
+    const clock = fixedClock(t0);
+    await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli' }, t0);
+    const { fetcher, waiting } = blockingFetcher();
+    // The database is away while the poll records its outcome, and for the first attempt to give the lease back.
+    const outage = () => new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (57P01)');
+    let releaseFailures = 1;
+    const feeds = new Proxy(storage.feeds, {
+      get(target, prop, receiver) {
+        if (prop === 'recordSuccess' || prop === 'recordFailure') return async () => Promise.reject(outage());
+        if (prop === 'release') {
+          return async (id: number, owner: string) => {
+            if (releaseFailures-- > 0) throw outage();
+            return target.release(id, owner);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    let waits = 0;
+    const s = createScheduler({ storage: { feeds, items: storage.items }, fetcher, options, logger: silentLogger(), clock, storageReady: async () => void waits++ });
+    const tick = s.tick();
+    while (waiting.length === 0) await new Promise((r) => setTimeout(r, 5));
+    waiting.shift()!();
+    await tick;
+    const f = (await storage.feeds.list())[0]!;
+    // Not the feed's failure: no error count, no last error, no new schedule; the lease is free again.
+    expect(f).toMatchObject({ errorCount: 0, lastError: null, lastSuccessAt: null, nextCheckAt: t0 });
+    expect(waits).toBe(1);
+    const again = await storage.feeds.claimDue({ now: t0, limit: 10, owner: 'next', leaseUntil: new Date(t0.getTime() + 60_000) });
+    expect(again.map((x) => x.url)).toEqual(['https://a.example/rss']);
   });
 
   it('rejects an invalid tick expression at start', () => {

@@ -10,7 +10,7 @@ import {
 import type { ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
 import { FEEDBACK_ID_PREFIX } from '../../domain/feedback.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
-import { errorMessage } from '../../lib/errors.ts';
+import { errorMessage, isStorageFailure } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { argsOf, newsCommand } from './command-definition.ts';
@@ -60,13 +60,18 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   const log = opts.logger.child({ platform: 'discord' });
   const commandName = opts.commandName ?? 'news';
   const deferAfterMs = opts.deferAfterMs ?? 2000;
-  const client = new Client({
+  const clientOptions = {
     intents: [GatewayIntentBits.Guilds],
     // The dispatcher owns retries; discord.js still waits out 429s in its queue.
     rest: { ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, '') } : {}), retries: 0 },
     allowedMentions: NO_MENTIONS,
-  });
+  };
+  // Alerts and command registration go over REST through this client, which never opens the gateway.
+  const client = new Client(clientOptions);
   client.rest.setToken(opts.token);
+  // The gateway gets a fresh client for each connection: a discord.js client once destroyed (leadership
+  // lost when the database dropped its connection) never becomes ready again.
+  let gateway: Client | null = null;
   let handler: CommandHandler | null = null;
   let feedback: FeedbackHandler | null = null;
   let running = false;
@@ -140,17 +145,21 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     await answer(i, handler(cmd), !replyIsPublic(cmd.name));
   }
 
-  client.on(Events.InteractionCreate, (i) => {
-    onInteraction(i).catch((err: unknown) => {
-      // 40060 already acknowledged / 10062 unknown interaction: another instance answered first, or the
-      // 3 seconds ran out; nothing to do for the user.
-      const code = err instanceof DiscordAPIError ? err.code : null;
-      if (code === 40060 || code === 10062) log.info({ interaction: i.id, code }, 'discord: interaction already answered or expired');
-      else log.error({ err: errorMessage(err), interaction: i.id }, 'discord: could not answer an interaction');
+  function gatewayClient(): Client {
+    const g = new Client(clientOptions);
+    g.on(Events.InteractionCreate, (i) => {
+      onInteraction(i).catch((err: unknown) => {
+        // 40060 already acknowledged / 10062 unknown interaction: another instance answered first, or the
+        // 3 seconds ran out; nothing to do for the user.
+        const code = err instanceof DiscordAPIError ? err.code : null;
+        if (code === 40060 || code === 10062) log.info({ interaction: i.id, code }, 'discord: interaction already answered or expired');
+        else log.error({ err: errorMessage(err), interaction: i.id }, 'discord: could not answer an interaction');
+      });
     });
-  });
-  client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord: client error'));
-  client.on(Events.ShardDisconnect, (ev, shard) => log.warn({ code: ev.code, shard }, 'discord: gateway disconnected'));
+    g.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord: client error'));
+    g.on(Events.ShardDisconnect, (ev, shard) => log.warn({ code: ev.code, shard }, 'discord: gateway disconnected'));
+    return g;
+  }
 
   async function registerCommands(): Promise<void> {
     const route = opts.devGuildId ? Routes.applicationGuildCommands(opts.applicationId, opts.devGuildId) : Routes.applicationCommands(opts.applicationId);
@@ -182,32 +191,37 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   let stopped = false;
   let currentLease: GatewayLease | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
+  /** A takeover in progress (lock taken, gateway connecting): stop() waits for it. */
+  let takeover: Promise<void> | null = null;
 
   /** Registers /news and opens the gateway; resolves once the client is ready. */
   async function connect(): Promise<void> {
     await registerCommands();
+    const g = gatewayClient();
+    let timer: NodeJS.Timeout | undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('discord: the gateway did not become ready in time; check DISCORD_TOKEN and the network.')), opts.readyTimeoutMs ?? 60_000);
-      client.once(Events.ClientReady, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      timer = setTimeout(() => reject(new Error('discord: the gateway did not become ready in time; check DISCORD_TOKEN and the network.')), opts.readyTimeoutMs ?? 60_000);
+      g.once(Events.ClientReady, () => resolve());
     });
     try {
-      await client.login(opts.token);
+      await g.login(opts.token);
       await ready;
     } catch (err) {
-      await disconnect();
+      await g.destroy();
       const why = redactText(errorMessage(err), urlPasswords(opts.apiUrl));
       throw new Error(`discord: could not connect (${why}); check DISCORD_TOKEN${opts.apiUrl ? ` and DISCORD_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
+    } finally {
+      clearTimeout(timer);
     }
-    log.info({ bot_user: client.user?.id, guilds: client.guilds.cache.size }, `discord: connected as ${client.user?.tag ?? 'bot'} in ${client.guilds.cache.size} server(s)`);
+    gateway = g;
+    log.info({ bot_user: g.user?.id, guilds: g.guilds.cache.size }, `discord: connected as ${g.user?.tag ?? 'bot'} in ${g.guilds.cache.size} server(s)`);
   }
 
-  /** Closes the gateway but keeps REST usable for sends. */
+  /** Closes the gateway; REST stays usable for sends. */
   async function disconnect(): Promise<void> {
-    await client.destroy();
-    client.rest.setToken(opts.token);
+    const g = gateway;
+    gateway = null;
+    await g?.destroy();
   }
 
   function hold(lease: GatewayLease): void {
@@ -227,7 +241,7 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     retryTimer = setInterval(() => {
       if (trying || stopped) return;
       trying = true;
-      void (async () => {
+      takeover = (async () => {
         const lease = await opts.leadership!.tryAcquire();
         if (!lease) return;
         if (stopped) {
@@ -238,16 +252,28 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
         retryTimer = null;
         try {
           await connect();
-          hold(lease);
         } catch (err) {
           log.error({ err: errorMessage(err) }, 'discord: took over the gateway but could not connect; will retry');
           await lease.release();
           standBy();
+          return;
         }
+        // Stopped while connecting (a shutdown soon after the database came back): leave nothing open.
+        if (stopped) {
+          await disconnect();
+          await lease.release();
+          return;
+        }
+        hold(lease);
       })()
-        .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'discord: could not check gateway leadership; will retry'))
+        .catch((err: unknown) => {
+          // A database outage is logged once by the storage monitor, not at every retry.
+          if (isStorageFailure(err)) log.debug({ err: errorMessage(err) }, 'discord: could not check gateway leadership (database not answering); will retry');
+          else log.warn({ err: errorMessage(err) }, 'discord: could not check gateway leadership; will retry');
+        })
         .finally(() => {
           trying = false;
+          takeover = null;
         });
     }, opts.leaderRetryMs ?? 30_000);
     retryTimer.unref();
@@ -282,6 +308,8 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       stopped = true;
       if (retryTimer) clearInterval(retryTimer);
       retryTimer = null;
+      await takeover;
+      await disconnect();
       await client.destroy();
       await currentLease?.release();
       currentLease = null;

@@ -69,6 +69,30 @@ describe('Discord adapter', () => {
     expect(discord.identifies[0]).toMatchObject({ token: TOKEN, intents: 1 });
   });
 
+  it('takes the gateway back after losing leadership (the database dropped its lock connection) and answers again', async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test Server', channels: [{ id: CHAN, name: 'news' }] }] });
+    // Leadership as storage gives it: the first lease is lost (its connection dropped); later ones hold.
+    let loseFirst: () => void = () => {};
+    let leases = 0;
+    const leadership = {
+      tryAcquire: async () => {
+        leases++;
+        const lost = leases === 1 ? new Promise<void>((r) => (loseFirst = r)) : new Promise<void>(() => {});
+        return { lost, release: async () => undefined };
+      },
+    };
+    platform = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), readyTimeoutMs: 15_000, leadership, leaderRetryMs: 100 });
+    await platform.start(createCommandHandler(commandDepsFor(storage)));
+    expect(discord.identifies).toHaveLength(1);
+    loseFirst();
+    await waitFor('a second gateway session', () => discord.identifies.length === 2 && discord.gatewayConnections === 1, 20_000);
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: MEMBER, subcommand: 'help', options: [] });
+    const r = await callbackFor(id);
+    expect((r.body.data as { content: string }).content).toContain('/news subscribe');
+    expect(leases).toBe(2);
+  });
+
   it('registers globally without a dev guild', async () => {
     await setUp({ devGuildId: null });
     expect(discord.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${APP}/commands`]);
