@@ -16,7 +16,7 @@ import type { CliCommand, CliContext } from './types.ts';
 
 const USAGE = [
   'Usage: cyberbrief model fit --labels FILE... [--items FILE] [--check FILE...] [--out FILE] [--seed N]',
-  '                            [--folds K] [--repeats R] [--no-nested] [--with-feedback] [--dry-run]',
+  '                            [--folds K] [--repeats R] [--no-nested] [--words] [--with-feedback] [--dry-run]',
   '       cyberbrief model show',
   '',
   'fit: cross-validates the scorer\'s configurations on labelled stories (folds grouped by story), refits the',
@@ -34,6 +34,7 @@ const USAGE = [
   '  --seed N         folds and their order (default 1)',
   '  --folds K        cross-validation folds (default 5); --repeats R, repetitions (default 3)',
   '  --no-nested      skip the nested cross-validation estimate (faster)',
+  '  --words          also try word and word-pair features (off by default: a word can name one story)',
   '  --dry-run        print the figures, write nothing',
   '',
   'show: the current model\'s date, data, configuration and figures.',
@@ -153,7 +154,7 @@ async function fit(ctx: CliContext): Promise<number> {
   const out = typeof ctx.args.values.out === 'string' ? path.resolve(ctx.cwd, ctx.args.values.out) : config.matching.model_file;
 
   let prior: { model: { bias: number; weights: Map<string, number> }; lambda: number; threshold: number } | undefined;
-  let grid = defaultGrid();
+  let grid = defaultGrid({ words: ctx.args.values.words === true });
   if (labelFiles.length === 0) {
     // Feedback alone: the current model stands in for the data it was fitted on.
     const current = await loadModelFile(config.matching.model_file);
@@ -225,6 +226,7 @@ export const command: CliCommand = {
     folds: { type: 'string' },
     repeats: { type: 'string' },
     'no-nested': { type: 'boolean' },
+    words: { type: 'boolean' },
     'with-feedback': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },

@@ -92,16 +92,20 @@ function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): { stems
 }
 
 const stems = (words: string) => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
-/** Words right after any name of a state that make it the actor: "China-linked", "Iran targets". */
-const AGENT_AFTER = stems(`linked backed sponsored nexus aligned affiliated tied connected directed funded supported run
-  hacking hacked hacks targets targeted targeting uses used deploys deployed exploits exploited breached attacked launches
-  launched steals stole stealing spied infiltrated compromised accused blamed`);
+/** Words right after any name of a state that make it the actor ("China-linked", "Iran targets"), as written:
+ * finite verbs only, since "... in Mexico targeting banks" or "the United States used" say nothing of it. */
+const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affiliated tied connected directed funded supported run
+  hacked hacks targets targeted uses deploys deployed exploits exploited breached attacks attacked launches launched
+  steals stole spies spied infiltrated compromised hits accused blamed`.split(/\s+/).filter((w) => w !== ''));
 /** Nouns right after a demonym that make the state the actor: "Russian hackers", "Chinese espionage" (but
  * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
 const AGENT_NOUN = stems(`hackers hacker APT APTs actor actors group groups spies spy operatives intelligence military army regime
   cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
 /** Words right before a state that make it the actor: "linked to China", "attributed to Russia". */
-const AGENT_BEFORE = [['linked', 'to'], ['tied', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned'], ['by'], ['from']].map((c) => c.map((w) => stem(w)));
+const AGENT_BEFORE = [['linked', 'to'], ['tied', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
+/** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
+const BY_FROM = stems('by from');
+const CYBER_BEFORE_BY = stems('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
 /** "Russia is behind", "China was responsible": a state named as the one behind something. */
 const AGENT_VERB = stems('is was are were');
 const AGENT_ROLE = stems('behind responsible');
@@ -152,10 +156,12 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[]): string |
     // "in Indonesia targeting ...": a place, whatever follows it.
     const prev = tokens.stem[h.start - 1];
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
-    if (next !== undefined && AGENT_AFTER.has(next)) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
     if (next !== undefined && h.demonym && AGENT_NOUN.has(next)) return `${h.alias} ${tokens.form[h.end]}`;
     const role = tokens.stem[h.end + 1];
     if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return `${h.alias} ${tokens.form[h.end]} ${tokens.form[h.end + 1]}`;
+    const before = tokens.stem[h.start - 2];
+    if (prev !== undefined && BY_FROM.has(prev) && before !== undefined && CYBER_BEFORE_BY.has(before)) return `${tokens.form[h.start - 2]} ${tokens.form[h.start - 1]} ${h.alias}`;
     for (const cue of AGENT_BEFORE) {
       const from = h.start - cue.length;
       if (from >= 0 && cue.every((w, j) => tokens.stem[from + j] === w)) return `${tokens.form.slice(from, h.start).join(' ')} ${h.alias}`;
