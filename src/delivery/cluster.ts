@@ -62,7 +62,7 @@ export function contentWords(text: string, limit = Infinity): string[] {
   const folded = text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ') // not [^>]*: from every unclosed '<' that rescans to the end
     .replace(/\b([A-Za-z])\.([A-Za-z])\.(?:([A-Za-z])\.)?/g, '$1$2$3')
     .replace(/['\u2019]s\b/g, '')
     .toLowerCase();
