@@ -10,6 +10,7 @@ import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
 import type { Fetcher } from './fetcher.ts';
 import { pollFeed, type PollOptions, type PollResult } from './poller.ts';
+import type { FeedReader } from './read-feed.ts';
 
 export interface SchedulerOptions extends PollOptions {
   /** node-cron expression for the tick. */
@@ -36,6 +37,8 @@ export interface SchedulerDeps {
   onPolled?: (result: PollResult) => void;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
+  /** Parses and normalises a fetched body (the bot: on a worker thread with a deadline); in this thread by default. */
+  readFeed?: FeedReader;
 }
 
 export interface Scheduler {
@@ -142,7 +145,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         let result: PollResult;
         try {
-          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random });
+          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}) });
         } catch (err) {
           // pollFeed reports a feed's own failures; this is a bug or a storage outage. Give the lease back.
           logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
