@@ -56,11 +56,18 @@ export function isShortExcerpt(text: string, minExcerptChars: number): boolean {
 }
 
 /**
- * The summary when the real one could not be made in time: the start of the feed text cut to the budget at a
- * word, if it reads as words, else the title. Reads at most a few budgets of text, whatever its length.
+ * The summary when the real one could not be made in time: the start of the feed text cut to the budget (at
+ * the last sentence end that keeps half of it, else at a word), if it reads as words, else the title. Reads
+ * at most a few budgets of text, whatever its length.
  */
 export function fallbackSummary(title: string, text: string, maxChars: number): string {
-  const lead = fitToBudget(text.slice(0, maxChars * 4), maxChars);
+  const head = text.slice(0, maxChars * 4).replace(/\s+/g, ' ').trim();
+  let lead = head;
+  if (head.length > maxChars) {
+    const room = head.slice(0, maxChars);
+    const end = Math.max(room.lastIndexOf('. '), room.lastIndexOf('? '), room.lastIndexOf('! '));
+    lead = end >= maxChars / 2 ? room.slice(0, end + 1) : fitToBudget(head, maxChars);
+  }
   if (/\p{L}{2,}/u.test(lead)) return lead;
   return fitToBudget(title.slice(0, maxChars * 4), maxChars) || title.slice(0, maxChars);
 }
@@ -124,7 +131,8 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
       }
     }
     const summary = await work.extractive(source, { title: input.title, topicTerms: input.topicTerms, maxChars });
-    return { summary, method: 'extractive', fromExcerpt };
+    // Text with no words at all (100 KB of dots) leaves nothing to say: the title says it.
+    return { summary: /[\p{L}\p{N}]/u.test(summary) ? summary : fallbackSummary(input.title, '', maxChars), method: 'extractive', fromExcerpt };
   }
 
   return {
