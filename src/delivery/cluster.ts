@@ -87,10 +87,11 @@ function trim(w: string): string {
 }
 
 /**
- * Characters of a summary read for its lead words: the lead's 40 content words come long before this in any
- * real text, and a 100 KB summary would otherwise be folded whole (tens of milliseconds) for 40 words.
+ * Characters of a summary read for its lead words. Over the 25,556 texts of news_items.jsonl and
+ * summaries.jsonl the 40 lead words never lie further than 4,000 characters in; a 100 KB summary would
+ * otherwise be folded whole (tens of milliseconds of the event loop) for 40 words.
  */
-export const SUMMARY_SCAN_CHARS = 20_000;
+export const SUMMARY_SCAN_CHARS = 8_000;
 
 /** The summary words that count: its first `n` content words, from a bounded prefix. */
 function leadWords(summary: string, n: number): string[] {
