@@ -57,6 +57,8 @@ export const command: CliCommand = {
     '                    of Lead-3 (first three sentences) on the same items instead of the summaries',
     '',
     'ROUGE uses lowercased runs of letters and digits as tokens, no stemming; ROUGE-L is whole-text LCS F1.',
+    'Summaries are made on worker threads; an article past workers.summarize_timeout_ms gets its lead instead',
+    '(stderr names it).',
   ].join('\n'),
   options: {
     input: { type: 'string' },
