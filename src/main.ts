@@ -27,6 +27,8 @@ import { createPlatforms } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
 import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
+import type { SummaryWork } from './summarize/ports.ts';
+import { createWorkers } from './workers/index.ts';
 
 export interface App {
   /** Starts every component; resolves once the bot is running. */
@@ -58,7 +60,7 @@ export interface AppOptions {
 export const INSTANCE_ID = `${LIVE_OWNER_PREFIX}${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** Builds the summariser the pipeline and `summarize` use, from configuration. */
-export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?: Fetcher; storage?: Storage } = {}) {
+export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?: Fetcher; storage?: Storage; work?: SummaryWork } = {}) {
   const llm = config.summary.llm;
   return createSummarizer({
     maxChars: config.summary.max_chars,
@@ -66,6 +68,7 @@ export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?
     llm: llm.enabled ? { baseUrl: llm.base_url, model: llm.model, apiKey: config.secrets.llmApiKey, timeoutMs: llm.timeout_ms, maxTokens: llm.max_tokens } : null,
     ...(config.summary.fetch_article && extra.fetcher ? { fetchPage: (url: string) => extra.fetcher!.fetchPage(url) } : {}),
     ...(extra.storage ? { cache: extra.storage.articles } : {}),
+    ...(extra.work ? { work: extra.work } : {}),
     logger,
   });
 }
@@ -110,6 +113,10 @@ export function createApp(opts: AppOptions): App {
     const guard = createAddressGuard(config.polling.allow_hosts);
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     onStop('fetcher', () => fetcher.close());
+    // Feed reading and summarising run on worker threads with deadlines (started on first use); stopped
+    // after the scheduler and the pipeline have finished their in-flight work.
+    const workers = createWorkers(config.workers, logger);
+    onStop('workers', () => workers.close());
 
     const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger });
     // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
@@ -165,7 +172,7 @@ export function createApp(opts: AppOptions): App {
       onStop(`platform ${p.name}`, () => p.stop());
     }
 
-    const summarizer = summarizerFrom(config, logger, { fetcher, storage: db });
+    const summarizer = summarizerFrom(config, logger, { fetcher, storage: db, work: workers.summaryWork });
     const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
     const topicNames = new Map(topics.map((t) => [t.id, t.name]));
     const dispatcher = createDispatcher(
@@ -198,6 +205,7 @@ export function createApp(opts: AppOptions): App {
     const scheduler: Scheduler = createScheduler({
       storage: db,
       fetcher,
+      readFeed: workers.readFeed,
       options: schedulerOptionsFrom(config.polling, INSTANCE_ID),
       logger,
       clock,

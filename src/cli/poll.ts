@@ -5,6 +5,7 @@ import { createFetcher } from '../feeds/fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from '../feeds/options.ts';
 import type { PollResult } from '../feeds/poller.ts';
 import { createScheduler } from '../feeds/scheduler.ts';
+import { createWorkers } from '../workers/index.ts';
 import type { CliCommand } from './types.ts';
 
 export function formatPollLine(r: PollResult): string {
@@ -49,9 +50,11 @@ export const command: CliCommand = {
     const logger = ctx.createLogger(ctx.env.LOG_LEVEL ? config : { ...config, log: { ...config.log, level: 'error' } });
     const storage = await ctx.openStorage(config);
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
+    // Bodies are read on worker threads with a deadline (workers.parse_timeout_ms); a run of 304s starts none.
+    const workers = createWorkers(config.workers, logger);
     try {
       await syncConfigFeeds(storage.feeds, config.feeds);
-      const scheduler = createScheduler({ storage, fetcher, options: schedulerOptionsFrom(config.polling), logger });
+      const scheduler = createScheduler({ storage, fetcher, readFeed: workers.readFeed, options: schedulerOptionsFrom(config.polling), logger });
       const results = await scheduler.runOnce({ all: !!ctx.args.values.all });
       for (const r of results) ctx.stdout(ctx.args.values.json ? pollJson(r) : formatPollLine(r));
       if (!ctx.args.values.json) {
@@ -61,6 +64,7 @@ export const command: CliCommand = {
       }
       return 0;
     } finally {
+      await workers.close();
       await fetcher.close();
       await storage.close();
     }

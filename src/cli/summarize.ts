@@ -1,22 +1,37 @@
 // cyberbrief summarize: extractive summaries of JSONL articles; --eval prints ROUGE F1 for ours and Lead-3.
-import { UsageError } from '../lib/errors.ts';
-import { DEFAULT_MAX_CHARS } from '../summarize/extractive.ts';
-import {
-  evaluateSummaries,
-  parseArticleLine,
-  parseReferenceLine,
-  summarizeArticle,
-  type ArticleLine,
-} from '../summarize/evaluate.ts';
+// Summaries are made on worker threads with the configured deadline (workers.summarize_timeout_ms); an
+// article past it gets its lead instead, and stderr says so.
+import { CyberbriefError, UsageError } from '../lib/errors.ts';
+import { DEFAULT_MAX_CHARS, type ExtractiveOptions } from '../summarize/extractive.ts';
+import { evaluateSummaries, parseArticleLine, parseReferenceLine, type ArticleLine } from '../summarize/evaluate.ts';
 import type { RougeScores } from '../summarize/rouge.ts';
+import { fallbackSummary } from '../summarize/summarizer.ts';
+import { createWorkers, type Workers } from '../workers/index.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
-import type { CliCommand } from './types.ts';
+import type { CliContext, CliCommand } from './types.ts';
 
 function positiveInt(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`summarize: ${flag} expects a positive whole number, got "${String(value)}".`);
   return n;
+}
+
+/** Our summaries of `articles`, in order, made a few at a time on the worker threads. */
+async function summarizeAll(ctx: CliContext, workers: Workers, articles: readonly ArticleLine[], opts: Pick<ExtractiveOptions, 'sentences' | 'maxChars'>): Promise<string[]> {
+  const one = async (a: ArticleLine): Promise<string> => {
+    try {
+      return await workers.summaryWork.extractive(a.text, { ...opts, ...(a.title ? { title: a.title } : {}) });
+    } catch (err) {
+      if (!(err instanceof CyberbriefError)) throw err;
+      ctx.stderr(`summarize: ${a.id}: ${err.message} Its lead is printed instead.`);
+      return fallbackSummary(a.title ?? '', a.text, opts.maxChars ?? DEFAULT_MAX_CHARS);
+    }
+  };
+  const out: string[] = [];
+  const window = workers.pool.stats().threads * 2;
+  for (let i = 0; i < articles.length; i += window) out.push(...(await Promise.all(articles.slice(i, i + window).map(one))));
+  return out;
 }
 
 const fmt = (s: RougeScores) =>
@@ -42,6 +57,8 @@ export const command: CliCommand = {
     '                    of Lead-3 (first three sentences) on the same items instead of the summaries',
     '',
     'ROUGE uses lowercased runs of letters and digits as tokens, no stemming; ROUGE-L is whole-text LCS F1.',
+    'Summaries are made on worker threads; an article past workers.summarize_timeout_ms gets its lead instead',
+    '(stderr names it).',
   ].join('\n'),
   options: {
     input: { type: 'string' },
@@ -59,19 +76,29 @@ export const command: CliCommand = {
       throw new UsageError('summarize: --sentences and --max-chars are alternatives; give one of them.');
     }
     const opts = { ...(sentences ? { sentences } : {}), ...(maxChars ? { maxChars } : {}) };
-    const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine, 'summarize');
-
     const refsFile = ctx.args.values.eval;
-    if (typeof refsFile !== 'string') {
+    if (refsFile === '-' && input === '-') throw new UsageError('summarize: --input and --eval cannot both read standard input.');
+    const articles: ArticleLine[] = parseJsonLines(await readInput(ctx, input, 'summarize'), input, parseArticleLine, 'summarize');
+    const refs = typeof refsFile === 'string' ? parseJsonLines(await readInput(ctx, refsFile, 'summarize'), refsFile, parseReferenceLine, 'summarize') : null;
+
+    const workers = createWorkers((await ctx.loadConfig()).workers);
+    const summaryOf = new Map<ArticleLine, string>();
+    try {
+      const wanted = refs ? new Set(refs.map((r) => r.id)) : null;
+      const toSummarize = wanted ? articles.filter((a) => wanted.has(a.id)) : articles;
+      const made = await summarizeAll(ctx, workers, toSummarize, opts);
+      toSummarize.forEach((a, i) => summaryOf.set(a, made[i] ?? ''));
+    } finally {
+      await workers.close();
+    }
+    if (!refs) {
       for (const a of articles) {
-        const summary = summarizeArticle(a, opts);
+        const summary = summaryOf.get(a) ?? '';
         ctx.stdout(ctx.args.values.json ? JSON.stringify({ id: a.id, summary }) : `${a.id}\t${summary}`);
       }
       return 0;
     }
-    if (refsFile === '-' && input === '-') throw new UsageError('summarize: --input and --eval cannot both read standard input.');
-    const refs = parseJsonLines(await readInput(ctx, refsFile, 'summarize'), refsFile, parseReferenceLine, 'summarize');
-    const ev = evaluateSummaries(articles, new Map(refs.map((r) => [r.id, r.summary])), opts);
+    const ev = evaluateSummaries(articles, new Map(refs.map((r) => [r.id, r.summary])), opts, (a) => summaryOf.get(a) ?? '');
     if (ev.items === 0) {
       ctx.stderr(`summarize: no article in ${input} has a reference in ${refsFile} (ids must match).`);
       return 1;

@@ -100,6 +100,18 @@ export const configSchema = z
         actors_file: z.string().min(1),
       })
       .strict(),
+    workers: z
+      .object({
+        /** Worker threads for parsing and summarising; 0 picks one fewer than the CPUs (1 to 4). */
+        threads: z.number().int().min(0).max(64),
+        /** A feed whose reading (parse and normalise) takes longer fails with parse_timeout. */
+        parse_timeout_ms: z.number().int().min(100).max(600_000),
+        /** A story whose summary (or article extraction) takes longer gets its lead or title instead. */
+        summarize_timeout_ms: z.number().int().min(100).max(600_000),
+        /** Heap limit of each worker thread. */
+        max_heap_mb: z.number().int().min(64).max(16_384),
+      })
+      .strict(),
     summary: z
       .object({
         max_chars: z.number().int().min(80).max(3000),

@@ -62,7 +62,7 @@ export function contentWords(text: string, limit = Infinity): string[] {
   const folded = text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ') // not [^>]*: from every unclosed '<' that rescans to the end
     .replace(/\b([A-Za-z])\.([A-Za-z])\.(?:([A-Za-z])\.)?/g, '$1$2$3')
     .replace(/['\u2019]s\b/g, '')
     .toLowerCase();
@@ -86,10 +86,22 @@ function trim(w: string): string {
   return w;
 }
 
+/**
+ * Characters of a summary read for its lead words. Over the 25,556 texts of news_items.jsonl and
+ * summaries.jsonl the 40 lead words never lie further than 4,000 characters in; a 100 KB summary would
+ * otherwise be folded whole (tens of milliseconds of the event loop) for 40 words.
+ */
+export const SUMMARY_SCAN_CHARS = 8_000;
+
+/** The summary words that count: its first `n` content words, from a bounded prefix. */
+function leadWords(summary: string, n: number): string[] {
+  return contentWords(summary.length > SUMMARY_SCAN_CHARS ? summary.slice(0, SUMMARY_SCAN_CHARS) : summary, n);
+}
+
 /** The shingle set of a story: content-word unigrams of title and summary lead, and title bigrams. */
 export function shingles(story: StoryText, summaryWords = DEFAULT_CLUSTER_OPTIONS.summaryWords): Set<string> {
   const title = contentWords(story.title);
-  const summary = contentWords(story.summary, summaryWords);
+  const summary = leadWords(story.summary, summaryWords);
   const set = new Set<string>();
   for (const w of title) set.add(w);
   for (const w of summary) set.add(w);
@@ -172,7 +184,7 @@ function isCommon(w: string): boolean {
 export function storyWords(story: StoryText, summaryWords = DEFAULT_CLUSTER_OPTIONS.summaryWords): Uint32Array {
   const words = new Set<string>();
   for (const w of contentWords(story.title)) words.add(w);
-  for (const w of contentWords(story.summary, summaryWords)) words.add(w);
+  for (const w of leadWords(story.summary, summaryWords)) words.add(w);
   const hashes = new Set<number>();
   for (const w of words) {
     if (hashes.size >= WORDS_MAX) break;

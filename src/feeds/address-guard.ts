@@ -54,9 +54,15 @@ function embeddedV4(ip: string): string | null {
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
+/** An IPv6 address without its zone id (`fe80::1%eth0` -> `fe80::1`). */
+function withoutZone(ip: string): string {
+  const pct = ip.indexOf('%');
+  return pct < 0 ? ip : ip.slice(0, pct);
+}
+
 /** True when the address belongs to a range a feed fetch must not reach. */
 export function isBlockedAddress(ip: string): boolean {
-  const bare = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const bare = withoutZone(ip.replace(/^\[|\]$/g, ''));
   const family = net.isIP(bare);
   if (family === 4) return blocked.check(bare, 'ipv4');
   if (family === 6) {
@@ -123,7 +129,7 @@ export function createAddressGuard(allowHosts: readonly string[]): AddressGuard 
   const permits = (host: string, ip: string): boolean => {
     if (!isBlockedAddress(ip)) return true;
     if (allowsHost(host)) return true;
-    const bare = ip.replace(/%.*$/, '');
+    const bare = withoutZone(ip);
     const family = net.isIP(bare);
     if (family === 4) return allowNets.check(bare, 'ipv4');
     if (family === 6) {

@@ -8,7 +8,9 @@ import type { AddressGuard } from './address-guard.ts';
 export const MAX_FEED_URL_LENGTH = 2048;
 
 export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>): string {
-  const text = raw.trim().replace(/^<(.*)>$/, '$1').replace(/\|.*$/, '');
+  const unwrapped = raw.trim().replace(/^<(.*)>$/, '$1');
+  const bar = unwrapped.indexOf('|'); // Slack's <url|label>
+  const text = bar < 0 ? unwrapped : unwrapped.slice(0, bar);
   if (text.length === 0) throw new UsageError('A feed URL is required, for example https://example.com/feed.xml.');
   if (text.length > MAX_FEED_URL_LENGTH) throw new UsageError(`That feed URL is ${text.length} characters long; the limit is ${MAX_FEED_URL_LENGTH}.`);
   let url: URL;

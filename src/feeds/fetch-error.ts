@@ -24,6 +24,14 @@ export class FeedParseError extends CyberbriefError {
   }
 }
 
+/** Reading a feed (parse and normalise) ran past its deadline; the worker thread doing it was stopped. */
+export class FeedParseTimeoutError extends CyberbriefError {
+  constructor(message: string) {
+    super('parse_timeout', message);
+    this.name = 'FeedParseTimeoutError';
+  }
+}
+
 /** The stable class of any error, for results and logs: an ErrorCode, or `internal` for a bug. */
 export function errorClass(err: unknown): string {
   return err instanceof CyberbriefError ? err.code : 'internal';

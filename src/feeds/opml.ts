@@ -19,7 +19,7 @@ export interface OpmlFeed {
 
 function attrs(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+  for (const m of tag.matchAll(/(?<![\w:.-])([A-Za-z_:][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
     out[m[1]!.toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? '');
   }
   return out;

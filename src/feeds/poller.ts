@@ -11,8 +11,7 @@ import type { ItemsRepo } from '../storage/items-repo.ts';
 import { cleanFeedTitle } from './feed-title.ts';
 import { errorClass, FetchError } from './fetch-error.ts';
 import type { CacheHints, Fetcher } from './fetcher.ts';
-import { normaliseFeed } from './normalise.ts';
-import { parseFeed } from './parser.ts';
+import { readFeed, type FeedReader } from './read-feed.ts';
 
 export interface PollOptions {
   /** Default seconds between two polls (a feed's own interval wins). */
@@ -58,6 +57,8 @@ export interface PollDeps {
   logger: Logger;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
+  /** Parses and normalises a body (the bot: on a worker thread with a deadline); in this thread by default. */
+  readFeed?: FeedReader;
 }
 
 /** Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped. */
@@ -101,12 +102,14 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
-    const parsed = await parseFeed(fetched.body, {
+    const parsed = await (deps.readFeed ?? readFeed)({
+      bytes: fetched.body,
       contentType: fetched.contentType,
       url: fetched.finalUrl,
+      feedId: feed.id,
       ...(options.maxBodyBytes ? { maxBytes: options.maxBodyBytes } : {}),
     });
-    const items = normaliseFeed(parsed, { feedId: feed.id, feedUrl: fetched.finalUrl });
+    const items = parsed.items;
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
     const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });
     const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes) * 1000 + jitterMs());
@@ -127,7 +130,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       { feed_id: feed.id, url: feed.url, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
       feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
     );
-    if (parsed.dropped) logger.warn({ feed_id: feed.id, url: feed.url, kept: parsed.entries.length, dropped: parsed.dropped }, 'feed has more entries than are read; the first ones were kept');
+    if (parsed.dropped) logger.warn({ feed_id: feed.id, url: feed.url, kept: parsed.kept, dropped: parsed.dropped }, 'feed has more entries than are read; the first ones were kept');
     if (fetched.permanentRedirect && fetched.finalUrl !== feed.url) {
       // Every hop was 301/308: the publisher moved the feed for good, so poll the new address from now on.
       const moved = await storage.feeds.moveUrl(feed.id, fetched.finalUrl);

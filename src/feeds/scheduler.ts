@@ -12,6 +12,7 @@ import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
 import type { Fetcher } from './fetcher.ts';
 import { pollFeed, type PollOptions, type PollResult } from './poller.ts';
+import type { FeedReader } from './read-feed.ts';
 
 export interface SchedulerOptions extends PollOptions {
   /** node-cron expression for the tick. */
@@ -40,6 +41,8 @@ export interface SchedulerDeps {
   random?: () => number;
   /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
   storageReady?: (signal?: AbortSignal) => Promise<void>;
+  /** Parses and normalises a fetched body (the bot: on a worker thread with a deadline); in this thread by default. */
+  readFeed?: FeedReader;
 }
 
 export interface Scheduler {
@@ -150,7 +153,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         let result: PollResult;
         try {
-          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random });
+          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}) });
         } catch (err) {
           // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
           // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the

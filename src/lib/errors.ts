@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'fetch_blocked_address'
   | 'fetch_invalid_url'
   | 'parse'
+  | 'parse_timeout'
+  | 'summarize_timeout'
+  | 'summarize_failed'
   | 'not_found'
   | 'forbidden'
   | 'platform';

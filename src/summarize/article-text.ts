@@ -13,6 +13,9 @@ export function isHtmlContentType(contentType: string | null): boolean {
   return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType);
 }
 
+/** Extracted text kept, in characters, like a feed item's text: it is matched and summarised as one. */
+export const MAX_ARTICLE_CHARS = 100_000;
+
 /** Element nesting a page may have (real pages stay under a few hundred); deeper is not parsed. */
 export const MAX_PAGE_DEPTH = 1000;
 
@@ -25,5 +28,10 @@ export function extractArticleText(html: string, contentType: string | null = 't
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_ARTICLE_CHARS }).parse();
   if (!article) return null;
   const text = cleanText(article.content ?? article.textContent ?? '');
-  return text.length >= MIN_ARTICLE_CHARS ? text : null;
+  if (text.length < MIN_ARTICLE_CHARS) return null;
+  // Cut at the last paragraph or sentence end within the cap, so the kept text ends cleanly.
+  if (text.length <= MAX_ARTICLE_CHARS) return text;
+  const head = text.slice(0, MAX_ARTICLE_CHARS);
+  const end = Math.max(head.lastIndexOf('\n\n'), head.lastIndexOf('. ') + 1);
+  return end > MAX_ARTICLE_CHARS / 2 ? head.slice(0, end).trimEnd() : head;
 }

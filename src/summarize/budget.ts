@@ -8,5 +8,14 @@ export function fitToBudget(text: string, maxChars: number): string {
   const room = t.slice(0, maxChars); // the ellipsis takes the place of the cut space
   const cut = room.lastIndexOf(' ');
   if (cut <= 0) return '';
-  return `${room.slice(0, cut).replace(/[\s,;:–—-]+$/u, '')}…`;
+  return `${trimDangling(room.slice(0, cut))}…`;
+}
+
+const DANGLING = new Set([' ', ',', ';', ':', '–', '—', '-']);
+
+/** Drops trailing spaces and dangling punctuation (a loop: `/[\s,;:–—-]+$/` rescans a long run from each of its characters). */
+function trimDangling(s: string): string {
+  let end = s.length;
+  while (end > 0 && DANGLING.has(s[end - 1]!)) end--;
+  return s.slice(0, end);
 }

@@ -1,5 +1,6 @@
 // What the summariser needs from the outside world, as ports: the composition root (main.ts) wires the
 // real fetcher (limits, private-address guard) and the storage-backed cache; tests pass loopback fakes.
+import type { ExtractiveOptions } from './extractive.ts';
 
 /** GET a page, decoded to text. Throws on any failure (network, status, size, blocked address). */
 export type FetchPage = (url: string) => Promise<{ body: string; contentType: string | null; finalUrl: string }>;
@@ -22,4 +23,17 @@ export interface LlmOptions {
   maxTokens: number;
   /** Article characters sent in the prompt (bounds prompt tokens); default 12,000. */
   maxInputChars?: number;
+}
+
+/**
+ * The summariser's CPU work, whose cost grows with the text: cleaning feed text, extracting an article from a
+ * page, the extractive summary. The bot runs it on worker threads with a deadline (src/workers); a step past
+ * its deadline rejects with a classified error (`summarize_timeout`) and the summariser falls back to the
+ * title or a short lead. `inlineSummaryWork` runs it in this thread.
+ */
+export interface SummaryWork {
+  cleanText(text: string): Promise<string>;
+  /** Main text of a page (at most MAX_ARTICLE_CHARS), or null when it has none. */
+  articleText(html: string, contentType: string | null): Promise<string | null>;
+  extractive(text: string, opts: ExtractiveOptions): Promise<string>;
 }

@@ -48,7 +48,7 @@ export function cleanText(input: string): string {
     .replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000\t\f\v]/g, ' ')
     .replace(/\u00ad|\u200c|\u200d|\ufeff/g, '')
     .replace(/ +/g, ' ')
-    .replace(/ *\n */g, '\n')
+    .replace(/ ?\n ?/g, '\n') // runs of spaces are single by now
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }

@@ -124,7 +124,10 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     // Window 0: both instances tick every second; each (still empty) feed is fetched once.
     const hitsPerWindow: number[][] = [];
     const hits = () => feeds.map((f) => f.hits);
-    await waitFor('the first poll of every feed', () => bots.every(alive) && hits().every((h) => h >= 1), 15_000);
+    // Polled means fetched and recorded: a feed's body is read on a worker thread between the two, and a
+    // schedule moved before the record would be overwritten by it.
+    const recorded = () => bots.reduce((n, b) => n + (b.output().match(/"msg":"feed polled/g) ?? []).length, 0);
+    await waitFor('the first poll of every feed', () => bots.every(alive) && hits().every((h) => h >= 1) && recorded() >= feeds.length, 15_000);
 
     // Commands. Slack's HTTP endpoint is stateless: a subscription made through one instance is seen by the other.
     const slash = (port: number, channelId: string, text: string) =>

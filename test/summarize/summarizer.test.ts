@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSummarizer, type ArticleCache, type FetchPage } from '../../src/summarize/index.ts';
+import { fallbackSummary } from '../../src/summarize/summarizer.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { startLoopback, type Loopback } from './loopback.ts';
 
@@ -120,5 +121,32 @@ describe('createSummarizer (article text)', () => {
     const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });
     const r = await s.summarize({ title: 't', text: EXCERPT, url: `${server.url}/story` });
     expect(r.fromExcerpt).toBe(false);
+  });
+});
+
+// Issue 11: 100 KB of dots took 23.6 s in the sentence splitter and held the bot's event loop meanwhile.
+describe('createSummarizer on hostile text', () => {
+  const s = createSummarizer({ maxChars: 400, logger: silentLogger() });
+  it.each([
+    ['100 KB of dots', '.'.repeat(100 * 1024), 'Spies accused of hacking the ministry'],
+    ['100 KB of dots inside real sentences', `${LONG_FEED_TEXT} ${'.'.repeat(100 * 1024)} ${LONG_FEED_TEXT}`, 'Officials from Eastland said'],
+    ['100 KB of "?!" runs', '?!'.repeat(50 * 1024), 'Spies accused of hacking the ministry'],
+  ])('%s: summarised in well under a second', async (_name, text, expected) => {
+    const started = performance.now();
+    const r = await s.summarize({ title: 'Spies accused of hacking the ministry', text, url: null });
+    const ms = performance.now() - started;
+    expect(r.method).toBe('extractive');
+    expect(r.summary.startsWith(expected)).toBe(true);
+    expect(r.summary.length).toBeLessThanOrEqual(400);
+    expect(ms).toBeLessThan(2000); // 20 s and more before the fix
+  });
+
+  it.each([
+    ['the lead of the text, cut at a word', 'Officials met in Geneva to discuss norms for state behaviour in cyberspace and more.', 'Officials met in Geneva…'],
+    ['the lead up to a sentence end that keeps half the budget', 'Talks ended in Geneva. They resumed later.', 'Talks ended in Geneva.'],
+    ['the title when the text has no words', '.'.repeat(5000), 'Spies accused'],
+    ['the title when the text is empty', '', 'Spies accused'],
+  ])('fallbackSummary: %s', (_name, text, want) => {
+    expect(fallbackSummary('Spies accused', text, 25)).toBe(want);
   });
 });

@@ -1,0 +1,36 @@
+// The worker threads of one process, built from the `workers` section of the configuration: one kept pool
+// shared by feed reading and summarising, and the two ports that use it.
+import os from 'node:os';
+import type { Config } from '../config/schema.ts';
+import type { FeedReader } from '../feeds/read-feed.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SummaryWork } from '../summarize/ports.ts';
+import { pooledFeedReader } from './feed-reader.ts';
+import type { Jobs } from './jobs.ts';
+import { createWorkerPool, type WorkerPool } from './pool.ts';
+import { pooledSummaryWork } from './summary-work.ts';
+
+export { JobTimeoutError, WorkerCrashError, createWorkerPool, type WorkerPool, type WorkerPoolStats } from './pool.ts';
+export type { Jobs } from './jobs.ts';
+
+export interface Workers {
+  pool: WorkerPool<Jobs>;
+  readFeed: FeedReader;
+  summaryWork: SummaryWork;
+  close(): Promise<void>;
+}
+
+/** `workers.threads: 0`: one fewer than the CPUs (the main thread keeps one), at least 1, at most 4. */
+export function defaultThreads(cpus = os.availableParallelism()): number {
+  return Math.min(4, Math.max(1, cpus - 1));
+}
+
+export function createWorkers(config: Config['workers'], logger?: Logger): Workers {
+  const pool = createWorkerPool<Jobs>({ threads: config.threads || defaultThreads(), maxHeapMb: config.max_heap_mb, ...(logger ? { logger } : {}) });
+  return {
+    pool,
+    readFeed: pooledFeedReader(pool, config.parse_timeout_ms),
+    summaryWork: pooledSummaryWork(pool, config.summarize_timeout_ms),
+    close: () => pool.close(),
+  };
+}

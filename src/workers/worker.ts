@@ -1,0 +1,21 @@
+// Inside a worker thread: say ready, then run each job the pool sends and post its result or its error
+// (a classified error keeps its code). A job's own exception never kills the thread; only the pool does,
+// when a job runs past its deadline.
+import { parentPort } from 'node:worker_threads';
+import { CyberbriefError } from '../lib/errors.ts';
+import { jobs } from './jobs.ts';
+
+const port = parentPort;
+if (!port) throw new Error('workers: worker.ts runs only inside a worker thread (the pool starts it).');
+
+port.on('message', async (msg: { id: number; job: keyof typeof jobs; input: never }) => {
+  try {
+    const run = jobs[msg.job] as ((input: never) => unknown) | undefined;
+    if (!run) throw new Error(`workers: no job named ${String(msg.job)}`);
+    port.postMessage({ id: msg.id, ok: true, value: await run(msg.input) });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port.postMessage({ id: msg.id, ok: false, error: { name: e.name, message: e.message, ...(err instanceof CyberbriefError ? { code: err.code } : {}) } });
+  }
+});
+port.postMessage({ ready: true });

@@ -1,0 +1,88 @@
+// Fuzz: thousands of generated hostile feeds (test/helpers/hostile.ts, fixed seed) read on the worker pool
+// with the default deadline, as the bot reads them. Each ends in items or a classified parse error, none runs
+// past its deadline, and each takes time linear in its size; a sample read in this thread gives the same
+// results.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFeed, type FeedRead } from '../../src/feeds/read-feed.ts';
+import { CyberbriefError } from '../../src/lib/errors.ts';
+import { createWorkers } from '../../src/workers/index.ts';
+import { hostileFeed, seededRandom, type HostileFeed } from '../helpers/hostile.ts';
+
+const SEED = 0x11_2026;
+const COUNT = 3000;
+const URL_ = 'https://h.example.com/feed';
+const PARSE_TIMEOUT_MS = 10_000; // config/default.yaml
+/** Generous for a loaded 2-core machine; a quadratic path takes seconds on 50 KB and minutes on 200 KB. */
+const boundMs = (bytes: number) => 250 + 5 * (bytes / 1024);
+
+interface Outcome {
+  kind: 'items' | 'parse' | 'parse_timeout' | 'other';
+  digest: string;
+  detail: string;
+}
+
+function outcomeOf(run: () => Promise<FeedRead>): Promise<Outcome> {
+  return run().then(
+    (read) => ({ kind: 'items', digest: createHash('sha1').update(JSON.stringify(read)).digest('hex'), detail: `${read.items.length} items` }),
+    (err: Error) => {
+      const code = err instanceof CyberbriefError ? err.code : err.name;
+      const kind = code === 'parse' || code === 'parse_timeout' ? code : 'other';
+      return { kind, digest: `${code}: ${err.message}`, detail: `${code}: ${err.message.slice(0, 200)}` };
+    },
+  );
+}
+
+const workers = createWorkers({ threads: 2, parse_timeout_ms: PARSE_TIMEOUT_MS, summarize_timeout_ms: 10_000, max_heap_mb: 256 });
+afterAll(() => workers.close());
+// Both threads up before anything is timed (starting one takes about a second).
+beforeAll(async () => {
+  const tiny = () => workers.readFeed({ bytes: Buffer.from('<rss version="2.0"><channel><title>T</title></channel></rss>'), contentType: null, url: URL_, feedId: 1 });
+  await Promise.all([tiny(), tiny()]);
+});
+
+describe('feed reading on generated hostile feeds', () => {
+  const random = seededRandom(SEED);
+  const feeds: HostileFeed[] = Array.from({ length: COUNT }, () => hostileFeed(random));
+  const outcomes: Outcome[] = [];
+
+  it(`${COUNT} feeds on the worker threads: items or a classified parse error, none past the deadline, time linear in the size`, async () => {
+    const slow: string[] = [];
+    let bytes = 0;
+    const started = performance.now();
+    // Two at a time on two threads: no job waits in the queue, so each one's time is its own.
+    for (let i = 0; i < COUNT; i += 2) {
+      await Promise.all(
+        feeds.slice(i, i + 2).map(async (f, j) => {
+          const t = performance.now();
+          const outcome = await outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1 }));
+          const took = performance.now() - t;
+          outcomes[i + j] = outcome;
+          bytes += f.bytes.length;
+          if (took > boundMs(f.bytes.length)) slow.push(`#${i + j} ${Math.round(took)} ms for ${Math.round(f.bytes.length / 1024)} KB: ${f.label}`);
+        }),
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const count = (k: Outcome['kind']) => outcomes.filter((o) => o.kind === k).length;
+    console.log(`fuzz: ${COUNT} hostile feeds, ${(bytes / 1e6).toFixed(1)} MB, read on 2 worker threads in ${seconds.toFixed(1)} s: ${count('items')} with items, ${count('parse')} classified parse errors, ${count('parse_timeout')} past the deadline.`);
+    const label = (o: Outcome, i: number) => `#${i} ${o.detail}: ${feeds[i]!.label}`;
+    expect(outcomes.flatMap((o, i) => (o.kind === 'other' ? [label(o, i)] : []))).toEqual([]);
+    expect(outcomes.flatMap((o, i) => (o.kind === 'parse_timeout' ? [label(o, i)] : []))).toEqual([]);
+    expect(slow).toEqual([]);
+    expect(workers.pool.stats()).toMatchObject({ replaced: 0 });
+    // The generator reaches both the reading paths and the error paths.
+    expect(count('items')).toBeGreaterThan(COUNT / 2);
+    expect(count('parse')).toBeGreaterThan(10);
+  });
+
+  it('every tenth feed read in this thread gives the same result as on the workers', async () => {
+    expect(outcomes).toHaveLength(COUNT);
+    const differ: string[] = [];
+    for (let i = 0; i < COUNT; i += 10) {
+      const here = await outcomeOf(() => readFeed({ bytes: feeds[i]!.bytes, contentType: null, url: URL_, feedId: 1 }));
+      if (here.digest !== outcomes[i]!.digest) differ.push(`#${i} here ${here.detail}, on a worker ${outcomes[i]!.detail}: ${feeds[i]!.label}`);
+    }
+    expect(differ).toEqual([]);
+  });
+});

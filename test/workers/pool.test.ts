@@ -1,0 +1,148 @@
+// The worker pool against real worker threads: results and classified errors come back as they would in
+// this thread, a job past its deadline fails alone and its worker is replaced, a worker that runs out of
+// memory likewise, the event loop stays free meanwhile, and close() leaves nothing running.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FeedParseTimeoutError } from '../../src/feeds/fetch-error.ts';
+import { readFeed } from '../../src/feeds/read-feed.ts';
+import { CyberbriefError } from '../../src/lib/errors.ts';
+import { createWorkers, defaultThreads, WorkerCrashError, type Workers } from '../../src/workers/index.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
+const URL_ = 'https://feeds.example.com/feed';
+
+/** A real-looking feed of `items` entries with `words` words each (about 6 bytes a word). */
+function bigFeed(items: number, words: number): Buffer {
+  const entry = (i: number) => `<item><title>Story ${i} about cyber talks</title><link>https://big.example.com/${i}</link><guid>big-${i}</guid><description>${'Officials met again to discuss norms. '.repeat(Math.ceil(words / 6))}</description></item>`;
+  return Buffer.from(`<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>${Array.from({ length: items }, (_, i) => entry(i)).join('')}</channel></rss>`);
+}
+
+const config = (over: Partial<Parameters<typeof createWorkers>[0]> = {}) => ({ threads: 1, parse_timeout_ms: 30_000, summarize_timeout_ms: 30_000, max_heap_mb: 256, ...over });
+
+let open: Workers[] = [];
+const make = (over: Partial<Parameters<typeof createWorkers>[0]> = {}) => {
+  const w = createWorkers(config(over));
+  open.push(w);
+  return w;
+};
+afterEach(async () => {
+  await Promise.all(open.map((w) => w.close()));
+  open = [];
+});
+
+describe('worker pool', () => {
+  it('starts no thread before the first job; reads feeds there exactly as in this thread, classified errors included', async () => {
+    const w = make();
+    expect(w.pool.stats()).toMatchObject({ live: 0, started: 0 });
+    for (const name of ['rss2.xml', 'atom.xml', 'rdf.xml', 'jsonfeed.json', 'broken.xml']) {
+      const input = { contentType: null, url: URL_, feedId: 7 };
+      const here = await readFeed({ ...input, bytes: fixture(name) });
+      const there = await w.readFeed({ ...input, bytes: fixture(name) });
+      expect(there, name).toEqual(here);
+      expect(there.items[0]!.publishedAt === null || there.items[0]!.publishedAt instanceof Date).toBe(true);
+    }
+    const err = await w.readFeed({ bytes: fixture('not-a-feed.html'), contentType: 'text/html', url: URL_, feedId: 7 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CyberbriefError);
+    expect((err as CyberbriefError).code).toBe('parse');
+    expect((err as Error).message).toMatch(/is an HTML page, not a feed/);
+    expect(w.pool.stats()).toMatchObject({ started: 1, replaced: 0, busy: 0, queued: 0 });
+  });
+
+  it('moves a body in a buffer of its own to the worker, and copies one that shares a pooled buffer', async () => {
+    const w = make();
+    const own = new Uint8Array(fixture('rss2.xml'));
+    expect((await w.readFeed({ bytes: own, contentType: null, url: URL_, feedId: 1 })).items).toHaveLength(3);
+    expect(own.byteLength).toBe(0); // detached: moved, not copied
+    const pooled = Buffer.from('<rss version="2.0"><channel><title>P</title><item><title>One</title><link>https://p.example.com/1</link></item></channel></rss>');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength);
+    expect((await w.readFeed({ bytes: pooled, contentType: null, url: URL_, feedId: 1 })).items).toHaveLength(1);
+    expect(pooled.toString()).toMatch(/^<rss/); // still ours
+  });
+
+  it('a read past its deadline fails that feed alone with parse_timeout; the worker is replaced and serves the next feed', async () => {
+    const w = make({ parse_timeout_ms: 50 });
+    const big = bigFeed(1000, 800); // about 5 MB: far more than 50 ms to read
+    const err = await w.readFeed({ bytes: big, contentType: null, url: 'https://big.example.com/feed', feedId: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedParseTimeoutError);
+    expect((err as CyberbriefError).code).toBe('parse_timeout');
+    expect((err as Error).message).toMatch(/^parser: reading https:\/\/big\.example\.com\/feed \(\d+ KB\) took longer than 50 ms, so it was stopped; .*workers\.parse_timeout_ms/);
+    expect(w.pool.stats()).toMatchObject({ replaced: 1, live: 0 });
+    const next = await w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 1 });
+    expect(next.items).toHaveLength(3);
+    expect(w.pool.stats()).toMatchObject({ started: 2, replaced: 1 });
+  });
+
+  it('keeps the event loop free while a worker reads a 5 MB feed', async () => {
+    const w = make();
+    await w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 1 }); // the thread is up
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    const read = await w.readFeed({ bytes: bigFeed(1000, 800), contentType: null, url: URL_, feedId: 1 });
+    const took = performance.now() - started;
+    clearInterval(ticker);
+    expect(read.items).toHaveLength(1000);
+    expect(took).toBeGreaterThan(100); // real work happened meanwhile
+    expect(worstGap).toBeLessThan(200); // generous on a loaded 2-core machine; inline this was the whole read
+  });
+
+  it('a worker that runs out of memory fails its job (classified) and a new one serves the next', async () => {
+    const w = make({ max_heap_mb: 64 });
+    const text = '<p>word &amp; more</p>'.repeat(2_500_000); // ~55 million characters: cleaning it needs far more than 64 MB
+    const err = await w.summaryWork.cleanText(text).catch((e: unknown) => e);
+    expect((err as CyberbriefError).code).toBe('summarize_failed');
+    expect((err as Error).message).toMatch(/ran out of memory \(workers\.max_heap_mb is 64\)/);
+    expect(await w.summaryWork.cleanText('<b>still</b> working')).toBe('still working');
+    expect(w.pool.stats()).toMatchObject({ started: 2, replaced: 1 });
+  });
+
+  it('runs jobs on several threads at once, up to the configured number', async () => {
+    const w = make({ threads: 2 });
+    const reads = await Promise.all([1, 2, 3, 4].map((i) => w.readFeed({ bytes: bigFeed(200, 200), contentType: null, url: URL_, feedId: i })));
+    expect(reads.map((r) => r.items.length)).toEqual([200, 200, 200, 200]);
+    expect(w.pool.stats()).toMatchObject({ threads: 2, started: 2, live: 2 });
+  });
+
+  it('close() fails running and queued jobs, stops every thread, and refuses new jobs', async () => {
+    const w = make();
+    const running = w.readFeed({ bytes: bigFeed(1000, 800), contentType: null, url: URL_, feedId: 1 }).catch((e: unknown) => e);
+    const queued = w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 2 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await w.close();
+    expect(String(await running)).toMatch(/workers: shutting down/);
+    expect(String(await queued)).toMatch(/workers: shutting down/);
+    expect(w.pool.stats()).toMatchObject({ live: 0, queued: 0 });
+    await expect(w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 3 })).rejects.toThrow(/the pool is closed/);
+  });
+
+  it('threads that cannot start fail the queued jobs instead of retrying for ever', async () => {
+    const { createWorkerPool } = await import('../../src/workers/index.ts');
+    const pool = createWorkerPool<{ cleanText: (i: { text: string }) => string }>({ threads: 1, maxHeapMb: 64, entry: new URL('./no-such-entry.mjs', import.meta.url) });
+    try {
+      const err = await pool.run('cleanText', { text: 'x' }, { deadlineMs: 1000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerCrashError);
+      expect((err as Error).message).toMatch(/worker threads fail to start/);
+      expect(pool.stats().started).toBe(3);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it.each([
+    [1, 1],
+    [2, 1],
+    [4, 3],
+    [5, 4],
+    [64, 4],
+  ])('workers.threads 0 with %i CPUs means %i threads', (cpus, want) => {
+    expect(defaultThreads(cpus)).toBe(want);
+  });
+});
