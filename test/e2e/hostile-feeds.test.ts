@@ -124,7 +124,15 @@ describe('cyberbrief run on hostile feeds', () => {
       }, 50);
 
       // Phase 1: every hostile story is polled, matched, summarised and posted to the console.
-      const posted = () => bot.output().split('\n').filter((l) => l.startsWith('[console] ■ '));
+      // stdout is a pipe, so logs are JSON and each console alert is a record of its own (first line: the title).
+      const posted = () =>
+        bot
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { platform?: string; msg: string })
+          .filter((r) => r.platform === 'console' && r.msg.startsWith('[console] ■ '))
+          .map((r) => r.msg.split('\n')[0]!);
       await waitFor('the five hostile stories to be posted', () => alive(bot) && posted().length >= STORIES.length, 90_000);
       await new Promise((r) => setTimeout(r, 500));
       const phase1 = [...probes];
