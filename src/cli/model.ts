@@ -32,7 +32,7 @@ const USAGE = [
   '                   current model toward them (its weights act as the prior, its threshold is kept)',
   '  --out FILE       write here instead of matching.model_file',
   '  --seed N         folds and their order (default 1)',
-  '  --folds K        cross-validation folds (default 5); --repeats R, repetitions (default 3)',
+  '  --folds K        cross-validation folds (default 5); --repeats R, repetitions (default 5)',
   '  --no-nested      skip the nested cross-validation estimate (faster)',
   '  --words          also try word and word-pair features (off by default: a word can name one story)',
   '  --dry-run        print the figures, write nothing',
@@ -138,7 +138,7 @@ async function fit(ctx: CliContext): Promise<number> {
   const checks = await storiesFrom(ctx, list(ctx.args.values.check), items);
   const feedback = withFeedback ? await feedbackStories(ctx) : [];
   if (withFeedback) ctx.stdout(`model fit: ${feedback.length} stories with feedback verdicts from this deployment.`);
-  const cv: CvOptions = { ...DEFAULT_CV, seed: intOption(ctx, 'seed', 1, 0, 2 ** 31 - 1), folds: intOption(ctx, 'folds', 5, 2, 20), repeats: intOption(ctx, 'repeats', 3, 1, 20) };
+  const cv: CvOptions = { ...DEFAULT_CV, seed: intOption(ctx, 'seed', 1, 0, 2 ** 31 - 1), folds: intOption(ctx, 'folds', 5, 2, 20), repeats: intOption(ctx, 'repeats', 5, 1, 20) };
 
   const topics = await loadTopicsFile(config.topics.file);
   const matcher = compileTopics(topics);

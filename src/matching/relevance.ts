@@ -40,13 +40,13 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
   kinds2: 'more than one kind of story',
   state: 'names a state',
   state_title: 'a state or group in the title',
-  state_first: 'the title starts with a state',
   state_agent: 'a state as the actor',
   state_victim: 'a state as the place or victim',
   two_states: 'two states',
   one_state_only: 'one state, no actor named',
   cyber_power: 'a state with many known threat actors',
   cluster: 'a tracked threat cluster',
+  no_cyber_angle: 'no cyber angle',
   state_cluster: 'a state-backed cluster',
 };
 
@@ -177,13 +177,17 @@ export class RelevanceScorer {
     return this.matcher.matchPrepared(fields);
   }
 
-  /** The topic whose rule score comes closest to its threshold; the fallback topic when none scored. */
+  /**
+   * The topic whose rules came closest: among topics whose groups held (their reasons name no unmet group),
+   * the best score against its threshold; the fallback topic (the first, the broadest by default) otherwise.
+   */
   private closestTopic(rules: MatchResult[]): string[] {
     let best: { id: string; ratio: number } | null = null;
     rules.forEach((r, i) => {
+      if (r.score <= 0 || r.reasons.some((x) => x.includes(' not met') || x.startsWith('vetoed'))) return;
       const t = this.thresholds[i]!;
       const ratio = t > 0 ? r.score / t : r.score;
-      if (r.score > 0 && (!best || ratio > best.ratio)) best = { id: r.topicId, ratio };
+      if (!best || ratio > best.ratio) best = { id: r.topicId, ratio };
     });
     const chosen = best as { id: string; ratio: number } | null;
     if (chosen) return [chosen.id];

@@ -41,9 +41,15 @@ describe('RelevanceScorer with a model', () => {
   });
 
   it('explains an out-of-scope story when asked', () => {
-    const d = scorer.decide({ title: 'Ransomware crime wave', description: 'A cybercrime gang extorts firms.' }, true);
+    const d = scorer.decide({ title: 'Ransomware crime wave', description: 'A cybercrime gang hacked and extorts firms.' }, true);
     expect(d.inScope).toBe(false);
     expect(d.contributions).toEqual([{ feature: 'concept:crime', points: -2, evidence: '"ransomware" in title' }]);
+  });
+
+  it('gives a story with no cyber angle no knowledge or concept features (words still count)', () => {
+    const d = scorer.decide({ title: 'Espionage thriller fans cheer at the premiere', description: 'Russian and Chinese visitors joined the crowd.' }, true);
+    expect(d.inScope).toBe(false);
+    expect(d.contributions.map((c) => c.feature)).toEqual(['word:espionag']);
   });
 
   it('falls back to the first topic when no topic has a hit', () => {

@@ -20,7 +20,8 @@ export const CONCEPTS: readonly Concept[] = [
       '(cyber|cyberattack|cyber attack|cyber-attack|cyber operation|cyber campaign|cyber incident|cyber threat|cybersecurity|cyber security|cyberspace)',
       '(hack|hacker|hacking|hacked|hack-and-leak|hacktivist)',
       '(malware|backdoor|spyware|implant|trojan|wiper|rootkit|loader|dropper|infostealer|stealer|keylogger|webshell|web shell|botnet|RAT|remote access trojan)',
-      '(phishing|spear-phishing|spearphishing|watering hole|zero-day|0-day|exploit|exploitation|intrusion|breach|compromise|infiltrate|infiltration|exfiltrate|exfiltration)',
+      '(phishing|spear-phishing|spearphishing|watering hole|zero-day|0-day|intrusion|breach|infiltrate|infiltration|exfiltrate|exfiltration)',
+      '(cyberespionage|cyber espionage|cyber-espionage|cyberspy|cyberspies|cyberspying|cyber spying|cyberwarfare|cyber warfare|cyberwar|cyber war)',
       '(threat actor|threat group|threat cluster|threat activity|APT|advanced persistent threat|DDoS|denial of service|supply chain attack|command and control|C2 server|credential theft|data theft|data leak)',
     ],
   },
@@ -118,7 +119,8 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'influence',
     label: 'an influence or information operation',
     terms: [
-      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation|misinformation|propaganda|troll farm|troll farms|trolls|bot network|bot networks|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|deepfake|deepfakes|interference|meddling|election interference|election meddling|foreign interference|foreign influence)',
+      // Only what names an operation: "propaganda", "interference" or "trolls" alone are ordinary politics.
+      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation|disinformation campaign|troll farm|troll farms|bot network|bot networks|botnet of fake accounts|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|election interference|election meddling|foreign interference|foreign influence|hack-and-leak)',
     ],
   },
   {

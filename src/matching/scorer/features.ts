@@ -222,8 +222,10 @@ export const CONCEPT_PAIRS: readonly (readonly string[])[] = [
  * kind together and a kind the training data rarely shows still counts; `kind:<name>` refines per kind.
  */
 const ANGLE = ['state_agent', 'actor', 'state_cue'];
+/** A story has a cyber-affairs angle when one of these is found. */
+const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster'];
 export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?: readonly (readonly string[])[]; notCrime?: boolean }[] = [
-  { name: 'state_cyber_operation', all: ['state_agent'], any: [['cyber', 'espionage']], notCrime: true },
+  { name: 'state_cyber_operation', all: ['state_agent', 'cyber'], notCrime: true },
   { name: 'named_group', all: ['actor', 'cyber'], notCrime: true },
   { name: 'state_sponsored', all: ['state_cue', 'cyber'] },
   { name: 'state_cluster', all: ['state_cluster'] },
@@ -231,14 +233,14 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'government_response', all: ['gov_action', 'cyber'], any: [ANGLE], notCrime: true },
   { name: 'cyber_talks', all: ['diplomacy', 'cyber'], any: [['two_states', 'state_cue']] },
   { name: 'ip_theft', all: ['ip_theft'], any: [['state', 'state_cue']] },
-  { name: 'infrastructure_attack', all: ['infrastructure'], any: [['sabotage', 'cyber', 'attack'], ANGLE] },
+  { name: 'infrastructure_attack', all: ['infrastructure'], any: [['sabotage', 'cyber'], ANGLE] },
   { name: 'influence_operation', all: ['influence'], any: [['state', 'state_cue']] },
   { name: 'election_intrusion', all: ['election', 'cyber'], any: [['state', 'state_cue']] },
   { name: 'supplier_risk', all: ['supplier_risk'], any: [['state', 'gov_action', 'state_vendor']] },
   { name: 'strategy_against_adversaries', all: ['strategy'], any: [['state_cue', 'state_agent']] },
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
-  { name: 'espionage_on_government', all: ['espionage', 'gov_target'], any: [['cyber', 'region_actor', 'state']] },
-  { name: 'regional_actor', all: ['region_actor'], any: [['cyber', 'espionage']] },
+  { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'] },
+  { name: 'regional_actor', all: ['region_actor', 'cyber'] },
 ];
 
 /**
@@ -323,8 +325,6 @@ export function extractFeatures(
   if (states.size === 1 && !facts.has('actor') && !a.concepts.has('state_cue')) facts.set('one_state_only', [...states][0]!);
   const titleState = a.titleEntities.find((e) => e.kind === 'state' || e.kind === 'actor');
   if (titleState) facts.set('state_title', titleState.kind === 'actor' ? titleState.reason : `${titleState.alias} in title`);
-  const first = a.titleEntities[0];
-  if (first && first.start === 0) facts.set('state_first', `title starts with ${first.alias}`);
   const cluster = trackedCluster(`${titleOf(doc)} ${leadOf(doc)}`);
   if (cluster) {
     facts.set('cluster', `${cluster.name}: a tracked threat cluster (${cluster.scheme})`);
@@ -341,7 +341,14 @@ export function extractFeatures(
     facts.set(id, withEvidence ? `"${a.conceptPhrases.get(id)}" in ${where}` : '');
   }
 
-  if (set.knowledge) {
+  // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
+  // (a war, a trial, a strike at an airport): its features reduce to saying so, and the rules' verdicts. A
+  // linear model cannot say "and"; this is the one "and" that holds for every kind of story.
+  const beat = BEAT_ANGLES.some((x) => facts.has(x));
+  if (!beat && (set.knowledge || set.concepts)) {
+    on('fact:no_cyber_angle', withEvidence ? (states.size ? `${[...states].slice(0, 3).join(', ')} named, nothing about cyber` : 'nothing about cyber') : undefined);
+  }
+  if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
     const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage');
     const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly));
@@ -350,19 +357,19 @@ export function extractFeatures(
       if (kinds.length > 1) on('fact:kinds2');
       for (const k of kinds) on(`kind:${k.name}`, withEvidence ? [...k.all, ...(k.any ?? []).flat()].filter((x) => facts.has(x)).map((x) => facts.get(x)).join('; ') : undefined);
     }
-    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'state_first', 'cyber_power']) {
+    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'cyber_power']) {
       const why = facts.get(k);
       if (why !== undefined) on(`fact:${k}`, why);
     }
+    for (const st of states) on(`state:${st}`);
   }
-  if (set.knowledge) for (const st of states) on(`state:${st}`);
-  if (set.concepts) {
+  if (set.concepts && beat) {
     for (const [id, mask] of a.concepts) {
       on(`concept:${id}`, facts.get(id));
       if (mask & TITLE) on(`concept:${id}@title`, facts.get(id));
     }
   }
-  if (set.pairs) {
+  if (set.pairs && beat) {
     for (const p of CONCEPT_PAIRS) {
       if (p.every((x) => facts.has(x))) on(`both:${p.join('+')}`, withEvidence ? p.map((x) => facts.get(x)).join('; ') : undefined);
     }

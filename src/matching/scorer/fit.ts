@@ -51,7 +51,7 @@ export interface CvOptions {
   minPrecision: number;
 }
 
-export const DEFAULT_CV: CvOptions = { folds: 5, repeats: 3, seed: 1, minPrecision: 0.9 };
+export const DEFAULT_CV: CvOptions = { folds: 5, repeats: 5, seed: 1, minPrecision: 0.9 };
 
 const FAMILY_PREFIX: Record<keyof FeatureSet, string[]> = {
   words: ['word:'],
@@ -235,22 +235,22 @@ export function metricsAt(probs: readonly number[], labels: readonly number[], t
 }
 
 /**
- * The decision threshold: the best F1 among thresholds reaching `minPrecision` (the best F1 overall when
- * none does). Candidates are midpoints between consecutive distinct probabilities, so the threshold does
- * not sit on one example's score.
+ * The decision threshold: among thresholds whose precision reaches `minPrecision` (all, when none does), the
+ * best F1 sits on a plateau a little noise moves about; the highest threshold whose F1 is within `tolerance`
+ * of the best is taken, so the choice is stable and leans toward fewer false alarms (the one-standard-error
+ * idea). Candidates are midpoints between consecutive distinct probabilities, so the threshold does not sit
+ * on one example's score.
  */
-export function chooseThreshold(probs: readonly number[], labels: readonly number[], minPrecision: number): { threshold: number; metrics: Metrics } {
+export function chooseThreshold(probs: readonly number[], labels: readonly number[], minPrecision: number, tolerance = 0.01): { threshold: number; metrics: Metrics } {
   const sorted = [...new Set(probs)].sort((a, b) => a - b);
   const candidates = [0.5];
   for (let i = 0; i + 1 < sorted.length; i++) candidates.push((sorted[i]! + sorted[i + 1]!) / 2);
-  let best: { threshold: number; metrics: Metrics } | null = null;
-  let bestAny: { threshold: number; metrics: Metrics } | null = null;
-  for (const t of candidates) {
-    const m = metricsAt(probs, labels, t);
-    if (!bestAny || m.f1 > bestAny.metrics.f1) bestAny = { threshold: t, metrics: m };
-    if (m.precision >= minPrecision && (!best || m.f1 > best.metrics.f1)) best = { threshold: t, metrics: m };
-  }
-  return best ?? bestAny!;
+  const scored = candidates.map((t) => ({ threshold: t, metrics: metricsAt(probs, labels, t) }));
+  const precise = scored.filter((c) => c.metrics.precision >= minPrecision);
+  const pool = precise.length > 0 ? precise : scored;
+  const best = Math.max(...pool.map((c) => c.metrics.f1));
+  const near = pool.filter((c) => c.metrics.f1 >= best - tolerance);
+  return near.reduce((a, b) => (b.threshold > a.threshold ? b : a));
 }
 
 export interface CvResult {

@@ -51,6 +51,6 @@ describe('entities', () => {
     expect(a.concepts.get('espionage')).toBe(1);
     expect(a.concepts.get('gov_target')).toBe(1);
     expect(a.concepts.get('gov_action')).toBe(2);
-    expect(a.concepts.get('cyber')).toBe(2);
+    expect(a.concepts.get('cyber')).toBe(3);
   });
 });
