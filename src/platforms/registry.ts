@@ -10,6 +10,9 @@ import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts
 import { createDiscordPlatform, type GatewayLeadership } from './discord/adapter.ts';
 import { createSlackPlatform } from './slack/adapter.ts';
 
+/** Where "Add to Slack" starts (mounted when Slack OAuth install is configured). */
+export const SLACK_INSTALL_PATH = '/slack/install';
+
 export interface PlatformOptions {
   /** Console adapter options (output, optional command input). */
   console?: ConsoleOptions;
