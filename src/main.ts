@@ -145,6 +145,9 @@ export function createApp(opts: AppOptions): App {
     const { platforms, routes } = createPlatforms(config, logger, {
       console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
       ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
+      // Add to Slack: installations sealed in the database; a send uses the token of its channel's workspace.
+      slackInstallations: db.slackInstallations,
+      slackTeamOfChannel: async (channelId) => (await db.channels.find('slack', channelId))?.workspaceId || null,
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
