@@ -4,6 +4,8 @@
 // session's CSRF token (or, before sign-in, the signed pre-session token) and comes from this site.
 // What a person sees and may change is decided by the chat platforms' own rights (access.ts), and changes
 // run as the same /news commands through the same handler and permission check (kit.ts).
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';

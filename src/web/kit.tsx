@@ -2,6 +2,8 @@
 // CSRF), the session and the person's Viewer, rendering inside the layout, one-shot messages after a
 // redirect, and running a change as the /news command it is, through the same handler and permission check
 // the chat platforms use.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';

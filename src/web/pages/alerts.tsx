@@ -1,6 +1,8 @@
 // Alerts: the history of the person's channels (status, attempts, last error), filtered by channel and
 // status, and the dead letters with a retry. Retrying sends a failed alert to its own channel again, so it
 // takes the right to manage that channel (what /news asks before changing what a channel receives).
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { allowed, refusal } from '../../commands/permissions.ts';
 import type { AlertStatus } from '../../domain/types.ts';
@@ -122,7 +124,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                   {rows.map((a) => (
                     <tr>
                       <td>{String(a.id)}</td>
-                      <td>
+                      <td class="name">
                         <StoryLink title={a.title} url={a.url} />
                       </td>
                       <td>

@@ -1,6 +1,8 @@
 // Channels: each channel the person can see (platform, topics, keywords, paused reason), and for those they
 // may manage, the changes /news makes there: subscribe and unsubscribe (topics), keywords add and remove, and
 // resume (subscribing again resumes a paused channel, as in chat). Each runs as that /news command.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { fields, field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
 import type { ChannelView, TenantView, Viewer } from '../types.ts';

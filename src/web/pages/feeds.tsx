@@ -3,6 +3,8 @@
 // disabling a feed affects everyone who reads it, so only operators may, and only for feeds they manage
 // (the dashboard operator: any; a chat operator: the global ones). OPML import adds each feed as /news feeds
 // add would; export writes the feeds the person sees.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
@@ -119,7 +121,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
               const toggle = mayToggle(viewer, tenant, f);
               return (
                 <tr>
-                  <td>
+                  <td class="name">
                     <strong>{title}</strong>
                     <br />
                     <span class="url">{f.url}</span>
@@ -150,7 +152,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                           <Csrf token={csrf} />
                           <input type="hidden" name="as" value={as} />
                           <input type="hidden" name="scope" value="global" />
-                          <button type="submit" class="danger" aria-label={`Remove the global feed ${title}`}>
+                          <button type="submit" class="danger" aria-label={`Remove global feed ${title}`}>
                             Remove global
                           </button>
                         </form>

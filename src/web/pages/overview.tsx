@@ -1,5 +1,7 @@
 // Overview: the health of the feeds the person can see, alerts sent per day over 14 days (inline SVG),
 // pending and dead alerts of their channels, and the latest matched stories with topics and summary.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';

@@ -2,6 +2,8 @@
 // Connect) and Sign in with Discord (OAuth2), each with a state (and, for Slack, a nonce) bound to this
 // browser by a signed, short-lived cookie. A new session starts at each sign-in. Also the page shown when no
 // sign-in method is configured, and the one "Add to Slack" returns to.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { errorMessage } from '../../lib/errors.ts';
 import { PRE_CSRF, field, randomToken, type Ctx, type Kit, type WebEnv } from '../kit.tsx';

@@ -3,6 +3,8 @@
 // would newly file under the topic and which it would drop, each with its score and reasons, from the same
 // relevance scorer the pipeline uses. Saving stores a new version; every instance puts it in force within
 // web.topics_check_seconds; any version, or the topics file, can be brought back (as a new version).
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { topicsToFile } from '../../config/topics.ts';
 import type { Topic, WeightedTerm } from '../../domain/types.ts';

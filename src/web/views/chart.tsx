@@ -1,5 +1,7 @@
 // Alerts sent per day as an inline SVG bar chart (no script, styled by app.css), with the same figures in a
 // table for screen readers.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 export interface DayCount {
   /** UTC day, YYYY-MM-DD */
   day: string;

@@ -1,5 +1,7 @@
 // The page frame: a skip link, a header with the main navigation (landmarks: banner, navigation, main,
 // contentinfo), the signed-in person and a sign-out form, one h1 per page, and messages from the last action.
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
 import type { Viewer } from '../types.ts';
 
