@@ -10,6 +10,8 @@ import type { Database } from './schema.ts';
 import { toDate } from './rows.ts';
 
 const DAY_MS = 86_400_000;
+/** Characters of a story's content a topic preview reads (stories are rarely longer; the lead decides most). */
+export const PREVIEW_CONTENT_CHARS = 20_000;
 
 export interface MatchedStory {
   itemId: number;
@@ -171,7 +173,10 @@ export class DashboardRepo {
     const rows = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
-      .select(['i.id', 'i.title', 'i.url', 'i.fetched_at', 'i.summary', 'i.content', 'i.article_text', 'f.title as feed_title', 'f.url as feed_url'])
+      .select(['i.id', 'i.title', 'i.url', 'i.fetched_at', 'i.summary', 'f.title as feed_title', 'f.url as feed_url'])
+      // The content as the pipeline matches it (the feed's, else the article's), cut to a bound so a
+      // preview of thousands of stories stays small in memory.
+      .select(sql<string>`substr(coalesce(nullif(i.content, ''), i.article_text, ''), 1, ${sql.lit(PREVIEW_CONTENT_CHARS)})`.as('content'))
       .where('i.fetched_at', '>=', since.getTime())
       .where(visibleToAny('f', tenants))
       .orderBy('i.fetched_at', 'desc')
@@ -185,7 +190,7 @@ export class DashboardRepo {
       source: sourceName(r.feed_title, r.feed_url),
       fetchedAt: toDate(r.fetched_at)!,
       description: r.summary,
-      content: r.content || r.article_text || '',
+      content: r.content ?? '',
     }));
   }
 }

@@ -83,9 +83,13 @@ interface PreviewResult {
   dropped: Changed[];
 }
 
-function preview(items: PreviewItem[], topicId: string, current: RelevanceScorer, next: RelevanceScorer, days: number): PreviewResult {
+/** Stories scored between two yields to the event loop (health checks and other requests go on meanwhile). */
+const SLICE = 200;
+
+async function preview(items: PreviewItem[], topicId: string, current: RelevanceScorer, next: RelevanceScorer, days: number): Promise<PreviewResult> {
   const out: PreviewResult = { days, scored: items.length, before: 0, after: 0, added: [], dropped: [] };
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
+    if (i > 0 && i % SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const doc = { title: item.title, description: item.description, content: item.content };
     const b = current.decide(doc);
     const a = next.decide(doc);
