@@ -65,7 +65,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   let feed: FeedServer;
   let app: App;
   let base: string;
-  const console: string[] = [];
+  const consoleOut: string[] = [];
   let op: WebClient;
 
   beforeAll(async () => {
@@ -79,7 +79,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     const db = await database.create();
     url = db.url;
     drop = db.drop;
-    app = await startBot(dir, url, feed.url, { DASHBOARD_PASSWORD: PASSWORD }, console);
+    app = await startBot(dir, url, feed.url, { DASHBOARD_PASSWORD: PASSWORD }, consoleOut);
     base = `http://127.0.0.1:${app.port}`;
     await waitFor('the first poll', async () => ((await app.storage!.feeds.list())[0]?.primed ? true : undefined), 15_000);
     op = webClient(base);
@@ -264,7 +264,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     // The next poll files a new ransomware story under the topic and sends it.
     feed.items.push({ guid: 'c', title: 'Ransomware crew freezes a city council', link: 'http://127.0.0.1/c', description: 'The ransomware attack hit payroll.', pubDate: new Date() });
     await app.storage!.feeds.makeAllDue(new Date());
-    await waitFor('the ransomware story on the console', () => console.some((l) => l.includes('Ransomware crew freezes a city council')) || undefined, 20_000);
+    await waitFor('the ransomware story on the console', () => consoleOut.some((l) => l.includes('Ransomware crew freezes a city council')) || undefined, 20_000);
 
     const page = await op.get('/topics');
     expect(page.text).toContain('In force: version 1');
