@@ -21,6 +21,8 @@ import type { LiveTopics } from '../matching/live-topics.ts';
 import type { Storage } from '../storage/index.ts';
 import { createViewerResolver } from './access.ts';
 import { createKit, type WebEnv } from './kit.tsx';
+
+export { IMPORT_MAX_BYTES } from './kit.tsx';
 import type { OAuthProvider } from './oauth.ts';
 import { registerAlerts } from './pages/alerts.tsx';
 import { registerChannels } from './pages/channels.tsx';
@@ -69,10 +71,6 @@ const STATIC: Record<string, { type: string; body: string }> = {
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(path.join(STATIC_DIR, 'app.css'), 'utf8') },
   'preview.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(STATIC_DIR, 'preview.js'), 'utf8') },
 };
-
-/** Largest form body (OPML import has its own, larger limit). */
-export const FORM_MAX_BYTES = 64 * 1024;
-export const IMPORT_MAX_BYTES = 1024 * 1024;
 
 /** Whether a sign-in method is configured; the dashboard is off (and says so) until one is. */
 export const dashboardEnabled = (d: Pick<WebDeps, 'password' | 'providers'>) => !!(d.password || d.providers.slack || d.providers.discord);

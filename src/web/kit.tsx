@@ -24,8 +24,9 @@ const FLASH = 'cb_flash';
 /** The CSRF token of a browser that has no session yet (the password sign-in form). */
 export const PRE_CSRF = 'cb_csrf';
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
-const FORM_MAX = 64 * 1024;
-const IMPORT_MAX = 1024 * 1024;
+/** Largest form body; the OPML import has its own, larger limit. */
+export const FORM_MAX_BYTES = 64 * 1024;
+export const IMPORT_MAX_BYTES = 1024 * 1024;
 const LARGE_FORMS = new Set(['/feeds/import']);
 
 /** Who a change is made for: a workspace or server (its feeds), and a channel of it (its settings). */
@@ -124,7 +125,7 @@ export function createKit(o: { deps: WebDeps; sessions: Sessions; viewers: Viewe
     const method = c.req.method;
     const changes = method !== 'GET' && method !== 'HEAD';
     if (changes) {
-      const limit = LARGE_FORMS.has(c.req.path) ? IMPORT_MAX : FORM_MAX;
+      const limit = LARGE_FORMS.has(c.req.path) ? IMPORT_MAX_BYTES : FORM_MAX_BYTES;
       const length = Number(c.req.header('content-length') ?? 'NaN');
       if (!Number.isFinite(length) || length > limit) return c.text(`request body over ${limit} bytes\n`, 413);
       // Only this site's pages post here (a browser says where a request comes from).

@@ -186,6 +186,16 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect((await app.storage!.feeds.getByUrl('https://news.example.org/rss'))?.global).toBe(true);
   });
 
+  it('reads only form bodies, and at most 64 KiB of one', async () => {
+    const cookie = [...op.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const json = await fetch(`${base}/feeds/add`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://json.example/rss', _csrf: op.csrf() }) });
+    expect(json.status).toBe(415);
+    const big = await op.post('/feeds/add', { url: 'https://big.example/rss', pad: 'x'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    expect(await app.storage!.feeds.getByUrl('https://json.example/rss')).toBeNull();
+    expect(await app.storage!.feeds.getByUrl('https://big.example/rss')).toBeNull();
+  });
+
   it('disables and enables a feed, and removes the global one', async () => {
     const f = (await app.storage!.feeds.getByUrl('https://news.example.org/rss'))!;
     await op.get('/feeds');
