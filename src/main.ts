@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createCommandHandler, createFeedbackHandler, relevanceExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
-import { loadTopicsFile } from './config/topics.ts';
+import { loadTopicsFile, parseTopics } from './config/topics.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
 import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
+import type { MemberAccess } from './domain/access.ts';
 import type { ChatPlatform } from './domain/chat.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
 import { createAddressGuard } from './feeds/address-guard.ts';
@@ -21,14 +22,17 @@ import { createHttpServer, type HealthReport, type HttpServer } from './http/ser
 import { systemClock, type Clock } from './lib/clock.ts';
 import { errorMessage } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
-import { loadRelevance, parseKeyword } from './matching/index.ts';
+import { parseKeyword } from './matching/index.ts';
+import { createLiveTopics } from './matching/live-topics.ts';
+import { relevanceFactory } from './matching/load-relevance.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
-import { createPlatforms } from './platforms/registry.ts';
+import { createPlatforms, SLACK_INSTALL_PATH } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
 import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 import type { SummaryWork } from './summarize/ports.ts';
 import { createWorkers } from './workers/index.ts';
+import { createDashboard } from './web/index.ts';
 
 export interface App {
   /** Starts every component; resolves once the bot is running. */
@@ -108,8 +112,9 @@ export function createApp(opts: AppOptions): App {
   async function start(): Promise<void> {
     // Configuration-derived parts first, so a bad topics file or allow-list stops start-up before any I/O.
     const topics: Topic[] = await loadTopicsFile(config.topics.file);
-    const { scorer: relevance, notice: relevanceNotice } = await loadRelevance(topics, config.matching);
-    if (relevanceNotice) logger.warn(relevanceNotice);
+    const compileTopics = await relevanceFactory(config.matching);
+    const fromFile = compileTopics(topics);
+    if (fromFile.notice) logger.warn(fromFile.notice);
     const guard = createAddressGuard(config.polling.allow_hosts);
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     onStop('fetcher', () => fetcher.close());
@@ -132,6 +137,13 @@ export function createApp(opts: AppOptions): App {
     onStop('instance liveness', () => liveness.stop());
     await takeBackDeadLeases(INSTANCE_ID, clock.now(), { locks: db.locks, leases: db.leases, logger });
 
+    // The topics in force: the topics file, or the newest version saved on the dashboard; every instance
+    // checks for a new version every web.topics_check_seconds and recompiles (no restart).
+    const live = createLiveTopics({ fileTopics: topics, fileCompiled: fromFile, compile: compileTopics, versions: db.topicVersions, parse: parseTopics, intervalMs: config.web.topics_check_seconds * 1000, logger });
+    await live.refresh();
+    live.start();
+    onStop('topics', () => live.stop());
+
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
     // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
     // instance holding an advisory lock keyed by the application id connects; the others send over REST
@@ -140,6 +152,9 @@ export function createApp(opts: AppOptions): App {
     const { platforms, routes } = createPlatforms(config, logger, {
       console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
       ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
+      // Add to Slack: installations sealed in the database; a send uses the token of its channel's workspace.
+      slackInstallations: db.slackInstallations,
+      slackTeamOfChannel: async (channelId) => (await db.channels.find('slack', channelId))?.workspaceId || null,
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
@@ -148,13 +163,16 @@ export function createApp(opts: AppOptions): App {
       latest: db.latest,
       feeds: db.feeds,
       alerts: db.alerts,
-      topics,
+      // Read at each command: a topics version saved on the dashboard applies at once.
+      get topics() {
+        return live.current().topics;
+      },
       parseKeyword,
       checkFeedUrl: (url) => checkFeedUrl(url, guard),
       feedback: db.feedback,
       stories: db.stories,
       // /news why: the same decision the pipeline makes, with every reason.
-      explain: relevanceExplainer(relevance, topics),
+      explain: (doc) => relevanceExplainer(live.current().scorer, live.current().topics)(doc),
       clock,
       logger,
     });
@@ -163,7 +181,30 @@ export function createApp(opts: AppOptions): App {
 
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
     const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), storage: db.monitor, clock, logger });
-    const http: HttpServer = createHttpServer({ host: config.server.host, port: config.server.port, routes: [...routes, metrics.route], health, logger });
+    // The dashboard under / (off, and saying so, until a sign-in method is configured); it changes things
+    // through the same command handler, with the same rights the platforms give each person.
+    let notifyDispatcher = () => {};
+    const access = new Map<PlatformName, MemberAccess>(platforms.flatMap((p) => (p.access ? [[p.name, p.access] as const] : [])));
+    const dashboard = await createDashboard(config, {
+      storage: db,
+      handler,
+      topics: live,
+      parseTopics,
+      access,
+      clock,
+      logger,
+      notifyDispatcher: () => notifyDispatcher(),
+      slackInstallPath: routes.some((r) => r.path === SLACK_INSTALL_PATH) ? SLACK_INSTALL_PATH : null,
+    });
+    onStop('dashboard', async () => dashboard.stop());
+    const http: HttpServer = createHttpServer({
+      host: config.server.host,
+      port: config.server.port,
+      routes: [...routes, metrics.route],
+      health,
+      logger,
+      fallback: { handler: dashboard.handler, maxBodyBytes: dashboard.maxBodyBytes },
+    });
     ({ port } = await http.start());
     onStop('http', () => http.stop());
 
@@ -173,10 +214,10 @@ export function createApp(opts: AppOptions): App {
     }
 
     const summarizer = summarizerFrom(config, logger, { fetcher, storage: db, work: workers.summaryWork });
-    const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
-    const topicNames = new Map(topics.map((t) => [t.id, t.name]));
+    const topicTerms = (id: string) => live.current().topics.find((t) => t.id === id)?.terms.map((x) => x.term) ?? [];
+    const topicName = (id: string) => live.current().topics.find((t) => t.id === id)?.name ?? id;
     const dispatcher = createDispatcher(
-      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger, storageReady },
+      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName, clock, logger, storageReady },
       dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
     );
     const pipeline = createPipeline(
@@ -187,13 +228,13 @@ export function createApp(opts: AppOptions): App {
         feedAudiences: () => db.feeds.audiences(),
         match: (doc) => {
           // The scorer decides whether the story is in scope; the rules, which topics it is filed under.
-          const d = relevance.decide(doc);
+          const d = live.current().scorer.decide(doc);
           return d.rules.map((r) => {
             const filed = d.topicIds.includes(r.topicId);
             return { topicId: r.topicId, score: r.score, matched: filed, reasons: filed ? [d.summary, ...r.reasons] : r.reasons };
           });
         },
-        topicTerms: (id) => topicTerms.get(id) ?? [],
+        topicTerms,
         summarize: (input) => summarizer.summarize(input),
         onAlerts: () => dispatcher.notify(),
         clock,
@@ -216,6 +257,7 @@ export function createApp(opts: AppOptions): App {
 
     // Start downstream first so nothing waits on a stage that is not running; stop in reverse order:
     // the scheduler takes no new feeds, the pipeline finishes its item, the dispatcher its sends.
+    notifyDispatcher = () => dispatcher.notify();
     await dispatcher.start();
     onStop('dispatcher', () => dispatcher.stop());
     await pipeline.start();
@@ -232,8 +274,8 @@ export function createApp(opts: AppOptions): App {
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
       `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
-      `Topics (${topics.length}): ${topics.map((t) => t.id).join(', ')}; ${relevance.model ? `the relevance model (${relevance.model.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
-      `Alerts go to ${where.join(' and ')}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
+      `Topics (${live.current().topics.length}${live.current().version ? `, saved version ${live.current().version}` : ''}): ${live.current().topics.map((t) => t.id).join(', ')}; ${live.current().scorer.model ? `the relevance model (${live.current().scorer.model!.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
+      `Alerts go to ${where.join(' and ')}. ${dashboard.enabled ? `Dashboard at ${config.web.public_url ?? `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/`} (sign in with ${dashboard.methods.join(', ')})` : 'Dashboard off (no sign-in method configured)'}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
     ]);
   }
 

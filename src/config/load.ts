@@ -111,6 +111,8 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
     const extra = allow.split(',').map((s) => s.trim()).filter(Boolean);
     set('polling', 'allow_hosts', [...current, ...extra]);
   }
+  const dashboardUrl = nonEmpty(env.DASHBOARD_URL);
+  if (dashboardUrl) set('web', 'public_url', dashboardUrl);
   const llmUrl = nonEmpty(env.LLM_BASE_URL);
   const llmModel = nonEmpty(env.LLM_MODEL);
   if (llmUrl || llmModel) {
@@ -132,7 +134,22 @@ function readSecrets(env: Env): Secrets {
     discordApplicationId: nonEmpty(env.DISCORD_APPLICATION_ID),
     discordApiUrl: apiUrl(env, 'DISCORD_API_URL'),
     llmApiKey: nonEmpty(env.LLM_API_KEY),
+    dashboardPassword: nonEmpty(env.DASHBOARD_PASSWORD),
+    dashboardSessionSecret: nonEmpty(env.DASHBOARD_SESSION_SECRET),
+    slackClientId: nonEmpty(env.SLACK_CLIENT_ID),
+    slackClientSecret: nonEmpty(env.SLACK_CLIENT_SECRET),
+    discordClientSecret: nonEmpty(env.DISCORD_CLIENT_SECRET),
+    encryptionKey: encryptionKey(env),
   };
+}
+
+/** CYBERBRIEF_ENCRYPTION_KEY: 32 bytes as 64 hex digits or base64, or a one-sentence error (the value never shown). */
+function encryptionKey(env: Env): string | null {
+  const v = nonEmpty(env.CYBERBRIEF_ENCRYPTION_KEY);
+  if (!v) return null;
+  const bytes = /^[0-9a-f]{64}$/i.test(v) ? 32 : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, 'base64').length : 0;
+  if (bytes !== 32) throw new ConfigError('config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32).');
+  return v;
 }
 
 /** An API base URL from the environment: http(s) or a one-sentence error (its password never shown). */
@@ -155,7 +172,9 @@ function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | n
  */
 export function secretValues(cfg: Pick<Config, 'secrets' | 'database'> & { summary?: Pick<Config['summary'], 'llm'> }): string[] {
   const s = cfg.secrets;
-  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey].filter((v): v is string => !!v);
+  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey, s.dashboardPassword, s.dashboardSessionSecret, s.slackClientSecret, s.discordClientSecret, s.encryptionKey].filter(
+    (v): v is string => !!v,
+  );
   for (const url of [cfg.database.url, s.slackApiUrl, s.discordApiUrl, cfg.summary?.llm.base_url]) out.push(...urlPasswords(url));
   return out;
 }
@@ -167,6 +186,7 @@ const ENV_FOR: Record<string, string> = {
   'polling.allow_hosts': 'CYBERBRIEF_ALLOW_HOSTS',
   'summary.llm.base_url': 'LLM_BASE_URL',
   'summary.llm.model': 'LLM_MODEL',
+  'web.public_url': 'DASHBOARD_URL',
 };
 
 /** One sentence naming the key, the value and what is allowed; a password inside the value is not shown. */

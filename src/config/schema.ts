@@ -34,6 +34,52 @@ const feedEntry = z
   })
   .strict();
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
+
+/** The dashboard (src/web): served under / on PORT once a sign-in method is configured. */
+const webSection = z
+  .object({
+    /**
+     * The address people open the dashboard at, e.g. https://news-bot.example.org (DASHBOARD_URL
+     * overrides). OAuth redirect URIs are built from it; null: from the request's Host header.
+     */
+    public_url: httpUrl.nullable(),
+    /** A session ends this long after sign-in. */
+    session_hours: z.number().int().min(1).max(24 * 30),
+    /** Failed password sign-ins allowed per client address per 15 minutes (all instances together). */
+    sign_in_attempts: z.number().int().min(1).max(1000),
+    /** How often each instance checks whether the saved topics changed (applied without a restart). */
+    topics_check_seconds: seconds(1, 300),
+    /** The topic preview scores the stored stories of this many days (the page can ask for 1 to 30). */
+    preview_days: z.number().int().min(1).max(30),
+    /** At most this many stored stories in a preview (the newest). */
+    preview_max_items: z.number().int().min(100).max(100_000),
+    slack: z
+      .object({
+        /** Sign in with Slack (OpenID Connect) endpoints. */
+        authorize_url: httpUrl,
+        token_url: httpUrl,
+        userinfo_url: httpUrl,
+        /** Add to Slack (OAuth v2) authorisation page; oauth.v2.access goes through SLACK_API_URL. */
+        install_url: httpUrl,
+        /** Bot scopes asked for by Add to Slack. */
+        install_scopes: z.array(z.string().regex(/^[a-z][a-z0-9:._-]{1,60}$/, 'expected a Slack scope such as chat:write')).min(1).max(50),
+      })
+      .strict(),
+    discord: z
+      .object({
+        /** Sign in with Discord (OAuth2 authorization code) endpoints. */
+        authorize_url: httpUrl,
+        token_url: httpUrl,
+        /** REST base for /users/@me and /users/@me/guilds with the signed-in user's token. */
+        api_url: httpUrl,
+        /** Permissions the Add to Discord invite asks for (a permission integer: View Channel, Send Messages, Embed Links). */
+        invite_permissions: z.string().regex(/^\d{1,20}$/, 'expected a Discord permission integer such as 19456'),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     database: z
@@ -177,6 +223,7 @@ export const configSchema = z
         leader_retry_seconds: seconds(1, 3600),
       })
       .strict(),
+    web: webSection,
   })
   .strict();
 
@@ -192,6 +239,17 @@ export interface Secrets {
   discordApplicationId: string | null;
   discordApiUrl: string | null;
   llmApiKey: string | null;
+  /** The dashboard's operator password (sign-in for console-only installs). */
+  dashboardPassword: string | null;
+  /** Signs session cookies; generated and kept in the database when unset. */
+  dashboardSessionSecret: string | null;
+  /** Slack app credentials: Sign in with Slack and Add to Slack. */
+  slackClientId: string | null;
+  slackClientSecret: string | null;
+  /** Discord application's OAuth2 secret: Sign in with Discord (the client id is DISCORD_APPLICATION_ID). */
+  discordClientSecret: string | null;
+  /** 32 bytes (64 hex digits or base64) encrypting Slack installations' tokens at rest. */
+  encryptionKey: string | null;
 }
 
 export interface Config extends FileConfig {

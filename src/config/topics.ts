@@ -84,6 +84,29 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
   });
 }
 
+/** The topics in the file's own shape (what topicsFromFile reads back): saved versions are stored like this. */
+export function topicsToFile(topics: readonly Topic[]): TopicsFile {
+  const entry = (x: GroupTerm) => (typeof x === 'string' ? x : x.case ? { term: x.term, weight: 1, case: x.case } : x.term);
+  return {
+    topics: topics.map((t) => ({
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      terms: t.terms.map((x) => ({ term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}) })),
+      ...(t.groups
+        ? {
+            groups: {
+              ...(t.groups.allOf ? { all_of: t.groups.allOf.map((list) => list.map(entry)) } : {}),
+              ...(t.groups.anyOf ? { any_of: t.groups.anyOf.map(entry) } : {}),
+              ...(t.groups.noneOf ? { none_of: t.groups.noneOf.map(entry) } : {}),
+            },
+          }
+        : {}),
+      threshold: t.threshold,
+    })),
+  };
+}
+
 /**
  * Validates parsed YAML (or JSON) as a topics file; `source` names it in errors. Throws ConfigError with
  * one sentence: file, key, value, what is allowed.

@@ -1,5 +1,6 @@
 // The contract between the core and chat platforms. The core owns it; adapters in src/platforms/*
 // implement it (translate and verify, nothing more).
+import type { MemberAccess } from './access.ts';
 import type { PlatformName } from './types.ts';
 
 /** A slash command, translated from the platform's payload. `/news <name> <args...>` */
@@ -135,4 +136,9 @@ export interface ChatPlatform {
    * (the process died between the send and recording its message id).
    */
   findStory?(channelId: string, ref: string): Promise<SentMessage | null>;
+  /**
+   * Optional: what a person may see and do on this platform, asked the way the adapter asks for a /news
+   * command (the dashboard uses it, so the web and chat share one permission model).
+   */
+  readonly access?: MemberAccess;
 }

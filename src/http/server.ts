@@ -27,6 +27,8 @@ export interface HttpServerOptions {
   routes?: Route[];
   health: () => Promise<HealthReport>;
   logger: Logger;
+  /** Answers every path no route names (the dashboard under /), with the same body limits; 404 without one. */
+  fallback?: Omit<Route, 'method' | 'path'>;
 }
 
 export interface HttpServer {
@@ -52,9 +54,9 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         });
       return;
     }
-    const route = routes.find((r) => r.path === url.pathname && r.method === req.method);
+    const known = routes.some((r) => r.path === url.pathname);
+    const route = routes.find((r) => r.path === url.pathname && r.method === req.method) ?? (known || !opts.fallback ? undefined : { ...opts.fallback, method: req.method ?? 'GET', path: url.pathname });
     if (!route) {
-      const known = routes.some((r) => r.path === url.pathname);
       res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' });
       res.end(known ? 'method not allowed\n' : 'not found\n');
       return;

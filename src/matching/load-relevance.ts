@@ -25,21 +25,32 @@ export interface LoadedRelevance {
  * says so. A model fitted with some of them is used, and the notice names the missing ones.
  */
 export async function loadRelevance(topics: Topic[], settings: RelevanceSettings): Promise<LoadedRelevance> {
-  const matcher = compileTopics(topics);
-  if (settings.scorer === 'rules') return { scorer: new RelevanceScorer(matcher, null, null), notice: null };
+  return (await relevanceFactory(settings))(topics);
+}
+
+/**
+ * Reads the model and the threat-actor list once and returns a function that builds the scorer for a list
+ * of topics (the topics file, or a version saved on the dashboard), with the notice loadRelevance gives.
+ */
+export async function relevanceFactory(settings: RelevanceSettings): Promise<(topics: Topic[]) => LoadedRelevance> {
+  if (settings.scorer === 'rules') return (topics) => ({ scorer: new RelevanceScorer(compileTopics(topics), null, null), notice: null });
   const [actors, model] = await Promise.all([loadActorsFile(settings.actors_file), loadModelFile(settings.model_file)]);
-  const have = new Set(topics.map((t) => t.id));
-  const missing = model.file.topics.filter((t) => !have.has(t));
-  if (missing.length === model.file.topics.length && missing.length > 0) {
-    return {
-      scorer: new RelevanceScorer(matcher, null, null),
-      notice: `matching: the relevance model was fitted with other topics (${missing.join(', ')}), so the topics' rules decide what is in scope; fit a model for these topics with cyberbrief model fit, or set matching.scorer: rules to say so.`,
-    };
-  }
-  const notice = missing.length
-    ? `matching: the relevance model was fitted with topics ${missing.join(', ')}, which the topics file lacks; their rule features count as zero. Refit it with cyberbrief model fit, or set matching.scorer: rules.`
-    : null;
-  return { scorer: new RelevanceScorer(matcher, new Knowledge(actors), model), notice };
+  const knowledge = new Knowledge(actors);
+  return (topics) => {
+    const matcher = compileTopics(topics);
+    const have = new Set(topics.map((t) => t.id));
+    const missing = model.file.topics.filter((t) => !have.has(t));
+    if (missing.length === model.file.topics.length && missing.length > 0) {
+      return {
+        scorer: new RelevanceScorer(matcher, null, null),
+        notice: `matching: the relevance model was fitted with other topics (${missing.join(', ')}), so the topics' rules decide what is in scope; fit a model for these topics with cyberbrief model fit, or set matching.scorer: rules to say so.`,
+      };
+    }
+    const notice = missing.length
+      ? `matching: the relevance model was fitted with topics ${missing.join(', ')}, which the topics file lacks; their rule features count as zero. Refit it with cyberbrief model fit, or set matching.scorer: rules.`
+      : null;
+    return { scorer: new RelevanceScorer(matcher, knowledge, model), notice };
+  };
 }
 
 /** Loads the knowledge lists alone (model fitting, actors list). */

@@ -8,13 +8,24 @@ import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts';
 import { createDiscordPlatform, type GatewayLeadership } from './discord/adapter.ts';
-import { createSlackPlatform } from './slack/adapter.ts';
+import { createHmac } from 'node:crypto';
+import { createSecretBox } from '../lib/secret-box.ts';
+import { createSlackPlatform, SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH, type SlackOAuthOptions } from './slack/adapter.ts';
+import { createInstallationStore, type InstallationRows } from './slack/installation-store.ts';
+
+export { SLACK_INSTALL_PATH };
 
 export interface PlatformOptions {
   /** Console adapter options (output, optional command input). */
   console?: ConsoleOptions;
   /** Lets one instance alone hold the Discord gateway (e.g. storage.locks on PostgreSQL). */
   discordLeadership?: GatewayLeadership;
+  /** Where Add to Slack keeps installations (storage's SlackInstallationsRepo); sealed before they get there. */
+  slackInstallations?: InstallationRows;
+  /** The workspace a Slack channel belongs to (storage's channels), for sends with many workspaces. */
+  slackTeamOfChannel?: (channelId: string) => Promise<string | null>;
+  /** Where the browser lands after Add to Slack (the dashboard's page). */
+  slackInstalledPath?: string;
 }
 
 interface PlatformContext extends PlatformOptions {
@@ -35,15 +46,40 @@ interface PlatformEntry {
   create(config: Config, ctx: PlatformContext): ChatPlatform;
 }
 
+/** Add to Slack needs the app's client id and secret, and the key that seals installations at rest. */
+export const slackInstallConfigured = (c: Config) => !!(c.secrets.slackClientId && c.secrets.slackClientSecret && c.secrets.encryptionKey);
+
+function slackOAuth(c: Config, ctx: PlatformContext): SlackOAuthOptions | null {
+  const s = c.secrets;
+  if (!slackInstallConfigured(c) || !ctx.slackInstallations) {
+    if (s.slackClientId && s.slackClientSecret && !s.encryptionKey) ctx.logger.warn('slack: Add to Slack is off: set CYBERBRIEF_ENCRYPTION_KEY (32 bytes, e.g. openssl rand -hex 32) so installations are encrypted at rest.');
+    return null;
+  }
+  const box = createSecretBox(s.encryptionKey!);
+  return {
+    clientId: s.slackClientId!,
+    clientSecret: s.slackClientSecret!,
+    // Shared by every instance, and not usable to open anything: an HMAC of the encryption key.
+    stateSecret: createHmac('sha256', s.encryptionKey!).update('cyberbrief slack oauth state').digest('base64url'),
+    authorizationUrl: c.web.slack.install_url,
+    scopes: c.web.slack.install_scopes,
+    redirectUri: c.web.public_url ? `${c.web.public_url.replace(/\/+$/, '')}${SLACK_OAUTH_REDIRECT_PATH}` : null,
+    installations: createInstallationStore(ctx.slackInstallations, box),
+    donePath: ctx.slackInstalledPath ?? '/installed',
+  };
+}
+
 const slack: PlatformEntry = {
   name: 'slack',
-  configured: (c) => !!c.secrets.slackBotToken,
+  configured: (c) => !!c.secrets.slackBotToken || slackInstallConfigured(c),
   create(c, ctx) {
     const s = c.secrets;
     if (c.slack.socket_mode && !s.slackAppToken) throw new ConfigError('slack: slack.socket_mode is on but SLACK_APP_TOKEN is not set; set it (xapp-...) or turn socket_mode off.');
     if (!c.slack.socket_mode && !s.slackSigningSecret) throw new ConfigError('slack: SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; set it (Basic Information > App Credentials) or use socket_mode with SLACK_APP_TOKEN.');
     return createSlackPlatform({
-      botToken: s.slackBotToken!,
+      botToken: s.slackBotToken,
+      oauth: slackOAuth(c, ctx),
+      ...(ctx.slackTeamOfChannel ? { teamOfChannel: ctx.slackTeamOfChannel } : {}),
       signingSecret: s.slackSigningSecret,
       appToken: s.slackAppToken,
       socketMode: c.slack.socket_mode,

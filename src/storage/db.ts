@@ -195,6 +195,9 @@ function migratorFor(handle: DatabaseHandle): Migrator {
     provider: { getMigrations: async () => allMigrations(handle.dialect) },
     migrationTableName: 'cyberbrief_migrations',
     migrationLockTableName: 'cyberbrief_migrations_lock',
+    // Migrations are numbered by the branch that adds them and may land out of order (009 after 010):
+    // a database that ran a later one still takes an earlier one that arrived afterwards.
+    allowUnorderedMigrations: true,
   });
 }
 

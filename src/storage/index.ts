@@ -16,6 +16,10 @@ import { CompactionRepo } from './compaction-repo.ts';
 import { StatsRepo } from './stats-repo.ts';
 import { FeedbackRepo } from './feedback-repo.ts';
 import { StoryLookupRepo } from './story-lookup-repo.ts';
+import { WebSessionsRepo } from './web-sessions-repo.ts';
+import { TopicVersionsRepo } from './topic-versions-repo.ts';
+import { SlackInstallationsRepo } from './slack-installations-repo.ts';
+import { DashboardRepo } from './dashboard-repo.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor } from './monitor.ts';
 
@@ -36,6 +40,10 @@ export { holdInstanceLiveness, takeBackDeadLeases, LIVE_OWNER_PREFIX, type Insta
 export { LatestRepo, type LatestQuery, type LatestStory, type CoverageRef } from './latest-repo.ts';
 export type { StorageMonitor, StorageStatus, StorageCounters } from './monitor.ts';
 export type { IntegrityResult, IntegrityOptions } from './integrity-check.ts';
+export { WebSessionsRepo, type StoredSession } from './web-sessions-repo.ts';
+export { TopicVersionsRepo, type TopicVersion } from './topic-versions-repo.ts';
+export { SlackInstallationsRepo, type StoredInstallation } from './slack-installations-repo.ts';
+export { DashboardRepo, type MatchedStory, type PreviewItem } from './dashboard-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
 export interface Storage {
@@ -63,6 +71,14 @@ export interface Storage {
   readonly feedback: FeedbackRepo;
   /** One stored story by link or alert id, for `/news why`. */
   readonly stories: StoryLookupRepo;
+  /** The dashboard's sessions, failed sign-ins and generated settings (migration 010). */
+  readonly webSessions: WebSessionsRepo;
+  /** Saved versions of the topics (the dashboard's topic editor). */
+  readonly topicVersions: TopicVersionsRepo;
+  /** Slack workspaces installed through Add to Slack (sealed installations). */
+  readonly slackInstallations: SlackInstallationsRepo;
+  /** Read-only queries for the dashboard's pages. */
+  readonly dashboard: DashboardRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -113,6 +129,10 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     stats: new StatsRepo(handle.db),
     feedback: new FeedbackRepo(handle.db),
     stories: new StoryLookupRepo(handle.db),
+    webSessions: new WebSessionsRepo(handle.db),
+    topicVersions: new TopicVersionsRepo(handle.db),
+    slackInstallations: new SlackInstallationsRepo(handle.db),
+    dashboard: new DashboardRepo(handle.db),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: () => handle.ping(),

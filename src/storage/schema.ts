@@ -144,6 +144,47 @@ export interface ArticleCacheTable {
   fetched_at: number;
 }
 
+/** A dashboard session (migration 010): the cookie carries a token, the row its sha256. */
+export interface WebSessionsTable {
+  id: string;
+  user_json: string;
+  csrf: string;
+  created_at: number;
+  seen_at: number;
+  expires_at: number;
+}
+
+export interface WebSignInFailuresTable {
+  key: string;
+  at: number;
+}
+
+export interface WebSettingsTable {
+  name: string;
+  value: string;
+}
+
+/** A saved version of the topics (migration 010); topics_json null: the topics file again. */
+export interface TopicVersionsTable {
+  id: Generated<number>;
+  topics_json: string | null;
+  summary: string;
+  created_by: string;
+  created_at: number;
+  reverts_to: number | null;
+}
+
+/** A workspace that installed the Slack app through OAuth (migration 010); `data` is encrypted. */
+export interface SlackInstallationsTable {
+  enterprise_id: string;
+  team_id: string;
+  team_name: string | null;
+  data: string;
+  installed_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   feeds: FeedsTable;
   feed_tenants: FeedTenantsTable;
@@ -156,4 +197,9 @@ export interface Database {
   alerts: AlertsTable;
   article_cache: ArticleCacheTable;
   feedback: FeedbackTable;
+  web_sessions: WebSessionsTable;
+  web_sign_in_failures: WebSignInFailuresTable;
+  web_settings: WebSettingsTable;
+  topic_versions: TopicVersionsTable;
+  slack_installations: SlackInstallationsTable;
 }

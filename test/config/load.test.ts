@@ -59,6 +59,9 @@ describe('loadConfig', () => {
     { name: 'a bad allow-list entry from the environment', env: { CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1, foo/bar' }, message: /^config: polling\.allow_hosts\.1 = "foo\/bar" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a host name/ },
     { name: 'a tick that is not a cron expression', yaml: 'polling:\n  tick: "every minute"\n', message: /^config: polling\.tick = "every minute" is invalid .*: expected a cron expression such as "\*\/1 \* \* \* \*" \(5 fields, or 6 with seconds first\)\.$/ },
     { name: 'YAML that does not parse', yaml: 'polling: [unclosed\n', message: /^config: .* is not valid YAML: / },
+    { name: 'a dashboard URL that is not http', env: { DASHBOARD_URL: 'news-bot.example.org' }, message: /^config: web\.public_url = "news-bot\.example\.org" is invalid \(check DASHBOARD_URL or the config files\): expected an http\(s\) URL\.$/ },
+    { name: 'a bad Slack install scope', yaml: 'web:\n  slack:\n    install_scopes: ["chat write"]\n', message: /^config: web\.slack\.install_scopes\.0 = "chat write" is invalid .*: expected a Slack scope such as chat:write\.$/ },
+    { name: 'an encryption key of the wrong length (never shown)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'hunter2secret-too-short' }, message: /^config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 \(make one with: openssl rand -hex 32\)\.$/ },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
   ];
   it.each(bad)('rejects $name with one sentence naming key, value and what is allowed', async ({ yaml, env, message }) => {
@@ -69,6 +72,25 @@ describe('loadConfig', () => {
     expect(text).toMatch(message);
     expect(text.split('\n')).toHaveLength(1);
     expect(text).not.toContain('hunter2secret');
+  });
+
+  it('reads the dashboard settings, and scrubs its secrets', async () => {
+    const env = {
+      DASHBOARD_URL: 'https://news-bot.example.org',
+      DASHBOARD_PASSWORD: 'operator-password-1',
+      DASHBOARD_SESSION_SECRET: 'session-secret-2',
+      SLACK_CLIENT_ID: '1234.5678',
+      SLACK_CLIENT_SECRET: 'slack-client-secret-3',
+      DISCORD_CLIENT_SECRET: 'discord-client-secret-4',
+      CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32),
+    };
+    const c = await loadConfig({ env, cwd: dir });
+    expect(c.web.public_url).toBe('https://news-bot.example.org');
+    expect(c.web.session_hours).toBe(12);
+    expect(c.secrets).toMatchObject({ dashboardPassword: 'operator-password-1', slackClientId: '1234.5678', encryptionKey: 'ab'.repeat(32) });
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
+    expect(secretValues(c)).not.toContain('1234.5678');
+    expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, cwd: dir })).secrets.encryptionKey).toHaveLength(44);
   });
 
   it('lists the password of every URL-valued setting among the secrets to scrub', async () => {

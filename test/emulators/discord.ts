@@ -1,7 +1,9 @@
 // A local stand-in for Discord: the REST API (gateway info, command registration, channel messages,
-// interaction callbacks and webhook edits) and a websocket gateway that speaks enough of the protocol
-// for discord.js: HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand
-// (slash commands, and clicks on message buttons).
+// interaction callbacks and webhook edits; a server's roles, members and channel overwrites for the bot)
+// and a websocket gateway that speaks enough of the protocol for discord.js: HELLO, IDENTIFY -> READY,
+// GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand (slash commands, and clicks on message
+// buttons). With `oauth`, also Discord's OAuth2 authorization code flow for signing in: an authorisation page
+// listing the known users (links a browser follows), the token endpoint, users/@me and users/@me/guilds.
 // Every request is recorded with its payload.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +13,28 @@ import { json, readBody, waitFor } from './http-util.ts';
 export interface FakeChannel {
   id: string;
   name: string;
+  /** Permission overwrites (type 0 role, 1 member; allow/deny as decimal strings). */
+  overwrites?: Array<{ id: string; type: 0 | 1; allow: string; deny: string }>;
 }
 
 export interface FakeGuild {
   id: string;
   name: string;
   channels: FakeChannel[];
+  /** The owner's user id (default 100000000000000001). */
+  ownerId?: string;
+  /** Roles besides @everyone (whose id is the guild's), with their permission bits. */
+  roles?: Array<{ id: string; name: string; permissions: bigint }>;
+  /** @everyone's permissions (default View Channel and Send Messages). */
+  everyone?: bigint;
+  /** Members: user id -> role ids. A user not listed is not a member. */
+  members?: Record<string, string[]>;
+}
+
+/** A person who can sign in through the emulator's OAuth2 page. */
+export interface FakeDiscordUser {
+  id: string;
+  username: string;
 }
 
 export interface DiscordRequest {
@@ -68,6 +86,8 @@ export interface DiscordChaos {
 export interface FakeDiscord {
   /** DISCORD_API_URL for the client. */
   readonly apiUrl: string;
+  /** The emulator's origin (its OAuth2 authorisation page is /oauth2/authorize). */
+  readonly baseUrl: string;
   readonly requests: DiscordRequest[];
   /** Messages created in channels, in order (POST /channels/:id/messages, PATCH edits included). */
   readonly messages: Array<{ kind: 'create' | 'edit'; channelId: string; id: string; body: Record<string, unknown> }>;
@@ -109,7 +129,19 @@ function snowflake(): string {
   return String(((BigInt(Date.now()) - EPOCH) << 22n) | (snowflakeSeq & 0xfffn));
 }
 
-export async function startFakeDiscord(opts: { token: string; applicationId: string; guilds: FakeGuild[] }): Promise<FakeDiscord> {
+export async function startFakeDiscord(opts: { token: string; applicationId: string; guilds: FakeGuild[]; oauth?: { clientSecret: string; users: FakeDiscordUser[] } }): Promise<FakeDiscord> {
+  const codes = new Map<string, { user: FakeDiscordUser; redirectUri: string }>();
+  const userTokens = new Map<string, FakeDiscordUser>();
+  const everyoneOf = (g: FakeGuild) => g.everyone ?? PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages;
+  const ownerOf = (g: FakeGuild) => g.ownerId ?? '100000000000000001';
+  const rolesOf = (g: FakeGuild) => [{ id: g.id, name: '@everyone', permissions: String(everyoneOf(g)) }, ...(g.roles ?? []).map((r) => ({ id: r.id, name: r.name, permissions: String(r.permissions) }))];
+  /** The member's server-wide permissions, as users/@me/guilds reports them. */
+  const guildPermissions = (g: FakeGuild, userId: string) => {
+    if (userId === ownerOf(g)) return (1n << 50n) - 1n;
+    let p = everyoneOf(g);
+    for (const r of g.members?.[userId] ?? []) p |= g.roles?.find((x) => x.id === r)?.permissions ?? 0n;
+    return p;
+  };
   const requests: DiscordRequest[] = [];
   const messages: FakeDiscord['messages'] = [];
   const interactionReplies: FakeDiscord['interactionReplies'] = [];
@@ -148,6 +180,15 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       }
       const auth = req.headers.authorization ?? null;
       requests.push({ method, path, auth, body });
+      const signIn = opts.oauth ? oauthRoute(url, path, method, raw, auth) : null;
+      if (signIn) {
+        if (signIn.html !== undefined) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(signIn.html);
+          return;
+        }
+        return json(res, signIn.status ?? 200, signIn.body);
+      }
       const pattern = `${method} ${path.replace(/\/\d{5,}/g, '/:id')}`;
       const fail = failures.get(pattern)?.shift() ?? rules.find((r) => r.pattern === pattern && r.when((body ?? {}) as Record<string, unknown>))?.failure;
       if (fail) return json(res, fail.status, { message: fail.message, code: fail.code });
@@ -184,6 +225,19 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         const list = Array.isArray(body) ? body : [];
         return json(res, 200, list.map((c) => ({ ...(c as object), id: snowflake(), application_id: opts.applicationId, version: snowflake(), ...(m![2] ? { guild_id: m![2] } : {}) })));
       }
+      if ((m = path.match(/^\/guilds\/(\d+)(?:\/(members|channels)(?:\/(\d+))?)?$/)) && method === 'GET') {
+        const g = opts.guilds.find((x) => x.id === m![1]);
+        if (!g) return json(res, 404, { message: 'Unknown Guild', code: 10004 });
+        if (!m[2]) return json(res, 200, { id: g.id, name: g.name, owner_id: ownerOf(g), roles: rolesOf(g) });
+        if (m[2] === 'channels' && !m[3]) {
+          return json(res, 200, g.channels.map((c, position) => ({ id: c.id, type: 0, name: c.name, position, guild_id: g.id, permission_overwrites: c.overwrites ?? [] })));
+        }
+        if (m[2] === 'members' && m[3]) {
+          const roles = g.members?.[m[3]];
+          if (!roles && m[3] !== ownerOf(g)) return json(res, 404, { message: 'Unknown Member', code: 10007 });
+          return json(res, 200, { user: { id: m[3], username: `user${m[3].slice(-4)}` }, roles: roles ?? [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 });
+        }
+      }
       if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') {
         if (!channelOf(m[1]!)) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
         // enforce_nonce: a create repeating a recent nonce returns the message it made the first time.
@@ -204,6 +258,50 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       return json(res, 404, { message: '404: Not Found', code: 0 });
     })().catch((err: unknown) => json(res, 500, { message: String(err), code: 0 }));
   });
+
+  const page = (title: string, links: Array<{ href: string; text: string }>) =>
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><ul>${links.map((l) => `<li><a href="${l.href.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${l.text}</a></li>`).join('')}</ul></main></body></html>`;
+
+  /** Discord's OAuth2 pages and endpoints for signing in; null for every other path. */
+  function oauthRoute(url: URL, path: string, method: string, raw: string, auth: string | null): { status?: number; body?: unknown; html?: string } | null {
+    const o = opts.oauth!;
+    if (url.pathname === '/oauth2/authorize' && method === 'GET') {
+      const q = url.searchParams;
+      const scopes = (q.get('scope') ?? '').split(' ');
+      if (q.get('client_id') !== opts.applicationId) return { html: page('Unknown application', []) };
+      // The bot invite (scope bot) is a page of its own; sign-in needs identify and guilds.
+      if (scopes.includes('bot')) return { html: page(`Add the bot to a server (permissions ${q.get('permissions') ?? '0'})`, []) };
+      if (!scopes.includes('identify') || !scopes.includes('guilds')) return { html: page('Missing scopes', []) };
+      const redirectUri = q.get('redirect_uri') ?? '';
+      const links = o.users.map((user) => {
+        const code = `dcode-${Math.random().toString(36).slice(2, 12)}`;
+        codes.set(code, { user, redirectUri });
+        const u = new URL(redirectUri);
+        u.searchParams.set('code', code);
+        u.searchParams.set('state', q.get('state') ?? '');
+        return { href: u.toString(), text: `Authorize as ${user.username}` };
+      });
+      return { html: page('Sign in with Discord', links) };
+    }
+    if (path === '/oauth2/token' && method === 'POST') {
+      const f = new URLSearchParams(raw);
+      if (f.get('client_id') !== opts.applicationId || f.get('client_secret') !== o.clientSecret) return { status: 401, body: { error: 'invalid_client' } };
+      const grant = codes.get(f.get('code') ?? '');
+      if (f.get('grant_type') !== 'authorization_code' || !grant || grant.redirectUri !== f.get('redirect_uri')) return { status: 400, body: { error: 'invalid_grant' } };
+      codes.delete(f.get('code')!);
+      const token = `duser-${Math.random().toString(36).slice(2, 14)}`;
+      userTokens.set(token, grant.user);
+      return { body: { access_token: token, token_type: 'Bearer', expires_in: 604800, refresh_token: 'r', scope: 'identify guilds' } };
+    }
+    if (auth?.startsWith('Bearer ') && (path === '/users/@me' || path === '/users/@me/guilds') && method === 'GET') {
+      const user = userTokens.get(auth.slice(7));
+      if (!user) return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+      if (path === '/users/@me') return { body: { id: user.id, username: user.username, global_name: user.username, discriminator: '0', avatar: null } };
+      const mine = opts.guilds.filter((g) => g.members?.[user.id] !== undefined || ownerOf(g) === user.id);
+      return { body: mine.map((g) => ({ id: g.id, name: g.name, icon: null, owner: ownerOf(g) === user.id, permissions: String(guildPermissions(g, user.id)), features: [] })) };
+    }
+    return null;
+  }
 
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -236,12 +334,12 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         });
         for (const g of opts.guilds) {
           dispatch(ws, 'GUILD_CREATE', {
-            id: g.id, name: g.name, icon: null, owner_id: '100000000000000001', afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
-            explicit_content_filter: 0, roles: [{ id: g.id, name: '@everyone', permissions: String(PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+            id: g.id, name: g.name, icon: null, owner_id: ownerOf(g), afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
+            explicit_content_filter: 0, roles: rolesOf(g).map((r, position) => ({ ...r, position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })),
             emojis: [], stickers: [], features: [], mfa_level: 0, system_channel_flags: 0, premium_tier: 0, preferred_locale: 'en-US', nsfw_level: 0,
             joined_at: new Date().toISOString(), large: false, unavailable: false, member_count: 2, voice_states: [], members: [], presences: [], threads: [],
             stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
-            channels: g.channels.map((c, position) => ({ id: c.id, type: 0, name: c.name, position, permission_overwrites: [], guild_id: g.id, nsfw: false, parent_id: null, topic: null })),
+            channels: g.channels.map((c, position) => ({ id: c.id, type: 0, name: c.name, position, permission_overwrites: c.overwrites ?? [], guild_id: g.id, nsfw: false, parent_id: null, topic: null })),
           });
         }
         isReady = true;
@@ -274,6 +372,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
 
   return {
     apiUrl: `${base}/api`,
+    baseUrl: base,
     requests,
     messages,
     interactionReplies,

@@ -1,7 +1,10 @@
-// A local stand-in for the Slack Web API (auth.test, users.info, chat.postMessage, chat.update,
-// chat.postEphemeral) and for response_url, recording every call with its payload; plus senders of signed
-// slash-command requests and of signed interactivity payloads (block_actions: a click on a button).
-// The real @slack/web-api client talks to it through SLACK_API_URL.
+// A local stand-in for the Slack Web API (auth.test, users.info, users.conversations, chat.postMessage,
+// chat.update, chat.postEphemeral) and for response_url, recording every call with its payload; plus senders
+// of signed slash-command requests and of signed interactivity payloads (block_actions: a click on a button).
+// The real @slack/web-api client talks to it through SLACK_API_URL. With `oauth`, it is also Slack's OAuth v2
+// install (/oauth/v2/authorize, oauth.v2.access: each install adds a workspace with its own bot token) and
+// Sign in with Slack (OpenID Connect: /openid/connect/authorize, openid.connect.token and .userInfo); the
+// authorisation pages list links a browser (or a test) follows to approve as a given workspace or user.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,6 +26,20 @@ export interface SlackUser {
 }
 
 export type SlackFailure = { error: string } | { status: number; retryAfter?: number };
+
+/** A workspace the emulator serves: its bot token authenticates the Web API calls made for it. */
+export interface SlackWorkspace {
+  teamId: string;
+  teamName: string;
+  token: string;
+  botUserId: string;
+}
+
+/** OAuth v2 install and OpenID Connect sign-in (the app's credentials as registered with "Slack"). */
+export interface SlackOAuthSetup {
+  clientId: string;
+  clientSecret: string;
+}
 
 /** Random faults: each call to one of `methods` fails with probability `rate`, with one of `statuses`. */
 export interface SlackChaos {
@@ -67,11 +84,30 @@ export interface FakeSlack {
   sendSocketBlockAction(input: Omit<BlockActionInput, 'url' | 'signingSecret' | 'timestamp' | 'signature'>): Promise<Record<string, unknown>>;
   /** Socket Mode connections currently open. */
   readonly socketConnections: number;
+  /** Workspaces by bot token: the first one, and each added by an install. */
+  readonly workspaces: Map<string, SlackWorkspace>;
+  /** Channel id -> member user ids (users.conversations answers from it). */
+  readonly channelMembers: Map<string, Set<string>>;
+  /** Workspaces the install page offers (Add to Slack), approved by following their link. */
+  readonly installable: Array<{ teamId: string; teamName: string; userId: string }>;
+  /** People the sign-in page offers (Sign in with Slack). */
+  readonly signInUsers: Array<{ userId: string; teamId: string; teamName: string; name: string }>;
+  /** Installs completed (oauth.v2.access answered), in order. */
+  readonly installs: SlackWorkspace[];
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(opts: { token: string; appToken?: string; teamId?: string; users?: SlackUser[] }): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { token: string; appToken?: string; teamId?: string; users?: SlackUser[]; oauth?: SlackOAuthSetup }): Promise<FakeSlack> {
   const teamId = opts.teamId ?? 'T0TEST';
+  const workspaces = new Map<string, SlackWorkspace>([[opts.token, { teamId, teamName: 'Test Team', token: opts.token, botUserId: 'UBOT' }]]);
+  const channelMembers = new Map<string, Set<string>>();
+  const installable: FakeSlack['installable'] = [];
+  const signInUsers: FakeSlack['signInUsers'] = [];
+  const installs: SlackWorkspace[] = [];
+  /** Codes handed out by the authorisation pages, and access tokens of signed-in people. */
+  const codes = new Map<string, { kind: 'install'; teamId: string; teamName: string; userId: string; redirectUri: string } | { kind: 'signin'; user: FakeSlack['signInUsers'][number]; nonce: string; redirectUri: string }>();
+  const userTokens = new Map<string, FakeSlack['signInUsers'][number]>();
+  let codeSeq = 0;
   const calls: SlackCall[] = [];
   const messages: FakeSlack['messages'] = [];
   const responses: FakeSlack['responses'] = [];
@@ -119,14 +155,29 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
         if ('error' in fail) return json(res, 200, { ok: false, error: fail.error });
         return json(res, fail.status, { ok: false }, fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {});
       }
+      const oauthAnswer = opts.oauth ? oauthRoute(url, method, args, req) : null;
+      if (oauthAnswer) {
+        if (oauthAnswer.html !== undefined) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(oauthAnswer.html);
+          return;
+        }
+        return json(res, oauthAnswer.status ?? 200, oauthAnswer.body);
+      }
       if (method === 'apps.connections.open') {
         if (!opts.appToken || token !== opts.appToken) return json(res, 200, { ok: false, error: 'invalid_auth' });
         return json(res, 200, { ok: true, url: `${base.replace(/^http/, 'ws')}/socket?ticket=t1` });
       }
-      if (token !== opts.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
+      const ws = token ? workspaces.get(token) : undefined;
+      if (!ws) return json(res, 200, { ok: false, error: 'invalid_auth' });
       switch (method) {
         case 'auth.test':
-          return json(res, 200, { ok: true, url: 'https://test.slack.invalid/', team: 'Test Team', user: 'cyberbrief', team_id: teamId, user_id: 'UBOT', bot_id: 'BBOT' });
+          return json(res, 200, { ok: true, url: 'https://test.slack.invalid/', team: ws.teamName, user: 'cyberbrief', team_id: ws.teamId, user_id: ws.botUserId, bot_id: `B${ws.botUserId}` });
+        case 'users.conversations': {
+          const user = String(args.user ?? '');
+          const ids = [...channelMembers].filter(([, members]) => members.has(user)).map(([id]) => id);
+          return json(res, 200, { ok: true, channels: ids.map((id) => ({ id, is_channel: true })), response_metadata: { next_cursor: '' } });
+        }
         case 'users.info': {
           const u = users.get(String(args.user));
           if (!u) return json(res, 200, { ok: false, error: 'user_not_found' });
@@ -184,6 +235,80 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
     });
   });
 
+  const page = (title: string, links: Array<{ href: string; text: string }>) =>
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><ul>${links.map((l) => `<li><a href="${l.href.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${l.text}</a></li>`).join('')}</ul></main></body></html>`;
+  const redirectWith = (redirectUri: string, params: Record<string, string>) => {
+    const u = new URL(redirectUri);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    return u.toString();
+  };
+  const newCode = () => `code-${(codeSeq += 1)}-${Math.random().toString(36).slice(2, 10)}`;
+  const jwt = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`;
+
+  /** Slack's install and sign-in pages and their token endpoints; null for every other path. */
+  function oauthRoute(url: URL, method: string, args: Record<string, unknown>, req: http.IncomingMessage): { status?: number; body?: unknown; html?: string } | null {
+    const o = opts.oauth!;
+    const q = url.searchParams;
+    const clientOk = () => {
+      const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : null;
+      const [id, secret] = basic ? basic.split(':') : [String(args.client_id ?? ''), String(args.client_secret ?? '')];
+      return id === o.clientId && secret === o.clientSecret;
+    };
+    if (url.pathname === '/oauth/v2/authorize') {
+      if (q.get('client_id') !== o.clientId) return { html: page('Unknown app', []) };
+      const redirectUri = q.get('redirect_uri') ?? '';
+      const links = installable.map((w) => {
+        const code = newCode();
+        codes.set(code, { kind: 'install', ...w, redirectUri });
+        return { href: redirectWith(redirectUri, { code, state: q.get('state') ?? '' }), text: `Allow cyberbrief in ${w.teamName}` };
+      });
+      return { html: page('Install cyberbrief', links) };
+    }
+    if (url.pathname === '/openid/connect/authorize') {
+      if (q.get('client_id') !== o.clientId || !(q.get('scope') ?? '').split(' ').includes('openid')) return { html: page('Unknown app or scope', []) };
+      const redirectUri = q.get('redirect_uri') ?? '';
+      const links = signInUsers.map((user) => {
+        const code = newCode();
+        codes.set(code, { kind: 'signin', user, nonce: q.get('nonce') ?? '', redirectUri });
+        return { href: redirectWith(redirectUri, { code, state: q.get('state') ?? '' }), text: `Continue as ${user.name} (${user.teamName})` };
+      });
+      return { html: page('Sign in to Slack', links) };
+    }
+    if (method === 'oauth.v2.access') {
+      const grant = codes.get(String(args.code ?? ''));
+      if (!clientOk()) return { body: { ok: false, error: 'invalid_client_id' } };
+      if (!grant || grant.kind !== 'install' || (args.redirect_uri && args.redirect_uri !== grant.redirectUri)) return { body: { ok: false, error: 'invalid_code' } };
+      codes.delete(String(args.code));
+      const w: SlackWorkspace = { teamId: grant.teamId, teamName: grant.teamName, token: `xoxb-${grant.teamId.toLowerCase()}-${Math.random().toString(36).slice(2, 12)}`, botUserId: `UBOT${grant.teamId}` };
+      workspaces.set(w.token, w);
+      installs.push(w);
+      return {
+        body: {
+          ok: true, app_id: 'A0TEST', authed_user: { id: grant.userId }, scope: 'commands,chat:write,users:read', token_type: 'bot', access_token: w.token,
+          bot_user_id: w.botUserId, team: { id: w.teamId, name: w.teamName }, enterprise: null, is_enterprise_install: false,
+        },
+      };
+    }
+    if (method === 'openid.connect.token') {
+      const grant = codes.get(String(args.code ?? ''));
+      if (!clientOk()) return { body: { ok: false, error: 'invalid_client_id' } };
+      if (!grant || grant.kind !== 'signin' || args.redirect_uri !== grant.redirectUri) return { body: { ok: false, error: 'invalid_code' } };
+      codes.delete(String(args.code));
+      const access = `xoxp-${Math.random().toString(36).slice(2, 14)}`;
+      userTokens.set(access, grant.user);
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: 'https://slack.com', sub: grant.user.userId, aud: o.clientId, exp: now + 300, iat: now, nonce: grant.nonce, 'https://slack.com/user_id': grant.user.userId, 'https://slack.com/team_id': grant.user.teamId };
+      return { body: { ok: true, access_token: access, token_type: 'Bearer', id_token: jwt(claims) } };
+    }
+    if (method === 'openid.connect.userInfo') {
+      const auth = req.headers.authorization ?? '';
+      const user = auth.startsWith('Bearer ') ? userTokens.get(auth.slice(7)) : undefined;
+      if (!user) return { body: { ok: false, error: 'invalid_auth' } };
+      return { body: { ok: true, sub: user.userId, name: user.name, 'https://slack.com/user_id': user.userId, 'https://slack.com/team_id': user.teamId, 'https://slack.com/team_name': user.teamName } };
+    }
+    return null;
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   function sendEnvelope(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -206,6 +331,11 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
     },
     apiUrl: `${base}/api/`,
     baseUrl: base,
+    workspaces,
+    channelMembers,
+    installable,
+    signInUsers,
+    installs,
     calls,
     messages,
     responses,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
+import { openStorage } from '../../src/storage/index.ts';
 
 const env = (extra: Record<string, string | undefined>) => ({ DATABASE_URL: ':memory:', ...extra });
 
@@ -34,6 +35,22 @@ describe('createPlatforms', () => {
   ])('refuses $name, naming the missing setting', async ({ env: e, error }) => {
     const config = await loadConfig({ env: env(e) });
     expect(() => createPlatforms(config, silentLogger())).toThrow(error);
+  });
+
+  it('with Add to Slack (client id, secret and encryption key), serves installed workspaces without SLACK_BOT_TOKEN', async () => {
+    const storage = await openStorage(':memory:');
+    try {
+      const oauth = { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'client-secret-123', SLACK_SIGNING_SECRET: 'secret-123456', CYBERBRIEF_ENCRYPTION_KEY: 'cd'.repeat(32) };
+      const config = await loadConfig({ env: env(oauth) });
+      const { platforms, routes } = createPlatforms(config, silentLogger(), { slackInstallations: storage.slackInstallations });
+      expect(platforms.map((p) => [p.name, !!p.access])).toEqual([['slack', true]]);
+      expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /slack/events', 'GET /slack/install', 'GET /slack/oauth_redirect']);
+      // Without the encryption key there is no Add to Slack (installations would sit in clear): the console runs.
+      const keyless = await loadConfig({ env: env({ ...oauth, CYBERBRIEF_ENCRYPTION_KEY: undefined }) });
+      expect(createPlatforms(keyless, silentLogger(), { slackInstallations: storage.slackInstallations }).platforms.map((p) => p.name)).toEqual(['console']);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('needs SLACK_APP_TOKEN for Socket Mode', async () => {

@@ -4,7 +4,7 @@
 // with allowed_mentions { parse: [] }.
 import { createHash } from 'node:crypto';
 import {
-  Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes,
+  Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Routes,
   type ButtonInteraction, type ChatInputCommandInteraction, type Interaction,
 } from 'discord.js';
 import type { ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
@@ -16,6 +16,7 @@ import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { argsOf, newsCommand } from './command-definition.ts';
 import { digestMessage, noticeMessage, replyMessage, storyMessage, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
 import { classifyDiscordError } from './errors.ts';
+import { commandRights, createDiscordAccess } from './member-access.ts';
 
 export interface DiscordOptions {
   token: string;
@@ -78,8 +79,7 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   const operators = new Set(opts.operatorUserIds ?? []);
 
   function toCommand(i: ChatInputCommandInteraction): Command {
-    const perms = i.memberPermissions;
-    const isAdmin = !!perms?.has(PermissionFlagsBits.ManageGuild);
+    const { isAdmin, canManage } = commandRights(i.memberPermissions);
     const { name, args, text } = argsOf(i);
     const channel = i.channel;
     return {
@@ -91,7 +91,7 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       userId: i.user.id,
       userIsAdmin: isAdmin,
       userIsOperator: operators.has(i.user.id),
-      userCanManageChannel: isAdmin || !!perms?.has(PermissionFlagsBits.ManageChannels),
+      userCanManageChannel: canManage,
       name,
       args,
       text,
@@ -281,6 +281,8 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
 
   return {
     name: 'discord',
+    // The dashboard asks the same questions over the bot's REST client.
+    access: createDiscordAccess(client.rest, operators),
     async start(h, f) {
       handler = h;
       feedback = f ?? null;

@@ -4,10 +4,16 @@
 // signature and timestamp are verified here (verifySlackSignature: at most 5 minutes off in either
 // direction; Bolt alone refuses only old ones) before Bolt's HTTPReceiver, which checks again, sees it.
 // With Socket Mode, Bolt holds the websocket. No matching or routing here.
+//
+// One workspace (SLACK_BOT_TOKEN), or many: with "Add to Slack" (OAuth v2 through @slack/oauth's
+// InstallProvider, installations in Bolt's installation store kept sealed in the database), every command,
+// click and send uses the bot token of the workspace it belongs to (Bolt's authorize; for sends, the
+// workspace of the channel). SLACK_BOT_TOKEN keeps serving its workspace, and any other not installed.
 import type http from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { App, HTTPReceiver, SocketModeReceiver, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
-import type { ChatPlatform, Command, CommandHandler, DigestView, FeedbackHandler, Reply, SentMessage, StoryView } from '../../domain/chat.ts';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
+import { DeliveryError, type ChatPlatform, type Command, type CommandHandler, type DigestView, type FeedbackHandler, type Reply, type SentMessage, type StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -18,14 +24,36 @@ import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, sto
 import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
+import { createSlackRights } from './rights.ts';
 import { verifySlackSignature } from './signature.ts';
+import type { SlackInstallationStore } from './installation-store.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Add to Slack: where the install starts and where Slack sends the browser back. */
+export const SLACK_INSTALL_PATH = '/slack/install';
+export const SLACK_OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
 /** Message metadata event type carrying a delivery's ref (StoryView.ref). */
 const ALERT_EVENT = 'cyberbrief_alert';
 
+/** Add to Slack (OAuth v2 install into more workspaces). */
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the install's state (shared by every instance). */
+  stateSecret: string;
+  /** Slack's authorisation page (web.slack.install_url). */
+  authorizationUrl: string;
+  scopes: readonly string[];
+  /** Our /slack/oauth_redirect as registered with Slack; null: the app's configured one. */
+  redirectUri: string | null;
+  installations: SlackInstallationStore;
+  /** Where the browser goes after an install: `?team=NAME`, or `?error=SENTENCE`. */
+  donePath: string;
+}
+
 export interface SlackOptions {
-  botToken: string;
+  /** One workspace's bot token; with `oauth`, optional (then only installed workspaces are served). */
+  botToken: string | null;
   /** Needed for the HTTP endpoint. */
   signingSecret: string | null;
   /** Needed for Socket Mode (xapp-...). */
@@ -46,6 +74,10 @@ export interface SlackOptions {
   adminCacheMs?: number;
   /** The time request timestamps are checked against (default: the system clock). */
   clock?: Clock;
+  /** Add to Slack: serve many workspaces, each with the bot token of its installation. */
+  oauth?: SlackOAuthOptions | null;
+  /** The workspace (team id) a channel belongs to, to pick the bot token a send uses (with `oauth`). */
+  teamOfChannel?: (channelId: string) => Promise<string | null>;
 }
 
 export interface SlackPlatform extends ChatPlatform {
@@ -61,6 +93,8 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   const clock = opts.clock ?? systemClock;
   const allowlist = new Set(opts.adminUserIds);
   const operators = new Set(opts.operatorUserIds ?? []);
+  const oauth = opts.oauth ?? null;
+  if (!opts.botToken && !oauth) throw new Error('slack: SLACK_BOT_TOKEN is not set and Add to Slack is not configured; set one of them.');
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
     // The dispatcher owns retries and rate-limit waits; the client reports them at once.
@@ -68,49 +102,73 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
     rejectRateLimitedCalls: true,
   };
 
+  // The bot of SLACK_BOT_TOKEN (auth.test at start), and of each installed workspace, by token.
+  let single: { token: string; teamId: string | null; botId: string | undefined; botUserId: string | undefined } | null = opts.botToken ? { token: opts.botToken, teamId: null, botId: undefined, botUserId: undefined } : null;
+  const clients = new Map<string, webApi.WebClient>();
+  const clientOf = (token: string) => {
+    let c = clients.get(token);
+    if (!c) {
+      if (clients.size > 1000) clients.clear();
+      c = new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) });
+      clients.set(token, c);
+    }
+    return c;
+  };
+  /** The bot serving a workspace: its installation, else SLACK_BOT_TOKEN's bot; null when neither. */
+  async function botFor(teamId: string | null, enterpriseId?: string | null) {
+    const installed = oauth ? await oauth.installations.botFor(teamId, enterpriseId) : null;
+    if (installed) return installed;
+    return single ? { token: single.token, botId: single.botId, botUserId: single.botUserId } : null;
+  }
+
   let receiver: HTTPReceiver | null = null;
   let app: App;
+  // With Add to Slack, Bolt asks for each incoming request's workspace token; else the one token as before.
+  const auth = oauth
+    ? {
+        authorize: async (source: { teamId?: string | undefined; enterpriseId?: string | undefined }) => {
+          const bot = await botFor(source.teamId ?? null, source.enterpriseId ?? null);
+          if (!bot) throw new Error(`slack: cyberbrief is not installed in workspace ${source.teamId ?? source.enterpriseId ?? '(unknown)'}; install it with Add to Slack`);
+          return { botToken: bot.token, botId: bot.botId, botUserId: bot.botUserId, ...(source.teamId ? { teamId: source.teamId } : {}), ...(source.enterpriseId ? { enterpriseId: source.enterpriseId } : {}) };
+        },
+      }
+    : { token: opts.botToken! };
   if (opts.socketMode) {
     if (!opts.appToken) throw new Error('slack: Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write).');
     // Built here rather than by App so that SLACK_API_URL also reaches apps.connections.open.
     const socket = new SocketModeReceiver({ appToken: opts.appToken, logger: boltLogger(log), installerOptions: { clientOptions } });
-    app = new App({ token: opts.botToken, receiver: socket, clientOptions, logger: boltLogger(log), deferInitialization: true });
+    app = new App({ ...auth, receiver: socket, clientOptions, logger: boltLogger(log), deferInitialization: true });
   } else {
     if (!opts.signingSecret) throw new Error('slack: the HTTP endpoint needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set slack.socket_mode.');
     receiver = new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: boltLogger(log), processBeforeResponse: false });
     // Deferred: Bolt would otherwise call auth.test in the constructor, unawaited.
-    app = new App({ token: opts.botToken, receiver, clientOptions, logger: boltLogger(log), deferInitialization: true });
+    app = new App({ ...auth, receiver, clientOptions, logger: boltLogger(log), deferInitialization: true });
+  }
+
+  /** The Web API client for a workspace (its installation's token, else SLACK_BOT_TOKEN); null when not installed. */
+  async function clientFor(teamId: string | null): Promise<webApi.WebClient | null> {
+    if (!oauth) return app.client;
+    const bot = await botFor(teamId);
+    return bot ? clientOf(bot.token) : null;
+  }
+  /** The client for sends to a channel: the token of the workspace the channel belongs to. */
+  async function clientForChannel(channelId: string, what: string): Promise<webApi.WebClient> {
+    if (!oauth) return app.client;
+    const team = (await opts.teamOfChannel?.(channelId)) ?? single?.teamId ?? null;
+    const client = await clientFor(team);
+    if (!client) throw new DeliveryError('permanent', `slack: ${what}: cyberbrief is not installed in workspace ${team ?? '(unknown)'} any more; install it again with Add to Slack`);
+    return client;
   }
 
   let handler: CommandHandler | null = null;
   let feedback: FeedbackHandler | null = null;
   let running = false;
-  const admins = new Map<string, { isAdmin: boolean; until: number }>();
-
-  // An admin of the workspace the command came from (team_id of the signed payload): the flags users.info
-  // reports count only when the user belongs to that workspace, so an admin of another workspace (say,
-  // a guest in a shared channel) is not taken for one here. Cached per workspace and user.
-  async function isWorkspaceAdmin(teamId: string, userId: string): Promise<boolean> {
-    const key = `${teamId}:${userId}`;
-    const cached = admins.get(key);
-    if (cached && cached.until > Date.now()) return cached.isAdmin;
-    try {
-      const r = await app.client.users.info({ user: userId });
-      const u = r.user;
-      const sameTeam = !u?.team_id || u.team_id === teamId;
-      const isAdmin = sameTeam && !!(u?.is_admin || u?.is_owner || u?.is_primary_owner);
-      admins.set(key, { isAdmin, until: Date.now() + adminCacheMs });
-      return isAdmin;
-    } catch (err) {
-      log.warn({ user: userId, err: errorMessage(err) }, 'slack: users.info failed; treating the user as a non-admin (needs the users:read scope)');
-      return false;
-    }
-  }
+  const rights = createSlackRights({ clientFor, allowlist, operators, adminCacheMs, log });
 
   async function toCommand(c: SlashCommand): Promise<Command> {
     const text = unescapeSlackText(c.text ?? '');
     const { name, args } = parseCommandText(text);
-    const isAdmin = await isWorkspaceAdmin(c.team_id, c.user_id);
+    const r = await rights.commandRights(c.team_id, c.user_id);
     return {
       platform: 'slack',
       // The tenant: the workspace of the signed payload, never anything the user typed.
@@ -118,9 +176,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       channelId: c.channel_id,
       channelName: c.channel_name ?? null,
       userId: c.user_id,
-      userIsAdmin: isAdmin,
-      userIsOperator: operators.has(c.user_id) || operators.has(`${c.team_id}:${c.user_id}`),
-      userCanManageChannel: isAdmin || allowlist.has(c.user_id),
+      userIsAdmin: r.isAdmin,
+      userIsOperator: r.isOperator,
+      userCanManageChannel: r.canManage,
       name,
       args,
       text,
@@ -180,7 +238,9 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       if (!channelId) return;
       log.warn({ err: errorMessage(err), channel: channelId }, 'slack: could not answer a feedback click through response_url; trying chat.postEphemeral');
       try {
-        await app.client.chat.postEphemeral({ channel: channelId, user: userId, text: safe });
+        const client = await clientFor(body.team?.id ?? body.user.team_id ?? null);
+        if (!client) throw new Error('cyberbrief is not installed in that workspace');
+        await client.chat.postEphemeral({ channel: channelId, user: userId, text: safe });
       } catch (err2) {
         log.error({ err: errorMessage(err2), channel: channelId }, 'slack: could not tell the user their feedback was recorded');
       }
@@ -201,8 +261,8 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
   // A delivery's ref rides along as message metadata, so findStory can recognise a post whose outcome was
   // lost in a crash (conversations.history needs the channels:history / groups:history scope).
   const post = (channelId: string, m: SlackMessage, what: string, ref?: string) =>
-    send(`${what} to ${channelId}`, () =>
-      app.client.chat.postMessage({
+    send(`${what} to ${channelId}`, async () =>
+      (await clientForChannel(channelId, what)).chat.postMessage({
         channel: channelId,
         text: m.text,
         blocks: m.blocks,
@@ -271,20 +331,64 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       ]
     : [];
 
+  // Add to Slack: /slack/install sends the browser to Slack's authorisation page with a signed state (and a
+  // state cookie); /slack/oauth_redirect exchanges the code (oauth.v2.access through SLACK_API_URL) and
+  // stores the installation in the store, then sends the browser to the dashboard's page saying so.
+  if (oauth) {
+    const installer = new InstallProvider({
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      stateSecret: oauth.stateSecret,
+      installationStore: oauth.installations,
+      authorizationUrl: oauth.authorizationUrl,
+      directInstall: true,
+      installUrlOptions: { scopes: [...oauth.scopes], ...(oauth.redirectUri ? { redirectUri: oauth.redirectUri } : {}) },
+      clientOptions,
+      logger: boltLogger(log),
+    });
+    const done = (res: http.ServerResponse, query: string) => {
+      res.writeHead(303, { location: `${oauth.donePath}?${query}`, 'cache-control': 'no-store' });
+      res.end();
+    };
+    routes.push(
+      { method: 'GET', path: SLACK_INSTALL_PATH, handler: (req, res) => installer.handleInstallPath(req, res) },
+      {
+        method: 'GET',
+        path: SLACK_OAUTH_REDIRECT_PATH,
+        handler: (req, res) =>
+          installer.handleCallback(req, res, {
+            success: (installation, _options, _req, r) => {
+              log.info({ team: installation.team?.id, enterprise: installation.enterprise?.id, user: installation.user?.id }, `slack: installed in workspace ${installation.team?.name ?? installation.team?.id ?? installation.enterprise?.id}`);
+              done(r, new URLSearchParams({ team: installation.team?.name ?? installation.team?.id ?? installation.enterprise?.name ?? '' }).toString());
+            },
+            failure: (err, _options, _req, r) => {
+              log.warn({ err: errorMessage(err) }, `slack: an installation failed: ${errorMessage(err)}`);
+              done(r, new URLSearchParams({ error: err.code === 'slack_oauth_invalid_state' ? 'the install did not start in this browser, or took too long' : 'Slack did not complete it' }).toString());
+            },
+          }),
+      },
+    );
+  }
+
   return {
     name: 'slack',
     httpRoutes: routes,
+    access: rights.access,
     async start(h, f) {
       handler = h;
       feedback = f ?? null;
-      try {
-        const who = await app.client.auth.test();
-        log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
-      } catch (err) {
-        // The client's error may quote the URL it called: no password from SLACK_API_URL goes with it.
-        const why = redactText(classifySlackError(err, 'auth.test').message, urlPasswords(opts.apiUrl));
-        throw new Error(`slack: auth.test failed (${why}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
+      if (single) {
+        try {
+          const who = await (oauth ? clientOf(single.token) : app.client).auth.test();
+          single = { ...single, teamId: who.team_id ?? null, botId: who.bot_id, botUserId: who.user_id };
+          log.info({ team: who.team_id, bot_user: who.user_id }, `slack: connected to workspace ${who.team ?? who.team_id} as ${who.user ?? who.user_id}`);
+        } catch (err) {
+          // The client's error may quote the URL it called: no password from SLACK_API_URL goes with it.
+          const why = redactText(classifySlackError(err, 'auth.test').message, urlPasswords(opts.apiUrl));
+          throw new Error(`slack: auth.test failed (${why}); check SLACK_BOT_TOKEN${opts.apiUrl ? ` and SLACK_API_URL=${redactUrl(opts.apiUrl)}` : ''}.`);
+        }
       }
+      if (oauth) log.info(`slack: Add to Slack is on (${SLACK_INSTALL_PATH}); each installed workspace is served with its own bot token`);
       await app.init();
       if (opts.socketMode) await app.start();
       running = true;
@@ -297,14 +401,14 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
     postStory: (channelId, story: StoryView) => post(channelId, storyMessage(story), 'chat.postMessage (story)', story.ref),
     async updateStory(channelId, messageId, story) {
       const m = storyMessage(story);
-      await send(`chat.update of ${messageId} in ${channelId}`, () => app.client.chat.update({ channel: channelId, ts: messageId, text: m.text, blocks: m.blocks, link_names: false, parse: 'none' }));
+      await send(`chat.update of ${messageId} in ${channelId}`, async () => (await clientForChannel(channelId, 'chat.update')).chat.update({ channel: channelId, ts: messageId, text: m.text, blocks: m.blocks, link_names: false, parse: 'none' }));
     },
     postDigest: (channelId, digest: DigestView) => post(channelId, digestMessage(digest), 'chat.postMessage (digest)', digest.ref),
     postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'chat.postMessage (notice)'),
     async findStory(channelId, ref) {
       let r;
       try {
-        r = await app.client.conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
+        r = await (await clientForChannel(channelId, 'conversations.history')).conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
       } catch (err) {
         throw classifySlackError(err, `conversations.history of ${channelId}`);
       }

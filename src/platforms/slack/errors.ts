@@ -32,6 +32,7 @@ interface SlackLikeError {
 }
 
 export function classifySlackError(err: unknown, what: string): DeliveryError {
+  if (err instanceof DeliveryError) return err;
   const e = (err ?? {}) as SlackLikeError;
   const prefix = `slack: ${what} failed`;
   switch (e.code) {

@@ -1,0 +1,64 @@
+// The operator password (DASHBOARD_PASSWORD): kept only as a scrypt hash with a random salt made at
+// start-up, compared in constant time, and rate-limited per client address and overall, counted in the
+// database so several instances share one limit.
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+
+const PARAMS: ScryptOptions = { N: 16384, r: 8, p: 1 };
+/** Longest password read (a longer one is refused before hashing: a bound on work per request). */
+export const PASSWORD_MAX = 512;
+
+export interface PasswordCheck {
+  matches(candidate: string): Promise<boolean>;
+}
+
+export async function createPasswordCheck(password: string): Promise<PasswordCheck> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32, PARAMS);
+  return {
+    async matches(candidate) {
+      // Hash something of the same cost even for an over-long candidate, so timing says nothing.
+      const got = await scrypt(candidate.length > PASSWORD_MAX ? '' : candidate, salt, 32, PARAMS);
+      return timingSafeEqual(got, hash) && candidate.length <= PASSWORD_MAX;
+    },
+  };
+}
+
+/** Failed sign-ins (WebSessionsRepo satisfies it). */
+export interface FailureLog {
+  recordFailure(key: string, at: Date): Promise<void>;
+  failuresSince(key: string, since: Date): Promise<number>;
+  clearFailures(key: string): Promise<void>;
+}
+
+export const WINDOW_MS = 15 * 60_000;
+/** The limit for all addresses together is this many times the per-address one. */
+const GLOBAL_FACTOR = 20;
+
+export interface SignInLimiter {
+  /** Null when a try is allowed now, else the sentence to show. */
+  refusal(address: string, now: Date): Promise<string | null>;
+  failed(address: string, now: Date): Promise<void>;
+  succeeded(address: string): Promise<void>;
+}
+
+export function createSignInLimiter(log: FailureLog, perAddress: number): SignInLimiter {
+  const key = (address: string) => `password:${address}`;
+  const ALL = 'password:*';
+  return {
+    async refusal(address, now) {
+      const since = new Date(now.getTime() - WINDOW_MS);
+      const [mine, all] = await Promise.all([log.failuresSince(key(address), since), log.failuresSince(ALL, since)]);
+      if (mine >= perAddress) return `Too many failed sign-ins from your address; try again in ${WINDOW_MS / 60_000} minutes.`;
+      if (all >= perAddress * GLOBAL_FACTOR) return `Too many failed sign-ins to this dashboard; try again in ${WINDOW_MS / 60_000} minutes.`;
+      return null;
+    },
+    async failed(address, now) {
+      await log.recordFailure(key(address), now);
+      await log.recordFailure(ALL, now);
+    },
+    succeeded: (address) => log.clearFailures(key(address)),
+  };
+}

@@ -1,0 +1,344 @@
+// The dashboard as `cyberbrief run` wires it, over real HTTP on loopback, on SQLite and PostgreSQL: a
+// console-only install (no chat tokens) with the operator password. Security headers, sign-in (CSRF, hashed
+// comparison, rate limit, session cookie attributes, sessions kept as hashes), every page, feed changes as
+// /news commands, OPML in and out, channel settings, dead-letter retry, topic edits with a preview that the
+// next poll then uses, revert, sign-out; and the page that says the dashboard is off.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { createApp, type App } from '../../src/main.ts';
+import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src/web/security.ts';
+import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
+import { waitFor } from '../emulators/http-util.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { csrfOf, webClient, type WebClient } from '../helpers/web-client.ts';
+
+notePostgresSkip();
+
+const PASSWORD = 'correct horse battery staple';
+const TOPICS = `topics:
+  - id: espionage
+    name: State cyberespionage
+    description: Spying by states
+    terms:
+      - cyberespionage
+      - { term: spying, weight: 2 }
+    threshold: 2
+  - id: talks
+    name: Cyber talks
+    terms:
+      - { term: working group, weight: 3 }
+    threshold: 2
+`;
+
+async function startBot(dir: string, databaseUrl: string, feedUrl: string, env: Record<string, string>, out: string[]): Promise<App> {
+  writeFileSync(path.join(dir, 'topics.yaml'), TOPICS);
+  writeFileSync(
+    path.join(dir, 'config.yaml'),
+    [
+      'server: { host: 127.0.0.1, port: 0 }',
+      'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"] }',
+      `feeds: [{ url: "${feedUrl}", title: Local Wire }]`,
+      `topics: { file: "${path.join(dir, 'topics.yaml')}" }`,
+      'matching: { scorer: rules }',
+      'summary: { fetch_article: false }',
+      'delivery: { channel_interval_ms: 0 }',
+      'web: { sign_in_attempts: 3, topics_check_seconds: 1 }',
+    ].join('\n'),
+  );
+  const config = await loadConfig({ cwd: dir, env: { CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), DATABASE_URL: databaseUrl, ...env } });
+  const app = createApp({ config, logger: silentLogger(), cwd: dir, consoleWrite: (t) => out.push(t) });
+  await app.start();
+  return app;
+}
+
+describe.each(testDatabases)('the dashboard (operator password, console install) on $name', (database) => {
+  let dir: string;
+  let drop: () => Promise<void> = async () => {};
+  let url = '';
+  let feed: FeedServer;
+  let app: App;
+  let base: string;
+  const consoleOut: string[] = [];
+  let op: WebClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-web-'));
+    feed = await startFeedServer('Local Wire');
+    const now = Date.now();
+    feed.items.push(
+      { guid: 'a', title: 'Ministry reports cyberespionage by state hackers', link: 'http://127.0.0.1/a', description: 'Officials describe spying on diplomats.', pubDate: new Date(now - 3_600_000) },
+      { guid: 'b', title: 'Shipping firm hit by ransomware gang', link: 'http://127.0.0.1/b', description: 'A ransomware attack stopped the port.', pubDate: new Date(now - 3_000_000) },
+    );
+    const db = await database.create();
+    url = db.url;
+    drop = db.drop;
+    app = await startBot(dir, url, feed.url, { DASHBOARD_PASSWORD: PASSWORD }, consoleOut);
+    base = `http://127.0.0.1:${app.port}`;
+    await waitFor('the first poll', async () => ((await app.storage!.feeds.list())[0]?.primed ? true : undefined), 15_000);
+    op = webClient(base);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await feed?.close();
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends security headers with every page and file, and leaves Slack, health and metrics alone', async () => {
+    for (const p of ['/', '/sign-in', '/static/app.css', '/no-such-page']) {
+      const res = await fetch(base + p, { redirect: 'manual' });
+      expect(res.headers.get('content-security-policy'), p).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.headers.get('x-frame-options'), p).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), p).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), p).toBe('same-origin');
+    }
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain/);
+  });
+
+  it('sends a signed-out browser to the sign-in page and refuses its form posts', async () => {
+    const anon = webClient(base);
+    for (const p of ['/', '/feeds', '/topics', '/channels', '/alerts', '/topics/espionage/edit']) {
+      const r = await anon.get(p);
+      expect([r.status, r.location], p).toEqual([303, '/sign-in']);
+    }
+    const page = await anon.get('/sign-in');
+    expect(page.text).toContain('Operator password');
+    const r = await anon.post('/feeds/add', { url: 'https://example.com/feed.xml' });
+    expect(r.status).toBe(403);
+    expect(await app.storage!.feeds.getByUrl('https://example.com/feed.xml')).toBeNull();
+  });
+
+  it('signs the operator in only with the CSRF token and the right password; the cookie is HttpOnly and SameSite; the database keeps only its hash', async () => {
+    await op.get('/sign-in');
+    expect((await op.post('/sign-in/password', { password: PASSWORD }, { csrf: false })).status).toBe(403);
+    expect((await op.post('/sign-in/password', { password: PASSWORD }, { csrf: 'forged-token' })).status).toBe(403);
+    const wrong = await op.post('/sign-in/password', { password: 'not it' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('That password is not right.');
+    const ok = await op.post('/sign-in/password', { password: PASSWORD });
+    expect([ok.status, ok.location]).toEqual([303, '/']);
+    const cookie = op.setCookies.find((c) => c.startsWith('cb_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const token = decodeURIComponent(op.cookies.get('cb_session')!).split('.')[0]!;
+    const handle = openDatabase(parseDatabaseUrl(url));
+    try {
+      const rows = (await sql<{ id: string; user_json: string }>`select id, user_json from web_sessions`.execute(handle.db)).rows;
+      expect(rows.map((r) => r.id)).toEqual([createHash('sha256').update(token).digest('hex')]);
+      expect(JSON.stringify(rows)).not.toContain(token);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it.each([
+    ['/', 'Overview'],
+    ['/feeds', 'Feeds'],
+    ['/topics', 'Topics'],
+    ['/channels', 'Channels'],
+    ['/alerts', 'Alerts'],
+    ['/topics/espionage/edit', 'Edit State cyberespionage'],
+  ])('shows %s with its title, landmarks and navigation', async (p, title) => {
+    const r = await op.get(p);
+    expect(r.status).toBe(200);
+    expect(r.text).toMatch(/^<!DOCTYPE html>/);
+    expect(r.text).toContain(`<title>${title} · cyberbrief</title>`);
+    expect(r.text).toContain('<main id="main"');
+    expect(r.text).toContain('<nav aria-label="Main">');
+    expect(r.text).not.toMatch(/<script>|\sstyle="|\son[a-z]+="/);
+  });
+
+  it('the overview counts the feeds and draws 14 days of sent alerts', async () => {
+    const r = await op.get('/');
+    expect(r.text).toMatch(/<span class="n ok">1<\/span> OK/);
+    expect(r.text).toContain('<svg viewBox="0 0 560 180" role="img"');
+    expect((r.text.match(/<rect class="bar"/g) ?? []).length).toBe(14);
+  });
+
+  it('adds a feed with the same checks as /news feeds add, and refuses a form without or with a wrong CSRF token or from another origin', async () => {
+    await op.get('/feeds');
+    const before = (await app.storage!.feeds.list()).length;
+    expect((await op.post('/feeds/add', { url: 'https://news.example.org/rss' }, { csrf: false })).status).toBe(403);
+    expect((await op.post('/feeds/add', { url: 'https://news.example.org/rss' }, { csrf: 'x'.repeat(43) })).status).toBe(403);
+    expect((await op.post('/feeds/add', { url: 'https://news.example.org/rss' }, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await op.post('/feeds/add', { url: 'https://news.example.org/rss' }, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect((await app.storage!.feeds.list()).length).toBe(before);
+    // The private-address guard of /news feeds add holds here too.
+    const refused = await op.post('/feeds/add', { url: 'http://10.0.0.8/feed' });
+    expect(refused.status).toBe(303);
+    expect((await op.get(refused.location!)).text).toContain('10.0.0.8 is a private, loopback or reserved address');
+    const added = await op.post('/feeds/add', { url: 'https://news.example.org/rss' });
+    expect(added.status).toBe(303);
+    const page = await op.get(added.location!);
+    expect(page.text).toMatch(/Added global feed \d+: https:\/\/news\.example\.org\/rss/);
+    expect((await app.storage!.feeds.getByUrl('https://news.example.org/rss'))?.global).toBe(true);
+  });
+
+  it('reads only form bodies, and at most 64 KiB of one', async () => {
+    const cookie = [...op.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const json = await fetch(`${base}/feeds/add`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://json.example/rss', _csrf: op.csrf() }) });
+    expect(json.status).toBe(415);
+    const big = await op.post('/feeds/add', { url: 'https://big.example/rss', pad: 'x'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    expect(await app.storage!.feeds.getByUrl('https://json.example/rss')).toBeNull();
+    expect(await app.storage!.feeds.getByUrl('https://big.example/rss')).toBeNull();
+  });
+
+  it('disables and enables a feed, and removes the global one', async () => {
+    const f = (await app.storage!.feeds.getByUrl('https://news.example.org/rss'))!;
+    await op.get('/feeds');
+    await op.post(`/feeds/${f.id}/disable`, {});
+    expect((await app.storage!.feeds.get(f.id))!.enabled).toBe(false);
+    await op.post(`/feeds/${f.id}/enable`, {});
+    expect((await app.storage!.feeds.get(f.id))!.enabled).toBe(true);
+    const r = await op.post(`/feeds/${f.id}/remove`, {});
+    expect((await op.get(r.location!)).text).toContain(`Removed global feed ${f.id}`);
+    expect(await app.storage!.feeds.get(f.id)).toBeNull();
+    expect((await op.post('/feeds/999999/remove', {})).status).toBe(403);
+  });
+
+  it('imports OPML as /news feeds add would, and exports the feeds', async () => {
+    await op.get('/feeds');
+    const opml = `<?xml version="1.0"?><opml version="2.0"><body><outline text="A" xmlUrl="https://a.example.com/feed"/><outline text="Bad" xmlUrl="ftp://b.example.com/feed"/></body></opml>`;
+    const r = await op.postFile('/feeds/import', {}, { name: 'subs.opml', field: 'file', body: opml });
+    expect(r.status).toBe(303);
+    const page = await op.get(r.location!);
+    expect(page.text).toContain('Imported 2 feed(s) from OPML: 1 added, 0 already watched, 1 refused (first: Feed URLs must use http or https, not ftp.)');
+    expect((await app.storage!.feeds.getByUrl('https://a.example.com/feed'))?.global).toBe(true);
+    const out = await op.get('/feeds/export.opml');
+    expect(out.headers.get('content-type')).toMatch(/^text\/x-opml/);
+    expect(out.text).toContain('xmlUrl="https://a.example.com/feed"');
+    expect(out.text).toContain(`xmlUrl="${feed.url}"`);
+  });
+
+  it("changes the console channel's topics and keywords as /news would", async () => {
+    const ch = (await app.storage!.channels.find('console', 'console'))!;
+    const page = await op.get(`/channels/${ch.id}`);
+    expect(page.status).toBe(200);
+    await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage'] });
+    expect(await app.storage!.channels.subscriptions(ch.id)).toEqual(['espionage']);
+    const kw = await op.post(`/channels/${ch.id}/keywords/add`, { term: '-sports' });
+    expect((await op.get(kw.location!)).plain).toContain('Added -"sports".');
+    expect(await app.storage!.channels.keywords(ch.id)).toEqual([{ channelId: ch.id, term: 'sports', exclude: true }]);
+    await op.post(`/channels/${ch.id}/keywords/remove`, { term: 'sports' });
+    expect(await app.storage!.channels.keywords(ch.id)).toEqual([]);
+    const bad = await op.post(`/channels/${ch.id}/keywords/add`, { term: 'spy\u200bware' });
+    expect((await op.get(bad.location!)).text).toContain('is not valid');
+    await app.storage!.channels.pause(ch.id, 'the bot was removed');
+    expect((await op.get(`/channels/${ch.id}`)).text).toContain('Alerts are paused: the bot was removed.');
+    await op.post(`/channels/${ch.id}/resume`, {});
+    expect((await app.storage!.channels.get(ch.id))!.paused).toBe(false);
+    expect((await op.post('/channels/999999/topics', { topic: ['talks'] })).status).toBe(403);
+    await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage', 'talks'] });
+  });
+
+  it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {
+    await op.get('/topics/espionage/edit');
+    const form = { base: '0', threshold: '2', terms: '1 cyberespionage\n2 spying\n3 ransomware', days: '7' };
+    const preview = await op.post('/topics/espionage/preview', form, { headers: { 'x-preview': 'fragment' } });
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Newly matched (1)');
+    expect(preview.text).toContain('Shipping firm hit by ransomware gang');
+    expect(preview.text).toMatch(/topic score 15 \(threshold 2\)/);
+    expect(preview.plain).toContain('"ransomware" in title, description (+15.0)');
+    expect(preview.text).toContain('No longer matched (0)');
+    const higher = await op.post('/topics/espionage/preview', { ...form, threshold: '20' });
+    expect(higher.text).toContain('No longer matched (1)');
+    expect(higher.text).toContain('Ministry reports cyberespionage by state hackers');
+    const invalid = await op.post('/topics/espionage/preview', { ...form, terms: '500 spying' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toContain('Line 1: the weight must be between -100 and 100.');
+
+    const saved = await op.post('/topics/espionage/save', form);
+    expect(saved.status).toBe(303);
+    expect((await op.get(saved.location!)).plain).toContain('Saved version 1: espionage: +"ransomware" (3).');
+    const versions = await app.storage!.topicVersions.list();
+    expect(versions.map((v) => [v.id, v.summary, v.createdBy])).toEqual([[1, 'espionage: +"ransomware" (3)', 'operator (dashboard password)']]);
+    // A stale form (opened before version 1) saves nothing.
+    const stale = await op.post('/topics/espionage/save', { ...form, terms: '1 cyberespionage' });
+    expect(stale.status).toBe(409);
+    expect((await app.storage!.topicVersions.list()).length).toBe(1);
+
+    // The next poll files a new ransomware story under the topic and sends it.
+    feed.items.push({ guid: 'c', title: 'Ransomware crew freezes a city council', link: 'http://127.0.0.1/c', description: 'The ransomware attack hit payroll.', pubDate: new Date() });
+    await app.storage!.feeds.makeAllDue(new Date());
+    await waitFor('the ransomware story on the console', () => consoleOut.some((l) => l.includes('Ransomware crew freezes a city council')) || undefined, 20_000);
+
+    const page = await op.get('/topics');
+    expect(page.text).toContain('In force: version 1');
+    const back = await op.post('/topics/revert', { to: '0' });
+    expect((await op.get(back.location!)).text).toContain('Saved version 2: Back to the topics file.');
+    expect((await app.storage!.topicVersions.get(2))).toMatchObject({ topicsJson: null, revertsTo: 0 });
+  }, 40_000);
+
+  it('retries a dead letter of a visible channel', async () => {
+    const [alert] = await app.storage!.alerts.list({ limit: 1 });
+    expect(alert).toBeDefined();
+    const handle = openDatabase(parseDatabaseUrl(url));
+    try {
+      await sql`update alerts set status = 'dead', last_error = 'channel_not_found' where id = ${alert!.id}`.execute(handle.db);
+    } finally {
+      await handle.close();
+    }
+    const page = await op.get('/alerts?status=dead');
+    expect(page.text).toContain('channel_not_found');
+    const r = await op.post(`/alerts/${alert!.id}/retry`, {});
+    expect(r.status).toBe(303);
+    expect((await op.get(r.location!)).text).toContain(`Alert ${alert!.id} is queued again`);
+    await waitFor('the retried alert to be sent', async () => ((await app.storage!.alerts.get(alert!.id))?.status === 'sent' ? true : undefined), 15_000);
+  });
+
+  it('signs out: the session row goes, and the old cookie opens nothing', async () => {
+    await op.get('/');
+    const cookie = op.cookies.get('cb_session')!;
+    const out = await op.post('/sign-out', {});
+    expect([out.status, out.location]).toEqual([303, '/sign-in']);
+    const replay = await fetch(`${base}/`, { redirect: 'manual', headers: { cookie: `cb_session=${cookie}` } });
+    expect([replay.status, replay.headers.get('location')]).toEqual([303, '/sign-in']);
+  });
+
+  it('rate-limits failed password sign-ins per address, the right password included', async () => {
+    const c = webClient(base);
+    await c.get('/sign-in');
+    for (let i = 0; i < 3; i++) expect((await c.post('/sign-in/password', { password: `guess ${i}` })).status).toBe(401);
+    const locked = await c.post('/sign-in/password', { password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.text).toContain('Too many failed sign-ins from your address; try again in 15 minutes.');
+    expect(c.cookies.has('cb_session')).toBe(false);
+  });
+});
+
+describe('the dashboard without a sign-in method', () => {
+  it('is off and says so; nothing else is served', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-web-off-'));
+    const feed = await startFeedServer();
+    const app = await startBot(dir, path.join(dir, 'db.sqlite'), feed.url, {}, []);
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      const home = await fetch(`${base}/`);
+      expect(home.status).toBe(200);
+      const text = await home.text();
+      expect(text).toContain('The dashboard is off');
+      expect(text).toContain('DASHBOARD_PASSWORD');
+      expect(csrfOf(text)).toBeNull();
+      expect((await fetch(`${base}/feeds`)).status).toBe(404);
+      expect((await fetch(`${base}/sign-in`)).status).toBe(404);
+    } finally {
+      await app.stop();
+      await feed.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
