@@ -29,15 +29,12 @@ export interface ScanResult {
   readonly found: readonly number[];
 }
 
-const CACHE_LIMIT = 200_000;
-
 export class TermIndex {
   private readonly automaton = new TokenAutomaton();
   private readonly symbols = new Map<string, number>();
   private readonly patterns: Pattern[] = [];
   private readonly keys = new Map<string, number>();
   private readonly terms: string[] = [];
-  private readonly symbolCache = new Map<string, number>();
   private readonly buffer = new TokenBuffer();
   private masks = new Uint8Array(0);
   private firstPattern = new Int32Array(0);
@@ -96,14 +93,10 @@ export class TermIndex {
     return id;
   }
 
+  /** A token's symbol (-1 when no term uses its stem). Not cached: stemming is a few character tests, cheaper
+   * than a cache of every word ever seen, which thrashes on news text. */
   private lookup(form: string): number {
-    let sym = this.symbolCache.get(form);
-    if (sym === undefined) {
-      sym = this.symbols.get(stem(form.toLowerCase())) ?? -1;
-      if (this.symbolCache.size >= CACHE_LIMIT) this.symbolCache.clear();
-      this.symbolCache.set(form, sym);
-    }
-    return sym;
+    return this.symbols.get(stem(form.toLowerCase())) ?? -1;
   }
 
   /** Finds every term in the document's fields. Not re-entrant: the result is reused by the next scan. */

@@ -10,18 +10,6 @@ export interface FieldTokens {
 }
 
 const buffer = new TokenBuffer();
-const stemCache = new Map<string, string>();
-const STEM_CACHE_LIMIT = 100_000;
-
-function stemOf(lower: string): string {
-  let s = stemCache.get(lower);
-  if (s === undefined) {
-    s = stem(lower);
-    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
-    stemCache.set(lower, s);
-  }
-  return s;
-}
 
 /** Tokenises a field of text (plain text, markup already removed). */
 export function fieldTokens(raw: string): FieldTokens {
@@ -34,7 +22,7 @@ export function fieldTokens(raw: string): FieldTokens {
     const lower = form.toLowerCase();
     out.form.push(form);
     out.lower.push(lower);
-    out.stem.push(stemOf(lower));
+    out.stem.push(stem(lower));
   }
   return out;
 }
