@@ -10,7 +10,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumPresent = existsSync(CHROMIUM);
-export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+/**
+ * Where screenshots go: docs/screenshots/ (shown in the README) when SCREENSHOTS=1 is set, so a normal test
+ * run (CI included) takes them all the same but leaves the tracked files alone; a temporary folder otherwise.
+ */
+export const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? path.resolve(import.meta.dirname, '../../docs/screenshots') : path.join(tmpdir(), 'cyberbrief-screenshots');
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

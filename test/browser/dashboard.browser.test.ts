@@ -322,7 +322,8 @@ describe.skipIf(!chromiumPresent).each(testDatabases)('the dashboard in Chromium
     expect(await page().getByRole('status').innerText()).toContain(`Alert ${dead.id} is queued again`);
     const target = dead.channelId === (await channelId('slack', C1)) ? C1 : C2;
     await waitFor('the retried alert delivered', () => slackGot(target, 'Refused dossier') || undefined, 30_000);
-    expect((await storage.alerts.get(dead.id))?.status).toBe('sent');
+    // The dispatcher records the send just after Slack answers: wait for it rather than race it.
+    await waitFor('the retried alert recorded as sent', async () => ((await storage.alerts.get(dead.id))?.status === 'sent' ? true : undefined), 10_000);
   }, 60_000);
 
   it('every page passes axe and fits a phone; screenshots at desktop and phone width', async () => {
