@@ -181,11 +181,14 @@ export function createApp(opts: AppOptions): App {
         match: (doc) => {
           // The scorer decides whether the story is in scope; the rules, which topics it is filed under.
           const d = relevance.decide(doc);
-          return d.rules.map((r) => {
+          const topics = d.rules.map((r) => {
             const filed = d.topicIds.includes(r.topicId);
             return { topicId: r.topicId, score: r.score, matched: filed, reasons: filed ? [d.summary, ...r.reasons] : r.reasons };
           });
+          // The score ranks the morning brief.
+          return { topics, relevance: d.probability };
         },
+        channelDeliveries: () => db.channels.deliveries(),
         topicTerms: (id) => topicTerms.get(id) ?? [],
         summarize: (input) => summarizer.summarize(input),
         onAlerts: () => dispatcher.notify(),

@@ -164,3 +164,20 @@ export function formatLocal(zone: string, at: number): string {
   const weekday = addDays(w, 0).weekday;
   return `${cap(WEEKDAYS[weekday]!.slice(0, 3))} ${w.day} ${MONTHS[w.month - 1]} ${w.year} ${formatClock({ hour: w.hour, minute: w.minute, second: w.second })}`;
 }
+
+/** `8:00`, `08:00` or `08:00:30` as a time of day; null when it is not one. */
+export function parseClock(text: string): ClockTime | null {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const t = { hour: Number(m[1]), minute: Number(m[2]), second: Number(m[3] ?? 0) };
+  return t.hour <= 23 && t.minute <= 59 && t.second <= 59 ? t : null;
+}
+
+/**
+ * Whether a new alert for this channel is held instead of sent live: always in brief mode (the brief
+ * delivers it), and during quiet hours in the other modes (released when they end, or by a brief).
+ */
+export function holdsAlerts(d: ChannelDelivery, at: number): boolean {
+  if (d.mode === 'brief' && d.brief) return true;
+  return d.quiet !== null && inQuietHours(d.quiet, at);
+}
