@@ -5,6 +5,8 @@ import os from 'node:os';
 import { createCommandHandler, createFeedbackHandler, relevanceExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile } from './config/topics.ts';
+import { createBriefScheduler } from './delivery/brief-scheduler.ts';
+import { createBriefComposer } from './delivery/brief-service.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
 import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
 import type { ChatPlatform } from './domain/chat.ts';
@@ -145,6 +147,7 @@ export function createApp(opts: AppOptions): App {
       parseKeyword,
       checkFeedUrl: (url) => checkFeedUrl(url, guard),
       feedback: db.feedback,
+      briefs: db.briefs,
       stories: db.stories,
       // /news why: the same decision the pipeline makes, with every reason.
       explain: relevanceExplainer(relevance, topics),
@@ -168,9 +171,33 @@ export function createApp(opts: AppOptions): App {
     const summarizer = summarizerFrom(config, logger, { fetcher, storage: db });
     const topicTerms = new Map(topics.map((t) => [t.id, t.terms.map((x) => x.term)]));
     const topicNames = new Map(topics.map((t) => [t.id, t.name]));
+    // Briefs: composed from the stories they hold at their first claim, sent by the dispatcher.
+    const briefComposer = createBriefComposer({
+      source: {
+        candidates: (q) => db.briefs.candidates(q),
+        lastPeriodEnd: (id, kind) => db.briefs.lastPeriodEnd(id, kind),
+        delivery: (id) => db.channels.delivery(id),
+        subscriptions: (id) => db.channels.subscriptions(id),
+      },
+      topics: topics.map((t) => ({ id: t.id, name: t.name })),
+      limits: { maxStories: config.brief.max_stories, perTopic: config.brief.per_topic },
+    });
     const dispatcher = createDispatcher(
-      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName: (id) => topicNames.get(id) ?? id, clock, logger, storageReady },
+      {
+        store: meteredDispatchStore(db.alerts, metrics.counters),
+        platforms: byName,
+        pauseChannel: (id, reason) => db.channels.pause(id, reason),
+        topicName: (id) => topicNames.get(id) ?? id,
+        clock,
+        logger,
+        storageReady,
+        briefs: { store: db.briefs, compose: (b) => briefComposer.compose(b) },
+      },
       dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
+    );
+    const briefScheduler = createBriefScheduler(
+      { store: db.briefs, clock, logger, onEnqueued: () => dispatcher.notify(), storageReady },
+      { checkMs: config.brief.check_seconds * 1000 },
     );
     const pipeline = createPipeline(
       {
@@ -213,6 +240,8 @@ export function createApp(opts: AppOptions): App {
     // the scheduler takes no new feeds, the pipeline finishes its item, the dispatcher its sends.
     await dispatcher.start();
     onStop('dispatcher', () => dispatcher.stop());
+    briefScheduler.start();
+    onStop('brief scheduler', () => briefScheduler.stop());
     await pipeline.start();
     onStop('pipeline', () => pipeline.stop());
     scheduler.start();

@@ -14,6 +14,8 @@ export interface DispatchBrief {
   id: number;
   channelId: number;
   kind: 'brief' | 'quiet';
+  periodStart: Date;
+  periodEnd: Date;
   status: 'pending' | 'sending' | 'sent' | 'dead';
   attempts: number;
   content: BriefView | null;

@@ -3,7 +3,7 @@
 // row carries `brief_next_at`; a due channel gets the brief of the latest occurrence of its schedule (one
 // row per channel and period key, unique in the schema, so instances racing, or a tick repeated after a
 // crash, write it once), and its next time moves to the following occurrence. A bot that was down across
-// several occurrences sends one brief, covering everything since the last one. The dispatcher sends them.
+// several occurrences sends one brief, covering the whole time since the last one. The dispatcher sends them.
 import {
   briefPeriodKey, inQuietHours, lastQuietEnd, latestOccurrence, nextOccurrence, previousOccurrence, quietPeriodKey,
   type ChannelDelivery,
@@ -59,8 +59,10 @@ export function createBriefScheduler(deps: BriefSchedulerDeps, opts: BriefSchedu
       const next = new Date(nextOccurrence(s, Math.max(o.at, now.getTime())).at);
       // A next time that is not an occurrence of the schedule (edited by hand) only moves on.
       if (o.at >= due.briefNextAt.getTime()) {
+        // The period runs from the occurrence before the first one due (so occurrences missed while the bot
+        // was down are covered), or from the last brief if that is later (the schedule changed since).
         const last = await store.lastPeriodEnd(due.channelId, 'brief');
-        const nominal = previousOccurrence(s, o).at;
+        const nominal = previousOccurrence(s, latestOccurrence(s, due.briefNextAt.getTime())).at;
         const start = last && last.getTime() < o.at ? Math.max(nominal, last.getTime()) : nominal;
         const r = await store.enqueue({ channelId: due.channelId, kind: 'brief', periodKey: briefPeriodKey(s, o), start: new Date(start), end: new Date(o.at), at: now });
         if (r) {
