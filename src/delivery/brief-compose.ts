@@ -115,7 +115,8 @@ export function composeBrief(input: ComposeInput): BriefView {
   const end = formatLocal(zone, input.periodEnd.getTime());
   const start = formatLocal(zone, input.periodStart.getTime());
   const total = ranked.length;
-  const title = input.kind === 'quiet' ? 'While this channel was quiet' : input.schedule?.every === 'weekly' ? 'Weekly brief' : 'Daily brief';
+  const title =
+    input.kind === 'quiet' ? (input.quiet ? 'While this channel was quiet' : 'Stories held for the brief') : input.schedule?.every === 'weekly' ? 'Weekly brief' : 'Daily brief';
   const subtitle =
     input.kind === 'quiet'
       ? `${plural(total, 'story', 'stories')} held${input.quiet ? ` during quiet hours (${describeQuiet(input.quiet)})` : ''}, up to ${end}`

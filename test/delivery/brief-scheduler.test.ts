@@ -76,7 +76,7 @@ describe.each(testDatabases)('brief scheduler on $name', (database) => {
       const step = 37 * 60_000;
       const lastTick = start + Math.floor((end - start) / step) * step;
       for (let t = start; t <= end; t += step) {
-        c.set(t);
+        c.set(new Date(t));
         await s.runOnce();
       }
       for (const [i, k] of cases.entries()) {

@@ -219,7 +219,7 @@ describe.each(testDatabases)('dispatcher: briefs and threads on $name', (databas
 });
 
 /** Every method of `repo`, bound, as a plain object (to override some in a test). */
-function bind<T extends object>(repo: T): T {
+function bind<T extends object>(repo: T): { [K in keyof T]: T[K] } {
   const out: Record<string, unknown> = {};
   let proto: object | null = repo;
   while (proto && proto !== Object.prototype) {
@@ -229,7 +229,7 @@ function bind<T extends object>(repo: T): T {
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }
-  return out as T;
+  return out as { [K in keyof T]: T[K] };
 }
 
 async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
