@@ -20,12 +20,13 @@ export function deliveryLine(d: ChannelDelivery): string {
   }
 }
 
-/** Every setting in a few lines, for /news status. */
+/** The settings in a few lines, for /news status. */
 export function deliveryLines(d: ChannelDelivery & { briefNextAt: Date | null }): string[] {
   const lines = [deliveryLine(d)];
   if (d.brief && d.mode !== 'live' && d.briefNextAt) lines.push(`Next brief: ${formatLocal(d.brief.zone, d.briefNextAt.getTime())} ${d.brief.zone}.`);
   if (d.brief && d.mode === 'live') lines.push(`A brief ${describeSchedule(d.brief)} is kept but not sent while the mode is live.`);
-  lines.push(d.quiet ? `Quiet hours: ${describeQuiet(d.quiet)} (live alerts are held, then sent as one message).` : 'No quiet hours.');
-  lines.push(d.threads ? 'Threads: on (later coverage is replied in the story\'s thread).' : 'Threads: off (later coverage edits the story\'s message).');
+  // Quiet hours and threads only when set (the defaults would be two more lines in every status).
+  if (d.quiet) lines.push(`Quiet hours: ${describeQuiet(d.quiet)} (live alerts are held, then sent as one message).`);
+  if (d.threads) lines.push('Threads: on (later coverage is replied in the story\'s thread).');
   return lines;
 }

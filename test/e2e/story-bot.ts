@@ -71,7 +71,8 @@ export async function prepareStoryBot(databaseUrl: string): Promise<StoryBot> {
   );
   const storage = await openStorage(databaseUrl);
   try {
-    for (const c of CHANNELS) await seedChannel(storage, c.platform, c.id, [c.topic]);
+    // Each channel in the workspace or server its commands come from (the emulators' team and guild).
+    for (const c of CHANNELS) await seedChannel(storage, c.platform, c.id, [c.topic], [], c.platform === 'slack' ? 'T0TEST' : GUILD);
   } finally {
     await storage.close();
   }
