@@ -395,9 +395,15 @@ export class BriefsRepo {
     return rows.map(briefFromRow);
   }
 
-  /** How many of the channel's alerts are held (for a brief or until quiet hours end). */
+  /** How many of the channel's alerts are held (for a brief or until quiet hours end) that no brief has taken yet. */
   async heldCount(channelId: number): Promise<number> {
-    const r = await this.db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).where('status', '=', 'held').executeTakeFirst();
+    const r = await this.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'held')
+      .where('digest_id', 'is', null)
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 

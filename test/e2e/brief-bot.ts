@@ -121,11 +121,13 @@ export async function prepareBriefBot(databaseUrl: string, channels: readonly Br
       const storage = await open();
       try {
         const id = await channelId(storage, c);
-        // The mode first: a running bot releases held stories of a channel that is not in brief mode.
+        // Brief mode first, not yet due (a running bot releases the held stories of a channel in live mode),
+        // then the stories, then the time: the brief cannot come due half-way through the seeding.
         const s: BriefSchedule = { every: 'daily', weekday: null, time: { hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() }, zone: 'UTC' };
         const d = await storage.channels.delivery(id);
-        await storage.channels.setDelivery(id, { ...d, mode: 'brief', brief: s }, new Date(nextOccurrence(s, at.getTime() - 1).at));
+        await storage.channels.setDelivery(id, { ...d, mode: 'brief', brief: s }, null);
         await heldStories(storage, id, stories, tag);
+        await storage.channels.setDelivery(id, { ...d, mode: 'brief', brief: s }, new Date(nextOccurrence(s, at.getTime() - 1).at));
       } finally {
         await storage.close();
       }
@@ -135,13 +137,12 @@ export async function prepareBriefBot(databaseUrl: string, channels: readonly Br
       try {
         const id = await channelId(storage, c);
         const start = new Date(Date.now() - 3600_000);
-        const q: QuietHours = {
-          start: { hour: start.getUTCHours(), minute: start.getUTCMinutes(), second: start.getUTCSeconds() },
-          end: { hour: end.getUTCHours(), minute: end.getUTCMinutes(), second: end.getUTCSeconds() },
-          zone: 'UTC',
-        };
-        await storage.channels.setDelivery(id, { mode: 'live', brief: null, quiet: q, threads: false }, null);
+        const clock = (d: Date) => ({ hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() });
+        const q: QuietHours = { start: clock(start), end: clock(end), zone: 'UTC' };
+        // Quiet until well after the seeding, then until `end`: the window cannot end half-way through it.
+        await storage.channels.setDelivery(id, { mode: 'live', brief: null, quiet: { ...q, end: clock(new Date(Date.now() + 3600_000)) }, threads: false }, null);
         await heldStories(storage, id, stories, tag);
+        await storage.channels.setDelivery(id, { mode: 'live', brief: null, quiet: q, threads: false }, null);
       } finally {
         await storage.close();
       }
