@@ -5,6 +5,8 @@ import os from 'node:os';
 import { createCommandHandler, createFeedbackHandler, relevanceExplainer } from './commands/index.ts';
 import type { Config } from './config/schema.ts';
 import { loadTopicsFile, parseTopics } from './config/topics.ts';
+import { createBriefScheduler } from './delivery/brief-scheduler.ts';
+import { createBriefComposer } from './delivery/brief-service.ts';
 import { meteredDispatchStore } from './delivery/metered-store.ts';
 import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
 import type { MemberAccess } from './domain/access.ts';
@@ -170,6 +172,7 @@ export function createApp(opts: AppOptions): App {
       parseKeyword,
       checkFeedUrl: (url) => checkFeedUrl(url, guard),
       feedback: db.feedback,
+      briefs: db.briefs,
       stories: db.stories,
       // /news why: the same decision the pipeline makes, with every reason.
       explain: (doc) => relevanceExplainer(live.current().scorer, live.current().topics)(doc),
@@ -216,9 +219,33 @@ export function createApp(opts: AppOptions): App {
     const summarizer = summarizerFrom(config, logger, { fetcher, storage: db, work: workers.summaryWork });
     const topicTerms = (id: string) => live.current().topics.find((t) => t.id === id)?.terms.map((x) => x.term) ?? [];
     const topicName = (id: string) => live.current().topics.find((t) => t.id === id)?.name ?? id;
+    // Briefs: composed from the stories they hold at their first claim, sent by the dispatcher.
+    const briefComposer = createBriefComposer({
+      source: {
+        candidates: (q) => db.briefs.candidates(q),
+        lastPeriodEnd: (id, kind) => db.briefs.lastPeriodEnd(id, kind),
+        delivery: (id) => db.channels.delivery(id),
+        subscriptions: (id) => db.channels.subscriptions(id),
+      },
+      topics: () => live.current().topics.map((t) => ({ id: t.id, name: t.name })),
+      limits: { maxStories: config.brief.max_stories, perTopic: config.brief.per_topic },
+    });
     const dispatcher = createDispatcher(
-      { store: meteredDispatchStore(db.alerts, metrics.counters), platforms: byName, pauseChannel: (id, reason) => db.channels.pause(id, reason), topicName, clock, logger, storageReady },
+      {
+        store: meteredDispatchStore(db.alerts, metrics.counters),
+        platforms: byName,
+        pauseChannel: (id, reason) => db.channels.pause(id, reason),
+        topicName,
+        clock,
+        logger,
+        storageReady,
+        briefs: { store: db.briefs, compose: (b) => briefComposer.compose(b) },
+      },
       dispatcherOptionsFrom(config.delivery, INSTANCE_ID),
+    );
+    const briefScheduler = createBriefScheduler(
+      { store: db.briefs, clock, logger, onEnqueued: () => dispatcher.notify(), storageReady },
+      { checkMs: config.brief.check_seconds * 1000 },
     );
     const pipeline = createPipeline(
       {
@@ -229,11 +256,14 @@ export function createApp(opts: AppOptions): App {
         match: (doc) => {
           // The scorer decides whether the story is in scope; the rules, which topics it is filed under.
           const d = live.current().scorer.decide(doc);
-          return d.rules.map((r) => {
+          const topics = d.rules.map((r) => {
             const filed = d.topicIds.includes(r.topicId);
             return { topicId: r.topicId, score: r.score, matched: filed, reasons: filed ? [d.summary, ...r.reasons] : r.reasons };
           });
+          // The score ranks the morning brief.
+          return { topics, relevance: d.probability };
         },
+        channelDeliveries: () => db.channels.deliveries(),
         topicTerms,
         summarize: (input) => summarizer.summarize(input),
         onAlerts: () => dispatcher.notify(),
@@ -260,6 +290,8 @@ export function createApp(opts: AppOptions): App {
     notifyDispatcher = () => dispatcher.notify();
     await dispatcher.start();
     onStop('dispatcher', () => dispatcher.stop());
+    briefScheduler.start();
+    onStop('brief scheduler', () => briefScheduler.stop());
     await pipeline.start();
     onStop('pipeline', () => pipeline.stop());
     scheduler.start();

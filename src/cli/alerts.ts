@@ -29,6 +29,7 @@ function alertLines(a: AlertListRow): string[] {
   const channel = `${a.platform}:${a.channelName ? `#${a.channelName}` : a.externalId}`;
   const lines = [`${String(a.id).padStart(5)}  ${a.status.padEnd(7)} ${channel}  ${a.title}`];
   if (a.status === 'sent') lines.push(`       sent ${iso(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
+  else if (a.status === 'held') lines.push('       held for the channel\'s brief or until its quiet hours end');
   else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${iso(a.nextAttemptAt)}`}`);
   if (a.lastError) lines.push(`       last error: ${a.lastError}`);
   return lines;

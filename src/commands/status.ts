@@ -1,4 +1,5 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
+import { deliveryLines } from './delivery-text.ts';
 import { topicNames } from './topic-args.ts';
 import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from './types.ts';
 
@@ -11,6 +12,7 @@ async function outboxLines(alerts: AlertsPort, channelId: number): Promise<strin
   const lines: string[] = [];
   const waiting = c.pending + c.sending;
   if (waiting) lines.push(`${waiting} alert${waiting === 1 ? ' is' : 's are'} waiting to be sent.`);
+  if (c.held) lines.push(`${c.held} ${c.held === 1 ? 'story is' : 'stories are'} held for the brief or until quiet hours end.`);
   if (c.dead) {
     const [last] = await alerts.list({ status: 'dead', channelId, limit: 1 });
     const detail = last ? ` Latest: "${last.title}"${last.lastError ? ` (${last.lastError})` : ''}.` : '';
@@ -50,6 +52,7 @@ export const status: CommandModule = {
         ? `Keywords: ${kws.map((k) => `${k.exclude ? '-' : ''}"${k.term}"`).join(', ')}.`
         : 'No channel keywords.',
       ch?.paused ? `Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}. Subscribing again resumes them.` : 'Alerts are on.',
+      ...(ch ? deliveryLines(await deps.channels.delivery(ch.id)) : []),
       ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
       ...(ch && deps.feedback ? [await feedbackLine(deps.feedback, ch.id, now)] : []),
       `Watching ${enabled.length} feed(s)${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().replace(/\.\d+Z$/, 'Z')}` : ''}.`,

@@ -1,6 +1,7 @@
 // What the commands need from the rest of the program (ports, so tests use real storage or fakes), and
 // the shape of one command module. Platform-neutral: a Command in, a Reply out.
-import type { Command, Reply } from '../domain/chat.ts';
+import type { ChannelDelivery } from '../domain/brief-schedule.ts';
+import type { BriefView, Command, Reply } from '../domain/chat.ts';
 import type { Verdict } from '../domain/feedback.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { Alert, Channel, ChannelKeyword, Feed, Topic } from '../domain/types.ts';
@@ -20,6 +21,16 @@ export interface ChannelsPort {
   removeKeyword(channelId: number, term: string): Promise<boolean>;
   keywords(channelId: number): Promise<ChannelKeyword[]>;
   unpause(channelId: number): Promise<void>;
+  /** The channel's mode, brief schedule, quiet hours and threads setting, and when its next brief is due. */
+  delivery(channelId: number): Promise<ChannelDelivery & { briefNextAt: Date | null }>;
+  /** Stores them, with when the next brief is due (null: none). */
+  setDelivery(channelId: number, d: ChannelDelivery, briefNextAt: Date | null): Promise<void>;
+}
+
+/** The brief outbox, for `brief show` and `status` (BriefsRepo satisfies it). */
+export interface BriefsPort {
+  heldCount(channelId: number): Promise<number>;
+  list(channelId: number, limit?: number): Promise<{ kind: 'brief' | 'quiet'; status: 'pending' | 'sending' | 'sent' | 'dead'; sentAt: Date | null; lastError: string | null; content: BriefView | null }[]>;
 }
 
 export interface LatestPort {
@@ -45,7 +56,7 @@ export type KeywordParser = (raw: string) => { term: string; exclude: boolean };
 
 /** The outbox, for `status`: dead letters and the queue of one channel (AlertsRepo satisfies it). */
 export interface AlertsPort {
-  counts(channelId?: number): Promise<Record<'pending' | 'sending' | 'sent' | 'dead', number>>;
+  counts(channelId?: number): Promise<Record<'pending' | 'sending' | 'sent' | 'dead', number> & { held?: number }>;
   list(opts: { status?: 'dead'; channelId?: number; limit?: number }): Promise<{ id: number; title: string; lastError: string | null }[]>;
 }
 
@@ -114,6 +125,8 @@ export interface CommandDeps {
   alerts?: AlertsPort;
   /** When given, `status` shows the channel's feedback counts. */
   feedback?: FeedbackPort;
+  /** When given, `brief show` and `status` show held stories and the last brief. */
+  briefs?: BriefsPort;
   /** With `explain`, enables `/news why`. */
   stories?: StoryLookupPort;
   explain?: ExplainPort;

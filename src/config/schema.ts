@@ -189,6 +189,16 @@ export const configSchema = z
         lease_seconds: seconds(5, 3600),
       })
       .strict(),
+    brief: z
+      .object({
+        /** Stories shown in one brief; the rest are counted. */
+        max_stories: z.number().int().min(1).max(100),
+        /** Stories shown per topic group of a brief. */
+        per_topic: z.number().int().min(1).max(50),
+        /** How often due briefs and ended quiet hours are looked for. */
+        check_seconds: seconds(1, 300),
+      })
+      .strict(),
     storage: z
       .object({
         /**

@@ -8,7 +8,10 @@
 // - a permanent error (channel gone, bot removed, missing access) pauses the channel and says so;
 // - a sent row with edit requests (new coverage, changed story) has its message edited (storage does not
 //   hand out rows the channel marked not relevant);
-// - a story's message, posted or edited, carries the alert id for its feedback buttons.
+// - a story's message, posted or edited, carries the alert id for its feedback buttons;
+// - in a channel with threads on, later coverage of a posted story goes as replies in its thread
+//   (follow-ups.ts) instead of an edit;
+// - briefs (the brief outbox) go through the same per-channel workers and pacing (brief-delivery.ts).
 // A row that fails holds back the rows behind it in its channel, so a channel sees its stories in order.
 //
 // The database may go away at any moment (a dropped connection, a restart, a failover, a full disk). A
@@ -24,6 +27,9 @@ import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
+import { sendBrief, type BriefDelivery, type DispatchBrief } from './brief-delivery.ts';
+import { sendFollowUps } from './follow-ups.ts';
+import type { ChannelTarget, SendContext } from './send-context.ts';
 
 /** A claimed outbox row (storage's ClaimedAlert). */
 export interface DispatchAlert extends Alert {
@@ -31,6 +37,12 @@ export interface DispatchAlert extends Alert {
   inDigest: boolean;
   platform: PlatformName;
   externalId: string;
+  /** The channel wants later coverage as thread replies. */
+  threads: boolean;
+  /** The newest item of the story the channel has seen (null: unknown, rows from before threads existed). */
+  followedItemId: number | null;
+  /** A thread reply about this item may already be out (see follow-ups.ts). */
+  followingItemId: number | null;
 }
 
 /** What a story message shows (storage's StoryRecord). */
@@ -43,7 +55,7 @@ export interface DispatchStory {
   digest: string | null;
   digestFromExcerpt: boolean;
   topics: { topicId: string; score: number }[];
-  coverage: { title: string; url: string | null; source: string }[];
+  coverage: { itemId: number; title: string; url: string | null; source: string }[];
 }
 
 export type DispatchFailureOutcome = 'retry' | 'dead' | 'update_dropped';
@@ -54,8 +66,12 @@ export interface DispatchStore {
   extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void>;
   release(ids: readonly number[], owner: string): Promise<void>;
   markSending(id: number, owner: string, at: Date, leaseUntil?: Date): Promise<boolean>;
-  markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number }): Promise<void>;
-  markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void>;
+  markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number; followedItemId?: number | null }): Promise<void>;
+  markUpdated(id: number, owner: string, u: { at: Date; updateCount: number; followedItemId?: number | null }): Promise<void>;
+  /** A thread reply about `itemId` is about to be sent; false when the lease was lost. */
+  markFollowing(id: number, owner: string, itemId: number, at: Date): Promise<boolean>;
+  /** The thread reply about `itemId` is out. */
+  markFollowed(id: number, owner: string, itemId: number, at: Date): Promise<void>;
   recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
   /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
@@ -78,6 +94,8 @@ export interface DispatcherDeps {
   random?: () => number;
   /** Resolves when the database is worth trying again after a storage error (the storage monitor's ready). */
   storageReady?: (signal?: AbortSignal) => Promise<void>;
+  /** The brief outbox and how to compose a brief: without it, briefs are not sent by this dispatcher. */
+  briefs?: BriefDelivery;
 }
 
 export interface DispatcherOptions {
@@ -93,7 +111,7 @@ export interface DispatcherOptions {
   /** Minimum gap between two messages to one channel; per platform when given as a map. */
   channelIntervalMs: number | Partial<Record<PlatformName, number>>;
   leaseMs: number;
-  /** Rows claimed per round. */
+  /** Rows claimed per round (briefs: a tenth of it, at least one). */
   claimLimit: number;
   /** How often to look for due rows when nobody calls notify(). */
   idleMs: number;
@@ -135,6 +153,11 @@ export function alertRef(alertId: number): string {
   return `cyberbrief-alert-${alertId}`;
 }
 
+/** The newest item a story message shows: its own item or the newest coverage in it. */
+function newestItem(itemId: number, s: DispatchStory): number {
+  return s.coverage.reduce((m, c) => Math.max(m, c.itemId), itemId);
+}
+
 export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions): Dispatcher {
   const { store, logger: log, clock } = deps;
   const random = deps.random ?? Math.random;
@@ -159,11 +182,23 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   const intervalFor = (p: PlatformName): number =>
     typeof opts.channelIntervalMs === 'number' ? opts.channelIntervalMs : (opts.channelIntervalMs[p] ?? 0);
 
-  async function pace(a: DispatchAlert): Promise<void> {
+  async function pace(a: ChannelTarget): Promise<void> {
     const wait = (nextSlot.get(a.channelId) ?? 0) - clock.now().getTime();
     if (wait > 0) await sleep(wait, stopCtl.signal);
   }
-  const sentNow = (a: DispatchAlert) => nextSlot.set(a.channelId, Math.max(nextSlot.get(a.channelId) ?? 0, clock.now().getTime() + intervalFor(a.platform)));
+  const sentNow = (a: ChannelTarget) => nextSlot.set(a.channelId, Math.max(nextSlot.get(a.channelId) ?? 0, clock.now().getTime() + intervalFor(a.platform)));
+
+  /** Pauses a channel the platform refuses for good, and tells it why (when it still can). */
+  async function pauseFor(t: ChannelTarget, message: string): Promise<void> {
+    const ctx = { channel: `${t.platform}:${t.externalId}`, channel_id: t.channelId };
+    await deps.pauseChannel(t.channelId, `${t.platform} refused delivery: ${message}`);
+    log.warn({ ...ctx, err: message }, 'dispatcher: channel paused after a permanent error; alerts wait until an admin resumes it (/news status shows why)');
+    try {
+      await deps.platforms.get(t.platform)?.postNotice(t.externalId, `cyberbrief paused alerts for this channel: ${message}. A channel admin can resume them with /news subscribe once the bot has access again.`);
+    } catch (noticeErr) {
+      log.warn({ ...ctx, err: errorMessage(noticeErr) }, 'dispatcher: could not tell the channel it was paused');
+    }
+  }
 
   function storyView(a: DispatchAlert, s: DispatchStory): StoryView {
     return {
@@ -200,16 +235,8 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       return false;
     }
     if (kind === 'permanent' && what === 'send') {
-      const reason = `${first.platform} refused delivery: ${message}`;
-      await deps.pauseChannel(first.channelId, reason);
       for (const r of rows) await store.noteError(r.id, opts.owner, `channel paused: ${message}`, now);
-      log.warn({ ...ctx, err: message }, 'dispatcher: channel paused after a permanent error; alerts wait until an admin resumes it (/news status shows why)');
-      const platform = deps.platforms.get(first.platform);
-      try {
-        await platform?.postNotice(first.externalId, `cyberbrief paused alerts for this channel: ${message}. A channel admin can resume them with /news subscribe once the bot has access again.`);
-      } catch (noticeErr) {
-        log.warn({ ...ctx, err: errorMessage(noticeErr) }, 'dispatcher: could not tell the channel it was paused');
-      }
+      await pauseFor(first, message);
       return true;
     }
 
@@ -249,7 +276,8 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       try {
         const found = await platform.findStory(a.externalId, alertRef(a.id));
         if (found) {
-          await store.markSent(a.id, opts.owner, { messageId: found.messageId, at: clock.now(), inDigest: false, updateCount: 0 });
+          // The story as posted then is unknown: the next edit or thread reply starts from the alert's item.
+          await store.markSent(a.id, opts.owner, { messageId: found.messageId, at: clock.now(), inDigest: false, updateCount: 0, followedItemId: a.itemId });
           log.info({ alert_id: a.id, channel_id: a.channelId }, 'dispatcher: alert had been posted before a restart or a failed attempt; recorded it');
           return true;
         }
@@ -278,7 +306,8 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     posted.set(a.channelId, [...(posted.get(a.channelId) ?? []), clock.now().getTime()]);
     // A story posted now shows the cluster as it stands: the edit requests seen at claim are covered.
     const messageId = sent.messageId;
-    await keep(() => store.markSent(a.id, opts.owner, { messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount }));
+    const followedItemId = newestItem(a.itemId, s);
+    await keep(() => store.markSent(a.id, opts.owner, { messageId, at: clock.now(), inDigest: false, updateCount: a.updateCount, followedItemId }));
     log.info({ alert_id: a.id, channel_id: a.channelId, message_id: sent.messageId }, 'dispatcher: story posted');
     return true;
   }
@@ -326,6 +355,27 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
       return;
     }
+    // Threads on: new coverage goes as replies in the story's thread; a changed story is still edited.
+    if (a.threads && a.followedItemId !== null) {
+      const r = await sendFollowUps(sendContext, store, platform, { ...a, messageId: a.messageId, followedItemId: a.followedItemId }, s);
+      if (r.kind === 'stopped') {
+        await store.release([a.id], opts.owner);
+        return;
+      }
+      if (r.kind === 'done') {
+        await keep(() => store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount }));
+        return;
+      }
+      if (r.kind === 'failed') {
+        const err = r.error;
+        if (!(err instanceof DeliveryError && err.kind === 'permanent')) {
+          await failed([a], err, 'edit');
+          return;
+        }
+        // The thread cannot take replies (no permission, archived): show the coverage by editing the story instead.
+        log.warn({ alert_id: a.id, channel_id: a.channelId, err: errorMessage(err) }, 'dispatcher: the story\'s thread refused a reply; editing the story instead');
+      }
+    }
     await pace(a);
     if (stopCtl.signal.aborted) {
       await store.release([a.id], opts.owner);
@@ -339,20 +389,25 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       return;
     }
     sentNow(a);
-    await keep(() => store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount }));
+    const followedItemId = newestItem(a.itemId, s);
+    await keep(() => store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount, followedItemId }));
     log.info({ alert_id: a.id, channel_id: a.channelId, message_id: a.messageId }, 'dispatcher: story edited');
   }
 
-  /** One channel's claimed rows: sends in order (burst, then one digest), then edits. */
-  async function deliverChannel(rows: DispatchAlert[]): Promise<void> {
-    const first = rows[0]!;
+  /** One channel's claimed rows: sends in order (burst, then one digest), then edits, then briefs. */
+  async function deliverChannel(rows: DispatchAlert[], briefRows: DispatchBrief[]): Promise<void> {
+    const first: ChannelTarget = rows[0] ?? briefRows[0]!;
     const platform = deps.platforms.get(first.platform);
     // Rows this round holds. Finished rows have already given their lease up, so releasing or extending
     // the whole set at the end touches only the rows still ours.
     const held = rows.map((r) => r.id);
-    // Keep the lease alive while this channel works through its rows.
+    const heldBriefs = briefRows.map((b) => b.id);
+    const briefStore = deps.briefs?.store;
+    // Keep the leases alive while this channel works through its rows.
     const renew = setInterval(() => {
-      void store.extendLease(held, opts.owner, new Date(clock.now().getTime() + opts.leaseMs)).catch(() => undefined);
+      const until = new Date(clock.now().getTime() + opts.leaseMs);
+      void store.extendLease(held, opts.owner, until).catch(() => undefined);
+      if (briefStore) void briefStore.extendLease(heldBriefs, opts.owner, until).catch(() => undefined);
     }, Math.max(1000, Math.floor(opts.leaseMs / 3)));
     try {
       if (!platform) return;
@@ -377,6 +432,12 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
         if (stopCtl.signal.aborted) break;
         await editStory(platform, a);
       }
+      if (deps.briefs) {
+        for (const b of briefRows) {
+          if (stopCtl.signal.aborted) break;
+          if (!(await sendBrief(sendContext, deps.briefs, platform, b))) break;
+        }
+      }
     } catch (err) {
       // A storage error was logged once by the storage monitor for the whole outage.
       if (isStorageFailure(err)) log.debug({ channel_id: first.channelId, err: errorMessage(err) }, 'dispatcher: channel round stopped by a storage error; its rows are released when the database answers');
@@ -385,32 +446,52 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       clearInterval(renew);
       // Given back as soon as the database answers, not when the lease runs out.
       await keep(() => store.release(held, opts.owner)).catch(() => undefined);
+      if (briefStore) await keep(() => briefStore.release(heldBriefs, opts.owner)).catch(() => undefined);
     }
   }
 
   const leaseEnd = () => new Date(clock.now().getTime() + opts.leaseMs);
 
+  const sendContext: SendContext = {
+    clock,
+    log,
+    owner: opts.owner,
+    maxAttempts: opts.maxAttempts,
+    pace,
+    sentNow,
+    holdChannel: (t, untilMs) => nextSlot.set(t.channelId, Math.max(nextSlot.get(t.channelId) ?? 0, untilMs)),
+    backoff: (attempt) => backoffMs(attempt, opts.backoffBaseMs, opts.backoffMaxMs, random),
+    stopped: () => stopCtl.signal.aborted,
+    keep,
+    leaseEnd,
+    pauseChannel: pauseFor,
+  };
+
   /** Claims one round and queues each channel's rows behind that channel's current work. */
   async function claimRound(): Promise<{ rows: number; work: Promise<void>[] }> {
     const now = clock.now();
-    const rows = await store.claimDue({ now, limit: opts.claimLimit, owner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs), platforms });
-    const byChannel = new Map<number, DispatchAlert[]>();
-    for (const r of rows) {
-      const list = byChannel.get(r.channelId) ?? [];
-      list.push(r);
-      byChannel.set(r.channelId, list);
-    }
+    const leaseUntil = new Date(now.getTime() + opts.leaseMs);
+    const rows = await store.claimDue({ now, limit: opts.claimLimit, owner: opts.owner, leaseUntil, platforms });
+    const briefRows = deps.briefs ? await deps.briefs.store.claimDue({ now, limit: Math.max(1, Math.floor(opts.claimLimit / 10)), owner: opts.owner, leaseUntil, platforms }) : [];
+    const byChannel = new Map<number, { alerts: DispatchAlert[]; briefs: DispatchBrief[] }>();
+    const slot = (channelId: number) => {
+      let v = byChannel.get(channelId);
+      if (!v) byChannel.set(channelId, (v = { alerts: [], briefs: [] }));
+      return v;
+    };
+    for (const r of rows) slot(r.channelId).alerts.push(r);
+    for (const b of briefRows) slot(b.channelId).briefs.push(b);
     const started: Promise<void>[] = [];
     for (const [channelId, list] of byChannel) {
       const prev = workers.get(channelId) ?? Promise.resolve();
-      const next = prev.then(() => deliverChannel(list));
+      const next = prev.then(() => deliverChannel(list.alerts, list.briefs));
       workers.set(channelId, next);
       void next.finally(() => {
         if (workers.get(channelId) === next) workers.delete(channelId);
       });
       started.push(next);
     }
-    return { rows: rows.length, work: started };
+    return { rows: rows.length + briefRows.length, work: started };
   }
 
   return {

@@ -24,6 +24,8 @@ export function meteredDispatchStore(store: DispatchStore, counts: DeliveryCount
       return outcome;
     },
     noteError: (id, owner, error, at) => store.noteError(id, owner, error, at),
+    markFollowing: (id, owner, itemId, at) => store.markFollowing(id, owner, itemId, at),
+    markFollowed: (id, owner, itemId, at) => store.markFollowed(id, owner, itemId, at),
     story: (alert) => store.story(alert),
   };
 }

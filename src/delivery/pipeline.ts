@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { waitMs } from '../lib/retry-storage.ts';
+import { holdsAlerts, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { mayJoinCluster, NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, Cluster, PlatformName } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
@@ -40,7 +41,8 @@ export interface TopicMatchInput {
 /** The storage the pipeline uses (ClustersRepo and AlertsRepo satisfy these). */
 export interface PipelineStore {
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
-  setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[]): Promise<void>;
+  /** Replaces the item's topic matches and stores its relevance score (null: the rules alone decided). */
+  setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[], relevance?: number | null): Promise<void>;
   /** Candidate clusters, each with the feed of its first item (null when that item is gone). */
   recent(since: Date, until?: Date): Promise<(ClusterCandidate & { firstFeedId: number | null })[]>;
   create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
@@ -53,7 +55,8 @@ export interface PipelineStore {
 }
 
 export interface OutboxWriter {
-  enqueue(a: { channelId: number; clusterId: number; itemId: number; at: Date }): Promise<boolean>;
+  /** `held`: kept back for the channel's brief or until its quiet hours end. */
+  enqueue(a: { channelId: number; clusterId: number; itemId: number; at: Date; held?: boolean }): Promise<boolean>;
   requestUpdate(channelId: number, clusterId: number, at: Date): Promise<boolean>;
   /** The cluster's outbox rows, with each channel's tenant. */
   forCluster(clusterId: number): Promise<(Alert & { channelTenant: TenantKey })[]>;
@@ -73,8 +76,13 @@ export interface PipelineDeps {
   channelRules: () => Promise<ChannelRule[]>;
   /** Who each feed's items reach (global, owning tenants), by feed id; read once per batch. A feed missing here reaches nobody. */
   feedAudiences: () => Promise<ReadonlyMap<number, FeedAudience>>;
-  /** Matches one document against every topic. */
-  match: (doc: { title: string; description: string; content: string }) => TopicMatchInput[];
+  /**
+   * Matches one document against every topic; `relevance` is the scorer's probability that the story is
+   * in scope (null when the rules alone decide), stored with the item to rank the brief.
+   */
+  match: (doc: { title: string; description: string; content: string }) => { topics: TopicMatchInput[]; relevance: number | null };
+  /** Channels' modes and quiet hours (channels missing here are live, never quiet); read once per batch. */
+  channelDeliveries?: () => Promise<ReadonlyMap<number, ChannelDelivery>>;
   /** Terms of a topic, to steer the summary. */
   topicTerms?: (topicId: string) => string[];
   summarize: (input: SummarizeInput) => Promise<{ summary: string; fromExcerpt: boolean }>;
@@ -162,16 +170,17 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
 
-  async function processItem(item: PipelineItemInput, route: Router, audiences: ReadonlyMap<number, FeedAudience>, stats: BatchStats): Promise<void> {
+  async function processItem(item: PipelineItemInput, route: Router, audiences: ReadonlyMap<number, FeedAudience>, deliveries: ReadonlyMap<number, ChannelDelivery>, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
     const audience = audiences.get(item.feedId) ?? NO_AUDIENCE;
     const description = item.summary;
     const content = item.content || item.articleText || '';
     const doc: RoutableDoc = { title: item.title, description: capText(description), content: capText(content) };
 
-    // 1. Topics.
-    const matches = deps.match(doc).filter((m) => m.matched);
-    await deps.store.setItemTopics(item.id, matches.map((m) => ({ topicId: m.topicId, score: m.score, reasons: m.reasons })));
+    // 1. Topics, and the relevance score that ranks the brief.
+    const decision = deps.match(doc);
+    const matches = decision.topics.filter((m) => m.matched);
+    await deps.store.setItemTopics(item.id, matches.map((m) => ({ topicId: m.topicId, score: m.score, reasons: m.reasons })), decision.relevance);
     if (matches.length) stats.matched++;
 
     // 2. Cluster (an item keeps the cluster it joined, through edits and re-runs).
@@ -219,9 +228,12 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
         if (await deps.outbox.requestUpdate(a.channelId, clusterId, now)) stats.updates++;
       }
     }
+    // A channel in brief mode, or in its quiet hours, gets the story held for its brief or the window's end.
     for (const channelId of routed.channelIds) {
       if (have.has(channelId)) continue;
-      if (await deps.outbox.enqueue({ channelId, clusterId, itemId: item.id, at: now })) stats.alerts++;
+      const d = deliveries.get(channelId);
+      const held = d ? holdsAlerts(d, now.getTime()) : false;
+      if (await deps.outbox.enqueue({ channelId, clusterId, itemId: item.id, at: now, held })) stats.alerts++;
     }
 
     // 6. Done, unless the item changed meanwhile (then the next batch takes the new version).
@@ -234,13 +246,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     const waiting = (id: number) => (failed.get(id)?.retryAt ?? 0) > now;
     const items = (await deps.store.unprocessedItems(limit + failed.size)).filter((i) => !waiting(i.id)).slice(0, limit);
     if (items.length === 0) return stats;
-    const [rules, audiences] = await Promise.all([deps.channelRules(), deps.feedAudiences()]);
+    const [rules, audiences, deliveries] = await Promise.all([deps.channelRules(), deps.feedAudiences(), deps.channelDeliveries?.() ?? new Map<number, ChannelDelivery>()]);
     const route = createRouter(rules);
     for (const item of items) {
       if (stopping && running) break;
       stats.items++;
       try {
-        await processItem(item, route, audiences, stats);
+        await processItem(item, route, audiences, deliveries, stats);
         failed.delete(item.id);
       } catch (err) {
         if (isStorageFailure(err)) throw err;

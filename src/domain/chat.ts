@@ -60,6 +60,59 @@ export interface DigestView {
   ref?: string;
 }
 
+/** One story of a brief: a line of summary, its link, who else covered it, and what it was ranked by. */
+export interface BriefStoryView {
+  title: string;
+  url: string | null;
+  source: string;
+  /** One line: the summary's first sentence. */
+  summary: string;
+  alsoCoveredBy: { source: string; title: string; url: string | null }[];
+  /** The relevance score it was ranked by (0 to 1); null when the rules alone decided. */
+  relevance: number | null;
+  /** How many outlets (feeds) covered the story. */
+  outlets: number;
+}
+
+/** The stories of one topic (or of the channel's keywords, topic null), best first. */
+export interface BriefGroupView {
+  topic: { id: string; name: string } | null;
+  /** The group's heading: the topic's name, or "Your keywords". */
+  label: string;
+  stories: BriefStoryView[];
+  /** Stories of this group not shown (over the per-topic limit). */
+  more: number;
+}
+
+/**
+ * A channel's brief (or the release of what its quiet hours held), composed by the core. Plain text
+ * throughout: each adapter escapes it and splits it across messages within its platform's limits,
+ * never inside a story.
+ */
+export interface BriefView {
+  kind: 'brief' | 'quiet';
+  /** "Daily brief", "Weekly brief", "While this channel was quiet". */
+  title: string;
+  /** "Mon 2 Mar 2026 08:00 Europe/Berlin · 14 stories since Sun 1 Mar 08:00". */
+  subtitle: string;
+  groups: BriefGroupView[];
+  /** Stories that matched and are not shown (beyond the limits). */
+  more: number;
+  /** Every story in the period (shown or not). */
+  total: number;
+  /** The closing line: what else matched, or why the brief is empty. */
+  footer: string;
+}
+
+/** Later coverage of a posted story, as a reply in its thread. */
+export interface FollowUpView {
+  /** The story the thread is about (names a Discord thread). */
+  storyTitle: string;
+  coverage: { source: string; title: string; url: string | null };
+  /** Stable key for this reply, as StoryView.ref. */
+  ref: string;
+}
+
 export interface Reply {
   /** Plain text (the adapter escapes it for its platform). */
   text: string;
@@ -131,11 +184,21 @@ export interface ChatPlatform {
   /** Tells the channel something an admin must see (e.g. alerts paused). */
   postNotice(channelId: string, text: string): Promise<SentMessage>;
   /**
-   * Optional: the message posted earlier with this `ref` (StoryView.ref / DigestView.ref), if any. The
-   * dispatcher asks before re-sending an alert whose earlier attempt may have reached the platform
-   * (the process died between the send and recording its message id).
+   * How many messages the brief takes on this platform: split within its size limits (blocks, embeds,
+   * characters), never inside a story. The same view always splits the same way.
    */
-  findStory?(channelId: string, ref: string): Promise<SentMessage | null>;
+  briefParts(brief: BriefView): number;
+  /** Posts part `part` (0-based) of the brief, carrying `ref` as StoryView.ref does. */
+  postBriefPart(channelId: string, brief: BriefView, part: number, ref: string): Promise<SentMessage>;
+  /** Posts later coverage as a reply in the thread of the story message `parentMessageId` (Slack thread_ts, a Discord thread). */
+  postFollowUp(channelId: string, parentMessageId: string, followUp: FollowUpView): Promise<SentMessage>;
+  /**
+   * Optional: the message posted earlier with this `ref` (StoryView.ref / DigestView.ref, a brief part's
+   * or a reply's), if any; with `threadOf`, among the replies to that message. The dispatcher asks
+   * before re-sending something whose earlier attempt may have reached the platform (the process died
+   * between the send and recording its message id).
+   */
+  findStory?(channelId: string, ref: string, threadOf?: string): Promise<SentMessage | null>;
   /**
    * Optional: what a person may see and do on this platform, asked the way the adapter asks for a /news
    * command (the dashboard uses it, so the web and chat share one permission model).

@@ -129,7 +129,8 @@ export interface Cluster {
   createdAt: Date;
 }
 
-export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead';
+/** `held`: kept back for the channel's brief or until its quiet hours end (not sent on its own). */
+export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead' | 'held';
 
 /** An outbox row: one story for one channel. (channel_id, cluster_id) is unique in the schema. */
 export interface Alert {

@@ -91,8 +91,8 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
         gauge('cyberbrief_items', 'Items stored (the dedupe seen-set; compacted items included).', [{ value: s.items }]),
         gauge(
           'cyberbrief_alerts',
-          'Outbox rows by status.',
-          (['pending', 'sending', 'sent', 'dead'] as const).map((status) => ({ labels: { status }, value: s.alerts[status] })),
+          'Outbox rows by status (held: kept for a brief or until quiet hours end).',
+          (['pending', 'sending', 'sent', 'dead', 'held'] as const).map((status) => ({ labels: { status }, value: s.alerts[status] })),
         ),
         gauge('cyberbrief_oldest_pending_alert_age_seconds', 'Age of the oldest alert not yet delivered (pending or sending); 0 when none.', [{ value: Math.round(s.oldestPendingAlertSeconds) }]),
       );

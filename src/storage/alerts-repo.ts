@@ -10,6 +10,12 @@
 //
 // `muted` (migration 005) is set while the channel's latest feedback on the story is "not relevant"
 // (FeedbackRepo.record): a muted row takes no edit requests and is never claimed for an edit.
+//
+// `held` rows (migration 009) are kept back for the channel's brief, or until its quiet hours end: the
+// dispatcher never claims them; BriefsRepo assigns them to the brief (or release message) that delivers
+// them and marks them sent with it. `followed_item_id` is the newest item of the story the channel has
+// seen (shown in the message, or replied in its thread); `following_item_id` marks a thread reply whose
+// outcome a crash may have hidden, as `sending` does for a first post.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
@@ -23,6 +29,8 @@ export interface EnqueueAlert {
   clusterId: number;
   itemId: number;
   at: Date;
+  /** Keep it back (status `held`) for the channel's brief or until its quiet hours end. */
+  held?: boolean;
 }
 
 /** A claimed row with what the dispatcher needs to address the channel. */
@@ -33,6 +41,12 @@ export interface ClaimedAlert extends Alert {
   platform: PlatformName;
   /** The platform's channel id. */
   externalId: string;
+  /** The channel wants later coverage as replies in the story's thread. */
+  threads: boolean;
+  /** The newest item of the story the channel has seen; null for rows posted before migration 009. */
+  followedItemId: number | null;
+  /** A thread reply about this item may have been sent (the process stopped before recording it). */
+  followingItemId: number | null;
 }
 
 export interface AlertListRow {
@@ -110,7 +124,7 @@ export class AlertsRepo {
         channel_id: a.channelId,
         cluster_id: a.clusterId,
         item_id: a.itemId,
-        status: 'pending',
+        status: a.held ? 'held' : 'pending',
         attempts: 0,
         next_attempt_at: at,
         needs_update: 0,
@@ -178,7 +192,7 @@ export class AlertsRepo {
       returning *`.execute(this.db);
     if (result.rows.length === 0) return [];
     const channelIds = [...new Set(result.rows.map((r) => Number(r.channel_id)))];
-    const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id']).where('id', 'in', channelIds).execute();
+    const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id', 'threads']).where('id', 'in', channelIds).execute();
     const byId = new Map(channels.map((c) => [Number(c.id), c]));
     return result.rows
       .map((r) => {
@@ -189,6 +203,9 @@ export class AlertsRepo {
           inDigest: !!r.in_digest,
           platform: (c?.platform ?? 'console') as PlatformName,
           externalId: c?.external_id ?? '',
+          threads: !!c?.threads,
+          followedItemId: r.followed_item_id === null ? null : Number(r.followed_item_id),
+          followingItemId: r.following_item_id === null ? null : Number(r.following_item_id),
         };
       })
       .sort((a, b) => a.channelId - b.channelId || a.id - b.id);
@@ -223,8 +240,11 @@ export class AlertsRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** The platform accepted the message: record its id, release the row, and take back `updateCount` edit requests. */
-  async markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number }): Promise<void> {
+  /**
+   * The platform accepted the message: record its id, release the row, and take back `updateCount` edit
+   * requests. `followedItemId`: the newest item of the story the message shows.
+   */
+  async markSent(id: number, owner: string, s: { messageId: string; at: Date; inDigest: boolean; updateCount: number; followedItemId?: number | null }): Promise<void> {
     await this.db
       .updateTable('alerts')
       .set((eb) => ({
@@ -234,6 +254,7 @@ export class AlertsRepo {
         in_digest: s.inDigest ? 1 : 0,
         last_error: null,
         needs_update: eb('needs_update', '-', s.updateCount),
+        ...(s.followedItemId !== undefined ? { followed_item_id: s.followedItemId } : {}),
         lease_owner: null,
         lease_until: null,
         updated_at: s.at.getTime(),
@@ -243,17 +264,34 @@ export class AlertsRepo {
       .execute();
   }
 
-  /** An edit went through (or was not needed): take back the requests it covered. */
-  async markUpdated(id: number, owner: string, u: { at: Date; updateCount: number }): Promise<void> {
+  /** An edit went through (or was not needed): take back the requests it covered (and note the newest item it shows). */
+  async markUpdated(id: number, owner: string, u: { at: Date; updateCount: number; followedItemId?: number | null }): Promise<void> {
     await this.db
       .updateTable('alerts')
       .set((eb) => ({
         needs_update: eb('needs_update', '-', u.updateCount),
+        ...(u.followedItemId !== undefined && u.followedItemId !== null ? { followed_item_id: u.followedItemId } : {}),
         last_error: null,
         lease_owner: null,
         lease_until: null,
         updated_at: u.at.getTime(),
       }))
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** A thread reply about `itemId` is about to be sent (durably, before the platform call). False when `owner` lost the lease. */
+  async markFollowing(id: number, owner: string, itemId: number, at: Date): Promise<boolean> {
+    const r = await this.db.updateTable('alerts').set({ following_item_id: itemId, updated_at: at.getTime() }).where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** The thread reply about `itemId` went out (or was found already out): the channel has seen the story up to it. */
+  async markFollowed(id: number, owner: string, itemId: number, at: Date): Promise<void> {
+    await this.db
+      .updateTable('alerts')
+      .set({ followed_item_id: itemId, following_item_id: null, last_error: null, updated_at: at.getTime() })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();
@@ -374,7 +412,7 @@ export class AlertsRepo {
   async counts(channelId?: number): Promise<Record<AlertStatus, number>> {
     let q = this.db.selectFrom('alerts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status');
     if (channelId !== undefined) q = q.where('channel_id', '=', channelId);
-    const out: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0 };
+    const out: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0, held: 0 };
     for (const r of await q.execute()) out[r.status as AlertStatus] = Number(r.n);
     return out;
   }

@@ -1,6 +1,7 @@
 // Chat channels and what they asked for: topic subscriptions, include/exclude keywords, and the paused
 // flag. A channel is one row per (platform, external id), created on its first command.
 import type { Kysely, Selectable } from 'kysely';
+import { DEFAULT_DELIVERY, DELIVERY_MODES, formatClock, parseClock, type BriefSchedule, type ChannelDelivery, type DeliveryMode, type QuietHours } from '../domain/brief-schedule.ts';
 import type { Channel, ChannelKeyword, PlatformName } from '../domain/types.ts';
 import type { ChannelsTable, Database } from './schema.ts';
 import { flag, toDate } from './rows.ts';
@@ -24,6 +25,22 @@ export function channelFromRow(r: Selectable<ChannelsTable>): Channel {
     createdAt: toDate(r.created_at)!,
   };
 }
+
+/** A channel's delivery settings from its row; a value that does not parse reads as unset. */
+export function deliveryFromRow(r: Pick<Selectable<ChannelsTable>, 'delivery_mode' | 'brief_every' | 'brief_weekday' | 'brief_time' | 'brief_zone' | 'quiet_start' | 'quiet_end' | 'quiet_zone' | 'threads'>): ChannelDelivery {
+  const mode = DELIVERY_MODES.includes(r.delivery_mode as DeliveryMode) ? (r.delivery_mode as DeliveryMode) : 'live';
+  const time = r.brief_time ? parseClock(r.brief_time) : null;
+  const every = r.brief_every === 'daily' || r.brief_every === 'weekly' ? r.brief_every : null;
+  const weekday = r.brief_weekday === null || r.brief_weekday === undefined ? null : Number(r.brief_weekday);
+  const brief: BriefSchedule | null =
+    every && time && r.brief_zone && (every === 'daily' || (weekday !== null && weekday >= 0 && weekday <= 6)) ? { every, weekday: every === 'weekly' ? weekday : null, time, zone: r.brief_zone } : null;
+  const start = r.quiet_start ? parseClock(r.quiet_start) : null;
+  const end = r.quiet_end ? parseClock(r.quiet_end) : null;
+  const quiet: QuietHours | null = start && end && r.quiet_zone ? { start, end, zone: r.quiet_zone } : null;
+  return { mode: brief || mode === 'live' ? mode : 'live', brief, quiet, threads: !!r.threads };
+}
+
+const DELIVERY_COLUMNS = ['delivery_mode', 'brief_every', 'brief_weekday', 'brief_time', 'brief_zone', 'quiet_start', 'quiet_end', 'quiet_zone', 'threads'] as const;
 
 export class ChannelsRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -150,6 +167,45 @@ export class ChannelsRepo {
   /** Stops deliveries to a channel (e.g. the bot was removed); the reason is shown in `status`. */
   async pause(channelId: number, reason: string): Promise<void> {
     await this.db.updateTable('channels').set({ paused: 1, paused_reason: reason.slice(0, 500) }).where('id', '=', channelId).execute();
+  }
+
+  /** The channel's mode, brief schedule, quiet hours and threads setting (defaults for an unknown channel). */
+  async delivery(channelId: number): Promise<ChannelDelivery & { briefNextAt: Date | null }> {
+    const r = await this.db.selectFrom('channels').select([...DELIVERY_COLUMNS, 'brief_next_at']).where('id', '=', channelId).executeTakeFirst();
+    return r ? { ...deliveryFromRow(r), briefNextAt: toDate(r.brief_next_at) } : { ...DEFAULT_DELIVERY, briefNextAt: null };
+  }
+
+  /** Every channel's delivery settings that differ from the defaults, by channel id (the pipeline reads them once per batch). */
+  async deliveries(): Promise<Map<number, ChannelDelivery>> {
+    const rows = await this.db
+      .selectFrom('channels')
+      .select(['id', ...DELIVERY_COLUMNS])
+      .where((eb) => eb.or([eb('delivery_mode', '!=', 'live'), eb('quiet_start', 'is not', null), eb('threads', '!=', 0)]))
+      .execute();
+    return new Map(rows.map((r) => [Number(r.id), deliveryFromRow(r)]));
+  }
+
+  /**
+   * Stores the channel's delivery settings and when its next brief is due (null: none, e.g. the mode is
+   * live or there is no schedule).
+   */
+  async setDelivery(channelId: number, d: ChannelDelivery, briefNextAt: Date | null): Promise<void> {
+    await this.db
+      .updateTable('channels')
+      .set({
+        delivery_mode: d.mode,
+        brief_every: d.brief?.every ?? null,
+        brief_weekday: d.brief?.weekday ?? null,
+        brief_time: d.brief ? formatClock(d.brief.time) : null,
+        brief_zone: d.brief?.zone ?? null,
+        brief_next_at: briefNextAt ? briefNextAt.getTime() : null,
+        quiet_start: d.quiet ? formatClock(d.quiet.start) : null,
+        quiet_end: d.quiet ? formatClock(d.quiet.end) : null,
+        quiet_zone: d.quiet?.zone ?? null,
+        threads: flag(d.threads),
+      })
+      .where('id', '=', channelId)
+      .execute();
   }
 
   async unpause(channelId: number): Promise<void> {

@@ -163,9 +163,13 @@ export class ClustersRepo {
     await this.db.updateTable('items').set({ cluster_id: clusterId }).where('id', '=', itemId).execute();
   }
 
-  /** Replaces the item's topic matches. */
-  async setItemTopics(itemId: number, topics: readonly ItemTopicRow[]): Promise<void> {
+  /**
+   * Replaces the item's topic matches and, when given, its relevance score (the scorer's probability;
+   * null when the rules alone decided), which ranks the brief.
+   */
+  async setItemTopics(itemId: number, topics: readonly ItemTopicRow[], relevance?: number | null): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      if (relevance !== undefined) await trx.updateTable('items').set({ relevance: relevance !== null && Number.isFinite(relevance) ? relevance : null }).where('id', '=', itemId).execute();
       await trx.deleteFrom('item_topics').where('item_id', '=', itemId).execute();
       if (topics.length === 0) return;
       await trx
@@ -173,6 +177,12 @@ export class ClustersRepo {
         .values(topics.map((t) => ({ item_id: itemId, topic_id: t.topicId, score: t.score, reasons: JSON.stringify(t.reasons) })))
         .execute();
     });
+  }
+
+  /** The relevance score stored with the item (null when none). */
+  async itemRelevance(itemId: number): Promise<number | null> {
+    const r = await this.db.selectFrom('items').select('relevance').where('id', '=', itemId).executeTakeFirst();
+    return r?.relevance === null || r?.relevance === undefined ? null : Number(r.relevance);
   }
 
   async itemTopics(itemId: number): Promise<ItemTopicRow[]> {

@@ -1,7 +1,7 @@
 // Keeps the database small on a small machine. An old item keeps its dedupe identity (feed, key, guid,
 // URL, title, content hash, dates, cluster, digest), so the poller still recognises it while it stays in
 // its feed, but its bulky text (html, content, summary, article text) is emptied once nothing can still
-// need it: it was processed, no alert of it is pending, being sent, or waiting for an edit, and no analyst
+// need it: it was processed, no alert of it is pending, being sent, held for a brief or waiting for an edit, and no analyst
 // gave feedback on it (its text is what a refit with --with-feedback learns from). Old
 // article-cache rows are deleted (a page is fetched again if it is ever needed). Work goes in batches so
 // a first compaction of a large database never holds a long write lock.
@@ -45,7 +45,7 @@ export class CompactionRepo {
             .selectFrom('alerts')
             .select(sql<number>`1`.as('one'))
             .whereRef('alerts.item_id', '=', 'items.id')
-            .where((a) => a.or([a('alerts.status', 'in', ['pending', 'sending']), a.and([a('alerts.status', '=', 'sent'), a('alerts.needs_update', '>', 0)])])),
+            .where((a) => a.or([a('alerts.status', 'in', ['pending', 'sending', 'held']), a.and([a('alerts.status', '=', 'sent'), a('alerts.needs_update', '>', 0)])])),
         ),
       ),
       eb.not(eb.exists(eb.selectFrom('feedback').select(sql<number>`1`.as('one')).whereRef('feedback.item_id', '=', 'items.id'))),

@@ -62,7 +62,7 @@ export class DashboardRepo {
   }
 
   async alertCounts(channels: readonly number[] | null): Promise<Record<AlertStatus, number>> {
-    const out: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0 };
+    const out: Record<AlertStatus, number> = { pending: 0, held: 0, sending: 0, sent: 0, dead: 0 };
     if (channels && channels.length === 0) return out;
     let q = this.db.selectFrom('alerts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status');
     if (channels) q = q.where('channel_id', 'in', [...channels]);

@@ -6,6 +6,7 @@ import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, des
 import { FeedsRepo } from './feeds-repo.ts';
 import { ItemsRepo } from './items-repo.ts';
 import { AlertsRepo } from './alerts-repo.ts';
+import { BriefsRepo } from './briefs-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
 import { ChannelsRepo } from './channels-repo.ts';
 import { LatestRepo } from './latest-repo.ts';
@@ -28,6 +29,7 @@ export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './fee
 export { FeedsRepo } from './feeds-repo.ts';
 export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
+export { BriefsRepo, BRIEF_CANDIDATES_MAX, type BriefRow, type ClaimedBrief, type BriefCandidate, type CandidateQuery, type BriefKind, type BriefStatus, type BriefFailureOutcome } from './briefs-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
 export { ArticlesRepo } from './articles-repo.ts';
 export { CompactionRepo, type CompactOptions, type CompactResult } from './compaction-repo.ts';
@@ -53,6 +55,8 @@ export interface Storage {
   readonly feeds: FeedsRepo;
   readonly items: ItemsRepo;
   readonly alerts: AlertsRepo;
+  /** The brief outbox: one brief (or quiet-hours release) per channel and period. */
+  readonly briefs: BriefsRepo;
   readonly clusters: ClustersRepo;
   readonly channels: ChannelsRepo;
   /** Newest matched stories, for `/news latest`. */
@@ -119,6 +123,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     feeds: new FeedsRepo(handle.db, handle.dialect),
     items: new ItemsRepo(handle.db, handle.dialect),
     alerts: new AlertsRepo(handle.db, handle.dialect),
+    briefs: new BriefsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),
     channels: new ChannelsRepo(handle.db),
     latest: new LatestRepo(handle.db),

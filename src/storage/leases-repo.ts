@@ -1,10 +1,10 @@
-// Leases across tables (feeds and alerts), by owner: who holds unexpired leases, and giving back every
+// Leases across tables (feeds, alerts and briefs), by owner: who holds unexpired leases, and giving back every
 // lease one owner holds. Used at start-up to take back the leases of instances that died (see
 // instance-liveness.ts); the repositories of each table handle leases row by row.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
-const LEASED_TABLES = ['feeds', 'alerts'] as const;
+const LEASED_TABLES = ['feeds', 'alerts', 'briefs'] as const;
 
 export class LeasesRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -28,8 +28,8 @@ export class LeasesRepo {
   }
 
   /** Releases every lease `owner` holds, as its own release would; returns how many rows per table. */
-  async releaseOwner(owner: string): Promise<{ feeds: number; alerts: number }> {
-    const out = { feeds: 0, alerts: 0 };
+  async releaseOwner(owner: string): Promise<{ feeds: number; alerts: number; briefs: number }> {
+    const out = { feeds: 0, alerts: 0, briefs: 0 };
     for (const table of LEASED_TABLES) {
       const r = await this.db.updateTable(table).set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
       out[table] = Number(r.numUpdatedRows);

@@ -58,6 +58,8 @@ export interface ItemsTable {
   digest_from_excerpt: number;
   /** 0 until matching/summarising/routing has run for this item. */
   processed: number;
+  /** The relevance scorer's probability for the item; null when the rules alone decided (migration 009). */
+  relevance: Generated<number | null>;
 }
 
 export interface ItemTopicsTable {
@@ -86,6 +88,22 @@ export interface ChannelsTable {
   paused: number;
   paused_reason: string | null;
   created_at: number;
+  /** live | brief | both (migration 009). */
+  delivery_mode: Generated<string>;
+  /** daily | weekly; null: no brief schedule. */
+  brief_every: Generated<string | null>;
+  /** 0 = Sunday ... 6 = Saturday, weekly briefs only. */
+  brief_weekday: Generated<number | null>;
+  /** HH:MM or HH:MM:SS on the zone's clock. */
+  brief_time: Generated<string | null>;
+  brief_zone: Generated<string | null>;
+  /** When the next brief is due (epoch ms); null while none is scheduled. */
+  brief_next_at: Generated<number | null>;
+  quiet_start: Generated<string | null>;
+  quiet_end: Generated<string | null>;
+  quiet_zone: Generated<string | null>;
+  /** 1: later coverage of a posted story goes as a reply in its thread. */
+  threads: Generated<number>;
 }
 
 export interface SubscriptionsTable {
@@ -123,6 +141,37 @@ export interface AlertsTable {
   in_digest: Generated<number>;
   /** 1 while the channel's latest verdict on the story is "not relevant": no edits (migration 005). */
   muted: Generated<number>;
+  /** The brief (or quiet-hours release) that delivers this held alert (migration 009). */
+  digest_id: Generated<number | null>;
+  /** The newest item of the story the channel has seen (in the message or replied in its thread). */
+  followed_item_id: Generated<number | null>;
+  /** A thread reply about this item is being sent (its outcome is unknown after a crash). */
+  following_item_id: Generated<number | null>;
+}
+
+/** The brief outbox (migration 009): one row per (channel, period), unique in the schema. */
+export interface BriefsTable {
+  id: Generated<number>;
+  channel_id: number;
+  /** brief | quiet (the release of what quiet hours held). */
+  kind: string;
+  period_key: string;
+  period_start: number;
+  period_end: number;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** The composed brief (JSON), fixed before its first part is sent. */
+  content: string | null;
+  parts_sent: Generated<number>;
+  /** JSON array of the platform's message ids, one per part sent. */
+  message_ids: Generated<string>;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  updated_at: number;
 }
 
 /** One analyst's verdict on one story in one channel (migration 005). */
@@ -195,6 +244,7 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   channel_keywords: ChannelKeywordsTable;
   alerts: AlertsTable;
+  briefs: BriefsTable;
   article_cache: ArticleCacheTable;
   feedback: FeedbackTable;
   web_sessions: WebSessionsTable;

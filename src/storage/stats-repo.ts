@@ -36,7 +36,7 @@ export class StatsRepo {
       .limit(opts.failingLimit ?? 100)
       .execute();
     const items = await this.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const alerts: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0 };
+    const alerts: Record<AlertStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0, held: 0 };
     const byStatus = await this.db.selectFrom('alerts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
     for (const r of byStatus) if (r.status in alerts) alerts[r.status as AlertStatus] = Number(r.n);
     const oldest = await this.db

@@ -298,6 +298,8 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
       markUpdated: (...a) => storage.alerts.markUpdated(...a),
       recordFailure: (...a) => storage.alerts.recordFailure(...a),
       noteError: (...a) => storage.alerts.noteError(...a),
+      markFollowing: (...a) => storage.alerts.markFollowing(...a),
+      markFollowed: (...a) => storage.alerts.markFollowed(...a),
       story: (a) => storage.alerts.story(a),
       markSent: async (...a) => {
         if (platform.messages.length <= 2 && failing < platform.messages.length * 2) {
@@ -331,6 +333,8 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
       markUpdated: (...a) => storage.alerts.markUpdated(...a),
       recordFailure: (...a) => storage.alerts.recordFailure(...a),
       noteError: (...a) => storage.alerts.noteError(...a),
+      markFollowing: (...a) => storage.alerts.markFollowing(...a),
+      markFollowed: (...a) => storage.alerts.markFollowed(...a),
       // The story of the second alert cannot be read the first time (the connection drops).
       story: async (a) => {
         if (a.itemId === itemIds[1] && reads++ === 0) throw new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (57P01)');

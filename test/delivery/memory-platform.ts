@@ -1,22 +1,26 @@
 // A real, in-memory ChatPlatform for dispatcher tests: it keeps every message it accepted, per channel,
 // and can be told to fail calls with DeliveryError kinds (a script consulted before each call).
-import type { ChatPlatform, DigestView, SentMessage, StoryView } from '../../src/domain/chat.ts';
+import type { BriefView, ChatPlatform, DigestView, FollowUpView, SentMessage, StoryView } from '../../src/domain/chat.ts';
 import { DeliveryError } from '../../src/domain/chat.ts';
 import type { PlatformName } from '../../src/domain/types.ts';
 
 export interface Posted {
   messageId: string;
   channelId: string;
-  kind: 'story' | 'digest' | 'notice';
+  kind: 'story' | 'digest' | 'notice' | 'brief' | 'follow';
   story?: StoryView;
   digest?: DigestView;
+  /** A brief part: the brief, which part, and the stories' titles in it. */
+  brief?: { view: BriefView; part: number; titles: string[]; ref: string };
+  /** A thread reply: the parent message and the reply. */
+  follow?: { parent: string; view: FollowUpView };
   text?: string;
   /** Clock time of the post (the test's clock). */
   at: number;
   edits: StoryView[];
 }
 
-export type Call = { op: 'postStory' | 'postDigest' | 'postNotice' | 'updateStory'; channelId: string; title?: string };
+export type Call = { op: 'postStory' | 'postDigest' | 'postNotice' | 'updateStory' | 'postBriefPart' | 'postFollowUp'; channelId: string; title?: string };
 /** Returns an error to throw for this call, or null to let it through. */
 export type Script = (call: Call, n: number) => DeliveryError | null;
 
@@ -24,6 +28,8 @@ export class MemoryPlatform implements ChatPlatform {
   readonly messages: Posted[] = [];
   readonly calls: Call[] = [];
   script: Script = () => null;
+  /** Stories per brief part (a stand-in for a platform's size limits). */
+  storiesPerPart = 3;
   private seq = 0;
 
   constructor(
@@ -71,8 +77,33 @@ export class MemoryPlatform implements ChatPlatform {
     return this.add({ channelId, kind: 'notice', text });
   }
 
-  findStory?: (channelId: string, ref: string) => Promise<SentMessage | null> = async (channelId, ref) => {
-    const m = this.messages.find((x) => x.channelId === channelId && (x.story?.ref === ref || x.digest?.ref === ref));
+  /** The brief's stories split into parts of `storiesPerPart`, never inside a story. */
+  private parts(view: BriefView): string[][] {
+    const titles = view.groups.flatMap((g) => g.stories.map((s) => s.title));
+    const out: string[][] = [];
+    for (let i = 0; i < titles.length; i += this.storiesPerPart) out.push(titles.slice(i, i + this.storiesPerPart));
+    return out.length ? out : [[]];
+  }
+
+  briefParts(view: BriefView): number {
+    return this.parts(view).length;
+  }
+
+  async postBriefPart(channelId: string, view: BriefView, part: number, ref: string): Promise<SentMessage> {
+    this.gate({ op: 'postBriefPart', channelId, title: view.title });
+    return this.add({ channelId, kind: 'brief', brief: { view, part, titles: this.parts(view)[part]!, ref } });
+  }
+
+  async postFollowUp(channelId: string, parent: string, view: FollowUpView): Promise<SentMessage> {
+    this.gate({ op: 'postFollowUp', channelId, title: view.coverage.title });
+    if (!this.messages.some((m) => m.messageId === parent && m.channelId === channelId)) throw new DeliveryError('permanent', `message ${parent} not found`, null, 'message');
+    return this.add({ channelId, kind: 'follow', follow: { parent, view } });
+  }
+
+  findStory?: (channelId: string, ref: string, threadOf?: string) => Promise<SentMessage | null> = async (channelId, ref, threadOf) => {
+    const m = this.messages.find(
+      (x) => x.channelId === channelId && (threadOf ? x.follow?.parent === threadOf && x.follow.view.ref === ref : x.story?.ref === ref || x.digest?.ref === ref || x.brief?.ref === ref),
+    );
     return m ? { messageId: m.messageId } : null;
   };
 

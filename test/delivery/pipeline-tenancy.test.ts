@@ -40,7 +40,7 @@ describe.each(testDatabases)('pipeline tenancy on $name', (database) => {
       outbox: storage.alerts,
       channelRules: channelRulesFrom(storage.channels),
       feedAudiences: () => storage.feeds.audiences(),
-      match: (doc) => matcher.match(doc),
+      match: (doc) => ({ topics: matcher.match(doc), relevance: null }),
       summarize: async (input) => ({ summary: input.title, fromExcerpt: true }),
       clock: systemClock,
       logger: silentLogger(),

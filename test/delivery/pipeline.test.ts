@@ -58,7 +58,7 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
       outbox: storage.alerts,
       channelRules: channelRulesFrom(storage.channels),
       feedAudiences: () => storage.feeds.audiences(),
-      match: (doc) => matcher.match(doc),
+      match: (doc) => ({ topics: matcher.match(doc), relevance: null }),
       topicTerms: (id) => topics.find((t) => t.id === id)?.terms.map((t) => t.term) ?? [],
       summarize: (input) => summarizer.summarize(input),
       onAlerts: () => woke++,

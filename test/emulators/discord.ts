@@ -1,9 +1,12 @@
 // A local stand-in for Discord: the REST API (gateway info, command registration, channel messages,
-// interaction callbacks and webhook edits; a server's roles, members and channel overwrites for the bot)
-// and a websocket gateway that speaks enough of the protocol for discord.js: HELLO, IDENTIFY -> READY,
-// GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand (slash commands, and clicks on message
-// buttons). With `oauth`, also Discord's OAuth2 authorization code flow for signing in: an authorisation page
-// listing the known users (links a browser follows), the token endpoint, users/@me and users/@me/guilds.
+// threads started from a message, interaction callbacks and webhook edits; a server's roles, members and
+// channel overwrites for the bot) and a websocket gateway that speaks enough of the protocol for discord.js:
+// HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand (slash commands,
+// and clicks on message buttons). Messages over Discord's limits are refused as Discord does (400, 50035
+// Invalid Form Body: more than 10 embeds, over 6,000 characters in all embeds, a description over 4,096, a
+// title over 256). With `oauth`, also Discord's OAuth2 authorization code flow for signing in: an
+// authorisation page listing the known users (links a browser follows), the token endpoint, users/@me and
+// users/@me/guilds.
 // Every request is recorded with its payload.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,7 +114,30 @@ export interface FakeDiscord {
   sendComponentInteraction(input: ComponentInteractionInput): string;
   /** Resolves once a client identified and got READY + GUILD_CREATE. */
   ready(): Promise<void>;
+  /** Threads started from a message: the thread's id is the message's (as Discord does), in its parent channel. */
+  readonly threads: Array<{ id: string; parentId: string; name: string }>;
+  /**
+   * Runs after a message is created and before Discord's answer is sent (the message exists, the caller
+   * does not know yet): a test can kill the bot at exactly that moment.
+   */
+  beforeAnswer: ((call: { channelId: string; id: string; body: Record<string, unknown> }) => Promise<void> | void) | null;
   close(): Promise<void>;
+}
+
+/** Why Discord would refuse these embeds (its documented limits), or null. */
+export function discordLimitError(body: Record<string, unknown>): string | null {
+  const embeds = Array.isArray(body.embeds) ? (body.embeds as Array<{ title?: string; description?: string; footer?: { text?: string }; author?: { name?: string }; fields?: Array<{ name: string; value: string }> }>) : [];
+  if (embeds.length > 10) return 'embeds: must be 10 or fewer in length';
+  let total = 0;
+  for (const e of embeds) {
+    if ((e.title?.length ?? 0) > 256) return 'embeds.title: must be 256 or fewer in length';
+    if ((e.description?.length ?? 0) > 4096) return 'embeds.description: must be 4096 or fewer in length';
+    if ((e.fields?.length ?? 0) > 25) return 'embeds.fields: must be 25 or fewer in length';
+    total += (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text?.length ?? 0) + (e.author?.name?.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  }
+  if (total > 6000) return 'embeds: Embed size exceeds maximum size of 6000';
+  if (typeof body.content === 'string' && body.content.length > 2000) return 'content: must be 2000 or fewer in length';
+  return null;
 }
 
 export const PERMISSIONS = {
@@ -156,8 +182,18 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   let base = '';
   let chaos: DiscordChaos | null = null;
   const chaosFailures = new Map<number, number>();
+  const threads: FakeDiscord['threads'] = [];
+  let beforeAnswer: FakeDiscord['beforeAnswer'] = null;
 
-  const channelOf = (id: string) => opts.guilds.flatMap((g) => g.channels.map((c) => ({ ...c, guild_id: g.id }))).find((c) => c.id === id);
+  const channelOf = (id: string) => {
+    const all = opts.guilds.flatMap((g) => g.channels.map((c) => ({ ...c, guild_id: g.id })));
+    const thread = threads.find((t) => t.id === id);
+    if (thread) {
+      const parent = all.find((c) => c.id === thread.parentId);
+      return parent ? { id: thread.id, name: thread.name, guild_id: parent.guild_id } : undefined;
+    }
+    return all.find((c) => c.id === id);
+  };
   const messageObject = (channelId: string, id: string, body: Record<string, unknown>) => ({
     id, channel_id: channelId, type: 0, content: body.content ?? '', embeds: body.embeds ?? [], attachments: [], mentions: [], mention_roles: [],
     mention_everyone: false, pinned: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: body.flags ?? 0,
@@ -238,8 +274,20 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
           return json(res, 200, { user: { id: m[3], username: `user${m[3].slice(-4)}` }, roles: roles ?? [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 });
         }
       }
+      if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/)) && method === 'POST') {
+        const parent = channelOf(m[1]!);
+        if (!parent) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+        if (!messages.some((x) => x.kind === 'create' && x.channelId === m![1] && x.id === m![2])) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+        if (threads.some((t) => t.id === m![2])) return json(res, 400, { message: 'A thread has already been created for this message', code: 160004 });
+        const name = String(b.name ?? '');
+        if (name.length < 1 || name.length > 100) return json(res, 400, { message: 'Invalid Form Body', code: 50035 });
+        threads.push({ id: m[2]!, parentId: m[1]!, name });
+        return json(res, 201, { id: m[2]!, type: 11, guild_id: parent.guild_id, parent_id: m[1]!, name, owner_id: botUser.id, thread_metadata: { archived: false, auto_archive_duration: b.auto_archive_duration ?? 4320, locked: false } });
+      }
       if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') {
         if (!channelOf(m[1]!)) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+        const limit = discordLimitError(b);
+        if (limit) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { detail: limit } });
         // enforce_nonce: a create repeating a recent nonce returns the message it made the first time.
         if (b.enforce_nonce === true && b.nonce !== undefined) {
           const dup = messages.find((x) => x.kind === 'create' && x.channelId === m![1] && x.body.nonce === b.nonce);
@@ -247,11 +295,14 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         }
         const id = snowflake();
         messages.push({ kind: 'create', channelId: m[1]!, id, body: b });
+        await beforeAnswer?.({ channelId: m[1]!, id, body: b });
         return json(res, 200, messageObject(m[1]!, id, b));
       }
       if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && method === 'PATCH') {
         const found = messages.find((x) => x.id === m![2] && x.channelId === m![1]);
         if (!found || deleted.has(`${m[1]!}/${m[2]!}`)) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+        const limit = discordLimitError(b);
+        if (limit) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { detail: limit } });
         messages.push({ kind: 'edit', channelId: m[1]!, id: m[2]!, body: b });
         return json(res, 200, messageObject(m[1]!, m[2]!, b));
       }
@@ -373,6 +424,13 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
   return {
     apiUrl: `${base}/api`,
     baseUrl: base,
+    threads,
+    get beforeAnswer() {
+      return beforeAnswer;
+    },
+    set beforeAnswer(f) {
+      beforeAnswer = f;
+    },
     requests,
     messages,
     interactionReplies,

@@ -1,10 +1,13 @@
-// A local stand-in for the Slack Web API (auth.test, users.info, users.conversations, chat.postMessage,
-// chat.update, chat.postEphemeral) and for response_url, recording every call with its payload; plus senders
-// of signed slash-command requests and of signed interactivity payloads (block_actions: a click on a button).
-// The real @slack/web-api client talks to it through SLACK_API_URL. With `oauth`, it is also Slack's OAuth v2
-// install (/oauth/v2/authorize, oauth.v2.access: each install adds a workspace with its own bot token) and
-// Sign in with Slack (OpenID Connect: /openid/connect/authorize, openid.connect.token and .userInfo); the
-// authorisation pages list links a browser (or a test) follows to approve as a given workspace or user.
+// A local stand-in for the Slack Web API (auth.test, users.info, users.conversations, chat.postMessage
+// (thread_ts replies too), chat.update, chat.postEphemeral, conversations.history and .replies) and for
+// response_url, recording every call with its payload; plus senders of signed slash-command requests and of
+// signed interactivity payloads (block_actions: a click on a button). Messages over Slack's limits are refused
+// as Slack does (more than 50 blocks, a section text over 3,000 or a header over 150 characters:
+// invalid_blocks; text over 40,000: msg_too_long). The real @slack/web-api client talks to it through
+// SLACK_API_URL. With `oauth`, it is also Slack's OAuth v2 install (/oauth/v2/authorize, oauth.v2.access: each
+// install adds a workspace with its own bot token) and Sign in with Slack (OpenID Connect:
+// /openid/connect/authorize, openid.connect.token and .userInfo); the authorisation pages list links a
+// browser (or a test) follows to approve as a given workspace or user.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -94,7 +97,25 @@ export interface FakeSlack {
   readonly signInUsers: Array<{ userId: string; teamId: string; teamName: string; name: string }>;
   /** Installs completed (oauth.v2.access answered), in order. */
   readonly installs: SlackWorkspace[];
+  /**
+   * Runs after a message is recorded and before Slack's answer is sent (the message exists, the caller
+   * does not know yet): a test can kill the bot at exactly that moment.
+   */
+  beforeAnswer: ((call: { method: string; args: Record<string, unknown>; ts: string }) => Promise<void> | void) | null;
   close(): Promise<void>;
+}
+
+/** Why Slack would refuse this message (its documented limits), or null. */
+export function slackLimitError(args: Record<string, unknown>): string | null {
+  const blocks = Array.isArray(args.blocks) ? (args.blocks as Array<{ type?: string; text?: { text?: string } }>) : [];
+  if (blocks.length > 50) return 'invalid_blocks';
+  for (const b of blocks) {
+    const len = b.text?.text?.length ?? 0;
+    if (b.type === 'section' && len > 3000) return 'invalid_blocks';
+    if (b.type === 'header' && len > 150) return 'invalid_blocks';
+  }
+  if (String(args.text ?? '').length > 40_000) return 'msg_too_long';
+  return null;
 }
 
 export async function startFakeSlack(opts: { token: string; appToken?: string; teamId?: string; users?: SlackUser[]; oauth?: SlackOAuthSetup }): Promise<FakeSlack> {
@@ -120,6 +141,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   let seq = 1_700_000_000;
   let chaos: SlackChaos | null = null;
   const chaosFailures = new Map<number, number>();
+  let beforeAnswer: FakeSlack['beforeAnswer'] = null;
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -191,9 +213,15 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
             const known = messages.some((m) => m.method === 'chat.postMessage' && m.channel === channel && m.ts === String(args.ts));
             if (!known || deleted.has(`${channel}/${String(args.ts)}`)) return json(res, 200, { ok: false, error: 'message_not_found' });
           }
+          const limit = slackLimitError(args);
+          if (limit) return json(res, 200, { ok: false, error: limit });
+          if (args.thread_ts !== undefined && !messages.some((m) => m.method === 'chat.postMessage' && m.channel === channel && m.ts === String(args.thread_ts))) {
+            return json(res, 200, { ok: false, error: 'thread_not_found' });
+          }
           const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
-          return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts } });
+          await beforeAnswer?.({ method, args, ts });
+          return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts, ...(args.thread_ts !== undefined ? { thread_ts: String(args.thread_ts) } : {}) } });
         }
         case 'chat.postEphemeral': {
           const channel = String(args.channel ?? '');
@@ -203,11 +231,20 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
           return json(res, 200, { ok: true, message_ts: `${(seq += 1)}.000200` });
         }
         case 'conversations.history': {
-          // Newest first, with message metadata when asked for (include_all_metadata).
+          // Newest first, with message metadata when asked for (include_all_metadata); thread replies are not in the history.
           const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
           const limit = Number(args.limit ?? 100) || 100;
-          const posted = messages.filter((m) => m.method === 'chat.postMessage' && m.channel === String(args.channel ?? '')).reverse().slice(0, limit);
+          const posted = messages.filter((m) => m.method === 'chat.postMessage' && m.channel === String(args.channel ?? '') && m.args.thread_ts === undefined).reverse().slice(0, limit);
           return json(res, 200, { ok: true, has_more: false, messages: posted.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.args.metadata ? { metadata: m.args.metadata } : {}) })) });
+        }
+        case 'conversations.replies': {
+          // The parent, then its replies, oldest first.
+          const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
+          const channel = String(args.channel ?? '');
+          const parent = messages.find((m) => m.method === 'chat.postMessage' && m.channel === channel && m.ts === String(args.ts));
+          if (!parent) return json(res, 200, { ok: false, error: 'thread_not_found' });
+          const thread = [parent, ...messages.filter((m) => m.method === 'chat.postMessage' && m.channel === channel && m.args.thread_ts === parent.ts)];
+          return json(res, 200, { ok: true, has_more: false, messages: thread.map((m) => ({ type: 'message', ts: m.ts, thread_ts: parent.ts, text: m.text, ...(withMeta && m.args.metadata ? { metadata: m.args.metadata } : {}) })) });
         }
         default:
           return json(res, 200, { ok: false, error: 'unknown_method' });
@@ -322,6 +359,12 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   return {
     get socketConnections() {
       return sockets.size;
+    },
+    get beforeAnswer() {
+      return beforeAnswer;
+    },
+    set beforeAnswer(f) {
+      beforeAnswer = f;
     },
     sendSocketSlashCommand(input) {
       return sendEnvelope('slash_commands', slashFields({ ...input, teamId: input.teamId ?? teamId }));

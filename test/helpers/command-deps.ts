@@ -33,6 +33,7 @@ export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS):
       return url;
     },
     feedback: storage.feedback,
+    briefs: storage.briefs,
     stories: storage.stories,
     explain: rulesExplainer((doc) => matcher.match(doc), topics),
     clock: systemClock,

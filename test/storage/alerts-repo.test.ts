@@ -70,7 +70,7 @@ describe.each(testDatabases)('AlertsRepo on $name', (database) => {
     expect(next.map((x) => x.id)).toEqual([b]);
     const failed = await storage.alerts.list({ status: 'dead' });
     expect(failed.map((r) => [r.id, r.title, r.attempts, r.lastError, r.platform, r.externalId])).toEqual([[a, 'Story 1', 2, 'transient: HTTP 500', 'slack', 'C1']]);
-    expect(await storage.alerts.counts()).toEqual({ pending: 1, sending: 0, sent: 0, dead: 1 });
+    expect(await storage.alerts.counts()).toEqual({ pending: 1, sending: 0, sent: 0, dead: 1, held: 0 });
     expect(await storage.alerts.retryDead({ now: at(6000) })).toEqual([a]);
     expect((await storage.alerts.get(a!))!).toMatchObject({ status: 'pending', attempts: 0 });
   });

@@ -6,7 +6,7 @@ import type { ChatPlatform, CommandHandler, FeedbackHandler, SentMessage, StoryV
 import { feedbackButtonId } from '../../domain/feedback.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
 import { errorMessage } from '../../lib/errors.ts';
-import { digestText, replyText, storyText } from './render.ts';
+import { briefText, digestText, followUpText, replyText, storyText } from './render.ts';
 
 export interface ConsoleOptions {
   /** Where output goes (default: process.stdout). */
@@ -84,6 +84,16 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
     },
     async postNotice(channel, text) {
       write(`[${channel}] notice: ${text}`);
+      return sent();
+    },
+    // A terminal has no message size limit: a brief is one message.
+    briefParts: () => 1,
+    async postBriefPart(channel, brief) {
+      write(`[${channel}] ${briefText(brief)}`);
+      return sent();
+    },
+    async postFollowUp(channel, parent, followUp) {
+      write(`[${channel}] (reply to ${parent}) ${followUpText(followUp)}`);
       return sent();
     },
   };

@@ -1,5 +1,5 @@
 // Plain-text rendering for the console adapter: one block of lines per story.
-import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import type { BriefView, DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { cleanFeedText, formatUtc, safeHttpUrl } from '../text.ts';
 
 export function storyText(story: StoryView): string {
@@ -26,4 +26,31 @@ export function digestText(digest: DigestView): string {
 
 export function replyText(reply: Reply): string {
   return [reply.text, ...(reply.stories ?? []).map(storyText)].join('\n');
+}
+
+/** A brief as plain text (the console's one message, and `cyberbrief brief --dry-run`). */
+export function briefText(brief: BriefView): string {
+  const lines = [`■ ${cleanFeedText(brief.title, 100)}: ${cleanFeedText(brief.subtitle, 300)}`];
+  for (const g of brief.groups) {
+    lines.push('', `  ${cleanFeedText(g.label, 200)}`);
+    for (const s of g.stories) {
+      const meta = [cleanFeedText(s.source, 100), s.relevance !== null ? `relevance ${s.relevance.toFixed(2)}` : null, s.outlets > 1 ? `${s.outlets} outlets` : null].filter(Boolean).join(' · ');
+      lines.push(`  • ${cleanFeedText(s.title, 250)} (${meta})`);
+      const url = safeHttpUrl(s.url);
+      if (url) lines.push(`    ${url}`);
+      const summary = cleanFeedText(s.summary, 300);
+      if (summary) lines.push(`    ${summary}`);
+      if (s.alsoCoveredBy.length) {
+        lines.push(`    Also covered by: ${s.alsoCoveredBy.map((c) => `${cleanFeedText(c.source, 80)}${safeHttpUrl(c.url) ? ` <${safeHttpUrl(c.url)}>` : ''}`).join(', ')}`);
+      }
+    }
+    if (g.more > 0) lines.push(`    +${g.more} more on ${cleanFeedText(g.label, 200)}`);
+  }
+  lines.push('', `  ${cleanFeedText(brief.footer, 500)}`);
+  return lines.join('\n');
+}
+
+export function followUpText(f: FollowUpView): string {
+  const url = safeHttpUrl(f.coverage.url);
+  return `Also covered by ${cleanFeedText(f.coverage.source, 100)}: ${cleanFeedText(f.coverage.title, 250)}${url ? ` <${url}>` : ''}`;
 }

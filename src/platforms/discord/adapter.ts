@@ -7,14 +7,15 @@ import {
   Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Routes,
   type ButtonInteraction, type ChatInputCommandInteraction, type Interaction,
 } from 'discord.js';
-import type { ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
+import type { BriefView, ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
 import { FEEDBACK_ID_PREFIX } from '../../domain/feedback.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
 import { errorMessage, isStorageFailure } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { argsOf, newsCommand } from './command-definition.ts';
-import { digestMessage, noticeMessage, replyMessage, storyMessage, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
+import { briefMessages } from './brief-embeds.ts';
+import { digestMessage, followUpMessage, noticeMessage, replyMessage, storyMessage, threadName, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
 import { classifyDiscordError } from './errors.ts';
 import { commandRights, createDiscordAccess } from './member-access.ts';
 
@@ -188,6 +189,28 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
   const post = (channelId: string, body: DiscordMessageBody, what: string, ref?: string) =>
     send(`${what} to ${channelId}`, () => client.rest.post(Routes.channelMessages(channelId), { body: ref ? { ...body, nonce: nonceOf(ref), enforce_nonce: true } : body }));
 
+  // A brief is split once per view: counting its parts and posting each reads the same split.
+  const briefs = new WeakMap<BriefView, DiscordMessageBody[]>();
+  const briefOf = (view: BriefView) => {
+    let m = briefs.get(view);
+    if (!m) briefs.set(view, (m = briefMessages(view)));
+    return m;
+  };
+
+  /**
+   * The thread on a story's message, started on first use. A thread started from a message has the
+   * message's id; Discord answers 160004 when it exists already (another reply, an earlier attempt).
+   */
+  async function threadOf(channelId: string, messageId: string, storyTitle: string): Promise<string> {
+    try {
+      const t = (await client.rest.post(Routes.threads(channelId, messageId), { body: { name: threadName(storyTitle), auto_archive_duration: 10080 } })) as { id?: string };
+      return t.id ?? messageId;
+    } catch (err) {
+      if (err instanceof DiscordAPIError && err.code === 160004) return messageId;
+      throw classifyDiscordError(err, `starting a thread on message ${messageId} in ${channelId}`);
+    }
+  }
+
   let stopped = false;
   let currentLease: GatewayLease | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -322,5 +345,15 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     },
     postDigest: (channelId, digest) => post(channelId, digestMessage(digest), 'message (digest)', digest.ref),
     postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'message (notice)'),
+    briefParts: (view) => briefOf(view).length,
+    postBriefPart(channelId, view, part, ref) {
+      const body = briefOf(view)[part];
+      if (!body) return Promise.reject(new Error(`discord: the brief has no part ${part + 1}`));
+      return post(channelId, body, `message (brief part ${part + 1})`, ref);
+    },
+    async postFollowUp(channelId, messageId, f) {
+      const thread = await threadOf(channelId, messageId, f.storyTitle);
+      return post(thread, followUpMessage(f), `message (reply in the thread of ${messageId})`, f.ref);
+    },
   };
 }

@@ -31,6 +31,34 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .addStringOption(action(['list', 'add', 'remove']))
         .addStringOption((o) => o.setName('terms').setDescription('Terms, space-separated; quote phrases; prefix - to exclude').setMaxLength(1000)),
     )
+    .addSubcommand((s) =>
+      s
+        .setName('brief')
+        .setDescription("This channel's digest of the period's stories at a local time (daily or weekly)")
+        .addStringOption((o) => o.setName('schedule').setDescription('daily, weekly, off, or show (default show)').addChoices(...['daily', 'weekly', 'off', 'show'].map((c) => ({ name: c, value: c }))))
+        .addStringOption((o) => o.setName('time').setDescription('Local time, HH:MM on a 24-hour clock, e.g. 08:00').setMaxLength(8))
+        .addStringOption((o) => o.setName('zone').setDescription('IANA time zone, e.g. Europe/Berlin, America/New_York, UTC').setMaxLength(64))
+        .addStringOption((o) => o.setName('day').setDescription('Weekly briefs: the day').addChoices(...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((c) => ({ name: c, value: c })))),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('mode')
+        .setDescription('Live alerts as stories come, only the brief, or both')
+        .addStringOption((o) => o.setName('mode').setDescription('live, brief or both (default: show the current one)').addChoices(...['live', 'brief', 'both'].map((c) => ({ name: c, value: c })))),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('quiet')
+        .setDescription('Hold live alerts during these hours; they go out as one message when the hours end')
+        .addStringOption((o) => o.setName('hours').setDescription('HH:MM-HH:MM, e.g. 22:00-07:00, or off (default: show)').setMaxLength(40))
+        .addStringOption((o) => o.setName('zone').setDescription('IANA time zone, e.g. Europe/Berlin (default: the brief\'s)').setMaxLength(64)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('threads')
+        .setDescription("Later coverage of a story as a reply in its thread instead of an edit")
+        .addStringOption((o) => o.setName('state').setDescription('on or off (default: show)').addChoices(...['on', 'off'].map((c) => ({ name: c, value: c })))),
+    )
     .addSubcommand((s) => s.setName('topics').setDescription('The topics a channel can follow'))
     .addSubcommand((s) =>
       s
@@ -74,6 +102,19 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
       break;
     case 'why':
       args = tokenizeArgs(str('story'));
+      break;
+    case 'brief':
+      // The order /news brief takes: daily|weekly [day] time [zone].
+      args = [str('schedule') || 'show', ...(str('day') ? [str('day')] : []), ...tokenizeArgs(str('time')), ...tokenizeArgs(str('zone'))];
+      break;
+    case 'mode':
+      args = tokenizeArgs(str('mode'));
+      break;
+    case 'quiet':
+      args = [...tokenizeArgs(str('hours')), ...tokenizeArgs(str('zone'))];
+      break;
+    case 'threads':
+      args = tokenizeArgs(str('state'));
       break;
     default:
       args = [];

@@ -2,7 +2,7 @@
 // capped at Discord's limits (title 256, description 4096, field 1024), and every payload carries
 // allowed_mentions with an empty parse list.
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIAllowedMentions, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
-import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS, type Verdict } from '../../domain/feedback.ts';
 import { safeHttpUrl } from '../text.ts';
 import { cleanMentions, discordLink, feedMarkdown, feedPlain, replyMarkdown } from './escape.ts';
@@ -78,6 +78,19 @@ export function digestMessage(digest: DigestView): DiscordMessageBody {
     embeds: [{ title: `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics`, description: lines.join('\n'), color: COLOR }],
     allowed_mentions: NO_MENTIONS,
   };
+}
+
+/** Later coverage, as a message in the story's thread: "Also covered by <source>: <title>". */
+export function followUpMessage(f: FollowUpView): DiscordMessageBody {
+  return {
+    embeds: [{ description: `Also covered by **${feedMarkdown(f.coverage.source, 100)}**: ${discordLink(f.coverage.url, f.coverage.title, 250)}`, color: COLOR }],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** A thread's name (1 to 100 characters, plain): the story's title. */
+export function threadName(storyTitle: string): string {
+  return feedPlain(storyTitle, 100) || 'Story';
 }
 
 export function noticeMessage(text: string): DiscordMessageBody {

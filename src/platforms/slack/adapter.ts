@@ -13,14 +13,15 @@ import type http from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockButtonAction, type SlashCommand } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
-import { DeliveryError, type ChatPlatform, type Command, type CommandHandler, type DigestView, type FeedbackHandler, type Reply, type SentMessage, type StoryView } from '../../domain/chat.ts';
+import { DeliveryError, type BriefView, type ChatPlatform, type Command, type CommandHandler, type DigestView, type FeedbackHandler, type Reply, type SentMessage, type StoryView } from '../../domain/chat.ts';
 import type { Route } from '../../http/server.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
-import { digestMessage, FEEDBACK_ACTION_PREFIX, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { digestMessage, FEEDBACK_ACTION_PREFIX, followUpMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { briefMessages, type SlackBriefMessage } from './brief-blocks.ts';
 import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
@@ -260,7 +261,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
 
   // A delivery's ref rides along as message metadata, so findStory can recognise a post whose outcome was
   // lost in a crash (conversations.history needs the channels:history / groups:history scope).
-  const post = (channelId: string, m: SlackMessage, what: string, ref?: string) =>
+  const post = (channelId: string, m: SlackMessage | SlackBriefMessage, what: string, ref?: string, threadTs?: string) =>
     send(`${what} to ${channelId}`, async () =>
       (await clientForChannel(channelId, what)).chat.postMessage({
         channel: channelId,
@@ -270,9 +271,18 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
         unfurl_media: false,
         link_names: false,
         parse: 'none',
+        ...(threadTs ? { thread_ts: threadTs } : {}),
         ...(ref ? { metadata: { event_type: ALERT_EVENT, event_payload: { ref } } } : {}),
       }),
     );
+
+  // A brief is split once per view: counting its parts and posting each reads the same split.
+  const briefs = new WeakMap<BriefView, SlackBriefMessage[]>();
+  const briefOf = (view: BriefView) => {
+    let m = briefs.get(view);
+    if (!m) briefs.set(view, (m = briefMessages(view)));
+    return m;
+  };
 
   /**
    * Reads the body (the HTTP server has bounded it) and verifies it against the signing secret and our
@@ -405,14 +415,26 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
     },
     postDigest: (channelId, digest: DigestView) => post(channelId, digestMessage(digest), 'chat.postMessage (digest)', digest.ref),
     postNotice: (channelId, text) => post(channelId, noticeMessage(text), 'chat.postMessage (notice)'),
-    async findStory(channelId, ref) {
-      let r;
+    briefParts: (view) => briefOf(view).length,
+    postBriefPart(channelId, view, part, ref) {
+      const m = briefOf(view)[part];
+      if (!m) return Promise.reject(new Error(`slack: the brief has no part ${part + 1}`));
+      return post(channelId, m, `chat.postMessage (brief part ${part + 1})`, ref);
+    },
+    postFollowUp: (channelId, parentTs, f) => post(channelId, followUpMessage(f), `chat.postMessage (reply in thread ${parentTs})`, f.ref, parentTs),
+    async findStory(channelId, ref, threadOf) {
+      // Replies live in their thread (conversations.replies), posts in the channel's history.
+      let messages: Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }>;
       try {
-        r = await (await clientForChannel(channelId, 'conversations.history')).conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
+        const client = await clientForChannel(channelId, threadOf ? 'conversations.replies' : 'conversations.history');
+        const r = threadOf
+          ? await client.conversations.replies({ channel: channelId, ts: threadOf, limit: 200, include_all_metadata: true })
+          : await client.conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
+        messages = (r.messages ?? []) as typeof messages;
       } catch (err) {
-        throw classifySlackError(err, `conversations.history of ${channelId}`);
+        throw classifySlackError(err, `${threadOf ? 'conversations.replies' : 'conversations.history'} of ${channelId}`);
       }
-      const hit = (r.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT && (m.metadata.event_payload as { ref?: unknown } | undefined)?.ref === ref);
+      const hit = messages.find((m) => m.metadata?.event_type === ALERT_EVENT && (m.metadata.event_payload as { ref?: unknown } | undefined)?.ref === ref);
       return hit?.ts ? { messageId: hit.ts } : null;
     },
   };

@@ -1,7 +1,7 @@
 // Block Kit rendering of stories, digests, notices and command replies. Every piece of feed text passes
 // through feedMrkdwn/slackLink (escaped, capped); block text stays under Slack's 3,000-character limit.
 import type { types } from '@slack/bolt';
-import type { DigestView, Reply, StoryView } from '../../domain/chat.ts';
+import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
 import { formatUtc } from '../text.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
@@ -71,6 +71,13 @@ export function digestMessage(digest: DigestView): SlackMessage {
   if (n > 20) lines.push(`…and ${n - 20} more.`);
   const head = `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics:`;
   return { text: head, blocks: [{ type: 'section', text: mrkdwn(`*${head}*\n${lines.join('\n')}`.slice(0, BLOCK_MAX)) }] };
+}
+
+/** Later coverage, as a reply in the story's thread: "Also covered by <source>: <title>". */
+export function followUpMessage(f: FollowUpView): SlackMessage {
+  const source = feedMrkdwn(f.coverage.source, 100);
+  const line = `Also covered by *${source}*: ${slackLink(f.coverage.url, f.coverage.title, TITLE_MAX)}`;
+  return { text: `Also covered by ${source}: ${feedMrkdwn(f.coverage.title, TITLE_MAX)}`, blocks: [{ type: 'section', text: mrkdwn(line.slice(0, BLOCK_MAX)) }] };
 }
 
 export function noticeMessage(text: string): SlackMessage {

@@ -7,6 +7,7 @@ import { feedTtlMigration } from './003_feed_ttl.ts';
 import { feedTenancyMigration } from './004_feed_tenancy.ts';
 import { feedbackMigration } from './005_feedback.ts';
 import { keywordFormatCharsMigration } from './008_keyword_format_chars.ts';
+import { briefMigration } from './009_brief.ts';
 import { dashboardMigration } from './010_dashboard.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -17,6 +18,7 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '004_feed_tenancy': feedTenancyMigration(dialect),
     '005_feedback': feedbackMigration(dialect),
     '008_keyword_format_chars': keywordFormatCharsMigration(),
+    '009_brief': briefMigration(dialect),
     '010_dashboard': dashboardMigration(dialect),
   };
 }

@@ -63,7 +63,7 @@ describe('Discord adapter', () => {
     expect(reg.auth).toBe(`Bot ${TOKEN}`);
     const [cmd] = reg.body as Array<{ name: string; options: Array<{ name: string; type: number }> }>;
     expect(cmd!.name).toBe('news');
-    expect(cmd!.options.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'latest', 'keywords', 'topics', 'feeds', 'status', 'why', 'help']);
+    expect(cmd!.options.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'latest', 'keywords', 'brief', 'mode', 'quiet', 'threads', 'topics', 'feeds', 'status', 'why', 'help']);
     expect(cmd!.options.every((o) => o.type === 1)).toBe(true);
     expect(discord.identifies).toHaveLength(1);
     expect(discord.identifies[0]).toMatchObject({ token: TOKEN, intents: 1 });

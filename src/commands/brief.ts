@@ -1,0 +1,66 @@
+// /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show: the channel's morning brief, a
+// digest of the period's stories at a local time. Setting one while the channel gets live alerts only
+// keeps them too (mode both); /news mode brief makes the brief the only delivery.
+import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule } from '../domain/brief-schedule.ts';
+import { UsageError } from '../lib/errors.ts';
+import { deliveryLine, nextBriefLine } from './delivery-text.ts';
+import { parseTime, parseWeekday, zoneOrDefault } from './time-args.ts';
+import { reply, type CommandModule } from './types.ts';
+
+const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show';
+
+export const brief: CommandModule = {
+  name: 'brief',
+  usage: USAGE,
+  summary: "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin)",
+  permission: (args) => (args.length === 0 || args[0]!.toLowerCase() === 'show' ? 'anyone' : 'manage_channel'),
+  action: "change this channel's brief",
+  public: true,
+  async run({ cmd, deps, now, channel, findChannel }) {
+    const [actionRaw, ...rest] = cmd.args;
+    const action = (actionRaw ?? 'show').toLowerCase();
+    if (action === 'show') {
+      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      const ch = await findChannel();
+      if (!ch) return reply('This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin.');
+      const d = await deps.channels.delivery(ch.id);
+      if (!d.brief) return reply(`This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin. ${deliveryLine(d)}`);
+      const held = deps.briefs ? await deps.briefs.heldCount(ch.id) : 0;
+      const lines = [`Brief: ${describeSchedule(d.brief)}.`, deliveryLine(d)];
+      if (d.mode !== 'live' && d.briefNextAt) lines.push(nextBriefLine(d.brief, d.briefNextAt.getTime()));
+      if (held) lines.push(`${held} ${held === 1 ? 'story is' : 'stories are'} held for it.`);
+      const last = deps.briefs ? (await deps.briefs.list(ch.id, 5)).find((b) => b.kind === 'brief') : undefined;
+      if (last?.status === 'sent' && last.sentAt) lines.push(`The last one went out ${formatLocal(d.brief.zone, last.sentAt.getTime())} with ${last.content?.total ?? 0} ${last.content?.total === 1 ? 'story' : 'stories'}.`);
+      if (last?.status === 'dead') lines.push(`The last one could not be sent (${last.lastError ?? 'no reason recorded'}); its stories go into the next.`);
+      return reply(lines.join('\n'));
+    }
+    if (action === 'off') {
+      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      const ch = await channel();
+      const d = await deps.channels.delivery(ch.id);
+      if (!d.brief) return reply('Nothing changed: this channel has no brief.', { ephemeral: true });
+      await deps.channels.setDelivery(ch.id, { ...d, brief: null, mode: 'live' }, null);
+      const held = deps.briefs ? await deps.briefs.heldCount(ch.id) : 0;
+      const tail = held ? ` The ${held === 1 ? 'story' : `${held} stories`} held for it ${held === 1 ? 'goes' : 'go'} out as one message${d.quiet ? ' once quiet hours allow' : ' now'}.` : '';
+      return reply(`This channel's brief is off; it gets live alerts as stories come.${tail}`, { ephemeral: false });
+    }
+    if (action !== 'daily' && action !== 'weekly') throw new UsageError(`Usage: ${USAGE}.`);
+    const args = [...rest];
+    const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
+    if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
+    const time = parseTime(args.shift()!);
+    if (args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+    const ch = await channel();
+    const d = await deps.channels.delivery(ch.id);
+    const zone = zoneOrDefault(args[0], d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
+    const schedule: BriefSchedule = { every: action, weekday, time, zone };
+    const mode = d.mode === 'live' ? 'both' : d.mode;
+    const next = nextOccurrence(schedule, now.getTime());
+    await deps.channels.setDelivery(ch.id, { ...d, brief: schedule, mode }, new Date(next.at));
+    const modeLine =
+      mode === 'both'
+        ? 'Live alerts go on as well; /news mode brief makes the brief the only delivery.'
+        : 'Only the brief: new stories are held for it (/news mode both adds live alerts).';
+    return reply(`This channel gets a brief ${describeSchedule(schedule)}. ${nextBriefLine(schedule, next.at)} ${modeLine}`, { ephemeral: false });
+  },
+};

@@ -1,0 +1,54 @@
+// /news quiet HH:MM-HH:MM [Zone] | off: a daily window (it may cross midnight) in which live alerts are held;
+// when it ends they go out as one message, or in the brief when the brief comes first.
+import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
+import { UsageError } from '../lib/errors.ts';
+import { parseTime, zoneOrDefault } from './time-args.ts';
+import { reply, type CommandModule } from './types.ts';
+
+const USAGE = '/news quiet HH:MM-HH:MM [Zone] | off';
+
+/** `22:00-07:00`, `22:00 - 07:00` or `22:00 07:00`, then an optional zone. */
+function parseWindow(args: readonly string[]): { start: string; end: string; zone: string | undefined } {
+  const joined = args.join(' ');
+  const m = /^(\S+?)\s*(?:-|–|to|\s)\s*(\S+?)(?:\s+(\S+))?$/i.exec(joined);
+  if (!m || args.length === 0) throw new UsageError(`Usage: ${USAGE}, for example /news quiet 22:00-07:00 Europe/Berlin.`);
+  return { start: m[1]!, end: m[2]!, zone: m[3] };
+}
+
+export const quiet: CommandModule = {
+  name: 'quiet',
+  usage: USAGE,
+  summary: 'hold live alerts during these hours and send them as one message when they end (or in the brief)',
+  permission: (args) => (args.length === 0 || args[0]!.toLowerCase() === 'show' ? 'anyone' : 'manage_channel'),
+  action: "change this channel's quiet hours",
+  public: true,
+  async run({ cmd, deps, now, channel, findChannel }) {
+    const first = cmd.args[0]?.toLowerCase();
+    if (first === undefined || first === 'show') {
+      const ch = await findChannel();
+      const d = ch ? await deps.channels.delivery(ch.id) : null;
+      return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');
+    }
+    if (first === 'off') {
+      if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+      const ch = await channel();
+      const d = await deps.channels.delivery(ch.id);
+      if (!d.quiet) return reply('Nothing changed: this channel has no quiet hours.', { ephemeral: true });
+      await deps.channels.setDelivery(ch.id, { ...d, quiet: null }, d.briefNextAt);
+      return reply(`Quiet hours are off; live alerts go out as stories come${d.mode === 'brief' ? ' (this channel gets only its brief, so nothing else changes)' : ', and anything they held goes out now as one message'}.`, { ephemeral: false });
+    }
+    const w = parseWindow(cmd.args);
+    const start = parseTime(w.start);
+    const end = parseTime(w.end);
+    if (start.hour === end.hour && start.minute === end.minute && start.second === end.second) throw new UsageError('Quiet hours need an end that differs from their start, for example 22:00-07:00.');
+    const ch = await channel();
+    const d = await deps.channels.delivery(ch.id);
+    const zone = zoneOrDefault(w.zone, d, `/news quiet ${w.start}-${w.end} Europe/Berlin`);
+    const q: QuietHours = { start, end, zone };
+    await deps.channels.setDelivery(ch.id, { ...d, quiet: q }, d.briefNextAt);
+    const lines = [`Quiet hours: ${describeQuiet(q)}. Live alerts in that window are held and go out as one message when it ends${d.brief && d.mode === 'both' ? ', or in the brief if it comes first' : ''}.`];
+    if (d.mode === 'brief') lines.push('This channel gets only its brief, so quiet hours matter once the mode is live or both.');
+    else if (inQuietHours(q, now.getTime())) lines.push(`It is quiet now, until ${formatLocal(zone, quietEndAfter(q, now.getTime()).at)}.`);
+    return reply(lines.join(' '), { ephemeral: false });
+  },
+};
