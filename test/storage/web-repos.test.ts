@@ -93,8 +93,8 @@ describe.each(testDatabases)('dashboard storage on $name', (database) => {
     expect(await d.sentPerDay([ca], new Date((today - 13) * DAY))).toEqual(new Map([[today - 2, 1]]));
     expect(await d.sentPerDay([cb], new Date((today - 13) * DAY))).toEqual(new Map());
     expect(await d.sentPerDay(null, new Date((today - 1) * DAY))).toEqual(new Map());
-    expect(await d.alertCounts([cb])).toEqual({ pending: 1, sending: 0, sent: 0, dead: 0 });
-    expect(await d.alertCounts([])).toEqual({ pending: 0, sending: 0, sent: 0, dead: 0 });
+    expect(await d.alertCounts([cb])).toEqual({ pending: 1, held: 0, sending: 0, sent: 0, dead: 0 });
+    expect(await d.alertCounts([])).toEqual({ pending: 0, held: 0, sending: 0, sent: 0, dead: 0 });
     expect((await d.alerts({ channels: [ca], limit: 10 })).map((r) => [r.title, r.status])).toEqual([['A story', 'sent']]);
     expect((await d.alerts({ channels: null, status: 'pending', limit: 10 })).map((r) => r.title)).toEqual(['B story']);
 
