@@ -23,7 +23,7 @@ describe('createPlatforms', () => {
     },
   ])('$name', async ({ env: e, want, routes }) => {
     const config = await loadConfig({ env: env(e) });
-    const { platforms, routes: got } = createPlatforms(config, silentLogger());
+    const { platforms, routes: got } = await createPlatforms(config, silentLogger());
     expect(platforms.map((p) => p.name)).toEqual(want);
     expect(got.map((r) => `${r.method} ${r.path}`)).toEqual(routes);
   });
@@ -33,15 +33,15 @@ describe('createPlatforms', () => {
     { name: 'Discord without an application id', env: { DISCORD_TOKEN: 'tok-123456' }, error: /DISCORD_APPLICATION_ID is not/ },
   ])('refuses $name, naming the missing setting', async ({ env: e, error }) => {
     const config = await loadConfig({ env: env(e) });
-    expect(() => createPlatforms(config, silentLogger())).toThrow(error);
+    await expect(createPlatforms(config, silentLogger())).rejects.toThrow(error);
   });
 
   it('needs SLACK_APP_TOKEN for Socket Mode', async () => {
     const config = await loadConfig({ env: env({ SLACK_BOT_TOKEN: 'xoxb-1' }) });
     config.slack.socket_mode = true;
-    expect(() => createPlatforms(config, silentLogger())).toThrow(/SLACK_APP_TOKEN is not set/);
+    await expect(createPlatforms(config, silentLogger())).rejects.toThrow(/SLACK_APP_TOKEN is not set/);
     config.secrets.slackAppToken = 'xapp-1-abc';
-    const { platforms, routes } = createPlatforms(config, silentLogger());
+    const { platforms, routes } = await createPlatforms(config, silentLogger());
     expect(platforms.map((p) => p.name)).toEqual(['slack']);
     expect(routes).toEqual([]);
   });
