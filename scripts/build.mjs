@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // npm run build (npm ci and npm install run it through `prepare`): compiles src/ to JavaScript in dist/ with
 // the project's TypeScript (tsconfig.build.json: type-checked, `.ts` import specifiers rewritten to `.js`),
-// so bin/cyberbrief runs no compiler. dist/ is removed first, so a file deleted from src/ leaves nothing
-// behind, and nothing is written when the sources do not type-check. The fingerprint of what was built
-// (sources, build settings, TypeScript version) is written last, to dist/.source-fingerprint.
+// so bin/cyberbrief runs no compiler; files under src/ that are not code (templates, styles, data a module
+// reads beside itself) are copied to the same place in dist/. dist/ is removed first, so a file deleted
+// from src/ leaves nothing behind, and nothing is written when the sources do not type-check. The
+// fingerprint of what was built (sources, build settings, TypeScript version) is written last, to
+// dist/.source-fingerprint.
 //
 //   node scripts/build.mjs                      build
 //   node scripts/build.mjs --if-stale --no-check build only when src/ changed since the last build, and skip
 //                                                type-checking (the test run: `npm run typecheck` checks types)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const FINGERPRINT = path.join(DIST, '.source-fingerprint');
 const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
+/** Sources tsc compiles, and JavaScript that runs only from the sources (src/workers/source-entry.mjs loads tsx). */
+const CODE = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
 
 function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -68,6 +72,12 @@ export function build({ ifStale = false, check = true } = {}) {
     rmSync(DIST, { recursive: true, force: true });
     process.stderr.write(`build: tsc failed (exit ${r.status ?? r.signal}); dist/ was not written. Fix the errors above and run \`npm run build\` again.\n`);
     return 1;
+  }
+  const src = path.join(ROOT, 'src');
+  for (const file of filesUnder(src).filter((f) => !CODE.test(f))) {
+    const to = path.join(DIST, path.relative(src, file));
+    mkdirSync(path.dirname(to), { recursive: true });
+    copyFileSync(file, to);
   }
   writeFileSync(FINGERPRINT, `${fingerprint}\n`);
   process.stderr.write(`build: compiled src/ to dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s${check ? '' : ' (types not checked)'}.\n`);
