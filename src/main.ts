@@ -151,7 +151,7 @@ export function createApp(opts: AppOptions): App {
     // instance holding an advisory lock keyed by the application id connects; the others send over REST
     // and retry. On SQLite (one instance) the lock is always free.
     const appId = config.secrets.discordApplicationId;
-    const { platforms, routes } = createPlatforms(config, logger, {
+    const { platforms, routes } = await createPlatforms(config, logger, {
       console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
       ...(appId ? { discordLeadership: { tryAcquire: () => db.locks.tryAcquire(`discord-gateway:${appId}`) } } : {}),
       // Add to Slack: installations sealed in the database; a send uses the token of its channel's workspace.

@@ -1,14 +1,12 @@
 // The cyberbrief command line: finds the subcommand, parses its flags strictly, runs it. An unknown command
-// or flag prints one line and exits 2. Subcommand modules load lazily so `--help` stays fast.
+// or flag prints one line and exits 2. Subcommand modules, the configuration loader (zod, yaml), the logger
+// and storage (kysely, the database drivers) load only when a command runs, so `--help` loads none of them.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig, PROJECT_ROOT, secretValues } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
-import { createLogger } from '../lib/logger.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { terminalSafe } from '../lib/terminal-text.ts';
-import { openStorage } from '../storage/index.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -30,7 +28,8 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+    // src/cli/ and dist/cli/ alike sit two levels below the project root.
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -132,6 +131,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     stderr(`cyberbrief ${first}: ${errorMessage(err).replace(/\. To specify a positional argument.*$/s, '')}; run 'cyberbrief ${first} --help'.`);
     return 2;
   }
+  // Every command reads the configuration and may log; storage loads when a command opens it.
+  const [{ loadConfig, secretValues }, { createLogger }] = await Promise.all([import('../config/load.ts'), import('../lib/logger.ts')]);
   const ctx: CliContext = {
     args: { values: parsed.values as CliContext['args']['values'], positionals: parsed.positionals },
     stdout,
@@ -143,7 +144,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       secrets = secretList(secretValues(config));
       return config;
     },
-    openStorage: (config: Config, o?: { migrate?: boolean }) => openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate }),
+    openStorage: async (config: Config, o?: { migrate?: boolean }) => {
+      const { openStorage } = await import('../storage/index.ts');
+      return openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate });
+    },
     createLogger: (config: Config) =>
       createLogger({
         level: config.log.level,

@@ -1,9 +1,10 @@
 // Structured logging with pino. Every line passes through one redacting writer, so a configured secret
 // (token, signing secret, API key) or a password inside a URL never reaches the output, whatever field or
 // message it was put in.
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { REDACTED, redactText, secretList } from './redact.ts';
 
 export { redactText };
@@ -40,10 +41,13 @@ class RedactingStream extends Writable {
   }
 }
 
+/** pino-pretty, loaded only when readable output is asked for (most runs write JSON lines). */
+const loadPretty = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+
 export function createLogger(opts: LoggerOptions): Logger {
   const target = opts.destination ?? process.stdout;
   const sink = opts.pretty
-    ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: target as never, sync: true })
+    ? loadPretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: target as never, sync: true })
     : target;
   const secrets = secretList(opts.secrets);
   return pino(

@@ -1,5 +1,7 @@
 // Which chat platforms run: every adapter whose tokens are set, or the console when none are. A list of
-// entries, not an if-chain: adding a platform is adding an entry.
+// entries, not an if-chain: adding a platform is adding an entry. An adapter module, and with it its SDK
+// (@slack/bolt, discord.js: hundreds of milliseconds and tens of MB each), is imported only when its
+// platform is configured.
 import type { Config } from '../config/schema.ts';
 import type { ChatPlatform } from '../domain/chat.ts';
 import type { PlatformName } from '../domain/types.ts';
@@ -7,10 +9,11 @@ import type { Route } from '../http/server.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts';
-import { createDiscordPlatform, type GatewayLeadership } from './discord/adapter.ts';
+import type { GatewayLeadership } from './discord/adapter.ts';
 import { createHmac } from 'node:crypto';
 import { createSecretBox } from '../lib/secret-box.ts';
-import { createSlackPlatform, SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH, type SlackOAuthOptions } from './slack/adapter.ts';
+import { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH } from './slack/paths.ts';
+import type { SlackOAuthOptions } from './slack/adapter.ts';
 import { createInstallationStore, type InstallationRows } from './slack/installation-store.ts';
 
 export { SLACK_INSTALL_PATH };
@@ -42,8 +45,8 @@ interface PlatformEntry {
   name: PlatformName;
   /** True when its tokens are set. */
   configured(config: Config): boolean;
-  /** Builds the adapter; throws ConfigError naming the missing setting. */
-  create(config: Config, ctx: PlatformContext): ChatPlatform;
+  /** Checks the settings (throws ConfigError naming a missing one), then imports and builds the adapter. */
+  create(config: Config, ctx: PlatformContext): Promise<ChatPlatform>;
 }
 
 /** Add to Slack needs the app's client id and secret, and the key that seals installations at rest. */
@@ -72,10 +75,11 @@ function slackOAuth(c: Config, ctx: PlatformContext): SlackOAuthOptions | null {
 const slack: PlatformEntry = {
   name: 'slack',
   configured: (c) => !!c.secrets.slackBotToken || slackInstallConfigured(c),
-  create(c, ctx) {
+  async create(c, ctx) {
     const s = c.secrets;
     if (c.slack.socket_mode && !s.slackAppToken) throw new ConfigError('slack: slack.socket_mode is on but SLACK_APP_TOKEN is not set; set it (xapp-...) or turn socket_mode off.');
     if (!c.slack.socket_mode && !s.slackSigningSecret) throw new ConfigError('slack: SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; set it (Basic Information > App Credentials) or use socket_mode with SLACK_APP_TOKEN.');
+    const { createSlackPlatform } = await import('./slack/adapter.ts');
     return createSlackPlatform({
       botToken: s.slackBotToken,
       oauth: slackOAuth(c, ctx),
@@ -94,9 +98,10 @@ const slack: PlatformEntry = {
 const discord: PlatformEntry = {
   name: 'discord',
   configured: (c) => !!c.secrets.discordToken,
-  create(c, ctx) {
+  async create(c, ctx) {
     const s = c.secrets;
     if (!s.discordApplicationId) throw new ConfigError('discord: DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not; copy it from the Developer Portal (General Information > Application ID).');
+    const { createDiscordPlatform } = await import('./discord/adapter.ts');
     return createDiscordPlatform({
       token: s.discordToken!,
       applicationId: s.discordApplicationId,
@@ -113,12 +118,14 @@ export const PLATFORM_REGISTRY: readonly PlatformEntry[] = [slack, discord];
 
 /**
  * Every platform whose tokens are set (the console adapter when none are), and the HTTP routes they need.
- * Throws ConfigError when a platform is half-configured (a token without its companion setting).
+ * Rejects with ConfigError when a platform is half-configured (a token without its companion setting).
  */
-export function createPlatforms(config: Config, logger: Logger, opts: PlatformOptions = {}): CreatedPlatforms {
+export async function createPlatforms(config: Config, logger: Logger, opts: PlatformOptions = {}): Promise<CreatedPlatforms> {
   const ctx: PlatformContext = { ...opts, logger };
   const chosen = PLATFORM_REGISTRY.filter((p) => p.configured(config));
-  const platforms = chosen.length === 0 ? [createConsolePlatform(ctx.console)] : chosen.map((p) => p.create(config, ctx));
+  const platforms: ChatPlatform[] = [];
+  for (const p of chosen) platforms.push(await p.create(config, ctx));
+  if (platforms.length === 0) platforms.push(createConsolePlatform(ctx.console));
   return { platforms, routes: httpRoutesOf(platforms) };
 }
 

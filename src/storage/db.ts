@@ -2,11 +2,11 @@
 // or PostgreSQL (`postgres://...`) through pg. Only storage/ imports drivers.
 import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
-import pg from 'pg';
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { pgDriver, sqliteDriver } from './drivers.ts';
 import { asStorageError, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
 import { allMigrations } from './migrations/index.ts';
@@ -77,7 +77,8 @@ function openSqliteFile(file: string, description: string): SqliteDatabase.Datab
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   let sqlite: SqliteDatabase.Database;
   try {
-    sqlite = new SqliteDatabase(file);
+    const Sqlite = sqliteDriver();
+    sqlite = new Sqlite(file);
   } catch (err) {
     throw new CyberbriefError('storage', `storage: cannot open SQLite file ${file}: ${(err as Error).message}; check the path in DATABASE_URL and the folder's permissions.`, { cause: err });
   }
@@ -148,7 +149,7 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
     integrityCheck = (o) => (file === ':memory:' ? Promise.resolve({ status: 'ok', ms: 0 }) : checkSqliteIntegrity(file, o));
   } else {
     // int8 (bigint) columns hold epoch milliseconds and ids: well inside Number's safe range.
-    pg.types.setTypeParser(20, (v) => Number(v));
+    pgDriver().types.setTypeParser(20, (v) => Number(v));
     let probeDb: Kysely<Database> | null = null;
     monitor = createStorageMonitor({
       database: description,

@@ -2,8 +2,8 @@
 // bot token, or every instance would answer each interaction). On PostgreSQL a session advisory lock held
 // on a dedicated connection of its own (not a pool slot); it goes with the connection or the process, so
 // a follower takes over. SQLite serves one instance, so the lock is only exclusive within this process.
-import pg from 'pg';
 import { describeTarget, type DatabaseTarget } from './db.ts';
+import { pgDriver } from './drivers.ts';
 import { asStorageError, postgresFailure } from './failures.ts';
 
 export interface Leadership {
@@ -50,7 +50,7 @@ export class LeaderLocks {
 
   private async tryAcquirePostgres(name: string): Promise<Leadership | null> {
     const key = `cyberbrief:${name}`;
-    const client = new pg.Client({ connectionString: this.target.location });
+    const client = new (pgDriver().Client)({ connectionString: this.target.location });
     let released = false;
     let markLost!: () => void;
     const lost = new Promise<void>((resolve) => {

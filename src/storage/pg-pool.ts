@@ -5,7 +5,8 @@
 // mean the server is not answering become StorageErrors that say so. A dropped client is not reused: pg
 // marks it not queryable and the pool discards it when it is released.
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './drivers.ts';
 import { StorageError } from '../lib/errors.ts';
 import { asStorageError, postgresFailure } from './failures.ts';
 import type { StorageMonitor } from './monitor.ts';
@@ -21,7 +22,7 @@ export interface WatchedPoolOptions {
 }
 
 export function createWatchedPool(opts: WatchedPoolOptions): PostgresPool & { raw: pg.Pool } {
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: opts.connectionString,
     max: opts.max,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,

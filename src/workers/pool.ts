@@ -18,7 +18,7 @@ export interface WorkerPoolOptions {
   threads: number;
   /** V8 old-generation heap limit of each worker (resourceLimits.maxOldGenerationSizeMb). */
   maxHeapMb: number;
-  /** The worker script (default: entry.mjs beside this file). */
+  /** The worker script (default: the compiled worker.js beside this file, or source-entry.mjs from the sources). */
   entry?: URL;
   logger?: Logger;
 }
@@ -95,7 +95,11 @@ type WorkerMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { name: string; message: string; code?: string } };
 
-const DEFAULT_ENTRY = new URL('./entry.mjs', import.meta.url);
+/**
+ * Built (dist/workers/pool.js), a worker runs the compiled worker.js: no compiler in the thread. Run from the
+ * TypeScript sources (vitest, benchmarks), it starts source-entry.mjs, which registers tsx first.
+ */
+export const DEFAULT_ENTRY = import.meta.url.endsWith('.ts') ? new URL('./source-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 /** Workers that die before they are ready, in a row, before queued jobs are failed instead of retried. */
 const START_FAILURES_TOLERATED = 3;
 

@@ -1,6 +1,7 @@
 // The real bot (`cyberbrief run`) as a child process, for end-to-end tests that crash it, restart it or
-// run several copies at once. Output (logs and the start-up announcement) is kept for assertions and
-// for failure messages.
+// run several copies at once: bin/cyberbrief, which runs the build in dist/ as users do (vitest's global
+// setup rebuilds it whenever src/ changed). Output (logs and the start-up announcement) is kept for
+// assertions and for failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from '../emulators/http-util.ts';

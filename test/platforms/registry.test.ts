@@ -24,7 +24,7 @@ describe('createPlatforms', () => {
     },
   ])('$name', async ({ env: e, want, routes }) => {
     const config = await loadConfig({ env: env(e) });
-    const { platforms, routes: got } = createPlatforms(config, silentLogger());
+    const { platforms, routes: got } = await createPlatforms(config, silentLogger());
     expect(platforms.map((p) => p.name)).toEqual(want);
     expect(got.map((r) => `${r.method} ${r.path}`)).toEqual(routes);
   });
@@ -34,7 +34,7 @@ describe('createPlatforms', () => {
     { name: 'Discord without an application id', env: { DISCORD_TOKEN: 'tok-123456' }, error: /DISCORD_APPLICATION_ID is not/ },
   ])('refuses $name, naming the missing setting', async ({ env: e, error }) => {
     const config = await loadConfig({ env: env(e) });
-    expect(() => createPlatforms(config, silentLogger())).toThrow(error);
+    await expect(createPlatforms(config, silentLogger())).rejects.toThrow(error);
   });
 
   it('with Add to Slack (client id, secret and encryption key), serves installed workspaces without SLACK_BOT_TOKEN', async () => {
@@ -42,12 +42,12 @@ describe('createPlatforms', () => {
     try {
       const oauth = { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'client-secret-123', SLACK_SIGNING_SECRET: 'secret-123456', CYBERBRIEF_ENCRYPTION_KEY: 'cd'.repeat(32) };
       const config = await loadConfig({ env: env(oauth) });
-      const { platforms, routes } = createPlatforms(config, silentLogger(), { slackInstallations: storage.slackInstallations });
+      const { platforms, routes } = await createPlatforms(config, silentLogger(), { slackInstallations: storage.slackInstallations });
       expect(platforms.map((p) => [p.name, !!p.access])).toEqual([['slack', true]]);
       expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /slack/events', 'GET /slack/install', 'GET /slack/oauth_redirect']);
       // Without the encryption key there is no Add to Slack (installations would sit in clear): the console runs.
       const keyless = await loadConfig({ env: env({ ...oauth, CYBERBRIEF_ENCRYPTION_KEY: undefined }) });
-      expect(createPlatforms(keyless, silentLogger(), { slackInstallations: storage.slackInstallations }).platforms.map((p) => p.name)).toEqual(['console']);
+      expect((await createPlatforms(keyless, silentLogger(), { slackInstallations: storage.slackInstallations })).platforms.map((p) => p.name)).toEqual(['console']);
     } finally {
       await storage.close();
     }
@@ -56,9 +56,9 @@ describe('createPlatforms', () => {
   it('needs SLACK_APP_TOKEN for Socket Mode', async () => {
     const config = await loadConfig({ env: env({ SLACK_BOT_TOKEN: 'xoxb-1' }) });
     config.slack.socket_mode = true;
-    expect(() => createPlatforms(config, silentLogger())).toThrow(/SLACK_APP_TOKEN is not set/);
+    await expect(createPlatforms(config, silentLogger())).rejects.toThrow(/SLACK_APP_TOKEN is not set/);
     config.secrets.slackAppToken = 'xapp-1-abc';
-    const { platforms, routes } = createPlatforms(config, silentLogger());
+    const { platforms, routes } = await createPlatforms(config, silentLogger());
     expect(platforms.map((p) => p.name)).toEqual(['slack']);
     expect(routes).toEqual([]);
   });

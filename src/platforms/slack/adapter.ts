@@ -31,8 +31,9 @@ import type { SlackInstallationStore } from './installation-store.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Add to Slack: where the install starts and where Slack sends the browser back. */
-export const SLACK_INSTALL_PATH = '/slack/install';
-export const SLACK_OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
+import { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH } from './paths.ts';
+
+export { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH };
 /** Message metadata event type carrying a delivery's ref (StoryView.ref). */
 const ALERT_EVENT = 'cyberbrief_alert';
 
