@@ -49,6 +49,14 @@ export interface PollResult {
   disabled?: boolean;
 }
 
+/** WebSub's part in a poll (src/websub): both are called synchronously and must not throw. */
+export interface PushHooks {
+  /** A feed body was fetched (200): look for a hub to subscribe to. */
+  fetched(feed: Feed, fetched: { body: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
+  /** Seconds between polls while the feed's content is pushed; null when it is not. */
+  intervalSeconds(feedId: number): number | null;
+}
+
 export interface PollDeps {
   storage: { feeds: FeedsRepo; items: ItemsRepo };
   fetcher: Pick<Fetcher, 'fetchFeed'>;
@@ -59,11 +67,17 @@ export interface PollDeps {
   random?: () => number;
   /** Parses and normalises a body (the bot: on a worker thread with a deadline); in this thread by default. */
   readFeed?: FeedReader;
+  /** WebSub: hub discovery and the rare polling of pushed feeds. */
+  push?: PushHooks;
 }
 
-/** Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped. */
-export function nextCheckSeconds(feed: Pick<Feed, 'intervalSeconds'>, opts: PollOptions, hints: CacheHints, ttlMinutes: number | null): number {
+/**
+ * Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped.
+ * `pushedSeconds` (the feed's content is pushed) joins the candidates.
+ */
+export function nextCheckSeconds(feed: Pick<Feed, 'intervalSeconds'>, opts: PollOptions, hints: CacheHints, ttlMinutes: number | null, pushedSeconds: number | null = null): number {
   const candidates = [feed.intervalSeconds ?? opts.intervalSeconds];
+  if (pushedSeconds !== null) candidates.push(pushedSeconds);
   if (ttlMinutes) candidates.push(ttlMinutes * 60);
   if (hints.maxAgeSeconds !== null) candidates.push(hints.maxAgeSeconds);
   if (hints.retryAfterSeconds !== null) candidates.push(hints.retryAfterSeconds);
@@ -91,16 +105,30 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
   const started = performance.now();
   const jitterMs = () => Math.floor(random() * options.jitterSeconds * 1000);
   const base = { feedId: feed.id, url: feed.url };
+  const pushedSeconds = () => {
+    try {
+      return deps.push?.intervalSeconds(feed.id) ?? null;
+    } catch {
+      return null;
+    }
+  };
   try {
     const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
     const now = clock.now();
     if (fetched.status === 'not_modified') {
       // A 304 has no body: the feed's ttl is the one stored from its last full fetch.
-      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes) * 1000 + jitterMs());
+      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
       await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified });
       const ms = Math.round(performance.now() - started);
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
+    }
+    if (deps.push) {
+      try {
+        deps.push.fetched(feed, { body: fetched.body, linkHeader: fetched.linkHeader ?? null, finalUrl: fetched.finalUrl });
+      } catch (err) {
+        logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'websub: hub discovery failed');
+      }
     }
     const parsed = await (deps.readFeed ?? readFeed)({
       bytes: fetched.body,
@@ -112,7 +140,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     const items = parsed.items;
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
     const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });
-    const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes) * 1000 + jitterMs());
+    const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
     await storage.feeds.recordSuccess(feed.id, {
       at: now,
       nextCheckAt: next,
