@@ -56,6 +56,15 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && guard.allowsHost(u.hostname.replace(/^\[|\]$/g, '')))) {
         throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (add its host to polling.allow_hosts to allow it).`);
       }
+      // An IP literal needs no lookup, so the guard's resolver never sees it: checked here first.
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      if (/^[\d.]+$/.test(host) || host.includes(':')) {
+        try {
+          guard.assert(host, host, u.href);
+        } catch (err) {
+          throw new HubError(`websub: hub ${u.origin} is refused: ${(err as Error).message}`);
+        }
+      }
       const form = new URLSearchParams({ 'hub.mode': req.mode, 'hub.topic': req.topic, 'hub.callback': req.callback });
       if (req.secret) form.set('hub.secret', req.secret);
       if (req.leaseSeconds) form.set('hub.lease_seconds', String(req.leaseSeconds));
