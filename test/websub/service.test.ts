@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFetcher, type Fetcher } from '../../src/feeds/fetcher.ts';
 import { pollFeed, type PollOptions } from '../../src/feeds/poller.ts';
 import { readFeed } from '../../src/feeds/read-feed.ts';
+import { createBotMetrics } from '../../src/http/metrics.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
@@ -328,6 +329,21 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(hub.subscriptions.size).toBe(0);
     // Nothing more to do.
     expect(await websub.runOnce()).toBe(0);
+  });
+
+  it('/metrics counts pushes by outcome and subscriptions by state', async () => {
+    const metrics = createBotMetrics({ stats: () => storage.stats.snapshot(clock.now()), clock, logger: silentLogger(), websub: () => storage.websub.countsByState() });
+    await subscribedFeed();
+    await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(8)]));
+    await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(9)]), { signature: 'forged' });
+    await hub.publish(feedServer.url, 'not a feed at all', { contentType: 'text/plain' });
+    for (const o of outcomes) metrics.counters.pushed(o);
+    const text = await metrics.scrape();
+    expect(text).toContain('cyberbrief_websub_pushes_total{outcome="stored"} 1\n');
+    expect(text).toContain('cyberbrief_websub_pushes_total{outcome="refused"} 1\n');
+    expect(text).toContain('cyberbrief_websub_pushes_total{outcome="unreadable"} 1\n');
+    expect(text).toContain('cyberbrief_websub_subscriptions{state="active"} 1\n');
+    expect(text).toContain('cyberbrief_websub_subscriptions{state="failed"} 0\n');
   });
 
   it('a second instance does not renew what the first has claimed', async () => {
