@@ -41,7 +41,7 @@ export function documentLinks(body: Uint8Array): Array<{ url: string; rels: stri
   const out: Array<{ url: string; rels: string[] }> = [];
   for (const tag of head.matchAll(/<(?:[\w.-]+:)?link\b([^<>]{0,4096})>/gi)) {
     const attrs = new Map<string, string>();
-    for (const a of tag[1]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs.set(a[1]!.toLowerCase(), unescapeXml(a[2] ?? a[3] ?? ''));
+    for (const a of tag[1]!.matchAll(/(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs.set(a[1]!.toLowerCase(), unescapeXml(a[2] ?? a[3] ?? ''));
     const href = attrs.get('href');
     const rel = attrs.get('rel');
     if (href && rel) out.push({ url: href.trim(), rels: rel.toLowerCase().split(/\s+/).filter(Boolean) });

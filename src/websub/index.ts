@@ -8,7 +8,7 @@ import { createSecretBox } from '../lib/secret-box.ts';
 import type { Storage } from '../storage/index.ts';
 import { createHubClient } from './hub-client.ts';
 import { secretKeeper } from './secrets.ts';
-import { createWebSub, type PushOutcome, type WebSub } from './service.ts';
+import { createWebSub, withoutTrailingSlash, type PushOutcome, type WebSub } from './service.ts';
 
 export { createWebSub, type WebSub, type WebSubOptions, type WebSubDeps, type PushOutcome } from './service.ts';
 export { discoverHub, type HubLinks } from './discover.ts';
@@ -58,7 +58,7 @@ export function webSubFrom(
       instanceId: deps.instanceId,
     },
   );
-  const base = config.server.public_url.replace(/\/+$/, '');
+  const base = withoutTrailingSlash(config.server.public_url);
   const notice = `Push (WebSub) on: feeds that name a hub are subscribed with callbacks under ${base}/websub/ and polled every ${w.fallback_interval_seconds} s while pushed${secrets.sealed ? '' : ' (subscription secrets stored unencrypted: set CYBERBRIEF_ENCRYPTION_KEY to encrypt them)'}.`;
   return { websub, notice, close: () => hub.close() };
 }

@@ -72,9 +72,16 @@ export interface WebSub extends PushHooks, CallbackTarget {
 
 const DAY = 86_400;
 
+/** The base URL without trailing slashes (a loop: no regex over configuration text). */
+export function withoutTrailingSlash(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
   const { repo, clock, logger } = deps;
-  const base = opts.publicUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlash(opts.publicUrl);
   const callbackUrl = (callbackId: string) => `${base}${CALLBACK_PREFIX}${callbackId}`;
   /** Feeds pushed now, with their lease's end: this instance's view, refreshed by every job pass. */
   let pushed = new Map<number, Date | null>();
