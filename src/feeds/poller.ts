@@ -49,10 +49,16 @@ export interface PollResult {
   disabled?: boolean;
 }
 
+/** How much of a body WebSub hub discovery reads (the feed's head: its links come before its entries). */
+export const PUSH_HEAD_BYTES = 64 * 1024;
+
 /** WebSub's part in a poll (src/websub): both are called synchronously and must not throw. */
 export interface PushHooks {
-  /** A feed body was fetched (200): look for a hub to subscribe to. */
-  fetched(feed: Feed, fetched: { body: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
+  /**
+   * A full fetch (200) was stored: look for a hub to subscribe to. `head` is a copy of the first
+   * PUSH_HEAD_BYTES of the body. Called after the poll stored its items, so anything pushed later is news.
+   */
+  fetched(feed: Feed, fetched: { head: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
   /** Seconds between polls while the feed's content is pushed; null when it is not. */
   intervalSeconds(feedId: number): number | null;
 }
@@ -123,13 +129,8 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
-    if (deps.push) {
-      try {
-        deps.push.fetched(feed, { body: fetched.body, linkHeader: fetched.linkHeader ?? null, finalUrl: fetched.finalUrl });
-      } catch (err) {
-        logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'websub: hub discovery failed');
-      }
-    }
+    // The body may be moved to a worker below (detached here): hub discovery gets a copy of its head.
+    const pushHead = deps.push ? Buffer.from(fetched.body.subarray(0, PUSH_HEAD_BYTES)) : null;
     const parsed = await (deps.readFeed ?? readFeed)({
       bytes: fetched.body,
       contentType: fetched.contentType,
@@ -152,6 +153,13 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     });
     const title = feed.title ? null : cleanFeedTitle(parsed.title);
     if (title) await storage.feeds.setTitleIfMissing(feed.id, title);
+    if (deps.push && pushHead) {
+      try {
+        deps.push.fetched(feed, { head: pushHead, linkHeader: fetched.linkHeader ?? null, finalUrl: fetched.finalUrl });
+      } catch (err) {
+        logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'websub: hub discovery failed');
+      }
+    }
     const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;
     const ms = Math.round(performance.now() - started);
     logger.info(

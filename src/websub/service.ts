@@ -71,6 +71,8 @@ export interface WebSub extends PushHooks, CallbackTarget {
 }
 
 const DAY = 86_400;
+const MIN_LEASE = 60;
+const MAX_LEASE = 365 * DAY;
 
 /** The base URL without trailing slashes (a loop: no regex over configuration text). */
 export function withoutTrailingSlash(url: string): string {
@@ -262,7 +264,8 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
         return '';
       }
       if ((v.mode !== 'subscribe' && v.mode !== 'unsubscribe') || v.challenge === null) return null;
-      const lease = v.mode === 'subscribe' ? (v.leaseSeconds ?? opts.leaseSeconds) : null;
+      // The hub decides the lease; kept within a minute and a year so renewals neither spin nor never come.
+      const lease = v.mode === 'subscribe' ? Math.min(Math.max(v.leaseSeconds ?? opts.leaseSeconds, MIN_LEASE), MAX_LEASE) : null;
       const ok = await repo.verified(sub.id, { mode: v.mode, topicUrl: v.topic, leaseSeconds: lease, nextActionAt: lease !== null ? renewAt(now, lease) : null, at: now });
       if (!ok) {
         logger.warn({ feed_id: sub.feedId, mode: v.mode }, 'websub: refused a verification for a request we did not make (or one that expired)');
@@ -338,8 +341,7 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
     routes: callbackRoutes(target, opts.maxBodyBytes),
     fetched(feed, f) {
       if (stopped) return;
-      // Synchronous: the body is handed to a worker (and detached) right after this returns.
-      const links = discoverHub({ body: f.body, linkHeader: f.linkHeader, feedUrl: f.finalUrl });
+      const links = discoverHub({ body: f.head, linkHeader: f.linkHeader, feedUrl: f.finalUrl });
       if (!links) return;
       const key = `${links.hub} ${links.topic}`;
       if (seen.get(feed.id) === key) return;

@@ -137,6 +137,15 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(hub.requests).toHaveLength(1);
   });
 
+  it.each([
+    { granted: 5, kept: 60 },
+    { granted: 9_999_999_999, kept: 365 * 86_400 },
+  ])('keeps a lease of $granted s the hub grants within a minute and a year ($kept s)', async ({ granted, kept }) => {
+    hub.grantLeaseSeconds = granted;
+    const { feedId } = await subscribedFeed();
+    expect((await storage.websub.forFeed(feedId))!.leaseSeconds).toBe(kept);
+  });
+
   it('finds the hub in a Link header too', async () => {
     const headerServer = await startFeedServer('Header Wire', { hub: { url: hub.url, in: 'header' } });
     try {
