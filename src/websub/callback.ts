@@ -22,6 +22,8 @@ export interface Verification {
 export interface CallbackTarget {
   /** The challenge to echo (200), or null (404). */
   verify(callbackId: string, v: Verification): Promise<string | null>;
+  /** Whether a subscription has this callback id (checked before a pushed body is read). */
+  accepts(callbackId: string): Promise<boolean>;
   /** Content distribution: the status to answer with. */
   deliver(callbackId: string, body: Buffer, headers: { signature: string | string[] | undefined; contentType: string | null }): Promise<number>;
 }
@@ -29,6 +31,13 @@ export interface CallbackTarget {
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   res.end(body);
+}
+
+/** Answers without reading (the rest of) the body, then drops the connection once the answer is out. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  res.setHeader('connection', 'close');
+  res.on('finish', () => req.destroy());
+  text(res, status, body);
 }
 
 function callbackIdOf(req: IncomingMessage): { id: string | null; query: URLSearchParams } {
@@ -80,17 +89,10 @@ export function callbackRoutes(target: CallbackTarget, maxBodyBytes: number): Ro
       unsizedBody: true,
       async handler(req, res) {
         const { id } = callbackIdOf(req);
-        if (!id) {
-          req.resume();
-          return text(res, 404, 'not found\n');
-        }
+        // Nobody's callback: 404 without reading the body (up to polling.max_body_bytes) at all.
+        if (!id || !(await target.accepts(id))) return refuse(req, res, 404, 'not found\n');
         const body = await readBounded(req, maxBodyBytes);
-        if (body === null) {
-          res.setHeader('connection', 'close');
-          text(res, 413, `request body over ${maxBodyBytes} bytes\n`);
-          req.destroy();
-          return;
-        }
+        if (body === null) return refuse(req, res, 413, `request body over ${maxBodyBytes} bytes\n`);
         const status = await target.deliver(id, body, { signature: req.headers['x-hub-signature'], contentType: req.headers['content-type'] ?? null });
         text(res, status, status === 404 ? 'not found\n' : status >= 500 ? 'try again later\n' : '');
       },

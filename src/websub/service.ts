@@ -282,6 +282,10 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
       return v.challenge;
     },
 
+    async accepts(callbackId) {
+      return (await repo.byCallback(callbackId)) !== null;
+    },
+
     async deliver(callbackId, body, headers): Promise<number> {
       const report = (o: PushOutcome) => {
         try {
