@@ -53,7 +53,8 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
   async function subscribedFeed(): Promise<{ feedId: number; callback: string }> {
     const { feed } = await storage.feeds.add({ url: feedServer.url, source: 'cli' }, clock.now());
     await poll(feed.id);
-    await waitFor('the subscription to be verified', async () => (await storage.websub.forFeed(feed.id))?.state === 'active');
+    // Both sides: our row is active, and the hub has read our answer to its challenge.
+    await waitFor('the subscription to be verified', async () => hub.subscriptions.size === 1 && (await storage.websub.forFeed(feed.id))?.state === 'active');
     return { feedId: feed.id, callback: hub.requests.at(-1)!.callback };
   }
 
@@ -258,7 +259,7 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     await websub.runOnce();
     expect(hub.requests).toHaveLength(2);
     expect(hub.requests[1]).toMatchObject({ mode: 'subscribe', topic: feedServer.url, callback: hub.requests[0]!.callback });
-    await waitFor('the renewal to be verified', () => hub.verifications.length === 2);
+    await waitFor('the renewal to be verified', async () => hub.verifications.length === 2 && (await storage.websub.forFeed(feedId))!.pendingMode === null);
     const renewed = (await storage.websub.forFeed(feedId))!;
     expect(renewed.state).toBe('active');
     expect(renewed.leaseExpiresAt!.getTime()).toBe(clock.now().getTime() + 1_000_000);
