@@ -317,6 +317,14 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
           return 202;
         }
         const now = clock.now();
+        if (body.length === 0) {
+          // A signed ping without content (a "thin" notification): fetch the feed at the next tick.
+          await deps.feeds.checkSoon(feed.id, now);
+          await repo.pushed(sub.id, now);
+          logger.info({ feed_id: feed.id }, 'websub: the hub pinged without content; the feed is polled at the next tick');
+          report('stored');
+          return 202;
+        }
         let items;
         try {
           items = (await deps.readFeed({ bytes: body, contentType: headers.contentType, url: sub.topicUrl, feedId: feed.id, maxBytes: opts.maxBodyBytes })).items;

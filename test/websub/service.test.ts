@@ -213,6 +213,18 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(woken).toBe(1);
   });
 
+  it('a signed push without content is a ping: the feed is due at once', async () => {
+    const { feedId } = await subscribedFeed();
+    await poll(feedId); // next check pushed out to the fallback interval
+    expect((await storage.feeds.get(feedId))!.nextCheckAt.getTime()).toBeGreaterThan(clock.now().getTime());
+    expect(await hub.publish(feedServer.url, '')).toEqual([202]);
+    expect((await storage.feeds.get(feedId))!.nextCheckAt.getTime()).toBe(clock.now().getTime());
+    // Unsigned, the same ping changes nothing.
+    await poll(feedId);
+    expect(await hub.publish(feedServer.url, '', { signature: 'missing' })).toEqual([202]);
+    expect((await storage.feeds.get(feedId))!.nextCheckAt.getTime()).toBeGreaterThan(clock.now().getTime());
+  });
+
   it('takes a chunked push (no Content-Length) within the size limit', async () => {
     const { feedId } = await subscribedFeed();
     expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(4)]), { chunked: true })).toEqual([202]);
