@@ -35,6 +35,7 @@ import { createSummarizer } from './summarize/index.ts';
 import type { SummaryWork } from './summarize/ports.ts';
 import { createWorkers } from './workers/index.ts';
 import { createDashboard } from './web/index.ts';
+import { webSubFrom } from './websub/index.ts';
 
 export interface App {
   /** Starts every component; resolves once the bot is running. */
@@ -182,8 +183,17 @@ export function createApp(opts: AppOptions): App {
     // Clicks on an alert's Relevant / Not relevant buttons.
     const feedback = createFeedbackHandler({ channels: db.channels, alerts: db.alerts, feedback: db.feedback, clock, logger });
 
+    // Push (WebSub): on when server.public_url says where hubs reach us; its callbacks share PORT. Pushed
+    // items go through the same reader and store as a poll, and wake the pipeline.
+    let notifyPipeline = () => {};
+    let countPush: (o: 'stored' | 'refused' | 'unreadable') => void = () => {};
+    const push = webSubFrom(config, { storage: db, readFeed: workers.readFeed, clock, logger, instanceId: INSTANCE_ID, onItemsStored: () => notifyPipeline(), onPushed: (o) => countPush(o) });
+    onStop('websub hub client', () => push.close());
+    if (!opts.announce) logger.info(push.notice);
+
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment.
-    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), storage: db.monitor, clock, logger });
+    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), storage: db.monitor, clock, logger, ...(push.websub ? { websub: () => db.websub.countsByState() } : {}) });
+    countPush = (o) => metrics.counters.pushed(o);
     // The dashboard under / (off, and saying so, until a sign-in method is configured); it changes things
     // through the same command handler, with the same rights the platforms give each person.
     let notifyDispatcher = () => {};
@@ -203,7 +213,7 @@ export function createApp(opts: AppOptions): App {
     const http: HttpServer = createHttpServer({
       host: config.server.host,
       port: config.server.port,
-      routes: [...routes, metrics.route],
+      routes: [...routes, metrics.route, ...(push.websub?.routes ?? [])],
       health,
       logger,
       fallback: { handler: dashboard.handler, maxBodyBytes: dashboard.maxBodyBytes },
@@ -283,6 +293,7 @@ export function createApp(opts: AppOptions): App {
       onItemsStored: () => pipeline.notify(),
       onPolled: (r) => metrics.counters.polled(r.status),
       storageReady,
+      ...(push.websub ? { push: push.websub } : {}),
     });
 
     // Start downstream first so nothing waits on a stage that is not running; stop in reverse order:
@@ -294,6 +305,12 @@ export function createApp(opts: AppOptions): App {
     onStop('brief scheduler', () => briefScheduler.stop());
     await pipeline.start();
     onStop('pipeline', () => pipeline.stop());
+    notifyPipeline = () => pipeline.notify();
+    if (push.websub) {
+      const websub = push.websub;
+      await websub.start();
+      onStop('websub', () => websub.stop());
+    }
     scheduler.start();
     onStop('scheduler', () => scheduler.stop());
     // Storage upkeep: old items keep only what deduplication needs (storage.compact_after_days).
@@ -307,6 +324,7 @@ export function createApp(opts: AppOptions): App {
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
       `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
       `Topics (${live.current().topics.length}${live.current().version ? `, saved version ${live.current().version}` : ''}): ${live.current().topics.map((t) => t.id).join(', ')}; ${live.current().scorer.model ? `the relevance model (${live.current().scorer.model!.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
+      push.notice,
       `Alerts go to ${where.join(' and ')}. ${dashboard.enabled ? `Dashboard at ${config.web.public_url ?? `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/`} (sign in with ${dashboard.methods.join(', ')})` : 'Dashboard off (no sign-in method configured)'}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,
     ]);
   }

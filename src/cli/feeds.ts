@@ -11,7 +11,7 @@ import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
-import type { Storage } from '../storage/index.ts';
+import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
 import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
@@ -19,7 +19,31 @@ import type { CliCommand } from './types.ts';
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
 const shown = (text: string | null): string | null => (text === null ? null : plainLine(text));
 
-function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boolean) {
+/** The feed's WebSub subscription, as `feeds list --json` shows it (never its secret or callback id). */
+function pushJson(p: WebSubSubscription | undefined) {
+  if (!p) return null;
+  return {
+    state: p.state,
+    hub: shown(p.hubUrl),
+    topic: shown(p.topicUrl),
+    lease_expires_at: p.leaseExpiresAt?.toISOString() ?? null,
+    last_push_at: p.lastPushAt?.toISOString() ?? null,
+    last_error: shown(p.lastError),
+  };
+}
+
+function pushLine(p: WebSubSubscription | undefined): string[] {
+  if (!p) return [];
+  const what =
+    p.state === 'active'
+      ? `pushed by ${shown(p.hubUrl)} (lease until ${iso(p.leaseExpiresAt)}, last push ${iso(p.lastPushAt)})`
+      : p.state === 'failed'
+        ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${iso(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
+        : `${p.state} at ${shown(p.hubUrl)}`;
+  return [`      push: ${what}`];
+}
+
+function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boolean, push?: WebSubSubscription) {
   return {
     id: f.id,
     url: f.url,
@@ -34,6 +58,7 @@ function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boole
     error_count: f.errorCount,
     next_check_at: f.nextCheckAt.toISOString(),
     disabled_reason: shown(f.disabledReason),
+    push: pushJson(push),
   };
 }
 
@@ -44,12 +69,13 @@ function reachLine(f: Feed, audience: FeedAudience | undefined): string {
   return `      for the channels of ${owners.join(', ') || 'nobody'}`;
 }
 
-function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean): string[] {
+function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean, push?: WebSubSubscription): string[] {
   const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
   if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
   if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
+  lines.push(...pushLine(push));
   lines.push(reachLine(f, audience));
   return lines;
 }
@@ -90,7 +116,7 @@ export const command: CliCommand = {
     'Usage: cyberbrief feeds <action> [...]',
     '',
     'Actions:',
-    '  list [--json]          every feed: state, who gets it, last success, last error, next check',
+    '  list [--json]          every feed: state, who gets it, last success, last error, next check, push',
     '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
     '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
     '  enable ID|URL          re-enable a feed (resets its error count, due now)',
@@ -121,10 +147,11 @@ export const command: CliCommand = {
       case 'list':
         need(0, 'no arguments');
         return withFeeds(async (s, configured) => {
-          const [feeds, audiences] = await Promise.all([s.feeds.list(), s.feeds.audiences()]);
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url))));
+          const [feeds, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
+          const push = new Map(subs.map((p) => [p.feedId, p]));
+          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))));
           else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
-          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url))) ctx.stdout(l);
+          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
           return 0;
         });
       case 'add': {

@@ -111,6 +111,8 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
     const extra = allow.split(',').map((s) => s.trim()).filter(Boolean);
     set('polling', 'allow_hosts', [...current, ...extra]);
   }
+  const publicUrl = nonEmpty(env.CYBERBRIEF_PUBLIC_URL);
+  if (publicUrl) set('server', 'public_url', publicUrl);
   const dashboardUrl = nonEmpty(env.DASHBOARD_URL);
   if (dashboardUrl) set('web', 'public_url', dashboardUrl);
   const llmUrl = nonEmpty(env.LLM_BASE_URL);
@@ -183,6 +185,7 @@ const ENV_FOR: Record<string, string> = {
   'database.url': 'DATABASE_URL',
   'log.level': 'LOG_LEVEL',
   'server.port': 'PORT',
+  'server.public_url': 'CYBERBRIEF_PUBLIC_URL',
   'polling.allow_hosts': 'CYBERBRIEF_ALLOW_HOSTS',
   'summary.llm.base_url': 'LLM_BASE_URL',
   'summary.llm.model': 'LLM_MODEL',

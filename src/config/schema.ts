@@ -94,6 +94,11 @@ export const configSchema = z
       .object({
         host: z.string().min(1),
         port: z.number().int().min(0).max(65535),
+        /**
+         * The address hubs reach this bot at, e.g. https://news-bot.example.org (CYBERBRIEF_PUBLIC_URL
+         * overrides): WebSub callbacks are built from it. null: no push, feeds are polled.
+         */
+        public_url: httpUrl.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u) && !/[?#]/.test(u), { error: 'expected an http(s) URL without a user name, password, query or fragment' }).nullable(),
       })
       .strict(),
     log: z
@@ -234,6 +239,26 @@ export const configSchema = z
       })
       .strict(),
     web: webSection,
+    websub: z
+      .object({
+        /** Subscribe to the hubs feeds advertise (needs server.public_url). */
+        enabled: z.boolean(),
+        /** While a feed's content is pushed, it is still polled this often (in case pushes stop). */
+        fallback_interval_seconds: seconds(60, 30 * 86400),
+        /** The lease asked of the hub (the hub picks the real one). */
+        lease_seconds: seconds(60, 365 * 86400),
+        /** A lease is renewed this long before it ends (at most half the lease). */
+        renew_before_seconds: seconds(1, 30 * 86400),
+        /** A (un)subscribe request not verified by the hub within this counts as failed. */
+        verify_timeout_seconds: seconds(1, 86400),
+        /** First wait before subscribing again after a failure; doubles with each failure, up to a day. */
+        retry_seconds: seconds(1, 86400),
+        /** How often each instance looks for subscriptions to renew, retry or end. */
+        check_seconds: seconds(1, 3600),
+        /** A request to a hub taking longer than this fails. */
+        request_timeout_ms: z.number().int().min(100).max(120_000),
+      })
+      .strict(),
   })
   .strict();
 

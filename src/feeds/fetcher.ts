@@ -40,6 +40,8 @@ interface FetchedBase {
   etag: string | null;
   lastModified: string | null;
   hints: CacheHints;
+  /** The Link header(s), joined with commas (WebSub hub discovery); null when none. */
+  linkHeader?: string | null;
 }
 
 export type FeedFetchResult =
@@ -151,6 +153,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         etag: header(r.res, 'etag') ?? validators?.etag ?? null,
         lastModified: header(r.res, 'last-modified') ?? validators?.lastModified ?? null,
         hints,
+        linkHeader: linkHeader(r.res),
       };
       if (r.body === null) return { ...base, status: 'not_modified' };
       return { ...base, status: 'ok', httpStatus: r.res.statusCode, body: r.body, contentType: header(r.res, 'content-type') };
@@ -218,6 +221,12 @@ function header(res: Dispatcher.ResponseData, name: string): string | null {
   const v = res.headers[name];
   if (v === undefined) return null;
   return Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+function linkHeader(res: Dispatcher.ResponseData): string | null {
+  const v = res.headers.link;
+  if (v === undefined) return null;
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */

@@ -49,6 +49,20 @@ export interface PollResult {
   disabled?: boolean;
 }
 
+/** How much of a body WebSub hub discovery reads (the feed's head: its links come before its entries). */
+export const PUSH_HEAD_BYTES = 64 * 1024;
+
+/** WebSub's part in a poll (src/websub): both are called synchronously and must not throw. */
+export interface PushHooks {
+  /**
+   * A full fetch (200) was stored: look for a hub to subscribe to. `head` is a copy of the first
+   * PUSH_HEAD_BYTES of the body. Called after the poll stored its items, so anything pushed later is news.
+   */
+  fetched(feed: Feed, fetched: { head: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
+  /** Seconds between polls while the feed's content is pushed; null when it is not. */
+  intervalSeconds(feedId: number): number | null;
+}
+
 export interface PollDeps {
   storage: { feeds: FeedsRepo; items: ItemsRepo };
   fetcher: Pick<Fetcher, 'fetchFeed'>;
@@ -59,11 +73,17 @@ export interface PollDeps {
   random?: () => number;
   /** Parses and normalises a body (the bot: on a worker thread with a deadline); in this thread by default. */
   readFeed?: FeedReader;
+  /** WebSub: hub discovery and the rare polling of pushed feeds. */
+  push?: PushHooks;
 }
 
-/** Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped. */
-export function nextCheckSeconds(feed: Pick<Feed, 'intervalSeconds'>, opts: PollOptions, hints: CacheHints, ttlMinutes: number | null): number {
+/**
+ * Seconds until the next check after a success: the latest of interval, ttl, max-age, Retry-After, clamped.
+ * `pushedSeconds` (the feed's content is pushed) joins the candidates.
+ */
+export function nextCheckSeconds(feed: Pick<Feed, 'intervalSeconds'>, opts: PollOptions, hints: CacheHints, ttlMinutes: number | null, pushedSeconds: number | null = null): number {
   const candidates = [feed.intervalSeconds ?? opts.intervalSeconds];
+  if (pushedSeconds !== null) candidates.push(pushedSeconds);
   if (ttlMinutes) candidates.push(ttlMinutes * 60);
   if (hints.maxAgeSeconds !== null) candidates.push(hints.maxAgeSeconds);
   if (hints.retryAfterSeconds !== null) candidates.push(hints.retryAfterSeconds);
@@ -91,17 +111,26 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
   const started = performance.now();
   const jitterMs = () => Math.floor(random() * options.jitterSeconds * 1000);
   const base = { feedId: feed.id, url: feed.url };
+  const pushedSeconds = () => {
+    try {
+      return deps.push?.intervalSeconds(feed.id) ?? null;
+    } catch {
+      return null;
+    }
+  };
   try {
     const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
     const now = clock.now();
     if (fetched.status === 'not_modified') {
       // A 304 has no body: the feed's ttl is the one stored from its last full fetch.
-      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes) * 1000 + jitterMs());
+      const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
       await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified });
       const ms = Math.round(performance.now() - started);
       logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
+    // The body may be moved to a worker below (detached here): hub discovery gets a copy of its head.
+    const pushHead = deps.push ? Buffer.from(fetched.body.subarray(0, PUSH_HEAD_BYTES)) : null;
     const parsed = await (deps.readFeed ?? readFeed)({
       bytes: fetched.body,
       contentType: fetched.contentType,
@@ -112,7 +141,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     const items = parsed.items;
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
     const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });
-    const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes) * 1000 + jitterMs());
+    const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
     await storage.feeds.recordSuccess(feed.id, {
       at: now,
       nextCheckAt: next,
@@ -124,6 +153,13 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     });
     const title = feed.title ? null : cleanFeedTitle(parsed.title);
     if (title) await storage.feeds.setTitleIfMissing(feed.id, title);
+    if (deps.push && pushHead) {
+      try {
+        deps.push.fetched(feed, { head: pushHead, linkHeader: fetched.linkHeader ?? null, finalUrl: fetched.finalUrl });
+      } catch (err) {
+        logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'websub: hub discovery failed');
+      }
+    }
     const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;
     const ms = Math.round(performance.now() - started);
     logger.info(

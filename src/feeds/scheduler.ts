@@ -11,7 +11,7 @@ import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo } from '../storage/items-repo.ts';
 import type { Fetcher } from './fetcher.ts';
-import { pollFeed, type PollOptions, type PollResult } from './poller.ts';
+import { pollFeed, type PollOptions, type PollResult, type PushHooks } from './poller.ts';
 import type { FeedReader } from './read-feed.ts';
 
 export interface SchedulerOptions extends PollOptions {
@@ -43,6 +43,8 @@ export interface SchedulerDeps {
   storageReady?: (signal?: AbortSignal) => Promise<void>;
   /** Parses and normalises a fetched body (the bot: on a worker thread with a deadline); in this thread by default. */
   readFeed?: FeedReader;
+  /** WebSub: hub discovery and the rare polling of pushed feeds. */
+  push?: PushHooks;
 }
 
 export interface Scheduler {
@@ -153,7 +155,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         let result: PollResult;
         try {
-          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}) });
+          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
         } catch (err) {
           // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
           // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the

@@ -20,6 +20,8 @@ export interface BotCounters {
   alertSent(): void;
   alertFailed(outcome: AlertFailureOutcome): void;
   compacted(r: { items: number; articleCache: number }): void;
+  /** A body pushed by a WebSub hub: stored, refused (signature missing or wrong), or unreadable. */
+  pushed(outcome: 'stored' | 'refused' | 'unreadable'): void;
 }
 
 export interface BotMetricsDeps {
@@ -31,6 +33,8 @@ export interface BotMetricsDeps {
   logger: Logger;
   /** When this process started (process_start_time_seconds). */
   startedAt?: Date;
+  /** WebSub subscriptions by state, read on each scrape (absent: push is off). */
+  websub?: () => Promise<Record<string, number>>;
 }
 
 export interface BotMetrics {
@@ -63,6 +67,11 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
   compactedItems.inc(undefined, 0);
   const compactedCache = registry.counter('cyberbrief_compacted_article_cache_total', 'Article-cache rows this process deleted as too old.');
   compactedCache.inc(undefined, 0);
+  const pushes = registry.counter('cyberbrief_websub_pushes_total', 'Bodies pushed by WebSub hubs to this process, by outcome (stored; refused: signature missing or wrong; unreadable).', [
+    { outcome: 'stored' },
+    { outcome: 'refused' },
+    { outcome: 'unreadable' },
+  ]);
 
   // Concurrent scrapes share one set of storage queries.
   let inFlight: Promise<StorageStats> | null = null;
@@ -96,6 +105,10 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
         ),
         gauge('cyberbrief_oldest_pending_alert_age_seconds', 'Age of the oldest alert not yet delivered (pending or sending); 0 when none.', [{ value: Math.round(s.oldestPendingAlertSeconds) }]),
       );
+      if (deps.websub) {
+        const subs = await deps.websub();
+        families.push(gauge('cyberbrief_websub_subscriptions', 'WebSub subscriptions by state (active: the feed is pushed and polled rarely).', Object.entries(subs).map(([state, value]) => ({ labels: { state }, value }))));
+      }
     } catch (err) {
       up = 0;
       // An outage is logged once by the storage monitor, not once per scrape.
@@ -129,6 +142,7 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
         compactedItems.inc(undefined, r.items);
         compactedCache.inc(undefined, r.articleCache);
       },
+      pushed: (outcome) => pushes.inc({ outcome }),
     },
     scrape,
     route: {

@@ -12,6 +12,13 @@ export interface Route {
   handler: RouteHandler;
   /** Largest request body accepted, in bytes (default 1 MiB); larger or unsized bodies are refused. */
   maxBodyBytes?: number;
+  /** The route answers every path under `path` (which then ends with '/'), e.g. /websub/<id>. */
+  prefix?: boolean;
+  /**
+   * A body without Content-Length (chunked) is passed to the handler, which must bound what it reads
+   * (WebSub hubs may stream); a declared length over the limit is still refused here.
+   */
+  unsizedBody?: boolean;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -54,8 +61,9 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         });
       return;
     }
-    const known = routes.some((r) => r.path === url.pathname);
-    const route = routes.find((r) => r.path === url.pathname && r.method === req.method) ?? (known || !opts.fallback ? undefined : { ...opts.fallback, method: req.method ?? 'GET', path: url.pathname });
+    const matches = (r: Route) => (r.prefix ? url.pathname.startsWith(r.path) : r.path === url.pathname);
+    const known = routes.some(matches);
+    const route = routes.find((r) => matches(r) && r.method === req.method) ?? (known || !opts.fallback ? undefined : { ...opts.fallback, method: req.method ?? 'GET', path: url.pathname });
     if (!route) {
       res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' });
       res.end(known ? 'method not allowed\n' : 'not found\n');
@@ -65,13 +73,13 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       const declared = req.headers['content-length'];
-      if (declared === undefined) {
+      if (declared === undefined && !route.unsizedBody) {
         res.writeHead(411, { 'content-type': 'text/plain', connection: 'close' });
         res.end('a Content-Length header is required\n');
         req.resume();
         return;
       }
-      if (!/^\d+$/.test(declared) || Number(declared) > limit) {
+      if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > limit)) {
         res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
         res.end(`request body over ${limit} bytes\n`);
         req.destroy();

@@ -346,6 +346,11 @@ export class FeedsRepo {
     }
   }
 
+  /** Brings the feed's next check forward to `at` when it is later (WebSub push stopped: poll again soon). */
+  async checkSoon(id: number, at: Date): Promise<void> {
+    await this.db.updateTable('feeds').set({ next_check_at: at.getTime() }).where('id', '=', id).where('next_check_at', '>', at.getTime()).execute();
+  }
+
   async setTitleIfMissing(id: number, title: string): Promise<void> {
     await this.db.updateTable('feeds').set({ title }).where('id', '=', id).where('title', 'is', null).execute();
   }

@@ -21,6 +21,7 @@ import { WebSessionsRepo } from './web-sessions-repo.ts';
 import { TopicVersionsRepo } from './topic-versions-repo.ts';
 import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
+import { WebSubRepo } from './websub-repo.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor } from './monitor.ts';
 
@@ -46,6 +47,7 @@ export { WebSessionsRepo, type StoredSession } from './web-sessions-repo.ts';
 export { TopicVersionsRepo, type TopicVersion } from './topic-versions-repo.ts';
 export { SlackInstallationsRepo, type StoredInstallation } from './slack-installations-repo.ts';
 export { DashboardRepo, type MatchedStory, type PreviewItem } from './dashboard-repo.ts';
+export { WebSubRepo, type WebSubSubscription, type WebSubState, type WebSubMode, type ClaimedSubscription } from './websub-repo.ts';
 export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterCandidateRow } from './clusters-repo.ts';
 
 export interface Storage {
@@ -83,6 +85,8 @@ export interface Storage {
   readonly slackInstallations: SlackInstallationsRepo;
   /** Read-only queries for the dashboard's pages. */
   readonly dashboard: DashboardRepo;
+  /** WebSub push subscriptions, one per feed whose hub we use (migration 011). */
+  readonly websub: WebSubRepo;
   /** Runs pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Migrations not yet applied. */
@@ -138,6 +142,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     topicVersions: new TopicVersionsRepo(handle.db),
     slackInstallations: new SlackInstallationsRepo(handle.db),
     dashboard: new DashboardRepo(handle.db),
+    websub: new WebSubRepo(handle.db, handle.dialect),
     migrate: async () => (await migrateToLatest(handle)).applied,
     pending: () => pendingMigrations(handle),
     ping: () => handle.ping(),

@@ -234,6 +234,33 @@ export interface SlackInstallationsTable {
   updated_at: number;
 }
 
+/** A WebSub subscription of one feed (migration 011); `secret` is sealed when an encryption key is set. */
+export interface WebsubSubscriptionsTable {
+  id: Generated<number>;
+  feed_id: number;
+  callback_id: string;
+  hub_url: string;
+  topic_url: string;
+  secret: string;
+  /** subscribing | active | failed | unsubscribing */
+  state: string;
+  /** subscribe | unsubscribe: the request whose verification we expect; null when none. */
+  pending_mode: string | null;
+  pending_until: number | null;
+  lease_seconds: number | null;
+  lease_expires_at: number | null;
+  next_action_at: number;
+  error_count: Generated<number>;
+  last_error: string | null;
+  last_error_at: number | null;
+  verified_at: number | null;
+  last_push_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   feeds: FeedsTable;
   feed_tenants: FeedTenantsTable;
@@ -252,4 +279,5 @@ export interface Database {
   web_settings: WebSettingsTable;
   topic_versions: TopicVersionsTable;
   slack_installations: SlackInstallationsTable;
+  websub_subscriptions: WebsubSubscriptionsTable;
 }

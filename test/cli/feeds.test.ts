@@ -47,6 +47,30 @@ describe('cyberbrief feeds', () => {
     expect((await cli('list', '--json')).stdout).toBe('');
   });
 
+  it('shows push state (WebSub) without the secret or callback id', async () => {
+    const storage = await openStorage(env.DATABASE_URL!);
+    const at = new Date('2026-12-01T10:00:00Z');
+    try {
+      const { feed: a } = await storage.feeds.add({ url: 'https://pushed.example/rss', source: 'cli' }, at);
+      const { feed: b } = await storage.feeds.add({ url: 'https://failing.example/rss', source: 'cli' }, at);
+      const subA = (await storage.websub.insert({ feedId: a.id, callbackId: 'cb-a-0123456789abcdefghij', hubUrl: 'https://hub.example/', topicUrl: a.url, secret: 'plain:top-secret-a', nextActionAt: at, at }))!;
+      await storage.websub.requested(subA.id, { mode: 'subscribe', pendingUntil: new Date(at.getTime() + 60_000), nextActionAt: at, at });
+      expect(await storage.websub.verified(subA.id, { mode: 'subscribe', topicUrl: a.url, leaseSeconds: 86_400, nextActionAt: at, at })).toBe(true);
+      const subB = (await storage.websub.insert({ feedId: b.id, callbackId: 'cb-b-0123456789abcdefghij', hubUrl: 'https://down.example/', topicUrl: b.url, secret: 'plain:top-secret-b', nextActionAt: at, at }))!;
+      await storage.websub.failed(subB.id, { error: 'websub: hub https://down.example refused to subscribe (HTTP 503)\u001b[31m', nextActionAt: new Date('2026-12-01T10:10:00Z'), at });
+    } finally {
+      await storage.close();
+    }
+    const list = await cli('list');
+    expect(list.stdout).toContain('      push: pushed by https://hub.example/ (lease until 2026-12-02T10:00:00Z, last push -)');
+    expect(list.stdout).toContain('      push: push failed at https://down.example/, polled as usual; next try 2026-12-01T10:10:00Z: websub: hub https://down.example refused to subscribe (HTTP 503)');
+    expect(list.stdout).not.toMatch(TERMINAL_CONTROL);
+    const rows = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as { push: unknown });
+    expect(rows[0]!.push).toEqual({ state: 'active', hub: 'https://hub.example/', topic: 'https://pushed.example/rss', lease_expires_at: '2026-12-02T10:00:00.000Z', last_push_at: null, last_error: null });
+    expect(rows[1]!.push).toMatchObject({ state: 'failed' });
+    expect(list.stdout + JSON.stringify(rows)).not.toMatch(/top-secret|cb-a-/);
+  });
+
   it("shows whose a workspace's own feed is, and an operator's add makes it global", async () => {
     const storage = await openStorage(env.DATABASE_URL!);
     try {

@@ -37,6 +37,23 @@ describe('loadConfig', () => {
     expect(c.sources).toEqual([expect.stringMatching(/default\.yaml$/), file]);
   });
 
+  it('takes server.public_url from CYBERBRIEF_PUBLIC_URL, and keeps WebSub off by default (no public URL)', async () => {
+    const c = await loadConfig({ env: {}, cwd: dir });
+    expect(c.server.public_url).toBeNull();
+    expect(c.websub).toMatchObject({ enabled: true, fallback_interval_seconds: 21_600 });
+    const withUrl = await loadConfig({ env: { CYBERBRIEF_PUBLIC_URL: 'https://bot.example.org' }, cwd: dir });
+    expect(withUrl.server.public_url).toBe('https://bot.example.org');
+  });
+
+  it.each([
+    ['not a URL', 'bot.example.org'],
+    ['credentials in it', 'https://u:p@bot.example.org'],
+    ['a query', 'https://bot.example.org/?x=1'],
+    ['not http(s)', 'ftp://bot.example.org'],
+  ])('refuses a public URL with %s, naming the key and the variable', async (_name, value) => {
+    await expect(loadConfig({ env: { CYBERBRIEF_PUBLIC_URL: value }, cwd: dir })).rejects.toThrow(/^config: server\.public_url = .* is invalid \(check CYBERBRIEF_PUBLIC_URL or the config files\)/);
+  });
+
   it('reads secrets from the environment only', async () => {
     const c = await loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-1-abcdef', DISCORD_TOKEN: 'disc.token.value', LLM_API_KEY: 'sk-123456', DATABASE_URL: 'postgres://u:hunter22@h/db' }, cwd: dir });
     expect(c.secrets.slackBotToken).toBe('xoxb-1-abcdef');

@@ -20,22 +20,33 @@ export interface FeedServer {
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export async function startFeedServer(title = 'Local Wire'): Promise<FeedServer> {
+export interface FeedServerOptions {
+  /** A WebSub hub the feed advertises: in the document (atom:link rel="hub" and rel="self"), or in Link headers. */
+  hub?: { url: string; in: 'document' | 'header' };
+}
+
+/** The RSS document of `items` (newest first), as the server sends it. */
+export function rssDocument(title: string, items: readonly FeedEntry[], head = ''): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>',
+    `<title>${xml(title)}</title><link>http://127.0.0.1/</link><description>test feed</description>${head}`,
+    ...[...items].reverse().map(
+      (i) => `<item><guid isPermaLink="false">${xml(i.guid)}</guid><title>${xml(i.title)}</title><link>${xml(i.link)}</link><description>${xml(i.description)}</description><pubDate>${i.pubDate.toUTCString()}</pubDate></item>`,
+    ),
+    '</channel></rss>',
+  ].join('\n');
+}
+
+export async function startFeedServer(title = 'Local Wire', opts: FeedServerOptions = {}): Promise<FeedServer> {
   const items: FeedEntry[] = [];
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits += 1;
-    const body = [
-      '<?xml version="1.0" encoding="UTF-8"?>',
-      '<rss version="2.0"><channel>',
-      `<title>${xml(title)}</title><link>http://127.0.0.1/</link><description>test feed</description>`,
-      ...[...items].reverse().map(
-        (i) => `<item><guid isPermaLink="false">${xml(i.guid)}</guid><title>${xml(i.title)}</title><link>${xml(i.link)}</link><description>${xml(i.description)}</description><pubDate>${i.pubDate.toUTCString()}</pubDate></item>`,
-      ),
-      '</channel></rss>',
-    ].join('\n');
-    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
-    res.end(body);
+    const hub = opts.hub;
+    const head = hub?.in === 'document' ? `<atom:link rel="hub" href="${xml(hub.url)}"/><atom:link rel="self" type="application/rss+xml" href="${xml(url)}"/>` : '';
+    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', ...(hub?.in === 'header' ? { link: `<${hub.url}>; rel="hub", <${url}>; rel="self"` } : {}) });
+    res.end(rssDocument(title, items, head));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rss`;

@@ -80,4 +80,46 @@ describe('http server', () => {
     expect(r.status).toBe(200);
     expect(received).toEqual(['x'.repeat(64)]);
   });
+
+  describe('prefix routes that bound an unsized body themselves (WebSub callbacks)', () => {
+    const seen: string[] = [];
+    async function startPrefix() {
+      server = createHttpServer({
+        host: '127.0.0.1',
+        port: 0,
+        logger: silentLogger(),
+        health: async () => ({ ok: true, checks: {} }),
+        routes: [
+          {
+            method: 'POST',
+            path: '/cb/',
+            prefix: true,
+            unsizedBody: true,
+            maxBodyBytes: 16,
+            handler: async (req, res) => {
+              let body = '';
+              for await (const d of req as AsyncIterable<Buffer>) body += d.toString();
+              seen.push(`${req.url} ${body}`);
+              res.writeHead(202);
+              res.end();
+            },
+          },
+        ],
+      });
+      ({ port } = await server.start());
+    }
+
+    it.each([
+      { name: 'a path under the prefix, sized', req: { method: 'POST', path: '/cb/abc', body: 'hello' }, status: 202, seen: ['/cb/abc hello'] },
+      { name: 'a path under the prefix, chunked', req: { method: 'POST', path: '/cb/x?y=1', headers: { 'transfer-encoding': 'chunked' }, body: 'hi' }, status: 202, seen: ['/cb/x?y=1 hi'] },
+      { name: 'a declared length over the limit', req: { method: 'POST', path: '/cb/abc', body: 'x'.repeat(17) }, status: 413, seen: [] },
+      { name: 'the wrong method under the prefix', req: { method: 'PUT', path: '/cb/abc', body: 'x' }, status: 405, seen: [] },
+      { name: 'a path beside the prefix', req: { method: 'POST', path: '/cbx', body: 'x' }, status: 404, seen: [] },
+    ])('$name -> $status', async ({ req, status, seen: want }) => {
+      await startPrefix();
+      seen.length = 0;
+      expect((await send(port, req)).status).toBe(status);
+      expect(seen).toEqual(want);
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { feedbackMigration } from './005_feedback.ts';
 import { keywordFormatCharsMigration } from './008_keyword_format_chars.ts';
 import { briefMigration } from './009_brief.ts';
 import { dashboardMigration } from './010_dashboard.ts';
+import { websubMigration } from './011_websub.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -20,5 +21,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '008_keyword_format_chars': keywordFormatCharsMigration(),
     '009_brief': briefMigration(dialect),
     '010_dashboard': dashboardMigration(dialect),
+    '011_websub': websubMigration(dialect),
   };
 }

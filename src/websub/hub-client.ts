@@ -1,0 +1,100 @@
+// Requests to hubs (WebSub §5.1): a form-encoded POST with hub.mode, hub.topic, hub.callback, hub.secret and
+// hub.lease_seconds. A hub is a stranger's URL like a feed's: its connections go through the same address
+// guard (polling.allow_hosts lets tests and intranets use private addresses), redirects are not followed,
+// and each request has a deadline. A hub over plain http would see the secret in clear: only https hubs are
+// used, unless the hub's host is in polling.allow_hosts.
+import { Agent, request } from 'undici';
+import { createAddressGuard } from '../feeds/address-guard.ts';
+import { guardedConnector } from '../feeds/fetcher.ts';
+
+export interface HubRequest {
+  mode: 'subscribe' | 'unsubscribe';
+  topic: string;
+  callback: string;
+  secret?: string;
+  leaseSeconds?: number;
+}
+
+export interface HubClient {
+  /** Resolves when the hub accepted the request (2xx); throws HubError otherwise. */
+  send(hubUrl: string, req: HubRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class HubError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'HubError';
+  }
+}
+
+export interface HubClientOptions {
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  userAgent: string;
+}
+
+/** A short, printable piece of what a hub said (it may be anything). */
+function snippet(text: string): string {
+  return text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
+}
+
+export function createHubClient(opts: HubClientOptions): HubClient {
+  const guard = createAddressGuard(opts.allowHosts);
+  const agent = new Agent({ connect: guardedConnector(guard, opts.timeoutMs), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 });
+  return {
+    async send(hubUrl, req) {
+      let u: URL;
+      try {
+        u = new URL(hubUrl);
+      } catch {
+        throw new HubError(`websub: hub '${hubUrl.slice(0, 200)}' is not a valid URL.`);
+      }
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && guard.allowsHost(u.hostname.replace(/^\[|\]$/g, '')))) {
+        throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (add its host to polling.allow_hosts to allow it).`);
+      }
+      // An IP literal needs no lookup, so the guard's resolver never sees it: checked here first.
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      if (/^[\d.]+$/.test(host) || host.includes(':')) {
+        try {
+          guard.assert(host, host, u.href);
+        } catch (err) {
+          throw new HubError(`websub: hub ${u.origin} is refused: ${(err as Error).message}`);
+        }
+      }
+      const form = new URLSearchParams({ 'hub.mode': req.mode, 'hub.topic': req.topic, 'hub.callback': req.callback });
+      if (req.secret) form.set('hub.secret', req.secret);
+      if (req.leaseSeconds) form.set('hub.lease_seconds', String(req.leaseSeconds));
+      const signal = AbortSignal.timeout(opts.timeoutMs);
+      let status: number;
+      let text = '';
+      try {
+        const res = await request(u, {
+          method: 'POST',
+          dispatcher: agent,
+          signal,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': opts.userAgent },
+          body: form.toString(),
+        });
+        status = res.statusCode;
+        // Read a little of the answer for the error message; never the whole of a stranger's body.
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          if (text.length < 1024) text += chunk.toString('utf8');
+          else break;
+        }
+        res.body.destroy();
+      } catch (err) {
+        const why = signal.aborted ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message;
+        throw new HubError(`websub: cannot reach hub ${u.origin} (${snippet(why)}); the feed is polled meanwhile.`);
+      }
+      if (status < 200 || status > 299) {
+        const said = snippet(text);
+        throw new HubError(`websub: hub ${u.origin} refused to ${req.mode} (HTTP ${status}${said ? `: ${said}` : ''}); the feed is polled meanwhile.`, status);
+      }
+    },
+    close: () => agent.close(),
+  };
+}
