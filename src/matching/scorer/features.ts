@@ -101,6 +101,9 @@ const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affiliated ti
  * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
 const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
   cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
+/** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
+ * and "hackers" one word, so these are compared as written). */
+const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
 /** Words right before a state that make it the actor: "linked to China", "attributed to Russia", "pro-Russian". */
 const AGENT_BEFORE = [['pro'], ['linked', 'to'], ['tied', 'to'], ['associated', 'with'], ['aligned', 'with'], ['affiliated', 'with'], ['connected', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
 /** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
@@ -157,7 +160,7 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[]): string |
     const prev = tokens.stem[h.start - 1];
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
     if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
-    if (next !== undefined && h.demonym && AGENT_NOUN.has(next)) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
     const role = tokens.stem[h.end + 1];
     if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return `${h.alias} ${tokens.form[h.end]} ${tokens.form[h.end + 1]}`;
     const before = tokens.stem[h.start - 2];
@@ -239,7 +242,7 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'supplier_risk', all: ['supplier_risk'], any: [['state', 'gov_action', 'state_vendor']] },
   { name: 'strategy_against_adversaries', all: ['strategy'], any: [['state_cue', 'state_agent']] },
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
-  { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'] },
+  { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'], notCrime: true },
   { name: 'regional_actor', all: ['region_actor', 'cyber'] },
 ];
 
