@@ -226,7 +226,9 @@ export const CONCEPT_PAIRS: readonly (readonly string[])[] = [
  */
 const ANGLE = ['state_agent', 'actor', 'state_cue'];
 /** A story has a cyber-affairs angle when one of these is found. */
-const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster'];
+const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster', 'regime_crime'];
+/** States whose cybercrime is run for the state itself (sanctions evasion, revenue for weapons programmes). */
+const REGIME_CRIME_STATES = new Set(['North Korea']);
 export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?: readonly (readonly string[])[]; notCrime?: boolean }[] = [
   { name: 'state_cyber_operation', all: ['state_agent', 'cyber'], notCrime: true },
   { name: 'named_group', all: ['actor', 'cyber'], notCrime: true },
@@ -244,6 +246,7 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
   { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'], notCrime: true },
   { name: 'regional_actor', all: ['region_actor', 'cyber'] },
+  { name: 'regime_crime', all: ['regime_crime'] },
 ];
 
 /**
@@ -356,6 +359,11 @@ export function extractFeatures(
   // stem, where "governments" and "the government" that acts are one word).
   if (!facts.has('gov_target') && (a.title.lower.includes('governments') || a.lead.lower.includes('governments'))) facts.set('gov_target', '"governments"');
 
+  // A state that steals for the regime (the guide's "North Korean Lazarus stealing for the regime"): its
+  // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle.
+  const regime = entities.find((e) => REGIME_CRIME_STATES.has(e.state));
+  if (regime && (facts.has('crime') || facts.has('cyber'))) facts.set('regime_crime', `${regime.alias}: a state known to steal for its regime; ${facts.get('crime') ?? facts.get('cyber')}`);
+
   // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
   // (a war, a trial, a strike at an airport): its features reduce to saying so, and the rules' verdicts. A
   // linear model cannot say "and"; this is the one "and" that holds for every kind of story.
@@ -365,7 +373,7 @@ export function extractFeatures(
   }
   if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
-    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage');
+    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime');
     const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly));
     if (kinds.length > 0) {
       on('fact:kind', withEvidence ? kinds.map((k) => k.name.replace(/_/g, ' ')).join(', ') : undefined);
