@@ -170,7 +170,7 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'crime',
     label: 'cybercrime',
     terms: [
-      '(ransomware|ransomware gang|ransomware group|ransom|extortion|extort|cybercrime|SEO poisoning|SEO fraud|SEO malware|SEO spam|ad fraud|click fraud|cybercriminal|cybercriminals|financially motivated|fraud|fraudster|scam|scammer|scams|carding|initial access broker|money mule|IT workers|IT worker scheme|fake IT workers|job scam|job scams|job scammers|crypto theft|cryptocurrency theft|crypto heist|affiliate|affiliates|RaaS|ransomware-as-a-service|data extortion|cryptojacking|cryptominer|infostealer|stealer logs|dark web|darknet)',
+      '(ransomware|ransomware gang|ransomware group|ransom|extortion|extort|cybercrime|SEO poisoning|SEO fraud|SEO malware|SEO spam|ad fraud|click fraud|cybercriminal|cybercriminals|financially motivated|fraud|fraudster|scam|scammer|scams|carding|initial access broker|money mule|IT workers|IT worker scheme|fake IT workers|job scam|job scams|job scammers|crypto theft|cryptocurrency theft|crypto heist|ransomware affiliate|ransomware affiliates|affiliate program|affiliate programs|RaaS|ransomware-as-a-service|data extortion|cryptojacking|cryptominer|infostealer|stealer logs|dark web|darknet)',
     ],
   },
   {
