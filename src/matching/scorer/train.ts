@@ -215,6 +215,10 @@ export function renderModelCard(m: ModelFile): string {
     '  `matching.scorer: rules`.',
     '- Stories whose relevance rests on knowledge outside the text (an unattributed attack the labeller knew to be',
     '  state work) are missed; analysts\' "Relevant" clicks and `model fit --with-feedback` teach it those.',
+    '- The training items are enriched for security news; items drawn otherwise (more general news, more security',
+    '  news with no state angle) can score lower precision than cross-validation says: compare the checked rows.',
+    '- The kinds of story the training items rarely show (espionage against a ministry by an attacker described only',
+    '  by region or motive; a government unnamed acting against high-risk suppliers) can fall just under the threshold.',
     '- The threat-actor list is a snapshot of the MISP galaxy; refresh it with `cyberbrief actors import`.',
     '',
   ].join('\n');
