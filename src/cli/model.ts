@@ -210,7 +210,8 @@ async function fit(ctx: CliContext): Promise<number> {
 async function show(ctx: CliContext): Promise<number> {
   const config = await ctx.loadConfig();
   const { file: m } = await loadModelFile(config.matching.model_file);
-  ctx.stdout(`${config.matching.model_file}: fitted ${m.fitted_on}, seed ${m.seed}, threshold ${m.threshold}, ${Object.keys(m.weights).length} weights`);
+  const alone = m.threshold_without_rules !== undefined && m.threshold_without_rules > m.threshold ? ` (${m.threshold_without_rules} without a rule match)` : '';
+  ctx.stdout(`${config.matching.model_file}: fitted ${m.fitted_on}, seed ${m.seed}, threshold ${m.threshold}${alone}, ${Object.keys(m.weights).length} weights`);
   ctx.stdout(`data: ${m.data.labels.map((l) => `${l.file} (${l.items}, ${l.positive} relevant)`).join(', ') || 'none'}; ${m.data.feedback} feedback verdicts`);
   ctx.stdout(`cross-validated:  ${line(m.figures.cross_validated.metrics)}`);
   if (m.figures.nested_cross_validated) ctx.stdout(`nested:           ${line(m.figures.nested_cross_validated)}`);
