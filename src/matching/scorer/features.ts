@@ -244,7 +244,7 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'supplier_risk', all: ['supplier_risk'], any: [['state', 'gov_action', 'state_vendor']] },
   { name: 'strategy_against_adversaries', all: ['strategy'], any: [['state_cue', 'state_agent']] },
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
-  { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'], notCrime: true },
+  { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'] },
   { name: 'regional_actor', all: ['region_actor', 'cyber'] },
   { name: 'regime_crime', all: ['regime_crime'] },
 ];
@@ -347,8 +347,8 @@ export function extractFeatures(
   // actor is vendor or crime news, whatever state the description mentions in passing.
   const inTitle = (id: string) => ((a.concepts.get(id) ?? 0) & TITLE) !== 0;
   const stateInTitle = titleState !== undefined || inTitle('state_cue') || inTitle('espionage') || inTitle('region_actor');
-  if (!stateInTitle && inTitle('product')) facts.set('title_product', `"${a.conceptPhrases.get('product')}": product news, no state in the title`);
-  if (!stateInTitle && inTitle('crime')) facts.set('title_crime', `"${a.conceptPhrases.get('crime')}": crime, no state in the title`);
+  if (!stateInTitle && inTitle('product')) facts.set('title_product', `"${a.conceptPhrases.get('product')}" in title, no state there`);
+  if (!stateInTitle && inTitle('crime')) facts.set('title_crime', `"${a.conceptPhrases.get('crime')}" in title, no state there`);
   const power = entities.find((e) => (knowledge.entities.actorsPerState.get(e.state) ?? 0) >= 5);
   if (power) facts.set('cyber_power', `${power.state}, with ${knowledge.entities.actorsPerState.get(power.state)} known threat actors`);
   for (const [id, mask] of a.concepts) {
