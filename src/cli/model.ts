@@ -8,7 +8,7 @@ import { UsageError } from '../lib/errors.ts';
 import { compileTopics } from '../matching/compile-topics.ts';
 import { loadKnowledge } from '../matching/load-relevance.ts';
 import { stripMarkup } from '../matching/text.ts';
-import { DEFAULT_CV, metricsAt, probability, type CvOptions, type Metrics } from '../matching/scorer/fit.ts';
+import { DEFAULT_CV, metricsWithRules, probability, ruleMatched, type CvOptions, type Metrics } from '../matching/scorer/fit.ts';
 import { loadModelFile, renderModel, type ModelFile } from '../matching/scorer/model-file.ts';
 import { buildExamples, checkFitData, defaultGrid, fitRelevance, renderModelCard, type LabelledStory } from '../matching/scorer/train.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
@@ -153,14 +153,21 @@ async function fit(ctx: CliContext): Promise<number> {
   const checkExamples = checks.map((c) => ({ file: path.basename(c.file), examples: buildExamples(knowledge, matcher, c.stories) }));
   const out = typeof ctx.args.values.out === 'string' ? path.resolve(ctx.cwd, ctx.args.values.out) : config.matching.model_file;
 
-  let prior: { model: { bias: number; weights: Map<string, number> }; lambda: number; threshold: number } | undefined;
+  let prior: { model: { bias: number; weights: Map<string, number> }; lambda: number; threshold: number; thresholdWithoutRules: number } | undefined;
   let grid = defaultGrid({ words: ctx.args.values.words === true });
   if (labelFiles.length === 0) {
     // Feedback alone: the current model stands in for the data it was fitted on.
     const current = await loadModelFile(config.matching.model_file);
-    prior = { model: current.fitted, lambda: current.config.lambda, threshold: current.file.threshold };
+    const withoutRules = current.file.threshold_without_rules ?? current.file.threshold;
+    prior = { model: current.fitted, lambda: current.config.lambda, threshold: current.file.threshold, thresholdWithoutRules: withoutRules };
     grid = [current.config];
-    const before = metricsAt(examples.map((e) => probability(current.fitted, e.values)), examples.map((e) => e.label), current.file.threshold);
+    const before = metricsWithRules(
+      examples.map((e) => probability(current.fitted, e.values)),
+      examples.map((e) => e.label),
+      examples.map((e) => ruleMatched(e.values)),
+      current.file.threshold,
+      withoutRules,
+    );
     ctx.stdout(`current model on the feedback:   ${line(before)}`);
   }
   ctx.stdout(`model fit: ${examples.length} labelled stories (${examples.filter((e) => e.label === 1).length} relevant); ${grid.length} configuration(s), ${cv.folds}-fold cross-validation x ${cv.repeats}, seed ${cv.seed}.`);
@@ -184,7 +191,7 @@ async function fit(ctx: CliContext): Promise<number> {
       ctx.stdout(`  F1 ${f3(c.result.metrics.f1)}  P ${f3(c.result.metrics.precision)}  R ${f3(c.result.metrics.recall)}  ${f.families.words ? 'words+' : ''}knowledge+rules  lambda ${f.lambda}  word scale ${f.wordScale ?? 1}  rule scale ${f.ruleScale ?? 1}  prior ${f.priorWeight ?? 0}`);
     }
   }
-  ctx.stdout(`cross-validated:                 ${line(m.figures.cross_validated.metrics)}  threshold ${f3(m.threshold)}`);
+  ctx.stdout(`cross-validated:                 ${line(m.figures.cross_validated.metrics)}  threshold ${f3(m.threshold)} (${f3(m.threshold_without_rules ?? m.threshold)} without a rule match)`);
   if (m.figures.nested_cross_validated) ctx.stdout(`nested cross-validation:         ${line(m.figures.nested_cross_validated)}`);
   for (const c of m.figures.checked) ctx.stdout(`checked on ${c.file} (${c.items}):`.padEnd(33) + line(c.metrics));
   if (ctx.args.values['dry-run']) {
@@ -203,7 +210,8 @@ async function fit(ctx: CliContext): Promise<number> {
 async function show(ctx: CliContext): Promise<number> {
   const config = await ctx.loadConfig();
   const { file: m } = await loadModelFile(config.matching.model_file);
-  ctx.stdout(`${config.matching.model_file}: fitted ${m.fitted_on}, seed ${m.seed}, threshold ${m.threshold}, ${Object.keys(m.weights).length} weights`);
+  const alone = m.threshold_without_rules !== undefined && m.threshold_without_rules > m.threshold ? ` (${m.threshold_without_rules} without a rule match)` : '';
+  ctx.stdout(`${config.matching.model_file}: fitted ${m.fitted_on}, seed ${m.seed}, threshold ${m.threshold}${alone}, ${Object.keys(m.weights).length} weights`);
   ctx.stdout(`data: ${m.data.labels.map((l) => `${l.file} (${l.items}, ${l.positive} relevant)`).join(', ') || 'none'}; ${m.data.feedback} feedback verdicts`);
   ctx.stdout(`cross-validated:  ${line(m.figures.cross_validated.metrics)}`);
   if (m.figures.nested_cross_validated) ctx.stdout(`nested:           ${line(m.figures.nested_cross_validated)}`);

@@ -42,6 +42,9 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
   state_title: 'a state or group in the title',
   state_agent: 'a state as the actor',
   state_victim: 'a state as the place or victim',
+  victim_only: 'states only as the place or victim',
+  title_product: 'a title about a product or patch',
+  title_crime: 'a title about crime',
   two_states: 'two states',
   one_state_only: 'one state, no actor named',
   cyber_power: 'a state with many known threat actors',
@@ -134,7 +137,9 @@ export class RelevanceScorer {
     }
     const inputs: RuleInput[] = rules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.thresholds[i]! }));
     const w = this.model.fitted.weights;
-    const threshold = this.model.file.threshold;
+    // A story no topic's rules matched rests on the model alone, and needs its stricter threshold.
+    const threshold = ruleTopics.length > 0 ? this.model.file.threshold : Math.max(this.model.file.threshold, this.model.file.threshold_without_rules ?? 0);
+    const alone = threshold > this.model.file.threshold ? ' without a rule match' : '';
     // Most stories are out of scope: score them without building the reasons' text, then build it only for
     // the ones that need it (in scope, or asked to explain).
     let x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, explain, prepared);
@@ -143,7 +148,7 @@ export class RelevanceScorer {
     const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
     const inScope = probability >= threshold;
     if (!inScope && !explain) {
-      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} < ${threshold.toFixed(2)}` };
+      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} < ${threshold.toFixed(2)}${alone}` };
     }
     if (!explain) x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, true, prepared);
     const contributions: Contribution[] = [];
@@ -164,7 +169,7 @@ export class RelevanceScorer {
       return true;
     }).slice(0, TOP);
     const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
-    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${main ? `; ${main}` : ''}`;
+    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${alone}${main ? `; ${main}` : ''}`;
     return { inScope, probability, threshold, rules, topicIds, contributions, summary };
   }
 

@@ -78,7 +78,7 @@ describe('cyberbrief match --explain', () => {
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
     expect(r.out[0]).toBe('IN   x1  FamousSparrow hackers breach foreign ministry networks');
-    expect(r.out[1]).toMatch(/^ {5}in scope: relevance [01]\.\d\d >= 0\.\d\d; /);
+    expect(r.out[1]).toMatch(/^ {5}in scope: relevance [01]\.\d\d >= 0\.\d\d( without a rule match)?; /);
     expect(r.out[2]).toMatch(/^ {5}filed under: [a-z-]+/);
     expect(r.out.join('\n')).toContain('FamousSparrow: China-linked group (MISP galaxy)');
     expect(r.out.some((l) => /^ {5}rule state-cyber-operations /.test(l))).toBe(true);

@@ -52,6 +52,19 @@ describe('RelevanceScorer with a model', () => {
     expect(d.contributions.map((c) => c.feature)).toEqual(['word:espionag']);
   });
 
+  it('holds a story no topic rule matched to the stricter threshold, and says which it used', () => {
+    const strict = new RelevanceScorer(compileTopics(TOPICS), knowledge, modelFromFile({ ...tinyModel(), threshold_without_rules: 0.8 }));
+    // Probability 1/(1+e^-1) = 0.73 either way: over 0.50 with a rule match, under 0.80 without one.
+    const withRule = strict.decide({ title: 'Espionage report', description: 'Espionage, espionage.' });
+    expect(withRule.rules.some((r) => r.matched)).toBe(true);
+    const alone = strict.decide({ title: 'FamousSparrow hackers breach hotels', description: 'Researchers saw backdoors.' });
+    expect(alone.rules.some((r) => r.matched)).toBe(false);
+    expect(alone.probability).toBeCloseTo(1 / (1 + Math.exp(-1)), 6);
+    expect(alone.inScope).toBe(false);
+    expect(alone.summary).toMatch(/^out of scope: relevance 0\.73 < 0\.80 without a rule match/);
+    expect(withRule.threshold).toBe(0.5);
+  });
+
   it('falls back to the first topic when no topic has a hit', () => {
     expect(scorer.decide({ title: 'FamousSparrow returns', description: 'Backdoors and espionage.' }).topicIds).toEqual(['spying']);
     const onlyActor = scorer.decide({ title: 'FamousSparrow hackers breach hotels', description: 'Researchers saw backdoors.' });
@@ -101,7 +114,7 @@ describe('loadRelevance', () => {
       expect(d.inScope).toBe(want);
       if (want) {
         expect(d.topicIds.length).toBeGreaterThan(0);
-        expect(d.summary).toMatch(/^in scope: relevance [01]\.\d\d >= 0\.\d\d; /);
+        expect(d.summary).toMatch(/^in scope: relevance [01]\.\d\d >= 0\.\d\d( without a rule match)?; /);
       }
     });
     it('names the threat actor in the reasons', () => {

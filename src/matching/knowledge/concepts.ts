@@ -21,6 +21,7 @@ export const CONCEPTS: readonly Concept[] = [
       '(hack|hacker|hacking|hacked|hack-and-leak|hacktivist)',
       '(malware|backdoor|spyware|implant|trojan|wiper|rootkit|loader|dropper|infostealer|stealer|keylogger|webshell|web shell|botnet|RAT|remote access trojan)',
       '(phishing|spear-phishing|spearphishing|watering hole|zero-day|0-day|intrusion|breach|infiltrate|infiltration|exfiltrate|exfiltration)',
+      '(exploit|exploits|exploited|exploiting|exploit kit|exploit kits)',
       '(cyberespionage|cyber espionage|cyber-espionage|cyberspy|cyberspies|cyberspying|cyber spying|cyberwarfare|cyber warfare|cyberwar|cyber war)',
       '(threat actor|threat group|threat cluster|threat activity|APT|advanced persistent threat|DDoS|denial of service|supply chain attack|command and control|C2 server|credential theft|data theft|data leak)',
     ],
@@ -65,10 +66,14 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'gov_target',
     label: 'a government or military target',
     terms: [
-      '(ministry|ministries|minister|ministers|governments|government agency|government agencies|government network|government networks|government entities|government officials|public sector|public administration|federal agency|federal agencies|federal networks|state agencies)',
+      // "government" alone is most often the one acting ("the government warned"), so only as an object.
+      '(ministry|ministries|minister|ministers|public sector|public administration|federal agency|federal agencies|federal networks|state agencies)',
+      'government (agency|agencies|network|networks|entities|entity|officials|organizations|organisations|departments|bodies|institutions|systems|servers|websites|sites|email|emails|employees|staff|targets|victims|sector)',
+      '(target|targets|targeted|targeting|against|hack|hacks|hacked|hacking|breach|breached|attack|attacks|attacked|infiltrated|compromised|spied on|spying on|spy on) (government|governments|the government)',
       '(embassy|embassies|diplomat|diplomats|diplomatic|foreign affairs|foreign ministry|foreign office|consulate|ambassador)',
       '(parliament|parliamentary|lawmakers|legislators|senate|congress|congressional|election officials|politicians|political parties|prime minister|president)',
-      '(military|militaries|armed forces|army|navy|air force|defense|defence|defense ministry|defence ministry|defense contractor|defense contractors|defence contractor|defense industrial base|soldiers|troops|think tank|think tanks)',
+      // Not "defense" alone: "spyware defenses", "defense evasion" are a product's and a technique's.
+      '(military|militaries|armed forces|army|navy|air force|defense ministry|defence ministry|ministry of defence|ministry of defense|defense department|department of defense|defense sector|defence sector|defense industry|defence industry|defense officials|defence officials|defense contractor|defense contractors|defence contractor|defence contractors|defense industrial base|soldiers|troops|think tank|think tanks)',
     ],
   },
   {
@@ -165,7 +170,7 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'crime',
     label: 'cybercrime',
     terms: [
-      '(ransomware|ransomware gang|ransomware group|ransom|extortion|extort|cybercrime|cybercriminal|cybercriminals|financially motivated|fraud|fraudster|scam|scammer|scams|carding|initial access broker|money mule|affiliate|affiliates|RaaS|ransomware-as-a-service|data extortion|cryptojacking|cryptominer|infostealer|stealer logs|dark web|darknet)',
+      '(ransomware|ransomware gang|ransomware group|ransom|extortion|extort|cybercrime|SEO poisoning|SEO fraud|SEO malware|SEO spam|ad fraud|click fraud|cybercriminal|cybercriminals|financially motivated|fraud|fraudster|scam|scammer|scams|carding|initial access broker|money mule|IT workers|IT worker scheme|fake IT workers|job scam|job scams|job scammers|crypto theft|cryptocurrency theft|crypto heist|ransomware affiliate|ransomware affiliates|affiliate program|affiliate programs|RaaS|ransomware-as-a-service|data extortion|cryptojacking|cryptominer|infostealer|stealer logs|dark web|darknet)',
     ],
   },
   {

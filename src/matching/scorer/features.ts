@@ -99,10 +99,13 @@ const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affiliated ti
   steals stole spies spied infiltrated compromised hits accused blamed`.split(/\s+/).filter((w) => w !== ''));
 /** Nouns right after a demonym that make the state the actor: "Russian hackers", "Chinese espionage" (but
  * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
-const AGENT_NOUN = stems(`hackers hacker APT APTs actor actors group groups spies spy operatives intelligence military army regime
+const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
   cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
-/** Words right before a state that make it the actor: "linked to China", "attributed to Russia". */
-const AGENT_BEFORE = [['linked', 'to'], ['tied', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
+/** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
+ * and "hackers" one word, so these are compared as written). */
+const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
+/** Words right before a state that make it the actor: "linked to China", "attributed to Russia", "pro-Russian". */
+const AGENT_BEFORE = [['pro'], ['linked', 'to'], ['tied', 'to'], ['associated', 'with'], ['aligned', 'with'], ['affiliated', 'with'], ['connected', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
 /** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
 const BY_FROM = stems('by from');
 const CYBER_BEFORE_BY = stems('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
@@ -157,7 +160,7 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[]): string |
     const prev = tokens.stem[h.start - 1];
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
     if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
-    if (next !== undefined && h.demonym && AGENT_NOUN.has(next)) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
     const role = tokens.stem[h.end + 1];
     if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return `${h.alias} ${tokens.form[h.end]} ${tokens.form[h.end + 1]}`;
     const before = tokens.stem[h.start - 2];
@@ -223,7 +226,9 @@ export const CONCEPT_PAIRS: readonly (readonly string[])[] = [
  */
 const ANGLE = ['state_agent', 'actor', 'state_cue'];
 /** A story has a cyber-affairs angle when one of these is found. */
-const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster'];
+const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster', 'regime_crime'];
+/** States whose cybercrime is run for the state itself (sanctions evasion, revenue for weapons programmes). */
+const REGIME_CRIME_STATES = new Set(['North Korea']);
 export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?: readonly (readonly string[])[]; notCrime?: boolean }[] = [
   { name: 'state_cyber_operation', all: ['state_agent', 'cyber'], notCrime: true },
   { name: 'named_group', all: ['actor', 'cyber'], notCrime: true },
@@ -241,6 +246,7 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
   { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'] },
   { name: 'regional_actor', all: ['region_actor', 'cyber'] },
+  { name: 'regime_crime', all: ['regime_crime'] },
 ];
 
 /**
@@ -270,6 +276,8 @@ export const GUIDE_PRIOR: Readonly<Record<string, number>> = {
   'both:gov_target+espionage': 1,
   'both:region_actor+cyber': 1,
   'concept:crime': -1,
+  'fact:title_product': -1,
+  'fact:title_crime': -1,
   'concept:roundup': -1,
   'concept:product@title': -1,
 };
@@ -334,12 +342,27 @@ export function extractFeatures(
   if (agent) facts.set('state_agent', agent);
   const victim = stateAsVictim(a.title, a.titleEntities) ?? stateAsVictim(a.lead, a.leadEntities);
   if (victim) facts.set('state_victim', victim);
+  if (victim && !agent && !facts.has('actor') && !a.concepts.has('state_cue') && !cluster?.state) facts.set('victim_only', victim);
+  // What the title is about. A title on a patch, a product or a crime that names no state, group or state
+  // actor is vendor or crime news, whatever state the description mentions in passing.
+  const inTitle = (id: string) => ((a.concepts.get(id) ?? 0) & TITLE) !== 0;
+  const stateInTitle = titleState !== undefined || inTitle('state_cue') || inTitle('espionage') || inTitle('region_actor');
+  if (!stateInTitle && inTitle('product')) facts.set('title_product', `"${a.conceptPhrases.get('product')}" in title, no state there`);
+  if (!stateInTitle && inTitle('crime')) facts.set('title_crime', `"${a.conceptPhrases.get('crime')}" in title, no state there`);
   const power = entities.find((e) => (knowledge.entities.actorsPerState.get(e.state) ?? 0) >= 5);
   if (power) facts.set('cyber_power', `${power.state}, with ${knowledge.entities.actorsPerState.get(power.state)} known threat actors`);
   for (const [id, mask] of a.concepts) {
     const where = mask & TITLE ? 'title' : mask & LEAD ? 'description' : '';
     facts.set(id, withEvidence ? `"${a.conceptPhrases.get(id)}" in ${where}` : '');
   }
+  // "EU governments", "governments in the region": the plural names targets (the concept lists match by
+  // stem, where "governments" and "the government" that acts are one word).
+  if (!facts.has('gov_target') && (a.title.lower.includes('governments') || a.lead.lower.includes('governments'))) facts.set('gov_target', '"governments"');
+
+  // A state that steals for the regime (the guide's "North Korean Lazarus stealing for the regime"): its
+  // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle.
+  const regime = entities.find((e) => REGIME_CRIME_STATES.has(e.state));
+  if (regime && (facts.has('crime') || facts.has('cyber'))) facts.set('regime_crime', `${regime.alias}: a state known to steal for its regime; ${facts.get('crime') ?? facts.get('cyber')}`);
 
   // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
   // (a war, a trial, a strike at an airport): its features reduce to saying so, and the rules' verdicts. A
@@ -350,14 +373,14 @@ export function extractFeatures(
   }
   if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
-    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage');
+    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime');
     const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly));
     if (kinds.length > 0) {
       on('fact:kind', withEvidence ? kinds.map((k) => k.name.replace(/_/g, ' ')).join(', ') : undefined);
       if (kinds.length > 1) on('fact:kinds2');
       for (const k of kinds) on(`kind:${k.name}`, withEvidence ? [...k.all, ...(k.any ?? []).flat()].filter((x) => facts.has(x)).map((x) => facts.get(x)).join('; ') : undefined);
     }
-    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'cyber_power']) {
+    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'victim_only', 'title_product', 'title_crime', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'cyber_power']) {
       const why = facts.get(k);
       if (why !== undefined) on(`fact:${k}`, why);
     }

@@ -49,9 +49,11 @@ export interface CvOptions {
   seed: number;
   /** Threshold choice: the best F1 among thresholds whose precision reaches this, if any. */
   minPrecision: number;
+  /** Precision the stories no topic's rules matched must reach on their own (chooseThresholdWithoutRules). */
+  minPrecisionWithoutRules?: number;
 }
 
-export const DEFAULT_CV: CvOptions = { folds: 5, repeats: 5, seed: 1, minPrecision: 0.9 };
+export const DEFAULT_CV: CvOptions = { folds: 5, repeats: 5, seed: 1, minPrecision: 0.9, minPrecisionWithoutRules: 0.95 };
 
 const FAMILY_PREFIX: Record<keyof FeatureSet, string[]> = {
   words: ['word:'],
@@ -253,10 +255,48 @@ export function chooseThreshold(probs: readonly number[], labels: readonly numbe
   return near.reduce((a, b) => (b.threshold > a.threshold ? b : a));
 }
 
+/** Whether a topic's rules matched the story (the rule features say so). */
+export function ruleMatched(values: ReadonlyMap<string, number>): boolean {
+  return values.has('rule:any');
+}
+
+/** In scope: the probability reaches the threshold, the stricter one when no topic's rules matched. */
+export function decide(probability: number, rule: boolean, threshold: number, withoutRules: number): boolean {
+  return probability >= (rule ? threshold : Math.max(threshold, withoutRules));
+}
+
+/** Precision, recall and F1 of decisions made with both thresholds. */
+export function metricsWithRules(probs: readonly number[], labels: readonly number[], rules: readonly boolean[], threshold: number, withoutRules: number): Metrics {
+  return metricsAt(probs.map((p, i) => (decide(p, rules[i]!, threshold, withoutRules) ? 1 : 0)), labels, 0.5);
+}
+
+/**
+ * The threshold for stories no topic's rules matched. Those rest on the model alone, and it is there that
+ * cross-validated figures flatter it most (the knowledge lists were written while reading these same training
+ * items), so they are held to a stricter precision: the lowest threshold, at or above `threshold`, at which
+ * the stories the model alone lets in were relevant with cross-validated precision `minPrecision`; above
+ * every score when none is.
+ */
+export function chooseThresholdWithoutRules(probs: readonly number[], labels: readonly number[], rules: readonly boolean[], threshold: number, minPrecision: number): number {
+  const alone = probs.map((p, i) => ({ p, y: labels[i]!, rule: rules[i]! })).filter((x) => !x.rule && x.p >= threshold).sort((a, b) => b.p - a.p);
+  let best = 0.999999;
+  let tp = 0;
+  for (let i = 0; i < alone.length; i++) {
+    if (alone[i]!.y === 1) tp++;
+    const next = alone[i + 1]?.p;
+    // Cut only between distinct scores, halfway, so the threshold does not sit on one example's score.
+    if (next === alone[i]!.p) continue;
+    if (tp / (i + 1) >= minPrecision) best = next === undefined ? threshold : (alone[i]!.p + next) / 2;
+  }
+  return Math.max(threshold, best);
+}
+
 export interface CvResult {
   /** Out-of-fold probability per example, per repeat. */
   oof: number[][];
   threshold: number;
+  /** Threshold for stories no topic's rules matched (chooseThresholdWithoutRules). */
+  thresholdWithoutRules: number;
   /** Pooled over repeats at the chosen threshold. */
   metrics: Metrics;
   /** Mean and spread of F1 across folds and repeats at that threshold. */
@@ -281,17 +321,21 @@ export function crossValidate(examples: readonly Example[], config: FitConfig, c
   }
   const pooledP = oof.flat();
   const pooledY = oof.flatMap(() => examples.map((e) => e.label));
-  const { threshold, metrics } = chooseThreshold(pooledP, pooledY, cv.minPrecision);
+  const rules = examples.map((e) => ruleMatched(e.values));
+  const pooledR = oof.flatMap(() => rules);
+  const { threshold } = chooseThreshold(pooledP, pooledY, cv.minPrecision);
+  const thresholdWithoutRules = chooseThresholdWithoutRules(pooledP, pooledY, pooledR, threshold, cv.minPrecisionWithoutRules ?? cv.minPrecision);
+  const metrics = metricsWithRules(pooledP, pooledY, pooledR, threshold, thresholdWithoutRules);
   const f1s: number[] = [];
   oof.forEach((probs, r) => {
     for (let f = 0; f < cv.folds; f++) {
       const idx = examples.map((_, i) => i).filter((i) => foldsOf[r]![i] === f);
-      f1s.push(metricsAt(idx.map((i) => probs[i]!), idx.map((i) => examples[i]!.label), threshold).f1);
+      f1s.push(metricsWithRules(idx.map((i) => probs[i]!), idx.map((i) => examples[i]!.label), idx.map((i) => rules[i]!), threshold, thresholdWithoutRules).f1);
     }
   });
   const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
   const sd = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, f1s.length - 1));
-  return { oof, threshold, metrics, foldF1: { mean, sd } };
+  return { oof, threshold, thresholdWithoutRules, metrics, foldF1: { mean, sd } };
 }
 
 export interface Candidate {
@@ -324,7 +368,7 @@ export function nestedCrossValidate(examples: readonly Example[], grid: readonly
     examples.forEach((e, i) => {
       if (folds[i] !== f) return;
       probs[i] = probability(model, e.values);
-      decided[i] = probs[i]! >= best.result.threshold ? 1 : 0;
+      decided[i] = decide(probs[i]!, ruleMatched(e.values), best.result.threshold, best.result.thresholdWithoutRules) ? 1 : 0;
     });
   }
   return metricsAt(decided, examples.map((e) => e.label), 0.5);

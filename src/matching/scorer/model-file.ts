@@ -54,6 +54,8 @@ const schema = z
       })
       .strict(),
     threshold: z.number().gt(0).lt(1),
+    /** For stories no topic's rules matched (absent in older files: the threshold). */
+    threshold_without_rules: z.number().gt(0).lt(1).optional(),
     topics: z.array(z.string()).max(1000),
     data: z
       .object({

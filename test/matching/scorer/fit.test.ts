@@ -1,7 +1,20 @@
 // Cross-validation machinery: story-grouped stratified folds, vocabulary by story count, the threshold
 // choice, and seeded reproducibility.
 import { describe, expect, it } from 'vitest';
-import { chooseThreshold, crossValidate, fitModel, metricsAt, rng, storyFolds, vocabulary, type Example, type FitConfig } from '../../../src/matching/scorer/fit.ts';
+import {
+  chooseThreshold,
+  chooseThresholdWithoutRules,
+  crossValidate,
+  decide,
+  fitModel,
+  metricsAt,
+  metricsWithRules,
+  rng,
+  storyFolds,
+  vocabulary,
+  type Example,
+  type FitConfig,
+} from '../../../src/matching/scorer/fit.ts';
 import { ALL_FEATURES } from '../../../src/matching/scorer/features.ts';
 import { storyGroups } from '../../../src/matching/scorer/stories.ts';
 
@@ -53,6 +66,35 @@ describe('chooseThreshold', () => {
     const loose = chooseThreshold(probs, labels, 0);
     expect(loose.metrics.f1).toBeGreaterThan(t.metrics.f1);
     expect(metricsAt(probs, labels, loose.threshold)).toEqual(loose.metrics);
+  });
+});
+
+describe('the threshold for stories no rule matched', () => {
+  // Stories no rule matched, by score: the model alone is right about the top two, then wrong, then right.
+  const probs = [0.97, 0.93, 0.85, 0.8, 0.75, 0.99, 0.6];
+  const labels = [1, 1, 0, 1, 0, 0, 1];
+  const rules = [false, false, false, false, false, true, true];
+
+  it.each([
+    { name: 'a precision the top two reach alone', minPrecision: 0.95, want: (0.93 + 0.85) / 2 },
+    { name: 'a precision the top four reach (3 of 4)', minPrecision: 0.75, want: (0.8 + 0.75) / 2 },
+    { name: 'a precision every story reaches: the main threshold', minPrecision: 0.5, want: 0.7 },
+  ])('is the lowest cut reaching $name', ({ minPrecision, want }) => {
+    expect(chooseThresholdWithoutRules(probs, labels, rules, 0.7, minPrecision)).toBeCloseTo(want, 9);
+  });
+
+  it('is above every score when no cut reaches the precision, and never below the main threshold', () => {
+    expect(chooseThresholdWithoutRules([0.9, 0.8], [0, 1], [false, false], 0.5, 0.95)).toBeGreaterThan(0.9);
+    expect(chooseThresholdWithoutRules([0.9, 0.8], [1, 1], [false, false], 0.85, 0.95)).toBe(0.85);
+  });
+
+  it('decides a rule-matched story on the main threshold and any other on the stricter one', () => {
+    expect(decide(0.8, true, 0.7, 0.9)).toBe(true);
+    expect(decide(0.8, false, 0.7, 0.9)).toBe(false);
+    expect(decide(0.95, false, 0.7, 0.9)).toBe(true);
+    // An older model file with no second threshold: the main one for every story.
+    expect(decide(0.75, false, 0.7, 0)).toBe(true);
+    expect(metricsWithRules(probs, labels, rules, 0.7, 0.89)).toEqual(metricsAt([1, 1, 0, 0, 0, 1, 0], labels, 0.5));
   });
 });
 
