@@ -7,6 +7,11 @@ import type { Feed } from '../domain/types.ts';
 export interface PumpStart {
   /** The global cap was full once this poll started (the cap, not the work available, was the limit). */
   capped: boolean;
+  /**
+   * Frees the feed's place under the caps before its work ends (the fetch is done; what is left is waiting
+   * for its write to commit, which the write batcher's backlog bounds). Idempotent; done when the work ends.
+   */
+  release(): void;
 }
 
 export interface PumpDeps<T> {
@@ -48,6 +53,8 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
   const results: T[] = [];
   const skipped: Feed[] = [];
   let active = 0;
+  /** Work started and not ended (some of it released from the caps already). */
+  let unfinished = 0;
   let peak = 0;
   let claiming = false;
   let exhausted = false;
@@ -85,11 +92,22 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
         const { feed, host } = queue.splice(idx, 1)[0]!;
         perHost.set(host, (perHost.get(host) ?? 0) + 1);
         active++;
+        unfinished++;
         peak = Math.max(peak, active);
         const capped = active >= deps.cap();
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          active--;
+          const left = (perHost.get(host) ?? 1) - 1;
+          if (left > 0) perHost.set(host, left);
+          else perHost.delete(host);
+          queueMicrotask(pump);
+        };
         let run: Promise<T>;
         try {
-          run = deps.work(feed, { capped });
+          run = deps.work(feed, { capped, release });
         } catch (err) {
           run = Promise.reject(err);
         }
@@ -97,11 +115,9 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
           .then((r) => void results.push(r))
           .catch(() => undefined)
           .finally(() => {
-            active--;
-            const left = (perHost.get(host) ?? 1) - 1;
-            if (left > 0) perHost.set(host, left);
-            else perHost.delete(host);
-            pump();
+            unfinished--;
+            if (released) pump();
+            else release();
           });
       }
       if (!exhausted && !claiming && queue.length < deps.cap()) {
@@ -124,7 +140,7 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
           });
       }
       if (earliest < Infinity && active < deps.cap()) timer = setTimeout(pump, Math.max(1, earliest - t));
-      if (active === 0 && queue.length === 0 && exhausted && !claiming) {
+      if (unfinished === 0 && queue.length === 0 && exhausted && !claiming) {
         finished = true;
         deps.signal?.removeEventListener('abort', pump);
         resolve({ results, skipped, ...(claimError !== undefined ? { claimError } : {}), peak });

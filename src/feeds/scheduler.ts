@@ -15,7 +15,7 @@ import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
 import type { PollWrite, PollWritesRepo } from '../storage/poll-writes-repo.ts';
 import { AdaptiveCap, DEFAULT_CAP_TUNING } from './adaptive-cap.ts';
-import { hostOf, pumpFeeds } from './feed-pump.ts';
+import { hostOf, pumpFeeds, type PumpStart } from './feed-pump.ts';
 import type { Fetcher } from './fetcher.ts';
 import { directPollWriter, pollFeed, type PollOptions, type PollResult, type PollWriter } from './poller.ts';
 import type { FeedReader } from './read-feed.ts';
@@ -146,14 +146,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Feeds this instance holds a lease on (waiting to start, or being polled). */
   const held = new Set<number>();
 
-  async function pollOne(feed: Feed, capped: boolean): Promise<PollResult | null> {
+  async function pollOne(feed: Feed, start: PumpStart): Promise<PollResult | null> {
     if (stopping) {
       await releaseLeases([feed.id]).catch(() => undefined);
       return null;
     }
+    // The poll's place under the caps is freed once its outcome is handed to the writer: waiting for the
+    // commit holds no connection. The cap learns from the time up to that point.
+    const t0 = performance.now();
+    let slotMs: number | null = null;
+    const handOver: PollWriter = (w) => {
+      slotMs ??= performance.now() - t0;
+      start.release();
+      return write(w);
+    };
     let result: PollResult;
     try {
-      result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, write, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}) });
+      result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, write: handOver, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}) });
     } catch (err) {
       // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
       // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the
@@ -165,7 +174,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } finally {
       held.delete(feed.id);
     }
-    if (adaptive && result.error?.class !== 'storage') cap.record({ ms: result.ms, failed: CONGESTION.has(result.error?.class ?? ''), capped }, batcher?.pending() ?? 0);
+    if (adaptive && result.error?.class !== 'storage') cap.record({ ms: slotMs ?? result.ms, failed: CONGESTION.has(result.error?.class ?? ''), capped: start.capped }, batcher?.pending() ?? 0);
     try {
       deps.onPolled?.(result);
     } catch (err) {
@@ -214,7 +223,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         },
         work: (feed, start) => {
           startAt.delete(feed.id);
-          return pollOne(feed, start.capped);
+          return pollOne(feed, start);
         },
       });
       const skipped = outcome.skipped.map((f) => f.id);
