@@ -44,8 +44,9 @@ export interface SqliteDialectOptions {
 /** SQLite's own wait inside one attempt: short enough never to stall the event loop noticeably. */
 export const SQLITE_BUSY_TIMEOUT_MS = 10;
 
-/** Prepared statements kept per connection. */
+/** Prepared statements kept per connection, and the longest SQL text kept. */
 const STATEMENT_CACHE = 100;
+const STATEMENT_CACHE_MAX_SQL = 2_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -92,6 +93,9 @@ class WaitingSqliteConnection implements DatabaseConnection {
       return hit;
     }
     const stmt = this.opts.database.prepare(text);
+    // Long statements are built for one batch (multi-row VALUES, long IN lists): kept, they would only hold
+    // memory; the short ones repeat.
+    if (text.length > STATEMENT_CACHE_MAX_SQL) return stmt;
     this.statements.set(text, stmt);
     if (this.statements.size > STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
     return stmt;
