@@ -33,7 +33,7 @@ interface Waiting<E, R> {
 
 export function createWriteBatcher<E, R>(opts: WriteBatcherOptions<E, R>): WriteBatcher<E, R> {
   if (opts.maxEntries < 1) throw new Error(`write batcher: maxEntries must be at least 1 (got ${opts.maxEntries}).`);
-  let queue: Array<Waiting<E, R>> = [];
+  const queue: Array<Waiting<E, R>> = [];
   let committing = 0;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
