@@ -77,6 +77,8 @@ async function addFeeds(url: string, list: readonly string[]): Promise<void> {
 interface CliRun {
   seconds: number;
   peakMb: number;
+  /** CPU (user + system, all threads) of the process, from /proc at its last sample. */
+  cpuSeconds: number;
   lines: Record<string, number>;
 }
 
@@ -86,15 +88,20 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
     const t0 = performance.now();
     const child = spawn(node, [bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.POLL_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.POLL_BENCH_NODE_OPTIONS } : {}), ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKb = 0;
+    let cpuTicks = 0;
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime, stime in clock ticks.
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Math.max(cpuTicks, Number(f[11]) + Number(f[12]));
       } catch {
         // the process has ended
       }
     };
-    const sampler = setInterval(sample, 25);
+    const sampler = setInterval(sample, 10);
     const lines: Record<string, number> = {};
     let rest = '';
     let stderr = '';
@@ -113,7 +120,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
       clearInterval(sampler);
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) reject(new Error(`polling bench: cyberbrief ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, lines });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, lines });
     });
     // Read the peak just before exit as well: VmHWM only grows, so the last sample is the peak.
     child.stdout!.on('end', sample);
@@ -176,11 +183,15 @@ console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt
   await ask({ cmd: 'reset' });
   const ours = await runCli(['poll', '--once', '--all'], sqliteVars);
   const s = await ask({ cmd: 'stats' });
+  // The same command with nothing due: its CPU is the start-up, subtracted to get the CPU per poll.
+  const idle = await runCli(['poll', '--once'], sqliteVars);
   const naive = await naiveLoop(urls);
   console.log(`b. second poll, no delay, ${changed} changed (load ${load()}):`);
   console.log(`   cyberbrief (default configuration)   ${fmt(ours.seconds, 2).padStart(8)} s  peak ${fmt(ours.peakMb, 0)} MB  (${summary(ours)}; server: ${s.notModified} x 304, ${s.full} x 200)`);
   console.log(`   naive loop (rss-parser, 8 at a time) ${fmt(naive.seconds, 2).padStart(8)} s  (${naive.items} items, ${naive.failed} failed)`);
   console.log(`   ratio: cyberbrief ${fmt(naive.seconds / ours.seconds, 1)}x faster; target >= 3x: ${naive.seconds / ours.seconds >= 3 ? 'met' : 'MISSED'}`);
+  const perPoll = ((ours.cpuSeconds - idle.cpuSeconds) / FEEDS) * 1000;
+  console.log(`   cyberbrief CPU: ${fmt(ours.cpuSeconds, 2)} s for the run, ${fmt(idle.cpuSeconds, 2)} s for start-up alone (poll --once, nothing due): ${fmt(perPoll, 3)} ms per feed polled (${changed} of them parsed and stored)`);
 }
 
 // ---- c. two instances on PostgreSQL ------------------------------------------------------------------------

@@ -127,7 +127,20 @@ export function createAddressGuard(allowHosts: readonly string[], resolveAll: Re
     return false;
   };
 
+  // Decisions are a pure function of (host, ip) and this allow-list, so they are remembered (bounded): the
+  // check runs on every request and every connection, and BlockList lookups are not free.
+  const decisions = new Map<string, boolean>();
   const permits = (host: string, ip: string): boolean => {
+    const key = `${host}\n${ip}`;
+    const known = decisions.get(key);
+    if (known !== undefined) return known;
+    const decision = decide(host, ip);
+    if (decisions.size >= 10_000) decisions.clear();
+    decisions.set(key, decision);
+    return decision;
+  };
+
+  const decide = (host: string, ip: string): boolean => {
     if (!isBlockedAddress(ip)) return true;
     if (allowsHost(host)) return true;
     const bare = withoutZone(ip);

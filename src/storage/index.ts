@@ -126,7 +126,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     description: describeTarget(target),
     feeds: new FeedsRepo(handle.db, handle.dialect),
     items: new ItemsRepo(handle.db, handle.dialect),
-    pollWrites: new PollWritesRepo(handle.db),
+    pollWrites: new PollWritesRepo(handle.db, handle.dialect),
     alerts: new AlertsRepo(handle.db, handle.dialect),
     briefs: new BriefsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),
