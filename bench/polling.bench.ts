@@ -8,7 +8,8 @@
 // c. two instances on PostgreSQL (TEST_DATABASE_URL) polling one feed table, each its own process.
 // Sizes by environment: POLL_BENCH_FEEDS (10000), POLL_BENCH_HOSTS (2000), POLL_BENCH_DELAY_MS (200),
 // POLL_BENCH_NAIVE_DELAYED (2000: feeds the naive loop fetches in case a, where all N would take N/8 x 200 ms;
-// its rate is measured there and projected to N), POLL_BENCH_PG_FEEDS (2000), POLL_BENCH_PG_CAP (24);
+// its rate is measured there and projected to N), POLL_BENCH_PG_FEEDS (2000), POLL_BENCH_PG_CAP (100),
+// POLL_BENCH_PG_DELAY_MS (1000: the server's delay in case c);
 // POLL_BENCH_NODE_OPTIONS is passed to cyberbrief as NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 // Run: npm run bench -- polling
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -27,8 +28,11 @@ const HOSTS = Math.min(env('POLL_BENCH_HOSTS', 2_000), FEEDS);
 const DELAY = env('POLL_BENCH_DELAY_MS', 200);
 const NAIVE_DELAYED = Math.min(env('POLL_BENCH_NAIVE_DELAYED', 2_000), FEEDS);
 const PG_FEEDS = Math.min(env('POLL_BENCH_PG_FEEDS', 2_000), FEEDS);
-const PG_CAP = env('POLL_BENCH_PG_CAP', 24);
+const PG_CAP = env('POLL_BENCH_PG_CAP', 100);
+const PG_DELAY = env('POLL_BENCH_PG_DELAY_MS', 1000);
 const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
+/** POLL_BENCH_CASES: which of a, b, c to run (default all; the first poll always runs unless only c is asked). */
+const CASES = new Set((process.env.POLL_BENCH_CASES ?? 'abc').split(''));
 const node = process.execPath;
 const bin = path.join(root, 'bin', 'cyberbrief');
 const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -79,6 +83,8 @@ interface CliRun {
   peakMb: number;
   /** CPU (user + system, all threads) of the process, from /proc at its last sample. */
   cpuSeconds: number;
+  /** The `poll cycle done` log line's fields, when the run logged at info. */
+  cycle: Record<string, unknown> | null;
   lines: Record<string, number>;
 }
 
@@ -119,8 +125,9 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
     child.on('exit', (code) => {
       clearInterval(sampler);
       const seconds = (performance.now() - t0) / 1000;
+      const line = stderr.split('\n').find((l) => l.includes('"poll cycle done"'));
       if (code !== 0) reject(new Error(`polling bench: cyberbrief ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, lines });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
     });
     // Read the peak just before exit as well: VmHWM only grows, so the last sample is the peak.
     child.stdout!.on('end', sample);
@@ -154,15 +161,15 @@ const summary = (r: CliRun) => Object.entries(r.lines).map(([k, v]) => `${v} ${k
 const sqliteVars = { DATABASE_URL: sqliteFile, CYBERBRIEF_CONFIG: 'default-config.yaml' };
 
 console.log(`polling bench: ${FEEDS} feeds of 20 items on ${HOSTS} loopback hosts (farm in a child process), ${os.availableParallelism()} CPUs, load ${load()}`);
-await addFeeds(sqliteFile, urls);
+if (CASES.has('a') || CASES.has('b')) await addFeeds(sqliteFile, urls);
 
 // ---- first poll (primes validators and stores the backlog) -----------------------------------------------
 await ask({ cmd: 'delay', ms: 0 });
-const first = await runCli(['poll', '--once', '--all'], sqliteVars);
-console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt(first.seconds, 2)} s, peak ${fmt(first.peakMb, 0)} MB (${summary(first)})`);
+const first = CASES.has('a') || CASES.has('b') ? await runCli(['poll', '--once', '--all'], sqliteVars) : null;
+if (first) console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt(first.seconds, 2)} s, peak ${fmt(first.peakMb, 0)} MB (${summary(first)})`);
 
 // ---- a. server answers after DELAY ms ----------------------------------------------------------------------
-{
+if (CASES.has('a')) {
   const { changed } = await ask({ cmd: 'cycle' });
   await ask({ cmd: 'delay', ms: DELAY });
   await ask({ cmd: 'reset' });
@@ -177,7 +184,7 @@ console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt
 }
 
 // ---- b. no delay -----------------------------------------------------------------------------------------
-{
+if (CASES.has('b')) {
   const { changed } = await ask({ cmd: 'cycle' });
   await ask({ cmd: 'delay', ms: 0 });
   await ask({ cmd: 'reset' });
@@ -195,7 +202,9 @@ console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt
 }
 
 // ---- c. two instances on PostgreSQL ------------------------------------------------------------------------
-if (!PG_URL) {
+if (!CASES.has('c')) {
+  // not asked for
+} else if (!PG_URL) {
   console.log('c. two instances on PostgreSQL: skipped, TEST_DATABASE_URL is not set.');
 } else {
   const admin = new pg.Client({ connectionString: PG_URL });
@@ -207,14 +216,15 @@ if (!PG_URL) {
   u.pathname = `/${dbName}`;
   const pgUrl = u.toString();
   try {
-    // Each instance is held to PG_CAP polls in flight (adaptive cap off): the farm's 200 ms make one instance
-    // latency-bound, so the figure shows how the shared feed table (claims with FOR UPDATE SKIP LOCKED,
-    // batched writes) lets a second instance add its share, not how two processes split two busy cores.
+    // Each instance is held to PG_CAP polls in flight (adaptive cap off) and the farm answers after PG_DELAY ms:
+    // one instance is bound by latency, not by the two cores (shared with the farm, PostgreSQL and the second
+    // instance), so the figure shows how the shared feed table (claims with FOR UPDATE SKIP LOCKED, batched
+    // writes) lets a second instance add its share, not how two processes split two busy cores.
     writeFileSync(
       path.join(dir, 'pg-config.yaml'),
       `polling:\n  allow_hosts: ["127.1.0.0/16"]\n  concurrency: ${PG_CAP}\n  min_concurrency: ${PG_CAP}\n  adaptive_concurrency: false\nfeeds: []\n`,
     );
-    const pgVars = { DATABASE_URL: pgUrl, CYBERBRIEF_CONFIG: 'pg-config.yaml' };
+    const pgVars = { DATABASE_URL: pgUrl, CYBERBRIEF_CONFIG: 'pg-config.yaml', LOG_LEVEL: 'info' };
     const list = urls.slice(0, PG_FEEDS);
     await addFeeds(pgUrl, list);
     await ask({ cmd: 'delay', ms: 0 });
@@ -224,7 +234,7 @@ if (!PG_URL) {
       await storage.feeds.makeAllDue();
       await storage.close();
     };
-    await ask({ cmd: 'delay', ms: DELAY });
+    await ask({ cmd: 'delay', ms: PG_DELAY });
     const round = async (instances: number) => {
       await makeDue();
       await ask({ cmd: 'reset' });
@@ -238,9 +248,12 @@ if (!PG_URL) {
     const one = await round(1);
     const two = await round(2);
     const rate = (r: { seconds: number }) => PG_FEEDS / r.seconds;
-    console.log(`c. ${PG_FEEDS} feeds on PostgreSQL, server answers after ${DELAY} ms, each instance ${PG_CAP} in flight, its own process (load ${load()}):`);
+    console.log(`c. ${PG_FEEDS} feeds on PostgreSQL, server answers after ${PG_DELAY} ms, each instance ${PG_CAP} in flight, its own process (load ${load()}):`);
     console.log(`   one instance  ${fmt(one.seconds, 2).padStart(7)} s  ${fmt(rate(one), 0).padStart(6)} feeds/s  (fetched once: ${one.s.once}, more than once: ${one.s.more}, never: ${one.s.never})`);
     console.log(`   two instances ${fmt(two.seconds, 2).padStart(7)} s  ${fmt(rate(two), 0).padStart(6)} feeds/s  (fetched once: ${two.s.once}, more than once: ${two.s.more}, never: ${two.s.never}; split ${two.runs.map((r) => Object.values(r.lines).reduce((a, b) => a + b, 0)).join(' + ')})`);
+    const cycles = (r: { runs: CliRun[] }) => r.runs.map((x) => (x.cycle ? `${x.cycle.feeds} feeds in ${fmt(Number(x.cycle.duration_ms) / 1000, 2)} s of ${fmt(x.seconds, 2)} s` : 'no cycle line')).join('; ');
+    const pollingRate = (r: { runs: CliRun[] }) => PG_FEEDS / Math.max(...r.runs.map((x) => Number(x.cycle?.duration_ms ?? NaN) / 1000));
+    console.log(`   polling itself (each process's cycle line, start-up left out): one: ${cycles(one)}; two: ${cycles(two)}; ${fmt(pollingRate(two) / pollingRate(one), 2)}x`);
     console.log(`   ratio: ${fmt(rate(two) / rate(one), 2)}x the feeds per second of one; target >= 1.7x: ${rate(two) / rate(one) >= 1.7 ? 'met' : 'MISSED'}; each feed once: ${two.s.once === PG_FEEDS ? 'yes' : 'NO'}`);
   } finally {
     const c = new pg.Client({ connectionString: PG_URL });
