@@ -118,8 +118,19 @@ export const configSchema = z
           .refine((expr) => cron.validate(expr), { error: 'expected a cron expression such as "*/1 * * * *" (5 fields, or 6 with seconds first)' }),
         interval_seconds: seconds(60, 7 * 86400),
         max_interval_seconds: seconds(60, 30 * 86400),
-        concurrency: z.number().int().min(1).max(64),
+        /** Most feeds fetched at once: the ceiling of the adaptive cap (the cap itself with adaptive_concurrency off). */
+        concurrency: z.number().int().min(1).max(4096),
+        /** Fewest feeds fetched at once the adaptive cap falls to, and where it starts (clamped to concurrency). */
+        min_concurrency: z.number().int().min(1).max(4096),
+        /** The global cap adapts to latency, timeouts and the database's write backlog (false: always concurrency). */
+        adaptive_concurrency: z.boolean(),
         per_host_concurrency: z.number().int().min(1).max(16),
+        /** Poll outcomes (feed states and items) written per transaction at most. */
+        write_batch_size: z.number().int().min(1).max(10_000),
+        /** Longest an outcome waits for others to share its transaction. */
+        write_batch_ms: z.number().int().min(0).max(10_000),
+        /** How long a host name's addresses are reused before it is resolved again (0: every connection). */
+        dns_cache_seconds: z.number().int().min(0).max(3600),
         jitter_seconds: seconds(0, 3600),
         connect_timeout_ms: z.number().int().min(100).max(120_000),
         total_timeout_ms: z.number().int().min(500).max(600_000),

@@ -2,8 +2,9 @@
 // multicast, cloud metadata...), unless the operator allowed the host, IP or CIDR. The check runs on the
 // address actually resolved and connected to, so a name that resolves to a public address at validation
 // time and a private one at connect time (DNS rebinding) is still refused.
-import dns from 'node:dns';
+import type dns from 'node:dns';
 import net, { BlockList, type LookupFunction } from 'node:net';
+import { cachedResolver, type ResolveAll } from './dns-cache.ts';
 import { FetchError } from './fetch-error.ts';
 
 /** Ranges never fetched unless allowed. IPv4-mapped IPv6 addresses are checked against the IPv4 list. */
@@ -88,7 +89,7 @@ export interface AddressGuard {
  * Builds the guard from allow-list entries: host names (exact, or `*.example.org` / `.example.org` for
  * subdomains), IP addresses and CIDRs, IPv4 or IPv6. A bad entry throws (configuration is checked at start).
  */
-export function createAddressGuard(allowHosts: readonly string[]): AddressGuard {
+export function createAddressGuard(allowHosts: readonly string[], resolveAll: ResolveAll = cachedResolver({ ttlMs: 0 })): AddressGuard {
   const allowNets = new BlockList();
   const names = new Set<string>();
   const suffixes: string[] = [];
@@ -126,7 +127,20 @@ export function createAddressGuard(allowHosts: readonly string[]): AddressGuard 
     return false;
   };
 
+  // Decisions are a pure function of (host, ip) and this allow-list, so they are remembered (bounded): the
+  // check runs on every request and every connection, and BlockList lookups are not free.
+  const decisions = new Map<string, boolean>();
   const permits = (host: string, ip: string): boolean => {
+    const key = `${host}\n${ip}`;
+    const known = decisions.get(key);
+    if (known !== undefined) return known;
+    const decision = decide(host, ip);
+    if (decisions.size >= 10_000) decisions.clear();
+    decisions.set(key, decision);
+    return decision;
+  };
+
+  const decide = (host: string, ip: string): boolean => {
     if (!isBlockedAddress(ip)) return true;
     if (allowsHost(host)) return true;
     const bare = withoutZone(ip);
@@ -145,20 +159,19 @@ export function createAddressGuard(allowHosts: readonly string[]): AddressGuard 
   };
 
   const lookup: LookupFunction = (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) {
-        (callback as (e: Error | null, a: string, f?: number) => void)(err, '', undefined);
-        return;
-      }
-      const list = (addresses as dns.LookupAddress[]).filter((a) => permits(hostname, a.address));
-      if (list.length === 0) {
-        const first = (addresses as dns.LookupAddress[])[0]?.address ?? 'no address';
-        (callback as (e: Error | null, a: string, f?: number) => void)(blockedError(hostname, first), '', undefined);
-        return;
-      }
-      if (options.all) (callback as (e: Error | null, a: dns.LookupAddress[]) => void)(null, list);
-      else (callback as (e: Error | null, a: string, f: number) => void)(null, list[0]!.address, list[0]!.family);
-    });
+    resolveAll(hostname, typeof options.family === 'number' ? options.family : 0).then(
+      (addresses: dns.LookupAddress[]) => {
+        const list = addresses.filter((a) => permits(hostname, a.address));
+        if (list.length === 0) {
+          const first = addresses[0]?.address ?? 'no address';
+          (callback as (e: Error | null, a: string, f?: number) => void)(blockedError(hostname, first), '', undefined);
+          return;
+        }
+        if (options.all) (callback as (e: Error | null, a: dns.LookupAddress[]) => void)(null, list);
+        else (callback as (e: Error | null, a: string, f: number) => void)(null, list[0]!.address, list[0]!.family);
+      },
+      (err: Error) => (callback as (e: Error | null, a: string, f?: number) => void)(err, '', undefined),
+    );
   };
 
   return { allowsHost, permits, assert, lookup };

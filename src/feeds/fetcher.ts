@@ -5,10 +5,12 @@
 import type { LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { buildConnector, request, type Dispatcher } from 'undici';
 import { createAddressGuard, type AddressGuard } from './address-guard.ts';
+import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
+import { OriginClients } from './origin-clients.ts';
 
 export interface FetcherOptions {
   userAgent: string;
@@ -19,6 +21,8 @@ export interface FetcherOptions {
   maxRedirects: number;
   /** Hosts, IPs or CIDRs allowed to resolve to private addresses. */
   allowHosts: readonly string[];
+  /** How long a host's resolved addresses are reused (0 or absent: resolved for every connection). */
+  dnsCacheMs?: number;
 }
 
 export interface Validators {
@@ -80,14 +84,12 @@ export function defaultFetcherOptions(): FetcherOptions {
 }
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
-  const guard = createAddressGuard(opts.allowHosts);
+  const guard = createAddressGuard(opts.allowHosts, cachedResolver({ ttlMs: opts.dnsCacheMs ?? 0 }));
   const connect = guardedConnector(guard, opts.connectTimeoutMs);
-  const agent = new Agent({
-    connect,
-    headersTimeout: opts.totalTimeoutMs,
-    bodyTimeout: opts.totalTimeoutMs,
-    connections: 16,
-  });
+  // Keep-alive connections per origin (feeds on one host reuse them), light enough for thousands of hosts
+  // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
+  // host its per_host_concurrency, not the pool's business.
+  const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
 
   async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: Dispatcher.ResponseData; finalUrl: string; permanent: boolean; body: Buffer | null; signal: AbortSignal; done: () => void }> {
     const controller = new AbortController();

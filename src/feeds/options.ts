@@ -14,6 +14,7 @@ export function fetcherOptionsFrom(p: Polling): FetcherOptions {
     maxBodyBytes: p.max_body_bytes,
     maxRedirects: p.max_redirects,
     allowHosts: p.allow_hosts,
+    dnsCacheMs: p.dns_cache_seconds * 1000,
   };
 }
 
@@ -21,6 +22,10 @@ export function schedulerOptionsFrom(p: Polling, instanceId?: string): Scheduler
   return {
     tick: p.tick,
     concurrency: p.concurrency,
+    minConcurrency: p.min_concurrency,
+    adaptiveConcurrency: p.adaptive_concurrency,
+    writeBatchSize: p.write_batch_size,
+    writeBatchMs: p.write_batch_ms,
     perHostConcurrency: p.per_host_concurrency,
     totalTimeoutMs: p.total_timeout_ms,
     intervalSeconds: p.interval_seconds,

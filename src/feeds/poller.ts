@@ -7,11 +7,35 @@ import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
-import type { ItemsRepo } from '../storage/items-repo.ts';
+import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
+import type { PollWrite } from '../storage/poll-writes-repo.ts';
 import { cleanFeedTitle } from './feed-title.ts';
 import { errorClass, FetchError } from './fetch-error.ts';
 import type { CacheHints, Fetcher } from './fetcher.ts';
-import { readFeed, type FeedReader } from './read-feed.ts';
+import type { FeedReader } from './read-feed.ts';
+
+/**
+ * Where a poll's outcome is written: the scheduler's write batcher (many polls per transaction), or
+ * `directPollWriter` (one poll at a time). Resolves once the outcome is committed.
+ */
+export type PollWriter = (write: PollWrite) => Promise<StoreItemsResult>;
+
+/** Writes one poll's outcome with the repositories' own statements, one after the other. */
+export function directPollWriter(storage: { feeds: FeedsRepo; items: ItemsRepo }): PollWriter {
+  return async (w) => {
+    if (w.kind === 'failure') {
+      await storage.feeds.recordFailure(w.feedId, w.failure);
+      return { inserted: [], updated: [], unchanged: 0 };
+    }
+    const stored = w.items ? await storage.items.storeForFeed(w.feedId, w.items.list, w.items.options) : { inserted: [], updated: [], unchanged: 0 };
+    await storage.feeds.recordSuccess(w.feedId, w.success);
+    if (w.titleIfMissing) await storage.feeds.setTitleIfMissing(w.feedId, w.titleIfMissing);
+    return stored;
+  };
+}
+
+/** The feed reader, loaded on first use: a run of 304s (or `poll --once` with no feeds) never loads the parser. */
+const lazyReadFeed: FeedReader = async (input) => (await import('./read-feed.ts')).readFeed(input);
 
 export interface PollOptions {
   /** Default seconds between two polls (a feed's own interval wins). */
@@ -75,6 +99,8 @@ export interface PollDeps {
   readFeed?: FeedReader;
   /** WebSub: hub discovery and the rare polling of pushed feeds. */
   push?: PushHooks;
+  /** Where the outcome is written (the scheduler's batcher); the repositories directly by default. */
+  write?: PollWriter;
 }
 
 /**
@@ -118,20 +144,22 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       return null;
     }
   };
+  const write = deps.write ?? directPollWriter(storage);
   try {
     const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
     const now = clock.now();
     if (fetched.status === 'not_modified') {
       // A 304 has no body: the feed's ttl is the one stored from its last full fetch.
       const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, feed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
-      await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified });
+      await write({ kind: 'success', feedId: feed.id, success: { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified } });
       const ms = Math.round(performance.now() - started);
-      logger.info({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
+      // Debug, not info: a cycle of 10,000 feeds is mostly 304s; the scheduler logs one summary per cycle.
+      logger.debug({ feed_id: feed.id, url: feed.url, status: 'not_modified', duration_ms: ms }, 'feed not modified');
       return { ...base, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
     // The body may be moved to a worker below (detached here): hub discovery gets a copy of its head.
     const pushHead = deps.push ? Buffer.from(fetched.body.subarray(0, PUSH_HEAD_BYTES)) : null;
-    const parsed = await (deps.readFeed ?? readFeed)({
+    const parsed = await (deps.readFeed ?? lazyReadFeed)({
       bytes: fetched.body,
       contentType: fetched.contentType,
       url: fetched.finalUrl,
@@ -140,19 +168,16 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     });
     const items = parsed.items;
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
-    const stored = await storage.items.storeForFeed(feed.id, items, { fetchedAt: now, alertKeys });
     const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
-    await storage.feeds.recordSuccess(feed.id, {
-      at: now,
-      nextCheckAt: next,
-      etag: fetched.etag,
-      lastModified: fetched.lastModified,
-      siteUrl: parsed.siteUrl,
-      primed: true,
-      ttlMinutes: parsed.ttlMinutes,
-    });
     const title = feed.title ? null : cleanFeedTitle(parsed.title);
-    if (title) await storage.feeds.setTitleIfMissing(feed.id, title);
+    const stored = await write({
+      kind: 'success',
+      feedId: feed.id,
+      success: { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified, siteUrl: parsed.siteUrl, primed: true, ttlMinutes: parsed.ttlMinutes },
+      titleIfMissing: title,
+      items: { list: items, options: { fetchedAt: now, alertKeys } },
+    });
+    // Discovery after the outcome is committed, so anything pushed later is news.
     if (deps.push && pushHead) {
       try {
         deps.push.fetched(feed, { head: pushHead, linkHeader: fetched.linkHeader ?? null, finalUrl: fetched.finalUrl });
@@ -162,7 +187,8 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     }
     const queued = alertKeys ? Math.min(alertKeys.size, stored.inserted.length) : stored.inserted.length;
     const ms = Math.round(performance.now() - started);
-    logger.info(
+    // A feed with new or changed items is worth a line; one that changed nothing we keep is debug.
+    logger[stored.inserted.length || stored.updated.length || !feed.primed ? 'info' : 'debug'](
       { feed_id: feed.id, url: feed.url, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
       feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
     );
@@ -187,7 +213,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     const disable = failures >= options.disableAfterFailures;
     const disableReason = disable ? `disabled after ${failures} consecutive failures; last: ${message}` : null;
     try {
-      await storage.feeds.recordFailure(feed.id, { at: now, nextCheckAt: next, error: `${klass}: ${message}`, disableReason });
+      await write({ kind: 'failure', feedId: feed.id, failure: { at: now, nextCheckAt: next, error: `${klass}: ${message}`, disableReason } });
     } catch (storeErr) {
       logger.error({ feed_id: feed.id, err: errorMessage(storeErr) }, 'could not record a feed failure');
     }

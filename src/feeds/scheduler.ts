@@ -1,6 +1,9 @@
-// Scheduling as data: a node-cron tick asks storage for due feeds (claimed with a lease, so several
-// instances never fetch one feed at once) and runs them through a bounded pool with a per-host limit.
-// Ticks never overlap; start times inside a tick are spread by a random delay.
+// Scheduling as data: a node-cron tick asks storage for due feeds (claimed many at a time with a lease, so
+// several instances never fetch one feed at once) and runs them until none is due, with a per-host limit
+// and a global cap that adapts to what the network, the machine and the database keep up with
+// (adaptive-cap.ts). Poll outcomes are written behind, many per transaction (write-batcher.ts); leases of
+// feeds waiting or in flight are extended while the run lasts. Ticks never overlap; start times inside a
+// tick are spread by a random delay (no slot is held while a feed waits for its start).
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Feed } from '../domain/types.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
@@ -9,16 +12,28 @@ import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
-import type { ItemsRepo } from '../storage/items-repo.ts';
+import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
+import type { PollWrite, PollWritesRepo } from '../storage/poll-writes-repo.ts';
+import { AdaptiveCap, DEFAULT_CAP_TUNING } from './adaptive-cap.ts';
+import { hostOf, pumpFeeds, type PumpStart } from './feed-pump.ts';
 import type { Fetcher } from './fetcher.ts';
-import { pollFeed, type PollOptions, type PollResult, type PushHooks } from './poller.ts';
+import { directPollWriter, pollFeed, type PollOptions, type PollResult, type PollWriter, type PushHooks } from './poller.ts';
 import type { FeedReader } from './read-feed.ts';
+import { createWriteBatcher, type WriteBatcher } from './write-batcher.ts';
 
 export interface SchedulerOptions extends PollOptions {
   /** node-cron expression for the tick. */
   tick: string;
-  /** Feeds fetched at once. */
+  /** Most feeds fetched at once (the adaptive cap never goes above). */
   concurrency: number;
+  /** Fewest feeds the adaptive cap allows at once, and where it starts (default: 16, or `concurrency` if lower). */
+  minConcurrency?: number;
+  /** false: always `concurrency` at once (default true). */
+  adaptiveConcurrency?: boolean;
+  /** Poll outcomes written per transaction at most (default 500). */
+  writeBatchSize?: number;
+  /** An outcome waits at most this long for others to share its transaction (default 50 ms). */
+  writeBatchMs?: number;
   /** Feeds fetched at once from one host. */
   perHostConcurrency: number;
   /** The fetcher's total timeout: leases are sized from it. */
@@ -28,7 +43,8 @@ export interface SchedulerOptions extends PollOptions {
 }
 
 export interface SchedulerDeps {
-  storage: { feeds: FeedsRepo; items: ItemsRepo };
+  /** With `pollWrites`, outcomes are written in batches; without it, one poll at a time. */
+  storage: { feeds: FeedsRepo; items: ItemsRepo; pollWrites?: PollWritesRepo };
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   options: SchedulerOptions;
   logger: Logger;
@@ -56,14 +72,6 @@ export interface Scheduler {
   runOnce(opts?: { all?: boolean }): Promise<PollResult[]>;
   /** One tick by hand (what the cron runs); false when skipped because a tick is running. */
   tick(): Promise<boolean>;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return url;
-  }
 }
 
 /**
@@ -110,79 +118,145 @@ export async function runPool<T>(
   });
 }
 
+/** Error classes that say the network or this machine is overloaded, not what a host answered. */
+const CONGESTION = new Set(['fetch_timeout', 'fetch_network', 'parse_timeout']);
+
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { storage, options, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const owner = options.instanceId ?? `poller-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const batchSize = options.concurrency * 2;
+  const maxCap = options.concurrency;
+  const minCap = Math.min(options.minConcurrency ?? 16, maxCap);
+  const adaptive = options.adaptiveConcurrency !== false;
+  const writeBatchSize = options.writeBatchSize ?? 500;
+  const cap = new AdaptiveCap({ min: adaptive ? minCap : maxCap, max: maxCap, ...DEFAULT_CAP_TUNING, maxWriteBacklog: writeBatchSize * 4 });
+  const batcher: WriteBatcher<PollWrite, StoreItemsResult> | null = storage.pollWrites
+    ? createWriteBatcher({ commit: (w) => storage.pollWrites!.commit(w), maxEntries: writeBatchSize, maxDelayMs: options.writeBatchMs ?? 50 })
+    : null;
+  const write: PollWriter = batcher ? (w) => batcher.add(w) : directPollWriter(storage);
   let task: ScheduledTask | null = null;
   let running: Promise<unknown> | null = null;
   let stopping = false;
-  const sleepers = new Set<() => void>();
+  let stopSignal = new AbortController();
   // Leases are given back through a database outage, and for a few seconds into shutdown.
   let giveUp = new AbortController();
   const storageReady = deps.storageReady ?? waitMs(1_000);
-  const releaseLease = (feedId: number) => retryStorage(() => storage.feeds.release(feedId, owner), { ready: storageReady, signal: giveUp.signal });
+  const releaseLeases = (ids: number[]) => (ids.length ? retryStorage(() => storage.feeds.releaseMany(ids, owner), { ready: storageReady, signal: giveUp.signal }) : Promise.resolve());
+  /** A lease covers one poll with room to spare; it is extended while the feed waits or is in flight. */
+  const leaseMs = options.totalTimeoutMs * 2 + 30_000;
+  /** Feeds this instance holds a lease on (waiting to start, or being polled). */
+  const held = new Set<number>();
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0 || stopping) return resolve();
-      const wake = () => {
-        clearTimeout(t);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
+  async function pollOne(feed: Feed, start: PumpStart): Promise<PollResult | null> {
+    if (stopping) {
+      await releaseLeases([feed.id]).catch(() => undefined);
+      return null;
+    }
+    // The poll's place under the caps is freed once its outcome is handed to the writer: waiting for the
+    // commit holds no connection. The cap learns from the time up to that point.
+    const t0 = performance.now();
+    let slotMs: number | null = null;
+    const handOver: PollWriter = (w) => {
+      slotMs ??= performance.now() - t0;
+      start.release();
+      return write(w);
+    };
+    let result: PollResult;
+    try {
+      result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, write: handOver, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
+    } catch (err) {
+      // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
+      // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the
+      // database answers, and it is polled again (known items are recognised).
+      if (isStorageFailure(err)) logger.debug({ feed_id: feed.id, err: errorMessage(err) }, 'scheduler: poll stopped by a storage error; the feed is polled again when the database answers');
+      else logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
+      await releaseLeases([feed.id]).catch(() => undefined);
+      result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: isStorageFailure(err) ? 'storage' : 'internal', message: errorMessage(err) } };
+    } finally {
+      held.delete(feed.id);
+    }
+    if (adaptive && result.error?.class !== 'storage') cap.record({ ms: slotMs ?? result.ms, failed: CONGESTION.has(result.error?.class ?? ''), capped: start.capped }, batcher?.pending() ?? 0);
+    try {
+      deps.onPolled?.(result);
+    } catch (err) {
+      logger.error({ err: errorMessage(err) }, 'onPolled failed');
+    }
+    if (result.new > 0 || result.updated > 0) {
+      try {
+        deps.onItemsStored?.();
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'onItemsStored failed');
+      }
+    }
+    return result;
+  }
 
-  const leaseMs = (spreadMs: number) => spreadMs + options.totalTimeoutMs * (Math.ceil(batchSize / options.concurrency) + 1) + 30_000;
-
-  async function claimAndRun(spread: boolean): Promise<PollResult[]> {
+  /** Claims and polls due feeds until none is left (each feed at most once per run). */
+  async function drain(spread: boolean, throwClaimError: boolean): Promise<PollResult[]> {
     const spreadMs = spread ? options.jitterSeconds * 1000 : 0;
-    const now = clock.now();
-    const claimed = await storage.feeds.claimDue({ now, limit: batchSize, owner, leaseUntil: new Date(now.getTime() + leaseMs(spreadMs)) });
-    if (claimed.length === 0) return [];
-    const { results, skipped } = await runPool(
-      claimed,
-      { concurrency: options.concurrency, perHost: options.perHostConcurrency },
-      async (feed) => {
-        if (spreadMs) await sleep(Math.floor(random() * spreadMs));
-        if (stopping) {
-          await releaseLease(feed.id);
-          return null;
-        }
-        let result: PollResult;
-        try {
-          result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
-        } catch (err) {
-          // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
-          // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the
-          // database answers, and it is polled again (known items are recognised).
-          if (isStorageFailure(err)) logger.debug({ feed_id: feed.id, err: errorMessage(err) }, 'scheduler: poll stopped by a storage error; the feed is polled again when the database answers');
-          else logger.error({ feed_id: feed.id, err: errorMessage(err) }, 'poll failed unexpectedly');
-          await releaseLease(feed.id).catch(() => undefined);
-          result = { feedId: feed.id, url: feed.url, status: 'error', items: 0, new: 0, updated: 0, queued: 0, ms: 0, nextCheckAt: feed.nextCheckAt, error: { class: isStorageFailure(err) ? 'storage' : 'internal', message: errorMessage(err) } };
-        }
-        try {
-          deps.onPolled?.(result);
-        } catch (err) {
-          logger.error({ err: errorMessage(err) }, 'onPolled failed');
-        }
-        if (result.new > 0 || result.updated > 0) {
-          try {
-            deps.onItemsStored?.();
-          } catch (err) {
-            logger.error({ err: errorMessage(err) }, 'onItemsStored failed');
+    const started = performance.now();
+    const seen = new Set<number>();
+    const startAt = new Map<number, number>();
+    const renew = setInterval(() => {
+      const ids = [...held];
+      if (ids.length) void storage.feeds.extendLeases(ids, owner, new Date(clock.now().getTime() + leaseMs)).catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'scheduler: could not extend leases; they are extended again shortly'));
+    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    renew.unref();
+    try {
+      const outcome = await pumpFeeds<PollResult | null>({
+        cap: () => cap.current,
+        perHost: options.perHostConcurrency,
+        signal: stopSignal.signal,
+        startAt: (f) => startAt.get(f.id),
+        claim: async (limit) => {
+          const now = clock.now();
+          const claimed = await storage.feeds.claimDue({ now, limit, owner, leaseUntil: new Date(now.getTime() + spreadMs + leaseMs) });
+          // A feed due again within the run (a short interval, a quick retry) waits for the next run.
+          const again = claimed.filter((f) => seen.has(f.id)).map((f) => f.id);
+          if (again.length) await releaseLeases(again);
+          const fresh = claimed.filter((f) => !seen.has(f.id));
+          for (const f of fresh) {
+            seen.add(f.id);
+            held.add(f.id);
+            if (spreadMs) startAt.set(f.id, Date.now() + Math.floor(random() * spreadMs));
           }
-        }
-        return result;
-      },
-      () => stopping,
-    );
-    for (const f of skipped) await releaseLease(f.id).catch(() => undefined);
-    return results.filter((r): r is PollResult => r !== null);
+          return fresh;
+        },
+        work: (feed, start) => {
+          startAt.delete(feed.id);
+          return pollOne(feed, start);
+        },
+      });
+      const skipped = outcome.skipped.map((f) => f.id);
+      for (const id of skipped) held.delete(id);
+      await releaseLeases(skipped).catch(() => undefined);
+      if (outcome.claimError !== undefined) {
+        if (throwClaimError && outcome.results.length === 0) throw outcome.claimError;
+        if (isStorageFailure(outcome.claimError)) logger.debug({ err: errorMessage(outcome.claimError) }, 'scheduler: claiming stopped by a storage error; the next tick tries again');
+        else logger.error({ err: errorMessage(outcome.claimError) }, 'scheduler: claiming due feeds failed');
+      }
+      const results = outcome.results.filter((r): r is PollResult => r !== null);
+      if (results.length) {
+        const count = (st: PollResult['status']) => results.filter((r) => r.status === st).length;
+        logger.info(
+          {
+            feeds: results.length,
+            not_modified: count('not_modified'),
+            changed: count('new'),
+            failed: count('error'),
+            new_items: results.reduce((n, r) => n + r.new, 0),
+            duration_ms: Math.round(performance.now() - started),
+            peak_in_flight: outcome.peak,
+            cap: cap.current,
+          },
+          'poll cycle done',
+        );
+      }
+      return results;
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   async function tick(): Promise<boolean> {
@@ -192,8 +266,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     const run = (async () => {
       try {
-        const results = await claimAndRun(true);
-        if (results.length) logger.debug({ feeds: results.length }, 'scheduler tick done');
+        await drain(true, false);
       } catch (err) {
         if (isStorageFailure(err)) logger.debug({ err: errorMessage(err) }, 'scheduler: tick stopped by a storage error; the next tick tries again');
         else logger.error({ err: errorMessage(err) }, 'scheduler tick failed');
@@ -213,34 +286,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (task) return;
       if (!cron.validate(options.tick)) throw new Error(`scheduler: polling.tick '${options.tick}' is not a valid cron expression.`);
       stopping = false;
+      stopSignal = new AbortController();
       giveUp = new AbortController();
       task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll', logger: cronLogger(logger, 'feed-poll') });
-      logger.info({ tick: options.tick, concurrency: options.concurrency, per_host: options.perHostConcurrency }, 'scheduler started');
+      logger.info({ tick: options.tick, concurrency: options.concurrency, min_concurrency: minCap, adaptive, per_host: options.perHostConcurrency }, 'scheduler started');
     },
     async stop() {
       stopping = true;
+      stopSignal.abort();
       setTimeout(() => giveUp.abort(), 5_000).unref();
       if (task) {
         await task.stop();
         await (task as ScheduledTask & { destroy?: () => void | Promise<void> }).destroy?.();
         task = null;
       }
-      for (const wake of [...sleepers]) wake();
       if (running) await running;
+      // Every poll awaited its write, so this only catches a write still under way from elsewhere.
+      await batcher?.flush();
     },
     async runOnce(opts = {}) {
       if (opts.all) await storage.feeds.makeAllDue(clock.now());
-      const all: PollResult[] = [];
-      const seen = new Set<number>();
-      for (;;) {
-        if (stopping) break;
-        const batch = await claimAndRun(false);
-        const fresh = batch.filter((r) => !seen.has(r.feedId));
-        for (const r of fresh) seen.add(r.feedId);
-        all.push(...fresh);
-        if (batch.length === 0 || fresh.length === 0) break;
-      }
-      return all;
+      if (stopping) return [];
+      return drain(false, true);
     },
     tick,
   };

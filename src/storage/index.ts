@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
 import { ItemsRepo } from './items-repo.ts';
+import { PollWritesRepo } from './poll-writes-repo.ts';
 import { AlertsRepo } from './alerts-repo.ts';
 import { BriefsRepo } from './briefs-repo.ts';
 import { ClustersRepo } from './clusters-repo.ts';
@@ -29,6 +30,7 @@ export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } f
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
 export { FeedsRepo } from './feeds-repo.ts';
 export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
+export { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
 export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord, type FailureOutcome } from './alerts-repo.ts';
 export { BriefsRepo, BRIEF_CANDIDATES_MAX, type BriefRow, type ClaimedBrief, type BriefCandidate, type CandidateQuery, type BriefKind, type BriefStatus, type BriefFailureOutcome } from './briefs-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
@@ -56,6 +58,8 @@ export interface Storage {
   readonly description: string;
   readonly feeds: FeedsRepo;
   readonly items: ItemsRepo;
+  /** Many polls' items and feed states in one transaction (the scheduler's write batcher). */
+  readonly pollWrites: PollWritesRepo;
   readonly alerts: AlertsRepo;
   /** The brief outbox: one brief (or quiet-hours release) per channel and period. */
   readonly briefs: BriefsRepo;
@@ -126,6 +130,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     description: describeTarget(target),
     feeds: new FeedsRepo(handle.db, handle.dialect),
     items: new ItemsRepo(handle.db, handle.dialect),
+    pollWrites: new PollWritesRepo(handle.db, handle.dialect),
     alerts: new AlertsRepo(handle.db, handle.dialect),
     briefs: new BriefsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),

@@ -76,92 +76,94 @@ export class ItemsRepo {
 
   /** Stores one poll's items for one feed in a transaction; see the class comment for the rules. */
   async storeForFeed(feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
+    if (items.length === 0) return { inserted: [], updated: [], unchanged: 0 };
+    return this.db.transaction().execute((trx) => ItemsRepo.storeIn(trx, feedId, items, opts));
+  }
+
+  /**
+   * The work of storeForFeed inside a transaction the caller holds (the poll write batcher stores many feeds'
+   * items and their states in one). New rows go in with one multi-row INSERT ... ON CONFLICT DO NOTHING per
+   * chunk; a row another writer inserted meanwhile counts as unchanged.
+   */
+  static async storeIn(trx: Kysely<Database>, feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
     const result: StoreItemsResult = { inserted: [], updated: [], unchanged: 0 };
     if (items.length === 0) return result;
-    await this.db.transaction().execute(async (trx) => {
-      const existing = await this.findExisting(trx, feedId, items);
-      const byKey = new Map(existing.map((r) => [r.key, r]));
-      const byUrl = new Map(existing.filter((r) => r.url).map((r) => [r.url!, r]));
-      const byHash = new Map(existing.map((r) => [r.content_hash, r]));
-      const claimed = new Set<number>();
-      for (const it of items) {
-        let match = byKey.get(it.key);
-        if (!match && it.url) match = byUrl.get(it.url);
-        if (!match) match = byHash.get(it.contentHash);
-        if (match && claimed.has(Number(match.id)) && match.key !== it.key) match = undefined;
-        if (match) {
-          const id = Number(match.id);
-          claimed.add(id);
-          const keyChanged = match.key !== it.key && !byKey.has(it.key);
-          if (match.content_hash !== it.contentHash) {
-            await trx
-              .updateTable('items')
-              .set({ ...(keyChanged ? { key: it.key } : {}), ...contentColumns(it), processed: 0 })
-              .where('id', '=', id)
-              .execute();
-            match.content_hash = it.contentHash;
-            result.updated.push(id);
-          } else {
-            if (keyChanged) await trx.updateTable('items').set({ key: it.key, guid: it.guid }).where('id', '=', id).execute();
-            result.unchanged++;
-          }
-          if (keyChanged) {
-            byKey.delete(match.key);
-            match.key = it.key;
-            byKey.set(it.key, match);
-          }
+    const existing = await findExisting(trx, feedId, items);
+    const byKey = new Map(existing.map((r) => [r.key, r]));
+    const byUrl = new Map(existing.filter((r) => r.url).map((r) => [r.url!, r]));
+    const byHash = new Map(existing.map((r) => [r.content_hash, r]));
+    const claimed = new Set<number>();
+    // New rows wait here (under negative ids) until one INSERT writes them all.
+    const pending = new Map<number, NewItem>();
+    let nextPending = -1;
+    for (const it of items) {
+      let match = byKey.get(it.key);
+      if (!match && it.url) match = byUrl.get(it.url);
+      if (!match) match = byHash.get(it.contentHash);
+      if (match && claimed.has(Number(match.id)) && match.key !== it.key) match = undefined;
+      if (match) {
+        const id = Number(match.id);
+        claimed.add(id);
+        if (id < 0) {
+          // The same key twice in one document: the later entry is what gets stored.
+          if (match.content_hash !== it.contentHash) pending.set(id, it);
+          result.unchanged++;
           continue;
         }
-        const processed = opts.alertKeys ? !opts.alertKeys.has(it.key) : false;
-        const row = await trx
-          .insertInto('items')
-          .values({
+        const keyChanged = match.key !== it.key && !byKey.has(it.key);
+        if (match.content_hash !== it.contentHash) {
+          await trx
+            .updateTable('items')
+            .set({ ...(keyChanged ? { key: it.key } : {}), ...contentColumns(it), processed: 0 })
+            .where('id', '=', id)
+            .execute();
+          match.content_hash = it.contentHash;
+          result.updated.push(id);
+        } else {
+          if (keyChanged) await trx.updateTable('items').set({ key: it.key, guid: it.guid }).where('id', '=', id).execute();
+          result.unchanged++;
+        }
+        if (keyChanged) {
+          byKey.delete(match.key);
+          match.key = it.key;
+          byKey.set(it.key, match);
+        }
+        continue;
+      }
+      const id = nextPending--;
+      pending.set(id, it);
+      const added: Existing = { id, key: it.key, url: it.url, content_hash: it.contentHash };
+      claimed.add(id);
+      byKey.set(it.key, added);
+      if (it.url) byUrl.set(it.url, added);
+      byHash.set(it.contentHash, added);
+    }
+    const rows = [...pending.values()];
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      const ins = await trx
+        .insertInto('items')
+        .values(
+          chunk.map((it) => ({
             feed_id: feedId,
             key: it.key,
             ...contentColumns(it),
             fetched_at: opts.fetchedAt.getTime(),
             digest_from_excerpt: 0,
-            processed: flag(processed),
-          })
-          .onConflict((oc) => oc.columns(['feed_id', 'key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!row) {
-          result.unchanged++;
-          continue;
-        }
-        const id = Number(row.id);
-        result.inserted.push(id);
-        const added: Existing = { id, key: it.key, url: it.url, content_hash: it.contentHash };
-        claimed.add(id);
-        byKey.set(it.key, added);
-        if (it.url) byUrl.set(it.url, added);
-        byHash.set(it.contentHash, added);
+            processed: flag(opts.alertKeys ? !opts.alertKeys.has(it.key) : false),
+          })),
+        )
+        .onConflict((oc) => oc.columns(['feed_id', 'key']).doNothing())
+        .returning(['id', 'key'])
+        .execute();
+      const ids = new Map(ins.map((r) => [r.key, Number(r.id)]));
+      for (const it of chunk) {
+        const id = ids.get(it.key);
+        if (id === undefined) result.unchanged++;
+        else result.inserted.push(id);
       }
-    });
+    }
     return result;
-  }
-
-  private async findExisting(trx: Kysely<Database>, feedId: number, items: readonly NewItem[]): Promise<Existing[]> {
-    const keys = [...new Set(items.map((i) => i.key))];
-    const urls = [...new Set(items.map((i) => i.url).filter((u): u is string => !!u))];
-    const hashes = [...new Set(items.map((i) => i.contentHash))];
-    const out = new Map<number, Existing>();
-    const run = async (column: 'key' | 'url' | 'content_hash', values: string[]) => {
-      for (let i = 0; i < values.length; i += CHUNK) {
-        const rows = await trx
-          .selectFrom('items')
-          .select(['id', 'key', 'url', 'content_hash'])
-          .where('feed_id', '=', feedId)
-          .where(column, 'in', values.slice(i, i + CHUNK))
-          .execute();
-        for (const r of rows) out.set(Number(r.id), r);
-      }
-    };
-    await run('key', keys);
-    await run('url', urls);
-    await run('content_hash', hashes);
-    return [...out.values()].sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   async get(id: number): Promise<Item | null> {
@@ -198,4 +200,36 @@ export class ItemsRepo {
     const r = await this.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('feed_id', '=', feedId).executeTakeFirstOrThrow();
     return Number(r.n);
   }
+}
+
+async function findExisting(trx: Kysely<Database>, feedId: number, items: readonly NewItem[]): Promise<Existing[]> {
+  const keys = [...new Set(items.map((i) => i.key))];
+  const urls = [...new Set(items.map((i) => i.url).filter((u): u is string => !!u))];
+  const hashes = [...new Set(items.map((i) => i.contentHash))];
+  const out = new Map<number, Existing>();
+  if (keys.length <= CHUNK && urls.length <= CHUNK && hashes.length <= CHUNK) {
+    // One round trip: each IN list has its own (feed_id, column) index.
+    const rows = await trx
+      .selectFrom('items')
+      .select(['id', 'key', 'url', 'content_hash'])
+      .where('feed_id', '=', feedId)
+      .where((eb) => eb.or([eb('key', 'in', keys), ...(urls.length ? [eb('url', 'in', urls)] : []), eb('content_hash', 'in', hashes)]))
+      .execute();
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+  const run = async (column: 'key' | 'url' | 'content_hash', values: string[]) => {
+    for (let i = 0; i < values.length; i += CHUNK) {
+      const rows = await trx
+        .selectFrom('items')
+        .select(['id', 'key', 'url', 'content_hash'])
+        .where('feed_id', '=', feedId)
+        .where(column, 'in', values.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) out.set(Number(r.id), r);
+    }
+  };
+  await run('key', keys);
+  await run('url', urls);
+  await run('content_hash', hashes);
+  return [...out.values()].sort((a, b) => Number(a.id) - Number(b.id));
 }

@@ -44,6 +44,10 @@ export interface SqliteDialectOptions {
 /** SQLite's own wait inside one attempt: short enough never to stall the event loop noticeably. */
 export const SQLITE_BUSY_TIMEOUT_MS = 10;
 
+/** Prepared statements kept per connection, and the longest SQL text kept. */
+const STATEMENT_CACHE = 100;
+const STATEMENT_CACHE_MAX_SQL = 2_000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Backoff between attempts on a locked file: 5 ms doubling to 200 ms, with jitter. */
@@ -78,10 +82,29 @@ class WaitingSqliteConnection implements DatabaseConnection {
     private readonly mutex: Mutex,
   ) {}
 
+  /** Prepared statements by SQL text, most recently used last (the poller repeats a handful of statements). */
+  private readonly statements = new Map<string, SqliteDatabase.Statement>();
+
+  private prepared(text: string): SqliteDatabase.Statement {
+    const hit = this.statements.get(text);
+    if (hit) {
+      this.statements.delete(text);
+      this.statements.set(text, hit);
+      return hit;
+    }
+    const stmt = this.opts.database.prepare(text);
+    // Long statements are built for one batch (multi-row VALUES, long IN lists): kept, they would only hold
+    // memory; the short ones repeat.
+    if (text.length > STATEMENT_CACHE_MAX_SQL) return stmt;
+    this.statements.set(text, stmt);
+    if (this.statements.size > STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    return stmt;
+  }
+
   /** Runs the statement once; `wrote` when it made a write durable (an autocommit write, or COMMIT). */
   private runOnce<R>(q: CompiledQuery): { result: QueryResult<R>; wrote: boolean } {
     const db = this.opts.database;
-    const stmt = db.prepare(q.sql);
+    const stmt = this.prepared(q.sql);
     if (stmt.reader) return { result: { rows: stmt.all(q.parameters) as R[] }, wrote: false };
     const { changes, lastInsertRowid } = stmt.run(q.parameters);
     return {

@@ -111,8 +111,10 @@ describe('bin/cyberbrief runs the build', () => {
     expect(run.stderr.trim()).toBe('No feed was due (use --all to poll every enabled feed).');
     expectCompiledOnly(run);
     const pkgs = packages(run.imports);
-    for (const absent of ['@slack/bolt', 'discord.js', 'pg', 'pino-pretty']) expect(pkgs.has(absent), absent).toBe(false);
+    for (const absent of ['@slack/bolt', 'discord.js', 'pg', 'pino-pretty', 'linkedom', 'xml2js']) expect(pkgs.has(absent), absent).toBe(false);
     expect(pkgs.has('kysely')).toBe(true);
+    // The feed reader (parser, normaliser) loads on first use: nothing was read, so it never loaded.
+    expect(ownFiles(run.imports)).not.toContain('dist/feeds/read-feed.js');
     const storage = await openStorage(dbFile, { migrate: false });
     try {
       expect(await storage.pending()).toEqual([]);

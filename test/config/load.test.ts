@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   it('loads the shipped defaults with no environment', async () => {
     const c = await loadConfig({ env: {}, cwd: dir });
     expect(c.database.url).toBe('data/cyberbrief.db');
-    expect(c.polling.concurrency).toBe(8);
+    expect(c.polling.concurrency).toBe(256);
     expect(c.polling.max_body_bytes).toBe(10 * 1024 * 1024);
     expect(c.polling.max_redirects).toBe(5);
     expect(c.feeds.length).toBeGreaterThan(0);

@@ -157,10 +157,10 @@ describe('createScheduler', () => {
     const feeds = new Proxy(storage.feeds, {
       get(target, prop, receiver) {
         if (prop === 'recordSuccess' || prop === 'recordFailure') return async () => Promise.reject(outage());
-        if (prop === 'release') {
-          return async (id: number, owner: string) => {
+        if (prop === 'releaseMany') {
+          return async (ids: number[], owner: string) => {
             if (releaseFailures-- > 0) throw outage();
-            return target.release(id, owner);
+            return target.releaseMany(ids, owner);
           };
         }
         const v = Reflect.get(target, prop, receiver);

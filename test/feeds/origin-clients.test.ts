@@ -1,0 +1,72 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OriginClients } from '../../src/feeds/origin-clients.ts';
+
+describe('OriginClients', () => {
+  let servers: http.Server[];
+  const sockets = new Set<Socket>();
+  const origins: string[] = [];
+  let gate: Promise<void> = Promise.resolve();
+
+  beforeAll(async () => {
+    servers = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<http.Server>((resolve) => {
+            const s = http.createServer((req, res) => {
+              if (req.url === '/slow') void gate.then(() => res.end('slow'));
+              else res.end('ok');
+            });
+            s.on('connection', (c) => sockets.add(c));
+            s.listen(0, '127.0.0.1', () => resolve(s));
+          }),
+      ),
+    );
+    for (const s of servers) origins.push(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it('opens at most perOrigin connections to an origin, reuses them, and queues beyond', async () => {
+    const pool = new OriginClients({}, 2);
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const before = sockets.size;
+    const slow = [1, 2, 3, 4].map(() => request(`${origins[0]}/slow`, { dispatcher: pool }).then((r) => r.body.text()));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pool.stats()).toEqual({ origins: 1, clients: 2 });
+    expect(sockets.size - before).toBe(2);
+    open();
+    expect(await Promise.all(slow)).toEqual(['slow', 'slow', 'slow', 'slow']);
+    // Idle clients are reused: no new connection.
+    expect(await (await request(`${origins[0]}/`, { dispatcher: pool })).body.text()).toBe('ok');
+    expect(sockets.size - before).toBe(2);
+    await pool.close();
+  });
+
+  it('forgets clients idle past idleMs, keeps busy ones, and counts failed requests as ended', async () => {
+    const pool = new OriginClients({}, 4, 50);
+    for (const o of origins) await (await request(`${o}/`, { dispatcher: pool })).body.text();
+    expect(pool.stats()).toEqual({ origins: 3, clients: 3 });
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const aborted = new AbortController();
+    const failing = request(`${origins[0]}/slow`, { dispatcher: pool, signal: aborted.signal }).catch((e: Error) => e.name);
+    const busy = request(`${origins[1]}/slow`, { dispatcher: pool });
+    await new Promise((r) => setTimeout(r, 30));
+    aborted.abort();
+    expect(await failing).toBe('AbortError');
+    pool.sweep(Date.now() + 60);
+    // The aborted request ended its client's work, so it went with the idle ones; the busy one stays.
+    expect(pool.stats()).toEqual({ origins: 1, clients: 1 });
+    open();
+    expect(await (await busy).body.text()).toBe('slow');
+    pool.sweep(Date.now() + 60);
+    expect(pool.stats()).toEqual({ origins: 0, clients: 0 });
+    await pool.close();
+  });
+});

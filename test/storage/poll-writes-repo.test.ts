@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewItem } from '../../src/domain/types.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+
+notePostgresSkip();
+
+const item = (feedId: number, n: number, edit = ''): NewItem => ({
+  feedId, key: `k${n}`, guid: `g${n}`, url: `https://news.example/${feedId}/${n}`, title: `Story ${n}${edit}`, summary: `About ${n}${edit}`, content: '', html: null,
+  author: null, publishedAt: new Date(Date.UTC(2026, 0, 1, n)), contentHash: `h${n}${edit}`,
+});
+
+describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  const t0 = new Date('2026-11-23T12:00:00Z');
+  const at = (s: number) => new Date(t0.getTime() + s * 1000);
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(database));
+  });
+  afterEach(async () => cleanup());
+
+  async function leasedFeeds(n: number) {
+    for (let i = 0; i < n; i++) await storage.feeds.add({ url: `https://h${i}.example/rss`, source: 'cli', ...(i === 1 ? { title: 'Kept title' } : {}) }, t0);
+    return storage.feeds.claimDue({ now: t0, limit: n, owner: 'me', leaseUntil: at(600) });
+  }
+
+  it('writes many outcomes in one commit: items per feed, then each feed state, leases released', async () => {
+    const [a, b, c, d] = await leasedFeeds(4);
+    await storage.feeds.recordFailure(d!.id, { at: t0, nextCheckAt: t0, error: 'fetch_http: earlier' });
+    const results = await storage.pollWrites.commit([
+      // a: a full fetch with items, a ttl, a title for a feed that has none
+      { kind: 'success', feedId: a!.id, success: { at: at(1), nextCheckAt: at(900), etag: '"a1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', siteUrl: 'https://h0.example/', primed: true, ttlMinutes: 60 }, titleIfMissing: 'Feed A', items: { list: [item(a!.id, 1), item(a!.id, 2)], options: { fetchedAt: at(1) } } },
+      // b: a 304 (no items, ttl untouched); its title is kept
+      { kind: 'success', feedId: b!.id, success: { at: at(2), nextCheckAt: at(1800), etag: '"b7"', lastModified: null }, titleIfMissing: 'Not this' },
+      // c: a failure that disables
+      { kind: 'failure', feedId: c!.id, failure: { at: at(3), nextCheckAt: at(60), error: 'fetch_http: HTTP 500', disableReason: 'disabled after 1 consecutive failures; last: HTTP 500' } },
+      // d: a recovery resets its error count
+      { kind: 'success', feedId: d!.id, success: { at: at(4), nextCheckAt: at(900), etag: null, lastModified: null } },
+    ]);
+    expect(results.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[2, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    const byId = new Map((await storage.feeds.list()).map((f) => [f.id, f]));
+    expect(byId.get(a!.id)).toMatchObject({ etag: '"a1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', nextCheckAt: at(900), lastSuccessAt: at(1), siteUrl: 'https://h0.example/', primed: true, ttlMinutes: 60, title: 'Feed A', errorCount: 0 });
+    expect(byId.get(b!.id)).toMatchObject({ etag: '"b7"', lastModified: null, nextCheckAt: at(1800), lastSuccessAt: at(2), primed: false, ttlMinutes: null, title: 'Kept title' });
+    expect(byId.get(c!.id)).toMatchObject({ enabled: false, errorCount: 1, lastError: 'fetch_http: HTTP 500', lastErrorAt: at(3), nextCheckAt: at(60), disabledReason: 'disabled after 1 consecutive failures; last: HTTP 500', lastSuccessAt: null });
+    expect(byId.get(d!.id)).toMatchObject({ errorCount: 0, lastError: null, enabled: true, lastSuccessAt: at(4) });
+    // Every lease is free again: feeds due later are claimable by anyone then.
+    const later = await storage.feeds.claimDue({ now: at(100_000), limit: 10, owner: 'other', leaseUntil: at(100_600) });
+    expect(later.map((f) => f.id).sort()).toEqual([a!.id, b!.id, d!.id]);
+    expect((await storage.items.listByFeed(a!.id)).map((i) => i.key)).toEqual(['k2', 'k1']);
+  });
+
+  it('a ttl written as null clears it; undefined keeps it', async () => {
+    const [a] = await leasedFeeds(1);
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { at: t0, nextCheckAt: at(60), etag: null, lastModified: null, ttlMinutes: 30 } }]);
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { at: t0, nextCheckAt: at(60), etag: null, lastModified: null } }]);
+    expect((await storage.feeds.get(a!.id))!.ttlMinutes).toBe(30);
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { at: t0, nextCheckAt: at(60), etag: null, lastModified: null, ttlMinutes: null } }]);
+    expect((await storage.feeds.get(a!.id))!.ttlMinutes).toBeNull();
+  });
+
+  it('items dedupe across commits: known ones unchanged, edited ones updated, new ones inserted', async () => {
+    const [a] = await leasedFeeds(1);
+    const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success, items: { list: [item(a!.id, 1), item(a!.id, 2)], options: { fetchedAt: t0 } } }]);
+    const [r] = await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success, items: { list: [item(a!.id, 3), item(a!.id, 2, ' (edited)'), item(a!.id, 1)], options: { fetchedAt: t0 } } }]);
+    expect([r!.inserted.length, r!.updated.length, r!.unchanged]).toEqual([1, 1, 1]);
+    expect(await storage.items.countByFeed(a!.id)).toBe(3);
+  });
+
+  it('a batch that fails commits nothing: no items, no feed state', async () => {
+    const [a, b] = await leasedFeeds(2);
+    const bad = { ...item(b!.id, 9), contentHash: null as unknown as string }; // content_hash is NOT NULL
+    await expect(
+      storage.pollWrites.commit([
+        { kind: 'success', feedId: a!.id, success: { at: at(1), nextCheckAt: at(900), etag: '"a1"', lastModified: null }, items: { list: [item(a!.id, 1)], options: { fetchedAt: t0 } } },
+        { kind: 'success', feedId: b!.id, success: { at: at(1), nextCheckAt: at(900), etag: '"b1"', lastModified: null }, items: { list: [bad], options: { fetchedAt: t0 } } },
+      ]),
+    ).rejects.toThrow();
+    expect(await storage.items.countByFeed(a!.id)).toBe(0);
+    const f = (await storage.feeds.get(a!.id))!;
+    expect([f.etag, f.lastSuccessAt, f.nextCheckAt]).toEqual([null, null, t0]);
+  });
+
+  it('hundreds of outcomes in one commit (more rows than one UPDATE takes)', async () => {
+    const n = 620;
+    for (let i = 0; i < n; i++) await storage.feeds.add({ url: `https://bulk${i}.example/rss`, source: 'cli' }, t0);
+    const feeds = await storage.feeds.claimDue({ now: t0, limit: n, owner: 'me', leaseUntil: at(600) });
+    await storage.pollWrites.commit(feeds.map((f, i) => (i % 2 ? { kind: 'success' as const, feedId: f.id, success: { at: at(5), nextCheckAt: at(900), etag: `"e${f.id}"`, lastModified: null } } : { kind: 'failure' as const, feedId: f.id, failure: { at: at(5), nextCheckAt: at(120), error: 'fetch_timeout: slow' } })));
+    const all = await storage.feeds.list();
+    expect(all.filter((f) => f.etag === `"e${f.id}"` && f.lastSuccessAt?.getTime() === at(5).getTime())).toHaveLength(n / 2);
+    expect(all.filter((f) => f.errorCount === 1 && f.lastError === 'fetch_timeout: slow')).toHaveLength(n / 2);
+  });
+});
