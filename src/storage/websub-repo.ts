@@ -10,6 +10,13 @@ import { toDate } from './rows.ts';
 export type WebSubState = 'subscribing' | 'active' | 'failed' | 'unsubscribing';
 export type WebSubMode = 'subscribe' | 'unsubscribe';
 
+/** What a failed hub request leaves: its error, when, and when to try again. */
+export interface FailedRequest {
+  error: string;
+  nextActionAt: Date;
+  at: Date;
+}
+
 export interface WebSubSubscription {
   id: number;
   feedId: number;
@@ -180,33 +187,22 @@ export class WebSubRepo {
    * Subscribing did not work (the hub refused, did not answer, never verified, or denied): the row is
    * `failed` and tried again at `nextActionAt`; the feed is polled as usual meanwhile. Releases the lease.
    */
-  async failed(id: number, f: { error: string; nextActionAt: Date; at: Date }): Promise<void> {
-    const at = f.at.getTime();
-    await this.db
-      .updateTable('websub_subscriptions')
-      .set((eb) => ({
-        state: 'failed',
-        pending_mode: null,
-        pending_until: null,
-        lease_expires_at: null,
-        error_count: eb('error_count', '+', 1),
-        last_error: f.error.slice(0, 1000),
-        last_error_at: at,
-        next_action_at: f.nextActionAt.getTime(),
-        updated_at: at,
-        lease_owner: null,
-        lease_until: null,
-      }))
-      .where('id', '=', id)
-      .execute();
+  async failed(id: number, f: FailedRequest): Promise<void> {
+    await this.recordError(id, f, { state: 'failed', lease_expires_at: null });
   }
 
   /** A renewal request failed while the current lease still runs: the error is kept, the state too. */
-  async renewalFailed(id: number, f: { error: string; nextActionAt: Date; at: Date }): Promise<void> {
+  async renewalFailed(id: number, f: FailedRequest): Promise<void> {
+    await this.recordError(id, f, {});
+  }
+
+  /** A request failed: no request pending, the error counted and kept, the next try set, the claim released. */
+  private async recordError(id: number, f: FailedRequest, extra: { state?: WebSubState; lease_expires_at?: null }): Promise<void> {
     const at = f.at.getTime();
     await this.db
       .updateTable('websub_subscriptions')
       .set((eb) => ({
+        ...extra,
         pending_mode: null,
         pending_until: null,
         error_count: eb('error_count', '+', 1),
