@@ -373,39 +373,7 @@ export class AlertsRepo {
 
   /** Rows for `alerts list` and `/news status`, newest first. `status: 'dead'` lists the dead letters. */
   async list(opts: { status?: AlertStatus; channelId?: number; limit?: number } = {}): Promise<AlertListRow[]> {
-    let q = this.db
-      .selectFrom('alerts as a')
-      .innerJoin('channels as c', 'c.id', 'a.channel_id')
-      .innerJoin('items as i', 'i.id', 'a.item_id')
-      .select([
-        'a.id', 'a.channel_id', 'c.platform', 'c.external_id', 'c.name as channel_name', 'a.cluster_id', 'a.item_id', 'i.title', 'i.url',
-        'a.status', 'a.attempts', 'a.last_error', 'a.message_id', 'a.in_digest', 'a.needs_update', 'a.created_at', 'a.next_attempt_at', 'a.sent_at',
-      ])
-      .orderBy('a.id', 'desc')
-      .limit(opts.limit ?? 100);
-    if (opts.status) q = q.where('a.status', '=', opts.status);
-    if (opts.channelId !== undefined) q = q.where('a.channel_id', '=', opts.channelId);
-    const rows = await q.execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      channelId: Number(r.channel_id),
-      platform: r.platform,
-      externalId: r.external_id,
-      channelName: r.channel_name,
-      clusterId: Number(r.cluster_id),
-      itemId: Number(r.item_id),
-      title: r.title,
-      url: r.url,
-      status: r.status as AlertStatus,
-      attempts: r.attempts,
-      lastError: r.last_error,
-      messageId: r.message_id,
-      inDigest: !!r.in_digest,
-      needsUpdate: Number(r.needs_update) > 0,
-      createdAt: toDate(r.created_at)!,
-      nextAttemptAt: toDate(r.next_attempt_at)!,
-      sentAt: toDate(r.sent_at),
-    }));
+    return listAlertRows(this.db, { ...opts, limit: opts.limit ?? 100 });
   }
 
   /** How many rows of each status, for one channel or all. */
@@ -479,4 +447,48 @@ export function sourceName(title: string | null, url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * Alert rows with their channel and item, newest first: the CLI's and `/news status`'s list, and the
+ * dashboard's history. `channelIds` narrows to those channels (never empty: the caller answers that itself).
+ */
+export async function listAlertRows(
+  db: Kysely<Database>,
+  opts: { status?: AlertStatus; channelId?: number; channelIds?: readonly number[]; limit: number },
+): Promise<AlertListRow[]> {
+  let q = db
+    .selectFrom('alerts as a')
+    .innerJoin('channels as c', 'c.id', 'a.channel_id')
+    .innerJoin('items as i', 'i.id', 'a.item_id')
+    .select([
+      'a.id', 'a.channel_id', 'c.platform', 'c.external_id', 'c.name as channel_name', 'a.cluster_id', 'a.item_id', 'i.title', 'i.url',
+      'a.status', 'a.attempts', 'a.last_error', 'a.message_id', 'a.in_digest', 'a.needs_update', 'a.created_at', 'a.next_attempt_at', 'a.sent_at',
+    ])
+    .orderBy('a.id', 'desc')
+    .limit(opts.limit);
+  if (opts.channelIds) q = q.where('a.channel_id', 'in', [...opts.channelIds]);
+  if (opts.status) q = q.where('a.status', '=', opts.status);
+  if (opts.channelId !== undefined) q = q.where('a.channel_id', '=', opts.channelId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    channelId: Number(r.channel_id),
+    platform: r.platform,
+    externalId: r.external_id,
+    channelName: r.channel_name,
+    clusterId: Number(r.cluster_id),
+    itemId: Number(r.item_id),
+    title: r.title,
+    url: r.url,
+    status: r.status as AlertStatus,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    messageId: r.message_id,
+    inDigest: !!r.in_digest,
+    needsUpdate: Number(r.needs_update) > 0,
+    createdAt: toDate(r.created_at)!,
+    nextAttemptAt: toDate(r.next_attempt_at)!,
+    sentAt: toDate(r.sent_at),
+  }));
 }

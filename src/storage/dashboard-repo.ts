@@ -4,7 +4,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { AlertStatus } from '../domain/types.ts';
-import { sourceName, type AlertListRow } from './alerts-repo.ts';
+import { listAlertRows, sourceName, type AlertListRow } from './alerts-repo.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
 import { toDate } from './rows.ts';
@@ -73,40 +73,12 @@ export class DashboardRepo {
   /** Alerts of these channels (null: all), newest first; `status` narrows, `channel` picks one of them. */
   async alerts(opts: { channels: readonly number[] | null; channel?: number; status?: AlertStatus; limit: number }): Promise<AlertListRow[]> {
     if (opts.channels && opts.channels.length === 0) return [];
-    let q = this.db
-      .selectFrom('alerts as a')
-      .innerJoin('channels as c', 'c.id', 'a.channel_id')
-      .innerJoin('items as i', 'i.id', 'a.item_id')
-      .select([
-        'a.id', 'a.channel_id', 'c.platform', 'c.external_id', 'c.name as channel_name', 'a.cluster_id', 'a.item_id', 'i.title', 'i.url',
-        'a.status', 'a.attempts', 'a.last_error', 'a.message_id', 'a.in_digest', 'a.needs_update', 'a.created_at', 'a.next_attempt_at', 'a.sent_at',
-      ])
-      .orderBy('a.id', 'desc')
-      .limit(opts.limit);
-    if (opts.channels) q = q.where('a.channel_id', 'in', [...opts.channels]);
-    if (opts.channel !== undefined) q = q.where('a.channel_id', '=', opts.channel);
-    if (opts.status) q = q.where('a.status', '=', opts.status);
-    const rows = await q.execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      channelId: Number(r.channel_id),
-      platform: r.platform,
-      externalId: r.external_id,
-      channelName: r.channel_name,
-      clusterId: Number(r.cluster_id),
-      itemId: Number(r.item_id),
-      title: r.title,
-      url: r.url,
-      status: r.status as AlertStatus,
-      attempts: r.attempts,
-      lastError: r.last_error,
-      messageId: r.message_id,
-      inDigest: !!r.in_digest,
-      needsUpdate: Number(r.needs_update) > 0,
-      createdAt: toDate(r.created_at)!,
-      nextAttemptAt: toDate(r.next_attempt_at)!,
-      sentAt: toDate(r.sent_at),
-    }));
+    return listAlertRows(this.db, {
+      limit: opts.limit,
+      ...(opts.channels ? { channelIds: opts.channels } : {}),
+      ...(opts.channel !== undefined ? { channelId: opts.channel } : {}),
+      ...(opts.status ? { status: opts.status } : {}),
+    });
   }
 
   /** The newest stories that matched a topic, one per story cluster, from feeds the tenants see (null: all). */
