@@ -23,6 +23,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
+import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export interface EnqueueAlert {
   channelId: number;
@@ -213,14 +214,12 @@ export class AlertsRepo {
 
   /** Extends the lease of rows `owner` still holds. */
   async extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.updateTable('alerts').set({ lease_until: leaseUntil.getTime() }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+    await extendLeases(this.db, 'alerts', ids, owner, leaseUntil);
   }
 
   /** Gives claimed rows back untouched (shutdown, or a row ahead of them must wait). */
   async release(ids: readonly number[], owner: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.updateTable('alerts').set({ lease_owner: null, lease_until: null }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+    await releaseLeases(this.db, 'alerts', ids, owner);
   }
 
   /**

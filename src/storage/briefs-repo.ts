@@ -20,6 +20,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { BriefsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
+import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export type BriefKind = 'brief' | 'quiet';
 export type BriefStatus = 'pending' | 'sending' | 'sent' | 'dead';
@@ -260,13 +261,11 @@ export class BriefsRepo {
   }
 
   async extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.updateTable('briefs').set({ lease_until: leaseUntil.getTime() }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+    await extendLeases(this.db, 'briefs', ids, owner, leaseUntil);
   }
 
   async release(ids: readonly number[], owner: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.updateTable('briefs').set({ lease_owner: null, lease_until: null }).where('id', 'in', [...ids]).where('lease_owner', '=', owner).execute();
+    await releaseLeases(this.db, 'briefs', ids, owner);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Feed, PlatformName } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { flag, toDate } from './rows.ts';
+import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export type FeedSource = 'config' | 'user' | 'opml' | 'cli';
 
@@ -295,19 +296,12 @@ export class FeedsRepo {
 
   /** Gives many claimed feeds back in one statement (shutdown, or feeds claimed twice in one run). */
   async releaseMany(ids: readonly number[], owner: string): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) {
-      await this.db.updateTable('feeds').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids.slice(i, i + 500)).where('lease_owner', '=', owner).execute();
-    }
+    await releaseLeases(this.db, 'feeds', ids, owner);
   }
 
   /** Extends the leases `owner` still holds on these feeds (claimed and waiting, or being polled); returns how many. */
   async extendLeases(ids: readonly number[], owner: string, leaseUntil: Date): Promise<number> {
-    let n = 0;
-    for (let i = 0; i < ids.length; i += 500) {
-      const r = await this.db.updateTable('feeds').set({ lease_until: leaseUntil.getTime() }).where('id', 'in', ids.slice(i, i + 500)).where('lease_owner', '=', owner).executeTakeFirst();
-      n += Number(r.numUpdatedRows);
-    }
-    return n;
+    return extendLeases(this.db, 'feeds', ids, owner, leaseUntil);
   }
 
   async recordSuccess(id: number, s: FetchSuccess): Promise<void> {

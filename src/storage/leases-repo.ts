@@ -1,10 +1,32 @@
 // Leases across tables (feeds, alerts and briefs), by owner: who holds unexpired leases, and giving back every
 // lease one owner holds. Used at start-up to take back the leases of instances that died (see
-// instance-liveness.ts); the repositories of each table handle leases row by row.
+// instance-liveness.ts). The repositories of each table claim rows themselves and give back or extend their
+// own leases through `releaseLeases` and `extendLeases`.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 const LEASED_TABLES = ['feeds', 'alerts', 'briefs'] as const;
+type LeasedTable = (typeof LEASED_TABLES)[number];
+
+/** Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const IDS_PER_STATEMENT = 500;
+
+/** Gives back the leases `owner` still holds on these rows; a row leased by someone else is left alone. */
+export async function releaseLeases(db: Kysely<Database>, table: LeasedTable, ids: readonly number[], owner: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    await db.updateTable(table).set({ lease_owner: null, lease_until: null }).where('id', 'in', ids.slice(i, i + IDS_PER_STATEMENT)).where('lease_owner', '=', owner).execute();
+  }
+}
+
+/** Extends the leases `owner` still holds on these rows to `leaseUntil`; returns how many it still held. */
+export async function extendLeases(db: Kysely<Database>, table: LeasedTable, ids: readonly number[], owner: string, leaseUntil: Date): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    const r = await db.updateTable(table).set({ lease_until: leaseUntil.getTime() }).where('id', 'in', ids.slice(i, i + IDS_PER_STATEMENT)).where('lease_owner', '=', owner).executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
 
 export class LeasesRepo {
   constructor(private readonly db: Kysely<Database>) {}
