@@ -103,7 +103,10 @@ export async function takeBackDeadLeases(self: string, now: Date, deps: Liveness
     try {
       const n = await deps.leases.releaseOwner(owner);
       dead.push(owner);
-      deps.logger.info({ owner, feeds: n.feeds, alerts: n.alerts, briefs: n.briefs }, `storage: took back ${n.feeds} feed, ${n.alerts} alert and ${n.briefs} brief lease(s) of ${owner}, which is no longer running`);
+      deps.logger.info(
+        { owner, feeds: n.feeds, alerts: n.alerts, briefs: n.briefs, websub_subscriptions: n.websub_subscriptions },
+        `storage: took back ${n.feeds} feed, ${n.alerts} alert, ${n.briefs} brief and ${n.websub_subscriptions} WebSub subscription lease(s) of ${owner}, which is no longer running`,
+      );
     } finally {
       await lock.release();
     }

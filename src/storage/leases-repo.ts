@@ -1,11 +1,11 @@
-// Leases across tables (feeds, alerts and briefs), by owner: who holds unexpired leases, and giving back every
+// Leases across tables (feeds, alerts, briefs and WebSub subscriptions), by owner: who holds unexpired leases, and giving back every
 // lease one owner holds. Used at start-up to take back the leases of instances that died (see
 // instance-liveness.ts). The repositories of each table claim rows themselves and give back or extend their
 // own leases through `releaseLeases` and `extendLeases`.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
-const LEASED_TABLES = ['feeds', 'alerts', 'briefs'] as const;
+const LEASED_TABLES = ['feeds', 'alerts', 'briefs', 'websub_subscriptions'] as const;
 type LeasedTable = (typeof LEASED_TABLES)[number];
 
 /** Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -50,8 +50,8 @@ export class LeasesRepo {
   }
 
   /** Releases every lease `owner` holds, as its own release would; returns how many rows per table. */
-  async releaseOwner(owner: string): Promise<{ feeds: number; alerts: number; briefs: number }> {
-    const out = { feeds: 0, alerts: 0, briefs: 0 };
+  async releaseOwner(owner: string): Promise<Record<LeasedTable, number>> {
+    const out: Record<LeasedTable, number> = { feeds: 0, alerts: 0, briefs: 0, websub_subscriptions: 0 };
     for (const table of LEASED_TABLES) {
       const r = await this.db.updateTable(table).set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
       out[table] = Number(r.numUpdatedRows);

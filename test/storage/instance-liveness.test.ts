@@ -47,9 +47,15 @@ describe.each(testDatabases)('takeBackDeadLeases on $name', (database) => {
     const [a1, a2] = await seedAlerts(storage, channel, itemIds, now);
     await sql`update alerts set lease_owner = ${DEAD}, lease_until = ${until}, status = 'sending' where id = ${a1!}`.execute(handle.db);
     await sql`update alerts set lease_owner = ${ALIVE}, lease_until = ${until} where id = ${a2!}`.execute(handle.db);
+    // WebSub subscriptions are claimed by the renewal job under the same owner names.
+    for (const [i, owner] of [DEAD, SELF].entries()) {
+      const sub = (await storage.websub.insert({ feedId: itemIds[0]! + 100 + i, callbackId: `cb-${i}-0123456789abcdefghij`, hubUrl: 'https://hub.example/', topicUrl: `https://t${i}.example/rss`, secret: 'plain:s', nextActionAt: now, at: now }))!;
+      await sql`update websub_subscriptions set lease_owner = ${owner}, lease_until = ${until} where id = ${sub.id}`.execute(handle.db);
+    }
   }
 
   const feedOwners = async () => (await sql<{ lease_owner: string | null }>`select lease_owner from feeds order by id`.execute(handle.db)).rows.map((r) => r.lease_owner);
+  const subscriptionOwners = async () => (await sql<{ lease_owner: string | null }>`select lease_owner from websub_subscriptions order by id`.execute(handle.db)).rows.map((r) => r.lease_owner);
   const alertOwners = async () => (await sql<{ lease_owner: string | null }>`select lease_owner from alerts order by id`.execute(handle.db)).rows.map((r) => r.lease_owner);
 
   it('gives back the leases of dead run@ owners only, never a live instance\'s or its own', async () => {
@@ -66,6 +72,7 @@ describe.each(testDatabases)('takeBackDeadLeases on $name', (database) => {
       expect(taken).toEqual(aliveSeenAsAlive ? [DEAD] : [ALIVE, DEAD].sort());
       expect(await feedOwners()).toEqual([SELF, aliveSeenAsAlive ? ALIVE : null, null, OLD_FORMAT, POLLER, 'run@host-a:201:expired0', null]);
       expect(await alertOwners()).toEqual([null, aliveSeenAsAlive ? ALIVE : null]);
+      expect(await subscriptionOwners()).toEqual([null, SELF]);
       // The dead owner's lock was only borrowed: it is free again, and this instance still holds its own.
       const again = await storage.locks.tryAcquire(`instance:${DEAD}`);
       expect(again).not.toBeNull();
