@@ -97,7 +97,7 @@ describe.each(testDatabases)('restart after SIGKILL on $name', (database) => {
     const tookMs = Date.now() - restartedAt;
     console.log(`restart on ${database.name}: ${leased} leased alert(s) taken back; the remaining ${TOTAL - postedBefore} posted ${tookMs} ms after the restart (lease ${LEASE_SECONDS} s)`);
     expect(tookMs).toBeLessThan(LEASE_SECONDS * 1000 / 2);
-    expect(second.output()).toMatch(/took back \d+ feed, \d+ alert and \d+ brief lease\(s\) of run@/);
+    expect(second.output()).toMatch(/took back \d+ feed, \d+ alert, \d+ brief and \d+ WebSub subscription lease\(s\) of run@/);
 
     // A few more rounds: nothing more is posted; each story exactly once, in order.
     await new Promise((r) => setTimeout(r, 1500));
