@@ -15,6 +15,9 @@ export function canonicalUrl(raw: string | null | undefined, base?: string | nul
   if (!raw) return null;
   const s = raw.trim();
   if (!s) return null;
+  // Without a base, a string with no colon has no scheme and cannot parse: skip the throw (guids such as
+  // "post-123" come here for every entry).
+  if (!base && !s.includes(':')) return null;
   let u: URL;
   try {
     u = base ? new URL(s, base) : new URL(s);
@@ -22,16 +25,17 @@ export function canonicalUrl(raw: string | null | undefined, base?: string | nul
     return null;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  u.hash = '';
-  u.username = '';
-  u.password = '';
+  // Each setter re-serialises the URL: only the parts present are cleared (the result is the same).
+  if (u.hash || s.includes('#')) u.hash = ''; // an empty fragment ('#') reads as no hash
+  if (u.username) u.username = '';
+  if (u.password) u.password = '';
   if ((u.protocol === 'http:' && u.port === '80') || (u.protocol === 'https:' && u.port === '443')) u.port = '';
   if (u.search) {
     const keep = [...u.searchParams].filter(([k]) => !TRACKING.test(k));
     u.search = '';
     for (const [k, v] of keep) u.searchParams.append(k, v);
   }
-  u.hostname = u.hostname.replace(/\.$/, '');
+  if (u.hostname.endsWith('.')) u.hostname = u.hostname.replace(/\.$/, '');
   return u.href;
 }
 

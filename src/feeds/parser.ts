@@ -246,10 +246,15 @@ interface JsonFeedItem {
   authors?: Array<{ name?: unknown }>;
 }
 
+const JSON_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const JSON_CONTROLS = new RegExp(JSON_CONTROL.source, 'g');
+
 function parseJsonFeed(text: string, where: string, encoding: string, maxEntries: number): ParsedFeed {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // The control characters XML repair removes are removed here too: JSON can carry them as escapes, and
+    // PostgreSQL refuses a NUL in text, so one such string would fail the feed's every poll there.
+    doc = JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && JSON_CONTROL.test(value) ? value.replace(JSON_CONTROLS, '') : value));
   } catch (err) {
     throw new FeedParseError(`parser:${where} looks like JSON but is not valid JSON: ${(err as Error).message}.`);
   }

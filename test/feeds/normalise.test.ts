@@ -12,11 +12,15 @@ describe('canonicalUrl', () => {
     ['host lower-cased', 'https://A.Example.COM/Path', 'https://a.example.com/Path'],
     ['empty query dropped', 'https://a.example/x?utm_medium=feed', 'https://a.example/x'],
     ['credentials dropped', 'https://user:pw@a.example/x', 'https://a.example/x'],
+    ['a password without a user dropped', 'https://:pw@a.example/x', 'https://a.example/x'],
+    ['an empty fragment dropped', 'https://a.example/x?#', 'https://a.example/x?'],
+    ['a trailing dot of the host dropped', 'https://a.example./x#top', 'https://a.example/x'],
+    ['a scheme in capitals', 'HTTPS://a.example/x', 'https://a.example/x'],
   ])('%s', (_name, input, expected) => {
     expect(canonicalUrl(input)).toBe(expected);
   });
 
-  it.each([['mailto:a@b.example'], ['javascript:alert(1)'], ['not a url'], [''], ['ftp://a.example/x']])('%s is not a usable link', (input) => {
+  it.each([['mailto:a@b.example'], ['javascript:alert(1)'], ['not a url'], [''], ['ftp://a.example/x'], ['post-123'], ['tag:a.example,2026:1']])('%s is not a usable link', (input) => {
     expect(canonicalUrl(input)).toBeNull();
   });
 

@@ -98,6 +98,13 @@ describe('parseFeed', () => {
     expect(parsed.title).toBe('Empty');
   });
 
+  it('a JSON Feed loses the control characters XML repair removes (a NUL would fail every write on PostgreSQL)', async () => {
+    const body = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T\u0000itle', items: [{ id: 'id\u0000-1\u0007', url: 'https://j.example/1', title: 'Cyber\u0000 talks', content_html: '<p>a\u0000b\u001fc</p>\n' }] });
+    const parsed = await parseFeed(Buffer.from(body), { url: 'https://j.example/feed.json' });
+    expect(parsed.title).toBe('Title');
+    expect(parsed.entries[0]).toMatchObject({ guid: 'id-1', title: 'Cyber talks', summary: '<p>abc</p>\n' });
+  });
+
   it.each([
     ['an HTML page', fixture('not-a-feed.html'), /HTML page, not a feed; the page names a feed at https:\/\/site\.example\.com\/feed\.xml/],
     ['XML that is not a feed', fixture('unknown-root.xml'), /root <catalog>, not RSS, Atom or RDF/],

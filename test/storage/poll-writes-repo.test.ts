@@ -83,6 +83,23 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     expect([f.etag, f.lastSuccessAt, f.nextCheckAt]).toEqual([null, null, t0]);
   });
 
+  // The states travel as one JSON parameter on SQLite and as bound VALUES on PostgreSQL: text that JSON or
+  // SQL would treat specially, and large numbers, arrive as they were.
+  it.each([
+    ['quotes, backslashes and JSON-looking text', 'W/"a\\"b\'c"', '{"etag": null, "x": [1, 2]}'],
+    // (no NUL: PostgreSQL text cannot hold one; the parsers remove it from feed text)
+    ['control characters and a newline', '"a\u0001b"', 'line one\nline two\u0007end'],
+    ['non-ASCII and astral characters', '"\u00e9t\u00e9-\u{1F512}"', 'Cyber talks \u2014 \u5317\u4EAC \u{1F6E1}\uFE0F'],
+    ['SQL-looking text', "'); drop table feeds; --", "x' or '1'='1"],
+  ])('writes %s unchanged', async (_name, etag, text) => {
+    const [a] = await leasedFeeds(1);
+    const far = new Date(Date.UTC(2200, 0, 1));
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { at: t0, nextCheckAt: far, etag, lastModified: text, siteUrl: `https://h.example/${text}` }, titleIfMissing: text }]);
+    expect(await storage.feeds.get(a!.id)).toMatchObject({ etag, lastModified: text, siteUrl: `https://h.example/${text}`, title: text, nextCheckAt: far });
+    await storage.pollWrites.commit([{ kind: 'failure', feedId: a!.id, failure: { at: t0, nextCheckAt: far, error: text, disableReason: text } }]);
+    expect(await storage.feeds.get(a!.id)).toMatchObject({ lastError: text, disabledReason: text, enabled: false });
+  });
+
   it('hundreds of outcomes in one commit (more rows than one UPDATE takes)', async () => {
     const n = 620;
     for (let i = 0; i < n; i++) await storage.feeds.add({ url: `https://bulk${i}.example/rss`, source: 'cli' }, t0);
