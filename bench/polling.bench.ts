@@ -4,22 +4,26 @@
 // so the address guard lets loopback through) on a SQLite file, timed as a process, its peak resident memory
 // read from /proc; beside it, in the same run against the same farm, the naive loop: rss-parser parseURL,
 // 8 at a time, no conditional GET.
-// a. the second poll of N feeds whose server answers after 200 ms;  b. the same with no delay;
+// a. the second poll of N feeds whose server answers after 200 ms;  b. the same with no delay, with its cycle
+// time alone and two floors (the same requests through undici alone and through plain sockets: http-floor.ts);
 // c. two instances on PostgreSQL (TEST_DATABASE_URL) polling one feed table, each its own process.
 // Sizes by environment: POLL_BENCH_FEEDS (10000), POLL_BENCH_HOSTS (2000), POLL_BENCH_DELAY_MS (200),
 // POLL_BENCH_NAIVE_DELAYED (2000: feeds the naive loop fetches in case a, where all N would take N/8 x 200 ms;
 // its rate is measured there and projected to N), POLL_BENCH_PG_FEEDS (2000), POLL_BENCH_PG_CAP (100),
 // POLL_BENCH_PG_DELAY_MS (1000: the server's delay in case c);
-// POLL_BENCH_NODE_OPTIONS is passed to cyberbrief as NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+// POLL_BENCH_NODE_ARGS: node flags for cyberbrief, split on spaces (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof; node
+// refuses --cpu-prof in NODE_OPTIONS, so they go on its command line).
 // Run: npm run bench -- polling
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import RssParser from 'rss-parser';
 import { openStorage } from '../src/storage/index.ts';
+import { socketFloor, undiciFloor, type FloorRequest } from './helpers/http-floor.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -34,6 +38,7 @@ const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
 /** POLL_BENCH_CASES: which of a, b, c to run (default all; the first poll always runs unless only c is asked). */
 const CASES = new Set((process.env.POLL_BENCH_CASES ?? 'abc').split(''));
 const node = process.execPath;
+const nodeArgs = (process.env.POLL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const bin = path.join(root, 'bin', 'cyberbrief');
 const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -92,7 +97,7 @@ interface CliRun {
 function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(node, [bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.POLL_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.POLL_BENCH_NODE_OPTIONS } : {}), ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [...nodeArgs, bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKb = 0;
     let cpuTicks = 0;
     const sample = () => {
@@ -159,6 +164,8 @@ async function naiveLoop(list: readonly string[], concurrency = 8): Promise<{ se
 
 const summary = (r: CliRun) => Object.entries(r.lines).map(([k, v]) => `${v} ${k}`).join(', ');
 const sqliteVars = { DATABASE_URL: sqliteFile, CYBERBRIEF_CONFIG: 'default-config.yaml' };
+/** Case b logs at info, for its `poll cycle done` line (the changed feeds' lines come with it). */
+const sqliteInfoVars = { ...sqliteVars, LOG_LEVEL: 'info' };
 
 console.log(`polling bench: ${FEEDS} feeds of 20 items on ${HOSTS} loopback hosts (farm in a child process), ${os.availableParallelism()} CPUs, load ${load()}`);
 if (CASES.has('a') || CASES.has('b')) await addFeeds(sqliteFile, urls);
@@ -188,7 +195,7 @@ if (CASES.has('b')) {
   const { changed } = await ask({ cmd: 'cycle' });
   await ask({ cmd: 'delay', ms: 0 });
   await ask({ cmd: 'reset' });
-  const ours = await runCli(['poll', '--once', '--all'], sqliteVars);
+  const ours = await runCli(['poll', '--once', '--all'], sqliteInfoVars);
   const s = await ask({ cmd: 'stats' });
   // The same command with nothing due: its CPU is the start-up, subtracted to get the CPU per poll.
   const idle = await runCli(['poll', '--once'], sqliteVars);
@@ -199,6 +206,21 @@ if (CASES.has('b')) {
   console.log(`   ratio: cyberbrief ${fmt(naive.seconds / ours.seconds, 1)}x faster; target >= 3x: ${naive.seconds / ours.seconds >= 3 ? 'met' : 'MISSED'}`);
   const perPoll = ((ours.cpuSeconds - idle.cpuSeconds) / FEEDS) * 1000;
   console.log(`   cyberbrief CPU: ${fmt(ours.cpuSeconds, 2)} s for the run, ${fmt(idle.cpuSeconds, 2)} s for start-up alone (poll --once, nothing due): ${fmt(perPoll, 3)} ms per feed polled (${changed} of them parsed and stored)`);
+  const cycleMs = Number(ours.cycle?.duration_ms ?? NaN);
+  if (Number.isFinite(cycleMs)) console.log(`   cyberbrief's cycle alone (its 'poll cycle done' line; start-up, opening the database and making every feed due left out, as the naive loop's start-up is): ${fmt(cycleMs / 1000, 2)} s, ${fmt(naive.seconds / (cycleMs / 1000), 1)}x faster than the naive loop`);
+  // Floors: the same 10,000 conditional GETs (the validators cyberbrief just stored, so all are 304) with an
+  // HTTP client alone, in this process like the naive loop, as many in flight as cyberbrief's ceiling.
+  const validators = new Database(sqliteFile, { readonly: true });
+  const requests = validators.prepare('select url, etag, last_modified as lastModified from feeds order by id').all() as FloorRequest[];
+  validators.close();
+  const floors = [
+    ['undici alone (a Client per origin, dispatch, status kept)', await undiciFloor(requests, 256)],
+    ['plain sockets (a hand-written request, the 304 head read)', await socketFloor(requests, 256)],
+  ] as const;
+  for (const [name, f] of floors) {
+    const codes = Object.entries(f.codes).map(([c, n]) => `${n} x ${c === '0' ? 'failed' : c}`).join(', ');
+    console.log(`   floor, ${name}: ${fmt(f.seconds, 2)} s, ${fmt(f.cpuSeconds, 2)} s CPU (${codes}); the naive loop / 3 is ${fmt(naive.seconds / 3, 2)} s`);
+  }
 }
 
 // ---- c. two instances on PostgreSQL ------------------------------------------------------------------------
