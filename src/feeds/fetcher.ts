@@ -5,11 +5,12 @@
 import type { LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { buildConnector, request, type Dispatcher } from 'undici';
+import { buildConnector } from 'undici';
 import { createAddressGuard, type AddressGuard } from './address-guard.ts';
 import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
+import { exchange, type ExchangeResponse } from './http-exchange.ts';
 import { OriginClients } from './origin-clients.ts';
 
 export interface FetcherOptions {
@@ -91,7 +92,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
 
-  async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: Dispatcher.ResponseData; finalUrl: string; permanent: boolean; body: Buffer | null; signal: AbortSignal; done: () => void }> {
+  async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null; signal: AbortSignal; done: () => void }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`)), opts.totalTimeoutMs);
     const done = () => clearTimeout(timer);
@@ -109,15 +110,15 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         };
         if (validators?.etag) headers['if-none-match'] = validators.etag;
         if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
-        let res: Dispatcher.ResponseData;
+        let res: ExchangeResponse;
+        const href = current.href;
         try {
-          res = await request(current, { method: 'GET', headers, dispatcher: agent, signal: controller.signal });
+          res = await exchange(agent, { url: current, headers, signal: controller.signal, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
         } catch (err) {
-          throw classify(err, current.href, controller.signal, opts);
+          throw classify(err, href, controller.signal, opts);
         }
         if (REDIRECTS.has(res.statusCode)) {
           const location = header(res, 'location');
-          await res.body.dump().catch(() => undefined);
           if (!location) throw new FetchError('fetch_http', `fetcher: ${current.href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
           if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
           const next = parseUrl(location, current);
@@ -127,15 +128,13 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
           continue;
         }
         if (res.statusCode === 304) {
-          await res.body.dump().catch(() => undefined);
           return { res, finalUrl: current.href, permanent: permanent && hop > 0, body: null, signal: controller.signal, done };
         }
         if (res.statusCode < 200 || res.statusCode > 299) {
-          await res.body.dump().catch(() => undefined);
           const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
           throw new FetchError('fetch_http', `fetcher: ${current.href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
         }
-        const body = await readBody(res, current.href, controller.signal, opts);
+        const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), href, opts);
         return { res, finalUrl: current.href, permanent: permanent && hop > 0, body, signal: controller.signal, done };
       }
     } catch (err) {
@@ -219,13 +218,13 @@ function guardError(guard: AddressGuard, host: string, ip: string): FetchError {
   return new FetchError('fetch_blocked_address', `fetcher: refused ${host} at ${ip}.`);
 }
 
-function header(res: Dispatcher.ResponseData, name: string): string | null {
+function header(res: ExchangeResponse, name: string): string | null {
   const v = res.headers[name];
   if (v === undefined) return null;
   return Array.isArray(v) ? (v[0] ?? null) : v;
 }
 
-function linkHeader(res: Dispatcher.ResponseData): string | null {
+function linkHeader(res: ExchangeResponse): string | null {
   const v = res.headers.link;
   if (v === undefined) return null;
   return Array.isArray(v) ? v.join(', ') : v;
@@ -253,33 +252,14 @@ function tooLarge(url: string, max: number): FetchError {
   return new FetchError('fetch_too_large', `fetcher: ${url} is larger than ${max} bytes once decoded; cut off (raise polling.max_body_bytes if the feed is genuine).`);
 }
 
-async function readBody(res: Dispatcher.ResponseData, url: string, signal: AbortSignal, opts: FetcherOptions): Promise<Buffer> {
+/** The body as sent, its Content-Encoding undone (the decoded size capped too: gzip bombs). */
+async function undoEncodings(res: ExchangeResponse, raw: Buffer, url: string, opts: FetcherOptions): Promise<Buffer> {
   const encodings = (header(res, 'content-encoding') ?? '')
     .toLowerCase()
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s && s !== 'identity');
-  const declared = Number(header(res, 'content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
-    res.body.destroy();
-    throw tooLarge(url, opts.maxBodyBytes);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > opts.maxBodyBytes) {
-        res.body.destroy();
-        throw tooLarge(url, opts.maxBodyBytes);
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof FetchError) throw err;
-    throw classify(err, url, signal, opts);
-  }
-  let body: Buffer = Buffer.concat(chunks, size);
+  let body = raw;
   for (const enc of encodings.reverse()) body = await decompress(body, enc, url, opts.maxBodyBytes);
   return body;
 }
