@@ -185,7 +185,7 @@ async function fit(ctx: CliContext): Promise<number> {
   });
   const m: ModelFile = report.model;
   if (!prior) {
-    ctx.stdout('best configurations (cross-validated, pooled):');
+    ctx.stdout('configurations (cross-validated, pooled; first the one chosen: the most cautious within one standard error of the best F1):');
     for (const c of report.candidates.slice(0, 5)) {
       const f = c.config;
       ctx.stdout(`  F1 ${f3(c.result.metrics.f1)}  P ${f3(c.result.metrics.precision)}  R ${f3(c.result.metrics.recall)}  ${f.families.words ? 'words+' : ''}knowledge+rules  lambda ${f.lambda}  word scale ${f.wordScale ?? 1}  rule scale ${f.ruleScale ?? 1}  prior ${f.priorWeight ?? 0}`);

@@ -46,10 +46,15 @@ describe('RelevanceScorer with a model', () => {
     expect(d.contributions).toEqual([{ feature: 'concept:crime', points: -2, evidence: '"ransomware" in title' }]);
   });
 
-  it('gives a story with no cyber angle no knowledge or concept features (words still count)', () => {
-    const d = scorer.decide({ title: 'Espionage thriller fans cheer at the premiere', description: 'Russian and Chinese visitors joined the crowd.' }, true);
-    expect(d.inScope).toBe(false);
-    expect(d.contributions.map((c) => c.feature)).toEqual(['word:espionag']);
+  it.each([
+    { name: 'no topic matched: no knowledge or concept features (words still count)', threshold: 100, want: ['word:espionag'] },
+    { name: 'a topic matched: its match is the cyber angle, so the states count', threshold: 4, want: ['fact:two_states', 'word:espionag'] },
+  ])('a story with no cyber word, $name', ({ threshold, want }) => {
+    const topics = TOPICS.map((t) => (t.id === 'spying' ? { ...t, threshold } : t));
+    const s = new RelevanceScorer(compileTopics(topics), knowledge, modelFromFile(tinyModel({ 'fact:actor': 3, 'word:espionag': 1.5, 'fact:two_states': 0.25 })));
+    const d = s.decide({ title: 'Espionage thriller fans cheer at the premiere', description: 'Russian and Chinese visitors joined the crowd.' }, true);
+    expect(d.rules.find((r) => r.topicId === 'spying')!.matched).toBe(threshold === 4);
+    expect(d.contributions.map((c) => c.feature).sort()).toEqual(want);
   });
 
   it('holds a story no topic rule matched to the stricter threshold, and says which it used', () => {

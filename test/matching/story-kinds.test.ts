@@ -43,12 +43,6 @@ const IN_SCOPE: Case[] = [
     want: true,
   },
   {
-    kind: "a state's influence operation",
-    title: 'Russia-linked influence operation pushed fake news sites before the vote',
-    description: 'Researchers tied a network of inauthentic accounts to a Kremlin-backed campaign aimed at European voters.',
-    want: true,
-  },
-  {
     kind: 'a foreign intrusion into election systems',
     title: 'Iranian hackers accessed state election websites, officials say',
     description: 'The intrusion into voter registration systems was part of a wider campaign to interfere in the election.',
@@ -81,6 +75,15 @@ const IN_SCOPE: Case[] = [
  * fails, and the case moves to IN_SCOPE). The model card's limits name them.
  */
 const KNOWN_MISSES: Case[] = [
+  {
+    // In scope before the refit that weighs rule matches more (rule scale 3): a story no rule matches now
+    // needs more from the knowledge lists, and this one, whose only cyber angle is the influence operation,
+    // falls just short.
+    kind: "a state's influence operation (no topic rule matches it; 0.82 against 0.83)",
+    title: 'Russia-linked influence operation pushed fake news sites before the vote',
+    description: 'Researchers tied a network of inauthentic accounts to a Kremlin-backed campaign aimed at European voters.',
+    want: true,
+  },
   {
     kind: 'espionage against a ministry, the attacker described by region and motive',
     title: 'Foreign ministry networks breached in espionage campaign',

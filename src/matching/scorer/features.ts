@@ -366,8 +366,11 @@ export function extractFeatures(
 
   // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
   // (a war, a trial, a strike at an airport): its features reduce to saying so, and the rules' verdicts. A
-  // linear model cannot say "and"; this is the one "and" that holds for every kind of story.
-  const beat = BEAT_ANGLES.some((x) => facts.has(x));
+  // linear model cannot say "and"; this is the one "and" that holds for every kind of story. A topic's rules
+  // that matched found a state angle with a cyber angle (every default topic requires both), so a rule match
+  // is a cyber angle too: without this, a story the concept lists miss ("spies", "fake job offers") lost its
+  // state and concept features whatever the rules had found.
+  const beat = BEAT_ANGLES.some((x) => facts.has(x)) || (set.rules && rules.some((r) => r.matched));
   if (!beat && (set.knowledge || set.concepts)) {
     on('fact:no_cyber_angle', withEvidence ? (states.size ? `${[...states].slice(0, 3).join(', ')} named, nothing about cyber` : 'nothing about cyber') : undefined);
   }

@@ -2,6 +2,7 @@
 // choice, and seeded reproducibility.
 import { describe, expect, it } from 'vitest';
 import {
+  cautionOrder,
   chooseThreshold,
   chooseThresholdWithoutRules,
   crossValidate,
@@ -10,6 +11,7 @@ import {
   metricsAt,
   metricsWithRules,
   rng,
+  selectConfig,
   storyFolds,
   vocabulary,
   type Example,
@@ -53,6 +55,17 @@ describe('vocabulary', () => {
     ];
     expect([...vocabulary(ex, CONFIG).keys()]).toEqual(['fact:actor', 'word:cup']);
     expect([...vocabulary(ex, { ...CONFIG, families: { ...ALL_FEATURES, words: false } }).keys()]).toEqual(['fact:actor']);
+  });
+
+  it('keeps a named state only when enough stories use it; kinds of story always (their weight has a prior)', () => {
+    const ex: Example[] = [0, 1, 2].map((story) => ({
+      id: `s${story}`,
+      label: 1,
+      story,
+      values: new Map([['fact:kind', 1], ['kind:ip_theft', 1], ['state:China', 1], ...(story === 0 ? [['kind:influence_operation', 1] as [string, number], ['state:Taiwan', 1] as [string, number]] : [])]),
+    }));
+    expect([...vocabulary(ex, { ...CONFIG, minStories: 2 }).keys()]).toEqual(['fact:kind', 'kind:influence_operation', 'kind:ip_theft', 'state:China']);
+    expect([...vocabulary(ex, { ...CONFIG, minStories: 4 }).keys()]).toEqual(['fact:kind', 'kind:influence_operation', 'kind:ip_theft']);
   });
 });
 
@@ -113,6 +126,36 @@ describe('crossValidate', () => {
     const m = fitModel(examples(120, 9), CONFIG);
     expect(m.weights.get('fact:actor')).toBeGreaterThan(0);
     expect([...m.weights.keys()].every((k) => k === 'fact:actor' || k.startsWith('word:common'))).toBe(true);
+  });
+});
+
+describe('choosing a configuration', () => {
+  const base: FitConfig = { ...CONFIG, families: { ...ALL_FEATURES, words: false }, priorWeight: 1, ruleScale: 1, lambda: 0.01 };
+  it.each([
+    { name: 'no words before words', a: base, b: { ...base, families: ALL_FEATURES } },
+    { name: 'a weaker guide prior', a: { ...base, priorWeight: 0 }, b: base },
+    { name: 'more weight on rule matches', a: { ...base, ruleScale: 3 }, b: base },
+    { name: 'stronger regularisation', a: { ...base, lambda: 0.03 }, b: base },
+    { name: 'the prior before the rules and the regularisation', a: { ...base, priorWeight: 0.5, lambda: 0.001 }, b: { ...base, ruleScale: 3, lambda: 0.1 } },
+  ])('puts the cautious one first: $name', ({ a, b }) => {
+    expect(cautionOrder(a, b)).toBeLessThan(0);
+    expect(cautionOrder(b, a)).toBeGreaterThan(0);
+  });
+
+  it('takes the most cautious configuration within one standard error of the best F1', () => {
+    const ex = examples(160, 5);
+    const cv = { folds: 4, repeats: 2, seed: 1, minPrecision: 0.8 };
+    // Without word features the examples hold almost nothing to learn: the most cautious by order, but far
+    // below the best. The other two differ by a lambda of 1e-9: the same F1 up to noise, so the stronger wins.
+    const blind: FitConfig = { ...CONFIG, families: { ...ALL_FEATURES, words: false, knowledge: false } };
+    const grid = [{ ...CONFIG, lambda: 0.01 }, { ...CONFIG, lambda: 0.01 + 1e-9 }, blind];
+    const ranked = selectConfig(ex, grid, cv);
+    expect(ranked).toHaveLength(3);
+    const best = Math.max(...ranked.map((c) => c.result.metrics.f1));
+    const se = ranked.find((c) => c.result.metrics.f1 === best)!.result.foldF1.sd / Math.sqrt(8);
+    expect(ranked.find((c) => c.config === blind)!.result.metrics.f1).toBeLessThan(best - se);
+    expect(cautionOrder(blind, CONFIG)).toBeLessThan(0);
+    expect(ranked[0]!.config.lambda).toBe(0.01 + 1e-9);
   });
 });
 
