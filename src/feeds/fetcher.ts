@@ -92,61 +92,55 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
 
-  async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null; signal: AbortSignal; done: () => void }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`)), opts.totalTimeoutMs);
-    const done = () => clearTimeout(timer);
+  async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null }> {
+    // One deadline for every hop of the redirect chain.
+    const deadline = Date.now() + opts.totalTimeoutMs;
+    const timedOut = () => new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`);
     let current = parseUrl(url);
     let permanent = true;
     const seen = new Set<string>();
-    try {
-      for (let hop = 0; ; hop++) {
-        checkLiteral(guard, current);
-        seen.add(current.href);
-        const headers: Record<string, string> = {
-          'user-agent': opts.userAgent,
-          accept,
-          'accept-encoding': 'gzip, deflate, br',
-        };
-        if (validators?.etag) headers['if-none-match'] = validators.etag;
-        if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
-        let res: ExchangeResponse;
-        const href = current.href;
-        try {
-          res = await exchange(agent, { url: current, headers, signal: controller.signal, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
-        } catch (err) {
-          throw classify(err, href, controller.signal, opts);
-        }
-        if (REDIRECTS.has(res.statusCode)) {
-          const location = header(res, 'location');
-          if (!location) throw new FetchError('fetch_http', `fetcher: ${current.href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
-          if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
-          const next = parseUrl(location, current);
-          if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${current.href} -> ${next.href}; fix the feed URL.`);
-          if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${url} redirected more than ${opts.maxRedirects} times (last ${next.href}); use the final URL.`);
-          current = next;
-          continue;
-        }
-        if (res.statusCode === 304) {
-          return { res, finalUrl: current.href, permanent: permanent && hop > 0, body: null, signal: controller.signal, done };
-        }
-        if (res.statusCode < 200 || res.statusCode > 299) {
-          const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
-          throw new FetchError('fetch_http', `fetcher: ${current.href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
-        }
-        const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), href, opts);
-        return { res, finalUrl: current.href, permanent: permanent && hop > 0, body, signal: controller.signal, done };
+    for (let hop = 0; ; hop++) {
+      checkLiteral(guard, current);
+      seen.add(current.href);
+      const headers: Record<string, string> = {
+        'user-agent': opts.userAgent,
+        accept,
+        'accept-encoding': 'gzip, deflate, br',
+      };
+      if (validators?.etag) headers['if-none-match'] = validators.etag;
+      if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+      let res: ExchangeResponse;
+      const href = current.href;
+      try {
+        res = await exchange(agent, { url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
+      } catch (err) {
+        throw classify(err, href, opts);
       }
-    } catch (err) {
-      done();
-      throw err;
+      if (REDIRECTS.has(res.statusCode)) {
+        const location = header(res, 'location');
+        if (!location) throw new FetchError('fetch_http', `fetcher: ${current.href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
+        if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
+        const next = parseUrl(location, current);
+        if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${current.href} -> ${next.href}; fix the feed URL.`);
+        if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${url} redirected more than ${opts.maxRedirects} times (last ${next.href}); use the final URL.`);
+        current = next;
+        continue;
+      }
+      if (res.statusCode === 304) {
+        return { res, finalUrl: current.href, permanent: permanent && hop > 0, body: null };
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
+        throw new FetchError('fetch_http', `fetcher: ${current.href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
+      }
+      const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), href, opts);
+      return { res, finalUrl: current.href, permanent: permanent && hop > 0, body };
     }
   }
 
   return {
     async fetchFeed(url, validators) {
       const r = await get(url, 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', validators);
-      r.done();
       const hints: CacheHints = { maxAgeSeconds: parseMaxAge(header(r.res, 'cache-control')), retryAfterSeconds: parseRetryAfter(header(r.res, 'retry-after'), new Date()) };
       const base = {
         finalUrl: r.finalUrl,
@@ -161,7 +155,6 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     },
     async fetchPage(url) {
       const r = await get(url, 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5', undefined);
-      r.done();
       const contentType = header(r.res, 'content-type');
       return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
     },
@@ -316,14 +309,9 @@ function findFetchError(err: unknown): FetchError | null {
   return null;
 }
 
-function classify(err: unknown, url: string, signal: AbortSignal, opts: FetcherOptions): FetchError {
+function classify(err: unknown, url: string, opts: FetcherOptions): FetchError {
   const own = findFetchError(err);
   if (own) return own;
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    if (reason instanceof FetchError) return reason;
-    return new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total.`);
-  }
   const codes = codesOf(err);
   const message = err instanceof Error ? err.message : String(err);
   if (codes.includes('UND_ERR_CONNECT_TIMEOUT') || codes.includes('ETIMEDOUT')) {

@@ -2,15 +2,18 @@
 // `request()` API: a poll of 10,000 feeds is mostly 304s, and request()'s stream body, abort-signal wiring
 // and per-request objects cost about as much CPU as the exchange itself. The response body is kept only
 // for a 2xx, cut off past `maxBodyBytes` (declared or received); any other body is read and thrown away,
-// up to DISCARD_BYTES, so the connection can be reused. Errors are undici's (or the abort reason), for the
-// caller to classify.
+// up to DISCARD_BYTES, so the connection can be reused. A deadline ends the exchange with the caller's error,
+// by a timer of its own (no AbortController or event listener per request). Other errors are undici's, for
+// the caller to classify.
 import { util, type Dispatcher } from 'undici';
 
 export interface ExchangeRequest {
   /** Absolute http(s) URL. */
   url: URL;
   headers: Record<string, string>;
-  signal: AbortSignal;
+  /** When the exchange is given up (ms since the epoch), ending in `timedOut()`. */
+  deadline: number;
+  timedOut: () => Error;
   /** A 2xx body larger than this (declared or received) ends the exchange with `tooLarge()`. */
   maxBodyBytes: number;
   tooLarge: () => Error;
@@ -29,7 +32,6 @@ export const DISCARD_BYTES = 128 * 1024;
 
 export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<ExchangeResponse> {
   return new Promise((resolve, reject) => {
-    const { signal } = req;
     let abortRequest: ((reason: Error) => void) | null = null;
     let settled = false;
     let statusCode = 0;
@@ -41,7 +43,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
     const finish = (err: unknown, response?: ExchangeResponse) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
       if (response) resolve(response);
       else reject(err);
     };
@@ -50,14 +52,12 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       if (abortRequest) abortRequest(reason);
       else finish(reason);
     };
-    function onAbort() {
-      abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }
-    if (signal.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const left = req.deadline - Date.now();
+    if (left <= 0) {
+      reject(req.timedOut());
       return;
     }
-    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => abort(req.timedOut()), left);
 
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortFn) {
