@@ -14,7 +14,7 @@ import type { Storage } from '../../src/storage/index.ts';
 import { createHubClient, type HubClient } from '../../src/websub/hub-client.ts';
 import { secretKeeper } from '../../src/websub/secrets.ts';
 import { createWebSub, type PushOutcome, type WebSub, type WebSubOptions } from '../../src/websub/service.ts';
-import { rssDocument, startFeedServer, type FeedEntry, type FeedServer } from '../emulators/feed-server.ts';
+import { jsonFeedDocument, rssDocument, startFeedServer, type FeedEntry, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeHub, type FakeHub } from '../emulators/websub-hub.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -147,15 +147,23 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect((await storage.websub.forFeed(feedId))!.leaseSeconds).toBe(kept);
   });
 
-  it('finds the hub in a Link header too', async () => {
-    const headerServer = await startFeedServer('Header Wire', { hub: { url: hub.url, in: 'header' } });
+  it.each([
+    { where: 'a Link header', in: 'header' as const },
+    { where: 'a JSON Feed', in: 'json-feed' as const },
+  ])('finds the hub in $where too', async ({ in: where }) => {
+    const other = await startFeedServer('Other Wire', { hub: { url: hub.url, in: where } });
     try {
-      const { feed } = await storage.feeds.add({ url: headerServer.url, source: 'cli' }, clock.now());
+      other.items.push(entry(1));
+      const { feed } = await storage.feeds.add({ url: other.url, source: 'cli' }, clock.now());
       await poll(feed.id);
-      await waitFor('the subscription to be verified', async () => (await storage.websub.forFeed(feed.id))?.state === 'active');
-      expect(hub.requests[0]).toMatchObject({ mode: 'subscribe', topic: headerServer.url });
+      await waitFor('the subscription to be verified', async () => hub.subscriptions.size === 1 && (await storage.websub.forFeed(feed.id))?.state === 'active');
+      expect(hub.requests[0]).toMatchObject({ mode: 'subscribe', topic: other.url });
+      // A push in the feed's own format is stored.
+      const pushed = where === 'json-feed' ? jsonFeedDocument('Other Wire', [entry(2)], other.url, hub.url) : rssDocument('Other Wire', [entry(2)]);
+      expect(await hub.publish(other.url, pushed, { contentType: where === 'json-feed' ? 'application/feed+json' : 'application/rss+xml' })).toEqual([202]);
+      expect(await storedGuids(storage, feed.id)).toEqual(['story-1', 'story-2']);
     } finally {
-      await headerServer.close();
+      await other.close();
     }
   });
 
