@@ -1,4 +1,4 @@
-// cyberbrief doctor: checks configuration, database and chat tokens. Prints one line per check, never a
+// cyberbrief doctor: checks configuration, database, chat tokens and push (WebSub). Prints one line per check, never a
 // secret, and exits 1 when something is wrong.
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
@@ -6,6 +6,7 @@ import { loadRelevance } from '../matching/load-relevance.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
+import { checkPush } from './check-push.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -35,7 +36,9 @@ export const command: CliCommand = {
     'Checks, one line each: the configuration files and environment, the topics file, the relevance model and',
     'threat-actor list (matching.*), the database (reachable, schema up to date; a SQLite file also gets',
     'PRAGMA quick_check, abandoned after 20 s), and each chat token that is set (its shape, and with the platform:',
-    "Slack auth.test, Discord /users/@me). Secrets are never printed. Exits 1 when a check fails.",
+    "Slack auth.test, Discord /users/@me), and push (WebSub): off, or server.public_url well-formed, https unless",
+    'on this machine, and subscription secrets encrypted (the URL is not fetched). Secrets are never printed.',
+    'Exits 1 when a check fails.',
     '',
     'Options:',
     '  --json      one JSON object per check',
@@ -69,6 +72,7 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   checks.push(await checkMatching(config));
   checks.push(await checkDatabase(ctx, config));
   checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
+  checks.push(checkPush({ publicUrl: config.server.public_url, enabled: config.websub.enabled, encryptionKeySet: !!config.secrets.encryptionKey }));
   return checks;
 }
 

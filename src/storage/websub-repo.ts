@@ -124,7 +124,9 @@ export class WebSubRepo {
   /**
    * Records that we asked the hub to (un)subscribe: the verification we will accept until `pendingUntil`.
    * A renewal of an active subscription stays active meanwhile; a first subscribe is `subscribing`. The hub
-   * and topic (and the secret, when given) are what the request named. Releases the job's lease.
+   * and topic (and the secret, when given) are what the request named. The first unsubscribe of a row starts
+   * its error count (and last error) afresh, so the count is the unsubscribe attempts that failed. Releases
+   * the job's lease.
    */
   async requested(id: number, r: { mode: WebSubMode; pendingUntil: Date; nextActionAt: Date; at: Date; hubUrl?: string; topicUrl?: string; secret?: string }): Promise<void> {
     await this.db
@@ -134,6 +136,12 @@ export class WebSubRepo {
         pending_until: r.pendingUntil.getTime(),
         next_action_at: r.nextActionAt.getTime(),
         state: r.mode === 'unsubscribe' ? 'unsubscribing' : eb.case().when('state', '=', 'active').then('active').else('subscribing').end(),
+        ...(r.mode === 'unsubscribe'
+          ? {
+              error_count: eb.case().when('state', '=', 'unsubscribing').then(eb.ref('error_count')).else(0).end(),
+              last_error: eb.case().when('state', '=', 'unsubscribing').then(eb.ref('last_error')).else(null).end(),
+            }
+          : {}),
         updated_at: r.at.getTime(),
         lease_owner: null,
         lease_until: null,
@@ -193,6 +201,14 @@ export class WebSubRepo {
 
   /** A renewal request failed while the current lease still runs: the error is kept, the state too. */
   async renewalFailed(id: number, f: FailedRequest): Promise<void> {
+    await this.recordError(id, f, {});
+  }
+
+  /**
+   * An unsubscribe request failed (the hub refused, did not answer, or never verified): the row stays
+   * `unsubscribing`, with the error counted, and is tried again at `nextActionAt`. Releases the lease.
+   */
+  async unsubscribeFailed(id: number, f: FailedRequest): Promise<void> {
     await this.recordError(id, f, {});
   }
 

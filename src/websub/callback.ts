@@ -1,8 +1,9 @@
 // The hub's side door: GET and POST on /websub/<callback id> (same PORT as /healthz). This module only
 // translates HTTP: it reads the query or a bounded body and hands them to the WebSub service, which decides.
-// Unknown callbacks, and verifications of requests we never made, get 404; content gets 2xx once it has been
-// looked at (a forged signature included: see the service), 413 when over the limit, 503 while the
-// database is away (the hub retries).
+// Verifications for unknown callbacks, or of requests we never made, get 404. Content for an unknown callback
+// (one forgotten, or never ours) gets 410 Gone, which lets a hub drop the subscription (WebSub §8) where a 404
+// would make it retry; content gets 2xx once it has been looked at (a forged signature included: see the
+// service), 413 when over the limit, 503 while the database is away (the hub retries).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../http/server.ts';
 
@@ -89,12 +90,13 @@ export function callbackRoutes(target: CallbackTarget, maxBodyBytes: number): Ro
       unsizedBody: true,
       async handler(req, res) {
         const { id } = callbackIdOf(req);
-        // Nobody's callback: 404 without reading the body (up to polling.max_body_bytes) at all.
-        if (!id || !(await target.accepts(id))) return refuse(req, res, 404, 'not found\n');
+        // Not a callback id at all: 404; nobody's (any more): 410 Gone. Either without reading the body.
+        if (!id) return refuse(req, res, 404, 'not found\n');
+        if (!(await target.accepts(id))) return refuse(req, res, 410, 'gone\n');
         const body = await readBounded(req, maxBodyBytes);
         if (body === null) return refuse(req, res, 413, `request body over ${maxBodyBytes} bytes\n`);
         const status = await target.deliver(id, body, { signature: req.headers['x-hub-signature'], contentType: req.headers['content-type'] ?? null });
-        text(res, status, status === 404 ? 'not found\n' : status >= 500 ? 'try again later\n' : '');
+        text(res, status, status === 404 ? 'not found\n' : status === 410 ? 'gone\n' : status >= 500 ? 'try again later\n' : '');
       },
     },
   ];

@@ -1,7 +1,10 @@
 // Hub discovery (WebSub §4): a feed names its hub and its own topic URL with `Link: <url>; rel="hub"` /
-// rel="self" headers, or with <link rel="hub" href> / <atom:link rel="self" href> in the document. Headers
-// win over the document. Only the head of the document is read (up to the first entry, at most 64 KB), with
-// patterns that cannot backtrack across tags, so a hostile body costs a bounded scan.
+// rel="self" headers, or in the document: <link rel="hub" href> / <atom:link rel="self" href> in RSS and
+// Atom, `hubs` (type WebSub) and `feed_url` in a JSON Feed. Headers win over the document. Only the head of
+// the document is read (up to the first entry, at most 64 KB), with patterns that cannot backtrack across
+// tags or a single pass over the JSON, so a hostile body costs a bounded scan.
+import { jsonFeedLinks, looksLikeJson } from './json-feed-links.ts';
+
 export interface HubLinks {
   hub: string;
   /** The topic URL to subscribe to: the feed's rel="self", else the URL it was fetched from. */
@@ -33,9 +36,16 @@ function unescapeXml(s: string): string {
   });
 }
 
-/** Feed-level <link> elements (any namespace prefix) before the first entry, as href and rel values. */
+/**
+ * Feed-level links of the document's head, as URL and rel values: a JSON Feed's WebSub `hubs` (rel hub) and
+ * `feed_url` (rel self); otherwise the <link> elements (any namespace prefix) before the first entry.
+ */
 export function documentLinks(body: Uint8Array): Array<{ url: string; rels: string[] }> {
   let head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, HEAD_BYTES)).toString('utf8');
+  if (looksLikeJson(head)) {
+    const json = jsonFeedLinks(head);
+    return [...json.hubs.map((url) => ({ url: url.trim(), rels: ['hub'] })), ...(json.feedUrl !== null ? [{ url: json.feedUrl.trim(), rels: ['self'] }] : [])];
+  }
   const firstEntry = /<(?:[\w.-]+:)?(?:item|entry)[\s>/]/i.exec(head);
   if (firstEntry) head = head.slice(0, firstEntry.index);
   const out: Array<{ url: string; rels: string[] }> = [];

@@ -42,6 +42,9 @@ function snippet(text: string): string {
   return text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
 }
 
+/** What happens meanwhile, as the end of an error sentence. */
+const meanwhile = (mode: HubRequest['mode']) => (mode === 'subscribe' ? '; the feed is polled meanwhile.' : '; tried again later.');
+
 export function createHubClient(opts: HubClientOptions): HubClient {
   const guard = createAddressGuard(opts.allowHosts);
   const agent = new Agent({ connect: guardedConnector(guard, opts.timeoutMs), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 });
@@ -88,11 +91,11 @@ export function createHubClient(opts: HubClientOptions): HubClient {
         res.body.destroy();
       } catch (err) {
         const why = signal.aborted ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message;
-        throw new HubError(`websub: cannot reach hub ${u.origin} (${snippet(why)}); the feed is polled meanwhile.`);
+        throw new HubError(`websub: cannot reach hub ${u.origin} (${snippet(why)})${meanwhile(req.mode)}`);
       }
       if (status < 200 || status > 299) {
         const said = snippet(text);
-        throw new HubError(`websub: hub ${u.origin} refused to ${req.mode} (HTTP ${status}${said ? `: ${said}` : ''}); the feed is polled meanwhile.`, status);
+        throw new HubError(`websub: hub ${u.origin} refused to ${req.mode} (HTTP ${status}${said ? `: ${said}` : ''})${meanwhile(req.mode)}`, status);
       }
     },
     close: () => agent.close(),

@@ -1,6 +1,7 @@
 // WebSub push, the subscriber's side: subscribe to the hub a polled feed advertises, accept the hub's
 // verification only for a request we made, store signed content through the same path as a poll, renew
-// leases before they end, and unsubscribe when the feed is removed or disabled. Polling is the fallback:
+// leases before they end, and unsubscribe when the feed is removed or disabled (retried as subscribing is,
+// up to UNSUBSCRIBE_ATTEMPTS times or until the lease would lapse anyway). Polling is the fallback:
 // while a subscription is active the feed is polled every `fallbackIntervalSeconds`; when subscribing
 // fails, the hub denies or never verifies, or the lease lapses, the feed is polled as usual again.
 //
@@ -44,7 +45,7 @@ export interface WebSubOptions {
 export type PushOutcome = 'stored' | 'refused' | 'unreadable';
 
 export interface WebSubDeps {
-  repo: Pick<WebSubRepo, 'insert' | 'forFeed' | 'byCallback' | 'requested' | 'verified' | 'failed' | 'renewalFailed' | 'pushed' | 'delete' | 'release' | 'claimDue' | 'pushedFeeds'>;
+  repo: Pick<WebSubRepo, 'insert' | 'forFeed' | 'byCallback' | 'requested' | 'verified' | 'failed' | 'renewalFailed' | 'unsubscribeFailed' | 'pushed' | 'delete' | 'release' | 'claimDue' | 'pushedFeeds'>;
   feeds: Pick<FeedsRepo, 'get' | 'checkSoon'>;
   items: Pick<ItemsRepo, 'storeForFeed'>;
   hub: HubClient;
@@ -71,6 +72,8 @@ export interface WebSub extends PushHooks, CallbackTarget {
 }
 
 const DAY = 86_400;
+/** Unsubscribe requests sent for one subscription before it is forgotten (fewer when the lease ends first). */
+export const UNSUBSCRIBE_ATTEMPTS = 5;
 const MIN_LEASE = 60;
 const MAX_LEASE = 365 * DAY;
 
@@ -144,12 +147,7 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
 
   async function requestFailed(sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', message: string): Promise<void> {
     const now = clock.now();
-    if (mode === 'unsubscribe') {
-      // We tried; the hub's lease lapses on its own, and pushes to a removed callback get 404.
-      await forget(sub);
-      logger.warn({ feed_id: sub.feedId, err: message }, 'websub: unsubscribe failed; the subscription is forgotten and lapses at the hub');
-      return;
-    }
+    if (mode === 'unsubscribe') return unsubscribeFailed(sub, message);
     const fresh = await repo.forFeed(sub.feedId);
     if (fresh && fresh.id === sub.id && fresh.state === 'active' && fresh.pendingMode === null) return; // verified meanwhile
     const leaseRuns = sub.state === 'active' && sub.leaseExpiresAt !== null && sub.leaseExpiresAt > now;
@@ -162,6 +160,31 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
     await repo.failed(sub.id, { error: message, nextActionAt: later(retryAfter(sub.errorCount)), at: now });
     logger.warn({ feed_id: sub.feedId, err: message, retry_seconds: retryAfter(sub.errorCount) }, 'websub: subscribing failed; the feed is polled as usual');
     await pollAgain(sub, 'subscribing failed');
+  }
+
+  /**
+   * An unsubscribe was refused, unanswered or never verified: tried again with the subscribe backoff, unless
+   * this was the last attempt or the hub's lease ends before the next one; then the row is forgotten (pushes
+   * to its callback get 410 Gone, which lets the hub drop the subscription at once; WebSub §8).
+   */
+  async function unsubscribeFailed(sub: WebSubSubscription, message: string): Promise<void> {
+    const now = clock.now();
+    // A row still active when this unsubscribe was sent counts from its first attempt (the repo reset it).
+    const attempts = sub.state === 'unsubscribing' ? sub.errorCount + 1 : 1;
+    const retry = later(retryAfter(attempts - 1));
+    const lapses = sub.leaseExpiresAt;
+    if (attempts < UNSUBSCRIBE_ATTEMPTS && (lapses === null || retry < lapses)) {
+      await repo.unsubscribeFailed(sub.id, { error: message, nextActionAt: retry, at: now });
+      logger.warn({ feed_id: sub.feedId, err: message, attempt: attempts, retry_seconds: retryAfter(attempts - 1) }, 'websub: unsubscribing failed; tried again later');
+      return;
+    }
+    await forget(sub);
+    const hub = new URL(sub.hubUrl).origin;
+    const ends = lapses === null ? 'when its lease ends' : lapses <= now ? 'already (its lease has ended)' : `at ${lapses.toISOString()}`;
+    logger.warn(
+      { feed_id: sub.feedId, hub, attempts, err: message, lease_expires_at: lapses?.toISOString() ?? null },
+      `websub: gave up unsubscribing feed ${sub.feedId} from ${hub} after ${attempts} attempt(s); the subscription is forgotten and lapses at the hub ${ends}`,
+    );
   }
 
   /** A polled feed advertised `links`: subscribe, or move to a new hub or topic. */
@@ -186,8 +209,11 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
     const now = clock.now();
     const pendingOver = sub.pendingUntil !== null && sub.pendingUntil < now;
     if (sub.state === 'unsubscribing') {
-      if (pendingOver || sub.pendingMode === null) await forget(sub);
-      else await repo.release(sub.id, opts.instanceId);
+      if (sub.pendingMode === 'unsubscribe' && !pendingOver) await repo.release(sub.id, opts.instanceId);
+      else if (sub.pendingMode === 'unsubscribe') await unsubscribeFailed(sub, `websub: the hub did not verify the unsubscribe within ${opts.verifyTimeoutSeconds} s`);
+      // A retry is due. The feed came back meanwhile (enabled again): subscribe instead (the hub renews).
+      else if (sub.feedLive) await request(sub, 'subscribe');
+      else await request(sub, 'unsubscribe');
       return;
     }
     if (!sub.feedLive) {
@@ -296,7 +322,7 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
       };
       try {
         const sub = await repo.byCallback(callbackId);
-        if (!sub) return 404;
+        if (!sub) return 410;
         let secret: string;
         try {
           secret = deps.secrets.open(sub.secret, sub.callbackId);
@@ -310,6 +336,11 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
           logger.warn({ feed_id: sub.feedId, reason: sig.reason, bytes: body.length }, `websub: pushed content ignored: signature ${sig.reason} (check that the hub is the one subscribed to)`);
           report('refused');
           return 202;
+        }
+        if (sub.state === 'unsubscribing') {
+          // We are asking the hub to stop: 410 lets it drop the subscription even if our requests fail.
+          report('refused');
+          return 410;
         }
         const feed = await deps.feeds.get(sub.feedId);
         if (!feed || !feed.enabled) {

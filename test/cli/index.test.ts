@@ -177,6 +177,21 @@ describe('cyberbrief doctor', () => {
     expect(bad.stdout).toMatch(/^FAIL {2}matching: model: .*model\.json: version: .*; refit it with cyberbrief model fit or restore the shipped file\.$/m);
   });
 
+  it.each([
+    { name: 'push off without a public URL', env: {} as Record<string, string>, line: /^ ok {3}push: off: server\.public_url is not set, so every feed is polled$/m },
+    { name: 'push over plain http without a key', env: { CYBERBRIEF_PUBLIC_URL: 'http://bot.example.org' }, line: /^warn {2}push: on: hubs call back under http:\/\/bot\.example\.org\/websub\/ .*in clear over plain http; use https; subscription secrets are stored unencrypted; set CYBERBRIEF_ENCRYPTION_KEY to encrypt them$/m },
+    { name: 'push over https with a key', env: { CYBERBRIEF_PUBLIC_URL: 'https://bot.example.org', CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32) }, line: /^ ok {3}push: on: hubs call back under https:\/\/bot\.example\.org\/websub\/ \(not fetched: [^;]*\)$/m },
+  ])('says how push stands: $name', async ({ env, line }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-push-'));
+    try {
+      const r = await cli(['doctor', '--offline'], { DATABASE_URL: path.join(dir, 'd.db'), ...env });
+      expect(r.stdout).toMatch(line);
+      expect(r.stdout.split('\n').filter((l) => l.includes('push:'))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes with a reachable database and accepted tokens', async () => {
     const token = 'xoxb-good-token-456';
     const server = http.createServer((req, res) => {

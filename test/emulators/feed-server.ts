@@ -1,4 +1,4 @@
-// A local RSS feed whose items tests add while the bot runs.
+// A local RSS feed (or JSON Feed) whose items tests add while the bot runs.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,8 +21,11 @@ export interface FeedServer {
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export interface FeedServerOptions {
-  /** A WebSub hub the feed advertises: in the document (atom:link rel="hub" and rel="self"), or in Link headers. */
-  hub?: { url: string; in: 'document' | 'header' };
+  /**
+   * A WebSub hub the feed advertises: in the document (atom:link rel="hub" and rel="self"), in Link headers,
+   * or in a JSON Feed (`hubs` and `feed_url`; the feed is then served as JSON Feed 1.1).
+   */
+  hub?: { url: string; in: 'document' | 'header' | 'json-feed' };
 }
 
 /** The RSS document of `items` (newest first), as the server sends it. */
@@ -38,12 +41,29 @@ export function rssDocument(title: string, items: readonly FeedEntry[], head = '
   ].join('\n');
 }
 
+/** The JSON Feed 1.1 document of `items` (newest first), naming `hubUrl` as its WebSub hub. */
+export function jsonFeedDocument(title: string, items: readonly FeedEntry[], feedUrl: string, hubUrl: string): string {
+  return JSON.stringify({
+    version: 'https://jsonfeed.org/version/1.1',
+    title,
+    home_page_url: 'http://127.0.0.1/',
+    feed_url: feedUrl,
+    hubs: [{ type: 'WebSub', url: hubUrl }],
+    items: [...items].reverse().map((i) => ({ id: i.guid, url: i.link, title: i.title, content_text: i.description, date_published: i.pubDate.toISOString() })),
+  });
+}
+
 export async function startFeedServer(title = 'Local Wire', opts: FeedServerOptions = {}): Promise<FeedServer> {
   const items: FeedEntry[] = [];
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits += 1;
     const hub = opts.hub;
+    if (hub?.in === 'json-feed') {
+      res.writeHead(200, { 'content-type': 'application/feed+json; charset=utf-8' });
+      res.end(jsonFeedDocument(title, items, url, hub.url));
+      return;
+    }
     const head = hub?.in === 'document' ? `<atom:link rel="hub" href="${xml(hub.url)}"/><atom:link rel="self" type="application/rss+xml" href="${xml(url)}"/>` : '';
     res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', ...(hub?.in === 'header' ? { link: `<${hub.url}>; rel="hub", <${url}>; rel="self"` } : {}) });
     res.end(rssDocument(title, items, head));

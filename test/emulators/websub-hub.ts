@@ -4,6 +4,7 @@
 // `publish` sends content to every verified subscriber of a topic, signed with its secret (X-Hub-Signature,
 // any of the four algorithms, or a forged/missing signature). It can be made to refuse requests (`down`),
 // to never verify, to grant a chosen lease, to deny a subscription, or to send a verification nobody asked for.
+// A subscriber answering a push with 410 Gone loses its subscription, as WebSub §8 lets a hub do.
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -171,7 +172,10 @@ export async function startFakeHub(): Promise<FakeHub> {
         };
         if (kind !== 'missing') headers['x-hub-signature'] = `${algorithm}=${createHmac(algorithm, key).update(bytes).digest('hex')}`;
         const sent = kind === 'tampered' ? Buffer.from(body.replace(/<title>/, '<title>Tampered '), 'utf8') : bytes;
-        statuses.push(await postRaw(sub.callback, sent, headers, opts.chunked ?? false));
+        const status = await postRaw(sub.callback, sent, headers, opts.chunked ?? false);
+        statuses.push(status);
+        // 410 Gone: the subscriber says the subscription is deleted; the hub may end it (§8), and does.
+        if (status === 410) subscriptions.delete(sub.callback);
       }
       return statuses;
     },

@@ -1,6 +1,7 @@
 // The WebSub subscriber against the local hub emulator, on each database: discovery from a real poll,
 // intent verification (and refusal of verifications we never asked for), signed and forged pushes, lease
 // renewal, the hub being down or the lease lapsing (polling resumes), and unsubscribing a removed feed.
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFetcher, type Fetcher } from '../../src/feeds/fetcher.ts';
 import { pollFeed, type PollOptions } from '../../src/feeds/poller.ts';
@@ -8,13 +9,13 @@ import { readFeed } from '../../src/feeds/read-feed.ts';
 import { createBotMetrics } from '../../src/http/metrics.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
-import { silentLogger } from '../../src/lib/logger.ts';
+import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { createHubClient, type HubClient } from '../../src/websub/hub-client.ts';
 import { secretKeeper } from '../../src/websub/secrets.ts';
-import { createWebSub, type PushOutcome, type WebSub, type WebSubOptions } from '../../src/websub/service.ts';
-import { rssDocument, startFeedServer, type FeedEntry, type FeedServer } from '../emulators/feed-server.ts';
+import { createWebSub, UNSUBSCRIBE_ATTEMPTS, type PushOutcome, type WebSub, type WebSubOptions } from '../../src/websub/service.ts';
+import { jsonFeedDocument, rssDocument, startFeedServer, type FeedEntry, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeHub, type FakeHub } from '../emulators/websub-hub.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -42,6 +43,8 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
   let websub: WebSub;
   let woken = 0;
   let outcomes: PushOutcome[] = [];
+  /** The service's log lines (msg only). */
+  let logged: string[] = [];
   const clock = fixedClock(new Date());
   let opts: WebSubOptions;
 
@@ -69,6 +72,7 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     const { port } = await http.start();
     woken = 0;
     outcomes = [];
+    logged = [];
     clock.set(new Date());
     opts = {
       publicUrl: `http://127.0.0.1:${port}`,
@@ -91,7 +95,7 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
         secrets: secretKeeper(createSecretBox(KEY)),
         readFeed,
         clock,
-        logger: silentLogger(),
+        logger: createLogger({ level: 'info', pretty: false, secrets: [], destination: new Writable({ write: (c: Buffer, _e, cb) => (logged.push(...c.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg)), cb()) }) }),
         onItemsStored: () => woken++,
         onPushed: (o) => outcomes.push(o),
       },
@@ -147,15 +151,23 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect((await storage.websub.forFeed(feedId))!.leaseSeconds).toBe(kept);
   });
 
-  it('finds the hub in a Link header too', async () => {
-    const headerServer = await startFeedServer('Header Wire', { hub: { url: hub.url, in: 'header' } });
+  it.each([
+    { where: 'a Link header', in: 'header' as const },
+    { where: 'a JSON Feed', in: 'json-feed' as const },
+  ])('finds the hub in $where too', async ({ in: where }) => {
+    const other = await startFeedServer('Other Wire', { hub: { url: hub.url, in: where } });
     try {
-      const { feed } = await storage.feeds.add({ url: headerServer.url, source: 'cli' }, clock.now());
+      other.items.push(entry(1));
+      const { feed } = await storage.feeds.add({ url: other.url, source: 'cli' }, clock.now());
       await poll(feed.id);
-      await waitFor('the subscription to be verified', async () => (await storage.websub.forFeed(feed.id))?.state === 'active');
-      expect(hub.requests[0]).toMatchObject({ mode: 'subscribe', topic: headerServer.url });
+      await waitFor('the subscription to be verified', async () => hub.subscriptions.size === 1 && (await storage.websub.forFeed(feed.id))?.state === 'active');
+      expect(hub.requests[0]).toMatchObject({ mode: 'subscribe', topic: other.url });
+      // A push in the feed's own format is stored.
+      const pushed = where === 'json-feed' ? jsonFeedDocument('Other Wire', [entry(2)], other.url, hub.url) : rssDocument('Other Wire', [entry(2)]);
+      expect(await hub.publish(other.url, pushed, { contentType: where === 'json-feed' ? 'application/feed+json' : 'application/rss+xml' })).toEqual([202]);
+      expect(await storedGuids(storage, feed.id)).toEqual(['story-1', 'story-2']);
     } finally {
-      await headerServer.close();
+      await other.close();
     }
   });
 
@@ -251,12 +263,17 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(await storedGuids(storage, feedId)).toEqual(['story-1', 'story-2']);
   });
 
-  it('a push to a callback id nobody has gets 404', async () => {
+  it.each([
+    { name: 'a callback id nobody has: 410 Gone, and the hub drops it', id: 'y'.repeat(43), status: 410, kept: false },
+    { name: 'a path that is no callback id: 404', id: 'abc', status: 404, kept: true },
+  ])('a push to $name', async ({ id, status, kept }) => {
     await subscribedFeed();
     const sub = [...hub.subscriptions.values()][0]!;
-    hub.subscriptions.set('x', { ...sub, callback: sub.callback.replace(/[^/]+$/, 'y'.repeat(43)) });
+    const callback = sub.callback.replace(/[^/]+$/, id);
+    hub.subscriptions.set(callback, { ...sub, callback });
     hub.subscriptions.delete(sub.callback);
-    expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(6)]))).toEqual([404]);
+    expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(6)]))).toEqual([status]);
+    expect(hub.subscriptions.has(callback)).toBe(kept);
   });
 
   it('renews the lease before it ends', async () => {
@@ -351,6 +368,99 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(hub.subscriptions.size).toBe(0);
     // Nothing more to do.
     expect(await websub.runOnce()).toBe(0);
+  });
+
+  /** Runs the job at each row's next action until the row is gone (or 30 passes); the unsubscribe requests sent. */
+  async function untilForgotten(feedId: number): Promise<number> {
+    for (let pass = 0; pass < 30; pass++) {
+      const row = await storage.websub.forFeed(feedId);
+      if (!row) break;
+      if (row.nextActionAt > clock.now()) clock.set(new Date(row.nextActionAt.getTime() + 1000));
+      await websub.runOnce();
+    }
+    return hub.requests.filter((r) => r.mode === 'unsubscribe').length;
+  }
+
+  it.each([
+    { name: 'the hub refuses (503)', hubDoes: 'refuse' as const, lease: null, attempts: UNSUBSCRIBE_ATTEMPTS, ends: /lapses at the hub at \d{4}-/ },
+    { name: 'the hub never verifies', hubDoes: 'stay silent' as const, lease: null, attempts: UNSUBSCRIBE_ATTEMPTS, ends: /lapses at the hub at \d{4}-/ },
+    // A lease of 1000 s: tried at 0 s and after 600 s; the next try (1200 s later) would come after it ends.
+    { name: 'the hub refuses, and the lease ends before a third try', hubDoes: 'refuse' as const, lease: 1000, attempts: 2, ends: /lapses at the hub at \d{4}-/ },
+  ])('a failed unsubscribe is retried with the subscribe backoff, then forgotten with one line: $name', async ({ hubDoes, lease, attempts, ends }) => {
+    if (lease) hub.grantLeaseSeconds = lease;
+    const { feedId, callback } = await subscribedFeed();
+    await storage.feeds.setEnabled(feedId, false);
+    if (hubDoes === 'refuse') hub.down = true;
+    else hub.verify = false;
+    const start = clock.now().getTime();
+    await websub.runOnce();
+    if (hubDoes === 'stay silent') {
+      // Accepted, then no verification within verify_timeout_seconds (60 s): a failure.
+      clock.advance(61_000);
+      await websub.runOnce();
+    }
+    const row = (await storage.websub.forFeed(feedId))!;
+    expect(row).toMatchObject({ state: 'unsubscribing', errorCount: 1, pendingMode: null, lastError: expect.stringMatching(hubDoes === 'refuse' ? /refused to unsubscribe \(HTTP 503/ : /did not verify the unsubscribe/) });
+    // Retried retry_seconds (600) after the failure, doubling as subscribing does.
+    expect(row.nextActionAt.getTime() - clock.now().getTime()).toBe(600_000);
+    // Meanwhile the hub's pushes to it get 410 Gone (the hub may drop it at once); nothing is stored.
+    expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(10)]))).toEqual([410]);
+    expect(await storedGuids(storage, feedId)).toEqual(['story-1', 'story-2']);
+    hub.subscriptions.set(callback, { topic: feedServer.url, callback, secret: hub.requests[0]!.secret, leaseSeconds: 1000, verifiedAt: new Date() });
+    expect(await untilForgotten(feedId)).toBe(attempts);
+    expect(await storage.websub.forFeed(feedId)).toBeNull();
+    const gaveUp = logged.filter((m) => m.startsWith('websub: gave up unsubscribing'));
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toMatch(new RegExp(`^websub: gave up unsubscribing feed ${feedId} from http://127\\.0\\.0\\.1:\\d+ after ${attempts} attempt\\(s\\); the subscription is forgotten and lapses at the hub`));
+    expect(gaveUp[0]).toMatch(ends);
+    if (lease) expect(clock.now().getTime() - start).toBeLessThan(lease * 1000);
+    // Forgotten: a push now gets 410 and the hub drops the subscription; nothing more to do.
+    expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(11)]))).toEqual([410]);
+    expect(hub.subscriptions.size).toBe(0);
+    expect(await websub.runOnce()).toBe(0);
+  });
+
+  it('a failed unsubscribe succeeds on its retry: the hub verifies and the row is deleted', async () => {
+    const { feedId } = await subscribedFeed();
+    await storage.feeds.remove(feedId);
+    hub.down = true;
+    await websub.runOnce();
+    expect((await storage.websub.forFeed(feedId))!.state).toBe('unsubscribing');
+    hub.down = false;
+    await websub.runOnce();
+    expect(hub.requests.filter((r) => r.mode === 'unsubscribe')).toHaveLength(1); // not due yet
+    clock.advance(601_000);
+    await websub.runOnce();
+    await waitFor('the unsubscribe to be verified', async () => (await storage.websub.forFeed(feedId)) === null && hub.subscriptions.size === 0);
+    expect(hub.verifications.at(-1)).toMatchObject({ mode: 'unsubscribe', echoed: true });
+    expect(logged.some((m) => m.startsWith('websub: gave up'))).toBe(false);
+  });
+
+  it('a feed enabled again while its unsubscribe waits for a retry is subscribed again', async () => {
+    const { feedId } = await subscribedFeed();
+    await storage.feeds.setEnabled(feedId, false);
+    hub.down = true;
+    await websub.runOnce();
+    hub.down = false;
+    await storage.feeds.setEnabled(feedId, true);
+    clock.advance(601_000);
+    await websub.runOnce();
+    expect(hub.requests.at(-1)).toMatchObject({ mode: 'subscribe', topic: feedServer.url });
+    await waitFor('the subscription to be verified', async () => (await storage.websub.forFeed(feedId))?.state === 'active');
+    expect((await storage.websub.forFeed(feedId))!.errorCount).toBe(0);
+  });
+
+  it('a second instance does not retry an unsubscribe the first has claimed', async () => {
+    const { feedId } = await subscribedFeed();
+    await storage.feeds.setEnabled(feedId, false);
+    hub.down = true;
+    await websub.runOnce();
+    clock.advance(601_000);
+    const now = clock.now();
+    const claimedByOther = await storage.websub.claimDue({ now, limit: 10, owner: 'other-instance', leaseUntil: new Date(now.getTime() + 60_000) });
+    expect(claimedByOther.map((s) => s.feedId)).toEqual([feedId]);
+    expect(await websub.runOnce()).toBe(0);
+    expect(hub.requests.filter((r) => r.mode === 'unsubscribe')).toHaveLength(1);
   });
 
   it('/metrics counts pushes by outcome and subscriptions by state', async () => {
