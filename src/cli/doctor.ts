@@ -6,6 +6,7 @@ import { loadRelevance } from '../matching/load-relevance.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
+import { checkSealedValues } from './check-sealed-values.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -67,7 +68,11 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   }
   checks.push(await checkTopics(config));
   checks.push(await checkMatching(config));
-  checks.push(await checkDatabase(ctx, config));
+  const database = await checkDatabase(ctx, config);
+  checks.push(database);
+  // Values sealed at rest that still need the previous encryption keys (none without a key).
+  const sealed = database.ok ? await checkSealedValues(ctx, config) : null;
+  if (sealed) checks.push(sealed);
   checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
   return checks;
 }

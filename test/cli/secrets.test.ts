@@ -149,6 +149,22 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(plainRun.stdout).toContain('Every sealed value opens with the current key: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS can be removed.');
   });
 
+  it('doctor counts the sealed values that still need the previous keys, then none after the rekey', async () => {
+    const line = async (over: Record<string, string> = {}) => {
+      const r = await cli(['doctor', '--offline', '--json'], { ...env(), ...over });
+      noKeys(r.stdout + r.stderr);
+      return (r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; ok: boolean; warn?: boolean; detail: string })).find((c) => c.name === 'encryption');
+    };
+    expect(await line()).toEqual({ name: 'encryption', ok: false, detail: "2 of 9 sealed value(s) open with no configured key (Slack installations 1, WebSub secrets 1); run 'cyberbrief secrets rekey --dry-run' to see which and what to do" });
+    await storage.slackInstallations.delete('', 'T4');
+    await storage.websub.delete(4);
+    expect(await line()).toEqual({ name: 'encryption', ok: true, warn: true, detail: "5 of 7 sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (Slack installations 3, WebSub secrets 2); run 'cyberbrief secrets rekey'" });
+    expect((await cli(['secrets', 'rekey'], env())).code).toBe(0);
+    expect(await line()).toEqual({ name: 'encryption', ok: true, detail: '7 sealed value(s) open with the current key; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '7 sealed value(s) open with the current key' });
+    expect(await line({ CYBERBRIEF_ENCRYPTION_KEY: '', CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toBeUndefined();
+  });
+
   it('does not overwrite a value a running instance wrote between reading and re-sealing', async () => {
     const kind = slackInstallations(storage);
     const box = createSecretBox(NEW, [OLD, OLDER]);
