@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretValues } from '../../src/config/load.ts';
+import { Writable } from 'node:stream';
 import { ConfigError } from '../../src/lib/errors.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-config-'));
 function overrideFile(name: string, yaml: string): string {
@@ -120,6 +122,12 @@ describe('loadConfig', () => {
     expect(c.secrets.previousEncryptionKeys).toEqual(['cd'.repeat(32), b64]);
     expect(secretValues(c)).toEqual(expect.arrayContaining(['ab'.repeat(32), 'cd'.repeat(32), b64]));
     expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32) }, cwd: dir })).secrets.previousEncryptionKeys).toEqual([]);
+    // A log line that somehow holds a key shows it redacted.
+    const chunks: string[] = [];
+    const destination = new Writable({ write: (chunk, _enc, cb) => (chunks.push(String(chunk)), cb()) });
+    createLogger({ level: 'info', pretty: false, secrets: secretValues(c), destination }).warn({ env: { old: b64, also: 'cd'.repeat(32) } }, `rotated from ${b64}`);
+    expect(chunks.join('')).toContain('[redacted]');
+    for (const k of ['ab'.repeat(32), 'cd'.repeat(32), b64]) expect(chunks.join('')).not.toContain(k);
   });
 
   it('lists the password of every URL-valued setting among the secrets to scrub', async () => {
