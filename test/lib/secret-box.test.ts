@@ -22,6 +22,7 @@ describe('secret box', () => {
     ['another key', (s: string) => s, 'slack-installation::T1', B64],
     ['a changed ciphertext', (s: string) => s.slice(0, -2) + (s.endsWith('A') ? 'BB' : 'AA'), 'slack-installation::T1', HEX],
     ['a changed tag', (s: string) => s.split('.').map((p, i) => (i === 2 ? Buffer.alloc(16).toString('base64url') : p)).join('.'), 'slack-installation::T1', HEX],
+    ['a tag cut to 4 bytes', (s: string) => s.split('.').map((p, i) => (i === 2 ? Buffer.from(p, 'base64url').subarray(0, 4).toString('base64url') : p)).join('.'), 'slack-installation::T1', HEX],
     ['not a sealed value', () => 'xoxb-in-clear', 'slack-installation::T1', HEX],
   ])('refuses %s', (_, change, purpose, key) => {
     const sealed = createSecretBox(HEX).seal('xoxb-secret-token', 'slack-installation::T1');
