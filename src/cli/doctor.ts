@@ -7,6 +7,7 @@ import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
 import { checkPush } from './check-push.ts';
+import { checkSealedValues } from './check-sealed-values.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 export interface Check {
@@ -70,7 +71,11 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   }
   checks.push(await checkTopics(config));
   checks.push(await checkMatching(config));
-  checks.push(await checkDatabase(ctx, config));
+  const database = await checkDatabase(ctx, config);
+  checks.push(database);
+  // Values sealed at rest that still need the previous encryption keys (none without a key).
+  const sealed = database.ok ? await checkSealedValues(ctx, config) : null;
+  if (sealed) checks.push(sealed);
   checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
   checks.push(checkPush({ publicUrl: config.server.public_url, enabled: config.websub.enabled, encryptionKeySet: !!config.secrets.encryptionKey }));
   return checks;

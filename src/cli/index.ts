@@ -23,6 +23,7 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
   { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)" },
   { name: 'db', summary: 'database tasks: migrate' },
+  { name: 'secrets', summary: 'values encrypted at rest: rekey (re-seal them under the current key)' },
   { name: 'doctor', summary: 'check configuration, database and tokens; exit 1 when something is wrong' },
 ];
 

@@ -142,16 +142,40 @@ function readSecrets(env: Env): Secrets {
     slackClientSecret: nonEmpty(env.SLACK_CLIENT_SECRET),
     discordClientSecret: nonEmpty(env.DISCORD_CLIENT_SECRET),
     encryptionKey: encryptionKey(env),
+    previousEncryptionKeys: previousEncryptionKeys(env),
   };
 }
+
+/** 64 hex digits, or base64 of 32 bytes. */
+const isKey = (v: string) => /^[0-9a-f]{64}$/i.test(v) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32);
 
 /** CYBERBRIEF_ENCRYPTION_KEY: 32 bytes as 64 hex digits or base64, or a one-sentence error (the value never shown). */
 function encryptionKey(env: Env): string | null {
   const v = nonEmpty(env.CYBERBRIEF_ENCRYPTION_KEY);
   if (!v) return null;
-  const bytes = /^[0-9a-f]{64}$/i.test(v) ? 32 : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, 'base64').length : 0;
-  if (bytes !== 32) throw new ConfigError('config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32).');
+  if (!isKey(v)) throw new ConfigError('config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32).');
   return v;
+}
+
+/**
+ * CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: keys that values sealed before a rotation still open with (comma-separated,
+ * each as CYBERBRIEF_ENCRYPTION_KEY); a bad one, or previous keys without a current key, is a one-sentence error
+ * that names the key by its position, never by its value.
+ */
+function previousEncryptionKeys(env: Env): string[] {
+  const v = nonEmpty(env.CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS);
+  if (!v) return [];
+  const keys = v.split(',').map((k) => k.trim());
+  const bad = keys.findIndex((k) => !isKey(k));
+  if (bad >= 0) {
+    const which = keys.length > 1 ? `key ${bad + 1} of ${keys.length}` : 'its key';
+    const what = keys[bad] === '' ? 'is empty' : 'is not 32 bytes as 64 hex digits or base64';
+    throw new ConfigError(`config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: ${which} ${what} (list the old keys separated by commas, each as CYBERBRIEF_ENCRYPTION_KEY was).`);
+  }
+  if (!nonEmpty(env.CYBERBRIEF_ENCRYPTION_KEY)) {
+    throw new ConfigError('config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with.');
+  }
+  return keys;
 }
 
 /** An API base URL from the environment: http(s) or a one-sentence error (its password never shown). */
@@ -169,12 +193,13 @@ function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | n
 }
 
 /**
- * Every secret value, for the logger and the CLI to scrub: tokens, the signing secret, the API key, and
- * the password of each URL-valued setting (DATABASE_URL, SLACK_API_URL, DISCORD_API_URL, LLM_BASE_URL).
+ * Every secret value, for the logger and the CLI to scrub: tokens, the signing secret, the API key, the
+ * encryption keys (current and previous), and the password of each URL-valued setting (DATABASE_URL,
+ * SLACK_API_URL, DISCORD_API_URL, LLM_BASE_URL).
  */
 export function secretValues(cfg: Pick<Config, 'secrets' | 'database'> & { summary?: Pick<Config['summary'], 'llm'> }): string[] {
   const s = cfg.secrets;
-  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey, s.dashboardPassword, s.dashboardSessionSecret, s.slackClientSecret, s.discordClientSecret, s.encryptionKey].filter(
+  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey, s.dashboardPassword, s.dashboardSessionSecret, s.slackClientSecret, s.discordClientSecret, s.encryptionKey, ...s.previousEncryptionKeys].filter(
     (v): v is string => !!v,
   );
   for (const url of [cfg.database.url, s.slackApiUrl, s.discordApiUrl, cfg.summary?.llm.base_url]) out.push(...urlPasswords(url));

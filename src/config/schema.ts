@@ -294,8 +294,10 @@ export interface Secrets {
   slackClientSecret: string | null;
   /** Discord application's OAuth2 secret: Sign in with Discord (the client id is DISCORD_APPLICATION_ID). */
   discordClientSecret: string | null;
-  /** 32 bytes (64 hex digits or base64) encrypting Slack installations' tokens at rest. */
+  /** 32 bytes (64 hex digits or base64) encrypting Slack installations' tokens and WebSub secrets at rest. */
   encryptionKey: string | null;
+  /** Keys replaced by encryptionKey: values sealed under them still open (CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS). */
+  previousEncryptionKeys: string[];
 }
 
 export interface Config extends FileConfig {

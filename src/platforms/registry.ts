@@ -58,7 +58,7 @@ function slackOAuth(c: Config, ctx: PlatformContext): SlackOAuthOptions | null {
     if (s.slackClientId && s.slackClientSecret && !s.encryptionKey) ctx.logger.warn('slack: Add to Slack is off: set CYBERBRIEF_ENCRYPTION_KEY (32 bytes, e.g. openssl rand -hex 32) so installations are encrypted at rest.');
     return null;
   }
-  const box = createSecretBox(s.encryptionKey!);
+  const box = createSecretBox(s.encryptionKey!, s.previousEncryptionKeys);
   return {
     clientId: s.slackClientId!,
     clientSecret: s.slackClientSecret!,

@@ -41,6 +41,28 @@ export class SlackInstallationsRepo {
     return Number(r.numDeletedRows) > 0;
   }
 
+  /** Every installation's row key and sealed data (re-sealing under a new key). */
+  async sealedData(): Promise<Array<{ enterpriseId: string; teamId: string; data: string }>> {
+    const rows = await this.db.selectFrom('slack_installations').select(['enterprise_id', 'team_id', 'data']).orderBy('enterprise_id').orderBy('team_id').execute();
+    return rows.map((r) => ({ enterpriseId: r.enterprise_id, teamId: r.team_id, data: r.data }));
+  }
+
+  /**
+   * Replaces sealed data in one transaction, each row only if it still holds `from` (a reinstall meanwhile
+   * wins); the installation's other columns, updated_at included, stay as they are. Returns how many rows changed.
+   */
+  async replaceData(changes: ReadonlyArray<{ enterpriseId: string; teamId: string; from: string; to: string }>): Promise<number> {
+    if (changes.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      let n = 0;
+      for (const c of changes) {
+        const r = await trx.updateTable('slack_installations').set({ data: c.to }).where('enterprise_id', '=', c.enterpriseId).where('team_id', '=', c.teamId).where('data', '=', c.from).executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    });
+  }
+
   /** Installed workspaces, without their data. */
   async list(): Promise<Array<{ enterpriseId: string; teamId: string; teamName: string | null; updatedAt: Date }>> {
     const rows = await this.db.selectFrom('slack_installations').select(['enterprise_id', 'team_id', 'team_name', 'updated_at']).orderBy('team_id').execute();

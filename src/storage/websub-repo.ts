@@ -233,6 +233,22 @@ export class WebSubRepo {
       .execute();
   }
 
+  /**
+   * Replaces stored secrets in one transaction, each row only if it still holds `from` (a renewal's new
+   * secret meanwhile wins); nothing else changes. Returns how many rows changed.
+   */
+  async replaceSecrets(changes: ReadonlyArray<{ id: number; from: string; to: string }>): Promise<number> {
+    if (changes.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      let n = 0;
+      for (const c of changes) {
+        const r = await trx.updateTable('websub_subscriptions').set({ secret: c.to }).where('id', '=', c.id).where('secret', '=', c.from).executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    });
+  }
+
   async pushed(id: number, at: Date): Promise<void> {
     await this.db.updateTable('websub_subscriptions').set({ last_push_at: at.getTime() }).where('id', '=', id).execute();
   }

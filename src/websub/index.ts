@@ -31,7 +31,7 @@ export function webSubFrom(
   }
   const w = config.websub;
   const hub = createHubClient({ allowHosts: config.polling.allow_hosts, timeoutMs: w.request_timeout_ms, userAgent: config.polling.user_agent });
-  const secrets = secretKeeper(config.secrets.encryptionKey ? createSecretBox(config.secrets.encryptionKey) : null);
+  const secrets = secretKeeper(config.secrets.encryptionKey ? createSecretBox(config.secrets.encryptionKey, config.secrets.previousEncryptionKeys) : null);
   const websub = createWebSub(
     {
       repo: deps.storage.websub,

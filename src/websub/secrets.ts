@@ -20,8 +20,14 @@ export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** The associated data of a subscription's sealed secret (also what `secrets rekey` opens it with). */
+export const secretPurpose = (callbackId: string) => `websub-secret:${callbackId}`;
+
+/** A secret stored without encryption (no key was set when it was made). */
+export const isPlainSecret = (stored: string) => stored.startsWith(PLAIN);
+
 export function secretKeeper(box: SecretBox | null): SecretKeeper {
-  const purpose = (callbackId: string) => `websub-secret:${callbackId}`;
+  const purpose = secretPurpose;
   return {
     sealed: box !== null,
     store: (secret, callbackId) => (box ? box.seal(secret, purpose(callbackId)) : `${PLAIN}${secret}`),

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretValues } from '../../src/config/load.ts';
+import { Writable } from 'node:stream';
 import { ConfigError } from '../../src/lib/errors.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-config-'));
 function overrideFile(name: string, yaml: string): string {
@@ -79,6 +81,10 @@ describe('loadConfig', () => {
     { name: 'a dashboard URL that is not http', env: { DASHBOARD_URL: 'news-bot.example.org' }, message: /^config: web\.public_url = "news-bot\.example\.org" is invalid \(check DASHBOARD_URL or the config files\): expected an http\(s\) URL\.$/ },
     { name: 'a bad Slack install scope', yaml: 'web:\n  slack:\n    install_scopes: ["chat write"]\n', message: /^config: web\.slack\.install_scopes\.0 = "chat write" is invalid .*: expected a Slack scope such as chat:write\.$/ },
     { name: 'an encryption key of the wrong length (never shown)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'hunter2secret-too-short' }, message: /^config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 \(make one with: openssl rand -hex 32\)\.$/ },
+    { name: 'a previous encryption key of the wrong length (never shown)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'hunter2secret-too-short' }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: its key is not 32 bytes as 64 hex digits or base64 \(list the old keys separated by commas, each as CYBERBRIEF_ENCRYPTION_KEY was\)\.$/ },
+    { name: 'one bad previous key among good ones (named by position)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)}, hunter2secret${'0'.repeat(51)}` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is not 32 bytes as 64 hex digits or base64 / },
+    { name: 'an empty entry in the previous keys', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)},` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is empty / },
+    { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
   ];
   it.each(bad)('rejects $name with one sentence naming key, value and what is allowed', async ({ yaml, env, message }) => {
@@ -108,6 +114,20 @@ describe('loadConfig', () => {
     expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
     expect(secretValues(c)).not.toContain('1234.5678');
     expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, cwd: dir })).secrets.encryptionKey).toHaveLength(44);
+  });
+
+  it('reads the previous encryption keys (hex or base64, spaces trimmed) and scrubs them like the current one', async () => {
+    const b64 = Buffer.alloc(32, 9).toString('base64');
+    const c = await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: ` ${'cd'.repeat(32)} , ${b64}` }, cwd: dir });
+    expect(c.secrets.previousEncryptionKeys).toEqual(['cd'.repeat(32), b64]);
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['ab'.repeat(32), 'cd'.repeat(32), b64]));
+    expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32) }, cwd: dir })).secrets.previousEncryptionKeys).toEqual([]);
+    // A log line that somehow holds a key shows it redacted.
+    const chunks: string[] = [];
+    const destination = new Writable({ write: (chunk, _enc, cb) => (chunks.push(String(chunk)), cb()) });
+    createLogger({ level: 'info', pretty: false, secrets: secretValues(c), destination }).warn({ env: { old: b64, also: 'cd'.repeat(32) } }, `rotated from ${b64}`);
+    expect(chunks.join('')).toContain('[redacted]');
+    for (const k of ['ab'.repeat(32), 'cd'.repeat(32), b64]) expect(chunks.join('')).not.toContain(k);
   });
 
   it('lists the password of every URL-valued setting among the secrets to scrub', async () => {

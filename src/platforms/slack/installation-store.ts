@@ -30,7 +30,9 @@ function keyOf(q: { teamId?: string | undefined; enterpriseId?: string | undefin
   return { enterpriseId: q.enterpriseId ?? '', teamId: q.teamId ?? '' };
 }
 
-const purpose = (k: { enterpriseId: string; teamId: string }) => `slack-installation:${k.enterpriseId}:${k.teamId}`;
+/** The associated data of a workspace's sealed installation (also what `secrets rekey` opens it with). */
+export const installationPurpose = (k: { enterpriseId: string; teamId: string }) => `slack-installation:${k.enterpriseId}:${k.teamId}`;
+const purpose = installationPurpose;
 
 export function createInstallationStore(rows: InstallationRows, box: SecretBox, now: () => Date = () => new Date()): SlackInstallationStore {
   async function read(k: { enterpriseId: string; teamId: string }): Promise<Installation | null> {
