@@ -2,17 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+import { runCli } from '../helpers/cli-run.ts';
 
-async function cli(argv: string[], dbFile: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { DATABASE_URL: dbFile }, cwd });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (argv: string[], dbFile: string) => runCli(argv, { DATABASE_URL: dbFile });
 
 /** A database with three alerts: one sent, one dead after 8 attempts, one pending. */
 async function seeded(): Promise<{ file: string; ids: number[] }> {

@@ -2,18 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/index.ts';
 import { nextOccurrence, type BriefSchedule } from '../../src/domain/brief-schedule.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { seedChannel, seedFeed } from '../delivery/fixtures.ts';
+import { runCli } from '../helpers/cli-run.ts';
 
-async function cli(argv: string[], dbFile: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { DATABASE_URL: dbFile }, cwd });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (argv: string[], dbFile: string) => runCli(argv, { DATABASE_URL: dbFile });
 
 const schedule: BriefSchedule = { every: 'daily', weekday: null, time: { hour: 8, minute: 0, second: 0 }, zone: 'Europe/Berlin' };
 

@@ -2,17 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/index.ts';
 import type { NewItem } from '../../src/domain/types.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { runCli } from '../helpers/cli-run.ts';
 
-async function cli(argv: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env, cwd });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (argv: string[], env: Record<string, string>) => runCli(argv, env);
 
 const item = (key: string): NewItem => ({
   feedId: 0,

@@ -4,18 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, SUBCOMMANDS } from '../../src/cli/index.ts';
+import { SUBCOMMANDS } from '../../src/cli/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { allMigrations } from '../../src/storage/migrations/index.ts';
 import { damagedDatabase } from '../helpers/damaged-sqlite.ts';
+import { runCli } from '../helpers/cli-run.ts';
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ...env }, cwd });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n'), cwd };
-}
+const cli = (argv: string[], env: Record<string, string> = {}) => runCli(argv, env);
 
 describe('cyberbrief CLI', () => {
   it('lists every subcommand of DESIGN.md in --help', async () => {

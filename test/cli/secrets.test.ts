@@ -3,11 +3,7 @@
 // (the latter named by row, exit 1), a dry run changes nothing, a second run re-seals nothing, a write
 // by a running instance between reading and re-sealing is not overwritten, and no key is ever printed.
 import type { Installation } from '@slack/oauth';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/index.ts';
 import { slackInstallations } from '../../src/cli/sealed-values.ts';
 import { resealKind } from '../../src/lib/reseal.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
@@ -15,6 +11,7 @@ import { createInstallationStore } from '../../src/platforms/slack/installation-
 import type { Storage } from '../../src/storage/index.ts';
 import { secretKeeper } from '../../src/websub/secrets.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { runCli } from '../helpers/cli-run.ts';
 
 notePostgresSkip();
 
@@ -34,13 +31,7 @@ const install = (teamId: string, token: string, enterpriseId?: string): Installa
   appId: 'A1',
 });
 
-async function cli(argv: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'cyberbrief-cli-'));
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env, cwd });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (argv: string[], env: Record<string, string>) => runCli(argv, env);
 
 /** Every sealed value in the database, by row. */
 async function snapshot(storage: Storage): Promise<Record<string, string>> {
