@@ -22,7 +22,7 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'feeds', summary: 'list, add, remove, enable feeds; import/export OPML' },
   { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
   { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)" },
-  { name: 'db', summary: 'database tasks: migrate' },
+  { name: 'db', summary: 'database tasks: migrate, compact' },
   { name: 'secrets', summary: 'values encrypted at rest: rekey (re-seal them under the current key)' },
   { name: 'doctor', summary: 'check configuration, database and tokens; exit 1 when something is wrong' },
 ];
