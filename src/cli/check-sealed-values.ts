@@ -5,11 +5,12 @@ import type { Config } from '../config/schema.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { surveySealed } from '../lib/reseal.ts';
 import type { Check } from './doctor.ts';
-import { configuredBox, slackInstallations, webSubSecrets } from './sealed-values.ts';
+import { configuredSecretBox } from '../lib/secret-box.ts';
+import { slackInstallations, webSubSecrets } from './sealed-values.ts';
 import type { CliContext } from './types.ts';
 
 export async function checkSealedValues(ctx: CliContext, config: Config): Promise<Check | null> {
-  const box = configuredBox(config);
+  const box = configuredSecretBox(config.secrets);
   if (!box) return null;
   const name = 'encryption';
   try {

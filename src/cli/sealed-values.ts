@@ -1,18 +1,10 @@
 // The values cyberbrief keeps sealed in the database, as kinds that lib/reseal.ts re-seals: Slack
 // installations (platforms/slack/installation-store.ts) and WebSub subscription secrets (websub/secrets.ts),
 // each opened with the associated data its owner seals it with.
-import type { Config } from '../config/schema.ts';
 import type { SealedKind } from '../lib/reseal.ts';
-import { createSecretBox, type SecretBox } from '../lib/secret-box.ts';
 import { installationPurpose } from '../platforms/slack/installation-store.ts';
 import type { Storage } from '../storage/index.ts';
 import { isPlainSecret, secretPurpose } from '../websub/secrets.ts';
-
-/** The configured box (current key, then previous keys), or null without CYBERBRIEF_ENCRYPTION_KEY. */
-export function configuredBox(config: Config): SecretBox | null {
-  const s = config.secrets;
-  return s.encryptionKey ? createSecretBox(s.encryptionKey, s.previousEncryptionKeys) : null;
-}
 
 const AGAIN = 'add the key it was sealed with to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS and run this again';
 

@@ -4,7 +4,8 @@
 // compare-and-set in short transactions. Exits 1 when a value opens with no configured key (left as it is).
 import { ConfigError } from '../lib/errors.ts';
 import { resealKind, type ResealReport } from '../lib/reseal.ts';
-import { configuredBox, slackInstallations, webSubSecrets } from './sealed-values.ts';
+import { configuredSecretBox } from '../lib/secret-box.ts';
+import { slackInstallations, webSubSecrets } from './sealed-values.ts';
 import type { CliCommand } from './types.ts';
 
 function countsLine(r: ResealReport, dryRun: boolean): string {
@@ -41,7 +42,7 @@ export const command: CliCommand = {
     }
     const dryRun = ctx.args.values['dry-run'] === true;
     const config = await ctx.loadConfig();
-    const box = configuredBox(config);
+    const box = configuredSecretBox(config.secrets);
     if (!box) throw new ConfigError('secrets rekey: CYBERBRIEF_ENCRYPTION_KEY is not set; set the new key and move the old one to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS.');
     const storage = await ctx.openStorage(config);
     const reports: ResealReport[] = [];

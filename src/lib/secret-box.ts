@@ -43,6 +43,14 @@ function openWith(key: Buffer, sealed: string, purpose: string): string | null {
   }
 }
 
+/**
+ * The box the configured keys make (CYBERBRIEF_ENCRYPTION_KEY, then CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS), or null
+ * without a current key: every owner of sealed values builds it here, so none forgets the previous keys.
+ */
+export function configuredSecretBox(secrets: { encryptionKey: string | null; previousEncryptionKeys: readonly string[] }): SecretBox | null {
+  return secrets.encryptionKey ? createSecretBox(secrets.encryptionKey, secrets.previousEncryptionKeys) : null;
+}
+
 /** Seals under `key`; opens with `key`, else with each of `previous` in turn. */
 export function createSecretBox(key: string, previous: readonly string[] = []): SecretBox {
   const k = keyBytes(key);

@@ -11,7 +11,7 @@ import type { Logger } from '../lib/logger.ts';
 import { createConsolePlatform, type ConsoleOptions } from './console/adapter.ts';
 import type { GatewayLeadership } from './discord/adapter.ts';
 import { createHmac } from 'node:crypto';
-import { createSecretBox } from '../lib/secret-box.ts';
+import { configuredSecretBox } from '../lib/secret-box.ts';
 import { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH } from './slack/paths.ts';
 import type { SlackOAuthOptions } from './slack/adapter.ts';
 import { createInstallationStore, type InstallationRows } from './slack/installation-store.ts';
@@ -58,7 +58,7 @@ function slackOAuth(c: Config, ctx: PlatformContext): SlackOAuthOptions | null {
     if (s.slackClientId && s.slackClientSecret && !s.encryptionKey) ctx.logger.warn('slack: Add to Slack is off: set CYBERBRIEF_ENCRYPTION_KEY (32 bytes, e.g. openssl rand -hex 32) so installations are encrypted at rest.');
     return null;
   }
-  const box = createSecretBox(s.encryptionKey!, s.previousEncryptionKeys);
+  const box = configuredSecretBox(s)!; // slackInstallConfigured: the key is set
   return {
     clientId: s.slackClientId!,
     clientSecret: s.slackClientSecret!,

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { FeedReader } from '../feeds/read-feed.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createSecretBox } from '../lib/secret-box.ts';
+import { configuredSecretBox } from '../lib/secret-box.ts';
 import type { Storage } from '../storage/index.ts';
 import { createHubClient } from './hub-client.ts';
 import { secretKeeper } from './secrets.ts';
@@ -31,7 +31,7 @@ export function webSubFrom(
   }
   const w = config.websub;
   const hub = createHubClient({ allowHosts: config.polling.allow_hosts, timeoutMs: w.request_timeout_ms, userAgent: config.polling.user_agent });
-  const secrets = secretKeeper(config.secrets.encryptionKey ? createSecretBox(config.secrets.encryptionKey, config.secrets.previousEncryptionKeys) : null);
+  const secrets = secretKeeper(configuredSecretBox(config.secrets));
   const websub = createWebSub(
     {
       repo: deps.storage.websub,
