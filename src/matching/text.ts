@@ -40,7 +40,8 @@ export function scanTokens(text: string, out: TokenBuffer): number {
     }
     const start = i;
     i++;
-    while (i < n && isWordCode(text.charCodeAt(i), text, i)) i++;
+    // An underscore between word characters joins them: "Sandworm_Mode" is one name, not "Sandworm".
+    while (i < n && (isWordCode(text.charCodeAt(i), text, i) || (text.charCodeAt(i) === 95 && isWordCode(text.charCodeAt(i + 1), text, i + 1)))) i++;
     let end = i;
     // Dotted acronym: U.S. / U.K. / U.S.A. (single letters separated by dots).
     if (end - start === 1 && isLetterCode(code) && text.charCodeAt(i) === 46) {

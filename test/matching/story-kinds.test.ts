@@ -136,6 +136,24 @@ const OUT_OF_SCOPE: Case[] = [
     want: false,
   },
   {
+    kind: 'hackers of a state with no known state hacking, suspected by the police',
+    title: 'Police suspect Portuguese hackers behind telecom breach',
+    description: 'Investigators believe a handful of local students broke into the operator customer database.',
+    want: false,
+  },
+  {
+    kind: "a worm whose name contains a state-linked group's name",
+    title: 'New Turla_Loader worm spreads through package registry',
+    description: 'The self-copying code hides in developer packages and steals access tokens; researchers named it after a film.',
+    want: false,
+  },
+  {
+    kind: 'nation-state actors as a category in passing',
+    title: 'Browser zero-day used in targeted attacks',
+    description: 'Researchers say the exploit chain is sophisticated enough for nation-state actors; users should update now.',
+    want: false,
+  },
+  {
     kind: 'vendor business news',
     title: 'Security startup raises $40 million to expand its endpoint product',
     description: 'The funding round was led by growth investors; the company plans to hire 100 engineers.',

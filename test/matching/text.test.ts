@@ -30,6 +30,8 @@ describe('tokenize', () => {
     ['dotted acronym joined', 'the U.S. and U.K. said', ['the', 'US', 'and', 'UK', 'said']],
     ['initial is not an acronym', 'N. Korean hackers', ['N', 'Korean', 'hackers']],
     ['hyphen splits', 'cyber-espionage', ['cyber', 'espionage']],
+    ['underscore inside a name joins', 'the Sandworm_Mode worm', ['the', 'Sandworm_Mode', 'worm']],
+    ['underscore at the edges is punctuation', '_Sandworm_ mode__', ['Sandworm', 'mode']],
     ['accents folded', 'Bundesamt für Verfassungsschutz, Škoda', ['Bundesamt', 'fur', 'Verfassungsschutz', 'Skoda']],
     ['punctuation only', '-- ... !!', []],
   ];

@@ -101,11 +101,18 @@ const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affiliated ti
  * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
 const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
   cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
+/** Of those, the nouns that name the state's own bodies: "Dutch intelligence" is the state whatever the
+ * country; "Dutch hackers" or "Brazilian attacks" are only people of that country, unless it is a cyber power. */
+const STATE_BODY_NOUN = stems('intelligence military army regime spies spy operatives');
+/** A state with at least this many known threat actors is a cyber power: "<demonym> hackers" is then read as
+ * the state at work (as the labelling guide reads "Chinese state hackers", "Russian hackers"). */
+export const CYBER_POWER_ACTORS = 5;
 /** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
  * and "hackers" one word, so these are compared as written). */
 const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
 /** Words right before a state that make it the actor: "linked to China", "attributed to Russia", "pro-Russian". */
 const AGENT_BEFORE = [['pro'], ['linked', 'to'], ['tied', 'to'], ['associated', 'with'], ['aligned', 'with'], ['affiliated', 'with'], ['connected', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
+const PRO = AGENT_BEFORE[0];
 /** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
 const BY_FROM = stems('by from');
 const CYBER_BEFORE_BY = stems('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
@@ -152,7 +159,7 @@ function stateAsVictim(tokens: FieldTokens, hits: readonly EntityHit[]): string 
 }
 
 /** "China-linked", "hackers linked to Russia": the first state written as the actor of what happens, or null. */
-function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[]): string | null {
+function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[], isPower: (state: string) => boolean): string | null {
   for (const h of hits) {
     if (h.kind !== 'state') continue;
     const next = tokens.stem[h.end];
@@ -160,12 +167,16 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[]): string |
     const prev = tokens.stem[h.start - 1];
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
     if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
-    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
+    // "Dutch hackers", "a Brazilian hacker": people of a state that is no cyber power, not the state, whatever
+    // cue comes before them ("police suspects Dutch hackers"); only "pro-" still gives them a side.
+    const people = h.demonym && next !== undefined && (AGENT_NOUN.has(next) || ONE_PERSON.has(tokens.lower[h.end]!)) && !isPower(h.state) && !STATE_BODY_NOUN.has(next);
+    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!) && !people) return `${h.alias} ${tokens.form[h.end]}`;
     const role = tokens.stem[h.end + 1];
     if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return `${h.alias} ${tokens.form[h.end]} ${tokens.form[h.end + 1]}`;
     const before = tokens.stem[h.start - 2];
     if (prev !== undefined && BY_FROM.has(prev) && before !== undefined && CYBER_BEFORE_BY.has(before)) return `${tokens.form[h.start - 2]} ${tokens.form[h.start - 1]} ${h.alias}`;
     for (const cue of AGENT_BEFORE) {
+      if (people && cue !== PRO) continue;
       const from = h.start - cue.length;
       if (from >= 0 && cue.every((w, j) => tokens.stem[from + j] === w)) return `${tokens.form.slice(from, h.start).join(' ')} ${h.alias}`;
     }
@@ -338,18 +349,22 @@ export function extractFeatures(
     facts.set('cluster', `${cluster.name}: a tracked threat cluster (${cluster.scheme})`);
     if (cluster.state) facts.set('state_cluster', `${cluster.name}: ${cluster.scheme}`);
   }
-  const agent = stateAsAgent(a.title, a.titleEntities) ?? stateAsAgent(a.lead, a.leadEntities);
+  const isPower = (state: string) => (knowledge.entities.actorsPerState.get(state) ?? 0) >= CYBER_POWER_ACTORS;
+  const agent = stateAsAgent(a.title, a.titleEntities, isPower) ?? stateAsAgent(a.lead, a.leadEntities, isPower);
   if (agent) facts.set('state_agent', agent);
   const victim = stateAsVictim(a.title, a.titleEntities) ?? stateAsVictim(a.lead, a.leadEntities);
   if (victim) facts.set('state_victim', victim);
   if (victim && !agent && !facts.has('actor') && !a.concepts.has('state_cue') && !cluster?.state) facts.set('victim_only', victim);
+  // "nation-state actors", "state-sponsored hackers" with no state, group or cluster named: a category in
+  // commentary or product news ("defences against nation-state threats"), not a state at work.
+  if (a.concepts.has('state_cue') && states.size === 0 && !cluster) facts.set('generic_state', `"${a.conceptPhrases.get('state_cue')}", no state or group named`);
   // What the title is about. A title on a patch, a product or a crime that names no state, group or state
   // actor is vendor or crime news, whatever state the description mentions in passing.
   const inTitle = (id: string) => ((a.concepts.get(id) ?? 0) & TITLE) !== 0;
   const stateInTitle = titleState !== undefined || inTitle('state_cue') || inTitle('espionage') || inTitle('region_actor');
   if (!stateInTitle && inTitle('product')) facts.set('title_product', `"${a.conceptPhrases.get('product')}" in title, no state there`);
   if (!stateInTitle && inTitle('crime')) facts.set('title_crime', `"${a.conceptPhrases.get('crime')}" in title, no state there`);
-  const power = entities.find((e) => (knowledge.entities.actorsPerState.get(e.state) ?? 0) >= 5);
+  const power = entities.find((e) => isPower(e.state));
   if (power) facts.set('cyber_power', `${power.state}, with ${knowledge.entities.actorsPerState.get(power.state)} known threat actors`);
   for (const [id, mask] of a.concepts) {
     const where = mask & TITLE ? 'title' : mask & LEAD ? 'description' : '';
@@ -377,13 +392,15 @@ export function extractFeatures(
   if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
     const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime');
-    const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly));
+    // A state cue in the description alone, with nothing named, is a mention in passing, not a kind of story.
+    const passing = facts.has('generic_state') && !inTitle('state_cue');
+    const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly) && !(k.name === 'state_sponsored' && passing));
     if (kinds.length > 0) {
       on('fact:kind', withEvidence ? kinds.map((k) => k.name.replace(/_/g, ' ')).join(', ') : undefined);
       if (kinds.length > 1) on('fact:kinds2');
       for (const k of kinds) on(`kind:${k.name}`, withEvidence ? [...k.all, ...(k.any ?? []).flat()].filter((x) => facts.has(x)).map((x) => facts.get(x)).join('; ') : undefined);
     }
-    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'victim_only', 'title_product', 'title_crime', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'cyber_power']) {
+    for (const k of ['cluster', 'state_cluster', 'one_state_only', 'state_agent', 'state_victim', 'victim_only', 'generic_state', 'title_product', 'title_crime', 'state', 'actor', 'actor_sponsored', 'actor_origin', 'two_states', 'state_title', 'cyber_power']) {
       const why = facts.get(k);
       if (why !== undefined) on(`fact:${k}`, why);
     }
