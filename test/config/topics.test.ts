@@ -70,6 +70,9 @@ describe('loadTopicsFile', () => {
       'ip-theft-economic-espionage',
       'critical-infrastructure-attacks',
       'state-spyware',
+      'foreign-supplier-risk',
+      'influence-operations',
+      'government-espionage',
     ]);
   });
 

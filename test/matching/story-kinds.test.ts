@@ -66,6 +66,24 @@ const IN_SCOPE: Case[] = [
     description: 'Prosecutors say the fake IT workers used stolen identities to get remote jobs at US firms.',
     want: true,
   },
+  {
+    kind: "a state's influence operation",
+    title: 'Russia-linked influence operation pushed fake news sites before the vote',
+    description: 'Researchers tied a network of inauthentic accounts to a Kremlin-backed campaign aimed at European voters.',
+    want: true,
+  },
+  {
+    kind: 'a government acting against high-risk foreign suppliers',
+    title: 'Britain orders telecom operators to strip high-risk suppliers from 5G networks',
+    description: 'Ministers said equipment from Huawei and ZTE posed a cybersecurity risk to national networks and must go by 2027.',
+    want: true,
+  },
+  {
+    kind: 'high-risk suppliers, the government acting not named',
+    title: 'Government orders operators to strip high-risk suppliers from 5G core',
+    description: 'Ministers said equipment from Huawei and ZTE posed a national security risk and must go by 2027.',
+    want: true,
+  },
 ];
 
 /**
@@ -76,30 +94,11 @@ const IN_SCOPE: Case[] = [
  */
 const KNOWN_MISSES: Case[] = [
   {
-    // In scope before the refit that weighs rule matches more (rule scale 3): a story no rule matches now
-    // needs more from the knowledge lists, and this one, whose only cyber angle is the influence operation,
-    // falls just short.
-    kind: "a state's influence operation (no topic rule matches it; 0.82 against 0.83)",
-    title: 'Russia-linked influence operation pushed fake news sites before the vote',
-    description: 'Researchers tied a network of inauthentic accounts to a Kremlin-backed campaign aimed at European voters.',
-    want: true,
-  },
-  {
+    // No cyber tool or intrusion word beside the espionage: no topic's rules match it, and the model alone
+    // does not reach the stricter threshold.
     kind: 'espionage against a ministry, the attacker described by region and motive',
     title: 'Foreign ministry networks breached in espionage campaign',
     description: 'An East Asian actor pursuing geopolitical interests stole diplomatic cables from the ministry for months.',
-    want: true,
-  },
-  {
-    kind: 'a government acting against high-risk foreign suppliers (no topic rule matches it; 0.81 against 0.88)',
-    title: 'Britain orders telecom operators to strip high-risk suppliers from 5G networks',
-    description: 'Ministers said equipment from Huawei and ZTE posed a cybersecurity risk to national networks and must go by 2027.',
-    want: true,
-  },
-  {
-    kind: 'high-risk suppliers, the government acting not named',
-    title: 'Government orders operators to strip high-risk suppliers from 5G core',
-    description: 'Ministers said equipment from Huawei and ZTE posed a national security risk and must go by 2027.',
     want: true,
   },
 ];

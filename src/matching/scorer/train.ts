@@ -241,9 +241,10 @@ export function renderModelCard(m: ModelFile): string {
     '  cross-validation on those items flatters precision; the checked rows are the honest figure for new news.',
     '- The training items are enriched for security news; items drawn otherwise (more general news, more security',
     '  news with no state angle) can score lower precision than cross-validation says: compare the checked rows.',
-    '- The kinds of story the training items rarely show (espionage against a ministry by an attacker described only',
-    '  by region or motive; a government unnamed acting against high-risk suppliers; an influence operation with no',
-    '  other cyber word) can fall just under the threshold.',
+    '- The kinds of story the training items rarely show have default topics of their own (foreign-supplier-risk,',
+    '  influence-operations, government-espionage), so their stories are held to the threshold for rule matches;',
+    '  the training items barely inform those topics\' weights. Espionage against a ministry told with no cyber tool',
+    '  or intrusion word, or an attack whose attacker is described only by region, can still fall under the threshold.',
     '- The threat-actor list is a snapshot of the MISP galaxy; refresh it with `cyberbrief actors import`.',
     '',
   ].join('\n');
