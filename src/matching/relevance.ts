@@ -70,7 +70,7 @@ export function describeFeature(name: string, evidence: string | null): string {
     case 'state':
       return `names ${what}`;
     case 'rule':
-      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? 'a topic matched' : `topic ${what} score`;
+      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? `a topic matched${ev ? ` (${ev})` : ''}` : `topic ${what} score`;
     case 'kind':
       return `${what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
     case 'fact':

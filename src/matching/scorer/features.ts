@@ -426,13 +426,9 @@ export function extractFeatures(
   if (set.rules) {
     // A topic's rules count when they matched: partial scores of topics that did not match carry no
     // meaning a model should learn (they are sums of whatever terms happened to appear).
-    let any = false;
-    for (const r of rules) {
-      if (!r.matched) continue;
-      any = true;
-      on(`rule:${r.topicId}:matched`);
-    }
-    if (any) on('rule:any');
+    const matched = rules.filter((r) => r.matched);
+    for (const r of matched) on(`rule:${r.topicId}:matched`, withEvidence ? r.topicId : undefined);
+    if (matched.length > 0) on('rule:any', withEvidence ? matched.map((r) => r.topicId).join(', ') : undefined);
   }
   return { values, evidence, analysis: a };
 }
