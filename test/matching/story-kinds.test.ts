@@ -67,6 +67,12 @@ const IN_SCOPE: Case[] = [
     want: true,
   },
   {
+    kind: 'sabotage of energy systems, the state named only as where it came from',
+    title: 'Finland reports wave of cyberattacks on its power utilities',
+    description: 'The destructive intrusion into the grid operator was suspected of originating in Russia, officials said.',
+    want: true,
+  },
+  {
     kind: "a state's influence operation",
     title: 'Russia-linked influence operation pushed fake news sites before the vote',
     description: 'Researchers tied a network of inauthentic accounts to a Kremlin-backed campaign aimed at European voters.',

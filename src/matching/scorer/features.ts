@@ -116,6 +116,9 @@ const PRO = AGENT_BEFORE[0];
 /** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
 const BY_FROM = stems('by from');
 const CYBER_BEFORE_BY = stems('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
+/** "originating in Russia", "originated from Iran", "traced to China": the state the activity came from. */
+const ORIGIN_VERB = stems('originating originated originate traced');
+const ORIGIN_PREP = stems('in from to');
 /** "Russia is behind", "China was responsible": a state named as the one behind something. */
 const AGENT_VERB = stems('is was are were');
 const AGENT_ROLE = stems('behind responsible');
@@ -163,8 +166,11 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[], isPower: 
   for (const h of hits) {
     if (h.kind !== 'state') continue;
     const next = tokens.stem[h.end];
-    // "in Indonesia targeting ...": a place, whatever follows it.
     const prev = tokens.stem[h.start - 1];
+    // "originating in Russia", "traced to China": where the activity came from names its actor.
+    const origin = tokens.stem[h.start - 2];
+    if (prev !== undefined && ORIGIN_PREP.has(prev) && origin !== undefined && ORIGIN_VERB.has(origin)) return `${tokens.form[h.start - 2]} ${tokens.form[h.start - 1]} ${h.alias}`;
+    // "in Indonesia targeting ...": a place, whatever follows it.
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
     if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
     // "Dutch hackers", "a Brazilian hacker": people of a state that is no cyber power, not the state, whatever
