@@ -106,7 +106,7 @@ const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy o
 const STATE_BODY_NOUN = stems('intelligence military army regime spies spy operatives');
 /** A state with at least this many known threat actors is a cyber power: "<demonym> hackers" is then read as
  * the state at work (as the labelling guide reads "Chinese state hackers", "Russian hackers"). */
-export const CYBER_POWER_ACTORS = 5;
+const CYBER_POWER_ACTORS = 5;
 /** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
  * and "hackers" one word, so these are compared as written). */
 const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
@@ -246,10 +246,12 @@ const ANGLE = ['state_agent', 'actor', 'state_cue'];
 const BEAT_ANGLES = ['cyber', 'actor', 'influence', 'supplier_risk', 'ip_theft', 'spyware_vendor', 'cluster', 'regime_crime'];
 /** States whose cybercrime is run for the state itself (sanctions evasion, revenue for weapons programmes). */
 const REGIME_CRIME_STATES = new Set(['North Korea']);
-export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?: readonly (readonly string[])[]; notCrime?: boolean }[] = [
+/** `notCrime`: not when the story is crime with no state behind it; `notInPassing`: not when its only state angle
+ * is a state cue in the description with no state or group named ("defences against nation-state actors"). */
+export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?: readonly (readonly string[])[]; notCrime?: boolean; notInPassing?: boolean }[] = [
   { name: 'state_cyber_operation', all: ['state_agent', 'cyber'], notCrime: true },
   { name: 'named_group', all: ['actor', 'cyber'], notCrime: true },
-  { name: 'state_sponsored', all: ['state_cue', 'cyber'] },
+  { name: 'state_sponsored', all: ['state_cue', 'cyber'], notInPassing: true },
   { name: 'state_cluster', all: ['state_cluster'] },
   { name: 'cluster_on_government', all: ['cluster'], any: [['gov_target', 'espionage']] },
   { name: 'government_response', all: ['gov_action', 'cyber'], any: [ANGLE], notCrime: true },
@@ -398,9 +400,9 @@ export function extractFeatures(
   if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
     const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime');
-    // A state cue in the description alone, with nothing named, is a mention in passing, not a kind of story.
-    const passing = facts.has('generic_state') && !inTitle('state_cue');
-    const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly) && !(k.name === 'state_sponsored' && passing));
+    // A state cue in the description alone, with nothing named, is a mention in passing.
+    const inPassing = facts.has('generic_state') && !inTitle('state_cue');
+    const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly) && !(k.notInPassing && inPassing));
     if (kinds.length > 0) {
       on('fact:kind', withEvidence ? kinds.map((k) => k.name.replace(/_/g, ' ')).join(', ') : undefined);
       if (kinds.length > 1) on('fact:kinds2');
