@@ -45,6 +45,12 @@ const cases: { topic: string; title: string; description: string; matches: boole
   },
   {
     topic: 'government-espionage',
+    title: 'Espionage malware sent to non-governmental organizations',
+    description: 'The spear-phishing emails carried a backdoor aimed at charities and aid groups.',
+    matches: false,
+  },
+  {
+    topic: 'government-espionage',
     title: 'Ministry of health data breach exposes patient records',
     description: 'A misconfigured server left the files open for weeks.',
     matches: false,
