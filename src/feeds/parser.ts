@@ -351,8 +351,13 @@ function collect(root: Node, names: string[], out: Node[] = [], depth = 0): Node
 
 let linkedom: Promise<typeof import('linkedom')> | null = null;
 
+/** Loads linkedom for the lenient walk (once); a worker of the long-running bot does it when it starts. */
+export function loadLenientReader(): Promise<typeof import('linkedom')> {
+  return (linkedom ??= import('linkedom'));
+}
+
 async function lenient(xml: string, where: string, encoding: string, cause: unknown, maxEntries: number): Promise<ParsedFeed> {
-  const { DOMParser } = await (linkedom ??= import('linkedom'));
+  const { DOMParser } = await loadLenientReader();
   let doc: { documentElement: Node | null };
   try {
     doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as { documentElement: Node | null };
