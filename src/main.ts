@@ -122,8 +122,10 @@ export function createApp(opts: AppOptions): App {
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     onStop('fetcher', () => fetcher.close());
     // Feed reading and summarising run on worker threads with deadlines (started on first use); stopped
-    // after the scheduler and the pipeline have finished their in-flight work.
-    const workers = createWorkers(config.workers, logger);
+    // after the scheduler and the pipeline have finished their in-flight work. They load every module a job
+    // may need when they start, so no loading lands in the middle of the bot's work (poll --once loads
+    // linkedom only if a feed needs the lenient walk).
+    const workers = createWorkers(config.workers, logger, { preloadAll: true });
     onStop('workers', () => workers.close());
 
     const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger });

@@ -100,8 +100,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   // any password inside a URL. Standard output keeps ordinary query strings (feed URLs, OPML export).
   let secrets: string[] = [];
   // Nor can anything printed steer the terminal: escape sequences, controls and bidi overrides in feed
-  // titles, server messages or input files are dropped on the way out.
-  const stdout = (s: string) => writeOut(terminalSafe(redactUrlPasswords(redactValues(s, secrets))));
+  // titles, server messages or input files are dropped on the way out, line by line, so a sequence left
+  // open on one line cannot swallow the next (a command may print many lines in one write).
+  const cleanOut = (line: string) => terminalSafe(redactUrlPasswords(redactValues(line, secrets)));
+  const stdout = (s: string) => writeOut(s.includes('\n') ? s.split('\n').map(cleanOut).join('\n') : cleanOut(s));
   const stderr = (s: string) => writeErr(terminalSafe(redactText(s, secrets)));
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();

@@ -39,6 +39,9 @@ const BLOCK = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|header
 
 const INVISIBLE_OR_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\p{Cf}/gu;
 
+/** What makes the line-by-line tidying below do more than trim: line breaks, tabs, wide spaces, two spaces. */
+const NEEDS_TIDY = /[\t\n\r\u00a0\u2000-\u200a\u202f\u205f\u3000]| {2}/;
+
 /** Plain text of an HTML fragment (or of plain text that merely contains entities). */
 export function htmlToText(html: string | null | undefined): string {
   if (!html) return '';
@@ -52,6 +55,8 @@ export function htmlToText(html: string | null | undefined): string {
   // zero-width space and joiners, word joiner, bidi marks, overrides and isolates, BOM, soft hyphen, tags)
   // go, so "ransom\u2060ware" is one word to the matcher and no override reorders a title on screen.
   s = decodeEntities(s).replace(INVISIBLE_OR_CONTROL, '');
+  // Most titles and many descriptions are one line with single spaces: the tidying would only trim them.
+  if (!NEEDS_TIDY.test(s)) return s.trim();
   // Collapse runs of spaces, keep one newline between blocks.
   const lines = s.split(/\r?\n|\r/);
   const out: string[] = [];

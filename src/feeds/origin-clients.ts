@@ -87,18 +87,24 @@ export class OriginClients extends Dispatcher {
     }
   }
 
-  private all(): Client[] {
-    const out: Client[] = [];
-    for (const list of this.origins.values()) for (const e of list) out.push(e.client);
+  private all(): Entry[] {
+    const out: Entry[] = [];
+    for (const list of this.origins.values()) out.push(...list);
     this.origins.clear();
     clearInterval(this.sweeper);
     return out;
   }
 
+  /**
+   * Clients with requests under way finish them first (undici's close); idle ones are destroyed at once, with
+   * one error for all: close() built an error and its stack trace per client, and at the end of a poll of
+   * 2,000 hosts that took 0.26-0.58 s against 0.07-0.17 s.
+   */
   override close(callback: () => void): void;
   override close(): Promise<void>;
   override close(callback?: () => void): Promise<void> | void {
-    const done = Promise.all(this.all().map((c) => c.close())).then(() => undefined);
+    const closed = new Error('origin clients: closed');
+    const done = Promise.all(this.all().map((e) => (e.active > 0 ? e.client.close() : e.client.destroy(closed)))).then(() => undefined);
     if (callback) void done.then(callback, callback);
     else return done;
   }
@@ -110,7 +116,7 @@ export class OriginClients extends Dispatcher {
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const err = typeof a === 'function' ? null : (a ?? null);
     const callback = typeof a === 'function' ? a : b;
-    const done = Promise.all(this.all().map((c) => c.destroy(err))).then(() => undefined);
+    const done = Promise.all(this.all().map((e) => e.client.destroy(err))).then(() => undefined);
     if (callback) void done.then(callback, callback);
     else return done;
   }

@@ -3,8 +3,9 @@
 // declaration. When the XML is broken, common damage (bare `&`, control characters, junk before the root)
 // is repaired and the strict reading tried again; failing that, a lenient DOM walk (linkedom, htmlparser2
 // in XML mode) picks the entries out. Every step is linear in the input: this runs on feeds from anyone.
+// linkedom is loaded on the first lenient walk: loading it costs about a quarter of a second of CPU, which a
+// worker thread reading well-formed feeds (nearly all of them) never needs to pay.
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { DOMParser } from 'linkedom';
 import { nestsDeeperThan } from '../lib/markup-spans.ts';
 import { decodeBody } from './charset.ts';
 import { parseFeedDate } from './normalise.ts';
@@ -118,7 +119,7 @@ export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Pro
   } catch (err) {
     if (!(err instanceof Error) || /not recognized as RSS/i.test(err.message)) {
       // A root the strict reading does not know (CDF, unknown namespaces...): the lenient walk may still find entries.
-      return lenient(trimmed, where, decoded.encoding, err, maxEntries);
+      return await lenient(trimmed, where, decoded.encoding, err, maxEntries);
     }
   }
   const repaired = repairXml(trimmed);
@@ -129,7 +130,7 @@ export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       // fall through to the lenient walk
     }
   }
-  return lenient(repaired, where, decoded.encoding, null, maxEntries);
+  return await lenient(repaired, where, decoded.encoding, null, maxEntries);
 }
 
 /** Drops anything before the first `<` (stray whitespace, text, a second BOM) and stray DOCTYPEs. */
@@ -348,7 +349,15 @@ function collect(root: Node, names: string[], out: Node[] = [], depth = 0): Node
   return out;
 }
 
-function lenient(xml: string, where: string, encoding: string, cause: unknown, maxEntries: number): ParsedFeed {
+let linkedom: Promise<typeof import('linkedom')> | null = null;
+
+/** Loads linkedom for the lenient walk (once); a worker of the long-running bot does it when it starts. */
+export function loadLenientReader(): Promise<typeof import('linkedom')> {
+  return (linkedom ??= import('linkedom'));
+}
+
+async function lenient(xml: string, where: string, encoding: string, cause: unknown, maxEntries: number): Promise<ParsedFeed> {
+  const { DOMParser } = await loadLenientReader();
   let doc: { documentElement: Node | null };
   try {
     doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as { documentElement: Node | null };

@@ -25,8 +25,9 @@ export function defaultThreads(cpus = os.availableParallelism()): number {
   return Math.min(4, Math.max(1, cpus - 1));
 }
 
-export function createWorkers(config: Config['workers'], logger?: Logger): Workers {
-  const pool = createWorkerPool<Jobs>({ threads: config.threads || defaultThreads(), maxHeapMb: config.max_heap_mb, ...(logger ? { logger } : {}) });
+/** `preloadAll`: workers load every module a job may need before they take one (the long-running bot). */
+export function createWorkers(config: Config['workers'], logger?: Logger, opts: { preloadAll?: boolean } = {}): Workers {
+  const pool = createWorkerPool<Jobs>({ threads: config.threads || defaultThreads(), maxHeapMb: config.max_heap_mb, preloadAll: !!opts.preloadAll, ...(logger ? { logger } : {}) });
   return {
     pool,
     readFeed: pooledFeedReader(pool, config.parse_timeout_ms),

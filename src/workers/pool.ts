@@ -20,6 +20,12 @@ export interface WorkerPoolOptions {
   maxHeapMb: number;
   /** The worker script (default: the compiled worker.js beside this file, or source-entry.mjs from the sources). */
   entry?: URL;
+  /**
+   * Load every module a job may need before a worker says ready (default false: on first use). The
+   * long-running bot sets it, so no module loading lands in the middle of its work; `poll --once`, whose
+   * workers mostly read well-formed feeds, does not (it saves about a quarter of a second of CPU).
+   */
+  preloadAll?: boolean;
   logger?: Logger;
 }
 
@@ -122,7 +128,7 @@ export function createWorkerPool<T extends JobTable>(opts: WorkerPoolOptions): W
   let startFailures = 0;
 
   function spawn(): void {
-    const worker = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } });
+    const worker = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb }, workerData: { preloadAll: !!opts.preloadAll } });
     const slot: Slot = { worker, ready: false, job: null, gone: false };
     slots.add(slot);
     started++;

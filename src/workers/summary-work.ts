@@ -4,10 +4,10 @@
 import { CyberbriefError } from '../lib/errors.ts';
 import type { SummaryWork } from '../summarize/ports.ts';
 import type { Jobs } from './jobs.ts';
-import { JobTimeoutError, WorkerCrashError, type WorkerPool } from './pool.ts';
+import { JobTimeoutError, WorkerCrashError, type JobOutput, type WorkerPool } from './pool.ts';
 
 export function pooledSummaryWork(pool: WorkerPool<Jobs>, deadlineMs: number): SummaryWork {
-  async function run<K extends 'cleanText' | 'articleText' | 'extractive'>(job: K, input: Parameters<Jobs[K]>[0], what: string, chars: number) {
+  async function run<K extends 'cleanText' | 'articleText' | 'extractive'>(job: K, input: Parameters<Jobs[K]>[0], what: string, chars: number): Promise<JobOutput<Jobs, K>> {
     try {
       return await pool.run(job, input, { deadlineMs });
     } catch (err) {

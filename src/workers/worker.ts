@@ -1,9 +1,9 @@
-// Inside a worker thread: say ready, then run each job the pool sends and post its result or its error
+// Inside a worker thread: load what the pool asked for, say ready, then run each job the pool sends and post its result or its error
 // (a classified error keeps its code). A job's own exception never kills the thread; only the pool does,
 // when a job runs past its deadline.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { CyberbriefError } from '../lib/errors.ts';
-import { jobs } from './jobs.ts';
+import { jobs, preloadAll } from './jobs.ts';
 
 const port = parentPort;
 if (!port) throw new Error('workers: worker.ts runs only inside a worker thread (the pool starts it).');
@@ -18,4 +18,6 @@ port.on('message', async (msg: { id: number; job: keyof typeof jobs; input: neve
     port.postMessage({ id: msg.id, ok: false, error: { name: e.name, message: e.message, ...(err instanceof CyberbriefError ? { code: err.code } : {}) } });
   }
 });
+// The pool asks the long-running bot's workers to load everything before they say ready (pool.ts, preloadAll).
+if ((workerData as { preloadAll?: boolean } | null)?.preloadAll) await preloadAll();
 port.postMessage({ ready: true });

@@ -12,7 +12,8 @@ async function cli(argv: string[], env: Record<string, string>) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { LOG_LEVEL: 'silent', ...env }, cwd: env.CWD ?? tmpdir() });
-  return { code, stdout: out, stderr: err.join('\n') };
+  // Result lines are written many at a time.
+  return { code, writes: out.length, stdout: out.flatMap((s) => s.split('\n')), stderr: err.join('\n') };
 }
 
 describe('cyberbrief poll --once', () => {
@@ -68,6 +69,28 @@ describe('cyberbrief poll --once', () => {
     const lines = r.stdout.map((l) => JSON.parse(l) as { error: { class: string } });
     expect(lines).toHaveLength(3);
     for (const l of lines) expect(l.error.class).toBe('fetch_blocked_address');
+  });
+
+  it('writes the lines many at a time, each cleaned on its own: an escape sequence left open in one line hides none of the others', async () => {
+    const hostile = startFeedServer();
+    const srv = await hostile;
+    try {
+      // The page names a "feed" whose address opens an OSC string and never ends it; the parse error quotes it.
+      const page = '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="https://x.example/\u001b]0;pwned"></head></html>';
+      const paths = ['/a', '/osc1', '/b', '/osc2', '/c', '/d'];
+      for (const p of paths) srv.route(p, p.startsWith('/osc') ? serve(page, { 'content-type': 'text/html' }) : serve('nope', {}, 500));
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-osc-'));
+      const config = path.join(dir, 'config.yaml');
+      writeFileSync(config, ['feeds:', ...paths.map((p) => `  - url: ${srv.url(p)}`), 'polling:', '  total_timeout_ms: 3000', ''].join('\n'));
+      const r = await cli(['poll', '--once'], { ...env, CYBERBRIEF_CONFIG: config, DATABASE_URL: path.join(dir, 'osc.db'), CWD: dir });
+      expect(r.writes).toBe(1);
+      expect(r.stdout).toHaveLength(paths.length);
+      for (const p of paths) expect(r.stdout.filter((l) => l.includes(srv.url(p))), p).toHaveLength(1);
+      for (const l of r.stdout) expect(l).not.toMatch(/\u001b/);
+      expect(r.stdout.filter((l) => l.includes('names a feed at https://x.example/'))).toHaveLength(2);
+    } finally {
+      await srv.close();
+    }
   });
 
   it('requires --once', async () => {

@@ -35,10 +35,15 @@ function outcomeOf(run: () => Promise<FeedRead>): Promise<Outcome> {
 
 const workers = createWorkers({ threads: 2, parse_timeout_ms: PARSE_TIMEOUT_MS, summarize_timeout_ms: 10_000, max_heap_mb: 256 });
 afterAll(() => workers.close());
-// Both threads up before anything is timed (starting one takes about a second).
+// Both threads up before anything is timed (starting one takes about a second), each having read a broken
+// feed too: the lenient reader loads linkedom on its first use (about a quarter of a second).
 beforeAll(async () => {
-  const tiny = () => workers.readFeed({ bytes: Buffer.from('<rss version="2.0"><channel><title>T</title></channel></rss>'), contentType: null, url: URL_, feedId: 1 });
+  const read = (xml: string) => workers.readFeed({ bytes: Buffer.from(xml), contentType: null, url: URL_, feedId: 1 });
+  const tiny = () => read('<rss version="2.0"><channel><title>T</title></channel></rss>');
+  const broken = () => read('<rss version="2.0"><channel><title>T</title><item><title>a</item></channel></rss>');
   await Promise.all([tiny(), tiny()]);
+  const warm = await Promise.all([broken(), broken()]);
+  expect(warm.map((r) => r.via)).toEqual(['lenient', 'lenient']);
 });
 
 describe('feed reading on generated hostile feeds', () => {

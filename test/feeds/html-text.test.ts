@@ -14,6 +14,21 @@ describe('feed text cleaning', () => {
     expect(oneLine(input)).toBe(expected);
   });
 
+  // One line with single spaces is only trimmed; anything else is tidied line by line, to the same result.
+  it.each([
+    ['one line, single spaces', '  Talks on norms resume  ', 'Talks on norms resume'],
+    ['two spaces inside', 'Talks  on norms', 'Talks on norms'],
+    ['a tab', 'Talks\ton norms', 'Talks on norms'],
+    ['a no-break space', 'Talks\u00a0on norms', 'Talks on norms'],
+    ['wide and narrow spaces', 'Talks\u2003on\u202fnorms\u3000now', 'Talks on norms now'],
+    ['line breaks of three kinds, blank lines dropped', 'one \r\n\r\n two\rthree\n', 'one\ntwo\nthree'],
+    ['a vertical tab (a control, removed)', 'a\u000bb', 'ab'],
+    ['only spaces', '   ', ''],
+    ['a line separator stays inside, as before', 'a\u2028b', 'a\u2028b'],
+  ])('tidies whitespace: %s', (_name, input, expected) => {
+    expect(htmlToText(input)).toBe(expected);
+  });
+
   it('keeps emoji, accents and scripts that need no format characters', () => {
     expect(htmlToText('<p>Café 🔒 网络安全 Кибер</p>')).toBe('Café 🔒 网络安全 Кибер');
   });

@@ -1,6 +1,19 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl, contentHash, normaliseFeed, parseFeedDate } from '../../src/feeds/normalise.ts';
+import { canonicalUrl, contentHash, normaliseFeed, parseFeedDate, sha256 } from '../../src/feeds/normalise.ts';
 import type { ParsedFeed, RawEntry } from '../../src/feeds/parser.ts';
+
+describe('sha256', () => {
+  // Stored item keys and content hashes are made of it: any change would make every known item look new.
+  it.each([
+    ['empty', '', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    ['ASCII', 'abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['accents, emoji and CJK as UTF-8', 'é🔒 网络', createHash('sha256').update('é🔒 网络', 'utf8').digest('hex')],
+    ['a lone surrogate, as createHash reads it', 'x\ud800y', createHash('sha256').update('x\ud800y').digest('hex')],
+  ])('%s', (_name, input, expected) => {
+    expect(sha256(input)).toBe(expected);
+  });
+});
 
 describe('canonicalUrl', () => {
   it.each([

@@ -48,6 +48,27 @@ describe('OriginClients', () => {
     await pool.close();
   });
 
+  it('close() lets a request under way finish, closes idle connections at once, and resolves when all are closed', async () => {
+    const pool = new OriginClients({}, 2);
+    for (const o of origins.slice(1)) await (await request(`${o}/`, { dispatcher: pool })).body.text();
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const busy = request(`${origins[0]}/slow`, { dispatcher: pool }).then((r) => r.body.text());
+    await new Promise((r) => setTimeout(r, 50));
+    const open3 = () => [...sockets].filter((c) => !c.destroyed).length;
+    const before = open3();
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    // The two idle connections close while the slow request is still waiting for its answer.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(before - open3()).toBe(2);
+    expect(closed).toBe(false);
+    open();
+    expect(await busy).toBe('slow');
+    await closing;
+    expect(pool.stats()).toEqual({ origins: 0, clients: 0 });
+  });
+
   it('forgets clients idle past idleMs, keeps busy ones, and counts failed requests as ended', async () => {
     const pool = new OriginClients({}, 4, 50);
     for (const o of origins) await (await request(`${o}/`, { dispatcher: pool })).body.text();

@@ -1,9 +1,10 @@
 // The worker pool against real worker threads: results and classified errors come back as they would in
 // this thread, a job past its deadline fails alone and its worker is replaced, a worker that runs out of
 // memory likewise, the event loop stays free meanwhile, and close() leaves nothing running.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedParseTimeoutError } from '../../src/feeds/fetch-error.ts';
 import { readFeed } from '../../src/feeds/read-feed.ts';
@@ -121,6 +122,23 @@ describe('worker pool', () => {
     expect(String(await queued)).toMatch(/workers: shutting down/);
     expect(w.pool.stats()).toMatchObject({ live: 0, queued: 0 });
     await expect(w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 3 })).rejects.toThrow(/the pool is closed/);
+  });
+
+  it.each([
+    ['the long-running bot (preloadAll)', true],
+    ['poll --once (modules on first use)', false],
+  ])('a worker is told whether to load every module before it says ready: %s', async (_name, preloadAll) => {
+    // A stand-in worker script that answers every job with the workerData the pool started it with.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
+    const entry = path.join(dir, 'echo-worker.mjs');
+    writeFileSync(entry, "import { parentPort, workerData } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ id: m.id, ok: true, value: workerData }));\nparentPort.postMessage({ ready: true });\n");
+    const { createWorkerPool } = await import('../../src/workers/index.ts');
+    const pool = createWorkerPool<{ echo: (i: object) => unknown }>({ threads: 1, maxHeapMb: 64, entry: pathToFileURL(entry), preloadAll });
+    try {
+      expect(await pool.run('echo', {}, { deadlineMs: 5000 })).toEqual({ preloadAll });
+    } finally {
+      await pool.close();
+    }
   });
 
   it('threads that cannot start fail the queued jobs instead of retrying for ever', async () => {
