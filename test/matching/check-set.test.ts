@@ -7,33 +7,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopicsFile } from '../../src/config/topics.ts';
-import { decideItem, evaluate, loadRelevance, parseItemLine, parseLabels, type ItemLine } from '../../src/matching/index.ts';
+import { decideItem, evaluate, loadRelevance, parseLabels, type ItemLine } from '../../src/matching/index.ts';
+import { NEWS_ITEMS, readNewsItems, SHARED_DATA, shippedRelevance } from '../helpers/shared-data.ts';
 
 const ROOT = process.cwd();
-const DATA = path.resolve(ROOT, '..', 'shared', 'data');
-const ITEMS = path.join(DATA, 'news_items.jsonl');
-const SETS = ['matcher_train.jsonl', 'matcher_dev.jsonl'].map((f) => path.join(DATA, f));
-const present = existsSync(ITEMS) && SETS.every((f) => existsSync(f));
-if (!present) console.log(`check-set: skipped, ${DATA} is absent`);
+const SETS = ['matcher_train.jsonl', 'matcher_dev.jsonl'].map((f) => path.join(SHARED_DATA, f));
+const present = existsSync(NEWS_ITEMS) && SETS.every((f) => existsSync(f));
+if (!present) console.log(`check-set: skipped, ${SHARED_DATA} is absent`);
 
 /** The half the labels were drawn from: security news in neither set, SHA-256 of the id odd. */
 function checkedHalf(): ItemLine[] {
   const used = new Set(SETS.flatMap((f) => parseLabels(readFileSync(f, 'utf8'), f).map((l) => l.id)));
-  return readFileSync(ITEMS, 'utf8')
-    .split('\n')
-    .map((line, i) => (line.trim() === '' ? null : parseItemLine(line, `news_items.jsonl:${i + 1}`)))
-    .filter((x): x is ItemLine => x !== null && x.id.startsWith('cybernews-') && !used.has(x.id))
-    .filter((x) => parseInt(createHash('sha256').update(x.id).digest('hex').slice(-1), 16) % 2 === 1);
+  return readNewsItems((x) => x.id.startsWith('cybernews-') && !used.has(x.id) && parseInt(createHash('sha256').update(x.id).digest('hex').slice(-1), 16) % 2 === 1);
 }
 
 describe.skipIf(!present)('the relevance scorer on the second check set', () => {
   it('gives the README figures and lets in nothing unlabelled', async () => {
     const topics = await loadTopicsFile(path.join(ROOT, 'config', 'topics.yaml'));
-    const { scorer } = await loadRelevance(topics, {
-      scorer: 'model',
-      model_file: path.join(ROOT, 'config', 'relevance-model.json'),
-      actors_file: path.join(ROOT, 'config', 'threat-actors.jsonl'),
-    });
+    const { scorer } = await loadRelevance(topics, shippedRelevance('model'));
     const file = path.join(ROOT, 'docs', 'relevance-check', 'labels.jsonl');
     const labels = parseLabels(readFileSync(file, 'utf8'), file);
     const half = checkedHalf();

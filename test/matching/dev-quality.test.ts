@@ -7,28 +7,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopicsFile } from '../../src/config/topics.ts';
-import { decideItem, evaluate, loadRelevance, parseItemLine, parseLabels, type ItemLine } from '../../src/matching/index.ts';
+import { decideItem, evaluate, loadRelevance, parseLabels, type ItemLine } from '../../src/matching/index.ts';
+import { NEWS_ITEMS, readNewsItems, SHARED_DATA, shippedRelevance } from '../helpers/shared-data.ts';
 
 const ROOT = process.cwd();
-const DATA = path.resolve(ROOT, '..', 'shared', 'data');
-const ITEMS = path.join(DATA, 'news_items.jsonl');
-const DEV = path.join(DATA, 'matcher_dev.jsonl');
-const present = existsSync(ITEMS) && existsSync(DEV);
-if (!present) console.log(`dev-quality: skipped, ${DATA} is absent`);
+const DEV = path.join(SHARED_DATA, 'matcher_dev.jsonl');
+const present = existsSync(NEWS_ITEMS) && existsSync(DEV);
+if (!present) console.log(`dev-quality: skipped, ${SHARED_DATA} is absent`);
 
-const settings = (scorer: 'model' | 'rules') => ({
-  scorer,
-  model_file: path.join(ROOT, 'config', 'relevance-model.json'),
-  actors_file: path.join(ROOT, 'config', 'threat-actors.jsonl'),
-});
+const settings = shippedRelevance;
 
 function devItems(): { items: ItemLine[]; labels: ReturnType<typeof parseLabels> } {
   const labels = parseLabels(readFileSync(DEV, 'utf8'), DEV);
   const wanted = new Set(labels.map((l) => l.id));
-  const items = readFileSync(ITEMS, 'utf8')
-    .split('\n')
-    .map((line, i) => (line.trim() === '' ? null : parseItemLine(line, `news_items.jsonl:${i + 1}`)))
-    .filter((x): x is ItemLine => x !== null && wanted.has(x.id));
+  const items = readNewsItems((x) => wanted.has(x.id));
   return { items, labels };
 }
 
