@@ -24,6 +24,8 @@ export interface Feed {
   ttlMinutes: number | null;
   /** False until the first successful poll stored the feed's backlog (first poll does not alert). */
   primed: boolean;
+  /** Hashes of the entries last read, so the next full fetch reads only new and edited ones (src/feeds/entry-marks.ts). */
+  entryMarks?: string | null;
   /** Reaches every channel (configuration, CLI, operators); otherwise only its owners' channels (see tenancy.ts). */
   global: boolean;
   createdAt: Date;

@@ -98,6 +98,20 @@ function gunzipBody(bytes: Uint8Array, where: string, max: number): Uint8Array {
 }
 
 export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFeed> {
+  return parseFeedText(decodeFeed(bytes, opts), opts);
+}
+
+/** A feed body as text: gzip unpacked (within the cap), decoded by BOM, HTTP charset, then XML declaration. */
+export interface DecodedFeed {
+  /** The text from its first non-blank character (BOM removed). */
+  text: string;
+  encoding: string;
+  /** JSON (starts with `{` or `[`), else read as XML. */
+  json: boolean;
+}
+
+/** Decodes a body; throws FeedParseError for an empty, blank or corrupt one. */
+export function decodeFeed(bytes: Uint8Array, opts: Pick<ParseOptions, 'contentType' | 'url' | 'maxBytes'> = {}): DecodedFeed {
   const where = opts.url ? ` ${opts.url}` : '';
   if (bytes.length === 0) throw new FeedParseError(`parser: feed${where} is empty.`);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipBody(bytes, where, opts.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -106,9 +120,16 @@ export async function parseFeed(bytes: Uint8Array, opts: ParseOptions = {}): Pro
   const start = text.search(/\S/);
   if (start < 0) throw new FeedParseError(`parser: feed${where} holds only whitespace.`);
   const first = text[start];
+  return { text: start > 0 ? text.slice(start) : text, encoding: decoded.encoding, json: first === '{' || first === '[' };
+}
+
+/** Parses decoded feed text (decodeFeed's output, or part of it); throws FeedParseError as parseFeed does. */
+export async function parseFeedText(decoded: DecodedFeed, opts: Pick<ParseOptions, 'url' | 'maxEntries'> = {}): Promise<ParsedFeed> {
+  const where = opts.url ? ` ${opts.url}` : '';
+  const { text } = decoded;
   const maxEntries = opts.maxEntries ?? MAX_ENTRIES;
-  if (first === '{' || first === '[') return parseJsonFeed(text.slice(start), where, decoded.encoding, maxEntries);
-  const trimmed = stripLeadingJunk(text.slice(start));
+  if (decoded.json) return parseJsonFeed(text, where, decoded.encoding, maxEntries);
+  const trimmed = stripLeadingJunk(text);
   assertLooksLikeFeed(trimmed, where);
   // The strict reader overflowed its stack at ~50,000 levels and the DOM walk slows with depth
   // (200,000 levels took 36 s): a feed nested deeper than any real one is refused up front.

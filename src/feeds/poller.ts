@@ -164,16 +164,22 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       contentType: fetched.contentType,
       url: fetched.finalUrl,
       feedId: feed.id,
+      entryMarks: feed.entryMarks ?? null,
       ...(options.maxBodyBytes ? { maxBytes: options.maxBodyBytes } : {}),
     });
     const items = parsed.items;
+    // Entries recognised by their marks were stored by an earlier poll and are counted, not read again.
+    const entries = items.length + parsed.skipped;
     const alertKeys = feed.primed ? undefined : newestKeys(items, options.backfill);
     const next = new Date(now.getTime() + nextCheckSeconds(feed, options, fetched.hints, parsed.ttlMinutes, pushedSeconds()) * 1000 + jitterMs());
     const title = feed.title ? null : cleanFeedTitle(parsed.title);
     const stored = await write({
       kind: 'success',
       feedId: feed.id,
-      success: { at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified, siteUrl: parsed.siteUrl, primed: true, ttlMinutes: parsed.ttlMinutes },
+      success: {
+        at: now, nextCheckAt: next, etag: fetched.etag, lastModified: fetched.lastModified, siteUrl: parsed.siteUrl, primed: true, ttlMinutes: parsed.ttlMinutes,
+        ...(parsed.entryMarks !== undefined ? { entryMarks: parsed.entryMarks } : {}),
+      },
       titleIfMissing: title,
       items: { list: items, options: { fetchedAt: now, alertKeys } },
     });
@@ -189,7 +195,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
     const ms = Math.round(performance.now() - started);
     // A feed with new or changed items is worth a line; one that changed nothing we keep is debug.
     logger[stored.inserted.length || stored.updated.length || !feed.primed ? 'info' : 'debug'](
-      { feed_id: feed.id, url: feed.url, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
+      { feed_id: feed.id, url: feed.url, status: 'new', items: entries, skipped: parsed.skipped, new: stored.inserted.length, updated: stored.updated.length, queued, via: parsed.via, duration_ms: ms },
       feed.primed ? 'feed polled' : 'feed polled for the first time (backlog stored without alerts)',
     );
     if (parsed.dropped) logger.warn({ feed_id: feed.id, url: feed.url, kept: parsed.kept, dropped: parsed.dropped }, 'feed has more entries than are read; the first ones were kept');
@@ -199,7 +205,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> 
       if (moved) logger.info({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently; its URL is updated');
       else logger.warn({ feed_id: feed.id, url: feed.url, final_url: fetched.finalUrl }, 'feed moved permanently to a URL another feed already has; remove one of the two');
     }
-    return { ...base, status: 'new', items: items.length, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
+    return { ...base, status: 'new', items: entries, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
   } catch (err) {
     // The database failed us, not the feed: nothing is recorded against the feed; the caller gives its
     // lease back and it is polled again (its items are deduplicated) once the database answers.

@@ -55,6 +55,8 @@ export interface FetchSuccess {
   primed?: boolean;
   /** The feed's <ttl> from a full fetch (null: it has none); left as it is when undefined (a 304). */
   ttlMinutes?: number | null;
+  /** The entry marks of the version read (null clears them); left as they are when undefined (a 304). */
+  entryMarks?: string | null;
 }
 
 export interface FetchFailure {
@@ -83,6 +85,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
     disabledReason: r.disabled_reason,
     ttlMinutes: r.ttl_minutes ?? null,
     primed: !!r.primed,
+    entryMarks: r.entry_marks ?? null,
     global: !!r.is_global,
     createdAt: toDate(r.created_at)!,
   };
@@ -321,6 +324,7 @@ export class FeedsRepo {
         ...(s.siteUrl ? { site_url: s.siteUrl } : {}),
         ...(s.primed !== undefined ? { primed: flag(s.primed) } : {}),
         ...(s.ttlMinutes !== undefined ? { ttl_minutes: s.ttlMinutes } : {}),
+        ...(s.entryMarks !== undefined ? { entry_marks: s.entryMarks } : {}),
       })
       .where('id', '=', id)
       .execute();

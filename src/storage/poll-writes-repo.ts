@@ -24,6 +24,7 @@ export type PollWrite =
 const SUCCESS_COLUMNS = [
   ['id', 'bigint'], ['etag', 'text'], ['last_modified', 'text'], ['next_check_at', 'bigint'], ['at', 'bigint'], ['title', 'text'],
   ['title_if_missing', 'text'], ['site_url', 'text'], ['primed', 'integer'], ['set_ttl', 'integer'], ['ttl', 'integer'],
+  ['set_marks', 'integer'], ['marks', 'text'],
 ] as const;
 const SUCCESS_UPDATE = `update feeds set
   etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
@@ -31,7 +32,8 @@ const SUCCESS_UPDATE = `update feeds set
   title = coalesce(v.title, feeds.title, v.title_if_missing),
   site_url = coalesce(v.site_url, feeds.site_url),
   primed = coalesce(v.primed, feeds.primed),
-  ttl_minutes = case when v.set_ttl = 1 then v.ttl else feeds.ttl_minutes end
+  ttl_minutes = case when v.set_ttl = 1 then v.ttl else feeds.ttl_minutes end,
+  entry_marks = case when v.set_marks = 1 then v.marks else feeds.entry_marks end
 from v where feeds.id = v.id`;
 const FAILURE_COLUMNS = [['id', 'bigint'], ['error', 'text'], ['at', 'bigint'], ['next_check_at', 'bigint'], ['disable', 'integer'], ['reason', 'text']] as const;
 const FAILURE_UPDATE = `update feeds set
@@ -109,7 +111,11 @@ export class PollWritesRepo {
   private async updateSuccesses(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'success' }>>): Promise<void> {
     const values = rows.map(({ feedId, success: s, titleIfMissing }) => {
       const keepTtl = s.ttlMinutes === undefined;
-      return [feedId, s.etag, s.lastModified, s.nextCheckAt.getTime(), s.at.getTime(), s.title || null, titleIfMissing || null, s.siteUrl || null, s.primed === undefined ? null : s.primed ? 1 : 0, keepTtl ? 0 : 1, keepTtl ? null : s.ttlMinutes!];
+      const keepMarks = s.entryMarks === undefined;
+      return [
+        feedId, s.etag, s.lastModified, s.nextCheckAt.getTime(), s.at.getTime(), s.title || null, titleIfMissing || null, s.siteUrl || null, s.primed === undefined ? null : s.primed ? 1 : 0,
+        keepTtl ? 0 : 1, keepTtl ? null : s.ttlMinutes!, keepMarks ? 0 : 1, keepMarks ? null : s.entryMarks!,
+      ];
     });
     await trx.executeQuery(this.valuesQuery(SUCCESS_COLUMNS, values, SUCCESS_UPDATE));
   }

@@ -20,6 +20,8 @@ export interface FeedsTable {
   /** The feed's own <ttl>, in minutes, from its last full fetch. */
   ttl_minutes: number | null;
   primed: number;
+  /** The entry marks of the version last read (src/feeds/entry-marks.ts; migration 012). */
+  entry_marks: string | null;
   /** Where the feed came from: config, user (chat command), opml, cli. */
   source: string;
   /** 1: reaches every channel (migration 004; 0 by default, so only code that means it makes a feed global). */

@@ -1,5 +1,6 @@
 // Fuzz: thousands of generated hostile feeds (test/helpers/hostile.ts, fixed seed) read on the worker pool
-// with the default deadline, as the bot reads them. Each ends in items or a classified parse error, none runs
+// with the default deadline, as the bot's polls read them (entry marks asked for, so the entry scan runs
+// too). Each ends in items or a classified parse error, none runs
 // past its deadline, and each takes time linear in its size; a sample read in this thread gives the same
 // results.
 import { createHash } from 'node:crypto';
@@ -60,7 +61,7 @@ describe('feed reading on generated hostile feeds', () => {
       await Promise.all(
         feeds.slice(i, i + 2).map(async (f, j) => {
           const t = performance.now();
-          const outcome = await outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1 }));
+          const outcome = await outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1, entryMarks: null }));
           const took = performance.now() - t;
           outcomes[i + j] = outcome;
           bytes += f.bytes.length;
@@ -85,7 +86,7 @@ describe('feed reading on generated hostile feeds', () => {
     expect(outcomes).toHaveLength(COUNT);
     const differ: string[] = [];
     for (let i = 0; i < COUNT; i += 10) {
-      const here = await outcomeOf(() => readFeed({ bytes: feeds[i]!.bytes, contentType: null, url: URL_, feedId: 1 }));
+      const here = await outcomeOf(() => readFeed({ bytes: feeds[i]!.bytes, contentType: null, url: URL_, feedId: 1, entryMarks: null }));
       if (here.digest !== outcomes[i]!.digest) differ.push(`#${i} here ${here.detail}, on a worker ${outcomes[i]!.detail}: ${feeds[i]!.label}`);
     }
     expect(differ).toEqual([]);

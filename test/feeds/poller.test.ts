@@ -109,6 +109,8 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     expect(primed.nextCheckAt.toISOString()).toBe(new Date(t0.getTime() + 3600_000).toISOString()); // ttl 60 beats 900 s
 
     expect(primed.ttlMinutes).toBe(60);
+    // One entry has no guid: its key would depend on the rest of the document, so no entry marks are kept.
+    expect(primed.entryMarks).toBeNull();
 
     clock.advance(3600_000);
     const second = await pollFeed(primed, deps());
@@ -127,6 +129,32 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     expect(third).toMatchObject({ status: 'new', items: 4, new: 1, updated: 1, queued: 1 });
     const pending = await storage.items.listUnprocessed(10);
     expect(pending.map((i) => i.title).sort()).toEqual(['Envoys agree to a cyber working group and a hotline', 'Fresh story']);
+  });
+
+  it('with entry marks, a changed feed reads only its new and edited entries, and stores what a whole read would', async () => {
+    // RSS2 with a guid on every entry: each entry's mark is kept.
+    const marked = RSS2.replace('<link>https://news.example.org/2026/11/norms-note</link>', '<link>https://news.example.org/2026/11/norms-note</link><guid>cyber-desk-0000</guid>');
+    body = marked;
+    const feed = await addFeed('/feed');
+    expect(await pollFeed(feed, deps())).toMatchObject({ status: 'new', items: 3, new: 3 });
+    const primed = await reload(feed.id);
+    expect(primed.entryMarks).toMatch(/^1 \S+ \S+,\S+,\S+$/);
+
+    body = marked
+      .replace('Envoys agree to a cyber working group', 'Envoys agree to a cyber working group and a hotline')
+      .replace('<item>', '<item><title>Fresh story</title><link>https://news.example.org/fresh</link><guid>cyber-desk-0003</guid></item>\n    <item>');
+    clock.advance(3600_000);
+    expect(await pollFeed(primed, deps())).toMatchObject({ status: 'new', items: 4, new: 1, updated: 1, queued: 1 });
+    expect((await storage.items.listUnprocessed(10)).map((i) => i.title).sort()).toEqual(['Envoys agree to a cyber working group and a hotline', 'Fresh story']);
+    const stored = await storage.items.listByFeed(feed.id);
+    expect(stored.map((i) => i.key).sort()).toEqual(['g:cyber-desk-0000', 'g:cyber-desk-0001', 'g:cyber-desk-0002', 'g:cyber-desk-0003']);
+    expect((await reload(feed.id)).entryMarks?.split(',')).toHaveLength(4);
+
+    // An entry loses its guid: the marks are cleared, and the next read is whole again.
+    body = body.replace('<guid>cyber-desk-0000</guid>', '');
+    clock.advance(3600_000);
+    expect(await pollFeed(await reload(feed.id), deps())).toMatchObject({ status: 'new', items: 4 });
+    expect((await reload(feed.id)).entryMarks).toBeNull();
   });
 
   it.each([

@@ -60,6 +60,28 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     expect((await storage.feeds.get(a!.id))!.ttlMinutes).toBeNull();
   });
 
+  it('entry marks written with a full fetch are kept by a 304 and a failure, replaced or cleared by the next full fetch', async () => {
+    const [a] = await leasedFeeds(1);
+    const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };
+    const marks = () => storage.feeds.get(a!.id).then((f) => f!.entryMarks);
+    expect(await marks()).toBeNull();
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { ...success, entryMarks: '1 ctx m1,m2' } }]);
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success }]);
+    await storage.pollWrites.commit([{ kind: 'failure', feedId: a!.id, failure: { at: t0, nextCheckAt: at(60), error: 'fetch_http: HTTP 500' } }]);
+    expect(await marks()).toBe('1 ctx m1,m2');
+    // The feeds the poller claims carry them.
+    const [claimed] = await storage.feeds.claimDue({ now: at(100), limit: 1, owner: 'me', leaseUntil: at(700) });
+    expect(claimed!.entryMarks).toBe('1 ctx m1,m2');
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { ...success, entryMarks: '1 ctx m3' } }]);
+    expect(await marks()).toBe('1 ctx m3');
+    await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { ...success, entryMarks: null } }]);
+    expect(await marks()).toBeNull();
+    // The one-poll-at-a-time writer (feeds.recordSuccess) treats them alike.
+    await storage.feeds.recordSuccess(a!.id, { ...success, entryMarks: '1 ctx m4' });
+    await storage.feeds.recordSuccess(a!.id, success);
+    expect(await marks()).toBe('1 ctx m4');
+  });
+
   it('items dedupe across commits: known ones unchanged, edited ones updated, new ones inserted', async () => {
     const [a] = await leasedFeeds(1);
     const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };

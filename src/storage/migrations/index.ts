@@ -10,6 +10,7 @@ import { keywordFormatCharsMigration } from './008_keyword_format_chars.ts';
 import { briefMigration } from './009_brief.ts';
 import { dashboardMigration } from './010_dashboard.ts';
 import { websubMigration } from './011_websub.ts';
+import { entryMarksMigration } from './012_entry_marks.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -22,5 +23,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '009_brief': briefMigration(dialect),
     '010_dashboard': dashboardMigration(dialect),
     '011_websub': websubMigration(dialect),
+    '012_entry_marks': entryMarksMigration(),
   };
 }
