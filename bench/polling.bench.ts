@@ -5,7 +5,8 @@
 // read from /proc; beside it, in the same run against the same farm, the naive loop: rss-parser parseURL,
 // 8 at a time, no conditional GET.
 // a. the second poll of N feeds whose server answers after 200 ms;  b. the same with no delay, with its cycle
-// time alone and two floors (the same requests through undici alone and through plain sockets: http-floor.ts);
+// time alone and two floors (the same requests through undici alone and through plain sockets: http-floor.ts),
+// then again with the feeds served as static files by nginx when it is installed (nginx-farm.ts);
 // c. two instances on PostgreSQL (TEST_DATABASE_URL) polling one feed table, each its own process.
 // Sizes by environment: POLL_BENCH_FEEDS (10000), POLL_BENCH_HOSTS (2000), POLL_BENCH_DELAY_MS (200),
 // POLL_BENCH_NAIVE_DELAYED (2000: feeds the naive loop fetches in case a, where all N would take N/8 x 200 ms;
@@ -15,7 +16,7 @@
 // refuses --cpu-prof in NODE_OPTIONS, so they go on its command line).
 // Run: npm run bench -- polling
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import pg from 'pg';
 import RssParser from 'rss-parser';
 import { openStorage } from '../src/storage/index.ts';
 import { socketFloor, undiciFloor, type FloorRequest } from './helpers/http-floor.ts';
+import { startNginxFarm } from './helpers/nginx-farm.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -164,8 +166,6 @@ async function naiveLoop(list: readonly string[], concurrency = 8): Promise<{ se
 
 const summary = (r: CliRun) => Object.entries(r.lines).map(([k, v]) => `${v} ${k}`).join(', ');
 const sqliteVars = { DATABASE_URL: sqliteFile, CYBERBRIEF_CONFIG: 'default-config.yaml' };
-/** Case b logs at info, for its `poll cycle done` line (the changed feeds' lines come with it). */
-const sqliteInfoVars = { ...sqliteVars, LOG_LEVEL: 'info' };
 
 console.log(`polling bench: ${FEEDS} feeds of 20 items on ${HOSTS} loopback hosts (farm in a child process), ${os.availableParallelism()} CPUs, load ${load()}`);
 if (CASES.has('a') || CASES.has('b')) await addFeeds(sqliteFile, urls);
@@ -191,26 +191,33 @@ if (CASES.has('a')) {
 }
 
 // ---- b. no delay -----------------------------------------------------------------------------------------
-if (CASES.has('b')) {
-  const { changed } = await ask({ cmd: 'cycle' });
-  await ask({ cmd: 'delay', ms: 0 });
-  await ask({ cmd: 'reset' });
-  const ours = await runCli(['poll', '--once', '--all'], sqliteInfoVars);
-  const s = await ask({ cmd: 'stats' });
+interface NoDelayFarm {
+  /** Changes a tenth of the feeds; returns how many. */
+  cycle(): Promise<number>;
+  reset(): Promise<void>;
+  stats(): Promise<{ notModified?: number; full?: number }>;
+}
+
+/** The second poll with no server delay, beside the naive loop and the two HTTP floors, all against `farmOf`. */
+async function noDelayCase(title: string, farmOf: NoDelayFarm, list: readonly string[], vars: Record<string, string>, dbFile: string): Promise<void> {
+  const changed = await farmOf.cycle();
+  await farmOf.reset();
+  const ours = await runCli(['poll', '--once', '--all'], { ...vars, LOG_LEVEL: 'info' });
+  const s = await farmOf.stats();
   // The same command with nothing due: its CPU is the start-up, subtracted to get the CPU per poll.
-  const idle = await runCli(['poll', '--once'], sqliteVars);
-  const naive = await naiveLoop(urls);
-  console.log(`b. second poll, no delay, ${changed} changed (load ${load()}):`);
+  const idle = await runCli(['poll', '--once'], vars);
+  const naive = await naiveLoop(list);
+  console.log(`${title}, ${changed} changed (load ${load()}):`);
   console.log(`   cyberbrief (default configuration)   ${fmt(ours.seconds, 2).padStart(8)} s  peak ${fmt(ours.peakMb, 0)} MB  (${summary(ours)}; server: ${s.notModified} x 304, ${s.full} x 200)`);
   console.log(`   naive loop (rss-parser, 8 at a time) ${fmt(naive.seconds, 2).padStart(8)} s  (${naive.items} items, ${naive.failed} failed)`);
   console.log(`   ratio: cyberbrief ${fmt(naive.seconds / ours.seconds, 1)}x faster; target >= 3x: ${naive.seconds / ours.seconds >= 3 ? 'met' : 'MISSED'}`);
-  const perPoll = ((ours.cpuSeconds - idle.cpuSeconds) / FEEDS) * 1000;
+  const perPoll = ((ours.cpuSeconds - idle.cpuSeconds) / list.length) * 1000;
   console.log(`   cyberbrief CPU: ${fmt(ours.cpuSeconds, 2)} s for the run, ${fmt(idle.cpuSeconds, 2)} s for start-up alone (poll --once, nothing due): ${fmt(perPoll, 3)} ms per feed polled (${changed} of them parsed and stored)`);
   const cycleMs = Number(ours.cycle?.duration_ms ?? NaN);
   if (Number.isFinite(cycleMs)) console.log(`   cyberbrief's cycle alone (its 'poll cycle done' line; start-up, opening the database and making every feed due left out, as the naive loop's start-up is): ${fmt(cycleMs / 1000, 2)} s, ${fmt(naive.seconds / (cycleMs / 1000), 1)}x faster than the naive loop`);
-  // Floors: the same 10,000 conditional GETs (the validators cyberbrief just stored, so all are 304) with an
-  // HTTP client alone, in this process like the naive loop, as many in flight as cyberbrief's ceiling.
-  const validators = new Database(sqliteFile, { readonly: true });
+  // Floors: the same conditional GETs (the validators cyberbrief just stored, so all are 304) with an HTTP
+  // client alone, in this process like the naive loop, as many in flight as cyberbrief's ceiling.
+  const validators = new Database(dbFile, { readonly: true });
   const requests = validators.prepare('select url, etag, last_modified as lastModified from feeds order by id').all() as FloorRequest[];
   validators.close();
   const floors = [
@@ -220,6 +227,38 @@ if (CASES.has('b')) {
   for (const [name, f] of floors) {
     const codes = Object.entries(f.codes).map(([c, n]) => `${n} x ${c === '0' ? 'failed' : c}`).join(', ');
     console.log(`   floor, ${name}: ${fmt(f.seconds, 2)} s, ${fmt(f.cpuSeconds, 2)} s CPU (${codes}); the naive loop / 3 is ${fmt(naive.seconds / 3, 2)} s`);
+  }
+}
+
+if (CASES.has('b')) {
+  const nodeFarm: NoDelayFarm = {
+    cycle: async () => (await ask({ cmd: 'cycle' })).changed!,
+    reset: async () => {
+      await ask({ cmd: 'delay', ms: 0 });
+      await ask({ cmd: 'reset' });
+    },
+    stats: () => ask({ cmd: 'stats' }),
+  };
+  await noDelayCase('b. second poll, no delay', nodeFarm, urls, sqliteVars, sqliteFile);
+
+  // The same feeds as static files served by nginx, as the issue measured them: a server that costs the
+  // two cores far less CPU than the Node farm, so what is left is the clients' own work.
+  const nginxDir = path.join(dir, 'nginx');
+  mkdirSync(nginxDir);
+  const nginx = await startNginxFarm({ feeds: FEEDS, hosts: HOSTS, hostAddress, dir: nginxDir });
+  if (!nginx) {
+    console.log("b'. the same served by nginx: skipped, nginx is not installed (apt-get install nginx-light).");
+  } else {
+    try {
+      const nginxFile = path.join(dir, 'nginx.db');
+      const nginxUrls = Array.from({ length: FEEDS }, (_, i) => nginx.url(i));
+      await addFeeds(nginxFile, nginxUrls);
+      const vars = { DATABASE_URL: nginxFile, CYBERBRIEF_CONFIG: 'default-config.yaml' };
+      await runCli(['poll', '--once', '--all'], vars); // first poll: primes validators, stores the backlog
+      await noDelayCase("b'. the same served by nginx (static files, its own ETag and Last-Modified), second poll, no delay", { cycle: async () => nginx.cycle(), reset: () => nginx.reset(), stats: () => nginx.stats() }, nginxUrls, vars, nginxFile);
+    } finally {
+      await nginx.close();
+    }
   }
 }
 

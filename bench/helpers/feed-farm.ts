@@ -6,6 +6,7 @@
 // { cmd: 'cycle' } | { cmd: 'delay', ms } | { cmd: 'stats' } | { cmd: 'reset' }; answers { ok, ... }.
 // Feed i is http://127.1.a.b:PORT/f/i.xml on host i % HOSTS (see farmFeedUrl in the bench).
 import http from 'node:http';
+import { changesIn, FEED_BASE_TIME, feedBody } from './feed-body.ts';
 
 const FEEDS = Number(process.env.FEEDS ?? 10_000);
 const HOSTS = Number(process.env.HOSTS ?? 2_000);
@@ -20,23 +21,8 @@ let full = 0;
 let notModified = 0;
 
 const hostAddress = (h: number): string => `127.1.${(h + 1) >> 8}.${(h + 1) & 255}`;
-const BASE = Date.UTC(2026, 0, 1);
 const etagOf = (i: number) => `"f${i}-v${version[i]}"`;
-const lastModifiedOf = (i: number) => new Date(BASE + version[i]! * 3_600_000).toUTCString();
-
-function body(i: number, origin: string): string {
-  const v = version[i]!;
-  const items: string[] = [];
-  for (let k = v + ITEMS - 1; k >= v; k--) {
-    items.push(
-      `<item><title>Feed ${i} story ${k}: talks on norms for state behaviour in cyberspace</title>` +
-        `<link>${origin}/a/${i}/${k}</link><guid isPermaLink="false">f${i}-s${k}</guid>` +
-        `<pubDate>${new Date(BASE + k * 3_600_000).toUTCString()}</pubDate>` +
-        `<description>Officials met for a working group on cyber issues, story ${k} of feed ${i}; the talks covered critical infrastructure, intellectual property and the rules both sides say they follow.</description></item>`,
-    );
-  }
-  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench feed ${i}</title><link>${origin}/</link><description>generated</description>${items.join('')}</channel></rss>`;
-}
+const lastModifiedOf = (i: number) => new Date(FEED_BASE_TIME + version[i]! * 3_600_000).toUTCString();
 
 function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
   const m = /^\/f\/(\d+)\.xml$/.exec(req.url ?? '');
@@ -54,7 +40,7 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     return;
   }
   full++;
-  const b = Buffer.from(body(i, `http://${req.headers.host ?? 'localhost'}`));
+  const b = Buffer.from(feedBody(i, version[i]!, `http://${req.headers.host ?? 'localhost'}`, ITEMS));
   res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': b.length, etag, 'last-modified': lastModified }).end(b);
 }
 
@@ -83,9 +69,8 @@ process.on('message', (msg: { cmd: string; ms?: number }) => {
     case 'cycle': {
       cycle++;
       let changed = 0;
-      const every = Math.max(1, Math.round(1 / CHANGED));
       for (let i = 0; i < FEEDS; i++) {
-        if ((i + cycle * 7) % every === 0) {
+        if (changesIn(i, cycle, CHANGED)) {
           version[i]!++;
           changed++;
         }
