@@ -90,4 +90,29 @@ describe('OriginClients', () => {
     expect(pool.stats()).toEqual({ origins: 0, clients: 0 });
     await pool.close();
   });
+
+  it('counts a request in the newer handler style of undici (onRequestStart ... onResponseEnd) as ended when it ends', async () => {
+    const pool = new OriginClients({}, 2, 50);
+    const body: Buffer[] = [];
+    const status = await new Promise<number>((resolve, reject) => {
+      let code = 0;
+      pool.dispatch(
+        { origin: origins[2]!, path: '/', method: 'GET' },
+        {
+          onRequestStart: () => undefined,
+          onResponseStart: (_c, statusCode) => void (code = statusCode),
+          onResponseData: (_c, chunk) => void body.push(chunk),
+          onResponseEnd: () => resolve(code),
+          onResponseError: (_c, err) => reject(err),
+        },
+      );
+    });
+    expect(status).toBe(200);
+    expect(Buffer.concat(body).toString()).toBe('ok');
+    // Ended, so idle: the sweep forgets it.
+    expect(pool.stats()).toEqual({ origins: 1, clients: 1 });
+    pool.sweep(Date.now() + 60);
+    expect(pool.stats()).toEqual({ origins: 0, clients: 0 });
+    await pool.close();
+  });
 });

@@ -2,14 +2,14 @@
 // stalls the event loop, reads go on meanwhile and writes wait (off the event loop) and then land; a full
 // disk (PRAGMA max_page_count, which makes SQLite answer SQLITE_FULL exactly as a full disk does) and a
 // damaged file surface as themselves, name the file and say what to do, and /healthz's check reports them.
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/lib/errors.ts';
-import { migrateToLatest, openDatabase, parseDatabaseUrl, type DatabaseHandle } from '../../src/storage/db.ts';
+import { migrateToLatest, openDatabase, parseDatabaseUrl, WAL_AUTOCHECKPOINT_PAGES, type DatabaseHandle } from '../../src/storage/db.ts';
 import { ItemsRepo } from '../../src/storage/items-repo.ts';
 import { FeedsRepo } from '../../src/storage/feeds-repo.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
@@ -213,6 +213,32 @@ describe('a damaged SQLite file', () => {
       expect(await storage.integrityCheck({ timeoutMs: 1 })).toMatchObject({ status: 'timeout' });
     } finally {
       await storage.close();
+    }
+  });
+});
+
+describe('SQLite write-ahead log', () => {
+  it('is copied into the file in large steps while open, and in full when closed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-wal-'));
+    const file = path.join(dir, 'bot.db');
+    try {
+      const handle = openDatabase(parseDatabaseUrl(file));
+      await migrateToLatest(handle);
+      expect(Number((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(handle.db)).rows[0]!.wal_autocheckpoint)).toBe(WAL_AUTOCHECKPOINT_PAGES);
+      const feed = (await new FeedsRepo(handle.db, 'sqlite').add({ url: 'https://wire.example/feed.xml', source: 'cli' })).feed;
+      await new ItemsRepo(handle.db, 'sqlite').storeForFeed(feed.id, Array.from({ length: 50 }, (_, i) => item(feed.id, `wal-${i}`)), { fetchedAt: new Date() });
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      await handle.close();
+      // Nothing is left only in the log: it was copied into the file and removed.
+      expect(existsSync(`${file}-wal`)).toBe(false);
+      const raw = new SqliteDatabase(file, { readonly: true });
+      try {
+        expect((raw.prepare('select count(*) as n from items').get() as { n: number }).n).toBe(50);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
