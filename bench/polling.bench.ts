@@ -16,7 +16,7 @@
 // refuses --cpu-prof in NODE_OPTIONS, so they go on its command line).
 // Run: npm run bench -- polling
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,9 +92,18 @@ interface CliRun {
   cpuSeconds: number;
   /** CPU of its main thread (the event loop: HTTP, scheduling, SQLite) alone. */
   mainCpuSeconds: number;
+  /** CPU by thread (main thread, worker threads, V8's GC helpers, libuv's pool), at the last sample. */
+  threads: Record<string, number>;
   /** The `poll cycle done` log line's fields, when the run logged at info. */
   cycle: Record<string, unknown> | null;
   lines: Record<string, number>;
+}
+
+/** CPU seconds per thread, the busiest first, keyed `name/tid` (Node leaves most threads named after the process). */
+function byName(threads: Map<string, { name: string; ticks: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [tid, t] of [...threads].sort((a, b) => b[1].ticks - a[1].ticks)) out[`${t.name}/${tid}`] = t.ticks / 100;
+  return out;
 }
 
 /** Runs bin/cyberbrief as a child process; counts its output lines by status; samples its peak RSS (VmHWM). */
@@ -105,6 +114,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
     let peakKb = 0;
     let cpuTicks = 0;
     let mainTicks = 0;
+    const perThread = new Map<string, { name: string; ticks: number }>();
     const ticks = (stat: string) => {
       // Fields 14 and 15 of a stat file (after the parenthesised name): utime, stime in clock ticks.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -116,6 +126,10 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
         cpuTicks = Math.max(cpuTicks, ticks(readFileSync(`/proc/${child.pid}/stat`, 'utf8')));
         mainTicks = Math.max(mainTicks, ticks(readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8')));
+        for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+          const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
+          perThread.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: ticks(stat) });
+        }
       } catch {
         // the process has ended
       }
@@ -140,7 +154,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
       const seconds = (performance.now() - t0) / 1000;
       const line = stderr.split('\n').find((l) => l.includes('"poll cycle done"'));
       if (code !== 0) reject(new Error(`polling bench: cyberbrief ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, threads: byName(perThread), lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
     });
     // Read the peak just before exit as well: VmHWM only grows, so the last sample is the peak.
     child.stdout!.on('end', sample);
@@ -219,6 +233,8 @@ async function noDelayCase(title: string, farmOf: NoDelayFarm, list: readonly st
   console.log(`   ratio: cyberbrief ${fmt(naive.seconds / ours.seconds, 1)}x faster; target >= 3x: ${naive.seconds / ours.seconds >= 3 ? 'met' : 'MISSED'}`);
   const perPoll = ((ours.cpuSeconds - idle.cpuSeconds) / list.length) * 1000;
   console.log(`   cyberbrief CPU: ${fmt(ours.cpuSeconds, 2)} s for the run (main thread ${fmt(ours.mainCpuSeconds, 2)} s), ${fmt(idle.cpuSeconds, 2)} s for start-up alone (poll --once, nothing due; main thread ${fmt(idle.mainCpuSeconds, 2)} s): ${fmt(perPoll, 3)} ms per feed polled (${changed} of them parsed and stored)`);
+  const threads = Object.entries(ours.threads).filter(([, cpu]) => cpu >= 0.01);
+  console.log(`   cyberbrief CPU by thread: ${threads.map(([name, cpu]) => `${name} ${fmt(cpu, 2)} s`).join(', ')}`);
   const cycleMs = Number(ours.cycle?.duration_ms ?? NaN);
   if (Number.isFinite(cycleMs)) console.log(`   cyberbrief's cycle alone (its 'poll cycle done' line; start-up, opening the database and making every feed due left out, as the naive loop's start-up is): ${fmt(cycleMs / 1000, 2)} s, ${fmt(naive.seconds / (cycleMs / 1000), 1)}x faster than the naive loop`);
   // Floors: the same conditional GETs (the validators cyberbrief just stored, so all are 304) with an HTTP
