@@ -4,8 +4,6 @@
 // connections lives: a cycle over thousands of hosts held tens of MB in pools. A Client is about 2 KB.
 // Requests go to an idle client of their origin, else to a new one while fewer than `perOrigin` exist, else
 // to the least busy (it queues there); how many are in flight overall and per host is the scheduler's cap.
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { Client, Dispatcher } from 'undici';
 
 interface Entry {
@@ -14,102 +12,22 @@ interface Entry {
   idleSince: number;
 }
 
-/**
- * A handler in undici's older style (onConnect, onHeaders, onData, onComplete, onError: what `exchange` and
- * undici's own request() use), passed through as it is but for `end`, called once before the request ends.
- * A class rather than a Proxy: a Proxy's trap, and a bound function made on every method undici looks up,
- * ran on every request.
- */
-class CountedHandler {
-  private ended = false;
-  /** Present only when the handler has it: undici refuses a handler whose onBodySent is not a function. */
-  readonly onBodySent?: (...args: unknown[]) => unknown;
+/** Handler methods that end a request, in undici's two handler styles. */
+const ENDS = new Set<PropertyKey>(['onComplete', 'onError', 'onUpgrade', 'onResponseEnd', 'onResponseError']);
 
-  constructor(
-    private readonly target: LegacyHandler,
-    private readonly entry: Entry,
-  ) {
-    if (target.onBodySent) this.onBodySent = (...args) => target.onBodySent!(...args);
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    endOne(this.entry);
-  }
-
-  onConnect(abort: unknown, context: unknown): unknown {
-    return this.target.onConnect?.(abort, context);
-  }
-  onRequestSent(): unknown {
-    return this.target.onRequestSent?.();
-  }
-  onResponseStarted(): unknown {
-    return this.target.onResponseStarted?.();
-  }
-  onHeaders(statusCode: unknown, headers: unknown, resume: unknown, statusText: unknown): unknown {
-    return this.target.onHeaders?.(statusCode, headers, resume, statusText);
-  }
-  onData(chunk: unknown): unknown {
-    return this.target.onData?.(chunk);
-  }
-  onComplete(trailers: unknown): unknown {
-    this.end();
-    return this.target.onComplete?.(trailers);
-  }
-  onError(err: unknown): unknown {
-    this.end();
-    return this.target.onError?.(err);
-  }
-  onUpgrade(statusCode: unknown, headers: unknown, socket: unknown): unknown {
-    this.end();
-    return this.target.onUpgrade?.(statusCode, headers, socket);
-  }
-}
-
-/** The older handler style as undici calls it at run time (its typings lag behind: onBodySent gets the chunk). */
-type LegacyHandler = Partial<Record<'onConnect' | 'onRequestSent' | 'onResponseStarted' | 'onHeaders' | 'onData' | 'onComplete' | 'onError' | 'onUpgrade' | 'onBodySent', (...args: unknown[]) => unknown>>;
-
-/** The same for undici's newer handler style (onRequestStart, onResponseStart, ..., onResponseEnd, onResponseError). */
-class CountedController implements Dispatcher.DispatchHandler {
-  private ended = false;
-
-  constructor(
-    private readonly target: Dispatcher.DispatchHandler,
-    private readonly entry: Entry,
-  ) {}
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    endOne(this.entry);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.target.onRequestStart!(controller, context);
-  }
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
-    this.target.onRequestUpgrade?.(controller, statusCode, headers, socket);
-  }
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    this.target.onResponseStart?.(controller, statusCode, headers, statusMessage);
-  }
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.target.onResponseData?.(controller, chunk);
-  }
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
-    this.end();
-    this.target.onResponseEnd?.(controller, trailers);
-  }
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    this.end();
-    this.target.onResponseError?.(controller, error);
-  }
-}
-
-function endOne(e: Entry): void {
-  e.active--;
-  if (e.active === 0) e.idleSince = Date.now();
+/** The handler as it is, but calling `end` (once) before a method that ends the request. */
+function counting(handler: Dispatcher.DispatchHandler, end: () => void): Dispatcher.DispatchHandler {
+  return new Proxy(handler, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!ENDS.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return (...args: unknown[]) => {
+        end();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 export class OriginClients extends Dispatcher {
@@ -140,22 +58,22 @@ export class OriginClients extends Dispatcher {
       list = [];
       this.origins.set(key, list);
     }
-    let entry: Entry | undefined;
-    let least: Entry | undefined;
-    for (const e of list) {
-      if (e.active === 0) {
-        entry = e;
-        break;
-      }
-      if (!least || e.active < least.active) least = e;
-    }
+    let entry = list.find((e) => e.active === 0);
     if (!entry && list.length < this.perOrigin) {
       entry = { client: new Client(key, this.clientOptions), active: 0, idleSince: 0 };
       list.push(entry);
     }
-    entry ??= least!;
-    entry.active++;
-    return entry.client.dispatch(options, handler.onRequestStart ? new CountedController(handler, entry) : (new CountedHandler(handler as unknown as LegacyHandler, entry) as unknown as Dispatcher.DispatchHandler));
+    entry ??= list.reduce((a, b) => (b.active < a.active ? b : a));
+    const e = entry;
+    e.active++;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      e.active--;
+      if (e.active === 0) e.idleSince = Date.now();
+    };
+    return e.client.dispatch(options, counting(handler, end));
   }
 
   /** Closes and forgets clients idle for longer than idleMs (their connections have closed by then, or close now). */
