@@ -37,7 +37,10 @@ export interface ClusterCandidate {
   id: number;
   signature: string;
   lastItemAt: Date;
-  /** Feeds that already have an item in the cluster: a feed never joins its own story twice. */
+  /**
+   * Feeds that already have an item in the cluster (a feed never joins its own story twice); from storage,
+   * only the feed of the story being placed, when it is one of them.
+   */
   feedIds: readonly number[];
 }
 

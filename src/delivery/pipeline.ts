@@ -43,8 +43,11 @@ export interface PipelineStore {
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
   /** Replaces the item's topic matches and stores its relevance score (null: the rules alone decided). */
   setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[], relevance?: number | null): Promise<void>;
-  /** Candidate clusters, each with the feed of its first item (null when that item is gone). */
-  recent(since: Date, until?: Date): Promise<(ClusterCandidate & { firstFeedId: number | null })[]>;
+  /**
+   * Candidate clusters, each with the feed of its first item (null when that item is gone); `feedIds` holds
+   * `feedId` when that feed already has an item in the cluster, and nothing else.
+   */
+  recent(feedId: number, since: Date, until?: Date): Promise<(ClusterCandidate & { firstFeedId: number | null })[]>;
   create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
   touch(id: number, at: Date): Promise<void>;
   assignCluster(itemId: number, clusterId: number): Promise<void>;
@@ -189,7 +192,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     if (clusterId === null) {
       const signature = storySignature({ title: item.title, summary: description || content });
       // Only clusters started by a feed everyone who sees this item also sees (tenancy: mayJoinCluster).
-      const candidates = (await deps.store.recent(new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs))).filter(
+      const candidates = (await deps.store.recent(item.feedId, new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs))).filter(
         (c) => c.firstFeedId !== null && mayJoinCluster(audience, audiences.get(c.firstFeedId) ?? NO_AUDIENCE),
       );
       const choice = findCluster({ signature, feedId: item.feedId, at }, candidates, { threshold, windowMs: opts.clusterWindowMs });

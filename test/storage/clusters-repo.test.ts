@@ -29,9 +29,15 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     await storage.clusters.assignCluster(a.itemIds[1]!, old.id);
     await storage.clusters.touch(c.id, at(5));
     await storage.clusters.touch(c.id, at(2));
-    const recent = await storage.clusters.recent(at(-72));
-    expect(recent.map((r) => [r.id, r.signature, r.lastItemAt.toISOString(), r.feedIds.sort()])).toEqual([[c.id, sig('a'), at(5).toISOString(), [a.feedId, b.feedId].sort()]]);
-    expect((await storage.clusters.recent(at(-200), at(-72))).map((r) => r.id)).toEqual([old.id]);
+    // Each feed asks whether it is in a cluster already: a and b are in c; a third feed is in none.
+    const other = await seedFeed(storage, { url: 'https://c.example/rss', title: 'C' }, [{ key: 'c1', title: 'Elsewhere' }], t0);
+    for (const [feedId, expected] of [[a.feedId, [a.feedId]], [b.feedId, [b.feedId]], [other.feedId, []]] as const) {
+      const recent = await storage.clusters.recent(feedId, at(-72));
+      expect(recent.map((r) => [r.id, r.signature, r.lastItemAt.toISOString(), r.feedIds, r.firstFeedId])).toEqual([[c.id, sig('a'), at(5).toISOString(), expected, a.feedId]]);
+    }
+    // The window bounds both what is listed and what membership is looked for in.
+    expect((await storage.clusters.recent(a.feedId, at(-200), at(-72))).map((r) => [r.id, r.feedIds])).toEqual([[old.id, [a.feedId]]]);
+    expect((await storage.clusters.recent(b.feedId, at(-200), at(-72))).map((r) => [r.id, r.feedIds])).toEqual([[old.id, []]]);
     expect(await storage.clusters.itemIds(c.id)).toEqual([a.itemIds[0], b.itemIds[0]]);
     expect((await storage.clusters.get(c.id))!).toMatchObject({ title: 'One', firstItemId: a.itemIds[0] });
   });
