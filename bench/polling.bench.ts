@@ -100,7 +100,7 @@ interface CliRun {
 }
 
 /** CPU seconds per thread, the busiest first, keyed `name/tid` (Node leaves most threads named after the process). */
-function byName(threads: Map<string, { name: string; ticks: number }>): Record<string, number> {
+function byThread(threads: Map<string, { name: string; ticks: number }>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [tid, t] of [...threads].sort((a, b) => b[1].ticks - a[1].ticks)) out[`${t.name}/${tid}`] = t.ticks / 100;
   return out;
@@ -154,7 +154,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
       const seconds = (performance.now() - t0) / 1000;
       const line = stderr.split('\n').find((l) => l.includes('"poll cycle done"'));
       if (code !== 0) reject(new Error(`polling bench: cyberbrief ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, threads: byName(perThread), lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, threads: byThread(perThread), lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
     });
     // Read the peak just before exit as well: VmHWM only grows, so the last sample is the peak.
     child.stdout!.on('end', sample);

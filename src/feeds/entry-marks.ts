@@ -26,10 +26,11 @@ export interface EntrySpan {
   id: string;
 }
 
-const ROOTS: Record<string, { entry: string; parent: string; id: string }> = {
-  rss: { entry: 'item', parent: 'channel', id: 'guid' },
-  'rdf:RDF': { entry: 'item', parent: 'rdf:RDF', id: 'guid' },
-  feed: { entry: 'entry', parent: 'feed', id: 'id' },
+/** Per root: the entry element, its parent and the parent's depth (the root is 0), and the entry's id element. */
+const ROOTS: Record<string, { entry: string; parent: string; depth: number; id: string }> = {
+  rss: { entry: 'item', parent: 'channel', depth: 1, id: 'guid' },
+  'rdf:RDF': { entry: 'item', parent: 'rdf:RDF', depth: 0, id: 'guid' },
+  feed: { entry: 'entry', parent: 'feed', depth: 0, id: 'id' },
 };
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -77,7 +78,7 @@ export function entrySpans(xml: string): EntrySpan[] | null {
       if (gt < 0) return null;
       const name = xml.slice(lt + 2, gt).trimEnd();
       if (stack.pop() !== name) return null;
-      if (shape && entryStart >= 0 && stack.length === (shape.parent === 'channel' ? 2 : 1) && name === shape.entry) {
+      if (shape && entryStart >= 0 && stack.length === shape.depth + 1 && name === shape.entry) {
         if (entryId === null || ids.has(entryId)) return null;
         ids.add(entryId);
         spans.push({ start: entryStart, end: gt + 1, id: entryId });
@@ -115,15 +116,14 @@ export function entrySpans(xml: string): EntrySpan[] | null {
     } else if (shape) {
       const local = name.slice(name.indexOf(':') + 1);
       if (local !== name && (local === 'item' || local === 'entry')) return null;
-      const depth = stack.length;
-      const entryDepth = shape.parent === 'channel' ? 2 : 1;
-      const parentOk = shape.parent === 'channel' ? depth === 2 && stack[1] === 'channel' : depth === 1;
-      if (name === shape.entry && parentOk && depth === entryDepth) {
+      // The element's depth is stack.length; an entry's parent is the element on top of the stack.
+      const entryDepth = shape.depth + 1;
+      if (name === shape.entry && stack.length === entryDepth && stack[shape.depth] === shape.parent) {
         if (selfClosing || entryStart >= 0) return null;
         if (spans.length >= MAX_ENTRIES) return null;
         entryStart = lt;
         entryId = null;
-      } else if (entryStart >= 0 && depth === entryDepth + 1 && name === shape.id) {
+      } else if (entryStart >= 0 && stack.length === entryDepth + 1 && name === shape.id) {
         // The id's text must be plain: no markup, CDATA or references, so the text is what the reader reads.
         if (selfClosing || entryId !== null) return null;
         const close = xml.indexOf('<', gt + 1);

@@ -126,8 +126,8 @@ export class ClustersRepo {
       clusters = clusters.where('c.last_item_at', '<=', until.getTime());
       joined = joined.where('c.last_item_at', '<=', until.getTime());
     }
-    const [rows, member] = [await clusters.execute(), await joined.execute()];
-    const has = new Set(member.map((r) => Number(r.cluster_id)));
+    const rows = await clusters.execute();
+    const has = new Set((await joined.execute()).map((r) => Number(r.cluster_id)));
     return rows.map((r) => {
       const id = Number(r.id);
       return { id, signature: r.signature, lastItemAt: toDate(r.last_item_at)!, feedIds: has.has(id) ? [feedId] : [], firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id) };
