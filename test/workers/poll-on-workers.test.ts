@@ -65,8 +65,10 @@ describe('polling on worker threads', () => {
   it('a body past the deadline fails that feed with parse_timeout, recorded and backed off; the other feed is read', async () => {
     const { feed: big } = await storage.feeds.add({ url: server.url('/big'), source: 'cli' }, clock.now());
     const w = workers(30);
-    // The thread is up before the run, so the deadline is the read's alone.
-    await w.readFeed({ bytes: Buffer.from(RSS2), contentType: null, url: server.url('/feed'), feedId: 0 });
+    // The thread is up and has read a feed before the run, so the deadline is the read's alone. The warm-up
+    // goes to the same pool with a deadline of its own: its first read (cold code) took over 30 ms in a CI
+    // run with two test files at once, which timed out the warm-up instead of the read under test.
+    await w.pool.run('readFeed', { bytes: Buffer.from(RSS2), contentType: null, url: server.url('/feed'), feedId: 0 }, { deadlineMs: 10_000 });
     const scheduler = createScheduler({ storage, fetcher, readFeed: w.readFeed, options: { ...POLL, tick: '* * * * *', concurrency: 2, perHostConcurrency: 2, totalTimeoutMs: 10_000 }, logger: silentLogger(), clock });
     const results = await scheduler.runOnce({ all: true });
     const bigResult = results.find((r) => r.feedId === big.id)!;
