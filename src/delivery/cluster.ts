@@ -232,17 +232,22 @@ export function decodeFingerprint(stored: string): Fingerprint {
   return { sig, words: decodeHex32(hex) };
 }
 
-const decoded = new Map<string, Fingerprint>();
-const DECODED_MAX = 20_000;
+/**
+ * Decoded fingerprints of the clusters the pipeline compares against, by cluster id (a cluster's fingerprint
+ * never changes and ids are never reused; the stored text is kept to tell if one ever did). Every item is
+ * compared with the same recent clusters, so each is decoded once, not once per item; the cache holds at
+ * least twice the clusters of the last window asked about, so a window larger than its floor does not empty
+ * it at every item.
+ */
+const decoded = new Map<number, { stored: string; f: Fingerprint }>();
+const DECODED_MIN = 20_000;
 
-/** decodeFingerprint with a bounded cache: the pipeline compares each item with the same recent clusters. */
-function cachedFingerprint(stored: string): Fingerprint {
-  let f = decoded.get(stored);
-  if (!f) {
-    f = decodeFingerprint(stored);
-    if (decoded.size >= DECODED_MAX) decoded.clear();
-    decoded.set(stored, f);
-  }
+function cachedFingerprint(id: number, stored: string, windowSize: number): Fingerprint {
+  const hit = decoded.get(id);
+  if (hit && hit.stored === stored) return hit.f;
+  const f = decodeFingerprint(stored);
+  if (decoded.size >= Math.max(DECODED_MIN, 2 * windowSize)) decoded.clear();
+  decoded.set(id, { stored, f });
   return f;
 }
 
@@ -274,6 +279,10 @@ export function similarity(a: Uint32Array, b: Uint32Array): number {
 export class WordCounts {
   private readonly df = new Map<number, number>();
   size = 0;
+  /** One more story in the window holds `w` (the story itself is counted in `size` by the caller). */
+  bump(w: number): void {
+    this.df.set(w, (this.df.get(w) ?? 0) + 1);
+  }
   add(words: Uint32Array): void {
     this.size++;
     for (const w of words) this.df.set(w, (this.df.get(w) ?? 0) + 1);
@@ -336,19 +345,23 @@ export function findCluster(
   const at = item.at.getTime();
   const minShared = opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare;
   const inWindow: { c: ClusterCandidate; f: Fingerprint }[] = [];
-  const counts = new WordCounts();
   for (const c of candidates) {
     if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
-    const f = cachedFingerprint(c.signature);
-    inWindow.push({ c, f });
-    if (f.words) counts.add(f.words);
+    inWindow.push({ c, f: cachedFingerprint(c.id, c.signature, candidates.length) });
   }
+  // The rare-word check asks only about words this story has, so only theirs are counted in the window (the
+  // same figures a count of every word gives, without a map of every word of every cluster for each item).
+  // A cluster sharing none of the story's distinctive words cannot pass that check: no MinHash compare.
+  const sharing = new Uint8Array(inWindow.length);
+  const counts = minShared > 0 && self.words ? windowCounts(self.words, inWindow, sharing) : null;
   let best: ClusterChoice | null = null;
-  for (const { c, f } of inWindow) {
+  for (let k = 0; k < inWindow.length; k++) {
+    const { c, f } = inWindow[k]!;
+    if (counts && f.words && sharing[k] === 0) continue;
     if (c.feedIds.includes(item.feedId)) continue;
     const s = similarity(self.sig, f.sig);
     if (s < opts.threshold) continue;
-    if (minShared > 0 && self.words && f.words) {
+    if (counts && self.words && f.words) {
       counts.remove(f.words);
       const shared = sharedRareWords(self.words, f.words, counts, minShared);
       counts.add(f.words);
@@ -357,6 +370,37 @@ export function findCluster(
     if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
   }
   return best;
+}
+
+/**
+ * Window word counts limited to `words` (sorted): how many of the window's fingerprints with words hold each
+ * of them, and how many such fingerprints there are; a sorted merge per fingerprint. `sharing[k]` is set when
+ * the k-th fingerprint holds one of the words outside the beat's common vocabulary.
+ */
+function windowCounts(words: Uint32Array, window: readonly { f: Fingerprint }[], sharing: Uint8Array): WordCounts {
+  const counts = new WordCounts();
+  for (let k = 0; k < window.length; k++) {
+    const other = window[k]!.f.words;
+    if (!other) continue;
+    counts.size++;
+    let i = 0;
+    let j = 0;
+    while (i < words.length && j < other.length) {
+      const x = words[i]!;
+      const y = other[j]!;
+      if (x === y) {
+        // Common words (odd hashes) are never rare whatever their count.
+        if (!(x & 1)) {
+          counts.bump(x);
+          sharing[k] = 1;
+        }
+        i++;
+        j++;
+      } else if (x < y) i++;
+      else j++;
+    }
+  }
+  return counts;
 }
 
 /**

@@ -254,3 +254,77 @@ describe.skipIf(!haveData)('clusters over shared/data/news_items.jsonl', () => {
     expect(groups.size).toBeGreaterThan(stories.length * 0.9);
   }, 120_000);
 });
+
+// findCluster is what the pipeline runs for each item against the clusters storage lists; clusterStream is a
+// separate, incremental implementation of the same rules. Placing a stream item by item with findCluster
+// (as the pipeline does, each cluster listed with every feed in it) must give clusterStream's clusters.
+function placeOneByOne(stories: readonly { title: string; summary: string; feedId: number; at: Date }[]): number[] {
+  const clusters: { id: number; signature: string; lastItemAt: Date; feedIds: number[] }[] = [];
+  const windowMs = DEFAULT_CLUSTER_OPTIONS.windowMs;
+  return stories.map((s) => {
+    const signature = sig(s.title, s.summary);
+    const recent = clusters.filter((c) => Math.abs(s.at.getTime() - c.lastItemAt.getTime()) <= windowMs);
+    const choice = findCluster({ signature, feedId: s.feedId, at: s.at }, recent, { threshold: DEFAULT_CLUSTER_OPTIONS.threshold, windowMs });
+    if (!choice) {
+      clusters.push({ id: clusters.length, signature, lastItemAt: s.at, feedIds: [s.feedId] });
+      return clusters.length - 1;
+    }
+    const c = clusters[choice.clusterId]!;
+    c.feedIds.push(s.feedId);
+    if (s.at > c.lastItemAt) c.lastItemAt = s.at;
+    return c.id;
+  });
+}
+
+describe('findCluster against clusterStream', () => {
+  it('places a dense synthetic stream (thousands of stories in one window) the same way', () => {
+    // Stories drawn from a few hundred words, many sharing a named company, a product and a CVE number, so
+    // that MinHash, the distinctive-word check and the window's word counts all decide some placements.
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const names = Array.from({ length: 60 }, (_, i) => `Vendor${String.fromCharCode(97 + (i % 26))}${i}`);
+    const things = ['router', 'gateway', 'firewall', 'vpn', 'mail server', 'browser', 'hypervisor', 'database', 'phone', 'printer'];
+    const verbs = ['patches', 'warns of', 'confirms', 'investigates', 'discloses'];
+    const extra = ['critical', 'flaw', 'exploited', 'attack', 'hackers', 'state', 'espionage', 'campaign', 'ministry', 'energy'];
+    const t0 = new Date('2026-03-01T00:00:00Z').getTime();
+    const stories = Array.from({ length: 2500 }, (_, i) => {
+      const name = pick(names);
+      const cve = `CVE-2026-${1000 + Math.floor(rand() * 40)}`;
+      const title = `${name} ${pick(verbs)} ${pick(things)} ${pick(extra)} ${cve}`;
+      const summary = Array.from({ length: 8 }, () => pick(extra)).join(' ') + ` ${pick(things)} ${name}`;
+      return { title, summary, feedId: Math.floor(rand() * 40), at: new Date(t0 + i * 60_000) };
+    });
+    const expected = clusterStream(stories);
+    expect(new Set(expected).size).toBeLessThan(stories.length * 0.9); // many stories join others
+    expect(placeOneByOne(stories)).toEqual(expected);
+  });
+
+  it('decodes a listed cluster again when its stored fingerprint differs from the one it decoded', () => {
+    const at = new Date('2026-03-01T12:00:00Z');
+    const opts = { threshold: DEFAULT_CLUSTER_OPTIONS.threshold, windowMs: 3 * day };
+    const story = sig('Regulator bans new foreign-made routers over espionage risk');
+    const other = sig('Hospital chain discloses ransomware attack affecting patients');
+    const item = { signature: sig('New foreign-made routers banned by regulator citing espionage risk'), feedId: 2, at };
+    expect(findCluster(item, [{ id: 900_001, signature: other, lastItemAt: at, feedIds: [1] }], opts)).toBeNull();
+    expect(findCluster(item, [{ id: 900_001, signature: story, lastItemAt: at, feedIds: [1] }], opts)?.clusterId).toBe(900_001);
+  });
+});
+
+describe.skipIf(!haveData)('findCluster against clusterStream over shared/data/news_items.jsonl', () => {
+  it('places the security-news items (2025-26, dense in time) the same way', () => {
+    interface Row { id: string; source: string; title: string | null; description: string | null; date: string | null }
+    const rows = readFileSync(DATA, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row).filter((r) => r.id.startsWith('cybernews-'));
+    const feeds = new Map<string, number>();
+    const stories = rows
+      .map((r) => {
+        if (!feeds.has(r.source)) feeds.set(r.source, feeds.size);
+        const d = new Date(r.date ?? '');
+        return { title: r.title ?? '', summary: r.description ?? '', feedId: feeds.get(r.source)!, at: Number.isNaN(d.getTime()) ? new Date(0) : d };
+      })
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+    const expected = clusterStream(stories);
+    expect(new Set(expected).size).toBeLessThan(stories.length);
+    expect(placeOneByOne(stories)).toEqual(expected);
+  }, 120_000);
+});

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
@@ -40,6 +41,44 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     expect((await storage.clusters.recent(b.feedId, at(-200), at(-72))).map((r) => [r.id, r.feedIds])).toEqual([[old.id, []]]);
     expect(await storage.clusters.itemIds(c.id)).toEqual([a.itemIds[0], b.itemIds[0]]);
     expect((await storage.clusters.get(c.id))!).toMatchObject({ title: 'One', firstItemId: a.itemIds[0] });
+  });
+
+  it('reads each fingerprint once, in batches, and lists what another instance adds and drops what leaves the window', async () => {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One' }], t0);
+    // More clusters than one fingerprint query reads (500), each with a fingerprint of its own.
+    const fingerprint = (i: number) => i.toString(16).padStart(8, '0').repeat(128);
+    const made: number[] = [];
+    for (let i = 0; i < 620; i++) made.push((await storage.clusters.create({ signature: fingerprint(i), title: `S${i}`, firstItemId: a.itemIds[0]!, at: at(-(i % 48)), createdAt: t0 })).id);
+    const byId = async (s: Storage) => new Map((await s.clusters.recent(a.feedId, at(-72), at(72))).map((r) => [r.id, r.signature]));
+    const first = await byId(storage);
+    expect(first.size).toBe(620);
+    made.forEach((id, i) => expect(first.get(id)).toBe(fingerprint(i)));
+    // Another instance adds one and the window moves: the new one is listed with its own fingerprint, the
+    // ones that left the window are not.
+    const other = await openStorage(url);
+    try {
+      const added = await other.clusters.create({ signature: fingerprint(9999), title: 'New', firstItemId: a.itemIds[0]!, at: at(1), createdAt: t0 });
+      const second = await storage.clusters.recent(a.feedId, at(-24), at(72));
+      expect(second.find((r) => r.id === added.id)?.signature).toBe(fingerprint(9999));
+      expect(second.length).toBe(1 + made.filter((_, i) => i % 48 <= 24).length);
+      expect(second.every((r) => r.signature === (r.id === added.id ? fingerprint(9999) : fingerprint(made.indexOf(r.id))))).toBe(true);
+    } finally {
+      await other.close();
+    }
+    if (database.name === 'sqlite') {
+      // The window's rows come from the index alone, never from the clusters' rows with their fingerprints.
+      const db = new Database(url);
+      try {
+        // A fingerprint is read once: written behind the repo's back (nothing in cyberbrief rewrites one), the
+        // listed one stays what was read.
+        db.prepare('update clusters set signature = ? where id = ?').run(fingerprint(4242), made[0]);
+        expect((await byId(storage)).get(made[0]!)).toBe(fingerprint(0));
+        const plan = db.prepare('explain query plan select c.id, c.last_item_at, c.first_item_id from clusters c where c.last_item_at >= ? and c.last_item_at <= ?').all(0, 1) as { detail: string }[];
+        expect(plan.map((r) => r.detail).join(' ')).toMatch(/COVERING INDEX clusters_window/);
+      } finally {
+        db.close();
+      }
+    }
   });
 
   it('reads unprocessed items and marks them processed unless they changed meanwhile', async () => {

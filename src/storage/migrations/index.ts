@@ -11,6 +11,7 @@ import { briefMigration } from './009_brief.ts';
 import { dashboardMigration } from './010_dashboard.ts';
 import { websubMigration } from './011_websub.ts';
 import { entryMarksMigration } from './012_entry_marks.ts';
+import { clusterWindowIndexMigration } from './013_cluster_window_index.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -24,5 +25,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '010_dashboard': dashboardMigration(dialect),
     '011_websub': websubMigration(dialect),
     '012_entry_marks': entryMarksMigration(),
+    '013_cluster_window_index': clusterWindowIndexMigration(),
   };
 }
