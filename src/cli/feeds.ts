@@ -29,6 +29,8 @@ function pushJson(p: WebSubSubscription | undefined) {
     lease_expires_at: p.leaseExpiresAt?.toISOString() ?? null,
     last_push_at: p.lastPushAt?.toISOString() ?? null,
     last_error: shown(p.lastError),
+    error_count: p.errorCount,
+    next_try_at: p.state === 'active' ? null : p.nextActionAt.toISOString(),
   };
 }
 
@@ -39,7 +41,9 @@ function pushLine(p: WebSubSubscription | undefined): string[] {
       ? `pushed by ${shown(p.hubUrl)} (lease until ${iso(p.leaseExpiresAt)}, last push ${iso(p.lastPushAt)})`
       : p.state === 'failed'
         ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${iso(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
-        : `${p.state} at ${shown(p.hubUrl)}`;
+        : p.state === 'unsubscribing' && p.lastError
+          ? `unsubscribing at ${shown(p.hubUrl)}; ${p.errorCount} ${p.errorCount === 1 ? 'try' : 'tries'} failed, next try ${iso(p.nextActionAt)}: ${shown(p.lastError)}`
+          : `${p.state} at ${shown(p.hubUrl)}`;
   return [`      push: ${what}`];
 }
 

@@ -58,17 +58,27 @@ describe('cyberbrief feeds', () => {
       expect(await storage.websub.verified(subA.id, { mode: 'subscribe', topicUrl: a.url, leaseSeconds: 86_400, nextActionAt: at, at })).toBe(true);
       const subB = (await storage.websub.insert({ feedId: b.id, callbackId: 'cb-b-0123456789abcdefghij', hubUrl: 'https://down.example/', topicUrl: b.url, secret: 'plain:top-secret-b', nextActionAt: at, at }))!;
       await storage.websub.failed(subB.id, { error: 'websub: hub https://down.example refused to subscribe (HTTP 503)\u001b[31m', nextActionAt: new Date('2026-12-01T10:10:00Z'), at });
+      // A disabled feed's unsubscribe that keeps failing shows its tries and last error.
+      const { feed: c } = await storage.feeds.add({ url: 'https://leaving.example/rss', source: 'cli' }, at);
+      await storage.feeds.setEnabled(c.id, false);
+      const subC = (await storage.websub.insert({ feedId: c.id, callbackId: 'cb-c-0123456789abcdefghij', hubUrl: 'https://slow.example/', topicUrl: c.url, secret: 'plain:top-secret-c', nextActionAt: at, at }))!;
+      for (const next of ['2026-12-01T10:05:00Z', '2026-12-01T10:20:00Z']) {
+        await storage.websub.requested(subC.id, { mode: 'unsubscribe', pendingUntil: new Date(at.getTime() + 60_000), nextActionAt: at, at });
+        await storage.websub.unsubscribeFailed(subC.id, { error: 'websub: hub https://slow.example did not answer within 10 s', nextActionAt: new Date(next), at });
+      }
     } finally {
       await storage.close();
     }
     const list = await cli('list');
     expect(list.stdout).toContain('      push: pushed by https://hub.example/ (lease until 2026-12-02T10:00:00Z, last push -)');
     expect(list.stdout).toContain('      push: push failed at https://down.example/, polled as usual; next try 2026-12-01T10:10:00Z: websub: hub https://down.example refused to subscribe (HTTP 503)');
+    expect(list.stdout).toContain('      push: unsubscribing at https://slow.example/; 2 tries failed, next try 2026-12-01T10:20:00Z: websub: hub https://slow.example did not answer within 10 s');
     expect(list.stdout).not.toMatch(TERMINAL_CONTROL);
     const rows = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as { push: unknown });
-    expect(rows[0]!.push).toEqual({ state: 'active', hub: 'https://hub.example/', topic: 'https://pushed.example/rss', lease_expires_at: '2026-12-02T10:00:00.000Z', last_push_at: null, last_error: null });
-    expect(rows[1]!.push).toMatchObject({ state: 'failed' });
-    expect(list.stdout + JSON.stringify(rows)).not.toMatch(/top-secret|cb-a-/);
+    expect(rows[0]!.push).toEqual({ state: 'active', hub: 'https://hub.example/', topic: 'https://pushed.example/rss', lease_expires_at: '2026-12-02T10:00:00.000Z', last_push_at: null, last_error: null, error_count: 0, next_try_at: null });
+    expect(rows[1]!.push).toMatchObject({ state: 'failed', error_count: 1, next_try_at: '2026-12-01T10:10:00.000Z' });
+    expect(rows[2]!.push).toMatchObject({ state: 'unsubscribing', error_count: 2, next_try_at: '2026-12-01T10:20:00.000Z', last_error: 'websub: hub https://slow.example did not answer within 10 s' });
+    expect(list.stdout + JSON.stringify(rows)).not.toMatch(/top-secret|cb-[abc]-/);
   });
 
   it("shows whose a workspace's own feed is, and an operator's add makes it global", async () => {
