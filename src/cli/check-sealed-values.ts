@@ -1,5 +1,6 @@
 // doctor's line on values sealed at rest: how many open with the current key, how many still need
-// CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (so `secrets rekey` is due), and how many open with no configured key.
+// CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (so `secrets rekey` is due), how many open with no configured key, and
+// how many were stored unencrypted before the key was set (`secrets rekey` seals them).
 // Cheap: one read of the sealed rows and one AES-GCM open each; no line without CYBERBRIEF_ENCRYPTION_KEY.
 import type { Config } from '../config/schema.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -25,11 +26,16 @@ export async function checkSealedValues(ctx: CliContext, config: Config): Promis
           .join(', ');
       const unreadable = surveys.reduce((n, s) => n + s.unreadable.length, 0);
       const previous = surveys.reduce((n, s) => n + s.previous.length, 0);
+      const plain = surveys.reduce((n, s) => n + s.plain.length, 0);
+      const plainNote = plain ? `${plain} value(s) stored unencrypted before the key was set (${per((s) => s.plain.length)})` : '';
       if (unreadable) {
         return { name, ok: false, detail: `${unreadable} of ${total} sealed value(s) open with no configured key (${per((s) => s.unreadable.length)}); run 'cyberbrief secrets rekey --dry-run' to see which and what to do` };
       }
       if (previous) {
-        return { name, ok: true, warn: true, detail: `${previous} of ${total} sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (${per((s) => s.previous.length)}); run 'cyberbrief secrets rekey'` };
+        return { name, ok: true, warn: true, detail: `${previous} of ${total} sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (${per((s) => s.previous.length)})${plain ? `, and ${plainNote}` : ''}; run 'cyberbrief secrets rekey'` };
+      }
+      if (plain) {
+        return { name, ok: true, warn: true, detail: `${total} sealed value(s) open with the current key; ${plainNote}: run 'cyberbrief secrets rekey' to seal them` };
       }
       const drop = config.secrets.previousEncryptionKeys.length ? '; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' : '';
       return { name, ok: true, detail: `${total} sealed value(s) open with the current key${drop}` };

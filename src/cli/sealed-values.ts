@@ -4,7 +4,7 @@
 import type { SealedKind } from '../lib/reseal.ts';
 import { installationPurpose } from '../platforms/slack/installation-store.ts';
 import type { Storage } from '../storage/index.ts';
-import { isPlainSecret, secretPurpose } from '../websub/secrets.ts';
+import { isPlainSecret, plainSecretText, secretPurpose } from '../websub/secrets.ts';
 
 const AGAIN = 'add the key it was sealed with to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS and run this again';
 
@@ -18,7 +18,8 @@ export function slackInstallations(storage: Pick<Storage, 'slackInstallations'>)
         const label = r.teamId ? `Slack installation of team ${r.teamId}${r.enterpriseId ? ` (enterprise ${r.enterpriseId})` : ''}` : `Slack installation of organisation ${r.enterpriseId} (org-wide)`;
         return { key, label, sealed: r.data, purpose: installationPurpose(key) };
       });
-      return { rows, plain: 0 };
+      // Installations are only ever stored sealed (the Slack adapter needs a key to keep them).
+      return { rows, plain: [] };
     },
     replace: (changes) => repo.replaceData(changes.map((c) => ({ ...c.key, from: c.from, to: c.to }))),
     remedy: `${AGAIN}, or have the workspace install the app again (Add to Slack), which replaces it`,
@@ -31,9 +32,12 @@ export function webSubSecrets(storage: Pick<Storage, 'websub'>): SealedKind<numb
     name: 'WebSub secrets',
     async read() {
       const subs = await repo.list();
-      const sealed = subs.filter((s) => !isPlainSecret(s.secret));
-      const rows = sealed.map((s) => ({ key: s.id, label: `WebSub secret of feed ${s.feedId} (subscription ${s.id})`, sealed: s.secret, purpose: secretPurpose(s.callbackId) }));
-      return { rows, plain: subs.length - sealed.length };
+      const label = (s: (typeof subs)[number]) => `WebSub secret of feed ${s.feedId} (subscription ${s.id})`;
+      const rows = subs.filter((s) => !isPlainSecret(s.secret)).map((s) => ({ key: s.id, label: label(s), sealed: s.secret, purpose: secretPurpose(s.callbackId) }));
+      const plain = subs
+        .filter((s) => isPlainSecret(s.secret))
+        .map((s) => ({ key: s.id, label: label(s), stored: s.secret, plaintext: plainSecretText(s.secret), purpose: secretPurpose(s.callbackId) }));
+      return { rows, plain };
     },
     replace: (changes) => repo.replaceSecrets(changes.map((c) => ({ id: c.key, from: c.from, to: c.to }))),
     remedy: `${AGAIN}; otherwise the bot makes a new secret at the subscription's next renewal, and ignores pushes for the feed until then (it is still polled)`,

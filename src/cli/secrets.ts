@@ -1,6 +1,7 @@
 // cyberbrief secrets rekey [--dry-run] [--json]: after a key rotation, re-seals every value kept sealed in
 // the database (Slack installations, WebSub secrets) under CYBERBRIEF_ENCRYPTION_KEY, so that
-// CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS can be removed. Safe while instances run: rows are replaced by
+// CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS can be removed, and seals the values stored unencrypted before a key was
+// set. Safe while instances run: rows are replaced by
 // compare-and-set in short transactions. Exits 1 when a value opens with no configured key (left as it is).
 import { ConfigError } from '../lib/errors.ts';
 import { resealKind, type ResealReport } from '../lib/reseal.ts';
@@ -11,7 +12,7 @@ import type { CliCommand } from './types.ts';
 function countsLine(r: ResealReport, dryRun: boolean): string {
   const parts = [`${r.resealed} ${dryRun ? 'to re-seal' : 're-sealed'}`, `${r.current} already current`, `${r.unreadable.length} unreadable`];
   if (r.changedMeanwhile) parts.push(`${r.changedMeanwhile} changed meanwhile by a running instance (left to that write)`);
-  if (r.plain) parts.push(`${r.plain} stored unencrypted (left as they are)`);
+  if (r.plain) parts.push(`${r.plain} stored unencrypted, ${r.plainSealed} of them ${dryRun ? 'to seal' : 'sealed'}`);
   return `  ${r.name}: ${parts.join(', ')}`;
 }
 
@@ -23,7 +24,8 @@ export const command: CliCommand = {
     '',
     'rekey: after rotating CYBERBRIEF_ENCRYPTION_KEY (the old key moved to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS),',
     'seals every Slack installation and WebSub secret in the database under the current key, and prints per',
-    'kind how many were re-sealed, already current, and unreadable. A value that opens with no configured key',
+    'kind how many were re-sealed, already current, and unreadable. WebSub secrets stored unencrypted (made before',
+    'a key was set) are sealed under it too. A value that opens with no configured key',
     'is left as it is and named by its row (team/enterprise id, feed id) with what to do; the exit code is 1',
     'then. Safe while instances run (each row is replaced only if it still holds the value read); a second',
     'run re-seals nothing. Once it exits 0, remove CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS and restart.',

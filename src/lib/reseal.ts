@@ -1,7 +1,8 @@
 // Re-sealing values at rest under the current key after a key rotation (`cyberbrief secrets rekey`, and
 // `cyberbrief doctor`'s count). Generic over the kind of value: a kind reads its sealed rows and replaces
 // them by compare-and-set, so a value a running instance wrote meanwhile is never overwritten. A value that
-// opens with no configured key is left as it is and reported by its row.
+// opens with no configured key is left as it is and reported by its row. A value stored unencrypted (no key
+// was set when it was written) is sealed under the current key the same way.
 import type { SecretBox } from './secret-box.ts';
 
 export interface SealedRow<K> {
@@ -12,11 +13,20 @@ export interface SealedRow<K> {
   purpose: string;
 }
 
+/** A value of a kind stored unencrypted, as it is in its row and as it reads. */
+export interface PlainRow<K> {
+  key: K;
+  label: string;
+  stored: string;
+  plaintext: string;
+  purpose: string;
+}
+
 export interface SealedKind<K> {
   /** Plural, for the counts: "Slack installations". */
   name: string;
-  /** Every sealed value of the kind, and how many values of the kind are stored unencrypted (never touched here). */
-  read(): Promise<{ rows: SealedRow<K>[]; plain: number }>;
+  /** Every sealed value of the kind, and every value of the kind stored unencrypted. */
+  read(): Promise<{ rows: SealedRow<K>[]; plain: PlainRow<K>[] }>;
   /** In one transaction, each row whose value is still `from` gets `to`; returns how many rows changed. */
   replace(changes: Array<{ key: K; from: string; to: string }>): Promise<number>;
   /** What to do about a value that opens with no configured key (after "<label> opens with no configured key: "). */
@@ -29,7 +39,7 @@ export interface SealedSurvey<K> {
   current: number;
   previous: Array<{ row: SealedRow<K>; plaintext: string }>;
   unreadable: Array<SealedRow<K>>;
-  plain: number;
+  plain: Array<PlainRow<K>>;
 }
 
 export interface ResealReport {
@@ -41,7 +51,10 @@ export interface ResealReport {
   unreadable: Array<{ label: string; remedy: string }>;
   /** Values changed by someone else between reading and re-sealing: left to that write. */
   changedMeanwhile: number;
+  /** Values found stored unencrypted. */
   plain: number;
+  /** Of those, sealed under the current key (in a dry run: would be). */
+  plainSealed: number;
 }
 
 /** Rows re-sealed per transaction: short transactions, so running instances wait little for a row. */
@@ -64,7 +77,10 @@ export async function surveySealed<K>(kind: SealedKind<K>, box: SecretBox): Prom
   return out;
 }
 
-/** Re-seals under the current key every value of `kind` that needs a previous key; `dryRun` only counts. */
+/**
+ * Re-seals under the current key every value of `kind` that needs a previous key, and seals every value stored
+ * unencrypted; `dryRun` only counts.
+ */
 export async function resealKind<K>(kind: SealedKind<K>, box: SecretBox, opts: { dryRun: boolean; batchSize?: number }): Promise<ResealReport> {
   const s = await surveySealed(kind, box);
   const report: ResealReport = {
@@ -73,15 +89,22 @@ export async function resealKind<K>(kind: SealedKind<K>, box: SecretBox, opts: {
     current: s.current,
     unreadable: s.unreadable.map((r) => ({ label: r.label, remedy: kind.remedy })),
     changedMeanwhile: 0,
-    plain: s.plain,
+    plain: s.plain.length,
+    plainSealed: opts.dryRun ? s.plain.length : 0,
   };
   if (opts.dryRun) return report;
   const size = opts.batchSize ?? RESEAL_BATCH;
-  for (let i = 0; i < s.previous.length; i += size) {
-    const batch = s.previous.slice(i, i + size).map(({ row, plaintext }) => ({ key: row.key, from: row.sealed, to: box.seal(plaintext, row.purpose) }));
-    const changed = await kind.replace(batch);
-    report.resealed += changed;
-    report.changedMeanwhile += batch.length - changed;
+  const work: Array<{ field: 'resealed' | 'plainSealed'; changes: Array<{ key: K; from: string; to: string }> }> = [
+    { field: 'resealed', changes: s.previous.map(({ row, plaintext }) => ({ key: row.key, from: row.sealed, to: box.seal(plaintext, row.purpose) })) },
+    { field: 'plainSealed', changes: s.plain.map((p) => ({ key: p.key, from: p.stored, to: box.seal(p.plaintext, p.purpose) })) },
+  ];
+  for (const { field, changes } of work) {
+    for (let i = 0; i < changes.length; i += size) {
+      const batch = changes.slice(i, i + size);
+      const changed = await kind.replace(batch);
+      report[field] += changed;
+      report.changedMeanwhile += batch.length - changed;
+    }
   }
   return report;
 }

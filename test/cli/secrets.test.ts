@@ -1,5 +1,6 @@
 // cyberbrief secrets rekey on both databases: after a key rotation, values sealed under the previous key are
-// re-sealed under the current one, values already current and values no key opens are left as they are
+// re-sealed under the current one, values stored unencrypted before a key was set are sealed, values
+// already current and values no key opens are left as they are
 // (the latter named by row, exit 1), a dry run changes nothing, a second run re-seals nothing, a write
 // by a running instance between reading and re-sealing is not overwritten, and no key is ever printed.
 import type { Installation } from '@slack/oauth';
@@ -86,7 +87,7 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').slice(1, 3)).toEqual([
       '  Slack installations: 3 to re-seal, 1 already current, 1 unreadable',
-      '  WebSub secrets: 2 to re-seal, 1 already current, 1 unreadable, 1 stored unencrypted (left as they are)',
+      '  WebSub secrets: 2 to re-seal, 1 already current, 1 unreadable, 1 stored unencrypted, 1 of them to seal',
     ]);
     expect(r.stdout).toMatch(/^secrets rekey: .* \(dry run: nothing changed\)\n/);
     noKeys(r.stdout);
@@ -99,22 +100,23 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(first.code).toBe(1);
     expect(first.stdout.split('\n').slice(1)).toEqual([
       '  Slack installations: 3 re-sealed, 1 already current, 1 unreadable',
-      '  WebSub secrets: 2 re-sealed, 1 already current, 1 unreadable, 1 stored unencrypted (left as they are)',
+      '  WebSub secrets: 2 re-sealed, 1 already current, 1 unreadable, 1 stored unencrypted, 1 of them sealed',
       "  unreadable: Slack installation of team T4 opens with no configured key: add the key it was sealed with to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS and run this again, or have the workspace install the app again (Add to Slack), which replaces it.",
       `  unreadable: WebSub secret of feed ${feedIds[3]} (subscription 4) opens with no configured key: add the key it was sealed with to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS and run this again; otherwise the bot makes a new secret at the subscription's next renewal, and ignores pushes for the feed until then (it is still polled).`,
     ]);
     noKeys(first.stdout + first.stderr);
 
     const after = await snapshot(storage);
-    // Untouched: the current, the unreadable and the plain values.
-    for (const k of ['slack::T3', 'slack::T4', `websub:${feedIds[2]}`, `websub:${feedIds[3]}`, `websub:${feedIds[4]}`]) expect(after[k]).toBe(before[k]);
+    // Untouched: the current and the unreadable values.
+    for (const k of ['slack::T3', 'slack::T4', `websub:${feedIds[2]}`, `websub:${feedIds[3]}`]) expect(after[k]).toBe(before[k]);
     // Re-sealed: new ciphertexts that open with the current key alone.
     const current = createInstallationStore(storage.slackInstallations, createSecretBox(NEW));
     for (const [team, enterprise, token] of [['T1', null, 'xoxb-token-one'], ['T2', 'E1', 'xoxb-token-two'], [null, 'E2', 'xoxb-token-org']] as const) {
       expect((await current.botFor(team, enterprise))?.token).toBe(token);
     }
     const keeper = secretKeeper(createSecretBox(NEW));
-    for (const [i, name] of [[0, 'a'], [1, 'b']] as const) {
+    // Re-sealed, and the one stored unencrypted sealed: each opens with the current key alone.
+    for (const [i, name] of [[0, 'a'], [1, 'b'], [4, 'e']] as const) {
       expect(after[`websub:${feedIds[i]}`]).not.toBe(before[`websub:${feedIds[i]}`]);
       expect(keeper.open(after[`websub:${feedIds[i]}`]!, `callback-${name}`)).toBe(`websub-secret-${name}`);
     }
@@ -123,7 +125,7 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(second.code).toBe(1);
     expect(second.stdout.split('\n').slice(1, 3)).toEqual([
       '  Slack installations: 0 re-sealed, 4 already current, 1 unreadable',
-      '  WebSub secrets: 0 re-sealed, 3 already current, 1 unreadable, 1 stored unencrypted (left as they are)',
+      '  WebSub secrets: 0 re-sealed, 4 already current, 1 unreadable',
     ]);
     expect(await snapshot(storage)).toEqual(after);
 
@@ -134,7 +136,7 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(third.code).toBe(0);
     const json = JSON.parse(third.stdout) as { dryRun: boolean; kinds: Array<{ name: string; resealed: number; current: number; unreadable: unknown[] }> };
     expect(json.dryRun).toBe(false);
-    expect(json.kinds.map((k) => [k.name, k.resealed, k.current, k.unreadable.length])).toEqual([['Slack installations', 0, 4, 0], ['WebSub secrets', 0, 3, 0]]);
+    expect(json.kinds.map((k) => [k.name, k.resealed, k.current, k.unreadable.length])).toEqual([['Slack installations', 0, 4, 0], ['WebSub secrets', 0, 4, 0]]);
     const plainRun = await cli(['secrets', 'rekey'], env());
     expect(plainRun).toMatchObject({ code: 0, stderr: '' });
     expect(plainRun.stdout).toContain('Every sealed value opens with the current key: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS can be removed.');
@@ -149,10 +151,17 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
     expect(await line()).toEqual({ name: 'encryption', ok: false, detail: "2 of 9 sealed value(s) open with no configured key (Slack installations 1, WebSub secrets 1); run 'cyberbrief secrets rekey --dry-run' to see which and what to do" });
     await storage.slackInstallations.delete('', 'T4');
     await storage.websub.delete(4);
-    expect(await line()).toEqual({ name: 'encryption', ok: true, warn: true, detail: "5 of 7 sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (Slack installations 3, WebSub secrets 2); run 'cyberbrief secrets rekey'" });
+    expect(await line()).toEqual({ name: 'encryption', ok: true, warn: true, detail: "5 of 7 sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (Slack installations 3, WebSub secrets 2), and 1 value(s) stored unencrypted before the key was set (WebSub secrets 1); run 'cyberbrief secrets rekey'" });
     expect((await cli(['secrets', 'rekey'], env())).code).toBe(0);
-    expect(await line()).toEqual({ name: 'encryption', ok: true, detail: '7 sealed value(s) open with the current key; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' });
-    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '7 sealed value(s) open with the current key' });
+    expect(await line()).toEqual({ name: 'encryption', ok: true, detail: '8 sealed value(s) open with the current key; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '8 sealed value(s) open with the current key' });
+    // A subscription made while no key was set: doctor says so until a rekey seals it.
+    const at = new Date();
+    const feedId = (await storage.feeds.add({ url: 'https://late.example/rss', source: 'cli' }, at)).feed.id;
+    await storage.websub.insert({ feedId, callbackId: 'callback-late', hubUrl: 'https://hub.example/', topicUrl: 'https://late.example/rss', secret: secretKeeper(null).store('websub-secret-late', 'callback-late'), nextActionAt: at, at });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, warn: true, detail: "8 sealed value(s) open with the current key; 1 value(s) stored unencrypted before the key was set (WebSub secrets 1): run 'cyberbrief secrets rekey' to seal them" });
+    expect((await cli(['secrets', 'rekey'], { ...env(), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).code).toBe(0);
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '9 sealed value(s) open with the current key' });
     expect(await line({ CYBERBRIEF_ENCRYPTION_KEY: '', CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toBeUndefined();
   });
 
