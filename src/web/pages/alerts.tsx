@@ -105,7 +105,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
           <section aria-labelledby="history">
             <h2 id="history">History</h2>
             <p class="muted">{`The newest ${LIMIT} alerts${status ? ` with status ${status}` : ''}.`}</p>
-            <div class="table-wrap">
+            <div class="table-wrap stack">
               <table>
                 <caption class="sr-only">Alert history</caption>
                 <thead>
@@ -123,20 +123,20 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                 <tbody>
                   {rows.map((a) => (
                     <tr>
-                      <td>{String(a.id)}</td>
-                      <td class="name">
+                      <td data-label="#">{String(a.id)}</td>
+                      <td class="name" data-label="Story">
                         <StoryLink title={a.title} url={a.url} />
                       </td>
-                      <td>
+                      <td data-label="Channel">
                         <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
                       </td>
-                      <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''}>{a.status + (a.inDigest ? ' (digest)' : '')}</td>
-                      <td>{String(a.attempts)}</td>
-                      <td>{a.lastError ?? <span class="muted">none</span>}</td>
-                      <td>
+                      <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''} data-label="Status">{a.status + (a.inDigest ? ' (digest)' : '')}</td>
+                      <td data-label="Attempts">{String(a.attempts)}</td>
+                      <td data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
+                      <td data-label="Queued">
                         <Time at={a.createdAt} />
                       </td>
-                      <td>
+                      <td data-label="Sent">
                         <Time at={a.sentAt} empty="not yet" />
                       </td>
                     </tr>

@@ -36,7 +36,7 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
           {rows.length === 0 ? (
             <p class="muted">You can see no channel yet: a channel appears here once someone ran /news in it (subscribe, keywords...) and you are a member of it.</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap stack">
               <table>
                 <caption class="sr-only">Channels</caption>
                 <thead>
@@ -53,13 +53,13 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
                 <tbody>
                   {rows.map(({ v, subs, kws }) => (
                     <tr>
-                      <td>
+                      <td data-label="Channel">
                         <ChannelName platform={v.channel.platform} name={v.channel.name} externalId={v.channel.externalId} />
                       </td>
-                      <td>{subs.length ? subs.map((s) => names.get(s) ?? s).join(', ') : <span class="muted">none</span>}</td>
-                      <td>{kws.length ? kws.map((k) => `${k.exclude ? '-' : ''}${k.term}`).join(', ') : <span class="muted">none</span>}</td>
-                      <td>{v.channel.paused ? <span class="bad">{`paused: ${v.channel.pausedReason ?? 'no reason recorded'}`}</span> : <span class="ok">on</span>}</td>
-                      <td>
+                      <td data-label="Topics">{subs.length ? subs.map((s) => names.get(s) ?? s).join(', ') : <span class="muted">none</span>}</td>
+                      <td data-label="Keywords">{kws.length ? kws.map((k) => `${k.exclude ? '-' : ''}${k.term}`).join(', ') : <span class="muted">none</span>}</td>
+                      <td data-label="Alerts">{v.channel.paused ? <span class="bad">{`paused: ${v.channel.pausedReason ?? 'no reason recorded'}`}</span> : <span class="ok">on</span>}</td>
+                      <td data-label="">
                         <a href={`/channels/${v.channel.id}`} aria-label={`${v.manage ? 'Manage' : 'View'} ${v.channel.name ?? v.channel.externalId}`}>
                           {v.manage ? 'Manage' : 'View'}
                         </a>

@@ -97,7 +97,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
       ) : (
         <p class="muted">You belong to no workspace or server where cyberbrief is installed; these are the global feeds.</p>
       )}
-      <div class="table-wrap">
+      <div class="table-wrap stack">
         <table>
           <caption class="sr-only">Feeds</caption>
           <thead>
@@ -121,22 +121,22 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
               const toggle = mayToggle(viewer, tenant, f);
               return (
                 <tr>
-                  <td class="name">
+                  <td class="name" data-label="Feed">
                     <strong>{title}</strong>
                     <br />
                     <span class="url">{f.url}</span>
                   </td>
-                  <td>{reach(r, tenant)}</td>
-                  <td>
+                  <td data-label="For">{reach(r, tenant)}</td>
+                  <td data-label="State">
                     <State feed={f} />
                   </td>
-                  <td>
+                  <td data-label="Last success">
                     <Time at={f.lastSuccessAt} />
                   </td>
-                  <td>{f.lastError ? <span>{f.lastError.slice(0, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
-                  <td>{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
-                  <td>{String(props.counts.get(f.id) ?? 0)}</td>
-                  <td>
+                  <td data-label="Last error">{f.lastError ? <span>{f.lastError.slice(0, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
+                  <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
+                  <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
+                  <td data-label="Actions">
                     <div class="actions">
                       {removeOwn ? (
                         <form method="post" action={`/feeds/${f.id}/remove`}>
