@@ -77,6 +77,9 @@ function pipelineItemFromRow(r: Selectable<ItemsTable> & { feed_title: string | 
 const PIPELINE_LOCK = 0x63796272_7069;
 
 export class ClustersRepo {
+  /** Fingerprints read so far, by cluster id; bounded by twice the last window (see readSignatures). */
+  private readonly signatures = new Map<number, string>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
@@ -145,9 +148,6 @@ export class ClustersRepo {
     });
     return out;
   }
-
-  /** Fingerprints read so far, by cluster id; bounded by twice the last window (see readSignatures). */
-  private readonly signatures = new Map<number, string>();
 
   /** Reads the fingerprints of `ids` this repo has not read yet, a few hundred ids a query. */
   private async readSignatures(ids: readonly number[]): Promise<void> {
