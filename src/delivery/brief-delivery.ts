@@ -22,6 +22,8 @@ export interface DispatchBrief {
   partsSent: number;
   platform: PlatformName;
   externalId: string;
+  /** When the brief was queued: none of its parts can have been posted before. */
+  createdAt: Date;
 }
 
 /** The brief outbox as the dispatcher uses it (BriefsRepo satisfies it). */
@@ -68,7 +70,7 @@ export async function sendBrief(ctx: SendContext, d: BriefDelivery, platform: Ch
     const ref = briefRef(b.id, part);
     if (uncertain && platform.findStory) {
       try {
-        const found = await platform.findStory(b.externalId, ref);
+        const found = await platform.findStory(b.externalId, ref, undefined, b.createdAt);
         if (found) {
           await ctx.keep(() => d.store.markPart(b.id, owner, part, found.messageId, clock.now()));
           log.info({ ...where, part: part + 1 }, 'dispatcher: a brief part had been posted before a restart or a failed attempt; recorded it');

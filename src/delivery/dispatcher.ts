@@ -274,7 +274,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     const uncertain = a.status === 'sending' || a.attempts > 0;
     if (uncertain && platform.findStory) {
       try {
-        const found = await platform.findStory(a.externalId, alertRef(a.id));
+        const found = await platform.findStory(a.externalId, alertRef(a.id), undefined, a.createdAt);
         if (found) {
           // The story as posted then is unknown: the next edit or thread reply starts from the alert's item.
           await store.markSent(a.id, opts.owner, { messageId: found.messageId, at: clock.now(), inDigest: false, updateCount: 0, followedItemId: a.itemId });

@@ -196,9 +196,11 @@ export interface ChatPlatform {
    * Optional: the message posted earlier with this `ref` (StoryView.ref / DigestView.ref, a brief part's
    * or a reply's), if any; with `threadOf`, among the replies to that message. The dispatcher asks
    * before re-sending something whose earlier attempt may have reached the platform (the process died
-   * between the send and recording its message id).
+   * between the send and recording its message id). `since`, when known, is the earliest the message can
+   * have been posted (when the delivery was queued): the adapter then reads the channel back to it (within
+   * its own bound), not only its latest messages, so a busy channel does not hide the earlier post.
    */
-  findStory?(channelId: string, ref: string, threadOf?: string): Promise<SentMessage | null>;
+  findStory?(channelId: string, ref: string, threadOf?: string, since?: Date): Promise<SentMessage | null>;
   /**
    * Optional: what a person may see and do on this platform, asked the way the adapter asks for a /news
    * command (the dashboard uses it, so the web and chat share one permission model).

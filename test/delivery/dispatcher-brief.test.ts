@@ -104,6 +104,10 @@ describe.each(testDatabases)('dispatcher: briefs and threads on $name', (databas
     await createDispatcher(deps([slack]), options({ owner: 'survivor' })).runOnce();
     expect(briefParts('C1')).toEqual([['Story 1', 'Story 2', 'Story 3'], ['Story 4', 'Story 5', 'Story 6'], ['Story 7']]);
     expect(await storage.briefs.get(id)).toMatchObject({ status: 'sent', partsSent: 3 });
+    // It asked whether part 2 had arrived, looking back to when the brief was queued.
+    const queued = (await storage.briefs.get(id))!.createdAt;
+    expect(slack.finds.map((f) => [f.ref, f.since?.getTime()])).toContainEqual([`cyberbrief-brief-${id}-2`, queued.getTime()]);
+    expect(slack.finds.every((f) => f.since?.getTime() === queued.getTime())).toBe(true);
   });
 
   it('retries a part after a 5xx, waits out a 429 without counting it, and dead-letters a refused brief, giving its stories back', async () => {

@@ -262,6 +262,8 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
       await drain(createDispatcher(deps([platform]), options()));
       expect(platform.titles('C1')).toEqual(withFind ? ['Story 1'] : ['Story 1', 'Story 1']);
       expect((await storage.alerts.get(a!))!).toMatchObject({ status: 'sent', messageId: withFind ? 'slack-1' : 'slack-2' });
+      // It asks about this alert's ref, and how far back to look: from when the alert was queued.
+      if (withFind) expect(platform.finds).toEqual([{ channelId: 'C1', ref: `cyberbrief-alert-${a}`, since: (await storage.alerts.get(a!))!.createdAt }]);
     }
   });
 

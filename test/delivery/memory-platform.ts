@@ -100,7 +100,11 @@ export class MemoryPlatform implements ChatPlatform {
     return this.add({ channelId, kind: 'follow', follow: { parent, view } });
   }
 
-  findStory?: (channelId: string, ref: string, threadOf?: string) => Promise<SentMessage | null> = async (channelId, ref, threadOf) => {
+  /** Every findStory question, with the time the delivery was queued when the dispatcher gave it. */
+  readonly finds: Array<{ channelId: string; ref: string; threadOf?: string; since?: Date }> = [];
+
+  findStory?: (channelId: string, ref: string, threadOf?: string, since?: Date) => Promise<SentMessage | null> = async (channelId, ref, threadOf, since) => {
+    this.finds.push({ channelId, ref, ...(threadOf ? { threadOf } : {}), ...(since ? { since } : {}) });
     const m = this.messages.find(
       (x) => x.channelId === channelId && (threadOf ? x.follow?.parent === threadOf && x.follow.view.ref === ref : x.story?.ref === ref || x.digest?.ref === ref || x.brief?.ref === ref),
     );

@@ -138,7 +138,13 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
   const deleted = new Set<string>();
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
   const goneChannels = new Set<string>();
-  let seq = 1_700_000_000;
+  // Message timestamps as Slack makes them: the posting time in seconds with six decimals, each one later
+  // than the last (so `oldest` in conversations.history means what it means on Slack).
+  let lastMicros = 0;
+  const nextTs = (): string => {
+    lastMicros = Math.max(lastMicros + 1, Date.now() * 1000);
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+  };
   let chaos: SlackChaos | null = null;
   const chaosFailures = new Map<number, number>();
   let beforeAnswer: FakeSlack['beforeAnswer'] = null;
@@ -218,7 +224,7 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
           if (args.thread_ts !== undefined && !messages.some((m) => m.method === 'chat.postMessage' && m.channel === channel && m.ts === String(args.thread_ts))) {
             return json(res, 200, { ok: false, error: 'thread_not_found' });
           }
-          const ts = method === 'chat.update' ? String(args.ts) : `${(seq += 1)}.000100`;
+          const ts = method === 'chat.update' ? String(args.ts) : nextTs();
           messages.push({ method, channel, ts, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], args });
           await beforeAnswer?.({ method, args, ts });
           return json(res, 200, { ok: true, channel, ts, message: { text: args.text, ts, ...(args.thread_ts !== undefined ? { thread_ts: String(args.thread_ts) } : {}) } });
@@ -228,14 +234,24 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
           if (!channel || goneChannels.has(channel)) return json(res, 200, { ok: false, error: 'channel_not_found' });
           if (!args.user) return json(res, 200, { ok: false, error: 'user_not_in_channel' });
           ephemerals.push({ channel, user: String(args.user), text: String(args.text ?? ''), args });
-          return json(res, 200, { ok: true, message_ts: `${(seq += 1)}.000200` });
+          return json(res, 200, { ok: true, message_ts: nextTs() });
         }
         case 'conversations.history': {
           // Newest first, with message metadata when asked for (include_all_metadata); thread replies are not in the history.
           const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
+          // `oldest` (seconds) leaves out older messages; `cursor` continues where the last page ended.
           const limit = Number(args.limit ?? 100) || 100;
-          const posted = messages.filter((m) => m.method === 'chat.postMessage' && m.channel === String(args.channel ?? '') && m.args.thread_ts === undefined).reverse().slice(0, limit);
-          return json(res, 200, { ok: true, has_more: false, messages: posted.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.args.metadata ? { metadata: m.args.metadata } : {}) })) });
+          const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
+          const from = args.cursor ? Number(String(args.cursor).replace(/^page:/, '')) : 0;
+          const all = messages.filter((m) => m.method === 'chat.postMessage' && m.channel === String(args.channel ?? '') && m.args.thread_ts === undefined && Number(m.ts) >= oldest).reverse();
+          const posted = all.slice(from, from + limit);
+          const more = from + limit < all.length;
+          return json(res, 200, {
+            ok: true,
+            has_more: more,
+            ...(more ? { response_metadata: { next_cursor: `page:${from + limit}` } } : {}),
+            messages: posted.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.args.metadata ? { metadata: m.args.metadata } : {}) })),
+          });
         }
         case 'conversations.replies': {
           // The parent, then its replies, oldest first.

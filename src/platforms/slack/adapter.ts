@@ -36,6 +36,9 @@ import { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH } from './paths.ts';
 export { SLACK_INSTALL_PATH, SLACK_OAUTH_REDIRECT_PATH };
 /** Message metadata event type carrying a delivery's ref (StoryView.ref). */
 const ALERT_EVENT = 'cyberbrief_alert';
+/** findStory with a `since`: pages of 200 read at most (2,000 messages back), and the allowance for clocks. */
+const FIND_PAGES = 10;
+const CLOCK_SLACK_MS = 5 * 60_000;
 
 /** Add to Slack (OAuth v2 install into more workspaces). */
 export interface SlackOAuthOptions {
@@ -423,20 +426,33 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       return post(channelId, m, `chat.postMessage (brief part ${part + 1})`, ref);
     },
     postFollowUp: (channelId, parentTs, f) => post(channelId, followUpMessage(f), `chat.postMessage (reply in thread ${parentTs})`, f.ref, parentTs),
-    async findStory(channelId, ref, threadOf) {
-      // Replies live in their thread (conversations.replies), posts in the channel's history.
-      let messages: Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }>;
+    async findStory(channelId, ref, threadOf, since) {
+      // Replies live in their thread (conversations.replies), posts in the channel's history: back to `since`
+      // (less a few minutes for clocks that disagree) page by page, at most FIND_PAGES pages; without it, the
+      // latest 100 messages.
+      type Message = { ts?: string; metadata?: { event_type?: string; event_payload?: unknown } };
+      const isIt = (m: Message) => m.metadata?.event_type === ALERT_EVENT && (m.metadata.event_payload as { ref?: unknown } | undefined)?.ref === ref;
+      const method = threadOf ? 'conversations.replies' : 'conversations.history';
       try {
-        const client = await clientForChannel(channelId, threadOf ? 'conversations.replies' : 'conversations.history');
-        const r = threadOf
-          ? await client.conversations.replies({ channel: channelId, ts: threadOf, limit: 200, include_all_metadata: true })
-          : await client.conversations.history({ channel: channelId, limit: 100, include_all_metadata: true });
-        messages = (r.messages ?? []) as typeof messages;
+        const client = await clientForChannel(channelId, method);
+        if (threadOf) {
+          const r = await client.conversations.replies({ channel: channelId, ts: threadOf, limit: 200, include_all_metadata: true });
+          const hit = ((r.messages ?? []) as Message[]).find(isIt);
+          return hit?.ts ? { messageId: hit.ts } : null;
+        }
+        const oldest = since ? ((since.getTime() - CLOCK_SLACK_MS) / 1000).toFixed(6) : undefined;
+        let cursor: string | undefined;
+        for (let page = 0; page < (since ? FIND_PAGES : 1); page++) {
+          const r = await client.conversations.history({ channel: channelId, limit: since ? 200 : 100, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) });
+          const hit = ((r.messages ?? []) as Message[]).find(isIt);
+          if (hit?.ts) return { messageId: hit.ts };
+          cursor = r.response_metadata?.next_cursor || undefined;
+          if (!r.has_more || !cursor) break;
+        }
+        return null;
       } catch (err) {
-        throw classifySlackError(err, `${threadOf ? 'conversations.replies' : 'conversations.history'} of ${channelId}`);
+        throw classifySlackError(err, `${method} of ${channelId}`);
       }
-      const hit = messages.find((m) => m.metadata?.event_type === ALERT_EVENT && (m.metadata.event_payload as { ref?: unknown } | undefined)?.ref === ref);
-      return hit?.ts ? { messageId: hit.ts } : null;
     },
   };
 }

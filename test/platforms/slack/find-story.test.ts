@@ -38,4 +38,20 @@ describe('Slack adapter findStory', () => {
     const digest = await platform.postDigest('C1', { stories: [{ title: 'X', url: null, source: 'S' }], ref: 'cyberbrief-alert-7' });
     expect(await platform.findStory!('C1', 'cyberbrief-alert-7')).toEqual(digest);
   });
+
+  it('reads a busy channel back to when the delivery was queued, page by page, within its bound', async () => {
+    const queued = new Date(Date.now() - 1000);
+    const a = await platform.postStory('C1', story('Posted before the crash', 'cyberbrief-alert-41'));
+    // 450 messages land after it (other bots, people): the latest 100 no longer hold it.
+    for (let i = 0; i < 450; i++) await platform.postStory('C1', story(`Busy ${i}`));
+    expect(await platform.findStory!('C1', 'cyberbrief-alert-41')).toBeNull();
+    const before = slack.calls.length;
+    expect(await platform.findStory!('C1', 'cyberbrief-alert-41', undefined, queued)).toEqual(a);
+    const reads = slack.calls.slice(before).filter((c) => c.method === 'conversations.history');
+    expect(reads.map((c) => [Number(c.args.limit), c.args.cursor ?? null])).toEqual([[200, null], [200, 'page:200'], [200, 'page:400']]);
+    // Every read starts at the queueing time less five minutes (clocks disagree), never at the channel's start.
+    expect(reads.every((c) => Math.abs(Number(c.args.oldest) - (queued.getTime() - 300_000) / 1000) < 0.001)).toBe(true);
+    // Messages older than that time are not read: the search is bounded by time, not by the channel's length.
+    expect(await platform.findStory!('C1', 'cyberbrief-alert-41', undefined, new Date(Date.now() + 3_600_000))).toBeNull();
+  });
 });
