@@ -7,6 +7,7 @@
 // a. the second poll of N feeds whose server answers after 200 ms;  b. the same with no delay, with its cycle
 // time alone and two floors (the same requests through undici alone and through plain sockets: http-floor.ts),
 // then again with the feeds served as static files by nginx when it is installed (nginx-farm.ts);
+// w. the running bot (`cyberbrief run`): all feeds made due at once, four cycles, the later ones warm;
 // c. two instances on PostgreSQL (TEST_DATABASE_URL) polling one feed table, each its own process.
 // Sizes by environment: POLL_BENCH_FEEDS (10000), POLL_BENCH_HOSTS (2000), POLL_BENCH_DELAY_MS (200),
 // POLL_BENCH_NAIVE_DELAYED (2000: feeds the naive loop fetches in case a, where all N would take N/8 x 200 ms;
@@ -37,8 +38,8 @@ const PG_FEEDS = Math.min(env('POLL_BENCH_PG_FEEDS', 2_000), FEEDS);
 const PG_CAP = env('POLL_BENCH_PG_CAP', 100);
 const PG_DELAY = env('POLL_BENCH_PG_DELAY_MS', 1000);
 const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
-/** POLL_BENCH_CASES: which of a, b, c to run (default all; the first poll always runs unless only c is asked). */
-const CASES = new Set((process.env.POLL_BENCH_CASES ?? 'abc').split(''));
+/** POLL_BENCH_CASES: which of a, b, w, c to run (default all; the first poll always runs unless only c is asked). */
+const CASES = new Set((process.env.POLL_BENCH_CASES ?? 'abwc').split(''));
 const node = process.execPath;
 const nodeArgs = (process.env.POLL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const bin = path.join(root, 'bin', 'cyberbrief');
@@ -188,11 +189,11 @@ const summary = (r: CliRun) => Object.entries(r.lines).map(([k, v]) => `${v} ${k
 const sqliteVars = { DATABASE_URL: sqliteFile, CYBERBRIEF_CONFIG: 'default-config.yaml' };
 
 console.log(`polling bench: ${FEEDS} feeds of 20 items on ${HOSTS} loopback hosts (farm in a child process), ${os.availableParallelism()} CPUs, load ${load()}`);
-if (CASES.has('a') || CASES.has('b')) await addFeeds(sqliteFile, urls);
+if (CASES.has('a') || CASES.has('b') || CASES.has('w')) await addFeeds(sqliteFile, urls);
 
 // ---- first poll (primes validators and stores the backlog) -----------------------------------------------
 await ask({ cmd: 'delay', ms: 0 });
-const first = CASES.has('a') || CASES.has('b') ? await runCli(['poll', '--once', '--all'], sqliteVars) : null;
+const first = CASES.has('a') || CASES.has('b') || CASES.has('w') ? await runCli(['poll', '--once', '--all'], sqliteVars) : null;
 if (first) console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt(first.seconds, 2)} s, peak ${fmt(first.peakMb, 0)} MB (${summary(first)})`);
 
 // ---- a. server answers after DELAY ms ----------------------------------------------------------------------
@@ -283,6 +284,75 @@ if (CASES.has('b')) {
     }
   }
 }
+
+// ---- w. the running bot -------------------------------------------------------------------------------------
+// `cyberbrief run` as an operator runs it, its scheduler ticking every second with no start spread; the feeds
+// are made due all at once, a tenth of them changed, four times over. The first cycle is the process's
+// first; the later ones run warm (code compiled, pools made), as every cycle of a bot that runs for days
+// does. Between cycles the bench waits out the farm's keep-alive (5 s), so each cycle opens its connections
+// afresh, as one 15 minutes after the last would; the new items go through the pipeline (matching,
+// clustering) meanwhile, as in the bot. Beside it, the naive loop in the same run.
+async function runningBotCase(): Promise<void> {
+  const config = path.join(dir, 'run-config.yaml');
+  writeFileSync(config, 'server:\n  host: 127.0.0.1\npolling:\n  allow_hosts: ["127.1.0.0/16"]\n  tick: "* * * * * *"\n  jitter_seconds: 0\nfeeds: []\n');
+  await ask({ cmd: 'delay', ms: 0 });
+  const bot = spawn(node, [...nodeArgs, bin, 'run'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: sqliteFile, CYBERBRIEF_CONFIG: config, LOG_LEVEL: 'info', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const cycles: Array<Record<string, unknown>> = [];
+  const waiting: Array<() => void> = [];
+  let output = '';
+  const read = (d: Buffer) => {
+    output += d.toString('utf8');
+    const parts = output.split('\n');
+    output = parts.pop()!;
+    for (const l of parts) {
+      if (!l.includes('"poll cycle done"')) continue;
+      cycles.push(JSON.parse(l) as Record<string, unknown>);
+      waiting.shift()?.();
+    }
+  };
+  bot.stdout!.on('data', read);
+  bot.stderr!.on('data', read);
+  const nextCycle = () =>
+    new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('polling bench: the running bot logged no poll cycle within 120 s')), 120_000);
+      waiting.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  const ms: number[] = [];
+  try {
+    for (let round = 0; round < 4; round++) {
+      await ask({ cmd: 'cycle' });
+      await ask({ cmd: 'reset' });
+      await new Promise((r) => setTimeout(r, 6_000));
+      const done = nextCycle();
+      const db = new Database(sqliteFile);
+      db.pragma('busy_timeout = 10000');
+      db.prepare('update feeds set next_check_at = 0').run();
+      db.close();
+      await done;
+      const c = cycles.at(-1)!;
+      if (Number(c.feeds) !== FEEDS) throw new Error(`polling bench: the running bot polled ${String(c.feeds)} feeds in a cycle, not ${FEEDS}`);
+      ms.push(Number(c.duration_ms));
+    }
+  } finally {
+    bot.kill('SIGTERM');
+    await new Promise((r) => bot.once('exit', r));
+  }
+  const naive = await naiveLoop(urls);
+  const warm = ms.slice(1).sort((a, b) => a - b);
+  const median = warm[Math.floor(warm.length / 2)]! / 1000;
+  console.log(`w. the running bot (cyberbrief run), all ${FEEDS} feeds due at once, ${FEEDS / 10} changed, four times (load ${load()}):`);
+  console.log(`   its cycles ('poll cycle done'): ${ms.map((m) => fmt(m / 1000, 2)).join(', ')} s (the first is the process's first; the rest warm)`);
+  console.log(`   naive loop (rss-parser, 8 at a time) ${fmt(naive.seconds, 2)} s`);
+  console.log(`   ratio, warm cycles (median ${fmt(median, 2)} s): ${fmt(naive.seconds / median, 1)}x faster; the first cycle ${fmt(naive.seconds / (ms[0]! / 1000), 1)}x`);
+}
+if (CASES.has('w')) await runningBotCase();
 
 // ---- c. two instances on PostgreSQL ------------------------------------------------------------------------
 if (!CASES.has('c')) {
