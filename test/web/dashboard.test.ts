@@ -300,6 +300,52 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     await waitFor('the retried alert to be sent', async () => ((await app.storage!.alerts.get(alert!.id))?.status === 'sent' ? true : undefined), 15_000);
   });
 
+  it('shows a hundred feeds a page, searches title and URL, filters to the failing and disabled, and comes back to the page a change was made from', async () => {
+    const storage = app.storage!;
+    const added: number[] = [];
+    for (let i = 0; i < 230; i++) added.push((await storage.feeds.add({ url: `https://bulk.example/feed-${String(i).padStart(4, '0')}.xml`, title: i === 117 ? 'The Needle Gazette' : null, source: 'cli' })).feed.id);
+    try {
+      for (const id of [added[5]!, added[150]!]) await storage.feeds.setEnabled(id, false);
+      const all = (await storage.feeds.list()).filter((f) => f.global);
+      const rowsOf = (html: string) => (html.match(/<td class="name" data-label="Feed">/g) ?? []).length;
+      const first = await op.get('/feeds');
+      expect(first.status).toBe(200);
+      expect(rowsOf(first.text)).toBe(100);
+      expect(first.plain).toContain(`Feeds 1-100 of ${all.length}.`);
+      expect(first.text).toContain('href="/feeds?page=2" rel="next"');
+      const pages = Math.ceil(all.length / 100);
+      const last = await op.get(`/feeds?page=${pages}`);
+      expect(rowsOf(last.text)).toBe(all.length - (pages - 1) * 100);
+      expect(last.text).not.toContain('rel="next"');
+      // A page past the end shows the last; a malformed one the first.
+      expect(rowsOf((await op.get('/feeds?page=999')).text)).toBe(all.length - (pages - 1) * 100);
+      expect((await op.get('/feeds?page=-2x')).plain).toContain(`Feeds 1-100 of ${all.length}.`);
+      // Search by title and by URL, case-insensitively.
+      const needle = await op.get('/feeds?q=needle');
+      expect(rowsOf(needle.text)).toBe(1);
+      expect(needle.plain).toContain(`Feeds 1-1 of 1 matching (${all.length} in all).`);
+      expect(needle.text).toContain('https://bulk.example/feed-0117.xml');
+      expect(rowsOf((await op.get('/feeds?q=FEED-02')).text)).toBe(30);
+      expect((await op.get('/feeds?q=nothing-like-this')).plain).toContain(`No feed matches (of ${all.length}).`);
+      // Only the failing and the disabled.
+      const problems = all.filter((f) => !f.enabled || f.errorCount > 0);
+      const shown = await op.get('/feeds?show=problems');
+      expect(rowsOf(shown.text)).toBe(problems.length);
+      expect(problems.map((f) => f.id)).toEqual(expect.arrayContaining([added[5], added[150]]));
+      // A change made on page 2 of a search comes back to it; the way back keeps only the view's own keys.
+      const target = added[120]!;
+      await op.get('/feeds?q=bulk&page=2');
+      const r = await op.post(`/feeds/${target}/disable`, { back: '?q=bulk&page=2' });
+      expect(r.status).toBe(303);
+      expect(r.location).toBe('/feeds?q=bulk&page=2');
+      const hostile = await op.post(`/feeds/${target}/enable`, { back: '?page=2&next=https://evil.example/&as=x' });
+      expect(hostile.location).toBe('/feeds?page=2');
+      expect((await storage.feeds.get(target))!.enabled).toBe(true);
+    } finally {
+      for (const id of added) await storage.feeds.removeGlobal(id);
+    }
+  });
+
   it('signs out: the session row goes, and the old cookie opens nothing', async () => {
     await op.get('/');
     const cookie = op.cookies.get('cb_session')!;

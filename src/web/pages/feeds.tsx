@@ -1,4 +1,5 @@
-// Feeds: the table (title, URL, who gets it, health, last success and error, next check, items), and the
+// Feeds: the table (title, URL, who gets it, health, last success and error, next check, items; searched,
+// filtered to the failing and disabled, a hundred a page), and the
 // changes /news feeds makes (add, remove; global ones by operators), run as those commands. Enabling and
 // disabling a feed affects everyone who reads it, so only operators may, and only for feeds they manage
 // (the dashboard operator: any; a chat operator: the global ones). OPML import adds each feed as /news feeds
@@ -18,6 +19,42 @@ import { Csrf, Time } from '../views/layout.tsx';
 
 /** Feeds one OPML import may add (a larger list is split, or added with the CLI). */
 export const IMPORT_MAX_FEEDS = 200;
+
+/** Feeds per page of the table (a deployment of 10,000 feeds is 100 pages, not one page of 15 MB). */
+export const FEEDS_PER_PAGE = 100;
+
+/** Which feeds the table shows: a search in title and URL, only those failing or disabled, one page. */
+export interface FeedsView {
+  q: string;
+  problems: boolean;
+  page: number;
+}
+
+/** The view a query string asks for; anything malformed reads as the default (the search is capped at 200 characters). */
+export function feedsView(get: (name: string) => string | undefined): FeedsView {
+  const page = Number(get('page'));
+  return { q: (get('q') ?? '').trim().slice(0, 200), problems: get('show') === 'problems', page: Number.isInteger(page) && page >= 1 ? page : 1 };
+}
+
+/** The query string of a view (and of the acting tenant), for links and for coming back after a change. */
+export function feedsQuery(as: string, v: FeedsView, page = v.page): string {
+  const p = new URLSearchParams();
+  if (as) p.set('as', as);
+  if (v.q) p.set('q', v.q);
+  if (v.problems) p.set('show', 'problems');
+  if (page > 1) p.set('page', String(page));
+  const q = p.toString();
+  return q ? `?${q}` : '';
+}
+
+/** The rows a view selects, and the page of them it shows (a page past the end shows the last). */
+export function viewRows<R extends { feed: Feed }>(rows: readonly R[], v: FeedsView): { shown: R[]; matching: number; page: number; pages: number } {
+  const q = v.q.toLowerCase();
+  const matching = rows.filter((r) => (!v.problems || !r.feed.enabled || r.feed.errorCount > 0) && (!q || r.feed.url.toLowerCase().includes(q) || (r.feed.title ?? '').toLowerCase().includes(q)));
+  const pages = Math.max(1, Math.ceil(matching.length / FEEDS_PER_PAGE));
+  const page = Math.min(v.page, pages);
+  return { shown: matching.slice((page - 1) * FEEDS_PER_PAGE, page * FEEDS_PER_PAGE), matching: matching.length, page, pages };
+}
 
 interface Row {
   feed: Feed;
@@ -66,9 +103,63 @@ function State(props: { feed: Feed }) {
   return <span class="ok">ok</span>;
 }
 
-function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: TenantView | null; rows: Row[]; counts: Map<number, number> }) {
-  const { viewer, tenant, rows, csrf } = props;
+interface Listing {
+  view: FeedsView;
+  /** Feeds the person sees, before the view's search and filter. */
+  total: number;
+  matching: number;
+  page: number;
+  pages: number;
+}
+
+/** The search, the filter and the pages: plain links and a GET form, so they work without script. */
+function ListingControls(props: { as: string; listing: Listing }) {
+  const { as, listing } = props;
+  const v = { ...listing.view, page: listing.page };
+  const from = listing.matching === 0 ? 0 : (listing.page - 1) * FEEDS_PER_PAGE + 1;
+  const to = Math.min(listing.page * FEEDS_PER_PAGE, listing.matching);
+  const filtered = v.q || v.problems;
+  return (
+    <div>
+      <form method="get" action="/feeds" class="row" role="search">
+        {as ? <input type="hidden" name="as" value={as} /> : null}
+        <div>
+          <label for="q">Search title or URL</label>
+          <input id="q" name="q" type="text" maxlength={200} value={v.q} />
+        </div>
+        <label class="check">
+          <input type="checkbox" name="show" value="problems" checked={v.problems} /> Only failing or disabled
+        </label>
+        <button type="submit" class="secondary">
+          Show
+        </button>
+      </form>
+      <p aria-live="polite">
+        {listing.matching === 0
+          ? `No feed matches (of ${listing.total}).`
+          : `Feeds ${from}-${to} of ${listing.matching}${filtered ? ` matching (${listing.total} in all)` : ''}.`}
+        {filtered ? (
+          <>
+            {' '}
+            <a href={`/feeds${feedsQuery(as, { q: '', problems: false, page: 1 })}`}>Show all</a>
+          </>
+        ) : null}
+      </p>
+      {listing.pages > 1 ? (
+        <nav aria-label="Pages of feeds" class="actions">
+          {listing.page > 1 ? <a href={`/feeds${feedsQuery(as, v, listing.page - 1)}`} rel="prev">Previous page</a> : null}
+          <span>{`Page ${listing.page} of ${listing.pages}`}</span>
+          {listing.page < listing.pages ? <a href={`/feeds${feedsQuery(as, v, listing.page + 1)}`} rel="next">Next page</a> : null}
+        </nav>
+      ) : null}
+    </div>
+  );
+}
+
+function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: TenantView | null; rows: Row[]; counts: Map<number, number>; listing: Listing }) {
+  const { viewer, tenant, rows, csrf, listing } = props;
   const as = tenant?.key ?? '';
+  const back = feedsQuery('', { ...listing.view, page: listing.page });
   const canAddOwn = !!tenant && tenant.isAdmin;
   const canAddGlobal = viewer.operator || (!!tenant && tenant.isOperator);
   const noun = tenant ? (tenant.tenant.platform === 'slack' ? 'workspace' : 'server') : null;
@@ -97,6 +188,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
       ) : (
         <p class="muted">You belong to no workspace or server where cyberbrief is installed; these are the global feeds.</p>
       )}
+      <ListingControls as={as} listing={listing} />
       <div class="table-wrap stack">
         <table>
           <caption class="sr-only">Feeds</caption>
@@ -142,6 +234,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                         <form method="post" action={`/feeds/${f.id}/remove`}>
                           <Csrf token={csrf} />
                           <input type="hidden" name="as" value={as} />
+                          <input type="hidden" name="back" value={back} />
                           <button type="submit" class="danger" aria-label={`Remove ${title} from this ${noun}`}>
                             Remove
                           </button>
@@ -151,6 +244,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                         <form method="post" action={`/feeds/${f.id}/remove`}>
                           <Csrf token={csrf} />
                           <input type="hidden" name="as" value={as} />
+                          <input type="hidden" name="back" value={back} />
                           <input type="hidden" name="scope" value="global" />
                           <button type="submit" class="danger" aria-label={`Remove global feed ${title}`}>
                             Remove global
@@ -161,6 +255,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                         <form method="post" action={`/feeds/${f.id}/${f.enabled ? 'disable' : 'enable'}`}>
                           <Csrf token={csrf} />
                           <input type="hidden" name="as" value={as} />
+                          <input type="hidden" name="back" value={back} />
                           <button type="submit" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${title}`}>
                             {f.enabled ? 'Disable' : 'Enable'}
                           </button>
@@ -232,9 +327,12 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
     const acting = actingAs(viewer, c.req.query('as'));
     if (!acting && viewer.tenants.length > 0) return kit.forbidden(c, 'You do not belong to that workspace or server.');
     const tenant = acting?.tenant ?? null;
-    const rows = acting ? await rowsFor(kit, acting) : (await deps.storage.feeds.list()).filter((f) => f.global).map((f) => ({ feed: f, owned: false, audience: undefined }));
-    const counts = await deps.storage.dashboard.itemCounts(rows.map((r) => r.feed.id));
-    return kit.page(c, 200, { title: 'Feeds', path: '/feeds', body: <FeedsPage kit={kit} viewer={viewer} csrf={c.get('session')!.csrf} tenant={tenant} rows={rows} counts={counts} /> });
+    const all = acting ? await rowsFor(kit, acting) : (await deps.storage.feeds.list()).filter((f) => f.global).map((f) => ({ feed: f, owned: false, audience: undefined }));
+    const view = feedsView((name) => c.req.query(name));
+    const { shown, matching, page, pages } = viewRows(all, view);
+    const counts = await deps.storage.dashboard.itemCounts(shown.map((r) => r.feed.id));
+    const listing: Listing = { view, total: all.length, matching, page, pages };
+    return kit.page(c, 200, { title: 'Feeds', path: '/feeds', body: <FeedsPage kit={kit} viewer={viewer} csrf={c.get('session')!.csrf} tenant={tenant} rows={shown} counts={counts} listing={listing} /> });
   });
 
   /** The acting tenant of a form, or a 403 page when the form names one the person does not belong to. */
@@ -243,7 +341,10 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
     const form = await kit.form(c);
     const as = field(form, 'as');
     const acting = actingAs(viewer, as || undefined);
-    return { viewer, form, as, acting };
+    // Back to the page of the table the change was made from: only the view's own keys are read from it.
+    const from = new URLSearchParams(field(form, 'back').replace(/^\?/, ''));
+    const back = `/feeds${feedsQuery(as, feedsView((name) => from.get(name) ?? undefined))}`;
+    return { viewer, form, as, acting, back };
   }
 
   app.post('/feeds/add', kit.signedIn, async (c) => {
@@ -257,7 +358,7 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
   });
 
   app.post('/feeds/:id/remove', kit.signedIn, async (c) => {
-    const { viewer, form, as, acting } = await formTarget(c);
+    const { viewer, form, acting, back } = await formTarget(c);
     if (!acting) return kit.forbidden(c, 'You do not belong to that workspace or server.');
     const id = Number(c.req.param('id'));
     const rows = await rowsFor(kit, acting);
@@ -265,12 +366,12 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
     const global = field(form, 'scope') === 'global';
     const r = await kit.run(viewer, { tenant: acting.tenant }, 'feeds', global && acting.tenant ? ['remove', 'global', String(id)] : ['remove', String(id)]);
     if (!r.ok) return kit.forbidden(c, r.refusal);
-    return kit.back(c, listUrl(as), { text: r.text });
+    return kit.back(c, back, { text: r.text });
   });
 
   for (const action of ['enable', 'disable'] as const) {
     app.post(`/feeds/:id/${action}`, kit.signedIn, async (c) => {
-      const { viewer, as, acting } = await formTarget(c);
+      const { viewer, acting, back } = await formTarget(c);
       if (!acting) return kit.forbidden(c, 'You do not belong to that workspace or server.');
       const id = Number(c.req.param('id'));
       const row = (await rowsFor(kit, acting)).find((r) => r.feed.id === id);
@@ -280,7 +381,7 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
       }
       await deps.storage.feeds.setEnabled(id, action === 'enable', deps.clock.now());
       deps.logger.info({ feed_id: id, user: viewer.label }, `web: feed ${id} ${action}d`);
-      return kit.back(c, listUrl(as), { text: `Feed ${id} (${row.feed.url}) is ${action}d.${action === 'enable' ? ' It will be checked within a minute.' : ''}` });
+      return kit.back(c, back, { text: `Feed ${id} (${row.feed.url}) is ${action}d.${action === 'enable' ? ' It will be checked within a minute.' : ''}` });
     });
   }
 
