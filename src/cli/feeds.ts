@@ -120,7 +120,8 @@ export const command: CliCommand = {
     'Usage: cyberbrief feeds <action> [...]',
     '',
     'Actions:',
-    '  list [--json]          every feed: state, who gets it, last success, last error, next check, push',
+    '  list [--json] [--failing]  every feed: state, who gets it, last success, last error, next check, push;',
+    '                         --failing: only the feeds failing or disabled',
     '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
     '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
     '  enable ID|URL          re-enable a feed (resets its error count, due now)',
@@ -133,6 +134,7 @@ export const command: CliCommand = {
   ].join('\n'),
   options: {
     json: { type: 'boolean' },
+    failing: { type: 'boolean' },
     title: { type: 'string' },
   },
   allowPositionals: true,
@@ -151,9 +153,12 @@ export const command: CliCommand = {
       case 'list':
         need(0, 'no arguments');
         return withFeeds(async (s, configured) => {
-          const [feeds, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
+          const [every, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
+          const failing = ctx.args.values.failing === true;
+          const feeds = failing ? every.filter((f) => !f.enabled || f.errorCount > 0) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));
           if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))));
+          else if (failing && feeds.length === 0) ctx.stdout(`No feed is failing or disabled (of ${every.length}).`);
           else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
           else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
           return 0;

@@ -42,7 +42,11 @@ describe('cyberbrief feeds', () => {
     const json = JSON.parse((await cli('list', '--json')).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, global: true, owners: [], last_success_at: null, last_error: null, error_count: 0 });
     expect(json).toHaveProperty('next_check_at');
+    // --failing: only the failing or disabled ones.
+    expect((await cli('list', '--failing')).stdout).toMatch(/^ {3}1 {2}disabled/);
     expect((await cli('enable', 'https://a.example/rss')).stdout).toBe('Enabled feed 1: https://a.example/rss');
+    expect((await cli('list', '--failing')).stdout).toBe('No feed is failing or disabled (of 1).');
+    expect((await cli('list', '--failing', '--json')).stdout).toBe('');
     expect((await cli('remove', '1')).stdout).toBe('Removed feed 1: https://a.example/rss');
     expect((await cli('list', '--json')).stdout).toBe('');
   });
