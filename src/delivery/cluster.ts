@@ -235,9 +235,9 @@ export function decodeFingerprint(stored: string): Fingerprint {
 /**
  * Decoded fingerprints of the clusters the pipeline compares against, by cluster id (a cluster's fingerprint
  * never changes and ids are never reused; the stored text is kept to tell if one ever did). Every item is
- * compared with the same recent clusters, so each is decoded once, not once per item; the cache holds at
- * least twice the clusters of the last window asked about, so a window larger than its floor does not empty
- * it at every item.
+ * compared with the same recent clusters, so each is decoded once, not once per item; the cache holds the
+ * clusters of the last window asked about and a quarter more, so a window larger than its floor does not
+ * empty it at every item (it is emptied once a quarter of the window is new).
  */
 const decoded = new Map<number, { stored: string; f: Fingerprint }>();
 const DECODED_MIN = 20_000;
@@ -246,7 +246,7 @@ function cachedFingerprint(id: number, stored: string, windowSize: number): Fing
   const hit = decoded.get(id);
   if (hit && hit.stored === stored) return hit.f;
   const f = decodeFingerprint(stored);
-  if (decoded.size >= Math.max(DECODED_MIN, 2 * windowSize)) decoded.clear();
+  if (decoded.size >= Math.max(DECODED_MIN, windowSize + Math.ceil(windowSize / 4))) decoded.clear();
   decoded.set(id, { stored, f });
   return f;
 }

@@ -77,7 +77,7 @@ function pipelineItemFromRow(r: Selectable<ItemsTable> & { feed_title: string | 
 const PIPELINE_LOCK = 0x63796272_7069;
 
 export class ClustersRepo {
-  /** Fingerprints read so far, by cluster id; bounded by twice the last window (see readSignatures). */
+  /** Fingerprints read so far, by cluster id; bounded by the last window and a quarter (see readSignatures). */
   private readonly signatures = new Map<number, string>();
 
   constructor(
@@ -153,7 +153,7 @@ export class ClustersRepo {
   private async readSignatures(ids: readonly number[]): Promise<void> {
     const missing = ids.filter((id) => !this.signatures.has(id));
     if (missing.length === 0) return;
-    if (this.signatures.size + missing.length > Math.max(SIGNATURES_MIN, 2 * ids.length)) {
+    if (this.signatures.size + missing.length > Math.max(SIGNATURES_MIN, ids.length + Math.ceil(ids.length / 4))) {
       // Keep the window's; drop the rest (clusters that left the window, or another window's).
       const keep = new Set(ids);
       for (const id of this.signatures.keys()) if (!keep.has(id)) this.signatures.delete(id);
