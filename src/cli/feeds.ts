@@ -3,7 +3,7 @@
 // CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
 import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
-import type { Feed } from '../domain/types.ts';
+import { feedNeedsAttention, type Feed } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
@@ -155,7 +155,7 @@ export const command: CliCommand = {
         return withFeeds(async (s, configured) => {
           const [every, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
           const failing = ctx.args.values.failing === true;
-          const feeds = failing ? every.filter((f) => !f.enabled || f.errorCount > 0) : every;
+          const feeds = failing ? every.filter(feedNeedsAttention) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));
           if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))));
           else if (failing && feeds.length === 0) ctx.stdout(`No feed is failing or disabled (of ${every.length}).`);

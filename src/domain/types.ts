@@ -31,6 +31,9 @@ export interface Feed {
   createdAt: Date;
 }
 
+/** A feed an operator should look at: failing, or disabled (`feeds list --failing`, the dashboard's filter). */
+export const feedNeedsAttention = (f: Pick<Feed, 'enabled' | 'errorCount'>): boolean => !f.enabled || f.errorCount > 0;
+
 /** A normalised feed entry, ready to store. */
 export interface NewItem {
   feedId: number;

@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
-import type { Feed } from '../../domain/types.ts';
+import { feedNeedsAttention, type Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -50,7 +50,7 @@ export function feedsQuery(as: string, v: FeedsView, page = v.page): string {
 /** The rows a view selects, and the page of them it shows (a page past the end shows the last). */
 export function viewRows<R extends { feed: Feed }>(rows: readonly R[], v: FeedsView): { shown: R[]; matching: number; page: number; pages: number } {
   const q = v.q.toLowerCase();
-  const matching = rows.filter((r) => (!v.problems || !r.feed.enabled || r.feed.errorCount > 0) && (!q || r.feed.url.toLowerCase().includes(q) || (r.feed.title ?? '').toLowerCase().includes(q)));
+  const matching = rows.filter((r) => (!v.problems || feedNeedsAttention(r.feed)) && (!q || r.feed.url.toLowerCase().includes(q) || (r.feed.title ?? '').toLowerCase().includes(q)));
   const pages = Math.max(1, Math.ceil(matching.length / FEEDS_PER_PAGE));
   const page = Math.min(v.page, pages);
   return { shown: matching.slice((page - 1) * FEEDS_PER_PAGE, page * FEEDS_PER_PAGE), matching: matching.length, page, pages };
