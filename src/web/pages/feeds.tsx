@@ -47,6 +47,9 @@ export function feedsQuery(as: string, v: FeedsView, page = v.page): string {
   return q ? `?${q}` : '';
 }
 
+/** The table's first page, unsearched and unfiltered, for the acting tenant. */
+const listUrl = (as: string): string => `/feeds${feedsQuery(as, { q: '', problems: false, page: 1 })}`;
+
 /** The rows a view selects, and the page of them it shows (a page past the end shows the last). */
 export function viewRows<R extends { feed: Feed }>(rows: readonly R[], v: FeedsView): { shown: R[]; matching: number; page: number; pages: number } {
   const q = v.q.toLowerCase();
@@ -141,7 +144,7 @@ function ListingControls(props: { as: string; listing: Listing }) {
         {filtered ? (
           <>
             {' '}
-            <a href={`/feeds${feedsQuery(as, { q: '', problems: false, page: 1 })}`}>Show all</a>
+            <a href={listUrl(as)}>Show all</a>
           </>
         ) : null}
       </p>
@@ -320,7 +323,6 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
 
 export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
   const { deps } = kit;
-  const listUrl = (as: string) => `/feeds${as ? `?as=${encodeURIComponent(as)}` : ''}`;
 
   app.get('/feeds', kit.signedIn, async (c) => {
     const viewer = kit.viewer(c);
