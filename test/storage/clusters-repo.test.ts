@@ -81,6 +81,36 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     }
   });
 
+  it('keeps the window between calls: its own touches show at once, and a cluster touched back into the window is listed', async () => {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One' }, { key: 'a2', title: 'Two' }, { key: 'a3', title: 'Three' }], t0);
+    const recentOne = await storage.clusters.create({ signature: sig('a'), title: 'Recent', firstItemId: a.itemIds[0]!, at: at(-10), createdAt: t0 });
+    const edge = await storage.clusters.create({ signature: sig('b'), title: 'Edge', firstItemId: a.itemIds[1]!, at: at(-80), createdAt: t0 });
+    const old = await storage.clusters.create({ signature: sig('c'), title: 'Old', firstItemId: a.itemIds[2]!, at: at(-150), createdAt: t0 });
+    // In no particular order (the clusterer does not depend on one): by id here.
+    const byId = <T extends { id: number }>(rows: T[]) => rows.sort((x, y) => x.id - y.id);
+    const listed = async () => byId(await storage.clusters.recent(a.feedId, at(-72), at(72))).map((r) => [r.id, r.lastItemAt.toISOString()]);
+    expect(await listed()).toEqual([[recentOne.id, at(-10).toISOString()]]);
+    // Kept clusters move with this repo's touches: one already listed, one the window read but did not list.
+    await storage.clusters.touch(recentOne.id, at(3));
+    await storage.clusters.touch(edge.id, at(-1));
+    expect(await listed()).toEqual([
+      [recentOne.id, at(3).toISOString()],
+      [edge.id, at(-1).toISOString()],
+    ]);
+    // One older than anything the window read comes back into it: listed too, with its first feed.
+    await storage.clusters.touch(old.id, at(1));
+    const again = byId(await storage.clusters.recent(a.feedId, at(-72), at(72)));
+    expect(again.map((r) => [r.id, r.lastItemAt.toISOString(), r.firstFeedId])).toEqual([
+      [recentOne.id, at(3).toISOString(), a.feedId],
+      [edge.id, at(-1).toISOString(), a.feedId],
+      [old.id, at(1).toISOString(), a.feedId],
+    ]);
+    // Asking about an older window reads it: what lies before the kept one is listed.
+    expect((await storage.clusters.recent(a.feedId, at(-300), at(-100))).map((r) => r.id)).toEqual([]);
+    const older = await storage.clusters.create({ signature: sig('d'), title: 'Older', firstItemId: a.itemIds[2]!, at: at(-200), createdAt: t0 });
+    expect((await storage.clusters.recent(a.feedId, at(-300), at(-100))).map((r) => r.id)).toEqual([older.id]);
+  });
+
   it('reads unprocessed items and marks them processed unless they changed meanwhile', async () => {
     const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One', summary: 'First.' }, { key: 'a2', title: 'Two' }], t0);
     const items = await storage.clusters.unprocessedItems(10);
