@@ -1,7 +1,7 @@
 // Raw entries to NewItems: canonical URLs, clean text beside the original HTML, UTC dates, a stable key per
 // feed and a content hash that tells a material edit from a re-dated or re-guided copy.
-import { hash } from 'node:crypto';
 import type { NewItem } from '../domain/types.ts';
+import { sha256 } from '../lib/digest.ts';
 import { htmlToText, oneLine } from './html-text.ts';
 import type { ParsedFeed, RawEntry } from './parser.ts';
 
@@ -77,11 +77,6 @@ export function parseFeedDate(raw: string | null | undefined): Date | null {
   const year = d.getUTCFullYear();
   if (year < 1990 || year > 2200) return null;
   return d;
-}
-
-/** One-shot (crypto.hash, Node 20.12+): a third of the time of createHash().update().digest() per string. */
-export function sha256(s: string): string {
-  return hash('sha256', s, 'hex');
 }
 
 /** Hash of what a reader sees: title and text. A changed date or guid does not change it. */

@@ -3,9 +3,10 @@
 // instance sees every session and a copy of the database holds none that could be used. Cookies are
 // HttpOnly, SameSite=Lax (the OAuth providers redirect back with a top-level GET), Secure with the
 // __Host- prefix when the dashboard is served over https. A new session starts at every sign-in.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { sha256 } from '../lib/digest.ts';
 import type { WebUser } from './types.ts';
 
 export interface SessionStore {
@@ -28,7 +29,6 @@ export interface CookieSettings {
 }
 
 export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Compares two strings in time independent of where they differ. */
 export function sameSecret(a: string, b: string): boolean {
@@ -74,7 +74,7 @@ export function createSessions(store: SessionStore, cookies: CookieSettings, opt
     async start(c, user) {
       const token = randomToken();
       const now = opts.now();
-      const session: Session = { id: hashOf(token), user, csrf: randomToken() };
+      const session: Session = { id: sha256(token), user, csrf: randomToken() };
       await store.create({ id: session.id, userJson: JSON.stringify(user), csrf: session.csrf, now, expiresAt: new Date(now.getTime() + opts.hours * 3_600_000) });
       await setCookie(c, cookies, SESSION, token, { maxAgeSeconds: opts.hours * 3600 });
       return session;
@@ -82,7 +82,7 @@ export function createSessions(store: SessionStore, cookies: CookieSettings, opt
     async load(c) {
       const token = await readCookie(c, cookies, SESSION);
       if (!token || token.length > 100) return null;
-      const id = hashOf(token);
+      const id = sha256(token);
       const row = await store.get(id, opts.now());
       if (!row) return null;
       try {

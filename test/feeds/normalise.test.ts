@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl, contentHash, normaliseFeed, parseFeedDate, sha256 } from '../../src/feeds/normalise.ts';
+import { canonicalUrl, contentHash, normaliseFeed, parseFeedDate } from '../../src/feeds/normalise.ts';
+import { sha256 } from '../../src/lib/digest.ts';
 import type { ParsedFeed, RawEntry } from '../../src/feeds/parser.ts';
 
 describe('sha256', () => {

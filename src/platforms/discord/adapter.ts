@@ -2,7 +2,6 @@
 // feedback buttons (message components), and REST for alerts. Registers /news (in the dev guild when
 // configured, globally otherwise), answers within Discord's 3 seconds or defers, and sends every message
 // with allowed_mentions { parse: [] }.
-import { createHash } from 'node:crypto';
 import {
   Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Routes,
   type ButtonInteraction, type ChatInputCommandInteraction, type Interaction,
@@ -10,6 +9,7 @@ import {
 import type { BriefView, ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
 import { FEEDBACK_ID_PREFIX } from '../../domain/feedback.ts';
 import { replyIsPublic } from '../../commands/registry.ts';
+import { sha256 } from '../../lib/digest.ts';
 import { errorMessage, isStorageFailure } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
@@ -55,7 +55,7 @@ export interface GatewayLeadership {
 
 /** Discord nonces hold at most 25 characters: a longer ref is hashed. */
 export function nonceOf(ref: string): string {
-  return ref.length <= 25 ? ref : createHash('sha256').update(ref).digest('hex').slice(0, 25);
+  return ref.length <= 25 ? ref : sha256(ref).slice(0, 25);
 }
 
 export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
