@@ -62,8 +62,9 @@ function slackOAuth(c: Config, ctx: PlatformContext): SlackOAuthOptions | null {
   return {
     clientId: s.slackClientId!,
     clientSecret: s.slackClientSecret!,
-    // Shared by every instance, and not usable to open anything: an HMAC of the encryption key.
-    stateSecret: createHmac('sha256', s.encryptionKey!).update('cyberbrief slack oauth state').digest('base64url'),
+    // Shared by every instance, and not usable to open anything: HMACs of the encryption key, then of the
+    // previous keys (an install started before a key rotation still completes).
+    stateSecrets: [s.encryptionKey!, ...s.previousEncryptionKeys].map((k) => createHmac('sha256', k).update('cyberbrief slack oauth state').digest('base64url')),
     authorizationUrl: c.web.slack.install_url,
     scopes: c.web.slack.install_scopes,
     redirectUri: c.web.public_url ? `${c.web.public_url.replace(/\/+$/, '')}${SLACK_OAUTH_REDIRECT_PATH}` : null,

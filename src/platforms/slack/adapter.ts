@@ -23,6 +23,7 @@ import { parseCommandText } from '../../commands/parse-text.ts';
 import { digestMessage, FEEDBACK_ACTION_PREFIX, followUpMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
 import { briefMessages, type SlackBriefMessage } from './brief-blocks.ts';
 import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
+import { rotatingStateStore } from './state-store.ts';
 import { classifySlackError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 import { createSlackRights } from './rights.ts';
@@ -44,8 +45,8 @@ const CLOCK_SLACK_MS = 5 * 60_000;
 export interface SlackOAuthOptions {
   clientId: string;
   clientSecret: string;
-  /** Signs the install's state (shared by every instance). */
-  stateSecret: string;
+  /** Sign the install's state (shared by every instance): the first signs, any of them verifies (key rotation). */
+  stateSecrets: readonly string[];
   /** Slack's authorisation page (web.slack.install_url). */
   authorizationUrl: string;
   scopes: readonly string[];
@@ -352,7 +353,7 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
     const installer = new InstallProvider({
       clientId: oauth.clientId,
       clientSecret: oauth.clientSecret,
-      stateSecret: oauth.stateSecret,
+      stateStore: rotatingStateStore(oauth.stateSecrets),
       installationStore: oauth.installations,
       authorizationUrl: oauth.authorizationUrl,
       directInstall: true,
