@@ -3,7 +3,10 @@
 // changed comes back with a state signed under the previous key, so a state is accepted under any of the
 // secrets (the current key's first, then those of CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS) and made under the
 // current one only. Expiry (10 minutes) and the browser-bound cookie are bolt's, unchanged.
-import { ClearStateStore, type InstallURLOptions, type StateStore } from '@slack/oauth';
+import oauth, { type InstallURLOptions, type StateStore } from '@slack/oauth';
+
+// A CommonJS package whose re-exported classes Node's ESM loader cannot name: taken from its exports object.
+const { ClearStateStore } = oauth;
 
 export function rotatingStateStore(secrets: readonly string[]): StateStore {
   if (secrets.length === 0) throw new Error('slack: the OAuth state store needs at least one secret.');
