@@ -315,6 +315,9 @@ export function createApp(opts: AppOptions): App {
     }
     scheduler.start();
     onStop('scheduler', () => scheduler.stop());
+    // The first look for due feeds now, not at the first tick (up to polling.tick away, 30 s by default): a bot
+    // just started polls its feeds at once. The tick logs its own failures.
+    void scheduler.tick();
     // Storage upkeep: old items keep only what deduplication needs (storage.compact_after_days).
     const compactor = createCompactor({ compaction: db.compaction, clock, logger, onCompacted: (r) => metrics.counters.compacted(r) }, { afterDays: config.storage.compact_after_days });
     compactor.start();

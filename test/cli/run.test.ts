@@ -118,6 +118,30 @@ describe('cyberbrief run', () => {
     }
   });
 
+  it('polls its feeds as soon as it starts, not at the first tick', async () => {
+    let hits = 0;
+    const server = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end('<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Wire</title><item><title>Quiet day</title><guid>q1</guid></item></channel></rss>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    // A tick once a year: only the poll at start-up can reach the feed within the test.
+    const yaml = ['feeds:', `  - url: http://127.0.0.1:${port}/feed.xml`, 'polling:', '  tick: "0 0 1 1 *"', '  jitter_seconds: 0', ''].join('\n');
+    try {
+      const bot = await startBot({ CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1' }, yaml);
+      const deadline = Date.now() + 15_000;
+      while (!bot.output().includes('"poll cycle done"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      expect(hits).toBe(1);
+      expect(bot.output()).toMatch(/"feeds":1,.*"msg":"poll cycle done"/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a bad configuration value stops start-up with one sentence and changes nothing', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-bad-'));
     const child = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: { PATH: process.env.PATH, PORT: '99999', DATABASE_URL: path.join(dir, 'x.db') }, stdio: ['ignore', 'pipe', 'pipe'] });
