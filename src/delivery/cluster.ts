@@ -234,21 +234,41 @@ export function decodeFingerprint(stored: string): Fingerprint {
 
 /**
  * Decoded fingerprints of the clusters the pipeline compares against, by cluster id (a cluster's fingerprint
- * never changes and ids are never reused; the stored text is kept to tell if one ever did). Every item is
- * compared with the same recent clusters, so each is decoded once, not once per item; the cache holds the
- * clusters of the last window asked about and a quarter more, so a window larger than its floor does not
- * empty it at every item (it is emptied once a quarter of the window is new).
+ * never changes and ids are never reused; the stored text is kept to tell if one ever did), and for each
+ * distinctive word (even hash) the fingerprints holding it. Every item is compared with the same recent
+ * clusters, so each is decoded and indexed once, not once per item; an item then visits only the clusters
+ * sharing one of its distinctive words (the others cannot pass the rare-word check). The cache holds the
+ * clusters of the last window asked about and a quarter more; past that it is emptied, before an item's
+ * pass, never during one (a quarter of the window new since it was filled).
  */
-const decoded = new Map<number, { stored: string; f: Fingerprint }>();
-const DECODED_MIN = 20_000;
+interface Indexed {
+  id: number;
+  stored: string;
+  f: Fingerprint;
+  /** The findCluster call that found it in its window (see `pass`), and as which candidate. */
+  listedIn: number;
+  c: ClusterCandidate | null;
+  /** The call that counted it as sharing a word with its story. */
+  sharedIn: number;
+}
+const indexed = new Map<number, Indexed>();
+const postings = new Map<number, Indexed[]>();
+const INDEXED_MIN = 20_000;
+let pass = 0;
 
-function cachedFingerprint(id: number, stored: string, windowSize: number): Fingerprint {
-  const hit = decoded.get(id);
-  if (hit && hit.stored === stored) return hit.f;
-  const f = decodeFingerprint(stored);
-  if (decoded.size >= Math.max(DECODED_MIN, windowSize + Math.ceil(windowSize / 4))) decoded.clear();
-  decoded.set(id, { stored, f });
-  return f;
+function indexedFingerprint(id: number, stored: string): Indexed {
+  const hit = indexed.get(id);
+  if (hit && hit.stored === stored) return hit;
+  // A replaced entry stays in its postings but is never listed again (only the entry in `indexed` is).
+  const e: Indexed = { id, stored, f: decodeFingerprint(stored), listedIn: 0, c: null, sharedIn: 0 };
+  indexed.set(id, e);
+  for (const w of e.f.words ?? []) {
+    if (w & 1) continue; // common words never count
+    const list = postings.get(w);
+    if (list) list.push(e);
+    else postings.set(w, [e]);
+  }
+  return e;
 }
 
 /** Reads the MinHash part of a stored signature (the words, if any, are ignored). */
@@ -344,21 +364,45 @@ export function findCluster(
   const self = decodeFingerprint(item.signature);
   const at = item.at.getTime();
   const minShared = opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare;
-  const inWindow: { c: ClusterCandidate; f: Fingerprint }[] = [];
+  if (indexed.size > Math.max(INDEXED_MIN, candidates.length + Math.ceil(candidates.length / 4))) {
+    indexed.clear();
+    postings.clear();
+  }
+  const current = ++pass;
+  // The rare-word check asks only about words this story has, so only theirs are counted in the window (the
+  // same figures a count of every word gives): how many of the window's fingerprints hold each, from the
+  // word's postings. A cluster sharing none of the story's distinctive words cannot pass that check: only
+  // those sharing one are compared, and those stored without words (MinHash alone decides for them).
+  const byWords = minShared > 0 && self.words !== null;
+  const compared: Indexed[] = [];
+  let withWords = 0;
   for (const c of candidates) {
     if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
-    inWindow.push({ c, f: cachedFingerprint(c.id, c.signature, candidates.length) });
+    const e = indexedFingerprint(c.id, c.signature);
+    e.listedIn = current;
+    e.c = c;
+    if (e.f.words) withWords++;
+    if (!byWords || !e.f.words) compared.push(e);
   }
-  // The rare-word check asks only about words this story has, so only theirs are counted in the window (the
-  // same figures a count of every word gives, without a map of every word of every cluster for each item).
-  // A cluster sharing none of the story's distinctive words cannot pass that check: no MinHash compare.
-  const sharing = new Uint8Array(inWindow.length);
-  const counts = minShared > 0 && self.words ? windowCounts(self.words, inWindow, sharing) : null;
+  let counts: WordCounts | null = null;
+  if (byWords) {
+    counts = new WordCounts();
+    counts.size = withWords;
+    for (const w of self.words!) {
+      if (w & 1) continue;
+      for (const e of postings.get(w) ?? []) {
+        if (e.listedIn !== current) continue;
+        counts.bump(w);
+        if (e.sharedIn !== current) {
+          e.sharedIn = current;
+          compared.push(e);
+        }
+      }
+    }
+  }
   let best: ClusterChoice | null = null;
-  for (let k = 0; k < inWindow.length; k++) {
-    const { c, f } = inWindow[k]!;
-    if (counts && f.words && sharing[k] === 0) continue;
-    if (c.feedIds.includes(item.feedId)) continue;
+  for (const { c, f } of compared) {
+    if (c!.feedIds.includes(item.feedId)) continue;
     const s = similarity(self.sig, f.sig);
     if (s < opts.threshold) continue;
     if (counts && self.words && f.words) {
@@ -367,40 +411,9 @@ export function findCluster(
       counts.add(f.words);
       if (shared < minShared) continue;
     }
-    if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
+    if (!best || s > best.similarity || (s === best.similarity && c!.id < best.clusterId)) best = { clusterId: c!.id, similarity: s };
   }
   return best;
-}
-
-/**
- * Window word counts limited to `words` (sorted): how many of the window's fingerprints with words hold each
- * of them, and how many such fingerprints there are; a sorted merge per fingerprint. `sharing[k]` is set when
- * the k-th fingerprint holds one of the words outside the beat's common vocabulary.
- */
-function windowCounts(words: Uint32Array, window: readonly { f: Fingerprint }[], sharing: Uint8Array): WordCounts {
-  const counts = new WordCounts();
-  for (let k = 0; k < window.length; k++) {
-    const other = window[k]!.f.words;
-    if (!other) continue;
-    counts.size++;
-    let i = 0;
-    let j = 0;
-    while (i < words.length && j < other.length) {
-      const x = words[i]!;
-      const y = other[j]!;
-      if (x === y) {
-        // Common words (odd hashes) are never rare whatever their count.
-        if (!(x & 1)) {
-          counts.bump(x);
-          sharing[k] = 1;
-        }
-        i++;
-        j++;
-      } else if (x < y) i++;
-      else j++;
-    }
-  }
-  return counts;
 }
 
 /**
