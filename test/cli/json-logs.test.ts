@@ -49,12 +49,16 @@ describe('cyberbrief run with JSON logs', () => {
   });
 
   it('writes only JSON lines, node-cron warnings and console alerts included', async () => {
-    // Each poll takes 2.5 s while the tick is every second: node-cron reports the overlapping ticks.
-    server = http.createServer((_req, res) => {
-      setTimeout(() => {
+    // The story's feed answers at once. The other takes 2.5 s and fails, so it is due again a second later
+    // (backoff from 1 s) and polled by a tick, while the tick is every second: node-cron reports the
+    // overlapping ticks. (The bot's first poll, at start-up, is not one of node-cron's runs.)
+    server = http.createServer((req, res) => {
+      if (req.url === '/feed.xml') {
         res.writeHead(200, { 'content-type': 'application/rss+xml' });
         res.end(FEED);
-      }, 2500);
+        return;
+      }
+      setTimeout(() => res.writeHead(500).end(), 2500);
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
@@ -64,8 +68,9 @@ describe('cyberbrief run with JSON logs', () => {
       [
         'feeds:',
         `  - url: http://127.0.0.1:${port}/feed.xml`,
+        `  - url: http://127.0.0.1:${port}/slow.xml`,
         'server:\n  host: 127.0.0.1',
-        'polling:\n  tick: "* * * * * *"\n  jitter_seconds: 0\n  backfill: 5\n  interval_seconds: 60',
+        'polling:\n  tick: "* * * * * *"\n  jitter_seconds: 0\n  backfill: 5\n  interval_seconds: 60\n  backoff_base_seconds: 1',
         'summary:\n  fetch_article: false',
         'log:\n  format: json',
         '',
