@@ -192,6 +192,7 @@ async function fit(ctx: CliContext): Promise<number> {
     }
   }
   ctx.stdout(`cross-validated:                 ${line(m.figures.cross_validated.metrics)}  threshold ${f3(m.threshold)} (${f3(m.threshold_without_rules ?? m.threshold)} without a rule match)`);
+  for (const s of m.figures.cross_validated.by_source ?? []) ctx.stdout(`  of which ${s.source} (${s.items}):`.padEnd(33) + line(s.metrics));
   if (m.figures.nested_cross_validated) ctx.stdout(`nested cross-validation:         ${line(m.figures.nested_cross_validated)}`);
   for (const c of m.figures.checked) ctx.stdout(`checked on ${c.file} (${c.items}):`.padEnd(33) + line(c.metrics));
   if (ctx.args.values['dry-run']) {

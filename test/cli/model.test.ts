@@ -79,6 +79,24 @@ describe('cyberbrief model fit', () => {
     expect(other.code).toBe(0);
   });
 
+  it('counts the cross-validated decisions per label file when there are several, adding up to the pooled figure', async () => {
+    const lines = readFileSync(TRAIN, 'utf8').split('\n').filter(Boolean);
+    const first = write('first.jsonl', lines.slice(0, 60).join('\n') + '\n');
+    const second = write('second.jsonl', lines.slice(60).join('\n') + '\n');
+    const r = await run(['model', 'fit', '--labels', first, '--labels', second, '--out', path.join(dir, 'two.json'), ...FAST]);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const at = r.out.findIndex((l) => l.startsWith('cross-validated: '));
+    expect(r.out[at + 1]).toMatch(/^ {2}of which first\.jsonl \(60\): +precision \d\.\d{3}/);
+    expect(r.out[at + 2]).toMatch(/^ {2}of which second\.jsonl \(30\): +precision \d\.\d{3}/);
+    const cv = JSON.parse(readFileSync(path.join(dir, 'two.json'), 'utf8')).figures.cross_validated;
+    expect(cv.by_source.map((s: { source: string; items: number }) => [s.source, s.items])).toEqual([['first.jsonl', 60], ['second.jsonl', 30]]);
+    for (const k of ['tp', 'fp', 'fn'] as const) expect(cv.by_source[0].metrics[k] + cv.by_source[1].metrics[k]).toBe(cv.metrics[k]);
+    expect(readFileSync(path.join(dir, 'two.md'), 'utf8')).toContain('| of which `second.jsonl` (30 items) |');
+    // One file: no per-source figures.
+    expect(JSON.parse(readFileSync(path.join(dir, 'a.json'), 'utf8')).figures.cross_validated.by_source).toBeUndefined();
+  });
+
   it('looks stories up by id in --items, and writes nothing with --dry-run', async () => {
     const ids = write('ids.jsonl', readFileSync(TRAIN, 'utf8').split('\n').filter(Boolean).map((l) => JSON.stringify({ id: JSON.parse(l).id, label: JSON.parse(l).label })).join('\n'));
     const items = write('items.jsonl', readFileSync(TRAIN, 'utf8'));

@@ -16,11 +16,12 @@ const SETS = ['matcher_train.jsonl', 'matcher_dev.jsonl'].map((f) => path.join(S
 const present = existsSync(NEWS_ITEMS) && SETS.every((f) => existsSync(f));
 if (!present) console.log(`check-set: skipped, ${SHARED_DATA} is absent`);
 
-/** The half the labels were drawn from: security news in neither set, SHA-256 of the id odd. */
-function checkedHalf(): ItemLine[] {
+/** A half of the security news in neither set: SHA-256 of the id odd (1, the checked half) or even (0). */
+function half(parity: 0 | 1): ItemLine[] {
   const used = new Set(SETS.flatMap((f) => parseLabels(readFileSync(f, 'utf8'), f).map((l) => l.id)));
-  return readNewsItems((x) => x.id.startsWith('cybernews-') && !used.has(x.id) && parseInt(createHash('sha256').update(x.id).digest('hex').slice(-1), 16) % 2 === 1);
+  return readNewsItems((x) => x.id.startsWith('cybernews-') && !used.has(x.id) && parseInt(createHash('sha256').update(x.id).digest('hex').slice(-1), 16) % 2 === parity);
 }
+const checkedHalf = () => half(1);
 
 describe.skipIf(!present)('the relevance scorer on the second check set', () => {
   it('gives the README figures and lets in nothing unlabelled', async () => {
@@ -44,5 +45,22 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
     expect(sample.filter((l) => !decided.has(l.id) || labelled.has(l.id))).toEqual([]);
     const sampled = evaluate(decided, sample);
     expect({ tp: sampled.truePositives, fp: sampled.falsePositives, fn: sampled.falseNegatives, missing: sampled.missing }).toEqual({ tp: 0, fp: 0, fn: 0, missing: [] });
+  });
+});
+
+describe.skipIf(!present)('the labels of the other half (docs/relevance-check/README.md, session 9)', () => {
+  it('belong to the even half, and give the shipped model the figures the README states', async () => {
+    const topics = await loadTopicsFile(path.join(ROOT, 'config', 'topics.yaml'));
+    const { scorer } = await loadRelevance(topics, shippedRelevance('model'));
+    const file = path.join(ROOT, 'docs', 'relevance-check', 'half-a-labels.jsonl');
+    const labels = parseLabels(readFileSync(file, 'utf8'), file);
+    const items = half(0);
+    expect(items.length).toBe(2536);
+    expect(new Set(labels.map((l) => l.id)).size).toBe(287);
+    expect(labels.filter((l) => l.label === 1).length).toBe(165);
+    const decided = new Map(items.map((it) => [it.id, decideItem(scorer, it).matched]));
+    const ev = evaluate(decided, labels);
+    expect(ev.missing).toEqual([]);
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 144, fp: 11, fn: 21 });
   });
 });

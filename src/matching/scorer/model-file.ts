@@ -66,7 +66,17 @@ const schema = z
       .strict(),
     figures: z
       .object({
-        cross_validated: z.object({ folds: z.number().int(), repeats: z.number().int(), metrics, fold_f1_mean: z.number(), fold_f1_sd: z.number() }).strict(),
+        cross_validated: z
+          .object({
+            folds: z.number().int(),
+            repeats: z.number().int(),
+            metrics,
+            fold_f1_mean: z.number(),
+            fold_f1_sd: z.number(),
+            /** The same out-of-fold decisions counted per source (each label file, then feedback), when there are several. */
+            by_source: z.array(z.object({ source: z.string(), items: z.number().int(), metrics }).strict()).max(1000).optional(),
+          })
+          .strict(),
         nested_cross_validated: metrics.nullable(),
         checked: z.array(z.object({ file: z.string(), items: z.number().int(), metrics }).strict()),
       })

@@ -128,6 +128,7 @@ export function fitRelevance(req: FitRequest): FitReport {
   const cvMetrics = req.prior
     ? metricsWithRules(best.result.oof.flat(), best.result.oof.flatMap(() => req.examples.map((e) => e.label)), best.result.oof.flatMap(() => rulesOf(req.examples)), threshold, withoutRules)
     : best.result.metrics;
+  const bySource = crossValidatedBySource(req, best.result.oof, threshold, withoutRules);
   const checked = req.checks.map((c) => ({
     file: c.file,
     items: c.examples.length,
@@ -159,6 +160,7 @@ export function fitRelevance(req: FitRequest): FitReport {
         metrics: roundMetrics(cvMetrics),
         fold_f1_mean: Math.round(best.result.foldF1.mean * 1e4) / 1e4,
         fold_f1_sd: Math.round(best.result.foldF1.sd * 1e4) / 1e4,
+        ...(bySource ? { by_source: bySource } : {}),
       },
       nested_cross_validated: nested,
       checked,
@@ -167,6 +169,25 @@ export function fitRelevance(req: FitRequest): FitReport {
     weights: Object.fromEntries([...fitted.weights].filter(([, w]) => Math.abs(w) >= 1e-4).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
   return { model, candidates };
+}
+
+/**
+ * The pooled out-of-fold decisions counted for each source of labels apart (the label files in order, then the
+ * feedback), so that a figure on the shipped training file stays comparable when other files join it. Null with
+ * a single source.
+ */
+function crossValidatedBySource(req: FitRequest, oof: readonly number[][], threshold: number, withoutRules: number) {
+  const sources = [...req.labels.map((l) => ({ source: l.file, items: l.items })), ...(req.feedback > 0 ? [{ source: 'feedback', items: req.feedback }] : [])];
+  if (sources.length < 2 || sources.reduce((n, s) => n + s.items, 0) !== req.examples.length) return null;
+  let start = 0;
+  return sources.map(({ source, items }) => {
+    const idx = Array.from({ length: items }, (_, k) => start + k);
+    start += items;
+    const p = oof.flatMap((probs) => idx.map((i) => probs[i]!));
+    const y = oof.flatMap(() => idx.map((i) => req.examples[i]!.label));
+    const r = oof.flatMap(() => idx.map((i) => ruleMatched(req.examples[i]!.values)));
+    return { source, items, metrics: roundMetrics(metricsWithRules(p, y, r, threshold, withoutRules)) };
+  });
 }
 
 const pct = (x: number) => x.toFixed(3);
@@ -217,6 +238,7 @@ export function renderModelCard(m: ModelFile): string {
     '| set | precision | recall | F1 | TP / FP / FN |',
     '|---|---|---|---|---|',
     line(`cross-validated (${cv.folds}x${cv.repeats}, pooled)`, cv.metrics),
+    ...(cv.by_source ?? []).map((s) => line(`of which \`${s.source}\` (${s.items} items)`, s.metrics)),
     ...(m.figures.nested_cross_validated ? [line('nested cross-validation (selection included)', m.figures.nested_cross_validated)] : []),
     ...m.figures.checked.map((c) => line(`checked on \`${c.file}\` (${c.items} items, not used to fit or choose)`, c.metrics)),
     '',
