@@ -74,7 +74,9 @@ const urls = Array.from({ length: FEEDS }, (_, i) => farmFeedUrl(i));
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyberbrief-polling-'));
 // The default configuration, but for loopback being allowed (the farm's hosts are 127.1.x.y).
-writeFileSync(path.join(dir, 'default-config.yaml'), 'polling:\n  allow_hosts: ["127.1.0.0/16"]\nfeeds: []\n');
+// POLL_BENCH_LEAN_HTTP=false runs cyberbrief with undici alone (polling.lean_http: false), for comparison.
+const leanHttpLine = process.env.POLL_BENCH_LEAN_HTTP === 'false' ? '  lean_http: false\n' : '';
+writeFileSync(path.join(dir, 'default-config.yaml'), `polling:\n  allow_hosts: ["127.1.0.0/16"]\n${leanHttpLine}feeds: []\n`);
 const sqliteFile = path.join(dir, 'bench.db');
 
 async function addFeeds(url: string, list: readonly string[]): Promise<void> {

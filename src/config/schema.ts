@@ -131,6 +131,8 @@ export const configSchema = z
         write_batch_ms: z.number().int().min(0).max(10_000),
         /** How long a host name's addresses are reused before it is resolved again (0: every connection). */
         dns_cache_seconds: z.number().int().min(0).max(3600),
+        /** GETs through the lean HTTP/1.1 client first, undici for the answers it does not read (false: undici alone). */
+        lean_http: z.boolean().optional(),
         jitter_seconds: seconds(0, 3600),
         connect_timeout_ms: z.number().int().min(100).max(120_000),
         total_timeout_ms: z.number().int().min(500).max(600_000),

@@ -10,7 +10,8 @@ import { createAddressGuard, type AddressGuard } from './address-guard.ts';
 import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
-import { exchange, type ExchangeResponse } from './http-exchange.ts';
+import { exchange, type ExchangeRequest, type ExchangeResponse } from './http-exchange.ts';
+import { LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
 import { OriginClients } from './origin-clients.ts';
 
 export interface FetcherOptions {
@@ -24,6 +25,9 @@ export interface FetcherOptions {
   allowHosts: readonly string[];
   /** How long a host's resolved addresses are reused (0 or absent: resolved for every connection). */
   dnsCacheMs?: number;
+  /** GETs through the lean HTTP/1.1 client first (lean-http.ts), undici for what it does not read; false: undici
+   * alone. Default true. */
+  leanHttp?: boolean;
 }
 
 export interface Validators {
@@ -91,6 +95,10 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
+  // The same connector, limits and keep-alive for the lean client; what it does not read goes to undici.
+  const lean = opts.leanHttp === false ? null : new LeanConnections(connect, 16, 4_000);
+  const send = (req: ExchangeRequest): Promise<ExchangeResponse> =>
+    lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? exchange(agent, req) : Promise.reject(err))) : exchange(agent, req);
 
   async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null }> {
     // One deadline for every hop of the redirect chain.
@@ -112,7 +120,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       let res: ExchangeResponse;
       const href = current.href;
       try {
-        res = await exchange(agent, { url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
+        res = await send({ url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
       } catch (err) {
         throw classify(err, href, opts);
       }
@@ -158,7 +166,10 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       const contentType = header(r.res, 'content-type');
       return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
     },
-    close: () => agent.close(),
+    close: () => {
+      lean?.close();
+      return agent.close();
+    },
   };
 }
 

@@ -15,6 +15,7 @@ export function fetcherOptionsFrom(p: Polling): FetcherOptions {
     maxRedirects: p.max_redirects,
     allowHosts: p.allow_hosts,
     dnsCacheMs: p.dns_cache_seconds * 1000,
+    leanHttp: p.lean_http ?? true,
   };
 }
 

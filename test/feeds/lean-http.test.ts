@@ -1,0 +1,255 @@
+// The lean HTTP/1.1 client against a raw TCP server on 127.0.0.1 that writes scripted bytes, split at every
+// byte where it matters: what it reads, what it leaves to undici (LeanFallback), its limits and deadline, and
+// its keep-alive connections (kept, not kept, and a kept one the server closed). Then the fetcher with and
+// without it gives the same results, the answers it leaves to undici included.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFetcher, defaultFetcherOptions } from '../../src/feeds/fetcher.ts';
+import { DISCARD_BYTES } from '../../src/feeds/http-exchange.ts';
+import { LeanConnections, LeanFallback, leanExchange, MAX_HEAD_BYTES } from '../../src/feeds/lean-http.ts';
+import type { buildConnector } from 'undici';
+
+/** What the server writes for a request path: chunks written apart (a few ms between them), then whether it closes. */
+type Script = { chunks: (string | Buffer)[]; close?: boolean; silent?: boolean };
+
+const scripts = new Map<string, Script>();
+let connections = 0;
+let port = 0;
+const server = net.createServer((socket) => {
+  connections++;
+  let pending = '';
+  socket.on('error', () => undefined);
+  socket.on('data', (d) => {
+    pending += d.toString('latin1');
+    let end: number;
+    while ((end = pending.indexOf('\r\n\r\n')) >= 0) {
+      const head = pending.slice(0, end);
+      pending = pending.slice(end + 4);
+      const path = head.split(' ')[1] ?? '/';
+      const script = scripts.get(path) ?? { chunks: ['HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'] };
+      if (script.silent) continue;
+      void (async () => {
+        for (const c of script.chunks) {
+          socket.write(c);
+          if (script.chunks.length > 1) await new Promise((r) => setTimeout(r, 2));
+        }
+        if (script.close) socket.end();
+      })();
+    }
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const connector: buildConnector.connector = (opts, callback) => {
+  const s = net.connect({ host: opts.hostname, port: Number(opts.port) }, () => callback(null, s));
+  s.once('error', (err) => callback(err, null));
+};
+
+const bytewise = (s: string) => s.split('');
+const tooLarge = new Error('too large');
+const timedOut = new Error('timed out');
+
+function request(conns: LeanConnections, path: string, opts: { maxBodyBytes?: number; ms?: number; headers?: Record<string, string> } = {}) {
+  return leanExchange(conns, {
+    url: new URL(`http://127.0.0.1:${port}${path}`),
+    headers: opts.headers ?? { 'user-agent': 'test' },
+    deadline: Date.now() + (opts.ms ?? 2_000),
+    timedOut: () => timedOut,
+    maxBodyBytes: opts.maxBodyBytes ?? 1_000,
+    tooLarge: () => tooLarge,
+  });
+}
+
+describe('lean HTTP/1.1 client: what it reads', () => {
+  const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nETag: "e1"\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n';
+  it.each([
+    { name: 'a Content-Length body in one write', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\nETag: "a"\r\n\r\nhello'], status: 200, body: 'hello', kept: 1 },
+    { name: 'a Content-Length body split at every byte', chunks: bytewise('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'), status: 200, body: 'hello', kept: 1 },
+    { name: 'a chunked body with an extension and trailers', chunks: [CHUNKED], status: 200, body: 'hello world', kept: 1 },
+    { name: 'a chunked body split at every byte', chunks: bytewise(CHUNKED), status: 200, body: 'hello world', kept: 1 },
+    { name: 'a 304 declaring a Content-Length, with no body', chunks: ['HTTP/1.1 304 Not Modified\r\nContent-Length: 1234\r\nETag: "a"\r\n\r\n'], status: 304, body: null, kept: 1 },
+    { name: 'a 204', chunks: ['HTTP/1.1 204 No Content\r\n\r\n'], status: 204, body: '', kept: 1 },
+    { name: 'an empty 200', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'], status: 200, body: '', kept: 1 },
+    { name: 'a 404 page (read and dropped)', chunks: ['HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found'], status: 404, body: null, kept: 1 },
+    { name: 'a redirect', chunks: ['HTTP/1.1 301 Moved\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n'], status: 301, body: null, kept: 1 },
+    { name: 'Connection: close', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'], status: 200, body: 'ok', kept: 0 },
+    { name: 'bytes past the end of the answer', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'], status: 200, body: 'ok', kept: 0 },
+  ])('$name', async ({ chunks, status, body, kept }) => {
+    const path = `/read-${Math.random()}`;
+    scripts.set(path, { chunks });
+    const conns = new LeanConnections(connector);
+    try {
+      const res = await request(conns, path);
+      expect(res.statusCode).toBe(status);
+      expect(res.body === null ? null : res.body.toString('latin1')).toBe(body);
+      expect(conns.idleCount()).toBe(kept);
+    } finally {
+      conns.close();
+    }
+  });
+
+  it('keeps repeated headers as an array, names in lower case', async () => {
+    scripts.set('/headers', { chunks: ['HTTP/1.1 200 OK\r\nLink: <a>; rel="hub"\r\nLINK: <b>; rel="self"\r\nContent-Length: 0\r\n\r\n'] });
+    const conns = new LeanConnections(connector);
+    const res = await request(conns, '/headers');
+    conns.close();
+    expect(res.headers.link).toEqual(['<a>; rel="hub"', '<b>; rel="self"']);
+  });
+});
+
+describe('lean HTTP/1.1 client: what it leaves to undici', () => {
+  it.each([
+    { name: 'HTTP/1.0', chunks: ['HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'] },
+    { name: 'an informational answer first', chunks: ['HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'] },
+    { name: 'a body delimited by the close', chunks: ['HTTP/1.1 200 OK\r\n\r\nbody until close'], close: true },
+    { name: 'a transfer coding other than chunked', chunks: ['HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'] },
+    { name: 'Content-Length and Transfer-Encoding both', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'] },
+    { name: 'two different Content-Lengths', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok'] },
+    { name: 'a Content-Length that is not a number', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok'] },
+    { name: 'a folded header', chunks: ['HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 0\r\n\r\n'] },
+    { name: 'a header name with a space', chunks: ['HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n'] },
+    { name: 'bare LF line ends', chunks: ['HTTP/1.1 200 OK\nContent-Length: 2\n\nok'] },
+    { name: 'a malformed chunk size', chunks: ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'] },
+    { name: 'a chunk not ended by CRLF', chunks: ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n'] },
+    { name: 'a head over the limit', chunks: [`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(MAX_HEAD_BYTES)}\r\nContent-Length: 0\r\n\r\n`] },
+    { name: 'a connection closed mid-body', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf'], close: true },
+    { name: 'not HTTP at all', chunks: ['SSH-2.0-OpenSSH_9.0\r\n\r\n'] },
+  ])('$name', async ({ chunks, close }) => {
+    const path = `/fallback-${Math.random()}`;
+    scripts.set(path, { chunks, close });
+    const conns = new LeanConnections(connector);
+    try {
+      await expect(request(conns, path)).rejects.toBeInstanceOf(LeanFallback);
+      expect(conns.idleCount()).toBe(0);
+    } finally {
+      conns.close();
+    }
+  });
+
+  it('a request header carrying CR or LF (a hostile ETag sent back) is not written', async () => {
+    const conns = new LeanConnections(connector);
+    const before = connections;
+    await expect(request(conns, '/x', { headers: { 'if-none-match': '"a"\r\nX-Injected: 1' } })).rejects.toBeInstanceOf(LeanFallback);
+    conns.close();
+    expect(connections).toBe(before);
+  });
+});
+
+describe('lean HTTP/1.1 client: limits and deadline', () => {
+  it.each([
+    { name: 'a 2xx declaring more than the cap', chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n'], error: tooLarge },
+    { name: 'a chunked 2xx growing past the cap', chunks: ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', `400\r\n${'a'.repeat(1024)}\r\n`, `400\r\n${'a'.repeat(1024)}\r\n`] , error: tooLarge },
+    { name: 'a server that never answers', chunks: [], silent: true, error: timedOut },
+    { name: 'a server that stops mid-head', chunks: ['HTTP/1.1 200 OK\r\nContent-'], error: timedOut },
+  ])('$name', async ({ chunks, silent, error }) => {
+    const path = `/limit-${Math.random()}`;
+    scripts.set(path, { chunks, silent });
+    const conns = new LeanConnections(connector);
+    try {
+      await expect(request(conns, path, { ms: 300 })).rejects.toBe(error);
+      expect(conns.idleCount()).toBe(0);
+    } finally {
+      conns.close();
+    }
+  });
+
+  it(`answers a non-2xx with a body past ${DISCARD_BYTES} bytes at once, without keeping the connection`, async () => {
+    scripts.set('/long-error', { chunks: [`HTTP/1.1 500 Error\r\nContent-Length: ${DISCARD_BYTES * 4}\r\n\r\n`, 'e'.repeat(DISCARD_BYTES * 2)] });
+    const conns = new LeanConnections(connector);
+    const res = await request(conns, '/long-error');
+    expect(res).toMatchObject({ statusCode: 500, body: null });
+    expect(conns.idleCount()).toBe(0);
+    conns.close();
+  });
+});
+
+describe('lean HTTP/1.1 client: keep-alive', () => {
+  it('sends the next request on the kept connection, adding no listener per use', async () => {
+    scripts.set('/ka', { chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'] });
+    const conns = new LeanConnections(connector);
+    const before = connections;
+    for (let i = 0; i < 25; i++) expect((await request(conns, '/ka')).body?.toString()).toBe('ok');
+    expect(connections - before).toBe(1);
+    const socket = conns.take(`http://127.0.0.1:${port}`)!;
+    expect(['timeout', 'close', 'error', 'data'].map((e) => socket.listenerCount(e))).toEqual([1, 0, 1, 0]);
+    socket.destroy();
+    conns.close();
+  });
+
+  it('sends again on a new connection when the kept one was closed by the server meanwhile', async () => {
+    scripts.set('/ka-close', { chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'] });
+    const conns = new LeanConnections(connector);
+    const before = connections;
+    await request(conns, '/ka-close');
+    expect(conns.idleCount()).toBe(1);
+    // The server closes its side of every open connection; the client notices only when it next uses it.
+    const closing = new Promise<void>((r) => setTimeout(r, 20));
+    for (const s of sockets()) s.end();
+    await closing;
+    expect((await request(conns, '/ka-close')).body?.toString()).toBe('ok');
+    expect(connections - before).toBe(2);
+    conns.close();
+  });
+
+  it('forgets an idle connection after idleMs', async () => {
+    scripts.set('/idle', { chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'] });
+    const conns = new LeanConnections(connector, 16, 50);
+    await request(conns, '/idle');
+    expect(conns.idleCount()).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(conns.idleCount()).toBe(0);
+    conns.close();
+  });
+});
+
+/** The server side of every connection (to close them from the server). */
+const serverSockets = new Set<net.Socket>();
+server.on('connection', (s) => {
+  serverSockets.add(s);
+  s.on('close', () => serverSockets.delete(s));
+});
+const sockets = () => [...serverSockets];
+
+describe('the fetcher with the lean client and with undici alone', () => {
+  it.each([
+    { name: 'a feed with validators', chunks: ['HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: "v1"\r\nLast-Modified: Tue, 01 Dec 2026 10:00:00 GMT\r\nCache-Control: max-age=600\r\nContent-Length: 21\r\n\r\n<rss version="2.0"/>\n'] },
+    { name: 'a not-modified answer', chunks: ['HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n'] },
+    { name: 'a chunked feed', chunks: ['HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n', '9\r\n<rss ver=\r\n', 'c\r\n"2.0"></rss>\r\n0\r\n\r\n'] },
+    { name: 'HTTP/1.0 (left to undici)', chunks: ['HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 6\r\n\r\n<rss/>'], close: true },
+    { name: 'a body ended by the close (left to undici)', chunks: ['HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n<rss/>'], close: true },
+    { name: 'a 503 with Retry-After', chunks: ['HTTP/1.1 503 Busy\r\nRetry-After: 120\r\nContent-Length: 4\r\n\r\nbusy'] },
+  ])('$name', async ({ chunks, close }) => {
+    const path = `/feed-${Math.random()}`;
+    scripts.set(path, { chunks, close });
+    const url = `http://127.0.0.1:${port}${path}`;
+    const outcome = async (leanHttp: boolean) => {
+      const fetcher = createFetcher({ ...defaultFetcherOptions(), allowHosts: ['127.0.0.1'], leanHttp });
+      try {
+        const r = await fetcher.fetchFeed(url, { etag: '"v0"' });
+        return { ok: { ...r, body: 'body' in r ? r.body.toString('latin1') : null } };
+      } catch (err) {
+        return { error: (err as Error).message };
+      } finally {
+        await fetcher.close();
+      }
+    };
+    const [lean, undiciAlone] = [await outcome(true), await outcome(false)];
+    expect(lean).toEqual(undiciAlone);
+  });
+
+  it('refuses a private address through the lean client as before (the guard is the connector)', async () => {
+    const fetcher = createFetcher({ ...defaultFetcherOptions(), allowHosts: [] });
+    try {
+      await expect(fetcher.fetchFeed(`http://127.0.0.1:${port}/x`)).rejects.toMatchObject({ code: 'fetch_blocked_address' });
+    } finally {
+      await fetcher.close();
+    }
+  });
+});
