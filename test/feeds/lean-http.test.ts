@@ -2,12 +2,15 @@
 // byte where it matters: what it reads, what it leaves to undici (LeanFallback), its limits and deadline, and
 // its keep-alive connections (kept, not kept, and a kept one the server closed). Then the fetcher with and
 // without it gives the same results, the answers it leaves to undici included.
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
+import path from 'node:path';
+import { buildConnector } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher, defaultFetcherOptions } from '../../src/feeds/fetcher.ts';
 import { DISCARD_BYTES } from '../../src/feeds/http-exchange.ts';
 import { LeanConnections, LeanFallback, leanExchange, MAX_HEAD_BYTES } from '../../src/feeds/lean-http.ts';
-import type { buildConnector } from 'undici';
 
 /** What the server writes for a request path: chunks written apart (a few ms between them), then whether it closes. */
 type Script = { chunks: (string | Buffer)[]; close?: boolean; silent?: boolean };
@@ -251,5 +254,66 @@ describe('the fetcher with the lean client and with undici alone', () => {
     } finally {
       await fetcher.close();
     }
+  });
+});
+
+describe('lean HTTP/1.1 client over TLS (a self-signed certificate for tests only, test/feeds/fixtures/tls)', () => {
+  const dir = path.join(import.meta.dirname, 'fixtures', 'tls');
+  const cert = readFileSync(path.join(dir, 'localhost.crt'));
+  const key = readFileSync(path.join(dir, 'localhost.key'));
+  let tlsPort = 0;
+  let handshakes = 0;
+  const tlsServer = https.createServer({ key, cert }, (req, res) => {
+    res.setHeader('etag', '"t1"');
+    if (req.headers['if-none-match'] === '"t1"') {
+      res.writeHead(304).end();
+      return;
+    }
+    res.end('<rss version="2.0"/>');
+  });
+  tlsServer.on('secureConnection', () => handshakes++);
+  beforeAll(async () => {
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    tlsPort = (tlsServer.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    tlsServer.closeAllConnections();
+    await new Promise<void>((r) => tlsServer.close(() => r()));
+  });
+
+  it('reads answers over a connection from the connector, verified against the certificate, and keeps it', async () => {
+    const conns = new LeanConnections(buildConnector({ ca: cert }));
+    const get = (etag?: string) =>
+      leanExchange(conns, {
+        url: new URL(`https://localhost:${tlsPort}/feed`),
+        headers: etag ? { 'if-none-match': etag } : {},
+        deadline: Date.now() + 5_000,
+        timedOut: () => timedOut,
+        maxBodyBytes: 1_000,
+        tooLarge: () => tooLarge,
+      });
+    const first = await get();
+    expect({ status: first.statusCode, body: first.body?.toString() }).toEqual({ status: 200, body: '<rss version="2.0"/>' });
+    const second = await get('"t1"');
+    expect({ status: second.statusCode, body: second.body }).toEqual({ status: 304, body: null });
+    expect(handshakes).toBe(1);
+    conns.close();
+  });
+
+  it('fails an unverifiable certificate as undici does, through the fetcher', async () => {
+    const outcome = async (leanHttp: boolean) => {
+      const fetcher = createFetcher({ ...defaultFetcherOptions(), allowHosts: ['127.0.0.1', 'localhost'], leanHttp });
+      try {
+        await fetcher.fetchFeed(`https://localhost:${tlsPort}/feed`);
+        return 'fetched';
+      } catch (err) {
+        return (err as Error).message;
+      } finally {
+        await fetcher.close();
+      }
+    };
+    const lean = await outcome(true);
+    expect(lean).toMatch(/certificate/);
+    expect(lean).toBe(await outcome(false));
   });
 });
