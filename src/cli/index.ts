@@ -51,6 +51,17 @@ function topLevelHelp(): string {
   ].join('\n');
 }
 
+/**
+ * node:util parseArgs's message as one clause: its advice on positionals is dropped, and its three-line
+ * "argument is ambiguous" (a value that starts with a dash, `--sentences -1`) becomes one line saying how
+ * to give such a value.
+ */
+export function parseArgsProblem(message: string): string {
+  const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous\./.exec(message);
+  if (ambiguous) return `option '${ambiguous[1]}' needs a value; to give one that starts with a dash, write ${ambiguous[1]}=VALUE`;
+  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+}
+
 export interface MainIo {
   stdout?: (s: string) => void;
   stderr?: (s: string) => void;
@@ -131,7 +142,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (err) {
-    stderr(`cyberbrief ${first}: ${errorMessage(err).replace(/\. To specify a positional argument.*$/s, '')}; run 'cyberbrief ${first} --help'.`);
+    stderr(`cyberbrief ${first}: ${parseArgsProblem(errorMessage(err))}; run 'cyberbrief ${first} --help'.`);
     return 2;
   }
   // Every command reads the configuration and may log; storage loads when a command opens it.

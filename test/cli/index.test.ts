@@ -31,6 +31,9 @@ describe('cyberbrief CLI', () => {
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
+    ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
+    ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
+    ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
   ])('%s prints one line and exits 2', async (_name, argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
