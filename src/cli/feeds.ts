@@ -210,6 +210,9 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
+        // A file cut short (a failed download or copy) would import only the feeds before the cut.
+        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${file} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
+        if (!/<\/opml\s*>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${file} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
         return withFeeds(async (s) => {
           let added = 0;
           const skipped: string[] = [];

@@ -151,6 +151,18 @@ describe('cyberbrief feeds', () => {
     expect((await cli('list')).stdout).not.toContain('private.example');
   });
 
+  it.each([
+    ['cut short', 'cut.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/><outline xmlUrl="https://b.ex', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
+    ['with no feeds', 'none.opml', '<opml version="2.0"><body><outline text="a folder"/></body></opml>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+    ['self-closed and empty', 'empty.opml', '<opml/>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+  ])('an OPML file %s is a usage error in one sentence and adds nothing', async (_name, name, text, message) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    const r = await cli('import', file);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${file} ${message}` });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
   it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {
     const notOpml = path.join(dir, 'feed.xml');
     writeFileSync(notOpml, '<rss version="2.0"><channel><title>t</title></channel></rss>');
