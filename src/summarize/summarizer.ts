@@ -92,8 +92,8 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
     try {
       page = await fetchPage(url);
     } catch (err) {
-      // Not cached: a network failure may be temporary.
-      log.warn({ err, url }, 'summarize: article fetch failed; summarising the feed excerpt');
+      // Not cached: a network failure may be temporary. Expected (a 404, a timeout): its message, no stack.
+      log.warn({ url, error_class: errorClass(err), err: errorMessage(err) }, 'summarize: article fetch failed; summarising the feed excerpt');
       return null;
     }
     try {
