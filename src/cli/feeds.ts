@@ -88,7 +88,15 @@ function feedLines(f: Feed, audience: FeedAudience | undefined, configured: bool
 const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url));
 
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
-  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : await storage.feeds.getByUrl(ref);
+  // A URL as typed, or in its stored form (HTTP://Example.com/feed#top is http://example.com/feed).
+  const stored = (() => {
+    try {
+      return feedHref(ref);
+    } catch {
+      return null;
+    }
+  })();
+  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
   if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
   return feed;
 }
@@ -107,10 +115,20 @@ function redactUserinfo(raw: string): string {
   return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }
 
+/**
+ * The form a feed URL is stored in, as `/news feeds add` stores it (checkFeedUrl): parsed (scheme and host
+ * lower-cased, default port dropped) and without a #fragment, which is never sent to the server.
+ */
+function feedHref(raw: string): string {
+  const u = new URL(raw.trim());
+  u.hash = '';
+  return u.href;
+}
+
 function httpUrl(raw: string): string {
   const problem = feedUrlProblem(raw);
   if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
-  return new URL(raw.trim()).href;
+  return feedHref(raw);
 }
 
 export const command: CliCommand = {
@@ -221,7 +239,7 @@ export const command: CliCommand = {
               skipped.push(e.url);
               continue;
             }
-            const r = await s.feeds.add({ url: e.url, title: e.title, source: 'opml' });
+            const r = await s.feeds.add({ url: feedHref(e.url), title: e.title, source: 'opml' });
             if (r.created) added++;
           }
           ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);

@@ -111,6 +111,24 @@ describe('cyberbrief feeds', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it.each([
+    ['with a #fragment', 'https://a.example/rss#latest'],
+    ['in capitals', 'HTTPS://A.EXAMPLE/rss'],
+    ['with its default port', 'https://a.example:443/rss'],
+  ])('a URL %s is the feed it names: stored without it, found by it, removed by it', async (_name, typed) => {
+    expect((await cli('add', typed)).stdout).toBe('Added feed 1: https://a.example/rss');
+    expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
+    expect((await cli('disable', typed)).stdout).toBe('Disabled feed 1: https://a.example/rss');
+    expect((await cli('remove', typed)).stdout).toBe('Removed feed 1: https://a.example/rss');
+  });
+
+  it('imports the URLs of an OPML file in the form add stores them', async () => {
+    const file = path.join(dir, 'forms.opml');
+    writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="HTTPS://B.EXAMPLE/rss#top"/><outline xmlUrl="https://b.example:443/rss"/></body></opml>');
+    expect((await cli('import', file)).stdout).toBe(`Imported 2 feed(s) from ${file}: 1 added, 1 already present.`);
+    expect((await cli('list', '--json')).stdout.split('\n').map((l) => (JSON.parse(l) as { url: string }).url)).toEqual(['https://b.example/rss']);
+  });
+
   it('imports OPML (skipping duplicates and non-http URLs) and exports it back', async () => {
     const r = await cli('import', OPML);
     expect(r.code).toBe(0);
