@@ -26,7 +26,10 @@ export async function readInput(
 ): Promise<string> {
   const tooLarge = () => new UsageError(`${prefix}: ${file === '-' ? 'standard input' : file} is larger than ${size(maxBytes)}; split it into smaller files.`);
   if (file === '-') {
-    const text = await ctx.readStdin(maxBytes);
+    // The CLI's reader stops at the cap with a message of its own; the command's sentence is the one shown.
+    const text = await ctx.readStdin(maxBytes).catch((err: unknown) => {
+      throw err instanceof UsageError ? tooLarge() : err;
+    });
     if (text.length > maxBytes) throw tooLarge();
     return text;
   }
