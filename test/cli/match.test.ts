@@ -169,6 +169,8 @@ describe('cyberbrief derive-topics', () => {
       argv: () => [write('doc.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--background', write('bg.jsonl', 'not json\n{"id": 1}\n')],
       message: () => `derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
     },
+    { name: 'an empty --name', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', ' '], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 0.' },
+    { name: 'a --name over 100 characters', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', 'N'.repeat(101)], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 101.' },
     {
       name: 'standard input twice',
       argv: () => ['-', '--background', '-'],
