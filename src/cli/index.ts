@@ -120,6 +120,16 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const [first, ...rest] = argv;
 
+  // `cyberbrief help feeds` is `cyberbrief feeds --help`, as `/news help brief` is in chat.
+  if (first === 'help' && rest.length > 0) {
+    const name = rest[0]!;
+    if (rest.length > 1 || !SUBCOMMANDS.some((c) => c.name === name)) {
+      stderr(`cyberbrief help: unknown command '${rest.join(' ')}'; run 'cyberbrief --help' for the list of commands.`);
+      return 2;
+    }
+    stdout((await loadCommand(name)).usage);
+    return 0;
+  }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     stdout(topLevelHelp());
     return first === undefined ? 2 : 0;

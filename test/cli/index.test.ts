@@ -25,12 +25,18 @@ describe('cyberbrief CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: cyberbrief ${name}`));
   });
 
+  it.each(SUBCOMMANDS.map((c) => c.name))('help %s prints its usage, as --help does', async (name) => {
+    const r = await cli(['help', name]);
+    expect(r).toMatchObject({ code: 0, stdout: (await cli([name, '--help'])).stdout, stderr: '' });
+  });
+
   it.each([
     ['an unknown command', ['polll'], /^cyberbrief: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
     ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
+    ['help for an unknown command', ['help', 'polll'], /^cyberbrief help: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
     ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
     ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
     ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
