@@ -9,6 +9,7 @@ import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
+import { closest } from '../lib/closest.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
@@ -254,7 +255,10 @@ export const command: CliCommand = {
           return 0;
         });
       default:
-        ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+        {
+          const meant = action ? closest(action, ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) : null;
+          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+        }
         return 2;
     }
   },

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/schema.ts';
+import { closest } from '../lib/closest.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { terminalSafe } from '../lib/terminal-text.ts';
@@ -140,7 +141,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
   if (!SUBCOMMANDS.some((c) => c.name === first)) {
     const hint = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
-    stderr(`cyberbrief: ${hint}; run 'cyberbrief --help' for the list of commands.`);
+    const meant = first.startsWith('-') ? null : closest(first, SUBCOMMANDS.map((c) => c.name));
+    stderr(`cyberbrief: ${hint}; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
     return 2;
   }
   const command = await loadCommand(first);

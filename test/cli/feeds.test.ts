@@ -103,7 +103,8 @@ describe('cyberbrief feeds', () => {
     [['add', 'ftp://x.example/feed'], /not an http\(s\) URL/],
     [['remove', '42'], /no feed '42'/],
     [['enable'], /expected a feed id or URL/],
-    [['frobnicate'], /unknown action 'frobnicate'/],
+    [['frobnicate'], /^cyberbrief feeds: unknown action 'frobnicate' \(list, add, remove/],
+    [['lst'], /^cyberbrief feeds: unknown action 'lst' \(did you mean 'list'\? list, add, remove, enable, disable, import, export\); run 'cyberbrief feeds --help'\.$/],
     [[], /an action is required/],
   ])('%j is a usage error', async (argv, message) => {
     const r = await cli(...argv);

@@ -31,7 +31,8 @@ describe('cyberbrief CLI', () => {
   });
 
   it.each([
-    ['an unknown command', ['polll'], /^cyberbrief: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['an unknown command', ['frobnicate'], /^cyberbrief: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['a mistyped command', ['polll'], /^cyberbrief: unknown command 'polll'; did you mean 'poll'\? Run 'cyberbrief --help' for the list of commands\.$/],
     ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],

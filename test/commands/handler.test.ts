@@ -114,6 +114,8 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'feeds add ftp://x', want: /is not an http\(s\) URL/ },
     { text: 'feeds remove 99', want: /^No feed matches "99"/ },
     { text: 'frobnicate', want: /^There is no \/news frobnicate command; try \/news help\.$/ },
+    { text: 'subscrbe espionage', want: /^There is no \/news subscrbe command; did you mean \/news subscribe\? See \/news help\.$/ },
+    { text: 'keyword add volt', want: /^There is no \/news keyword command; did you mean \/news keywords\? See \/news help\.$/ },
   ])('answers "$text" with one sentence', async ({ text, want }) => {
     const r = await handle(command(text, admin));
     expect(r.text).toMatch(want);
