@@ -127,7 +127,8 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
         const summary = await llmSummary({ title: input.title, text: source }, opts.llm, maxChars);
         return { summary, method: 'llm', fromExcerpt };
       } catch (err) {
-        log.warn({ err, model: opts.llm.model }, 'summarize: LLM summary failed; using the extractive summary');
+        // Expected (the server is down, slow or answers badly): its message, no stack trace.
+        log.warn({ model: opts.llm.model, error_class: errorClass(err), err: errorMessage(err) }, 'summarize: LLM summary failed; using the extractive summary');
       }
     }
     const summary = await work.extractive(source, { title: input.title, topicTerms: input.topicTerms, maxChars });
