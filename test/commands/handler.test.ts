@@ -105,6 +105,8 @@ describe('createCommandHandler (SQLite)', () => {
   it.each([
     { text: 'latest 11', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest 0', want: /where count is 1 to 10/ },
+    { text: 'latest -3', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
+    { text: 'latest 2.5', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest espionage talks', want: /with one topic at most/ },
     { text: 'latest cats', want: /^Unknown topic "cats"; known topics are espionage, talks\.$/ },
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
