@@ -133,6 +133,18 @@ describe('createCommandHandler (SQLite)', () => {
     expect(ch ? await storage.channels.keywords(ch.id) : []).toEqual([]);
   });
 
+  it.each([
+    ['a term included and excluded at once', ['keywords add volt -volt'], '"volt" is given both to include and to exclude; give it once, as volt or -volt.', []],
+    ['an include term made an exclude term', ['keywords add volt', 'keywords add -volt'], 'Added -"volt" (it was included before).', [['volt', true]]],
+    ['an exclude term made an include term', ['keywords add -volt', 'keywords add volt'], 'Added "volt" (it was excluded before).', [['volt', false]]],
+  ])('keywords: %s is said as such', async (_name, texts, want, stored) => {
+    let last = '';
+    for (const t of texts) last = (await handle(command(t, manager))).text;
+    expect(last).toBe(want);
+    const ch = await storage.channels.find('slack', 'C1');
+    expect((ch ? await storage.channels.keywords(ch.id) : []).map((k) => [k.term, k.exclude])).toEqual(stored);
+  });
+
   it('keeps keywords: add with exclude, cap, list, remove', async () => {
     expect((await handle(command('keywords add volt -sports', manager))).text).toBe('Added "volt", -"sports".');
     expect((await handle(command('keywords add volt', manager))).text).toMatch(/^Nothing changed/);
