@@ -5,7 +5,8 @@ import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
 import { feedNeedsAttention, type Feed } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
-import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
+import { createAddressGuard } from '../feeds/address-guard.ts';
+import { checkFeedUrl, MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
@@ -163,10 +164,10 @@ export const command: CliCommand = {
       if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
     };
     // Every action sees the configured feeds, as the bot does.
-    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>) => Promise<T>) =>
+    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>, config: Config) => Promise<T>) =>
       ctx.withStorage(async (s, config) => {
         await syncConfigFeeds(s.feeds, config.feeds);
-        return fn(s, configuredUrls(config));
+        return fn(s, configuredUrls(config), config);
       });
     switch (action) {
       case 'list':
@@ -192,9 +193,17 @@ export const command: CliCommand = {
         if (title && Array.from(title).length > MAX_FEED_TITLE_CHARS) {
           throw new UsageError(`cyberbrief feeds add: --title is ${Array.from(title).length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
-        return withFeeds(async (s) => {
+        return withFeeds(async (s, _configured, config) => {
           const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          // The operator may add what chat users may not, but a private address is refused at every poll
+          // until it is allowed: say so now rather than at the first poll.
+          try {
+            checkFeedUrl(feed.url, createAddressGuard(config.polling.allow_hosts));
+          } catch (err) {
+            const why = errorMessage(err).replace(/\.$/, '').replace('the operator must allow it', 'allow it');
+            ctx.stderr(`cyberbrief feeds add: note: ${why}; until then every poll of it is refused.`);
+          }
           return 0;
         });
       }

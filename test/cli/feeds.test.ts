@@ -123,6 +123,17 @@ describe('cyberbrief feeds', () => {
     expect((await cli('remove', typed)).stdout).toBe('Removed feed 1: https://a.example/rss');
   });
 
+  it.each([
+    ['a private address', 'http://10.0.0.1/rss', {}, 'cyberbrief feeds add: note: 10.0.0.1 is a private, loopback or reserved address; allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS); until then every poll of it is refused.'],
+    ['localhost', 'http://localhost:8080/rss', {}, 'cyberbrief feeds add: note: localhost is this machine; allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS); until then every poll of it is refused.'],
+    ['an allowed private address', 'http://10.0.0.1/rss', { CYBERBRIEF_ALLOW_HOSTS: '10.0.0.0/8' }, ''],
+    ['a public host name', 'https://news.example/rss', {}, ''],
+  ])('add of %s is done, with a note when every poll of it would be refused', async (_name, url, extra, note) => {
+    env = { ...env, ...extra };
+    const r = await cli('add', url);
+    expect(r).toMatchObject({ code: 0, stdout: `Added feed 1: ${url}`, stderr: note });
+  });
+
   it('imports the URLs of an OPML file in the form add stores them', async () => {
     const file = path.join(dir, 'forms.opml');
     writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="HTTPS://B.EXAMPLE/rss#top"/><outline xmlUrl="https://b.example:443/rss"/></body></opml>');
