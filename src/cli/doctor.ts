@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
 import { loadRelevance } from '../matching/load-relevance.ts';
-import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
 import { checkPush } from './check-push.ts';
@@ -145,6 +145,8 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<Check> {
     return { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` };
   } catch (err) {
     if (isStorageFailure(err) && err.failure !== 'unavailable') return { name: 'database', ok: false, detail: plain(err.message) };
+    // A sentence of storage's own that already says what to do (a schema from a newer version).
+    if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { name: 'database', ok: false, detail: plain(err.message) };
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
     return { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` };
   } finally {

@@ -211,13 +211,41 @@ function migratorFor(handle: DatabaseHandle): Migrator {
   });
 }
 
+/**
+ * Migrations the database ran that this version does not know: it was migrated by a newer cyberbrief.
+ * Empty when the migrations table does not exist yet.
+ */
+async function newerMigrations(handle: DatabaseHandle): Promise<string[]> {
+  const known = new Set(Object.keys(allMigrations(handle.dialect)));
+  let names: string[];
+  try {
+    names = (await sql<{ name: string }>`select name from cyberbrief_migrations`.execute(handle.db)).rows.map((r) => r.name);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => !known.has(n)).sort();
+}
+
+/** Refuses a database a newer cyberbrief migrated, saying what to do (kysely's "corrupted migrations" does not). */
+async function refuseNewerSchema(handle: DatabaseHandle): Promise<void> {
+  const newer = await newerMigrations(handle);
+  if (newer.length === 0) return;
+  const shown = newer.length > 3 ? `${newer.slice(0, 3).join(', ')} and ${newer.length - 3} more` : newer.join(', ');
+  throw new CyberbriefError(
+    'storage',
+    `storage: ${describeTarget(handle.target)} was migrated by a newer cyberbrief (this version does not know its migration${newer.length === 1 ? '' : 's'} ${shown}); run that version or a newer one, or restore a backup from before the upgrade.`,
+  );
+}
+
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  await refuseNewerSchema(handle);
   const all = await migratorFor(handle).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationOutcome> {
+  await refuseNewerSchema(handle);
   const migrator = migratorFor(handle);
   let result: MigrationResultSet;
   try {
