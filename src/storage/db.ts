@@ -2,6 +2,7 @@
 // or PostgreSQL (`postgres://...`) through pg. Only storage/ imports drivers.
 import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
@@ -27,7 +28,17 @@ export interface DatabaseTarget {
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
   const u = url.trim();
   if (/^postgres(ql)?:\/\//i.test(u)) return { dialect: 'postgres', location: u };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !/^sqlite:/i.test(u)) {
+  // file:///data/bot.db and file:data/bot.db name a file; any other scheme (mysql:, with or without //) is
+  // not a path to create folders for. Two letters at least, so a Windows drive (C:\data) stays a path.
+  if (/^file:/i.test(u)) {
+    if (!/^file:\/\//i.test(u)) return { dialect: 'sqlite', location: path.resolve(cwd, u.slice('file:'.length)) };
+    try {
+      return { dialect: 'sqlite', location: fileURLToPath(u) };
+    } catch {
+      throw new CyberbriefError('storage', `storage: DATABASE_URL ${u.slice(0, 200)} is not a file URL of this machine; use file:///path/to/bot.db or a plain path.`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]+:/i.test(u) && !/^sqlite:/i.test(u)) {
     throw new CyberbriefError('storage', `storage: DATABASE_URL scheme ${u.split(':')[0]}: is not supported; use a file path, sqlite:PATH or postgres://...`);
   }
   let file = u.replace(/^sqlite:(\/\/)?/i, '');
