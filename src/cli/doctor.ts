@@ -187,7 +187,7 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
             : { name: 'slack', ok: false, detail: `Slack refused the bot token (${String(body.error ?? 'no reason given')}); reinstall the app or copy the token again` },
         );
       } catch (err) {
-        out.push({ name: 'slack', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
+        out.push({ name: 'slack', ok: false, detail: `cannot reach ${shown}: ${netError(err)}; check this machine's network and DNS (or SLACK_API_URL), or run doctor --offline` });
       }
     }
   } else {
@@ -208,7 +208,7 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
             : { name: 'discord', ok: false, detail: `Discord refused the bot token (HTTP ${status}); reset the token in the developer portal and set DISCORD_TOKEN` },
         );
       } catch (err) {
-        out.push({ name: 'discord', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
+        out.push({ name: 'discord', ok: false, detail: `cannot reach ${shown}: ${netError(err)}; check this machine's network and DNS (or DISCORD_API_URL), or run doctor --offline` });
       }
     }
   } else {

@@ -155,8 +155,8 @@ describe('cyberbrief doctor', () => {
       LLM_BASE_URL: 'http://me:llm-pass-9012@127.0.0.1:9/v1',
     });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: /m);
-    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: /m);
+    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: .+; check this machine's network and DNS \(or SLACK_API_URL\), or run doctor --offline$/m);
+    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: .+; check this machine's network and DNS \(or DISCORD_API_URL\), or run doctor --offline$/m);
     expect(r.stdout).toMatch(/^ ok +llm: LLM summaries on: .* at http:\/\/me:\[redacted\]@127\.0\.0\.1:9\/v1/m);
     for (const secret of ['slack-pass-1234', 'discord-pass-5678', 'llm-pass-9012']) expect(r.stdout + r.stderr).not.toContain(secret);
   });
