@@ -20,6 +20,8 @@ describe('readInput', () => {
     { name: 'a directory', file: 'folder', error: 'x: cannot read folder (EISDIR).' },
     { name: 'a file over the cap', file: 'ten.txt', max: 9, error: 'x: ten.txt is larger than 9 bytes; split it into smaller files.' },
     { name: 'standard input over the cap', file: '-', stdin: 'abcdef', max: 5, error: 'x: standard input is larger than 5 bytes; split it into smaller files.' },
+    { name: 'a device that never ends, read only up to the cap', file: '/dev/zero', max: 1024 * 1024, error: 'x: /dev/zero is larger than 1 MiB; split it into smaller files.' },
+    { name: 'an empty device', file: '/dev/null', want: '' },
     {
       name: 'standard input the reader stopped at the cap (its own message replaced by the command\'s)',
       file: '-',
