@@ -53,9 +53,14 @@ export const keywords: CommandModule = {
       return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.');
     }
     const removed: string[] = [];
+    // `remove -x` names the exclude term: it leaves an include keyword x alone (plain `remove x` takes either).
+    const have = await deps.channels.keywords(ch.id);
+    const included = parsed.filter((p) => p.exclude && have.some((k) => k.term === p.term && !k.exclude)).map((p) => p.term);
     for (const p of parsed) {
+      if (included.includes(p.term)) continue;
       if (await deps.channels.removeKeyword(ch.id, p.term)) removed.push(`"${p.term}"`);
     }
-    return reply(removed.length ? `Removed ${removed.join(', ')}.` : 'Nothing changed: this channel had none of those keywords.');
+    const note = included.map((t) => ` "${t}" is an include keyword, not an exclude one; /news keywords remove ${t} removes it.`).join('');
+    return reply(`${removed.length ? `Removed ${removed.join(', ')}.` : included.length ? 'Nothing changed.' : 'Nothing changed: this channel had none of those keywords.'}${note}`);
   },
 };

@@ -137,6 +137,9 @@ describe('createCommandHandler (SQLite)', () => {
     ['a term included and excluded at once', ['keywords add volt -volt'], '"volt" is given both to include and to exclude; give it once, as volt or -volt.', []],
     ['an include term made an exclude term', ['keywords add volt', 'keywords add -volt'], 'Added -"volt" (it was included before).', [['volt', true]]],
     ['an exclude term made an include term', ['keywords add -volt', 'keywords add volt'], 'Added "volt" (it was excluded before).', [['volt', false]]],
+    ['an include term named as an exclude term to remove', ['keywords add volt', 'keywords remove -volt'], 'Nothing changed. "volt" is an include keyword, not an exclude one; /news keywords remove volt removes it.', [['volt', false]]],
+    ['an exclude term removed by its plain word', ['keywords add -volt', 'keywords remove volt'], 'Removed "volt".', []],
+    ['an exclude term removed as such', ['keywords add -volt', 'keywords remove -volt'], 'Removed "volt".', []],
   ])('keywords: %s is said as such', async (_name, texts, want, stored) => {
     let last = '';
     for (const t of texts) last = (await handle(command(t, manager))).text;
