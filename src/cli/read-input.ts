@@ -44,8 +44,7 @@ export async function readInput(
     text = info.isFile() ? await readFile(full, 'utf8') : await readCapped(full, maxBytes, tooLarge);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? ((err as Error).message || 'error').replace(/\.$/, '');
-    throw new UsageError(`${prefix}: cannot read ${file} (${code}).`);
+    throw new UsageError(`${prefix}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   // A file that grew between stat and read.
   if (text.length > maxBytes) throw tooLarge();
