@@ -241,9 +241,11 @@ export const command: CliCommand = {
         // A file cut short (a failed download or copy) would import only the feeds before the cut.
         if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${file} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
         if (!/<\/opml\s*>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${file} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
-        return withFeeds(async (s) => {
+        return withFeeds(async (s, _configured, config) => {
           let added = 0;
           const skipped: string[] = [];
+          const refused: string[] = [];
+          const guard = createAddressGuard(config.polling.allow_hosts);
           for (const e of entries) {
             if (feedUrlProblem(e.url)) {
               skipped.push(e.url);
@@ -251,8 +253,15 @@ export const command: CliCommand = {
             }
             const r = await s.feeds.add({ url: feedHref(e.url), title: e.title, source: 'opml' });
             if (r.created) added++;
+            try {
+              checkFeedUrl(r.feed.url, guard);
+            } catch {
+              refused.push(r.feed.url);
+            }
           }
           ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          // As for add: a feed at a private address or localhost is refused at every poll until allowed.
+          if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;
         });
       }

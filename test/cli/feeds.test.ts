@@ -134,6 +134,16 @@ describe('cyberbrief feeds', () => {
     expect(r).toMatchObject({ code: 0, stdout: `Added feed 1: ${url}`, stderr: note });
   });
 
+  it.each([
+    ['private addresses', {}, 'cyberbrief feeds import: note: 2 of these feeds are at a private address or this machine (http://10.0.0.1/rss, http://localhost/rss); every poll of them is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).'],
+    ['private addresses that are allowed', { CYBERBRIEF_ALLOW_HOSTS: '10.0.0.0/8, localhost, 127.0.0.1' }, ''],
+  ])('import of an OPML file with %s notes what polling will refuse', async (_name, extra, note) => {
+    env = { ...env, ...extra };
+    const file = path.join(dir, 'private.opml');
+    writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="http://10.0.0.1/rss"/><outline xmlUrl="http://localhost/rss"/><outline xmlUrl="https://public.example/rss"/></body></opml>');
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: `Imported 3 feed(s) from ${file}: 3 added, 0 already present.`, stderr: note });
+  });
+
   it('imports the URLs of an OPML file in the form add stores them', async () => {
     const file = path.join(dir, 'forms.opml');
     writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="HTTPS://B.EXAMPLE/rss#top"/><outline xmlUrl="https://b.example:443/rss"/></body></opml>');
