@@ -93,8 +93,14 @@ async function checkTopics(config: Config): Promise<Check> {
 
 /** The relevance scorer as the bot would load it: threat-actor list, model file, and whether they fit the topics. */
 async function checkMatching(config: Config): Promise<Check> {
+  let topics;
   try {
-    const topics = await loadTopicsFile(config.topics.file);
+    topics = await loadTopicsFile(config.topics.file);
+  } catch {
+    // The topics check says what is wrong with the file; saying it twice would count one problem twice.
+    return { name: 'matching', ok: true, warn: true, detail: 'not checked: the relevance model is checked against the topics, which did not load (see topics)' };
+  }
+  try {
     const { scorer, notice } = await loadRelevance(topics, config.matching);
     if (config.matching.scorer === 'rules') return { name: 'matching', ok: true, detail: "matching.scorer is rules: the topics' rules decide what is in scope" };
     if (!scorer.model) return { name: 'matching', ok: true, warn: true, detail: notice ?? 'no relevance model loaded' };

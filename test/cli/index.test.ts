@@ -168,6 +168,9 @@ describe('cyberbrief doctor', () => {
     const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+    expect(r.stdout.split('missing.yaml')).toHaveLength(2);
+    expect(r.stdout).toContain('warn  matching: not checked: the relevance model is checked against the topics, which did not load (see topics)');
+    expect(r.stdout).toMatch(/^1 problem\(s\) found\.$/m);
   });
 
   it('checks the relevance model and threat-actor list, and fails on a broken model file in one sentence', async () => {
