@@ -56,11 +56,27 @@ async function list(ctx: CliContext, file: string): Promise<number> {
   return 0;
 }
 
+/**
+ * A MISP galaxy file, rather than our JSON Lines: it names "values", or the whole file is one JSON value
+ * that is not an actor line ({} or [] say "no values list", not "line 1 needs a name").
+ */
+function looksLikeGalaxy(text: string): boolean {
+  const start = text.trimStart();
+  if (start.startsWith('{') && text.includes('"values"')) return true;
+  if (!start.startsWith('{') && !start.startsWith('[')) return false;
+  try {
+    const doc = JSON.parse(text) as unknown;
+    return typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('name' in doc);
+  } catch {
+    return false;
+  }
+}
+
 async function importFile(ctx: CliContext, source: string, target: string): Promise<number> {
   const text = await readInput(ctx, source, 'actors import', 20 * 1024 * 1024);
   let actors: ThreatActor[];
   try {
-    actors = text.trimStart().startsWith('{') && text.includes('"values"') ? parseMispGalaxy(text, source) : parseActorsJsonl(text, source);
+    actors = looksLikeGalaxy(text) ? parseMispGalaxy(text, source) : parseActorsJsonl(text, source);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -94,8 +94,18 @@ export const command: CliCommand = {
         if (v.json) {
           ctx.stdout(JSON.stringify({ requeued, not_dead: missed }));
         } else {
-          ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${requeued.join(', ')}.` : 'No failed alerts to retry.');
-          if (missed.length) ctx.stderr(`cyberbrief alerts retry: ${missed.join(', ')} ${missed.length === 1 ? 'is' : 'are'} not dead-lettered (see 'cyberbrief alerts list --failed').`);
+          // Ids given and none of them queued: the sentence on standard error says it all.
+          if (requeued.length || v.all) ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${requeued.join(', ')}.` : 'No failed alerts to retry.');
+          if (missed.length) {
+            const found = await Promise.all(missed.map((id) => storage.alerts.get(id)));
+            const notDead = found.flatMap((a) => (a ? [`${a.id} (${a.status})`] : []));
+            const unknown = missed.filter((_, i) => !found[i]);
+            const parts = [
+              ...(notDead.length ? [`${notDead.join(', ')} ${notDead.length === 1 ? 'is' : 'are'} not dead-lettered`] : []),
+              ...(unknown.length ? [`there is no alert ${unknown.join(', ')}`] : []),
+            ];
+            ctx.stderr(`cyberbrief alerts retry: ${parts.join('; ')} (see 'cyberbrief alerts list --failed').`);
+          }
         }
         return missed.length && !v.all ? 1 : 0;
       });

@@ -49,6 +49,10 @@ export const command: CliCommand = {
     if (typeof id === 'string' && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {
       throw new UsageError(`derive-topics: --id "${id}" must be lower-case letters, digits and dashes (at most 40).`);
     }
+    // The name goes into the proposed YAML: hold it to what the topics file accepts (1 to 100 characters).
+    if (typeof name === 'string' && (name.trim().length === 0 || name.trim().length > 100)) {
+      throw new UsageError(`derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got ${name.trim().length}.`);
+    }
     const maxRaw = ctx.args.values['max-terms'];
     const maxTerms = typeof maxRaw === 'string' ? Number(maxRaw) : 20;
     if (!Number.isInteger(maxTerms) || maxTerms < 1 || maxTerms > 200) {

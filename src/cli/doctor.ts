@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
 import { loadRelevance } from '../matching/load-relevance.ts';
-import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
 import { checkPush } from './check-push.ts';
@@ -93,8 +93,14 @@ async function checkTopics(config: Config): Promise<Check> {
 
 /** The relevance scorer as the bot would load it: threat-actor list, model file, and whether they fit the topics. */
 async function checkMatching(config: Config): Promise<Check> {
+  let topics;
   try {
-    const topics = await loadTopicsFile(config.topics.file);
+    topics = await loadTopicsFile(config.topics.file);
+  } catch {
+    // The topics check says what is wrong with the file; saying it twice would count one problem twice.
+    return { name: 'matching', ok: true, warn: true, detail: 'not checked: the relevance model is checked against the topics, which did not load (see topics)' };
+  }
+  try {
     const { scorer, notice } = await loadRelevance(topics, config.matching);
     if (config.matching.scorer === 'rules') return { name: 'matching', ok: true, detail: "matching.scorer is rules: the topics' rules decide what is in scope" };
     if (!scorer.model) return { name: 'matching', ok: true, warn: true, detail: notice ?? 'no relevance model loaded' };
@@ -145,6 +151,8 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<Check> {
     return { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` };
   } catch (err) {
     if (isStorageFailure(err) && err.failure !== 'unavailable') return { name: 'database', ok: false, detail: plain(err.message) };
+    // A sentence of storage's own that already says what to do (a schema from a newer version).
+    if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { name: 'database', ok: false, detail: plain(err.message) };
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
     return { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` };
   } finally {
@@ -185,7 +193,7 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
             : { name: 'slack', ok: false, detail: `Slack refused the bot token (${String(body.error ?? 'no reason given')}); reinstall the app or copy the token again` },
         );
       } catch (err) {
-        out.push({ name: 'slack', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
+        out.push({ name: 'slack', ok: false, detail: `cannot reach ${shown}: ${netError(err)}; check this machine's network and DNS (or SLACK_API_URL), or run doctor --offline` });
       }
     }
   } else {
@@ -206,7 +214,7 @@ async function checkTokens(config: Config, offline: boolean): Promise<Check[]> {
             : { name: 'discord', ok: false, detail: `Discord refused the bot token (HTTP ${status}); reset the token in the developer portal and set DISCORD_TOKEN` },
         );
       } catch (err) {
-        out.push({ name: 'discord', ok: false, detail: `cannot reach ${shown}: ${netError(err)}` });
+        out.push({ name: 'discord', ok: false, detail: `cannot reach ${shown}: ${netError(err)}; check this machine's network and DNS (or DISCORD_API_URL), or run doctor --offline` });
       }
     }
   } else {

@@ -5,10 +5,12 @@ import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
 import { feedNeedsAttention, type Feed } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
-import { MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
+import { createAddressGuard } from '../feeds/address-guard.ts';
+import { checkFeedUrl, MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
+import { closest } from '../lib/closest.ts';
 import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
@@ -88,7 +90,15 @@ function feedLines(f: Feed, audience: FeedAudience | undefined, configured: bool
 const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url));
 
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
-  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : await storage.feeds.getByUrl(ref);
+  // A URL as typed, or in its stored form (HTTP://Example.com/feed#top is http://example.com/feed).
+  const stored = (() => {
+    try {
+      return feedHref(ref);
+    } catch {
+      return null;
+    }
+  })();
+  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
   if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
   return feed;
 }
@@ -107,10 +117,20 @@ function redactUserinfo(raw: string): string {
   return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }
 
+/**
+ * The form a feed URL is stored in, as `/news feeds add` stores it (checkFeedUrl): parsed (scheme and host
+ * lower-cased, default port dropped) and without a #fragment, which is never sent to the server.
+ */
+function feedHref(raw: string): string {
+  const u = new URL(raw.trim());
+  u.hash = '';
+  return u.href;
+}
+
 function httpUrl(raw: string): string {
   const problem = feedUrlProblem(raw);
   if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
-  return new URL(raw.trim()).href;
+  return feedHref(raw);
 }
 
 export const command: CliCommand = {
@@ -144,10 +164,10 @@ export const command: CliCommand = {
       if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
     };
     // Every action sees the configured feeds, as the bot does.
-    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>) => Promise<T>) =>
+    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>, config: Config) => Promise<T>) =>
       ctx.withStorage(async (s, config) => {
         await syncConfigFeeds(s.feeds, config.feeds);
-        return fn(s, configuredUrls(config));
+        return fn(s, configuredUrls(config), config);
       });
     switch (action) {
       case 'list':
@@ -173,9 +193,17 @@ export const command: CliCommand = {
         if (title && Array.from(title).length > MAX_FEED_TITLE_CHARS) {
           throw new UsageError(`cyberbrief feeds add: --title is ${Array.from(title).length} characters; keep it to ${MAX_FEED_TITLE_CHARS}.`);
         }
-        return withFeeds(async (s) => {
+        return withFeeds(async (s, _configured, config) => {
           const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          // The operator may add what chat users may not, but a private address is refused at every poll
+          // until it is allowed: say so now rather than at the first poll.
+          try {
+            checkFeedUrl(feed.url, createAddressGuard(config.polling.allow_hosts));
+          } catch (err) {
+            const why = errorMessage(err).replace(/\.$/, '').replace('the operator must allow it', 'allow it');
+            ctx.stderr(`cyberbrief feeds add: note: ${why}; until then every poll of it is refused.`);
+          }
           return 0;
         });
       }
@@ -210,18 +238,30 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        return withFeeds(async (s) => {
+        // A file cut short (a failed download or copy) would import only the feeds before the cut.
+        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${file} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
+        if (!/<\/opml\s*>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${file} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
+        return withFeeds(async (s, _configured, config) => {
           let added = 0;
           const skipped: string[] = [];
+          const refused: string[] = [];
+          const guard = createAddressGuard(config.polling.allow_hosts);
           for (const e of entries) {
             if (feedUrlProblem(e.url)) {
               skipped.push(e.url);
               continue;
             }
-            const r = await s.feeds.add({ url: e.url, title: e.title, source: 'opml' });
+            const r = await s.feeds.add({ url: feedHref(e.url), title: e.title, source: 'opml' });
             if (r.created) added++;
+            try {
+              checkFeedUrl(r.feed.url, guard);
+            } catch {
+              refused.push(r.feed.url);
+            }
           }
           ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          // As for add: a feed at a private address or localhost is refused at every poll until allowed.
+          if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;
         });
       }
@@ -233,7 +273,10 @@ export const command: CliCommand = {
           return 0;
         });
       default:
-        ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+        {
+          const meant = action ? closest(action, ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) : null;
+          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+        }
         return 2;
     }
   },

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/schema.ts';
+import { closest } from '../lib/closest.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { terminalSafe } from '../lib/terminal-text.ts';
@@ -49,6 +50,17 @@ function topLevelHelp(): string {
     'Run `cyberbrief <command> --help` for a command\'s options.',
     'Configuration: config/default.yaml, the file named by CYBERBRIEF_CONFIG, and the environment (.env.example).',
   ].join('\n');
+}
+
+/**
+ * node:util parseArgs's message as one clause: its advice on positionals is dropped, and its three-line
+ * "argument is ambiguous" (a value that starts with a dash, `--sentences -1`) becomes one line saying how
+ * to give such a value.
+ */
+export function parseArgsProblem(message: string): string {
+  const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous\./.exec(message);
+  if (ambiguous) return `option '${ambiguous[1]}' needs a value; to give one that starts with a dash, write ${ambiguous[1]}=VALUE`;
+  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
 }
 
 export interface MainIo {
@@ -109,6 +121,16 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const [first, ...rest] = argv;
 
+  // `cyberbrief help feeds` is `cyberbrief feeds --help`, as `/news help brief` is in chat.
+  if (first === 'help' && rest.length > 0) {
+    const name = rest[0]!;
+    if (rest.length > 1 || !SUBCOMMANDS.some((c) => c.name === name)) {
+      stderr(`cyberbrief help: unknown command '${rest.join(' ')}'; run 'cyberbrief --help' for the list of commands.`);
+      return 2;
+    }
+    stdout((await loadCommand(name)).usage);
+    return 0;
+  }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     stdout(topLevelHelp());
     return first === undefined ? 2 : 0;
@@ -119,7 +141,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
   if (!SUBCOMMANDS.some((c) => c.name === first)) {
     const hint = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
-    stderr(`cyberbrief: ${hint}; run 'cyberbrief --help' for the list of commands.`);
+    const meant = first.startsWith('-') ? null : closest(first, SUBCOMMANDS.map((c) => c.name));
+    stderr(`cyberbrief: ${hint}; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
     return 2;
   }
   const command = await loadCommand(first);
@@ -131,7 +154,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (err) {
-    stderr(`cyberbrief ${first}: ${errorMessage(err).replace(/\. To specify a positional argument.*$/s, '')}; run 'cyberbrief ${first} --help'.`);
+    stderr(`cyberbrief ${first}: ${parseArgsProblem(errorMessage(err))}; run 'cyberbrief ${first} --help'.`);
     return 2;
   }
   // Every command reads the configuration and may log; storage loads when a command opens it.

@@ -137,7 +137,6 @@ async function fit(ctx: CliContext): Promise<number> {
   const labelled = await storiesFrom(ctx, labelFiles, items);
   const checks = await storiesFrom(ctx, list(ctx.args.values.check), items);
   const feedback = withFeedback ? await feedbackStories(ctx) : [];
-  if (withFeedback) ctx.stdout(`model fit: ${feedback.length} stories with feedback verdicts from this deployment.`);
   const cv: CvOptions = { ...DEFAULT_CV, seed: intOption(ctx, 'seed', 1, 0, 2 ** 31 - 1), folds: intOption(ctx, 'folds', 5, 2, 20), repeats: intOption(ctx, 'repeats', 5, 1, 20) };
 
   const topics = await loadTopicsFile(config.topics.file);
@@ -148,8 +147,13 @@ async function fit(ctx: CliContext): Promise<number> {
   try {
     checkFitData(examples, cv.folds);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (labelFiles.length > 0) throw new UsageError((err as Error).message);
+    // Feedback alone: one sentence on what is missing, not the count line followed by an error.
+    throw new UsageError(
+      `model fit: this deployment has feedback verdicts on ${feedback.length} stor${feedback.length === 1 ? 'y' : 'ies'}, too few to refit on (at least ${cv.folds * 2}, ${cv.folds} of them relevant and ${cv.folds} not, for ${cv.folds}-fold cross-validation); collect more Relevant / Not relevant clicks, or give --labels FILE too.`,
+    );
   }
+  if (withFeedback) ctx.stdout(`model fit: ${feedback.length} stories with feedback verdicts from this deployment.`);
   const checkExamples = checks.map((c) => ({ file: path.basename(c.file), examples: buildExamples(knowledge, matcher, c.stories) }));
   const out = typeof ctx.args.values.out === 'string' ? path.resolve(ctx.cwd, ctx.args.values.out) : config.matching.model_file;
 

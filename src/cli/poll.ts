@@ -6,6 +6,7 @@ import { fetcherOptionsFrom, schedulerOptionsFrom } from '../feeds/options.ts';
 import type { PollResult } from '../feeds/poller.ts';
 import { createScheduler } from '../feeds/scheduler.ts';
 import { createWorkers } from '../workers/index.ts';
+import type { Storage } from '../storage/index.ts';
 import type { CliCommand } from './types.ts';
 
 /** Result lines handed to standard output at once. */
@@ -19,6 +20,15 @@ export function formatPollLine(r: PollResult): string {
 
 export function pollJson(r: PollResult): string {
   return JSON.stringify({ url: r.url, status: r.status, items: r.items, new: r.new, ms: r.ms, error: r.error ?? null });
+}
+
+/** Why a run polled nothing, and what to do: there are no feeds, none is enabled, or none was due. */
+async function nothingPolled(storage: Storage, all: boolean): Promise<string> {
+  const feeds = await storage.feeds.list();
+  if (feeds.length === 0) return 'No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).';
+  const disabled = feeds.filter((f) => !f.enabled).length;
+  if (disabled === feeds.length) return `No feed is enabled (${disabled} disabled): 'cyberbrief feeds enable ID' polls one again.`;
+  return all ? 'No enabled feed could be polled now (each is being polled by another process).' : 'No feed was due (use --all to poll every enabled feed).';
 }
 
 export const command: CliCommand = {
@@ -65,7 +75,7 @@ export const command: CliCommand = {
       if (!ctx.args.values.json) {
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
-        ctx.stderr(results.length === 0 ? 'No feed was due (use --all to poll every enabled feed).' : `${results.length} feed(s) polled, ${fresh} new item(s), ${failed} failed.`);
+        ctx.stderr(results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} feed(s) polled, ${fresh} new item(s), ${failed} failed.`);
       }
       return 0;
     } finally {

@@ -48,7 +48,7 @@ function list(feeds: readonly VisibleFeed[], ctx: CommandContext) {
 async function addGlobal(ctx: CommandContext, raw: string) {
   const url = ctx.deps.checkFeedUrl(raw);
   const { feed, created, madeGlobal } = await ctx.deps.feeds.add({ url, source: 'user' }, ctx.now);
-  if (created) return reply(`Added global feed ${feed.id}: ${feed.url}; every subscribed channel gets its stories from its first check, within a few minutes.`);
+  if (created) return reply(`Added global feed ${feed.id}: ${feed.url}; it is first checked within a few minutes, and every subscribed channel gets the stories it publishes after that.`);
   if (madeGlobal) return reply(`Feed ${feed.id} (${feed.url}) is global now: every subscribed channel gets its stories.`);
   return reply(`Feed ${feed.id} (${feed.url}) was already global.`);
 }
@@ -63,8 +63,23 @@ async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
   return reply(`Feed ${feed.id} (${feed.url}) was already watched for this ${noun}.`);
 }
 
+/** The ways a typed URL may name a stored feed: as typed, unwrapped from Slack's <url|label>, and as add stores it (no #fragment). */
+function urlForms(target: string): string[] {
+  const unwrapped = target.trim().replace(/^<([^<>|]*)(?:\|[^<>]*)?>$/, '$1');
+  const forms = [target, unwrapped];
+  try {
+    const u = new URL(unwrapped);
+    u.hash = '';
+    forms.push(u.toString());
+  } catch {
+    // Not a URL: only an exact match can name it.
+  }
+  return forms;
+}
+
 function find(feeds: readonly VisibleFeed[], target: string): VisibleFeed {
-  const feed = /^\d+$/.test(target) ? feeds.find((f) => f.id === Number(target)) : feeds.find((f) => f.url === target);
+  const forms = urlForms(target);
+  const feed = /^\d+$/.test(target) ? feeds.find((f) => f.id === Number(target)) : feeds.find((f) => forms.includes(f.url));
   // A feed of another tenant gets the same answer as no feed at all.
   if (!feed) throw new UsageError(`No feed matches "${target.slice(0, 200)}"; see /news feeds list for ids and URLs.`);
   return feed;

@@ -3,6 +3,7 @@
 // caller gets an apology, never a stack trace.
 import type { Command, CommandHandler, Reply } from '../domain/chat.ts';
 import type { Channel } from '../domain/types.ts';
+import { closest } from '../lib/closest.ts';
 import { UsageError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { allowed, refusal, tenantNoun } from './permissions.ts';
 import { commandsByName } from './registry.ts';
@@ -13,7 +14,8 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     const name = cmd.name === '' ? 'help' : cmd.name;
     const mod = commandsByName.get(name);
     if (!mod) {
-      return reply(`There is no /news ${cmd.name.slice(0, 40)} command; try /news help.`);
+      const meant = closest(cmd.name, [...commandsByName.keys()]);
+      return reply(`There is no /news ${cmd.name.slice(0, 40)} command; ${meant ? `did you mean /news ${meant}? See` : 'try'} /news help.`);
     }
     const need = mod.permission(cmd.args);
     if (need !== 'anyone' && !allowed(cmd, need)) {

@@ -32,6 +32,10 @@ export const keywords: CommandModule = {
         throw new UsageError(`Keyword "${raw.replace(/\p{Cf}/gu, '').slice(0, 60)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
+    if (action === 'add') {
+      const both = parsed.find((p) => parsed.some((q) => q.term === p.term && q.exclude !== p.exclude));
+      if (both) throw new UsageError(`"${both.term}" is given both to include and to exclude; give it once, as ${both.term} or -${both.term}.`);
+    }
     const ch = await channel();
     if (action === 'add') {
       const max = deps.maxKeywordsPerChannel ?? DEFAULT_MAX;
@@ -42,14 +46,21 @@ export const keywords: CommandModule = {
       }
       const changed: string[] = [];
       for (const p of parsed) {
-        if (await deps.channels.addKeyword(ch.id, p.term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${p.term}"`);
+        // A term that was there with the other sign changes sign: say so, it is not a new keyword.
+        const flipped = have.some((k) => k.term === p.term && k.exclude !== p.exclude);
+        if (await deps.channels.addKeyword(ch.id, p.term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${p.term}"${flipped ? ` (it was ${p.exclude ? 'included' : 'excluded'} before)` : ''}`);
       }
       return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.');
     }
     const removed: string[] = [];
+    // `remove -x` names the exclude term: it leaves an include keyword x alone (plain `remove x` takes either).
+    const have = await deps.channels.keywords(ch.id);
+    const included = parsed.filter((p) => p.exclude && have.some((k) => k.term === p.term && !k.exclude)).map((p) => p.term);
     for (const p of parsed) {
+      if (included.includes(p.term)) continue;
       if (await deps.channels.removeKeyword(ch.id, p.term)) removed.push(`"${p.term}"`);
     }
-    return reply(removed.length ? `Removed ${removed.join(', ')}.` : 'Nothing changed: this channel had none of those keywords.');
+    const note = included.map((t) => ` "${t}" is an include keyword, not an exclude one; /news keywords remove ${t} removes it.`).join('');
+    return reply(`${removed.length ? `Removed ${removed.join(', ')}.` : included.length ? 'Nothing changed.' : 'Nothing changed: this channel had none of those keywords.'}${note}`);
   },
 };

@@ -32,9 +32,10 @@ function parseArgs(args: readonly string[], topics: readonly Topic[], usage: str
   let count: number | null = null;
   for (const raw of args) {
     const a = raw.replace(/^count[=:]?/i, '');
-    if (/^\d+$/.test(a)) {
+    // A number is a count, whatever its sign or form (-3, 2.5): never an unknown topic.
+    if (/^[-+]?\d+(?:\.\d*)?$/.test(a)) {
       const n = Number(a);
-      if (count !== null || n < 1 || n > LATEST_MAX) throw new UsageError(`Usage: ${usage}, where count is 1 to ${LATEST_MAX}.`);
+      if (count !== null || !Number.isInteger(n) || n < 1 || n > LATEST_MAX) throw new UsageError(`Usage: ${usage}, where count is 1 to ${LATEST_MAX}.`);
       count = n;
       continue;
     }

@@ -38,3 +38,12 @@ export function allowedText(issue: z.core.$ZodIssue): string {
       return issue.message.replace(/\.$/, '');
   }
 }
+
+/**
+ * The yaml package's error as one clause: its first line ("... at line 2, column 1:" introduces a code
+ * frame on the next lines), without the colon that pointed at the frame.
+ */
+export function yamlProblem(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return first.replace(/[\s:.]+$/, '');
+}

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
-import { allowedText, show, valueAt } from './issue-text.ts';
+import { allowedText, show, valueAt, yamlProblem } from './issue-text.ts';
 import { configSchema, type Config, type Secrets } from './schema.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -68,7 +68,7 @@ async function readYamlObject(file: string): Promise<Record<string, unknown>> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`config: ${file} is not valid YAML: ${yamlProblem(err)}; fix the file.`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config: ${file} must hold a mapping of keys at the top level.`);

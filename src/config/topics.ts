@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { GroupTerm, Topic } from '../domain/types.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { termVariants } from '../matching/term-variants.ts';
-import { allowedText, show, valueAt } from './issue-text.ts';
+import { allowedText, show, valueAt, yamlProblem } from './issue-text.ts';
 
 const TERM_MAX = 2000;
 /**
@@ -167,8 +167,9 @@ export async function loadTopicsFile(path: string): Promise<Topic[]> {
   try {
     raw = parseYaml(text, { maxAliasCount: 10_000 });
   } catch (err) {
-    throw new ConfigError(`topics: ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`topics: ${path} is not valid YAML: ${yamlProblem(err)}; fix the file.`);
   }
+  if (raw === null || raw === undefined) throw new ConfigError(`topics: ${path} is empty; it needs a "topics:" list (see config/topics.yaml).`);
   return parseTopics(raw, path);
 }
 

@@ -393,6 +393,8 @@ async function lenient(xml: string, where: string, encoding: string, cause: unkn
     const rootName = local(root);
     if (!['rss', 'feed', 'rdf', 'channel'].includes(rootName)) {
       const reason = cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : '';
+      // Binary or garbled bytes give a "root" of whatever followed a '<': not worth echoing.
+      if (!/^[A-Za-z_][\w.-]{0,63}$/.test(rootName)) throw new FeedParseError(`parser:${where} is not a feed: its body is neither RSS, Atom, RDF nor JSON Feed (binary or garbled data?).`);
       throw new FeedParseError(`parser:${where} is XML with root <${rootName}>, not RSS, Atom or RDF${reason}.`);
     }
   }

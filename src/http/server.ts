@@ -2,6 +2,7 @@
 // node:http; each route gets the raw request so an adapter can verify signatures over the exact body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -101,9 +102,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     addRoute: (r) => routes.push(r),
     start: () =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        const refused = (err: NodeJS.ErrnoException) => reject(listenError(err, opts.host, opts.port));
+        server.once('error', refused);
         server.listen(opts.port, opts.host, () => {
-          server.off('error', reject);
+          server.off('error', refused);
           const port = (server.address() as AddressInfo).port;
           opts.logger.info({ host: opts.host, port }, `http: listening on ${opts.host}:${port} (health at /healthz)`);
           resolve({ port });
@@ -117,4 +119,13 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       }),
   };
+}
+
+/** Why the server could not listen, as one sentence saying what to change (a port in use, a privileged port). */
+export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `port ${port} on ${host}`;
+  if (err.code === 'EADDRINUSE') return new ConfigError(`http: ${where} is already in use (another cyberbrief, or another program); stop it, or set PORT (server.port) to a free port.`);
+  if (err.code === 'EACCES') return new ConfigError(`http: no permission to listen on ${where}; set PORT (server.port) to a port above 1023.`);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`http: cannot listen on ${where}: no network interface of this machine has that address; check server.host.`);
+  return err;
 }

@@ -2,6 +2,7 @@
 // or PostgreSQL (`postgres://...`) through pg. Only storage/ imports drivers.
 import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
@@ -27,7 +28,17 @@ export interface DatabaseTarget {
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
   const u = url.trim();
   if (/^postgres(ql)?:\/\//i.test(u)) return { dialect: 'postgres', location: u };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !/^sqlite:/i.test(u)) {
+  // file:///data/bot.db and file:data/bot.db name a file; any other scheme (mysql:, with or without //) is
+  // not a path to create folders for. Two letters at least, so a Windows drive (C:\data) stays a path.
+  if (/^file:/i.test(u)) {
+    if (!/^file:\/\//i.test(u)) return { dialect: 'sqlite', location: path.resolve(cwd, u.slice('file:'.length)) };
+    try {
+      return { dialect: 'sqlite', location: fileURLToPath(u) };
+    } catch {
+      throw new CyberbriefError('storage', `storage: DATABASE_URL ${u.slice(0, 200)} is not a file URL of this machine; use file:///path/to/bot.db or a plain path.`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]+:/i.test(u) && !/^sqlite:/i.test(u)) {
     throw new CyberbriefError('storage', `storage: DATABASE_URL scheme ${u.split(':')[0]}: is not supported; use a file path, sqlite:PATH or postgres://...`);
   }
   let file = u.replace(/^sqlite:(\/\/)?/i, '');
@@ -211,13 +222,41 @@ function migratorFor(handle: DatabaseHandle): Migrator {
   });
 }
 
+/**
+ * Migrations the database ran that this version does not know: it was migrated by a newer cyberbrief.
+ * Empty when the migrations table does not exist yet.
+ */
+async function newerMigrations(handle: DatabaseHandle): Promise<string[]> {
+  const known = new Set(Object.keys(allMigrations(handle.dialect)));
+  let names: string[];
+  try {
+    names = (await sql<{ name: string }>`select name from cyberbrief_migrations`.execute(handle.db)).rows.map((r) => r.name);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => !known.has(n)).sort();
+}
+
+/** Refuses a database a newer cyberbrief migrated, saying what to do (kysely's "corrupted migrations" does not). */
+async function refuseNewerSchema(handle: DatabaseHandle): Promise<void> {
+  const newer = await newerMigrations(handle);
+  if (newer.length === 0) return;
+  const shown = newer.length > 3 ? `${newer.slice(0, 3).join(', ')} and ${newer.length - 3} more` : newer.join(', ');
+  throw new CyberbriefError(
+    'storage',
+    `storage: ${describeTarget(handle.target)} was migrated by a newer cyberbrief (this version does not know its migration${newer.length === 1 ? '' : 's'} ${shown}); run that version or a newer one, or restore a backup from before the upgrade.`,
+  );
+}
+
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  await refuseNewerSchema(handle);
   const all = await migratorFor(handle).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationOutcome> {
+  await refuseNewerSchema(handle);
   const migrator = migratorFor(handle);
   let result: MigrationResultSet;
   try {

@@ -134,6 +134,11 @@ export class FeedsRepo {
   private async withFeedByUrl<T>(input: AddFeedInput, now: Date, fn: (trx: Transaction<Database>, row: Selectable<FeedsTable>, created: boolean) => Promise<T>): Promise<T> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const out = await this.db.transaction().execute(async (trx) => {
+        // An existing URL (every configured feed, at every start and CLI command) is not inserted at all:
+        // an insert that conflicts still uses up an id (a sequence, or SQLite's AUTOINCREMENT), so feed ids
+        // grew by the number of configured feeds each time.
+        const existing = await this.lock(trx.selectFrom('feeds').selectAll().where('url', '=', input.url)).executeTakeFirst();
+        if (existing) return { value: await fn(trx, existing, false) };
         const ins = await trx
           .insertInto('feeds')
           .values({

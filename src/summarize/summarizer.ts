@@ -92,8 +92,8 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
     try {
       page = await fetchPage(url);
     } catch (err) {
-      // Not cached: a network failure may be temporary.
-      log.warn({ err, url }, 'summarize: article fetch failed; summarising the feed excerpt');
+      // Not cached: a network failure may be temporary. Expected (a 404, a timeout): its message, no stack.
+      log.warn({ url, error_class: errorClass(err), err: errorMessage(err) }, 'summarize: article fetch failed; summarising the feed excerpt');
       return null;
     }
     try {
@@ -127,7 +127,8 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
         const summary = await llmSummary({ title: input.title, text: source }, opts.llm, maxChars);
         return { summary, method: 'llm', fromExcerpt };
       } catch (err) {
-        log.warn({ err, model: opts.llm.model }, 'summarize: LLM summary failed; using the extractive summary');
+        // Expected (the server is down, slow or answers badly): its message, no stack trace.
+        log.warn({ model: opts.llm.model, error_class: errorClass(err), err: errorMessage(err) }, 'summarize: LLM summary failed; using the extractive summary');
       }
     }
     const summary = await work.extractive(source, { title: input.title, topicTerms: input.topicTerms, maxChars });

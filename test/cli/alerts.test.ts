@@ -50,9 +50,20 @@ describe('cyberbrief alerts', () => {
     const r = await cli(['alerts', 'retry', String(ids[1]), String(ids[0])], file);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`Queued 1 alert again: ${ids[1]}.`);
-    expect(r.stderr).toBe(`cyberbrief alerts retry: ${ids[0]} is not dead-lettered (see 'cyberbrief alerts list --failed').`);
+    expect(r.stderr).toBe(`cyberbrief alerts retry: ${ids[0]} (sent) is not dead-lettered (see 'cyberbrief alerts list --failed').`);
     expect((await cli(['alerts', 'list', '--failed'], file)).stdout).toBe('No failed alerts.');
     expect((await cli(['alerts', 'retry', '--all'], file)).stdout).toBe('No failed alerts to retry.');
+  });
+
+  it.each([
+    ['a sent alert', (ids: number[]) => [ids[0]!], (ids: number[]) => `${ids[0]} (sent) is not dead-lettered`],
+    ['an alert that does not exist', () => [99999], () => 'there is no alert 99999'],
+    ['both', (ids: number[]) => [ids[2]!, ids[0]!, 99998, 99999], (ids: number[]) => `${ids[2]} (pending), ${ids[0]} (sent) are not dead-lettered; there is no alert 99998, 99999`],
+  ])('retry of %s only: one sentence on standard error, exit 1, nothing queued', async (_name, pick, message) => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'retry', ...pick(ids).map(String)], file);
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: `cyberbrief alerts retry: ${message(ids)} (see 'cyberbrief alerts list --failed').` });
+    expect((await cli(['alerts', 'list', '--failed'], file)).stdout).toContain(`${ids[1]}  dead`);
   });
 
   it.each([

@@ -101,14 +101,14 @@ describe('bin/cyberbrief runs the build', () => {
     expect([...packages(run.imports)]).toEqual([]);
   });
 
-  it('poll --once with no feeds migrates a new SQLite file, says no feed was due, exits 0, and loads neither chat SDK nor pg', async () => {
+  it('poll --once with no feeds migrates a new SQLite file, says there are no feeds yet, exits 0, and loads neither chat SDK nor pg', async () => {
     const dir = newDir();
     writeFileSync(path.join(dir, 'none.yaml'), 'feeds: []\n');
     const dbFile = path.join(dir, 'data', 'bot.db');
     const run = await cli(dir, ['poll', '--once'], { CYBERBRIEF_CONFIG: 'none.yaml', DATABASE_URL: dbFile });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trim()).toBe('No feed was due (use --all to poll every enabled feed).');
+    expect(run.stderr.trim()).toBe('No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).');
     expectCompiledOnly(run);
     const pkgs = packages(run.imports);
     for (const absent of ['@slack/bolt', 'discord.js', 'pg', 'pino-pretty', 'linkedom', 'xml2js']) expect(pkgs.has(absent), absent).toBe(false);

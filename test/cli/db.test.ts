@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { NewItem } from '../../src/domain/types.ts';
 import { openStorage } from '../../src/storage/index.ts';
@@ -89,5 +90,30 @@ describe('cyberbrief db', () => {
     const r = await cli(['db', 'migrate'], { DATABASE_URL: file });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/schema is up to date \(applied 001_initial, 002_alert_digest.*\)\.$/);
+  });
+});
+
+describe('a database migrated by a newer cyberbrief', () => {
+  const newer = async (names: string[]) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cyberbrief-db-')), 'newer.db');
+    expect((await cli(['db', 'migrate'], { DATABASE_URL: file })).code).toBe(0);
+    const raw = new Sqlite(file);
+    for (const n of names) raw.prepare('insert into cyberbrief_migrations (name, timestamp) values (?, ?)').run(n, new Date().toISOString());
+    raw.close();
+    return file;
+  };
+  const sentence = (file: string, what: string) =>
+    `storage: SQLite file ${file} was migrated by a newer cyberbrief (this version does not know its ${what}); run that version or a newer one, or restore a backup from before the upgrade.`;
+
+  it.each([
+    ['one unknown migration', ['099_future'], 'migration 099_future'],
+    ['several', ['097_a', '098_b', '099_c', '100_d'], 'migrations 097_a, 098_b, 099_c and 1 more'],
+  ])('with %s: db migrate and other commands refuse it in one sentence, and doctor fails', async (_name, names, what) => {
+    const file = await newer(names);
+    expect(await cli(['db', 'migrate'], { DATABASE_URL: file })).toMatchObject({ code: 1, stdout: '', stderr: sentence(file, what) });
+    expect(await cli(['alerts', 'list'], { DATABASE_URL: file })).toMatchObject({ code: 1, stdout: '', stderr: sentence(file, what) });
+    const doctor = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: file });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout.split('\n').map((l) => JSON.parse(l) as { name: string }).find((c) => c.name === 'database')).toEqual({ name: 'database', ok: false, detail: sentence(file, what).replace(/^storage: /, '') });
   });
 });

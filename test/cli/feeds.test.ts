@@ -103,12 +103,52 @@ describe('cyberbrief feeds', () => {
     [['add', 'ftp://x.example/feed'], /not an http\(s\) URL/],
     [['remove', '42'], /no feed '42'/],
     [['enable'], /expected a feed id or URL/],
-    [['frobnicate'], /unknown action 'frobnicate'/],
+    [['frobnicate'], /^cyberbrief feeds: unknown action 'frobnicate' \(list, add, remove/],
+    [['lst'], /^cyberbrief feeds: unknown action 'lst' \(did you mean 'list'\? list, add, remove, enable, disable, import, export\); run 'cyberbrief feeds --help'\.$/],
     [[], /an action is required/],
   ])('%j is a usage error', async (argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['with a #fragment', 'https://a.example/rss#latest'],
+    ['in capitals', 'HTTPS://A.EXAMPLE/rss'],
+    ['with its default port', 'https://a.example:443/rss'],
+  ])('a URL %s is the feed it names: stored without it, found by it, removed by it', async (_name, typed) => {
+    expect((await cli('add', typed)).stdout).toBe('Added feed 1: https://a.example/rss');
+    expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
+    expect((await cli('disable', typed)).stdout).toBe('Disabled feed 1: https://a.example/rss');
+    expect((await cli('remove', typed)).stdout).toBe('Removed feed 1: https://a.example/rss');
+  });
+
+  it.each([
+    ['a private address', 'http://10.0.0.1/rss', {}, 'cyberbrief feeds add: note: 10.0.0.1 is a private, loopback or reserved address; allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS); until then every poll of it is refused.'],
+    ['localhost', 'http://localhost:8080/rss', {}, 'cyberbrief feeds add: note: localhost is this machine; allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS); until then every poll of it is refused.'],
+    ['an allowed private address', 'http://10.0.0.1/rss', { CYBERBRIEF_ALLOW_HOSTS: '10.0.0.0/8' }, ''],
+    ['a public host name', 'https://news.example/rss', {}, ''],
+  ])('add of %s is done, with a note when every poll of it would be refused', async (_name, url, extra, note) => {
+    env = { ...env, ...extra };
+    const r = await cli('add', url);
+    expect(r).toMatchObject({ code: 0, stdout: `Added feed 1: ${url}`, stderr: note });
+  });
+
+  it.each([
+    ['private addresses', {}, 'cyberbrief feeds import: note: 2 of these feeds are at a private address or this machine (http://10.0.0.1/rss, http://localhost/rss); every poll of them is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).'],
+    ['private addresses that are allowed', { CYBERBRIEF_ALLOW_HOSTS: '10.0.0.0/8, localhost, 127.0.0.1' }, ''],
+  ])('import of an OPML file with %s notes what polling will refuse', async (_name, extra, note) => {
+    env = { ...env, ...extra };
+    const file = path.join(dir, 'private.opml');
+    writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="http://10.0.0.1/rss"/><outline xmlUrl="http://localhost/rss"/><outline xmlUrl="https://public.example/rss"/></body></opml>');
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: `Imported 3 feed(s) from ${file}: 3 added, 0 already present.`, stderr: note });
+  });
+
+  it('imports the URLs of an OPML file in the form add stores them', async () => {
+    const file = path.join(dir, 'forms.opml');
+    writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="HTTPS://B.EXAMPLE/rss#top"/><outline xmlUrl="https://b.example:443/rss"/></body></opml>');
+    expect((await cli('import', file)).stdout).toBe(`Imported 2 feed(s) from ${file}: 1 added, 1 already present.`);
+    expect((await cli('list', '--json')).stdout.split('\n').map((l) => (JSON.parse(l) as { url: string }).url)).toEqual(['https://b.example/rss']);
   });
 
   it('imports OPML (skipping duplicates and non-http URLs) and exports it back', async () => {
@@ -149,6 +189,18 @@ describe('cyberbrief feeds', () => {
     expect(r.stdout).toBe(`Imported 2 feed(s) from ${opml}: 1 added, 0 already present, 1 skipped (not http(s), too long or with credentials: https://***@private.example/feed).`);
     expect(r.stdout).not.toContain('s3cret');
     expect((await cli('list')).stdout).not.toContain('private.example');
+  });
+
+  it.each([
+    ['cut short', 'cut.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/><outline xmlUrl="https://b.ex', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
+    ['with no feeds', 'none.opml', '<opml version="2.0"><body><outline text="a folder"/></body></opml>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+    ['self-closed and empty', 'empty.opml', '<opml/>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+  ])('an OPML file %s is a usage error in one sentence and adds nothing', async (_name, name, text, message) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    const r = await cli('import', file);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${file} ${message}` });
+    expect((await cli('list')).stdout).toMatch(/No feeds yet/);
   });
 
   it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {

@@ -25,12 +25,22 @@ describe('cyberbrief CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: cyberbrief ${name}`));
   });
 
+  it.each(SUBCOMMANDS.map((c) => c.name))('help %s prints its usage, as --help does', async (name) => {
+    const r = await cli(['help', name]);
+    expect(r).toMatchObject({ code: 0, stdout: (await cli([name, '--help'])).stdout, stderr: '' });
+  });
+
   it.each([
-    ['an unknown command', ['polll'], /^cyberbrief: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['an unknown command', ['frobnicate'], /^cyberbrief: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['a mistyped command', ['polll'], /^cyberbrief: unknown command 'polll'; did you mean 'poll'\? Run 'cyberbrief --help' for the list of commands\.$/],
     ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
+    ['help for an unknown command', ['help', 'polll'], /^cyberbrief help: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
+    ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
+    ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
   ])('%s prints one line and exits 2', async (_name, argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -145,8 +155,8 @@ describe('cyberbrief doctor', () => {
       LLM_BASE_URL: 'http://me:llm-pass-9012@127.0.0.1:9/v1',
     });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: /m);
-    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: /m);
+    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: .+; check this machine's network and DNS \(or SLACK_API_URL\), or run doctor --offline$/m);
+    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: .+; check this machine's network and DNS \(or DISCORD_API_URL\), or run doctor --offline$/m);
     expect(r.stdout).toMatch(/^ ok +llm: LLM summaries on: .* at http:\/\/me:\[redacted\]@127\.0\.0\.1:9\/v1/m);
     for (const secret of ['slack-pass-1234', 'discord-pass-5678', 'llm-pass-9012']) expect(r.stdout + r.stderr).not.toContain(secret);
   });
@@ -158,6 +168,9 @@ describe('cyberbrief doctor', () => {
     const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+    expect(r.stdout.split('missing.yaml')).toHaveLength(2);
+    expect(r.stdout).toContain('warn  matching: not checked: the relevance model is checked against the topics, which did not load (see topics)');
+    expect(r.stdout).toMatch(/^1 problem\(s\) found\.$/m);
   });
 
   it('checks the relevance model and threat-actor list, and fails on a broken model file in one sentence', async () => {

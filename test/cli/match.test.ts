@@ -112,6 +112,20 @@ describe('cyberbrief match', () => {
     });
   }
 
+  const noFigures: Array<{ name: string; labels: () => string; message: (f: string) => string }> = [
+    { name: 'an empty labels file', labels: () => write('no-labels.jsonl', ''), message: (f) => `match: ${f} holds no labels; give one {"id", "label": 0|1} per line.` },
+    { name: 'labels of other ids', labels: () => write('other-labels.jsonl', '{"id":"zzz","label":1}\n'), message: (f) => `match: no item in ${ITEMS} has a label in ${f} (ids must match).` },
+  ];
+  for (const c of noFigures) {
+    it(`exits 1 with one sentence, and no figures, on ${c.name}`, async () => {
+      const labels = c.labels();
+      const { code, out, err } = await run(['match', '--input', ITEMS, '--topics', TOPICS, '--scorer', 'rules', '--eval', labels]);
+      expect(code).toBe(1);
+      expect(out).toEqual([]);
+      expect(err).toEqual([c.message(labels)]);
+    });
+  }
+
   it('reports an invalid topics file in one sentence', async () => {
     const topics = write('bad-topics.yaml', 'topics:\n  - { id: x, name: X, threshold: 1, terms: [y], colour: red }\n');
     const { code, err } = await run(['match', '--input', ITEMS, '--topics', topics]);
@@ -155,6 +169,8 @@ describe('cyberbrief derive-topics', () => {
       argv: () => [write('doc.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--background', write('bg.jsonl', 'not json\n{"id": 1}\n')],
       message: () => `derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
     },
+    { name: 'an empty --name', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', ' '], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 0.' },
+    { name: 'a --name over 100 characters', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', 'N'.repeat(101)], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 101.' },
     {
       name: 'standard input twice',
       argv: () => ['-', '--background', '-'],

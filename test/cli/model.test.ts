@@ -136,6 +136,17 @@ describe('cyberbrief model fit --with-feedback', () => {
   const dbFile = path.join(dbDir, 'bot.db');
   afterAll(() => undefined);
 
+  it('refuses, in one sentence and writing nothing, when the deployment has too few verdicts', async () => {
+    const empty = path.join(dbDir, 'empty.db');
+    const r = await run(['model', 'fit', '--with-feedback', '--out', path.join(dir, 'none.json'), ...FAST], { DATABASE_URL: empty });
+    expect(r).toEqual({
+      code: 2,
+      out: [],
+      err: ['model fit: this deployment has feedback verdicts on 0 stories, too few to refit on (at least 6, 3 of them relevant and 3 not, for 3-fold cross-validation); collect more Relevant / Not relevant clicks, or give --labels FILE too.'],
+    });
+    expect(existsSync(path.join(dir, 'none.json'))).toBe(false);
+  });
+
   it("refits the current model toward this deployment's verdicts, reporting the figures first", async () => {
     const storage = await openStorage(dbFile);
     try {

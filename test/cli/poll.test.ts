@@ -93,6 +93,17 @@ describe('cyberbrief poll --once', () => {
     }
   });
 
+  it.each([
+    ['no feeds at all', [] as string[], ['poll', '--once', '--all'], 'No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).'],
+    ['only a disabled feed, even with --all', ['feeds add https://off.example/rss', 'feeds disable 1'], ['poll', '--once', '--all'], "No feed is enabled (1 disabled): 'cyberbrief feeds enable ID' polls one again."],
+  ])('polling nothing with %s says why and what to do', async (_name, setup, argv, message) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-none-'));
+    writeFileSync(path.join(dir, 'config.yaml'), 'feeds: []\n');
+    const none = { CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), DATABASE_URL: path.join(dir, 'none.db'), CWD: dir };
+    for (const line of setup) expect((await cli(line.split(' '), none)).code).toBe(0);
+    expect(await cli(argv, none)).toMatchObject({ code: 0, stdout: [], stderr: message });
+  });
+
   it('requires --once', async () => {
     const r = await cli(['poll'], env);
     expect(r.code).toBe(2);

@@ -10,16 +10,24 @@ const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-read-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(path.join(dir, 'ten.txt'), '0123456789');
 mkdirSync(path.join(dir, 'folder'));
-const ctx = (stdin = '') => ({ cwd: dir, readStdin: () => Promise.resolve(stdin) });
+const ctx = (stdin: string | Error = '') => ({ cwd: dir, readStdin: () => (typeof stdin === 'string' ? Promise.resolve(stdin) : Promise.reject(stdin)) });
 
 describe('readInput', () => {
-  const cases: Array<{ name: string; file: string; stdin?: string; max?: number; want?: string; error?: string }> = [
+  const cases: Array<{ name: string; file: string; stdin?: string | Error; max?: number; want?: string; error?: string }> = [
     { name: 'a file relative to cwd', file: 'ten.txt', want: '0123456789' },
     { name: 'standard input for -', file: '-', stdin: 'abc', want: 'abc' },
     { name: 'a missing file', file: 'nope.txt', error: 'x: cannot read nope.txt (ENOENT).' },
     { name: 'a directory', file: 'folder', error: 'x: cannot read folder (EISDIR).' },
     { name: 'a file over the cap', file: 'ten.txt', max: 9, error: 'x: ten.txt is larger than 9 bytes; split it into smaller files.' },
     { name: 'standard input over the cap', file: '-', stdin: 'abcdef', max: 5, error: 'x: standard input is larger than 5 bytes; split it into smaller files.' },
+    { name: 'a device that never ends, read only up to the cap', file: '/dev/zero', max: 1024 * 1024, error: 'x: /dev/zero is larger than 1 MiB; split it into smaller files.' },
+    { name: 'an empty device', file: '/dev/null', want: '' },
+    {
+      name: 'standard input the reader stopped at the cap (its own message replaced by the command\'s)',
+      file: '-',
+      stdin: new UsageError('cyberbrief: standard input is larger than 134217728 bytes; split it into smaller files.'),
+      error: 'x: standard input is larger than 128 MiB; split it into smaller files.',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

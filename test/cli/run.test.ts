@@ -49,7 +49,7 @@ describe('cyberbrief run', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, checks: { database: { ok: true } } });
     expect(bot.output()).toMatch(/cyberbrief is running .* storing in SQLite file .*bot\.db/);
-    expect(bot.output()).toMatch(/Watching 0 feed\(s\)/);
+    expect(bot.output()).toContain('Watching 0 feed(s): add one with `cyberbrief feeds add URL` (or under feeds: in the configuration); nothing is polled until then.');
     expect(existsSync(`${bot.dbFile}-wal`)).toBe(true);
 
     bot.child.kill(signal);

@@ -45,6 +45,20 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
   const text = async (c: Command) => (await handle(c)).text;
   const state = async () => [(await storage.feeds.list()).map((f) => [f.id, f.url, f.global, f.enabled]), [...(await storage.feeds.audiences())]];
 
+  it.each([
+    ['with a #fragment', 'https://a-secret.example/rss#latest'],
+    ["in Slack's link form", '<https://a-secret.example/rss>'],
+    ["in Slack's labelled link form", '<https://a-secret.example/rss|a-secret.example/rss>'],
+  ])("A removes its own feed named by a URL %s", async (_name, typed) => {
+    expect(await text(command(inA, `feeds remove ${typed}`, admin))).toBe(`Removed feed ${aFeedId} (https://a-secret.example/rss) from this workspace.`);
+    expect(await storage.feeds.getByUrl('https://a-secret.example/rss')).toBeNull();
+  });
+
+  it('says when a new global feed reaches channels: after its first check', async () => {
+    const r = await text(command({ platform: 'console', workspaceId: '', channelId: 'console' }, 'feeds add https://new.example/rss', operator));
+    expect(r).toMatch(/^Added global feed \d+: https:\/\/new\.example\/rss; it is first checked within a few minutes, and every subscribed channel gets the stories it publishes after that\.$/);
+  });
+
   it("B sees the global feeds and its own, never A's", async () => {
     expect(await text(command(inB, 'feeds list', member))).toBe(`Watching 1 feed(s) for this server's channels:\n${globalId}. Global Wire https://global.example/rss (global)`);
     expect(await text(command(inA, 'feeds list', member))).toBe(
@@ -79,7 +93,7 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
   it('a tenant adding a global URL is told it has it already; operators add and remove global feeds', async () => {
     expect(await text(command(inB, 'feeds add https://global.example/rss', admin))).toBe(`Feed ${globalId} (https://global.example/rss) is a global feed: this server's channels get its stories already.`);
     expect((await storage.feeds.audiences()).get(globalId)).toEqual({ global: true, tenants: [] });
-    expect(await text(command(inB, 'feeds add global https://new-global.example/rss', operator))).toMatch(/^Added global feed \d+: https:\/\/new-global\.example\/rss; every subscribed channel gets its stories/);
+    expect(await text(command(inB, 'feeds add global https://new-global.example/rss', operator))).toMatch(/^Added global feed \d+: https:\/\/new-global\.example\/rss; it is first checked within a few minutes, and every subscribed channel gets the stories it publishes after that\./);
     expect(await text(command(inA, 'feeds list', member))).toContain('https://new-global.example/rss (global)');
     expect(await text(command(inA, `feeds remove ${globalId}`, operator))).toBe(
       `Feed ${globalId} is a global feed, which only the bot's operators can remove; this workspace can remove only the feeds it added. As an operator you can, with /news feeds remove global ${globalId}.`,

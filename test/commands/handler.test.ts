@@ -105,6 +105,8 @@ describe('createCommandHandler (SQLite)', () => {
   it.each([
     { text: 'latest 11', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest 0', want: /where count is 1 to 10/ },
+    { text: 'latest -3', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
+    { text: 'latest 2.5', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest espionage talks', want: /with one topic at most/ },
     { text: 'latest cats', want: /^Unknown topic "cats"; known topics are espionage, talks\.$/ },
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
@@ -114,6 +116,8 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'feeds add ftp://x', want: /is not an http\(s\) URL/ },
     { text: 'feeds remove 99', want: /^No feed matches "99"/ },
     { text: 'frobnicate', want: /^There is no \/news frobnicate command; try \/news help\.$/ },
+    { text: 'subscrbe espionage', want: /^There is no \/news subscrbe command; did you mean \/news subscribe\? See \/news help\.$/ },
+    { text: 'keyword add volt', want: /^There is no \/news keyword command; did you mean \/news keywords\? See \/news help\.$/ },
   ])('answers "$text" with one sentence', async ({ text, want }) => {
     const r = await handle(command(text, admin));
     expect(r.text).toMatch(want);
@@ -127,6 +131,21 @@ describe('createCommandHandler (SQLite)', () => {
     expect(reply.text).toBe('Keyword "espionage" is not valid: it contains an invisible formatting character (U+200B, e.g. a zero-width space or a direction mark); type the word again without it.');
     const ch = await storage.channels.find('slack', 'C1');
     expect(ch ? await storage.channels.keywords(ch.id) : []).toEqual([]);
+  });
+
+  it.each([
+    ['a term included and excluded at once', ['keywords add volt -volt'], '"volt" is given both to include and to exclude; give it once, as volt or -volt.', []],
+    ['an include term made an exclude term', ['keywords add volt', 'keywords add -volt'], 'Added -"volt" (it was included before).', [['volt', true]]],
+    ['an exclude term made an include term', ['keywords add -volt', 'keywords add volt'], 'Added "volt" (it was excluded before).', [['volt', false]]],
+    ['an include term named as an exclude term to remove', ['keywords add volt', 'keywords remove -volt'], 'Nothing changed. "volt" is an include keyword, not an exclude one; /news keywords remove volt removes it.', [['volt', false]]],
+    ['an exclude term removed by its plain word', ['keywords add -volt', 'keywords remove volt'], 'Removed "volt".', []],
+    ['an exclude term removed as such', ['keywords add -volt', 'keywords remove -volt'], 'Removed "volt".', []],
+  ])('keywords: %s is said as such', async (_name, texts, want, stored) => {
+    let last = '';
+    for (const t of texts) last = (await handle(command(t, manager))).text;
+    expect(last).toBe(want);
+    const ch = await storage.channels.find('slack', 'C1');
+    expect((ch ? await storage.channels.keywords(ch.id) : []).map((k) => [k.term, k.exclude])).toEqual(stored);
   });
 
   it('keeps keywords: add with exclude, cap, list, remove', async () => {

@@ -99,7 +99,9 @@ describe('loadTopicsFile', () => {
     ['unbalanced alternative', topic('    threshold: 1\n    terms: ["(a|b c"]\n'), /topics\.0\.terms\.0 = "\(a\|b c" is invalid: .*without "\)"/],
     ['term without letters', topic('    threshold: 1\n    terms: [x]\n    groups: { any_of: ["--"] }\n'), /topics\.0\.groups\.any_of\.0 = "--" is invalid: .*no letter or digit/],
     ['duplicate id', 'topics:\n  - { id: a, name: A, threshold: 1, terms: [x] }\n  - { id: a, name: B, threshold: 1, terms: [y] }\n', /topics\.1\.id = "a" is a duplicate/],
-    ['not YAML', 'topics: [\n', /is not valid YAML/],
+    ['not YAML', 'topics: [\n', /is not valid YAML: Flow sequence .* at line 2, column 1; fix the file\.$/],
+    ['an empty file', '', /is empty; it needs a "topics:" list \(see config\/topics\.yaml\)\.$/],
+    ['a file of comments only', '# nothing yet\n', /is empty; it needs a "topics:" list/],
   ];
   it.each(bad)('rejects %s in one sentence naming file, key and value', async (_name, text, message) => {
     const p = file(text);

@@ -113,6 +113,7 @@ describe('parseFeed', () => {
     ['invalid JSON', Buffer.from('{"version": "https://jsonfeed.org/version/1", items: }'), /not valid JSON/],
     ['JSON that is not a feed', Buffer.from('{"hello": "world"}'), /not a JSON Feed/],
     ['plain text', Buffer.from('hello world'), /not XML or JSON/],
+    ['binary bytes after a <', Buffer.from([0x3c, 0xe8, 0x72, 0x61, 0xeb, 0x61, 0xee, 0x2c, 0xf7, 0xae, 0x30, 0xe3, 0x3e, 0x00, 0x01, 0xff]), /^parser: https:\/\/x\.example\/feed is not a feed: its body is neither RSS, Atom, RDF nor JSON Feed \(binary or garbled data\?\)\.$/],
   ])('%s is a classified parse error', async (_name, body, message) => {
     const err = await parseFeed(body, { url: 'https://x.example/feed' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedParseError);

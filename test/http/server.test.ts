@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
+import { createHttpServer, listenError, type HttpServer } from '../../src/http/server.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 
 /** A raw request, so the test controls Content-Length and chunking exactly. */
@@ -121,5 +122,35 @@ describe('http server', () => {
       expect((await send(port, req)).status).toBe(status);
       expect(seen).toEqual(want);
     });
+  });
+});
+
+describe('http server that cannot listen', () => {
+  it('says in one sentence that the port is taken and what to do', async () => {
+    const first = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), health: async () => ({ ok: true, checks: {} }) });
+    const { port } = await first.start();
+    const second = createHttpServer({ host: '127.0.0.1', port, logger: silentLogger(), health: async () => ({ ok: true, checks: {} }) });
+    try {
+      const err = await second.start().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toBe(`http: port ${port} on 127.0.0.1 is already in use (another cyberbrief, or another program); stop it, or set PORT (server.port) to a free port.`);
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
+  });
+
+  it.each([
+    ['EACCES', 'http: no permission to listen on port 80 on 0.0.0.0; set PORT (server.port) to a port above 1023.'],
+    ['EADDRNOTAVAIL', 'http: cannot listen on port 80 on 0.0.0.0: no network interface of this machine has that address; check server.host.'],
+  ])('%s is one sentence', (code, message) => {
+    const err = listenError(Object.assign(new Error(`listen ${code}`), { code }), '0.0.0.0', 80);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toBe(message);
+  });
+
+  it('passes other errors through', () => {
+    const other = Object.assign(new Error('listen EINVAL'), { code: 'EINVAL' });
+    expect(listenError(other, '0.0.0.0', 80)).toBe(other);
   });
 });

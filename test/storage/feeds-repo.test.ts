@@ -25,6 +25,16 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(all[0]!.nextCheckAt.toISOString()).toBe(t0.toISOString());
   });
 
+  it.each([
+    ['add', (st: Storage, url: string) => st.feeds.add({ url, source: 'config' }, t0)],
+    ['addForTenant', (st: Storage, url: string) => st.feeds.addForTenant({ url, source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1', t0)],
+  ])('%s of URLs that exist uses up no feed id (the configured feeds are added at every start)', async (_name, addFeed) => {
+    const first = await addFeed(storage, 'https://a.example/rss');
+    for (let i = 0; i < 5; i++) expect((await addFeed(storage, 'https://a.example/rss')).created).toBe(false);
+    const next = await addFeed(storage, 'https://b.example/rss');
+    expect(next.feed.id).toBe(first.feed.id + 1);
+  });
+
   it('claims only due, enabled, unleased feeds, each once', async () => {
     await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() - 1000) }, t0);
     await storage.feeds.add({ url: 'https://b.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() + 60_000) }, t0);

@@ -150,6 +150,8 @@ describe('createSummarizer with an LLM', () => {
       expect(r.summary.length).toBeLessThanOrEqual(400);
       const warn = lines.find((l) => l.level === 'warn');
       expect(warn?.msg).toMatch(/LLM summary failed/);
+      expect(typeof warn?.err).toBe('string');
+      expect(JSON.stringify(warn)).not.toContain('stack');
       expect(JSON.stringify(lines)).not.toContain('sk-test-secret-123');
     });
   }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSummarizer, type ArticleCache, type FetchPage } from '../../src/summarize/index.ts';
 import { fallbackSummary } from '../../src/summarize/summarizer.ts';
-import { silentLogger } from '../../src/lib/logger.ts';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { startLoopback, type Loopback } from './loopback.ts';
 
 const ARTICLE = readFileSync(new URL('./fixtures/article.html', import.meta.url), 'utf8');
@@ -46,6 +47,21 @@ afterAll(() => server.close());
 const count = (path: string) => server.requests.filter((r) => r.path === path).length;
 
 describe('createSummarizer (article text)', () => {
+  it.each([
+    ['an HTTP error', '/broken', 'HTTP 503'],
+    ['a page that is not there', '/missing', 'HTTP 404'],
+  ])('logs %s fetching the article as one warning with its message and no stack trace', async (_name, path, message) => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const s = createSummarizer({ maxChars: 400, fetchPage, logger: createLogger({ level: 'warn', pretty: false, secrets: [], destination }) });
+    const r = await s.summarize({ title: 't', text: EXCERPT, url: `${server.url}${path}` });
+    expect(r.fromExcerpt).toBe(true);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'summarize: article fetch failed; summarising the feed excerpt', url: `${server.url}${path}`, error_class: 'internal', err: message });
+    expect(lines[0]).not.toContain('stack');
+  });
+
   it('fetches the page when the feed only has a short excerpt, summarises it, and caches the text', async () => {
     const cache = new MemoryCache();
     const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });

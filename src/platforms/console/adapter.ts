@@ -42,6 +42,11 @@ export function createConsolePlatform(opts: ConsoleOptions = {}): ChatPlatform {
       return;
     }
     const m = line.trim().match(/^\/?news(?:\s+(.*))?$/i);
+    // Feedback with a missing or bad alert number ("relevant", "not relevant abc", "relevant 0").
+    if (!m && feedback && /^(relevant|not[ -]relevant)\b/i.test(line.trim())) {
+      pending = pending.then(() => write('Give the number shown under the alert: relevant 42 or not relevant 42.'));
+      return;
+    }
     if (!m) {
       if (line.trim()) pending = pending.then(() => write('Type /news help for the commands.'));
       return;

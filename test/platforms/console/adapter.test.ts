@@ -69,14 +69,15 @@ describe('console adapter', () => {
     );
     await p.postStory('console', { ...story, feedbackAlertId: 42 });
     expect(out[0]!.split('\n').at(-1)).toBe('  Feedback: type "relevant 42" or "not relevant 42"');
-    input.write('relevant 42\nNot relevant 42\nrelevant 0\n');
-    await waitFor('three answers', () => out.length >= 4);
+    input.write('relevant 42\nNot relevant 42\nrelevant 0\nrelevant\nnot relevant abc\nrelevantly\n');
+    await waitFor('six answers', () => out.length >= 7);
     await p.stop();
     expect(clicks.map((c) => [c.platform, c.channelId, c.userId, c.buttonId])).toEqual([
       ['console', 'console', 'operator', 'cyberbrief-feedback:relevant:42'],
       ['console', 'console', 'operator', 'cyberbrief-feedback:not_relevant:42'],
     ]);
-    expect(out.slice(1)).toEqual(['noted cyberbrief-feedback:relevant:42', 'noted cyberbrief-feedback:not_relevant:42', 'Type /news help for the commands.']);
+    const bad = 'Give the number shown under the alert: relevant 42 or not relevant 42.';
+    expect(out.slice(1)).toEqual(['noted cyberbrief-feedback:relevant:42', 'noted cyberbrief-feedback:not_relevant:42', bad, bad, bad, 'Type /news help for the commands.']);
   });
 
   it('shows no feedback hint when nothing can be typed', async () => {

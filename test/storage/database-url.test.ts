@@ -1,0 +1,41 @@
+// DATABASE_URL to a database target: file paths, sqlite: and file: URLs, PostgreSQL; anything else refused
+// in one sentence before a folder is created for it.
+import { describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/storage/db.ts';
+import { CyberbriefError } from '../../src/lib/errors.ts';
+
+const cwd = '/srv/bot';
+
+describe('parseDatabaseUrl', () => {
+  it.each([
+    ['empty: the default file', '', { dialect: 'sqlite', location: '/srv/bot/data/cyberbrief.db' }],
+    ['a relative path', 'data/x.db', { dialect: 'sqlite', location: '/srv/bot/data/x.db' }],
+    ['an absolute path', '/var/lib/x.db', { dialect: 'sqlite', location: '/var/lib/x.db' }],
+    ['sqlite:PATH', 'sqlite:data/x.db', { dialect: 'sqlite', location: '/srv/bot/data/x.db' }],
+    ['sqlite://PATH', 'sqlite:///var/lib/x.db', { dialect: 'sqlite', location: '/var/lib/x.db' }],
+    ['a file URL', 'file:///var/lib/x.db', { dialect: 'sqlite', location: '/var/lib/x.db' }],
+    ['a file URL with an escaped space', 'file:///var/lib/my%20bot.db', { dialect: 'sqlite', location: '/var/lib/my bot.db' }],
+    ['file:PATH', 'file:data/x.db', { dialect: 'sqlite', location: '/srv/bot/data/x.db' }],
+    ['in memory', ':memory:', { dialect: 'sqlite', location: ':memory:' }],
+    ['PostgreSQL', 'postgres://u:p@db.example/news', { dialect: 'postgres', location: 'postgres://u:p@db.example/news' }],
+  ])('%s', (_name, url, want) => {
+    expect(parseDatabaseUrl(url, cwd)).toEqual(want);
+  });
+
+  it.each([
+    ['another scheme with //', 'mysql://root@localhost/x', 'storage: DATABASE_URL scheme mysql: is not supported; use a file path, sqlite:PATH or postgres://...'],
+    ['another scheme without //', 'mysql:root@localhost/x', 'storage: DATABASE_URL scheme mysql: is not supported; use a file path, sqlite:PATH or postgres://...'],
+    ['a file URL of another machine', 'file://fileserver/share/x.db', 'storage: DATABASE_URL file://fileserver/share/x.db is not a file URL of this machine; use file:///path/to/bot.db or a plain path.'],
+  ])('refuses %s in one sentence', (_name, url, message) => {
+    const err = (() => {
+      try {
+        parseDatabaseUrl(url, cwd);
+        return null;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(CyberbriefError);
+    expect((err as Error).message).toBe(message);
+  });
+});
