@@ -128,12 +128,12 @@ export async function loadModelFile(file: string): Promise<RelevanceModel> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`model: cannot read ${file} (${code ?? (err as Error).message}); check matching.model_file, or set matching.scorer: rules.`, { cause: err });
   }
-  if (text.length > MAX_MODEL_BYTES) throw new Error(`model: ${file} is larger than ${MAX_MODEL_BYTES} bytes.`);
+  if (text.length > MAX_MODEL_BYTES) throw new Error(`model: ${file} is larger than ${MAX_MODEL_BYTES} bytes; point matching.model_file at a file written by cyberbrief model fit.`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new Error(`model: ${file} is not valid JSON (${(err as Error).message}).`, { cause: err });
+    throw new Error(`model: ${file} is not valid JSON (${(err as Error).message}); refit it with cyberbrief model fit, restore config/relevance-model.json, or set matching.scorer: rules.`, { cause: err });
   }
   return parseModel(doc, file);
 }

@@ -47,6 +47,6 @@ describe('model file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-model-'));
     await expect(loadModelFile(path.join(dir, 'none.json'))).rejects.toThrow(`model: cannot read ${path.join(dir, 'none.json')} (ENOENT); check matching.model_file, or set matching.scorer: rules.`);
     writeFileSync(path.join(dir, 'bad.json'), '{');
-    await expect(loadModelFile(path.join(dir, 'bad.json'))).rejects.toThrow(/^model: .*bad\.json is not valid JSON/);
+    await expect(loadModelFile(path.join(dir, 'bad.json'))).rejects.toThrow(/^model: .*bad\.json is not valid JSON \(.*\); refit it with cyberbrief model fit, restore config\/relevance-model\.json, or set matching\.scorer: rules\.$/);
   });
 });
