@@ -1,7 +1,7 @@
 // Loads configuration: config/default.yaml, then the file named by CYBERBRIEF_CONFIG (deep-merged, arrays
 // replaced), then environment variables. Validated once, here. This module and main.ts are the only
 // readers of process.env: everything else is handed the Config it needs.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -57,11 +57,18 @@ function resolveFrom(p: string, cwd: string): string {
   return SHIPPED.has(p) && cwd !== PROJECT_ROOT ? path.join(PROJECT_ROOT, p) : fromCwd;
 }
 
+/** Largest configuration file read (a device or a runaway file must not be read without end). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
 async function readYamlObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new ConfigError(`config: ${file} is not a regular file; CYBERBRIEF_CONFIG must name a YAML file.`);
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`config: ${file} is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; a configuration file holds settings, not data.`);
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check CYBERBRIEF_CONFIG.`);
   }
   let doc: unknown;

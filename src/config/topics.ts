@@ -154,7 +154,9 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
 export async function loadTopicsFile(path: string): Promise<Topic[]> {
   let text: string;
   try {
-    if ((await stat(path)).size > MAX_TOPICS_FILE_BYTES) {
+    const st = await stat(path);
+    if (!st.isFile()) throw new ConfigError(`topics: ${path} is not a regular file; topics.file or --topics must name a YAML file.`);
+    if (st.size > MAX_TOPICS_FILE_BYTES) {
       throw new ConfigError(`topics: ${path} is larger than ${MAX_TOPICS_FILE_BYTES / (1024 * 1024)} MiB; a topics file holds terms, not documents.`);
     }
     text = await readFile(path, 'utf8');

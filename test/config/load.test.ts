@@ -87,6 +87,8 @@ describe('loadConfig', () => {
     { name: 'an empty entry in the previous keys', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)},` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is empty / },
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
+    { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
+    { name: 'an override that is a folder', env: { CYBERBRIEF_CONFIG: '/tmp' }, message: /^config: \/tmp is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
   ];
   it.each(bad)('rejects $name with one sentence naming key, value and what is allowed', async ({ yaml, env, message }) => {
     const file = yaml !== undefined ? overrideFile('bad.yaml', yaml) : undefined;

@@ -119,5 +119,6 @@ describe('loadTopicsFile', () => {
 
   it('says when the file cannot be read', async () => {
     await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml \(ENOENT\)/);
+    await expect(loadTopicsFile('/dev/zero')).rejects.toThrow(/^topics: \/dev\/zero is not a regular file; topics\.file or --topics must name a YAML file\.$/);
   });
 });
