@@ -6,7 +6,7 @@ import type { FeedAudience } from '../domain/tenancy.ts';
 import { feedNeedsAttention, type Feed } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { createAddressGuard } from '../feeds/address-guard.ts';
-import { checkFeedUrl, MAX_FEED_URL_LENGTH } from '../feeds/feed-url.ts';
+import { checkFeedUrl, MAX_FEED_URL_LENGTH, storedFeedUrl } from '../feeds/feed-url.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { cleanFeedTitle, MAX_FEED_TITLE_CHARS } from '../feeds/feed-title.ts';
 import { MAX_OPML_BYTES, parseOpml, renderOpml } from '../feeds/opml.ts';
@@ -91,13 +91,7 @@ const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url
 
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   // A URL as typed, or in its stored form (HTTP://Example.com/feed#top is http://example.com/feed).
-  const stored = (() => {
-    try {
-      return feedHref(ref);
-    } catch {
-      return null;
-    }
-  })();
+  const stored = storedFeedUrl(ref);
   const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
   if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
   return feed;
@@ -117,20 +111,11 @@ function redactUserinfo(raw: string): string {
   return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }
 
-/**
- * The form a feed URL is stored in, as `/news feeds add` stores it (checkFeedUrl): parsed (scheme and host
- * lower-cased, default port dropped) and without a #fragment, which is never sent to the server.
- */
-function feedHref(raw: string): string {
-  const u = new URL(raw.trim());
-  u.hash = '';
-  return u.href;
-}
-
 function httpUrl(raw: string): string {
   const problem = feedUrlProblem(raw);
   if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
-  return feedHref(raw);
+  // feedUrlProblem parsed it: a URL, so never null.
+  return storedFeedUrl(raw)!;
 }
 
 export const command: CliCommand = {
@@ -251,7 +236,7 @@ export const command: CliCommand = {
               skipped.push(e.url);
               continue;
             }
-            const r = await s.feeds.add({ url: feedHref(e.url), title: e.title, source: 'opml' });
+            const r = await s.feeds.add({ url: storedFeedUrl(e.url)!, title: e.title, source: 'opml' });
             if (r.created) added++;
             try {
               checkFeedUrl(r.feed.url, guard);

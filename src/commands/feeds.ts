@@ -5,6 +5,7 @@
 // a feed it cannot see or a global one. The console has no tenants: its feed commands act on the global
 // feeds (the console user is an operator).
 import { isTenant, type Tenant } from '../domain/tenancy.ts';
+import { storedFeedUrl } from '../feeds/feed-url.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import { tenantNoun } from './permissions.ts';
@@ -66,15 +67,9 @@ async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
 /** The ways a typed URL may name a stored feed: as typed, unwrapped from Slack's <url|label>, and as add stores it (no #fragment). */
 function urlForms(target: string): string[] {
   const unwrapped = target.trim().replace(/^<([^<>|]*)(?:\|[^<>]*)?>$/, '$1');
-  const forms = [target, unwrapped];
-  try {
-    const u = new URL(unwrapped);
-    u.hash = '';
-    forms.push(u.toString());
-  } catch {
-    // Not a URL: only an exact match can name it.
-  }
-  return forms;
+  // Text that is not a URL has no stored form: only an exact match can name it.
+  const stored = storedFeedUrl(unwrapped);
+  return stored ? [target, unwrapped, stored] : [target, unwrapped];
 }
 
 function find(feeds: readonly VisibleFeed[], target: string): VisibleFeed {

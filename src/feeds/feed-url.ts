@@ -28,6 +28,25 @@ export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>):
   if (host === 'localhost' || host.endsWith('.localhost')) {
     if (!guard.permits(host, '127.0.0.1')) throw new UsageError(`${host} is this machine; the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
   }
+  return withoutFragment(url);
+}
+
+/**
+ * The form a feed URL is stored in (as checkFeedUrl returns it): parsed, so scheme and host are lower-cased and
+ * a default port dropped, and without its #fragment, which is never sent to the server. Null when `text` is not
+ * a URL. For finding a stored feed from a URL as someone typed it.
+ */
+export function storedFeedUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return null;
+  }
+  return withoutFragment(url);
+}
+
+function withoutFragment(url: URL): string {
   url.hash = '';
   return url.toString();
 }
