@@ -181,15 +181,14 @@ class ResponseReader {
       data = buf;
       at = end + 4;
     }
-    while (at < data.length || this.mode === 'length') {
+    while (this.mode !== 'done' && at < data.length) {
       switch (this.mode) {
         case 'length': {
           const n = Math.min(this.remaining, data.length - at);
-          if (n > 0) this.take(data.subarray(at, at + n));
+          this.take(data.subarray(at, at + n));
           at += n;
           this.remaining -= n;
           if (this.remaining === 0) this.mode = 'done';
-          else return;
           break;
         }
         case 'chunk-size': {
@@ -208,8 +207,7 @@ class ResponseReader {
           this.take(data.subarray(at, at + n));
           at += n;
           this.remaining -= n;
-          if (this.remaining > 0) return;
-          this.mode = 'chunk-end';
+          if (this.remaining === 0) this.mode = 'chunk-end';
           break;
         }
         case 'chunk-end': {
@@ -228,18 +226,9 @@ class ResponseReader {
           if (line.text === '') this.mode = 'done';
           break;
         }
-        case 'done':
-          this.surplus = true;
-          return;
-        default:
-          return;
       }
-      if (this.mode === 'done' && at < data.length) {
-        this.surplus = true;
-        return;
-      }
-      if (this.mode === 'done') return;
     }
+    if (this.mode === 'done' && at < data.length) this.surplus = true;
   }
 
   /** A CRLF-ended line starting at `at` (joined to the part kept from the previous chunk), or null to wait. */

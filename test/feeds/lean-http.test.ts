@@ -18,8 +18,12 @@ type Script = { chunks: (string | Buffer)[]; close?: boolean; silent?: boolean }
 const scripts = new Map<string, Script>();
 let connections = 0;
 let port = 0;
+/** The server side of every open connection (to close them from the server). */
+const serverSockets = new Set<net.Socket>();
 const server = net.createServer((socket) => {
   connections++;
+  serverSockets.add(socket);
+  socket.on('close', () => serverSockets.delete(socket));
   let pending = '';
   socket.on('error', () => undefined);
   socket.on('data', (d) => {
@@ -196,7 +200,7 @@ describe('lean HTTP/1.1 client: keep-alive', () => {
     expect(conns.idleCount()).toBe(1);
     // The server closes its side of every open connection; the client notices only when it next uses it.
     const closing = new Promise<void>((r) => setTimeout(r, 20));
-    for (const s of sockets()) s.end();
+    for (const s of serverSockets) s.end();
     await closing;
     expect((await request(conns, '/ka-close')).body?.toString()).toBe('ok');
     expect(connections - before).toBe(2);
@@ -213,14 +217,6 @@ describe('lean HTTP/1.1 client: keep-alive', () => {
     conns.close();
   });
 });
-
-/** The server side of every connection (to close them from the server). */
-const serverSockets = new Set<net.Socket>();
-server.on('connection', (s) => {
-  serverSockets.add(s);
-  s.on('close', () => serverSockets.delete(s));
-});
-const sockets = () => [...serverSockets];
 
 describe('the fetcher with the lean client and with undici alone', () => {
   it.each([

@@ -23,12 +23,22 @@ function half(parity: 0 | 1): ItemLine[] {
 }
 const checkedHalf = () => half(1);
 
+/** The shipped relevance model with the default topics, as the bot loads them. */
+async function shippedScorer() {
+  const topics = await loadTopicsFile(path.join(ROOT, 'config', 'topics.yaml'));
+  return (await loadRelevance(topics, shippedRelevance('model'))).scorer;
+}
+
+/** A label file of docs/relevance-check/. */
+function checkLabels(name: string) {
+  const file = path.join(ROOT, 'docs', 'relevance-check', name);
+  return parseLabels(readFileSync(file, 'utf8'), file);
+}
+
 describe.skipIf(!present)('the relevance scorer on the second check set', () => {
   it('gives the README figures and lets in nothing unlabelled', async () => {
-    const topics = await loadTopicsFile(path.join(ROOT, 'config', 'topics.yaml'));
-    const { scorer } = await loadRelevance(topics, shippedRelevance('model'));
-    const file = path.join(ROOT, 'docs', 'relevance-check', 'labels.jsonl');
-    const labels = parseLabels(readFileSync(file, 'utf8'), file);
+    const scorer = await shippedScorer();
+    const labels = checkLabels('labels.jsonl');
     const half = checkedHalf();
     expect(half.length).toBe(2498);
     const decided = new Map(half.map((it) => [it.id, decideItem(scorer, it).matched]));
@@ -39,8 +49,7 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
     expect(ev.missing).toEqual([]);
     expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 151, fp: 9, fn: 15 });
     // The random sample of the rest of the half (README): 150 items of the half, none labelled above, none let in.
-    const sampleFile = path.join(ROOT, 'docs', 'relevance-check', 'random-sample.jsonl');
-    const sample = parseLabels(readFileSync(sampleFile, 'utf8'), sampleFile);
+    const sample = checkLabels('random-sample.jsonl');
     expect(new Set(sample.map((l) => l.id)).size).toBe(150);
     expect(sample.filter((l) => !decided.has(l.id) || labelled.has(l.id))).toEqual([]);
     const sampled = evaluate(decided, sample);
@@ -50,10 +59,8 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
 
 describe.skipIf(!present)('the labels of the other half (docs/relevance-check/README.md, session 9)', () => {
   it('belong to the even half, and give the shipped model the figures the README states', async () => {
-    const topics = await loadTopicsFile(path.join(ROOT, 'config', 'topics.yaml'));
-    const { scorer } = await loadRelevance(topics, shippedRelevance('model'));
-    const file = path.join(ROOT, 'docs', 'relevance-check', 'half-a-labels.jsonl');
-    const labels = parseLabels(readFileSync(file, 'utf8'), file);
+    const scorer = await shippedScorer();
+    const labels = checkLabels('half-a-labels.jsonl');
     const items = half(0);
     expect(items.length).toBe(2536);
     expect(new Set(labels.map((l) => l.id)).size).toBe(287);
