@@ -183,12 +183,14 @@ class ResponseReader {
     }
     while (this.mode !== 'done' && at < data.length) {
       switch (this.mode) {
-        case 'length': {
+        case 'length':
+        case 'chunk-data': {
+          // Body bytes: the rest of a Content-Length body, or of the current chunk.
           const n = Math.min(this.remaining, data.length - at);
           this.take(data.subarray(at, at + n));
           at += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.mode = 'done';
+          if (this.remaining === 0) this.mode = this.mode === 'length' ? 'done' : 'chunk-end';
           break;
         }
         case 'chunk-size': {
@@ -200,14 +202,6 @@ class ResponseReader {
           if (!/^[0-9a-fA-F]{1,8}$/.test(hex)) throw new LeanFallback('malformed chunk size');
           this.remaining = parseInt(hex, 16);
           this.mode = this.remaining === 0 ? 'trailers' : 'chunk-data';
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, data.length - at);
-          this.take(data.subarray(at, at + n));
-          at += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.mode = 'chunk-end';
           break;
         }
         case 'chunk-end': {
