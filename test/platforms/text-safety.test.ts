@@ -24,6 +24,8 @@ const NASTY = [
   { name: 'bidi override', input: 'safe \u202Eknil\u202C <@U1>' },
   { name: 'pre-escaped entities', input: '&lt;!channel&gt; &amp;lt;@U1&amp;gt; AT&amp;T' },
   { name: 'upper case', input: '@EVERYONE @Here <!CHANNEL>' },
+  { name: 'Slack styling', input: '*URGENT* _official_ ~retracted~ `code` ```block``` *a*_b_' },
+  { name: 'quote at a line start', input: '> quoted statement\n  > indented\n>>> rest' },
 ];
 
 /** Live mention or link syntax a client would act on. */
@@ -70,12 +72,21 @@ describe('Slack escaping', () => {
     ['@channel @here @everyone', '@\u2060channel @\u2060here @\u2060everyone'],
     ['email@channel.example', 'email@channel.example'.replace('@channel', '@\u2060channel')],
     ['plain text', 'plain text'],
+    ['*bold* _it_ ~s~ `c`', '\u2217bold\u2217 \u02CDit\u02CD \u223Cs\u223C \u02CBc\u02CB'],
+    ['> quote\na > b', '\u02C3 quote\na &gt; b'],
+    ['snake_case a*b x~y stay, _x_ *y* ~z~ go', 'snake_case a*b x~y stay, \u02CDx\u02CD \u2217y\u2217 \u223Cz\u223C go'],
+    ['é_ü_1 and (_a_)', 'é_ü_1 and (\u02CDa\u02CD)'],
+    ['see https://a.example/x_y*z~1 and *this*', 'see https://a.example/x_y*z~1 and \u2217this\u2217'],
+    ['two https://a.example/_a_ https://b.example/`b`', 'two https://a.example/_a_ https://b.example/`b`'],
   ])('escapeMrkdwn(%j)', (input, want) => expect(escapeMrkdwn(input)).toBe(want));
 
   it.each(NASTY)('feed text "$name" is inert', ({ input }) => {
     const out = feedMrkdwn(input, 500);
     for (const live of SLACK_LIVE) expect(out).not.toMatch(live);
     expect(out).not.toMatch(/[<>]/);
+    // Nothing Slack would style or quote (these inputs' URLs hold none of these characters).
+    expect(out).not.toMatch(/(^|[^\p{L}\p{N}])[*_~]|[*_~]($|[^\p{L}\p{N}])|`/u);
+    expect(out).not.toMatch(/^\s*&gt;/m);
   });
 
   it.each([

@@ -1,10 +1,35 @@
 // Slack mrkdwn safety. Slack gives &, < and > control meaning (mentions like <!channel> and <@U123>,
 // links like <https://x|label>); escaping them as entities makes feed text inert. Plain @channel words
-// get a word joiner so no client or future parse mode turns them into a mention.
+// get a word joiner so no client or future parse mode turns them into a mention. Slack has no escape for
+// its formatting characters (a backslash shows as itself), so outside URLs a *, _ or ~ that could open or
+// close a style (not one inside a word, as in snake_case, which Slack leaves alone) and every ` become
+// look-alike characters it never pairs, and a > opening a line (a quote) becomes a look-alike too: feed
+// text can neither restyle an alert nor fake a quote or a code block in it.
 import { cleanFeedText, safeHttpUrl } from '../text.ts';
 
+/** What Slack would pair into bold, italics, strike-through or code, with the look-alike shown instead. */
+const LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
+
+/** A style character not flanked by letters or digits on both sides, or any backtick. */
+const STYLE_MARK = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`/gu;
+
+/** http(s) URLs in running text: Slack links them as they are, so their characters are left alone. */
+const URL_IN_TEXT = /https?:\/\/[^\s<>]+/gi;
+
+function inertStyle(text: string): string {
+  return text.replace(STYLE_MARK, (c) => LOOKALIKES[c]!);
+}
+
 export function escapeMrkdwn(text: string): string {
-  return text
+  const unquoted = text.replace(/^([ \t]*)>/gm, '$1\u02C3');
+  let styled = '';
+  let at = 0;
+  for (const m of unquoted.matchAll(URL_IN_TEXT)) {
+    styled += inertStyle(unquoted.slice(at, m.index)) + m[0];
+    at = m.index + m[0].length;
+  }
+  styled += inertStyle(unquoted.slice(at));
+  return styled
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -21,7 +21,7 @@ const story: StoryView = {
   url: 'https://news.example/a?x=1&y=2',
   source: 'Example News',
   publishedAt: new Date('2026-03-09T14:05:00Z'),
-  summary: 'Officials agreed to <@U999> talks. <https://evil.example|Official statement>',
+  summary: 'Officials agreed to <@U999> talks. <https://evil.example|Official statement> *Retracted* `see below`',
   fromExcerpt: false,
   topics: [{ id: 'talks', name: 'Cyber talks' }],
   alsoCoveredBy: [{ source: 'Other Wire', title: 't', url: 'https://other.example/1' }],
@@ -127,6 +127,8 @@ describe('Slack adapter', () => {
       const all = JSON.stringify(msg.blocks) + msg.text;
       expect(all).not.toMatch(/<!channel>|<@U999>|<https:\/\/evil/);
       expect(all).toContain('&lt;!channel&gt; @\u2060everyone');
+      expect(all).not.toMatch(/\*Retracted\*|`see below`/);
+      expect(all).toContain('\u2217Retracted\u2217 \u02CBsee below\u02CB');
       expect(all).toContain('<https://news.example/a?x=1&amp;y=2|US and China form cyber working group');
       expect(all).toContain('Also covered by: <https://other.example/1|Other Wire>');
       expect(slack.calls.find((c) => c.method === 'chat.postMessage')!.token).toBe(TOKEN);
