@@ -1,15 +1,14 @@
 // Loads configuration: config/default.yaml, then the file named by CYBERBRIEF_CONFIG (deep-merged, arrays
 // replaced), then environment variables. Validated once, here. This module and main.ts are the only
 // readers of process.env: everything else is handed the Config it needs.
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
-import { allowedText, show, valueAt, yamlProblem } from './issue-text.ts';
+import { allowedText, show, valueAt } from './issue-text.ts';
 import { configSchema, type Config, type Secrets } from './schema.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -61,22 +60,13 @@ function resolveFrom(p: string, cwd: string): string {
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
 async function readYamlObject(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new ConfigError(`config: ${file} is not a regular file; CYBERBRIEF_CONFIG must name a YAML file.`);
-    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`config: ${file} is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; a configuration file holds settings, not data.`);
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check CYBERBRIEF_CONFIG.`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`config: ${file} is not valid YAML: ${yamlProblem(err)}; fix the file.`);
-  }
+  const doc = await readYamlFile(file, {
+    prefix: 'config',
+    namedBy: 'CYBERBRIEF_CONFIG',
+    check: 'check CYBERBRIEF_CONFIG',
+    maxBytes: MAX_CONFIG_BYTES,
+    holds: 'a configuration file holds settings, not data',
+  });
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config: ${file} must hold a mapping of keys at the top level.`);
   return doc as Record<string, unknown>;

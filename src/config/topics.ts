@@ -1,12 +1,11 @@
 // The topics file (config/topics.yaml): a strict schema and a loader whose errors name the file, the key,
 // the value and what is allowed, in one sentence.
-import { readFile, stat } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { GroupTerm, Topic } from '../domain/types.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { termVariants } from '../matching/term-variants.ts';
-import { allowedText, show, valueAt, yamlProblem } from './issue-text.ts';
+import { allowedText, show, valueAt } from './issue-text.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 const TERM_MAX = 2000;
 /**
@@ -152,25 +151,14 @@ export function parseTopics(raw: unknown, source: string): Topic[] {
 
 /** Reads and validates a topics YAML file. */
 export async function loadTopicsFile(path: string): Promise<Topic[]> {
-  let text: string;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new ConfigError(`topics: ${path} is not a regular file; topics.file or --topics must name a YAML file.`);
-    if (st.size > MAX_TOPICS_FILE_BYTES) {
-      throw new ConfigError(`topics: ${path} is larger than ${MAX_TOPICS_FILE_BYTES / (1024 * 1024)} MiB; a topics file holds terms, not documents.`);
-    }
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`topics: cannot read ${path} (${code}); check the path given in topics.file or --topics.`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 10_000 });
-  } catch (err) {
-    throw new ConfigError(`topics: ${path} is not valid YAML: ${yamlProblem(err)}; fix the file.`);
-  }
+  const raw = await readYamlFile(path, {
+    prefix: 'topics',
+    namedBy: 'topics.file or --topics',
+    check: 'check the path given in topics.file or --topics',
+    maxBytes: MAX_TOPICS_FILE_BYTES,
+    holds: 'a topics file holds terms, not documents',
+    maxAliasCount: 10_000,
+  });
   if (raw === null || raw === undefined) throw new ConfigError(`topics: ${path} is empty; it needs a "topics:" list (see config/topics.yaml).`);
   return parseTopics(raw, path);
 }
