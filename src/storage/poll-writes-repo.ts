@@ -1,7 +1,8 @@
-// The writes of many polls in one transaction: each feed's new and changed items, then every feed's
-// scheduling state (validators, next check, error count, lease released) in one UPDATE ... FROM (VALUES ...)
-// per outcome kind, on SQLite and PostgreSQL alike. A batch commits whole or not at all: a feed whose
-// outcome was not committed keeps its old next_check_at and is polled again (its items deduplicate).
+// The writes of many polls in one transaction: every feed's new and changed items (one known-item query and
+// one INSERT for all the feeds, per chunk), then every feed's scheduling state (validators, next check, error
+// count, lease released) in one UPDATE ... FROM (VALUES ...) per outcome kind, on SQLite and PostgreSQL
+// alike. A batch commits whole or not at all: a feed whose outcome was not committed keeps its old
+// next_check_at and is polled again (its items deduplicate).
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
 import type { NewItem } from '../domain/types.ts';
@@ -57,10 +58,11 @@ export class PollWritesRepo {
   async commit(writes: readonly PollWrite[]): Promise<StoreItemsResult[]> {
     if (writes.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const results: StoreItemsResult[] = [];
-      for (const w of writes) {
-        results.push(w.kind === 'success' && w.items?.list.length ? await ItemsRepo.storeIn(trx, w.feedId, w.items.list, w.items.options) : { ...EMPTY, inserted: [], updated: [] });
-      }
+      // Every feed's items in one pass: one known-item query and one INSERT per chunk, not two per feed.
+      const withItems = writes.flatMap((w, i) => (w.kind === 'success' && w.items?.list.length ? [{ i, feedId: w.feedId, items: w.items.list, options: w.items.options }] : []));
+      const stored = await ItemsRepo.storeManyIn(trx, withItems);
+      const results: StoreItemsResult[] = writes.map(() => ({ ...EMPTY, inserted: [], updated: [] }));
+      withItems.forEach((w, k) => (results[w.i] = stored[k]!));
       // The last write for a feed wins (a feed is leased to one poll at a time, so there is one).
       const successes = new Map<number, Extract<PollWrite, { kind: 'success' }>>();
       const failures = new Map<number, Extract<PollWrite, { kind: 'failure' }>>();
