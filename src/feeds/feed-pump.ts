@@ -2,7 +2,7 @@
 // and a fixed per-host limit, claiming more feeds from storage whenever fewer are waiting than the cap
 // allows: one claim query hands over many feeds, and the work never waits for the slowest feed of a batch.
 // A feed whose host is busy waits while later feeds go ahead; a feed may carry a start time (jitter).
-import type { Feed } from '../domain/types.ts';
+import type { DueFeed } from '../storage/feeds-repo.ts';
 
 export interface PumpStart {
   /** The global cap was full once this poll started (the cap, not the work available, was the limit). */
@@ -16,13 +16,13 @@ export interface PumpStart {
 
 export interface PumpDeps<T> {
   /** Claims up to `limit` more feeds; an empty list means none is left. */
-  claim(limit: number): Promise<Feed[]>;
-  work(feed: Feed, start: PumpStart): Promise<T>;
+  claim(limit: number): Promise<DueFeed[]>;
+  work(feed: DueFeed, start: PumpStart): Promise<T>;
   /** The global cap now. */
   cap(): number;
   perHost: number;
   /** Not before this time (ms since the epoch) for a feed; undefined: at once. */
-  startAt?(feed: Feed): number | undefined;
+  startAt?(feed: DueFeed): number | undefined;
   /** Once aborted, nothing new starts: feeds waiting are handed back in `skipped`. */
   signal?: AbortSignal;
   now?(): number;
@@ -31,7 +31,7 @@ export interface PumpDeps<T> {
 export interface PumpOutcome<T> {
   results: T[];
   /** Claimed but never started (stopped). */
-  skipped: Feed[];
+  skipped: DueFeed[];
   /** A claim that failed (a storage error); the feeds claimed before it ran to the end. */
   claimError?: unknown;
   /** The most polls in flight at once. */
@@ -48,10 +48,10 @@ export function hostOf(url: string): string {
 
 export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
   const now = deps.now ?? Date.now;
-  let queue: Array<{ feed: Feed; host: string; at: number }> = [];
+  let queue: Array<{ feed: DueFeed; host: string; at: number }> = [];
   const perHost = new Map<string, number>();
   const results: T[] = [];
-  const skipped: Feed[] = [];
+  const skipped: DueFeed[] = [];
   let active = 0;
   /** Work started and not ended (some of it released from the caps already). */
   let unfinished = 0;
