@@ -23,6 +23,11 @@ export interface PumpDeps<T> {
   perHost: number;
   /** Not before this time (ms since the epoch) for a feed; undefined: at once. */
   startAt?(feed: DueFeed): number | undefined;
+  /**
+   * Called once each time every poll left has released its place and nothing more will start (no feed
+   * waiting, none left to claim): what is left only waits for its writes, so they need not wait for company.
+   */
+  onIdle?(): void;
   /** Once aborted, nothing new starts: feeds waiting are handed back in `skipped`. */
   signal?: AbortSignal;
   now?(): number;
@@ -61,6 +66,7 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
   let claimError: unknown;
   let timer: NodeJS.Timeout | null = null;
   let finished = false;
+  let idleTold = false;
 
   return new Promise((resolve) => {
     const pump = (): void => {
@@ -140,6 +146,11 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
           });
       }
       if (earliest < Infinity && active < deps.cap()) timer = setTimeout(pump, Math.max(1, earliest - t));
+      if (active > 0 || queue.length > 0) idleTold = false;
+      else if (unfinished > 0 && exhausted && !claiming && !idleTold) {
+        idleTold = true;
+        deps.onIdle?.();
+      }
       if (unfinished === 0 && queue.length === 0 && exhausted && !claiming) {
         finished = true;
         deps.signal?.removeEventListener('abort', pump);

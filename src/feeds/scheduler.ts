@@ -209,6 +209,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         perHost: options.perHostConcurrency,
         signal: stopSignal.signal,
         startAt: (f) => startAt.get(f.id),
+        // The run's last outcomes are written at once, not after write_batch_ms.
+        onIdle: () => void batcher?.flush().catch(() => undefined),
         claim: async (limit) => {
           const now = clock.now();
           const claimed = await storage.feeds.claimDue({ now, limit, owner, leaseUntil: new Date(now.getTime() + spreadMs + leaseMs) });
