@@ -36,6 +36,12 @@ const SUCCESS_UPDATE = `update feeds set
   ttl_minutes = case when v.set_ttl = 1 then v.ttl else feeds.ttl_minutes end,
   entry_marks = case when v.set_marks = 1 then v.marks else feeds.entry_marks end
 from v where feeds.id = v.id`;
+/** A success that changes only validators and schedule (a 304): most of a cycle, written by a narrower statement. */
+const NOT_MODIFIED_COLUMNS = [['id', 'bigint'], ['etag', 'text'], ['last_modified', 'text'], ['next_check_at', 'bigint'], ['at', 'bigint']] as const;
+const NOT_MODIFIED_UPDATE = `update feeds set
+  etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
+  error_count = 0, last_error = null, disabled_reason = null, lease_owner = null, lease_until = null
+from v where feeds.id = v.id`;
 const FAILURE_COLUMNS = [['id', 'bigint'], ['error', 'text'], ['at', 'bigint'], ['next_check_at', 'bigint'], ['disable', 'integer'], ['reason', 'text']] as const;
 const FAILURE_UPDATE = `update feeds set
   error_count = feeds.error_count + 1, last_error = v.error, last_error_at = v.at, next_check_at = v.next_check_at,
@@ -75,7 +81,13 @@ export class PollWritesRepo {
           failures.set(w.feedId, w);
         }
       }
-      const s = [...successes.values()];
+      // A success that leaves title, site, primed, ttl and marks as they are takes the narrower statement
+      // (what SUCCESS_UPDATE would do to those columns with nulls and no flags: nothing).
+      const plain = (w: Extract<PollWrite, { kind: 'success' }>) =>
+        !w.titleIfMissing && !w.success.title && !w.success.siteUrl && w.success.primed === undefined && w.success.ttlMinutes === undefined && w.success.entryMarks === undefined;
+      const n = [...successes.values()].filter(plain);
+      const s = [...successes.values()].filter((w) => !plain(w));
+      for (let i = 0; i < n.length; i += ROWS) await this.updateNotModified(trx, n.slice(i, i + ROWS));
       const f = [...failures.values()];
       for (let i = 0; i < s.length; i += ROWS) await this.updateSuccesses(trx, s.slice(i, i + ROWS));
       for (let i = 0; i < f.length; i += ROWS) await this.updateFailures(trx, f.slice(i, i + ROWS));
@@ -120,6 +132,11 @@ export class PollWritesRepo {
       ];
     });
     await trx.executeQuery(this.valuesQuery(SUCCESS_COLUMNS, values, SUCCESS_UPDATE));
+  }
+
+  private async updateNotModified(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'success' }>>): Promise<void> {
+    const values = rows.map(({ feedId, success: s }) => [feedId, s.etag, s.lastModified, s.nextCheckAt.getTime(), s.at.getTime()]);
+    await trx.executeQuery(this.valuesQuery(NOT_MODIFIED_COLUMNS, values, NOT_MODIFIED_UPDATE));
   }
 
   private async updateFailures(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'failure' }>>): Promise<void> {
