@@ -2,7 +2,7 @@
 // and a fixed per-host limit, claiming more feeds from storage whenever fewer are waiting than the cap
 // allows: one claim query hands over many feeds, and the work never waits for the slowest feed of a batch.
 // A feed whose host is busy waits while later feeds go ahead; a feed may carry a start time (jitter).
-import type { Feed } from '../domain/types.ts';
+import type { DueFeed } from '../storage/feeds-repo.ts';
 
 export interface PumpStart {
   /** The global cap was full once this poll started (the cap, not the work available, was the limit). */
@@ -16,13 +16,18 @@ export interface PumpStart {
 
 export interface PumpDeps<T> {
   /** Claims up to `limit` more feeds; an empty list means none is left. */
-  claim(limit: number): Promise<Feed[]>;
-  work(feed: Feed, start: PumpStart): Promise<T>;
+  claim(limit: number): Promise<DueFeed[]>;
+  work(feed: DueFeed, start: PumpStart): Promise<T>;
   /** The global cap now. */
   cap(): number;
   perHost: number;
   /** Not before this time (ms since the epoch) for a feed; undefined: at once. */
-  startAt?(feed: Feed): number | undefined;
+  startAt?(feed: DueFeed): number | undefined;
+  /**
+   * Called once each time every poll left has released its place and nothing more will start (no feed
+   * waiting, none left to claim): what is left only waits for its writes, so they need not wait for company.
+   */
+  onIdle?(): void;
   /** Once aborted, nothing new starts: feeds waiting are handed back in `skipped`. */
   signal?: AbortSignal;
   now?(): number;
@@ -31,7 +36,7 @@ export interface PumpDeps<T> {
 export interface PumpOutcome<T> {
   results: T[];
   /** Claimed but never started (stopped). */
-  skipped: Feed[];
+  skipped: DueFeed[];
   /** A claim that failed (a storage error); the feeds claimed before it ran to the end. */
   claimError?: unknown;
   /** The most polls in flight at once. */
@@ -48,10 +53,10 @@ export function hostOf(url: string): string {
 
 export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
   const now = deps.now ?? Date.now;
-  let queue: Array<{ feed: Feed; host: string; at: number }> = [];
+  let queue: Array<{ feed: DueFeed; host: string; at: number }> = [];
   const perHost = new Map<string, number>();
   const results: T[] = [];
-  const skipped: Feed[] = [];
+  const skipped: DueFeed[] = [];
   let active = 0;
   /** Work started and not ended (some of it released from the caps already). */
   let unfinished = 0;
@@ -61,6 +66,7 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
   let claimError: unknown;
   let timer: NodeJS.Timeout | null = null;
   let finished = false;
+  let idleTold = false;
 
   return new Promise((resolve) => {
     const pump = (): void => {
@@ -140,6 +146,11 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
           });
       }
       if (earliest < Infinity && active < deps.cap()) timer = setTimeout(pump, Math.max(1, earliest - t));
+      if (active > 0 || queue.length > 0) idleTold = false;
+      else if (unfinished > 0 && exhausted && !claiming && !idleTold) {
+        idleTold = true;
+        deps.onIdle?.();
+      }
       if (unfinished === 0 && queue.length === 0 && exhausted && !claiming) {
         finished = true;
         deps.signal?.removeEventListener('abort', pump);

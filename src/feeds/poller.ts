@@ -6,7 +6,7 @@ import type { Feed, NewItem } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { FeedsRepo } from '../storage/feeds-repo.ts';
+import type { DueFeed, FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
 import type { PollWrite } from '../storage/poll-writes-repo.ts';
 import { cleanFeedTitle } from './feed-title.ts';
@@ -82,7 +82,7 @@ export interface PushHooks {
    * A full fetch (200) was stored: look for a hub to subscribe to. `head` is a copy of the first
    * PUSH_HEAD_BYTES of the body. Called after the poll stored its items, so anything pushed later is news.
    */
-  fetched(feed: Feed, fetched: { head: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
+  fetched(feed: Pick<Feed, 'id'>, fetched: { head: Uint8Array; linkHeader: string | null; finalUrl: string }): void;
   /** Seconds between polls while the feed's content is pushed; null when it is not. */
   intervalSeconds(feedId: number): number | null;
 }
@@ -131,7 +131,7 @@ export function newestKeys(items: readonly NewItem[], n: number): Set<string> {
   return new Set(ranked.slice(0, n).map((r) => r.it.key));
 }
 
-export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollResult> {
+export async function pollFeed(feed: DueFeed, deps: PollDeps): Promise<PollResult> {
   const { storage, fetcher, options, clock, logger } = deps;
   const random = deps.random ?? Math.random;
   const started = performance.now();

@@ -11,7 +11,7 @@ import { cronLogger } from '../lib/cron-logger.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
-import type { FeedsRepo } from '../storage/feeds-repo.ts';
+import type { DueFeed, FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
 import type { PollWrite, PollWritesRepo } from '../storage/poll-writes-repo.ts';
 import { AdaptiveCap, DEFAULT_CAP_TUNING } from './adaptive-cap.ts';
@@ -148,7 +148,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Feeds this instance holds a lease on (waiting to start, or being polled). */
   const held = new Set<number>();
 
-  async function pollOne(feed: Feed, start: PumpStart): Promise<PollResult | null> {
+  async function pollOne(feed: DueFeed, start: PumpStart): Promise<PollResult | null> {
     if (stopping) {
       await releaseLeases([feed.id]).catch(() => undefined);
       return null;
@@ -209,6 +209,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         perHost: options.perHostConcurrency,
         signal: stopSignal.signal,
         startAt: (f) => startAt.get(f.id),
+        // The run's last outcomes are written at once, not after write_batch_ms.
+        onIdle: () => void batcher?.flush().catch(() => undefined),
         claim: async (limit) => {
           const now = clock.now();
           const claimed = await storage.feeds.claimDue({ now, limit, owner, leaseUntil: new Date(now.getTime() + spreadMs + leaseMs) });

@@ -81,89 +81,58 @@ export class ItemsRepo {
   }
 
   /**
-   * The work of storeForFeed inside a transaction the caller holds (the poll write batcher stores many feeds'
-   * items and their states in one). New rows go in with one multi-row INSERT ... ON CONFLICT DO NOTHING per
-   * chunk; a row another writer inserted meanwhile counts as unchanged.
+   * The work of storeForFeed inside a transaction the caller holds. New rows go in with one multi-row
+   * INSERT ... ON CONFLICT DO NOTHING per chunk; a row another writer inserted meanwhile counts as unchanged.
    */
   static async storeIn(trx: Kysely<Database>, feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
-    const result: StoreItemsResult = { inserted: [], updated: [], unchanged: 0 };
-    if (items.length === 0) return result;
-    const existing = await findExisting(trx, feedId, items);
-    const byKey = new Map(existing.map((r) => [r.key, r]));
-    const byUrl = new Map(existing.filter((r) => r.url).map((r) => [r.url!, r]));
-    const byHash = new Map(existing.map((r) => [r.content_hash, r]));
-    const claimed = new Set<number>();
-    // New rows wait here (under negative ids) until one INSERT writes them all.
-    const pending = new Map<number, NewItem>();
-    let nextPending = -1;
-    for (const it of items) {
-      let match = byKey.get(it.key);
-      if (!match && it.url) match = byUrl.get(it.url);
-      if (!match) match = byHash.get(it.contentHash);
-      if (match && claimed.has(Number(match.id)) && match.key !== it.key) match = undefined;
-      if (match) {
-        const id = Number(match.id);
-        claimed.add(id);
-        if (id < 0) {
-          // The same key twice in one document: the later entry is what gets stored.
-          if (match.content_hash !== it.contentHash) pending.set(id, it);
-          result.unchanged++;
-          continue;
-        }
-        const keyChanged = match.key !== it.key && !byKey.has(it.key);
-        if (match.content_hash !== it.contentHash) {
-          await trx
-            .updateTable('items')
-            .set({ ...(keyChanged ? { key: it.key } : {}), ...contentColumns(it), processed: 0 })
-            .where('id', '=', id)
-            .execute();
-          match.content_hash = it.contentHash;
-          result.updated.push(id);
-        } else {
-          if (keyChanged) await trx.updateTable('items').set({ key: it.key, guid: it.guid }).where('id', '=', id).execute();
-          result.unchanged++;
-        }
-        if (keyChanged) {
-          byKey.delete(match.key);
-          match.key = it.key;
-          byKey.set(it.key, match);
-        }
-        continue;
-      }
-      const id = nextPending--;
-      pending.set(id, it);
-      const added: Existing = { id, key: it.key, url: it.url, content_hash: it.contentHash };
-      claimed.add(id);
-      byKey.set(it.key, added);
-      if (it.url) byUrl.set(it.url, added);
-      byHash.set(it.contentHash, added);
+    return (await ItemsRepo.storeManyIn(trx, [{ feedId, items, options: opts }]))[0]!;
+  }
+
+  /**
+   * storeIn for many feeds at once (the poll write batcher's transaction): one query for the known items of
+   * every feed and one INSERT for every feed's new rows (per chunk), instead of two statements per feed. The
+   * rules are storeIn's, feed by feed. One result per entry, in order. A feed listed twice is stored entry
+   * after entry (its second list must see what the first stored).
+   */
+  static async storeManyIn(trx: Kysely<Database>, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[]; options: StoreItemsOptions }>): Promise<StoreItemsResult[]> {
+    if (new Set(writes.map((w) => w.feedId)).size < writes.length) {
+      const out: StoreItemsResult[] = [];
+      for (const w of writes) out.push((await ItemsRepo.storeManyIn(trx, [w]))[0]!);
+      return out;
     }
-    const rows = [...pending.values()];
+    const known = await findExisting(trx, writes);
+    const results: StoreItemsResult[] = [];
+    const rows: Array<{ feedId: number; item: NewItem; options: StoreItemsOptions; result: StoreItemsResult }> = [];
+    for (const w of writes) {
+      const result: StoreItemsResult = { inserted: [], updated: [], unchanged: 0 };
+      results.push(result);
+      for (const item of await matchKnown(trx, w.items, known.get(w.feedId) ?? [], result)) rows.push({ feedId: w.feedId, item, options: w.options, result });
+    }
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       const ins = await trx
         .insertInto('items')
         .values(
-          chunk.map((it) => ({
+          chunk.map(({ feedId, item: it, options }) => ({
             feed_id: feedId,
             key: it.key,
             ...contentColumns(it),
-            fetched_at: opts.fetchedAt.getTime(),
+            fetched_at: options.fetchedAt.getTime(),
             digest_from_excerpt: 0,
-            processed: flag(opts.alertKeys ? !opts.alertKeys.has(it.key) : false),
+            processed: flag(options.alertKeys ? !options.alertKeys.has(it.key) : false),
           })),
         )
         .onConflict((oc) => oc.columns(['feed_id', 'key']).doNothing())
-        .returning(['id', 'key'])
+        .returning(['id', 'feed_id', 'key'])
         .execute();
-      const ids = new Map(ins.map((r) => [r.key, Number(r.id)]));
-      for (const it of chunk) {
-        const id = ids.get(it.key);
+      const ids = new Map(ins.map((r) => [`${Number(r.feed_id)} ${r.key}`, Number(r.id)]));
+      for (const { feedId, item, result } of chunk) {
+        const id = ids.get(`${feedId} ${item.key}`);
         if (id === undefined) result.unchanged++;
         else result.inserted.push(id);
       }
     }
-    return result;
+    return results;
   }
 
   async get(id: number): Promise<Item | null> {
@@ -202,34 +171,91 @@ export class ItemsRepo {
   }
 }
 
-async function findExisting(trx: Kysely<Database>, feedId: number, items: readonly NewItem[]): Promise<Existing[]> {
-  const keys = [...new Set(items.map((i) => i.key))];
-  const urls = [...new Set(items.map((i) => i.url).filter((u): u is string => !!u))];
-  const hashes = [...new Set(items.map((i) => i.contentHash))];
-  const out = new Map<number, Existing>();
-  if (keys.length <= CHUNK && urls.length <= CHUNK && hashes.length <= CHUNK) {
-    // One round trip: each IN list has its own (feed_id, column) index.
+/**
+ * Applies storeIn's rules to one feed's items against its known rows (sorted by id): updates the known items
+ * that changed (in the transaction) and counts the unchanged ones in `result`; returns the items to insert.
+ */
+async function matchKnown(trx: Kysely<Database>, items: readonly NewItem[], existing: Existing[], result: StoreItemsResult): Promise<NewItem[]> {
+  const byKey = new Map(existing.map((r) => [r.key, r]));
+  const byUrl = new Map(existing.filter((r) => r.url).map((r) => [r.url!, r]));
+  const byHash = new Map(existing.map((r) => [r.content_hash, r]));
+  const claimed = new Set<number>();
+  // New rows wait here (under negative ids) until one INSERT writes them all.
+  const pending = new Map<number, NewItem>();
+  let nextPending = -1;
+  for (const it of items) {
+    let match = byKey.get(it.key);
+    if (!match && it.url) match = byUrl.get(it.url);
+    if (!match) match = byHash.get(it.contentHash);
+    if (match && claimed.has(Number(match.id)) && match.key !== it.key) match = undefined;
+    if (match) {
+      const id = Number(match.id);
+      claimed.add(id);
+      if (id < 0) {
+        // The same key twice in one document: the later entry is what gets stored.
+        if (match.content_hash !== it.contentHash) pending.set(id, it);
+        result.unchanged++;
+        continue;
+      }
+      const keyChanged = match.key !== it.key && !byKey.has(it.key);
+      if (match.content_hash !== it.contentHash) {
+        await trx
+          .updateTable('items')
+          .set({ ...(keyChanged ? { key: it.key } : {}), ...contentColumns(it), processed: 0 })
+          .where('id', '=', id)
+          .execute();
+        match.content_hash = it.contentHash;
+        result.updated.push(id);
+      } else {
+        if (keyChanged) await trx.updateTable('items').set({ key: it.key, guid: it.guid }).where('id', '=', id).execute();
+        result.unchanged++;
+      }
+      if (keyChanged) {
+        byKey.delete(match.key);
+        match.key = it.key;
+        byKey.set(it.key, match);
+      }
+      continue;
+    }
+    const id = nextPending--;
+    pending.set(id, it);
+    const added: Existing = { id, key: it.key, url: it.url, content_hash: it.contentHash };
+    claimed.add(id);
+    byKey.set(it.key, added);
+    if (it.url) byUrl.set(it.url, added);
+    byHash.set(it.contentHash, added);
+  }
+  return [...pending.values()];
+}
+
+/**
+ * The known items of many feeds, by feed, each list sorted by id: rows of the feed with one of its items'
+ * keys, links or content hashes. One query per chunk of items: three lists of (feed_id, column) pairs, each
+ * answered from its own index (SQLite: a multi-index OR).
+ */
+async function findExisting(trx: Kysely<Database>, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[] }>): Promise<Map<number, Existing[]>> {
+  const byFeed = new Map<number, Map<number, Existing>>();
+  const all = writes.flatMap((w) => w.items.map((it) => ({ feedId: w.feedId, it })));
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const chunk = all.slice(i, i + CHUNK);
+    const pairs = (values: Array<[number, string]>) => [...new Map(values.map((v) => [`${v[0]} ${v[1]}`, v])).values()];
+    const keys = pairs(chunk.map(({ feedId, it }) => [feedId, it.key]));
+    const urls = pairs(chunk.filter(({ it }) => it.url).map(({ feedId, it }) => [feedId, it.url!]));
+    const hashes = pairs(chunk.map(({ feedId, it }) => [feedId, it.contentHash]));
     const rows = await trx
       .selectFrom('items')
-      .select(['id', 'key', 'url', 'content_hash'])
-      .where('feed_id', '=', feedId)
-      .where((eb) => eb.or([eb('key', 'in', keys), ...(urls.length ? [eb('url', 'in', urls)] : []), eb('content_hash', 'in', hashes)]))
+      .select(['id', 'feed_id', 'key', 'url', 'content_hash'])
+      .where((eb) => {
+        const within = (column: 'key' | 'url' | 'content_hash', list: Array<[number, string]>) => eb(eb.refTuple('feed_id', column), 'in', list.map(([f, v]) => eb.tuple(f, v)));
+        return eb.or([within('key', keys), ...(urls.length ? [within('url', urls)] : []), within('content_hash', hashes)]);
+      })
       .execute();
-    return rows.sort((a, b) => Number(a.id) - Number(b.id));
-  }
-  const run = async (column: 'key' | 'url' | 'content_hash', values: string[]) => {
-    for (let i = 0; i < values.length; i += CHUNK) {
-      const rows = await trx
-        .selectFrom('items')
-        .select(['id', 'key', 'url', 'content_hash'])
-        .where('feed_id', '=', feedId)
-        .where(column, 'in', values.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows) out.set(Number(r.id), r);
+    for (const { feed_id, ...r } of rows) {
+      const feedId = Number(feed_id);
+      const known = byFeed.get(feedId) ?? new Map<number, Existing>();
+      byFeed.set(feedId, known);
+      known.set(Number(r.id), r);
     }
-  };
-  await run('key', keys);
-  await run('url', urls);
-  await run('content_hash', hashes);
-  return [...out.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  }
+  return new Map([...byFeed].map(([feedId, known]) => [feedId, [...known.values()].sort((a, b) => Number(a.id) - Number(b.id))]));
 }

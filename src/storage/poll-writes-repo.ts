@@ -1,7 +1,8 @@
-// The writes of many polls in one transaction: each feed's new and changed items, then every feed's
-// scheduling state (validators, next check, error count, lease released) in one UPDATE ... FROM (VALUES ...)
-// per outcome kind, on SQLite and PostgreSQL alike. A batch commits whole or not at all: a feed whose
-// outcome was not committed keeps its old next_check_at and is polled again (its items deduplicate).
+// The writes of many polls in one transaction: every feed's new and changed items (one known-item query and
+// one INSERT for all the feeds, per chunk), then every feed's scheduling state (validators, next check, error
+// count, lease released) in one UPDATE ... FROM (VALUES ...) per outcome kind, on SQLite and PostgreSQL
+// alike. A batch commits whole or not at all: a feed whose outcome was not committed keeps its old
+// next_check_at and is polled again (its items deduplicate).
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
 import type { NewItem } from '../domain/types.ts';
@@ -35,6 +36,12 @@ const SUCCESS_UPDATE = `update feeds set
   ttl_minutes = case when v.set_ttl = 1 then v.ttl else feeds.ttl_minutes end,
   entry_marks = case when v.set_marks = 1 then v.marks else feeds.entry_marks end
 from v where feeds.id = v.id`;
+/** A success that changes only validators and schedule (a 304): most of a cycle, written by a narrower statement. */
+const NOT_MODIFIED_COLUMNS = [['id', 'bigint'], ['etag', 'text'], ['last_modified', 'text'], ['next_check_at', 'bigint'], ['at', 'bigint']] as const;
+const NOT_MODIFIED_UPDATE = `update feeds set
+  etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
+  error_count = 0, last_error = null, disabled_reason = null, lease_owner = null, lease_until = null
+from v where feeds.id = v.id`;
 const FAILURE_COLUMNS = [['id', 'bigint'], ['error', 'text'], ['at', 'bigint'], ['next_check_at', 'bigint'], ['disable', 'integer'], ['reason', 'text']] as const;
 const FAILURE_UPDATE = `update feeds set
   error_count = feeds.error_count + 1, last_error = v.error, last_error_at = v.at, next_check_at = v.next_check_at,
@@ -57,10 +64,11 @@ export class PollWritesRepo {
   async commit(writes: readonly PollWrite[]): Promise<StoreItemsResult[]> {
     if (writes.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const results: StoreItemsResult[] = [];
-      for (const w of writes) {
-        results.push(w.kind === 'success' && w.items?.list.length ? await ItemsRepo.storeIn(trx, w.feedId, w.items.list, w.items.options) : { ...EMPTY, inserted: [], updated: [] });
-      }
+      // Every feed's items in one pass: one known-item query and one INSERT per chunk, not two per feed.
+      const withItems = writes.flatMap((w, i) => (w.kind === 'success' && w.items?.list.length ? [{ i, feedId: w.feedId, items: w.items.list, options: w.items.options }] : []));
+      const stored = await ItemsRepo.storeManyIn(trx, withItems);
+      const results: StoreItemsResult[] = writes.map(() => ({ ...EMPTY, inserted: [], updated: [] }));
+      withItems.forEach((w, k) => (results[w.i] = stored[k]!));
       // The last write for a feed wins (a feed is leased to one poll at a time, so there is one).
       const successes = new Map<number, Extract<PollWrite, { kind: 'success' }>>();
       const failures = new Map<number, Extract<PollWrite, { kind: 'failure' }>>();
@@ -73,7 +81,13 @@ export class PollWritesRepo {
           failures.set(w.feedId, w);
         }
       }
-      const s = [...successes.values()];
+      // A success that leaves title, site, primed, ttl and marks as they are takes the narrower statement
+      // (what SUCCESS_UPDATE would do to those columns with nulls and no flags: nothing).
+      const plain = (w: Extract<PollWrite, { kind: 'success' }>) =>
+        !w.titleIfMissing && !w.success.title && !w.success.siteUrl && w.success.primed === undefined && w.success.ttlMinutes === undefined && w.success.entryMarks === undefined;
+      const n = [...successes.values()].filter(plain);
+      const s = [...successes.values()].filter((w) => !plain(w));
+      for (let i = 0; i < n.length; i += ROWS) await this.updateNotModified(trx, n.slice(i, i + ROWS));
       const f = [...failures.values()];
       for (let i = 0; i < s.length; i += ROWS) await this.updateSuccesses(trx, s.slice(i, i + ROWS));
       for (let i = 0; i < f.length; i += ROWS) await this.updateFailures(trx, f.slice(i, i + ROWS));
@@ -118,6 +132,11 @@ export class PollWritesRepo {
       ];
     });
     await trx.executeQuery(this.valuesQuery(SUCCESS_COLUMNS, values, SUCCESS_UPDATE));
+  }
+
+  private async updateNotModified(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'success' }>>): Promise<void> {
+    const values = rows.map(({ feedId, success: s }) => [feedId, s.etag, s.lastModified, s.nextCheckAt.getTime(), s.at.getTime()]);
+    await trx.executeQuery(this.valuesQuery(NOT_MODIFIED_COLUMNS, values, NOT_MODIFIED_UPDATE));
   }
 
   private async updateFailures(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'failure' }>>): Promise<void> {

@@ -188,7 +188,7 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
   }
 
   /** A polled feed advertised `links`: subscribe, or move to a new hub or topic. */
-  async function discovered(feed: Feed, links: HubLinks): Promise<void> {
+  async function discovered(feed: Pick<Feed, 'id'>, links: HubLinks): Promise<void> {
     const existing = await repo.forFeed(feed.id);
     if (!existing) {
       const callbackId = randomToken();

@@ -51,6 +51,35 @@ describe('pumpFeeds', () => {
     expect(out.peak).toBe(maxActive);
   });
 
+  it('tells once when every poll left has released its place and nothing more will start', async () => {
+    const list = Array.from({ length: 6 }, (_, i) => feed(i + 1, `https://h${i}.example/`));
+    const src = source(list);
+    let idle = 0;
+    let releasedAll: () => void;
+    const allReleased = new Promise<void>((r) => (releasedAll = r));
+    let released = 0;
+    const out = pumpFeeds({
+      claim: src.claim,
+      cap: () => 2,
+      perHost: 1,
+      onIdle: () => idle++,
+      work: async (f, start) => {
+        await new Promise((r) => setTimeout(r, 1));
+        start.release();
+        if (++released === list.length) releasedAll();
+        // The rest of the work (a write) waits until every feed has been released.
+        await allReleased;
+        await new Promise((r) => setTimeout(r, 5));
+        return f.id;
+      },
+    });
+    await allReleased;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(idle).toBe(1);
+    expect((await out).results).toHaveLength(6);
+    expect(idle).toBe(1);
+  });
+
   it('claims more while work runs, as much as the cap allows, until a claim comes back empty', async () => {
     const list = Array.from({ length: 50 }, (_, i) => feed(i + 1, `https://h${i}.example/`));
     const src = source(list);

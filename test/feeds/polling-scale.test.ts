@@ -89,6 +89,16 @@ describe('batched polling', () => {
       expect(claimable).toHaveLength(30);
     });
 
+    it('the run’s last outcomes are written as soon as nothing else is polled, not after the write window', async () => {
+      const urls = routeFeeds(server, 12);
+      for (const url of urls) await storage.feeds.add({ url, source: 'cli' }, t0);
+      // An hour's window and room for every outcome: only the end of the run can send the batch.
+      const options = { ...OPTIONS, writeBatchSize: 1000, writeBatchMs: 3_600_000 };
+      const results = await createScheduler({ storage, fetcher, options, logger: silentLogger(), clock: fixedClock(t0) }).runOnce();
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill('new'));
+      for (const f of await storage.feeds.list()) expect(await storage.items.countByFeed(f.id)).toBe(ITEMS);
+    });
+
     it('a batch the database refuses leaves every feed in it due, with nothing held against it', async () => {
       const urls = routeFeeds(server, 5);
       for (const url of urls) await storage.feeds.add({ url, source: 'cli' }, t0);

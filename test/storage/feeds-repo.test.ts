@@ -51,6 +51,18 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(third.map((f) => f.url)).toEqual(['https://a.example/rss']);
   });
 
+  it('a claimed feed carries what a poll reads: validators, schedule, error count, ttl, title, entry marks', async () => {
+    const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', title: 'A', intervalSeconds: 600 }, t0);
+    const due = new Date(t0.getTime() + 1000);
+    await storage.feeds.recordSuccess(feed.id, { at: t0, nextCheckAt: t0, etag: '"e1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', primed: true, ttlMinutes: 30, entryMarks: '1 ctx m1' });
+    await storage.feeds.recordFailure(feed.id, { at: t0, nextCheckAt: due, error: 'fetch_http: HTTP 500' });
+    const [claimed] = await storage.feeds.claimDue({ now: due, limit: 10, owner: 'one', leaseUntil: new Date(due.getTime() + 30_000) });
+    expect(claimed).toEqual({
+      id: feed.id, url: 'https://a.example/rss', title: 'A', etag: '"e1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', intervalSeconds: 600,
+      nextCheckAt: due, errorCount: 1, ttlMinutes: 30, primed: true, entryMarks: '1 ctx m1',
+    });
+  });
+
   it('records failures, disables with a reason, and recovery resets the counter', async () => {
     const { feed } = await storage.feeds.add({ url: 'https://x.example/rss', source: 'cli' }, t0);
     await storage.feeds.recordFailure(feed.id, { at: t0, nextCheckAt: new Date(t0.getTime() + 60_000), error: 'HTTP 500' });

@@ -91,6 +91,27 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     expect(await storage.items.countByFeed(a!.id)).toBe(3);
   });
 
+  it('many feeds’ items in one commit: each feed matched against its own items only, past one query’s chunk', async () => {
+    const [a, b, c] = await leasedFeeds(3);
+    const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };
+    const write = (feedId: number, list: NewItem[]) => ({ kind: 'success' as const, feedId, success, items: { list, options: { fetchedAt: t0 } } });
+    // a and b share keys, links aside: a's items must not be taken for b's. c has more items than one chunk.
+    const many = (feedId: number, n: number) => Array.from({ length: n }, (_, i) => item(feedId, i + 1));
+    const first = await storage.pollWrites.commit([write(a!.id, [item(a!.id, 1), item(a!.id, 2)]), write(b!.id, [item(b!.id, 1)]), write(c!.id, many(c!.id, 450))]);
+    expect(first.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[2, 0, 0], [1, 0, 0], [450, 0, 0]]);
+    const again = await storage.pollWrites.commit([
+      write(a!.id, [item(a!.id, 3), item(a!.id, 2, ' (edited)'), item(a!.id, 1)]),
+      write(b!.id, [item(b!.id, 1), item(b!.id, 2)]),
+      write(c!.id, [...many(c!.id, 449), item(c!.id, 450, ' (edited)'), item(c!.id, 451)]),
+    ]);
+    expect(again.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[1, 1, 1], [1, 0, 1], [1, 1, 449]]);
+    expect(await Promise.all([a, b, c].map((f) => storage.items.countByFeed(f!.id)))).toEqual([3, 2, 451]);
+    // A feed twice in one batch: the second list sees what the first stored.
+    const twice = await storage.pollWrites.commit([write(a!.id, [item(a!.id, 4)]), write(a!.id, [item(a!.id, 4), item(a!.id, 5)])]);
+    expect(twice.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[1, 0, 0], [1, 0, 1]]);
+    expect(await storage.items.countByFeed(a!.id)).toBe(5);
+  });
+
   it('a batch that fails commits nothing: no items, no feed state', async () => {
     const [a, b] = await leasedFeeds(2);
     const bad = { ...item(b!.id, 9), contentHash: null as unknown as string }; // content_hash is NOT NULL
