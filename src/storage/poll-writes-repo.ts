@@ -27,9 +27,11 @@ const SUCCESS_COLUMNS = [
   ['title_if_missing', 'text'], ['site_url', 'text'], ['primed', 'integer'], ['set_ttl', 'integer'], ['ttl', 'integer'],
   ['set_marks', 'integer'], ['marks', 'text'],
 ] as const;
+/** What every success sets: validators, schedule, errors cleared, lease released. */
+const SUCCESS_STATE = `etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
+  error_count = 0, last_error = null, disabled_reason = null, lease_owner = null, lease_until = null`;
 const SUCCESS_UPDATE = `update feeds set
-  etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
-  error_count = 0, last_error = null, disabled_reason = null, lease_owner = null, lease_until = null,
+  ${SUCCESS_STATE},
   title = coalesce(v.title, feeds.title, v.title_if_missing),
   site_url = coalesce(v.site_url, feeds.site_url),
   primed = coalesce(v.primed, feeds.primed),
@@ -39,8 +41,7 @@ from v where feeds.id = v.id`;
 /** A success that changes only validators and schedule (a 304): most of a cycle, written by a narrower statement. */
 const NOT_MODIFIED_COLUMNS = [['id', 'bigint'], ['etag', 'text'], ['last_modified', 'text'], ['next_check_at', 'bigint'], ['at', 'bigint']] as const;
 const NOT_MODIFIED_UPDATE = `update feeds set
-  etag = v.etag, last_modified = v.last_modified, next_check_at = v.next_check_at, last_success_at = v.at,
-  error_count = 0, last_error = null, disabled_reason = null, lease_owner = null, lease_until = null
+  ${SUCCESS_STATE}
 from v where feeds.id = v.id`;
 const FAILURE_COLUMNS = [['id', 'bigint'], ['error', 'text'], ['at', 'bigint'], ['next_check_at', 'bigint'], ['disable', 'integer'], ['reason', 'text']] as const;
 const FAILURE_UPDATE = `update feeds set
