@@ -29,6 +29,7 @@ const BLOCKED_V6: Array<[string, number]> = [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
   ['::', 96], // IPv4-compatible (deprecated), e.g. [::127.0.0.1]
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT, RFC 2765): no feed is served from one
   ['2002::', 16], // 6to4: embeds an IPv4 address (2002:7f00:1:: is 127.0.0.1)
   ['2001::', 32], // Teredo: embeds an obfuscated IPv4 address
   ['64:ff9b:1::', 48], // local-use NAT64
@@ -55,10 +56,22 @@ function embeddedV4(ip: string): string | null {
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
-/** An IPv6 address without its zone id (`fe80::1%eth0` -> `fe80::1`). */
+/**
+ * An address without its zone id (`fe80::1%eth0` -> `fe80::1`), an IPv6 one in its canonical text
+ * (`64:ff9b:0:0:0:0:7f00:1` -> `64:ff9b::7f00:1`), so the embedded-IPv4 forms are recognised however a
+ * resolver or a caller spelled them.
+ */
 function withoutZone(ip: string): string {
   const pct = ip.indexOf('%');
-  return pct < 0 ? ip : ip.slice(0, pct);
+  const bare = pct < 0 ? ip : ip.slice(0, pct);
+  if (net.isIPv6(bare)) {
+    try {
+      return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    } catch {
+      return bare;
+    }
+  }
+  return bare;
 }
 
 /** True when the address belongs to a range a feed fetch must not reach. */

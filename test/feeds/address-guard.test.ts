@@ -38,6 +38,13 @@ describe('isBlockedAddress', () => {
     ['2606:4700::1111', false, 'public IPv6'],
     ['::ffff:8.8.8.8', false, 'IPv4-mapped public'],
     ['not-an-ip', true, 'not an address'],
+    // Spellings a resolver or a caller may hand over unnormalised, and IPv4-translated (SIIT) addresses.
+    ['64:ff9b:0:0:0:0:7f00:1', true, 'NAT64 of loopback, uncompressed'],
+    ['0064:ff9b:0000:0000:0000:0000:a9fe:a9fe', true, 'NAT64 of the metadata address, zero-padded'],
+    ['64:ff9b:0:0:0:0:808:808', false, 'NAT64 of a public address, uncompressed'],
+    ['::ffff:0:7f00:1', true, 'IPv4-translated loopback (::ffff:0:0:0/96)'],
+    ['::ffff:0:a9fe:a9fe', true, 'IPv4-translated metadata'],
+    ['::ffff:0:808:808', true, 'IPv4-translated public (never a feed host)'],
   ])('%s -> %s (%s)', (ip, blocked) => {
     expect(isBlockedAddress(ip)).toBe(blocked);
   });
