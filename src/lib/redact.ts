@@ -1,7 +1,7 @@
 // Secrets out of anything printed: configured values (tokens, signing secrets, API keys, the passwords of
-// URL-valued settings), passwords inside URLs, and secret-looking query parameters. The logger runs every
-// line through redactText; the CLI runs what it prints through it too; messages that name a URL-valued
-// setting show it with redactUrl.
+// URL-valued settings), passwords inside URLs, secret-looking query and form parameters, and Slack and bearer
+// tokens by their shape. The logger runs every line through redactText; the CLI runs what it prints through
+// it too; messages that name a URL-valued setting show it with redactUrl.
 
 export const REDACTED = '[redacted]';
 
@@ -11,7 +11,14 @@ export const MIN_SECRET_LENGTH = 6;
 // scheme://user:password@ (the user may be empty; the password runs to the last @ before the path, so a
 // password holding an unencoded @ is hidden whole).
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'<>]*:)([^\s/?#"'<>]+)(@)/gi;
-const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|signature)=)([^&\s"']+)/gi;
+// A query or form parameter named for a secret: the name is one of these words, or ends in one after a `.`,
+// `_` or `-` (hub.secret, client_secret, refresh_token, X-Amz-Signature), or libpq's sslpassword.
+const SECRET_PARAM = /([?&]([A-Za-z0-9_.-]{1,64})=)([^&\s"']+)/g;
+const SECRET_NAME = /(?:^|[._-])(?:token|api_?key|key|secret|password|passwd|sig|signature|credential)$|^(?:ssl)?password$/i;
+// Tokens nobody configured but recognisable by their shape: Slack's (an installed workspace's bot token, a
+// user token, an app token) and any bearer credential written out in a header.
+const TOKEN_SHAPES = /\bxox[abeoprs]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
+const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/-]{6,}=*/gi;
 
 /** Only the passwords inside URLs (for output that may hold feed URLs with ordinary query strings). */
 export function redactUrlPasswords(text: string): string {
@@ -20,7 +27,10 @@ export function redactUrlPasswords(text: string): string {
 
 /** Replace secrets in one string: configured values, URL passwords, secret-looking query parameters. */
 export function redactText(text: string, secrets: readonly string[]): string {
-  return redactUrlPasswords(redactValues(text, secrets)).replace(SECRET_QUERY, `$1${REDACTED}`);
+  return redactUrlPasswords(redactValues(text, secrets))
+    .replace(SECRET_PARAM, (all: string, head: string, name: string) => (SECRET_NAME.test(name) ? `${head}${REDACTED}` : all))
+    .replace(TOKEN_SHAPES, REDACTED)
+    .replace(BEARER, `$1${REDACTED}`);
 }
 
 /** Replace each configured secret value (longest first, so one that contains another goes whole). */

@@ -12,6 +12,18 @@ describe('redactText', () => {
     ['a user name alone stays', 'https://reader@example.com/rss', 'https://reader@example.com/rss'],
     ['a port is not a password', 'http://127.0.0.1:8080/path@x', 'http://127.0.0.1:8080/path@x'],
     ['a secret query parameter', 'see https://x.example/?api_key=k-999&y=2', 'see https://x.example/?api_key=[redacted]&y=2'],
+    // Secrets nobody configured (a subscription's hub.secret, a workspace's installed bot token, a user's
+    // OAuth token, a signed URL) are known by their names and shapes.
+    ['a WebSub subscription secret in a form body', 'hub answered: hub.mode=subscribe&hub.secret=0f1e2d3c4b5a&hub.topic=t', 'hub answered: hub.mode=subscribe&hub.secret=[redacted]&hub.topic=t'],
+    ['an OAuth client secret in a form body', 'client_id=1&client_secret=s3cr3t-value&code=x', 'client_id=1&client_secret=[redacted]&code=x'],
+    ['a refresh token parameter', 'https://a.example/t?refresh_token=r-12345678', 'https://a.example/t?refresh_token=[redacted]'],
+    ['a presigned URL signature', 'https://b.example/f.xml?X-Amz-Signature=abcdef012345&X-Amz-Credential=AKIA1', 'https://b.example/f.xml?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]'],
+    ['a database password parameter', 'postgres://u@db/x?sslpassword=hunter22', 'postgres://u@db/x?sslpassword=[redacted]'],
+    ['a Slack bot token of an installed workspace', 'slack: chat.postMessage with xoxb-1111-2222-AbCdEf123 failed', 'slack: chat.postMessage with [redacted] failed'],
+    ['a Slack user and app token', '{"t":"xoxp-9-8-7-abcdef","a":"xapp-1-A0-123-abcdef"}', '{"t":"[redacted]","a":"[redacted]"}'],
+    ['a bearer token', 'authorization: Bearer mF_9.B5f-4.1JqM and more', 'authorization: Bearer [redacted] and more'],
+    ['a word ending in key is not a key parameter', 'https://x.example/?monkey=1&turkey=2', 'https://x.example/?monkey=1&turkey=2'],
+    ['a keyword parameter stays', 'https://x.example/search?keywords=cyber&q=ransomware', 'https://x.example/search?keywords=cyber&q=ransomware'],
   ])('hides %s', (_name, input, expected) => {
     expect(redactText(input, [])).toBe(expected);
   });
