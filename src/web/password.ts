@@ -38,26 +38,35 @@ export const WINDOW_MS = 15 * 60_000;
 const GLOBAL_FACTOR = 20;
 
 export interface SignInLimiter {
-  /** Null when a try is allowed now, else the sentence to show. */
-  refusal(address: string, now: Date): Promise<string | null>;
-  failed(address: string, now: Date): Promise<void>;
+  /**
+   * Counts a try before its password is checked: null when it may go on, else the sentence to show. A try
+   * is recorded first and the count read after it, so tries sent at once cannot all pass a check made
+   * before any of them was counted (scrypt takes tens of milliseconds). One already over the limit is
+   * refused without a record, so a flood adds no rows.
+   */
+  attempt(address: string, now: Date): Promise<string | null>;
+  /** The right password: the address's tries are forgotten (the overall count keeps this one). */
   succeeded(address: string): Promise<void>;
 }
 
 export function createSignInLimiter(log: FailureLog, perAddress: number): SignInLimiter {
   const key = (address: string) => `password:${address}`;
   const ALL = 'password:*';
+  const overall = perAddress * GLOBAL_FACTOR;
+  const mineRefused = `Too many failed sign-ins from your address; try again in ${WINDOW_MS / 60_000} minutes.`;
+  const allRefused = `Too many failed sign-ins to this dashboard; try again in ${WINDOW_MS / 60_000} minutes.`;
   return {
-    async refusal(address, now) {
+    async attempt(address, now) {
       const since = new Date(now.getTime() - WINDOW_MS);
       const [mine, all] = await Promise.all([log.failuresSince(key(address), since), log.failuresSince(ALL, since)]);
-      if (mine >= perAddress) return `Too many failed sign-ins from your address; try again in ${WINDOW_MS / 60_000} minutes.`;
-      if (all >= perAddress * GLOBAL_FACTOR) return `Too many failed sign-ins to this dashboard; try again in ${WINDOW_MS / 60_000} minutes.`;
-      return null;
-    },
-    async failed(address, now) {
+      if (mine >= perAddress) return mineRefused;
+      if (all >= overall) return allRefused;
+      // The address's count first: tries it refuses are not counted for everyone.
       await log.recordFailure(key(address), now);
+      if ((await log.failuresSince(key(address), since)) > perAddress) return mineRefused;
       await log.recordFailure(ALL, now);
+      if ((await log.failuresSince(ALL, since)) > overall) return allRefused;
+      return null;
     },
     succeeded: (address) => log.clearFailures(key(address)),
   };

@@ -5,6 +5,7 @@
 // next poll then uses, revert, sign-out; and the page that says the dashboard is off.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -356,6 +357,31 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect([out.status, out.location]).toEqual([303, '/sign-in']);
     const replay = await fetch(`${base}/`, { redirect: 'manual', headers: { cookie: `cb_session=${cookie}` } });
     expect([replay.status, replay.headers.get('location')]).toEqual([303, '/sign-in']);
+  });
+
+  it('counts password tries sent all at once: no more than the limit are checked (from another loopback address)', async () => {
+    // 127.0.0.2 is this machine too, but another client address to the limiter than the other tests' 127.0.0.1.
+    const port = new URL(base).port;
+    const send = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body = '') =>
+      new Promise<{ status: number; cookies: string[]; text: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, localAddress: '127.0.0.2', method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [], text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const page = await send('GET', '/sign-in', {});
+    const cookie = page.cookies.map((c) => c.split(';')[0]).join('; ');
+    const csrf = csrfOf(page.text)!;
+    const tryPassword = async (password: string) =>
+      (await send('POST', '/sign-in/password', { cookie, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ _csrf: csrf, password }).toString())).status;
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => tryPassword(`parallel guess ${i}`)));
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(9);
+    expect(await tryPassword(PASSWORD)).toBe(429);
   });
 
   it('rate-limits failed password sign-ins per address, the right password included', async () => {

@@ -124,14 +124,14 @@ export function registerSignIn(app: Hono<WebEnv>, kit: Kit): void {
     if (!deps.password) return c.text('not found\n', 404);
     const now = deps.clock.now();
     const address = kit.clientAddress(c);
-    const refusal = await limiter.refusal(address, now);
+    // The try is counted before the password is hashed (a failure unless it turns out right).
+    const refusal = await limiter.attempt(address, now);
     if (refusal) {
       deps.logger.warn({ address }, 'web: password sign-in refused, too many failures');
       return signInPage(c, kit, 429, refusal);
     }
     const form = await kit.form(c);
     if (!(await deps.password.matches(field(form, 'password')))) {
-      await limiter.failed(address, now);
       deps.logger.warn({ address }, 'web: a password sign-in failed');
       return signInPage(c, kit, 401, 'That password is not right.');
     }
