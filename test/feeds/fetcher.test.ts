@@ -151,6 +151,53 @@ describe('fetcher against a local feed server', () => {
     expect(server.hits('/etag')).toBe(before);
   });
 
+  // Every spelling of this machine a URL parser or resolver accepts, asked for directly and reached by a
+  // redirect from a host the operator allowed by name, through the lean client and through undici alone.
+  const loopbackSpellings = (port: number) => [
+    ['dotted', `http://127.0.0.1:${port}/etag`],
+    ['decimal', `http://2130706433:${port}/etag`],
+    ['octal', `http://0177.0.0.1:${port}/etag`],
+    ['hex', `http://0x7f.0x0.0x0.0x1:${port}/etag`],
+    ['hex, one number', `http://0x7f000001:${port}/etag`],
+    ['short form', `http://127.1:${port}/etag`],
+    ['trailing dot', `http://127.0.0.1.:${port}/etag`],
+    ['percent-encoded', `http://%31%32%37.0.0.1:${port}/etag`],
+    ['full-width digits (IDN mapping)', `http://\uff11\uff12\uff17.0.0.1:${port}/etag`],
+    ['userinfo naming another host', `http://news.example.org@127.0.0.1:${port}/etag`],
+    ['IPv4-mapped IPv6', `http://[::ffff:127.0.0.1]:${port}/etag`],
+    ['IPv4-mapped IPv6, uncompressed', `http://[0:0:0:0:0:ffff:7f00:1]:${port}/etag`],
+    ['IPv6 loopback', `http://[::1]:${port}/etag`],
+    ['IPv4-translated (SIIT)', `http://[::ffff:0:7f00:1]:${port}/etag`],
+    ['NAT64 of loopback', `http://[64:ff9b::127.0.0.1]:${port}/etag`],
+    ['0.0.0.0', `http://0.0.0.0:${port}/etag`],
+    ['0', `http://0:${port}/etag`],
+    ['localhost', `http://localhost:${port}/etag`],
+    ['LOCALHOST', `http://LOCALHOST:${port}/etag`],
+  ];
+  it('refuses every spelling of loopback, asked for directly or by a redirect, with either client, sending nothing', async () => {
+    const spellings = loopbackSpellings(server.port);
+    const before = server.hits('/etag');
+    for (const [i, [, url]] of spellings.entries()) server.route(`/to-spelling-${i}`, serve('', { location: url!.replace(/[^\x20-\x7e]/g, encodeURIComponent) }, 302));
+    for (const leanHttp of [true, false]) {
+      const strict = createFetcher(options({ allowHosts: [], leanHttp }));
+      // The redirects start at localhost, allowed by name only (so not at the addresses it resolves to).
+      const viaName = createFetcher(options({ allowHosts: ['localhost'], leanHttp }));
+      try {
+        for (const [i, [name, url]] of spellings.entries()) {
+          expect((await failure(strict.fetchFeed(url!))).code, `${name} (lean ${leanHttp})`).toBe('fetch_blocked_address');
+          if (/localhost/i.test(url!)) continue;
+          const redirect = `http://localhost:${server.port}/to-spelling-${i}`;
+          const err = await failure(viaName.fetchFeed(redirect));
+          expect(err.code, `redirect to ${name} (lean ${leanHttp}): ${err.message}`).toBe('fetch_blocked_address');
+        }
+      } finally {
+        await strict.close();
+        await viaName.close();
+      }
+    }
+    expect(server.hits('/etag')).toBe(before);
+  });
+
   it('allows loopback through a CIDR entry and a host name entry', async () => {
     for (const allow of [['127.0.0.0/8'], ['localhost']]) {
       const f = createFetcher(options({ allowHosts: allow }));
