@@ -350,6 +350,36 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     }
   });
 
+  it('shows hostile feed titles, URLs, errors, channel names and paused reasons as text on every page', async () => {
+    const storage = app.storage!;
+    const mark = (where: string) => `<script>alert("${where}")</script><img src=x onerror=alert(1)>`;
+    const added = await storage.feeds.add({ url: 'https://hostile.example/rss?a="><svg/onload=alert(1)>', title: mark('title'), source: 'cli' });
+    const feedId = added.feed.id;
+    await storage.feeds.recordFailure(feedId, { at: new Date(), nextCheckAt: new Date(Date.now() + 3_600_000), error: mark('error') });
+    const channel = await storage.channels.upsert({ platform: 'console', externalId: 'hostile', workspaceId: 'console', name: mark('channel') });
+    await storage.channels.subscribe(channel.id, ['espionage'], 'operator');
+    await storage.channels.pause(channel.id, mark('paused'));
+    try {
+      for (const p of ['/', '/feeds', '/feeds?show=problems', '/channels', `/channels/${channel.id}`, '/alerts', `/alerts?channel=${channel.id}`]) {
+        const r = await op.get(p);
+        expect(r.status, p).toBe(200);
+        // A tag or attribute of ours only if it came through unescaped (escaped text keeps "onerror=" as text).
+        const hit = /<script>alert|<img src=x|<svg\/onload/i.exec(r.text);
+        expect(hit ? r.text.slice(Math.max(0, hit.index - 200), hit.index + 100) : null, p).toBeNull();
+        expect(r.text, p).not.toContain('href="javascript:');
+      }
+      const feeds = await op.get('/feeds');
+      expect(feeds.plain).toContain(mark('title'));
+      expect(feeds.plain).toContain(mark('error'));
+      const ch = await op.get(`/channels/${channel.id}`);
+      expect(ch.plain).toContain(mark('channel'));
+    } finally {
+      await storage.feeds.removeGlobal(feedId);
+      await storage.channels.unpause(channel.id);
+      await storage.channels.unsubscribe(channel.id, ['espionage']);
+    }
+  });
+
   it('signs out: the session row goes, and the old cookie opens nothing', async () => {
     await op.get('/');
     const cookie = op.cookies.get('cb_session')!;
