@@ -16,6 +16,33 @@ export interface OAuthProvider {
 const TIMEOUT_MS = 10_000;
 const MAX_BYTES = 256 * 1024;
 
+/**
+ * The body as text, read only up to MAX_BYTES (past it, the rest is not read and the connection is closed) and
+ * within the request's deadline.
+ */
+async function boundedText(res: Response, what: string): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let step: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      step = await reader.read();
+    } catch (err) {
+      throw new Error(`${what} did not answer (${(err as Error).name === 'TimeoutError' ? 'timed out' : 'network error'})`);
+    }
+    if (step.done) break;
+    size += step.value.byteLength;
+    if (size > MAX_BYTES) {
+      void reader.cancel().catch(() => undefined);
+      throw new Error(`${what} answered with an oversized body`);
+    }
+    chunks.push(step.value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
 async function call(url: string, init: RequestInit, what: string): Promise<unknown> {
   let res: Response;
   try {
@@ -23,8 +50,7 @@ async function call(url: string, init: RequestInit, what: string): Promise<unkno
   } catch (err) {
     throw new Error(`${what} did not answer (${(err as Error).name === 'TimeoutError' ? 'timed out' : 'network error'})`);
   }
-  const text = await res.text();
-  if (text.length > MAX_BYTES) throw new Error(`${what} answered with an oversized body`);
+  const text = await boundedText(res, what);
   let body: unknown;
   try {
     body = JSON.parse(text);

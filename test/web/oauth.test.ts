@@ -27,13 +27,21 @@ describe('sign-in providers', () => {
         requests.push({ path, body, auth: req.headers.authorization });
         const a = answers[path];
         res.writeHead(200, { 'content-type': 'application/json' });
+        if (path === '/stalls') {
+          // A megabyte, then nothing more and no end: only a reader that stops at its cap answers at once.
+          res.write(`{"ok":true,"pad":"${'x'.repeat(1024 * 1024)}`);
+          return;
+        }
         res.end(typeof a === 'string' ? a : JSON.stringify(a ?? {}));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
 
   const slack = () => slackOidc({ clientId: 'CID', clientSecret: 'CSECRET', authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/token`, userinfoUrl: `${base}/userinfo` });
   const finish = () => slack().finish({ code: 'C', nonce: 'N1', redirectUri: 'http://app/auth/slack/callback', now: NOW });
@@ -63,6 +71,13 @@ describe('sign-in providers', () => {
     answers = { '/token': token, '/userinfo': info };
     await expect(finish()).rejects.toThrow(sentence);
   });
+
+  it('stops reading an answer at its cap instead of holding it all (one that never ends included)', async () => {
+    const started = Date.now();
+    const stalls = slackOidc({ clientId: 'CID', clientSecret: 'CSECRET', authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/stalls`, userinfoUrl: `${base}/userinfo` });
+    await expect(stalls.finish({ code: 'C', nonce: 'N1', redirectUri: 'http://app/auth/slack/callback', now: NOW })).rejects.toThrow("Slack's token endpoint answered with an oversized body");
+    expect(Date.now() - started).toBeLessThan(3_000);
+  }, 15_000);
 
   const discord = () => discordOAuth({ clientId: '800000000000000041', clientSecret: 'DS', authorizeUrl: `${base}/oauth2/authorize`, tokenUrl: `${base}/oauth2/token`, apiUrl: `${base}/api` });
 
