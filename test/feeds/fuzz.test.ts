@@ -53,7 +53,7 @@ describe('feed reading on generated hostile feeds', () => {
   const outcomes: Outcome[] = [];
 
   it(`${COUNT} feeds on the worker threads: items or a classified parse error, none past the deadline, time linear in the size`, async () => {
-    const slow: string[] = [];
+    const slow: number[] = [];
     let bytes = 0;
     const started = performance.now();
     // Two at a time on two threads: no job waits in the queue, so each one's time is its own.
@@ -65,17 +65,31 @@ describe('feed reading on generated hostile feeds', () => {
           const took = performance.now() - t;
           outcomes[i + j] = outcome;
           bytes += f.bytes.length;
-          if (took > boundMs(f.bytes.length)) slow.push(`#${i + j} ${Math.round(took)} ms for ${Math.round(f.bytes.length / 1024)} KB: ${f.label}`);
+          if (took > boundMs(f.bytes.length)) slow.push(i + j);
         }),
       );
     }
     const seconds = (performance.now() - started) / 1000;
+    // A wall-clock time can be one busy moment of a shared machine: a feed over the bound is read again,
+    // alone, three times, and counts as slow only if even its fastest read is over it (a quadratic path is
+    // slow every time).
+    const slowEveryTime: string[] = [];
+    for (const i of slow) {
+      const f = feeds[i]!;
+      let fastest = Infinity;
+      for (let r = 0; r < 3 && fastest > boundMs(f.bytes.length); r++) {
+        const t = performance.now();
+        await outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1, entryMarks: null }));
+        fastest = Math.min(fastest, performance.now() - t);
+      }
+      if (fastest > boundMs(f.bytes.length)) slowEveryTime.push(`#${i} ${Math.round(fastest)} ms at best for ${Math.round(f.bytes.length / 1024)} KB: ${f.label}`);
+    }
     const count = (k: Outcome['kind']) => outcomes.filter((o) => o.kind === k).length;
-    console.log(`fuzz: ${COUNT} hostile feeds, ${(bytes / 1e6).toFixed(1)} MB, read on 2 worker threads in ${seconds.toFixed(1)} s: ${count('items')} with items, ${count('parse')} classified parse errors, ${count('parse_timeout')} past the deadline.`);
+    console.log(`fuzz: ${COUNT} hostile feeds, ${(bytes / 1e6).toFixed(1)} MB, read on 2 worker threads in ${seconds.toFixed(1)} s: ${count('items')} with items, ${count('parse')} classified parse errors, ${count('parse_timeout')} past the deadline, ${slow.length} over the time bound once (read again).`);
     const label = (o: Outcome, i: number) => `#${i} ${o.detail}: ${feeds[i]!.label}`;
     expect(outcomes.flatMap((o, i) => (o.kind === 'other' ? [label(o, i)] : []))).toEqual([]);
     expect(outcomes.flatMap((o, i) => (o.kind === 'parse_timeout' ? [label(o, i)] : []))).toEqual([]);
-    expect(slow).toEqual([]);
+    expect(slowEveryTime).toEqual([]);
     expect(workers.pool.stats()).toMatchObject({ replaced: 0 });
     // The generator reaches both the reading paths and the error paths.
     expect(count('items')).toBeGreaterThan(COUNT / 2);
