@@ -1,6 +1,7 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const DEFAULT_MAX = 50;
 
@@ -8,7 +9,8 @@ export const keywords: CommandModule = {
   name: 'keywords',
   usage: '/news keywords add|remove|list [term...] (prefix a term with - to exclude it)',
   summary: 'this channel\'s extra include terms and -exclude terms on top of its topics',
-  permission: (args) => (args[0]?.toLowerCase() === 'list' || args.length === 0 ? 'anyone' : 'manage_channel'),
+  // Only add and remove change anything: a mistyped action gets its usage, not a refusal.
+  permission: (args) => (['add', 'remove'].includes(args[0]?.toLowerCase() ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's keywords",
   async run({ cmd, deps, now, usage, channel, findChannel }) {
     const [actionRaw, ...terms] = cmd.args;
@@ -22,7 +24,8 @@ export const keywords: CommandModule = {
       const exc = list.filter((k) => k.exclude).map((k) => `"${k.term}"`);
       return reply(`Keywords: ${inc.length ? `include ${inc.join(', ')}` : 'no include terms'}; ${exc.length ? `exclude ${exc.join(', ')}` : 'no exclude terms'}.`);
     }
-    if ((action !== 'add' && action !== 'remove') || terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
+    if (action !== 'add' && action !== 'remove') throw unknownAction('keywords', action, ['add', 'remove', 'list'], usage);
+    if (terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
 
     const parsed = terms.map((raw) => {
       try {

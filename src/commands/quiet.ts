@@ -4,6 +4,7 @@ import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHour
 import { UsageError } from '../lib/errors.ts';
 import { parseTime, zoneOrDefault } from './time-args.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news quiet HH:MM-HH:MM [Zone] | off';
 
@@ -19,7 +20,8 @@ export const quiet: CommandModule = {
   name: 'quiet',
   usage: USAGE,
   summary: 'hold live alerts during these hours and send them as one message when they end (or in the brief)',
-  permission: (args) => (args.length === 0 || args[0]!.toLowerCase() === 'show' ? 'anyone' : 'manage_channel'),
+  // `off` and a window (it has digits) change something: a mistyped word gets its usage, not a refusal.
+  permission: (args) => (args[0]?.toLowerCase() === 'off' || /\d/.test(args[0] ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's quiet hours",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
@@ -37,6 +39,7 @@ export const quiet: CommandModule = {
       await deps.channels.setDelivery(ch.id, { ...d, quiet: null }, d.briefNextAt);
       return reply(`Quiet hours are off; live alerts go out as stories come${d.mode === 'brief' ? ' (this channel gets only its brief, so nothing else changes)' : ', and anything they held goes out now as one message'}.`, { ephemeral: false });
     }
+    if (!/\d/.test(first)) throw unknownAction('quiet', first, ['off', 'show'], USAGE);
     const w = parseWindow(cmd.args);
     const start = parseTime(w.start);
     const end = parseTime(w.end);
