@@ -10,7 +10,7 @@ import type { MatchField } from '../domain/types.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { MatchDoc, MatchResult } from './compile-topics.ts';
 import { FIELDS, FIELD_BIT, TermIndex } from './term-index.ts';
-import { tokenize } from './text.ts';
+import { foldAccents, looksLikeAcronym, tokenize } from './text.ts';
 
 export const MAX_KEYWORDS_PER_CHANNEL = 50;
 export const MAX_KEYWORD_LENGTH = 60;
@@ -59,6 +59,18 @@ export function parseKeyword(raw: string): Keyword {
   if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`);
   if (words > MAX_KEYWORD_WORDS) throw new UsageError(`keyword: "${text}" has ${words} words; use at most ${MAX_KEYWORD_WORDS}.`);
   return { term: text, exclude };
+}
+
+/**
+ * What a keyword matches, as a key: two terms with one key are one keyword (`Espionage` and `espionage`;
+ * `café` and `cafe`), while a word in capitals keeps its case, since it matches only in capitals (`APT` is
+ * not `apt`).
+ */
+export function keywordKey(term: string): string {
+  return term
+    .split(' ')
+    .map((w) => (looksLikeAcronym(w) ? w : foldAccents(w).toLowerCase()))
+    .join(' ');
 }
 
 /** Throws UsageError when adding `adding` keywords to a channel holding `existing` would pass the cap. */
