@@ -93,6 +93,16 @@ describe('Discord adapter', () => {
     expect(leases).toBe(2);
   });
 
+  it('answers /news help with a command option for that command alone, as Slack does for /news help latest', async () => {
+    await setUp();
+    const [cmd] = discord.requests.find((r) => r.method === 'PUT')!.body as Array<{ options: Array<{ name: string; options?: Array<{ name: string; choices?: unknown[] }> }> }>;
+    const help = cmd!.options.find((o) => o.name === 'help')!;
+    expect(help.options?.map((o) => [o.name, o.choices?.length])).toEqual([['command', 13]]);
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: MEMBER, subcommand: 'help', options: [{ name: 'command', type: 3, value: 'latest' }] });
+    const r = await callbackFor(id);
+    expect((r.body.data as { content: string }).content).toMatch(/^\/news latest \\?\[topic\\?\] \\?\[count\\?\]: the newest matching stories/);
+  });
+
   it('registers globally without a dev guild', async () => {
     await setUp({ devGuildId: null });
     expect(discord.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${APP}/commands`]);
