@@ -32,6 +32,9 @@ export const keywords: CommandModule = {
       try {
         return deps.parseKeyword(raw);
       } catch (err) {
+        // A keyword stored before a rule refused its form (`-ransomware`, `a,b`) can still be removed as typed.
+        const legacy = /^([-+]?)(.+)$/.exec(raw.trim());
+        if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
         throw new UsageError(`Keyword "${raw.replace(/\p{Cf}/gu, '').slice(0, 60)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }

@@ -60,3 +60,26 @@ describe('/news keywords: terms that match alike are one keyword (SQLite)', () =
     expect((await stored()).sort()).toEqual([...keep].sort());
   });
 });
+
+describe('/news keywords remove: a keyword stored before the parser refused its form (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
+  });
+  afterEach(async () => cleanup());
+
+  it.each([
+    ['a term starting with a sign', '-ransomware', true, 'keywords remove --ransomware', 'Removed "-ransomware".'],
+    ['a term with a comma', 'ransomware,espionage', false, 'keywords remove ransomware,espionage', 'Removed "ransomware,espionage".'],
+  ])('%s is removed as typed, and not added again', async (_name, term, exclude, text, want) => {
+    const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
+    await storage.channels.addKeyword(ch.id, term, exclude, null);
+    expect((await handle(command(text.replace('remove', 'add')))).text).toMatch(/^Keyword ".*" is not valid: /);
+    expect((await handle(command(text))).text).toBe(want);
+    expect(await storage.channels.keywords(ch.id)).toEqual([]);
+  });
+});
