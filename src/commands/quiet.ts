@@ -27,6 +27,7 @@ export const quiet: CommandModule = {
   async run({ cmd, deps, now, channel, findChannel }) {
     const first = cmd.args[0]?.toLowerCase();
     if (first === undefined || first === 'show') {
+      if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
       const ch = await findChannel();
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');

@@ -39,6 +39,8 @@ describe('mistyped subcommands (SQLite)', () => {
     ['threads yes', /^Usage: \/news threads on\|off\.$/],
     ['quiet of', /^\/news quiet has no "of"; did you mean \/news quiet off\? Usage: \/news quiet HH:MM-HH:MM/],
     ['quiet shw', /^\/news quiet has no "shw"; did you mean \/news quiet show\?/],
+    ['quiet show extra', /^Usage: \/news quiet HH:MM-HH:MM \[Zone\] \| off\.$/],
+    ['brief show extra', /^Usage: \/news brief daily/],
     ['feeds lst', /^\/news feeds has no "lst"; did you mean \/news feeds list\? Usage: \/news feeds list\|add/],
     ['feeds ad https://x.example/feed', /^\/news feeds has no "ad"; did you mean \/news feeds add\?/],
     ['feeds delete 2', /^Usage: \/news feeds list\|add/],
