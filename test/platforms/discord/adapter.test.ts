@@ -160,6 +160,30 @@ describe('Discord adapter', () => {
     }
   });
 
+  it.each([
+    { name: 'a refusal', perms: MEMBER, options: [{ name: 'topics', type: 3 as const, value: 'espionage' }], want: /^Sorry, only members with the Manage Channels/ },
+    { name: 'a usage error', perms: MEMBER | PERMISSIONS.ManageChannels, options: [{ name: 'topics', type: 3 as const, value: 'cats' }], want: /^Unknown topic "cats"/ },
+  ])('answers a slow public command with $name to the caller alone, as Slack does', async ({ perms, options, want }) => {
+    let release: () => void = () => {};
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await setUp({ deferAfterMs: 20 });
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: perms, subcommand: 'subscribe', options });
+      const deferred = await callbackFor(id);
+      // subscribe answers the channel when it succeeds, so it is deferred in the channel.
+      expect(((deferred.body.data as { flags?: number }).flags ?? 0) & 64).toBe(0);
+      release();
+      const follow = await waitFor('the ephemeral follow-up', () => discord.interactionReplies.find((r) => r.kind === 'followup' && r.token === `itoken-${id}`));
+      expect(follow.body).toMatchObject({ content: expect.stringMatching(want), flags: 64, allowed_mentions: { parse: [] } });
+      expect(discord.interactionReplies.filter((r) => r.token === `itoken-${id}`).map((r) => r.kind)).toEqual(['callback', 'delete', 'followup']);
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
   it('posts stories as embeds with mentions removed, edits them, and posts digests and notices', async () => {
     await setUp();
     const sent = await platform.postStory(CHAN, story);
