@@ -6,14 +6,17 @@ import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
 import { parseTime, parseWeekday, zoneOrDefault } from './time-args.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show';
+const CHANGES = ['daily', 'weekly', 'off'];
 
 export const brief: CommandModule = {
   name: 'brief',
   usage: USAGE,
   summary: "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin)",
-  permission: (args) => (args.length === 0 || args[0]!.toLowerCase() === 'show' ? 'anyone' : 'manage_channel'),
+  // Only daily, weekly and off change anything: a mistyped action gets its usage, not a refusal.
+  permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's brief",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
@@ -44,7 +47,7 @@ export const brief: CommandModule = {
       const tail = held ? ` The ${held === 1 ? 'story' : `${held} stories`} held for it ${held === 1 ? 'goes' : 'go'} out as one message${d.quiet ? ' once quiet hours allow' : ' now'}.` : '';
       return reply(`This channel's brief is off; it gets live alerts as stories come.${tail}`, { ephemeral: false });
     }
-    if (action !== 'daily' && action !== 'weekly') throw new UsageError(`Usage: ${USAGE}.`);
+    if (action !== 'daily' && action !== 'weekly') throw unknownAction('brief', action, [...CHANGES, 'show'], USAGE);
     const args = [...rest];
     const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);

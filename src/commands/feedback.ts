@@ -17,13 +17,18 @@ export const FEEDBACK_TEXT = {
   failed: 'Sorry, your feedback could not be saved; the error was logged for the operator. Please try again later.',
 } as const;
 
-function thanks(verdict: Verdict, previous: Verdict | null): string {
+function thanks(verdict: Verdict, previous: Verdict | null, wasMuted: boolean | undefined): string {
+  // The user's verdict is the same, but another user's click in between changed whether the message takes updates.
+  const resumed = verdict === 'relevant' && wasMuted === true;
+  const stopped = verdict === 'not_relevant' && wasMuted === false;
+  if (previous === verdict && resumed) return 'You had already marked this story relevant; someone here had since marked it not relevant, so its message in this channel gets updates again.';
+  if (previous === verdict && stopped) return 'You had already marked this story not relevant; someone here had since marked it relevant, so its message in this channel will no longer be updated.';
   if (previous === verdict) {
     return verdict === 'relevant' ? 'You had already marked this story relevant; nothing changed.' : 'You had already marked this story not relevant; nothing changed.';
   }
   const changed = previous ? ' This replaces your earlier verdict.' : '';
   return verdict === 'relevant'
-    ? `Thanks: you marked this story relevant. Its message in this channel keeps getting updates.${changed}`
+    ? `Thanks: you marked this story relevant. Its message in this channel ${resumed ? 'gets updates again (someone here had marked it not relevant)' : 'keeps getting updates'}.${changed}`
     : `Thanks: you marked this story not relevant. Its message in this channel will no longer be updated; anyone here can mark it Relevant to resume updates.${changed}`;
 }
 
@@ -43,7 +48,7 @@ export function createFeedbackHandler(deps: FeedbackDeps): FeedbackHandler {
         log?.warn({ ...where, alert_id: button.alertId }, 'feedback: refused a click naming an alert of another channel (or none)');
         return { text: FEEDBACK_TEXT.notHere };
       }
-      const { previous } = await deps.feedback.record({
+      const { previous, wasMuted } = await deps.feedback.record({
         channelId: channel.id,
         clusterId: alert.clusterId,
         itemId: alert.itemId,
@@ -53,7 +58,7 @@ export function createFeedbackHandler(deps: FeedbackDeps): FeedbackHandler {
         at: deps.clock.now(),
       });
       log?.info({ ...where, alert_id: alert.id, verdict: button.verdict, previous }, `feedback: ${button.verdict} recorded`);
-      return { text: thanks(button.verdict, previous) };
+      return { text: thanks(button.verdict, previous, wasMuted) };
     } catch (err) {
       log?.error({ ...where, alert_id: button.alertId, err: errorMessage(err) }, 'feedback: could not record a verdict');
       return { text: FEEDBACK_TEXT.failed };

@@ -10,6 +10,7 @@ import { UsageError } from '../lib/errors.ts';
 import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import { tenantNoun } from './permissions.ts';
 import { reply, type CommandContext, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const LIST_MAX = 30;
 const GLOBAL = 'global';
@@ -113,6 +114,7 @@ export const feeds: CommandModule = {
     const { action, global, operands } = parse(ctx.cmd.args);
     if (action === 'list' && operands.length === 0) return list(await visible(ctx), ctx);
     const target = operands[0];
+    if (action !== 'list' && !changes(action)) throw unknownAction('feeds', action, ['list', 'add', 'remove'], ctx.usage);
     if (!changes(action) || operands.length !== 1 || !target) throw new UsageError(`Usage: ${ctx.usage}.`);
     // Console commands have no tenant: they manage the global feeds. A chat command always has one; one
     // without (which the platforms do not send) changes nothing.

@@ -1,4 +1,5 @@
 // /news help [command]: every command with its usage, or one command's usage.
+import { closest } from '../lib/closest.ts';
 import type { CommandModule } from './types.ts';
 import { reply } from './types.ts';
 
@@ -11,9 +12,14 @@ export function helpCommand(all: () => readonly CommandModule[]): CommandModule 
     action: 'see help',
     async run({ cmd }) {
       const list = all();
-      const wanted = cmd.args[0]?.toLowerCase();
+      // `help /news latest`, `help /latest` and `help latest` all ask about latest.
+      const words = cmd.args.map((a) => a.toLowerCase());
+      if (words[0] === '/news' || words[0] === 'news') words.shift();
+      const wanted = words[0]?.replace(/^\//, '');
       const one = wanted ? list.find((m) => m.name === wanted) : undefined;
       if (one) return reply(`${one.usage}: ${one.summary}.`);
+      const meant = wanted ? list.find((m) => m.name === closest(wanted, list.map((x) => x.name))) : undefined;
+      if (wanted && meant) return reply(`There is no /news ${wanted.slice(0, 40)} command; did you mean /news ${meant.name}? ${meant.usage}: ${meant.summary}.`);
       const lines = list.map((m) => `${m.usage}: ${m.summary}`);
       const lead = wanted ? `There is no /news ${wanted.slice(0, 40)} command. ` : '';
       return reply(`${lead}cyberbrief posts sourced summaries of cyber-diplomacy news. Commands:\n${lines.join('\n')}`);

@@ -1,6 +1,8 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
 import { UsageError, errorMessage } from '../lib/errors.ts';
+import { keywordKey } from '../matching/keywords.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const DEFAULT_MAX = 50;
 
@@ -8,7 +10,8 @@ export const keywords: CommandModule = {
   name: 'keywords',
   usage: '/news keywords add|remove|list [term...] (prefix a term with - to exclude it)',
   summary: 'this channel\'s extra include terms and -exclude terms on top of its topics',
-  permission: (args) => (args[0]?.toLowerCase() === 'list' || args.length === 0 ? 'anyone' : 'manage_channel'),
+  // Only add and remove change anything: a mistyped action gets its usage, not a refusal.
+  permission: (args) => (['add', 'remove'].includes(args[0]?.toLowerCase() ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's keywords",
   async run({ cmd, deps, now, usage, channel, findChannel }) {
     const [actionRaw, ...terms] = cmd.args;
@@ -22,43 +25,52 @@ export const keywords: CommandModule = {
       const exc = list.filter((k) => k.exclude).map((k) => `"${k.term}"`);
       return reply(`Keywords: ${inc.length ? `include ${inc.join(', ')}` : 'no include terms'}; ${exc.length ? `exclude ${exc.join(', ')}` : 'no exclude terms'}.`);
     }
-    if ((action !== 'add' && action !== 'remove') || terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
+    if (action !== 'add' && action !== 'remove') throw unknownAction('keywords', action, ['add', 'remove', 'list'], usage);
+    if (terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
 
     const parsed = terms.map((raw) => {
       try {
         return deps.parseKeyword(raw);
       } catch (err) {
+        // A keyword stored before a rule refused its form (`-ransomware`, `a,b`) can still be removed as typed.
+        const legacy = /^([-+]?)(.+)$/.exec(raw.trim());
+        if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
         throw new UsageError(`Keyword "${raw.replace(/\p{Cf}/gu, '').slice(0, 60)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
+    // One keyword per key: `Espionage` names the stored `espionage` (matching ignores that case), `APT` does not name `apt`.
+    const unique = parsed.filter((p, i) => parsed.findIndex((q) => keywordKey(q.term) === keywordKey(p.term) && q.exclude === p.exclude) === i);
     if (action === 'add') {
-      const both = parsed.find((p) => parsed.some((q) => q.term === p.term && q.exclude !== p.exclude));
+      const both = unique.find((p) => unique.some((q) => keywordKey(q.term) === keywordKey(p.term) && q.exclude !== p.exclude));
       if (both) throw new UsageError(`"${both.term}" is given both to include and to exclude; give it once, as ${both.term} or -${both.term}.`);
     }
     const ch = await channel();
+    const have = await deps.channels.keywords(ch.id);
+    const stored = (term: string) => have.find((k) => keywordKey(k.term) === keywordKey(term));
     if (action === 'add') {
       const max = deps.maxKeywordsPerChannel ?? DEFAULT_MAX;
-      const have = await deps.channels.keywords(ch.id);
-      const fresh = parsed.filter((p) => !have.some((k) => k.term === p.term));
+      const fresh = unique.filter((p) => !stored(p.term));
       if (have.length + fresh.length > max) {
         throw new UsageError(`A channel can hold ${max} keywords and this one has ${have.length}; remove some first.`);
       }
       const changed: string[] = [];
-      for (const p of parsed) {
+      for (const p of unique) {
         // A term that was there with the other sign changes sign: say so, it is not a new keyword.
-        const flipped = have.some((k) => k.term === p.term && k.exclude !== p.exclude);
-        if (await deps.channels.addKeyword(ch.id, p.term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${p.term}"${flipped ? ` (it was ${p.exclude ? 'included' : 'excluded'} before)` : ''}`);
+        const was = stored(p.term);
+        const term = was?.term ?? p.term;
+        const flipped = was !== undefined && was.exclude !== p.exclude;
+        if (await deps.channels.addKeyword(ch.id, term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${term}"${flipped ? ` (it was ${p.exclude ? 'included' : 'excluded'} before)` : ''}`);
       }
       return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.');
     }
     const removed: string[] = [];
     // `remove -x` names the exclude term: it leaves an include keyword x alone (plain `remove x` takes either).
-    const have = await deps.channels.keywords(ch.id);
-    const included = parsed.filter((p) => p.exclude && have.some((k) => k.term === p.term && !k.exclude)).map((p) => p.term);
-    for (const p of parsed) {
-      if (included.includes(p.term)) continue;
-      if (await deps.channels.removeKeyword(ch.id, p.term)) removed.push(`"${p.term}"`);
+    const included = unique.filter((p) => p.exclude && stored(p.term)?.exclude === false).map((p) => stored(p.term)!.term);
+    for (const p of unique) {
+      const was = stored(p.term);
+      if (!was || included.includes(was.term)) continue;
+      if (await deps.channels.removeKeyword(ch.id, was.term)) removed.push(`"${was.term}"`);
     }
     const note = included.map((t) => ` "${t}" is an include keyword, not an exclude one; /news keywords remove ${t} removes it.`).join('');
     return reply(`${removed.length ? `Removed ${removed.join(', ')}.` : included.length ? 'Nothing changed.' : 'Nothing changed: this channel had none of those keywords.'}${note}`);

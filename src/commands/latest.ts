@@ -27,21 +27,38 @@ export function storyViewOf(s: LatestStory, topics: readonly Topic[]): StoryView
   };
 }
 
+/** Counts written as words: "five" is 5; "eleven" and beyond are refused like 11. */
+const COUNT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'fifteen', 'twenty'];
+const COUNT_WORD_VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 20];
+
 function parseArgs(args: readonly string[], topics: readonly Topic[], usage: string): { topic: Topic | null; count: number } {
   let topic: Topic | null = null;
   let count: number | null = null;
+  const setCount = (n: number) => {
+    if (count !== null || !Number.isInteger(n) || n < 1 || n > LATEST_MAX) throw new UsageError(`Usage: ${usage}, where count is 1 to ${LATEST_MAX}.`);
+    count = n;
+  };
   for (const raw of args) {
-    const a = raw.replace(/^count[=:]?/i, '');
+    // Full-width digits (０３) are digits.
+    const a = raw.normalize('NFKC').replace(/^count[=:]?/i, '');
     // A number is a count, whatever its sign or form (-3, 2.5): never an unknown topic.
     if (/^[-+]?\d+(?:\.\d*)?$/.test(a)) {
-      const n = Number(a);
-      if (count !== null || !Number.isInteger(n) || n < 1 || n > LATEST_MAX) throw new UsageError(`Usage: ${usage}, where count is 1 to ${LATEST_MAX}.`);
-      count = n;
+      setCount(Number(a));
       continue;
     }
     if (raw.toLowerCase() === 'count') continue;
-    if (topic !== null) throw new UsageError(`Usage: ${usage}, with one topic at most.`);
     const t = findTopic(topics, raw);
+    const word = COUNT_WORDS.indexOf(a.toLowerCase());
+    if (!t && word >= 0) {
+      setCount(COUNT_WORD_VALUES[word]!);
+      continue;
+    }
+    // `espionage,talks` names two known topics: say one at most, not "unknown topic".
+    const parts = raw.split(',').filter((x) => x !== '');
+    const several = !t && parts.length > 1 && parts.every((x) => findTopic(topics, x));
+    if (topic !== null || several) {
+      throw new UsageError(`Usage: ${usage}, with one topic at most.`);
+    }
     if (!t) throw new UsageError(`Unknown topic "${raw.slice(0, 40)}"; ${knownTopicsSentence(topics)}.`);
     topic = t;
   }

@@ -3,6 +3,7 @@ import { DELIVERY_MODES, describeSchedule, nextOccurrence, type DeliveryMode } f
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine } from './delivery-text.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news mode live|brief|both';
 
@@ -10,7 +11,8 @@ export const mode: CommandModule = {
   name: 'mode',
   usage: USAGE,
   summary: 'live alerts as stories come, only the brief, or both',
-  permission: (args) => (args.length === 0 ? 'anyone' : 'manage_channel'),
+  // Only a known mode changes anything: a mistyped one gets its usage, not a refusal.
+  permission: (args) => (DELIVERY_MODES.includes(args[0]?.toLowerCase() as DeliveryMode) ? 'manage_channel' : 'anyone'),
   action: "change how this channel gets its stories",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
@@ -20,7 +22,8 @@ export const mode: CommandModule = {
       return reply(d ? deliveryLine(d) : 'Delivery: live alerts as stories come (mode live).');
     }
     const wanted = cmd.args[0]!.toLowerCase() as DeliveryMode;
-    if (cmd.args.length > 1 || !DELIVERY_MODES.includes(wanted)) throw new UsageError(`Usage: ${USAGE} (live: alerts as stories come; brief: only the brief; both).`);
+    if (!DELIVERY_MODES.includes(wanted)) throw unknownAction('mode', wanted, DELIVERY_MODES, `${USAGE} (live: alerts as stories come; brief: only the brief; both)`);
+    if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE} (live: alerts as stories come; brief: only the brief; both).`);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
     if (wanted !== 'live' && !d.brief) throw new UsageError(`Set the brief's time first, for example /news brief daily 08:00 Europe/Berlin; then /news mode ${wanted}.`);

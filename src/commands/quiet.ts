@@ -4,6 +4,7 @@ import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHour
 import { UsageError } from '../lib/errors.ts';
 import { parseTime, zoneOrDefault } from './time-args.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news quiet HH:MM-HH:MM [Zone] | off';
 
@@ -19,12 +20,14 @@ export const quiet: CommandModule = {
   name: 'quiet',
   usage: USAGE,
   summary: 'hold live alerts during these hours and send them as one message when they end (or in the brief)',
-  permission: (args) => (args.length === 0 || args[0]!.toLowerCase() === 'show' ? 'anyone' : 'manage_channel'),
+  // `off` and a window (it has digits) change something: a mistyped word gets its usage, not a refusal.
+  permission: (args) => (args[0]?.toLowerCase() === 'off' || /\d/.test(args[0] ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's quiet hours",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
     const first = cmd.args[0]?.toLowerCase();
     if (first === undefined || first === 'show') {
+      if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
       const ch = await findChannel();
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');
@@ -37,6 +40,7 @@ export const quiet: CommandModule = {
       await deps.channels.setDelivery(ch.id, { ...d, quiet: null }, d.briefNextAt);
       return reply(`Quiet hours are off; live alerts go out as stories come${d.mode === 'brief' ? ' (this channel gets only its brief, so nothing else changes)' : ', and anything they held goes out now as one message'}.`, { ephemeral: false });
     }
+    if (!/\d/.test(first)) throw unknownAction('quiet', first, ['off', 'show'], USAGE);
     const w = parseWindow(cmd.args);
     const start = parseTime(w.start);
     const end = parseTime(w.end);

@@ -2,6 +2,7 @@
 // Discord thread on the message) instead of an edit of the message.
 import { UsageError } from '../lib/errors.ts';
 import { reply, type CommandModule } from './types.ts';
+import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news threads on|off';
 
@@ -9,7 +10,8 @@ export const threads: CommandModule = {
   name: 'threads',
   usage: USAGE,
   summary: "later coverage of a story goes as a reply in its thread instead of editing the story's message",
-  permission: (args) => (args.length === 0 ? 'anyone' : 'manage_channel'),
+  // Only on and off change anything: a mistyped value gets its usage, not a refusal.
+  permission: (args) => (['on', 'off'].includes(args[0]?.toLowerCase() ?? '') ? 'manage_channel' : 'anyone'),
   action: "change how this channel gets later coverage",
   public: true,
   async run({ cmd, deps, channel, findChannel }) {
@@ -19,7 +21,8 @@ export const threads: CommandModule = {
       return reply(on ? "Threads are on: later coverage of a story is replied in its thread." : "Threads are off: later coverage edits the story's message (/news threads on to reply in threads).");
     }
     const a = cmd.args[0]!.toLowerCase();
-    if (cmd.args.length > 1 || (a !== 'on' && a !== 'off')) throw new UsageError(`Usage: ${USAGE}.`);
+    if (a !== 'on' && a !== 'off') throw unknownAction('threads', a, ['on', 'off'], USAGE);
+    if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
     const on = a === 'on';
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);

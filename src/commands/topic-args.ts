@@ -16,7 +16,10 @@ export function resolveTopics(topics: readonly Topic[], args: readonly string[])
   if (args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all')) return [...topics];
   const out: Topic[] = [];
   const unknown: string[] = [];
-  for (const arg of args.flatMap((a) => a.split(',')).filter((a) => a !== '')) {
+  const named = args.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  // Arguments that name nothing (`,`) are not "all topics": say what to type.
+  if (named.length === 0) throw new UsageError(`Name topics by id, or none for all; ${knownTopicsSentence(topics)} (see /news topics).`);
+  for (const arg of named) {
     const t = findTopic(topics, arg);
     if (!t) unknown.push(arg);
     else if (!out.includes(t)) out.push(t);

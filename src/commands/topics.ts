@@ -1,6 +1,12 @@
 // /news topics: the topics a channel can follow, marking the ones it follows.
 import { reply, type CommandModule } from './types.ts';
 
+/** The list stays within what every platform shows in one message (Discord: 2,000 characters). */
+const TEXT_MAX = 1900;
+/** Descriptions are cut to this many characters, or fewer when the whole list would not fit. */
+const DESCRIPTION_MAX = 140;
+const DESCRIPTION_MIN = 40;
+
 export const topics: CommandModule = {
   name: 'topics',
   usage: '/news topics',
@@ -11,10 +17,20 @@ export const topics: CommandModule = {
     if (deps.topics.length === 0) return reply('No topics are configured (see topics.file in the configuration).');
     const ch = await findChannel();
     const followed = new Set(ch ? await deps.channels.subscriptions(ch.id) : []);
-    const lines = deps.topics.map((t) => {
-      const desc = t.description ? `: ${t.description.length > 140 ? `${t.description.slice(0, 139)}…` : t.description}` : '';
-      return `${followed.has(t.id) ? '[following] ' : ''}${t.id} (${t.name})${desc}`;
-    });
-    return reply(`Topics (follow with /news subscribe <id>):\n${lines.join('\n')}`);
+    const render = (max: number) =>
+      `Topics (follow with /news subscribe <id>):\n${deps.topics
+        .map((t) => {
+          const desc = t.description ? `: ${t.description.length > max ? `${t.description.slice(0, max - 1)}…` : t.description}` : '';
+          return `${followed.has(t.id) ? '[following] ' : ''}${t.id} (${t.name})${desc}`;
+        })
+        .join('\n')}`;
+    // Shorter descriptions before a list cut off by the platform (with every topic followed, the marks alone add 12 characters a topic).
+    let max = DESCRIPTION_MAX;
+    let text = render(max);
+    while (text.length > TEXT_MAX && max > DESCRIPTION_MIN) {
+      max -= 10;
+      text = render(max);
+    }
+    return reply(text);
   },
 };

@@ -63,7 +63,8 @@ export interface AlertsPort {
 /** Analysts' verdicts (FeedbackRepo satisfies it). */
 export interface FeedbackPort {
   /** Stores the verdict (replacing the user's earlier one) and mutes/unmutes the channel's alert for the story. */
-  record(v: { channelId: number; clusterId: number; itemId: number; alertId: number; userId: string; verdict: Verdict; at: Date }): Promise<{ previous: Verdict | null }>;
+  /** `wasMuted`: the story's message in the channel took no updates before this click (someone's "not relevant"). */
+  record(v: { channelId: number; clusterId: number; itemId: number; alertId: number; userId: string; verdict: Verdict; at: Date }): Promise<{ previous: Verdict | null; wasMuted?: boolean }>;
   /** The channel's verdicts by kind, all time or since a time. */
   counts(channelId: number, since?: Date): Promise<{ relevant: number; notRelevant: number }>;
 }

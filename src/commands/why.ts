@@ -76,6 +76,7 @@ export const why: CommandModule = {
     const raw = unwrapLink(cmd.args.join(' ').trim());
     if (raw === '') throw new UsageError(`Usage: ${usage}, e.g. /news why https://example.com/story.`);
     if (raw.length > WHY_ARG_MAX) throw new UsageError(`That link is longer than ${WHY_ARG_MAX} characters; give the story's link as an alert shows it.`);
+    if (/\s/.test(raw)) throw new UsageError(`Give one link or alert number at a time; usage: ${usage}.`);
 
     let story: StoredStoryView | null;
     if (/^\d{1,15}$/.test(raw)) {
@@ -84,9 +85,12 @@ export const why: CommandModule = {
       if (!found || !channel || found.channelId !== channel.id) return reply(`There is no alert ${alertId} in this channel; give the story's link instead.`);
       story = found;
     } else {
-      const url = canonicalUrl(raw);
+      // A link copied from a sentence may bring its brackets or full stop: (https://x/a) or https://x/a.
+      const bare = raw.replace(/^[([](.*)[)\]]$/, '$1');
+      const url = canonicalUrl(bare);
       if (!url) throw new UsageError(`"${clip(raw, 80)}" is not an http(s) link; usage: ${usage}.`);
-      story = await deps.stories.byUrl(url, tenant);
+      const trimmed = /[.,;:!?]+$/.test(bare) ? canonicalUrl(bare.replace(/[.,;:!?]+$/, '')) : null;
+      story = (await deps.stories.byUrl(url, tenant)) ?? (trimmed ? await deps.stories.byUrl(trimmed, tenant) : null);
       if (!story) return reply('No stored story has that link: /news why knows the stories the bot has read from its feeds (copy the link from an alert or /news latest).');
     }
     const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });

@@ -10,7 +10,7 @@ import type { MatchField } from '../domain/types.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { MatchDoc, MatchResult } from './compile-topics.ts';
 import { FIELDS, FIELD_BIT, TermIndex } from './term-index.ts';
-import { tokenize } from './text.ts';
+import { foldAccents, looksLikeAcronym, tokenize } from './text.ts';
 
 export const MAX_KEYWORDS_PER_CHANNEL = 50;
 export const MAX_KEYWORD_LENGTH = 60;
@@ -58,7 +58,23 @@ export function parseKeyword(raw: string): Keyword {
   const words = tokenize(text).length;
   if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`);
   if (words > MAX_KEYWORD_WORDS) throw new UsageError(`keyword: "${text}" has ${words} words; use at most ${MAX_KEYWORD_WORDS}.`);
+  // `--ransomware` or `+-x` would store a keyword that starts with a sign, which no one can type back.
+  if (/^[-+]/.test(text)) throw new UsageError(`keyword: "${text}" starts with a second sign; give one, as -${text.replace(/^[-+]+/, '')} or ${text.replace(/^[-+]+/, '')}.`);
+  // `ransomware,espionage` is two keywords typed as one phrase, which would match only the two words together.
+  if (text.includes(',')) throw new UsageError(`keyword: "${text}" has a comma; separate keywords with spaces (/news keywords add ${text.split(',').map((w) => w.trim()).filter((w) => w !== '').join(' ')}), and quote a phrase.`);
   return { term: text, exclude };
+}
+
+/**
+ * What a keyword matches, as a key: two terms with one key are one keyword (`Espionage` and `espionage`;
+ * `café` and `cafe`), while a word in capitals keeps its case, since it matches only in capitals (`APT` is
+ * not `apt`).
+ */
+export function keywordKey(term: string): string {
+  return term
+    .split(' ')
+    .map((w) => (looksLikeAcronym(w) ? w : foldAccents(w).toLowerCase()))
+    .join(' ');
 }
 
 /** Throws UsageError when adding `adding` keywords to a channel holding `existing` would pass the cap. */

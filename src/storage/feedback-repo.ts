@@ -57,7 +57,8 @@ export class FeedbackRepo {
    * Stores the user's verdict on the story in the channel (replacing an earlier one) and mutes or unmutes
    * the channel's alert for it. Returns the verdict it replaced, if any.
    */
-  async record(v: RecordVerdict): Promise<{ previous: Verdict | null }> {
+  /** Also says whether the channel's message for the story was muted before (another user's "not relevant"). */
+  async record(v: RecordVerdict): Promise<{ previous: Verdict | null; wasMuted: boolean }> {
     if (v.userId.length === 0 || v.userId.length > USER_ID_MAX) throw new Error(`storage: feedback user id must be 1 to ${USER_ID_MAX} characters`);
     const at = v.at.getTime();
     return this.db.transaction().execute(async (trx) => {
@@ -67,6 +68,14 @@ export class FeedbackRepo {
         .where('channel_id', '=', v.channelId)
         .where('cluster_id', '=', v.clusterId)
         .where('user_id', '=', v.userId)
+        .executeTakeFirst();
+      const mutedRow = await trx
+        .selectFrom('alerts')
+        .select('muted')
+        .where('channel_id', '=', v.channelId)
+        .where('cluster_id', '=', v.clusterId)
+        .where('muted', '=', 1)
+        .limit(1)
         .executeTakeFirst();
       await trx
         .insertInto('feedback')
@@ -81,7 +90,7 @@ export class FeedbackRepo {
         .where('channel_id', '=', v.channelId)
         .where('cluster_id', '=', v.clusterId)
         .execute();
-      return { previous: (before?.verdict as Verdict | undefined) ?? null };
+      return { previous: (before?.verdict as Verdict | undefined) ?? null, wasMuted: mutedRow !== undefined };
     });
   }
 

@@ -80,6 +80,39 @@ describe.each(testDatabases)('feedback clicks on $name', (database) => {
     expect(await storage.alerts.requestUpdate(chA, alert.clusterId, clock.now())).toBe(false);
   });
 
+  it.each([
+    {
+      name: 'a repeated Relevant after another user\'s Not relevant resumes updates and says so',
+      clicks: [['U1', 'relevant'], ['U2', 'not_relevant'], ['U1', 'relevant']] as const,
+      text: 'You had already marked this story relevant; someone here had since marked it not relevant, so its message in this channel gets updates again.',
+      muted: false,
+    },
+    {
+      name: 'a repeated Not relevant after another user\'s Relevant stops updates again and says so',
+      clicks: [['U1', 'not_relevant'], ['U2', 'relevant'], ['U1', 'not_relevant']] as const,
+      text: 'You had already marked this story not relevant; someone here had since marked it relevant, so its message in this channel will no longer be updated.',
+      muted: true,
+    },
+    {
+      name: 'a first Relevant on a story another user muted says updates resume',
+      clicks: [['U2', 'not_relevant'], ['U1', 'relevant']] as const,
+      text: 'Thanks: you marked this story relevant. Its message in this channel gets updates again (someone here had marked it not relevant).',
+      muted: false,
+    },
+    {
+      name: 'a repeated Relevant with nothing in between changes nothing',
+      clicks: [['U2', 'relevant'], ['U1', 'relevant'], ['U1', 'relevant']] as const,
+      text: 'You had already marked this story relevant; nothing changed.',
+      muted: false,
+    },
+  ])('$name', async ({ clicks, text, muted }) => {
+    let last = '';
+    for (const [userId, verdict] of clicks) last = (await click({ buttonId: feedbackButtonId(verdict, alertA), userId })).text;
+    expect(last).toBe(text);
+    const alert = (await storage.alerts.get(alertA))!;
+    expect(await storage.alerts.requestUpdate(chA, alert.clusterId, clock.now())).toBe(!muted);
+  });
+
   it('shows the channel\'s feedback counts in /news status', async () => {
     const status: Command = { platform: 'slack', workspaceId: 'W1', channelId: 'CA', channelName: 'a', userId: 'U9', userIsAdmin: false, userCanManageChannel: false,
     userIsOperator: false, name: 'status', args: [], text: 'status' };

@@ -52,6 +52,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     { name: "Slack's <link|label> form", arg: '<https://news.example/spy?id=7|the story>' },
     { name: "Discord's <link> form", arg: '<https://news.example/spy?id=7>' },
     { name: 'an upper-case host and default port', arg: 'https://NEWS.example:443/spy?id=7' },
+    { name: 'a link in brackets, as copied from a sentence', arg: '(https://news.example/spy?id=7)' },
+    { name: 'a link with the full stop of its sentence', arg: 'https://news.example/spy?id=7.' },
   ])('explains a stored story found by $name, to the caller only', async ({ arg }) => {
     const r = await handle(why(arg));
     expect(r.ephemeral).toBe(true);
@@ -79,6 +81,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     { name: 'something that is not a link', arg: 'javascript:alert(1)', want: /^"javascript:alert\(1\)" is not an http\(s\) link; usage: \/news why <link or alert number>\.$/ },
     { name: 'a word', arg: 'espionage', want: /^"espionage" is not an http\(s\) link/ },
     { name: 'nothing', arg: '', want: /^Usage: \/news why <link or alert number>, e\.g\./ },
+    { name: 'two links', arg: 'https://news.example/spy?id=7 https://news.example/sport', want: /^Give one link or alert number at a time; usage: \/news why <link or alert number>\.$/ },
+    { name: 'a link and a word', arg: 'https://news.example/spy?id=7 please', want: /^Give one link or alert number at a time/ },
     { name: 'an overlong link', arg: `https://news.example/${'a'.repeat(WHY_ARG_MAX)}`, want: new RegExp(`^That link is longer than ${WHY_ARG_MAX} characters`) },
   ])('answers $name with one sentence', async ({ arg, want }) => {
     const r = await handle(why(arg));

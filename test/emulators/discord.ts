@@ -95,7 +95,7 @@ export interface FakeDiscord {
   /** Messages created in channels, in order (POST /channels/:id/messages, PATCH edits included). */
   readonly messages: Array<{ kind: 'create' | 'edit'; channelId: string; id: string; body: Record<string, unknown> }>;
   /** Interaction callbacks (reply, defer) and webhook edits of the original reply. */
-  readonly interactionReplies: Array<{ kind: 'callback' | 'edit'; interactionId: string | null; token: string; body: Record<string, unknown> }>;
+  readonly interactionReplies: Array<{ kind: 'callback' | 'edit' | 'delete' | 'followup'; interactionId: string | null; token: string; body: Record<string, unknown> }>;
   readonly identifies: Array<Record<string, unknown>>;
   /** Gateway websockets currently open. */
   readonly gatewayConnections: number;
@@ -246,6 +246,17 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         res.writeHead(204);
         res.end();
         return;
+      }
+      if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/)) && method === 'DELETE') {
+        interactionReplies.push({ kind: 'delete', interactionId: null, token: m[2]!, body: {} });
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/)) && method === 'POST') {
+        interactionReplies.push({ kind: 'followup', interactionId: null, token: m[2]!, body: b });
+        const channelId = opts.guilds[0]?.channels[0]?.id ?? '0';
+        return json(res, 200, { ...messageObject(channelId, snowflake(), b), webhook_id: opts.applicationId, application_id: opts.applicationId });
       }
       if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/)) && method === 'PATCH') {
         interactionReplies.push({ kind: 'edit', interactionId: null, token: m[2]!, body: b });

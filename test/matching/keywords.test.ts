@@ -35,6 +35,11 @@ describe('parseKeyword', () => {
     ['wildcard', 'cyber*', /not regular expressions/],
     ['no letters', '---!!', /no letter or digit/],
     ['too many words', 'a b c d e f g', /at most 6/],
+    ['two signs', '--ransomware', /^keyword: "-ransomware" starts with a second sign; give one, as -ransomware or ransomware\.$/],
+    ['a plus then a minus', '+-ransomware', /starts with a second sign/],
+    ['a quoted term after a sign with a sign', '-"-ransomware"', /starts with a second sign/],
+    ['comma-separated keywords', 'ransomware,espionage', /^keyword: "ransomware,espionage" has a comma; separate keywords with spaces \(\/news keywords add ransomware espionage\), and quote a phrase\.$/],
+    ['a comma in a quoted phrase', '"state hackers, spies"', /has a comma/],
   ];
   it.each(invalid)('rejects %s with one sentence', (_name, raw, message) => {
     expect(() => parseKeyword(raw)).toThrow(UsageError);

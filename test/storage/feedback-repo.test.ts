@@ -60,10 +60,11 @@ describe.each(testDatabases)('FeedbackRepo on $name', (database) => {
 
   it('keeps one verdict per (channel, story, user); a second click replaces it', async () => {
     const s = await story(items[0]!, [chA, chB]);
-    expect(await vote(chA, s, items[0]!, 'U1', 'relevant')).toEqual({ previous: null });
-    expect(await vote(chA, s, items[0]!, 'U1', 'not_relevant', at(day))).toEqual({ previous: 'relevant' });
-    expect(await vote(chA, s, items[0]!, 'U2', 'relevant')).toEqual({ previous: null });
-    expect(await vote(chB, s, items[0]!, 'U1', 'relevant')).toEqual({ previous: null });
+    expect(await vote(chA, s, items[0]!, 'U1', 'relevant')).toEqual({ previous: null, wasMuted: false });
+    expect(await vote(chA, s, items[0]!, 'U1', 'not_relevant', at(day))).toEqual({ previous: 'relevant', wasMuted: false });
+    // U1's "not relevant" had muted the story's message in chA; chB's was never muted.
+    expect(await vote(chA, s, items[0]!, 'U2', 'relevant')).toEqual({ previous: null, wasMuted: true });
+    expect(await vote(chB, s, items[0]!, 'U1', 'relevant')).toEqual({ previous: null, wasMuted: false });
     expect(await storage.feedback.verdictOf(chA, s.clusterId, 'U1')).toBe('not_relevant');
     expect(await storage.feedback.counts(chA)).toEqual({ relevant: 1, notRelevant: 1 });
     expect(await storage.feedback.counts(chB)).toEqual({ relevant: 1, notRelevant: 0 });

@@ -117,7 +117,15 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     }
     // Discord wants an answer within 3 seconds: defer (visibility fixed now), then edit in the result.
     await i.deferReply(deferEphemeral ? { flags: MessageFlags.Ephemeral } : {});
-    await i.editReply(payload(await work));
+    const done = await work;
+    if (done.ephemeral && !deferEphemeral) {
+      // Deferred in the channel, but the answer is for the caller alone (a refusal, a usage error, "nothing
+      // changed"): the channel's placeholder goes and the answer follows up ephemerally, as Slack sends it.
+      await i.deleteReply();
+      await i.followUp({ ...payload(done), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await i.editReply(payload(done));
   }
 
   /** A feedback button: recorded by the core, acknowledged to the clicking member alone. */

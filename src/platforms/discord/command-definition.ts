@@ -3,6 +3,7 @@
 import { SlashCommandBuilder, InteractionContextType, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { LATEST_MAX } from '../../commands/latest.ts';
 import { tokenizeArgs } from '../../commands/parse-text.ts';
+import { COMMANDS } from '../../commands/registry.ts';
 
 export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationCommandsJSONBody {
   const action = (choices: string[]) => (o: import('discord.js').SlashCommandStringOption) =>
@@ -75,7 +76,12 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .setDescription("A stored story's score and reasons (only you see the answer)")
         .addStringOption((o) => o.setName('story').setDescription("The story's link, or an alert number").setRequired(true).setMaxLength(2000)),
     )
-    .addSubcommand((s) => s.setName('help').setDescription('How to use /news'))
+    .addSubcommand((s) =>
+      s
+        .setName('help')
+        .setDescription('How to use /news')
+        .addStringOption((o) => o.setName('command').setDescription('One command (default: all)').addChoices(...COMMANDS.map((m) => ({ name: m.name, value: m.name })))),
+    )
     .toJSON();
 }
 
@@ -115,6 +121,9 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
       break;
     case 'threads':
       args = tokenizeArgs(str('state'));
+      break;
+    case 'help':
+      args = tokenizeArgs(str('command'));
       break;
     default:
       args = [];

@@ -93,6 +93,16 @@ describe('Discord adapter', () => {
     expect(leases).toBe(2);
   });
 
+  it('answers /news help with a command option for that command alone, as Slack does for /news help latest', async () => {
+    await setUp();
+    const [cmd] = discord.requests.find((r) => r.method === 'PUT')!.body as Array<{ options: Array<{ name: string; options?: Array<{ name: string; choices?: unknown[] }> }> }>;
+    const help = cmd!.options.find((o) => o.name === 'help')!;
+    expect(help.options?.map((o) => [o.name, o.choices?.length])).toEqual([['command', 13]]);
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: MEMBER, subcommand: 'help', options: [{ name: 'command', type: 3, value: 'latest' }] });
+    const r = await callbackFor(id);
+    expect((r.body.data as { content: string }).content).toMatch(/^\/news latest \\?\[topic\\?\] \\?\[count\\?\]: the newest matching stories/);
+  });
+
   it('registers globally without a dev guild', async () => {
     await setUp({ devGuildId: null });
     expect(discord.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${APP}/commands`]);
@@ -144,6 +154,30 @@ describe('Discord adapter', () => {
       release();
       const edit = await waitFor('the edited reply', () => discord.interactionReplies.find((r) => r.kind === 'edit' && r.token === `itoken-${id}`));
       expect(edit.body).toMatchObject({ content: expect.stringMatching(/^This channel follows no topics/), allowed_mentions: { parse: [] } });
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
+  it.each([
+    { name: 'a refusal', perms: MEMBER, options: [{ name: 'topics', type: 3 as const, value: 'espionage' }], want: /^Sorry, only members with the Manage Channels/ },
+    { name: 'a usage error', perms: MEMBER | PERMISSIONS.ManageChannels, options: [{ name: 'topics', type: 3 as const, value: 'cats' }], want: /^Unknown topic "cats"/ },
+  ])('answers a slow public command with $name to the caller alone, as Slack does', async ({ perms, options, want }) => {
+    let release: () => void = () => {};
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await setUp({ deferAfterMs: 20 });
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: perms, subcommand: 'subscribe', options });
+      const deferred = await callbackFor(id);
+      // subscribe answers the channel when it succeeds, so it is deferred in the channel.
+      expect(((deferred.body.data as { flags?: number }).flags ?? 0) & 64).toBe(0);
+      release();
+      const follow = await waitFor('the ephemeral follow-up', () => discord.interactionReplies.find((r) => r.kind === 'followup' && r.token === `itoken-${id}`));
+      expect(follow.body).toMatchObject({ content: expect.stringMatching(want), flags: 64, allowed_mentions: { parse: [] } });
+      expect(discord.interactionReplies.filter((r) => r.token === `itoken-${id}`).map((r) => r.kind)).toEqual(['callback', 'delete', 'followup']);
     } finally {
       release();
       gate = Promise.resolve();

@@ -1,0 +1,85 @@
+// Keywords that match alike are one keyword: `Espionage` after `espionage` changes nothing, `remove Espionage`
+// removes `espionage`; a word in capitals (matched only in capitals) stays its own keyword. Real keyword parser.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../src/commands/index.ts';
+import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import { keywordKey, parseKeyword } from '../../src/matching/keywords.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { commandDepsFor } from '../helpers/command-deps.ts';
+import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { parseCommandText } from '../../src/commands/parse-text.ts';
+
+const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
+
+function command(text: string): Command {
+  const { name, args } = parseCommandText(text);
+  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...manager, name, args, text };
+}
+
+describe('keywordKey', () => {
+  it.each([
+    ['Espionage', 'espionage'],
+    ['Trade Secrets', 'trade secrets'],
+    ['café', 'cafe'],
+    ['APT', 'APT'],
+    ['Chinese APT groups', 'chinese APT groups'],
+  ])('%s -> %s', (term, want) => {
+    expect(keywordKey(term)).toBe(want);
+  });
+});
+
+describe('/news keywords: terms that match alike are one keyword (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
+  });
+  afterEach(async () => cleanup());
+
+  const stored = async () => {
+    const ch = await storage.channels.find('slack', 'C1');
+    return (ch ? await storage.channels.keywords(ch.id) : []).map((k) => `${k.exclude ? '-' : ''}${k.term}`);
+  };
+
+  it.each([
+    ['the same word in other case', ['keywords add espionage', 'keywords add Espionage'], 'Nothing changed: those keywords were already there.', ['espionage']],
+    ['one phrase twice in one command', ['keywords add "Trade Secrets" \'trade secrets\''], 'Added "Trade Secrets".', ['Trade Secrets']],
+    ['accents', ['keywords add café', 'keywords add cafe'], 'Nothing changed: those keywords were already there.', ['café']],
+    ['removed in other case', ['keywords add espionage', 'keywords remove Espionage'], 'Removed "espionage".', []],
+    ['flipped in other case', ['keywords add espionage', 'keywords add -Espionage'], 'Added -"espionage" (it was included before).', ['-espionage']],
+    ['included and excluded in other case at once', ['keywords add Espionage -espionage'], '"Espionage" is given both to include and to exclude; give it once, as Espionage or -Espionage.', []],
+    ['an include removed as an exclude in other case', ['keywords add espionage', 'keywords remove -ESPIONAGe'], 'Nothing changed. "espionage" is an include keyword, not an exclude one; /news keywords remove espionage removes it.', ['espionage']],
+    ['capitals are another keyword', ['keywords add APT', 'keywords add apt'], 'Added "apt".', ['APT', 'apt']],
+  ])('%s', async (_name, texts, want, keep) => {
+    let last = '';
+    for (const t of texts) last = (await handle(command(t))).text;
+    expect(last).toBe(want);
+    expect((await stored()).sort()).toEqual([...keep].sort());
+  });
+});
+
+describe('/news keywords remove: a keyword stored before the parser refused its form (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
+  });
+  afterEach(async () => cleanup());
+
+  it.each([
+    ['a term starting with a sign', '-ransomware', true, 'keywords remove --ransomware', 'Removed "-ransomware".'],
+    ['a term with a comma', 'ransomware,espionage', false, 'keywords remove ransomware,espionage', 'Removed "ransomware,espionage".'],
+  ])('%s is removed as typed, and not added again', async (_name, term, exclude, text, want) => {
+    const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
+    await storage.channels.addKeyword(ch.id, term, exclude, null);
+    expect((await handle(command(text.replace('remove', 'add')))).text).toMatch(/^Keyword ".*" is not valid: /);
+    expect((await handle(command(text))).text).toBe(want);
+    expect(await storage.channels.keywords(ch.id)).toEqual([]);
+  });
+});

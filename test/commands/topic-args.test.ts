@@ -1,0 +1,39 @@
+// Topic arguments (subscribe, unsubscribe): ones that name nothing are refused, not taken as all topics.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../src/commands/index.ts';
+import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { commandDepsFor } from '../helpers/command-deps.ts';
+import { freshStorage, testDatabases } from '../helpers/databases.ts';
+
+const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
+
+function command(text: string, who: typeof manager): Command {
+  const [name = '', ...args] = text.split(/\s+/).filter(Boolean);
+  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text };
+}
+
+describe('topic arguments that name nothing (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    handle = createCommandHandler(commandDepsFor(storage));
+  });
+  afterEach(async () => cleanup());
+
+  it.each([
+    ['subscribe ,', []],
+    ['subscribe ,,', []],
+    ['unsubscribe ,', ['espionage', 'talks']],
+  ])('"%s" asks for topic ids and changes nothing', async (text, left) => {
+    await handle(command('subscribe', manager));
+    if (left.length === 0) await handle(command('unsubscribe', manager));
+    const r = await handle(command(text, manager));
+    expect(r.text).toBe('Name topics by id, or none for all; known topics are espionage, talks (see /news topics).');
+    const ch = (await storage.channels.find('slack', 'C1'))!;
+    expect(await storage.channels.subscriptions(ch.id)).toEqual(left);
+  });
+});
