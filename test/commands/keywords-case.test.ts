@@ -2,19 +2,13 @@
 // removes `espionage`; a word in capitals (matched only in capitals) stays its own keyword. Real keyword parser.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/commands/index.ts';
-import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { CommandHandler } from '../../src/domain/chat.ts';
 import { keywordKey, parseKeyword } from '../../src/matching/keywords.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor } from '../helpers/command-deps.ts';
+import { commandDepsFor, slashCommand as command } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
-import { parseCommandText } from '../../src/commands/parse-text.ts';
 
-const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
 
-function command(text: string): Command {
-  const { name, args } = parseCommandText(text);
-  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...manager, name, args, text };
-}
 
 describe('keywordKey', () => {
   it.each([

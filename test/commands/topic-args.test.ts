@@ -1,17 +1,11 @@
 // Topic arguments (subscribe, unsubscribe): ones that name nothing are refused, not taken as all topics.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/commands/index.ts';
-import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { CommandHandler } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor } from '../helpers/command-deps.ts';
+import { commandDepsFor, MANAGER as manager, slashCommand as command } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 
-const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
-
-function command(text: string, who: typeof manager): Command {
-  const [name = '', ...args] = text.split(/\s+/).filter(Boolean);
-  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text };
-}
 
 describe('topic arguments that name nothing (SQLite)', () => {
   let storage: Storage;

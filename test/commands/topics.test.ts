@@ -3,19 +3,15 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/commands/index.ts';
-import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { CommandHandler } from '../../src/domain/chat.ts';
 import { loadTopicsFile } from '../../src/config/topics.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { replyMessage } from '../../src/platforms/discord/embeds.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor } from '../helpers/command-deps.ts';
+import { commandDepsFor, MANAGER, slashCommand } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 
-const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
-const command = (text: string): Command => {
-  const [name = '', ...args] = text.split(/\s+/).filter(Boolean);
-  return { platform: 'discord', workspaceId: 'G1', channelId: 'C1', channelName: 'news', userId: 'U1', ...manager, name, args, text };
-};
+const command = (text: string) => slashCommand(text, MANAGER, { platform: 'discord', workspaceId: 'G1' });
 
 describe('/news topics (SQLite)', () => {
   let storage: Storage;

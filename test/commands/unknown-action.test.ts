@@ -2,18 +2,11 @@
 // usage, to a member as to a manager (a typo is not a refusal), and changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/commands/index.ts';
-import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import type { CommandHandler } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor } from '../helpers/command-deps.ts';
+import { commandDepsFor, MANAGER as manager, MEMBER as member, slashCommand as command } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 
-const member = { userIsAdmin: false, userCanManageChannel: false, userIsOperator: false };
-const manager = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
-
-function command(text: string, who: typeof member): Command {
-  const [name = '', ...args] = text.split(/\s+/).filter(Boolean);
-  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text };
-}
 
 describe('mistyped subcommands (SQLite)', () => {
   let storage: Storage;

@@ -1,5 +1,7 @@
 // Command handler dependencies over a real Storage, for adapter and end-to-end tests.
 import { rulesExplainer, type CommandDeps } from '../../src/commands/index.ts';
+import { parseCommandText } from '../../src/commands/parse-text.ts';
+import type { Command } from '../../src/domain/chat.ts';
 import { compileTopics } from '../../src/matching/index.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -38,4 +40,14 @@ export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS):
     explain: rulesExplainer((doc) => matcher.match(doc), topics),
     clock: systemClock,
   };
+}
+
+/** Who sends a command: a channel member, or one who may manage the channel. */
+export const MEMBER = { userIsAdmin: false, userCanManageChannel: false, userIsOperator: false };
+export const MANAGER = { userIsAdmin: false, userCanManageChannel: true, userIsOperator: false };
+
+/** A `/news` command as an adapter hands it over (Slack channel C1 of workspace T1 unless `over` says else). */
+export function slashCommand(text: string, who: typeof MEMBER = MANAGER, over: Partial<Command> = {}): Command {
+  const { name, args } = parseCommandText(text);
+  return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text, ...over };
 }
