@@ -55,9 +55,9 @@ export class FeedbackRepo {
 
   /**
    * Stores the user's verdict on the story in the channel (replacing an earlier one) and mutes or unmutes
-   * the channel's alert for it. Returns the verdict it replaced, if any.
+   * the channel's alert for it. Returns the verdict it replaced, if any, and whether the channel's message for
+   * the story was muted before (another user's "not relevant").
    */
-  /** Also says whether the channel's message for the story was muted before (another user's "not relevant"). */
   async record(v: RecordVerdict): Promise<{ previous: Verdict | null; wasMuted: boolean }> {
     if (v.userId.length === 0 || v.userId.length > USER_ID_MAX) throw new Error(`storage: feedback user id must be 1 to ${USER_ID_MAX} characters`);
     const at = v.at.getTime();
