@@ -3,7 +3,7 @@ import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { LatestStory } from '../storage/latest-repo.ts';
-import { findTopic, knownTopicsSentence } from './topic-args.ts';
+import { findTopic, joinTopicNames, knownTopicsSentence } from './topic-args.ts';
 import { reply, type CommandModule } from './types.ts';
 
 export const LATEST_MAX = 10;
@@ -38,7 +38,7 @@ function parseArgs(args: readonly string[], topics: readonly Topic[], usage: str
     if (count !== null || !Number.isInteger(n) || n < 1 || n > LATEST_MAX) throw new UsageError(`Usage: ${usage}, where count is 1 to ${LATEST_MAX}.`);
     count = n;
   };
-  for (const raw of args) {
+  for (const raw of joinTopicNames(topics, args)) {
     // Full-width digits (０３) are digits.
     const a = raw.normalize('NFKC').replace(/^count[=:]?/i, '');
     // A number is a count, whatever its sign or form (-3, 2.5): never an unknown topic.

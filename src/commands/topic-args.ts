@@ -11,8 +11,26 @@ export function findTopic(topics: readonly Topic[], arg: string): Topic | undefi
   return topics.find((t) => t.id === a) ?? topics.find((t) => t.name.toLowerCase() === a);
 }
 
+/**
+ * The arguments with a topic's name typed without quotes (`State cyber operations`) joined into that topic's
+ * id, the longest name first; every other argument as it was.
+ */
+export function joinTopicNames(topics: readonly Topic[], args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    let j = args.length;
+    while (j > i + 1 && !findTopic(topics, args.slice(i, j).join(' '))) j--;
+    if (j > i + 1) {
+      out.push(findTopic(topics, args.slice(i, j).join(' '))!.id);
+      i = j - 1;
+    } else out.push(args[i]!);
+  }
+  return out;
+}
+
 /** Topic ids for the arguments; none or `all` means every topic. Unknown ones throw one sentence. */
-export function resolveTopics(topics: readonly Topic[], args: readonly string[]): Topic[] {
+export function resolveTopics(topics: readonly Topic[], given: readonly string[]): Topic[] {
+  const args = joinTopicNames(topics, given);
   if (args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all')) return [...topics];
   const out: Topic[] = [];
   const unknown: string[] = [];

@@ -34,6 +34,8 @@ describe('/news latest arguments (SQLite)', () => {
     ['latest ten', 10],
     ['latest ３', 3],
     ['latest espionage ０７', 7],
+    ['latest State cyberespionage 3', 3],
+    ['latest state CYBERESPIONAGE', 5],
   ])('"%s" shows %i stories', async (text, n) => {
     const r = await run(text);
     expect(r.stories).toHaveLength(n);

@@ -30,4 +30,15 @@ describe('topic arguments that name nothing (SQLite)', () => {
     const ch = (await storage.channels.find('slack', 'C1'))!;
     expect(await storage.channels.subscriptions(ch.id)).toEqual(left);
   });
+
+  it.each([
+    ['subscribe State cyberespionage', ['espionage']],
+    ['subscribe cyber TALKS state cyberespionage', ['espionage', 'talks']],
+    ['subscribe Cyber talks talks', ['talks']],
+  ])('"%s" takes a topic name typed without quotes', async (text, want) => {
+    const r = await handle(command(text, manager));
+    expect(r.text).not.toMatch(/Unknown topic/);
+    const ch = (await storage.channels.find('slack', 'C1'))!;
+    expect((await storage.channels.subscriptions(ch.id)).sort()).toEqual(want);
+  });
 });
