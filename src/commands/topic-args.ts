@@ -37,6 +37,10 @@ export function resolveTopics(topics: readonly Topic[], given: readonly string[]
   const named = args.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
   // Arguments that name nothing (`,`) are not "all topics": say what to type.
   if (named.length === 0) throw new UsageError(`Name topics by id, or none for all; ${knownTopicsSentence(topics)} (see /news topics).`);
+  // `all` beside topics is not a topic: say that it stands alone (unless a topic is called all).
+  if (named.length > 1 && named.some((a) => a.toLowerCase() === 'all' && !findTopic(topics, a))) {
+    throw new UsageError(`"all" means every topic and stands alone; name topics without it, or give all (or nothing) for every topic.`);
+  }
   for (const arg of named) {
     const t = findTopic(topics, arg);
     if (!t) unknown.push(arg);

@@ -41,4 +41,10 @@ describe('topic arguments that name nothing (SQLite)', () => {
     const ch = (await storage.channels.find('slack', 'C1'))!;
     expect((await storage.channels.subscriptions(ch.id)).sort()).toEqual(want);
   });
+
+  it.each(['subscribe all espionage', 'subscribe espionage,ALL', 'unsubscribe talks all'])('"%s" says all stands alone and changes nothing', async (text) => {
+    const r = await handle(command(text, manager));
+    expect(r.text).toBe('"all" means every topic and stands alone; name topics without it, or give all (or nothing) for every topic.');
+    expect(await storage.channels.find('slack', 'C1').then((ch) => (ch ? storage.channels.subscriptions(ch.id) : []))).toEqual([]);
+  });
 });
