@@ -6,6 +6,9 @@
 // eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
+/** http(s) URLs in running text (an adapter trims or keeps what follows them as its syntax needs). */
+export const URL_IN_TEXT = /https?:\/\/[^\s<>]+/gi;
+
 export function stripInvisible(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
 }

@@ -2,7 +2,7 @@
 // zero-width space, and markdown that could forge links or restyle text ([label](url), headings, quotes,
 // code, spoilers) is backslash-escaped. allowed_mentions { parse: [] } on every message is the second
 // lock; this is the first.
-import { cleanFeedText, safeHttpUrl, stripInvisible } from '../text.ts';
+import { cleanFeedText, safeHttpUrl, stripInvisible, URL_IN_TEXT } from '../text.ts';
 
 const ZWSP = '\u200b';
 
@@ -37,9 +37,6 @@ export function discordLink(url: string | null | undefined, label: string, maxLa
   const safe = safeHttpUrl(url);
   return safe ? `[${text}](${safe.replace(/\)/g, '%29').replace(/\(/g, '%28').replace(/ /g, '%20')})` : text;
 }
-
-/** http(s) URLs in running text (trailing punctuation is trimmed off by trimTrailing). */
-const URL_IN_TEXT = /https?:\/\/[^\s<>]+/gi;
 
 /** The URL without sentence punctuation after it ("see https://x/rss.") or closing brackets it did not open. */
 function trimTrailing(url: string): string {

@@ -5,7 +5,7 @@
 // close a style (not one inside a word, as in snake_case, which Slack leaves alone) and every ` become
 // look-alike characters it never pairs, and a > opening a line (a quote) becomes a look-alike too: feed
 // text can neither restyle an alert nor fake a quote or a code block in it.
-import { cleanFeedText, safeHttpUrl } from '../text.ts';
+import { cleanFeedText, safeHttpUrl, URL_IN_TEXT } from '../text.ts';
 
 /** What Slack would pair into bold, italics, strike-through or code, with the look-alike shown instead. */
 const LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
@@ -13,15 +13,13 @@ const LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\
 /** A style character not flanked by letters or digits on both sides, or any backtick. */
 const STYLE_MARK = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`/gu;
 
-/** http(s) URLs in running text: Slack links them as they are, so their characters are left alone. */
-const URL_IN_TEXT = /https?:\/\/[^\s<>]+/gi;
-
 function inertStyle(text: string): string {
   return text.replace(STYLE_MARK, (c) => LOOKALIKES[c]!);
 }
 
 export function escapeMrkdwn(text: string): string {
   const unquoted = text.replace(/^([ \t]*)>/gm, '$1\u02C3');
+  // Slack links URLs as they are, so their characters are left alone.
   let styled = '';
   let at = 0;
   for (const m of unquoted.matchAll(URL_IN_TEXT)) {
