@@ -19,9 +19,10 @@ export function joinTopicNames(topics: readonly Topic[], args: readonly string[]
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let j = args.length;
-    while (j > i + 1 && !findTopic(topics, args.slice(i, j).join(' '))) j--;
-    if (j > i + 1) {
-      out.push(findTopic(topics, args.slice(i, j).join(' '))!.id);
+    let named: Topic | undefined;
+    while (j > i + 1 && !(named = findTopic(topics, args.slice(i, j).join(' ')))) j--;
+    if (named) {
+      out.push(named.id);
       i = j - 1;
     } else out.push(args[i]!);
   }
