@@ -10,6 +10,14 @@ export interface Concept {
   /** Shown in reasons: `concept "espionage": "cyberespionage" in title`. */
   label: string;
   terms: string[];
+  /**
+   * Words with an everyday sense too ("breaching sanctions", "exploiting workers", "a breast implant"): they
+   * count for this concept only in a story that also has one of `context`'s concepts, or one of `terms`.
+   */
+  loose?: string[];
+  context?: readonly string[];
+  /** Found only to license another concept's loose words: never a feature or a reason of its own. */
+  contextOnly?: boolean;
 }
 
 export const CONCEPTS: readonly Concept[] = [
@@ -19,11 +27,28 @@ export const CONCEPTS: readonly Concept[] = [
     terms: [
       '(cyber|cyberattack|cyber attack|cyber-attack|cyber operation|cyber campaign|cyber incident|cyber threat|cybersecurity|cyber security|cyberspace)',
       '(hack|hacker|hacking|hacked|hack-and-leak|hacktivist)',
-      '(malware|backdoor|spyware|implant|trojan|wiper|rootkit|loader|dropper|infostealer|stealer|keylogger|webshell|web shell|botnet|RAT|remote access trojan)',
-      '(phishing|spear-phishing|spearphishing|watering hole|zero-day|0-day|intrusion|breach|infiltrate|infiltration|exfiltrate|exfiltration)',
-      '(exploit|exploits|exploited|exploiting|exploit kit|exploit kits)',
+      '(malware|spyware|rootkit|wiper|loader|dropper|infostealer|stealer|keylogger|webshell|web shell|botnet|RAT|remote access trojan)',
+      '(phishing|spear-phishing|spearphishing|zero-day|0-day|exfiltrate|exfiltration|exploit kit|exploit kits)',
       '(cyberespionage|cyber espionage|cyber-espionage|cyberspy|cyberspies|cyberspying|cyber spying|cyberwarfare|cyber warfare|cyberwar|cyber war)',
       '(threat actor|threat group|threat cluster|threat activity|APT|advanced persistent threat|DDoS|denial of service|supply chain attack|command and control|C2 server|credential theft|data theft|data leak)',
+    ],
+    // A breach of sanctions, exploiting workers, infiltrating a protest, a backdoor deal, a Trojan horse, a
+    // dental implant: politics and general news use these words as often as security news does.
+    loose: [
+      '(breach|intrusion|infiltrate|infiltration|exploit|exploits|exploited|exploiting)',
+      '(backdoor|implant|trojan|watering hole)',
+    ],
+    context: ['computing'],
+  },
+  {
+    id: 'computing',
+    label: 'computers and networks',
+    contextOnly: true,
+    terms: [
+      '(computer|computers|network|networks|server|servers|software|data|database|databases|online|internet|digital|website|websites|web|email|emails|e-mail|device|devices|app|apps|smartphone|smartphones|cloud|account|accounts|password|passwords|credential|credentials|router|routers|firmware|endpoint|endpoints|domain|domains|malicious|payload|encryption)',
+      '(vulnerability|vulnerabilities|flaw|flaws|CVE|patch|patched|security researcher|security researchers|security firm|security company|security vendor|threat intelligence|IT systems|computer systems|control systems|IT|ICS|SCADA|ransomware|cyber|cybersecurity|hacker|hackers|hacking|malware)',
+      '(social media|Facebook|Twitter|YouTube|TikTok|Telegram|Instagram|WhatsApp|bots|posts|platform|platforms)',
+      '(PLC|PLCs|industrial control|operational technology|OT|AI|artificial intelligence|script|scripts|code|remote access|remote connectivity|connectivity|vulnerable|cybercriminal|cybercriminals|cybercrime)',
     ],
   },
   {
@@ -125,8 +150,11 @@ export const CONCEPTS: readonly Concept[] = [
     label: 'an influence or information operation',
     terms: [
       // Only what names an operation: "propaganda", "interference" or "trolls" alone are ordinary politics.
-      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation|disinformation campaign|troll farm|troll farms|bot network|bot networks|botnet of fake accounts|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|election interference|election meddling|foreign interference|foreign influence|hack-and-leak)',
+      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation campaign|troll farm|troll farms|bot network|bot networks|botnet of fake accounts|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|election interference|election meddling|foreign interference|foreign influence|hack-and-leak)',
     ],
+    // "Lies and disinformation" is how a ministry answers a sanction; an operation spreads it online.
+    loose: ['disinformation'],
+    context: ['computing'],
   },
   {
     id: 'election',

@@ -31,6 +31,9 @@ export class Knowledge {
   readonly concepts: readonly Concept[];
   private readonly index = new TermIndex();
   private readonly termConcept: string[] = [];
+  /** Per term id of a concept's loose words (see Concept.loose): the concepts that license it. */
+  private readonly looseContext = new Map<number, readonly string[]>();
+  private readonly contextOnly: readonly string[];
 
   constructor(actors: readonly ThreatActor[], concepts: readonly Concept[] = CONCEPTS) {
     this.entities = new EntityMatcher(actors, simpleTokens);
@@ -40,7 +43,13 @@ export class Knowledge {
         const id = this.index.add(t, 'auto');
         this.termConcept[id] = c.id;
       }
+      for (const t of c.loose ?? []) {
+        const id = this.index.add(t, 'auto');
+        this.termConcept[id] = c.id;
+        this.looseContext.set(id, c.context ?? []);
+      }
     }
+    this.contextOnly = concepts.filter((c) => c.contextOnly).map((c) => c.id);
     this.index.build();
   }
 
@@ -54,11 +63,26 @@ export class Knowledge {
     ]);
     const concepts = new Map<string, number>();
     const conceptPhrases = new Map<string, string>();
+    const loose: number[] = [];
     for (const id of scan.found) {
       const c = this.termConcept[id];
       if (c === undefined) continue;
+      if (this.looseContext.has(id)) {
+        loose.push(id);
+        continue;
+      }
       concepts.set(c, (concepts.get(c) ?? 0) | (scan.masks[id] ?? 0));
       if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundPhrase(id));
+    }
+    for (const id of loose) {
+      const c = this.termConcept[id]!;
+      if (!concepts.has(c) && !this.looseContext.get(id)!.some((x) => concepts.has(x))) continue;
+      concepts.set(c, (concepts.get(c) ?? 0) | (scan.masks[id] ?? 0));
+      if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundPhrase(id));
+    }
+    for (const c of this.contextOnly) {
+      concepts.delete(c);
+      conceptPhrases.delete(c);
     }
     const cyber = concepts.has('cyber') || concepts.has('espionage');
     return { title: t, lead: l, titleEntities: this.entities.find(t, cyber), leadEntities: this.entities.find(l, cyber), concepts, conceptPhrases };
