@@ -4,12 +4,13 @@
 import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
-import { parseTime, parseWeekday, zoneOrDefault } from './time-args.ts';
+import { extraWords, parseTime, parseWeekday, parseZone, zoneOrDefault } from './time-args.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show';
 const CHANGES = ['daily', 'weekly', 'off'];
+const EXAMPLE = '/news brief daily 08:00 Europe/Berlin';
 
 export const brief: CommandModule = {
   name: 'brief',
@@ -23,7 +24,7 @@ export const brief: CommandModule = {
     const [actionRaw, ...rest] = cmd.args;
     const action = (actionRaw ?? 'show').toLowerCase();
     if (action === 'show') {
-      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      if (rest.length) throw extraWords('/news brief show', rest, USAGE, EXAMPLE);
       const ch = await findChannel();
       if (!ch) return reply('This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin.');
       const d = await deps.channels.delivery(ch.id);
@@ -38,7 +39,7 @@ export const brief: CommandModule = {
       return reply(lines.join('\n'));
     }
     if (action === 'off') {
-      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      if (rest.length) throw extraWords('/news brief off', rest, USAGE, EXAMPLE);
       const ch = await channel();
       const d = await deps.channels.delivery(ch.id);
       if (!d.brief) return reply('Nothing changed: this channel has no brief.', { ephemeral: true });
@@ -51,8 +52,9 @@ export const brief: CommandModule = {
     const args = [...rest];
     const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
-    const time = parseTime(args.shift()!);
-    if (args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+    const timeRaw = args.shift()!;
+    const time = parseTime(timeRaw);
+    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${parseZone(args[0]!)}`, args.slice(1), USAGE, EXAMPLE);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
     const zone = zoneOrDefault(args[0], d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
