@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain, replyMarkdown } from '../../src/platforms/discord/escape.ts';
 import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
-import { storyMessage as slackStory, replyMessage as slackReply } from '../../src/platforms/slack/blocks.ts';
+import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
 import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
 import type { StoryView } from '../../src/domain/chat.ts';
 
@@ -188,16 +188,16 @@ describe('rendered messages carry no live mention', () => {
     expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^\*<https:\/\/news\.example\/story\?a=1&amp;b=2\|Spy row @\u2060everyone &lt;!channel&gt;/) } });
     expect(json).toContain('<https://good.example/|Good>');
     expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|2026-03-09 14:05 UTC>');
-    const reply = slackReply({ text: `Latest ${evil}`, ephemeral: true, stories: [story] });
+    const reply = slackReplies({ text: `Latest ${evil}`, ephemeral: true, stories: [story] })[0]!;
     expect(reply.response_type).toBe('ephemeral');
     for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);
   });
 
   it('Slack replies stay within 50 blocks', () => {
-    const many = slackReply({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) });
+    const many = slackReplies({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) })[0]!;
     expect(many.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(many.blocks.at(-1))).toMatch(/more not shown/);
-    const few = slackReply({ text: 'Latest', ephemeral: true, stories: [story, story] });
+    const few = slackReplies({ text: 'Latest', ephemeral: true, stories: [story, story] })[0]!;
     expect(few.blocks.filter((b) => b.type === 'divider')).toHaveLength(2);
     expect(JSON.stringify(few.blocks)).not.toMatch(/more not shown/);
   });
