@@ -42,6 +42,8 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     { cmd: 'brief daily 17:00 asia/kolkata', reply: `This channel gets a brief daily at 17:00 Asia/Kolkata. The next one is Wed 11 Mar 2026 17:00 Asia/Kolkata (11:30 UTC).${both}`, next: '2026-03-11T11:30:00.000Z' },
     { cmd: 'brief weekly friday 07:00 Australia/Sydney', reply: `This channel gets a brief weekly on Friday at 07:00 Australia/Sydney. The next one is Fri 13 Mar 2026 07:00 Australia/Sydney (20:00 UTC).${both}`, next: '2026-03-12T20:00:00.000Z' },
     { cmd: 'brief weekly mon 08:00 UTC', reply: `This channel gets a brief weekly on Monday at 08:00 UTC. The next one is Mon 16 Mar 2026 08:00 UTC.${both}`, next: '2026-03-16T08:00:00.000Z' },
+    // A time alone (Discord: the time option without a schedule): daily, for a channel with no brief yet.
+    { cmd: 'brief 8:30 America/New_York', reply: `This channel gets a brief daily at 08:30 America/New_York. The next one is Tue 10 Mar 2026 08:30 America/New_York (12:30 UTC).${both}`, next: '2026-03-10T12:30:00.000Z' },
   ])('$cmd', async ({ cmd, reply, next }) => {
     expect(await run(cmd)).toBe(reply);
     expect(await delivery()).toMatchObject({ mode: 'both', briefNextAt: new Date(next) });
