@@ -121,7 +121,7 @@ describe('Discord adapter', () => {
 
   // /news brief's options: a time (and a day) without a schedule set the brief, as the user asked, never
   // fall back to showing it.
-  const opt = (o: Record<string, string>) => Object.entries(o).map(([name, value]) => ({ name, type: 3 as const, value }));
+  const opt = (o: Record<string, string | undefined>) => Object.entries(o).flatMap(([name, value]) => (value === undefined ? [] : [{ name, type: 3 as const, value }]));
   it.each([
     { name: 'a time and zone, no brief yet: daily at that time', before: null, options: { time: '08:00', zone: 'Europe/Berlin' }, want: /^This channel gets a brief daily at 08:00 Europe\/Berlin\. The next one is /, brief: { every: 'daily', weekday: null, time: { hour: 8, minute: 0, second: 0 }, zone: 'Europe/Berlin' } },
     { name: 'a time, a weekly brief: moved, still weekly', before: { schedule: 'weekly', day: 'mon', time: '07:00', zone: 'UTC' }, options: { time: '09:30' }, want: /^This channel gets a brief weekly on Monday at 09:30 UTC\. /, brief: { every: 'weekly', weekday: 1, time: { hour: 9, minute: 30, second: 0 }, zone: 'UTC' } },
