@@ -200,9 +200,13 @@ describe('Slack adapter', () => {
 
   describe('request timestamps, against an injected clock', () => {
     // Our clock reads NOW; requests are signed (real HMACs) with timestamps around it. Bolt checks again
-    // against the system clock, which is within a second of NOW here.
-    const NOW = Math.floor(Date.now() / 1000);
-    beforeEach(async () => setUp(undefined, fixedClock(new Date(NOW * 1000))));
+    // against the system clock, which is within a second of NOW here: NOW is read before each test, not
+    // when the file is collected, so the tests before these (however slow the machine) cannot age it.
+    let NOW = 0;
+    beforeEach(async () => {
+      NOW = Math.floor(Date.now() / 1000);
+      await setUp(undefined, fixedClock(new Date(NOW * 1000)));
+    });
 
     it.each([
       { name: '10 s ahead', offset: 10, status: 200 },
