@@ -89,6 +89,7 @@ describe('Slack escaping', () => {
     ['at 10:30:fire: UTC', 'at 10:30\u2236fire\u2236 UTC'],
     // Clock times, ratios, IPv6 addresses and URLs keep their colons.
     ['talks at 10:30, 10:30:45 and 09:00:00 UTC', 'talks at 10:30, 10:30:45 and 09:00:00 UTC'],
+    ['Quiet hours: 22:00-07:00 Europe/Berlin, 9:00-17:00:30 and 08:00–09:00:', 'Quiet hours: 22:00-07:00 Europe/Berlin, 9:00-17:00:30 and 08:00–09:00:'],
     ['score 3:1:0 and Note: this: that', 'score 3:1:0 and Note: this: that'],
     ['hosts 2001:db8:85a3::8a2e:370:7334, fe80::1:2 and ::1', 'hosts 2001:db8:85a3::8a2e:370:7334, fe80::1:2 and ::1'],
     ['see https://a.example/:smile:/x and http://b.example:8080/a:b:c', 'see https://a.example/:smile:/x and http://b.example:8080/a:b:c'],

@@ -17,11 +17,12 @@ const STYLE_MARK = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`/gu;
 
 /**
  * An emoji shortcode as Slack reads one (`:rotating_light:`, `:+1:`, `:skin-tone-2:`): a name of letters,
- * digits and `_ + - '` between two colons. Hex digits after a hex digit or a colon are a clock or an
- * IPv6 address (10:30:45, fe80::1:2, 2001:db8:0:1), not a shortcode, and are left as they are.
+ * digits and `_ + - '` between two colons. Hex digits (and hyphens) after a hex digit or a colon are
+ * clock times or an IPv6 address (10:30:45, 22:00-07:00, fe80::1:2, 2001:db8:0:1), not a shortcode, and are
+ * left as they are.
  */
 const SHORTCODE = /:([\p{L}\p{N}_+'-]+)(?=:)/gu;
-const CLOCK_OR_IPV6 = /^[0-9a-f]+$/i;
+const CLOCK_OR_IPV6 = /^[0-9a-f-]+$/i;
 const COLON_LOOKALIKE = '\u2236';
 
 function inertShortcodes(text: string): string {
