@@ -1,29 +1,31 @@
-// /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show: the channel's morning brief, a
-// digest of the period's stories at a local time. Setting one while the channel gets live alerts only
+// /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | HH:MM [Zone] | off | show: the channel's morning
+// brief, a digest of the period's stories at a local time (a time alone moves the brief, daily or weekly as it is). Setting one while the channel gets live alerts only
 // keeps them too (mode both); /news mode brief makes the brief the only delivery.
-import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule } from '../domain/brief-schedule.ts';
+import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
-import { parseTime, parseWeekday, zoneOrDefault } from './time-args.ts';
-import { reply, type CommandModule } from './types.ts';
+import { extraWords, parseTime, parseWeekday, parseZone, zoneOrDefault } from './time-args.ts';
+import type { Reply } from '../domain/chat.ts';
+import { reply, type CommandDeps, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show';
 const CHANGES = ['daily', 'weekly', 'off'];
+const EXAMPLE = '/news brief daily 08:00 Europe/Berlin';
 
 export const brief: CommandModule = {
   name: 'brief',
   usage: USAGE,
   summary: "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin)",
-  // Only daily, weekly and off change anything: a mistyped action gets its usage, not a refusal.
-  permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') ? 'manage_channel' : 'anyone'),
+  // Only daily, weekly, off and a time (the brief's new time) change anything: a mistyped action gets its usage, not a refusal.
+  permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') || /\d/.test(args[0] ?? '') ? 'manage_channel' : 'anyone'),
   action: "change this channel's brief",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
     const [actionRaw, ...rest] = cmd.args;
     const action = (actionRaw ?? 'show').toLowerCase();
     if (action === 'show') {
-      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      if (rest.length) throw extraWords('/news brief show', rest, USAGE, EXAMPLE);
       const ch = await findChannel();
       if (!ch) return reply('This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin.');
       const d = await deps.channels.delivery(ch.id);
@@ -38,7 +40,7 @@ export const brief: CommandModule = {
       return reply(lines.join('\n'));
     }
     if (action === 'off') {
-      if (rest.length) throw new UsageError(`Usage: ${USAGE}.`);
+      if (rest.length) throw extraWords('/news brief off', rest, USAGE, EXAMPLE);
       const ch = await channel();
       const d = await deps.channels.delivery(ch.id);
       if (!d.brief) return reply('Nothing changed: this channel has no brief.', { ephemeral: true });
@@ -47,23 +49,39 @@ export const brief: CommandModule = {
       const tail = held ? ` The ${held === 1 ? 'story' : `${held} stories`} held for it ${held === 1 ? 'goes' : 'go'} out as one message${d.quiet ? ' once quiet hours allow' : ' now'}.` : '';
       return reply(`This channel's brief is off; it gets live alerts as stories come.${tail}`, { ephemeral: false });
     }
+    // A time first (`/news brief 09:00 [Zone]`; Discord: a time without a schedule): the time of this
+    // channel's brief, daily or weekly (on its day) as it is, or daily when it has none yet.
+    if (/\d/.test(action)) {
+      const time = parseTime(actionRaw!);
+      if (rest.length > 1) throw extraWords(`/news brief ${actionRaw} ${parseZone(rest[0]!)}`, rest.slice(1), USAGE, EXAMPLE);
+      const ch = await channel();
+      const d = await deps.channels.delivery(ch.id);
+      const every = d.brief?.every ?? 'daily';
+      const weekday = every === 'weekly' ? (d.brief?.weekday ?? null) : null;
+      return setSchedule(deps, now, ch.id, d, { every, weekday, time, zone: zoneOrDefault(rest[0], d, `/news brief ${actionRaw} Europe/Berlin`) });
+    }
     if (action !== 'daily' && action !== 'weekly') throw unknownAction('brief', action, [...CHANGES, 'show'], USAGE);
     const args = [...rest];
     const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
-    const time = parseTime(args.shift()!);
-    if (args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+    const timeRaw = args.shift()!;
+    const time = parseTime(timeRaw);
+    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${parseZone(args[0]!)}`, args.slice(1), USAGE, EXAMPLE);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
     const zone = zoneOrDefault(args[0], d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
-    const schedule: BriefSchedule = { every: action, weekday, time, zone };
-    const mode = d.mode === 'live' ? 'both' : d.mode;
-    const next = nextOccurrence(schedule, now.getTime());
-    await deps.channels.setDelivery(ch.id, { ...d, brief: schedule, mode }, new Date(next.at));
-    const modeLine =
-      mode === 'both'
-        ? 'Live alerts go on as well; /news mode brief makes the brief the only delivery.'
-        : 'Only the brief: new stories are held for it (/news mode both adds live alerts).';
-    return reply(`This channel gets a brief ${describeSchedule(schedule)}. ${nextBriefLine(schedule, next.at)} ${modeLine}`, { ephemeral: false });
+    return setSchedule(deps, now, ch.id, d, { every: action, weekday, time, zone });
   },
 };
+
+/** Stores the brief's schedule (a live channel gets mode both) and says when the next one comes. */
+async function setSchedule(deps: CommandDeps, now: Date, channelId: number, d: ChannelDelivery, schedule: BriefSchedule): Promise<Reply> {
+  const mode = d.mode === 'live' ? 'both' : d.mode;
+  const next = nextOccurrence(schedule, now.getTime());
+  await deps.channels.setDelivery(channelId, { ...d, brief: schedule, mode }, new Date(next.at));
+  const modeLine =
+    mode === 'both'
+      ? 'Live alerts go on as well; /news mode brief makes the brief the only delivery.'
+      : 'Only the brief: new stories are held for it (/news mode both adds live alerts).';
+  return reply(`This channel gets a brief ${describeSchedule(schedule)}. ${nextBriefLine(schedule, next.at)} ${modeLine}`, { ephemeral: false });
+}

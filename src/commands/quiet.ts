@@ -2,18 +2,23 @@
 // when it ends they go out as one message, or in the brief when the brief comes first.
 import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
-import { parseTime, zoneOrDefault } from './time-args.ts';
+import { extraWords, parseTime, parseZone, zoneOrDefault } from './time-args.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
 const USAGE = '/news quiet HH:MM-HH:MM [Zone] | off';
 
-/** `22:00-07:00`, `22:00 - 07:00` or `22:00 07:00`, then an optional zone. */
-function parseWindow(args: readonly string[]): { start: string; end: string; zone: string | undefined } {
-  const joined = args.join(' ');
-  const m = /^(\S+?)\s*(?:-|–|to|\s)\s*(\S+?)(?:\s+(\S+))?$/i.exec(joined);
-  if (!m || args.length === 0) throw new UsageError(`Usage: ${USAGE}, for example /news quiet 22:00-07:00 Europe/Berlin.`);
-  return { start: m[1]!, end: m[2]!, zone: m[3] };
+const EXAMPLE = '/news quiet 22:00-07:00 Europe/Berlin';
+
+/**
+ * `22:00-07:00`, `22:00 - 07:00`, `22:00 to 07:00` or `22:00 07:00`, then an optional zone, then `extra`:
+ * words that are not part of quiet hours, named as such once the window and zone are checked.
+ */
+function parseWindow(args: readonly string[]): { start: string; end: string; zone: string | undefined; extra: string[] } {
+  const m = /^([^\s\-–]+)\s*(?:[-–]|\s+to\s+|\s)\s*([^\s\-–]+)(?:\s+(.*))?$/i.exec(args.join(' '));
+  if (!m) throw new UsageError(`Usage: ${USAGE}, for example ${EXAMPLE}.`);
+  const [zone, ...extra] = (m[3] ?? '').split(/\s+/).filter(Boolean);
+  return { start: m[1]!, end: m[2]!, zone, extra };
 }
 
 export const quiet: CommandModule = {
@@ -27,13 +32,13 @@ export const quiet: CommandModule = {
   async run({ cmd, deps, now, channel, findChannel }) {
     const first = cmd.args[0]?.toLowerCase();
     if (first === undefined || first === 'show') {
-      if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+      if (cmd.args.length > 1) throw extraWords('/news quiet show', cmd.args.slice(1), USAGE, EXAMPLE);
       const ch = await findChannel();
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');
     }
     if (first === 'off') {
-      if (cmd.args.length > 1) throw new UsageError(`Usage: ${USAGE}.`);
+      if (cmd.args.length > 1) throw extraWords('/news quiet off', cmd.args.slice(1), USAGE, EXAMPLE);
       const ch = await channel();
       const d = await deps.channels.delivery(ch.id);
       if (!d.quiet) return reply('Nothing changed: this channel has no quiet hours.', { ephemeral: true });
@@ -44,6 +49,7 @@ export const quiet: CommandModule = {
     const w = parseWindow(cmd.args);
     const start = parseTime(w.start);
     const end = parseTime(w.end);
+    if (w.extra.length > 0) throw extraWords(`/news quiet ${w.start}-${w.end} ${parseZone(w.zone!)}`, w.extra, USAGE, EXAMPLE);
     if (start.hour === end.hour && start.minute === end.minute && start.second === end.second) throw new UsageError('Quiet hours need an end that differs from their start, for example 22:00-07:00.');
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);

@@ -1,5 +1,6 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { deliveryLines } from './delivery-text.ts';
+import { tenantNoun } from './permissions.ts';
 import { topicNames } from './topic-args.ts';
 import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from './types.ts';
 
@@ -37,15 +38,23 @@ export const status: CommandModule = {
   summary: "this channel's topics, keywords and alert state, and the feeds' health",
   permission: () => 'anyone',
   action: 'see the status',
-  async run({ deps, findChannel, tenant, now }) {
+  async run({ cmd, deps, findChannel, tenant, now }) {
     const ch = await findChannel();
-    const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
-    const kws = ch ? await deps.channels.keywords(ch.id) : [];
     // The feeds this workspace or server sees (global and its own), never a count of anyone else's.
     const all = await deps.feeds.visibleTo(tenant);
     const enabled = all.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0).length;
     const lastOk = enabled.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
+    const feedsLine = `Watching ${enabled.length} feed(s)${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().replace(/\.\d+Z$/, 'Z')}` : ''}.`;
+    // A channel shared with another workspace (Slack Connect) belongs to the one it was first used from
+    // (README, Tenancy): its topics, keywords, alert state (dead letters name stories of that workspace's own
+    // feeds) and feedback are that workspace's, so the other one sees only what it owns.
+    if (ch && ch.workspaceId !== cmd.workspaceId) {
+      const noun = tenantNoun(cmd.platform);
+      return reply(`This channel is shared with another ${noun} and belongs to it: its topics, keywords, alert state and feedback are that ${noun}'s, shown and changed there. This ${noun} can set up its own channels with /news subscribe.\n${feedsLine}`);
+    }
+    const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
+    const kws = ch ? await deps.channels.keywords(ch.id) : [];
     const lines = [
       subs.length ? `This channel follows ${topicNames(deps.topics, subs)}.` : 'This channel follows no topics (use /news subscribe).',
       kws.length
@@ -55,7 +64,7 @@ export const status: CommandModule = {
       ...(ch ? deliveryLines(await deps.channels.delivery(ch.id)) : []),
       ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
       ...(ch && deps.feedback ? [await feedbackLine(deps.feedback, ch.id, now)] : []),
-      `Watching ${enabled.length} feed(s)${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().replace(/\.\d+Z$/, 'Z')}` : ''}.`,
+      feedsLine,
     ];
     return reply(lines.join('\n'));
   },

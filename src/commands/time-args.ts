@@ -34,3 +34,13 @@ export function zoneOrDefault(raw: string | undefined, d: ChannelDelivery, examp
   if (known) return known;
   throw new UsageError(`Say which time zone the time is in, for example ${example}.`);
 }
+
+/**
+ * The sentence for words typed after a complete command (`/news quiet 22:00-07:00 UTC please`): it names the
+ * first extra word, what it came after, and the usage, so the user is never told a valid value is wrong.
+ */
+export function extraWords(typedBefore: string, extra: readonly string[], usage: string, example: string): UsageError {
+  const word = shown(extra[0] ?? '');
+  const more = extra.length > 1 ? ` (and ${extra.length - 1} more)` : '';
+  return new UsageError(`${word}${more} is one word too many after ${typedBefore}; leave it out. Usage: ${usage}, for example ${example}.`);
+}

@@ -16,6 +16,21 @@ const REASONS_PER_TOPIC = 4;
 const REASON_MAX = 160;
 const SUMMARY_FALLBACK_MAX = 400;
 
+/** What /news why takes, for the sentence answering anything else. */
+const TAKES = "/news why takes a story's link (copy it from the alert), e.g. /news why https://example.com/story, or the number of one of this channel's alerts, e.g. /news why 42";
+
+/** A host name and maybe a path, typed without http(s)://: `news.example/story`, `www.news.example`. */
+const HOST_FIRST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$/i;
+
+/** The sentence for an argument that is neither a link nor an alert number, fitted to what it is. */
+function notALink(raw: string): UsageError {
+  const shown = `"${clip(raw.replace(/\p{Cf}/gu, ''), 80)}"`;
+  if (/^#?\d+$/.test(raw)) return new UsageError(`${shown} is too long to be an alert number, and it is not a link: ${TAKES}.`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
+  if (scheme && !/^https?$/i.test(scheme)) return new UsageError(`${shown} is not a web link (it starts with ${scheme.toLowerCase()}:, not https:): ${TAKES}.`);
+  return new UsageError(`${shown} is neither a link nor an alert number: ${TAKES}.`);
+}
+
 /** `<https://x|label>` (Slack's link form) or `<https://x>` (Discord's no-preview form) to the bare link. */
 function unwrapLink(raw: string): string {
   const m = /^<([^<>|]+)(?:\|[^<>]*)?>$/.exec(raw);
@@ -79,18 +94,25 @@ export const why: CommandModule = {
     if (/\s/.test(raw)) throw new UsageError(`Give one link or alert number at a time; usage: ${usage}.`);
 
     let story: StoredStoryView | null;
-    if (/^\d{1,15}$/.test(raw)) {
-      const alertId = Number(raw);
+    const alert = /^#?(\d{1,15})$/.exec(raw);
+    if (alert) {
+      const alertId = Number(alert[1]);
       const [found, channel] = await Promise.all([deps.stories.byAlert(alertId), findChannel()]);
       if (!found || !channel || found.channelId !== channel.id) return reply(`There is no alert ${alertId} in this channel; give the story's link instead.`);
       story = found;
     } else {
       // A link copied from a sentence may bring its brackets or full stop: (https://x/a) or https://x/a.
       const bare = raw.replace(/^[([](.*)[)\]]$/, '$1');
-      const url = canonicalUrl(bare);
-      if (!url) throw new UsageError(`"${clip(raw, 80)}" is not an http(s) link; usage: ${usage}.`);
-      const trimmed = /[.,;:!?]+$/.test(bare) ? canonicalUrl(bare.replace(/[.,;:!?]+$/, '')) : null;
-      story = (await deps.stories.byUrl(url, tenant)) ?? (trimmed ? await deps.stories.byUrl(trimmed, tenant) : null);
+      // A link without its scheme (news.example/story, www.news.example/story): the https one, then the http one.
+      const spellings = HOST_FIRST.test(bare) ? [`https://${bare}`, `http://${bare}`] : [bare];
+      if (!canonicalUrl(spellings[0])) throw notALink(raw);
+      story = null;
+      for (const spelling of spellings) {
+        const url = canonicalUrl(spelling)!;
+        const trimmed = /[.,;:!?]+$/.test(spelling) ? canonicalUrl(spelling.replace(/[.,;:!?]+$/, '')) : null;
+        story = (await deps.stories.byUrl(url, tenant)) ?? (trimmed ? await deps.stories.byUrl(trimmed, tenant) : null);
+        if (story) break;
+      }
       if (!story) return reply('No stored story has that link: /news why knows the stories the bot has read from its feeds (copy the link from an alert or /news latest).');
     }
     const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });

@@ -1,6 +1,9 @@
 // Channel keywords (`/news keywords add|remove|list`): plain words or phrases, `-term` to exclude.
 // They are matched like topic terms (case- and accent-insensitive, whole words, light inflection), never
-// as user regular expressions. Invisible format characters (zero-width, joiners, bidi controls, BOM: Unicode
+// as user regular expressions. A keyword typed in Unicode compatibility forms (mathematical bold or
+// italic letters, full-width letters, ligatures: 𝐜𝐲𝐛𝐞𝐫, ＡＰＴ, ﬁrewall) is stored in its NFKC form
+// (cyber, APT, firewall), the form it matches in: story text is folded the same way (text.ts foldAccents,
+// NFKD), and keywordKey compares in NFKC, so keywords stored before keep their key. Invisible format characters (zero-width, joiners, bidi controls, BOM: Unicode
 // category Cf) are refused, not stripped: the keyword a channel sees listed is exactly the one matched,
 // and feed text has them removed before matching (feeds/html-text.ts), so none can split a word there.
 //
@@ -36,7 +39,8 @@ const PATTERN_CHARS = /[()[\]{}|*?\\^$<>]/;
  * Throws UsageError with one sentence saying what to type instead.
  */
 export function parseKeyword(raw: string): Keyword {
-  let text = raw.trim();
+  // NFKC first, so a full-width sign or quote (－ransomware, ＂state hackers＂) reads as the ASCII one.
+  let text = raw.normalize('NFKC').trim();
   let exclude = false;
   if (text.startsWith('-') || text.startsWith('+')) {
     exclude = text.startsWith('-');
@@ -67,11 +71,12 @@ export function parseKeyword(raw: string): Keyword {
 
 /**
  * What a keyword matches, as a key: two terms with one key are one keyword (`Espionage` and `espionage`;
- * `café` and `cafe`), while a word in capitals keeps its case, since it matches only in capitals (`APT` is
- * not `apt`).
+ * `café` and `cafe`; `𝐜𝐲𝐛𝐞𝐫` and `cyber`), while a word in capitals keeps its case, since it matches only
+ * in capitals (`APT` is not `apt`, and neither is `ＡＰＴ`, which is `APT`).
  */
 export function keywordKey(term: string): string {
   return term
+    .normalize('NFKC')
     .split(' ')
     .map((w) => (looksLikeAcronym(w) ? w : foldAccents(w).toLowerCase()))
     .join(' ');

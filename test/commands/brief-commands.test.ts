@@ -42,6 +42,8 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     { cmd: 'brief daily 17:00 asia/kolkata', reply: `This channel gets a brief daily at 17:00 Asia/Kolkata. The next one is Wed 11 Mar 2026 17:00 Asia/Kolkata (11:30 UTC).${both}`, next: '2026-03-11T11:30:00.000Z' },
     { cmd: 'brief weekly friday 07:00 Australia/Sydney', reply: `This channel gets a brief weekly on Friday at 07:00 Australia/Sydney. The next one is Fri 13 Mar 2026 07:00 Australia/Sydney (20:00 UTC).${both}`, next: '2026-03-12T20:00:00.000Z' },
     { cmd: 'brief weekly mon 08:00 UTC', reply: `This channel gets a brief weekly on Monday at 08:00 UTC. The next one is Mon 16 Mar 2026 08:00 UTC.${both}`, next: '2026-03-16T08:00:00.000Z' },
+    // A time alone (Discord: the time option without a schedule): daily, for a channel with no brief yet.
+    { cmd: 'brief 8:30 America/New_York', reply: `This channel gets a brief daily at 08:30 America/New_York. The next one is Tue 10 Mar 2026 08:30 America/New_York (12:30 UTC).${both}`, next: '2026-03-10T12:30:00.000Z' },
   ])('$cmd', async ({ cmd, reply, next }) => {
     expect(await run(cmd)).toBe(reply);
     expect(await delivery()).toMatchObject({ mode: 'both', briefNextAt: new Date(next) });
@@ -55,7 +57,18 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     { cmd: 'brief weekly someday 08:00 UTC', says: '"someday" is not a day of the week; use mon, tue, wed, thu, fri, sat or sun.' },
     { cmd: 'brief weekly mon', says: 'Say when, for example /news brief weekly mon 08:00 Europe/Berlin.' },
     { cmd: 'brief daily 08:00', says: 'Say which time zone the time is in, for example /news brief daily 08:00 Europe/Berlin.' },
-    { cmd: 'brief daily 08:00 UTC extra', says: 'Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show.' },
+    // A word after a complete command is named, after what it follows, never blamed on the valid time or zone before it.
+    { cmd: 'brief daily 08:00 UTC extra', says: '"extra" is one word too many after /news brief daily 08:00 UTC; leave it out. Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show, for example /news brief daily 08:00 Europe/Berlin.' },
+    { cmd: 'brief weekly mon 08:00 europe/berlin please', says: '"please" is one word too many after /news brief weekly mon 08:00 Europe/Berlin; leave it out. Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show, for example /news brief daily 08:00 Europe/Berlin.' },
+    { cmd: 'brief off now', says: '"now" is one word too many after /news brief off; leave it out. Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show, for example /news brief daily 08:00 Europe/Berlin.' },
+    { cmd: 'quiet 22:00-07:00 Europe/Berlin please', says: '"please" is one word too many after /news quiet 22:00-07:00 Europe/Berlin; leave it out. Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    { cmd: 'quiet 22:00 - 07:00 UTC tonight', says: '"tonight" is one word too many after /news quiet 22:00-07:00 UTC; leave it out. Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    { cmd: 'quiet 22:00 to 07:00 UTC on weekdays', says: '"on" (and 1 more) is one word too many after /news quiet 22:00-07:00 UTC; leave it out. Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    { cmd: 'quiet 23:00 06:30 utc x', says: '"x" is one word too many after /news quiet 23:00-06:30 UTC; leave it out. Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    { cmd: 'quiet off now', says: '"now" is one word too many after /news quiet off; leave it out. Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    // A bad time or zone before the extra word is still the first thing named.
+    { cmd: 'quiet 22:00-7pm UTC please', says: '"7pm" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },
+    { cmd: 'quiet 22:00-07:00 Europe Berlin', says: '"Europe" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.' },
     { cmd: 'brief hourly', says: 'Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show.' },
     { cmd: 'mode sometimes', says: 'Usage: /news mode live|brief|both (live: alerts as stories come; brief: only the brief; both).' },
     { cmd: 'mode both', says: "Set the brief's time first, for example /news brief daily 08:00 Europe/Berlin; then /news mode both." },

@@ -8,6 +8,7 @@ import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor } from '../helpers/command-deps.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { storySeeder } from '../helpers/stories.ts';
+import { newItem, seedAlerts } from '../delivery/fixtures.ts';
 
 notePostgresSkip();
 
@@ -134,7 +135,29 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
     for (const t of ['subscribe talks', 'unsubscribe', 'keywords add -spies']) expect(await text(command(fromOther, t, admin)), t).toBe(refusal);
     const ch = (await storage.channels.find('slack', inA.channelId))!;
     expect([ch.workspaceId, await storage.channels.subscriptions(ch.id), await storage.channels.keywords(ch.id)]).toEqual(['TA', ['espionage'], []]);
-    // Reading is fine (whoever is in the channel sees what it receives anyway).
-    expect(await text(command(fromOther, 'status', member))).toMatch(/^This channel follows State cyberespionage\./);
+  });
+
+  it.each([
+    { name: 'a member of the other workspace', where: { platform: 'slack' as const, workspaceId: 'TOTHER', channelId: 'CA1' }, who: member, own: false },
+    { name: 'an admin of the other workspace', where: { platform: 'slack' as const, workspaceId: 'TOTHER', channelId: 'CA1' }, who: admin, own: false },
+    { name: 'a member of the owning workspace', where: inA, who: member, own: true },
+  ])("/news status in a channel shared with another workspace, from $name: only what the caller's workspace owns", async ({ where, who, own }) => {
+    // A sets the channel up: topics, an exclude keyword, and a dead letter naming a story of A's own feed.
+    await text(command(inA, 'subscribe espionage', admin));
+    await text(command(inA, 'keywords add -acme-secret-project', admin));
+    const ch = (await storage.channels.find('slack', inA.channelId))!;
+    const t0 = new Date('2026-03-02T10:00:00Z');
+    const { inserted } = await storage.items.storeForFeed(aFeedId, [newItem(aFeedId, { key: 'secret', title: 'A-only dead letter story' })], { fetchedAt: t0 });
+    const [a] = await seedAlerts(storage, ch.id, inserted, t0);
+    await storage.alerts.claimDue({ now: t0, limit: 1, owner: 'x', leaseUntil: new Date(t0.getTime() + 60_000), platforms: ['slack'] });
+    await storage.alerts.recordFailure(a!, 'x', { error: 'channel_not_found', at: t0, retryAt: t0, countAttempt: true, maxAttempts: 1 });
+    const r = await text(command(where, 'status', who));
+    if (own) {
+      expect(r).toMatch(/^This channel follows State cyberespionage\.\nKeywords: -"acme-secret-project"\./);
+      expect(r).toContain('A-only dead letter story');
+      expect(r).toMatch(/\nWatching 2 feed\(s\)\.$/);
+    } else {
+      expect(r).toBe("This channel is shared with another workspace and belongs to it: its topics, keywords, alert state and feedback are that workspace's, shown and changed there. This workspace can set up its own channels with /news subscribe.\nWatching 1 feed(s).");
+    }
   });
 });

@@ -17,6 +17,13 @@ describe('keywordKey', () => {
     ['café', 'cafe'],
     ['APT', 'APT'],
     ['Chinese APT groups', 'chinese APT groups'],
+    // Compatibility forms (as keywords stored before they were normalised hold them): the NFKC form's key.
+    ['𝐜𝐲𝐛𝐞𝐫', 'cyber'],
+    ['𝘴𝘵𝘢𝘵𝘦 𝘩𝘢𝘤𝘬𝘦𝘳𝘴', 'state hackers'],
+    ['ｃｙｂｅｒ', 'cyber'],
+    ['ﬁrewall', 'firewall'],
+    ['ＡＰＴ', 'APT'],
+    ['𝐀𝐏𝐓𝟐𝟖', 'APT28'],
   ])('%s -> %s', (term, want) => {
     expect(keywordKey(term)).toBe(want);
   });
@@ -47,6 +54,14 @@ describe('/news keywords: terms that match alike are one keyword (SQLite)', () =
     ['included and excluded in other case at once', ['keywords add Espionage -espionage'], '"Espionage" is given both to include and to exclude; give it once, as Espionage or -Espionage.', []],
     ['an include removed as an exclude in other case', ['keywords add espionage', 'keywords remove -ESPIONAGe'], 'Nothing changed. "espionage" is an include keyword, not an exclude one; /news keywords remove espionage removes it.', ['espionage']],
     ['capitals are another keyword', ['keywords add APT', 'keywords add apt'], 'Added "apt".', ['APT', 'apt']],
+    // Compatibility forms are stored as they match: NFKC, capitals kept.
+    ['mathematical bold letters', ['keywords add 𝐜𝐲𝐛𝐞𝐫'], 'Added "cyber".', ['cyber']],
+    ['full-width letters after the plain word', ['keywords add cyber', 'keywords add ｃｙｂｅｒ'], 'Nothing changed: those keywords were already there.', ['cyber']],
+    ['a ligature', ['keywords add ﬁrewall'], 'Added "firewall".', ['firewall']],
+    ['a full-width minus excludes', ['keywords add －ransomware'], 'Added -"ransomware".', ['-ransomware']],
+    ['full-width capitals are the capitals keyword', ['keywords add APT', 'keywords add ＡＰＴ'], 'Nothing changed: those keywords were already there.', ['APT']],
+    ['full-width capitals are not the lower-case word', ['keywords add apt', 'keywords add ＡＰＴ'], 'Added "APT".', ['APT', 'apt']],
+    ['removed typed in italic', ['keywords add cyber', 'keywords remove 𝑐𝑦𝑏𝑒𝑟'], 'Removed "cyber".', []],
   ])('%s', async (_name, texts, want, keep) => {
     let last = '';
     for (const t of texts) last = (await handle(command(t))).text;
@@ -75,5 +90,30 @@ describe('/news keywords remove: a keyword stored before the parser refused its 
     expect((await handle(command(text.replace('remove', 'add')))).text).toMatch(/^Keyword ".*" is not valid: /);
     expect((await handle(command(text))).text).toBe(want);
     expect(await storage.channels.keywords(ch.id)).toEqual([]);
+  });
+});
+
+describe('/news keywords remove: a keyword stored in a compatibility form before they were normalised (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+  let handle: CommandHandler;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
+  });
+  afterEach(async () => cleanup());
+
+  it.each([
+    ['typed as stored', '𝐜𝐲𝐛𝐞𝐫', 'keywords remove 𝐜𝐲𝐛𝐞𝐫', 'Removed "𝐜𝐲𝐛𝐞𝐫".', []],
+    ['typed plainly', '𝐜𝐲𝐛𝐞𝐫', 'keywords remove cyber', 'Removed "𝐜𝐲𝐛𝐞𝐫".', []],
+    ['full-width capitals, typed in capitals', 'ＡＰＴ', 'keywords remove APT', 'Removed "ＡＰＴ".', []],
+    ['full-width capitals are not the lower-case word', 'ＡＰＴ', 'keywords remove apt', 'Nothing changed: this channel had none of those keywords.', ['ＡＰＴ']],
+    ['added again plainly: nothing changes', '𝐜𝐲𝐛𝐞𝐫', 'keywords add Cyber', 'Nothing changed: those keywords were already there.', ['𝐜𝐲𝐛𝐞𝐫']],
+  ])('%s', async (_name, term, text, want, keep) => {
+    const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
+    await storage.channels.addKeyword(ch.id, term, false, null);
+    expect((await handle(command(text))).text).toBe(want);
+    expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(keep);
   });
 });

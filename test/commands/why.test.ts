@@ -15,6 +15,7 @@ import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
 
 notePostgresSkip();
 
+const TAKES = "/news why takes a story's link \\(copy it from the alert\\), e\\.g\\. /news why https://example\\.com/story, or the number of one of this channel's alerts, e\\.g\\. /news why 42\\.";
 const SPY_TITLE = 'Ministry says state hackers ran cyberespionage @everyone';
 
 function why(arg: string, channelId = 'C1'): Command {
@@ -54,6 +55,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     { name: 'an upper-case host and default port', arg: 'https://NEWS.example:443/spy?id=7' },
     { name: 'a link in brackets, as copied from a sentence', arg: '(https://news.example/spy?id=7)' },
     { name: 'a link with the full stop of its sentence', arg: 'https://news.example/spy?id=7.' },
+    { name: 'a link without its scheme', arg: 'news.example/spy?id=7' },
+    { name: 'a link without its scheme, from a sentence', arg: 'news.example/spy?id=7.' },
   ])('explains a stored story found by $name, to the caller only', async ({ arg }) => {
     const r = await handle(why(arg));
     expect(r.ephemeral).toBe(true);
@@ -78,8 +81,17 @@ describe.each(testDatabases)('/news why on $name', (database) => {
 
   it.each([
     { name: 'an unknown link', arg: 'https://news.example/never-seen', want: /^No stored story has that link: \/news why knows the stories the bot has read from its feeds/ },
-    { name: 'something that is not a link', arg: 'javascript:alert(1)', want: /^"javascript:alert\(1\)" is not an http\(s\) link; usage: \/news why <link or alert number>\.$/ },
-    { name: 'a word', arg: 'espionage', want: /^"espionage" is not an http\(s\) link/ },
+    { name: 'an unknown link without its scheme', arg: 'www.news.example/never-seen', want: /^No stored story has that link: / },
+    // Anything else gets a sentence fitted to what was typed, and what why takes, with examples.
+    { name: 'a pasted 16-digit id', arg: '1234567890123456', want: new RegExp(`^"1234567890123456" is too long to be an alert number, and it is not a link: ${TAKES}$`) },
+    { name: 'a Discord message id', arg: '1187654321098765432', want: /^"1187654321098765432" is too long to be an alert number, and it is not a link: \/news why takes a story's link/ },
+    { name: 'another scheme', arg: 'javascript:alert(1)', want: new RegExp(`^"javascript:alert\\(1\\)" is not a web link \\(it starts with javascript:, not https:\\): ${TAKES}$`) },
+    { name: 'an ftp link', arg: 'ftp://news.example/spy', want: /^"ftp:\/\/news\.example\/spy" is not a web link \(it starts with ftp:, not https:\): / },
+    { name: 'a word', arg: 'espionage', want: new RegExp(`^"espionage" is neither a link nor an alert number: ${TAKES}$`) },
+    { name: 'a negative number', arg: '-5', want: /^"-5" is neither a link nor an alert number: / },
+    { name: 'a decimal', arg: '12.5', want: /^"12\.5" is neither a link nor an alert number: / },
+    { name: 'a number and letters', arg: '12abc', want: /^"12abc" is neither a link nor an alert number: / },
+    { name: 'a Slack user mention', arg: '<@U123ABC>', want: /^"@U123ABC" is neither a link nor an alert number: / },
     { name: 'nothing', arg: '', want: /^Usage: \/news why <link or alert number>, e\.g\./ },
     { name: 'two links', arg: 'https://news.example/spy?id=7 https://news.example/sport', want: /^Give one link or alert number at a time; usage: \/news why <link or alert number>\.$/ },
     { name: 'a link and a word', arg: 'https://news.example/spy?id=7 please', want: /^Give one link or alert number at a time/ },
@@ -102,6 +114,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     expect(r.stories![0]!.title).toBe(SPY_TITLE);
     expect((await handle(why(String(b)))).text).toBe(`There is no alert ${b} in this channel; give the story's link instead.`);
     expect((await handle(why('999999'))).text).toBe("There is no alert 999999 in this channel; give the story's link instead.");
+    // As alerts are often written: #42.
+    expect((await handle(why(`#${a}`))).text.split('\n')[1]).toMatch(/^In scope: State cyberespionage/);
   });
 
   it('is listed by help and says so when no scorer is wired in', async () => {

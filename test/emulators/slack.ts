@@ -3,7 +3,7 @@
 // response_url, recording every call with its payload; plus senders of signed slash-command requests and of
 // signed interactivity payloads (block_actions: a click on a button). Messages over Slack's limits are refused
 // as Slack does (more than 50 blocks, a section text over 3,000 or a header over 150 characters:
-// invalid_blocks; text over 40,000: msg_too_long). The real @slack/web-api client talks to it through
+// invalid_blocks; text over 40,000: msg_too_long), on response_url too, which also takes only five posts. The real @slack/web-api client talks to it through
 // SLACK_API_URL. With `oauth`, it is also Slack's OAuth v2 install (/oauth/v2/authorize, oauth.v2.access: each
 // install adds a workspace with its own bot token) and Sign in with Slack (OpenID Connect:
 // /openid/connect/authorize, openid.connect.token and .userInfo); the authorisation pages list links a
@@ -154,7 +154,15 @@ export async function startFakeSlack(opts: { token: string; appToken?: string; t
       const url = new URL(req.url ?? '/', 'http://localhost');
       const raw = await readBody(req);
       if (url.pathname.startsWith('/respond/')) {
-        responses.push({ path: url.pathname, body: JSON.parse(raw) as Record<string, unknown> });
+        // As Slack does: a message over its limits is refused, and a response_url takes five posts.
+        const body = JSON.parse(raw) as Record<string, unknown>;
+        const refused = slackLimitError(body) ?? (responses.filter((r) => r.path === url.pathname).length >= 5 ? 'used_url' : null);
+        if (refused) {
+          res.writeHead(refused === 'used_url' ? 404 : 400, { 'content-type': 'text/plain' });
+          res.end(refused);
+          return;
+        }
+        responses.push({ path: url.pathname, body });
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('ok');
         return;

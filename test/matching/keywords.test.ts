@@ -21,6 +21,15 @@ describe('parseKeyword', () => {
     ['excluded quoted phrase', '-"patch tuesday"', { term: 'patch tuesday', exclude: true }],
     ['spaces collapsed', '  working   group ', { term: 'working group', exclude: false }],
     ['hyphen inside kept', 'cyber-espionage', { term: 'cyber-espionage', exclude: false }],
+    // Unicode compatibility forms are stored in the NFKC form they match in (capitals kept).
+    ['mathematical bold', '𝐜𝐲𝐛𝐞𝐫', { term: 'cyber', exclude: false }],
+    ['mathematical italic phrase', '"𝑠𝑡𝑎𝑡𝑒 ℎ𝑎𝑐𝑘𝑒𝑟𝑠"', { term: 'state hackers', exclude: false }],
+    ['full-width letters', 'ｃｙｂｅｒ', { term: 'cyber', exclude: false }],
+    ['full-width capitals', 'ＡＰＴ', { term: 'APT', exclude: false }],
+    ['ligature', 'ﬁrewall', { term: 'firewall', exclude: false }],
+    ['full-width minus', '－ransomware', { term: 'ransomware', exclude: true }],
+    ['full-width quotes and space', '＂state　hackers＂', { term: 'state hackers', exclude: false }],
+    ['60 bold letters are 60 characters', '𝐱'.repeat(MAX_KEYWORD_LENGTH), { term: 'x'.repeat(MAX_KEYWORD_LENGTH), exclude: false }],
   ];
   it.each(valid)('%s', (_name, raw, expected) => {
     expect(parseKeyword(raw)).toEqual(expected);
@@ -88,6 +97,24 @@ describe('compileKeywords', () => {
   it('lists includes and excludes', () => {
     expect(filter.includes).toEqual(['espionage', 'APT']);
     expect(filter.excludes).toEqual(['ransomware', 'patch tuesday']);
+  });
+});
+
+describe('keywords in Unicode compatibility forms match stories, and stories in them match keywords', () => {
+  const cases: { name: string; keyword: string; title: string; hit: string | null }[] = [
+    { name: 'bold keyword, plain story', keyword: '𝐜𝐲𝐛𝐞𝐫', title: 'Cyber talks resume in Geneva', hit: '"cyber" in title' },
+    { name: 'italic phrase, plain story', keyword: '"𝑠𝑡𝑎𝑡𝑒 ℎ𝑎𝑐𝑘𝑒𝑟𝑠"', title: 'State hackers blamed', hit: '"state hackers" in title' },
+    { name: 'full-width keyword, inflected story word', keyword: 'ｈａｃｋｅｒ', title: 'Hackers charged', hit: '"hacker" in title' },
+    { name: 'ligature keyword', keyword: 'ﬁrewall', title: 'New firewall rules for ministries', hit: '"firewall" in title' },
+    { name: 'full-width capitals match capitals', keyword: 'ＡＰＴ', title: 'APT group blamed', hit: '"APT" in title' },
+    { name: 'full-width capitals stay capitals', keyword: 'ＡＰＴ', title: 'an apt remark', hit: null },
+    { name: 'plain keyword, bold story', keyword: 'cyber', title: '𝐂𝐲𝐛𝐞𝐫 norms agreed', hit: '"cyber" in title' },
+    { name: 'plain keyword, full-width story', keyword: 'espionage', title: 'ｅｓｐｉｏｎａｇｅ case opens', hit: '"espionage" in title' },
+    { name: 'plain keyword, story with a ligature', keyword: 'firewall', title: 'Ministry ﬁrewall breached', hit: '"firewall" in title' },
+    { name: 'capitals keyword, bold capitals story', keyword: 'APT28', title: '𝐀𝐏𝐓𝟐𝟖 returns', hit: '"APT28" in title' },
+  ];
+  it.each(cases)('$name', (c) => {
+    expect(compileKeywords([parseKeyword(c.keyword)]).test({ title: c.title }).includeHits).toEqual(c.hit ? [c.hit] : []);
   });
 });
 

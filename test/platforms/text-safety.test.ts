@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain, replyMarkdown } from '../../src/platforms/discord/escape.ts';
 import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
-import { storyMessage as slackStory, replyMessage as slackReply } from '../../src/platforms/slack/blocks.ts';
+import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
 import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
 import type { StoryView } from '../../src/domain/chat.ts';
 
@@ -26,6 +26,7 @@ const NASTY = [
   { name: 'upper case', input: '@EVERYONE @Here <!CHANNEL>' },
   { name: 'Slack styling', input: '*URGENT* _official_ ~retracted~ `code` ```block``` *a*_b_' },
   { name: 'quote at a line start', input: '> quoted statement\n  > indented\n>>> rest' },
+  { name: 'emoji shortcodes', input: ':rotating_light: BREAKING :flag-us::flag-cn: talks :+1:' },
 ];
 
 /** Live mention or link syntax a client would act on. */
@@ -78,6 +79,21 @@ describe('Slack escaping', () => {
     ['é_ü_1 and (_a_)', 'é_ü_1 and (\u02CDa\u02CD)'],
     ['see https://a.example/x_y*z~1 and *this*', 'see https://a.example/x_y*z~1 and \u2217this\u2217'],
     ['two https://a.example/_a_ https://b.example/`b`', 'two https://a.example/_a_ https://b.example/`b`'],
+    // Emoji shortcodes in feed text show as text: their colons become a look-alike (∶) Slack never pairs.
+    [':rotating_light: Breaking', '\u2236rotating_light\u2236 Breaking'],
+    ['Alert:rotating_light:now', 'Alert\u2236rotating_light\u2236now'],
+    [':+1: :-1: :100: :skin-tone-2: :man\'s_shoe:', '\u2236+1\u2236 \u2236-1\u2236 \u2236100\u2236 \u2236skin-tone-2\u2236 \u2236man\'s_shoe\u2236'],
+    [':fire::fire:', '\u2236fire\u2236\u2236fire\u2236'],
+    ['::smile:: and :a:b:', ':\u2236smile\u2236: and \u2236a\u2236b:'],
+    [':café: :東京:', '\u2236café\u2236 \u2236東京\u2236'],
+    ['at 10:30:fire: UTC', 'at 10:30\u2236fire\u2236 UTC'],
+    // Clock times, ratios, IPv6 addresses and URLs keep their colons.
+    ['talks at 10:30, 10:30:45 and 09:00:00 UTC', 'talks at 10:30, 10:30:45 and 09:00:00 UTC'],
+    ['Quiet hours: 22:00-07:00 Europe/Berlin, 9:00-17:00:30 and 08:00–09:00:', 'Quiet hours: 22:00-07:00 Europe/Berlin, 9:00-17:00:30 and 08:00–09:00:'],
+    ['score 3:1:0 and Note: this: that', 'score 3:1:0 and Note: this: that'],
+    ['hosts 2001:db8:85a3::8a2e:370:7334, fe80::1:2 and ::1', 'hosts 2001:db8:85a3::8a2e:370:7334, fe80::1:2 and ::1'],
+    ['see https://a.example/:smile:/x and http://b.example:8080/a:b:c', 'see https://a.example/:smile:/x and http://b.example:8080/a:b:c'],
+    ['Time: 10:30: talks', 'Time: 10:30: talks'],
   ])('escapeMrkdwn(%j)', (input, want) => expect(escapeMrkdwn(input)).toBe(want));
 
   it.each(NASTY)('feed text "$name" is inert', ({ input }) => {
@@ -87,6 +103,8 @@ describe('Slack escaping', () => {
     // Nothing Slack would style or quote (these inputs' URLs hold none of these characters).
     expect(out).not.toMatch(/(^|[^\p{L}\p{N}])[*_~]|[*_~]($|[^\p{L}\p{N}])|`/u);
     expect(out).not.toMatch(/^\s*&gt;/m);
+    // No emoji shortcode (these inputs have no times or addresses).
+    expect(out).not.toMatch(/:[\p{L}\p{N}_+'-]+:/u);
   });
 
   it.each([
@@ -188,16 +206,16 @@ describe('rendered messages carry no live mention', () => {
     expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^\*<https:\/\/news\.example\/story\?a=1&amp;b=2\|Spy row @\u2060everyone &lt;!channel&gt;/) } });
     expect(json).toContain('<https://good.example/|Good>');
     expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|2026-03-09 14:05 UTC>');
-    const reply = slackReply({ text: `Latest ${evil}`, ephemeral: true, stories: [story] });
+    const reply = slackReplies({ text: `Latest ${evil}`, ephemeral: true, stories: [story] })[0]!;
     expect(reply.response_type).toBe('ephemeral');
     for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);
   });
 
   it('Slack replies stay within 50 blocks', () => {
-    const many = slackReply({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) });
+    const many = slackReplies({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) })[0]!;
     expect(many.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(many.blocks.at(-1))).toMatch(/more not shown/);
-    const few = slackReply({ text: 'Latest', ephemeral: true, stories: [story, story] });
+    const few = slackReplies({ text: 'Latest', ephemeral: true, stories: [story, story] })[0]!;
     expect(few.blocks.filter((b) => b.type === 'divider')).toHaveLength(2);
     expect(JSON.stringify(few.blocks)).not.toMatch(/more not shown/);
   });

@@ -37,7 +37,7 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .setName('brief')
         .setDescription("This channel's digest of the period's stories at a local time (daily or weekly)")
         .addStringOption((o) => o.setName('schedule').setDescription('daily, weekly, off, or show (default show)').addChoices(...['daily', 'weekly', 'off', 'show'].map((c) => ({ name: c, value: c }))))
-        .addStringOption((o) => o.setName('time').setDescription('Local time, HH:MM on a 24-hour clock, e.g. 08:00').setMaxLength(8))
+        .addStringOption((o) => o.setName('time').setDescription('Local time, HH:MM on a 24-hour clock, e.g. 08:00 (without a schedule: the brief\'s new time)').setMaxLength(8))
         .addStringOption((o) => o.setName('zone').setDescription('IANA time zone, e.g. Europe/Berlin, America/New_York, UTC').setMaxLength(64))
         .addStringOption((o) => o.setName('day').setDescription('Weekly briefs: the day').addChoices(...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((c) => ({ name: c, value: c })))),
     )
@@ -109,10 +109,14 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
     case 'why':
       args = tokenizeArgs(str('story'));
       break;
-    case 'brief':
-      // The order /news brief takes: daily|weekly [day] time [zone].
-      args = [str('schedule') || 'show', ...(str('day') ? [str('day')] : []), ...tokenizeArgs(str('time')), ...tokenizeArgs(str('zone'))];
+    case 'brief': {
+      // The order /news brief takes: daily|weekly [day] time [zone]. Without a schedule, a day means weekly
+      // and a time alone moves the channel's brief (`/news brief 09:00 [zone]`); with neither, it is show.
+      const timed = str('time') !== '' || str('day') !== '';
+      const schedule = str('schedule') || (str('day') ? 'weekly' : timed ? '' : 'show');
+      args = [...(schedule ? [schedule] : []), ...(str('day') ? [str('day')] : []), ...tokenizeArgs(str('time')), ...tokenizeArgs(str('zone'))];
       break;
+    }
     case 'mode':
       args = tokenizeArgs(str('mode'));
       break;

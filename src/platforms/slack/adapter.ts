@@ -20,7 +20,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { parseCommandText } from '../../commands/parse-text.ts';
-import { digestMessage, FEEDBACK_ACTION_PREFIX, followUpMessage, noticeMessage, replyMessage, storyMessage, type SlackMessage } from './blocks.ts';
+import { digestMessage, FEEDBACK_ACTION_PREFIX, followUpMessage, noticeMessage, replyMessages, storyMessage, type SlackMessage, type SlackReplyMessage } from './blocks.ts';
 import { briefMessages, type SlackBriefMessage } from './brief-blocks.ts';
 import { escapeMrkdwn, unescapeSlackText } from './escape.ts';
 import { rotatingStateStore } from './state-store.ts';
@@ -203,16 +203,29 @@ export function createSlackPlatform(opts: SlackOptions): SlackPlatform {
       timer = setTimeout(() => resolve(null), ackDeadlineMs);
     });
     const quick = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+    // A long reply is several messages: the first in the acknowledgement when the command was quick, the
+    // rest (all of them when it was slow: Slack wants an answer within 3 seconds) through response_url, in order.
+    let rest: SlackReplyMessage[];
     if (quick) {
-      await ack(replyMessage(quick));
-      return;
+      const [first, ...later] = replyMessages(quick);
+      await ack(first);
+      rest = later;
+    } else {
+      await ack();
+      try {
+        rest = replyMessages(await work);
+      } catch (err) {
+        log.error({ err: errorMessage(err), channel: command.channel_id }, 'slack: a slow command failed after its acknowledgement');
+        return;
+      }
     }
-    // Slow: acknowledge now (Slack wants an answer within 3 seconds), answer through response_url.
-    await ack();
-    try {
-      await respond({ ...replyMessage(await work), replace_original: false });
-    } catch (err) {
-      log.error({ err: errorMessage(err), channel: command.channel_id }, 'slack: could not answer a slow command through response_url');
+    for (const [i, m] of rest.entries()) {
+      try {
+        await respond({ ...m, replace_original: false });
+      } catch (err) {
+        log.error({ err: errorMessage(err), channel: command.channel_id, part: i + 1, parts: rest.length }, 'slack: could not answer a command through response_url');
+        return;
+      }
     }
   });
 

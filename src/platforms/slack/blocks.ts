@@ -3,6 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
+import { splitAtLines } from '../split-lines.ts';
 import { formatUtc } from '../text.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
@@ -87,22 +88,83 @@ export function noticeMessage(text: string): SlackMessage {
 
 /** Slack's limit on blocks in one message. */
 const MAX_BLOCKS = 50;
+/** Characters of a message (fallback text and every text object) we keep to, under Slack's 40,000. */
+const MESSAGE_MAX = 38_000;
+/** Of those, what a reply's text sections may take: the rest is room for the fallback text and a note. */
+const SECTIONS_MAX = 36_000;
+/** Messages one command may answer with: response_url takes five posts (the acknowledgement is the first). */
+const MAX_REPLY_MESSAGES = 5;
+/** A long reply's notification text: its first line, up to this many characters. */
+const FALLBACK_MAX = 200;
 
-/** A command reply: its text, then each story as its own blocks, within Slack's 50-block limit. */
-export function replyMessage(reply: Reply): SlackMessage & { response_type: 'ephemeral' | 'in_channel' } {
+export type SlackReplyMessage = SlackMessage & { response_type: 'ephemeral' | 'in_channel' };
+
+/** Characters Slack counts against a message's limit: the fallback text and every text object. */
+function messageChars(text: string, blocks: readonly KnownBlock[]): number {
+  let n = text.length;
+  for (const b of blocks) {
+    const t = b as { text?: { text?: string }; elements?: Array<{ text?: string }> };
+    n += t.text?.text?.length ?? 0;
+    for (const el of t.elements ?? []) n += el.text?.length ?? 0;
+  }
+  return n;
+}
+
+/** The first line of `text`, cut at a space to at most FALLBACK_MAX characters. */
+function fallbackText(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  if (line.length <= FALLBACK_MAX) return line;
+  const space = line.lastIndexOf(' ', FALLBACK_MAX - 1);
+  return `${line.slice(0, space > 0 ? space : FALLBACK_MAX - 1)}…`;
+}
+
+/**
+ * A command reply as Slack messages, in order. Its text is escaped and cut at line breaks (a line too long
+ * on its own at spaces: never inside a word or link) into sections of at most 2,900 characters, packed into
+ * messages within Slack's limits (50 blocks, 40,000 characters), so a long reply (`/news feeds list`,
+ * `/news help`, `/news why`) arrives whole. Stories follow the text, each as its own blocks, in the last
+ * message while it has room. More than five messages' worth ends with a note of how much was left out.
+ */
+export function replyMessages(reply: Reply): SlackReplyMessage[] {
+  const response_type = reply.ephemeral ? 'ephemeral' : 'in_channel';
   const head = escapeMrkdwn(reply.text);
-  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(head.slice(0, BLOCK_MAX)) }];
+  const sections = splitAtLines(head, BLOCK_MAX);
+  const groups: string[][] = [[]];
+  let chars = 0;
+  for (const section of sections) {
+    const group = groups.at(-1)!;
+    // One block of each message is kept for a note.
+    if (group.length > 0 && (group.length + 1 > MAX_BLOCKS - 1 || chars + section.length > SECTIONS_MAX)) {
+      groups.push([section]);
+      chars = section.length;
+    } else {
+      group.push(section);
+      chars += section.length;
+    }
+  }
+  const left = groups.splice(MAX_REPLY_MESSAGES).flat();
+  const messages = groups.map((group): SlackReplyMessage => ({
+    response_type,
+    text: sections.length === 1 ? head : fallbackText(group[0] ?? ''),
+    blocks: group.map((t): KnownBlock => ({ type: 'section', text: mrkdwn(t) })),
+  }));
+  const last = messages.at(-1)!;
+  if (left.length > 0) {
+    const lines = left.reduce((n, t) => n + t.split('\n').length, 0);
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${lines} more ${lines === 1 ? 'line' : 'lines'} not shown: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
+  }
   const stories = reply.stories ?? [];
   let shown = 0;
   for (const story of stories) {
     const more = [{ type: 'divider' } as KnownBlock, ...storyMessage(story).blocks];
     // Keep room for the "not shown" note.
-    if (blocks.length + more.length > MAX_BLOCKS - (shown + 1 < stories.length ? 1 : 0)) break;
-    blocks.push(...more);
+    if (last.blocks.length + more.length > MAX_BLOCKS - (shown + 1 < stories.length ? 1 : 0)) break;
+    if (messageChars(last.text, [...last.blocks, ...more]) > MESSAGE_MAX - 200) break;
+    last.blocks.push(...more);
     shown += 1;
   }
   if (shown < stories.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`${stories.length - shown} more not shown; ask for fewer with a count.`)] });
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${stories.length - shown} more not shown; ask for fewer with a count.`)] });
   }
-  return { response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: head, blocks };
+  return messages;
 }

@@ -4,7 +4,9 @@
 // its formatting characters (a backslash shows as itself), so outside URLs a *, _ or ~ that could open or
 // close a style (not one inside a word, as in snake_case, which Slack leaves alone) and every ` become
 // look-alike characters it never pairs, and a > opening a line (a quote) becomes a look-alike too: feed
-// text can neither restyle an alert nor fake a quote or a code block in it.
+// text can neither restyle an alert nor fake a quote or a code block in it. The colons of an emoji
+// shortcode (`:rotating_light:`) become a look-alike (∶) as well, so feed text shows no emoji it did not
+// contain; clock times (10:30:45), URLs and IPv6 addresses keep their colons.
 import { cleanFeedText, safeHttpUrl, URL_IN_TEXT } from '../text.ts';
 
 /** What Slack would pair into bold, italics, strike-through or code, with the look-alike shown instead. */
@@ -13,8 +15,33 @@ const LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\
 /** A style character not flanked by letters or digits on both sides, or any backtick. */
 const STYLE_MARK = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`/gu;
 
+/**
+ * An emoji shortcode as Slack reads one (`:rotating_light:`, `:+1:`, `:skin-tone-2:`): a name of letters,
+ * digits and `_ + - '` between two colons. Hex digits (and hyphens) after a hex digit or a colon are
+ * clock times or an IPv6 address (10:30:45, 22:00-07:00, fe80::1:2, 2001:db8:0:1), not a shortcode, and are
+ * left as they are.
+ */
+const SHORTCODE = /:([\p{L}\p{N}_+'-]+)(?=:)/gu;
+const CLOCK_OR_IPV6 = /^[0-9a-f-]+$/i;
+const COLON_LOOKALIKE = '\u2236';
+
+function inertShortcodes(text: string): string {
+  let out = '';
+  let at = 0;
+  SHORTCODE.lastIndex = 0;
+  for (let m = SHORTCODE.exec(text); m; m = SHORTCODE.exec(text)) {
+    const name = m[1]!;
+    // Left alone, its closing colon may still open a shortcode (10:30:fire:).
+    if (CLOCK_OR_IPV6.test(name) && /[0-9a-f:]/i.test(text[m.index - 1] ?? '')) continue;
+    out += `${text.slice(at, m.index)}${COLON_LOOKALIKE}${name}${COLON_LOOKALIKE}`;
+    at = m.index + m[0].length + 1;
+    SHORTCODE.lastIndex = at;
+  }
+  return out + text.slice(at);
+}
+
 function inertStyle(text: string): string {
-  return text.replace(STYLE_MARK, (c) => LOOKALIKES[c]!);
+  return inertShortcodes(text).replace(STYLE_MARK, (c) => LOOKALIKES[c]!);
 }
 
 export function escapeMrkdwn(text: string): string {

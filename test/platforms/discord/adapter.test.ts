@@ -119,6 +119,34 @@ describe('Discord adapter', () => {
     expect(await storage.channels.subscriptions(ch.id)).toEqual(['espionage', 'talks']);
   });
 
+  // /news brief's options: a time (and a day) without a schedule set the brief, as the user asked, never
+  // fall back to showing it.
+  const opt = (o: Record<string, string | undefined>) => Object.entries(o).flatMap(([name, value]) => (value === undefined ? [] : [{ name, type: 3 as const, value }]));
+  it.each([
+    { name: 'a time and zone, no brief yet: daily at that time', before: null, options: { time: '08:00', zone: 'Europe/Berlin' }, want: /^This channel gets a brief daily at 08:00 Europe\/Berlin\. The next one is /, brief: { every: 'daily', weekday: null, time: { hour: 8, minute: 0, second: 0 }, zone: 'Europe/Berlin' } },
+    { name: 'a time, a weekly brief: moved, still weekly', before: { schedule: 'weekly', day: 'mon', time: '07:00', zone: 'UTC' }, options: { time: '09:30' }, want: /^This channel gets a brief weekly on Monday at 09:30 UTC\. /, brief: { every: 'weekly', weekday: 1, time: { hour: 9, minute: 30, second: 0 }, zone: 'UTC' } },
+    { name: 'a time, a daily brief: moved, zone kept', before: { schedule: 'daily', time: '07:00', zone: 'Asia/Tokyo' }, options: { time: '18:15' }, want: /^This channel gets a brief daily at 18:15 Asia\/Tokyo\. /, brief: { every: 'daily', weekday: null, time: { hour: 18, minute: 15, second: 0 }, zone: 'Asia/Tokyo' } },
+    { name: 'a day and a time: weekly', before: null, options: { day: 'fri', time: '07:00', zone: 'UTC' }, want: /^This channel gets a brief weekly on Friday at 07:00 UTC\. /, brief: { every: 'weekly', weekday: 5, time: { hour: 7, minute: 0, second: 0 }, zone: 'UTC' } },
+    { name: 'a time, no zone known: asks for one', before: null, options: { time: '08:00' }, want: /^Say which time zone the time is in, for example \/news brief 08:00 Europe\/Berlin\.$/, brief: null },
+    { name: 'a time that is not one', before: null, options: { time: '8am', zone: 'UTC' }, want: /^"8am" is not a time of day; use HH:MM on a 24-hour clock/, brief: null },
+    { name: 'nothing: shows the brief', before: null, options: {}, want: /^This channel has no brief; set one with \/news brief daily 08:00 Europe\/Berlin\./, brief: null },
+  ])('/news brief with $name', async ({ before, options, want, brief }) => {
+    await setUp();
+    const manager = MEMBER | PERMISSIONS.ManageChannels;
+    if (before) await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: manager, subcommand: 'brief', options: opt(before) }));
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000001', permissions: manager, subcommand: 'brief', options: opt(options) }));
+    expect((r.body.data as { content: string }).content).toMatch(want);
+    const ch = await storage.channels.find('discord', CHAN);
+    expect(ch ? (await storage.channels.delivery(ch.id)).brief : null).toEqual(brief);
+  });
+
+  it('refuses a time for the brief to a member who cannot manage the channel', async () => {
+    await setUp();
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: MEMBER, subcommand: 'brief', options: opt({ time: '08:00', zone: 'UTC' }) }));
+    expect((r.body.data as { content: string }).content).toMatch(/^Sorry, only members with the Manage Channels/);
+    expect(await storage.channels.find('discord', CHAN)).toBeNull();
+  });
+
   it.each([
     { who: 'a plain member', perms: MEMBER, refused: true },
     { who: 'a member with Manage Server', perms: MEMBER | PERMISSIONS.ManageGuild, refused: false },

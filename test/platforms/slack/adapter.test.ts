@@ -8,7 +8,7 @@ import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/adapter.ts';
 import type { Storage } from '../../../src/storage/index.ts';
-import { startFakeSlack, sendSlashCommand, type FakeSlack } from '../../emulators/slack.ts';
+import { slackLimitError, startFakeSlack, sendSlashCommand, type FakeSlack } from '../../emulators/slack.ts';
 import { waitFor } from '../../emulators/http-util.ts';
 import { commandDepsFor } from '../../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../../helpers/databases.ts';
@@ -200,9 +200,13 @@ describe('Slack adapter', () => {
 
   describe('request timestamps, against an injected clock', () => {
     // Our clock reads NOW; requests are signed (real HMACs) with timestamps around it. Bolt checks again
-    // against the system clock, which is within a second of NOW here.
-    const NOW = Math.floor(Date.now() / 1000);
-    beforeEach(async () => setUp(undefined, fixedClock(new Date(NOW * 1000))));
+    // against the system clock, which is within a second of NOW here: NOW is read before each test, not
+    // when the file is collected, so the tests before these (however slow the machine) cannot age it.
+    let NOW = 0;
+    beforeEach(async () => {
+      NOW = Math.floor(Date.now() / 1000);
+      await setUp(undefined, fixedClock(new Date(NOW * 1000)));
+    });
 
     it.each([
       { name: '10 s ahead', offset: 10, status: 200 },
@@ -224,6 +228,38 @@ describe('Slack adapter', () => {
       const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
       expect(res.status).toBe(200);
       expect(await subsOf('C300')).toEqual([]);
+    });
+  });
+
+  describe('long replies arrive whole', () => {
+    // Thirty feeds (what /news feeds list shows): each line under a section's 3,000 characters, all of them
+    // over it (short URLs), or over a message's 40,000 (URLs of 1,900 characters).
+    const feedUrl = (i: number, long: boolean) => `https://feeds${i}.example/${long ? `${'segment-'.repeat(236)}rss` : 'world/cyber/rss.xml'}?edition=international&format=full`;
+    const cases = [
+      { name: 'over a section, answered quickly', long: false, slow: false, messages: 1 },
+      { name: 'over a message, answered quickly', long: true, slow: false, messages: 2 },
+      { name: 'over a message, answered slowly', long: true, slow: true, messages: 2 },
+    ];
+    it.each(cases)('/news feeds list $name: $messages message(s), every line whole, within Slack\'s limits', async ({ long, slow, messages }) => {
+      let release: () => void = () => {};
+      if (slow) gate = new Promise((resolve) => (release = resolve));
+      await setUp(slow ? 20 : undefined);
+      for (let i = 1; i <= 30; i++) await storage.feeds.add({ url: feedUrl(i, long), title: `Cyber diplomacy wire number ${i} *world* edition`, source: 'config' });
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'feeds list', userId: 'UMEMBER', channelId: 'C100', responseUrl: slack.responseUrl('long') });
+      expect(r.status).toBe(200);
+      release();
+      const bodies = [...(slow ? [] : [r.json!]), ...(await waitFor('every part', () => (slack.responses.length >= messages - (slow ? 0 : 1) ? slack.responses.map((x) => x.body) : undefined)))];
+      expect(bodies).toHaveLength(messages);
+      for (const b of bodies) {
+        expect(slackLimitError(b)).toBeNull();
+        expect(b).toMatchObject({ response_type: 'ephemeral' });
+      }
+      const sections = bodies.flatMap((b) => (b.blocks as Array<{ type: string; text: { text: string } }>).map((x) => x.text.text));
+      expect(sections.length).toBeGreaterThan(1);
+      // Each section is whole lines: the reply's lines, in order, each in one piece.
+      const lines = sections.flatMap((t) => t.split('\n'));
+      expect(lines[0]).toBe("Watching 30 feed(s) for this workspace's channels:");
+      expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `${k + 1}. Cyber diplomacy wire number ${k + 1} \u2217world\u2217 edition ${feedUrl(k + 1, long).replace(/&/g, '&amp;')} (global)`));
     });
   });
 

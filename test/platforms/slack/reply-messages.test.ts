@@ -1,0 +1,42 @@
+// A command reply as Slack messages: sections of at most 3,000 characters cut at line breaks, messages
+// within 50 blocks and 40,000 characters, five messages at most, stories after the text. Every message is
+// checked against the emulator's copy of Slack's limits.
+import { describe, expect, it } from 'vitest';
+import type { StoryView } from '../../../src/domain/chat.ts';
+import { replyMessages } from '../../../src/platforms/slack/blocks.ts';
+import { slackLimitError } from '../../emulators/slack.ts';
+
+const lines = (n: number, width: number) => Array.from({ length: n }, (_, i) => `${i + 1}. ${'word '.repeat(Math.ceil(width / 5))}`.slice(0, width).trimEnd()).join('\n');
+const story: StoryView = { title: 'A story', url: 'https://news.example/a', source: 'Wire', publishedAt: null, summary: 'Summary.', fromExcerpt: false, topics: [], alsoCoveredBy: [] };
+
+describe('replyMessages', () => {
+  const cases = [
+    { name: 'a short reply: one section, the text as fallback', text: 'Added "cyber".', stories: 0, messages: 1, sections: [1], note: null },
+    { name: 'over a section: several sections in one message', text: lines(40, 150), stories: 0, messages: 1, sections: [3], note: null },
+    { name: 'over a message: several messages', text: lines(600, 150), stories: 0, messages: 3, sections: [12, 12, 8], note: null },
+    { name: 'over five messages: a note of what was left out', text: lines(1400, 150), stories: 0, messages: 5, sections: [12, 12, 12, 12, 12], note: /^260 more lines not shown: Slack takes at most 5 messages in answer to a command\.$/ },
+    { name: 'stories after a long text, in the last message', text: lines(40, 150), stories: 3, messages: 1, sections: [3], note: null },
+  ];
+  it.each(cases)('$name', ({ text, stories, messages, sections, note }) => {
+    const got = replyMessages({ text, ephemeral: false, stories: Array.from({ length: stories }, () => story) });
+    expect(got).toHaveLength(messages);
+    for (const m of got) {
+      expect(slackLimitError(m as unknown as Record<string, unknown>)).toBeNull();
+      expect(m.response_type).toBe('in_channel');
+    }
+    // The text's sections lead each message; stories (after a divider) and notes follow.
+    const leading = (m: (typeof got)[number]) => {
+      const end = m.blocks.findIndex((b) => b.type !== 'section');
+      return end < 0 ? m.blocks : m.blocks.slice(0, end);
+    };
+    expect(got.map((m) => leading(m).length)).toEqual(sections);
+    const shown = got.flatMap((m) => leading(m).map((b) => (b as { text: { text: string } }).text.text));
+    // Whole lines, in order: the reply's first lines, none cut.
+    const all = text.split('\n');
+    expect(shown.flatMap((t) => t.split('\n'))).toEqual(all.slice(0, shown.flatMap((t) => t.split('\n')).length));
+    if (note) expect((got.at(-1)!.blocks.at(-1) as { elements: Array<{ text: string }> }).elements[0]!.text).toMatch(note);
+    else expect(shown.flatMap((t) => t.split('\n'))).toEqual(all);
+    expect(got[0]!.text).toBe(sections[0] === 1 && messages === 1 ? text : all[0]);
+    expect(got.at(-1)!.blocks.filter((b) => b.type === 'divider')).toHaveLength(stories);
+  });
+});
