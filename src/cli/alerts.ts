@@ -2,7 +2,7 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
-import { iso } from './format.ts';
+import { echoed, iso, rowId, someOf } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 function alertJson(a: AlertListRow) {
@@ -40,6 +40,9 @@ function parseLimit(raw: string | undefined): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${raw}'.`);
   return Number(raw);
 }
+
+/** Alert ids one `alerts retry` takes (--all has no bound). */
+const MAX_RETRY_IDS = 1000;
 
 export const command: CliCommand = {
   name: 'alerts',
@@ -85,9 +88,10 @@ export const command: CliCommand = {
     if (action === 'retry') {
       if (v.all && rest.length) throw new UsageError("cyberbrief alerts retry: give alert ids or --all, not both.");
       if (!v.all && rest.length === 0) throw new UsageError("cyberbrief alerts retry: give alert ids (see 'cyberbrief alerts list --failed') or --all.");
-      const bad = rest.find((r) => !/^\d+$/.test(r));
-      if (bad) throw new UsageError(`cyberbrief alerts retry: '${bad}' is not an alert id.`);
-      const ids = rest.map(Number);
+      const bad = rest.find((r) => rowId(r) === null);
+      if (bad !== undefined) throw new UsageError(`cyberbrief alerts retry: '${echoed(bad)}' is not an alert id.`);
+      const ids = [...new Set(rest.map((r) => rowId(r)!))];
+      if (ids.length > MAX_RETRY_IDS) throw new UsageError(`cyberbrief alerts retry: ${ids.length} alert ids given; give at most ${MAX_RETRY_IDS} at a time, or --all for every dead letter.`);
       return ctx.withStorage(async (storage) => {
         const requeued = await storage.alerts.retryDead({ ...(v.all ? {} : { ids }), now: new Date() });
         const missed = ids.filter((id) => !requeued.includes(id));
@@ -95,14 +99,14 @@ export const command: CliCommand = {
           ctx.stdout(JSON.stringify({ requeued, not_dead: missed }));
         } else {
           // Ids given and none of them queued: the sentence on standard error says it all.
-          if (requeued.length || v.all) ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${requeued.join(', ')}.` : 'No failed alerts to retry.');
+          if (requeued.length || v.all) ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${someOf(requeued, 50)}.` : 'No failed alerts to retry.');
           if (missed.length) {
             const found = await Promise.all(missed.map((id) => storage.alerts.get(id)));
             const notDead = found.flatMap((a) => (a ? [`${a.id} (${a.status})`] : []));
             const unknown = missed.filter((_, i) => !found[i]);
             const parts = [
-              ...(notDead.length ? [`${notDead.join(', ')} ${notDead.length === 1 ? 'is' : 'are'} not dead-lettered`] : []),
-              ...(unknown.length ? [`there is no alert ${unknown.join(', ')}`] : []),
+              ...(notDead.length ? [`${someOf(notDead)} ${notDead.length === 1 ? 'is' : 'are'} not dead-lettered`] : []),
+              ...(unknown.length ? [`there is no alert ${someOf(unknown)}`] : []),
             ];
             ctx.stderr(`cyberbrief alerts retry: ${parts.join('; ')} (see 'cyberbrief alerts list --failed').`);
           }

@@ -15,7 +15,7 @@ import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
-import { iso } from './format.ts';
+import { echoed, iso, rowId } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
@@ -92,8 +92,10 @@ const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   // A URL as typed, or in its stored form (HTTP://Example.com/feed#top is http://example.com/feed).
   const stored = storedFeedUrl(ref);
-  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
-  if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
+  // Digits are an id (one too long for any row names none, and never reaches the database).
+  const id = /^\d+$/.test(ref) ? rowId(ref) : undefined;
+  const feed = id !== undefined ? id && (await storage.feeds.get(id)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
+  if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${echoed(redactUserinfo(ref))}'; run 'cyberbrief feeds list' for ids and URLs.`);
   return feed;
 }
 

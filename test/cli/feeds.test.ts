@@ -6,6 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { runCli } from '../helpers/cli-run.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 /** A title as a hostile feed (or an old row) might hold it: colours, a window-title OSC, C0/C1 controls, bidi. */
 const DIRTY_TITLE = 'Cyber \u001b[31mRed\u001b[0m Desk\u001b]0;pwned\u0007\u0000\u0008\u009b2J \u202eevil\u202c\u0085 end';
@@ -280,5 +282,29 @@ describe('cyberbrief feeds', () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml (ENOENT).');
+  });
+});
+
+describe.each(testDatabases)('cyberbrief feeds on $name: a feed named by what names none', (db) => {
+  notePostgresSkip();
+  it.each([
+    // Digits past any row id reached the database (PostgreSQL: "unexpected error: invalid input syntax for type bigint: "1e+22"").
+    { name: 'an id past any row', argv: ['disable', '9999999999999999999999'], stderr: "cyberbrief feeds: no feed '9999999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
+    { name: 'an id past any row, to remove', argv: ['remove', '99999999999999999999'], stderr: "cyberbrief feeds: no feed '99999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
+    { name: 'id 0', argv: ['enable', '0'], stderr: "cyberbrief feeds: no feed '0'; run 'cyberbrief feeds list' for ids and URLs." },
+    // A pasted blob was echoed whole: a message of 20,000 characters.
+    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(77)}...'; run 'cyberbrief feeds list' for ids and URLs.` },
+  ])('$name: one short sentence, exit 2, the feed untouched', async ({ argv, stderr }) => {
+    const { storage, url, cleanup } = await freshStorage(db);
+    try {
+      const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', title: 'A', source: 'cli' });
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-feeds-'));
+      writeFileSync(path.join(dir, 'config.yaml'), 'feeds: []\n');
+      const r = await runCli(['feeds', ...argv], { DATABASE_URL: url, CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), LOG_LEVEL: 'silent' });
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr });
+      expect(await storage.feeds.get(feed.id)).toMatchObject({ url: 'https://a.example/rss', enabled: true });
+    } finally {
+      await cleanup();
+    }
   });
 });
