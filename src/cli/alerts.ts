@@ -37,7 +37,7 @@ function alertLines(a: AlertListRow): string[] {
 
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 50;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${raw}'.`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${echoed(raw)}'.`);
   return Number(raw);
 }
 
@@ -114,7 +114,7 @@ export const command: CliCommand = {
         return missed.length && !v.all ? 1 : 0;
       });
     }
-    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${action}'` : ''}; run 'cyberbrief alerts --help'.`);
+    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${echoed(action)}'` : ''}; run 'cyberbrief alerts --help'.`);
     return 2;
   },
 };

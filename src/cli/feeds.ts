@@ -262,7 +262,7 @@ export const command: CliCommand = {
       default:
         {
           const meant = action ? closest(action, ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) : null;
-          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${echoed(action)}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
         }
         return 2;
     }

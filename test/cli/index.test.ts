@@ -224,3 +224,34 @@ describe('cyberbrief doctor', () => {
     }
   });
 });
+
+describe('cyberbrief CLI: what was typed is echoed short', () => {
+  // A pasted blob (an argument of up to 128 KiB) was echoed whole: a "sentence" of 20,000 characters.
+  const blob = 'x'.repeat(20_000);
+  const short = `${'x'.repeat(77)}...`;
+  it.each([
+    { name: 'an unknown command', argv: [`q${blob}`], stderr: `cyberbrief: unknown command 'q${short.slice(1)}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: 'an unknown top-level option', argv: [`--${blob}`], stderr: `cyberbrief: unknown option '--${short.slice(2)}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: 'help for an unknown command', argv: ['help', blob], stderr: `cyberbrief help: unknown command '${short}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: "a command's unknown option", argv: ['poll', '--once', `--${blob}`], stderr: `cyberbrief poll: Unknown option '--${short.slice(2)}'; run 'cyberbrief poll --help'.` },
+    { name: 'a stray argument', argv: ['doctor', blob], stderr: `cyberbrief doctor: Unexpected argument '${short}'. This command does not take positional arguments; run 'cyberbrief doctor --help'.` },
+    { name: 'an unknown feeds action', argv: ['feeds', blob], stderr: `cyberbrief feeds: unknown action '${short}' (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.` },
+    { name: 'an unknown alerts action', argv: ['alerts', blob], stderr: `cyberbrief alerts: expected 'list' or 'retry', got '${short}'; run 'cyberbrief alerts --help'.` },
+    { name: 'a bad --limit', argv: ['alerts', 'list', '--limit', blob], stderr: `cyberbrief alerts: --limit must be a number from 1 to 10000, got '${short}'.` },
+    { name: 'an unknown db action', argv: ['db', blob], stderr: `cyberbrief db: expected 'migrate' or 'compact', got '${short}'; run 'cyberbrief db --help'.` },
+    { name: 'an unknown secrets action', argv: ['secrets', blob], stderr: `cyberbrief secrets: expected 'rekey', got '${short}'; run 'cyberbrief secrets --help'.` },
+    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `model: unknown subcommand "${short}"; use fit or show.` },
+    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `model: unexpected argument "${short}"; see cyberbrief model --help.` },
+    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `actors: unknown subcommand "${short}"; use list or import.` },
+    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
+    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `summarize: --sentences expects a positive whole number, got "${short}".` },
+  ])('$name: one short sentence, exit 2', async ({ argv, stderr }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-echo-'));
+    try {
+      const r = await cli(argv, { DATABASE_URL: path.join(dir, 'a.db'), LOG_LEVEL: 'silent' });
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
