@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { openStorage } from '../../src/storage/index.ts';
 import { allMigrations } from '../../src/storage/migrations/index.ts';
 import { damagedDatabase } from '../helpers/damaged-sqlite.ts';
 import { runCli } from '../helpers/cli-run.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 const cli = (argv: string[], env: Record<string, string> = {}) => runCli(argv, env);
 
@@ -252,6 +253,45 @@ describe('cyberbrief CLI: what was typed is echoed short', () => {
       expect(r).toMatchObject({ code: 2, stdout: '', stderr });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cyberbrief doctor before the first start', () => {
+  const KEY = 'ab'.repeat(32);
+  it.each([
+    // doctor created the file (and its folders) and called it "reachable; 11 migration(s) pending": a mistyped path passed.
+    { name: 'a SQLite file that is not there', at: (dir: string) => path.join(dir, 'new.db') },
+    { name: 'a SQLite file in a folder that is not there', at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db') },
+  ])('$name: a warning naming it, and nothing created', async ({ at }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-new-'));
+    try {
+      const file = at(dir);
+      const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: file, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
+      const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string });
+      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` });
+      expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
+      expect(readdirSync(dir)).toEqual([]);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(testDatabases)('on $name with migrations pending and an encryption key: no raw "no such table" line', async (db) => {
+    notePostgresSkip();
+    const { url, drop } = await db.create();
+    try {
+      // An empty database: a SQLite file created empty, an empty PostgreSQL database. doctor said
+      // 'warn  encryption: sealed values not counted: relation "slack_installations" does not exist'.
+      if (db.name === 'sqlite') writeFileSync(url, '');
+      const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: url, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
+      const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
+      expect(checks.find((c) => c.name === 'database')?.detail).toMatch(/is reachable.*; \d+ migration\(s\) pending/);
+      expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
+      expect(r.code).toBe(0);
+    } finally {
+      await drop();
     }
   });
 });
