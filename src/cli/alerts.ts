@@ -2,7 +2,7 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
-import { echoed, iso, rowId, someOf } from './format.ts';
+import { didYouMean, echoed, iso, rowId, someOf } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 function alertJson(a: AlertListRow) {
@@ -114,7 +114,7 @@ export const command: CliCommand = {
         return missed.length && !v.all ? 1 : 0;
       });
     }
-    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${echoed(action)}'` : ''}; run 'cyberbrief alerts --help'.`);
+    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${echoed(action)}'${didYouMean(action, ['list', 'retry'])}` : ''}; run 'cyberbrief alerts --help'.`);
     return 2;
   },
 };

@@ -1,4 +1,5 @@
 // Small formatting helpers shared by the CLI's text output.
+import { closest } from '../lib/closest.ts';
 
 /** A time to the second in UTC (`2026-11-23T18:04:23Z`), or `-` when there is none. */
 export const iso = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
@@ -23,4 +24,10 @@ export function rowId(raw: string): number | null {
 /** Numbers for a message: the first `max`, then how many more. */
 export function someOf(values: readonly (number | string)[], max = 20): string {
   return values.length > max ? `${values.slice(0, max).join(', ')} and ${values.length - max} more` : values.join(', ');
+}
+
+/** ` (did you mean 'migrate'?)` for a near miss of one of `names` (as `cyberbrief pol` names poll), else ''. */
+export function didYouMean(typed: string | undefined, names: readonly string[], quote = "'"): string {
+  const meant = typed ? closest(typed, names) : null;
+  return meant ? ` (did you mean ${quote}${meant}${quote}?)` : '';
 }

@@ -131,7 +131,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   if (first === 'help' && rest.length > 0) {
     const name = rest[0]!;
     if (rest.length > 1 || !SUBCOMMANDS.some((c) => c.name === name)) {
-      stderr(`cyberbrief help: unknown command '${echoed(rest.join(' '))}'; run 'cyberbrief --help' for the list of commands.`);
+      const meant = rest.length === 1 ? closest(name, SUBCOMMANDS.map((c) => c.name)) : null;
+      stderr(`cyberbrief help: unknown command '${echoed(rest.join(' '))}'; ${meant ? `did you mean 'cyberbrief help ${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
       return 2;
     }
     stdout((await loadCommand(name)).usage);

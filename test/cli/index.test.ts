@@ -38,7 +38,7 @@ describe('cyberbrief CLI', () => {
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
-    ['help for an unknown command', ['help', 'polll'], /^cyberbrief help: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['help for an unknown command', ['help', 'frobnicate'], /^cyberbrief help: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
     ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
     ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
     ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
@@ -292,6 +292,29 @@ describe('cyberbrief doctor before the first start', () => {
       expect(r.code).toBe(0);
     } finally {
       await drop();
+    }
+  });
+});
+
+describe('cyberbrief CLI: a mistyped action names the one meant', () => {
+  // Only `cyberbrief pol` and `feeds lst` named it; `db migrat`, `help pol` and the others did not.
+  it.each([
+    { argv: ['help', 'pol'], stderr: "cyberbrief help: unknown command 'pol'; did you mean 'cyberbrief help poll'? Run 'cyberbrief --help' for the list of commands." },
+    { argv: ['db', 'migrat'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'migrat' (did you mean 'migrate'?); run 'cyberbrief db --help'." },
+    { argv: ['db', 'compcat', '--dry-run'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'compcat' (did you mean 'compact'?); run 'cyberbrief db --help'." },
+    { argv: ['db', 'migrate', 'now'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'migrate now'; run 'cyberbrief db --help'." },
+    { argv: ['secrets', 'rekye'], stderr: "cyberbrief secrets: expected 'rekey', got 'rekye' (did you mean 'rekey'?); run 'cyberbrief secrets --help'." },
+    { argv: ['alerts', 'lst'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'lst' (did you mean 'list'?); run 'cyberbrief alerts --help'." },
+    { argv: ['alerts', 'rety', '3'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'rety' (did you mean 'retry'?); run 'cyberbrief alerts --help'." },
+    { argv: ['model', 'shw'], stderr: 'model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
+    { argv: ['actors', 'imprt', 'x.json'], stderr: 'actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
+    { argv: ['actors', 'frobnicate'], stderr: 'actors: unknown subcommand "frobnicate"; use list or import.' },
+  ])('$argv: one line naming it, exit 2', async ({ argv, stderr }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-meant-'));
+    try {
+      expect(await cli(argv, { DATABASE_URL: path.join(dir, 'a.db'), LOG_LEVEL: 'silent' })).toMatchObject({ code: 2, stdout: '', stderr });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
