@@ -70,6 +70,10 @@ describe('loadConfig', () => {
     { name: 'a feed URL that is not http', yaml: 'feeds:\n  - url: ftp://example.com/rss\n', message: /^config: feeds\.0\.url = "ftp:\/\/example\.com\/rss" is invalid .*http\(s\) URL\.$/ },
     { name: 'a bad enum from the environment', env: { LOG_LEVEL: 'loud' }, message: /^config: log\.level = "loud" is invalid \(check LOG_LEVEL or the config files\): expected one of "fatal", .*"silent"\.$/ },
     { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected number\.$/ },
+    // A PORT that is a number, but not a port, said "expected number".
+    { name: 'a negative PORT', env: { PORT: '-1' }, message: /^config: server\.port = -1 is invalid \(check PORT or the config files\): expected a number >= 0\.$/ },
+    { name: 'a PORT with a fraction', env: { PORT: '3000.5' }, message: /^config: server\.port = 3000\.5 is invalid \(check PORT or the config files\): expected a whole number\.$/ },
+    { name: 'a PORT past the last', env: { PORT: '70000' }, message: /^config: server\.port = 70000 is invalid \(check PORT or the config files\): expected a number <= 65535\.$/ },
     { name: 'a feed URL with credentials (the password not shown)', yaml: 'feeds:\n  - url: https://reader:pw@example.com/rss\n', message: /^config: feeds\.0\.url = "https:\/\/reader:\[redacted\]@example\.com\/rss" is invalid .*: expected no user name or password in the URL/ },
     { name: 'an LLM_BASE_URL that is not http (the password not shown)', env: { LLM_BASE_URL: 'ftp://bob:hunter2secret@llm.example/v1' }, message: /^config: summary\.llm\.base_url = "ftp:\/\/bob:\[redacted\]@llm\.example\/v1" is invalid \(check LLM_BASE_URL or the config files\): expected an http\(s\) URL\.$/ },
     { name: 'a SLACK_API_URL that is not a URL (the password not shown)', env: { SLACK_API_URL: 'slack.internal://bob:hunter2secret@/api' }, message: /^config: SLACK_API_URL = "slack\.internal:\/\/bob:\[redacted\]@\/api" is invalid: expected an http\(s\) URL\.$/ },
