@@ -225,9 +225,11 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        // A file cut short (a failed download or copy) would import only the feeds before the cut.
-        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${file} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
-        if (!/<\/opml\s*>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${file} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
+        const shown = file === '-' ? 'standard input' : file;
+        // A file cut short (a failed download or copy) would import only the feeds before the cut; cut inside
+        // its first outline it lists none, and is still said to be cut short.
+        if (!/<\/opml\s*>|<opml\b[^>]*\/>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${shown} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
+        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${shown} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
         return withFeeds(async (s, _configured, config) => {
           let added = 0;
           const skipped: string[] = [];
@@ -246,7 +248,7 @@ export const command: CliCommand = {
               refused.push(r.feed.url);
             }
           }
-          ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          ctx.stdout(`Imported ${entries.length} feed(s) from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
           // As for add: a feed at a private address or localhost is refused at every poll until allowed.
           if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;

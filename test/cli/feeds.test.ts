@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -197,12 +198,25 @@ describe('cyberbrief feeds', () => {
     ['cut short', 'cut.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/><outline xmlUrl="https://b.ex', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
     ['with no feeds', 'none.opml', '<opml version="2.0"><body><outline text="a folder"/></body></opml>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
     ['self-closed and empty', 'empty.opml', '<opml/>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+    // Cut inside its first outline, it was said to list no feeds: the operator looked for a folder of the wrong kind.
+    ['cut short inside its first outline', 'cut-first.opml', '<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" xmlUrl="https://a.example/rss"', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
+    ['cut short after its body', 'cut-body.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body>', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
   ])('an OPML file %s is a usage error in one sentence and adds nothing', async (_name, name, text, message) => {
     const file = path.join(dir, name);
     writeFileSync(file, text);
     const r = await cli('import', file);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${file} ${message}` });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it.each([
+    // Standard input was named '-' in the messages ("Imported 1 feed(s) from -").
+    { name: 'imported', text: '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body></opml>', code: 0, stdout: 'Imported 1 feed(s) from standard input: 1 added, 0 already present.', stderr: '' },
+    { name: 'cut short', text: '<opml version="2.0"><body><outline xmlUrl="https://a.ex', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input ends before </opml> (cut short?); nothing was imported; export the OPML again.' },
+    { name: 'with no feeds', text: '<opml version="2.0"><body/></opml>', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input lists no feeds (outlines with an xmlUrl); nothing was imported.' },
+  ])('OPML on standard input ($name) is named so (the built CLI)', ({ text, code, stdout, stderr }) => {
+    const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cyberbrief'), 'feeds', 'import', '-'], { cwd: dir, input: text, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 30_000 });
+    expect({ code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() }).toEqual({ code, stdout, stderr });
   });
 
   it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {
