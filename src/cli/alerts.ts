@@ -51,7 +51,7 @@ export const command: CliCommand = {
     'Usage: cyberbrief alerts <action> [...]',
     '',
     'Actions:',
-    '  list [--failed] [--limit N] [--json]   recent alerts, newest first; --failed: dead letters only',
+    '  list [--failed] [--limit N] [--json]   the newest alerts (50, or --limit N); --failed: dead letters only',
     '  retry ID [ID...] | --all               queue dead-lettered alerts again (the running bot sends them)',
     '',
     'An alert is dead-lettered after delivery.max_attempts failed sends. Alerts of a paused channel wait',
@@ -71,7 +71,9 @@ export const command: CliCommand = {
       if (rest.length) throw new UsageError(`cyberbrief alerts list: unexpected '${rest.join(' ')}'; run 'cyberbrief alerts --help'.`);
       const limit = parseLimit(v.limit as string | undefined);
       return ctx.withStorage(async (storage) => {
-        const rows = await storage.alerts.list({ limit, ...(v.failed ? { status: 'dead' as const } : {}) });
+        // One row past the page tells whether there are more than it shows.
+        const page = await storage.alerts.list({ limit: limit + 1, ...(v.failed ? { status: 'dead' as const } : {}) });
+        const rows = page.slice(0, limit);
         if (v.json) {
           ctx.stdout(JSON.stringify(rows.map(alertJson), null, 2));
           return 0;
@@ -81,7 +83,10 @@ export const command: CliCommand = {
           return 0;
         }
         ctx.stdout(rows.flatMap(alertLines).join('\n'));
-        if (v.failed) ctx.stdout(`\n${rows.length} failed alert${rows.length === 1 ? '' : 's'}; 'cyberbrief alerts retry --all' queues them again.`);
+        // A full page may not be all of them: say so, rather than count a page as the whole.
+        const more = page.length > limit ? `the newest ${limit} shown; --limit N shows more` : '';
+        if (v.failed) ctx.stdout(`\n${more ? `${limit} failed alerts or more (${more})` : `${rows.length} failed alert${rows.length === 1 ? '' : 's'}`}; 'cyberbrief alerts retry --all' queues them again.`);
+        else if (more) ctx.stdout(`\n(${more}.)`);
         return 0;
       });
     }

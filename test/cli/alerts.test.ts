@@ -68,6 +68,27 @@ describe('cyberbrief alerts', () => {
   });
 
   it.each([
+    // A full page was shown as if it were all: '2 failed alerts' with more waiting.
+    { name: 'every alert, a page of 2', argv: ['--limit', '2'], last: '(the newest 2 shown; --limit N shows more.)' },
+    { name: 'every alert, all on the page', argv: ['--limit', '3'], last: null },
+    { name: 'the dead letters, a page of 1', argv: ['--failed', '--limit', '1'], last: "1 failed alerts or more (the newest 1 shown; --limit N shows more); 'cyberbrief alerts retry --all' queues them again." },
+    { name: 'the dead letters, all on the page', argv: ['--failed', '--limit', '2'], last: "2 failed alerts; 'cyberbrief alerts retry --all' queues them again." },
+  ])('list of $name says whether more are not shown', async ({ argv, last }) => {
+    const { file, ids } = await seeded();
+    // A second dead letter: the pending alert fails its last attempt too.
+    const storage = await openStorage(file);
+    const t1 = new Date('2026-03-02T11:00:00Z');
+    await storage.alerts.claimDue({ now: t1, limit: 10, owner: 'y', leaseUntil: new Date(t1.getTime() + 60_000), platforms: ['slack'] });
+    await storage.alerts.recordFailure(ids[2]!, 'y', { error: 'transient: HTTP 500 from slack', at: t1, retryAt: t1, countAttempt: true, maxAttempts: 1 });
+    await storage.close();
+    const r = await cli(['alerts', 'list', ...argv], file);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    if (last) expect(lines.at(-1)).toBe(last);
+    else expect(r.stdout).not.toMatch(/shows more|failed alert/);
+  });
+
+  it.each([
     [['alerts', 'retry'], /give alert ids .* or --all/],
     [['alerts', 'retry', 'abc'], /'abc' is not an alert id/],
     [['alerts', 'list', '--limit', '0'], /--limit must be a number from 1 to 10000/],
