@@ -183,6 +183,9 @@ export const command: CliCommand = {
         return withFeeds(async (s, _configured, config) => {
           const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          // A feed that exists keeps its title: say so rather than seem to have taken the new one.
+          const kept = cleanFeedTitle(feed.title);
+          if (!created && title && kept && kept !== title) ctx.stderr(`cyberbrief feeds add: note: feed ${feed.id} keeps its title '${kept}'; --title names a feed only when it is added.`);
           // The operator may add what chat users may not, but a private address is refused at every poll
           // until it is allowed: say so now rather than at the first poll.
           try {

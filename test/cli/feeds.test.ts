@@ -267,6 +267,16 @@ describe('cyberbrief feeds', () => {
     }
   });
 
+  it.each([
+    // The new title was dropped without a word: "Feed 1 already exists" read as if it had been taken.
+    { name: 'another title', title: 'New', stderr: "cyberbrief feeds add: note: feed 1 keeps its title 'Old'; --title names a feed only when it is added." },
+    { name: 'the same title', title: 'Old', stderr: '' },
+  ])('feeds add --title of a feed that exists, with $name, says what title it keeps', async ({ title, stderr }) => {
+    await cli('add', 'https://a.example/rss', '--title', 'Old');
+    expect(await cli('add', 'https://a.example/rss', '--title', title)).toMatchObject({ code: 0, stdout: 'Feed 1 already exists: https://a.example/rss', stderr });
+    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}ok {11}Old {2}https:\/\/a\.example\/rss/);
+  });
+
   it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
     expect(await cli('add', 'https://a.example/rss', '--title', '\u001b[2J\u200b')).toMatchObject({ code: 2, stderr: 'cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.' });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
