@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../lib/errors.ts';
 import { actorState, aliasRule, loadActorsFile, parseActorsJsonl, parseMispGalaxy, renderActorsJsonl, type ThreatActor } from '../matching/knowledge/actors.ts';
 import { readInput } from './read-input.ts';
+import { didYouMean, echoed } from './format.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 const USAGE = [
@@ -114,7 +115,7 @@ export const command: CliCommand = {
     const [sub, ...rest] = ctx.args.positionals;
     const config = await ctx.loadConfig();
     if (sub === 'list') {
-      if (rest.length) throw new UsageError(`actors list: unexpected argument "${rest[0]}"; see cyberbrief actors --help.`);
+      if (rest.length) throw new UsageError(`actors list: unexpected argument "${echoed(rest[0]!)}"; see cyberbrief actors --help.`);
       return list(ctx, config.matching.actors_file);
     }
     if (sub === 'import') {
@@ -122,6 +123,6 @@ export const command: CliCommand = {
       const out = ctx.args.values.out;
       return importFile(ctx, rest[0]!, typeof out === 'string' ? path.resolve(ctx.cwd, out) : config.matching.actors_file);
     }
-    throw new UsageError(sub ? `actors: unknown subcommand "${sub}"; use list or import.` : 'actors: say list or import; see cyberbrief actors --help.');
+    throw new UsageError(sub ? `actors: unknown subcommand "${echoed(sub)}"${didYouMean(sub, ['list', 'import'], '"')}; use list or import.` : 'actors: say list or import; see cyberbrief actors --help.');
   },
 };

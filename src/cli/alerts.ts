@@ -2,7 +2,7 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
-import { iso } from './format.ts';
+import { didYouMean, echoed, iso, rowId, someOf } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 function alertJson(a: AlertListRow) {
@@ -37,9 +37,12 @@ function alertLines(a: AlertListRow): string[] {
 
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 50;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${raw}'.`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new UsageError(`cyberbrief alerts: --limit must be a number from 1 to 10000, got '${echoed(raw)}'.`);
   return Number(raw);
 }
+
+/** Alert ids one `alerts retry` takes (--all has no bound). */
+const MAX_RETRY_IDS = 1000;
 
 export const command: CliCommand = {
   name: 'alerts',
@@ -48,7 +51,7 @@ export const command: CliCommand = {
     'Usage: cyberbrief alerts <action> [...]',
     '',
     'Actions:',
-    '  list [--failed] [--limit N] [--json]   recent alerts, newest first; --failed: dead letters only',
+    '  list [--failed] [--limit N] [--json]   the newest alerts (50, or --limit N); --failed: dead letters only',
     '  retry ID [ID...] | --all               queue dead-lettered alerts again (the running bot sends them)',
     '',
     'An alert is dead-lettered after delivery.max_attempts failed sends. Alerts of a paused channel wait',
@@ -68,7 +71,9 @@ export const command: CliCommand = {
       if (rest.length) throw new UsageError(`cyberbrief alerts list: unexpected '${rest.join(' ')}'; run 'cyberbrief alerts --help'.`);
       const limit = parseLimit(v.limit as string | undefined);
       return ctx.withStorage(async (storage) => {
-        const rows = await storage.alerts.list({ limit, ...(v.failed ? { status: 'dead' as const } : {}) });
+        // One row past the page tells whether there are more than it shows.
+        const page = await storage.alerts.list({ limit: limit + 1, ...(v.failed ? { status: 'dead' as const } : {}) });
+        const rows = page.slice(0, limit);
         if (v.json) {
           ctx.stdout(JSON.stringify(rows.map(alertJson), null, 2));
           return 0;
@@ -78,16 +83,20 @@ export const command: CliCommand = {
           return 0;
         }
         ctx.stdout(rows.flatMap(alertLines).join('\n'));
-        if (v.failed) ctx.stdout(`\n${rows.length} failed alert${rows.length === 1 ? '' : 's'}; 'cyberbrief alerts retry --all' queues them again.`);
+        // A full page may not be all of them: say so, rather than count a page as the whole.
+        const more = page.length > limit ? `the newest ${limit} shown; --limit N shows more` : '';
+        if (v.failed) ctx.stdout(`\n${more ? `${limit} failed alerts or more (${more})` : `${rows.length} failed alert${rows.length === 1 ? '' : 's'}`}; 'cyberbrief alerts retry --all' queues them again.`);
+        else if (more) ctx.stdout(`\n(${more}.)`);
         return 0;
       });
     }
     if (action === 'retry') {
       if (v.all && rest.length) throw new UsageError("cyberbrief alerts retry: give alert ids or --all, not both.");
       if (!v.all && rest.length === 0) throw new UsageError("cyberbrief alerts retry: give alert ids (see 'cyberbrief alerts list --failed') or --all.");
-      const bad = rest.find((r) => !/^\d+$/.test(r));
-      if (bad) throw new UsageError(`cyberbrief alerts retry: '${bad}' is not an alert id.`);
-      const ids = rest.map(Number);
+      const bad = rest.find((r) => rowId(r) === null);
+      if (bad !== undefined) throw new UsageError(`cyberbrief alerts retry: '${echoed(bad)}' is not an alert id.`);
+      const ids = [...new Set(rest.map((r) => rowId(r)!))];
+      if (ids.length > MAX_RETRY_IDS) throw new UsageError(`cyberbrief alerts retry: ${ids.length} alert ids given; give at most ${MAX_RETRY_IDS} at a time, or --all for every dead letter.`);
       return ctx.withStorage(async (storage) => {
         const requeued = await storage.alerts.retryDead({ ...(v.all ? {} : { ids }), now: new Date() });
         const missed = ids.filter((id) => !requeued.includes(id));
@@ -95,14 +104,14 @@ export const command: CliCommand = {
           ctx.stdout(JSON.stringify({ requeued, not_dead: missed }));
         } else {
           // Ids given and none of them queued: the sentence on standard error says it all.
-          if (requeued.length || v.all) ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${requeued.join(', ')}.` : 'No failed alerts to retry.');
+          if (requeued.length || v.all) ctx.stdout(requeued.length ? `Queued ${requeued.length} alert${requeued.length === 1 ? '' : 's'} again: ${someOf(requeued, 50)}.` : 'No failed alerts to retry.');
           if (missed.length) {
             const found = await Promise.all(missed.map((id) => storage.alerts.get(id)));
             const notDead = found.flatMap((a) => (a ? [`${a.id} (${a.status})`] : []));
             const unknown = missed.filter((_, i) => !found[i]);
             const parts = [
-              ...(notDead.length ? [`${notDead.join(', ')} ${notDead.length === 1 ? 'is' : 'are'} not dead-lettered`] : []),
-              ...(unknown.length ? [`there is no alert ${unknown.join(', ')}`] : []),
+              ...(notDead.length ? [`${someOf(notDead)} ${notDead.length === 1 ? 'is' : 'are'} not dead-lettered`] : []),
+              ...(unknown.length ? [`there is no alert ${someOf(unknown)}`] : []),
             ];
             ctx.stderr(`cyberbrief alerts retry: ${parts.join('; ')} (see 'cyberbrief alerts list --failed').`);
           }
@@ -110,7 +119,7 @@ export const command: CliCommand = {
         return missed.length && !v.all ? 1 : 0;
       });
     }
-    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${action}'` : ''}; run 'cyberbrief alerts --help'.`);
+    ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${echoed(action)}'${didYouMean(action, ['list', 'retry'])}` : ''}; run 'cyberbrief alerts --help'.`);
     return 2;
   },
 };

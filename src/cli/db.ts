@@ -1,4 +1,5 @@
 // cyberbrief db migrate | compact [--dry-run]: database upkeep.
+import { didYouMean, echoed } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -25,7 +26,7 @@ export const command: CliCommand = {
     const [action, ...extra] = ctx.args.positionals;
     const dryRun = ctx.args.values['dry-run'] === true;
     if ((action !== 'migrate' && action !== 'compact') || extra.length > 0 || (action === 'migrate' && dryRun)) {
-      const what = action === 'migrate' && dryRun && extra.length === 0 ? `--dry-run applies to 'compact' only` : `expected 'migrate' or 'compact'${action ? `, got '${[action, ...extra].join(' ')}'` : ''}`;
+      const what = action === 'migrate' && dryRun && extra.length === 0 ? `--dry-run applies to 'compact' only` : `expected 'migrate' or 'compact'${action ? `, got '${echoed([action, ...extra].join(' '))}'${extra.length ? '' : didYouMean(action, ['migrate', 'compact'])}` : ''}`;
       ctx.stderr(`cyberbrief db: ${what}; run 'cyberbrief db --help'.`);
       return 2;
     }

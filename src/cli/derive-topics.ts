@@ -3,6 +3,7 @@ import { UsageError } from '../lib/errors.ts';
 import { buildBackground, deriveTopicDetailed, renderDerivedTopicYaml } from '../matching/derive-topic.ts';
 import { stripMarkup } from '../matching/text.ts';
 import { readInput } from './read-input.ts';
+import { echoed } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /** Title and description of each JSONL line (lines that are not JSON objects are skipped). */
@@ -47,7 +48,7 @@ export const command: CliCommand = {
     if (files.length === 0) throw new UsageError('derive-topics: give at least one reference document (a text file).');
     const { id, name, background } = ctx.args.values;
     if (typeof id === 'string' && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {
-      throw new UsageError(`derive-topics: --id "${id}" must be lower-case letters, digits and dashes (at most 40).`);
+      throw new UsageError(`derive-topics: --id "${echoed(id)}" must be lower-case letters, digits and dashes (at most 40).`);
     }
     // The name goes into the proposed YAML: hold it to what the topics file accepts (1 to 100 characters).
     if (typeof name === 'string' && (name.trim().length === 0 || name.trim().length > 100)) {

@@ -1,5 +1,6 @@
 // cyberbrief doctor: checks configuration, database, chat tokens and push (WebSub). Prints one line per check, never a
 // secret, and exits 1 when something is wrong.
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
 import { loadRelevance } from '../matching/load-relevance.ts';
@@ -36,9 +37,10 @@ export const command: CliCommand = {
     '',
     'Checks, one line each: the configuration files and environment, the topics file, the relevance model and',
     'threat-actor list (matching.*), the database (reachable, schema up to date; a SQLite file also gets',
-    'PRAGMA quick_check, abandoned after 20 s), and each chat token that is set (its shape, and with the platform:',
-    "Slack auth.test, Discord /users/@me), and push (WebSub): off, or server.public_url well-formed, https unless",
-    'on this machine, and subscription secrets encrypted (the URL is not fetched). Secrets are never printed.',
+    'PRAGMA quick_check, abandoned after 20 s; one not there yet is a warning, never created), each chat token',
+    "that is set (its shape, and with the platform: Slack auth.test, Discord /users/@me), and push (WebSub): off,",
+    'or server.public_url well-formed, https unless on this machine, and subscription secrets encrypted (the URL',
+    'is not fetched). Secrets are never printed.',
     'Exits 1 when a check fails.',
     '',
     'Options:',
@@ -71,10 +73,11 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   }
   checks.push(await checkTopics(config));
   checks.push(await checkMatching(config));
-  const database = await checkDatabase(ctx, config);
+  const { check: database, upToDate = false } = await checkDatabase(ctx, config);
   checks.push(database);
-  // Values sealed at rest that still need the previous encryption keys (none without a key).
-  const sealed = database.ok ? await checkSealedValues(ctx, config) : null;
+  // Values sealed at rest that still need the previous encryption keys (none without a key, nor before the
+  // schema that holds them exists).
+  const sealed = upToDate ? await checkSealedValues(ctx, config) : null;
   if (sealed) checks.push(sealed);
   checks.push(...(await checkTokens(config, !!ctx.args.values.offline)));
   checks.push(checkPush({ publicUrl: config.server.public_url, enabled: config.websub.enabled, encryptionKeySet: !!config.secrets.encryptionKey }));
@@ -132,29 +135,37 @@ function integrityNote(r: IntegrityResult | null): string {
   return `; integrity check passed (quick_check, ${r.ms} ms)`;
 }
 
-async function checkDatabase(ctx: CliContext, config: Config): Promise<Check> {
+/** The database line, and whether its schema is up to date (what the sealed-values count reads needs it). */
+async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: Check; upToDate?: true }> {
+  const { describeTarget, parseDatabaseUrl } = await import('../storage/index.ts');
   let storage: Storage;
   try {
+    // Opening a SQLite file that is not there would create it (and its folders): doctor changes nothing, and a
+    // mistyped path must not pass as a new, empty database.
+    const target = parseDatabaseUrl(config.database.url, ctx.cwd);
+    if (target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(target.location)) {
+      return { check: { name: 'database', ok: true, warn: true, detail: `${describeTarget(target)} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` } };
+    }
     storage = await ctx.openStorage(config, { migrate: false });
   } catch (err) {
-    return { name: 'database', ok: false, detail: plain(errorMessage(err)) };
+    return { check: { name: 'database', ok: false, detail: plain(errorMessage(err)) } };
   }
   try {
     // First, as it names the most specific problem: a damaged file may still answer a ping.
     const integrity = await storage.integrityCheck({ timeoutMs: INTEGRITY_TIMEOUT_MS });
     const damaged = integrityProblem(storage, integrity);
-    if (damaged) return { name: 'database', ok: false, detail: damaged };
+    if (damaged) return { check: { name: 'database', ok: false, detail: damaged } };
     await storage.ping();
     const pending = await storage.pending();
     const note = integrityNote(integrity);
-    if (pending.length) return { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable${note}; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` };
-    return { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` };
+    if (pending.length) return { check: { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable${note}; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` } };
+    return { check: { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` }, upToDate: true };
   } catch (err) {
-    if (isStorageFailure(err) && err.failure !== 'unavailable') return { name: 'database', ok: false, detail: plain(err.message) };
+    if (isStorageFailure(err) && err.failure !== 'unavailable') return { check: { name: 'database', ok: false, detail: plain(err.message) } };
     // A sentence of storage's own that already says what to do (a schema from a newer version).
-    if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { name: 'database', ok: false, detail: plain(err.message) };
+    if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { check: { name: 'database', ok: false, detail: plain(err.message) } };
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
-    return { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` };
+    return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` } };
   } finally {
     await storage.close();
   }

@@ -15,7 +15,7 @@ import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
-import { iso } from './format.ts';
+import { echoed, iso, rowId } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
@@ -92,8 +92,10 @@ const configuredUrls = (config: Config) => new Set(config.feeds.map((f) => f.url
 async function findFeed(storage: Storage, ref: string): Promise<Feed> {
   // A URL as typed, or in its stored form (HTTP://Example.com/feed#top is http://example.com/feed).
   const stored = storedFeedUrl(ref);
-  const feed = /^\d+$/.test(ref) ? await storage.feeds.get(Number(ref)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
-  if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${ref}'; run 'cyberbrief feeds list' for ids and URLs.`);
+  // Digits are an id (one too long for any row names none, and never reaches the database).
+  const id = /^\d+$/.test(ref) ? rowId(ref) : undefined;
+  const feed = id !== undefined ? id && (await storage.feeds.get(id)) : ((await storage.feeds.getByUrl(ref)) ?? (stored && stored !== ref ? await storage.feeds.getByUrl(stored) : null));
+  if (!feed) throw new UsageError(`cyberbrief feeds: no feed '${echoed(redactUserinfo(ref))}'; run 'cyberbrief feeds list' for ids and URLs.`);
   return feed;
 }
 
@@ -181,6 +183,9 @@ export const command: CliCommand = {
         return withFeeds(async (s, _configured, config) => {
           const { feed, created, madeGlobal } = await s.feeds.add({ url, title, source: 'cli' });
           ctx.stdout(created ? `Added feed ${feed.id}: ${feed.url}` : madeGlobal ? `Feed ${feed.id} is global now (before, only the workspaces or servers that added it got it): ${feed.url}` : `Feed ${feed.id} already exists: ${feed.url}`);
+          // A feed that exists keeps its title: say so rather than seem to have taken the new one.
+          const kept = cleanFeedTitle(feed.title);
+          if (!created && title && kept && kept !== title) ctx.stderr(`cyberbrief feeds add: note: feed ${feed.id} keeps its title '${kept}'; --title names a feed only when it is added.`);
           // The operator may add what chat users may not, but a private address is refused at every poll
           // until it is allowed: say so now rather than at the first poll.
           try {
@@ -223,9 +228,11 @@ export const command: CliCommand = {
           // A file that is not OPML is the user's input, like a bad flag: exit 2, nothing changed.
           throw new UsageError(`cyberbrief feeds import: ${errorMessage(err).replace(/^opml: /, '')}`);
         }
-        // A file cut short (a failed download or copy) would import only the feeds before the cut.
-        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${file} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
-        if (!/<\/opml\s*>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${file} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
+        const shown = file === '-' ? 'standard input' : file;
+        // A file cut short (a failed download or copy) would import only the feeds before the cut; cut inside
+        // its first outline it lists none, and is still said to be cut short.
+        if (!/<\/opml\s*>|<opml\b[^>]*\/>/i.test(text)) throw new UsageError(`cyberbrief feeds import: ${shown} ends before </opml> (cut short?); nothing was imported; export the OPML again.`);
+        if (entries.length === 0) throw new UsageError(`cyberbrief feeds import: ${shown} lists no feeds (outlines with an xmlUrl); nothing was imported.`);
         return withFeeds(async (s, _configured, config) => {
           let added = 0;
           const skipped: string[] = [];
@@ -244,7 +251,7 @@ export const command: CliCommand = {
               refused.push(r.feed.url);
             }
           }
-          ctx.stdout(`Imported ${entries.length} feed(s) from ${file}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          ctx.stdout(`Imported ${entries.length} feed(s) from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
           // As for add: a feed at a private address or localhost is refused at every poll until allowed.
           if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;
@@ -260,7 +267,7 @@ export const command: CliCommand = {
       default:
         {
           const meant = action ? closest(action, ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) : null;
-          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${action}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
+          ctx.stderr(`cyberbrief feeds: ${action ? `unknown action '${echoed(action)}'` : 'an action is required'} (${meant ? `did you mean '${meant}'? ` : ''}list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.`);
         }
         return 2;
     }

@@ -1,4 +1,33 @@
 // Small formatting helpers shared by the CLI's text output.
+import { closest } from '../lib/closest.ts';
 
 /** A time to the second in UTC (`2026-11-23T18:04:23Z`), or `-` when there is none. */
 export const iso = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+/** Longest piece of an argument echoed back in a message: a pasted blob must not become the message. */
+export const MAX_ECHOED = 80;
+
+/** An argument as a message shows it: cut to `max` characters, with `...` when cut. */
+export const echoed = (raw: string, max = MAX_ECHOED): string => (raw.length > max ? `${raw.slice(0, max - 3)}...` : raw);
+
+/**
+ * A row id typed on the command line (`alerts retry 12`, `feeds enable 3`): digits that make a whole number
+ * from 1 up to what a JavaScript number holds exactly, else null (a longer one names no row, and would reach
+ * the database as a value out of its column's range).
+ */
+export function rowId(raw: string): number | null {
+  if (!/^\d{1,16}$/.test(raw)) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= 1 ? n : null;
+}
+
+/** Numbers for a message: the first `max`, then how many more. */
+export function someOf(values: readonly (number | string)[], max = 20): string {
+  return values.length > max ? `${values.slice(0, max).join(', ')} and ${values.length - max} more` : values.join(', ');
+}
+
+/** ` (did you mean 'migrate'?)` for a near miss of one of `names` (as `cyberbrief pol` names poll), else ''. */
+export function didYouMean(typed: string | undefined, names: readonly string[], quote = "'"): string {
+  const meant = typed ? closest(typed, names) : null;
+  return meant ? ` (did you mean ${quote}${meant}${quote}?)` : '';
+}

@@ -8,6 +8,7 @@ import { closest } from '../lib/closest.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { terminalSafe } from '../lib/terminal-text.ts';
+import { echoed } from './format.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -59,8 +60,13 @@ function topLevelHelp(): string {
  */
 export function parseArgsProblem(message: string): string {
   const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous\./.exec(message);
-  if (ambiguous) return `option '${ambiguous[1]}' needs a value; to give one that starts with a dash, write ${ambiguous[1]}=VALUE`;
-  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  if (ambiguous) return `option '${echoed(ambiguous[1]!)}' needs a value; to give one that starts with a dash, write ${echoed(ambiguous[1]!)}=VALUE`;
+  // The option or argument it quotes is what was typed: shown short.
+  return message
+    .replace(/\. To specify a positional argument.*$/s, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '')
+    .replace(/'([^']{81,})'/g, (_, typed: string) => `'${echoed(typed)}'`);
 }
 
 export interface MainIo {
@@ -125,7 +131,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   if (first === 'help' && rest.length > 0) {
     const name = rest[0]!;
     if (rest.length > 1 || !SUBCOMMANDS.some((c) => c.name === name)) {
-      stderr(`cyberbrief help: unknown command '${rest.join(' ')}'; run 'cyberbrief --help' for the list of commands.`);
+      const meant = rest.length === 1 ? closest(name, SUBCOMMANDS.map((c) => c.name)) : null;
+      stderr(`cyberbrief help: unknown command '${echoed(rest.join(' '))}'; ${meant ? `did you mean 'cyberbrief help ${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
       return 2;
     }
     stdout((await loadCommand(name)).usage);
@@ -140,7 +147,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     return 0;
   }
   if (!SUBCOMMANDS.some((c) => c.name === first)) {
-    const hint = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
+    const hint = first.startsWith('-') ? `unknown option '${echoed(first)}'` : `unknown command '${echoed(first)}'`;
     const meant = first.startsWith('-') ? null : closest(first, SUBCOMMANDS.map((c) => c.name));
     stderr(`cyberbrief: ${hint}; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
     return 2;

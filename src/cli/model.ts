@@ -12,6 +12,7 @@ import { DEFAULT_CV, metricsWithRules, probability, ruleMatched, type CvOptions,
 import { loadModelFile, renderModel, type ModelFile } from '../matching/scorer/model-file.ts';
 import { buildExamples, checkFitData, defaultGrid, fitRelevance, renderModelCard, type LabelledStory } from '../matching/scorer/train.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
+import { didYouMean, echoed } from './format.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 const USAGE = [
@@ -245,9 +246,9 @@ export const command: CliCommand = {
   },
   async run(ctx) {
     const [sub, ...rest] = ctx.args.positionals;
-    if (rest.length) throw new UsageError(`model: unexpected argument "${rest[0]}"; see cyberbrief model --help.`);
+    if (rest.length) throw new UsageError(`model: unexpected argument "${echoed(rest[0]!)}"; see cyberbrief model --help.`);
     if (sub === 'fit') return fit(ctx);
     if (sub === 'show') return show(ctx);
-    throw new UsageError(sub ? `model: unknown subcommand "${sub}"; use fit or show.` : 'model: say fit or show; see cyberbrief model --help.');
+    throw new UsageError(sub ? `model: unknown subcommand "${echoed(sub)}"${didYouMean(sub, ['fit', 'show'], '"')}; use fit or show.` : 'model: say fit or show; see cyberbrief model --help.');
   },
 };

@@ -40,7 +40,8 @@ export const command: CliCommand = {
     'Polls the feeds that are due (with --all: every enabled feed) once, stores new items, and prints one',
     'line per feed: status (new | not_modified | error), items, new items, time taken, and the error if any.',
     'With --json, one JSON object per line: {"url","status","items","new","ms","error":{"class","message"}|null}.',
-    'Feeds in the configuration are added first. A failing feed never stops the run.',
+    'Feeds in the configuration are added first. A failing feed never stops the run. Ctrl-C or SIGTERM lets',
+    'the polls under way finish and gives the other feeds back (exit 130 or 143); a second one stops at once.',
     '',
     'Options:',
     '  --once   poll once and exit (required; `cyberbrief run` polls on schedule)',
@@ -65,20 +66,37 @@ export const command: CliCommand = {
     const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
     // Bodies are read on worker threads with a deadline (workers.parse_timeout_ms); a run of 304s starts none.
     const workers = createWorkers(config.workers, logger);
+    // Ctrl-C or SIGTERM: no new poll, the ones under way finish and every other lease is given back, so the
+    // feeds are not held from the next poll or the bot for the lease's length (a minute and a half); a
+    // second signal exits at once.
+    let signalled: NodeJS.Signals | null = null;
+    let stopping: Promise<void> | null = null;
+    let scheduler: ReturnType<typeof createScheduler> | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (signalled) process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+      signalled = sig;
+      ctx.stderr(`cyberbrief poll: ${sig} received; finishing the polls under way and giving the other feeds back (again to stop at once).`);
+      stopping = scheduler?.stop() ?? null;
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       await syncConfigFeeds(storage.feeds, config.feeds);
-      const scheduler = createScheduler({ storage, fetcher, readFeed: workers.readFeed, options: schedulerOptionsFrom(config.polling), logger });
-      const results = await scheduler.runOnce({ all: !!ctx.args.values.all });
+      scheduler = createScheduler({ storage, fetcher, readFeed: workers.readFeed, options: schedulerOptionsFrom(config.polling), logger });
+      const results = signalled ? [] : await scheduler.runOnce({ all: !!ctx.args.values.all });
+      await stopping;
       // Many lines per write: a line per write cost a system call per feed (10,000 in a cycle).
       const format = ctx.args.values.json ? pollJson : formatPollLine;
       for (let i = 0; i < results.length; i += OUTPUT_LINES) ctx.stdout(results.slice(i, i + OUTPUT_LINES).map(format).join('\n'));
       if (!ctx.args.values.json) {
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
-        ctx.stderr(results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} feed(s) polled, ${fresh} new item(s), ${failed} failed.`);
+        ctx.stderr(signalled ? `${results.length} feed(s) polled before ${signalled}, ${fresh} new item(s), ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} feed(s) polled, ${fresh} new item(s), ${failed} failed.`);
       }
-      return 0;
+      return signalled ? 128 + (signalled === 'SIGINT' ? 2 : 15) : 0;
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await workers.close();
       await fetcher.close();
       await storage.close();

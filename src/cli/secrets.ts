@@ -7,6 +7,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { resealKind, type ResealReport } from '../lib/reseal.ts';
 import { configuredSecretBox } from '../lib/secret-box.ts';
 import { slackInstallations, webSubSecrets } from './sealed-values.ts';
+import { didYouMean, echoed } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 function countsLine(r: ResealReport, dryRun: boolean): string {
@@ -39,7 +40,7 @@ export const command: CliCommand = {
   async run(ctx) {
     const [action, ...extra] = ctx.args.positionals;
     if (action !== 'rekey' || extra.length > 0) {
-      ctx.stderr(`cyberbrief secrets: expected 'rekey'${action ? `, got '${[action, ...extra].join(' ')}'` : ''}; run 'cyberbrief secrets --help'.`);
+      ctx.stderr(`cyberbrief secrets: expected 'rekey'${action ? `, got '${echoed([action, ...extra].join(' '))}'${extra.length ? '' : didYouMean(action, ['rekey'])}` : ''}; run 'cyberbrief secrets --help'.`);
       return 2;
     }
     const dryRun = ctx.args.values['dry-run'] === true;

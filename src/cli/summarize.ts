@@ -8,12 +8,13 @@ import type { RougeScores } from '../summarize/rouge.ts';
 import { fallbackSummary } from '../summarize/summarizer.ts';
 import { createWorkers, type Workers } from '../workers/index.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
+import { echoed } from './format.ts';
 import type { CliContext, CliCommand } from './types.ts';
 
 function positiveInt(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`summarize: ${flag} expects a positive whole number, got "${String(value)}".`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`summarize: ${flag} expects a positive whole number, got "${echoed(String(value))}".`);
   return n;
 }
 

@@ -15,6 +15,8 @@ export function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown 
 /** A value as JSON, cut to 80 characters; `missing` for undefined. */
 export function show(v: unknown): string {
   if (v === undefined) return 'missing';
+  // JSON has no infinity or NaN (it would print null): shown as YAML spells them.
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
@@ -23,7 +25,8 @@ export function show(v: unknown): string {
 export function allowedText(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      // zod names a whole number 'int'.
+      return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

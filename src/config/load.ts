@@ -101,7 +101,8 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
   const level = nonEmpty(env.LOG_LEVEL);
   if (level) set('log', 'level', level);
   const port = nonEmpty(env.PORT);
-  if (port) set('server', 'port', /^\d+$/.test(port) ? Number(port) : port);
+  // A number as typed (-1, 3000.5) is checked as one, so the sentence says what is wrong with it.
+  if (port) set('server', 'port', /^-?\d+(\.\d+)?$/.test(port) ? Number(port) : port);
   const allow = nonEmpty(env.CYBERBRIEF_ALLOW_HOSTS);
   if (allow) {
     const current = (isPlainObject(raw.polling) && Array.isArray(raw.polling.allow_hosts) ? raw.polling.allow_hosts : []) as unknown[];

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { runCli } from '../helpers/cli-run.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 /** A title as a hostile feed (or an old row) might hold it: colours, a window-title OSC, C0/C1 controls, bidi. */
 const DIRTY_TITLE = 'Cyber \u001b[31mRed\u001b[0m Desk\u001b]0;pwned\u0007\u0000\u0008\u009b2J \u202eevil\u202c\u0085 end';
@@ -195,12 +198,25 @@ describe('cyberbrief feeds', () => {
     ['cut short', 'cut.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/><outline xmlUrl="https://b.ex', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
     ['with no feeds', 'none.opml', '<opml version="2.0"><body><outline text="a folder"/></body></opml>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
     ['self-closed and empty', 'empty.opml', '<opml/>', 'lists no feeds (outlines with an xmlUrl); nothing was imported.'],
+    // Cut inside its first outline, it was said to list no feeds: the operator looked for a folder of the wrong kind.
+    ['cut short inside its first outline', 'cut-first.opml', '<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" xmlUrl="https://a.example/rss"', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
+    ['cut short after its body', 'cut-body.opml', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body>', 'ends before </opml> (cut short?); nothing was imported; export the OPML again.'],
   ])('an OPML file %s is a usage error in one sentence and adds nothing', async (_name, name, text, message) => {
     const file = path.join(dir, name);
     writeFileSync(file, text);
     const r = await cli('import', file);
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: `cyberbrief feeds import: ${file} ${message}` });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
+  });
+
+  it.each([
+    // Standard input was named '-' in the messages ("Imported 1 feed(s) from -").
+    { name: 'imported', text: '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body></opml>', code: 0, stdout: 'Imported 1 feed(s) from standard input: 1 added, 0 already present.', stderr: '' },
+    { name: 'cut short', text: '<opml version="2.0"><body><outline xmlUrl="https://a.ex', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input ends before </opml> (cut short?); nothing was imported; export the OPML again.' },
+    { name: 'with no feeds', text: '<opml version="2.0"><body/></opml>', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input lists no feeds (outlines with an xmlUrl); nothing was imported.' },
+  ])('OPML on standard input ($name) is named so (the built CLI)', ({ text, code, stdout, stderr }) => {
+    const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cyberbrief'), 'feeds', 'import', '-'], { cwd: dir, input: text, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 30_000 });
+    expect({ code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() }).toEqual({ code, stdout, stderr });
   });
 
   it('a file that is not OPML is a usage error in one sentence and adds nothing', async () => {
@@ -251,6 +267,16 @@ describe('cyberbrief feeds', () => {
     }
   });
 
+  it.each([
+    // The new title was dropped without a word: "Feed 1 already exists" read as if it had been taken.
+    { name: 'another title', title: 'New', stderr: "cyberbrief feeds add: note: feed 1 keeps its title 'Old'; --title names a feed only when it is added." },
+    { name: 'the same title', title: 'Old', stderr: '' },
+  ])('feeds add --title of a feed that exists, with $name, says what title it keeps', async ({ title, stderr }) => {
+    await cli('add', 'https://a.example/rss', '--title', 'Old');
+    expect(await cli('add', 'https://a.example/rss', '--title', title)).toMatchObject({ code: 0, stdout: 'Feed 1 already exists: https://a.example/rss', stderr });
+    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}ok {11}Old {2}https:\/\/a\.example\/rss/);
+  });
+
   it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
     expect(await cli('add', 'https://a.example/rss', '--title', '\u001b[2J\u200b')).toMatchObject({ code: 2, stderr: 'cyberbrief feeds add: --title has no visible characters; give a plain title or leave it out.' });
     expect((await cli('list')).stdout).toMatch(/No feeds yet/);
@@ -280,5 +306,29 @@ describe('cyberbrief feeds', () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml (ENOENT).');
+  });
+});
+
+describe.each(testDatabases)('cyberbrief feeds on $name: a feed named by what names none', (db) => {
+  notePostgresSkip();
+  it.each([
+    // Digits past any row id reached the database (PostgreSQL: "unexpected error: invalid input syntax for type bigint: "1e+22"").
+    { name: 'an id past any row', argv: ['disable', '9999999999999999999999'], stderr: "cyberbrief feeds: no feed '9999999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
+    { name: 'an id past any row, to remove', argv: ['remove', '99999999999999999999'], stderr: "cyberbrief feeds: no feed '99999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
+    { name: 'id 0', argv: ['enable', '0'], stderr: "cyberbrief feeds: no feed '0'; run 'cyberbrief feeds list' for ids and URLs." },
+    // A pasted blob was echoed whole: a message of 20,000 characters.
+    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(77)}...'; run 'cyberbrief feeds list' for ids and URLs.` },
+  ])('$name: one short sentence, exit 2, the feed untouched', async ({ argv, stderr }) => {
+    const { storage, url, cleanup } = await freshStorage(db);
+    try {
+      const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', title: 'A', source: 'cli' });
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-feeds-'));
+      writeFileSync(path.join(dir, 'config.yaml'), 'feeds: []\n');
+      const r = await runCli(['feeds', ...argv], { DATABASE_URL: url, CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), LOG_LEVEL: 'silent' });
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr });
+      expect(await storage.feeds.get(feed.id)).toMatchObject({ url: 'https://a.example/rss', enabled: true });
+    } finally {
+      await cleanup();
+    }
   });
 });

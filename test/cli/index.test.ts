@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { openStorage } from '../../src/storage/index.ts';
 import { allMigrations } from '../../src/storage/migrations/index.ts';
 import { damagedDatabase } from '../helpers/damaged-sqlite.ts';
 import { runCli } from '../helpers/cli-run.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 const cli = (argv: string[], env: Record<string, string> = {}) => runCli(argv, env);
 
@@ -37,7 +38,7 @@ describe('cyberbrief CLI', () => {
     ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
     ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
-    ['help for an unknown command', ['help', 'polll'], /^cyberbrief help: unknown command 'polll'; run 'cyberbrief --help' for the list of commands\.$/],
+    ['help for an unknown command', ['help', 'frobnicate'], /^cyberbrief help: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
     ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
     ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
     ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
@@ -221,6 +222,99 @@ describe('cyberbrief doctor', () => {
       expect(r.stdout).not.toContain(token);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('cyberbrief CLI: what was typed is echoed short', () => {
+  // A pasted blob (an argument of up to 128 KiB) was echoed whole: a "sentence" of 20,000 characters.
+  const blob = 'x'.repeat(20_000);
+  const short = `${'x'.repeat(77)}...`;
+  it.each([
+    { name: 'an unknown command', argv: [`q${blob}`], stderr: `cyberbrief: unknown command 'q${short.slice(1)}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: 'an unknown top-level option', argv: [`--${blob}`], stderr: `cyberbrief: unknown option '--${short.slice(2)}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: 'help for an unknown command', argv: ['help', blob], stderr: `cyberbrief help: unknown command '${short}'; run 'cyberbrief --help' for the list of commands.` },
+    { name: "a command's unknown option", argv: ['poll', '--once', `--${blob}`], stderr: `cyberbrief poll: Unknown option '--${short.slice(2)}'; run 'cyberbrief poll --help'.` },
+    { name: 'a stray argument', argv: ['doctor', blob], stderr: `cyberbrief doctor: Unexpected argument '${short}'. This command does not take positional arguments; run 'cyberbrief doctor --help'.` },
+    { name: 'an unknown feeds action', argv: ['feeds', blob], stderr: `cyberbrief feeds: unknown action '${short}' (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.` },
+    { name: 'an unknown alerts action', argv: ['alerts', blob], stderr: `cyberbrief alerts: expected 'list' or 'retry', got '${short}'; run 'cyberbrief alerts --help'.` },
+    { name: 'a bad --limit', argv: ['alerts', 'list', '--limit', blob], stderr: `cyberbrief alerts: --limit must be a number from 1 to 10000, got '${short}'.` },
+    { name: 'an unknown db action', argv: ['db', blob], stderr: `cyberbrief db: expected 'migrate' or 'compact', got '${short}'; run 'cyberbrief db --help'.` },
+    { name: 'an unknown secrets action', argv: ['secrets', blob], stderr: `cyberbrief secrets: expected 'rekey', got '${short}'; run 'cyberbrief secrets --help'.` },
+    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `model: unknown subcommand "${short}"; use fit or show.` },
+    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `model: unexpected argument "${short}"; see cyberbrief model --help.` },
+    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `actors: unknown subcommand "${short}"; use list or import.` },
+    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
+    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `summarize: --sentences expects a positive whole number, got "${short}".` },
+  ])('$name: one short sentence, exit 2', async ({ argv, stderr }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-echo-'));
+    try {
+      const r = await cli(argv, { DATABASE_URL: path.join(dir, 'a.db'), LOG_LEVEL: 'silent' });
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cyberbrief doctor before the first start', () => {
+  const KEY = 'ab'.repeat(32);
+  it.each([
+    // doctor created the file (and its folders) and called it "reachable; 11 migration(s) pending": a mistyped path passed.
+    { name: 'a SQLite file that is not there', at: (dir: string) => path.join(dir, 'new.db') },
+    { name: 'a SQLite file in a folder that is not there', at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db') },
+  ])('$name: a warning naming it, and nothing created', async ({ at }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-new-'));
+    try {
+      const file = at(dir);
+      const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: file, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
+      const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string });
+      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` });
+      expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
+      expect(readdirSync(dir)).toEqual([]);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(testDatabases)('on $name with migrations pending and an encryption key: no raw "no such table" line', async (db) => {
+    notePostgresSkip();
+    const { url, drop } = await db.create();
+    try {
+      // An empty database: a SQLite file created empty, an empty PostgreSQL database. doctor said
+      // 'warn  encryption: sealed values not counted: relation "slack_installations" does not exist'.
+      if (db.name === 'sqlite') writeFileSync(url, '');
+      const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: url, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
+      const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
+      expect(checks.find((c) => c.name === 'database')?.detail).toMatch(/is reachable.*; \d+ migration\(s\) pending/);
+      expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
+      expect(r.code).toBe(0);
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe('cyberbrief CLI: a mistyped action names the one meant', () => {
+  // Only `cyberbrief pol` and `feeds lst` named it; `db migrat`, `help pol` and the others did not.
+  it.each([
+    { argv: ['help', 'pol'], stderr: "cyberbrief help: unknown command 'pol'; did you mean 'cyberbrief help poll'? Run 'cyberbrief --help' for the list of commands." },
+    { argv: ['db', 'migrat'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'migrat' (did you mean 'migrate'?); run 'cyberbrief db --help'." },
+    { argv: ['db', 'compcat', '--dry-run'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'compcat' (did you mean 'compact'?); run 'cyberbrief db --help'." },
+    { argv: ['db', 'migrate', 'now'], stderr: "cyberbrief db: expected 'migrate' or 'compact', got 'migrate now'; run 'cyberbrief db --help'." },
+    { argv: ['secrets', 'rekye'], stderr: "cyberbrief secrets: expected 'rekey', got 'rekye' (did you mean 'rekey'?); run 'cyberbrief secrets --help'." },
+    { argv: ['alerts', 'lst'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'lst' (did you mean 'list'?); run 'cyberbrief alerts --help'." },
+    { argv: ['alerts', 'rety', '3'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'rety' (did you mean 'retry'?); run 'cyberbrief alerts --help'." },
+    { argv: ['model', 'shw'], stderr: 'model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
+    { argv: ['actors', 'imprt', 'x.json'], stderr: 'actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
+    { argv: ['actors', 'frobnicate'], stderr: 'actors: unknown subcommand "frobnicate"; use list or import.' },
+  ])('$argv: one line naming it, exit 2', async ({ argv, stderr }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-meant-'));
+    try {
+      expect(await cli(argv, { DATABASE_URL: path.join(dir, 'a.db'), LOG_LEVEL: 'silent' })).toMatchObject({ code: 2, stdout: '', stderr });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

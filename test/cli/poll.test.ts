@@ -1,11 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
 import { serve, startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
+const BIN = path.resolve(import.meta.dirname, '../../bin/cyberbrief');
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures');
 
 async function cli(argv: string[], env: Record<string, string>) {
@@ -109,4 +114,62 @@ describe('cyberbrief poll --once', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--once is required/);
   });
+});
+
+describe('cyberbrief poll --once stopped by a signal (the built CLI, a child process)', () => {
+  // The process died at once and left every claimed feed leased for a minute and a half: a poll or a bot
+  // started right after polled none of them ("each is being polled by another process").
+  it.each(testDatabases.flatMap((db) => (['SIGTERM', 'SIGINT'] as const).map((signal) => ({ db, signal, name: `${signal} on ${db.name}` }))))('$name: the poll under way finishes, the feeds are given back, exit 128+n', async ({ db, signal }) => {
+    notePostgresSkip();
+    const { url, drop } = await db.create();
+    const requests: string[] = [];
+    let firstRequest: () => void = () => undefined;
+    const requested = new Promise<void>((resolve) => (firstRequest = resolve));
+    // Answers nothing: each poll runs into polling.total_timeout_ms.
+    const server = http.createServer((req) => {
+      requests.push(req.url ?? '');
+      firstRequest();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-signal-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'config.yaml'),
+        [
+          `feeds: [${['a', 'b', 'c'].map((n) => `{ url: "${base}/${n}" }`).join(', ')}]`,
+          'polling: { jitter_seconds: 0, total_timeout_ms: 1500, concurrency: 1, min_concurrency: 1, adaptive_concurrency: false, per_host_concurrency: 1 }',
+        ].join('\n'),
+      );
+      const env = { ...process.env, DATABASE_URL: url, CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent' };
+      const child = spawn(process.execPath, [BIN, 'poll', '--once'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await requested;
+      child.kill(signal);
+      const code = await exited;
+      expect({ code, stdout: stdout.trim().split('\n').length, stderr: stderr.trim().split('\n') }).toEqual({
+        code: signal === 'SIGINT' ? 130 : 143,
+        stdout: 1,
+        stderr: [`cyberbrief poll: ${signal} received; finishing the polls under way and giving the other feeds back (again to stop at once).`, `1 feed(s) polled before ${signal}, 0 new item(s), 1 failed.`],
+      });
+      // Nothing is held: the next poll takes every feed at once.
+      const again = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const c = spawn(process.execPath, [BIN, 'poll', '--once', '--all', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        c.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out }));
+      });
+      expect(again.code).toBe(0);
+      expect(again.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { url: string }).url).sort()).toEqual(['a', 'b', 'c'].map((n) => `${base}/${n}`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      rmSync(dir, { recursive: true, force: true });
+      await drop();
+    }
+  }, 30_000);
 });

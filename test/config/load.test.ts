@@ -70,6 +70,10 @@ describe('loadConfig', () => {
     { name: 'a feed URL that is not http', yaml: 'feeds:\n  - url: ftp://example.com/rss\n', message: /^config: feeds\.0\.url = "ftp:\/\/example\.com\/rss" is invalid .*http\(s\) URL\.$/ },
     { name: 'a bad enum from the environment', env: { LOG_LEVEL: 'loud' }, message: /^config: log\.level = "loud" is invalid \(check LOG_LEVEL or the config files\): expected one of "fatal", .*"silent"\.$/ },
     { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected number\.$/ },
+    // A PORT that is a number, but not a port, said "expected number".
+    { name: 'a negative PORT', env: { PORT: '-1' }, message: /^config: server\.port = -1 is invalid \(check PORT or the config files\): expected a number >= 0\.$/ },
+    { name: 'a PORT with a fraction', env: { PORT: '3000.5' }, message: /^config: server\.port = 3000\.5 is invalid \(check PORT or the config files\): expected a whole number\.$/ },
+    { name: 'a PORT past the last', env: { PORT: '70000' }, message: /^config: server\.port = 70000 is invalid \(check PORT or the config files\): expected a number <= 65535\.$/ },
     { name: 'a feed URL with credentials (the password not shown)', yaml: 'feeds:\n  - url: https://reader:pw@example.com/rss\n', message: /^config: feeds\.0\.url = "https:\/\/reader:\[redacted\]@example\.com\/rss" is invalid .*: expected no user name or password in the URL/ },
     { name: 'an LLM_BASE_URL that is not http (the password not shown)', env: { LLM_BASE_URL: 'ftp://bob:hunter2secret@llm.example/v1' }, message: /^config: summary\.llm\.base_url = "ftp:\/\/bob:\[redacted\]@llm\.example\/v1" is invalid \(check LLM_BASE_URL or the config files\): expected an http\(s\) URL\.$/ },
     { name: 'a SLACK_API_URL that is not a URL (the password not shown)', env: { SLACK_API_URL: 'slack.internal://bob:hunter2secret@/api' }, message: /^config: SLACK_API_URL = "slack\.internal:\/\/bob:\[redacted\]@\/api" is invalid: expected an http\(s\) URL\.$/ },
@@ -88,6 +92,11 @@ describe('loadConfig', () => {
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
     { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
+    // YAML's infinity and NaN were shown as null ("polling.interval_seconds = null is invalid"), and a fraction as "expected int".
+    { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected number\.$/ },
+    { name: 'a negative infinite number', yaml: 'polling:\n  backfill: -.inf\n', message: /^config: polling\.backfill = -\.inf is invalid \(in .*\): expected number\.$/ },
+    { name: 'not a number', yaml: 'delivery:\n  max_attempts: .nan\n', message: /^config: delivery\.max_attempts = \.nan is invalid \(in .*\): expected number\.$/ },
+    { name: 'a fraction where a whole number goes', yaml: 'polling:\n  concurrency: 1.5\n', message: /^config: polling\.concurrency = 1\.5 is invalid \(in .*\): expected a whole number\.$/ },
     { name: 'an override that is a folder', env: { CYBERBRIEF_CONFIG: '/tmp' }, message: /^config: \/tmp is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
   ];
   it.each(bad)('rejects $name with one sentence naming key, value and what is allowed', async ({ yaml, env, message }) => {
