@@ -2,7 +2,7 @@
 // node:http; each route gets the raw request so an adapter can verify signatures over the exact body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../lib/errors.ts';
+import { ConfigError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -57,8 +57,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
           res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
         })
         .catch((err: unknown) => {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ok: false, checks: { health: { ok: false, detail: String(err) } } }));
+          // Whatever went wrong is for the log: this port is public.
+          opts.logger.error({ err: errorMessage(err) }, 'http: the health check failed');
+          res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
         });
       return;
     }

@@ -61,6 +61,20 @@ describe('http server', () => {
     expect(JSON.parse(r.body)).toEqual({ ok: healthy, checks: { database: { ok: healthy } } });
   });
 
+  it.each(['GET', 'HEAD'])('%s /healthz whose check throws answers 503 without the error text (it may name a host or a path)', async (method) => {
+    server = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      health: () => Promise.reject(new Error('storage: SQLite file /srv/private/bot.db is damaged')),
+    });
+    ({ port } = await server.start());
+    const r = await send(port, { method, path: '/healthz' });
+    expect(r.status).toBe(503);
+    expect(r.body).toBe(method === 'HEAD' ? '' : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
+    expect(r.body).not.toContain('/srv/private');
+  });
+
   it.each([
     ['an unknown path', { method: 'GET', path: '/nope' }, 404],
     ['a wrong method', { method: 'GET', path: '/hook' }, 405],
