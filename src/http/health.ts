@@ -37,7 +37,17 @@ export interface HealthCheckDeps {
   /** True once the bot is stopping. */
   stopping: () => boolean;
   logger: Logger;
+  /** How long the database's answer is reused (default HEALTH_REUSE_MS). */
+  reuseMs?: number;
+  now?: () => number;
 }
+
+/**
+ * The database's answer is reused for this long, and one check at most runs at a time: anyone can ask
+ * /healthz, and each check may be a round trip through the pool the bot's own work uses, so a flood of
+ * requests costs at most one round trip in flight and about one a second.
+ */
+export const HEALTH_REUSE_MS = 1_000;
 
 /** The /healthz report with public words only; logs the operator's sentence whenever the answer changes. */
 export function createHealthCheck(deps: HealthCheckDeps): () => Promise<HealthReport> {
@@ -51,15 +61,30 @@ export function createHealthCheck(deps: HealthCheckDeps): () => Promise<HealthRe
     else if (h?.ok) deps.logger.info({ detail }, `health: /healthz reports "${reason}": ${detail}`);
     else deps.logger.warn({ failure: h?.failure ?? null, detail }, `health: /healthz reports "${reason}" (503): ${detail}`);
   }
-  return async () => {
-    const checks: HealthReport['checks'] = {};
-    let h: DatabaseHealth | null;
+  const reuseMs = deps.reuseMs ?? HEALTH_REUSE_MS;
+  const now = deps.now ?? Date.now;
+  let inFlight: Promise<DatabaseHealth | null> | null = null;
+  let last: { at: number; h: DatabaseHealth | null } | null = null;
+  async function ask(): Promise<DatabaseHealth | null> {
     try {
-      h = (await deps.database()?.health()) ?? null;
+      return (await deps.database()?.health()) ?? null;
     } catch (err) {
       // Storage.health does not throw; if it ever does, the public answer is the same as a failed round trip.
-      h = { ok: false, failure: 'unavailable', detail: errorMessage(err) };
+      return { ok: false, failure: 'unavailable', detail: errorMessage(err) };
     }
+  }
+  function database(): Promise<DatabaseHealth | null> {
+    if (last && now() - last.at < reuseMs) return Promise.resolve(last.h);
+    inFlight ??= ask().then((h) => {
+      last = { at: now(), h };
+      inFlight = null;
+      return h;
+    });
+    return inFlight;
+  }
+  return async () => {
+    const checks: HealthReport['checks'] = {};
+    const h = await database();
     const reason = publicDatabaseReason(h);
     note(h, reason);
     checks.database = { ok: h?.ok ?? false, ...(reason !== undefined ? { detail: reason } : {}) };

@@ -3,15 +3,17 @@
 // change of the answer.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHealthCheck, publicDatabaseReason, type DatabaseHealth } from '../../src/http/health.ts';
+import { createHealthCheck, HEALTH_REUSE_MS, publicDatabaseReason, type DatabaseHealth } from '../../src/http/health.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 interface Line {
   level: number;
@@ -116,5 +118,59 @@ describe('GET /healthz with a database that cannot be used', () => {
     const said = lines.filter((l) => l.msg.startsWith(`health: /healthz reports "${opened.reason}" (503): storage: `));
     expect(said).toHaveLength(1);
     expect(said[0]!.msg).toContain(opened.secrets[0]);
+  });
+});
+
+// Anyone may ask /healthz as often as they like; each check may be a round trip through the pool the bot's
+// own work uses. A flood costs at most one check in flight, and one per HEALTH_REUSE_MS.
+describe.each(testDatabases)('a flood of /healthz on $name', (tdb) => {
+  notePostgresSkip();
+  let server: HttpServer | null = null;
+  let cleanup: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await server?.stop();
+    await cleanup?.();
+    server = null;
+    cleanup = null;
+  });
+
+  it.each([
+    { name: '300 requests at once', waves: 1, perWave: 300, gapMs: 0, maxChecks: 1 },
+    { name: '3 waves of 100, 1.1 s apart', waves: 3, perWave: 100, gapMs: HEALTH_REUSE_MS + 100, maxChecks: 3 },
+  ])('$name: at most $maxChecks database check(s), one at a time', async ({ waves, perWave, gapMs, maxChecks }) => {
+    const fresh = await freshStorage(tdb);
+    cleanup = fresh.cleanup;
+    let checks = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    const counted = {
+      async health() {
+        checks++;
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        try {
+          return await fresh.storage.health();
+        } finally {
+          running--;
+        }
+      },
+    };
+    const logger = capture().logger;
+    server = createHttpServer({ host: '127.0.0.1', port: 0, logger, health: createHealthCheck({ database: () => counted, stopping: () => false, logger }) });
+    const { port } = await server.start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+    try {
+      for (let w = 0; w < waves; w++) {
+        if (w > 0) await new Promise((r) => setTimeout(r, gapMs));
+        const statuses = await Promise.all(
+          Array.from({ length: perWave }, () => new Promise<number>((resolve, reject) => http.get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0))).on('error', reject))),
+        );
+        expect(statuses.every((s) => s === 200)).toBe(true);
+      }
+    } finally {
+      agent.destroy();
+    }
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(maxChecks);
+    expect(mostAtOnce).toBe(1);
   });
 });
