@@ -286,12 +286,12 @@ async function decompress(body: Buffer, encoding: string, url: string, max: numb
       case 'br':
         return await brotli(body, { maxOutputLength: max });
       default:
-        throw new FetchError('fetch_http', `fetcher: ${url} uses Content-Encoding '${encoding}', which is not supported.`);
+        throw new FetchError('fetch_http', `fetcher: ${url} uses Content-Encoding '${quoted(encoding)}', which is not supported.`);
     }
   } catch (err) {
     if (err instanceof FetchError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw tooLarge(url, max);
-    throw new FetchError('fetch_http', `fetcher: ${url} sent a corrupt ${encoding} body: ${(err as Error).message}.`, { cause: err });
+    throw new FetchError('fetch_http', `fetcher: ${url} sent a corrupt ${quoted(encoding)} body: ${quoted((err as Error).message)}.`, { cause: err });
   }
 }
 
@@ -331,11 +331,11 @@ function classify(err: unknown, url: string, opts: FetcherOptions): FetchError {
     return new FetchError('fetch_timeout', `fetcher: connecting to ${url} took longer than ${opts.connectTimeoutMs} ms.`, { cause: err });
   }
   if (codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) {
-    return new FetchError('fetch_timeout', `fetcher: ${url} stalled (${message}).`, { cause: err });
+    return new FetchError('fetch_timeout', `fetcher: ${url} stalled (${quoted(message)}).`, { cause: err });
   }
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) {
     return new FetchError('fetch_network', `fetcher: cannot resolve the host of ${url}; check the URL or DNS.`, { cause: err });
   }
   const code = codes[0] ? ` (${codes[0]})` : '';
-  return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${message}${code}.`, { cause: err });
+  return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${quoted(message)}${code}.`, { cause: err });
 }
