@@ -135,9 +135,9 @@ describe.each(testDatabases)('a flood of /healthz on $name', (tdb) => {
   });
 
   it.each([
-    { name: '300 requests at once', waves: 1, perWave: 300, gapMs: 0, maxChecks: 1 },
-    { name: '3 waves of 100, 1.1 s apart', waves: 3, perWave: 100, gapMs: HEALTH_REUSE_MS + 100, maxChecks: 3 },
-  ])('$name: at most $maxChecks database check(s), one at a time', async ({ waves, perWave, gapMs, maxChecks }) => {
+    { name: '300 requests at once', waves: 1, perWave: 300, gapMs: 0 },
+    { name: '3 waves of 100, 1.1 s apart', waves: 3, perWave: 100, gapMs: HEALTH_REUSE_MS + 100 },
+  ])('$name: one database check per wave and per second it lasts, one at a time', async ({ waves, perWave, gapMs }) => {
     const fresh = await freshStorage(tdb);
     cleanup = fresh.cleanup;
     let checks = 0;
@@ -158,19 +158,24 @@ describe.each(testDatabases)('a flood of /healthz on $name', (tdb) => {
     server = createHttpServer({ host: '127.0.0.1', port: 0, logger, health: createHealthCheck({ database: () => counted, stopping: () => false, logger }) });
     const { port } = await server.start();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+    // A wave may last longer than HEALTH_REUSE_MS on a busy machine: one more check per period it lasts.
+    let maxChecks = 0;
     try {
       for (let w = 0; w < waves; w++) {
         if (w > 0) await new Promise((r) => setTimeout(r, gapMs));
+        const started = performance.now();
         const statuses = await Promise.all(
           Array.from({ length: perWave }, () => new Promise<number>((resolve, reject) => http.get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0))).on('error', reject))),
         );
         expect(statuses.every((s) => s === 200)).toBe(true);
+        maxChecks += 1 + Math.floor((performance.now() - started) / HEALTH_REUSE_MS);
       }
     } finally {
       agent.destroy();
     }
     expect(checks).toBeGreaterThanOrEqual(1);
     expect(checks).toBeLessThanOrEqual(maxChecks);
+    expect(checks).toBeLessThan(waves * perWave / 10);
     expect(mostAtOnce).toBe(1);
   });
 });
