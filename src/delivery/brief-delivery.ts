@@ -6,6 +6,7 @@
 import type { BriefView, ChatPlatform } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
 import type { PlatformName } from '../domain/types.ts';
+import { remoteErrorText } from '../lib/bounded-text.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { SendContext } from './send-context.ts';
 
@@ -105,7 +106,8 @@ async function failed(ctx: SendContext, d: BriefDelivery, b: DispatchBrief, err:
   const now = ctx.clock.now();
   const kind = err instanceof DeliveryError ? err.kind : 'transient';
   const scope = err instanceof DeliveryError ? err.scope : 'channel';
-  const message = errorMessage(err);
+  // The platform's words, bounded once (stored, shown, posted when the channel is paused).
+  const message = remoteErrorText(err);
   const where = { brief_id: b.id, channel: `${b.platform}:${b.externalId}`, channel_id: b.channelId };
   if (kind === 'permanent' && scope === 'message') {
     await d.store.recordFailure(b.id, ctx.owner, { error: `permanent: ${message}`, at: now, retryAt: now, countAttempt: true, maxAttempts: 0 });

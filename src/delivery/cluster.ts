@@ -245,9 +245,10 @@ interface Indexed {
   id: number;
   stored: string;
   f: Fingerprint;
-  /** The findCluster call that found it in its window (see `pass`), and as which candidate. */
+  /** The findCluster call that last found it in its window (see `pass`). */
   listedIn: number;
-  c: ClusterCandidate | null;
+  /** The candidate it was listed as then (an entry is only made for a candidate, so there always is one). */
+  c: ClusterCandidate;
   /** The call that counted it as sharing a word with its story. */
   sharedIn: number;
 }
@@ -256,11 +257,17 @@ const postings = new Map<number, Indexed[]>();
 const INDEXED_MIN = 20_000;
 let pass = 0;
 
-function indexedFingerprint(id: number, stored: string): Indexed {
+/** The cache entry of candidate `c`, marked as listed by the findCluster call `current`. */
+function listedFingerprint(c: ClusterCandidate, current: number): Indexed {
+  const { id, signature: stored } = c;
   const hit = indexed.get(id);
-  if (hit && hit.stored === stored) return hit;
+  if (hit && hit.stored === stored) {
+    hit.listedIn = current;
+    hit.c = c;
+    return hit;
+  }
   // A replaced entry stays in its postings but is never listed again (only the entry in `indexed` is).
-  const e: Indexed = { id, stored, f: decodeFingerprint(stored), listedIn: 0, c: null, sharedIn: 0 };
+  const e: Indexed = { id, stored, f: decodeFingerprint(stored), listedIn: current, c, sharedIn: 0 };
   indexed.set(id, e);
   for (const w of e.f.words ?? []) {
     if (w & 1) continue; // common words never count
@@ -337,8 +344,9 @@ export function sharedRareWords(a: Uint32Array, b: Uint32Array, counts: WordCoun
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length && n < enough) {
-    const x = a[i]!;
-    const y = b[j]!;
+    const x = a[i];
+    const y = b[j];
+    if (x === undefined || y === undefined) break;
     if (x === y) {
       if (counts.isRare(x)) n++;
       i++;
@@ -373,22 +381,20 @@ export function findCluster(
   // same figures a count of every word gives): how many of the window's fingerprints hold each, from the
   // word's postings. A cluster sharing none of the story's distinctive words cannot pass that check: only
   // those sharing one are compared, and those stored without words (MinHash alone decides for them).
-  const byWords = minShared > 0 && self.words !== null;
+  const words = minShared > 0 ? self.words : null;
   const compared: Indexed[] = [];
   let withWords = 0;
   for (const c of candidates) {
     if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
-    const e = indexedFingerprint(c.id, c.signature);
-    e.listedIn = current;
-    e.c = c;
+    const e = listedFingerprint(c, current);
     if (e.f.words) withWords++;
-    if (!byWords || !e.f.words) compared.push(e);
+    if (!words || !e.f.words) compared.push(e);
   }
   let counts: WordCounts | null = null;
-  if (byWords) {
+  if (words) {
     counts = new WordCounts();
     counts.size = withWords;
-    for (const w of self.words!) {
+    for (const w of words) {
       if (w & 1) continue;
       for (const e of postings.get(w) ?? []) {
         if (e.listedIn !== current) continue;
@@ -402,16 +408,17 @@ export function findCluster(
   }
   let best: ClusterChoice | null = null;
   for (const { c, f } of compared) {
-    if (c!.feedIds.includes(item.feedId)) continue;
+    if (c.feedIds.includes(item.feedId)) continue;
     const s = similarity(self.sig, f.sig);
     if (s < opts.threshold) continue;
-    if (counts && self.words && f.words) {
+    if (counts && words && f.words) {
       counts.remove(f.words);
-      const shared = sharedRareWords(self.words, f.words, counts, minShared);
+      const shared = sharedRareWords(words, f.words, counts, minShared);
       counts.add(f.words);
       if (shared < minShared) continue;
     }
-    if (!best || s > best.similarity || (s === best.similarity && c!.id < best.clusterId)) best = { clusterId: c!.id, similarity: s };
+    // Equal similarity: the older cluster (lower id), whatever order storage listed them in.
+    if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
   }
   return best;
 }

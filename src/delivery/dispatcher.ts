@@ -24,6 +24,7 @@ import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
 import type { Alert, PlatformName } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
+import { remoteErrorText } from '../lib/bounded-text.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
@@ -224,7 +225,9 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     const now = clock.now();
     const first = rows[0]!;
     const kind = err instanceof DeliveryError ? err.kind : 'transient';
-    const message = errorMessage(err);
+    // The platform's own words (Slack's error code, Discord's message): stored, shown in chat and on the
+    // dashboard, and posted to the channel when it is paused, so bounded here, once.
+    const message = remoteErrorText(err);
     const ctx = { channel: `${first.platform}:${first.externalId}`, channel_id: first.channelId, alert_ids: rows.map((r) => r.id), what };
 
     const scope = err instanceof DeliveryError ? err.scope : 'channel';

@@ -10,6 +10,7 @@ import { createAddressGuard, type AddressGuard } from './address-guard.ts';
 import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
+import { quoted } from '../lib/bounded-text.ts';
 import { exchange, type ExchangeRequest, type ExchangeResponse } from './http-exchange.ts';
 import { LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
 import { OriginClients } from './origin-clients.ts';
@@ -103,7 +104,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null }> {
     // One deadline for every hop of the redirect chain.
     const deadline = Date.now() + opts.totalTimeoutMs;
-    const timedOut = () => new FetchError('fetch_timeout', `fetcher: ${url} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`);
+    const timedOut = () => new FetchError('fetch_timeout', `fetcher: ${quoted(url)} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`);
     let current = parseUrl(url);
     let permanent = true;
     const seen = new Set<string>();
@@ -118,7 +119,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       if (validators?.etag) headers['if-none-match'] = validators.etag;
       if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
       let res: ExchangeResponse;
-      const href = current.href;
+      // A redirect target is the server's text (a Location may be 16 KB): quoted, bounded, in every message.
+      const href = quoted(current.href);
       try {
         res = await send({ url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
       } catch (err) {
@@ -126,11 +128,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       }
       if (REDIRECTS.has(res.statusCode)) {
         const location = header(res, 'location');
-        if (!location) throw new FetchError('fetch_http', `fetcher: ${current.href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
+        if (!location) throw new FetchError('fetch_http', `fetcher: ${href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
         if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
         const next = parseUrl(location, current);
-        if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${current.href} -> ${next.href}; fix the feed URL.`);
-        if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${url} redirected more than ${opts.maxRedirects} times (last ${next.href}); use the final URL.`);
+        if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${href} -> ${quoted(next.href)}; fix the feed URL.`);
+        if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${quoted(url)} redirected more than ${opts.maxRedirects} times (last ${quoted(next.href)}); use the final URL.`);
         current = next;
         continue;
       }
@@ -139,7 +141,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       }
       if (res.statusCode < 200 || res.statusCode > 299) {
         const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
-        throw new FetchError('fetch_http', `fetcher: ${current.href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
+        throw new FetchError('fetch_http', `fetcher: ${href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
       }
       const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), href, opts);
       return { res, finalUrl: current.href, permanent: permanent && hop > 0, body };
@@ -198,9 +200,9 @@ function parseUrl(raw: string, base?: URL): URL {
   try {
     u = new URL(raw, base);
   } catch {
-    throw new FetchError('fetch_invalid_url', `fetcher: '${raw}' is not a valid URL.`);
+    throw new FetchError('fetch_invalid_url', `fetcher: '${quoted(raw)}' is not a valid URL.`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('fetch_invalid_url', `fetcher: ${u.href} is not http(s); only http and https feeds are fetched.`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('fetch_invalid_url', `fetcher: ${quoted(u.href)} is not http(s); only http and https feeds are fetched.`);
   if (u.username || u.password) {
     u.username = '';
     u.password = '';
@@ -210,7 +212,7 @@ function parseUrl(raw: string, base?: URL): URL {
 
 function checkLiteral(guard: AddressGuard, u: URL): void {
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (/^[\d.]+$/.test(host) || host.includes(':')) guard.assert(host, host, u.href);
+  if (/^[\d.]+$/.test(host) || host.includes(':')) guard.assert(host, host, quoted(u.href));
 }
 
 function guardError(guard: AddressGuard, host: string, ip: string): FetchError {
@@ -284,12 +286,12 @@ async function decompress(body: Buffer, encoding: string, url: string, max: numb
       case 'br':
         return await brotli(body, { maxOutputLength: max });
       default:
-        throw new FetchError('fetch_http', `fetcher: ${url} uses Content-Encoding '${encoding}', which is not supported.`);
+        throw new FetchError('fetch_http', `fetcher: ${url} uses Content-Encoding '${quoted(encoding)}', which is not supported.`);
     }
   } catch (err) {
     if (err instanceof FetchError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw tooLarge(url, max);
-    throw new FetchError('fetch_http', `fetcher: ${url} sent a corrupt ${encoding} body: ${(err as Error).message}.`, { cause: err });
+    throw new FetchError('fetch_http', `fetcher: ${url} sent a corrupt ${quoted(encoding)} body: ${quoted((err as Error).message)}.`, { cause: err });
   }
 }
 
@@ -329,11 +331,11 @@ function classify(err: unknown, url: string, opts: FetcherOptions): FetchError {
     return new FetchError('fetch_timeout', `fetcher: connecting to ${url} took longer than ${opts.connectTimeoutMs} ms.`, { cause: err });
   }
   if (codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) {
-    return new FetchError('fetch_timeout', `fetcher: ${url} stalled (${message}).`, { cause: err });
+    return new FetchError('fetch_timeout', `fetcher: ${url} stalled (${quoted(message)}).`, { cause: err });
   }
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) {
     return new FetchError('fetch_network', `fetcher: cannot resolve the host of ${url}; check the URL or DNS.`, { cause: err });
   }
   const code = codes[0] ? ` (${codes[0]})` : '';
-  return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${message}${code}.`, { cause: err });
+  return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${quoted(message)}${code}.`, { cause: err });
 }

@@ -2,7 +2,7 @@
 // node:http; each route gets the raw request so an adapter can verify signatures over the exact body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../lib/errors.ts';
+import { ConfigError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -37,7 +37,23 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Answers every path no route names (the dashboard under /), with the same body limits; 404 without one. */
   fallback?: Omit<Route, 'method' | 'path'>;
+  /** Limits for slow or many clients (defaults in DEFAULT_CLIENT_LIMITS). */
+  limits?: Partial<ClientLimits>;
 }
+
+export interface ClientLimits {
+  /** Time to send the request head (a slow-headers client is answered 408 and dropped). */
+  headersTimeoutMs: number;
+  /** Time to send the whole request, body included (a trickled body is dropped). */
+  requestTimeoutMs: number;
+  /** How often those two are enforced: a client is dropped at most this long after its time is up. */
+  checkIntervalMs: number;
+  /** Connections open at once; further ones are closed at once, so idle sockets cannot use up file descriptors. */
+  maxConnections: number;
+}
+
+export const DEFAULT_CLIENT_LIMITS: ClientLimits = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, checkIntervalMs: 1_000, maxConnections: 1_000 };
+
 
 export interface HttpServer {
   start(): Promise<{ port: number }>;
@@ -47,7 +63,10 @@ export interface HttpServer {
 
 export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const routes: Route[] = [...(opts.routes ?? [])];
-  const server = http.createServer((req, res) => {
+  const limits = { ...DEFAULT_CLIENT_LIMITS, ...opts.limits };
+  // Node checks the two timeouts every connectionsCheckingInterval (30 s by default, so a slow-headers client
+  // held a socket for up to 45 s); checked every second here.
+  const server = http.createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       opts
@@ -57,8 +76,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
           res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
         })
         .catch((err: unknown) => {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ok: false, checks: { health: { ok: false, detail: String(err) } } }));
+          // Whatever went wrong is for the log: this port is public.
+          opts.logger.error({ err: errorMessage(err) }, 'http: the health check failed');
+          res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
         });
       return;
     }
@@ -93,10 +114,16 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       res.end();
     });
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 100;
+  server.maxConnections = limits.maxConnections;
+  let dropped = 0;
+  server.on('drop', () => {
+    // Logged once per 1,000 dropped connections, not once each: the flood would fill the log.
+    if (dropped++ % 1000 === 0) opts.logger.warn({ max_connections: limits.maxConnections, dropped }, `http: ${limits.maxConnections} connections are open; new ones are closed at once until some end`);
+  });
 
   return {
     addRoute: (r) => routes.push(r),

@@ -19,6 +19,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
+import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
@@ -107,8 +108,6 @@ export function alertFromRow(r: Selectable<AlertsTable>): Alert {
     sentAt: toDate(r.sent_at),
   };
 }
-
-const ERROR_MAX = 1000;
 
 export class AlertsRepo {
   constructor(
@@ -311,7 +310,7 @@ export class AlertsRepo {
       if (!row) return 'retry';
       const attempts = row.attempts + (f.countAttempt ? 1 : 0);
       const exhausted = attempts >= f.maxAttempts;
-      const error = f.error.slice(0, ERROR_MAX);
+      const error = storedError(f.error);
       const base = { attempts, last_error: error, lease_owner: null, lease_until: null, updated_at: f.at.getTime() };
       let outcome: FailureOutcome;
       if (row.status === 'sent') {
@@ -342,7 +341,7 @@ export class AlertsRepo {
       .updateTable('alerts')
       .set((eb) => ({
         status: eb.case().when('status', '=', 'sending').then('pending').else(eb.ref('status')).end(),
-        last_error: error.slice(0, ERROR_MAX),
+        last_error: storedError(error),
         lease_owner: null,
         lease_until: null,
         updated_at: at.getTime(),

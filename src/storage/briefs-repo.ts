@@ -14,6 +14,7 @@ import type { ChannelDelivery } from '../domain/brief-schedule.ts';
 import type { BriefView } from '../domain/chat.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { PlatformName } from '../domain/types.ts';
+import { storedError } from '../lib/bounded-text.ts';
 import { sourceName } from './alerts-repo.ts';
 import { deliveryFromRow } from './channels-repo.ts';
 import type { Dialect } from './db.ts';
@@ -90,7 +91,6 @@ export interface CandidateQuery {
 
 export type BriefFailureOutcome = 'retry' | 'dead';
 
-const ERROR_MAX = 1000;
 const CHUNK = 400;
 /** Stories composed into one brief at most (the rest are counted). */
 export const BRIEF_CANDIDATES_MAX = 2000;
@@ -359,7 +359,7 @@ export class BriefsRepo {
           attempts,
           status: dead ? 'dead' : 'pending',
           next_attempt_at: f.retryAt.getTime(),
-          last_error: f.error.slice(0, ERROR_MAX),
+          last_error: storedError(f.error),
           lease_owner: null,
           lease_until: null,
           updated_at: f.at.getTime(),
@@ -377,7 +377,7 @@ export class BriefsRepo {
   async noteError(id: number, owner: string, error: string, at: Date): Promise<void> {
     await this.db
       .updateTable('briefs')
-      .set({ last_error: error.slice(0, ERROR_MAX), lease_owner: null, lease_until: null, updated_at: at.getTime() })
+      .set({ last_error: storedError(error), lease_owner: null, lease_until: null, updated_at: at.getTime() })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();

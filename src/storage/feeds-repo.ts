@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { tenantKey, type FeedAudience, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Feed, PlatformName } from '../domain/types.ts';
+import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { flag, toDate } from './rows.ts';
@@ -362,12 +363,12 @@ export class FeedsRepo {
       .updateTable('feeds')
       .set((eb) => ({
         error_count: eb('error_count', '+', 1),
-        last_error: f.error.slice(0, 1000),
+        last_error: storedError(f.error),
         last_error_at: f.at.getTime(),
         next_check_at: f.nextCheckAt.getTime(),
         lease_owner: null,
         lease_until: null,
-        ...(f.disableReason ? { enabled: 0, disabled_reason: f.disableReason.slice(0, 1000) } : {}),
+        ...(f.disableReason ? { enabled: 0, disabled_reason: storedError(f.disableReason) } : {}),
       }))
       .where('id', '=', id)
       .execute();

@@ -1,6 +1,6 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure, type StorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
@@ -24,7 +24,7 @@ import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
 import { WebSubRepo } from './websub-repo.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
-import type { StorageMonitor } from './monitor.ts';
+import type { StorageMonitor, StorageStatus } from './monitor.ts';
 
 export { parseDatabaseUrl, describeTarget, type DatabaseTarget, type Dialect } from './db.ts';
 export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './feeds-repo.ts';
@@ -100,9 +100,10 @@ export interface Storage {
   /**
    * For /healthz: not ok while the database does not answer or writes fail (a full disk, a damaged file),
    * answered at once from what recent queries found, else by a round trip bounded in time. A note while
-   * ok says when writes are waiting for another process's lock.
+   * ok says when writes are waiting for another process's lock. `detail` names the database (host and
+   * name, or the file's path): for operators and logs, never for a public answer (see http/health.ts).
    */
-  health(): Promise<{ ok: boolean; detail?: string }>;
+  health(): Promise<{ ok: boolean; failure?: StorageFailure; detail?: string }>;
   /** Outages and lock waits seen by this process: status, counters, and `ready()` to wait for the database. */
   readonly monitor: Pick<StorageMonitor, 'status' | 'counters' | 'ready'>;
   /** SQLite: PRAGMA quick_check, bounded in time (doctor). PostgreSQL: null. */
@@ -154,14 +155,15 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     monitor: handle.monitor,
     async health() {
       const before = handle.monitor.status();
-      if (!before.ok) return { ok: false, detail: before.detail ?? 'the database is not usable' };
+      const down = (s: StorageStatus) => ({ ok: false, ...(s.failure ? { failure: s.failure } : {}), detail: s.detail ?? 'the database is not usable' });
+      if (!before.ok) return down(before);
       try {
         await handle.ping();
       } catch (err) {
-        return { ok: false, detail: errorMessage(err) };
+        return { ok: false, failure: isStorageFailure(err) ? err.failure : 'unavailable', detail: errorMessage(err) };
       }
       const now = handle.monitor.status();
-      if (!now.ok) return { ok: false, detail: now.detail ?? 'the database is not usable' };
+      if (!now.ok) return down(now);
       return now.detail ? { ok: true, detail: now.detail } : { ok: true };
     },
     integrityCheck: (o) => handle.integrityCheck(o),

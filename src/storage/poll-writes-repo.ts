@@ -6,6 +6,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
 import type { NewItem } from '../domain/types.ts';
+import { storedError } from '../lib/bounded-text.ts';
 import type { FetchFailure, FetchSuccess } from './feeds-repo.ts';
 import { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
 import type { Database } from './schema.ts';
@@ -141,7 +142,7 @@ export class PollWritesRepo {
   }
 
   private async updateFailures(trx: Kysely<Database>, rows: ReadonlyArray<Extract<PollWrite, { kind: 'failure' }>>): Promise<void> {
-    const values = rows.map(({ feedId, failure: f }) => [feedId, f.error.slice(0, 1000), f.at.getTime(), f.nextCheckAt.getTime(), f.disableReason ? 1 : 0, f.disableReason ? f.disableReason.slice(0, 1000) : null]);
+    const values = rows.map(({ feedId, failure: f }) => [feedId, storedError(f.error), f.at.getTime(), f.nextCheckAt.getTime(), f.disableReason ? 1 : 0, f.disableReason ? storedError(f.disableReason) : null]);
     await trx.executeQuery(this.valuesQuery(FAILURE_COLUMNS, values, FAILURE_UPDATE));
   }
 }

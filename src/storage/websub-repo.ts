@@ -3,6 +3,7 @@
 // conditional update (the pending request must match and be unexpired), so a replayed or unsolicited
 // verification changes nothing. The renewal job claims due rows with a lease, as the scheduler claims feeds.
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, WebsubSubscriptionsTable } from './schema.ts';
 import { toDate } from './rows.ts';
@@ -222,7 +223,7 @@ export class WebSubRepo {
         pending_mode: null,
         pending_until: null,
         error_count: eb('error_count', '+', 1),
-        last_error: f.error.slice(0, 1000),
+        last_error: storedError(f.error),
         last_error_at: at,
         next_action_at: f.nextActionAt.getTime(),
         updated_at: at,

@@ -6,6 +6,7 @@
 import { Agent, request } from 'undici';
 import { createAddressGuard } from '../feeds/address-guard.ts';
 import { guardedConnector } from '../feeds/fetcher.ts';
+import { QUOTE_MAX, quoted } from '../lib/bounded-text.ts';
 
 export interface HubRequest {
   mode: 'subscribe' | 'unsubscribe';
@@ -37,11 +38,6 @@ export interface HubClientOptions {
   userAgent: string;
 }
 
-/** A short, printable piece of what a hub said (it may be anything). */
-function snippet(text: string): string {
-  return text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
-}
-
 /** What happens meanwhile, as the end of an error sentence. */
 const meanwhile = (mode: HubRequest['mode']) => (mode === 'subscribe' ? '; the feed is polled meanwhile.' : '; tried again later.');
 
@@ -54,7 +50,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       try {
         u = new URL(hubUrl);
       } catch {
-        throw new HubError(`websub: hub '${hubUrl.slice(0, 200)}' is not a valid URL.`);
+        throw new HubError(`websub: hub '${quoted(hubUrl)}' is not a valid URL.`);
       }
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && guard.allowsHost(u.hostname.replace(/^\[|\]$/g, '')))) {
         throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (add its host to polling.allow_hosts to allow it).`);
@@ -83,18 +79,19 @@ export function createHubClient(opts: HubClientOptions): HubClient {
           body: form.toString(),
         });
         status = res.statusCode;
-        // Read a little of the answer for the error message; never the whole of a stranger's body.
+        // Read a little of the answer for the error message (quoted() bounds what is kept); never the whole
+        // of a stranger's body.
         for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          if (text.length < 1024) text += chunk.toString('utf8');
+          if (text.length < 4 * QUOTE_MAX) text += chunk.toString('utf8');
           else break;
         }
         res.body.destroy();
       } catch (err) {
         const why = signal.aborted ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message;
-        throw new HubError(`websub: cannot reach hub ${u.origin} (${snippet(why)})${meanwhile(req.mode)}`);
+        throw new HubError(`websub: cannot reach hub ${u.origin} (${quoted(why)})${meanwhile(req.mode)}`);
       }
       if (status < 200 || status > 299) {
-        const said = snippet(text);
+        const said = quoted(text);
         throw new HubError(`websub: hub ${u.origin} refused to ${req.mode} (HTTP ${status}${said ? `: ${said}` : ''})${meanwhile(req.mode)}`, status);
       }
     },

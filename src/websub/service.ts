@@ -14,6 +14,7 @@ import { newestKeys } from '../feeds/poller.ts';
 import type { FeedReader } from '../feeds/read-feed.ts';
 import type { Route } from '../http/server.ts';
 import type { Clock } from '../lib/clock.ts';
+import { quoted } from '../lib/bounded-text.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FeedsRepo } from '../storage/feeds-repo.ts';
@@ -284,7 +285,7 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
       if (v.mode === 'denied') {
         // The hub refuses (or ends) the subscription: poll as usual, try again later.
         if (sub.state === 'unsubscribing') return null;
-        const reason = (v.reason ?? '').replace(/[^\x20-\x7e]+/g, ' ').slice(0, 200);
+        const reason = quoted(v.reason ?? '');
         await repo.failed(sub.id, { error: `websub: the hub denied the subscription${reason ? `: ${reason}` : ''}`, nextActionAt: later(retryAfter(sub.errorCount)), at: now });
         await pollAgain(sub, 'the hub denied the subscription');
         return '';

@@ -182,6 +182,22 @@ describe('findCluster', () => {
     expect(findCluster({ signature: same, feedId: 1, at }, [{ id: 2, signature: story, lastItemAt: at, feedIds: [1] }], opts)).toBeNull();
   });
 
+  // Edge cases of the window and of ties; the answer must not depend on the order storage lists clusters in.
+  const storyOnly = story.slice(0, story.indexOf('.'));
+  const inWindow = (id: number, signature = story, feedIds = [1]): ClusterCandidate => ({ id, signature, lastItemAt: at, feedIds });
+  it.each<{ name: string; signature?: string; candidates: ClusterCandidate[]; want: number | null }>([
+    { name: 'no candidates at all', candidates: [], want: null },
+    { name: 'an empty window (every candidate too old or too new)', candidates: [{ ...inWindow(3), lastItemAt: new Date(at.getTime() - 4 * day) }, { ...inWindow(4), lastItemAt: new Date(at.getTime() + 4 * day) }], want: null },
+    { name: 'equal scores: the lower id, listed second', candidates: [inWindow(9), inWindow(5)], want: 5 },
+    { name: 'equal scores: the lower id, listed first', candidates: [inWindow(5), inWindow(9)], want: 5 },
+    { name: 'equal scores, the lower id holds the same feed: the other', candidates: [inWindow(5, story, [2]), inWindow(9)], want: 9 },
+    { name: 'the same cluster listed twice', candidates: [inWindow(6), inWindow(6)], want: 6 },
+    { name: 'a cluster stored without words (MinHash alone) ties with one with words', candidates: [inWindow(8), inWindow(7, storyOnly)], want: 7 },
+    { name: 'an item fingerprinted without words', signature: same.slice(0, same.indexOf('.')), candidates: [inWindow(12), inWindow(11, storyOnly)], want: 11 },
+  ])('$name -> $want', ({ signature, candidates, want }) => {
+    expect(findCluster({ signature: signature ?? same, feedId: 2, at }, candidates, opts)?.clusterId ?? null).toBe(want);
+  });
+
   it('clusterStream groups a stream the same way', () => {
     const t = (h: number) => new Date(at.getTime() + h * 3600_000);
     const ids = clusterStream([

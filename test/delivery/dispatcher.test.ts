@@ -214,6 +214,31 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     expect(slack.titles('C1')).toEqual(['Story 1', 'Story 2']);
   });
 
+  // A platform's error text (Discord's message, a proxy's page) is the remote party's: bounded once by the
+  // dispatcher before it is stored, becomes the pause reason, and is posted to the channel.
+  const HOSTILE = `forbidden\u001b[2J\u202e ${'\u200b'.repeat(20)}${'z'.repeat(16 * 1024)}`;
+  it.each([
+    { name: 'pausing the channel', error: new DeliveryError('permanent', HOSTILE), status: 'pending', prefix: 'channel paused: forbidden z' },
+    { name: 'dead-lettering the message', error: new DeliveryError('permanent', HOSTILE, null, 'message'), status: 'dead', prefix: 'permanent: forbidden z' },
+    { name: 'retrying later', error: new DeliveryError('transient', HOSTILE), status: 'pending', prefix: 'transient: forbidden z' },
+  ])('a 16 KB platform error when $name: stored, shown and posted as one bounded clean line', async ({ error, status, prefix }) => {
+    const { itemIds } = await stories(1);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const [a] = await seedAlerts(storage, c1, itemIds, t0);
+    let calls = 0;
+    slack.script = (call) => (call.op === 'postStory' && calls++ === 0 ? error : null);
+    await drain(createDispatcher(deps(), options()), 1);
+    const row = (await storage.alerts.get(a!))!;
+    expect(row.status).toBe(status);
+    const texts = [row.lastError!, (await storage.channels.get(c1))!.pausedReason ?? '', ...slack.messages.filter((m) => m.kind === 'notice').map((m) => m.text ?? '')];
+    expect(row.lastError!.startsWith(prefix)).toBe(true);
+    for (const t of texts) {
+      expect(Array.from(t).length).toBeLessThanOrEqual(600);
+      expect(t).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b\u202a-\u202e]/);
+    }
+    expect(row.lastError).toMatch(/…\[cut: \d+ characters in all\]$/);
+  });
+
   it('dead-letters a message the platform refuses for good without pausing the channel', async () => {
     const { itemIds } = await stories(2);
     const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);

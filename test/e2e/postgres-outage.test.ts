@@ -200,7 +200,7 @@ describe('PostgreSQL coming and going under a running bot', () => {
       const h = await health(port);
       return h.status === 503 ? h : undefined;
     }, 20_000);
-    expect(down.body.checks.database).toEqual({ ok: false, detail: expect.stringMatching(/^storage: PostgreSQL 127\.0\.0\.1:\d+\/cyberbrief is not answering \(.+\); retrying with backoff until it is back/) });
+    expect(down.body.checks.database).toEqual({ ok: false, detail: 'database unreachable' });
     expect(down.ms).toBeLessThan(2_000);
     expect(await metric(port, 'cyberbrief_storage_up')).toBe(0);
     // The pause: the bot stays up and keeps answering.

@@ -125,7 +125,7 @@ describe('SQLite trouble under a running bot', () => {
     expect(samples.every((x) => x.status === 200)).toBe(true);
     // On a driver that waits on the event loop this was 5 to 10 s (busy_timeout 5 s per write).
     expect(worst).toBeLessThan(1_000);
-    expect(samples.some((x) => /^writes have waited \d+ s for a lock another process holds on SQLite file /.test(x.detail ?? ''))).toBe(true);
+    expect(samples.some((x) => x.detail === 'writes waiting for a lock')).toBe(true);
     expect(status.status).toBe(200);
     expect(String(status.json?.text)).toContain(`This channel follows ${CHANNELS[0]!.word}.`);
     expect(statusMs).toBeLessThan(2_000);
@@ -180,10 +180,9 @@ describe('SQLite trouble under a running bot', () => {
       const h = await health(port);
       return h.status === 503 ? h : undefined;
     }, 30_000);
-    expect(full.body.checks.database).toEqual({
-      ok: false,
-      detail: `storage: cannot write SQLite file ${file}: its disk is full (database or disk is full, SQLITE_FULL); free space on that disk: writes are retried and nothing is lost meanwhile.`,
-    });
+    // The public answer names no file; the sentence naming it is in the log.
+    expect(full.body.checks.database).toEqual({ ok: false, detail: 'database not writable' });
+    expect(b.output()).toContain(`storage: cannot write SQLite file ${file}: its disk is full (database or disk is full, SQLITE_FULL); free space on that disk: writes are retried and nothing is lost meanwhile.`);
     expect(await metric(port, 'cyberbrief_storage_up')).toBe(0);
     // It stays so while the disk is full (small writes that still fit do not clear it), and the bot stays up.
     for (let i = 0; i < 6; i++) {

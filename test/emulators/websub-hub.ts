@@ -58,6 +58,8 @@ export interface FakeHub {
   readonly subscriptions: Map<string, HubSubscription>;
   /** Answer every request with 503 (true), or accept them. */
   down: boolean;
+  /** What the hub says when it refuses while down (default 'hub unavailable'). */
+  refusalBody: string;
   /** Verify intent after accepting a request (default true). */
   verify: boolean;
   /** Lease granted in verifications (default: what was asked, else 3600). */
@@ -139,7 +141,7 @@ export async function startFakeHub(): Promise<FakeHub> {
       else if (!['subscribe', 'unsubscribe'].includes(record.mode) || !/^https?:\/\//.test(record.topic) || !/^https?:\/\//.test(record.callback)) record.status = 400;
       requests.push(record);
       res.writeHead(record.status, { 'content-type': 'text/plain' });
-      res.end(record.status === 202 ? 'accepted' : record.status === 503 ? 'hub unavailable' : 'bad request');
+      res.end(record.status === 202 ? 'accepted' : record.status === 503 ? hub.refusalBody : 'bad request');
       if (record.status === 202 && hub.verify) {
         const p = verifyIntent(record);
         pending.add(p);
@@ -156,6 +158,7 @@ export async function startFakeHub(): Promise<FakeHub> {
     verifications,
     subscriptions,
     down: false,
+    refusalBody: 'hub unavailable',
     verify: true,
     grantLeaseSeconds: null,
     async publish(topic, body, opts = {}) {

@@ -65,6 +65,12 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body);
     });
     server.route('/limited', serve('busy', { 'retry-after': '7200' }, 429));
+    // Hostile redirects: a Location of about 15 KB, to itself (a loop), or to ever longer paths (too many hops).
+    const long = (tag: string) => `/${tag}/${'%E2%80%AE'.repeat(1200)}${'a'.repeat(4000)}`;
+    server.route('/loop', serve('', { location: long('loop') }, 302));
+    server.route(long('loop'), serve('', { location: long('loop') }, 302));
+    for (let i = 0; i < 8; i++) server.route(i === 0 ? '/hops' : long(`hop${i}`), serve('', { location: long(`hop${i + 1}`) }, 302));
+    server.route('/encoding', serve('x', { 'content-encoding': `x-evil-${'e'.repeat(12 * 1024)}` }));
     server.route('/moved', serve('', { location: '/feed' }, 301));
     server.route('/temporary', serve('', { location: '/feed' }, 302));
     // A .gz file served as is (no Content-Encoding): small on the wire, 300 kB once unpacked.
@@ -94,6 +100,22 @@ describe('pollFeed end to end (real fetcher, local server, SQLite)', () => {
     const feed = await addFeed('/feed');
     expect(await pollFeed(feed, deps())).toMatchObject({ status: 'new' });
     expect((await reload(feed.id)).title).toBe('Cyber Desk News');
+  });
+
+  it.each([
+    { name: 'a redirect loop through a 15 KB Location', path: '/loop', advice: '; fix the feed URL.' },
+    { name: 'too many redirects through 15 KB Locations', path: '/hops', advice: '; use the final URL.' },
+    { name: 'a 12 KB Content-Encoding', path: '/encoding', advice: ', which is not supported.', code: 'fetch_http' },
+  ])('$name: the stored error is bounded, one clean line, says it was cut, and keeps its advice', async ({ path: p, advice, code }) => {
+    const feed = await addFeed(p);
+    const r = await pollFeed(feed, deps());
+    expect(r.status).toBe('error');
+    const stored = (await reload(feed.id)).lastError!;
+    expect(stored.startsWith(`${code ?? 'fetch_redirects'}: fetcher: `)).toBe(true);
+    expect(Array.from(stored).length).toBeLessThanOrEqual(1000);
+    expect(stored).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(stored).toContain('…[cut: ');
+    expect(stored.endsWith(advice)).toBe(true);
   });
 
   it('first poll stores the backlog without alerts, then 304, then only real changes reach the pipeline', async () => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listenError, type HttpServer } from '../../src/http/server.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
@@ -59,6 +60,20 @@ describe('http server', () => {
     const r = await send(port, { method: 'GET', path: '/healthz' });
     expect(r.status).toBe(status);
     expect(JSON.parse(r.body)).toEqual({ ok: healthy, checks: { database: { ok: healthy } } });
+  });
+
+  it.each(['GET', 'HEAD'])('%s /healthz whose check throws answers 503 without the error text (it may name a host or a path)', async (method) => {
+    server = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      health: () => Promise.reject(new Error('storage: SQLite file /srv/private/bot.db is damaged')),
+    });
+    ({ port } = await server.start());
+    const r = await send(port, { method, path: '/healthz' });
+    expect(r.status).toBe(503);
+    expect(r.body).toBe(method === 'HEAD' ? '' : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
+    expect(r.body).not.toContain('/srv/private');
   });
 
   it.each([
@@ -122,6 +137,69 @@ describe('http server', () => {
       expect((await send(port, req)).status).toBe(status);
       expect(seen).toEqual(want);
     });
+  });
+});
+
+describe('http server and slow or many clients', () => {
+  let server: HttpServer;
+  afterEach(async () => server.stop());
+
+  /** Opens a socket, writes `first`, then one more byte of `drip` every 100 ms; resolves with what came back and when it closed. */
+  function trickle(port: number, first: string, drip: string, giveUpMs: number): Promise<{ answer: string; closedAfterMs: number | null }> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(port, '127.0.0.1');
+      let answer = '';
+      let i = 0;
+      const timer = setInterval(() => socket.write(drip[i++ % drip.length]!), 100);
+      const done = (closedAfterMs: number | null) => {
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        socket.destroy();
+        resolve({ answer, closedAfterMs });
+      };
+      const giveUp = setTimeout(() => done(null), giveUpMs);
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('close', () => done(Date.now() - started));
+      socket.on('error', () => undefined);
+      socket.write(first);
+    });
+  }
+
+  it.each([
+    { name: 'request head sent a byte at a time (slowloris)', first: 'GET /healthz HTTP/1.1\r\nHost: x\r\n', drip: 'X-Slow: y\r\n', status: '408' },
+    { name: 'a declared body trickled in', first: 'POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n\r\n', drip: 'x', status: '' },
+  ])('$name: dropped soon after its time is up', async ({ first, drip, status }) => {
+    server = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      health: async () => ({ ok: true, checks: {} }),
+      routes: [{ method: 'POST', path: '/hook', maxBodyBytes: 64, handler: (req, res) => void req.resume().on('end', () => res.end('ok')) }],
+      limits: { headersTimeoutMs: 1_000, requestTimeoutMs: 1_500 },
+    });
+    const { port } = await server.start();
+    const r = await trickle(port, first, drip, 8_000);
+    expect(r.closedAfterMs).not.toBeNull();
+    // Its time, plus at most the checking interval (1 s) and some slack; not Node's default 30 s interval.
+    expect(r.closedAfterMs!).toBeLessThan(4_000);
+    if (status) expect(r.answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+  });
+
+  it('closes connections past maxConnections at once, and takes new ones when some end', async () => {
+    server = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), health: async () => ({ ok: true, checks: {} }), limits: { maxConnections: 5 } });
+    const { port } = await server.start();
+    const open = (): Promise<net.Socket> => new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(s));
+      s.on('error', reject);
+    });
+    const idle = await Promise.all(Array.from({ length: 5 }, open));
+    await new Promise((r) => setTimeout(r, 100));
+    const extra = await send(port, { method: 'GET', path: '/healthz' }).then((r) => r.status, (e: NodeJS.ErrnoException) => e.code ?? 'error');
+    expect(extra).toBe('ECONNRESET');
+    for (const s of idle) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await send(port, { method: 'GET', path: '/healthz' })).status).toBe(200);
   });
 });
 

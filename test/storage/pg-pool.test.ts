@@ -97,7 +97,7 @@ describe.skipIf(!postgres)('PostgreSQL connections dropped by the server', () =>
     const away = await openStorage('postgres://postgres@127.0.0.1:1/none', { migrate: false });
     try {
       const first = await away.health();
-      expect(first).toEqual({ ok: false, detail: expect.stringMatching(/^storage: PostgreSQL 127\.0\.0\.1:1\/none is not answering \(connect ECONNREFUSED 127\.0\.0\.1:1\)/) });
+      expect(first).toEqual({ ok: false, failure: 'unavailable', detail: expect.stringMatching(/^storage: PostgreSQL 127\.0\.0\.1:1\/none is not answering \(connect ECONNREFUSED 127\.0\.0\.1:1\)/) });
       // Known from the last failure: no round trip, no wait.
       const t = performance.now();
       expect(await away.health()).toEqual(first);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storedError } from '../../src/lib/bounded-text.ts';
 import type { NewItem } from '../../src/domain/types.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -140,7 +141,8 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success: { at: t0, nextCheckAt: far, etag, lastModified: text, siteUrl: `https://h.example/${text}` }, titleIfMissing: text }]);
     expect(await storage.feeds.get(a!.id)).toMatchObject({ etag, lastModified: text, siteUrl: `https://h.example/${text}`, title: text, nextCheckAt: far });
     await storage.pollWrites.commit([{ kind: 'failure', feedId: a!.id, failure: { at: t0, nextCheckAt: far, error: text, disableReason: text } }]);
-    expect(await storage.feeds.get(a!.id)).toMatchObject({ lastError: text, disabledReason: text, enabled: false });
+    // Error texts are stored as one clean line (lib/bounded-text.ts): controls and line breaks go, the rest arrives.
+    expect(await storage.feeds.get(a!.id)).toMatchObject({ lastError: storedError(text), disabledReason: storedError(text), enabled: false });
   });
 
   it('hundreds of outcomes in one commit (more rows than one UPDATE takes)', async () => {

@@ -114,7 +114,7 @@ describe('SQLite with another process holding the lock', () => {
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).failure).toBe('busy');
     expect((err as StorageError).message).toMatch(new RegExp(`^storage: SQLite file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} has been locked by another process for 0 s \\(database is locked.*\\); writes wait and retry: end that process's transaction`));
-    expect(await storage.health()).toEqual({ ok: false, detail: (err as StorageError).message });
+    expect(await storage.health()).toEqual({ ok: false, failure: 'busy', detail: (err as StorageError).message });
     outside.exec('commit');
     await storage.feeds.add({ url: 'https://third.example/rss', source: 'cli' });
     expect(await storage.health()).toEqual({ ok: true });
@@ -186,7 +186,7 @@ describe('a damaged SQLite file', () => {
       expect((err as StorageError).failure).toBe('corrupt');
       expect((err as StorageError).message).toContain(`storage: SQLite file ${file} is damaged (database disk image is malformed`);
       expect((err as StorageError).message).toContain(`sqlite3 ${file} .recover | sqlite3 recovered.db`);
-      expect(await storage.health()).toMatchObject({ ok: false, detail: (err as StorageError).message });
+      expect(await storage.health()).toMatchObject({ ok: false, failure: 'corrupt', detail: (err as StorageError).message });
       const check = await storage.integrityCheck();
       expect(check).toMatchObject({ status: 'damaged', problems: expect.arrayContaining([expect.any(String)]) });
     } finally {

@@ -295,6 +295,13 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     }
     const page = await op.get('/alerts?status=dead');
     expect(page.text).toContain('channel_not_found');
+    // An alert's number is an id shared by every channel (not a count of this channel's alerts): named so.
+    for (const [what, want] of [
+      ['the dead letter', `Alert ${alert!.id} to `],
+      ['the history column', '<th scope="col">Alert ID</th>'],
+      ['why numbers skip', 'Alert IDs are numbered across every channel and never reused'],
+    ] as const) expect(page.text, what).toContain(want);
+    expect(page.text).not.toContain(`#${alert!.id} to `);
     const r = await op.post(`/alerts/${alert!.id}/retry`, {});
     expect(r.status).toBe(303);
     expect((await op.get(r.location!)).text).toContain(`Alert ${alert!.id} is queued again`);

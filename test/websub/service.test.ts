@@ -318,6 +318,32 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(websub.intervalSeconds(feed.id)).toBe(6 * 3600);
   });
 
+  // What a hostile hub says lands in last_error (the dashboard, `feeds list`, /news feeds): bounded once, one
+  // clean line, saying it was cut, with our advice at the end kept.
+  const HOSTILE = `\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u001b[2J \u202egnp.exe\r\n${'\u200b'.repeat(50)}${'x'.repeat(16 * 1024)}`;
+  it.each([
+    { name: 'a 16 KB refusal body', refuse: HOSTILE, reason: null, ends: '; the feed is polled meanwhile.' },
+    { name: 'an 8 KB hub.reason in a denial', refuse: null, reason: HOSTILE.slice(0, 8 * 1024), ends: null },
+  ])('a hostile hub ($name): the stored error is bounded and clean', async ({ refuse, reason, ends }) => {
+    let feedId: number;
+    if (refuse !== null) {
+      hub.down = true;
+      hub.refusalBody = refuse;
+      ({ feed: { id: feedId } } = await storage.feeds.add({ url: feedServer.url, source: 'cli' }, clock.now()));
+      await poll(feedId);
+      await waitFor('the subscription to fail', async () => (await storage.websub.forFeed(feedId))?.state === 'failed');
+    } else {
+      const sub = await subscribedFeed();
+      feedId = sub.feedId;
+      expect(await hub.deny(sub.callback, feedServer.url, reason!)).toBe(200);
+    }
+    const stored = (await storage.websub.forFeed(feedId))!.lastError!;
+    expect(stored).toMatch(/^websub: (hub http:\/\/127\.0\.0\.1:\d+ refused to subscribe \(HTTP 503: |the hub denied the subscription: )click gnp\.exe x+ …\[cut: \d+ characters in all\]/);
+    expect(Array.from(stored).length).toBeLessThanOrEqual(400);
+    expect(stored).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b\u202a-\u202e]/);
+    if (ends) expect(stored.endsWith(ends)).toBe(true);
+  });
+
   it('hub unreachable (nothing listening): subscribing fails and the feed is polled as usual', async () => {
     await hub.close();
     const { feed } = await storage.feeds.add({ url: feedServer.url, source: 'cli' }, clock.now());
@@ -350,7 +376,7 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     expect(await hub.deny(callback, feedServer.url, 'publisher\u0007 said no')).toBe(200);
     const sub = (await storage.websub.forFeed(feedId))!;
     expect(sub.state).toBe('failed');
-    expect(sub.lastError).toBe('websub: the hub denied the subscription: publisher  said no');
+    expect(sub.lastError).toBe('websub: the hub denied the subscription: publisher said no');
     expect(websub.intervalSeconds(feedId)).toBeNull();
     // A denial naming another topic is not ours.
     expect(await hub.deny(callback, 'http://127.0.0.1:1/else', 'x')).toBe(404);

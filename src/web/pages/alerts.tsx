@@ -84,7 +84,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                     <li>
                       <StoryLink title={a.title} url={a.url} />
                       <p class="muted">
-                        {`#${a.id} to `}
+                        {`Alert ${a.id} to `}
                         <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
                         {` · ${a.attempts} attempt(s) · last error: ${a.lastError ?? 'none recorded'}`}
                       </p>
@@ -104,13 +104,13 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
           </section>
           <section aria-labelledby="history">
             <h2 id="history">History</h2>
-            <p class="muted">{`The newest ${LIMIT} alerts${status ? ` with status ${status}` : ''}.`}</p>
+            <p class="muted">{`The newest ${LIMIT} alerts${status ? ` with status ${status}` : ''}. Alert IDs are numbered across every channel and never reused, so one channel's alerts skip numbers.`}</p>
             <div class="table-wrap stack">
               <table>
                 <caption class="sr-only">Alert history</caption>
                 <thead>
                   <tr>
-                    <th scope="col">#</th>
+                    <th scope="col">Alert ID</th>
                     <th scope="col">Story</th>
                     <th scope="col">Channel</th>
                     <th scope="col">Status</th>
@@ -123,7 +123,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                 <tbody>
                   {rows.map((a) => (
                     <tr>
-                      <td data-label="#">{String(a.id)}</td>
+                      <td data-label="Alert ID">{String(a.id)}</td>
                       <td class="name" data-label="Story">
                         <StoryLink title={a.title} url={a.url} />
                       </td>

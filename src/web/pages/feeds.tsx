@@ -12,6 +12,7 @@ import type { FeedAudience } from '../../domain/tenancy.ts';
 import { feedNeedsAttention, type Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
+import { boundedText } from '../../lib/bounded-text.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { commandFor, field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
 import type { TenantView, Viewer } from '../types.ts';
@@ -228,7 +229,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                   <td data-label="Last success">
                     <Time at={f.lastSuccessAt} />
                   </td>
-                  <td data-label="Last error">{f.lastError ? <span>{f.lastError.slice(0, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
+                  <td data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
                   <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
                   <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
                   <td data-label="Actions">

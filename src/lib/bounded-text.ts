@@ -1,0 +1,60 @@
+// Text a remote party controls (a hub's refusal body, a redirect's Location, a platform's error, a hub's
+// hub.reason) that becomes part of an error message: stored in a `last_error` column, shown on the
+// dashboard, in chat (/news status) and in the CLI, and logged. Bounded here and nowhere else: one line,
+// escape sequences, controls and invisible format characters removed (terminal-text.ts), cut on a
+// character (code point) boundary, and saying that it was cut.
+import { errorMessage } from './errors.ts';
+import { plainLine } from './terminal-text.ts';
+
+/** Longest error text stored in a `last_error` (or pause / disable reason) column, marker included. */
+export const STORED_ERROR_MAX = 1000;
+/** Longest piece of a remote party's text quoted inside one of our sentences (a URL, a body). */
+export const QUOTE_MAX = 200;
+/**
+ * Longest error sentence built around a remote answer (a platform's refusal), so it fits, with our own
+ * words around it, in a stored error, a channel's pause reason (500) and a notice posted to the channel.
+ */
+export const REMOTE_ERROR_MAX = 400;
+
+/** Added where text was cut; counts what was left out, so a reader knows the rest exists. */
+const cutMarker = (total: number) => ` …[cut: ${total} characters in all]`;
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * `text` as one clean line of at most `max` characters (code points), the marker included when it was cut.
+ * Only a bounded prefix is cleaned, so a megabyte costs no more than a few kilobytes.
+ */
+export function boundedText(text: string, max: number = STORED_ERROR_MAX): string {
+  // Cleaning only removes or collapses characters, so the first 4 * max + 64 code units always hold at
+  // least `max` characters of clean text, unless the text is mostly controls (then it is shorter: fine).
+  const window = 4 * max + 64;
+  const clean = plainLine(text.length > window ? text.slice(0, window) : text);
+  const cleanChars = codePoints(clean);
+  if (text.length <= window && cleanChars <= max) return clean;
+  const total = text.length > window ? codePoints(text) : cleanChars;
+  const marker = cutMarker(total);
+  const keep = Math.max(0, max - marker.length);
+  return `${plainLine(clean, keep)}${marker}`;
+}
+
+/** A remote party's text quoted inside one of our sentences (QUOTE_MAX characters). */
+export const quoted = (text: string): string => boundedText(text, QUOTE_MAX);
+
+/** An error text as stored in a `last_error` column and shown from there (STORED_ERROR_MAX characters). */
+export const storedError = (text: string): string => boundedText(text, STORED_ERROR_MAX);
+
+/** An error made from a remote answer (a platform's refusal) as one bounded line (REMOTE_ERROR_MAX characters). */
+export const remoteErrorText = (err: unknown): string => boundedText(errorMessage(err), REMOTE_ERROR_MAX);
