@@ -70,7 +70,7 @@ describe('/news keywords: terms that match alike are one keyword (SQLite)', () =
   });
 });
 
-describe('/news keywords remove: a keyword stored before the parser refused its form (SQLite)', () => {
+describe('/news keywords: keywords stored before the parser refused or normalised their form (SQLite)', () => {
   let storage: Storage;
   let cleanup: () => Promise<void>;
   let handle: CommandHandler;
@@ -91,26 +91,15 @@ describe('/news keywords remove: a keyword stored before the parser refused its 
     expect((await handle(command(text))).text).toBe(want);
     expect(await storage.channels.keywords(ch.id)).toEqual([]);
   });
-});
 
-describe('/news keywords remove: a keyword stored in a compatibility form before they were normalised (SQLite)', () => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let handle: CommandHandler;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
-    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
-  });
-  afterEach(async () => cleanup());
-
+  // Stored in a compatibility form (before keywords were normalised to NFKC): found as typed or plainly.
   it.each([
     ['typed as stored', '𝐜𝐲𝐛𝐞𝐫', 'keywords remove 𝐜𝐲𝐛𝐞𝐫', 'Removed "𝐜𝐲𝐛𝐞𝐫".', []],
     ['typed plainly', '𝐜𝐲𝐛𝐞𝐫', 'keywords remove cyber', 'Removed "𝐜𝐲𝐛𝐞𝐫".', []],
     ['full-width capitals, typed in capitals', 'ＡＰＴ', 'keywords remove APT', 'Removed "ＡＰＴ".', []],
     ['full-width capitals are not the lower-case word', 'ＡＰＴ', 'keywords remove apt', 'Nothing changed: this channel had none of those keywords.', ['ＡＰＴ']],
     ['added again plainly: nothing changes', '𝐜𝐲𝐛𝐞𝐫', 'keywords add Cyber', 'Nothing changed: those keywords were already there.', ['𝐜𝐲𝐛𝐞𝐫']],
-  ])('%s', async (_name, term, text, want, keep) => {
+  ])('compatibility form: %s', async (_name, term, text, want, keep) => {
     const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
     await storage.channels.addKeyword(ch.id, term, false, null);
     expect((await handle(command(text))).text).toBe(want);
