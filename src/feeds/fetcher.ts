@@ -11,7 +11,7 @@ import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
 import { exchange, type ExchangeRequest, type ExchangeResponse } from './http-exchange.ts';
-import { LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
+import { LEAN_ONREAD, LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
 import { OriginClients } from './origin-clients.ts';
 
 export interface FetcherOptions {
@@ -95,8 +95,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
-  // The same connector, limits and keep-alive for the lean client; what it does not read goes to undici.
-  const lean = opts.leanHttp === false ? null : new LeanConnections(connect, 16, 4_000);
+  // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
+  // the lean client; what it does not read goes to undici.
+  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD }), 16, 4_000, true);
   const send = (req: ExchangeRequest): Promise<ExchangeResponse> =>
     lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? exchange(agent, req) : Promise.reject(err))) : exchange(agent, req);
 
@@ -176,10 +177,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 /**
  * An undici connector that resolves through the guard's lookup and then checks the peer of the socket it
  * actually opened: an IP literal (no lookup) or a resolver that answers differently the second time (DNS
- * rebinding) is still refused. `lookup` is replaceable for tests.
+ * rebinding) is still refused. `lookup` is replaceable for tests; `socketOptions` go to every
+ * `net.connect`/`tls.connect` (the lean client's `onread`).
  */
-export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup): buildConnector.connector {
-  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup } as buildConnector.BuildOptions);
+export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD } = {}): buildConnector.connector {
+  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup, ...socketOptions } as buildConnector.BuildOptions);
   return (options, callback) => {
     baseConnect(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
