@@ -4,6 +4,7 @@
 // time and a private one at connect time (DNS rebinding) is still refused.
 import type dns from 'node:dns';
 import net, { BlockList, type LookupFunction } from 'node:net';
+import { quoted } from '../lib/bounded-text.ts';
 import { cachedResolver, type ResolveAll } from './dns-cache.ts';
 import { FetchError } from './fetch-error.ts';
 
@@ -193,7 +194,7 @@ export function createAddressGuard(allowHosts: readonly string[], resolveAll: Re
 function blockedError(host: string, ip: string, url?: string): FetchError {
   return new FetchError(
     'fetch_blocked_address',
-    `fetcher: refused ${url ?? host}: ${host === ip ? ip : `${host} resolves to ${ip}, which`} is a private, loopback, link-local or metadata address; ` +
+    `fetcher: refused ${url !== undefined ? quoted(url) : host}: ${host === ip ? ip : `${host} resolves to ${ip}, which`} is a private, loopback, link-local or metadata address; ` +
       `add the host, IP or CIDR to polling.allow_hosts (or CYBERBRIEF_ALLOW_HOSTS) if this is intended.`,
   );
 }

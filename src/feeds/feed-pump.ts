@@ -95,7 +95,8 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
           break;
         }
         if (idx < 0) break;
-        const { feed, host } = queue.splice(idx, 1)[0]!;
+        // Nearly always the first: shift() drops it without moving the rest, as splice(0, 1) would.
+        const { feed, host } = idx === 0 ? queue.shift()! : queue.splice(idx, 1)[0]!;
         perHost.set(host, (perHost.get(host) ?? 0) + 1);
         active++;
         unfinished++;
@@ -117,14 +118,18 @@ export function pumpFeeds<T>(deps: PumpDeps<T>): Promise<PumpOutcome<T>> {
         } catch (err) {
           run = Promise.reject(err);
         }
-        void run
-          .then((r) => void results.push(r))
-          .catch(() => undefined)
-          .finally(() => {
-            unfinished--;
-            if (released) pump();
-            else release();
-          });
+        const ended = () => {
+          unfinished--;
+          if (released) pump();
+          else release();
+        };
+        run.then(
+          (r) => {
+            results.push(r);
+            ended();
+          },
+          ended,
+        );
       }
       if (!exhausted && !claiming && queue.length < deps.cap()) {
         claiming = true;

@@ -12,7 +12,7 @@ import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
 import { quoted } from '../lib/bounded-text.ts';
 import { exchange, type ExchangeRequest, type ExchangeResponse } from './http-exchange.ts';
-import { LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
+import { LEAN_ONREAD, LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
 import { OriginClients } from './origin-clients.ts';
 
 export interface FetcherOptions {
@@ -73,6 +73,7 @@ export interface Fetcher {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
@@ -96,8 +97,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
-  // The same connector, limits and keep-alive for the lean client; what it does not read goes to undici.
-  const lean = opts.leanHttp === false ? null : new LeanConnections(connect, 16, 4_000);
+  // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
+  // the lean client; what it does not read goes to undici.
+  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD }), 16, 4_000, true);
   const send = (req: ExchangeRequest): Promise<ExchangeResponse> =>
     lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? exchange(agent, req) : Promise.reject(err))) : exchange(agent, req);
 
@@ -107,10 +109,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const timedOut = () => new FetchError('fetch_timeout', `fetcher: ${quoted(url)} took longer than ${opts.totalTimeoutMs} ms in total; the server is slow or stalled.`);
     let current = parseUrl(url);
     let permanent = true;
-    const seen = new Set<string>();
+    /** The URLs of the chain so far, made at the first redirect (most fetches have none). */
+    let seen: Set<string> | null = null;
     for (let hop = 0; ; hop++) {
       checkLiteral(guard, current);
-      seen.add(current.href);
+      seen?.add(current.href);
       const headers: Record<string, string> = {
         'user-agent': opts.userAgent,
         accept,
@@ -119,19 +122,21 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       if (validators?.etag) headers['if-none-match'] = validators.etag;
       if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
       let res: ExchangeResponse;
-      // A redirect target is the server's text (a Location may be 16 KB): quoted, bounded, in every message.
-      const href = quoted(current.href);
+      // A redirect target is the server's text (a Location may be 16 KB): quoted, bounded, in every message
+      // (only when one is written: a 304 writes none).
+      const at = current;
       try {
-        res = await send({ url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(href, opts.maxBodyBytes) });
+        res = await send({ url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(quoted(at.href), opts.maxBodyBytes) });
       } catch (err) {
-        throw classify(err, href, opts);
+        throw classify(err, quoted(current.href), opts);
       }
       if (REDIRECTS.has(res.statusCode)) {
         const location = header(res, 'location');
-        if (!location) throw new FetchError('fetch_http', `fetcher: ${href} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
+        if (!location) throw new FetchError('fetch_http', `fetcher: ${quoted(current.href)} answered ${res.statusCode} without a Location header.`, { status: res.statusCode });
         if (res.statusCode !== 301 && res.statusCode !== 308) permanent = false;
         const next = parseUrl(location, current);
-        if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${href} -> ${quoted(next.href)}; fix the feed URL.`);
+        seen ??= new Set([current.href]);
+        if (seen.has(next.href)) throw new FetchError('fetch_redirects', `fetcher: redirect loop at ${quoted(current.href)} -> ${quoted(next.href)}; fix the feed URL.`);
         if (hop + 1 > opts.maxRedirects) throw new FetchError('fetch_redirects', `fetcher: ${quoted(url)} redirected more than ${opts.maxRedirects} times (last ${quoted(next.href)}); use the final URL.`);
         current = next;
         continue;
@@ -141,27 +146,24 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       }
       if (res.statusCode < 200 || res.statusCode > 299) {
         const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(header(res, 'retry-after'), new Date()) : null;
-        throw new FetchError('fetch_http', `fetcher: ${href} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
+        throw new FetchError('fetch_http', `fetcher: ${quoted(current.href)} answered HTTP ${res.statusCode}${retryAfter !== null ? ` (Retry-After ${retryAfter} s)` : ''}.`, { status: res.statusCode, retryAfterSeconds: retryAfter });
       }
-      const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), href, opts);
+      const body = await undoEncodings(res, res.body ?? Buffer.alloc(0), quoted(current.href), opts);
       return { res, finalUrl: current.href, permanent: permanent && hop > 0, body };
     }
   }
 
   return {
     async fetchFeed(url, validators) {
-      const r = await get(url, 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', validators);
-      const hints: CacheHints = { maxAgeSeconds: parseMaxAge(header(r.res, 'cache-control')), retryAfterSeconds: parseRetryAfter(header(r.res, 'retry-after'), new Date()) };
-      const base = {
-        finalUrl: r.finalUrl,
-        permanentRedirect: r.permanent,
-        etag: header(r.res, 'etag') ?? validators?.etag ?? null,
-        lastModified: header(r.res, 'last-modified') ?? validators?.lastModified ?? null,
-        hints,
-        linkHeader: linkHeader(r.res),
-      };
-      if (r.body === null) return { ...base, status: 'not_modified' };
-      return { ...base, status: 'ok', httpStatus: r.res.statusCode, body: r.body, contentType: header(r.res, 'content-type') };
+      const r = await get(url, FEED_ACCEPT, validators);
+      const res = r.res;
+      const retryAfter = header(res, 'retry-after');
+      const hints: CacheHints = { maxAgeSeconds: parseMaxAge(header(res, 'cache-control')), retryAfterSeconds: retryAfter === null ? null : parseRetryAfter(retryAfter, new Date()) };
+      const etag = header(res, 'etag') ?? validators?.etag ?? null;
+      const lastModified = header(res, 'last-modified') ?? validators?.lastModified ?? null;
+      // Object literals, not a spread of a common part: a cycle returns 10,000 of them.
+      if (r.body === null) return { status: 'not_modified', finalUrl: r.finalUrl, permanentRedirect: r.permanent, etag, lastModified, hints, linkHeader: linkHeader(res) };
+      return { status: 'ok', finalUrl: r.finalUrl, permanentRedirect: r.permanent, etag, lastModified, hints, linkHeader: linkHeader(res), httpStatus: res.statusCode, body: r.body, contentType: header(res, 'content-type') };
     },
     async fetchPage(url) {
       const r = await get(url, 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5', undefined);
@@ -178,10 +180,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 /**
  * An undici connector that resolves through the guard's lookup and then checks the peer of the socket it
  * actually opened: an IP literal (no lookup) or a resolver that answers differently the second time (DNS
- * rebinding) is still refused. `lookup` is replaceable for tests.
+ * rebinding) is still refused. `lookup` is replaceable for tests; `socketOptions` go to every
+ * `net.connect`/`tls.connect` (the lean client's `onread`).
  */
-export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup): buildConnector.connector {
-  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup } as buildConnector.BuildOptions);
+export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD } = {}): buildConnector.connector {
+  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup, ...socketOptions } as buildConnector.BuildOptions);
   return (options, callback) => {
     baseConnect(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
@@ -212,7 +215,7 @@ function parseUrl(raw: string, base?: URL): URL {
 
 function checkLiteral(guard: AddressGuard, u: URL): void {
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (/^[\d.]+$/.test(host) || host.includes(':')) guard.assert(host, host, quoted(u.href));
+  if (/^[\d.]+$/.test(host) || host.includes(':')) guard.assert(host, host, u.href);
 }
 
 function guardError(guard: AddressGuard, host: string, ip: string): FetchError {

@@ -36,26 +36,65 @@ const MAX_HEADERS = 256;
 /** Longest chunk-size line, and all trailer lines together. */
 const MAX_CHUNK_LINE = 1024;
 const MAX_TRAILER_BYTES = 16 * 1024;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What a header value may not hold (HTTP field-value: tab, space, visible and obs-text characters only). */
-const CONTROL = /[\0-\x08\n-\x1f\x7f]/;
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 type Headers = ExchangeResponse['headers'];
 
-/** Idle keep-alive connections per origin. */
+/** The exchange reading a connection; null while it is idle. */
+const kExchange = Symbol('lean exchange');
+/** The pool a connection belongs to, and its origin and when it was last given back (while idle). */
+const kPool = Symbol('lean pool');
+const kOrigin = Symbol('lean origin');
+const kIdleSince = Symbol('lean idle since');
+type LeanSocket = Socket & { [kExchange]?: LeanExchange | null; [kPool]?: LeanConnections; [kOrigin]?: string; [kIdleSince]?: number };
+
+/**
+ * Socket option (`net.connect`/`tls.connect` `onread`) for the lean client's connections: every read lands in
+ * one static buffer and is handed at once to the exchange reading the connection, which copies what it keeps
+ * (a body), instead of a Buffer allocated per read. One buffer serves every connection of the thread: a read
+ * is consumed before the next one is made. Bytes arriving on an idle connection close it.
+ */
+export const LEAN_ONREAD = { buffer: Buffer.allocUnsafe(64 * 1024), callback: onStaticRead };
+
+function onStaticRead(this: LeanSocket, nread: number, buf: Buffer): boolean {
+  const x = this[kExchange];
+  if (x) x.onData(buf.subarray(0, nread), true);
+  else this.destroy();
+  return true; // keep reading
+}
+function onSocketData(this: LeanSocket, chunk: Buffer): void {
+  const x = this[kExchange];
+  if (x) x.onData(chunk, false);
+  else this.destroy();
+}
+function onSocketError(this: LeanSocket, err: Error): void {
+  this[kExchange]?.onError(err);
+}
+function onSocketClose(this: LeanSocket): void {
+  const x = this[kExchange];
+  if (x) x.onClose();
+  else this[kPool]?.forget(this);
+}
+
+/**
+ * Idle keep-alive connections per origin. Each connection gets its listeners once, when it is opened; they
+ * hand its events to the exchange reading it (none while it is idle), so a request adds and removes none.
+ * Idle connections are closed after `idleMs` by one sweep for all of them, not a timer each.
+ */
 export class LeanConnections {
-  private readonly idle = new Map<string, Socket[]>();
-  /** The listener that forgets an idle connection when it closes, removed when the connection is taken. */
-  private readonly forgets = new WeakMap<Socket, () => void>();
-  /** Connections that have their idle-timeout listener. */
-  private readonly armed = new WeakSet<Socket>();
+  private readonly idle = new Map<string, LeanSocket[]>();
+  private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
 
+  /**
+   * `staticReads`: every connection the connector opens reads through LEAN_ONREAD (given as its `onread`
+   * option); otherwise the lean client listens to its `data` events.
+   */
   constructor(
     private readonly connect: buildConnector.connector,
     private readonly perOrigin = 16,
     private readonly idleMs = 4_000,
+    private readonly staticReads = false,
   ) {}
 
   /** An idle connection to the origin, or null. */
@@ -66,10 +105,7 @@ export class LeanConnections {
     while (socket && socket.destroyed) socket = list.pop();
     if (list.length === 0) this.idle.delete(origin);
     if (!socket) return null;
-    const forget = this.forgets.get(socket);
-    if (forget) socket.removeListener('close', forget);
-    this.forgets.delete(socket);
-    socket.setTimeout(0);
+    socket[kOrigin] = undefined;
     socket.ref();
     return socket;
   }
@@ -79,7 +115,16 @@ export class LeanConnections {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     this.connect(
       { hostname: url.hostname.replace(/^\[|\]$/g, ''), host: url.host, protocol: url.protocol, port, servername: url.protocol === 'https:' ? url.hostname : null } as buildConnector.Options,
-      (err, socket) => callback(err, err ? null : (socket as Socket | null)),
+      (err, socket) => {
+        if (err || !socket) return callback(err, null);
+        const s = socket as LeanSocket;
+        s[kPool] = this;
+        s[kExchange] = null;
+        if (!this.staticReads) s.on('data', onSocketData);
+        s.on('error', onSocketError);
+        s.on('close', onSocketClose);
+        callback(null, s);
+      },
     );
   }
 
@@ -94,25 +139,41 @@ export class LeanConnections {
       list = [];
       this.idle.set(origin, list);
     }
-    list.push(socket);
-    socket.unref();
-    if (!this.armed.has(socket)) {
-      // One listener per connection: the idle timer is re-armed on each return and stopped when taken.
-      this.armed.add(socket);
-      socket.on('timeout', () => socket.destroy());
+    const s = socket as LeanSocket;
+    list.push(s);
+    s[kOrigin] = origin;
+    s[kIdleSince] = performance.now();
+    s.unref();
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(5, this.idleMs / 8));
+      this.sweeper.unref();
     }
-    socket.setTimeout(this.idleMs);
-    const forget = () => {
-      this.forgets.delete(socket);
-      const l = this.idle.get(origin);
-      if (!l) return;
-      const i = l.indexOf(socket);
-      if (i >= 0) l.splice(i, 1);
-      if (l.length === 0) this.idle.delete(origin);
-    };
-    this.forgets.set(socket, forget);
-    socket.once('close', forget);
-    if (socket.listenerCount('error') === 0) socket.on('error', () => undefined);
+  }
+
+  /** Drops a closed idle connection from its origin's list. */
+  forget(socket: LeanSocket): void {
+    const origin = socket[kOrigin];
+    if (origin === undefined) return;
+    socket[kOrigin] = undefined;
+    const list = this.idle.get(origin);
+    if (!list) return;
+    const i = list.indexOf(socket);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.idle.delete(origin);
+  }
+
+  /** Closes the connections idle for `idleMs` or longer. */
+  private sweep(): void {
+    const before = performance.now() - this.idleMs;
+    for (const list of this.idle.values()) {
+      // Oldest first: a list is in the order its connections were given back.
+      while (list.length && list[0]![kIdleSince]! <= before) list.shift()!.destroy();
+    }
+    for (const [origin, list] of this.idle) if (list.length === 0) this.idle.delete(origin);
+    if (this.idle.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   /** Idle connections in all (for tests). */
@@ -124,8 +185,11 @@ export class LeanConnections {
 
   close(): void {
     this.closed = true;
-    for (const list of this.idle.values()) for (const s of list) s.destroy();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    const lists = [...this.idle.values()];
     this.idle.clear();
+    for (const list of lists) for (const s of list) s.destroy();
   }
 }
 
@@ -162,8 +226,11 @@ class ResponseReader {
     return !this.keep && this.size > DISCARD_BYTES;
   }
 
-  /** Consumes a chunk of the connection's bytes. Throws LeanFallback or the request's own errors. */
-  push(data: Buffer): void {
+  /**
+   * Consumes a chunk of the connection's bytes; `transient`: the chunk is a read buffer used again for the next
+   * read, so what is kept past this call is copied. Throws LeanFallback or the request's own errors.
+   */
+  push(data: Buffer, transient = false): void {
     let at = 0;
     if (this.mode === 'head') {
       const buf = this.head ? Buffer.concat([this.head, data]) : data;
@@ -177,6 +244,7 @@ class ResponseReader {
       }
       if (end > MAX_HEAD_BYTES) throw new LeanFallback('response head too long');
       this.readHead(buf.toString('latin1', 0, end));
+      if (this.head) transient = false; // buf is the joined head, ours
       this.head = null;
       data = buf;
       at = end + 4;
@@ -187,7 +255,7 @@ class ResponseReader {
         case 'chunk-data': {
           // Body bytes: the rest of a Content-Length body, or of the current chunk.
           const n = Math.min(this.remaining, data.length - at);
-          this.take(data.subarray(at, at + n));
+          this.take(data.subarray(at, at + n), transient);
           at += n;
           this.remaining -= n;
           if (this.remaining === 0) this.mode = this.mode === 'length' ? 'done' : 'chunk-end';
@@ -242,31 +310,38 @@ class ResponseReader {
     return { text, next: at + end + 2 - (prev ? prev.length : 0) };
   }
 
-  private take(part: Buffer): void {
+  private take(part: Buffer, transient: boolean): void {
     this.size += part.length;
     if (this.keep) {
       if (this.size > this.req.maxBodyBytes) throw this.req.tooLarge();
-      this.chunks.push(part);
+      this.chunks.push(transient ? Buffer.from(part) : part);
     }
   }
 
   private readHead(head: string): void {
-    const lines = head.split('\r\n');
-    const status = lines[0]!;
+    // The status line, then one header line after each CRLF (no array of lines: a 304's head is read 10,000
+    // times a cycle).
+    let eol = head.indexOf('\r\n');
+    const status = eol < 0 ? head : head.slice(0, eol);
     if (!/^HTTP\/1\.1 [1-5]\d\d(?: [^\r\n]*)?$/.test(status)) throw new LeanFallback('not an HTTP/1.1 status line');
     const code = Number(status.slice(9, 12));
     if (code < 200) throw new LeanFallback('an informational (1xx) answer');
-    if (lines.length - 1 > MAX_HEADERS) throw new LeanFallback('too many header lines');
     const headers: Headers = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new LeanFallback('malformed header line');
-      const name = line.slice(0, colon);
-      if (!TOKEN.test(name)) throw new LeanFallback('malformed header name');
-      const value = trimWhitespace(line, colon + 1);
-      if (CONTROL.test(value)) throw new LeanFallback('a control character in a header value');
-      const key = name.toLowerCase();
+    let count = 0;
+    while (eol >= 0) {
+      const start = eol + 2;
+      eol = head.indexOf('\r\n', start);
+      const end = eol < 0 ? head.length : eol;
+      if (++count > MAX_HEADERS) throw new LeanFallback('too many header lines');
+      const colon = head.indexOf(':', start);
+      if (colon <= start || colon >= end) throw new LeanFallback('malformed header line');
+      if (!isToken(head, start, colon)) throw new LeanFallback('malformed header name');
+      let a = colon + 1;
+      while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+      if (hasControl(head, a, end)) throw new LeanFallback('a control character in a header value');
+      // A header value as undici's parser gives it: the spaces and tabs before it dropped, trailing ones kept.
+      const value = head.slice(a, end);
+      const key = head.slice(start, colon).toLowerCase();
       const prev = headers[key];
       if (prev === undefined) headers[key] = value;
       else if (Array.isArray(prev)) prev.push(value);
@@ -298,12 +373,31 @@ class ResponseReader {
   }
 }
 
-/** `line` from `start`, without the spaces and tabs before it: a header value as undici's parser gives it
- * (trailing whitespace kept, so both clients hand the fetcher the same value). */
-function trimWhitespace(line: string, start: number): string {
-  let a = start;
-  while (a < line.length && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++;
-  return line.slice(a);
+/** Which characters a header name (an HTTP token) may hold, by character code. */
+const TOKEN_CHARS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/** Whether `s[start, end)` is a non-empty token (`[!#$%&'*+\-.^_`|~0-9A-Za-z]+`). */
+function isToken(s: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+/** Whether `s[start, end)` holds a character a header value may not (HTTP field-value: tab, space, visible and
+ * obs-text characters only; so C0 controls but tab, and DEL). */
+function hasControl(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) return true;
+  }
+  return false;
 }
 
 function requestHead(url: URL, headers: Record<string, string>): string {
@@ -324,7 +418,6 @@ export function leanExchange(conns: LeanConnections, req: ExchangeRequest): Prom
       reject(req.timedOut());
       return;
     }
-    const origin = req.url.origin;
     let head: string;
     try {
       head = requestHead(req.url, req.headers);
@@ -332,89 +425,117 @@ export function leanExchange(conns: LeanConnections, req: ExchangeRequest): Prom
       reject(err);
       return;
     }
-    let socket: Socket | null = null;
-    let settled = false;
-    let reader: ResponseReader;
-    let received = false;
-    let reused = false;
+    new LeanExchange(conns, req, head, resolve, reject).start(left);
+  });
+}
 
-    const detach = () => {
-      if (!socket) return;
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onClose);
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      detach();
-      socket?.destroy();
-      reject(err);
-    };
-    const timer = setTimeout(() => fail(req.timedOut()), left);
+function exchangeTimedOut(x: LeanExchange): void {
+  x.fail(x.req.timedOut());
+}
 
-    function onData(chunk: Buffer): void {
-      received = true;
-      try {
-        reader.push(chunk);
-      } catch (err) {
-        fail(err);
+/** One request and its answer, on a kept connection or a new one (one object, no closure per request). */
+class LeanExchange {
+  private readonly origin: string;
+  private socket: LeanSocket | null = null;
+  private settled = false;
+  private received = false;
+  private reused = false;
+  private reader: ResponseReader | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly conns: LeanConnections,
+    readonly req: ExchangeRequest,
+    private readonly head: string,
+    private readonly resolve: (res: ExchangeResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.origin = req.url.origin;
+  }
+
+  start(left: number): void {
+    this.timer = setTimeout(exchangeTimedOut, left, this);
+    const idle = this.conns.take(this.origin);
+    if (idle) this.send(idle as LeanSocket, true);
+    else this.openNew();
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer!);
+    const s = this.socket;
+    if (s) {
+      s[kExchange] = null;
+      s.destroy();
+    }
+    this.reject(err);
+  }
+
+  /** Bytes of the answer; `transient`: `chunk` is the static read buffer, to be copied if kept. */
+  onData(chunk: Buffer, transient: boolean): void {
+    this.received = true;
+    const reader = this.reader!;
+    try {
+      reader.push(chunk, transient);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (reader.done || reader.discardedTooLong) {
+      this.settled = true;
+      clearTimeout(this.timer!);
+      const s = this.socket!;
+      s[kExchange] = null;
+      // Bytes past the end of the answer (a 304 with a body, a length that lied): the answer stands, the
+      // connection is not trusted again.
+      if (reader.done && reader.keepAlive && !reader.surplus) this.conns.give(this.origin, s);
+      else s.destroy();
+      this.resolve({ statusCode: reader.statusCode, headers: reader.headers, body: reader.done ? reader.body() : null });
+    }
+  }
+
+  onError(err: Error): void {
+    if (this.reused && !this.received) return this.retry();
+    this.fail(this.received ? new LeanFallback(`the connection failed mid-answer (${err.message})`) : err);
+  }
+
+  onClose(): void {
+    if (this.settled) return;
+    if (this.reused && !this.received) return this.retry();
+    this.fail(new LeanFallback('the connection closed before the answer ended'));
+  }
+
+  private send(s: LeanSocket, reused: boolean): void {
+    this.socket = s;
+    this.reused = reused;
+    this.received = false;
+    this.reader = new ResponseReader(this.req);
+    s[kExchange] = this;
+    s.write(this.head);
+  }
+
+  private retry(): void {
+    const s = this.socket;
+    if (s) {
+      s[kExchange] = null;
+      s.destroy();
+    }
+    this.socket = null;
+    this.openNew();
+  }
+
+  private openNew(): void {
+    this.conns.open(this.req.url, (err, s) => {
+      if (this.settled) {
+        s?.destroy();
         return;
       }
-      if (reader.done || reader.discardedTooLong) {
-        settled = true;
-        clearTimeout(timer);
-        detach();
-        const s = socket!;
-        // Bytes past the end of the answer (a 304 with a body, a length that lied): the answer stands, the
-        // connection is not trusted again.
-        if (reader.done && reader.keepAlive && !reader.surplus) conns.give(origin, s);
-        else s.destroy();
-        resolve({ statusCode: reader.statusCode, headers: reader.headers, body: reader.done ? reader.body() : null });
+      if (err || !s) {
+        this.fail(err ?? new Error('no socket'));
+        return;
       }
-    }
-    function onError(err: Error): void {
-      if (reused && !received) return retry();
-      fail(received ? new LeanFallback(`the connection failed mid-answer (${err.message})`) : err);
-    }
-    function onClose(): void {
-      if (settled) return;
-      if (reused && !received) return retry();
-      fail(new LeanFallback('the connection closed before the answer ended'));
-    }
-    function send(s: Socket, wasReused: boolean): void {
-      socket = s;
-      reused = wasReused;
-      received = false;
-      reader = new ResponseReader(req);
-      s.on('data', onData);
-      s.on('error', onError);
-      s.on('close', onClose);
-      s.write(head);
-    }
-    function retry(): void {
-      detach();
-      socket?.destroy();
-      socket = null;
-      openNew();
-    }
-    function openNew(): void {
-      conns.open(req.url, (err, s) => {
-        if (settled) {
-          s?.destroy();
-          return;
-        }
-        if (err || !s) {
-          fail(err ?? new Error('no socket'));
-          return;
-        }
-        send(s, false);
-      });
-    }
-
-    const idle = conns.take(origin);
-    if (idle) send(idle, true);
-    else openNew();
-  });
+      this.send(s as LeanSocket, false);
+    });
+  }
 }
