@@ -320,10 +320,13 @@ interface Node {
 
 const local = (n: Node): string => (n.localName ?? n.tagName ?? '').toLowerCase().replace(/^.*:/, '');
 
+// linkedom builds `children` afresh on every read (a walk of the node's list): read it once per loop, or a
+// channel of a thousand items costs a million steps per lookup.
 function childrenNamed(n: Node, names: string[]): Node[] {
   const out: Node[] = [];
-  for (let i = 0; i < n.children.length; i++) {
-    const c = n.children[i]!;
+  const kids = n.children;
+  for (let i = 0; i < kids.length; i++) {
+    const c = kids[i]!;
     if (names.includes(local(c))) out.push(c);
   }
   return out;
@@ -362,8 +365,9 @@ function linkOf(n: Node): string | null {
 
 function collect(root: Node, names: string[], out: Node[] = [], depth = 0): Node[] {
   if (depth > 8) return out;
-  for (let i = 0; i < root.children.length; i++) {
-    const c = root.children[i]!;
+  const kids = root.children;
+  for (let i = 0; i < kids.length; i++) {
+    const c = kids[i]!;
     if (names.includes(local(c))) out.push(c);
     else collect(c, names, out, depth + 1);
   }
