@@ -128,7 +128,8 @@ export function createApp(opts: AppOptions): App {
     const workers = createWorkers(config.workers, logger, { preloadAll: true });
     onStop('workers', () => workers.close());
 
-    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger });
+    // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
+    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID });
     // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
     // failing write) instead of counting it against a feed, an item or an alert.
     const storageReady = (signal?: AbortSignal) => db.monitor.ready(signal);
@@ -152,7 +153,7 @@ export function createApp(opts: AppOptions): App {
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
     // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
     // instance holding an advisory lock keyed by the application id connects; the others send over REST
-    // and retry. On SQLite (one instance) the lock is always free.
+    // and retry. On SQLite the file's run lock keeps a second bot away, so there the lock is in-process.
     const appId = config.secrets.discordApplicationId;
     const { platforms, routes } = await createPlatforms(config, logger, {
       console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },

@@ -23,6 +23,7 @@ import { TopicVersionsRepo } from './topic-versions-repo.ts';
 import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
 import { WebSubRepo } from './websub-repo.ts';
+import { takeSqliteRunLock } from './sqlite-run-lock.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor } from './monitor.ts';
 
@@ -119,11 +120,30 @@ export interface OpenStorageOptions {
   logger?: Logger;
   /** SQLite: how long a write waits for another process's lock before it fails (default 30 s). */
   lockWaitMs?: number;
+  /**
+   * SQLite: take the file's run lock for this owner first (sqlite-run-lock.ts), held until close(): `run`
+   * refuses to start beside another bot on the same file. Ignored for PostgreSQL and :memory:.
+   */
+  runLockOwner?: string;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseDatabaseUrl(databaseUrl, opts.cwd);
-  const handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
+  const runLock = opts.runLockOwner && target.dialect === 'sqlite' && target.location !== ':memory:' ? await takeSqliteRunLock(target.location, opts.runLockOwner) : null;
+  let handle: DatabaseHandle;
+  try {
+    handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
+  } catch (err) {
+    runLock?.release();
+    throw err;
+  }
+  const close = async () => {
+    try {
+      await handle.close();
+    } finally {
+      runLock?.release();
+    }
+  };
   const storage: Storage = {
     dialect: handle.dialect,
     target,
@@ -165,13 +185,13 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
       return now.detail ? { ok: true, detail: now.detail } : { ok: true };
     },
     integrityCheck: (o) => handle.integrityCheck(o),
-    close: () => handle.close(),
+    close,
   };
   if (opts.migrate !== false) {
     try {
       await storage.migrate();
     } catch (err) {
-      await handle.close();
+      await close();
       throw err;
     }
   }
