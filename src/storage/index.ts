@@ -1,6 +1,7 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
-import { errorMessage } from '../lib/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CyberbriefError, errorMessage, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
@@ -24,6 +25,7 @@ import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
 import { WebSubRepo } from './websub-repo.ts';
 import { takeSqliteRunLock } from './sqlite-run-lock.ts';
+import { postgresFailure } from './failures.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor } from './monitor.ts';
 
@@ -125,6 +127,13 @@ export interface OpenStorageOptions {
    * refuses to start beside another bot on the same file. Ignored for PostgreSQL and :memory:.
    */
   runLockOwner?: string;
+  /**
+   * PostgreSQL: while the server does not answer (refused, reset, timed out, a name not resolving yet), wait
+   * for it before migrating, with backoff, saying so once and then every minute, until it answers or this
+   * signal aborts (then openStorage throws). Errors waiting cannot fix (a refused login, an unknown
+   * database, a bad URL) throw at once. Without it, an unreachable server throws at once.
+   */
+  waitWhileUnreachable?: AbortSignal;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
@@ -189,11 +198,48 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
   };
   if (opts.migrate !== false) {
     try {
-      await storage.migrate();
+      await (opts.waitWhileUnreachable ? migrateOnceReachable(storage, opts.waitWhileUnreachable, opts.logger) : storage.migrate());
     } catch (err) {
       await close();
       throw err;
     }
   }
   return storage;
+}
+
+/** How often start-up says it is still waiting for the database. */
+export const STILL_WAITING_EVERY_MS = 60_000;
+
+/** Runs the migrations once the database answers (see OpenStorageOptions.waitWhileUnreachable). */
+async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logger: Logger | undefined): Promise<void> {
+  const started = Date.now();
+  let noted = 0;
+  for (;;) {
+    try {
+      await storage.migrate();
+      if (noted) logger?.info({ database: storage.description, waited_ms: Date.now() - started }, `storage: ${storage.description} answers; start-up goes on after ${Math.round((Date.now() - started) / 1000)} s of waiting`);
+      return;
+    } catch (err) {
+      const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+      if (storage.dialect !== 'postgres' || postgresFailure(cause) !== 'unavailable') throw err;
+      if (signal.aborted) throw new CyberbriefError('storage', `storage: start-up stopped while waiting for ${storage.description} to answer.`, { cause: err });
+      const reason = cause instanceof StorageError ? cause.reason : errorMessage(cause);
+      if (noted === 0) {
+        logger?.warn({ database: storage.description }, `storage: start-up waits for ${storage.description} to answer (${reason}), trying with backoff and saying so every minute; stop with Ctrl-C or SIGTERM`);
+        noted = Date.now();
+      } else if (Date.now() - noted >= STILL_WAITING_EVERY_MS) {
+        noted = Date.now();
+        logger?.warn({ database: storage.description, waited_ms: noted - started }, `storage: still waiting for ${storage.description} to answer after ${Math.round((noted - started) / 60_000)} min (${reason}); check that the server is up and that DATABASE_URL reaches it`);
+      }
+      // The monitor probes with backoff (0.1 s doubling to 5 s) and wakes this when the server answers; its
+      // timers do not keep the process alive, this one does (nothing else runs yet).
+      const keepAlive = new AbortController();
+      const abortKeepAlive = () => keepAlive.abort();
+      signal.addEventListener('abort', abortKeepAlive, { once: true });
+      await Promise.race([storage.monitor.ready(signal), sleep(STILL_WAITING_EVERY_MS, undefined, { signal: keepAlive.signal }).catch(() => undefined)]);
+      keepAlive.abort();
+      signal.removeEventListener('abort', abortKeepAlive);
+      await sleep(250, undefined, { signal }).catch(() => undefined);
+    }
+  }
 }
