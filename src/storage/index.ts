@@ -1,5 +1,6 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CyberbriefError, errorMessage, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -134,10 +135,18 @@ export interface OpenStorageOptions {
    * database, a bad URL) throw at once. Without it, an unreachable server throws at once.
    */
   waitWhileUnreachable?: AbortSignal;
+  /**
+   * SQLite: refuse a file that does not exist, naming it, instead of creating it and its folders (commands
+   * that only read: a mistyped path must not pass as a new, empty database). Ignored for PostgreSQL.
+   */
+  existing?: boolean;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseDatabaseUrl(databaseUrl, opts.cwd);
+  if (opts.existing && target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(target.location)) {
+    throw new CyberbriefError('storage', `storage: SQLite file ${target.location} does not exist; check DATABASE_URL (\`cyberbrief run\` or \`cyberbrief db migrate\` creates it; nothing was created).`);
+  }
   const runLock = opts.runLockOwner && target.dialect === 'sqlite' && target.location !== ':memory:' ? await takeSqliteRunLock(target.location, opts.runLockOwner) : null;
   let handle: DatabaseHandle;
   try {
