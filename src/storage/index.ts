@@ -135,6 +135,8 @@ export interface OpenStorageOptions {
    * database, a bad URL) throw at once. Without it, an unreachable server throws at once.
    */
   waitWhileUnreachable?: AbortSignal;
+  /** How often that wait says it is still waiting (default STILL_WAITING_EVERY_MS: a minute). */
+  stillWaitingEveryMs?: number;
   /**
    * SQLite: refuse a file that does not exist, naming it, instead of creating it and its folders (commands
    * that only read: a mistyped path must not pass as a new, empty database). Ignored for PostgreSQL.
@@ -207,7 +209,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
   };
   if (opts.migrate !== false) {
     try {
-      await (opts.waitWhileUnreachable ? migrateOnceReachable(storage, opts.waitWhileUnreachable, opts.logger) : storage.migrate());
+      await (opts.waitWhileUnreachable ? migrateOnceReachable(storage, opts.waitWhileUnreachable, opts.logger, opts.stillWaitingEveryMs ?? STILL_WAITING_EVERY_MS) : storage.migrate());
     } catch (err) {
       await close();
       throw err;
@@ -220,7 +222,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
 export const STILL_WAITING_EVERY_MS = 60_000;
 
 /** Runs the migrations once the database answers (see OpenStorageOptions.waitWhileUnreachable). */
-async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logger: Logger | undefined): Promise<void> {
+async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logger: Logger | undefined, everyMs: number): Promise<void> {
   const started = Date.now();
   let noted = 0;
   for (;;) {
@@ -236,16 +238,18 @@ async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logge
       if (noted === 0) {
         logger?.warn({ database: storage.description }, `storage: start-up waits for ${storage.description} to answer (${reason}), trying with backoff and saying so every minute; stop with Ctrl-C or SIGTERM`);
         noted = Date.now();
-      } else if (Date.now() - noted >= STILL_WAITING_EVERY_MS) {
+      } else if (Date.now() - noted >= everyMs) {
         noted = Date.now();
-        logger?.warn({ database: storage.description, waited_ms: noted - started }, `storage: still waiting for ${storage.description} to answer after ${Math.round((noted - started) / 60_000)} min (${reason}); check that the server is up and that DATABASE_URL reaches it`);
+        const waited = noted - started;
+        const shown = waited >= 60_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`;
+        logger?.warn({ database: storage.description, waited_ms: waited }, `storage: still waiting for ${storage.description} to answer after ${shown} (${reason}); check that the server is up and that DATABASE_URL reaches it`);
       }
       // The monitor probes with backoff (0.1 s doubling to 5 s) and wakes this when the server answers; its
       // timers do not keep the process alive, this one does (nothing else runs yet).
       const keepAlive = new AbortController();
       const abortKeepAlive = () => keepAlive.abort();
       signal.addEventListener('abort', abortKeepAlive, { once: true });
-      await Promise.race([storage.monitor.ready(signal), sleep(STILL_WAITING_EVERY_MS, undefined, { signal: keepAlive.signal }).catch(() => undefined)]);
+      await Promise.race([storage.monitor.ready(signal), sleep(everyMs, undefined, { signal: keepAlive.signal }).catch(() => undefined)]);
       keepAlive.abort();
       signal.removeEventListener('abort', abortKeepAlive);
       await sleep(250, undefined, { signal }).catch(() => undefined);
