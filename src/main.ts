@@ -96,6 +96,9 @@ export function createApp(opts: AppOptions): App {
   let storage: Storage | null = null;
   let port: number | null = null;
   let stopping: Promise<void> | null = null;
+  // stop() during start-up (a signal while it waits for the database) ends the wait.
+  const startAbort = new AbortController();
+  let startFailed = false;
   const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   const onStop = (name: string, stop: () => Promise<void>) => stoppers.push({ name, stop });
 
@@ -118,7 +121,13 @@ export function createApp(opts: AppOptions): App {
     const workers = createWorkers(config.workers, logger, { preloadAll: true });
     onStop('workers', () => workers.close());
 
-    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger });
+    // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
+    // PostgreSQL not answering yet (the bot started before its database) is waited for, with backoff.
+    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal });
+    if (startAbort.signal.aborted) {
+      await db.close();
+      throw new Error('stopped during start-up');
+    }
     // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
     // failing write) instead of counting it against a feed, an item or an alert.
     const storageReady = (signal?: AbortSignal) => db.monitor.ready(signal);
@@ -142,7 +151,7 @@ export function createApp(opts: AppOptions): App {
     // Chat platforms (a registry: every adapter whose tokens are set, the console when none is).
     // Several instances may share one PostgreSQL: Discord allows one gateway session per bot, so the
     // instance holding an advisory lock keyed by the application id connects; the others send over REST
-    // and retry. On SQLite (one instance) the lock is always free.
+    // and retry. On SQLite the file's run lock keeps a second bot away, so there the lock is in-process.
     const appId = config.secrets.discordApplicationId;
     const { platforms, routes } = await createPlatforms(config, logger, {
       console: { ...(opts.consoleInput ? { input: opts.consoleInput } : {}), ...(opts.consoleWrite ? { write: opts.consoleWrite } : {}) },
@@ -333,8 +342,17 @@ export function createApp(opts: AppOptions): App {
     get storage() {
       return storage;
     },
-    start,
+    async start() {
+      try {
+        await start();
+      } catch (err) {
+        // A start-up that failed on its own says why (the caller logs it), not that it stopped cleanly.
+        if (!startAbort.signal.aborted) startFailed = true;
+        throw err;
+      }
+    },
     stop() {
+      startAbort.abort();
       stopping ??= (async () => {
         // Reverse start order: stop taking work, let in-flight work finish, close the database last.
         for (const s of [...stoppers].reverse()) {
@@ -344,7 +362,7 @@ export function createApp(opts: AppOptions): App {
             logger.error({ err, component: s.name }, `shutdown: ${s.name} did not stop cleanly`);
           }
         }
-        logger.info('shutdown: stopped cleanly');
+        if (!startFailed) logger.info('shutdown: stopped cleanly');
       })();
       return stopping;
     },

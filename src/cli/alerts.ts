@@ -88,7 +88,7 @@ export const command: CliCommand = {
         if (v.failed) ctx.stdout(`\n${more ? `${limit} failed alerts or more (${more})` : `${rows.length} failed alert${rows.length === 1 ? '' : 's'}`}; 'cyberbrief alerts retry --all' queues them again.`);
         else if (more) ctx.stdout(`\n(${more}.)`);
         return 0;
-      });
+      }, { existing: true });
     }
     if (action === 'retry') {
       if (v.all && rest.length) throw new UsageError("cyberbrief alerts retry: give alert ids or --all, not both.");
@@ -117,7 +117,7 @@ export const command: CliCommand = {
           }
         }
         return missed.length && !v.all ? 1 : 0;
-      });
+      }, { existing: true });
     }
     ctx.stderr(`cyberbrief alerts: expected 'list' or 'retry'${action ? `, got '${echoed(action)}'${didYouMean(action, ['list', 'retry'])}` : ''}; run 'cyberbrief alerts --help'.`);
     return 2;

@@ -88,6 +88,6 @@ export const command: CliCommand = {
       const when = p.due && d.brief ? `Next brief: ${formatLocal(d.brief.zone, p.due.getTime())} ${d.brief.zone} (${iso(p.due)}); as of ${iso(now)} it would hold:` : d.brief ? `Not sent while the mode is live; as of ${iso(now)} it would hold:` : '';
       ctx.stdout([head, ...(when ? [when] : []), '', briefText(p.view)].join('\n'));
       return 0;
-    });
+    }, { existing: true });
   },
 };

@@ -37,7 +37,8 @@ export const command: CliCommand = {
         ctx.stdout('db compact: compaction is disabled (storage.compact_after_days = 0); nothing done.');
         return 0;
       }
-      const storage = await ctx.openStorage(config);
+      // Compacting a file that is not there would create an empty one: refused, naming it.
+      const storage = await ctx.openStorage(config, { existing: true });
       try {
         const r = await storage.compaction.compact({ before: new Date(Date.now() - days * DAY_MS), dryRun });
         ctx.stdout(`${storage.description}: ${dryRun ? 'would compact' : 'compacted'} ${r.items} item(s) and ${dryRun ? 'delete' : 'deleted'} ${r.articleCache} article-cache row(s) older than ${days} days.`);

@@ -151,11 +151,12 @@ export const command: CliCommand = {
       if (rest.length !== n) throw new UsageError(`cyberbrief feeds ${action}: expected ${what}; run 'cyberbrief feeds --help'.`);
     };
     // Every action sees the configured feeds, as the bot does.
-    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>, config: Config) => Promise<T>) =>
+    // Reading actions (`existing`) refuse a SQLite file that is not there rather than create it.
+    const withFeeds = <T>(fn: (s: Storage, configured: Set<string>, config: Config) => Promise<T>, opts: { existing?: boolean } = {}) =>
       ctx.withStorage(async (s, config) => {
         await syncConfigFeeds(s.feeds, config.feeds);
         return fn(s, configuredUrls(config), config);
-      });
+      }, opts);
     switch (action) {
       case 'list':
         need(0, 'no arguments');
@@ -169,7 +170,7 @@ export const command: CliCommand = {
           else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
           else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
           return 0;
-        });
+        }, { existing: true });
       case 'add': {
         need(1, 'one URL');
         const url = httpUrl(rest[0]!);
@@ -207,7 +208,7 @@ export const command: CliCommand = {
           await s.feeds.remove(feed.id);
           ctx.stdout(`Removed feed ${feed.id}: ${feed.url}`);
           return 0;
-        });
+        }, { existing: true });
       case 'enable':
       case 'disable':
         need(1, 'a feed id or URL');
@@ -216,7 +217,7 @@ export const command: CliCommand = {
           await s.feeds.setEnabled(feed.id, action === 'enable');
           ctx.stdout(`${action === 'enable' ? 'Enabled' : 'Disabled'} feed ${feed.id}: ${feed.url}`);
           return 0;
-        });
+        }, { existing: true });
       case 'import': {
         need(1, 'one OPML file (or - for standard input)');
         const file = rest[0]!;
@@ -263,7 +264,7 @@ export const command: CliCommand = {
           const feeds = await s.feeds.list();
           ctx.stdout(renderOpml(feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl }))));
           return 0;
-        });
+        }, { existing: true });
       default:
         {
           const meant = action ? closest(action, ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) : null;

@@ -177,9 +177,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       secrets = secretList(secretValues(config));
       return config;
     },
-    openStorage: async (config: Config, o?: { migrate?: boolean }) => {
+    openStorage: async (config: Config, o?: { migrate?: boolean; existing?: boolean }) => {
       const { openStorage } = await import('../storage/index.ts');
-      return openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate });
+      return openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate, existing: o?.existing });
     },
     createLogger: (config: Config) =>
       createLogger({
@@ -189,9 +189,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
         destination: process.stderr,
       }),
     readStdin,
-    withStorage: async (fn) => {
+    withStorage: async (fn, o) => {
       const config = await ctx.loadConfig();
-      const storage = await ctx.openStorage(config);
+      const storage = await ctx.openStorage(config, { existing: o?.existing });
       try {
         return await fn(storage, config);
       } finally {

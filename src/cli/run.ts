@@ -56,6 +56,8 @@ export const command: CliCommand = {
     try {
       await app.start();
     } catch (err) {
+      // A signal during start-up (e.g. while waiting for PostgreSQL) is a clean stop, not a failure.
+      if (signalled) return done;
       await app.stop();
       if (pretty) throw err;
       logger.fatal(err instanceof CyberbriefError ? err.message : `cyberbrief run: ${errorMessage(err)}`);

@@ -47,7 +47,7 @@ export const command: CliCommand = {
     const config = await ctx.loadConfig();
     const box = configuredSecretBox(config.secrets);
     if (!box) throw new ConfigError('secrets rekey: CYBERBRIEF_ENCRYPTION_KEY is not set; set the new key and move the old one to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS.');
-    const storage = await ctx.openStorage(config);
+    const storage = await ctx.openStorage(config, { existing: true });
     const reports: ResealReport[] = [];
     try {
       reports.push(await resealKind(slackInstallations(storage), box, { dryRun }));

@@ -20,13 +20,16 @@ export interface CliContext {
   cwd: string;
   /** Loads and validates configuration (throws ConfigError with one sentence). */
   loadConfig: () => Promise<Config>;
-  /** Opens (and, unless told otherwise, migrates) the configured database. The caller closes it. */
-  openStorage: (config: Config, opts?: { migrate?: boolean }) => Promise<Storage>;
+  /**
+   * Opens (and, unless told otherwise, migrates) the configured database. The caller closes it. `existing`:
+   * a SQLite file that is not there is refused, naming it, and nothing is created (commands that only read).
+   */
+  openStorage: (config: Config, opts?: { migrate?: boolean; existing?: boolean }) => Promise<Storage>;
   createLogger: (config: Config) => Logger;
   /** Reads standard input whole (for `-` as a file name), failing past `maxBytes`. */
   readStdin: (maxBytes?: number) => Promise<string>;
-  /** Loads the configuration, opens (and migrates) the database, runs `fn`, closes the database. */
-  withStorage: <T>(fn: (storage: Storage, config: Config) => Promise<T>) => Promise<T>;
+  /** Loads the configuration, opens (and migrates) the database, runs `fn`, closes the database (`existing`: see openStorage). */
+  withStorage: <T>(fn: (storage: Storage, config: Config) => Promise<T>, opts?: { existing?: boolean }) => Promise<T>;
 }
 
 export interface CliCommand {

@@ -8,7 +8,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
-import { asStorageError, sqliteFailure } from './failures.ts';
+import { asStorageError, postgresFailure, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
 import { allMigrations } from './migrations/index.ts';
 import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
@@ -27,7 +27,12 @@ export interface DatabaseTarget {
 /** Where a DATABASE_URL points. Relative SQLite paths resolve against `cwd`. */
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
   const u = url.trim();
-  if (/^postgres(ql)?:\/\//i.test(u)) return { dialect: 'postgres', location: u };
+  if (/^postgres(ql)?:\/\//i.test(u)) {
+    // Said here, once, rather than by the driver at each connection (and never echoing the password).
+    // pg reads `postgres://user@/db?host=/socket/dir` (no host) too, by putting one in; so does this check.
+    if (!URL.canParse(u) && !URL.canParse(u.replace('@/', '@host/'))) throw new CyberbriefError('storage', 'storage: DATABASE_URL is not a valid PostgreSQL URL (expected the form postgres://user@host:5432/database, a port from 1 to 65535, special characters in a password percent-encoded).');
+    return { dialect: 'postgres', location: u };
+  }
   // file:///data/bot.db and file:data/bot.db name a file; any other scheme (mysql:, with or without //) is
   // not a path to create folders for. Two letters at least, so a Windows drive (C:\data) stays a path.
   if (/^file:/i.test(u)) {
@@ -267,7 +272,17 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
   if (result.error) {
     const message = errorText(result.error);
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
-    if (!failed) throw new CyberbriefError('storage', `storage: cannot reach ${describeTarget(handle.target)}: ${message}; check DATABASE_URL and that the server is up.`, { cause: result.error });
+    if (!failed) {
+      // Waiting cannot fix a connection the server answered and refused (unknown role or database, bad password).
+      const refused = handle.dialect === 'postgres' && postgresFailure(result.error) === null;
+      throw new CyberbriefError(
+        'storage',
+        refused
+          ? `storage: ${describeTarget(handle.target)} refused the connection: ${message}; check the user, password and database name in DATABASE_URL.`
+          : `storage: cannot reach ${describeTarget(handle.target)}: ${message}; check DATABASE_URL and that the server is up.`,
+        { cause: result.error },
+      );
+    }
     throw new CyberbriefError('storage', `storage: migration ${failed} failed on ${describeTarget(handle.target)}: ${message}`, { cause: result.error });
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

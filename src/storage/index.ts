@@ -1,6 +1,8 @@
 // The storage facade: one object holding every repository over one database. main.ts and cli/ open it;
 // the rest of the code receives the repositories it needs.
-import { errorMessage, isStorageFailure, type StorageFailure } from '../lib/errors.ts';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CyberbriefError, errorMessage, isStorageFailure, StorageError, type StorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
@@ -23,6 +25,8 @@ import { TopicVersionsRepo } from './topic-versions-repo.ts';
 import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
 import { WebSubRepo } from './websub-repo.ts';
+import { takeSqliteRunLock } from './sqlite-run-lock.ts';
+import { postgresFailure } from './failures.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor, StorageStatus } from './monitor.ts';
 
@@ -120,11 +124,47 @@ export interface OpenStorageOptions {
   logger?: Logger;
   /** SQLite: how long a write waits for another process's lock before it fails (default 30 s). */
   lockWaitMs?: number;
+  /**
+   * SQLite: take the file's run lock for this owner first (sqlite-run-lock.ts), held until close(): `run`
+   * refuses to start beside another bot on the same file. Ignored for PostgreSQL and :memory:.
+   */
+  runLockOwner?: string;
+  /**
+   * PostgreSQL: while the server does not answer (refused, reset, timed out, a name not resolving yet), wait
+   * for it before migrating, with backoff, saying so once and then every minute, until it answers or this
+   * signal aborts (then openStorage throws). Errors waiting cannot fix (a refused login, an unknown
+   * database, a bad URL) throw at once. Without it, an unreachable server throws at once.
+   */
+  waitWhileUnreachable?: AbortSignal;
+  /** How often that wait says it is still waiting (default STILL_WAITING_EVERY_MS: a minute). */
+  stillWaitingEveryMs?: number;
+  /**
+   * SQLite: refuse a file that does not exist, naming it, instead of creating it and its folders (commands
+   * that only read: a mistyped path must not pass as a new, empty database). Ignored for PostgreSQL.
+   */
+  existing?: boolean;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseDatabaseUrl(databaseUrl, opts.cwd);
-  const handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
+  if (opts.existing && target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(target.location)) {
+    throw new CyberbriefError('storage', `storage: SQLite file ${target.location} does not exist; check DATABASE_URL (\`cyberbrief run\` or \`cyberbrief db migrate\` creates it; nothing was created).`);
+  }
+  const runLock = opts.runLockOwner && target.dialect === 'sqlite' && target.location !== ':memory:' ? await takeSqliteRunLock(target.location, opts.runLockOwner) : null;
+  let handle: DatabaseHandle;
+  try {
+    handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
+  } catch (err) {
+    runLock?.release();
+    throw err;
+  }
+  const close = async () => {
+    try {
+      await handle.close();
+    } finally {
+      runLock?.release();
+    }
+  };
   const storage: Storage = {
     dialect: handle.dialect,
     target,
@@ -167,15 +207,54 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
       return now.detail ? { ok: true, detail: now.detail } : { ok: true };
     },
     integrityCheck: (o) => handle.integrityCheck(o),
-    close: () => handle.close(),
+    close,
   };
   if (opts.migrate !== false) {
     try {
-      await storage.migrate();
+      await (opts.waitWhileUnreachable ? migrateOnceReachable(storage, opts.waitWhileUnreachable, opts.logger, opts.stillWaitingEveryMs ?? STILL_WAITING_EVERY_MS) : storage.migrate());
     } catch (err) {
-      await handle.close();
+      await close();
       throw err;
     }
   }
   return storage;
+}
+
+/** How often start-up says it is still waiting for the database. */
+export const STILL_WAITING_EVERY_MS = 60_000;
+
+/** Runs the migrations once the database answers (see OpenStorageOptions.waitWhileUnreachable). */
+async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logger: Logger | undefined, everyMs: number): Promise<void> {
+  const started = Date.now();
+  let noted = 0;
+  for (;;) {
+    try {
+      await storage.migrate();
+      if (noted) logger?.info({ database: storage.description, waited_ms: Date.now() - started }, `storage: ${storage.description} answers; start-up goes on after ${Math.round((Date.now() - started) / 1000)} s of waiting`);
+      return;
+    } catch (err) {
+      const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+      if (storage.dialect !== 'postgres' || postgresFailure(cause) !== 'unavailable') throw err;
+      if (signal.aborted) throw new CyberbriefError('storage', `storage: start-up stopped while waiting for ${storage.description} to answer.`, { cause: err });
+      const reason = cause instanceof StorageError ? cause.reason : errorMessage(cause);
+      if (noted === 0) {
+        logger?.warn({ database: storage.description }, `storage: start-up waits for ${storage.description} to answer (${reason}), trying with backoff and saying so every minute; stop with Ctrl-C or SIGTERM`);
+        noted = Date.now();
+      } else if (Date.now() - noted >= everyMs) {
+        noted = Date.now();
+        const waited = noted - started;
+        const shown = waited >= 60_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`;
+        logger?.warn({ database: storage.description, waited_ms: waited }, `storage: still waiting for ${storage.description} to answer after ${shown} (${reason}); check that the server is up and that DATABASE_URL reaches it`);
+      }
+      // The monitor probes with backoff (0.1 s doubling to 5 s) and wakes this when the server answers; its
+      // timers do not keep the process alive, this one does (nothing else runs yet).
+      const keepAlive = new AbortController();
+      const abortKeepAlive = () => keepAlive.abort();
+      signal.addEventListener('abort', abortKeepAlive, { once: true });
+      await Promise.race([storage.monitor.ready(signal), sleep(everyMs, undefined, { signal: keepAlive.signal }).catch(() => undefined)]);
+      keepAlive.abort();
+      signal.removeEventListener('abort', abortKeepAlive);
+      await sleep(250, undefined, { signal }).catch(() => undefined);
+    }
+  }
 }

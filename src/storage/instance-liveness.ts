@@ -1,7 +1,8 @@
 // Which lease owners are alive. Every `cyberbrief run` process names itself `run@host:pid:random` (unique
 // per process) and, for as long as it runs, holds a lock named after itself: on PostgreSQL a session
 // advisory lock on a connection of its own (it goes when the process or its connection dies, e.g. on
-// SIGKILL), on SQLite (one instance) a lock inside the process. A starting instance tries the lock of
+// SIGKILL), on SQLite a lock inside the process: `run` holds the file's run lock (sqlite-run-lock.ts), so
+// no other bot uses the file and every other run@ owner is dead. A starting instance tries the lock of
 // every owner that still holds leases: a lock it can take belongs to a dead process, whose leases it gives
 // back at once instead of waiting up to delivery.lease_seconds for them to expire. A lock it cannot take
 // belongs to a live instance, whose leases are left alone. Owners not named `run@...` (older versions,

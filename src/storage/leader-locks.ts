@@ -1,7 +1,8 @@
 // Leadership for work that one instance must do alone (the Discord gateway connection: one session per
 // bot token, or every instance would answer each interaction). On PostgreSQL a session advisory lock held
 // on a dedicated connection of its own (not a pool slot); it goes with the connection or the process, so
-// a follower takes over. SQLite serves one instance, so the lock is only exclusive within this process.
+// a follower takes over. SQLite serves one bot (`run` holds the file's run lock, sqlite-run-lock.ts), so
+// there the lock is only exclusive within this process.
 import { describeTarget, type DatabaseTarget } from './db.ts';
 import { pgDriver } from './drivers.ts';
 import { asStorageError, postgresFailure } from './failures.ts';

@@ -29,10 +29,13 @@ describe('cyberbrief feeds', () => {
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-feeds-'));
     writeFileSync(path.join(dir, 'config.yaml'), 'feeds: []\n');
     env = { CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), DATABASE_URL: path.join(dir, 'feeds.db') };
+    // An empty, migrated database: `list`, `remove` and the rest refuse a file that is not there
+    // (test/cli/missing-sqlite-file.test.ts).
+    await (await openStorage(env.DATABASE_URL!)).close();
   });
 
   it('add, list, disable, enable, remove', async () => {

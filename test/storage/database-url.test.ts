@@ -18,6 +18,7 @@ describe('parseDatabaseUrl', () => {
     ['file:PATH', 'file:data/x.db', { dialect: 'sqlite', location: '/srv/bot/data/x.db' }],
     ['in memory', ':memory:', { dialect: 'sqlite', location: ':memory:' }],
     ['PostgreSQL', 'postgres://u:p@db.example/news', { dialect: 'postgres', location: 'postgres://u:p@db.example/news' }],
+    ['PostgreSQL over a Unix socket, no host', 'postgres://u@/news?host=/var/run/postgresql', { dialect: 'postgres', location: 'postgres://u@/news?host=/var/run/postgresql' }],
   ])('%s', (_name, url, want) => {
     expect(parseDatabaseUrl(url, cwd)).toEqual(want);
   });
@@ -26,6 +27,8 @@ describe('parseDatabaseUrl', () => {
     ['another scheme with //', 'mysql://root@localhost/x', 'storage: DATABASE_URL scheme mysql: is not supported; use a file path, sqlite:PATH or postgres://...'],
     ['another scheme without //', 'mysql:root@localhost/x', 'storage: DATABASE_URL scheme mysql: is not supported; use a file path, sqlite:PATH or postgres://...'],
     ['a file URL of another machine', 'file://fileserver/share/x.db', 'storage: DATABASE_URL file://fileserver/share/x.db is not a file URL of this machine; use file:///path/to/bot.db or a plain path.'],
+    ['a PostgreSQL URL with a port out of range, its password unsaid', 'postgres://bot:s3cret@db:99999/x', 'storage: DATABASE_URL is not a valid PostgreSQL URL (expected the form postgres://user@host:5432/database, a port from 1 to 65535, special characters in a password percent-encoded).'],
+    ['a PostgreSQL URL whose password holds a raw slash and hash', 'postgres://bot:a/b#c@db/x', 'storage: DATABASE_URL is not a valid PostgreSQL URL (expected the form postgres://user@host:5432/database, a port from 1 to 65535, special characters in a password percent-encoded).'],
   ])('refuses %s in one sentence', (_name, url, message) => {
     const err = (() => {
       try {

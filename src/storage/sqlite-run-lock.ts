@@ -1,0 +1,124 @@
+// One `cyberbrief run` per SQLite file. The bot's in-process locks (instance liveness, the Discord
+// gateway) are only exclusive when no other bot uses the file, so `run` takes this lock before it opens
+// the database and holds it until it closes it. The lock is an open write transaction (SQLite's RESERVED
+// lock, an OS byte-range lock) on a small SQLite file beside the database, `<file>.lock`: the kernel drops
+// it with the process, so a bot killed with SIGKILL leaves nothing that blocks the next start, and a
+// restarted container that reuses the old PID is not mistaken for the old bot. The file also records who
+// holds it, readable while it is held, so a refusal names the running process. It works wherever the
+// database's own locks work: processes on one machine (a SQLite file in WAL mode cannot be shared between
+// machines; several machines take PostgreSQL). One-off commands (`poll --once`, `feeds ...`) do not take it:
+// they claim feeds with leases, so they may run beside the bot.
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type SqliteDatabase from 'better-sqlite3';
+import { CyberbriefError } from '../lib/errors.ts';
+import { sqliteDriver } from './drivers.ts';
+
+export interface SqliteRunLock {
+  /** The lock file (`<database file>.lock`). */
+  readonly file: string;
+  /** Gives the lock up. Idempotent. */
+  release(): void;
+}
+
+interface Holder {
+  owner: string;
+  pid: number;
+  host: string;
+  started_at: string;
+}
+
+const isBusy = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');
+
+function readHolder(conn: SqliteDatabase.Database): Holder | null {
+  try {
+    conn.pragma('busy_timeout = 2000');
+    return (conn.prepare('select owner, pid, host, started_at from holder where id = 1').get() as Holder | undefined) ?? null;
+  } catch {
+    return null; // no table yet (its creator has not committed), or the file is locked for a moment
+  }
+}
+
+function refusal(dbFile: string, holder: Holder | null): CyberbriefError {
+  const who = holder
+    ? `${holder.owner} (PID ${holder.pid} on ${holder.host === os.hostname() ? 'this machine' : `host ${holder.host}`}, running since ${holder.started_at})`
+    : 'another process';
+  return new CyberbriefError(
+    'storage',
+    `storage: SQLite file ${dbFile} is in use by another cyberbrief run, ${who}; one SQLite file serves one bot: stop that one first, or use PostgreSQL (DATABASE_URL=postgres://...) to run several.`,
+  );
+}
+
+/**
+ * Takes the run lock of the SQLite database `dbFile` for `owner`, or throws one sentence naming the file
+ * and the process that holds it.
+ */
+export async function takeSqliteRunLock(dbFile: string, owner: string, now: () => Date = () => new Date()): Promise<SqliteRunLock> {
+  const file = `${dbFile}.lock`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  let conn: SqliteDatabase.Database;
+  try {
+    conn = new (sqliteDriver())(file);
+  } catch (err) {
+    throw new CyberbriefError('storage', `storage: cannot open the lock file ${file} beside SQLite file ${dbFile}: ${(err as Error).message}; check the folder's permissions.`, { cause: err });
+  }
+  const begin = () => {
+    conn.pragma('busy_timeout = 0');
+    conn.exec('begin immediate');
+  };
+  try {
+    // Publish who we are (committed, so a refused process can read it), then hold the write lock; another
+    // process slipping in between the two is seen by the holder row and settled by trying again.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        begin();
+      } catch (err) {
+        if (isBusy(err)) throw refusal(dbFile, readHolder(conn));
+        throw err;
+      }
+      conn.exec('create table if not exists holder (id integer primary key check (id = 1), owner text not null, pid integer not null, host text not null, started_at text not null)');
+      conn.prepare('insert or replace into holder (id, owner, pid, host, started_at) values (1, ?, ?, ?, ?)').run(owner, process.pid, os.hostname(), now().toISOString());
+      conn.exec('commit');
+      try {
+        begin();
+      } catch (err) {
+        if (isBusy(err)) throw refusal(dbFile, readHolder(conn));
+        throw err;
+      }
+      const holder = conn.prepare('select owner from holder where id = 1').get() as { owner: string } | undefined;
+      if (holder?.owner === owner) {
+        let released = false;
+        return {
+          file,
+          release() {
+            if (released) return;
+            released = true;
+            try {
+              conn.exec('rollback');
+            } finally {
+              conn.close();
+            }
+          },
+        };
+      }
+      conn.exec('rollback');
+      await sleep(5 + Math.floor(Math.random() * 20));
+    }
+    throw refusal(dbFile, readHolder(conn));
+  } catch (err) {
+    try {
+      if (conn.inTransaction) conn.exec('rollback');
+    } catch {
+      // closing drops the lock anyway
+    }
+    conn.close();
+    if (err instanceof CyberbriefError) throw err;
+    throw new CyberbriefError(
+      'storage',
+      `storage: cannot lock ${file} beside SQLite file ${dbFile}: ${(err as Error).message}; keep the file on a local disk whose file system supports locks (or use PostgreSQL).`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,125 @@
+// `cyberbrief run` started before its PostgreSQL answers (the built CLI as a child process): it waits,
+// saying so once (no "fatal"), stops cleanly on SIGTERM meanwhile, and starts once the server answers (a
+// TCP proxy to the real PostgreSQL, opened after a delay). Errors that waiting cannot fix (an unknown
+// database, a bad URL) exit 1 at once with one sentence.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../emulators/http-util.ts';
+import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
+import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+
+notePostgresSkip();
+const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
+
+let dir = '';
+const bots: Bot[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const b of bots.splice(0)) {
+    if (b.child.exitCode === null && b.child.signalCode === null) {
+      b.child.kill('SIGKILL');
+      await b.exited;
+    }
+  }
+  for (const c of cleanups.splice(0).reverse()) await c();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+function start(databaseUrl: string): Bot {
+  dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-wait-'));
+  const override = path.join(dir, 'config.yaml');
+  writeFileSync(override, 'feeds: []\nserver:\n  host: 127.0.0.1\n');
+  const bot = startBotProcess(dir, { PORT: '0', DATABASE_URL: databaseUrl, CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'info' });
+  bots.push(bot);
+  return bot;
+}
+
+/** A loopback port nothing listens on (taken and given back). */
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** From now on, `port` forwards every connection to PostgreSQL at `target`. */
+async function openProxy(port: number, target: URL): Promise<() => Promise<void>> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+}
+
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe('cyberbrief run while PostgreSQL does not answer yet', () => {
+  it('waits for a closed port, saying so once and not fatally, and stops cleanly on SIGTERM', async () => {
+    const port = await closedPort();
+    const bot = start(`postgres://postgres@127.0.0.1:${port}/cyberbrief_wait`);
+    await waitFor('the bot to say it waits', () => bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
+    // Several probes later it is still waiting, and has said so once.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(alive(bot)).toBe(true);
+    const out = bot.output();
+    expect(count(out, `storage: start-up waits for PostgreSQL 127.0.0.1:${port}/cyberbrief_wait to answer (connect ECONNREFUSED 127.0.0.1:${port})`)).toBe(1);
+    expect(count(out, 'is not answering')).toBe(1);
+    expect(out).not.toContain('fatal');
+    expect(out).not.toContain('cannot reach');
+    bot.child.kill('SIGTERM');
+    expect([0, 143]).toContain(await bot.exited);
+    expect(bot.output()).not.toContain('"level":"fatal"');
+  });
+
+  it.skipIf(!PG_URL)('starts and serves /healthz once the database answers (a proxy to it opened 3 s after start)', async () => {
+    const database = testDatabases.find((d) => d.name === 'postgres')!;
+    const { url, drop } = await database.create();
+    cleanups.push(drop);
+    const real = new URL(url);
+    const port = await closedPort();
+    const viaProxy = new URL(url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(port);
+    const bot = start(viaProxy.toString());
+    await waitFor('the bot to say it waits', () => alive(bot) && bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(alive(bot)).toBe(true);
+    cleanups.push(await openProxy(port, real));
+    const httpPort = await announcedPort(bot, 30_000);
+    const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+    expect(res.status).toBe(200);
+    expect(bot.output()).toMatch(/storage: PostgreSQL 127\.0\.0\.1:\d+\/\w+ answers; start-up goes on after \d+ s of waiting/);
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).not.toContain('fatal');
+  });
+
+  it.each([
+    { name: 'an unknown database', needsPostgres: true, url: () => `${PG_URL!.replace(/\/[^/]*$/, '')}/cyberbrief_no_such_database`, said: 'refused the connection: database "cyberbrief_no_such_database" does not exist; check the user, password and database name in DATABASE_URL.' },
+    { name: 'a port out of range', needsPostgres: false, url: () => 'postgres://postgres@127.0.0.1:99999/x', said: 'storage: DATABASE_URL is not a valid PostgreSQL URL (expected the form postgres://user@host:5432/database' },
+  ])('$name (which waiting cannot fix) exits 1 at once with one sentence', async ({ needsPostgres, url, said }) => {
+    if (needsPostgres && !PG_URL) return;
+    const bot = start(url());
+    expect(await bot.exited).toBe(1);
+    // One JSON line: the sentence, logged as fatal.
+    const lines = bot.output().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe('fatal');
+    expect(lines[0]!.msg).toContain(said);
+  });
+});
