@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../emulators/http-util.ts';
 import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { freePort as closedPort } from '../helpers/ports.ts';
 
 notePostgresSkip();
 const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
@@ -36,15 +37,6 @@ function start(databaseUrl: string): Bot {
   const bot = startBotProcess(dir, { PORT: '0', DATABASE_URL: databaseUrl, CYBERBRIEF_CONFIG: override, LOG_LEVEL: 'info' });
   bots.push(bot);
   return bot;
-}
-
-/** A loopback port nothing listens on (taken and given back). */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 /** From now on, `port` forwards every connection to PostgreSQL at `target`. */

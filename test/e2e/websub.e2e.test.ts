@@ -4,7 +4,6 @@
 // server is not asked again before the item is posted, so it can only have come by push; the time from the
 // push to the post is printed (the issue's target is under 2 seconds), not asserted.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,15 +11,7 @@ import { rssDocument, startFeedServer, type FeedEntry } from '../emulators/feed-
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeHub } from '../emulators/websub-hub.ts';
 import { alive, announcedPort, startBotProcess } from '../helpers/bot-process.ts';
-
-/** A port nothing listens on now (the bot must know its public URL before it starts). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from '../helpers/ports.ts';
 
 const BACKLOG: FeedEntry = {
   guid: 'backlog-1',

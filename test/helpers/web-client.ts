@@ -88,18 +88,7 @@ export function webClient(base: string): WebClient {
   };
 }
 
-/** A port free on 127.0.0.1 right now (for a server whose own address must be configured before it starts). */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.ts';
 
 /** The href of the first link whose text contains `text` (emulators' authorisation pages). */
 export function linkTo(html: string, text: string): string {

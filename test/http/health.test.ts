@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +13,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { freePort as closedPort } from '../helpers/ports.ts';
 
 interface Line {
   level: number;
@@ -29,14 +29,6 @@ function capture(): { lines: Line[]; logger: ReturnType<typeof createLogger> } {
     },
   });
   return { lines, logger: createLogger({ level: 'info', pretty: false, secrets: [], destination }) };
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 /** Makes a file unwritable even for root (chattr +i), or by its mode otherwise; returns the undo. */

@@ -2,18 +2,10 @@
 // that start-up waits, then that it is still waiting at each interval (a minute in the bot, 1 s here), never
 // gives up on its own, and stops when told to, closing what it opened.
 import { Writable } from 'node:stream';
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.ts';
 import { openStorage } from '../../src/storage/index.ts';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+import { freePort as closedPort } from '../helpers/ports.ts';
 
 describe('openStorage waiting for PostgreSQL', () => {
   it('says once that it waits, then every interval that it still waits, until aborted', async () => {
