@@ -1,12 +1,8 @@
 // Keywords that match alike are one keyword: `Espionage` after `espionage` changes nothing, `remove Espionage`
 // removes `espionage`; a word in capitals (matched only in capitals) stays its own keyword. Real keyword parser.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../src/commands/index.ts';
-import type { CommandHandler } from '../../src/domain/chat.ts';
+import { describe, expect, it } from 'vitest';
 import { keywordKey, parseKeyword } from '../../src/matching/keywords.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor, slashCommand as command } from '../helpers/command-deps.ts';
-import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { commandsOnFreshSqlite, slashCommand as command } from '../helpers/command-deps.ts';
 
 
 
@@ -30,19 +26,11 @@ describe('keywordKey', () => {
 });
 
 describe('/news keywords: terms that match alike are one keyword (SQLite)', () => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let handle: CommandHandler;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
-    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
-  });
-  afterEach(async () => cleanup());
+  const bot = commandsOnFreshSqlite({ parseKeyword });
 
   const stored = async () => {
-    const ch = await storage.channels.find('slack', 'C1');
-    return (ch ? await storage.channels.keywords(ch.id) : []).map((k) => `${k.exclude ? '-' : ''}${k.term}`);
+    const ch = await bot.storage.channels.find('slack', 'C1');
+    return (ch ? await bot.storage.channels.keywords(ch.id) : []).map((k) => `${k.exclude ? '-' : ''}${k.term}`);
   };
 
   it.each([
@@ -64,32 +52,24 @@ describe('/news keywords: terms that match alike are one keyword (SQLite)', () =
     ['removed typed in italic', ['keywords add cyber', 'keywords remove 𝑐𝑦𝑏𝑒𝑟'], 'Removed "cyber".', []],
   ])('%s', async (_name, texts, want, keep) => {
     let last = '';
-    for (const t of texts) last = (await handle(command(t))).text;
+    for (const t of texts) last = (await bot.handle(command(t))).text;
     expect(last).toBe(want);
     expect((await stored()).sort()).toEqual([...keep].sort());
   });
 });
 
 describe('/news keywords: keywords stored before the parser refused or normalised their form (SQLite)', () => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let handle: CommandHandler;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
-    handle = createCommandHandler({ ...commandDepsFor(storage), parseKeyword });
-  });
-  afterEach(async () => cleanup());
+  const bot = commandsOnFreshSqlite({ parseKeyword });
 
   it.each([
     ['a term starting with a sign', '-ransomware', true, 'keywords remove --ransomware', 'Removed "-ransomware".'],
     ['a term with a comma', 'ransomware,espionage', false, 'keywords remove ransomware,espionage', 'Removed "ransomware,espionage".'],
   ])('%s is removed as typed, and not added again', async (_name, term, exclude, text, want) => {
-    const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
-    await storage.channels.addKeyword(ch.id, term, exclude, null);
-    expect((await handle(command(text.replace('remove', 'add')))).text).toMatch(/^Keyword ".*" is not valid: /);
-    expect((await handle(command(text))).text).toBe(want);
-    expect(await storage.channels.keywords(ch.id)).toEqual([]);
+    const ch = await bot.storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
+    await bot.storage.channels.addKeyword(ch.id, term, exclude, null);
+    expect((await bot.handle(command(text.replace('remove', 'add')))).text).toMatch(/^Keyword ".*" is not valid: /);
+    expect((await bot.handle(command(text))).text).toBe(want);
+    expect(await bot.storage.channels.keywords(ch.id)).toEqual([]);
   });
 
   // Stored in a compatibility form (before keywords were normalised to NFKC): found as typed or plainly.
@@ -100,9 +80,9 @@ describe('/news keywords: keywords stored before the parser refused or normalise
     ['full-width capitals are not the lower-case word', 'ＡＰＴ', 'keywords remove apt', 'Nothing changed: this channel had none of those keywords.', ['ＡＰＴ']],
     ['added again plainly: nothing changes', '𝐜𝐲𝐛𝐞𝐫', 'keywords add Cyber', 'Nothing changed: those keywords were already there.', ['𝐜𝐲𝐛𝐞𝐫']],
   ])('compatibility form: %s', async (_name, term, text, want, keep) => {
-    const ch = await storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
-    await storage.channels.addKeyword(ch.id, term, false, null);
-    expect((await handle(command(text))).text).toBe(want);
-    expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(keep);
+    const ch = await bot.storage.channels.upsert({ platform: 'slack', externalId: 'C1', workspaceId: 'T1', name: 'news' });
+    await bot.storage.channels.addKeyword(ch.id, term, false, null);
+    expect((await bot.handle(command(text))).text).toBe(want);
+    expect((await bot.storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(keep);
   });
 });

@@ -1,23 +1,11 @@
 // A mistyped subcommand or value (`/news brief dialy`, `/news threads onn`) names the one meant and the
 // usage, to a member as to a manager (a typo is not a refusal), and changes nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../src/commands/index.ts';
-import type { CommandHandler } from '../../src/domain/chat.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { commandDepsFor, MANAGER as manager, MEMBER as member, slashCommand as command } from '../helpers/command-deps.ts';
-import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { describe, expect, it } from 'vitest';
+import { commandsOnFreshSqlite, MANAGER as manager, MEMBER as member, slashCommand as command } from '../helpers/command-deps.ts';
 
 
 describe('mistyped subcommands (SQLite)', () => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let handle: CommandHandler;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
-    handle = createCommandHandler(commandDepsFor(storage));
-  });
-  afterEach(async () => cleanup());
+  const bot = commandsOnFreshSqlite();
 
   it.each([
     ['keywords ad volt', /^\/news keywords has no "ad"; did you mean \/news keywords add\? Usage: \/news keywords add\|remove\|list/],
@@ -39,11 +27,11 @@ describe('mistyped subcommands (SQLite)', () => {
     ['feeds delete 2', /^Usage: \/news feeds list\|add/],
   ])('"%s" says what was meant, to a member and a manager, and changes nothing', async (text, want) => {
     for (const who of [member, manager]) {
-      const r = await handle(command(text, who));
+      const r = await bot.handle(command(text, who));
       expect(r.text).toMatch(want);
       expect(r.ephemeral).toBe(true);
     }
-    expect(await storage.channels.find('slack', 'C1')).toBeNull();
+    expect(await bot.storage.channels.find('slack', 'C1')).toBeNull();
   });
 
   it.each([
@@ -55,7 +43,7 @@ describe('mistyped subcommands (SQLite)', () => {
     ['quiet 22:00-07:00 UTC', /^Sorry, only workspace admins/],
     ['quiet off', /^Sorry, only workspace admins/],
   ])('"%s" is still refused to a member', async (text, want) => {
-    expect((await handle(command(text, member))).text).toMatch(want);
-    expect(await storage.channels.find('slack', 'C1')).toBeNull();
+    expect((await bot.handle(command(text, member))).text).toMatch(want);
+    expect(await bot.storage.channels.find('slack', 'C1')).toBeNull();
   });
 });

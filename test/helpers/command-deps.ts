@@ -1,12 +1,15 @@
 // Command handler dependencies over a real Storage, for adapter and end-to-end tests.
 import { rulesExplainer, type CommandDeps } from '../../src/commands/index.ts';
 import { parseCommandText } from '../../src/commands/parse-text.ts';
-import type { Command } from '../../src/domain/chat.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { createCommandHandler } from '../../src/commands/index.ts';
+import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import { compileTopics } from '../../src/matching/index.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { UsageError } from '../../src/lib/errors.ts';
 import type { Storage } from '../../src/storage/index.ts';
+import { freshStorage, testDatabases } from './databases.ts';
 
 export const TEST_TOPICS: Topic[] = [
   { id: 'espionage', name: 'State cyberespionage', description: 'Spying and accusations', terms: [{ term: 'cyberespionage', weight: 3 }, { term: 'spying', weight: 2 }], threshold: 2 },
@@ -50,4 +53,19 @@ export const MANAGER = { userIsAdmin: false, userCanManageChannel: true, userIsO
 export function slashCommand(text: string, who: typeof MEMBER = MANAGER, over: Partial<Command> = {}): Command {
   const { name, args } = parseCommandText(text);
   return { platform: 'slack', workspaceId: 'T1', channelId: 'C1', channelName: 'news', userId: 'U1', ...who, name, args, text, ...over };
+}
+
+/**
+ * A command handler over a fresh SQLite storage for each test of the calling describe block (hooks it
+ * registers), with `extra` dependencies (a real keyword parser, say) over `commandDepsFor`'s.
+ */
+export function commandsOnFreshSqlite(extra: Partial<CommandDeps> = {}): { readonly storage: Storage; readonly handle: CommandHandler } {
+  const t = {} as { storage: Storage; handle: CommandHandler };
+  let cleanup: () => Promise<void> = async () => {};
+  beforeEach(async () => {
+    ({ storage: t.storage, cleanup } = await freshStorage(testDatabases[0]!));
+    t.handle = createCommandHandler({ ...commandDepsFor(t.storage), ...extra });
+  });
+  afterEach(async () => cleanup());
+  return t;
 }
