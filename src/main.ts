@@ -15,8 +15,9 @@ import type { PlatformName, Topic } from './domain/types.ts';
 import { createAddressGuard } from './feeds/address-guard.ts';
 import { syncConfigFeeds } from './feeds/config-feeds.ts';
 import { cleanFeedTitle } from './feeds/feed-title.ts';
-import { checkFeedUrl } from './feeds/feed-url.ts';
-import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
+import { CHAT_FEED_HINT, checkFeedUrl } from './feeds/feed-url.ts';
+import type { Fetcher } from './feeds/fetcher.ts';
+import { createScopedFetcher } from './feeds/scoped-fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
 import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
 import { createBotMetrics } from './http/metrics.ts';
@@ -73,7 +74,7 @@ export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?
     maxChars: config.summary.max_chars,
     minExcerptChars: config.summary.min_excerpt_chars,
     llm: llm.enabled ? { baseUrl: llm.base_url, model: llm.model, apiKey: config.secrets.llmApiKey, timeoutMs: llm.timeout_ms, maxTokens: llm.max_tokens } : null,
-    ...(config.summary.fetch_article && extra.fetcher ? { fetchPage: (url: string) => extra.fetcher!.fetchPage(url) } : {}),
+    ...(config.summary.fetch_article && extra.fetcher ? { fetchPage: (url: string, scope?: 'operator' | 'chat') => extra.fetcher!.fetchPage(url, scope) } : {}),
     ...(extra.storage ? { cache: extra.storage.articles } : {}),
     ...(extra.work ? { work: extra.work } : {}),
     logger,
@@ -111,8 +112,11 @@ export function createApp(opts: AppOptions): App {
     const compileTopics = await relevanceFactory(config.matching);
     const fromFile = compileTopics(topics);
     if (fromFile.notice) logger.warn(fromFile.notice);
+    // allow_hosts is for the operator's feeds; chat-added ones get the plain guard unless the operator says
+    // otherwise (scoped-fetcher.ts).
     const guard = createAddressGuard(config.polling.allow_hosts);
-    const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
+    const chatGuard = config.polling.allow_hosts_for_chat_feeds ? guard : createAddressGuard([]);
+    const fetcher = createScopedFetcher(fetcherOptionsFrom(config.polling), config.polling.allow_hosts_for_chat_feeds);
     onStop('fetcher', () => fetcher.close());
     // Feed reading and summarising run on worker threads with deadlines (started on first use); stopped
     // after the scheduler and the pipeline have finished their in-flight work. They load every module a job
@@ -172,7 +176,7 @@ export function createApp(opts: AppOptions): App {
         return live.current().topics;
       },
       parseKeyword,
-      checkFeedUrl: (url) => checkFeedUrl(url, guard),
+      checkFeedUrl: (url, scope) => (scope === 'chat' ? checkFeedUrl(url, chatGuard, CHAT_FEED_HINT) : checkFeedUrl(url, guard)),
       feedback: db.feedback,
       briefs: db.briefs,
       stories: db.stories,

@@ -1,7 +1,7 @@
 // cyberbrief poll --once [--all] [--json]: polls due feeds (or every enabled feed) once, stores new items,
 // prints one line per feed. A failing feed is reported on its line; it never stops the run.
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
-import { createFetcher } from '../feeds/fetcher.ts';
+import { createScopedFetcher } from '../feeds/scoped-fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from '../feeds/options.ts';
 import type { PollResult } from '../feeds/poller.ts';
 import { createScheduler } from '../feeds/scheduler.ts';
@@ -63,7 +63,7 @@ export const command: CliCommand = {
     // and errors are logged unless LOG_LEVEL asks for more.
     const logger = ctx.createLogger(ctx.env.LOG_LEVEL ? config : { ...config, log: { ...config.log, level: 'error' } });
     const storage = await ctx.openStorage(config);
-    const fetcher = createFetcher(fetcherOptionsFrom(config.polling));
+    const fetcher = createScopedFetcher(fetcherOptionsFrom(config.polling), config.polling.allow_hosts_for_chat_feeds);
     // Bodies are read on worker threads with a deadline (workers.parse_timeout_ms); a run of 304s starts none.
     const workers = createWorkers(config.workers, logger);
     // Ctrl-C or SIGTERM: no new poll, the ones under way finish and every other lease is given back, so the

@@ -57,7 +57,7 @@ async function addGlobal(ctx: CommandContext, raw: string) {
 
 async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
   const noun = tenantNoun(tenant.platform);
-  const url = ctx.deps.checkFeedUrl(raw);
+  const url = ctx.deps.checkFeedUrl(raw, 'chat');
   // The same answer whether the feed row is new or another tenant's too: nothing here says who else watches a URL.
   const { feed, linked } = await ctx.deps.feeds.addForTenant({ url, source: 'user' }, tenant, ctx.cmd.userId, ctx.now);
   if (feed.global) return reply(`Feed ${feed.id} (${feed.url}) is a global feed: this ${noun}'s channels get its stories already.`);

@@ -119,8 +119,11 @@ export interface CommandDeps {
   feeds: FeedsPort;
   topics: readonly Topic[];
   parseKeyword: KeywordParser;
-  /** The URL a user typed, validated (http/https, length, private-address guard) and normalised; throws UsageError with the reason. */
-  checkFeedUrl: (url: string) => string;
+  /**
+   * The URL a user typed, validated (http/https, length, private-address guard) and normalised; throws UsageError
+   * with the reason. `chat`: a workspace's or server's own feed, which the operator's allow_hosts does not cover.
+   */
+  checkFeedUrl: (url: string, scope?: 'operator' | 'chat') => string;
   clock: Clock;
   /** When given, `status` shows the channel's queued and dead-lettered alerts. */
   alerts?: AlertsPort;

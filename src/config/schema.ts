@@ -145,6 +145,11 @@ export const configSchema = z
         backfill: z.number().int().min(0).max(100),
         /** Hosts, IPs or CIDRs that may resolve to private addresses (CYBERBRIEF_ALLOW_HOSTS adds to it). */
         allow_hosts: z.array(allowHost).max(1000),
+        /**
+         * Whether feeds a workspace's or server's admins add from chat (and their articles' pages) may reach the
+         * hosts of allow_hosts too. Off: allow_hosts is for the feeds the operator adds.
+         */
+        allow_hosts_for_chat_feeds: z.boolean(),
       })
       .strict(),
     feeds: z.array(feedEntry).max(10_000),

@@ -70,6 +70,8 @@ export interface SummarizeInput {
   text: string;
   url: string | null;
   topicTerms: string[];
+  /** Who added the item's feed: a feed only chat added has its article page fetched without allow_hosts. */
+  scope: 'operator' | 'chat';
 }
 
 export interface PipelineDeps {
@@ -215,7 +217,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     // 4. Summarise what some channel will see.
     if (matches.length || routed.channelIds.length) {
       const topicTerms = [...new Set(matchedIds.flatMap((t) => deps.topicTerms?.(t) ?? []))];
-      const s = await deps.summarize({ title: item.title, text: content || description, url: item.url, topicTerms });
+      // The article page is fetched as the item's feed was added: a feed only chat added gets no allow_hosts.
+      const s = await deps.summarize({ title: item.title, text: content || description, url: item.url, topicTerms, scope: audience.global ? 'operator' : 'chat' });
       await deps.store.saveDigest(item.id, { digest: s.summary, fromExcerpt: s.fromExcerpt });
     }
 

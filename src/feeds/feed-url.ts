@@ -7,7 +7,12 @@ import type { AddressGuard } from './address-guard.ts';
 
 export const MAX_FEED_URL_LENGTH = 2048;
 
-export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>): string {
+/** What a refused private address is told by default: the operator's remedy. */
+const OPERATOR_HINT = 'the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS)';
+/** What a workspace's or server's admin is told: their feeds never reach private addresses (scoped-fetcher.ts). */
+export const CHAT_FEED_HINT = "a feed added from chat may not use one; the bot's operator can add it for everyone (cyberbrief feeds add, or /news feeds add global)";
+
+export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>, refusedHint = OPERATOR_HINT): string {
   const unwrapped = raw.trim().replace(/^<(.*)>$/, '$1');
   const bar = unwrapped.indexOf('|'); // Slack's <url|label>
   const text = bar < 0 ? unwrapped : unwrapped.slice(0, bar);
@@ -23,10 +28,10 @@ export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>):
   if (url.username || url.password) throw new UsageError('Feed URLs with a user name or password are not accepted; they would be stored and shown in clear.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (net.isIP(host) && !guard.permits(host, host)) {
-    throw new UsageError(`${host} is a private, loopback or reserved address; the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
+    throw new UsageError(`${host} is a private, loopback or reserved address; ${refusedHint}.`);
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    if (!guard.permits(host, '127.0.0.1')) throw new UsageError(`${host} is this machine; the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
+    if (!guard.permits(host, '127.0.0.1')) throw new UsageError(`${host} is this machine; ${refusedHint}.`);
   }
   return withoutFragment(url);
 }

@@ -64,11 +64,18 @@ export interface PageResult {
   finalUrl: string;
 }
 
+/**
+ * Who added what is fetched: the operator (configuration, the CLI, `/news feeds add global`) or a workspace's or
+ * server's admins from chat. Only the operator's fetches may reach the private hosts of `polling.allow_hosts`
+ * (scoped-fetcher.ts); a fetcher built by createFetcher alone treats both alike.
+ */
+export type FetchScope = 'operator' | 'chat';
+
 export interface Fetcher {
-  /** Conditional GET of a feed; a 304 returns without a body. Throws FetchError. */
-  fetchFeed(url: string, validators?: Validators): Promise<FeedFetchResult>;
-  /** GET of a page, decoded to text (charset from BOM, HTTP, meta). Throws FetchError. */
-  fetchPage(url: string): Promise<PageResult>;
+  /** Conditional GET of a feed; a 304 returns without a body. Throws FetchError. `scope` defaults to operator. */
+  fetchFeed(url: string, validators?: Validators, scope?: FetchScope): Promise<FeedFetchResult>;
+  /** GET of a page, decoded to text (charset from BOM, HTTP, meta). Throws FetchError. `scope` defaults to operator. */
+  fetchPage(url: string, scope?: FetchScope): Promise<PageResult>;
   close(): Promise<void>;
 }
 

@@ -145,7 +145,8 @@ export async function pollFeed(feed: DueFeed, deps: PollDeps): Promise<PollResul
   };
   const write = deps.write ?? directPollWriter(storage);
   try {
-    const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified });
+    // A feed added from chat is fetched without the operator's allow_hosts (scoped-fetcher.ts).
+    const fetched = await fetcher.fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, feed.global ? 'operator' : 'chat');
     const now = clock.now();
     if (fetched.status === 'not_modified') {
       // A 304 has no body: the feed's ttl is the one stored from its last full fetch.

@@ -93,9 +93,9 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
 }
 
 /** A claimed feed, as a poll reads it: where to fetch, its validators and schedule, what a full fetch needs. */
-export type DueFeed = Pick<Feed, 'id' | 'url' | 'title' | 'etag' | 'lastModified' | 'intervalSeconds' | 'nextCheckAt' | 'errorCount' | 'ttlMinutes' | 'primed' | 'entryMarks'>;
+export type DueFeed = Pick<Feed, 'id' | 'url' | 'title' | 'etag' | 'lastModified' | 'intervalSeconds' | 'nextCheckAt' | 'errorCount' | 'ttlMinutes' | 'primed' | 'entryMarks' | 'global'>;
 
-const DUE_COLUMNS = ['id', 'url', 'title', 'etag', 'last_modified', 'interval_seconds', 'next_check_at', 'error_count', 'ttl_minutes', 'primed', 'entry_marks'] as const;
+const DUE_COLUMNS = ['id', 'url', 'title', 'etag', 'last_modified', 'interval_seconds', 'next_check_at', 'error_count', 'ttl_minutes', 'primed', 'entry_marks', 'is_global'] as const;
 
 function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>): DueFeed {
   return {
@@ -110,6 +110,7 @@ function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[num
     ttlMinutes: r.ttl_minutes ?? null,
     primed: !!r.primed,
     entryMarks: r.entry_marks ?? null,
+    global: !!r.is_global,
   };
 }
 

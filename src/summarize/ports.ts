@@ -2,8 +2,12 @@
 // real fetcher (limits, private-address guard) and the storage-backed cache; tests pass loopback fakes.
 import type { ExtractiveOptions } from './extractive.ts';
 
-/** GET a page, decoded to text. Throws on any failure (network, status, size, blocked address). */
-export type FetchPage = (url: string) => Promise<{ body: string; contentType: string | null; finalUrl: string }>;
+/**
+ * GET a page, decoded to text. Throws on any failure (network, status, size, blocked address). `scope`: who
+ * added the feed the page's link came from (the feeds' fetcher's FetchScope); chat-added feeds' pages may not
+ * reach the operator's private hosts. Absent: the operator (a CLI call).
+ */
+export type FetchPage = (url: string, scope?: 'operator' | 'chat') => Promise<{ body: string; contentType: string | null; finalUrl: string }>;
 
 /** Extracted article text by URL. `null` records "tried, nothing usable", so we do not fetch it again. */
 export interface ArticleCache {

@@ -32,6 +32,8 @@ export interface SummarizeInput {
   text: string;
   url?: string | null;
   topicTerms?: string[];
+  /** Who added the item's feed; its article page is fetched in that scope (ports.ts FetchPage). */
+  scope?: 'operator' | 'chat';
 }
 
 export interface SummaryResult {
@@ -78,7 +80,7 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
   const log = opts.logger;
   const work = opts.work ?? inlineSummaryWork;
 
-  async function articleText(url: string): Promise<string | null> {
+  async function articleText(url: string, scope: 'operator' | 'chat'): Promise<string | null> {
     const fetchPage = opts.fetchPage;
     if (!fetchPage) return null;
     try {
@@ -90,7 +92,7 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
     let text: string | null = null;
     let page: Awaited<ReturnType<FetchPage>>;
     try {
-      page = await fetchPage(url);
+      page = await fetchPage(url, scope);
     } catch (err) {
       // Not cached: a network failure may be temporary. Expected (a 404, a timeout): its message, no stack.
       log.warn({ url, error_class: errorClass(err), err: errorMessage(err) }, 'summarize: article fetch failed; summarising the feed excerpt');
@@ -117,7 +119,7 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
     let source = feedText;
     let fromExcerpt = false;
     if (isShortExcerpt(feedText, minExcerptChars)) {
-      const article = input.url ? await articleText(input.url) : null;
+      const article = input.url ? await articleText(input.url, input.scope ?? 'operator') : null;
       if (article && article.length > feedText.length) source = article;
       else fromExcerpt = true;
     }

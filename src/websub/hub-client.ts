@@ -17,8 +17,11 @@ export interface HubRequest {
 }
 
 export interface HubClient {
-  /** Resolves when the hub accepted the request (2xx); throws HubError otherwise. */
-  send(hubUrl: string, req: HubRequest): Promise<void>;
+  /**
+   * Resolves when the hub accepted the request (2xx); throws HubError otherwise. `scope`: who added the feed
+   * that named the hub; a chat-added feed's hub may not use polling.allow_hosts (feeds/scoped-fetcher.ts).
+   */
+  send(hubUrl: string, req: HubRequest, scope?: 'operator' | 'chat'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export class HubError extends Error {
 
 export interface HubClientOptions {
   allowHosts: readonly string[];
+  /** Whether the hubs of feeds added from chat may use allowHosts too (polling.allow_hosts_for_chat_feeds). */
+  allowHostsForChatFeeds?: boolean;
   timeoutMs: number;
   userAgent: string;
 }
@@ -42,10 +47,15 @@ export interface HubClientOptions {
 const meanwhile = (mode: HubRequest['mode']) => (mode === 'subscribe' ? '; the feed is polled meanwhile.' : '; tried again later.');
 
 export function createHubClient(opts: HubClientOptions): HubClient {
-  const guard = createAddressGuard(opts.allowHosts);
-  const agent = new Agent({ connect: guardedConnector(guard, opts.timeoutMs), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 });
+  const withGuard = (allowHosts: readonly string[]) => {
+    const guard = createAddressGuard(allowHosts);
+    return { guard, agent: new Agent({ connect: guardedConnector(guard, opts.timeoutMs), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 }) };
+  };
+  const operator = withGuard(opts.allowHosts);
+  const chat = opts.allowHosts.length === 0 || opts.allowHostsForChatFeeds ? operator : withGuard([]);
   return {
-    async send(hubUrl, req) {
+    async send(hubUrl, req, scope = 'operator') {
+      const { guard, agent } = scope === 'chat' ? chat : operator;
       let u: URL;
       try {
         u = new URL(hubUrl);
@@ -53,7 +63,8 @@ export function createHubClient(opts: HubClientOptions): HubClient {
         throw new HubError(`websub: hub '${quoted(hubUrl)}' is not a valid URL.`);
       }
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && guard.allowsHost(u.hostname.replace(/^\[|\]$/g, '')))) {
-        throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (add its host to polling.allow_hosts to allow it).`);
+        const remedy = scope === 'chat' && chat !== operator ? 'the feed was added from chat, so polling.allow_hosts does not apply' : 'add its host to polling.allow_hosts to allow it';
+        throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (${remedy}).`);
       }
       // An IP literal needs no lookup, so the guard's resolver never sees it: checked here first.
       const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -95,6 +106,8 @@ export function createHubClient(opts: HubClientOptions): HubClient {
         throw new HubError(`websub: hub ${u.origin} refused to ${req.mode} (HTTP ${status}${said ? `: ${said}` : ''})${meanwhile(req.mode)}`, status);
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([operator.agent.close(), chat === operator ? null : chat.agent.close()]);
+    },
   };
 }

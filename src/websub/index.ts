@@ -30,7 +30,7 @@ export function webSubFrom(
     return { websub: null, notice: 'Push (WebSub) off: set server.public_url (or CYBERBRIEF_PUBLIC_URL) to the address hubs can reach; every feed is polled.', close: async () => {} };
   }
   const w = config.websub;
-  const hub = createHubClient({ allowHosts: config.polling.allow_hosts, timeoutMs: w.request_timeout_ms, userAgent: config.polling.user_agent });
+  const hub = createHubClient({ allowHosts: config.polling.allow_hosts, allowHostsForChatFeeds: config.polling.allow_hosts_for_chat_feeds, timeoutMs: w.request_timeout_ms, userAgent: config.polling.user_agent });
   const secrets = secretKeeper(configuredSecretBox(config.secrets));
   const websub = createWebSub(
     {

@@ -138,7 +138,12 @@ export function createWebSub(deps: WebSubDeps, opts: WebSubOptions): WebSub {
     // Recorded before the request: some hubs verify before they answer it.
     await repo.requested(sub.id, { mode, pendingUntil, nextActionAt: pendingUntil, at: clock.now(), ...change });
     try {
-      await deps.hub.send(hubUrl, { mode, topic: topicUrl, callback: callbackUrl(sub.callbackId), ...(mode === 'subscribe' ? { secret, leaseSeconds: opts.leaseSeconds } : {}) });
+      // The hub named by a feed added from chat gets no allow_hosts. A removed feed's unsubscribe keeps the
+      // operator's list: only a verified or pending subscription is unsubscribed, and its hub was reached in the
+      // feed's own scope when it was subscribed.
+      const feed = await deps.feeds.get(sub.feedId);
+      const scope = !feed || feed.global ? 'operator' : 'chat';
+      await deps.hub.send(hubUrl, { mode, topic: topicUrl, callback: callbackUrl(sub.callbackId), ...(mode === 'subscribe' ? { secret, leaseSeconds: opts.leaseSeconds } : {}) }, scope);
       logger.info({ feed_id: sub.feedId, hub: new URL(hubUrl).origin, mode }, `websub: asked ${new URL(hubUrl).origin} to ${mode} feed ${sub.feedId}; waiting for its verification`);
     } catch (err) {
       if (isStorageFailure(err)) throw err;

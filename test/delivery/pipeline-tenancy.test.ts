@@ -30,9 +30,12 @@ describe.each(testDatabases)('pipeline tenancy on $name', (database) => {
 
   beforeEach(async () => {
     ({ storage, cleanup } = await freshStorage(database));
+    summarized = [];
   });
   afterEach(async () => cleanup());
 
+  /** What each summarize call was given: the item's title and the scope its article page would be fetched in. */
+  let summarized: Array<{ title: string; scope: string }> = [];
   function deps(): PipelineDeps {
     const matcher = compileTopics(topics);
     return {
@@ -41,7 +44,10 @@ describe.each(testDatabases)('pipeline tenancy on $name', (database) => {
       channelRules: channelRulesFrom(storage.channels),
       feedAudiences: () => storage.feeds.audiences(),
       match: (doc) => ({ topics: matcher.match(doc), relevance: null }),
-      summarize: async (input) => ({ summary: input.title, fromExcerpt: true }),
+      summarize: async (input) => {
+        summarized.push({ title: input.title, scope: input.scope });
+        return { summary: input.title, fromExcerpt: true };
+      },
       clock: systemClock,
       logger: silentLogger(),
     };
@@ -74,6 +80,12 @@ describe.each(testDatabases)('pipeline tenancy on $name', (database) => {
     expect(await alertedChannels(g.itemIds[0]!)).toEqual([ch.a1, ch.a2, ch.b1]);
     expect(await alertedChannels(fa.itemIds[0]!)).toEqual([ch.a1, ch.a2]);
     expect(await alertedChannels(fb.itemIds[0]!)).toEqual([ch.b1]);
+    // The article page of a global feed's item may use the operator's allow_hosts; a tenant's own feed's may not.
+    expect(summarized.map((x) => [x.title.slice(0, 20), x.scope]).sort()).toEqual([
+      ['Cyberespionage charg', 'chat'],
+      ['Ministry accuses sta', 'chat'],
+      ['Regulator bans forei', 'operator'],
+    ]);
   });
 
   it("another tenant's coverage of a global story edits only its own message, and never shows in the others'", async () => {

@@ -97,7 +97,7 @@ describe.each(testDatabases)('the morning brief end to end on $name', (database)
       path.join(dir, 'config.yaml'),
       [
         'server: { host: 127.0.0.1, port: 0 }',
-        'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"] }',
+        'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"], allow_hosts_for_chat_feeds: true }',
         // The Own Wire is added later, by a Slack admin, for that workspace only.
         `feeds: [${[0, 1, 3].map((i) => `{ url: "${wires[i]!.url}", title: "${['Alpha Wire', 'Beta Wire', '', 'Bulk Wire'][i]}" }`).join(', ')}]`,
         `topics: { file: "${path.join(dir, 'topics.yaml')}" }`,

@@ -89,7 +89,7 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
       path.join(dir, 'config.yaml'),
       [
         'server: { host: 127.0.0.1, port: 0 }',
-        'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"] }',
+        'polling: { tick: "* * * * * *", interval_seconds: 60, jitter_seconds: 0, backfill: 0, allow_hosts: ["127.0.0.1"], allow_hosts_for_chat_feeds: true }',
         `feeds: [{ url: "${globalFeed.url}", title: Global Wire }]`,
         `topics: { file: "${path.join(dir, 'topics.yaml')}" }`,
         'summary: { fetch_article: false }',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAddressGuard } from '../../src/feeds/address-guard.ts';
-import { checkFeedUrl } from '../../src/feeds/feed-url.ts';
+import { CHAT_FEED_HINT, checkFeedUrl } from '../../src/feeds/feed-url.ts';
 import { UsageError } from '../../src/lib/errors.ts';
 
 const strict = createAddressGuard([]);
@@ -37,6 +37,14 @@ describe('checkFeedUrl', () => {
     }
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080/rss', '127.0.0.1 is a private, loopback or reserved address; '],
+    ['http://localhost/rss', 'localhost is this machine; '],
+  ])('tells a chat admin refused %s what to do instead (CHAT_FEED_HINT)', (url, start) => {
+    expect(() => checkFeedUrl(url, strict, CHAT_FEED_HINT)).toThrow(`${start}${CHAT_FEED_HINT}.`);
+    expect(() => checkFeedUrl(url, strict)).toThrow(/the operator must allow it \(polling\.allow_hosts/);
   });
 
   it('accepts loopback when the operator allows it', () => {

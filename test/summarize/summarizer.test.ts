@@ -62,6 +62,18 @@ describe('createSummarizer (article text)', () => {
     expect(lines[0]).not.toContain('stack');
   });
 
+  // The page is fetched in the scope of the feed the item came from (a chat-added feed's page gets no allow_hosts).
+  it.each([
+    { scope: 'chat' as const, asked: 'chat' },
+    { scope: 'operator' as const, asked: 'operator' },
+    { scope: undefined, asked: 'operator' },
+  ])('passes scope $scope to the page fetch as $asked', async ({ scope, asked }) => {
+    const scopes: Array<string | undefined> = [];
+    const s = createSummarizer({ maxChars: 400, fetchPage: (url, sc) => (scopes.push(sc), fetchPage(url)), logger: silentLogger() });
+    await s.summarize({ title: 'Two governments open cyber talks', text: EXCERPT, url: `${server.url}/story`, ...(scope ? { scope } : {}) });
+    expect(scopes).toEqual([asked]);
+  });
+
   it('fetches the page when the feed only has a short excerpt, summarises it, and caches the text', async () => {
     const cache = new MemoryCache();
     const s = createSummarizer({ maxChars: 400, fetchPage, cache, logger: silentLogger() });

@@ -76,6 +76,30 @@ describe('hub client', () => {
     }
   });
 
+  // allow_hosts is the operator's: the hub of a feed a workspace added from chat gets the plain guard, unless
+  // polling.allow_hosts_for_chat_feeds says otherwise.
+  it.each([
+    { scope: 'operator' as const, forChat: false, reaches: true },
+    { scope: 'chat' as const, forChat: false, reaches: false },
+    { scope: 'chat' as const, forChat: true, reaches: true },
+    { scope: undefined, forChat: false, reaches: true },
+  ])('a hub at an allowed private address, scope $scope, allow_hosts_for_chat_feeds $forChat: reached $reaches', async ({ scope, forChat, reaches }) => {
+    const client = createHubClient({ allowHosts: ['127.0.0.1'], allowHostsForChatFeeds: forChat, timeoutMs: 2000, userAgent: 'test' });
+    try {
+      bodies.length = 0;
+      const sent = client.send(`${base}/ok`, req, scope);
+      if (reaches) {
+        await sent;
+        expect(bodies).toHaveLength(1);
+      } else {
+        await expect(sent).rejects.toThrow(/is not https|is refused/);
+        expect(bodies).toEqual([]);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   it('never connects to a private address it was not allowed, even over https', async () => {
     const client = createHubClient({ allowHosts: [], timeoutMs: 1000, userAgent: 'test' });
     try {

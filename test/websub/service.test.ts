@@ -114,6 +114,26 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     await cleanup();
   });
 
+  // polling.allow_hosts is the operator's (feeds/scoped-fetcher.ts): a feed a workspace added from chat does not
+  // get its hub on a private address subscribed, though the same hub serves the operator's feeds.
+  it.each([
+    { who: 'the operator', tenant: false, subscribed: true },
+    { who: "a workspace's admin, from chat", tenant: true, subscribed: false },
+  ])('a feed added by $who naming a hub on an allowed private address: subscribed $subscribed', async ({ tenant, subscribed }) => {
+    const { feed } = tenant
+      ? await storage.feeds.addForTenant({ url: feedServer.url, source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1', clock.now())
+      : await storage.feeds.add({ url: feedServer.url, source: 'cli' }, clock.now());
+    expect((await poll(feed.id)).status).toBe('new');
+    if (subscribed) {
+      await waitFor('the hub to verify', () => hub.verifications.length === 1);
+      expect((await storage.websub.forFeed(feed.id))?.state).toBe('active');
+    } else {
+      await waitFor('the refusal to be recorded', async () => (await storage.websub.forFeed(feed.id))?.lastError?.includes('127.0.0.1') ?? false);
+      expect(hub.requests).toEqual([]);
+      expect(logged).toContain('websub: subscribing failed; the feed is polled as usual');
+    }
+  });
+
   it('subscribes to the hub a polled feed names, answers its verification, and then polls the feed rarely', async () => {
     const { feed } = await storage.feeds.add({ url: feedServer.url, source: 'cli' }, clock.now());
     const first = await poll(feed.id);
