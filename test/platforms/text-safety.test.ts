@@ -2,7 +2,8 @@
 // same nasty inputs; each platform's inert form is asserted, and the output is checked for the live syntax.
 import { describe, expect, it } from 'vitest';
 import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain, replyMarkdown } from '../../src/platforms/discord/escape.ts';
-import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
+import { storyMessage as discordStory } from '../../src/platforms/discord/embeds.ts';
+import { replyMessages as discordReplies } from '../../src/platforms/discord/reply-messages.ts';
 import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
 import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
 import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
@@ -167,20 +168,22 @@ describe('Discord command replies quoting feed text', () => {
   });
 
   it.each(NASTY)('feed text "$name" in a reply is inert', ({ input }) => {
-    const out = discordReply({ text: `Latest: "${input}" https://feed.example/rss`, ephemeral: true }).content!;
+    const out = discordReplies({ text: `Latest: "${input}" https://feed.example/rss`, ephemeral: true })[0]!.content!;
     for (const live of DISCORD_LIVE) expect(out).not.toMatch(live);
   });
 
-  it('cuts long replies at 2,000 characters, never inside a link or an escape', () => {
+  it('splits long replies into messages of 2,000 characters at most, never inside a link or an escape, losing nothing', () => {
     for (let pad = 0; pad < 40; pad++) {
       const lines = Array.from({ length: 40 }, (_, i) => `${i}. [t_${i}](https://evil.example/${i}) https://feed.example/${'x'.repeat(pad)}/${i}`);
-      const out = discordReply({ text: `Watching 40 feed(s):\n${lines.join('\n')}`, ephemeral: true }).content!;
-      expect(out.length).toBeLessThanOrEqual(2000);
-      expect(out.endsWith('…')).toBe(true);
-      const body = out.slice(0, -1);
-      expect(body.lastIndexOf('<http') < body.lastIndexOf('>')).toBe(true);
-      expect((/\\+$/.exec(body)?.[0].length ?? 0) % 2).toBe(0);
-      expect(out).not.toMatch(DISCORD_LIVE[2]!);
+      const parts = discordReplies({ text: `Watching 40 feed(s):\n${lines.join('\n')}`, ephemeral: true }).map((m) => m.content!);
+      expect(parts.length).toBeGreaterThan(1);
+      for (const out of parts) {
+        expect(out.length).toBeLessThanOrEqual(2000);
+        expect(out.split('<').length).toBe(out.split('>').length);
+        expect((/\\+$/.exec(out)?.[0].length ?? 0) % 2).toBe(0);
+        expect(out).not.toMatch(DISCORD_LIVE[2]!);
+      }
+      for (let i = 0; i < 40; i++) expect(parts.join('\n')).toContain(`<https://feed.example/${'x'.repeat(pad)}/${i}>`);
     }
   });
 });
@@ -233,6 +236,6 @@ describe('rendered messages carry no live mention', () => {
       { name: 'Also covered by', value: 'Other @\u200beveryone, [Good](https://good.example/)', inline: true },
     ]);
     expect(embed.description).toContain('\\[click\\]\\(https://evil.example\\)');
-    expect(discordReply({ text: '@everyone', ephemeral: true }).content).toBe('@\u200beveryone');
+    expect(discordReplies({ text: '@everyone', ephemeral: true })[0]!.content).toBe('@\u200beveryone');
   });
 });

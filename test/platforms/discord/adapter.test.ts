@@ -168,6 +168,45 @@ describe('Discord adapter', () => {
     }
   });
 
+  // A reply longer than Discord's 2,000 characters (the emulator refuses more, as Discord does) arrives whole,
+  // in several messages cut at line breaks: the answer, then follow-ups, each as private as the answer.
+  it.each([
+    { name: 'answered at once', deferred: false, first: ['callback'] },
+    { name: 'deferred and edited in', deferred: true, first: ['callback', 'edit'] },
+  ])('sends a long reply as several messages ($name)', async ({ deferred, first }) => {
+    let release: () => void = () => {};
+    if (deferred) gate = new Promise((resolve) => (release = resolve));
+    try {
+      await setUp(deferred ? { deferAfterMs: 20 } : {});
+      for (let n = 1; n <= 30; n++) await storage.feeds.add({ url: `https://feeds.example/${String(n).padStart(2, '0')}/${'p'.repeat(90)}.xml`, source: 'user' });
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'feeds', options: [{ name: 'action', type: 3, value: 'list' }] });
+      const mine = () => discord.interactionReplies.filter((r) => r.token === `itoken-${id}`);
+      if (deferred) {
+        await callbackFor(id);
+        release();
+      }
+      const bodyOf = (r: ReturnType<typeof mine>[number]) => (r.kind === 'callback' ? r.body.data : r.body) as { content?: string; flags?: number; allowed_mentions?: unknown };
+      const all = () => mine().map((r) => bodyOf(r).content ?? '').join('\n');
+      await waitFor('the last feed', () => all().includes('<https://feeds.example/30/'));
+      const kinds = mine().map((r) => r.kind);
+      expect(kinds.slice(0, first.length)).toEqual(first);
+      expect(kinds.slice(first.length)).toEqual(['followup', 'followup']);
+      const bodies = mine().map(bodyOf).filter((b) => b.content);
+      for (let n = 1; n <= 30; n++) expect(all().split(`<https://feeds.example/${String(n).padStart(2, '0')}/`)).toHaveLength(2);
+      // Cut between lines: every message starts a feed's line (or the heading) and holds whole autolinks.
+      for (const { content } of bodies) {
+        expect(content!.length).toBeLessThanOrEqual(2000);
+        expect(content).toMatch(/^(Watching|\d+\\\. <)/);
+        expect(content!.split('<').length).toBe(content!.split('>').length);
+      }
+      // Private: the answer (or the deferral an edit fills in) and every follow-up.
+      for (const r of mine()) expect(r.kind === 'edit' ? r.body : bodyOf(r)).toMatchObject(r.kind === 'edit' ? { allowed_mentions: { parse: [] } } : { flags: 64 });
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
   it('defers a slow command and edits the answer in', async () => {
     let release: () => void = () => {};
     gate = new Promise((resolve) => {
