@@ -61,9 +61,9 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
   });
 
   it("B sees the global feeds and its own, never A's", async () => {
-    expect(await text(command(inB, 'feeds list', member))).toBe(`Watching 1 feed(s) for this server's channels:\n${globalId}. Global Wire https://global.example/rss (global)`);
+    expect(await text(command(inB, 'feeds list', member))).toBe(`Watching 1 feed for this server's channels:\n${globalId}. Global Wire https://global.example/rss (global)`);
     expect(await text(command(inA, 'feeds list', member))).toBe(
-      `Watching 2 feed(s) for this workspace's channels:\n${globalId}. Global Wire https://global.example/rss (global)\n${aFeedId}. https://a-secret.example/rss (this workspace's)`,
+      `Watching 2 feeds for this workspace's channels:\n${globalId}. Global Wire https://global.example/rss (global)\n${aFeedId}. https://a-secret.example/rss (this workspace's)`,
     );
     expect(await text(command(inB, 'status', member))).toMatch(/Watching 1 feed\(s\)\.$/);
   });

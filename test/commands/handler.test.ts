@@ -112,7 +112,7 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
     { text: 'keywords frob x', want: /^Usage: \/news keywords add\|remove\|list/ },
     { text: 'keywords add', want: /^Usage: \/news keywords/ },
-    { text: 'feeds add', want: /^Usage: \/news feeds list\|add <url>\|remove <url or id> \(operators: add\|remove global \.\.\.\)\.$/ },
+    { text: 'feeds add', want: /^Usage: \/news feeds list \[page N\]\|add <url>\|remove <url or id> \(operators: add\|remove global \.\.\.\)\.$/ },
     { text: 'feeds add ftp://x', want: /is not an http\(s\) URL/ },
     { text: 'feeds remove 99', want: /^No feed matches "99"/ },
     { text: 'frobnicate', want: /^There is no \/news frobnicate command; try \/news help\.$/ },
@@ -197,7 +197,7 @@ describe('createCommandHandler (SQLite)', () => {
   it("adds, lists and removes a workspace's own feeds for an admin", async () => {
     expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe("Added feed 1: https://x.example/rss, for this workspace's channels only; it will be checked within a few minutes.");
     expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe('Feed 1 (https://x.example/rss) was already watched for this workspace.');
-    expect((await handle(command('feeds list', member))).text).toBe("Watching 1 feed(s) for this workspace's channels:\n1. https://x.example/rss (this workspace's)");
+    expect((await handle(command('feeds list', member))).text).toBe("Watching 1 feed for this workspace's channels:\n1. https://x.example/rss (this workspace's)");
     expect(await storage.feeds.audiences()).toEqual(new Map([[1, { global: false, tenants: ['slack:T1'] }]]));
     expect((await handle(command('feeds remove https://x.example/rss', admin))).text).toBe('Removed feed 1 (https://x.example/rss) from this workspace.');
     expect(await storage.feeds.list()).toEqual([]);

@@ -207,6 +207,13 @@ describe('Discord adapter', () => {
     }
   });
 
+  it('shows the page of /news feeds list named in the feed option', async () => {
+    await setUp();
+    for (let n = 1; n <= 31; n++) await storage.feeds.add({ url: `https://feeds.example/${String(n).padStart(2, '0')}.xml`, source: 'user' });
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'feeds', options: [{ name: 'action', type: 3, value: 'list' }, { name: 'feed', type: 3, value: '2' }] }));
+    expect((r.body.data as { content: string }).content).toBe("Watching 31 feeds for this server's channels; feed 31 shown \\(page 2 of 2\\):\n31\\. <https://feeds.example/31.xml> \\(global\\)");
+  });
+
   it('defers a slow command and edits the answer in', async () => {
     let release: () => void = () => {};
     gate = new Promise((resolve) => {

@@ -258,7 +258,7 @@ describe('Slack adapter', () => {
       expect(sections.length).toBeGreaterThan(1);
       // Each section is whole lines: the reply's lines, in order, each in one piece.
       const lines = sections.flatMap((t) => t.split('\n'));
-      expect(lines[0]).toBe("Watching 30 feed(s) for this workspace's channels:");
+      expect(lines[0]).toBe("Watching 30 feeds for this workspace's channels:");
       expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `${k + 1}. Cyber diplomacy wire number ${k + 1} \u2217world\u2217 edition ${feedUrl(k + 1, long).replace(/&/g, '&amp;')} (global)`));
     });
   });
