@@ -4,7 +4,7 @@
 import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
-import { extraWords, parseTime, parseWeekday, parseZone, zoneOrDefault } from './time-args.ts';
+import { dailyTakesNoDay, extraWords, parseTime, parseWeekday, parseZone, weekdayOf, zoneOrDefault } from './time-args.ts';
 import type { Reply } from '../domain/chat.ts';
 import { reply, type CommandDeps, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
@@ -62,6 +62,8 @@ export const brief: CommandModule = {
     }
     if (action !== 'daily' && action !== 'weekly') throw unknownAction('brief', action, [...CHANGES, 'show'], USAGE);
     const args = [...rest];
+    const dayForDaily = action === 'daily' && args[0] !== undefined && !/\d/.test(args[0]) ? weekdayOf(args[0]) : null;
+    if (dayForDaily !== null) throw dailyTakesNoDay(cmd.platform, dayForDaily, args.slice(1));
     const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
     const timeRaw = args.shift()!;

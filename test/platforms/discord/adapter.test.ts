@@ -129,6 +129,7 @@ describe('Discord adapter', () => {
     { name: 'a day and a time: weekly', before: null, options: { day: 'fri', time: '07:00', zone: 'UTC' }, want: /^This channel gets a brief weekly on Friday at 07:00 UTC\. /, brief: { every: 'weekly', weekday: 5, time: { hour: 7, minute: 0, second: 0 }, zone: 'UTC' } },
     { name: 'a time, no zone known: asks for one', before: null, options: { time: '08:00' }, want: /^Say which time zone the time is in, for example \/news brief 08:00 Europe\/Berlin\.$/, brief: null },
     { name: 'a time that is not one', before: null, options: { time: '8am', zone: 'UTC' }, want: /^"8am" is not a time of day; use HH:MM on a 24-hour clock/, brief: null },
+    { name: 'daily with a day: says daily takes none and shows the weekly form', before: null, options: { schedule: 'daily', day: 'mon', time: '08:00', zone: 'UTC' }, want: /^A daily brief comes every day and takes no day; for one on Mondays only, use weekly: \/news brief schedule:weekly day:mon time:08:00 zone:UTC\.$/, brief: null },
     { name: 'nothing: shows the brief', before: null, options: {}, want: /^This channel has no brief; set one with \/news brief daily 08:00 Europe\/Berlin\./, brief: null },
   ])('/news brief with $name', async ({ before, options, want, brief }) => {
     await setUp();
