@@ -53,12 +53,13 @@ export const brief: CommandModule = {
     // channel's brief, daily or weekly (on its day) as it is, or daily when it has none yet.
     if (/\d/.test(action)) {
       const time = parseTime(actionRaw!);
-      if (rest.length > 1) throw extraWords(`/news brief ${actionRaw} ${parseZone(rest[0]!)}`, rest.slice(1), USAGE, EXAMPLE);
+      const typedZone = rest[0] === undefined ? undefined : parseZone(rest[0]);
+      if (rest.length > 1) throw extraWords(`/news brief ${actionRaw} ${typedZone}`, rest.slice(1), USAGE, EXAMPLE);
       const ch = await channel();
       const d = await deps.channels.delivery(ch.id);
       const every = d.brief?.every ?? 'daily';
       const weekday = every === 'weekly' ? (d.brief?.weekday ?? null) : null;
-      return setSchedule(deps, now, ch.id, d, { every, weekday, time, zone: zoneOrDefault(rest[0], d, `/news brief ${actionRaw} Europe/Berlin`) });
+      return setSchedule(deps, now, ch.id, d, { every, weekday, time, zone: zoneOrDefault(typedZone, d, `/news brief ${actionRaw} Europe/Berlin`) });
     }
     if (action !== 'daily' && action !== 'weekly') throw unknownAction('brief', action, [...CHANGES, 'show'], USAGE);
     const args = [...rest];
@@ -68,10 +69,11 @@ export const brief: CommandModule = {
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
     const timeRaw = args.shift()!;
     const time = parseTime(timeRaw);
-    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${parseZone(args[0]!)}`, args.slice(1), USAGE, EXAMPLE);
+    const typedZone = args[0] === undefined ? undefined : parseZone(args[0]);
+    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${typedZone}`, args.slice(1), USAGE, EXAMPLE);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
-    const zone = zoneOrDefault(args[0], d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
+    const zone = zoneOrDefault(typedZone, d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
     return setSchedule(deps, now, ch.id, d, { every: action, weekday, time, zone });
   },
 };

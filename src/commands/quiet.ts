@@ -51,9 +51,11 @@ export const quiet: CommandModule = {
     const end = parseTime(w.end);
     if (w.extra.length > 0) throw extraWords(`/news quiet ${w.start}-${w.end} ${parseZone(w.zone!)}`, w.extra, USAGE, EXAMPLE);
     if (start.hour === end.hour && start.minute === end.minute && start.second === end.second) throw new UsageError('Quiet hours need an end that differs from their start, for example 22:00-07:00.');
+    // A zone typed is checked before anything is stored.
+    const typedZone = w.zone === undefined ? undefined : parseZone(w.zone);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
-    const zone = zoneOrDefault(w.zone, d, `/news quiet ${w.start}-${w.end} Europe/Berlin`);
+    const zone = zoneOrDefault(typedZone, d, `/news quiet ${w.start}-${w.end} Europe/Berlin`);
     const q: QuietHours = { start, end, zone };
     await deps.channels.setDelivery(ch.id, { ...d, quiet: q }, d.briefNextAt);
     const lines = [`Quiet hours: ${describeQuiet(q)}. Live alerts in that window are held and go out as one message when it ends${d.brief && d.mode === 'both' ? ', or in the brief if it comes first' : ''}.`];

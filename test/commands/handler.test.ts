@@ -98,7 +98,10 @@ describe('createCommandHandler (SQLite)', () => {
   });
 
   it('lets a channel manager change keywords but not feeds', async () => {
-    expect((await handle(command('feeds remove 1', manager))).text).toMatch(/^Sorry, only workspace admins/);
+    expect((await handle(command('feeds add https://x.example/rss', manager))).text).toMatch(/^Sorry, only workspace admins/);
+    // A feed that is not there is said to be missing, and who could remove one besides.
+    expect((await handle(command('feeds remove 1', manager))).text).toBe('No feed matches "1"; see /news feeds list for ids and URLs. Also, only workspace admins and owners can add or remove feeds; ask one of them to run it.');
+    expect(await storage.feeds.list()).toEqual([]);
     expect((await handle(command('keywords add volt', manager))).text).toBe('Added "volt".');
   });
 

@@ -148,6 +148,16 @@ describe('Discord adapter', () => {
     expect(await storage.channels.find('discord', CHAN)).toBeNull();
   });
 
+  it('tells a member who types a malformed time what is wrong, and who may change the brief, changing nothing', async () => {
+    await setUp();
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: MEMBER, subcommand: 'brief', options: opt({ time: '8am' }) }));
+    expect(r.body.data).toMatchObject({
+      content: '"8am" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30. Also, only members with the Manage Channels or Manage Server permission can change this channel\'s brief; ask one of them to run it.',
+      flags: 64,
+    });
+    expect(await storage.channels.find('discord', CHAN)).toBeNull();
+  });
+
   it.each([
     { who: 'a plain member', perms: MEMBER, refused: true },
     { who: 'a member with Manage Server', perms: MEMBER | PERMISSIONS.ManageGuild, refused: false },
