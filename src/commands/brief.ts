@@ -37,7 +37,7 @@ export const brief: CommandModule = {
       const last = deps.briefs ? (await deps.briefs.list(ch.id, 5)).find((b) => b.kind === 'brief') : undefined;
       if (last?.status === 'sent' && last.sentAt) lines.push(`The last one went out ${formatLocal(d.brief.zone, last.sentAt.getTime())} with ${last.content?.total ?? 0} ${last.content?.total === 1 ? 'story' : 'stories'}.`);
       if (last?.status === 'dead') lines.push(`The last one could not be sent (${last.lastError ?? 'no reason recorded'}); its stories go into the next.`);
-      return reply(lines.join('\n'));
+      return reply(lines.join('\n'), { quoted: last?.lastError ? [last.lastError] : [] });
     }
     if (action === 'off') {
       if (rest.length) throw extraWords('/news brief off', rest, USAGE, EXAMPLE);

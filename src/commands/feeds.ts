@@ -78,15 +78,18 @@ function list(feeds: readonly VisibleFeed[], operands: readonly string[], ctx: C
   const which = pages > 1 ? `; ${span(from + 1, from + shown.length)} shown (page ${page} of ${pages})` : '';
   const rest = span(from + shown.length + 1, feeds.length);
   const next = page < pages ? `\n${rest[0]!.toUpperCase()}${rest.slice(1)}: /news feeds list page ${page + 1} (of ${pages}).` : '';
-  return reply(`Watching ${plural(feeds.length)} for this ${noun}'s channels${which}:\n${lines.join('\n')}${next}`);
+  // Titles, URLs and reasons are the feeds' text, quoted (Slack makes them inert; our text stays as written).
+  const quoted = shown.flatMap((f) => [f.title ?? '', f.url, f.disabledReason ?? '']);
+  return reply(`Watching ${plural(feeds.length)} for this ${noun}'s channels${which}:\n${lines.join('\n')}${next}`, { quoted });
 }
 
 async function addGlobal(ctx: CommandContext, raw: string) {
   const url = ctx.deps.checkFeedUrl(raw);
   const { feed, created, madeGlobal } = await ctx.deps.feeds.add({ url, source: 'user' }, ctx.now);
-  if (created) return reply(`Added global feed ${feed.id}: ${feed.url}; it is first checked within a few minutes, and every subscribed channel gets the stories it publishes after that.`);
-  if (madeGlobal) return reply(`Feed ${feed.id} (${feed.url}) is global now: every subscribed channel gets its stories.`);
-  return reply(`Feed ${feed.id} (${feed.url}) was already global.`);
+  const quoted = [feed.url];
+  if (created) return reply(`Added global feed ${feed.id}: ${feed.url}; it is first checked within a few minutes, and every subscribed channel gets the stories it publishes after that.`, { quoted });
+  if (madeGlobal) return reply(`Feed ${feed.id} (${feed.url}) is global now: every subscribed channel gets its stories.`, { quoted });
+  return reply(`Feed ${feed.id} (${feed.url}) was already global.`, { quoted });
 }
 
 async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
@@ -94,9 +97,10 @@ async function addForTenant(ctx: CommandContext, tenant: Tenant, raw: string) {
   const url = ctx.deps.checkFeedUrl(raw);
   // The same answer whether the feed row is new or another tenant's too: nothing here says who else watches a URL.
   const { feed, linked } = await ctx.deps.feeds.addForTenant({ url, source: 'user' }, tenant, ctx.cmd.userId, ctx.now);
-  if (feed.global) return reply(`Feed ${feed.id} (${feed.url}) is a global feed: this ${noun}'s channels get its stories already.`);
-  if (linked) return reply(`Added feed ${feed.id}: ${feed.url}, for this ${noun}'s channels only; it will be checked within a few minutes.`);
-  return reply(`Feed ${feed.id} (${feed.url}) was already watched for this ${noun}.`);
+  const quoted = [feed.url];
+  if (feed.global) return reply(`Feed ${feed.id} (${feed.url}) is a global feed: this ${noun}'s channels get its stories already.`, { quoted });
+  if (linked) return reply(`Added feed ${feed.id}: ${feed.url}, for this ${noun}'s channels only; it will be checked within a few minutes.`, { quoted });
+  return reply(`Feed ${feed.id} (${feed.url}) was already watched for this ${noun}.`, { quoted });
 }
 
 /** The ways a typed URL may name a stored feed: as typed, unwrapped from Slack's <url|label>, and as add stores it (no #fragment). */
@@ -120,7 +124,7 @@ async function removeGlobal(ctx: CommandContext, target: string) {
   const noun = tenantNoun(ctx.cmd.platform);
   if (!feed.global) throw new UsageError(`Feed ${feed.id} is not a global feed; remove this ${noun}'s own with /news feeds remove ${feed.id}.`);
   const { deleted } = await ctx.deps.feeds.removeGlobal(feed.id);
-  return reply(`Removed global feed ${feed.id}: ${feed.url}.${deleted ? '' : ' Workspaces or servers that added it themselves keep it for their channels.'}`);
+  return reply(`Removed global feed ${feed.id}: ${feed.url}.${deleted ? '' : ' Workspaces or servers that added it themselves keep it for their channels.'}`, { quoted: [feed.url] });
 }
 
 async function removeForTenant(ctx: CommandContext, tenant: Tenant, target: string) {
@@ -131,7 +135,7 @@ async function removeForTenant(ctx: CommandContext, tenant: Tenant, target: stri
     throw new UsageError(`Feed ${feed.id} is a global feed, which only the bot's operators can remove; this ${noun} can remove only the feeds it added.${hint}`);
   }
   await ctx.deps.feeds.removeForTenant(feed.id, tenant);
-  return reply(`Removed feed ${feed.id} (${feed.url}) from this ${noun}.${feed.global ? ` It is also a global feed, so this ${noun}'s channels still get its stories.` : ''}`);
+  return reply(`Removed feed ${feed.id} (${feed.url}) from this ${noun}.${feed.global ? ` It is also a global feed, so this ${noun}'s channels still get its stories.` : ''}`, { quoted: [feed.url] });
 }
 
 export const feeds: CommandModule = {

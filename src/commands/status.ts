@@ -7,8 +7,8 @@ import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from '.
 /** The window of the recent feedback count in `status`. */
 export const FEEDBACK_RECENT_DAYS = 30;
 
-/** Alerts waiting for this channel, and the ones that failed for good (dead letters). */
-async function outboxLines(alerts: AlertsPort, channelId: number): Promise<string[]> {
+/** Alerts waiting for this channel, and the ones that failed for good (dead letters); the story's title and error go into `quoted`. */
+async function outboxLines(alerts: AlertsPort, channelId: number, quoted: string[]): Promise<string[]> {
   const c = await alerts.counts(channelId);
   const lines: string[] = [];
   const waiting = c.pending + c.sending;
@@ -16,6 +16,7 @@ async function outboxLines(alerts: AlertsPort, channelId: number): Promise<strin
   if (c.held) lines.push(`${c.held} ${c.held === 1 ? 'story is' : 'stories are'} held for the brief or until quiet hours end.`);
   if (c.dead) {
     const [last] = await alerts.list({ status: 'dead', channelId, limit: 1 });
+    if (last) quoted.push(last.title, last.lastError ?? '');
     const detail = last ? ` Latest: "${last.title}"${last.lastError ? ` (${last.lastError})` : ''}.` : '';
     lines.push(`${c.dead} alert${c.dead === 1 ? '' : 's'} failed after repeated attempts.${detail} An operator can resend them with \`cyberbrief alerts retry --all\`.`);
   }
@@ -55,6 +56,8 @@ export const status: CommandModule = {
     }
     const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
     const kws = ch ? await deps.channels.keywords(ch.id) : [];
+    // Feed text, keywords and stored reasons, quoted so an adapter makes them inert (not our own text).
+    const quoted: string[] = [...kws.map((k) => k.term), ch?.pausedReason ?? ''];
     const lines = [
       subs.length ? `This channel follows ${topicNames(deps.topics, subs)}.` : 'This channel follows no topics (use /news subscribe).',
       kws.length
@@ -62,10 +65,10 @@ export const status: CommandModule = {
         : 'No channel keywords.',
       ch?.paused ? `Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}. Subscribing again resumes them.` : 'Alerts are on.',
       ...(ch ? deliveryLines(await deps.channels.delivery(ch.id)) : []),
-      ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
+      ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id, quoted) : []),
       ...(ch && deps.feedback ? [await feedbackLine(deps.feedback, ch.id, now)] : []),
       feedsLine,
     ];
-    return reply(lines.join('\n'));
+    return reply(lines.join('\n'), { quoted });
   },
 };

@@ -117,6 +117,8 @@ export const why: CommandModule = {
     }
     const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });
     const titleOnly = story.summary.trim() === '' && story.content.trim() === '';
-    return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)] });
+    // Reasons may quote the story's words (a feature's evidence): quoted, as they appear in the text.
+    const quoted = [...explanation.reasons.slice(0, 6), ...explanation.topics.flatMap((t) => t.reasons.slice(0, REASONS_PER_TOPIC))].map((r) => clip(r, REASON_MAX));
+    return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)], quoted });
   },
 };
