@@ -6,6 +6,7 @@ import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
 import { dailyTakesNoDay, extraWords, parseTime, parseWeekday, parseZone, weekdayOf, zoneOrDefault } from './time-args.ts';
 import type { Reply } from '../domain/chat.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandDeps, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -27,6 +28,7 @@ export const brief: CommandModule = {
     if (action === 'show') {
       if (rest.length) throw extraWords('/news brief show', rest, USAGE, EXAMPLE);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'brief is'));
       if (!ch) return reply('This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin.');
       const d = await deps.channels.delivery(ch.id);
       if (!d.brief) return reply(`This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin. ${deliveryLine(d)}`);

@@ -1,6 +1,7 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { keywordKey } from '../matching/keywords.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -19,6 +20,7 @@ export const keywords: CommandModule = {
     if (action === 'list') {
       if (terms.length > 0) throw new UsageError(`Usage: ${usage}.`);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'keywords are'));
       const list = ch ? await deps.channels.keywords(ch.id) : [];
       if (list.length === 0) return reply('This channel has no keywords; add some with /news keywords add <term> or exclude with -<term>.');
       const inc = list.filter((k) => !k.exclude).map((k) => `"${k.term}"`);

@@ -3,6 +3,7 @@
 import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { extraWords, parseTime, parseZone, zoneOrDefault } from './time-args.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -34,6 +35,7 @@ export const quiet: CommandModule = {
     if (first === undefined || first === 'show') {
       if (cmd.args.length > 1) throw extraWords('/news quiet show', cmd.args.slice(1), USAGE, EXAMPLE);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'quiet hours are'));
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');
     }

@@ -1,6 +1,7 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { deliveryLines } from './delivery-text.ts';
 import { tenantNoun } from './permissions.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { topicNames } from './topic-args.ts';
 import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from './types.ts';
 
@@ -50,9 +51,9 @@ export const status: CommandModule = {
     // A channel shared with another workspace (Slack Connect) belongs to the one it was first used from
     // (README, Tenancy): its topics, keywords, alert state (dead letters name stories of that workspace's own
     // feeds) and feedback are that workspace's, so the other one sees only what it owns.
-    if (ch && ch.workspaceId !== cmd.workspaceId) {
+    if (ownedByAnother(ch, cmd)) {
       const noun = tenantNoun(cmd.platform);
-      return reply(`This channel is shared with another ${noun} and belongs to it: its topics, keywords, alert state and feedback are that ${noun}'s, shown and changed there. This ${noun} can set up its own channels with /news subscribe.\n${feedsLine}`);
+      return reply(`${sharedChannelSentence(cmd.platform, 'topics, keywords, alert state and feedback are')} This ${noun} can set up its own channels with /news subscribe.\n${feedsLine}`);
     }
     const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
     const kws = ch ? await deps.channels.keywords(ch.id) : [];
