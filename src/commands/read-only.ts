@@ -16,11 +16,12 @@ const refuse = (what: string) => async (): Promise<never> => {
   throw new WouldChange(what);
 };
 
-/** `deps` whose changing methods throw WouldChange; reads pass through. */
+/** `deps` whose changing methods throw WouldChange; reads pass through (the other ports only read). */
 export function readOnlyDeps(deps: CommandDeps): CommandDeps {
-  const { channels, feeds } = deps;
+  const { channels, feeds, feedback } = deps;
   return {
     ...deps,
+    ...(feedback ? { feedback: { counts: (id, since) => feedback.counts(id, since), record: refuse('feedback.record') } } : {}),
     channels: {
       find: (platform, externalId) => channels.find(platform, externalId),
       subscriptions: (id) => channels.subscriptions(id),
