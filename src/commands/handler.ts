@@ -1,7 +1,7 @@
 // createCommandHandler: the one entry point adapters call. Finds the command, checks the caller may run it,
 // runs it, and turns a usage error into one sentence for the caller. A caller without the rights has the
-// command tried over read-only dependencies (read-only.ts), so a malformed command is explained to them too. Unexpected errors are logged and the
-// caller gets an apology, never a stack trace.
+// command tried over read-only dependencies (read-only.ts), so a malformed command is explained to them
+// too. Unexpected errors are logged and the caller gets an apology, never a stack trace.
 import type { Command, CommandHandler, Reply } from '../domain/chat.ts';
 import type { Channel } from '../domain/types.ts';
 import { closest } from '../lib/closest.ts';
