@@ -4,8 +4,9 @@
 import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
-import { extraWords, parseTime, parseWeekday, parseZone, zoneOrDefault } from './time-args.ts';
+import { dailyTakesNoDay, extraWords, parseTime, parseWeekday, parseZone, weekdayOf, zoneOrDefault } from './time-args.ts';
 import type { Reply } from '../domain/chat.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandDeps, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -27,6 +28,7 @@ export const brief: CommandModule = {
     if (action === 'show') {
       if (rest.length) throw extraWords('/news brief show', rest, USAGE, EXAMPLE);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'brief is'));
       if (!ch) return reply('This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin.');
       const d = await deps.channels.delivery(ch.id);
       if (!d.brief) return reply(`This channel has no brief; set one with /news brief daily 08:00 Europe/Berlin. ${deliveryLine(d)}`);
@@ -37,7 +39,7 @@ export const brief: CommandModule = {
       const last = deps.briefs ? (await deps.briefs.list(ch.id, 5)).find((b) => b.kind === 'brief') : undefined;
       if (last?.status === 'sent' && last.sentAt) lines.push(`The last one went out ${formatLocal(d.brief.zone, last.sentAt.getTime())} with ${last.content?.total ?? 0} ${last.content?.total === 1 ? 'story' : 'stories'}.`);
       if (last?.status === 'dead') lines.push(`The last one could not be sent (${last.lastError ?? 'no reason recorded'}); its stories go into the next.`);
-      return reply(lines.join('\n'));
+      return reply(lines.join('\n'), { quoted: last?.lastError ? [last.lastError] : [] });
     }
     if (action === 'off') {
       if (rest.length) throw extraWords('/news brief off', rest, USAGE, EXAMPLE);
@@ -53,23 +55,27 @@ export const brief: CommandModule = {
     // channel's brief, daily or weekly (on its day) as it is, or daily when it has none yet.
     if (/\d/.test(action)) {
       const time = parseTime(actionRaw!);
-      if (rest.length > 1) throw extraWords(`/news brief ${actionRaw} ${parseZone(rest[0]!)}`, rest.slice(1), USAGE, EXAMPLE);
+      const typedZone = rest[0] === undefined ? undefined : parseZone(rest[0]);
+      if (rest.length > 1) throw extraWords(`/news brief ${actionRaw} ${typedZone}`, rest.slice(1), USAGE, EXAMPLE);
       const ch = await channel();
       const d = await deps.channels.delivery(ch.id);
       const every = d.brief?.every ?? 'daily';
       const weekday = every === 'weekly' ? (d.brief?.weekday ?? null) : null;
-      return setSchedule(deps, now, ch.id, d, { every, weekday, time, zone: zoneOrDefault(rest[0], d, `/news brief ${actionRaw} Europe/Berlin`) });
+      return setSchedule(deps, now, ch.id, d, { every, weekday, time, zone: zoneOrDefault(typedZone, d, `/news brief ${actionRaw} Europe/Berlin`) });
     }
     if (action !== 'daily' && action !== 'weekly') throw unknownAction('brief', action, [...CHANGES, 'show'], USAGE);
     const args = [...rest];
+    const dayForDaily = action === 'daily' && args[0] !== undefined && !/\d/.test(args[0]) ? weekdayOf(args[0]) : null;
+    if (dayForDaily !== null) throw dailyTakesNoDay(cmd.platform, dayForDaily, args.slice(1));
     const weekday = action === 'weekly' ? parseWeekday(args.shift() ?? '') : null;
     if (args.length === 0) throw new UsageError(`Say when, for example /news brief ${action === 'weekly' ? 'weekly mon 08:00' : 'daily 08:00'} Europe/Berlin.`);
     const timeRaw = args.shift()!;
     const time = parseTime(timeRaw);
-    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${parseZone(args[0]!)}`, args.slice(1), USAGE, EXAMPLE);
+    const typedZone = args[0] === undefined ? undefined : parseZone(args[0]);
+    if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${typedZone}`, args.slice(1), USAGE, EXAMPLE);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
-    const zone = zoneOrDefault(args[0], d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
+    const zone = zoneOrDefault(typedZone, d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
     return setSchedule(deps, now, ch.id, d, { every: action, weekday, time, zone });
   },
 };

@@ -1,6 +1,7 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { keywordKey } from '../matching/keywords.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -19,11 +20,13 @@ export const keywords: CommandModule = {
     if (action === 'list') {
       if (terms.length > 0) throw new UsageError(`Usage: ${usage}.`);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'keywords are'));
       const list = ch ? await deps.channels.keywords(ch.id) : [];
       if (list.length === 0) return reply('This channel has no keywords; add some with /news keywords add <term> or exclude with -<term>.');
       const inc = list.filter((k) => !k.exclude).map((k) => `"${k.term}"`);
       const exc = list.filter((k) => k.exclude).map((k) => `"${k.term}"`);
-      return reply(`Keywords: ${inc.length ? `include ${inc.join(', ')}` : 'no include terms'}; ${exc.length ? `exclude ${exc.join(', ')}` : 'no exclude terms'}.`);
+      // The terms are what users typed: quoted, so an adapter makes them inert.
+      return reply(`Keywords: ${inc.length ? `include ${inc.join(', ')}` : 'no include terms'}; ${exc.length ? `exclude ${exc.join(', ')}` : 'no exclude terms'}.`, { quoted: list.map((k) => k.term) });
     }
     if (action !== 'add' && action !== 'remove') throw unknownAction('keywords', action, ['add', 'remove', 'list'], usage);
     if (terms.length === 0) throw new UsageError(`Usage: ${usage}.`);
@@ -62,7 +65,7 @@ export const keywords: CommandModule = {
         const flipped = was !== undefined && was.exclude !== p.exclude;
         if (await deps.channels.addKeyword(ch.id, term, p.exclude, cmd.userId, now)) changed.push(`${p.exclude ? '-' : ''}"${term}"${flipped ? ` (it was ${p.exclude ? 'included' : 'excluded'} before)` : ''}`);
       }
-      return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.');
+      return reply(changed.length ? `Added ${changed.join(', ')}.` : 'Nothing changed: those keywords were already there.', { quoted: unique.map((p) => stored(p.term)?.term ?? p.term) });
     }
     const removed: string[] = [];
     // `remove -x` names the exclude term: it leaves an include keyword x alone (plain `remove x` takes either).
@@ -73,6 +76,6 @@ export const keywords: CommandModule = {
       if (await deps.channels.removeKeyword(ch.id, was.term)) removed.push(`"${was.term}"`);
     }
     const note = included.map((t) => ` "${t}" is an include keyword, not an exclude one; /news keywords remove ${t} removes it.`).join('');
-    return reply(`${removed.length ? `Removed ${removed.join(', ')}.` : included.length ? 'Nothing changed.' : 'Nothing changed: this channel had none of those keywords.'}${note}`);
+    return reply(`${removed.length ? `Removed ${removed.join(', ')}.` : included.length ? 'Nothing changed.' : 'Nothing changed: this channel had none of those keywords.'}${note}`, { quoted: have.map((k) => k.term) });
   },
 };

@@ -80,7 +80,8 @@ export const latest: CommandModule = {
       scope = topic.name;
     } else {
       const ch = await findChannel();
-      const followed = ch ? await deps.channels.subscriptions(ch.id) : [];
+      // A shared channel's topics are its owning workspace's: from another, every topic.
+      const followed = ch && ch.workspaceId === cmd.workspaceId ? await deps.channels.subscriptions(ch.id) : [];
       topicIds = followed.length > 0 ? followed : deps.topics.map((t) => t.id);
       scope = followed.length > 0 ? "this channel's topics" : 'any topic';
     }

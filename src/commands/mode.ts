@@ -2,6 +2,7 @@
 import { DELIVERY_MODES, describeSchedule, nextOccurrence, type DeliveryMode } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine } from './delivery-text.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -18,6 +19,7 @@ export const mode: CommandModule = {
   async run({ cmd, deps, now, channel, findChannel }) {
     if (cmd.args.length === 0) {
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'delivery settings are'));
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d ? deliveryLine(d) : 'Delivery: live alerts as stories come (mode live).');
     }

@@ -36,9 +36,9 @@ const WHO: Record<Command['platform'], Record<Exclude<Permission, 'anyone'>, str
   },
 };
 
-/** One sentence saying why the caller was refused and who can do it. */
-export function refusal(cmd: Command, need: Exclude<Permission, 'anyone'>, what: string): string {
-  return `Sorry, only ${WHO[cmd.platform][need]} can ${what}; ask one of them to run it.`;
+/** One sentence saying why the caller was refused and who can do it (`also`: after what was wrong with the command). */
+export function refusal(cmd: Command, need: Exclude<Permission, 'anyone'>, what: string, also = false): string {
+  return `${also ? 'Also, only' : 'Sorry, only'} ${WHO[cmd.platform][need]} can ${what}; ask one of them to run it.`;
 }
 
 /** What a workspace or server is called on the platform, for sentences: "this workspace", "this server". */

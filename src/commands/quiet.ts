@@ -3,6 +3,7 @@
 import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
 import { extraWords, parseTime, parseZone, zoneOrDefault } from './time-args.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -34,6 +35,7 @@ export const quiet: CommandModule = {
     if (first === undefined || first === 'show') {
       if (cmd.args.length > 1) throw extraWords('/news quiet show', cmd.args.slice(1), USAGE, EXAMPLE);
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'quiet hours are'));
       const d = ch ? await deps.channels.delivery(ch.id) : null;
       return reply(d?.quiet ? `Quiet hours: ${describeQuiet(d.quiet)}; live alerts in that window are held, then sent as one message.` : 'This channel has no quiet hours; set them with /news quiet 22:00-07:00 Europe/Berlin.');
     }
@@ -51,9 +53,11 @@ export const quiet: CommandModule = {
     const end = parseTime(w.end);
     if (w.extra.length > 0) throw extraWords(`/news quiet ${w.start}-${w.end} ${parseZone(w.zone!)}`, w.extra, USAGE, EXAMPLE);
     if (start.hour === end.hour && start.minute === end.minute && start.second === end.second) throw new UsageError('Quiet hours need an end that differs from their start, for example 22:00-07:00.');
+    // A zone typed is checked before anything is stored.
+    const typedZone = w.zone === undefined ? undefined : parseZone(w.zone);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
-    const zone = zoneOrDefault(w.zone, d, `/news quiet ${w.start}-${w.end} Europe/Berlin`);
+    const zone = zoneOrDefault(typedZone, d, `/news quiet ${w.start}-${w.end} Europe/Berlin`);
     const q: QuietHours = { start, end, zone };
     await deps.channels.setDelivery(ch.id, { ...d, quiet: q }, d.briefNextAt);
     const lines = [`Quiet hours: ${describeQuiet(q)}. Live alerts in that window are held and go out as one message when it ends${d.brief && d.mode === 'both' ? ', or in the brief if it comes first' : ''}.`];

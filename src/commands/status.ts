@@ -1,14 +1,15 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { deliveryLines } from './delivery-text.ts';
 import { tenantNoun } from './permissions.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { topicNames } from './topic-args.ts';
 import { reply, type AlertsPort, type CommandModule, type FeedbackPort } from './types.ts';
 
 /** The window of the recent feedback count in `status`. */
 export const FEEDBACK_RECENT_DAYS = 30;
 
-/** Alerts waiting for this channel, and the ones that failed for good (dead letters). */
-async function outboxLines(alerts: AlertsPort, channelId: number): Promise<string[]> {
+/** Alerts waiting for this channel, and the ones that failed for good (dead letters); the story's title and error go into `quoted`. */
+async function outboxLines(alerts: AlertsPort, channelId: number, quoted: string[]): Promise<string[]> {
   const c = await alerts.counts(channelId);
   const lines: string[] = [];
   const waiting = c.pending + c.sending;
@@ -16,6 +17,7 @@ async function outboxLines(alerts: AlertsPort, channelId: number): Promise<strin
   if (c.held) lines.push(`${c.held} ${c.held === 1 ? 'story is' : 'stories are'} held for the brief or until quiet hours end.`);
   if (c.dead) {
     const [last] = await alerts.list({ status: 'dead', channelId, limit: 1 });
+    if (last) quoted.push(last.title, last.lastError ?? '');
     const detail = last ? ` Latest: "${last.title}"${last.lastError ? ` (${last.lastError})` : ''}.` : '';
     lines.push(`${c.dead} alert${c.dead === 1 ? '' : 's'} failed after repeated attempts.${detail} An operator can resend them with \`cyberbrief alerts retry --all\`.`);
   }
@@ -49,12 +51,14 @@ export const status: CommandModule = {
     // A channel shared with another workspace (Slack Connect) belongs to the one it was first used from
     // (README, Tenancy): its topics, keywords, alert state (dead letters name stories of that workspace's own
     // feeds) and feedback are that workspace's, so the other one sees only what it owns.
-    if (ch && ch.workspaceId !== cmd.workspaceId) {
+    if (ownedByAnother(ch, cmd)) {
       const noun = tenantNoun(cmd.platform);
-      return reply(`This channel is shared with another ${noun} and belongs to it: its topics, keywords, alert state and feedback are that ${noun}'s, shown and changed there. This ${noun} can set up its own channels with /news subscribe.\n${feedsLine}`);
+      return reply(`${sharedChannelSentence(cmd.platform, 'topics, keywords, alert state and feedback are')} This ${noun} can set up its own channels with /news subscribe.\n${feedsLine}`);
     }
     const subs = ch ? await deps.channels.subscriptions(ch.id) : [];
     const kws = ch ? await deps.channels.keywords(ch.id) : [];
+    // Feed text, keywords and stored reasons, quoted so an adapter makes them inert (not our own text).
+    const quoted: string[] = [...kws.map((k) => k.term), ch?.pausedReason ?? ''];
     const lines = [
       subs.length ? `This channel follows ${topicNames(deps.topics, subs)}.` : 'This channel follows no topics (use /news subscribe).',
       kws.length
@@ -62,10 +66,10 @@ export const status: CommandModule = {
         : 'No channel keywords.',
       ch?.paused ? `Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}. Subscribing again resumes them.` : 'Alerts are on.',
       ...(ch ? deliveryLines(await deps.channels.delivery(ch.id)) : []),
-      ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id) : []),
+      ...(ch && deps.alerts ? await outboxLines(deps.alerts, ch.id, quoted) : []),
       ...(ch && deps.feedback ? [await feedbackLine(deps.feedback, ch.id, now)] : []),
       feedsLine,
     ];
-    return reply(lines.join('\n'));
+    return reply(lines.join('\n'), { quoted });
   },
 };

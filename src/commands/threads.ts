@@ -1,6 +1,7 @@
 // /news threads on|off: later coverage of a posted story goes as a reply in its thread (Slack thread,
 // Discord thread on the message) instead of an edit of the message.
 import { UsageError } from '../lib/errors.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -17,6 +18,7 @@ export const threads: CommandModule = {
   async run({ cmd, deps, channel, findChannel }) {
     if (cmd.args.length === 0) {
       const ch = await findChannel();
+      if (ownedByAnother(ch, cmd)) return reply(sharedChannelSentence(cmd.platform, 'threads setting is'));
       const on = ch ? (await deps.channels.delivery(ch.id)).threads : false;
       return reply(on ? "Threads are on: later coverage of a story is replied in its thread." : "Threads are off: later coverage edits the story's message (/news threads on to reply in threads).");
     }

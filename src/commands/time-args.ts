@@ -1,6 +1,7 @@
 // Times, days and time zones as typed in /news brief and /news quiet, each refused with one sentence that
 // names the value and shows the format.
-import { parseClock, WEEKDAYS, type ChannelDelivery, type ClockTime } from '../domain/brief-schedule.ts';
+import { formatClock, parseClock, WEEKDAYS, type ChannelDelivery, type ClockTime } from '../domain/brief-schedule.ts';
+import type { Command } from '../domain/chat.ts';
 import { canonicalZone } from '../domain/zoned-time.ts';
 import { UsageError } from '../lib/errors.ts';
 
@@ -25,6 +26,29 @@ export function parseWeekday(raw: string): number {
   const i = a.length >= 3 ? WEEKDAYS.findIndex((d) => d.startsWith(a)) : -1;
   if (i < 0) throw new UsageError(`${shown(raw)} is not a day of the week; use mon, tue, wed, thu, fri, sat or sun.`);
   return i;
+}
+
+/** The weekday `raw` names (mon, Monday...), or null: parseWeekday without the sentence. */
+export function weekdayOf(raw: string): number | null {
+  try {
+    return parseWeekday(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `/news brief daily mon 08:00 UTC` (Discord: schedule daily with a day): a daily brief takes no day, a
+ * weekly one does. The sentence shows the weekly form with what was typed (a time or zone that is not
+ * one gives way to an example), in the platform's own syntax.
+ */
+export function dailyTakesNoDay(platform: Command['platform'], weekday: number, after: readonly string[]): UsageError {
+  const day = WEEKDAYS[weekday]!;
+  const time = parseClock(after[0] ?? '');
+  const zone = after[1] === undefined ? null : canonicalZone(after[1]);
+  const [hhmm, tz] = [time ? formatClock(time) : '08:00', zone ?? 'Europe/Berlin'];
+  const form = platform === 'discord' ? `/news brief schedule:weekly day:${day.slice(0, 3)} time:${hhmm} zone:${tz}` : `/news brief weekly ${day.slice(0, 3)} ${hhmm} ${tz}`;
+  return new UsageError(`A daily brief comes every day and takes no day; for one on ${day[0]!.toUpperCase()}${day.slice(1)}s only, use weekly: ${form}.`);
 }
 
 /** The zone typed, else the one the channel already uses (its brief's, then its quiet hours'); else one sentence asking for it. */

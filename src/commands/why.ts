@@ -6,6 +6,7 @@ import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { UsageError } from '../lib/errors.ts';
+import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
 
 /** Longest argument accepted (a link longer than this is not one a feed gave us). */
@@ -98,6 +99,8 @@ export const why: CommandModule = {
     if (alert) {
       const alertId = Number(alert[1]);
       const [found, channel] = await Promise.all([deps.stories.byAlert(alertId), findChannel()]);
+      // A shared channel's alerts are its owning workspace's (they may carry stories of its own feeds).
+      if (ownedByAnother(channel, cmd)) return reply(sharedChannelSentence(cmd.platform, 'alerts are', "; give the story's link instead."));
       if (!found || !channel || found.channelId !== channel.id) return reply(`There is no alert ${alertId} in this channel; give the story's link instead.`);
       story = found;
     } else {
@@ -117,6 +120,8 @@ export const why: CommandModule = {
     }
     const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });
     const titleOnly = story.summary.trim() === '' && story.content.trim() === '';
-    return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)] });
+    // Reasons may quote the story's words (a feature's evidence): quoted, as they appear in the text.
+    const quoted = [...explanation.reasons.slice(0, 6), ...explanation.topics.flatMap((t) => t.reasons.slice(0, REASONS_PER_TOPIC))].map((r) => clip(r, REASON_MAX));
+    return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)], quoted });
   },
 };

@@ -116,6 +116,12 @@ export interface FollowUpView {
 export interface Reply {
   /** Plain text (the adapter escapes it for its platform). */
   text: string;
+  /**
+   * The parts of `text` that are not ours: feed titles, URLs and errors, keywords users stored. An adapter
+   * whose escaping would change our own text (Slack's look-alikes for `:`, `*`, `_`, `~` and backticks)
+   * applies it to these alone; the rest of `text` is our own templates, escaped only as the syntax needs.
+   */
+  quoted?: readonly string[];
   /** Only the caller sees it. */
   ephemeral: boolean;
   stories?: StoryView[];

@@ -1,10 +1,14 @@
 // Long text cut into pieces a platform takes (a Slack section's 3,000 characters, say), so a long reply
 // arrives whole: at line breaks, then, for a line too long on its own, at spaces, so no word or link is cut.
 // Only a single word longer than a piece (no space in `max` characters) is cut inside, and never inside
-// a surrogate pair or an HTML entity (`&amp;`), so what an adapter escaped stays escaped.
+// a surrogate pair or an HTML entity (`&amp;`), so what an adapter escaped stays escaped. An adapter may
+// name spans of a line that are never cut either (Discord: a link, a code span, a backslash escape).
+
+/** Spans of a line, `[start, end)`, that a cut must not fall inside (nor a space inside them be cut at). */
+export type Unbreakable = (line: string) => ReadonlyArray<readonly [number, number]>;
 
 /** `text` in pieces of at most `max` UTF-16 units, in order; joining them with line breaks or spaces gives `text` back. */
-export function splitAtLines(text: string, max: number): string[] {
+export function splitAtLines(text: string, max: number, unbreakable?: Unbreakable): string[] {
   if (max < 16) throw new Error(`splitAtLines: max ${max} is too small`);
   if (text.length <= max) return [text];
   const pieces: string[] = [];
@@ -21,23 +25,29 @@ export function splitAtLines(text: string, max: number): string[] {
     }
     flush();
     if (line.length <= max) current = line;
-    else for (const part of splitLine(line, max)) pieces.push(part);
+    else for (const part of splitLine(line, max, unbreakable)) pieces.push(part);
   }
   flush();
   return pieces.length ? pieces : [''];
 }
 
-/** A line longer than `max`, cut at spaces (the space at a cut is dropped). */
-function splitLine(line: string, max: number): string[] {
+/** A line longer than `max`, cut at spaces (the space at a cut is dropped), never inside an unbreakable span but one longer than `max`. */
+function splitLine(line: string, max: number, unbreakable?: Unbreakable): string[] {
   const out: string[] = [];
   let rest = line;
   while (rest.length > max) {
-    const space = rest.lastIndexOf(' ', max);
+    const spans = unbreakable ? unbreakable(rest) : [];
+    const spanAt = (at: number) => spans.find(([s, e]) => s < at && at < e);
+    let space = rest.lastIndexOf(' ', max);
+    while (space > 0 && spans.some(([s, e]) => s <= space && space < e)) space = rest.lastIndexOf(' ', space - 1);
     if (space > 0) {
       out.push(rest.slice(0, space));
       rest = rest.slice(space + 1);
     } else {
-      const at = safeCut(rest, max);
+      let at = safeCut(rest, max);
+      // A span longer than a piece is cut inside: there is no other way to send it.
+      const span = spanAt(at);
+      if (span && span[0] > 0) at = span[0];
       out.push(rest.slice(0, at));
       rest = rest.slice(at);
     }

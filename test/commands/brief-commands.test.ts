@@ -69,6 +69,10 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     // A bad time or zone before the extra word is still the first thing named.
     { cmd: 'quiet 22:00-7pm UTC please', says: '"7pm" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },
     { cmd: 'quiet 22:00-07:00 Europe Berlin', says: '"Europe" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.' },
+    // A day after daily: daily takes none, weekly does; the right form, with what was typed.
+    { cmd: 'brief daily mon 08:00 UTC', says: 'A daily brief comes every day and takes no day; for one on Mondays only, use weekly: /news brief weekly mon 08:00 UTC.' },
+    { cmd: 'brief daily Friday 7:30', says: 'A daily brief comes every day and takes no day; for one on Fridays only, use weekly: /news brief weekly fri 07:30 Europe/Berlin.' },
+    { cmd: 'brief daily sun', says: 'A daily brief comes every day and takes no day; for one on Sundays only, use weekly: /news brief weekly sun 08:00 Europe/Berlin.' },
     { cmd: 'brief hourly', says: 'Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show.' },
     { cmd: 'mode sometimes', says: 'Usage: /news mode live|brief|both (live: alerts as stories come; brief: only the brief; both).' },
     { cmd: 'mode both', says: "Set the brief's time first, for example /news brief daily 08:00 Europe/Berlin; then /news mode both." },

@@ -61,9 +61,9 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
   });
 
   it("B sees the global feeds and its own, never A's", async () => {
-    expect(await text(command(inB, 'feeds list', member))).toBe(`Watching 1 feed(s) for this server's channels:\n${globalId}. Global Wire https://global.example/rss (global)`);
+    expect(await text(command(inB, 'feeds list', member))).toBe(`Watching 1 feed for this server's channels:\n${globalId}. Global Wire https://global.example/rss (global)`);
     expect(await text(command(inA, 'feeds list', member))).toBe(
-      `Watching 2 feed(s) for this workspace's channels:\n${globalId}. Global Wire https://global.example/rss (global)\n${aFeedId}. https://a-secret.example/rss (this workspace's)`,
+      `Watching 2 feeds for this workspace's channels:\n${globalId}. Global Wire https://global.example/rss (global)\n${aFeedId}. https://a-secret.example/rss (this workspace's)`,
     );
     expect(await text(command(inB, 'status', member))).toMatch(/Watching 1 feed\(s\)\.$/);
   });
@@ -135,6 +135,63 @@ describe.each(testDatabases)('feeds across tenants on $name', (database) => {
     for (const t of ['subscribe talks', 'unsubscribe', 'keywords add -spies']) expect(await text(command(fromOther, t, admin)), t).toBe(refusal);
     const ch = (await storage.channels.find('slack', inA.channelId))!;
     expect([ch.workspaceId, await storage.channels.subscriptions(ch.id), await storage.channels.keywords(ch.id)]).toEqual(['TA', ['espionage'], []]);
+  });
+
+  // Every view of a shared channel from the other workspace is consistent with /news status: the owner's
+  // settings (topics, keywords, brief, mode, quiet hours, threads, alerts) are not shown; the caller's own
+  // feeds and stories are.
+  describe('the views of a channel shared with another workspace, from the other one', () => {
+    const other = { platform: 'slack' as const, workspaceId: 'TOTHER', channelId: 'CA1' };
+    const shared = (what: string) => `This channel is shared with another workspace and belongs to it: its ${what} that workspace's, shown and changed there.`;
+    let alertId: number;
+    beforeEach(async () => {
+      for (const t of ['subscribe espionage', 'keywords add -acme-secret-project', 'brief daily 07:15 Asia/Tokyo', 'quiet 22:00-06:00 Asia/Tokyo', 'threads on']) await text(command(inA, t, admin));
+      const ch = (await storage.channels.find('slack', inA.channelId))!;
+      const t0 = new Date('2026-03-02T10:00:00Z');
+      const { inserted } = await storage.items.storeForFeed(aFeedId, [newItem(aFeedId, { key: 'secret', title: 'A-only secret story' })], { fetchedAt: t0 });
+      [alertId] = (await seedAlerts(storage, ch.id, inserted, t0)) as [number];
+    });
+
+    it.each([
+      ['keywords', 'keywords are'],
+      ['keywords list', 'keywords are'],
+      ['brief', 'brief is'],
+      ['brief show', 'brief is'],
+      ['mode', 'delivery settings are'],
+      ['quiet', 'quiet hours are'],
+      ['threads', 'threads setting is'],
+    ])('%s says whose settings they are and shows none of them', async (t, what) => {
+      const r = await text(command(other, t, member));
+      expect(r).toBe(shared(what));
+      // And from the owning workspace, its settings.
+      expect(await text(command(inA, t, member))).not.toMatch(/^This channel is shared/);
+    });
+
+    it('topics lists the topics without marking the owner\'s as followed', async () => {
+      const r = await text(command(other, 'topics', member));
+      expect(r).toMatch(/^Topics \(this channel is shared with another workspace, which chooses what it follows\):\nespionage \(/);
+      expect(r).not.toContain('[following]');
+      expect(await text(command(inA, 'topics', member))).toContain('[following] espionage');
+    });
+
+    it("latest without a topic covers every topic (not the owner's) and only the caller's feeds", async () => {
+      const r = await handle(command(other, 'latest', member));
+      expect(r.text).not.toContain("this channel's topics");
+      expect((r.stories ?? []).map((s) => s.title)).not.toContain('A-only secret story');
+    });
+
+    it("feeds list shows the caller's feeds (the global ones here), never the owner's own", async () => {
+      const r = await text(command(other, 'feeds list', member));
+      expect(r).toContain('https://global.example/rss');
+      expect(r).not.toContain('a-secret');
+    });
+
+    it("why with one of the owner's alert numbers says the alerts are the other workspace's and shows no story", async () => {
+      const r = await handle(command(other, `why ${alertId}`, member));
+      expect(r.text).toBe("This channel is shared with another workspace and belongs to it: its alerts are that workspace's; give the story's link instead.");
+      expect(r.stories ?? []).toEqual([]);
+      expect((await handle(command(inA, `why ${alertId}`, member))).stories?.map((s) => s.title)).toEqual(['A-only secret story']);
+    });
   });
 
   it.each([

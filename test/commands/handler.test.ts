@@ -98,7 +98,10 @@ describe('createCommandHandler (SQLite)', () => {
   });
 
   it('lets a channel manager change keywords but not feeds', async () => {
-    expect((await handle(command('feeds remove 1', manager))).text).toMatch(/^Sorry, only workspace admins/);
+    expect((await handle(command('feeds add https://x.example/rss', manager))).text).toMatch(/^Sorry, only workspace admins/);
+    // A feed that is not there is said to be missing, and who could remove one besides.
+    expect((await handle(command('feeds remove 1', manager))).text).toBe('No feed matches "1"; see /news feeds list for ids and URLs. Also, only workspace admins and owners can add or remove feeds; ask one of them to run it.');
+    expect(await storage.feeds.list()).toEqual([]);
     expect((await handle(command('keywords add volt', manager))).text).toBe('Added "volt".');
   });
 
@@ -112,7 +115,7 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
     { text: 'keywords frob x', want: /^Usage: \/news keywords add\|remove\|list/ },
     { text: 'keywords add', want: /^Usage: \/news keywords/ },
-    { text: 'feeds add', want: /^Usage: \/news feeds list\|add <url>\|remove <url or id> \(operators: add\|remove global \.\.\.\)\.$/ },
+    { text: 'feeds add', want: /^Usage: \/news feeds list \[page N\]\|add <url>\|remove <url or id> \(operators: add\|remove global \.\.\.\)\.$/ },
     { text: 'feeds add ftp://x', want: /is not an http\(s\) URL/ },
     { text: 'feeds remove 99', want: /^No feed matches "99"/ },
     { text: 'frobnicate', want: /^There is no \/news frobnicate command; try \/news help\.$/ },
@@ -197,7 +200,7 @@ describe('createCommandHandler (SQLite)', () => {
   it("adds, lists and removes a workspace's own feeds for an admin", async () => {
     expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe("Added feed 1: https://x.example/rss, for this workspace's channels only; it will be checked within a few minutes.");
     expect((await handle(command('feeds add https://x.example/rss', admin))).text).toBe('Feed 1 (https://x.example/rss) was already watched for this workspace.');
-    expect((await handle(command('feeds list', member))).text).toBe("Watching 1 feed(s) for this workspace's channels:\n1. https://x.example/rss (this workspace's)");
+    expect((await handle(command('feeds list', member))).text).toBe("Watching 1 feed for this workspace's channels:\n1. https://x.example/rss (this workspace's)");
     expect(await storage.feeds.audiences()).toEqual(new Map([[1, { global: false, tenants: ['slack:T1'] }]]));
     expect((await handle(command('feeds remove https://x.example/rss', admin))).text).toBe('Removed feed 1 (https://x.example/rss) from this workspace.');
     expect(await storage.feeds.list()).toEqual([]);

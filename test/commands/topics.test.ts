@@ -6,7 +6,7 @@ import { createCommandHandler } from '../../src/commands/index.ts';
 import type { CommandHandler } from '../../src/domain/chat.ts';
 import { loadTopicsFile } from '../../src/config/topics.ts';
 import type { Topic } from '../../src/domain/types.ts';
-import { replyMessage } from '../../src/platforms/discord/embeds.ts';
+import { replyMessages } from '../../src/platforms/discord/reply-messages.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor, MANAGER, slashCommand } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
@@ -33,7 +33,9 @@ describe('/news topics (SQLite)', () => {
     if (first) await handle(command(first));
     const r = await handle(command('topics'));
     expect(r.text.length).toBeLessThanOrEqual(1900);
-    const shown = (replyMessage(r).content ?? '').replace(/\\(.)/g, '$1');
+    const messages = replyMessages(r);
+    expect(messages).toHaveLength(1);
+    const shown = (messages[0]!.content ?? '').replace(/\\(.)/g, '$1');
     // Nothing cut by the adapter: the message is the reply, escaped.
     expect(shown.length).toBeLessThan(2000);
     for (const t of shipped) expect(shown).toContain(`${t.id} (${t.name})`);

@@ -22,9 +22,9 @@ describe('mistyped subcommands (SQLite)', () => {
     ['quiet shw', /^\/news quiet has no "shw"; did you mean \/news quiet show\?/],
     ['quiet show extra', /^"extra" is one word too many after \/news quiet show; leave it out\. Usage: \/news quiet HH:MM-HH:MM \[Zone\] \| off, for example/],
     ['brief show extra', /^"extra" is one word too many after \/news brief show; leave it out\. Usage: \/news brief daily/],
-    ['feeds lst', /^\/news feeds has no "lst"; did you mean \/news feeds list\? Usage: \/news feeds list\|add/],
+    ['feeds lst', /^\/news feeds has no "lst"; did you mean \/news feeds list\? Usage: \/news feeds list \[page N\]\|add/],
     ['feeds ad https://x.example/feed', /^\/news feeds has no "ad"; did you mean \/news feeds add\?/],
-    ['feeds delete 2', /^Usage: \/news feeds list\|add/],
+    ['feeds delete 2', /^Usage: \/news feeds list \[page N\]\|add/],
   ])('"%s" says what was meant, to a member and a manager, and changes nothing', async (text, want) => {
     for (const who of [member, manager]) {
       const r = await bot.handle(command(text, who));

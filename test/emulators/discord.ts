@@ -241,7 +241,11 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         }
       }
       let m: RegExpMatchArray | null;
+      // Interaction answers meet the limits Discord puts on them (a reply of more than 2,000 characters is refused).
+      const answerLimit = (body: unknown) => discordLimitError((body ?? {}) as Record<string, unknown>);
       if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && method === 'POST') {
+        const refused = answerLimit(b.data);
+        if (refused) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { data: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: refused }] } } });
         interactionReplies.push({ kind: 'callback', interactionId: m[1]!, token: m[2]!, body: b });
         res.writeHead(204);
         res.end();
@@ -252,6 +256,9 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         res.writeHead(204);
         res.end();
         return;
+      }
+      if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/@original)?$/)) && (method === 'POST' || method === 'PATCH') && answerLimit(b)) {
+        return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: answerLimit(b) }] } } });
       }
       if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/)) && method === 'POST') {
         interactionReplies.push({ kind: 'followup', interactionId: null, token: m[2]!, body: b });

@@ -2,8 +2,9 @@
 // same nasty inputs; each platform's inert form is asserted, and the output is checked for the live syntax.
 import { describe, expect, it } from 'vitest';
 import { cleanMentions, discordLink, escapeDiscordMarkdown, feedMarkdown, feedPlain, replyMarkdown } from '../../src/platforms/discord/escape.ts';
-import { storyMessage as discordStory, replyMessage as discordReply } from '../../src/platforms/discord/embeds.ts';
-import { escapeMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
+import { storyMessage as discordStory } from '../../src/platforms/discord/embeds.ts';
+import { replyMessages as discordReplies } from '../../src/platforms/discord/reply-messages.ts';
+import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
 import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
 import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
 import type { StoryView } from '../../src/domain/chat.ts';
@@ -167,20 +168,22 @@ describe('Discord command replies quoting feed text', () => {
   });
 
   it.each(NASTY)('feed text "$name" in a reply is inert', ({ input }) => {
-    const out = discordReply({ text: `Latest: "${input}" https://feed.example/rss`, ephemeral: true }).content!;
+    const out = discordReplies({ text: `Latest: "${input}" https://feed.example/rss`, ephemeral: true })[0]!.content!;
     for (const live of DISCORD_LIVE) expect(out).not.toMatch(live);
   });
 
-  it('cuts long replies at 2,000 characters, never inside a link or an escape', () => {
+  it('splits long replies into messages of 2,000 characters at most, never inside a link or an escape, losing nothing', () => {
     for (let pad = 0; pad < 40; pad++) {
       const lines = Array.from({ length: 40 }, (_, i) => `${i}. [t_${i}](https://evil.example/${i}) https://feed.example/${'x'.repeat(pad)}/${i}`);
-      const out = discordReply({ text: `Watching 40 feed(s):\n${lines.join('\n')}`, ephemeral: true }).content!;
-      expect(out.length).toBeLessThanOrEqual(2000);
-      expect(out.endsWith('…')).toBe(true);
-      const body = out.slice(0, -1);
-      expect(body.lastIndexOf('<http') < body.lastIndexOf('>')).toBe(true);
-      expect((/\\+$/.exec(body)?.[0].length ?? 0) % 2).toBe(0);
-      expect(out).not.toMatch(DISCORD_LIVE[2]!);
+      const parts = discordReplies({ text: `Watching 40 feed(s):\n${lines.join('\n')}`, ephemeral: true }).map((m) => m.content!);
+      expect(parts.length).toBeGreaterThan(1);
+      for (const out of parts) {
+        expect(out.length).toBeLessThanOrEqual(2000);
+        expect(out.split('<').length).toBe(out.split('>').length);
+        expect((/\\+$/.exec(out)?.[0].length ?? 0) % 2).toBe(0);
+        expect(out).not.toMatch(DISCORD_LIVE[2]!);
+      }
+      for (let i = 0; i < 40; i++) expect(parts.join('\n')).toContain(`<https://feed.example/${'x'.repeat(pad)}/${i}>`);
     }
   });
 });
@@ -233,6 +236,29 @@ describe('rendered messages carry no live mention', () => {
       { name: 'Also covered by', value: 'Other @\u200beveryone, [Good](https://good.example/)', inline: true },
     ]);
     expect(embed.description).toContain('\\[click\\]\\(https://evil.example\\)');
-    expect(discordReply({ text: '@everyone', ephemeral: true }).content).toBe('@\u200beveryone');
+    expect(discordReplies({ text: '@everyone', ephemeral: true })[0]!.content).toBe('@\u200beveryone');
+  });
+});
+
+// A Slack command reply: our text as written, the quoted parts (feed text, keywords) inert as feed text is.
+describe('escapeReplyMrkdwn', () => {
+  it.each([
+    { name: 'a usage line keeps its colons', text: 'Usage: /news quiet HH:MM-HH:MM [Zone] | off', quoted: [], want: 'Usage: /news quiet HH:MM-HH:MM [Zone] | off' },
+    { name: 'our code span stays code', text: 'An operator can resend them with `cyberbrief alerts retry --all`.', quoted: [], want: 'An operator can resend them with `cyberbrief alerts retry --all`.' },
+    { name: 'our <url> placeholder is shown, not a link', text: '/news feeds add <url>', quoted: [], want: '/news feeds add &lt;url&gt;' },
+    { name: 'a quoted title is inert, our text around it is not', text: 'Latest: ":fire: *x*" at HH:MM.', quoted: [':fire: *x*'], want: 'Latest: "\u2236fire\u2236 \u2217x\u2217" at HH:MM.' },
+    { name: 'every occurrence of a quoted part', text: 'a _b_ and a _b_', quoted: ['_b_'], want: 'a \u02CDb\u02CD and a \u02CDb\u02CD' },
+    { name: 'a quoted URL keeps its characters', text: '1. T https://x.example/a_b_c* (global)', quoted: ['T', 'https://x.example/a_b_c*'], want: '1. T https://x.example/a_b_c* (global)' },
+    { name: 'an empty quoted part marks nothing', text: 'HH:MM', quoted: [''], want: 'HH:MM' },
+  ])('$name', ({ text, quoted, want }) => expect(escapeReplyMrkdwn(text, quoted)).toBe(want));
+
+  it.each(NASTY)('"$name" is inert quoted, and its mentions and links are inert unquoted too', ({ input }) => {
+    const quoted = escapeReplyMrkdwn(`Latest: "${input}" at 10:30`, [input]);
+    // As inert as the whole line escaped as feed text (our text here has nothing that escaping changes).
+    expect(quoted).toBe(escapeMrkdwn(`Latest: "${input}" at 10:30`));
+    for (const live of SLACK_LIVE) {
+      expect(quoted).not.toMatch(live);
+      expect(escapeReplyMrkdwn(`Latest: "${input}"`)).not.toMatch(live);
+    }
   });
 });

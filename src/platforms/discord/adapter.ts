@@ -15,7 +15,8 @@ import type { Logger } from '../../lib/logger.ts';
 import { redactText, redactUrl, urlPasswords } from '../../lib/redact.ts';
 import { argsOf, newsCommand } from './command-definition.ts';
 import { briefMessages } from './brief-embeds.ts';
-import { digestMessage, followUpMessage, noticeMessage, replyMessage, storyMessage, threadName, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
+import { digestMessage, followUpMessage, noticeMessage, storyMessage, threadName, NO_MENTIONS, type DiscordMessageBody } from './embeds.ts';
+import { replyMessages } from './reply-messages.ts';
 import { classifyDiscordError } from './errors.ts';
 import { commandRights, createDiscordAccess } from './member-access.ts';
 
@@ -99,10 +100,9 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     };
   }
 
-  const payload = (r: Reply) => {
-    const m = replyMessage(r);
-    return { content: m.content, embeds: m.embeds, allowedMentions: NO_MENTIONS };
-  };
+  /** The reply as discord.js payloads: one per message (a long reply is several). */
+  const payloads = (r: Reply) => replyMessages(r).map((m) => ({ content: m.content, embeds: m.embeds, allowedMentions: NO_MENTIONS }));
+  const ephemeral = { flags: MessageFlags.Ephemeral } as const;
 
   /** Answers within Discord's 3 seconds: at once when `work` is quick, else defer (ephemeral or not) and edit. */
   async function answer(i: ChatInputCommandInteraction | ButtonInteraction, work: Promise<Reply>, deferEphemeral: boolean): Promise<void> {
@@ -111,21 +111,29 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
       timer = setTimeout(() => resolve(null), deferAfterMs);
     });
     const quick = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+    // A long reply's later messages follow up, in order, as private as its first.
+    const followUps = async (rest: ReturnType<typeof payloads>, secret: boolean) => {
+      for (const p of rest) await i.followUp({ ...p, ...(secret ? ephemeral : {}) });
+    };
     if (quick) {
-      await i.reply({ ...payload(quick), ...(quick.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+      const [first, ...rest] = payloads(quick);
+      await i.reply({ ...first!, ...(quick.ephemeral ? ephemeral : {}) });
+      await followUps(rest, quick.ephemeral);
       return;
     }
     // Discord wants an answer within 3 seconds: defer (visibility fixed now), then edit in the result.
-    await i.deferReply(deferEphemeral ? { flags: MessageFlags.Ephemeral } : {});
+    await i.deferReply(deferEphemeral ? ephemeral : {});
     const done = await work;
+    const [first, ...rest] = payloads(done);
     if (done.ephemeral && !deferEphemeral) {
       // Deferred in the channel, but the answer is for the caller alone (a refusal, a usage error, "nothing
       // changed"): the channel's placeholder goes and the answer follows up ephemerally, as Slack sends it.
       await i.deleteReply();
-      await i.followUp({ ...payload(done), flags: MessageFlags.Ephemeral });
+      await followUps([first!, ...rest], true);
       return;
     }
-    await i.editReply(payload(done));
+    await i.editReply(first!);
+    await followUps(rest, deferEphemeral);
   }
 
   /** A feedback button: recorded by the core, acknowledged to the clicking member alone. */

@@ -66,7 +66,7 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .setName('feeds')
         .setDescription("Feeds this server watches: global ones and its own (its admins add and remove its own)")
         .addStringOption(action(['list', 'add', 'remove']))
-        .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove)').setMaxLength(2000))
+        .addStringOption((o) => o.setName('feed').setDescription('A feed URL (add, remove) or id (remove); list: the page, e.g. 2').setMaxLength(2000))
         .addBooleanOption((o) => o.setName('global').setDescription("Operators only: a global feed, for every server's channels")),
     )
     .addSubcommand((s) => s.setName('status').setDescription("This channel's topics, keywords, alert state and feedback"))

@@ -2,10 +2,10 @@
 // capped at Discord's limits (title 256, description 4096, field 1024), and every payload carries
 // allowed_mentions with an empty parse list.
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIAllowedMentions, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
-import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
+import type { DigestView, FollowUpView, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS, type Verdict } from '../../domain/feedback.ts';
 import { safeHttpUrl } from '../text.ts';
-import { cleanMentions, discordLink, feedMarkdown, feedPlain, replyMarkdown } from './escape.ts';
+import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
 
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
 
@@ -95,17 +95,4 @@ export function threadName(storyTitle: string): string {
 
 export function noticeMessage(text: string): DiscordMessageBody {
   return { content: cleanMentions(text).slice(0, 2000), embeds: [], allowed_mentions: NO_MENTIONS };
-}
-
-/**
- * A command reply: its text as content, stories as embeds (10 at most). The text is plain and may quote
- * feed titles and URLs (`/news feeds list`, dead letters in `/news status`): markdown is escaped and URLs
- * become literal autolinks, so nothing in it renders as a masked link.
- */
-export function replyMessage(reply: Reply): DiscordMessageBody {
-  return {
-    content: replyMarkdown(reply.text, 2000),
-    embeds: (reply.stories ?? []).slice(0, 10).map(storyEmbed),
-    allowed_mentions: NO_MENTIONS,
-  };
 }

@@ -5,7 +5,7 @@ import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/ch
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
 import { splitAtLines } from '../split-lines.ts';
 import { formatUtc } from '../text.ts';
-import { escapeMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
+import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -119,7 +119,7 @@ function fallbackText(text: string): string {
 }
 
 /**
- * A command reply as Slack messages, in order. Its text is escaped and cut at line breaks (a line too long
+ * A command reply as Slack messages, in order. Its text is escaped (escapeReplyMrkdwn) and cut at line breaks (a line too long
  * on its own at spaces: never inside a word or link) into sections of at most 2,900 characters, packed into
  * messages within Slack's limits (50 blocks, 40,000 characters), so a long reply (`/news feeds list`,
  * `/news help`, `/news why`) arrives whole. Stories follow the text, each as its own blocks, in the last
@@ -127,7 +127,8 @@ function fallbackText(text: string): string {
  */
 export function replyMessages(reply: Reply): SlackReplyMessage[] {
   const response_type = reply.ephemeral ? 'ephemeral' : 'in_channel';
-  const head = escapeMrkdwn(reply.text);
+  // Our own text as written; what the reply quotes from feeds and users made inert.
+  const head = escapeReplyMrkdwn(reply.text, reply.quoted);
   const sections = splitAtLines(head, BLOCK_MAX);
   const groups: string[][] = [[]];
   let chars = 0;

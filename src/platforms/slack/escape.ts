@@ -44,21 +44,54 @@ function inertStyle(text: string): string {
   return inertShortcodes(text).replace(STYLE_MARK, (c) => LOOKALIKES[c]!);
 }
 
-export function escapeMrkdwn(text: string): string {
-  const unquoted = text.replace(/^([ \t]*)>/gm, '$1\u02C3');
-  // Slack links URLs as they are, so their characters are left alone.
+/** Style marks and shortcodes made inert outside URLs (Slack links URLs as they are, so their characters are left alone). */
+function inertOutsideUrls(text: string): string {
   let styled = '';
   let at = 0;
-  for (const m of unquoted.matchAll(URL_IN_TEXT)) {
-    styled += inertStyle(unquoted.slice(at, m.index)) + m[0];
+  for (const m of text.matchAll(URL_IN_TEXT)) {
+    styled += inertStyle(text.slice(at, m.index)) + m[0];
     at = m.index + m[0].length;
   }
-  styled += inertStyle(unquoted.slice(at));
-  return styled
+  return styled + inertStyle(text.slice(at));
+}
+
+/** What every text needs: no quote opening a line, &, < and > as entities, no @channel word. */
+function entities(text: string): string {
+  return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/@(channel|here|everyone)\b/gi, '@\u2060$1');
+}
+
+const unquoteLines = (text: string) => text.replace(/^([ \t]*)>/gm, '$1\u02C3');
+
+export function escapeMrkdwn(text: string): string {
+  return entities(inertOutsideUrls(unquoteLines(text)));
+}
+
+/**
+ * A command reply: our own text with its colons, backticks and style marks as written (a usage line's
+ * HH:MM), and the parts quoted from feeds and users (`quoted`: every occurrence of each) made inert as
+ * escapeMrkdwn makes feed text. Mentions, links and quotes are inert everywhere.
+ */
+export function escapeReplyMrkdwn(text: string, quoted: readonly string[] = []): string {
+  const marks = new Array<boolean>(text.length).fill(false);
+  for (const part of quoted) {
+    if (part === '') continue;
+    for (let i = text.indexOf(part); i !== -1; i = text.indexOf(part, i + 1)) marks.fill(true, i, i + part.length);
+  }
+  // One character for one: the marks still line up.
+  const unquoted = unquoteLines(text);
+  let out = '';
+  for (let i = 0; i < unquoted.length; ) {
+    let j = i;
+    while (j < unquoted.length && marks[j] === marks[i]) j++;
+    const run = unquoted.slice(i, j);
+    out += marks[i] ? inertOutsideUrls(run) : run;
+    i = j;
+  }
+  return entities(out);
 }
 
 /** Text Slack sent us (a slash command's text): Slack encodes &, < and > as entities; decode them once. */

@@ -129,6 +129,7 @@ describe('Discord adapter', () => {
     { name: 'a day and a time: weekly', before: null, options: { day: 'fri', time: '07:00', zone: 'UTC' }, want: /^This channel gets a brief weekly on Friday at 07:00 UTC\. /, brief: { every: 'weekly', weekday: 5, time: { hour: 7, minute: 0, second: 0 }, zone: 'UTC' } },
     { name: 'a time, no zone known: asks for one', before: null, options: { time: '08:00' }, want: /^Say which time zone the time is in, for example \/news brief 08:00 Europe\/Berlin\.$/, brief: null },
     { name: 'a time that is not one', before: null, options: { time: '8am', zone: 'UTC' }, want: /^"8am" is not a time of day; use HH:MM on a 24-hour clock/, brief: null },
+    { name: 'daily with a day: says daily takes none and shows the weekly form', before: null, options: { schedule: 'daily', day: 'mon', time: '08:00', zone: 'UTC' }, want: /^A daily brief comes every day and takes no day; for one on Mondays only, use weekly: \/news brief schedule:weekly day:mon time:08:00 zone:UTC\.$/, brief: null },
     { name: 'nothing: shows the brief', before: null, options: {}, want: /^This channel has no brief; set one with \/news brief daily 08:00 Europe\/Berlin\./, brief: null },
   ])('/news brief with $name', async ({ before, options, want, brief }) => {
     await setUp();
@@ -144,6 +145,16 @@ describe('Discord adapter', () => {
     await setUp();
     const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: MEMBER, subcommand: 'brief', options: opt({ time: '08:00', zone: 'UTC' }) }));
     expect((r.body.data as { content: string }).content).toMatch(/^Sorry, only members with the Manage Channels/);
+    expect(await storage.channels.find('discord', CHAN)).toBeNull();
+  });
+
+  it('tells a member who types a malformed time what is wrong, and who may change the brief, changing nothing', async () => {
+    await setUp();
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: MEMBER, subcommand: 'brief', options: opt({ time: '8am' }) }));
+    expect(r.body.data).toMatchObject({
+      content: '"8am" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30. Also, only members with the Manage Channels or Manage Server permission can change this channel\'s brief; ask one of them to run it.',
+      flags: 64,
+    });
     expect(await storage.channels.find('discord', CHAN)).toBeNull();
   });
 
@@ -166,6 +177,52 @@ describe('Discord adapter', () => {
       const ch = (await storage.channels.find('discord', CHAN))!;
       expect((await storage.channels.keywords(ch.id)).map((k) => [k.term, k.exclude])).toEqual([['salt typhoon', false], ['sports', true]]);
     }
+  });
+
+  // A reply longer than Discord's 2,000 characters (the emulator refuses more, as Discord does) arrives whole,
+  // in several messages cut at line breaks: the answer, then follow-ups, each as private as the answer.
+  it.each([
+    { name: 'answered at once', deferred: false, first: ['callback'] },
+    { name: 'deferred and edited in', deferred: true, first: ['callback', 'edit'] },
+  ])('sends a long reply as several messages ($name)', async ({ deferred, first }) => {
+    let release: () => void = () => {};
+    if (deferred) gate = new Promise((resolve) => (release = resolve));
+    try {
+      await setUp(deferred ? { deferAfterMs: 20 } : {});
+      for (let n = 1; n <= 30; n++) await storage.feeds.add({ url: `https://feeds.example/${String(n).padStart(2, '0')}/${'p'.repeat(90)}.xml`, source: 'user' });
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'feeds', options: [{ name: 'action', type: 3, value: 'list' }] });
+      const mine = () => discord.interactionReplies.filter((r) => r.token === `itoken-${id}`);
+      if (deferred) {
+        await callbackFor(id);
+        release();
+      }
+      const bodyOf = (r: ReturnType<typeof mine>[number]) => (r.kind === 'callback' ? r.body.data : r.body) as { content?: string; flags?: number; allowed_mentions?: unknown };
+      const all = () => mine().map((r) => bodyOf(r).content ?? '').join('\n');
+      await waitFor('the last feed', () => all().includes('<https://feeds.example/30/'));
+      const kinds = mine().map((r) => r.kind);
+      expect(kinds.slice(0, first.length)).toEqual(first);
+      expect(kinds.slice(first.length)).toEqual(['followup', 'followup']);
+      const bodies = mine().map(bodyOf).filter((b) => b.content);
+      for (let n = 1; n <= 30; n++) expect(all().split(`<https://feeds.example/${String(n).padStart(2, '0')}/`)).toHaveLength(2);
+      // Cut between lines: every message starts a feed's line (or the heading) and holds whole autolinks.
+      for (const { content } of bodies) {
+        expect(content!.length).toBeLessThanOrEqual(2000);
+        expect(content).toMatch(/^(Watching|\d+\\\. <)/);
+        expect(content!.split('<').length).toBe(content!.split('>').length);
+      }
+      // Private: the answer (or the deferral an edit fills in) and every follow-up.
+      for (const r of mine()) expect(r.kind === 'edit' ? r.body : bodyOf(r)).toMatchObject(r.kind === 'edit' ? { allowed_mentions: { parse: [] } } : { flags: 64 });
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
+  it('shows the page of /news feeds list named in the feed option', async () => {
+    await setUp();
+    for (let n = 1; n <= 31; n++) await storage.feeds.add({ url: `https://feeds.example/${String(n).padStart(2, '0')}.xml`, source: 'user' });
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'feeds', options: [{ name: 'action', type: 3, value: 'list' }, { name: 'feed', type: 3, value: '2' }] }));
+    expect((r.body.data as { content: string }).content).toBe("Watching 31 feeds for this server's channels; feed 31 shown \\(page 2 of 2\\):\n31\\. <https://feeds.example/31.xml> \\(global\\)");
   });
 
   it('defers a slow command and edits the answer in', async () => {

@@ -95,6 +95,26 @@ describe('Slack adapter', () => {
       expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(['<b>', 'at&t']);
     });
 
+    // Our own text (usage, help, times) is sent as written; only feed text and what users stored is made
+    // inert (look-alike colons and style marks), so a usage line reads HH:MM, not HH\u2236MM.
+    it.each([
+      { name: 'help for one command: its usage as written', text: 'help quiet', want: '/news quiet HH:MM-HH:MM [Zone] | off: hold live alerts during these hours and send them as one message when they end (or in the brief).' },
+      { name: 'a usage error: the example as written', text: 'quiet 22:00', want: 'Usage: /news quiet HH:MM-HH:MM [Zone] | off, for example /news quiet 22:00-07:00 Europe/Berlin.' },
+    ])('sends our own text as written: $name', async ({ text, want }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text, userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json).toMatchObject({ text: want });
+      expect(JSON.stringify(r.json)).not.toContain('\u2236');
+    });
+
+    it('makes feed titles and stored keywords inert in a reply, and only them', async () => {
+      await storage.feeds.add({ url: 'https://feeds.example/rss', title: ':rotating_light: *BREAKING* _now_ ~gone~ `x` 10:30', source: 'config' });
+      const list = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'feeds list', userId: 'UMEMBER', channelId: 'C100' });
+      expect(list.json!.text).toBe("Watching 1 feed for this workspace's channels:\n1. \u2236rotating_light\u2236 \u2217BREAKING\u2217 \u02CDnow\u02CD \u223Cgone\u223C \u02CBx\u02CB 10:30 https://feeds.example/rss (global)");
+      await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add :fire: *hot*', userId: 'UADMIN', channelId: 'C100' });
+      const kws = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords list', userId: 'UMEMBER', channelId: 'C100' });
+      expect(kws.json!.text).toBe('Keywords: include "\u2217hot\u2217", "\u2236fire\u2236"; no exclude terms.');
+    });
+
     it("refuses a member's keyword change, saying why, and stores nothing", async () => {
       const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add volt', userId: 'UMEMBER', channelId: 'C100' });
       expect(r.status).toBe(200);
@@ -258,7 +278,7 @@ describe('Slack adapter', () => {
       expect(sections.length).toBeGreaterThan(1);
       // Each section is whole lines: the reply's lines, in order, each in one piece.
       const lines = sections.flatMap((t) => t.split('\n'));
-      expect(lines[0]).toBe("Watching 30 feed(s) for this workspace's channels:");
+      expect(lines[0]).toBe("Watching 30 feeds for this workspace's channels:");
       expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `${k + 1}. Cyber diplomacy wire number ${k + 1} \u2217world\u2217 edition ${feedUrl(k + 1, long).replace(/&/g, '&amp;')} (global)`));
     });
   });
