@@ -106,6 +106,23 @@ describe('sign-in providers', () => {
     expect([u.searchParams.get('scope'), u.searchParams.get('state'), u.searchParams.get('response_type')]).toEqual(['identify guilds', 'S', 'code']);
   });
 
+  // Names come from the provider (remote text), are kept in the session and shown on every page and in a topic
+  // version's author: one clean line, at most 100 characters, never cut inside a character.
+  it('keeps the names Slack and Discord send as bounded text', async () => {
+    answers = { '/token': { ok: true, access_token: 'xoxp-1', id_token: jwt(goodClaims) }, '/userinfo': { ...goodInfo, name: 'Ada\u202e\r\nLovelace', 'https://slack.com/team_name': 'News\u0007room' } };
+    expect(await finish()).toMatchObject({ name: 'Ada Lovelace', teamName: 'News room' });
+    answers = {
+      '/oauth2/token': { access_token: 'd1', token_type: 'Bearer', scope: 'guilds identify' },
+      '/api/users/@me': { id: '600000000000000041', username: 'dee', global_name: 'Dee\u001b[31m\u200b' },
+      '/api/users/@me/guilds': [
+        { id: '700000000000000044', name: `E${'😀'.repeat(99)}`, owner: true },
+        { id: '700000000000000045', name: `Ops\u202e room ${'x'.repeat(150)}`, owner: true },
+      ],
+    };
+    const user = await discord().finish({ code: 'C', nonce: '', redirectUri: 'http://app/cb', now: NOW });
+    expect(user).toMatchObject({ name: 'Dee', guilds: [{ name: `E${'😀'.repeat(99)}` }, { name: `Ops room ${'x'.repeat(61)} …[cut: 159 characters in all]` }] });
+  });
+
   it('refuses a Discord sign-in without the guilds scope', async () => {
     answers = { '/oauth2/token': { access_token: 'd1', token_type: 'Bearer', scope: 'identify' } };
     await expect(discord().finish({ code: 'C', nonce: '', redirectUri: 'http://app/cb', now: NOW })).rejects.toThrow('Discord did not grant the identify and guilds scopes');
