@@ -73,10 +73,10 @@ describe('sign-in providers', () => {
   });
 
   it('stops reading an answer at its cap instead of holding it all (one that never ends included)', async () => {
-    const started = Date.now();
+    // The answer never ends: a reader that held it all would fail only at the request's timeout, saying so
+    // ("did not answer (timed out)"); the sentence shows the cap stopped it, with no clock in the test.
     const stalls = slackOidc({ clientId: 'CID', clientSecret: 'CSECRET', authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/stalls`, userinfoUrl: `${base}/userinfo` });
     await expect(stalls.finish({ code: 'C', nonce: 'N1', redirectUri: 'http://app/auth/slack/callback', now: NOW })).rejects.toThrow("Slack's token endpoint answered with an oversized body");
-    expect(Date.now() - started).toBeLessThan(3_000);
   }, 15_000);
 
   const discord = () => discordOAuth({ clientId: '800000000000000041', clientSecret: 'DS', authorizeUrl: `${base}/oauth2/authorize`, tokenUrl: `${base}/oauth2/token`, apiUrl: `${base}/api` });
