@@ -168,12 +168,12 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: num
 /** A path the server knows, asked with another method: OPTIONS gets 204, anything else 405, both with Allow. */
 function answerMethods(req: http.IncomingMessage, res: http.ServerResponse, methods: string[]): void {
   const allow = [...methods, 'OPTIONS'].join(', ');
-  if (req.method === 'OPTIONS' && !announcesBody(req)) {
-    res.writeHead(204, { allow, 'cache-control': 'no-store' });
-    res.end();
-    return;
-  }
-  refuse(req, res, 405, 'method not allowed\n', { allow });
+  if (req.method !== 'OPTIONS') return refuse(req, res, 405, 'method not allowed\n', { allow });
+  // A body sent with OPTIONS is not read: the connection closes after the answer, as for a refusal.
+  const close = announcesBody(req) || req.headers.expect !== undefined;
+  res.writeHead(204, { allow, 'cache-control': 'no-store', ...(close ? { connection: 'close' } : {}) });
+  if (close) res.on('finish', () => req.destroy());
+  res.end();
 }
 
 /** Sends 100 Continue when the handler first reads the body, unless it has answered already. */

@@ -303,6 +303,7 @@ describe('http server and the edges of a request (raw sockets)', () => {
     { name: 'OPTIONS under a prefix route', head: ['OPTIONS /cb/abc HTTP/1.1'], status: 204, allow: 'GET, POST, OPTIONS' },
     { name: 'DELETE under a prefix route', head: ['DELETE /cb/abc HTTP/1.1'], status: 405, allow: 'GET, POST, OPTIONS' },
     { name: 'OPTIONS on a path no route names', head: ['OPTIONS /nope HTTP/1.1'], status: 404, allow: undefined },
+    { name: 'OPTIONS with a body (not read, the connection closed)', head: ['OPTIONS /hook HTTP/1.1', 'Content-Length: 5'], status: 204, allow: 'POST, OPTIONS' },
     { name: 'DELETE on a path no route names', head: ['DELETE /nope HTTP/1.1'], status: 404, allow: undefined },
   ])('$name without a body: $status, Allow $allow, the route not called', async ({ head, status, allow }) => {
     await start();
