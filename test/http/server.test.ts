@@ -294,18 +294,18 @@ describe('http server and the edges of a request (raw sockets)', () => {
   }
 
   it.each([
-    { name: 'OPTIONS on a route', head: ['OPTIONS /hook HTTP/1.1'], status: 204, allow: 'POST, OPTIONS' },
-    { name: 'DELETE without a body on a route', head: ['DELETE /hook HTTP/1.1'], status: 405, allow: 'POST, OPTIONS' },
+    { name: 'OPTIONS on a route, no body', head: ['OPTIONS /hook HTTP/1.1'], status: 204, allow: 'POST, OPTIONS' },
+    { name: 'DELETE on a route, no body', head: ['DELETE /hook HTTP/1.1'], status: 405, allow: 'POST, OPTIONS' },
     { name: 'GET on a POST route', head: ['GET /hook HTTP/1.1'], status: 405, allow: 'POST, OPTIONS' },
-    { name: 'OPTIONS on /healthz', head: ['OPTIONS /healthz HTTP/1.1'], status: 204, allow: 'GET, HEAD, OPTIONS' },
-    { name: 'DELETE on /healthz', head: ['DELETE /healthz HTTP/1.1'], status: 405, allow: 'GET, HEAD, OPTIONS' },
+    { name: 'OPTIONS on /healthz, no body', head: ['OPTIONS /healthz HTTP/1.1'], status: 204, allow: 'GET, HEAD, OPTIONS' },
+    { name: 'DELETE on /healthz, no body', head: ['DELETE /healthz HTTP/1.1'], status: 405, allow: 'GET, HEAD, OPTIONS' },
     { name: 'POST on /healthz', head: ['POST /healthz HTTP/1.1', 'Content-Length: 0'], status: 405, allow: 'GET, HEAD, OPTIONS' },
-    { name: 'OPTIONS under a prefix route', head: ['OPTIONS /cb/abc HTTP/1.1'], status: 204, allow: 'GET, POST, OPTIONS' },
-    { name: 'DELETE under a prefix route', head: ['DELETE /cb/abc HTTP/1.1'], status: 405, allow: 'GET, POST, OPTIONS' },
+    { name: 'OPTIONS under a prefix route, no body', head: ['OPTIONS /cb/abc HTTP/1.1'], status: 204, allow: 'GET, POST, OPTIONS' },
+    { name: 'DELETE under a prefix route, no body', head: ['DELETE /cb/abc HTTP/1.1'], status: 405, allow: 'GET, POST, OPTIONS' },
     { name: 'OPTIONS on a path no route names', head: ['OPTIONS /nope HTTP/1.1'], status: 404, allow: undefined },
     { name: 'OPTIONS with a body (not read, the connection closed)', head: ['OPTIONS /hook HTTP/1.1', 'Content-Length: 5'], status: 204, allow: 'POST, OPTIONS' },
     { name: 'DELETE on a path no route names', head: ['DELETE /nope HTTP/1.1'], status: 404, allow: undefined },
-  ])('$name without a body: $status, Allow $allow, the route not called', async ({ head, status, allow }) => {
+  ])('$name: $status, Allow $allow, the route not called', async ({ head, status, allow }) => {
     await start();
     const r = await rawExchange(port, [...head, 'Host: x']);
     expect(r.statuses).toEqual([status]);
