@@ -141,7 +141,18 @@ function readSecrets(env: Env): Secrets {
     discordClientSecret: nonEmpty(env.DISCORD_CLIENT_SECRET),
     encryptionKey: encryptionKey(env),
     previousEncryptionKeys: previousEncryptionKeys(env),
+    metricsToken: metricsToken(env),
   };
+}
+
+/** METRICS_TOKEN: a bearer token (RFC 6750 characters) long enough to be a secret, or a one-sentence error (never shown). */
+function metricsToken(env: Env): string | null {
+  const v = nonEmpty(env.METRICS_TOKEN);
+  if (!v) return null;
+  if (v.length < 16 || !/^[A-Za-z0-9._~+/-]+=*$/.test(v)) {
+    throw new ConfigError('config: METRICS_TOKEN is invalid: expected at least 16 characters, letters, digits and - . _ ~ + / only (make one with: openssl rand -hex 32).');
+  }
+  return v;
 }
 
 /** 64 hex digits, or base64 of 32 bytes. */
@@ -191,13 +202,13 @@ function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | n
 }
 
 /**
- * Every secret value, for the logger and the CLI to scrub: tokens, the signing secret, the API key, the
- * encryption keys (current and previous), and the password of each URL-valued setting (DATABASE_URL,
+ * Every secret value, for the logger and the CLI to scrub: tokens (the metrics token too), the signing secret,
+ * the API key, the encryption keys (current and previous), and the password of each URL-valued setting (DATABASE_URL,
  * SLACK_API_URL, DISCORD_API_URL, LLM_BASE_URL).
  */
 export function secretValues(cfg: Pick<Config, 'secrets' | 'database'> & { summary?: Pick<Config['summary'], 'llm'> }): string[] {
   const s = cfg.secrets;
-  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey, s.dashboardPassword, s.dashboardSessionSecret, s.slackClientSecret, s.discordClientSecret, s.encryptionKey, ...s.previousEncryptionKeys].filter(
+  const out = [s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.discordToken, s.llmApiKey, s.dashboardPassword, s.dashboardSessionSecret, s.slackClientSecret, s.discordClientSecret, s.encryptionKey, s.metricsToken, ...s.previousEncryptionKeys].filter(
     (v): v is string => !!v,
   );
   for (const url of [cfg.database.url, s.slackApiUrl, s.discordApiUrl, cfg.summary?.llm.base_url]) out.push(...urlPasswords(url));

@@ -305,6 +305,8 @@ export interface Secrets {
   encryptionKey: string | null;
   /** Keys replaced by encryptionKey: values sealed under them still open (CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS). */
   previousEncryptionKeys: string[];
+  /** METRICS_TOKEN: GET /metrics needs it as a bearer token; null: /metrics answers this machine only. */
+  metricsToken: string | null;
 }
 
 export interface Config extends FileConfig {

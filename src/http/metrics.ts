@@ -1,4 +1,4 @@
-// GET /metrics for Prometheus: in-process counters (polls, deliveries, compaction, since this process
+// GET /metrics for Prometheus (who may read it: metrics-access.ts): in-process counters (polls, deliveries, compaction, since this process
 // started) and gauges read from storage on each scrape (a few bounded aggregate queries). Labels carry
 // fixed words and feed ids only: never URLs, names or error text.
 import type { Clock } from '../lib/clock.ts';
@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import { MetricsRegistry, renderMetrics, type MetricFamily } from '../lib/metrics.ts';
 import type { StorageCounters, StorageStatus } from '../storage/monitor.ts';
 import type { StorageStats } from '../storage/stats-repo.ts';
+import { metricsAccess } from './metrics-access.ts';
 import type { Route } from './server.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -35,6 +36,8 @@ export interface BotMetricsDeps {
   startedAt?: Date;
   /** WebSub subscriptions by state, read on each scrape (absent: push is off). */
   websub?: () => Promise<Record<string, number>>;
+  /** METRICS_TOKEN: scrapes must carry it as a bearer token; null or absent: this machine only (metrics-access.ts). */
+  token?: string | null;
 }
 
 export interface BotMetrics {
@@ -148,7 +151,14 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
     route: {
       method: 'GET',
       path: '/metrics',
-      handler: async (_req, res) => {
+      handler: async (req, res) => {
+        // Decided before any storage query: a refused scrape costs nothing.
+        const access = metricsAccess({ remoteAddress: req.socket.remoteAddress, headers: req.headers }, deps.token ?? null);
+        if (!access.ok) {
+          res.writeHead(access.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...access.headers });
+          res.end(access.body);
+          return;
+        }
         const body = await scrape();
         res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
         res.end(body);

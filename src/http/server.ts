@@ -23,6 +23,8 @@ export interface Route {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Request header fields accepted; a request with more is answered 431 and goes no further. */
+export const MAX_REQUEST_HEADERS = 100;
 
 export interface HealthReport {
   ok: boolean;
@@ -66,58 +68,58 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const limits = { ...DEFAULT_CLIENT_LIMITS, ...opts.limits };
   // Node checks the two timeouts every connectionsCheckingInterval (30 s by default, so a slow-headers client
   // held a socket for up to 45 s); checked every second here.
-  const server = http.createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
+    // Counted here, before anything reads a header: Node's own cap (maxHeadersCount) drops the headers past
+    // it without a word, and a dropped signature or length header could change what the request means.
+    if (req.rawHeaders.length / 2 > MAX_REQUEST_HEADERS) return refuse(req, res, 431, `more than ${MAX_REQUEST_HEADERS} request headers\n`);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/healthz') {
+      if (method !== 'GET' && method !== 'HEAD') return answerMethods(req, res, ['GET', 'HEAD']);
       opts
         .health()
         .then((report) => {
           res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
+          res.end(method === 'HEAD' ? undefined : JSON.stringify(report));
         })
         .catch((err: unknown) => {
           // Whatever went wrong is for the log: this port is public.
           opts.logger.error({ err: errorMessage(err) }, 'http: the health check failed');
           res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
+          res.end(method === 'HEAD' ? undefined : JSON.stringify({ ok: false, checks: { health: { ok: false, detail: 'health check failed' } } }));
         });
       return;
     }
     const matches = (r: Route) => (r.prefix ? url.pathname.startsWith(r.path) : r.path === url.pathname);
-    const known = routes.some(matches);
-    const route = routes.find((r) => matches(r) && r.method === req.method) ?? (known || !opts.fallback ? undefined : { ...opts.fallback, method: req.method ?? 'GET', path: url.pathname });
-    if (!route) {
-      res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' });
-      res.end(known ? 'method not allowed\n' : 'not found\n');
-      return;
-    }
-    // Bound every input: a body must announce its size, and the size must be within the route's limit.
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      const declared = req.headers['content-length'];
-      if (declared === undefined && !route.unsizedBody) {
-        res.writeHead(411, { 'content-type': 'text/plain', connection: 'close' });
-        res.end('a Content-Length header is required\n');
-        req.resume();
-        return;
-      }
-      if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > limit)) {
-        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
-        res.end(`request body over ${limit} bytes\n`);
-        req.destroy();
-        return;
-      }
-    }
+    const allowed = [...new Set(routes.filter(matches).map((r) => r.method))];
+    const route = routes.find((r) => matches(r) && r.method === method) ?? (allowed.length || !opts.fallback ? undefined : { ...opts.fallback, method, path: url.pathname });
+    if (!route) return allowed.length ? answerMethods(req, res, allowed) : refuse(req, res, 404, 'not found\n');
+    // Bound every input: a body must announce its size (unless the route bounds it itself), within the
+    // route's limit. A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3).
+    const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const declared = req.headers['content-length'];
+    if (declared === undefined && req.headers['transfer-encoding'] !== undefined && !route.unsizedBody) return refuse(req, res, 411, 'a Content-Length header is required\n');
+    if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > limit)) return refuse(req, res, 413, `request body over ${limit} bytes\n`);
+    // The client waits for 100 Continue before sending the body: sent when the route starts reading it, so a
+    // route that refuses first (an unknown WebSub callback) is not sent a body it will not read.
+    if (expectsContinue) continueOnFirstRead(req, res);
     Promise.resolve(route.handler(req, res)).catch((err: unknown) => {
       opts.logger.error({ err, path: url.pathname }, 'http: route handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end();
     });
-  });
+  }
+  // Node checks the two timeouts every connectionsCheckingInterval (30 s by default, so a slow-headers client
+  // held a socket for up to 45 s); checked every second here.
+  const server = http.createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => handle(req, res, false));
+  // With this listener Node no longer answers `Expect: 100-continue` itself, before any route has looked.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => handle(req, res, true));
   server.requestTimeout = limits.requestTimeoutMs;
   server.headersTimeout = limits.headersTimeoutMs;
   server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 100;
+  // No cap of Node's: it would drop headers silently; handle() answers 431 past MAX_REQUEST_HEADERS, and
+  // Node's maxHeaderSize (16 KiB) bounds the head's bytes (431 too).
+  server.maxHeadersCount = 0;
   server.maxConnections = limits.maxConnections;
   let dropped = 0;
   server.on('drop', () => {
@@ -145,6 +147,42 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       }),
+  };
+}
+
+/** Whether the request announces a body (which an early answer leaves unread). */
+const announcesBody = (req: http.IncomingMessage) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+
+/**
+ * Answers without reading the body. When one was announced (or the client waits for 100 Continue before
+ * sending it), the connection is closed once the answer is out, so the unread body is neither read nor taken
+ * for the next request.
+ */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const close = announcesBody(req) || req.headers.expect !== undefined;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers, ...(close ? { connection: 'close' } : {}) });
+  if (close) res.on('finish', () => req.destroy());
+  res.end(text);
+}
+
+/** A path the server knows, asked with another method: OPTIONS gets 204, anything else 405, both with Allow. */
+function answerMethods(req: http.IncomingMessage, res: http.ServerResponse, methods: string[]): void {
+  const allow = [...methods, 'OPTIONS'].join(', ');
+  if (req.method !== 'OPTIONS') return refuse(req, res, 405, 'method not allowed\n', { allow });
+  // A body sent with OPTIONS is not read: the connection closes after the answer, as for a refusal.
+  const close = announcesBody(req) || req.headers.expect !== undefined;
+  res.writeHead(204, { allow, 'cache-control': 'no-store', ...(close ? { connection: 'close' } : {}) });
+  if (close) res.on('finish', () => req.destroy());
+  res.end();
+}
+
+/** Sends 100 Continue when the handler first reads the body, unless it has answered already. */
+function continueOnFirstRead(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const read = req._read;
+  req._read = function (size: number) {
+    req._read = read;
+    if (!res.headersSent && !res.writableEnded) res.writeContinue();
+    read.call(this, size);
   };
 }
 

@@ -8,11 +8,13 @@ import { plainLine } from './terminal-text.ts';
 
 /** Longest error text stored in a `last_error` (or pause / disable reason) column, marker included. */
 export const STORED_ERROR_MAX = 1000;
+/** Longest pause reason stored for a channel (it quotes a platform's refusal: see REMOTE_ERROR_MAX). */
+export const PAUSE_REASON_MAX = 500;
 /** Longest piece of a remote party's text quoted inside one of our sentences (a URL, a body). */
 export const QUOTE_MAX = 200;
 /**
  * Longest error sentence built around a remote answer (a platform's refusal), so it fits, with our own
- * words around it, in a stored error, a channel's pause reason (500) and a notice posted to the channel.
+ * words around it, in a stored error, a channel's pause reason (PAUSE_REASON_MAX) and a notice posted to the channel.
  */
 export const REMOTE_ERROR_MAX = 400;
 
@@ -55,6 +57,9 @@ export const quoted = (text: string): string => boundedText(text, QUOTE_MAX);
 
 /** An error text as stored in a `last_error` column and shown from there (STORED_ERROR_MAX characters). */
 export const storedError = (text: string): string => boundedText(text, STORED_ERROR_MAX);
+
+/** A channel's pause reason as stored and shown (`/news status`, the dashboard): PAUSE_REASON_MAX characters. */
+export const pauseReason = (text: string): string => boundedText(text, PAUSE_REASON_MAX);
 
 /** An error made from a remote answer (a platform's refusal) as one bounded line (REMOTE_ERROR_MAX characters). */
 export const remoteErrorText = (err: unknown): string => boundedText(errorMessage(err), REMOTE_ERROR_MAX);

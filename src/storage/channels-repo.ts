@@ -3,6 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_DELIVERY, DELIVERY_MODES, formatClock, parseClock, type BriefSchedule, type ChannelDelivery, type DeliveryMode, type QuietHours } from '../domain/brief-schedule.ts';
 import type { Channel, ChannelKeyword, PlatformName } from '../domain/types.ts';
+import { pauseReason } from '../lib/bounded-text.ts';
 import type { ChannelsTable, Database } from './schema.ts';
 import { flag, toDate } from './rows.ts';
 
@@ -166,7 +167,7 @@ export class ChannelsRepo {
 
   /** Stops deliveries to a channel (e.g. the bot was removed); the reason is shown in `status`. */
   async pause(channelId: number, reason: string): Promise<void> {
-    await this.db.updateTable('channels').set({ paused: 1, paused_reason: reason.slice(0, 500) }).where('id', '=', channelId).execute();
+    await this.db.updateTable('channels').set({ paused: 1, paused_reason: pauseReason(reason) }).where('id', '=', channelId).execute();
   }
 
   /** The channel's mode, brief schedule, quiet hours and threads setting (defaults for an unknown channel). */

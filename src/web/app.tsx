@@ -30,6 +30,7 @@ import { registerFeeds } from './pages/feeds.tsx';
 import { registerOverview } from './pages/overview.tsx';
 import { registerSignIn, OffPage } from './pages/sign-in.tsx';
 import { registerTopics } from './pages/topics.tsx';
+import { methodGuard } from './methods.ts';
 import type { PasswordCheck } from './password.ts';
 import { securityHeaders } from './security.ts';
 import { createSessions } from './session.ts';
@@ -79,6 +80,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const secure = deps.settings.publicUrl?.startsWith('https:') ?? false;
   app.use('*', securityHeaders({ hsts: secure }));
+  app.use('*', methodGuard(app));
   app.get('/static/:file', (c) => {
     const f = STATIC[c.req.param('file')];
     if (!f) return c.text('not found\n', 404);

@@ -126,7 +126,9 @@ export function createKit(o: { deps: WebDeps; sessions: Sessions; viewers: Viewe
     const changes = method !== 'GET' && method !== 'HEAD';
     if (changes) {
       const limit = LARGE_FORMS.has(c.req.path) ? IMPORT_MAX_BYTES : FORM_MAX_BYTES;
-      const length = Number(c.req.header('content-length') ?? 'NaN');
+      const declared = c.req.header('content-length');
+      if (declared === undefined) return c.text('a Content-Length header is required\n', 411);
+      const length = Number(declared);
       if (!Number.isFinite(length) || length > limit) return c.text(`request body over ${limit} bytes\n`, 413);
       // Only this site's pages post here (a browser says where a request comes from).
       if (c.req.header('sec-fetch-site') === 'cross-site') return c.text('cross-site form posts are refused\n', 403);

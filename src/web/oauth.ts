@@ -4,6 +4,7 @@
 // token arrives straight from the token endpoint (so its claims are checked, not its signature: OpenID
 // Connect Core 3.1.3.7), and who the person is comes from the provider's userInfo / users/@me answers.
 import type { WebUser } from './types.ts';
+import { boundedText as boundedLine } from '../lib/bounded-text.ts';
 
 export interface OAuthProvider {
   readonly name: 'slack' | 'discord';
@@ -68,6 +69,15 @@ const form = (fields: Record<string, string>) => ({
 });
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : null);
+/**
+ * A name the provider sends (a person, a workspace, a server): kept in the session, shown on every page and
+ * in a topic version's author, so one clean line of at most NAME_MAX characters (lib/bounded-text.ts), or null.
+ */
+const NAME_MAX = 100;
+const nameOf = (v: unknown): string | null => {
+  const s = str(v);
+  return s === null ? null : boundedLine(s, NAME_MAX) || null;
+};
 
 /** The claims of a JWT (not its signature: it came straight from the token endpoint over TLS). */
 function jwtClaims(token: string): Record<string, unknown> {
@@ -114,7 +124,7 @@ export function slackOidc(s: SlackOidcSettings): OAuthProvider {
       if (!userId || !teamId || !/^[UW][A-Z0-9]{2,30}$/.test(userId) || !/^[TE][A-Z0-9]{2,30}$/.test(teamId)) throw new Error('Slack did not say which user and workspace signed in');
       if (claims['https://slack.com/user_id'] !== undefined && claims['https://slack.com/user_id'] !== userId) throw new Error('the ID token and userInfo name different users');
       if (claims['https://slack.com/team_id'] !== undefined && claims['https://slack.com/team_id'] !== teamId) throw new Error('the ID token and userInfo name different workspaces');
-      return { kind: 'slack', teamId, teamName: str(info['https://slack.com/team_name']), userId, name: str(info.name) ?? userId };
+      return { kind: 'slack', teamId, teamName: nameOf(info['https://slack.com/team_name']), userId, name: nameOf(info.name) ?? userId };
     },
   };
 }
@@ -161,9 +171,9 @@ export function discordOAuth(s: DiscordOAuthSettings): OAuthProvider {
           perms = 0n;
         }
         // Only which servers to ask about: what the person may do is asked of the bot (platforms/discord).
-        return [{ id, name: (str(g.name) ?? id).slice(0, 100), manageGuild: g.owner === true || (perms & (ADMINISTRATOR | MANAGE_GUILD)) !== 0n }];
+        return [{ id, name: nameOf(g.name) ?? id, manageGuild: g.owner === true || (perms & (ADMINISTRATOR | MANAGE_GUILD)) !== 0n }];
       });
-      return { kind: 'discord', userId, name: str(me.global_name) ?? str(me.username) ?? userId, guilds };
+      return { kind: 'discord', userId, name: nameOf(me.global_name) ?? nameOf(me.username) ?? userId, guilds };
     },
   };
 }

@@ -30,7 +30,7 @@ export function createWorkers(config: Config['workers'], logger?: Logger, opts: 
   const pool = createWorkerPool<Jobs>({ threads: config.threads || defaultThreads(), maxHeapMb: config.max_heap_mb, preloadAll: !!opts.preloadAll, ...(logger ? { logger } : {}) });
   return {
     pool,
-    readFeed: pooledFeedReader(pool, config.parse_timeout_ms),
+    readFeed: pooledFeedReader(pool, config.parse_timeout_ms, logger),
     summaryWork: pooledSummaryWork(pool, config.summarize_timeout_ms),
     close: () => pool.close(),
   };

@@ -90,6 +90,8 @@ describe('loadConfig', () => {
     { name: 'one bad previous key among good ones (named by position)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)}, hunter2secret${'0'.repeat(51)}` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is not 32 bytes as 64 hex digits or base64 / },
     { name: 'an empty entry in the previous keys', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)},` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is empty / },
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
+    { name: 'a metrics token too short to be a secret (never shown)', env: { METRICS_TOKEN: 'hunter2secret' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, letters, digits and - \. _ ~ \+ \/ only \(make one with: openssl rand -hex 32\)\.$/ },
+    { name: 'a metrics token with a space in it (never shown)', env: { METRICS_TOKEN: 'hunter2secret and more' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, / },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
     { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
     // YAML's infinity and NaN were shown as null ("polling.interval_seconds = null is invalid"), and a fraction as "expected int".
@@ -126,6 +128,14 @@ describe('loadConfig', () => {
     expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
     expect(secretValues(c)).not.toContain('1234.5678');
     expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, cwd: dir })).secrets.encryptionKey).toHaveLength(44);
+  });
+
+  it('reads METRICS_TOKEN (unset: null, /metrics for this machine only) and scrubs it', async () => {
+    const token = 'ab'.repeat(32);
+    const c = await loadConfig({ env: { METRICS_TOKEN: ` ${token} ` }, cwd: dir });
+    expect(c.secrets.metricsToken).toBe(token);
+    expect(secretValues(c)).toContain(token);
+    expect((await loadConfig({ env: {}, cwd: dir })).secrets.metricsToken).toBeNull();
   });
 
   it('reads the previous encryption keys (hex or base64, spaces trimmed) and scrubs them like the current one', async () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listenError, type HttpServer } from '../../src/http/server.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
+import { fillerHeaders, rawExchange } from '../helpers/raw-http.ts';
 
 /** A raw request, so the test controls Content-Length and chunking exactly. */
 function send(port: number, opts: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
@@ -230,5 +231,121 @@ describe('http server that cannot listen', () => {
   it('passes other errors through', () => {
     const other = Object.assign(new Error('listen EINVAL'), { code: 'EINVAL' });
     expect(listenError(other, '0.0.0.0', 80)).toBe(other);
+  });
+});
+
+describe('http server and the edges of a request (raw sockets)', () => {
+  let server: HttpServer;
+  let port: number;
+  const seen: string[] = [];
+  afterEach(async () => server.stop());
+
+  /** /hook reads its body; /cb/<id> (a WebSub-like prefix) refuses an unknown id before reading, as callbacks do. */
+  async function start() {
+    seen.length = 0;
+    const readAll = async (req: http.IncomingMessage) => {
+      let body = '';
+      for await (const d of req as AsyncIterable<Buffer>) body += d.toString();
+      return body;
+    };
+    server = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      health: async () => ({ ok: true, checks: {} }),
+      routes: [
+        {
+          method: 'POST',
+          path: '/hook',
+          maxBodyBytes: 64,
+          handler: async (req, res) => {
+            seen.push(`hook ${await readAll(req)} ${req.headers['x-signature'] ?? '-'}`);
+            res.end('ok');
+          },
+        },
+        {
+          method: 'GET',
+          path: '/cb/',
+          prefix: true,
+          handler: (req, res) => {
+            seen.push(`cb get ${req.url}`);
+            res.end('challenge');
+          },
+        },
+        {
+          method: 'POST',
+          path: '/cb/',
+          prefix: true,
+          unsizedBody: true,
+          maxBodyBytes: 64,
+          handler: async (req, res) => {
+            if (req.url === '/cb/unknown') {
+              res.writeHead(410, { connection: 'close' });
+              res.end('gone\n');
+              return;
+            }
+            seen.push(`cb ${await readAll(req)}`);
+            res.writeHead(202).end();
+          },
+        },
+      ],
+    });
+    ({ port } = await server.start());
+  }
+
+  it.each([
+    { name: 'OPTIONS on a route, no body', head: ['OPTIONS /hook HTTP/1.1'], status: 204, allow: 'POST, OPTIONS' },
+    { name: 'DELETE on a route, no body', head: ['DELETE /hook HTTP/1.1'], status: 405, allow: 'POST, OPTIONS' },
+    { name: 'GET on a POST route', head: ['GET /hook HTTP/1.1'], status: 405, allow: 'POST, OPTIONS' },
+    { name: 'OPTIONS on /healthz, no body', head: ['OPTIONS /healthz HTTP/1.1'], status: 204, allow: 'GET, HEAD, OPTIONS' },
+    { name: 'DELETE on /healthz, no body', head: ['DELETE /healthz HTTP/1.1'], status: 405, allow: 'GET, HEAD, OPTIONS' },
+    { name: 'POST on /healthz', head: ['POST /healthz HTTP/1.1', 'Content-Length: 0'], status: 405, allow: 'GET, HEAD, OPTIONS' },
+    { name: 'OPTIONS under a prefix route, no body', head: ['OPTIONS /cb/abc HTTP/1.1'], status: 204, allow: 'GET, POST, OPTIONS' },
+    { name: 'DELETE under a prefix route, no body', head: ['DELETE /cb/abc HTTP/1.1'], status: 405, allow: 'GET, POST, OPTIONS' },
+    { name: 'OPTIONS on a path no route names', head: ['OPTIONS /nope HTTP/1.1'], status: 404, allow: undefined },
+    { name: 'OPTIONS with a body (not read, the connection closed)', head: ['OPTIONS /hook HTTP/1.1', 'Content-Length: 5'], status: 204, allow: 'POST, OPTIONS' },
+    { name: 'DELETE on a path no route names', head: ['DELETE /nope HTTP/1.1'], status: 404, allow: undefined },
+  ])('$name: $status, Allow $allow, the route not called', async ({ head, status, allow }) => {
+    await start();
+    const r = await rawExchange(port, [...head, 'Host: x']);
+    expect(r.statuses).toEqual([status]);
+    expect(r.header('allow')).toBe(allow);
+    expect(seen).toEqual([]);
+  });
+
+  it('passes a POST without Content-Length or Transfer-Encoding (an empty body) to the route', async () => {
+    await start();
+    const r = await rawExchange(port, ['POST /hook HTTP/1.1', 'Host: x']);
+    expect(r.statuses).toEqual([200]);
+    expect(seen).toEqual(['hook  -']);
+  });
+
+  it.each([
+    { name: '100 headers in all', head: ['GET /healthz HTTP/1.1', 'Host: x', ...fillerHeaders(99)], status: 200, seen: [] },
+    { name: '101 headers', head: ['GET /healthz HTTP/1.1', 'Host: x', ...fillerHeaders(100)], status: 431, seen: [] },
+    { name: '100 headers on a route, the signature last', head: ['POST /hook HTTP/1.1', 'Host: x', 'Content-Length: 2', ...fillerHeaders(97), 'X-Signature: s'], body: 'ab', status: 200, seen: ['hook ab s'] },
+    { name: '101 headers on a route, the signature last', head: ['POST /hook HTTP/1.1', 'Host: x', 'Content-Length: 2', ...fillerHeaders(98), 'X-Signature: s'], body: 'ab', status: 431, seen: [] },
+    { name: '101 headers to a path no route names', head: ['GET /nope HTTP/1.1', 'Host: x', ...fillerHeaders(100)], status: 431, seen: [] },
+  ])('$name: $status', async ({ head, body, status, seen: want }) => {
+    await start();
+    const r = await rawExchange(port, head, body === undefined ? {} : { body, bodyAtOnce: true });
+    expect(r.statuses).toEqual([status]);
+    expect(seen).toEqual(want);
+  });
+
+  it.each([
+    { name: 'a path no route names', head: ['POST /nope HTTP/1.1', 'Content-Length: 3'], statuses: [404], seen: [] },
+    { name: 'a wrong method', head: ['PUT /hook HTTP/1.1', 'Content-Length: 3'], statuses: [405], seen: [] },
+    { name: 'a body over the limit', head: ['POST /hook HTTP/1.1', 'Content-Length: 65'], statuses: [413], seen: [] },
+    { name: 'a chunked body where a length is required', head: ['POST /hook HTTP/1.1', 'Transfer-Encoding: chunked'], statuses: [411], seen: [] },
+    { name: 'too many headers', head: ['POST /hook HTTP/1.1', 'Content-Length: 3', ...fillerHeaders(98)], statuses: [431], seen: [] },
+    { name: 'a route that refuses before reading', head: ['POST /cb/unknown HTTP/1.1', 'Content-Length: 3'], statuses: [410], seen: [] },
+    { name: 'a body the route reads', head: ['POST /hook HTTP/1.1', 'Content-Length: 3'], statuses: [100, 200], seen: ['hook abc -'] },
+    { name: 'a body a prefix route reads', head: ['POST /cb/abc HTTP/1.1', 'Content-Length: 3'], statuses: [100, 202], seen: ['cb abc'] },
+  ])('Expect: 100-continue with $name: $statuses', async ({ head, statuses, seen: want }) => {
+    await start();
+    const r = await rawExchange(port, [...head, 'Host: x', 'Expect: 100-continue'], { body: 'abc' });
+    expect(r.statuses).toEqual(statuses);
+    expect(seen).toEqual(want);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PAUSE_REASON_MAX } from '../../src/lib/bounded-text.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { storySeeder, type StorySeeder } from '../helpers/stories.ts';
@@ -84,6 +85,19 @@ describe.each(testDatabases)('ChannelsRepo on $name', (database) => {
     expect(await storage.channels.get(ch.id)).toMatchObject({ paused: true, pausedReason: 'channel_not_found' });
     await storage.channels.unpause(ch.id);
     expect(await storage.channels.get(ch.id)).toMatchObject({ paused: false, pausedReason: null });
+  });
+
+  // A pause reason quotes a platform's answer (remote text): stored as every other remote text is
+  // (lib/bounded-text.ts), not cut on a UTF-16 unit with its controls and escapes kept.
+  it.each([
+    { name: 'escapes, controls and bidi overrides removed, lines joined', reason: 'slack refused delivery: \u001b[31mnot_in_channel\u202e\r\nnow\u0007', want: 'slack refused delivery: not_in_channel now' },
+    { name: 'a long answer cut on a character, saying so', reason: `discord refused delivery: ${'😀'.repeat(600)}`, want: `discord refused delivery: ${'😀'.repeat(444)} …[cut: 626 characters in all]` },
+  ])('stores a pause reason as bounded text: $name', async ({ reason, want }) => {
+    const ch = await storage.channels.upsert(ref, t0);
+    await storage.channels.pause(ch.id, reason);
+    const stored = (await storage.channels.get(ch.id))!.pausedReason!;
+    expect(stored).toBe(want);
+    expect(Array.from(stored).length).toBeLessThanOrEqual(PAUSE_REASON_MAX);
   });
 });
 

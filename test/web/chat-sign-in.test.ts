@@ -308,6 +308,20 @@ describe.each(testDatabases)('sign in with Slack and Discord, Add to Slack, on $
     expect(c.cookies.has('cb_session')).toBe(false);
   });
 
+  // Text a provider (or whoever crafted the link) puts in the callback's query is remote text: shown as one
+  // clean line of bounded length (lib/bounded-text.ts), never cut inside a character or with its controls kept.
+  it.each([
+    { name: 'a cancelled sign-in', path: async (c: WebClient) => `/auth/slack/callback?state=${new URL((await c.get('/auth/slack')).location!).searchParams.get('state')}&error=${encodeURIComponent('access_denied\u202e\u001b[31m by\r\nuser')}`, status: 400, want: 'Slack sign-in was cancelled (access_denied by user).' },
+    { name: 'a failed install', path: async () => `/installed?error=${encodeURIComponent(`refused\u0007\u202e ${'😀'.repeat(250)}`)}`, status: 400, want: `cyberbrief was not installed: refused ${'😀'.repeat(162)} …[cut: 258 characters in all]. Try Add to Slack again.` },
+    { name: 'an install into a workspace with a hostile name', path: async () => `/installed?team=${encodeURIComponent(`Desk\u202e\u001b]8;;https://x\u0007 ${'😀'.repeat(99)}`)}`, status: 200, want: `cyberbrief is installed in Desk ${'😀'.repeat(65)} …[cut: 104 characters in all].` },
+  ])('shows the query text of $name as bounded text', async ({ path: pathOf, status, want }) => {
+    const c = webClient(base);
+    const r = await c.get(await pathOf(c));
+    expect(r.status).toBe(status);
+    expect(r.plain).toContain(want);
+    expect(r.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202a-\u202e]|\p{Cs}/u);
+  });
+
   it('the sign-in page offers both providers and the Add to Slack and Add to Discord links', async () => {
     const page = await webClient(base).get('/sign-in');
     expect(page.text).toContain('href="/auth/slack"');

@@ -18,6 +18,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/web/security.ts';
 import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { rawExchange } from '../helpers/raw-http.ts';
 import { csrfOf, webClient, type WebClient } from '../helpers/web-client.ts';
 
 notePostgresSkip();
@@ -119,6 +120,25 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     const r = await anon.post('/feeds/add', { url: 'https://example.com/feed.xml' });
     expect(r.status).toBe(403);
     expect(await app.storage!.feeds.getByUrl('https://example.com/feed.xml')).toBeNull();
+  });
+
+  it.each([
+    { head: ['OPTIONS / HTTP/1.1'], statuses: [204], allow: 'GET, HEAD, OPTIONS' },
+    { head: ['OPTIONS /feeds/add HTTP/1.1'], statuses: [204], allow: 'POST, OPTIONS' },
+    { head: ['OPTIONS /static/app.css HTTP/1.1'], statuses: [204], allow: 'GET, HEAD, OPTIONS' },
+    { head: ['DELETE /feeds HTTP/1.1'], statuses: [405], allow: 'GET, HEAD, OPTIONS' },
+    { head: ['PUT /feeds/add HTTP/1.1', 'Content-Length: 0'], statuses: [405], allow: 'POST, OPTIONS' },
+    { head: ['POST /feeds HTTP/1.1', 'Content-Length: 3', 'Expect: 100-continue'], statuses: [405], allow: 'GET, HEAD, OPTIONS' },
+    { head: ['DELETE /no-such-page HTTP/1.1'], statuses: [404], allow: undefined },
+    { head: ['OPTIONS /no-such-page HTTP/1.1'], statuses: [404], allow: undefined },
+    { head: ['POST /no-such-page HTTP/1.1', 'Content-Length: 3', 'Expect: 100-continue'], statuses: [404], allow: undefined },
+    // A form the dashboard reads (for its CSRF token) gets 100 Continue, then the refusal.
+    { head: ['POST /sign-in/password HTTP/1.1', 'Content-Length: 3', 'Content-Type: application/x-www-form-urlencoded', 'Expect: 100-continue'], statuses: [100, 403], allow: undefined },
+  ])('answers $head.0 with $statuses (Allow: $allow), a body sent only after 100 Continue', async ({ head, statuses, allow }) => {
+    const r = await rawExchange(app.port!, [...head, `Host: 127.0.0.1:${app.port}`], { body: 'a=b' });
+    expect(r.statuses).toEqual(statuses);
+    expect(r.header('allow')).toBe(allow);
+    expect(r.header('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it('signs the operator in only with the CSRF token and the right password; the cookie is HttpOnly and SameSite; the database keeps only its hash', async () => {
@@ -447,6 +467,14 @@ describe('the dashboard without a sign-in method', () => {
       expect(csrfOf(text)).toBeNull();
       expect((await fetch(`${base}/feeds`)).status).toBe(404);
       expect((await fetch(`${base}/sign-in`)).status).toBe(404);
+      for (const [head, status, allow] of [
+        ['OPTIONS / HTTP/1.1', 204, 'GET, HEAD, OPTIONS'],
+        ['DELETE / HTTP/1.1', 405, 'GET, HEAD, OPTIONS'],
+        ['OPTIONS /feeds HTTP/1.1', 404, undefined],
+      ] as const) {
+        const r = await rawExchange(app.port!, [head, 'Host: x']);
+        expect([r.statuses, r.header('allow')], head).toEqual([[status], allow]);
+      }
     } finally {
       await app.stop();
       await feed.close();

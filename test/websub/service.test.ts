@@ -19,6 +19,7 @@ import { jsonFeedDocument, rssDocument, startFeedServer, type FeedEntry, type Fe
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeHub, type FakeHub } from '../emulators/websub-hub.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { rawExchange } from '../helpers/raw-http.ts';
 
 const POLL: PollOptions = { intervalSeconds: 900, maxIntervalSeconds: 86_400, jitterSeconds: 0, backoffBaseSeconds: 60, disableAfterFailures: 5, backfill: 0 };
 const KEY = 'a'.repeat(64);
@@ -294,6 +295,20 @@ describe.each(testDatabases)('WebSub subscriber on $name', (db) => {
     hub.subscriptions.delete(sub.callback);
     expect(await hub.publish(feedServer.url, rssDocument('Push Wire', [entry(6)]))).toEqual([status]);
     expect(hub.subscriptions.has(callback)).toBe(kept);
+  });
+
+  // A hub may send Expect: 100-continue and wait: it is asked for the body only by a callback that reads it.
+  it.each([
+    { name: 'a callback id nobody has', id: 'y'.repeat(43), length: 3, statuses: [410] },
+    { name: 'a path that is no callback id', id: 'abc', length: 3, statuses: [404] },
+    { name: 'the subscribed callback, declared over the limit', id: null, length: 64 * 1024 + 1, statuses: [413] },
+    { name: 'the subscribed callback (a forged signature: read, acknowledged, ignored)', id: null, length: 3, statuses: [100, 202] },
+  ])('a push with Expect: 100-continue to $name: $statuses', async ({ id, length, statuses }) => {
+    const { callback } = await subscribedFeed();
+    const url = new URL(id === null ? callback : callback.replace(/[^/]+$/, id));
+    const r = await rawExchange(Number(url.port), [`POST ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, `Content-Length: ${length}`, 'Content-Type: application/rss+xml', 'X-Hub-Signature: sha256=00', 'Expect: 100-continue'], { body: 'x'.repeat(length) });
+    expect(r.statuses).toEqual(statuses);
+    expect(outcomes).toEqual(statuses.includes(100) ? ['refused'] : []);
   });
 
   it('renews the lease before it ends', async () => {

@@ -10,6 +10,7 @@ import { PRE_CSRF, field, randomToken, type Ctx, type Kit, type WebEnv } from '.
 import { PASSWORD_MAX, createSignInLimiter } from '../password.ts';
 import { clearCookie, readCookie, sameSecret, setCookie } from '../session.ts';
 import { Csrf } from '../views/layout.tsx';
+import { boundedText } from '../../lib/bounded-text.ts';
 
 const OAUTH = 'cb_oauth';
 
@@ -172,7 +173,7 @@ export function registerSignIn(app: Hono<WebEnv>, kit: Kit): void {
       deps.logger.warn({ provider: provider.name }, 'web: an OAuth callback did not match this browser\'s sign-in (state)');
       return signInPage(c, kit, 400, `That ${label} sign-in did not start in this browser, or took more than 10 minutes; try again.`);
     }
-    if (c.req.query('error')) return signInPage(c, kit, 400, `${label} sign-in was cancelled (${c.req.query('error')!.slice(0, 60)}).`);
+    if (c.req.query('error')) return signInPage(c, kit, 400, `${label} sign-in was cancelled (${boundedText(c.req.query('error')!, 60)}).`);
     const code = c.req.query('code') ?? '';
     if (!code || code.length > 1000) return signInPage(c, kit, 400, `${label} sent no sign-in code; try again.`);
     let user;
@@ -199,11 +200,12 @@ export function registerSignIn(app: Hono<WebEnv>, kit: Kit): void {
   // Where "Add to Slack" comes back to (the Slack adapter's install callback redirects here).
   app.get('/installed', async (c) => {
     const error = c.req.query('error');
-    const team = c.req.query('team')?.slice(0, 100);
+    // Both come from a link anyone can craft: one clean line each, bounded (lib/bounded-text.ts).
+    const team = c.req.query('team') ? boundedText(c.req.query('team')!, 100) : undefined;
     return kit.page(c, error ? 400 : 200, {
       title: error ? 'Installation failed' : 'Installed',
       body: error ? (
-        <p class="notice error">{`cyberbrief was not installed: ${error.slice(0, 200)}. Try Add to Slack again.`}</p>
+        <p class="notice error">{`cyberbrief was not installed: ${boundedText(error, 200)}. Try Add to Slack again.`}</p>
       ) : (
         <div>
           <p>{`cyberbrief is installed in ${team ?? 'your workspace'}. Invite it to a channel (/invite @cyberbrief) and run /news subscribe there.`}</p>
