@@ -45,6 +45,8 @@ export interface App {
   /** The port the HTTP server listens on (after start). */
   readonly port: number | null;
   readonly storage: Storage | null;
+  /** While stop() runs: the component it is stopping now (to say what held a shutdown up); else null. */
+  readonly stoppingComponent: string | null;
 }
 
 export interface AppOptions {
@@ -96,6 +98,7 @@ export function createApp(opts: AppOptions): App {
   let storage: Storage | null = null;
   let port: number | null = null;
   let stopping: Promise<void> | null = null;
+  let stoppingComponent: string | null = null;
   // stop() during start-up (a signal while it waits for the database) ends the wait.
   const startAbort = new AbortController();
   let startFailed = false;
@@ -313,7 +316,8 @@ export function createApp(opts: AppOptions): App {
       onStop('websub', () => websub.stop());
     }
     scheduler.start();
-    onStop('scheduler', () => scheduler.stop());
+    // Fetches in flight are given up (their feeds stay due): a stalled server must not hold a shutdown.
+    onStop('scheduler', () => scheduler.stop({ giveUpInFlight: true }));
     // The first look for due feeds now, not at the first tick (up to polling.tick away, 30 s by default): a bot
     // just started polls its feeds at once. The tick logs its own failures.
     void scheduler.tick();
@@ -342,6 +346,9 @@ export function createApp(opts: AppOptions): App {
     get storage() {
       return storage;
     },
+    get stoppingComponent() {
+      return stoppingComponent;
+    },
     async start() {
       try {
         await start();
@@ -356,12 +363,14 @@ export function createApp(opts: AppOptions): App {
       stopping ??= (async () => {
         // Reverse start order: stop taking work, let in-flight work finish, close the database last.
         for (const s of [...stoppers].reverse()) {
+          stoppingComponent = s.name;
           try {
             await s.stop();
           } catch (err) {
             logger.error({ err, component: s.name }, `shutdown: ${s.name} did not stop cleanly`);
           }
         }
+        stoppingComponent = null;
         if (!startFailed) logger.info('shutdown: stopped cleanly');
       })();
       return stopping;
