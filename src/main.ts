@@ -20,7 +20,7 @@ import { createFetcher, type Fetcher } from './feeds/fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
 import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
 import { createBotMetrics } from './http/metrics.ts';
-import { createHttpServer, type HttpServer } from './http/server.ts';
+import { createHttpServer, type HttpServer, type RouteHandler } from './http/server.ts';
 import { createHealthCheck } from './http/health.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
@@ -30,7 +30,7 @@ import { relevanceFactory } from './matching/load-relevance.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms, SLACK_INSTALL_PATH } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
-import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
+import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, parseDatabaseUrl, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 import type { SummaryWork } from './summarize/ports.ts';
 import { createWorkers } from './workers/index.ts';
@@ -99,6 +99,8 @@ export function createApp(opts: AppOptions): App {
   let port: number | null = null;
   let stopping: Promise<void> | null = null;
   let stoppingComponent: string | null = null;
+  /** True once start() has finished: /healthz says "starting" until then. */
+  let started = false;
   // stop() during start-up (a signal while it waits for the database) ends the wait.
   const startAbort = new AbortController();
   let startFailed = false;
@@ -124,6 +126,40 @@ export function createApp(opts: AppOptions): App {
     const workers = createWorkers(config.workers, logger, { preloadAll: true });
     onStop('workers', () => workers.close());
 
+    // /healthz from the start: while start-up waits (for PostgreSQL, say) it answers 503 in fixed words
+    // ("starting", "database not open yet"), so an orchestrator can tell waiting from dead. Every other path
+    // answers 503 until the routes below are in place; the port is taken (or refused) before any wait.
+    let fallback: RouteHandler = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+      res.end('cyberbrief is starting; try again shortly.\n');
+    };
+    let fallbackMaxBodyBytes: number | undefined = undefined;
+    const http: HttpServer = createHttpServer({
+      host: config.server.host,
+      port: config.server.port,
+      health: async () => {
+        const report = await health();
+        return started ? report : { ok: false, checks: { ...report.checks, startup: { ok: false, detail: 'starting' } } };
+      },
+      logger,
+      fallback: {
+        handler: (req, res) => fallback(req, res),
+        // Read at each request (the server copies the fallback per request): the dashboard's limit once it is there.
+        get maxBodyBytes() {
+          return fallbackMaxBodyBytes;
+        },
+      },
+    });
+    const listen = async () => {
+      ({ port } = await http.start());
+      // Stopped here if start-up ends early; once running, at its place below (before the platforms it serves).
+      onStop('http (start-up)', () => http.stop());
+    };
+    // PostgreSQL may keep start-up waiting: listen first. SQLite never waits, and its run lock comes first, so
+    // a second bot on the same file is told that (not that the port is taken).
+    const waitsForDatabase = parseDatabaseUrl(config.database.url, opts.cwd).dialect === 'postgres';
+    if (waitsForDatabase) await listen();
+
     // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
     // PostgreSQL not answering yet (the bot started before its database) is waited for, with backoff.
     const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal });
@@ -136,6 +172,7 @@ export function createApp(opts: AppOptions): App {
     const storageReady = (signal?: AbortSignal) => db.monitor.ready(signal);
     storage = db;
     onStop('storage', () => db.close());
+    if (!waitsForDatabase) await listen();
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
     // This instance holds its liveness lock before it claims anything; the leases of an instance that died
@@ -214,15 +251,9 @@ export function createApp(opts: AppOptions): App {
       slackInstallPath: routes.some((r) => r.path === SLACK_INSTALL_PATH) ? SLACK_INSTALL_PATH : null,
     });
     onStop('dashboard', async () => dashboard.stop());
-    const http: HttpServer = createHttpServer({
-      host: config.server.host,
-      port: config.server.port,
-      routes: [...routes, metrics.route, ...(push.websub?.routes ?? [])],
-      health,
-      logger,
-      fallback: { handler: dashboard.handler, maxBodyBytes: dashboard.maxBodyBytes },
-    });
-    ({ port } = await http.start());
+    for (const r of [...routes, metrics.route, ...(push.websub?.routes ?? [])]) http.addRoute(r);
+    fallbackMaxBodyBytes = dashboard.maxBodyBytes;
+    fallback = dashboard.handler;
     onStop('http', () => http.stop());
 
     for (const p of platforms) {
@@ -352,6 +383,7 @@ export function createApp(opts: AppOptions): App {
     async start() {
       try {
         await start();
+        started = true;
       } catch (err) {
         // A start-up that failed on its own says why (the caller logs it), not that it stopped cleanly.
         if (!startAbort.signal.aborted) startFailed = true;
