@@ -23,6 +23,7 @@ import { createBotMetrics } from './http/metrics.ts';
 import { createHttpServer, type HttpServer, type RouteHandler } from './http/server.ts';
 import { createHealthCheck } from './http/health.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { StoppedError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { parseKeyword } from './matching/index.ts';
 import { createLiveTopics } from './matching/live-topics.ts';
@@ -106,6 +107,14 @@ export function createApp(opts: AppOptions): App {
   let startFailed = false;
   const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   const onStop = (name: string, stop: () => Promise<void>) => stoppers.push({ name, stop });
+  /**
+   * Between start-up steps: a stop asked for meanwhile (SIGTERM during migrations, a gateway login) ends
+   * start-up here, so nothing starts after the stop; stop() waits for this before it stops what did start.
+   */
+  const checkpoint = () => {
+    if (startAbort.signal.aborted) throw new StoppedError('start-up');
+  };
+  let starting: Promise<void> | null = null;
 
   // /healthz: fixed public words; the storage sentence behind them goes to the log when the answer changes.
   const health = createHealthCheck({ database: () => storage, stopping: () => stopping !== null, logger });
@@ -159,13 +168,14 @@ export function createApp(opts: AppOptions): App {
     // a second bot on the same file is told that (not that the port is taken).
     const waitsForDatabase = parseDatabaseUrl(config.database.url, opts.cwd).dialect === 'postgres';
     if (waitsForDatabase) await listen();
+    checkpoint();
 
     // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
     // PostgreSQL not answering yet (the bot started before its database) is waited for, with backoff.
     const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal });
     if (startAbort.signal.aborted) {
       await db.close();
-      throw new Error('stopped during start-up');
+      throw new StoppedError('start-up');
     }
     // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
     // failing write) instead of counting it against a feed, an item or an alert.
@@ -173,18 +183,23 @@ export function createApp(opts: AppOptions): App {
     storage = db;
     onStop('storage', () => db.close());
     if (!waitsForDatabase) await listen();
+    checkpoint();
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
+    checkpoint();
     // This instance holds its liveness lock before it claims anything; the leases of an instance that died
     // without releasing them (SIGKILL, a crash, a lost machine) are taken back now, not when they expire.
     const liveness = await holdInstanceLiveness(INSTANCE_ID, { locks: db.locks, logger });
     onStop('instance liveness', () => liveness.stop());
+    checkpoint();
     await takeBackDeadLeases(INSTANCE_ID, clock.now(), { locks: db.locks, leases: db.leases, logger });
+    checkpoint();
 
     // The topics in force: the topics file, or the newest version saved on the dashboard; every instance
     // checks for a new version every web.topics_check_seconds and recompiles (no restart).
     const live = createLiveTopics({ fileTopics: topics, fileCompiled: fromFile, compile: compileTopics, versions: db.topicVersions, parse: parseTopics, intervalMs: config.web.topics_check_seconds * 1000, logger });
     await live.refresh();
+    checkpoint();
     live.start();
     onStop('topics', () => live.stop());
 
@@ -201,6 +216,7 @@ export function createApp(opts: AppOptions): App {
       slackTeamOfChannel: async (channelId) => (await db.channels.find('slack', channelId))?.workspaceId || null,
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
+    checkpoint();
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
     const handler = createCommandHandler({
       channels: db.channels,
@@ -251,14 +267,23 @@ export function createApp(opts: AppOptions): App {
       slackInstallPath: routes.some((r) => r.path === SLACK_INSTALL_PATH) ? SLACK_INSTALL_PATH : null,
     });
     onStop('dashboard', async () => dashboard.stop());
+    checkpoint();
     for (const r of [...routes, metrics.route, ...(push.websub?.routes ?? [])]) http.addRoute(r);
     fallbackMaxBodyBytes = dashboard.maxBodyBytes;
     fallback = dashboard.handler;
     onStop('http', () => http.stop());
 
     for (const p of platforms) {
-      await p.start(handler, feedback);
-      onStop(`platform ${p.name}`, () => p.stop());
+      // Its stopper first: a stop asked for while it connects (a gateway login) stops it once it returns.
+      let failed = false;
+      onStop(`platform ${p.name}`, () => (failed ? Promise.resolve() : p.stop()));
+      try {
+        await p.start(handler, feedback);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+      checkpoint();
     }
 
     const summarizer = summarizerFrom(config, logger, { fetcher, storage: db, work: workers.summaryWork });
@@ -336,15 +361,18 @@ export function createApp(opts: AppOptions): App {
     notifyDispatcher = () => dispatcher.notify();
     await dispatcher.start();
     onStop('dispatcher', () => dispatcher.stop());
+    checkpoint();
     briefScheduler.start();
     onStop('brief scheduler', () => briefScheduler.stop());
     await pipeline.start();
     onStop('pipeline', () => pipeline.stop());
+    checkpoint();
     notifyPipeline = () => pipeline.notify();
     if (push.websub) {
       const websub = push.websub;
       await websub.start();
       onStop('websub', () => websub.stop());
+      checkpoint();
     }
     scheduler.start();
     // Fetches in flight are given up (their feeds stay due): a stalled server must not hold a shutdown.
@@ -382,7 +410,8 @@ export function createApp(opts: AppOptions): App {
     },
     async start() {
       try {
-        await start();
+        starting = start();
+        await starting;
         started = true;
       } catch (err) {
         // A start-up that failed on its own says why (the caller logs it), not that it stopped cleanly.
@@ -393,6 +422,8 @@ export function createApp(opts: AppOptions): App {
     stop() {
       startAbort.abort();
       stopping ??= (async () => {
+        // A start-up under way ends at its next step (checkpoint); what it started is stopped below.
+        await starting?.catch(() => undefined);
         // Reverse start order: stop taking work, let in-flight work finish, close the database last.
         for (const s of [...stoppers].reverse()) {
           stoppingComponent = s.name;
