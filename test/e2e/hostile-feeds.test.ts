@@ -1,7 +1,7 @@
 // Issue 11, end to end: the real bot (`cyberbrief run`) polls feeds whose descriptions hold 200 KB of
 // unclosed `<a` (in CDATA, escaped, raw, in content:encoded) and 100 KB of dots, matches, summarises and
 // posts them, while /healthz, asked every 50 ms throughout, answers within 200 ms every time. Then, while a
-// worker is still reading a 6 MB hostile feed, SIGTERM is handled at once and the bot stops cleanly.
+// worker is still reading a 6 MB hostile feed, SIGTERM is handled at once and the bot stops cleanly (the read given up).
 // Before the fix one such feed held the event loop for about a minute and the signal waited with it.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -160,11 +160,12 @@ describe('cyberbrief run on hostile feeds', () => {
 
       const out = bot.output();
       expect(out).toContain('shutdown: stopped cleanly');
-      // The signal came while the big feed was still being read: its poll finished after it, during shutdown.
-      const bigPolled = out.split('\n').findIndex((l) => l.includes('big.xml') && l.includes('"msg":"feed polled'));
+      // The signal came while the big feed was still being read: the read was given up at shutdown (the feed
+      // stays due, nothing held against it), so it was never logged as polled, nor as failed.
+      const bigPolled = out.split('\n').findIndex((l) => l.includes('big.xml') && /"msg":"feed (polled|poll failed)/.test(l));
       const signalLine = out.split('\n').findIndex((l) => l.includes('shutdown: SIGTERM received'));
       expect(signalLine).toBeGreaterThanOrEqual(0);
-      expect(bigPolled).toBeGreaterThan(signalLine);
+      expect(bigPolled).toBe(-1);
       expect(signalMs).toBeLessThan(1000);
 
       const slow = before.filter((p) => p.ms >= 200 || (p.status !== 200 && p.status !== 503));
