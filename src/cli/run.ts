@@ -18,7 +18,8 @@ export const command: CliCommand = {
     '',
     'Runs the bot: migrates the database, polls the feeds on schedule, matches, summarises and delivers',
     'alerts, serves /healthz (and /slack/events when Slack is configured) on PORT, and connects every chat',
-    'adapter whose tokens are set (the console adapter when none are). Stops cleanly on SIGINT/SIGTERM.',
+    'adapter whose tokens are set (the console adapter when none are). Stops cleanly on SIGINT/SIGTERM within',
+    'server.shutdown_grace_seconds (fetches in flight given up at once); past it, exits 1 naming what still ran.',
   ].join('\n'),
   options: {},
   async run(ctx) {

@@ -150,6 +150,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const releaseLeases = (ids: number[]) => (ids.length ? retryStorage(() => storage.feeds.releaseMany(ids, owner), { ready: storageReady, signal: giveUp.signal }) : Promise.resolve());
   /** A lease covers one poll with room to spare; it is extended while the feed waits or is in flight. */
   const leaseMs = options.totalTimeoutMs * 2 + 30_000;
+  // stop({ giveUpInFlight }) gives up a fetch or a read in flight at once (a stalled server would hold
+  // shutdown for up to polling.total_timeout_ms); the fetcher's close ends its connection. An outcome
+  // already handed to the writer is written. Made once, not per poll.
+  const fetcher: Pick<Fetcher, 'fetchFeed'> = { fetchFeed: (url, v) => unlessStopped(deps.fetcher.fetchFeed(url, v), giveUpInFlight.signal, 'fetch') };
+  const readFeed: FeedReader | undefined = deps.readFeed ? (input) => unlessStopped(deps.readFeed!(input), giveUpInFlight.signal, 'feed read') : undefined;
   /** Feeds this instance holds a lease on (waiting to start, or being polled). */
   const held = new Set<number>();
 
@@ -168,12 +173,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return write(w);
     };
     let result: PollResult;
-    // stop({ giveUpInFlight }) gives up a fetch or a read in flight at once (a stalled server would hold
-    // shutdown for up to polling.total_timeout_ms); the fetcher's close ends its connection. An outcome
-    // already handed to the writer is written.
-    const stopped = giveUpInFlight.signal;
-    const fetcher: Pick<Fetcher, 'fetchFeed'> = { fetchFeed: (url, v) => unlessStopped(deps.fetcher.fetchFeed(url, v), stopped, 'fetch') };
-    const readFeed: FeedReader | undefined = deps.readFeed ? (input) => unlessStopped(deps.readFeed!(input), stopped, 'feed read') : undefined;
     try {
       result = await pollFeed(feed, { storage, fetcher, options, clock, logger, random, write: handOver, ...(readFeed ? { readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
     } catch (err) {
