@@ -21,9 +21,10 @@ import { createScopedFetcher } from './feeds/scoped-fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
 import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
 import { createBotMetrics } from './http/metrics.ts';
-import { createHttpServer, type HttpServer } from './http/server.ts';
+import { createHttpServer, type HttpServer, type RouteHandler } from './http/server.ts';
 import { createHealthCheck } from './http/health.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { StoppedError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { parseKeyword } from './matching/index.ts';
 import { createLiveTopics } from './matching/live-topics.ts';
@@ -31,7 +32,7 @@ import { relevanceFactory } from './matching/load-relevance.ts';
 import { CONSOLE_CHANNEL } from './platforms/console/adapter.ts';
 import { createPlatforms, SLACK_INSTALL_PATH } from './platforms/registry.ts';
 import { createCompactor } from './storage/compactor.ts';
-import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, takeBackDeadLeases, type Storage } from './storage/index.ts';
+import { holdInstanceLiveness, LIVE_OWNER_PREFIX, openStorage, parseDatabaseUrl, takeBackDeadLeases, type Storage } from './storage/index.ts';
 import { createSummarizer } from './summarize/index.ts';
 import type { SummaryWork } from './summarize/ports.ts';
 import { createWorkers } from './workers/index.ts';
@@ -46,6 +47,8 @@ export interface App {
   /** The port the HTTP server listens on (after start). */
   readonly port: number | null;
   readonly storage: Storage | null;
+  /** While stop() runs: the component it is stopping now (to say what held a shutdown up); else null. */
+  readonly stoppingComponent: string | null;
 }
 
 export interface AppOptions {
@@ -97,11 +100,22 @@ export function createApp(opts: AppOptions): App {
   let storage: Storage | null = null;
   let port: number | null = null;
   let stopping: Promise<void> | null = null;
+  let stoppingComponent: string | null = null;
+  /** True once start() has finished: /healthz says "starting" until then. */
+  let started = false;
   // stop() during start-up (a signal while it waits for the database) ends the wait.
   const startAbort = new AbortController();
   let startFailed = false;
   const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   const onStop = (name: string, stop: () => Promise<void>) => stoppers.push({ name, stop });
+  /**
+   * Between start-up steps: a stop asked for meanwhile (SIGTERM during migrations, a gateway login) ends
+   * start-up here, so nothing starts after the stop; stop() waits for this before it stops what did start.
+   */
+  const checkpoint = () => {
+    if (startAbort.signal.aborted) throw new StoppedError('start-up');
+  };
+  let starting: Promise<void> | null = null;
 
   // /healthz: fixed public words; the storage sentence behind them goes to the log when the answer changes.
   const health = createHealthCheck({ database: () => storage, stopping: () => stopping !== null, logger });
@@ -125,30 +139,71 @@ export function createApp(opts: AppOptions): App {
     const workers = createWorkers(config.workers, logger, { preloadAll: true });
     onStop('workers', () => workers.close());
 
+    // /healthz from the start: while start-up waits (for PostgreSQL, say) it answers 503 in fixed words
+    // ("starting", "database not open yet"), so an orchestrator can tell waiting from dead. Every other path
+    // answers 503 until the routes below are in place; the port is taken (or refused) before any wait.
+    let fallback: RouteHandler = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+      res.end('cyberbrief is starting; try again shortly.\n');
+    };
+    let fallbackMaxBodyBytes: number | undefined = undefined;
+    const http: HttpServer = createHttpServer({
+      host: config.server.host,
+      port: config.server.port,
+      health: async () => {
+        const report = await health();
+        return started ? report : { ok: false, checks: { ...report.checks, startup: { ok: false, detail: 'starting' } } };
+      },
+      logger,
+      fallback: {
+        handler: (req, res) => fallback(req, res),
+        // Read at each request (the server copies the fallback per request): the dashboard's limit once it is there.
+        get maxBodyBytes() {
+          return fallbackMaxBodyBytes;
+        },
+      },
+    });
+    const listen = async () => {
+      ({ port } = await http.start());
+      // Stopped here if start-up ends early; once running, at its place below (before the platforms it serves).
+      onStop('http (start-up)', () => http.stop());
+    };
+    // PostgreSQL may keep start-up waiting: listen first. SQLite never waits, and its run lock comes first, so
+    // a second bot on the same file is told that (not that the port is taken).
+    const waitsForDatabase = parseDatabaseUrl(config.database.url, opts.cwd).dialect === 'postgres';
+    if (waitsForDatabase) await listen();
+    checkpoint();
+
     // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
     // PostgreSQL not answering yet (the bot started before its database) is waited for, with backoff.
     const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal });
     if (startAbort.signal.aborted) {
       await db.close();
-      throw new Error('stopped during start-up');
+      throw new StoppedError('start-up');
     }
     // Every loop that meets a storage error waits on this (the database answers again, or a backoff for a
     // failing write) instead of counting it against a feed, an item or an alert.
     const storageReady = (signal?: AbortSignal) => db.monitor.ready(signal);
     storage = db;
     onStop('storage', () => db.close());
+    if (!waitsForDatabase) await listen();
+    checkpoint();
     logger.info({ database: db.description }, `storage: ${db.description} ready`);
     await syncConfigFeeds(db.feeds, config.feeds, clock.now());
+    checkpoint();
     // This instance holds its liveness lock before it claims anything; the leases of an instance that died
     // without releasing them (SIGKILL, a crash, a lost machine) are taken back now, not when they expire.
     const liveness = await holdInstanceLiveness(INSTANCE_ID, { locks: db.locks, logger });
     onStop('instance liveness', () => liveness.stop());
+    checkpoint();
     await takeBackDeadLeases(INSTANCE_ID, clock.now(), { locks: db.locks, leases: db.leases, logger });
+    checkpoint();
 
     // The topics in force: the topics file, or the newest version saved on the dashboard; every instance
     // checks for a new version every web.topics_check_seconds and recompiles (no restart).
     const live = createLiveTopics({ fileTopics: topics, fileCompiled: fromFile, compile: compileTopics, versions: db.topicVersions, parse: parseTopics, intervalMs: config.web.topics_check_seconds * 1000, logger });
     await live.refresh();
+    checkpoint();
     live.start();
     onStop('topics', () => live.stop());
 
@@ -165,6 +220,7 @@ export function createApp(opts: AppOptions): App {
       slackTeamOfChannel: async (channelId) => (await db.channels.find('slack', channelId))?.workspaceId || null,
     });
     if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
+    checkpoint();
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
     const handler = createCommandHandler({
       channels: db.channels,
@@ -216,20 +272,23 @@ export function createApp(opts: AppOptions): App {
       slackInstallPath: routes.some((r) => r.path === SLACK_INSTALL_PATH) ? SLACK_INSTALL_PATH : null,
     });
     onStop('dashboard', async () => dashboard.stop());
-    const http: HttpServer = createHttpServer({
-      host: config.server.host,
-      port: config.server.port,
-      routes: [...routes, metrics.route, ...(push.websub?.routes ?? [])],
-      health,
-      logger,
-      fallback: { handler: dashboard.handler, maxBodyBytes: dashboard.maxBodyBytes },
-    });
-    ({ port } = await http.start());
+    checkpoint();
+    for (const r of [...routes, metrics.route, ...(push.websub?.routes ?? [])]) http.addRoute(r);
+    fallbackMaxBodyBytes = dashboard.maxBodyBytes;
+    fallback = dashboard.handler;
     onStop('http', () => http.stop());
 
     for (const p of platforms) {
-      await p.start(handler, feedback);
-      onStop(`platform ${p.name}`, () => p.stop());
+      // Its stopper first: a stop asked for while it connects (a gateway login) stops it once it returns.
+      let failed = false;
+      onStop(`platform ${p.name}`, () => (failed ? Promise.resolve() : p.stop()));
+      try {
+        await p.start(handler, feedback);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+      checkpoint();
     }
 
     const summarizer = summarizerFrom(config, logger, { fetcher, storage: db, work: workers.summaryWork });
@@ -307,18 +366,22 @@ export function createApp(opts: AppOptions): App {
     notifyDispatcher = () => dispatcher.notify();
     await dispatcher.start();
     onStop('dispatcher', () => dispatcher.stop());
+    checkpoint();
     briefScheduler.start();
     onStop('brief scheduler', () => briefScheduler.stop());
     await pipeline.start();
     onStop('pipeline', () => pipeline.stop());
+    checkpoint();
     notifyPipeline = () => pipeline.notify();
     if (push.websub) {
       const websub = push.websub;
       await websub.start();
       onStop('websub', () => websub.stop());
+      checkpoint();
     }
     scheduler.start();
-    onStop('scheduler', () => scheduler.stop());
+    // Fetches in flight are given up (their feeds stay due): a stalled server must not hold a shutdown.
+    onStop('scheduler', () => scheduler.stop({ giveUpInFlight: true }));
     // The first look for due feeds now, not at the first tick (up to polling.tick away, 30 s by default): a bot
     // just started polls its feeds at once. The tick logs its own failures.
     void scheduler.tick();
@@ -347,9 +410,14 @@ export function createApp(opts: AppOptions): App {
     get storage() {
       return storage;
     },
+    get stoppingComponent() {
+      return stoppingComponent;
+    },
     async start() {
       try {
-        await start();
+        starting = start();
+        await starting;
+        started = true;
       } catch (err) {
         // A start-up that failed on its own says why (the caller logs it), not that it stopped cleanly.
         if (!startAbort.signal.aborted) startFailed = true;
@@ -359,14 +427,18 @@ export function createApp(opts: AppOptions): App {
     stop() {
       startAbort.abort();
       stopping ??= (async () => {
+        // A start-up under way ends at its next step (checkpoint); what it started is stopped below.
+        await starting?.catch(() => undefined);
         // Reverse start order: stop taking work, let in-flight work finish, close the database last.
         for (const s of [...stoppers].reverse()) {
+          stoppingComponent = s.name;
           try {
             await s.stop();
           } catch (err) {
             logger.error({ err, component: s.name }, `shutdown: ${s.name} did not stop cleanly`);
           }
         }
+        stoppingComponent = null;
         if (!startFailed) logger.info('shutdown: stopped cleanly');
       })();
       return stopping;

@@ -114,7 +114,10 @@ async function storiesFrom(ctx: CliContext, files: string[], items: Map<string, 
   return out;
 }
 
-/** Feedback verdicts of this deployment, as labelled stories (one label per story: the majority of verdicts). */
+/**
+ * Feedback verdicts of this deployment, as labelled stories (one label per story: the majority of verdicts).
+ * Only reads: a SQLite file that is not there is refused, naming it, never created.
+ */
 async function feedbackStories(ctx: CliContext): Promise<LabelledStory[]> {
   return ctx.withStorage(async (storage) => {
     const rows = await storage.feedback.trainingExamples();
@@ -125,7 +128,7 @@ async function feedbackStories(ctx: CliContext): Promise<LabelledStory[]> {
       description: r.description ? stripMarkup(r.description) : null,
       content: r.content ? stripMarkup(r.content) : null,
     }));
-  });
+  }, { existing: true });
 }
 
 async function fit(ctx: CliContext): Promise<number> {

@@ -1,5 +1,6 @@
-// cyberbrief run: the long-running bot. Shuts down cleanly on SIGINT/SIGTERM (no new work, in-flight work
-// finished or released, database closed, exit 0); a second signal forces exit.
+// cyberbrief run: the long-running bot. Shuts down cleanly on SIGINT/SIGTERM (no new work, fetches in flight
+// given up, other in-flight work finished or released, database closed, exit 0) within
+// server.shutdown_grace_seconds, else exits 1 naming what was still stopping; a second signal forces exit.
 // In JSON log mode (log.format json, or auto with stdout not a terminal) every line written is a JSON
 // record: the start-up lines, console alerts, Node's warnings and a start-up failure go through the logger.
 import { secretValues } from '../config/load.ts';
@@ -17,7 +18,8 @@ export const command: CliCommand = {
     '',
     'Runs the bot: migrates the database, polls the feeds on schedule, matches, summarises and delivers',
     'alerts, serves /healthz (and /slack/events when Slack is configured) on PORT, and connects every chat',
-    'adapter whose tokens are set (the console adapter when none are). Stops cleanly on SIGINT/SIGTERM.',
+    'adapter whose tokens are set (the console adapter when none are). Stops cleanly on SIGINT/SIGTERM within',
+    'server.shutdown_grace_seconds (fetches in flight given up at once); past it, exits 1 naming what still ran.',
   ].join('\n'),
   options: {},
   async run(ctx) {
@@ -35,6 +37,7 @@ export const command: CliCommand = {
       ...(process.stdin.isTTY ? { consoleInput: process.stdin } : {}),
     });
 
+    const grace = config.server.shutdown_grace_seconds;
     let signalled = 0;
     const done = new Promise<number>((resolve) => {
       const onSignal = (sig: NodeJS.Signals) => {
@@ -44,6 +47,13 @@ export const command: CliCommand = {
           process.exit(1);
         }
         logger.info({ signal: sig }, `shutdown: ${sig} received, finishing in-flight work`);
+        // A bound on the whole stop, below the orchestrator's kill: what is still under way then is left to
+        // its lease (taken back at the next start). Unref'd: a stop that ends lets the process end at once.
+        setTimeout(() => {
+          const held = app.stoppingComponent ? `${app.stoppingComponent} did not stop` : 'the bot stopped but something still held the process open';
+          logger.error({ grace_seconds: grace, component: app.stoppingComponent }, `shutdown: ${held} within ${grace} s (server.shutdown_grace_seconds); exiting now: work still under way is released by its leases and taken up again at the next start.`);
+          process.exit(1);
+        }, grace * 1000).unref();
         app.stop().then(
           () => resolve(0),
           () => resolve(1),

@@ -187,17 +187,26 @@ function previousEncryptionKeys(env: Env): string[] {
   return keys;
 }
 
-/** An API base URL from the environment: http(s) or a one-sentence error (its password never shown). */
+/**
+ * An API base URL from the environment: http(s) without credentials, or a one-sentence error (its password
+ * never shown). A user name or password in it was never sent usefully (the clients authenticate with the
+ * token), so it is refused rather than taken and left to fail at the first call.
+ */
 function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | null {
   const v = nonEmpty(env[name]);
   if (!v) return null;
-  let ok = false;
+  let url: URL | null = null;
   try {
-    ok = ['http:', 'https:'].includes(new URL(v).protocol);
+    url = new URL(v);
   } catch {
-    ok = false;
+    url = null;
   }
-  if (!ok) throw new ConfigError(`config: ${name} = ${JSON.stringify(redactUrl(v).slice(0, 200))} is invalid: expected an http(s) URL.`);
+  const shown = JSON.stringify(redactUrl(v).slice(0, 200));
+  if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError(`config: ${name} = ${shown} is invalid: expected an http(s) URL.`);
+  if (url.username || url.password) {
+    const token = name === 'SLACK_API_URL' ? 'Slack reads SLACK_BOT_TOKEN' : 'Discord reads DISCORD_TOKEN';
+    throw new ConfigError(`config: ${name} = ${shown} is invalid: expected no user name or password in the URL (they are never used: ${token}; remove them).`);
+  }
   return v;
 }
 

@@ -99,6 +99,12 @@ export const configSchema = z
          * overrides): WebSub callbacks are built from it. null: no push, feeds are polled.
          */
         public_url: httpUrl.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u) && !/[?#]/.test(u), { error: 'expected an http(s) URL without a user name, password, query or fragment' }).nullable(),
+        /**
+         * The longest `run` takes to stop after SIGTERM/SIGINT. Fetches in flight are given up at once; other
+         * work (a summary, a chat send) may finish within this; then the process exits 1, naming what was still
+         * stopping, and leases hand that work to the next start. Below an orchestrator's kill grace (Docker: 10 s).
+         */
+        shutdown_grace_seconds: seconds(1, 300),
       })
       .strict(),
     log: z

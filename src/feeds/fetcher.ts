@@ -2,7 +2,7 @@
 // GET (ETag, Last-Modified), gzip/deflate/br, connect and total timeouts, a cap on the decoded body (gzip
 // bombs included), a bounded number of redirects each checked by the address guard, and the address
 // guard itself enforced on the socket actually connected to.
-import type { LookupFunction } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { buildConnector } from 'undici';
@@ -99,16 +99,22 @@ export function defaultFetcherOptions(): FetcherOptions {
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
   const guard = createAddressGuard(opts.allowHosts, cachedResolver({ ttlMs: opts.dnsCacheMs ?? 0 }));
-  const connect = guardedConnector(guard, opts.connectTimeoutMs);
+  // Every connection open now, idle or carrying a request: close() ends them all, so a server that stalls
+  // holds neither shutdown nor the process (the scheduler has given up on what is in flight by then).
+  const open = new Set<Socket>();
+  const connect = tracked(open, guardedConnector(guard, opts.connectTimeoutMs));
   // Keep-alive connections per origin (feeds on one host reuse them), light enough for thousands of hosts
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
   // host its per_host_concurrency, not the pool's business.
   const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
   // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
   // the lean client; what it does not read goes to undici.
-  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD }), 16, 4_000, true);
+  const lean = opts.leanHttp === false ? null : new LeanConnections(tracked(open, guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD })), 16, 4_000, true);
+  // After close() nothing opens a connection again (a lean exchange cut by it would fall back to undici).
+  let closed = false;
+  const refuse = (req: ExchangeRequest) => Promise.reject(new FetchError('fetch_network', `fetcher: ${quoted(req.url.href)} was not fetched: the fetcher is closed (the bot is stopping).`));
   const send = (req: ExchangeRequest): Promise<ExchangeResponse> =>
-    lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? exchange(agent, req) : Promise.reject(err))) : exchange(agent, req);
+    closed ? refuse(req) : lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? (closed ? refuse(req) : exchange(agent, req)) : Promise.reject(err))) : exchange(agent, req);
 
   async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null }> {
     // One deadline for every hop of the redirect chain.
@@ -178,8 +184,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
     },
     close: () => {
+      closed = true;
       lean?.close();
-      return agent.close();
+      for (const socket of open) socket.destroy();
+      open.clear();
+      return agent.destroy();
     },
   };
 }
@@ -203,6 +212,17 @@ export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, 
       return callback(null, socket);
     });
   };
+}
+
+/** `connect`, adding each socket it opens to `open` until the socket closes (one listener per connection). */
+function tracked(open: Set<Socket>, connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) =>
+    connect(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+      return callback(null, socket);
+    });
 }
 
 function parseUrl(raw: string, base?: URL): URL {

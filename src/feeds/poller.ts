@@ -4,7 +4,7 @@
 // it says nothing about the feed.
 import type { Feed, NewItem } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
-import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure, StoppedError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DueFeed, FeedsRepo } from '../storage/feeds-repo.ts';
 import type { ItemsRepo, StoreItemsResult } from '../storage/items-repo.ts';
@@ -209,8 +209,9 @@ export async function pollFeed(feed: DueFeed, deps: PollDeps): Promise<PollResul
     return { feedId: feed.id, url: feed.url, status: 'new', items: entries, new: stored.inserted.length, updated: stored.updated.length, queued, ms, nextCheckAt: next };
   } catch (err) {
     // The database failed us, not the feed: nothing is recorded against the feed; the caller gives its
-    // lease back and it is polled again (its items are deduplicated) once the database answers.
-    if (isStorageFailure(err)) throw err;
+    // lease back and it is polled again (its items are deduplicated) once the database answers. Nor is a
+    // fetch or read given up because the bot is stopping.
+    if (isStorageFailure(err) || err instanceof StoppedError) throw err;
     const now = clock.now();
     const failures = feed.errorCount + 1;
     const retryAfter = err instanceof FetchError ? err.retryAfterSeconds : null;

@@ -8,7 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Feed } from '../domain/types.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { cronLogger } from '../lib/cron-logger.ts';
-import { errorMessage, isStorageFailure } from '../lib/errors.ts';
+import { errorMessage, isStorageFailure, StoppedError, unlessStopped } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 import type { DueFeed, FeedsRepo } from '../storage/feeds-repo.ts';
@@ -66,8 +66,11 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** Starts the cron tick. */
   start(): void;
-  /** No new work; waits for in-flight polls; releases leases of claimed feeds not started. */
-  stop(): Promise<void>;
+  /**
+   * No new work; waits for in-flight polls (`giveUpInFlight`: gives up their fetches and reads at once, nothing
+   * recorded against their feeds); releases leases of claimed feeds not started (and of those given up).
+   */
+  stop(opts?: { giveUpInFlight?: boolean }): Promise<void>;
   /** Polls due feeds (`all`: every enabled feed) until none is due; one result per feed. */
   runOnce(opts?: { all?: boolean }): Promise<PollResult[]>;
   /** One tick by hand (what the cron runs); false when skipped because a tick is running. */
@@ -139,12 +142,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let running: Promise<unknown> | null = null;
   let stopping = false;
   let stopSignal = new AbortController();
+  // Aborted by stop({ giveUpInFlight }): fetches and reads in flight are given up.
+  let giveUpInFlight = new AbortController();
   // Leases are given back through a database outage, and for a few seconds into shutdown.
   let giveUp = new AbortController();
   const storageReady = deps.storageReady ?? waitMs(1_000);
   const releaseLeases = (ids: number[]) => (ids.length ? retryStorage(() => storage.feeds.releaseMany(ids, owner), { ready: storageReady, signal: giveUp.signal }) : Promise.resolve());
   /** A lease covers one poll with room to spare; it is extended while the feed waits or is in flight. */
   const leaseMs = options.totalTimeoutMs * 2 + 30_000;
+  // stop({ giveUpInFlight }) gives up a fetch or a read in flight at once (a stalled server would hold
+  // shutdown for up to polling.total_timeout_ms); the fetcher's close ends its connection. An outcome
+  // already handed to the writer is written. Made once, not per poll.
+  const fetcher: Pick<Fetcher, 'fetchFeed'> = { fetchFeed: (url, v) => unlessStopped(deps.fetcher.fetchFeed(url, v), giveUpInFlight.signal, 'fetch') };
+  const readFeed: FeedReader | undefined = deps.readFeed ? (input) => unlessStopped(deps.readFeed!(input), giveUpInFlight.signal, 'feed read') : undefined;
   /** Feeds this instance holds a lease on (waiting to start, or being polled). */
   const held = new Set<number>();
 
@@ -164,8 +174,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     };
     let result: PollResult;
     try {
-      result = await pollFeed(feed, { storage, fetcher: deps.fetcher, options, clock, logger, random, write: handOver, ...(deps.readFeed ? { readFeed: deps.readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
+      result = await pollFeed(feed, { storage, fetcher, options, clock, logger, random, write: handOver, ...(readFeed ? { readFeed } : {}), ...(deps.push ? { push: deps.push } : {}) });
     } catch (err) {
+      if (err instanceof StoppedError) {
+        // Nothing is held against the feed: its lease goes back and it stays due for the next start.
+        logger.debug({ feed_id: feed.id, url: feed.url }, 'scheduler: poll given up at shutdown; the feed stays due');
+        await releaseLeases([feed.id]).catch(() => undefined);
+        return null;
+      }
       // pollFeed reports a feed's own failures; this is a storage outage (logged once by the storage
       // monitor) or a bug. Nothing is held against the feed: its lease goes back as soon as the
       // database answers, and it is polled again (known items are recognised).
@@ -289,13 +305,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (!cron.validate(options.tick)) throw new Error(`scheduler: polling.tick '${options.tick}' is not a valid cron expression.`);
       stopping = false;
       stopSignal = new AbortController();
+      giveUpInFlight = new AbortController();
       giveUp = new AbortController();
       task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll', logger: cronLogger(logger, 'feed-poll') });
       logger.info({ tick: options.tick, concurrency: options.concurrency, min_concurrency: minCap, adaptive, per_host: options.perHostConcurrency }, 'scheduler started');
     },
-    async stop() {
+    async stop(opts = {}) {
       stopping = true;
       stopSignal.abort();
+      if (opts.giveUpInFlight) giveUpInFlight.abort();
       setTimeout(() => giveUp.abort(), 5_000).unref();
       if (task) {
         await task.stop();

@@ -69,6 +69,42 @@ export function isStorageFailure(err: unknown): err is StorageError {
   return err instanceof StorageError;
 }
 
+/**
+ * Work given up because the bot is stopping (a fetch or a feed read in flight at SIGTERM): not the fault of
+ * the feed, item or alert being worked on, so nothing is recorded against it; its lease is given back.
+ */
+export class StoppedError extends Error {
+  constructor(what: string) {
+    super(`${what} given up: the bot is stopping`);
+    this.name = 'StoppedError';
+  }
+}
+
+/** Rejects with a StoppedError as soon as `signal` aborts, else settles as `work` does (which is left to finish on its own). */
+export function unlessStopped<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new StoppedError(what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => {
+      work.catch(() => undefined);
+      reject(new StoppedError(what));
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', stop);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

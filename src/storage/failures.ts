@@ -48,7 +48,9 @@ export function postgresFailure(err: unknown): StorageFailure | null {
   if (err instanceof StorageError) return err.failure;
   if (err instanceof AggregateError) return err.errors.map(postgresFailure).find((f) => f !== null) ?? null;
   const code = codeOf(err);
-  if (code.startsWith('08') || PG_UNAVAILABLE_CODES.has(code)) return 'unavailable';
+  // Class 08 is the connection failing, except 08P01: the server answered this query with a protocol
+  // violation (e.g. more than 65,535 parameters): that query's error, not an outage to wait out.
+  if ((code.startsWith('08') && code !== '08P01') || PG_UNAVAILABLE_CODES.has(code)) return 'unavailable';
   if (code === '25006') return 'readonly'; // read_only_sql_transaction: a standby after a failover, until it is promoted
   if (code === '53100') return 'full'; // disk_full
   if (code === 'XX001' || code === 'XX002') return 'corrupt'; // data_corrupted, index_corrupted

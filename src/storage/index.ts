@@ -2,7 +2,7 @@
 // the rest of the code receives the repositories it needs.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CyberbriefError, errorMessage, isStorageFailure, StorageError, type StorageFailure } from '../lib/errors.ts';
+import { CyberbriefError, errorMessage, isStorageFailure, type StorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { migrateToLatest, openDatabase, pendingMigrations, parseDatabaseUrl, describeTarget, type DatabaseHandle, type DatabaseTarget } from './db.ts';
 import { FeedsRepo } from './feeds-repo.ts';
@@ -26,6 +26,7 @@ import { SlackInstallationsRepo } from './slack-installations-repo.ts';
 import { DashboardRepo } from './dashboard-repo.ts';
 import { WebSubRepo } from './websub-repo.ts';
 import { takeSqliteRunLock } from './sqlite-run-lock.ts';
+import { driverCode, reasonOf, stillWaiting, waitBegins } from './startup-wait.ts';
 import { postgresFailure } from './failures.ts';
 import type { IntegrityOptions, IntegrityResult } from './integrity-check.ts';
 import type { StorageMonitor, StorageStatus } from './monitor.ts';
@@ -220,6 +221,15 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
   return storage;
 }
 
+/** The host name of a PostgreSQL URL ('' when it names none, e.g. a unix socket). */
+function hostOf(location: string): string {
+  try {
+    return new URL(location).hostname;
+  } catch {
+    return '';
+  }
+}
+
 /** How often start-up says it is still waiting for the database. */
 export const STILL_WAITING_EVERY_MS = 60_000;
 
@@ -236,15 +246,13 @@ async function migrateOnceReachable(storage: Storage, signal: AbortSignal, logge
       const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
       if (storage.dialect !== 'postgres' || postgresFailure(cause) !== 'unavailable') throw err;
       if (signal.aborted) throw new CyberbriefError('storage', `storage: start-up stopped while waiting for ${storage.description} to answer.`, { cause: err });
-      const reason = cause instanceof StorageError ? cause.reason : errorMessage(cause);
+      const state = { database: storage.description, host: hostOf(storage.target.location), reason: reasonOf(cause), code: driverCode(cause) };
       if (noted === 0) {
-        logger?.warn({ database: storage.description }, `storage: start-up waits for ${storage.description} to answer (${reason}), trying with backoff and saying so every minute; stop with Ctrl-C or SIGTERM`);
+        logger?.warn({ database: storage.description, code: state.code || undefined }, waitBegins(state));
         noted = Date.now();
       } else if (Date.now() - noted >= everyMs) {
         noted = Date.now();
-        const waited = noted - started;
-        const shown = waited >= 60_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`;
-        logger?.warn({ database: storage.description, waited_ms: waited }, `storage: still waiting for ${storage.description} to answer after ${shown} (${reason}); check that the server is up and that DATABASE_URL reaches it`);
+        logger?.warn({ database: storage.description, waited_ms: noted - started, code: state.code || undefined }, stillWaiting(state, noted - started));
       }
       // The monitor probes with backoff (0.1 s doubling to 5 s) and wakes this when the server answers; its
       // timers do not keep the process alive, this one does (nothing else runs yet).

@@ -7,6 +7,7 @@
 // back at once instead of waiting up to delivery.lease_seconds for them to expire. A lock it cannot take
 // belongs to a live instance, whose leases are left alone. Owners not named `run@...` (older versions,
 // `cyberbrief poll --once`) hold no such lock and their leases are left to expire.
+import { errorMessage, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LeasesRepo } from './leases-repo.ts';
 import type { LeaderLocks, Leadership } from './leader-locks.ts';
@@ -27,31 +28,62 @@ export interface InstanceLiveness {
   stop(): Promise<void>;
 }
 
+/** How often a run of failed attempts to take the liveness lock is mentioned again (the first is said at once). */
+export const LIVENESS_REMINDER_MS = 10 * 60_000;
+
+export interface HoldLivenessOptions extends Pick<LivenessDeps, 'locks' | 'logger'> {
+  /** Backoff between attempts: first wait and cap (default 1 s and 30 s). */
+  retry?: { baseMs: number; maxMs: number };
+}
+
 /**
  * Takes this instance's liveness lock and keeps it: when its connection drops (or the lock is briefly
  * held by a starting instance testing it), it is taken again, every second at first, backing off to 30 s,
- * until stop().
+ * until stop(). Through an outage it says once that the lock was lost, once that it cannot be taken (again
+ * every LIVENESS_REMINDER_MS while that lasts; each attempt at debug level), and once that it holds it again.
  */
-export async function holdInstanceLiveness(owner: string, deps: Pick<LivenessDeps, 'locks' | 'logger'>): Promise<InstanceLiveness> {
+export async function holdInstanceLiveness(owner: string, deps: HoldLivenessOptions): Promise<InstanceLiveness> {
   if (!owner.startsWith(LIVE_OWNER_PREFIX)) throw new Error(`storage: instance id ${owner} must start with ${LIVE_OWNER_PREFIX}`);
+  const baseMs = deps.retry?.baseMs ?? 1000;
+  const maxMs = deps.retry?.maxMs ?? 30_000;
+  const log = deps.logger;
   let held: Leadership | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let failures = 0;
+  /** When the lock was lost or the first attempt failed (null while held); when a failure was last said. */
+  let troubleSince: number | null = null;
+  let saidAt = 0;
 
   const watch = (lock: Leadership) => {
     void lock.lost.then(() => {
       if (stopped || held !== lock) return;
       held = null;
-      deps.logger.warn({ instance: owner }, 'storage: lost the connection holding this instance\'s liveness lock; taking it again');
+      troubleSince = Date.now();
+      log.warn({ instance: owner }, 'storage: lost the connection holding this instance\'s liveness lock; taking it again');
       schedule();
     });
   };
   const schedule = () => {
     if (stopped) return;
-    const ms = Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
+    const ms = Math.min(maxMs, baseMs * 2 ** Math.min(failures, 5));
     timer = setTimeout(() => void attempt(), ms);
     timer.unref();
+  };
+  /** One failed attempt: said the first time and every LIVENESS_REMINDER_MS after, else at debug level. */
+  const failed = (sentence: string, fields: Record<string, unknown>) => {
+    failures += 1;
+    const now = Date.now();
+    troubleSince ??= now;
+    const first = saidAt === 0 || saidAt < troubleSince;
+    if (first || now - saidAt >= LIVENESS_REMINDER_MS) {
+      saidAt = now;
+      const minutes = Math.round((now - troubleSince) / 60_000);
+      log.warn({ instance: owner, failures, ...fields }, first ? sentence : `${sentence.replace(/; retrying.*$/, '')}; still retrying after ${minutes} min`);
+    } else {
+      log.debug({ instance: owner, failures, ...fields }, 'storage: another attempt to take this instance\'s liveness lock failed');
+    }
+    schedule();
   };
   const attempt = async (): Promise<boolean> => {
     timer = null;
@@ -63,19 +95,21 @@ export async function holdInstanceLiveness(owner: string, deps: Pick<LivenessDep
       }
       if (!lock) {
         // Only a starting instance checking whether this one is alive holds it, and only for a moment.
-        failures += 1;
-        if (failures === 1) deps.logger.warn({ instance: owner }, 'storage: this instance\'s liveness lock is held elsewhere for now; trying again');
-        schedule();
+        failed('storage: this instance\'s liveness lock is held elsewhere for now; retrying with backoff, saying so again every 10 min', {});
         return false;
       }
       held = lock;
+      if (troubleSince !== null) {
+        const lasted = ((Date.now() - troubleSince) / 1000).toFixed(1);
+        log.info({ instance: owner, failures, outage_ms: Date.now() - troubleSince }, `storage: this instance holds its liveness lock again after ${lasted} s`);
+      }
+      troubleSince = null;
       failures = 0;
       watch(lock);
       return true;
     } catch (err) {
-      failures += 1;
-      deps.logger.warn({ instance: owner, err: (err as Error).message }, 'storage: could not take this instance\'s liveness lock; retrying');
-      schedule();
+      const reason = err instanceof StorageError ? err.reason : errorMessage(err);
+      failed(`storage: cannot take this instance's liveness lock (${reason}); retrying with backoff, saying so again every 10 min`, { err: reason });
       return false;
     }
   };

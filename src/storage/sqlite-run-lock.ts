@@ -57,12 +57,12 @@ function refusal(dbFile: string, holder: Holder | null): CyberbriefError {
  */
 export async function takeSqliteRunLock(dbFile: string, owner: string, now: () => Date = () => new Date()): Promise<SqliteRunLock> {
   const file = `${dbFile}.lock`;
-  mkdirSync(path.dirname(file), { recursive: true });
   let conn: SqliteDatabase.Database;
   try {
+    mkdirSync(path.dirname(file), { recursive: true });
     conn = new (sqliteDriver())(file);
   } catch (err) {
-    throw new CyberbriefError('storage', `storage: cannot open the lock file ${file} beside SQLite file ${dbFile}: ${(err as Error).message}; check the folder's permissions.`, { cause: err });
+    throw cannotTake(file, dbFile, err);
   }
   const begin = () => {
     conn.pragma('busy_timeout = 0');
@@ -115,10 +115,29 @@ export async function takeSqliteRunLock(dbFile: string, owner: string, now: () =
     }
     conn.close();
     if (err instanceof CyberbriefError) throw err;
-    throw new CyberbriefError(
-      'storage',
-      `storage: cannot lock ${file} beside SQLite file ${dbFile}: ${(err as Error).message}; keep the file on a local disk whose file system supports locks (or use PostgreSQL).`,
-      { cause: err },
-    );
+    throw cannotTake(file, dbFile, err);
   }
+}
+
+const codeOf = (err: unknown): string => {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : '';
+};
+
+/**
+ * Why the lock could not be taken, in one sentence with what to do: a full disk and a folder that is not
+ * writable (read-only disk, permissions) are said as such; only the rest is about the file system's locks.
+ */
+function cannotTake(file: string, dbFile: string, err: unknown): CyberbriefError {
+  const code = codeOf(err);
+  const reason = `${(err as Error).message}${code && !(err as Error).message.includes(code) ? `, ${code}` : ''}`;
+  const head = `storage: cannot take the run lock ${file} beside SQLite file ${dbFile}`;
+  let advice: string;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') advice = `its disk is full (${reason}); free space on that disk, then start again.`;
+  else if (/^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH|EROFS|EACCES|EPERM|ENOENT|ENOTDIR)/.test(code)) {
+    advice = `the folder ${path.dirname(file)} is not writable (${reason}); make it writable (the bot writes its database and this lock there) or point DATABASE_URL at a folder that is.`;
+  } else if (code.startsWith('SQLITE_IOERR') && !code.startsWith('SQLITE_IOERR_LOCK') && !code.startsWith('SQLITE_IOERR_RDLOCK')) {
+    advice = `a disk error (${reason}); check the disk (the system log says more) and the free space on it.`;
+  } else advice = `${reason}; keep the file on a local disk whose file system supports locks (or use PostgreSQL).`;
+  return new CyberbriefError('storage', `${head}: ${advice}`, { cause: err });
 }

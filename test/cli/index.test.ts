@@ -149,17 +149,24 @@ describe('cyberbrief doctor', () => {
       DATABASE_URL: path.join(dir, 'd.db'),
       SLACK_BOT_TOKEN: 'xoxb-doctor-url-token',
       SLACK_SIGNING_SECRET: 'doctor-url-signing',
-      SLACK_API_URL: 'http://bot:slack-pass-1234@127.0.0.1:9/api/',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
       DISCORD_TOKEN: 'doctor.url.discord-token',
       DISCORD_APPLICATION_ID: '800000000000000098',
-      DISCORD_API_URL: 'http://bot:discord-pass-5678@127.0.0.1:9/api',
+      DISCORD_API_URL: 'http://127.0.0.1:9/api',
       LLM_BASE_URL: 'http://me:llm-pass-9012@127.0.0.1:9/v1',
     });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api\/: .+; check this machine's network and DNS \(or SLACK_API_URL\), or run doctor --offline$/m);
-    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/bot:\[redacted\]@127\.0\.0\.1:9\/api: .+; check this machine's network and DNS \(or DISCORD_API_URL\), or run doctor --offline$/m);
+    expect(r.stdout).toMatch(/^FAIL {2}slack: cannot reach http:\/\/127\.0\.0\.1:9\/api\/: .+; check this machine's network and DNS \(or SLACK_API_URL\), or run doctor --offline$/m);
+    expect(r.stdout).toMatch(/^FAIL {2}discord: cannot reach http:\/\/127\.0\.0\.1:9\/api: .+; check this machine's network and DNS \(or DISCORD_API_URL\), or run doctor --offline$/m);
     expect(r.stdout).toMatch(/^ ok +llm: LLM summaries on: .* at http:\/\/me:\[redacted\]@127\.0\.0\.1:9\/v1/m);
-    for (const secret of ['slack-pass-1234', 'discord-pass-5678', 'llm-pass-9012']) expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout + r.stderr).not.toContain('llm-pass-9012');
+    // A password in SLACK_API_URL or DISCORD_API_URL is refused by the configuration, never shown.
+    for (const [name, url] of [['SLACK_API_URL', 'http://bot:slack-pass-1234@127.0.0.1:9/api/'], ['DISCORD_API_URL', 'http://bot:discord-pass-5678@127.0.0.1:9/api']] as const) {
+      const refused = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db'), [name]: url });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain(`FAIL  config: ${name} = "${url.replace(/:[^:@/]+@/, ':[redacted]@')}" is invalid: expected no user name or password in the URL`);
+      expect(refused.stdout + refused.stderr).not.toMatch(/slack-pass-1234|discord-pass-5678/);
+    }
   });
 
   it('names a missing topics file once, in the loader\'s own sentence', async () => {

@@ -40,6 +40,8 @@ describe('a SQLite file that does not exist', () => {
     { name: 'brief --dry-run', args: ['brief', '--channel', 'C1', '--dry-run'] },
     { name: 'db compact --dry-run', args: ['db', 'compact', '--dry-run'] },
     { name: 'secrets rekey --dry-run', args: ['secrets', 'rekey', '--dry-run'] },
+    { name: 'model fit --with-feedback', args: ['model', 'fit', '--with-feedback'] },
+    { name: 'model fit --with-feedback --dry-run', args: ['model', 'fit', '--with-feedback', '--dry-run'] },
   ])('$name is refused in one sentence naming it, and nothing is created', async ({ args }) => {
     dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-missing-'));
     const file = path.join(dir, 'dta', 'cyberbrief.db'); // a mistyped folder

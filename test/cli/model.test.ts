@@ -137,7 +137,9 @@ describe('cyberbrief model fit --with-feedback', () => {
   afterAll(() => undefined);
 
   it('refuses, in one sentence and writing nothing, when the deployment has too few verdicts', async () => {
+    // A deployment's database with no verdicts (a file that is not there is refused: missing-sqlite-file.test.ts).
     const empty = path.join(dbDir, 'empty.db');
+    await (await openStorage(empty)).close();
     const r = await run(['model', 'fit', '--with-feedback', '--out', path.join(dir, 'none.json'), ...FAST], { DATABASE_URL: empty });
     expect(r).toEqual({
       code: 2,

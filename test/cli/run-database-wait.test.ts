@@ -78,6 +78,27 @@ describe('cyberbrief run while PostgreSQL does not answer yet', () => {
     expect(bot.output()).not.toContain('"level":"fatal"');
   });
 
+  it('serves /healthz while it waits: 503 in fixed words (starting, database not open yet), and the rest 503 too', async () => {
+    const port = await closedPort();
+    const bot = start(`postgres://postgres@127.0.0.1:${port}/cyberbrief_wait`);
+    await waitFor('the bot to say it waits', () => alive(bot) && bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
+    const m = /http: listening on 127\.0\.0\.1:(\d+)/.exec(bot.output());
+    expect(m, bot.output()).not.toBeNull();
+    const base = `http://127.0.0.1:${m![1]}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ ok: false, checks: { database: { ok: false, detail: 'database not open yet' }, running: { ok: true }, startup: { ok: false, detail: 'starting' } } });
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('5');
+    expect(await page.text()).toBe('cyberbrief is starting; try again shortly.\n');
+    // Nothing public names the database.
+    expect(JSON.stringify(await (await fetch(`${base}/healthz`)).json())).not.toContain(String(port));
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
   it.skipIf(!PG_URL)('starts and serves /healthz once the database answers (a proxy to it opened 3 s after start)', async () => {
     const database = testDatabases.find((d) => d.name === 'postgres')!;
     const { url, drop } = await database.create();
@@ -108,10 +129,12 @@ describe('cyberbrief run while PostgreSQL does not answer yet', () => {
     if (needsPostgres && !PG_URL) return;
     const bot = start(url());
     expect(await bot.exited).toBe(1);
-    // One JSON line: the sentence, logged as fatal.
+    // One sentence, logged as fatal (beside, for PostgreSQL, the line saying /healthz was served meanwhile).
     const lines = bot.output().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.level).toBe('fatal');
-    expect(lines[0]!.msg).toContain(said);
+    const others = lines.filter((l) => l.level !== 'fatal');
+    expect(others.every((l) => l.level === 'info' && l.msg.startsWith('http: listening on 127.0.0.1:')), bot.output()).toBe(true);
+    const fatal = lines.filter((l) => l.level === 'fatal');
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.msg).toContain(said);
   });
 });

@@ -154,8 +154,9 @@ describe('cyberbrief run', () => {
   });
 
   it.each([
-    { name: 'SLACK_API_URL', shown: 'SLACK_API_URL=http://bot:[redacted]@127.0.0.1:9/api/', env: { SLACK_BOT_TOKEN: 'xoxb-run-redaction-token', SLACK_SIGNING_SECRET: 'run-redaction-signing', SLACK_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api/' } },
-    { name: 'DISCORD_API_URL', shown: 'discord: registering /news failed', env: { DISCORD_TOKEN: 'run.redaction.discord-token', DISCORD_APPLICATION_ID: '800000000000000099', DISCORD_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api' } },
+    // Refused at configuration time (credentials in an API URL are never used), in one sentence without the password.
+    { name: 'SLACK_API_URL', shown: 'config: SLACK_API_URL = "http://bot:[redacted]@127.0.0.1:9/api/" is invalid: expected no user name or password in the URL (they are never used: Slack reads SLACK_BOT_TOKEN; remove them).', env: { SLACK_BOT_TOKEN: 'xoxb-run-redaction-token', SLACK_SIGNING_SECRET: 'run-redaction-signing', SLACK_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api/' } },
+    { name: 'DISCORD_API_URL', shown: 'config: DISCORD_API_URL = "http://bot:[redacted]@127.0.0.1:9/api" is invalid: expected no user name or password in the URL (they are never used: Discord reads DISCORD_TOKEN; remove them).', env: { DISCORD_TOKEN: 'run.redaction.discord-token', DISCORD_APPLICATION_ID: '800000000000000099', DISCORD_API_URL: 'http://bot:hunter2secret@127.0.0.1:9/api' } },
   ])('a password inside $name is never printed when start-up fails', async ({ shown, env }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-run-redact-'));
     const override = path.join(dir, 'config.yaml');

@@ -78,6 +78,10 @@ describe('loadConfig', () => {
     { name: 'an LLM_BASE_URL that is not http (the password not shown)', env: { LLM_BASE_URL: 'ftp://bob:hunter2secret@llm.example/v1' }, message: /^config: summary\.llm\.base_url = "ftp:\/\/bob:\[redacted\]@llm\.example\/v1" is invalid \(check LLM_BASE_URL or the config files\): expected an http\(s\) URL\.$/ },
     { name: 'a SLACK_API_URL that is not a URL (the password not shown)', env: { SLACK_API_URL: 'slack.internal://bob:hunter2secret@/api' }, message: /^config: SLACK_API_URL = "slack\.internal:\/\/bob:\[redacted\]@\/api" is invalid: expected an http\(s\) URL\.$/ },
     { name: 'a DISCORD_API_URL that is not http', env: { DISCORD_API_URL: 'discord.example/api' }, message: /^config: DISCORD_API_URL = "discord\.example\/api" is invalid: expected an http\(s\) URL\.$/ },
+    // Credentials in an API URL were taken and never worked (the token is what Slack and Discord read).
+    { name: 'a SLACK_API_URL with a user name and password (the password not shown)', env: { SLACK_API_URL: 'https://bot:hunter2secret@proxy.example/api/' }, message: /^config: SLACK_API_URL = "https:\/\/bot:\[redacted\]@proxy\.example\/api\/" is invalid: expected no user name or password in the URL \(they are never used: Slack reads SLACK_BOT_TOKEN; remove them\)\.$/ },
+    { name: 'a DISCORD_API_URL with a password only (not shown)', env: { DISCORD_API_URL: 'https://:hunter2secret@proxy.example/api' }, message: /^config: DISCORD_API_URL = "https:\/\/:\[redacted\]@proxy\.example\/api" is invalid: expected no user name or password in the URL \(they are never used: Discord reads DISCORD_TOKEN; remove them\)\.$/ },
+    { name: 'a DISCORD_API_URL with a user name only', env: { DISCORD_API_URL: 'https://bot@proxy.example/api' }, message: /^config: DISCORD_API_URL = "https:\/\/bot@proxy\.example\/api" is invalid: expected no user name or password in the URL/ },
     { name: 'a bad CIDR in allow_hosts', yaml: 'polling:\n  allow_hosts: ["10.0.0.0/99"]\n', message: /^config: polling\.allow_hosts\.0 = "10\.0\.0\.0\/99" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a host name, \*\.domain, an IP address or a CIDR such as 10\.0\.0\.0\/8\.$/ },
     { name: 'a bad allow-list entry from the environment', env: { CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1, foo/bar' }, message: /^config: polling\.allow_hosts\.1 = "foo\/bar" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a host name/ },
     { name: 'a tick that is not a cron expression', yaml: 'polling:\n  tick: "every minute"\n', message: /^config: polling\.tick = "every minute" is invalid .*: expected a cron expression such as "\*\/1 \* \* \* \*" \(5 fields, or 6 with seconds first\)\.$/ },
@@ -156,12 +160,11 @@ describe('loadConfig', () => {
     const c = await loadConfig({
       env: {
         DATABASE_URL: 'postgres://u:db-pass-111@h/db',
-        SLACK_API_URL: 'https://bot:slack-pass-222@proxy.example/api/',
-        DISCORD_API_URL: 'https://bot:discord%40pass-333@proxy.example/api',
-        LLM_BASE_URL: 'http://me:llm-pass-444@127.0.0.1:11434/v1',
+        LLM_BASE_URL: 'http://me:llm%40pass-444@127.0.0.1:11434/v1',
       },
       cwd: dir,
     });
-    expect(secretValues(c)).toEqual(expect.arrayContaining(['db-pass-111', 'slack-pass-222', 'discord%40pass-333', 'discord@pass-333', 'llm-pass-444']));
+    // (SLACK_API_URL and DISCORD_API_URL with credentials are refused: see above.)
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['db-pass-111', 'llm%40pass-444', 'llm@pass-444']));
   });
 });

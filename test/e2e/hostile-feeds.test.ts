@@ -1,7 +1,8 @@
 // Issue 11, end to end: the real bot (`cyberbrief run`) polls feeds whose descriptions hold 200 KB of
 // unclosed `<a` (in CDATA, escaped, raw, in content:encoded) and 100 KB of dots, matches, summarises and
 // posts them, while /healthz, asked every 50 ms throughout, answers every time. Then, while a worker is
-// reading a 9 MB hostile feed, /healthz is answered and SIGTERM handled, and the bot stops cleanly.
+// reading a 9 MB hostile feed, /healthz is answered and SIGTERM handled, and the bot stops cleanly (the read
+// given up: the feed stays due, nothing held against it).
 // Before the fix one such feed held the event loop for about a minute and the signal waited with it.
 // No wall-clock bound: that the event loop is free during a hostile read is shown by order, in the bot's own
 // log (one stream, written by the main thread): it says a worker is reading the big feed; only then is
@@ -62,6 +63,8 @@ const BIG = rss('Big', Array.from({ length: 900 }, (_, i) => `<item><title>Fille
 
 interface Probe {
   status: number | string;
+  /** Sent once SIGTERM was: the server may be closing, so a refused connection is no failure. */
+  afterSignal: boolean;
 }
 
 describe('cyberbrief run on hostile feeds', () => {
@@ -104,19 +107,21 @@ describe('cyberbrief run on hostile feeds', () => {
     const bot = startBotProcess(dir, { PORT: '0', DATABASE_URL: path.join(dir, 'bot.db'), CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), CYBERBRIEF_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'debug' });
     const probes: Probe[] = [];
     let inFlight = 0;
+    let signalSent = false;
     let ticker: NodeJS.Timeout | undefined;
     try {
       const port = await announcedPort(bot, 60_000);
       await (await fetch(`http://127.0.0.1:${port}/healthz`)).arrayBuffer(); // this process's first fetch sets up its client
       ticker = setInterval(() => {
         inFlight++;
+        const afterSignal = signalSent;
         fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(30_000) })
           .then(
             async (res) => {
               await res.arrayBuffer();
-              probes.push({ status: res.status });
+              probes.push({ status: res.status, afterSignal });
             },
-            (err: Error) => probes.push({ status: err.name }),
+            (err: Error) => probes.push({ status: err.name, afterSignal }),
           )
           .finally(() => inFlight--);
       }, 50);
@@ -155,6 +160,7 @@ describe('cyberbrief run on hostile feeds', () => {
       await waitFor('the bot to say a worker is reading the big feed', () => lineOf('workers: reading a feed', '/big.xml') >= 0, 60_000);
       const midRead = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(60_000) });
       await midRead.arrayBuffer();
+      signalSent = true;
       bot.child.kill('SIGTERM');
       await waitFor('the bot to log the signal', () => bot.output().includes('shutdown: SIGTERM received'), 60_000);
       clearInterval(ticker);
@@ -164,28 +170,28 @@ describe('cyberbrief run on hostile feeds', () => {
       const out = bot.output();
       expect(out).toContain('shutdown: stopped cleanly');
       expect(midRead.status).toBe(200);
-      // The order in the bot's log: reading began, /healthz was answered (before the signal was sent), the
-      // signal was handled, and only then was the read over and the feed's poll recorded.
+      // The order in the bot's log: reading began, /healthz was answered (before the signal was sent), and the
+      // signal was handled while the read was still under way: the read was given up at shutdown (no line that
+      // it ended, or one after the signal) and the big feed was never recorded as polled, nor as failed.
       const readStart = lineOf('workers: reading a feed', '/big.xml');
       const signalLine = lineOf('shutdown: SIGTERM received');
       const readEnd = lineOf('workers: feed read', '/big.xml');
-      const bigPolled = lineOf('feed polled', '/big.xml');
-      expect({ readStart, signalLine, readEnd, bigPolled }).toEqual({ readStart: expect.any(Number), signalLine: expect.any(Number), readEnd: expect.any(Number), bigPolled: expect.any(Number) });
-      expect([readStart >= 0, readStart < signalLine, signalLine < readEnd, readEnd < bigPolled]).toEqual([true, true, true, true]);
-      expect((records()[readEnd] as { outcome?: string }).outcome).toBe('read');
+      const bigPolled = records().findIndex((r) => r.url?.endsWith('/big.xml') === true && /^feed (polled|poll failed)/.test(r.msg));
+      expect({ readStart: readStart >= 0, signalAfterStart: signalLine > readStart, readEndAfterSignal: readEnd === -1 || readEnd > signalLine, bigPolled }).toEqual({ readStart: true, signalAfterStart: true, readEndAfterSignal: true, bigPolled: -1 });
 
-      // Every probe, all through, was answered (503 once stopping), none failed or was dropped.
-      const failed = probes.filter((p) => p.status !== 200 && p.status !== 503);
+      // Every probe sent before the signal was answered, none failed or was dropped; one sent after it may be
+      // answered 503 (stopping) or find the server closed.
+      const failed = probes.filter((p) => !p.afterSignal && p.status !== 200 && p.status !== 503);
       const at = (line: number) => new Date(records()[line]!.time ?? 0).getTime();
       console.log(
         `hostile feeds: ${probes.length} /healthz probes answered (phase 1: ${phase1.length}); in the bot's log, the big feed's read began at line ${readStart}, ` +
-          `SIGTERM was handled at line ${signalLine} (${at(signalLine) - at(readStart)} ms in), the read ended at line ${readEnd} (${at(readEnd) - at(readStart)} ms in; times for the record, not asserted).`,
+          `SIGTERM was handled at line ${signalLine} (${at(signalLine) - at(readStart)} ms in), ${readEnd < 0 ? 'the read was given up unlogged' : `the read ended at line ${readEnd} (${at(readEnd) - at(readStart)} ms in)`} (times for the record, not asserted).`,
       );
       expect(failed).toEqual([]);
       expect(phase1.length).toBeGreaterThan(20);
     } catch (err) {
       // The bot's own account of what happened, with the probes that did not answer.
-      const failed = probes.filter((p) => p.status !== 200 && p.status !== 503).slice(0, 5);
+      const failed = probes.filter((p) => !p.afterSignal && p.status !== 200 && p.status !== 503).slice(0, 5);
       throw new Error(`${(err as Error).message}\nfailed probes: ${JSON.stringify(failed)}\nbot output (end):\n${bot.output().slice(-6000)}`, { cause: err });
     } finally {
       clearInterval(ticker);

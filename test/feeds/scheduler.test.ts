@@ -131,6 +131,29 @@ describe('createScheduler', () => {
     expect(other.map((f) => f.url)).toEqual(['https://c.example/rss', 'https://d.example/rss']);
   });
 
+  it.each([
+    { name: 'in flight, then answering', answer: 'not_modified' },
+    { name: 'in flight, then failing', answer: 'fail' },
+  ])('stop({ giveUpInFlight }) gives up fetches $name: nothing recorded, every lease released', async ({ answer }) => {
+    const clock = fixedClock(t0);
+    const hosts = answer === 'fail' ? ['fail-a', 'fail-b', 'fail-c', 'fail-d'] : ['a', 'b', 'c', 'd'];
+    for (const h of hosts) await storage.feeds.add({ url: `https://${h}.example/rss`, source: 'cli' }, t0);
+    const { fetcher, waiting } = blockingFetcher();
+    const s = createScheduler({ storage, fetcher, options, logger: silentLogger(), clock });
+    const tick = s.tick();
+    while (waiting.length < 2) await new Promise((r) => setTimeout(r, 5));
+    // The two fetches in flight have not answered: stop() does not wait for them.
+    await s.stop({ giveUpInFlight: true });
+    await tick;
+    // They answer (or fail) afterwards: too late to count.
+    for (const w of waiting.splice(0)) w();
+    await new Promise((r) => setTimeout(r, 20));
+    const feeds = await storage.feeds.list();
+    expect(feeds.map((f) => [f.url, f.lastSuccessAt, f.errorCount, f.lastError])).toEqual(hosts.map((h) => [`https://${h}.example/rss`, null, 0, null]));
+    const other = await storage.feeds.claimDue({ now: t0, limit: 10, owner: 'other', leaseUntil: new Date(t0.getTime() + 60_000) });
+    expect(other.map((f) => f.url).sort()).toEqual(hosts.map((h) => `https://${h}.example/rss`));
+  });
+
   it('two schedulers sharing a database never poll the same feed at once', async () => {
     const clock = fixedClock(t0);
     for (const h of ['a', 'b', 'c']) await storage.feeds.add({ url: `https://${h}.example/rss`, source: 'cli' }, t0);

@@ -11,6 +11,7 @@ describe('postgresFailure', () => {
     { name: 'starting up (57P03)', err: withCode('the database system is starting up', '57P03'), want: 'unavailable' },
     { name: 'crash shutdown (57P02)', err: withCode('terminating connection because of crash of another server process', '57P02'), want: 'unavailable' },
     { name: 'connection exception class 08', err: withCode('connection failure', '08006'), want: 'unavailable' },
+    { name: 'protocol violation (08P01): the server answered', err: withCode('bind message has 4464 parameter formats but 0 parameters', '08P01'), want: null },
     { name: 'too many connections', err: withCode('sorry, too many clients already', '53300'), want: 'unavailable' },
     { name: 'server stopped (TCP)', err: withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), want: 'unavailable' },
     { name: 'server stopped (unix socket)', err: withCode('connect ENOENT /tmp/.s.PGSQL.5432', 'ENOENT'), want: 'unavailable' },

@@ -93,6 +93,25 @@ describe.skipIf(!postgres)('PostgreSQL connections dropped by the server', () =>
     }
   });
 
+  it('a protocol violation (08P01: a query with more than 65,535 parameters) is that query\'s error, not an outage', async () => {
+    const logger = createLogger({ level: 'info', pretty: false, secrets: [], destination: new Writable({ write: (c: Buffer, _e, cb) => (lines.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; msg: string })), cb()) }) });
+    const handle = openDatabase(parseDatabaseUrl(url), { logger });
+    try {
+      // Kysely sends every value as a parameter; the server refuses the bind message.
+      const values = Array.from({ length: 70_000 }, (_, i) => sql`${i}`);
+      const err = await sql`select 1 where 0 in (${sql.join(values)})`.execute(handle.db).catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(StorageError);
+      expect((err as { code?: string }).code).toBe('08P01');
+      expect(handle.monitor.status()).toMatchObject({ ok: true, failure: null });
+      expect(handle.monitor.counters()).toMatchObject({ outages: 0, connectionErrors: 0 });
+      expect(lines).toEqual([]);
+      // The server and the pool go on.
+      expect((await sql<{ x: number }>`select 1 as x`.execute(handle.db)).rows).toEqual([{ x: 1 }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('health answers 503 at once while the server does not answer', async () => {
     const away = await openStorage('postgres://postgres@127.0.0.1:1/none', { migrate: false });
     try {

@@ -2,7 +2,7 @@
 // refused with one sentence naming the file and the running bot, which goes on unaffected; a one-off
 // `poll --once` may run beside it (it claims feeds with leases); a bot killed with SIGKILL leaves nothing
 // that blocks the next start. The lock itself is also tested in this process (two holders, release).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -114,5 +114,60 @@ describe('takeSqliteRunLock', () => {
     const b = await takeSqliteRunLock(dbFile, 'run@test:2:bbbb');
     await expect(takeSqliteRunLock(dbFile, 'run@test:3:cccc')).rejects.toThrow('run@test:2:bbbb');
     b.release();
+  });
+});
+
+/**
+ * A tmpfs of the test's own (root with CAP_SYS_ADMIN; skipped, saying so, otherwise): `full` filled with a
+ * file, `readonly` remounted read-only; `lockFirst` takes and releases the lock before (the lock file exists).
+ */
+function smallDisk(kind: 'full' | 'readonly', lockFirst: boolean): Promise<{ disk: string; unmount: () => void } | null> {
+  const disk = mkdtempSync(path.join(tmpdir(), 'cyberbrief-runlock-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(disk, { recursive: true, force: true });
+    console.log(`run-lock disk test skipped: cannot mount a small tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()}); it needs root with CAP_SYS_ADMIN.`);
+    return Promise.resolve(null);
+  }
+  const unmount = () => {
+    execFileSync('umount', [disk]);
+    rmSync(disk, { recursive: true, force: true });
+  };
+  return (async () => {
+    if (lockFirst) (await takeSqliteRunLock(path.join(disk, 'bot.db'), 'run@test:0:prepare')).release();
+    if (kind === 'full') {
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${path.join(disk, 'fill')}`, 'bs=4k'], { stdio: 'pipe' });
+      } catch {
+        // dd stops at "No space left on device": the disk is full
+      }
+    } else {
+      execFileSync('mount', ['-o', 'remount,ro', disk], { stdio: 'pipe' });
+    }
+    return { disk, unmount };
+  })();
+}
+
+describe('takeSqliteRunLock on a disk that cannot take it', () => {
+  it.each([
+    { name: 'a full disk, no lock file yet', kind: 'full', lockFirst: false, file: 'bot.db', says: /^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: its disk is full \(.+\); free space on that disk, then start again\.$/ },
+    { name: 'a full disk, the lock file there', kind: 'full', lockFirst: true, file: 'bot.db', says: /^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: its disk is full \(.+\); free space on that disk, then start again\.$/ },
+    { name: 'a read-only disk, no lock file yet', kind: 'readonly', lockFirst: false, file: 'bot.db', says: /^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: the folder \S+ is not writable \(.+\); make it writable \(the bot writes its database and this lock there\) or point DATABASE_URL at a folder that is\.$/ },
+    { name: 'a read-only disk, the lock file there', kind: 'readonly', lockFirst: true, file: 'bot.db', says: /^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: the folder \S+ is not writable \(.+\); make it writable \(the bot writes its database and this lock there\) or point DATABASE_URL at a folder that is\.$/ },
+    { name: 'a read-only disk, the folder missing', kind: 'readonly', lockFirst: false, file: 'data/bot.db', says: /^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: the folder \S+ is not writable \(.+\); make it writable \(the bot writes its database and this lock there\) or point DATABASE_URL at a folder that is\.$/ },
+  ] as const)('$name: says so in one sentence (not "in use", not "locks")', async ({ kind, lockFirst, file, says }) => {
+    const d = await smallDisk(kind, lockFirst);
+    if (!d) return;
+    try {
+      const err = await takeSqliteRunLock(path.join(d.disk, file), 'run@test:1:aaaa').then(
+        (l) => (l.release(), null),
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(says);
+      expect(err?.message.split('\n')).toHaveLength(1);
+    } finally {
+      d.unmount();
+    }
   });
 });

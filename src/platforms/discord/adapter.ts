@@ -3,7 +3,7 @@
 // configured, globally otherwise), answers within Discord's 3 seconds or defers, and sends every message
 // with allowed_mentions { parse: [] }.
 import {
-  Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Routes,
+  Client, DiscordAPIError, Events, GatewayIntentBits, HTTPError, MessageFlags, Routes,
   type ButtonInteraction, type ChatInputCommandInteraction, type Interaction,
 } from 'discord.js';
 import type { BriefView, ChatPlatform, Command, CommandHandler, FeedbackHandler, Reply, SentMessage } from '../../domain/chat.ts';
@@ -178,12 +178,24 @@ export function createDiscordPlatform(opts: DiscordOptions): ChatPlatform {
     return g;
   }
 
+  /** The setting to check for a failed registration: what Discord answered says which (no answer: the address). */
+  function registrationAdvice(err: unknown): string {
+    const status = err instanceof DiscordAPIError || err instanceof HTTPError ? err.status : null;
+    if (status === null) {
+      return opts.apiUrl ? `cannot reach DISCORD_API_URL=${redactUrl(opts.apiUrl)}: check that address (unset it for Discord's own) and this machine's network.` : "cannot reach Discord's API: check this machine's network and DNS.";
+    }
+    if (status === 401) return 'check DISCORD_TOKEN.';
+    if (status >= 500 || status === 429) return 'Discord is failing for now: start again in a few minutes.';
+    return `check DISCORD_APPLICATION_ID${opts.devGuildId ? ' and discord.dev_guild_id' : ''}.`;
+  }
+
   async function registerCommands(): Promise<void> {
     const route = opts.devGuildId ? Routes.applicationGuildCommands(opts.applicationId, opts.devGuildId) : Routes.applicationCommands(opts.applicationId);
     try {
       await client.rest.put(route, { body: [newsCommand(commandName)] });
     } catch (err) {
-      throw new Error(`discord: registering /${commandName} failed (${redactText(classifyDiscordError(err, 'command registration').message, urlPasswords(opts.apiUrl))}); check DISCORD_APPLICATION_ID${opts.devGuildId ? ' and discord.dev_guild_id' : ''}.`);
+      const detail = classifyDiscordError(err, 'command registration').message.replace(/^discord: command registration failed: /, '');
+      throw new Error(`discord: registering /${commandName} failed (${redactText(detail, urlPasswords(opts.apiUrl))}); ${registrationAdvice(err)}`);
     }
     log.info({ scope: opts.devGuildId ? `guild ${opts.devGuildId}` : 'global' }, `discord: registered /${commandName} ${opts.devGuildId ? `in guild ${opts.devGuildId}` : 'globally (may take up to an hour to appear)'}`);
   }
