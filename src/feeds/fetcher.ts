@@ -2,18 +2,32 @@
 // GET (ETag, Last-Modified), gzip/deflate/br, connect and total timeouts, a cap on the decoded body (gzip
 // bombs included), a bounded number of redirects each checked by the address guard, and the address
 // guard itself enforced on the socket actually connected to.
+import { createRequire } from 'node:module';
 import type { LookupFunction, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { buildConnector } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
 import { createAddressGuard, type AddressGuard } from './address-guard.ts';
 import { cachedResolver } from './dns-cache.ts';
 import { decodeBody } from './charset.ts';
 import { FetchError } from './fetch-error.ts';
 import { quoted } from '../lib/bounded-text.ts';
-import { exchange, type ExchangeRequest, type ExchangeResponse } from './http-exchange.ts';
+import type { ExchangeRequest, ExchangeResponse } from './http-exchange.ts';
 import { LEAN_ONREAD, LeanConnections, LeanFallback, leanExchange } from './lean-http.ts';
-import { OriginClients } from './origin-clients.ts';
+
+/**
+ * undici's connector from its own module: `import 'undici'` evaluates all of undici (fetch, cookies,
+ * WebSocket, ...), about 80 ms of CPU at every start-up, where the connector's module and its two
+ * dependencies take 8. undici itself (its clients, for what the lean client does not read) is loaded on
+ * first use: most cycles never need it.
+ */
+const buildConnector = createRequire(import.meta.url)('undici/lib/core/connect.js') as typeof BuildConnector;
+
+/** The undici path: keep-alive clients per origin and the exchange through them. */
+interface UndiciPath {
+  send(req: ExchangeRequest): Promise<ExchangeResponse>;
+  close(): Promise<void>;
+}
 
 export interface FetcherOptions {
   userAgent: string;
@@ -102,11 +116,18 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   // Every connection open now, idle or carrying a request: close() ends them all, so a server that stalls
   // holds neither shutdown nor the process (the scheduler has given up on what is in flight by then).
   const open = new Set<Socket>();
-  const connect = tracked(open, guardedConnector(guard, opts.connectTimeoutMs));
   // Keep-alive connections per origin (feeds on one host reuse them), light enough for thousands of hosts
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
-  // host its per_host_concurrency, not the pool's business.
-  const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
+  // host its per_host_concurrency, not the pool's business. Made (and undici loaded) at the first request
+  // that needs them.
+  let undici: Promise<UndiciPath> | null = null;
+  const loadUndici = async (): Promise<UndiciPath> => {
+    const [{ OriginClients }, { exchange }] = await Promise.all([import('./origin-clients.ts'), import('./http-exchange.ts')]);
+    const connect = tracked(open, guardedConnector(guard, opts.connectTimeoutMs));
+    const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
+    return { send: (req) => exchange(agent, req), close: () => agent.destroy() };
+  };
+  const viaUndici = (req: ExchangeRequest): Promise<ExchangeResponse> => (undici ??= loadUndici()).then((u) => u.send(req));
   // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
   // the lean client; what it does not read goes to undici.
   const lean = opts.leanHttp === false ? null : new LeanConnections(tracked(open, guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD })), 16, 4_000, true);
@@ -114,7 +135,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   let closed = false;
   const refuse = (req: ExchangeRequest) => Promise.reject(new FetchError('fetch_network', `fetcher: ${quoted(req.url.href)} was not fetched: the fetcher is closed (the bot is stopping).`));
   const send = (req: ExchangeRequest): Promise<ExchangeResponse> =>
-    closed ? refuse(req) : lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? (closed ? refuse(req) : exchange(agent, req)) : Promise.reject(err))) : exchange(agent, req);
+    closed ? refuse(req) : lean ? leanExchange(lean, req).catch((err: unknown) => (err instanceof LeanFallback ? (closed ? refuse(req) : viaUndici(req)) : Promise.reject(err))) : viaUndici(req);
 
   async function get(url: string, accept: string, validators: Validators | undefined): Promise<{ res: ExchangeResponse; finalUrl: string; permanent: boolean; body: Buffer | null }> {
     // One deadline for every hop of the redirect chain.
@@ -183,12 +204,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       const contentType = header(r.res, 'content-type');
       return { body: decodeBody(r.body ?? Buffer.alloc(0), contentType).text, contentType, finalUrl: r.finalUrl };
     },
-    close: () => {
+    close: async () => {
       closed = true;
       lean?.close();
       for (const socket of open) socket.destroy();
       open.clear();
-      return agent.destroy();
+      if (undici) await (await undici).close();
     },
   };
 }
@@ -199,8 +220,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
  * rebinding) is still refused. `lookup` is replaceable for tests; `socketOptions` go to every
  * `net.connect`/`tls.connect` (the lean client's `onread`).
  */
-export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD } = {}): buildConnector.connector {
-  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup, ...socketOptions } as buildConnector.BuildOptions);
+export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD } = {}): BuildConnector.connector {
+  const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup, ...socketOptions } as BuildConnector.BuildOptions);
   return (options, callback) => {
     baseConnect(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
@@ -215,7 +236,7 @@ export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, 
 }
 
 /** `connect`, adding each socket it opens to `open` until the socket closes (one listener per connection). */
-function tracked(open: Set<Socket>, connect: buildConnector.connector): buildConnector.connector {
+function tracked(open: Set<Socket>, connect: BuildConnector.connector): BuildConnector.connector {
   return (options, callback) =>
     connect(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);

@@ -5,7 +5,12 @@
 // up to DISCARD_BYTES, so the connection can be reused. A deadline ends the exchange with the caller's error,
 // by a timer of its own (no AbortController or event listener per request). Other errors are undici's, for
 // the caller to classify.
-import { util, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher, util as UndiciUtil } from 'undici';
+
+/** undici's header parser from its own module (the lean client imports this file; `import 'undici'` would
+ * evaluate all of undici at start-up: see fetcher.ts). */
+const util = createRequire(import.meta.url)('undici/lib/core/util.js') as typeof UndiciUtil;
 
 export interface ExchangeRequest {
   /** Absolute http(s) URL. */

@@ -3,11 +3,11 @@
 // comes back under a new key (a changed guid) is found by canonical URL, else by content hash; only a
 // material change (content hash) updates it and hands it to the pipeline again. Items are never pruned
 // here, so an item still in a feed is always recognised.
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Item, NewItem } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { Database, ItemsTable } from './schema.ts';
-import { flag, toDate, toMs } from './rows.ts';
+import { toDate, toMs } from './rows.ts';
 
 export function itemFromRow(r: Selectable<ItemsTable>): Item {
   return {
@@ -51,7 +51,44 @@ export interface StoreItemsResult {
 
 type Existing = Pick<Selectable<ItemsTable>, 'id' | 'key' | 'url' | 'content_hash'>;
 
-const CHUNK = 200;
+/** Items per query (one JSON parameter each, so the statements' text never changes with the count). */
+const CHUNK = 500;
+
+/**
+ * The batch store's two statements, fixed text over one JSON array parameter, so each is prepared once per
+ * connection (SQLite keeps it in the connection's statement cache) instead of built by Kysely and prepared
+ * anew for every batch, whose row count changed its text. `known`: the rows matching any of [feed, key, link,
+ * hash]; `insert`: rows of [feed, key, guid, url, title, summary, content, html, author, published_at,
+ * content_hash, fetched_at, processed], a row already there (feed, key) skipped, the ids of the new ones
+ * returned. A JSON string cell arrives as text and a number as an integer; null as NULL.
+ */
+const STATEMENTS: Record<Dialect, { known: string; insert: string }> = {
+  sqlite: {
+    known: `with q(feed_id, key, url, hash) as materialized (select cast(value->>0 as integer), value->>1, value->>2, value->>3 from json_each(?))
+select id, feed_id, key, url, content_hash from items where id in (
+  select items.id from q join items on items.feed_id = q.feed_id and items.key = q.key
+  union all select items.id from q join items on items.feed_id = q.feed_id and items.url = q.url
+  union all select items.id from q join items on items.feed_id = q.feed_id and items.content_hash = q.hash)`,
+    insert: `insert into items (feed_id, key, guid, url, title, summary, content, html, author, published_at, content_hash, fetched_at, digest_from_excerpt, processed)
+select cast(value->>0 as integer), value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
+  cast(value->>9 as integer), value->>10, cast(value->>11 as integer), 0, cast(value->>12 as integer)
+from json_each(?) where true
+on conflict (feed_id, key) do nothing
+returning id, feed_id, key`,
+  },
+  postgres: {
+    known: `with q as materialized (select (v->>0)::bigint as feed_id, v->>1 as key, v->>2 as url, v->>3 as hash from json_array_elements($1::json) as j(v))
+select id, feed_id, key, url, content_hash from items where id in (
+  select items.id from q join items on items.feed_id = q.feed_id and items.key = q.key
+  union all select items.id from q join items on items.feed_id = q.feed_id and items.url = q.url
+  union all select items.id from q join items on items.feed_id = q.feed_id and items.content_hash = q.hash)`,
+    insert: `insert into items (feed_id, key, guid, url, title, summary, content, html, author, published_at, content_hash, fetched_at, digest_from_excerpt, processed)
+select (v->>0)::bigint, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, (v->>9)::bigint, v->>10, (v->>11)::bigint, 0, (v->>12)::integer
+from json_array_elements($1::json) with ordinality as j(v, n) order by n
+on conflict (feed_id, key) do nothing
+returning id, feed_id, key`,
+  },
+};
 
 /** What a feed entry says, as columns: written on insert and again when the entry changes materially. */
 function contentColumns(it: NewItem) {
@@ -77,15 +114,15 @@ export class ItemsRepo {
   /** Stores one poll's items for one feed in a transaction; see the class comment for the rules. */
   async storeForFeed(feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
     if (items.length === 0) return { inserted: [], updated: [], unchanged: 0 };
-    return this.db.transaction().execute((trx) => ItemsRepo.storeIn(trx, feedId, items, opts));
+    return this.db.transaction().execute((trx) => ItemsRepo.storeIn(trx, this.dialect, feedId, items, opts));
   }
 
   /**
    * The work of storeForFeed inside a transaction the caller holds. New rows go in with one multi-row
    * INSERT ... ON CONFLICT DO NOTHING per chunk; a row another writer inserted meanwhile counts as unchanged.
    */
-  static async storeIn(trx: Kysely<Database>, feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
-    return (await ItemsRepo.storeManyIn(trx, [{ feedId, items, options: opts }]))[0]!;
+  static async storeIn(trx: Kysely<Database>, dialect: Dialect, feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
+    return (await ItemsRepo.storeManyIn(trx, dialect, [{ feedId, items, options: opts }]))[0]!;
   }
 
   /**
@@ -94,13 +131,14 @@ export class ItemsRepo {
    * rules are storeIn's, feed by feed. One result per entry, in order. A feed listed twice is stored entry
    * after entry (its second list must see what the first stored).
    */
-  static async storeManyIn(trx: Kysely<Database>, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[]; options: StoreItemsOptions }>): Promise<StoreItemsResult[]> {
+  static async storeManyIn(trx: Kysely<Database>, dialect: Dialect, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[]; options: StoreItemsOptions }>): Promise<StoreItemsResult[]> {
     if (new Set(writes.map((w) => w.feedId)).size < writes.length) {
       const out: StoreItemsResult[] = [];
-      for (const w of writes) out.push((await ItemsRepo.storeManyIn(trx, [w]))[0]!);
+      for (const w of writes) out.push((await ItemsRepo.storeManyIn(trx, dialect, [w]))[0]!);
       return out;
     }
-    const known = await findExisting(trx, writes);
+    const sql = STATEMENTS[dialect];
+    const known = await findExisting(trx, sql.known, writes);
     const results: StoreItemsResult[] = [];
     const rows: Array<{ feedId: number; item: NewItem; options: StoreItemsOptions; result: StoreItemsResult }> = [];
     for (const w of writes) {
@@ -110,22 +148,12 @@ export class ItemsRepo {
     }
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
-      const ins = await trx
-        .insertInto('items')
-        .values(
-          chunk.map(({ feedId, item: it, options }) => ({
-            feed_id: feedId,
-            key: it.key,
-            ...contentColumns(it),
-            fetched_at: options.fetchedAt.getTime(),
-            digest_from_excerpt: 0,
-            processed: flag(options.alertKeys ? !options.alertKeys.has(it.key) : false),
-          })),
-        )
-        .onConflict((oc) => oc.columns(['feed_id', 'key']).doNothing())
-        .returning(['id', 'feed_id', 'key'])
-        .execute();
-      const ids = new Map(ins.map((r) => [`${Number(r.feed_id)} ${r.key}`, Number(r.id)]));
+      const cells = chunk.map(({ feedId, item: it, options }) => [
+        feedId, it.key, it.guid, it.url, it.title, it.summary, it.content, it.html, it.author, toMs(it.publishedAt), it.contentHash,
+        options.fetchedAt.getTime(), options.alertKeys ? (options.alertKeys.has(it.key) ? 0 : 1) : 0,
+      ]);
+      const ins = await trx.executeQuery<{ id: number | string; feed_id: number | string; key: string }>(CompiledQuery.raw(sql.insert, [JSON.stringify(cells)]));
+      const ids = new Map(ins.rows.map((r) => [`${Number(r.feed_id)} ${r.key}`, Number(r.id)]));
       for (const { feedId, item, result } of chunk) {
         const id = ids.get(`${feedId} ${item.key}`);
         if (id === undefined) result.unchanged++;
@@ -230,26 +258,15 @@ async function matchKnown(trx: Kysely<Database>, items: readonly NewItem[], exis
 
 /**
  * The known items of many feeds, by feed, each list sorted by id: rows of the feed with one of its items'
- * keys, links or content hashes. One query per chunk of items: three lists of (feed_id, column) pairs, each
- * answered from its own index (SQLite: a multi-index OR).
+ * keys, links or content hashes. One query per chunk of items, its (feed, key, link, hash) rows as one JSON
+ * parameter; each of the three lookups is answered from its own index.
  */
-async function findExisting(trx: Kysely<Database>, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[] }>): Promise<Map<number, Existing[]>> {
+async function findExisting(trx: Kysely<Database>, sql: string, writes: ReadonlyArray<{ feedId: number; items: readonly NewItem[] }>): Promise<Map<number, Existing[]>> {
   const byFeed = new Map<number, Map<number, Existing>>();
-  const all = writes.flatMap((w) => w.items.map((it) => ({ feedId: w.feedId, it })));
+  const all: Array<[number, string, string | null, string]> = [];
+  for (const w of writes) for (const it of w.items) all.push([w.feedId, it.key, it.url, it.contentHash]);
   for (let i = 0; i < all.length; i += CHUNK) {
-    const chunk = all.slice(i, i + CHUNK);
-    const pairs = (values: Array<[number, string]>) => [...new Map(values.map((v) => [`${v[0]} ${v[1]}`, v])).values()];
-    const keys = pairs(chunk.map(({ feedId, it }) => [feedId, it.key]));
-    const urls = pairs(chunk.filter(({ it }) => it.url).map(({ feedId, it }) => [feedId, it.url!]));
-    const hashes = pairs(chunk.map(({ feedId, it }) => [feedId, it.contentHash]));
-    const rows = await trx
-      .selectFrom('items')
-      .select(['id', 'feed_id', 'key', 'url', 'content_hash'])
-      .where((eb) => {
-        const within = (column: 'key' | 'url' | 'content_hash', list: Array<[number, string]>) => eb(eb.refTuple('feed_id', column), 'in', list.map(([f, v]) => eb.tuple(f, v)));
-        return eb.or([within('key', keys), ...(urls.length ? [within('url', urls)] : []), within('content_hash', hashes)]);
-      })
-      .execute();
+    const { rows } = await trx.executeQuery<Existing & { feed_id: number | string }>(CompiledQuery.raw(sql, [JSON.stringify(all.slice(i, i + CHUNK))]));
     for (const { feed_id, ...r } of rows) {
       const feedId = Number(feed_id);
       const known = byFeed.get(feedId) ?? new Map<number, Existing>();

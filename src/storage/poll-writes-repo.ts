@@ -68,7 +68,7 @@ export class PollWritesRepo {
     return this.db.transaction().execute(async (trx) => {
       // Every feed's items in one pass: one known-item query and one INSERT per chunk, not two per feed.
       const withItems = writes.flatMap((w, i) => (w.kind === 'success' && w.items?.list.length ? [{ i, feedId: w.feedId, items: w.items.list, options: w.items.options }] : []));
-      const stored = await ItemsRepo.storeManyIn(trx, withItems);
+      const stored = await ItemsRepo.storeManyIn(trx, this.dialect, withItems);
       const results: StoreItemsResult[] = writes.map(() => ({ ...EMPTY, inserted: [], updated: [] }));
       withItems.forEach((w, k) => (results[w.i] = stored[k]!));
       // The last write for a feed wins (a feed is leased to one poll at a time, so there is one).

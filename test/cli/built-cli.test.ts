@@ -135,6 +135,9 @@ describe('bin/cyberbrief runs the build', () => {
     const own = ownFiles(run.imports);
     expect(own).toContain('dist/workers/worker.js');
     expect(own).toContain('dist/feeds/read-feed.js');
+    // The lean client read it: undici's clients (and all of undici's index, 80 ms of start-up) never loaded.
+    expect(run.imports.filter((u) => u.includes('/node_modules/undici/'))).toEqual([]);
+    expect(own).not.toContain('dist/feeds/origin-clients.js');
   });
 
   it('run with no chat tokens starts on the console and loads neither chat SDK', async () => {

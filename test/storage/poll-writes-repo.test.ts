@@ -96,17 +96,20 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     const [a, b, c] = await leasedFeeds(3);
     const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };
     const write = (feedId: number, list: NewItem[]) => ({ kind: 'success' as const, feedId, success, items: { list, options: { fetchedAt: t0 } } });
-    // a and b share keys, links aside: a's items must not be taken for b's. c has more items than one chunk.
+    // a and b share keys, links aside: a's items must not be taken for b's. c has more items than one chunk (500).
     const many = (feedId: number, n: number) => Array.from({ length: n }, (_, i) => item(feedId, i + 1));
-    const first = await storage.pollWrites.commit([write(a!.id, [item(a!.id, 1), item(a!.id, 2)]), write(b!.id, [item(b!.id, 1)]), write(c!.id, many(c!.id, 450))]);
-    expect(first.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[2, 0, 0], [1, 0, 0], [450, 0, 0]]);
+    const first = await storage.pollWrites.commit([write(a!.id, [item(a!.id, 1), item(a!.id, 2)]), write(b!.id, [item(b!.id, 1)]), write(c!.id, many(c!.id, 520))]);
+    expect(first.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[2, 0, 0], [1, 0, 0], [520, 0, 0]]);
     const again = await storage.pollWrites.commit([
       write(a!.id, [item(a!.id, 3), item(a!.id, 2, ' (edited)'), item(a!.id, 1)]),
       write(b!.id, [item(b!.id, 1), item(b!.id, 2)]),
-      write(c!.id, [...many(c!.id, 449), item(c!.id, 450, ' (edited)'), item(c!.id, 451)]),
+      write(c!.id, [...many(c!.id, 519), item(c!.id, 520, ' (edited)'), item(c!.id, 521)]),
     ]);
-    expect(again.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[1, 1, 1], [1, 0, 1], [1, 1, 449]]);
-    expect(await Promise.all([a, b, c].map((f) => storage.items.countByFeed(f!.id)))).toEqual([3, 2, 451]);
+    expect(again.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[1, 1, 1], [1, 0, 1], [1, 1, 519]]);
+    expect(await Promise.all([a, b, c].map((f) => storage.items.countByFeed(f!.id)))).toEqual([3, 2, 521]);
+    // Ids are handed out in the order of the lists (the pipeline takes new items oldest id first).
+    expect(first[2]!.inserted).toEqual([...first[2]!.inserted].sort((x, y) => x - y));
+    expect(first[0]!.inserted[1]! < first[1]!.inserted[0]! && first[1]!.inserted[0]! < first[2]!.inserted[0]!).toBe(true);
     // A feed twice in one batch: the second list sees what the first stored.
     const twice = await storage.pollWrites.commit([write(a!.id, [item(a!.id, 4)]), write(a!.id, [item(a!.id, 4), item(a!.id, 5)])]);
     expect(twice.map((r) => [r.inserted.length, r.updated.length, r.unchanged])).toEqual([[1, 0, 0], [1, 0, 1]]);
@@ -143,6 +146,31 @@ describe.each(testDatabases)('PollWritesRepo on $name', (database) => {
     await storage.pollWrites.commit([{ kind: 'failure', feedId: a!.id, failure: { at: t0, nextCheckAt: far, error: text, disableReason: text } }]);
     // Error texts are stored as one clean line (lib/bounded-text.ts): controls and line breaks go, the rest arrives.
     expect(await storage.feeds.get(a!.id)).toMatchObject({ lastError: storedError(text), disabledReason: storedError(text), enabled: false });
+  });
+
+  // Items travel as one JSON parameter (both databases): every column arrives as it was, nulls as nulls, text
+  // that looks like a number, JSON or SQL as text, and the backlog flag per key.
+  it.each([
+    ['quotes, backslashes and JSON-looking text', '{"k": [1, "two"]}', 'say "no" \\ \'yes\''],
+    ['number-looking keys and text', '12345', '0.50'],
+    ['control characters, newlines, non-ASCII and astral characters', 'k\u0001\n\u{1F512}', 'Cyber talks \u2014 \u5317\u4EAC\r\n\u{1F6E1}\uFE0F'],
+    ['SQL-looking text', "'); drop table items; --", "x' or '1'='1"],
+  ])('stores items with %s unchanged', async (_name, key, text) => {
+    const [a] = await leasedFeeds(1);
+    const success = { at: t0, nextCheckAt: at(60), etag: null, lastModified: null };
+    const full: NewItem = { feedId: a!.id, key, guid: text, url: `https://news.example/${text}`, title: text, summary: text, content: text, html: `<p>${text}</p>`, author: text, publishedAt: new Date(Date.UTC(2199, 11, 31, 23, 59, 59, 999)), contentHash: `h${text}` };
+    const bare: NewItem = { feedId: a!.id, key: `${key}-bare`, guid: null, url: null, title: '', summary: '', content: '', html: null, author: null, publishedAt: null, contentHash: 'null' };
+    const fetchedAt = new Date(Date.UTC(1999, 0, 1));
+    const [r] = await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success, items: { list: [full, bare], options: { fetchedAt, alertKeys: new Set([key]) } } }]);
+    expect(r!.inserted).toHaveLength(2);
+    const stored = await Promise.all(r!.inserted.map((id) => storage.items.get(id)));
+    expect(stored[0]).toMatchObject({ ...full, fetchedAt, digest: null, digestFromExcerpt: false });
+    expect(stored[1]).toMatchObject({ ...bare, fetchedAt });
+    // The key to alert is handed to the pipeline; the other is stored as processed (a backlog).
+    expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual([key]);
+    // Found again by key: unchanged, nothing inserted twice.
+    const [again] = await storage.pollWrites.commit([{ kind: 'success', feedId: a!.id, success, items: { list: [full, bare], options: { fetchedAt } } }]);
+    expect([again!.inserted.length, again!.updated.length, again!.unchanged]).toEqual([0, 0, 2]);
   });
 
   it('hundreds of outcomes in one commit (more rows than one UPDATE takes)', async () => {
