@@ -51,7 +51,7 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(third.map((f) => f.url)).toEqual(['https://a.example/rss']);
   });
 
-  it('a claimed feed carries what a poll reads: validators, schedule, error count, ttl, title, entry marks', async () => {
+  it('a claimed feed carries what a poll reads: validators, schedule, error count, ttl, title, entry marks, who added it', async () => {
     const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', title: 'A', intervalSeconds: 600 }, t0);
     const due = new Date(t0.getTime() + 1000);
     await storage.feeds.recordSuccess(feed.id, { at: t0, nextCheckAt: t0, etag: '"e1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', primed: true, ttlMinutes: 30, entryMarks: '1 ctx m1' });
@@ -59,8 +59,12 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     const [claimed] = await storage.feeds.claimDue({ now: due, limit: 10, owner: 'one', leaseUntil: new Date(due.getTime() + 30_000) });
     expect(claimed).toEqual({
       id: feed.id, url: 'https://a.example/rss', title: 'A', etag: '"e1"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT', intervalSeconds: 600,
-      nextCheckAt: due, errorCount: 1, ttlMinutes: 30, primed: true, entryMarks: '1 ctx m1',
+      nextCheckAt: due, errorCount: 1, ttlMinutes: 30, primed: true, entryMarks: '1 ctx m1', global: true,
     });
+    // A workspace's own feed is claimed as not global: it is fetched without the operator's allow_hosts.
+    await storage.feeds.addForTenant({ url: 'https://b.example/rss', source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1', t0);
+    const [tenants] = await storage.feeds.claimDue({ now: due, limit: 10, owner: 'one', leaseUntil: new Date(due.getTime() + 30_000) });
+    expect(tenants).toMatchObject({ url: 'https://b.example/rss', global: false });
   });
 
   it('records failures, disables with a reason, and recovery resets the counter', async () => {
