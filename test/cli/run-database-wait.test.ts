@@ -3,7 +3,6 @@
 // TCP proxy to the real PostgreSQL, opened after a delay). Errors that waiting cannot fix (an unknown
 // database, a bad URL) exit 1 at once with one sentence.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { waitFor } from '../emulators/http-util.ts';
 import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { freePort as closedPort } from '../helpers/ports.ts';
+import { openProxy } from '../helpers/tcp-proxy.ts';
 
 notePostgresSkip();
 const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
@@ -39,24 +39,6 @@ function start(databaseUrl: string): Bot {
   return bot;
 }
 
-/** From now on, `port` forwards every connection to PostgreSQL at `target`. */
-async function openProxy(port: number, target: URL): Promise<() => Promise<void>> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-}
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 

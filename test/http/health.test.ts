@@ -6,30 +6,15 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthCheck, HEALTH_REUSE_MS, publicDatabaseReason, type DatabaseHealth } from '../../src/http/health.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
-import { createLogger } from '../../src/lib/logger.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { freePort as closedPort } from '../helpers/ports.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 
-interface Line {
-  level: number;
-  msg: string;
-}
 
-function capture(): { lines: Line[]; logger: ReturnType<typeof createLogger> } {
-  const lines: Line[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'info', pretty: false, secrets: [], destination }) };
-}
 
 /** Makes a file unwritable even for root (chattr +i), or by its mode otherwise; returns the undo. */
 function unwritable(file: string): () => void {
@@ -90,7 +75,7 @@ describe('GET /healthz with a database that cannot be used', () => {
       },
     },
   ])('$name: 503 with a generic reason; the host, name or path only in the log, once', async ({ open }) => {
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLog('info');
     const opened = await open();
     storage = opened.storage;
     const db = storage;
@@ -146,7 +131,7 @@ describe.each(testDatabases)('a flood of /healthz on $name', (tdb) => {
         }
       },
     };
-    const logger = capture().logger;
+    const logger = captureLog('info').logger;
     server = createHttpServer({ host: '127.0.0.1', port: 0, logger, health: createHealthCheck({ database: () => counted, stopping: () => false, logger }) });
     const { port } = await server.start();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });

@@ -1,17 +1,17 @@
 // Taking back a dead instance's leases, and only a dead one's: on PostgreSQL an owner is alive while its
 // liveness lock (a session advisory lock) is held, here by another connection as another process would;
 // on SQLite, which serves one instance, every other run@ owner is dead.
-import net from 'node:net';
-import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../src/lib/logger.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
 import { openDatabase, parseDatabaseUrl, type DatabaseHandle } from '../../src/storage/db.ts';
 import { holdInstanceLiveness, LeaderLocks, takeBackDeadLeases, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { freePort } from '../helpers/ports.ts';
+import { captureLog } from '../helpers/log-capture.ts';
+import { openProxy } from '../helpers/tcp-proxy.ts';
 
 notePostgresSkip();
 
@@ -127,36 +127,7 @@ describe.each(testDatabases)('takeBackDeadLeases on $name', (database) => {
   });
 });
 
-/** From now on, `port` forwards every connection to PostgreSQL at `target`; the returned function cuts it (listener and connections). */
-async function openProxy(port: number, target: URL): Promise<() => Promise<void>> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
-}
 
-function capture() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as { level: string; msg: string });
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', pretty: false, secrets: [], destination }) };
-}
 
 describe.skipIf(!process.env.TEST_DATABASE_URL?.trim())('holdInstanceLiveness through a PostgreSQL outage', () => {
   it('says once that the lock was lost and once that it cannot be taken, however many attempts fail, and once that it is held again', async () => {
@@ -166,7 +137,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL?.trim())('holdInstanceLiveness th
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(port);
     let cut = await openProxy(port, real);
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLog();
     const locks = new LeaderLocks(parseDatabaseUrl(viaProxy.toString()), { checkEveryMs: 200 });
     const liveness = await holdInstanceLiveness(SELF, { locks, logger, retry: { baseMs: 20, maxMs: 100 } });
     try {

@@ -1,22 +1,11 @@
 // The storage monitor: one log line when an outage begins and one when it is over, however many queries
 // fail or how often the database flaps; status for /healthz; a probe with backoff while the database does
 // not answer; ready() for callers that must wait.
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/lib/errors.ts';
-import { createLogger } from '../../src/lib/logger.ts';
 import { createStorageMonitor, type StorageMonitor } from '../../src/storage/monitor.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 
-function capture() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as { level: string; msg: string });
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', pretty: false, secrets: [], destination }) };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const down = () => new StorageError('unavailable', 'storage: PostgreSQL db:5432/x is not answering (Connection terminated unexpectedly); retrying with backoff until it is back: check that the server is up and that DATABASE_URL reaches it.');
@@ -27,7 +16,7 @@ describe('storage monitor', () => {
   afterEach(() => monitor?.close());
 
   it('logs an outage once however often the database flaps, and once more when it has been quiet', async () => {
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLog();
     const m = (monitor = createStorageMonitor({ database: 'PostgreSQL db:5432/x', logger, quietMs: 150 }));
     expect(m.status()).toEqual({ ok: true, failure: null, detail: null, since: null });
     // A storm: failures and answers interleaved, as when every connection is terminated every 50 ms.

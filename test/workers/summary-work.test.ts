@@ -3,11 +3,10 @@
 // is summarised normally.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/lib/logger.ts';
 import { createSummarizer, extractiveSummary } from '../../src/summarize/index.ts';
 import { createWorkers } from '../../src/workers/index.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 
 const DATA = path.resolve(process.cwd(), '..', 'shared', 'data', 'summaries.jsonl');
 const ARTICLES: Array<{ id: string; article: string }> = existsSync(DATA)
@@ -27,16 +26,6 @@ afterAll(async () => {
   await slow.close();
 });
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level: 'info', pretty: false, secrets: [], destination: stream }), lines };
-}
 
 describe('summarising on worker threads', () => {
   it('gives the same extractive summaries as in this thread', async () => {
@@ -46,13 +35,13 @@ describe('summarising on worker threads', () => {
   });
 
   it('a story past the deadline gets its lead, the log names summarize_timeout, and the summariser goes on', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog('info');
     const s = createSummarizer({ maxChars: 120, work: slow.summaryWork, logger });
     await slow.summaryWork.cleanText('warm up'); // the thread is started; the deadline counts from here on
     const long = `${WRITTEN[0]} `.repeat(3000); // ~900 KB: far more than 20 ms to clean and summarise
     const r = await s.summarize({ title: 'Ports hacked', text: long, url: null });
     expect(r).toEqual({ summary: 'Officials from Eastland said on Monday that a state-backed group had broken into the networks of three ports.', method: 'fallback', fromExcerpt: true });
-    const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.error_class === 'summarize_timeout');
+    const warn = lines.find((l) => l.error_class === 'summarize_timeout');
     expect(warn?.msg).toBe('summarize: could not summarise in time; using the lead of the feed text or the title');
     expect(String(warn?.err)).toMatch(/took longer than 20 ms, so it was stopped \(raise workers\.summarize_timeout_ms/);
     const next = await s.summarize({ title: 'Plants hacked', text: WRITTEN[1]!, url: null });
