@@ -106,6 +106,18 @@ describe('Slack adapter', () => {
       expect(JSON.stringify(r.json)).not.toContain('\u2236');
     });
 
+    // As on Discord, a day without daily or weekly means weekly; the reply says so. Only those who may change the channel's brief can.
+    it.each([
+      { who: 'a workspace admin', user: 'UADMIN', want: /^A day alone means a weekly brief: this channel gets a brief weekly on Monday at 08:00 UTC\. The next one is Mon /, weekly: true },
+      { who: 'a member', user: 'UMEMBER', want: /^Sorry, only workspace admins and owners, or users on the bot's allowlist \(slack\.admin_user_ids\) can change /, weekly: false },
+    ])('takes /news brief mon 08:00 UTC from $who as a weekly brief', async ({ user, want, weekly }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'brief mon 08:00 UTC', userId: user, channelId: 'C100' });
+      expect(r.json).toMatchObject({ text: expect.stringMatching(want) });
+      const ch = await storage.channels.find('slack', 'C100');
+      const d = ch ? await storage.channels.delivery(ch.id) : null;
+      expect(d?.brief ?? null).toEqual(weekly ? { every: 'weekly', weekday: 1, time: { hour: 8, minute: 0, second: 0 }, zone: 'UTC' } : null);
+    });
+
     it('makes feed titles and stored keywords inert in a reply, and only them', async () => {
       await storage.feeds.add({ url: 'https://feeds.example/rss', title: ':rotating_light: *BREAKING* _now_ ~gone~ `x` 10:30', source: 'config' });
       const list = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'feeds list', userId: 'UMEMBER', channelId: 'C100' });
