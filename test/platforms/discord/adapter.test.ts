@@ -1,7 +1,7 @@
 // The Discord adapter with the real discord.js Client against the fake REST API and gateway.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../../src/commands/index.ts';
-import { DeliveryError, type ChatPlatform, type StoryView } from '../../../src/domain/chat.ts';
+import { DeliveryError, type ChatPlatform, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createDiscordPlatform } from '../../../src/platforms/discord/adapter.ts';
 import type { Storage } from '../../../src/storage/index.ts';
@@ -33,6 +33,8 @@ describe('Discord adapter', () => {
   let discord: FakeDiscord;
   let platform: ChatPlatform;
   let gate: Promise<void> = Promise.resolve();
+  /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
+  let answerWith: Reply | null = null;
 
   async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number } = {}) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
@@ -44,11 +46,12 @@ describe('Discord adapter', () => {
     const handle = createCommandHandler(commandDepsFor(storage));
     await platform.start(async (cmd) => {
       await gate;
-      return handle(cmd);
+      return answerWith ?? handle(cmd);
     });
   }
 
   afterEach(async () => {
+    answerWith = null;
     await platform.stop();
     await discord.close();
     await cleanup();
@@ -263,6 +266,33 @@ describe('Discord adapter', () => {
       const follow = await waitFor('the ephemeral follow-up', () => discord.interactionReplies.find((r) => r.kind === 'followup' && r.token === `itoken-${id}`));
       expect(follow.body).toMatchObject({ content: expect.stringMatching(want), flags: 64, allowed_mentions: { parse: [] } });
       expect(discord.interactionReplies.filter((r) => r.token === `itoken-${id}`).map((r) => r.kind)).toEqual(['callback', 'delete', 'followup']);
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
+  // Discord refuses a message with nothing in it (50006), so an empty answer would leave the member with
+  // "The application did not respond": a sentence goes instead, answered at once or edited in after a defer.
+  it.each([
+    { name: 'empty text', text: '', deferAfterMs: undefined },
+    { name: 'only white space', text: ' \n \n', deferAfterMs: undefined },
+    { name: 'only invisible characters', text: '\u200b\u2060', deferAfterMs: undefined },
+    { name: 'empty text, after a defer', text: '', deferAfterMs: 20 },
+  ])('answers a reply with $name and no stories with a sentence', async ({ text, deferAfterMs }) => {
+    let release: () => void = () => {};
+    gate = deferAfterMs === undefined ? Promise.resolve() : new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await setUp(deferAfterMs === undefined ? {} : { deferAfterMs });
+      answerWith = { text, ephemeral: true };
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'status' });
+      const first = await callbackFor(id);
+      release();
+      const answered = deferAfterMs === undefined ? first.body.data : (await waitFor('the edited reply', () => discord.interactionReplies.find((r) => r.kind === 'edit' && r.token === `itoken-${id}`))).body;
+      expect(answered).toMatchObject({ content: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' });
+      expect(discord.interactionReplies.filter((r) => r.token === `itoken-${id}`)).toHaveLength(deferAfterMs === undefined ? 1 : 2);
     } finally {
       release();
       gate = Promise.resolve();

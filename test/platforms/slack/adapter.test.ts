@@ -2,7 +2,7 @@
 // signed slash commands through our own HTTP server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../../src/commands/index.ts';
-import { DeliveryError, type StoryView } from '../../../src/domain/chat.ts';
+import { DeliveryError, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
@@ -37,6 +37,8 @@ describe('Slack adapter', () => {
 
   /** Held commands wait for this before running (a slow command, without relying on timing). */
   let gate: Promise<void> = Promise.resolve();
+  /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
+  let answerWith: Reply | null = null;
 
   async function setUp(ackDeadlineMs?: number, clock?: Clock) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
@@ -51,11 +53,12 @@ describe('Slack adapter', () => {
     const handle = createCommandHandler(commandDepsFor(storage));
     await platform.start(async (cmd) => {
       await gate;
-      return handle(cmd);
+      return answerWith ?? handle(cmd);
     });
   }
 
   afterEach(async () => {
+    answerWith = null;
     await platform.stop();
     await server.stop();
     await slack.close();
@@ -116,6 +119,17 @@ describe('Slack adapter', () => {
       const ch = await storage.channels.find('slack', 'C100');
       const d = ch ? await storage.channels.delivery(ch.id) : null;
       expect(d?.brief ?? null).toEqual(weekly ? { every: 'weekly', weekday: 1, time: { hour: 8, minute: 0, second: 0 }, zone: 'UTC' } : null);
+    });
+
+    // Slack refuses a block with empty text: an empty answer would reach the user as an error.
+    it.each([
+      { name: 'empty text', text: '' },
+      { name: 'only white space and invisible characters', text: ' \n\u200b' },
+    ])('answers a reply with $name and no stories with a sentence', async ({ text }) => {
+      answerWith = { text, ephemeral: true };
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'status', userId: 'UMEMBER', channelId: 'C100' });
+      const sentence = 'This command gave no answer to show; try /news help, or tell the operator if one was expected.';
+      expect(r.json).toEqual({ response_type: 'ephemeral', text: sentence, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: sentence } }] });
     });
 
     it('makes feed titles and stored keywords inert in a reply, and only them', async () => {
