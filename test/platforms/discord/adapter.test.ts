@@ -4,6 +4,7 @@ import { createCommandHandler } from '../../../src/commands/index.ts';
 import { DeliveryError, type ChatPlatform, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createDiscordPlatform } from '../../../src/platforms/discord/adapter.ts';
+import type { Topic } from '../../../src/domain/types.ts';
 import type { Storage } from '../../../src/storage/index.ts';
 import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../../emulators/discord.ts';
 import { waitFor } from '../../emulators/http-util.ts';
@@ -36,14 +37,14 @@ describe('Discord adapter', () => {
   /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
   let answerWith: Reply | null = null;
 
-  async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number } = {}) {
+  async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number; topics?: Topic[] } = {}) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test Server', channels: [{ id: CHAN, name: 'news' }] }] });
     platform = createDiscordPlatform({
       token: TOKEN, applicationId: APP, devGuildId: opts.devGuildId === undefined ? GUILD : opts.devGuildId, apiUrl: discord.apiUrl, logger: silentLogger(),
       readyTimeoutMs: 15_000, ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
     });
-    const handle = createCommandHandler(commandDepsFor(storage));
+    const handle = createCommandHandler(commandDepsFor(storage, opts.topics));
     await platform.start(async (cmd) => {
       await gate;
       return answerWith ?? handle(cmd);
@@ -297,6 +298,24 @@ describe('Discord adapter', () => {
       release();
       gate = Promise.resolve();
     }
+  });
+
+  // More topics than one answer holds: five messages at most, the last ending with how many were left out.
+  it('answers /news topics with more topics than one answer holds in at most five messages, ending with a count of those left out', async () => {
+    const topics: Topic[] = Array.from({ length: 400 }, (_, i) => ({ id: `topic-${i + 1}`, name: `Topic ${i + 1}`, description: `${'What this topic covers, at some length. '.repeat(4)}${i + 1}.`, terms: [{ term: `term${i + 1}`, weight: 3 }], threshold: 2 }));
+    await setUp({ topics });
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'topics' });
+    await callbackFor(id);
+    const answers = await waitFor('the follow-ups', () => {
+      const all = discord.interactionReplies.filter((r) => r.token === `itoken-${id}`);
+      return all.length > 1 && /not shown/.test(JSON.stringify(all.at(-1)!.body)) ? all : undefined;
+    });
+    const contents = answers.map((r) => ((r.kind === 'callback' ? r.body.data : r.body) as { content: string }).content);
+    expect(contents.length).toBeGreaterThan(1);
+    expect(contents.length).toBeLessThanOrEqual(5);
+    expect(contents.at(-1)).toMatch(/\n…\d+ more topics not shown\.$/);
+    const listed = contents.join('\n').replace(/\\(.)/g, '$1').split('\n').filter((l) => /^topic-\d+ \(Topic \d+\)/.test(l)).length;
+    expect(contents.at(-1)).toContain(`…${400 - listed} more topics not shown.`);
   });
 
   it('posts stories as embeds with mentions removed, edits them, and posts digests and notices', async () => {

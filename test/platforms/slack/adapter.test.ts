@@ -7,6 +7,7 @@ import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/adapter.ts';
+import type { Topic } from '../../../src/domain/types.ts';
 import type { Storage } from '../../../src/storage/index.ts';
 import { slackLimitError, startFakeSlack, sendSlashCommand, type FakeSlack } from '../../emulators/slack.ts';
 import { waitFor } from '../../emulators/http-util.ts';
@@ -40,7 +41,7 @@ describe('Slack adapter', () => {
   /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
   let answerWith: Reply | null = null;
 
-  async function setUp(ackDeadlineMs?: number, clock?: Clock) {
+  async function setUp(ackDeadlineMs?: number, clock?: Clock, topics?: Topic[]) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
     platform = createSlackPlatform({
@@ -50,7 +51,7 @@ describe('Slack adapter', () => {
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     const { port } = await server.start();
     endpoint = `http://127.0.0.1:${port}/slack/events`;
-    const handle = createCommandHandler(commandDepsFor(storage));
+    const handle = createCommandHandler(commandDepsFor(storage, topics));
     await platform.start(async (cmd) => {
       await gate;
       return answerWith ?? handle(cmd);
@@ -307,6 +308,20 @@ describe('Slack adapter', () => {
       expect(lines[0]).toBe("Watching 30 feeds for this workspace's channels:");
       expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `${k + 1}. Cyber diplomacy wire number ${k + 1} \u2217world\u2217 edition ${feedUrl(k + 1, long).replace(/&/g, '&amp;')} (global)`));
     });
+  });
+
+  // More topics than one answer holds (what Discord's five messages take): the answer ends with how many were left out.
+  it('answers /news topics with more topics than one answer holds, ending with a count of those left out', async () => {
+    const topics: Topic[] = Array.from({ length: 400 }, (_, i) => ({ id: `topic-${i + 1}`, name: `Topic ${i + 1}`, description: `${'What this topic covers, at some length. '.repeat(4)}${i + 1}.`, terms: [{ term: `term${i + 1}`, weight: 3 }], threshold: 2 }));
+    await setUp(undefined, undefined, topics);
+    const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'topics', userId: 'UMEMBER', channelId: 'C100', responseUrl: slack.responseUrl('topics') });
+    expect(slackLimitError(r.json!)).toBeNull();
+    const sections = (r.json!.blocks as Array<{ text: { text: string } }>).map((b) => b.text.text);
+    const lines = sections.join('\n').split('\n');
+    const listed = lines.filter((l) => /^topic-\d+ \(Topic \d+\)/.test(l)).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`…${400 - listed} more topics not shown.`);
+    expect(slack.responses).toEqual([]);
   });
 
   describe('with a slow command', () => {
