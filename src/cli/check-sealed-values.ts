@@ -27,18 +27,18 @@ export async function checkSealedValues(ctx: CliContext, config: Config): Promis
       const unreadable = surveys.reduce((n, s) => n + s.unreadable.length, 0);
       const previous = surveys.reduce((n, s) => n + s.previous.length, 0);
       const plain = surveys.reduce((n, s) => n + s.plain.length, 0);
-      const plainNote = plain ? `${plain} value(s) stored unencrypted before the key was set (${per((s) => s.plain.length)})` : '';
+      const plainNote = plain ? `${plain} ${plain === 1 ? 'value' : 'values'} stored unencrypted before the key was set (${per((s) => s.plain.length)})` : '';
       if (unreadable) {
-        return { name, ok: false, detail: `${unreadable} of ${total} sealed value(s) open with no configured key (${per((s) => s.unreadable.length)}); run 'cyberbrief secrets rekey --dry-run' to see which and what to do` };
+        return { name, ok: false, detail: `${unreadable} of ${total} sealed ${total === 1 ? 'value opens' : 'values open'} with no configured key (${per((s) => s.unreadable.length)}); run 'cyberbrief secrets rekey --dry-run' to see which and what to do` };
       }
       if (previous) {
-        return { name, ok: true, warn: true, detail: `${previous} of ${total} sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (${per((s) => s.previous.length)})${plain ? `, and ${plainNote}` : ''}; run 'cyberbrief secrets rekey'` };
+        return { name, ok: true, warn: true, detail: `${previous} of ${total} sealed ${total === 1 ? 'value still needs' : 'values still need'} CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (${per((s) => s.previous.length)})${plain ? `, and ${plainNote}` : ''}; run 'cyberbrief secrets rekey'` };
       }
       if (plain) {
-        return { name, ok: true, warn: true, detail: `${total} sealed value(s) open with the current key; ${plainNote}: run 'cyberbrief secrets rekey' to seal them` };
+        return { name, ok: true, warn: true, detail: `${total} sealed ${total === 1 ? 'value opens' : 'values open'} with the current key; ${plainNote}: run 'cyberbrief secrets rekey' to seal them` };
       }
       const drop = config.secrets.previousEncryptionKeys.length ? '; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' : '';
-      return { name, ok: true, detail: `${total} sealed value(s) open with the current key${drop}` };
+      return { name, ok: true, detail: `${total} sealed ${total === 1 ? 'value opens' : 'values open'} with the current key${drop}` };
     } finally {
       await storage.close();
     }

@@ -41,7 +41,7 @@ export const command: CliCommand = {
       const storage = await ctx.openStorage(config, { existing: true });
       try {
         const r = await storage.compaction.compact({ before: new Date(Date.now() - days * DAY_MS), dryRun });
-        ctx.stdout(`${storage.description}: ${dryRun ? 'would compact' : 'compacted'} ${r.items} item(s) and ${dryRun ? 'delete' : 'deleted'} ${r.articleCache} article-cache row(s) older than ${days} days.`);
+        ctx.stdout(`${storage.description}: ${dryRun ? 'would compact' : 'compacted'} ${r.items} ${r.items === 1 ? 'item' : 'items'} and ${dryRun ? 'delete' : 'deleted'} ${r.articleCache} ${r.articleCache === 1 ? 'article-cache row' : 'article-cache rows'} older than ${days} days.`);
         return 0;
       } finally {
         await storage.close();

@@ -56,7 +56,7 @@ export const command: CliCommand = {
       else ctx.stdout(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.detail.startsWith(`${c.name}: `) ? c.detail : `${c.name}: ${c.detail}`}`);
     }
     const failed = checks.filter((c) => !c.ok);
-    if (!ctx.args.values.json) ctx.stdout(failed.length ? `${failed.length} problem(s) found.` : 'All checks passed.');
+    if (!ctx.args.values.json) ctx.stdout(failed.length ? `${failed.length} ${failed.length === 1 ? 'problem' : 'problems'} found.` : 'All checks passed.');
     return failed.length ? 1 : 0;
   },
 };
@@ -66,7 +66,7 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   let config: Config;
   try {
     config = await ctx.loadConfig();
-    checks.push({ name: 'config', ok: true, detail: `loaded ${config.sources.join(' + ')}; ${config.feeds.length} feed(s) configured` });
+    checks.push({ name: 'config', ok: true, detail: `loaded ${config.sources.join(' + ')}; ${config.feeds.length} ${config.feeds.length === 1 ? 'feed' : 'feeds'} configured` });
   } catch (err) {
     checks.push({ name: 'config', ok: false, detail: errorMessage(err) });
     return checks;
@@ -87,7 +87,7 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
 async function checkTopics(config: Config): Promise<Check> {
   try {
     const topics = await loadTopicsFile(config.topics.file);
-    return { name: 'topics', ok: true, detail: `${topics.length} topic(s) in ${config.topics.file}: ${topics.map((t) => t.id).join(', ')}` };
+    return { name: 'topics', ok: true, detail: `${topics.length} ${topics.length === 1 ? 'topic' : 'topics'} in ${config.topics.file}: ${topics.map((t) => t.id).join(', ')}` };
   } catch (err) {
     // loadTopicsFile says what is wrong in one sentence: missing file, bad YAML, or a bad key or value.
     return { name: 'topics', ok: false, detail: errorMessage(err) };
@@ -126,7 +126,7 @@ function integrityProblem(storage: Storage, r: IntegrityResult | null): string |
   if (r.status === 'unreadable') {
     return `${storage.description} could not be checked (${r.message}${r.code && !r.message.includes(r.code) ? `, ${r.code}` : ''}); check that the file exists and that this user may read it`;
   }
-  return `${storage.description} is damaged: PRAGMA quick_check found ${r.problems.length} problem(s), the first: ${JSON.stringify(r.problems[0] ?? '')}; stop cyberbrief, keep a copy of the file, then restore a backup or recover it with: sqlite3 ${file} .recover | sqlite3 recovered.db`;
+  return `${storage.description} is damaged: PRAGMA quick_check found ${r.problems.length} ${r.problems.length === 1 ? 'problem' : 'problems'}, the first: ${JSON.stringify(r.problems[0] ?? '')}; stop cyberbrief, keep a copy of the file, then restore a backup or recover it with: sqlite3 ${file} .recover | sqlite3 recovered.db`;
 }
 
 function integrityNote(r: IntegrityResult | null): string {
@@ -158,7 +158,7 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     await storage.ping();
     const pending = await storage.pending();
     const note = integrityNote(integrity);
-    if (pending.length) return { check: { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable${note}; ${pending.length} migration(s) pending (applied at start-up or by 'cyberbrief db migrate')` } };
+    if (pending.length) return { check: { name: 'database', ok: true, warn: true, detail: `${storage.description} is reachable${note}; ${pending.length} ${pending.length === 1 ? 'migration' : 'migrations'} pending (applied at start-up or by 'cyberbrief db migrate')` } };
     return { check: { name: 'database', ok: true, ...(integrity?.status === 'timeout' ? { warn: true } : {}), detail: `${storage.description} is reachable and up to date${note}` }, upToDate: true };
   } catch (err) {
     if (isStorageFailure(err) && err.failure !== 'unavailable') return { check: { name: 'database', ok: false, detail: plain(err.message) } };

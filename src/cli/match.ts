@@ -96,7 +96,7 @@ export const command: CliCommand = {
     } else {
       ctx.stdout(`items ${ev.total}  tp ${ev.truePositives}  fp ${ev.falsePositives}  fn ${ev.falseNegatives}  tn ${ev.trueNegatives}`);
       ctx.stdout(`precision ${pct(ev.precision)}  recall ${pct(ev.recall)}  F1 ${pct(ev.f1)}`);
-      if (ev.missing.length > 0) ctx.stdout(`${ev.missing.length} labelled id(s) not found in ${input}`);
+      if (ev.missing.length > 0) ctx.stdout(`${ev.missing.length} ${ev.missing.length === 1 ? 'labelled id' : 'labelled ids'} not found in ${input}`);
       if (ctx.args.values.errors) {
         for (const [kind, ids] of [['FP', ev.falsePositiveIds], ['FN', ev.falseNegativeIds]] as const) {
           for (const id of ids) printExplained(ctx, results.get(id)!, `${kind} ${titles.get(id) ?? ''}`);

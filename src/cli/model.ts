@@ -178,7 +178,7 @@ async function fit(ctx: CliContext): Promise<number> {
     );
     ctx.stdout(`current model on the feedback:   ${line(before)}`);
   }
-  ctx.stdout(`model fit: ${examples.length} labelled stories (${examples.filter((e) => e.label === 1).length} relevant); ${grid.length} configuration(s), ${cv.folds}-fold cross-validation x ${cv.repeats}, seed ${cv.seed}.`);
+  ctx.stdout(`model fit: ${examples.length} labelled stories (${examples.filter((e) => e.label === 1).length} relevant); ${grid.length} ${grid.length === 1 ? 'configuration' : 'configurations'}, ${cv.folds}-fold cross-validation x ${cv.repeats}, seed ${cv.seed}.`);
   const report = fitRelevance({
     examples,
     topics,

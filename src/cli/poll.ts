@@ -91,7 +91,7 @@ export const command: CliCommand = {
       if (!ctx.args.values.json) {
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
-        ctx.stderr(signalled ? `${results.length} feed(s) polled before ${signalled}, ${fresh} new item(s), ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} feed(s) polled, ${fresh} new item(s), ${failed} failed.`);
+        ctx.stderr(signalled ? `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled before ${signalled}, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`);
       }
       return signalled ? 128 + (signalled === 'SIGINT' ? 2 : 15) : 0;
     } finally {

@@ -63,7 +63,7 @@ export const command: CliCommand = {
       ctx.stdout(`secrets rekey: ${storage.description}${dryRun ? ' (dry run: nothing changed)' : ''}`);
       for (const r of reports) ctx.stdout(countsLine(r, dryRun));
       for (const u of unreadable) ctx.stdout(`  unreadable: ${u.label} opens with no configured key: ${u.remedy}.`);
-      if (changed) ctx.stdout(`  ${changed} value(s) changed while this ran; run 'cyberbrief secrets rekey' again to check them.`);
+      if (changed) ctx.stdout(`  ${changed} ${changed === 1 ? 'value' : 'values'} changed while this ran; run 'cyberbrief secrets rekey' again to check them.`);
       if (!unreadable.length && !changed && !dryRun) ctx.stdout('  Every sealed value opens with the current key: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS can be removed.');
     }
     return unreadable.length || changed ? 1 : 0;

@@ -107,7 +107,7 @@ export const command: CliCommand = {
     if (ctx.args.values.json) {
       ctx.stdout(JSON.stringify(ev));
     } else {
-      ctx.stdout(`items ${ev.items}${ev.missing ? `  (${ev.missing} reference id(s) not in ${input})` : ''}`);
+      ctx.stdout(`items ${ev.items}${ev.missing ? `  (${ev.missing} ${ev.missing === 1 ? 'reference id' : 'reference ids'} not in ${input})` : ''}`);
       ctx.stdout(`ours    ${fmt(ev.ours)}`);
       ctx.stdout(`lead-3  ${fmt(ev.lead3)}`);
     }

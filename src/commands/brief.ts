@@ -1,5 +1,6 @@
 // /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | HH:MM [Zone] | off | show: the channel's morning
-// brief, a digest of the period's stories at a local time (a time alone moves the brief, daily or weekly as it is). Setting one while the channel gets live alerts only
+// brief, a digest of the period's stories at a local time (a time alone moves the brief, daily or weekly as it is;
+// a day alone, `/news brief mon 08:00`, means weekly, as on Discord). Setting one while the channel gets live alerts only
 // keeps them too (mode both); /news mode brief makes the brief the only delivery.
 import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -19,11 +20,14 @@ export const brief: CommandModule = {
   usage: USAGE,
   summary: "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin)",
   // Only daily, weekly, off and a time (the brief's new time) change anything: a mistyped action gets its usage, not a refusal.
-  permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') || /\d/.test(args[0] ?? '') ? 'manage_channel' : 'anyone'),
+  permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') || /\d/.test(args[0] ?? '') || weekdayOf(args[0] ?? '') !== null ? 'manage_channel' : 'anyone'),
   action: "change this channel's brief",
   public: true,
   async run({ cmd, deps, now, channel, findChannel }) {
-    const [actionRaw, ...rest] = cmd.args;
+    // A day first (`/news brief mon 08:00 UTC`): weekly, as Discord reads a day without a schedule.
+    const dayAlone = weekdayOf(cmd.args[0] ?? '') !== null;
+    const typed = dayAlone ? ['weekly', ...cmd.args] : cmd.args;
+    const [actionRaw, ...rest] = typed;
     const action = (actionRaw ?? 'show').toLowerCase();
     if (action === 'show') {
       if (rest.length) throw extraWords('/news brief show', rest, USAGE, EXAMPLE);
@@ -75,13 +79,13 @@ export const brief: CommandModule = {
     if (args.length > 1) throw extraWords(`/news brief ${action}${weekday === null ? '' : ` ${rest[0]}`} ${timeRaw} ${typedZone}`, args.slice(1), USAGE, EXAMPLE);
     const ch = await channel();
     const d = await deps.channels.delivery(ch.id);
-    const zone = zoneOrDefault(typedZone, d, `/news brief ${cmd.args.join(' ').toLowerCase()} Europe/Berlin`);
-    return setSchedule(deps, now, ch.id, d, { every: action, weekday, time, zone });
+    const zone = zoneOrDefault(typedZone, d, `/news brief ${typed.join(' ').toLowerCase()} Europe/Berlin`);
+    return setSchedule(deps, now, ch.id, d, { every: action, weekday, time, zone }, dayAlone ? 'A day alone means a weekly brief: this' : 'This');
   },
 };
 
 /** Stores the brief's schedule (a live channel gets mode both) and says when the next one comes. */
-async function setSchedule(deps: CommandDeps, now: Date, channelId: number, d: ChannelDelivery, schedule: BriefSchedule): Promise<Reply> {
+async function setSchedule(deps: CommandDeps, now: Date, channelId: number, d: ChannelDelivery, schedule: BriefSchedule, lead = 'This'): Promise<Reply> {
   const mode = d.mode === 'live' ? 'both' : d.mode;
   const next = nextOccurrence(schedule, now.getTime());
   await deps.channels.setDelivery(channelId, { ...d, brief: schedule, mode }, new Date(next.at));
@@ -89,5 +93,5 @@ async function setSchedule(deps: CommandDeps, now: Date, channelId: number, d: C
     mode === 'both'
       ? 'Live alerts go on as well; /news mode brief makes the brief the only delivery.'
       : 'Only the brief: new stories are held for it (/news mode both adds live alerts).';
-  return reply(`This channel gets a brief ${describeSchedule(schedule)}. ${nextBriefLine(schedule, next.at)} ${modeLine}`, { ephemeral: false });
+  return reply(`${lead} channel gets a brief ${describeSchedule(schedule)}. ${nextBriefLine(schedule, next.at)} ${modeLine}`, { ephemeral: false });
 }

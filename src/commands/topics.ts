@@ -1,10 +1,9 @@
 // /news topics: the topics a channel can follow, marking the ones it follows.
+import { fitLines, REPLY_TEXT_MAX } from './reply-size.ts';
 import { ownedByAnother } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
 import { tenantNoun } from './permissions.ts';
 
-/** The list stays within what every platform shows in one message (Discord: 2,000 characters). */
-const TEXT_MAX = 1900;
 /** Descriptions are cut to this many characters, or fewer when the whole list would not fit. */
 const DESCRIPTION_MAX = 140;
 const DESCRIPTION_MIN = 40;
@@ -23,19 +22,19 @@ export const topics: CommandModule = {
     const followed = new Set(ch && !others ? await deps.channels.subscriptions(ch.id) : []);
     const head = others ? `Topics (this channel is shared with another ${tenantNoun(cmd.platform)}, which chooses what it follows):` : 'Topics (follow with /news subscribe <id>):';
     const render = (max: number) =>
-      `${head}\n${deps.topics
-        .map((t) => {
-          const desc = t.description ? `: ${t.description.length > max ? `${t.description.slice(0, max - 1)}…` : t.description}` : '';
-          return `${followed.has(t.id) ? '[following] ' : ''}${t.id} (${t.name})${desc}`;
-        })
-        .join('\n')}`;
-    // Shorter descriptions before a list cut off by the platform (with every topic followed, the marks alone add 12 characters a topic).
+      deps.topics.map((t) => {
+        const desc = t.description ? `: ${t.description.length > max ? `${t.description.slice(0, max - 1)}…` : t.description}` : '';
+        return `${followed.has(t.id) ? '[following] ' : ''}${t.id} (${t.name})${desc}`;
+      });
+    // Shorter descriptions before topics left out (with every topic followed, the marks alone add 12 characters a topic);
+    // what still does not fit in one answer (REPLY_TEXT_MAX) ends with a count of the topics left out.
     let max = DESCRIPTION_MAX;
-    let text = render(max);
-    while (text.length > TEXT_MAX && max > DESCRIPTION_MIN) {
+    let lines = render(max);
+    const size = (l: readonly string[]) => head.length + l.reduce((n, x) => n + x.length + 1, 0);
+    while (size(lines) > REPLY_TEXT_MAX && max > DESCRIPTION_MIN) {
       max -= 10;
-      text = render(max);
+      lines = render(max);
     }
-    return reply(text);
+    return reply(`${head}\n${fitLines(lines, ['topic', 'topics'], REPLY_TEXT_MAX - head.length - 1)}`);
   },
 };

@@ -6,13 +6,12 @@ import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { UsageError } from '../lib/errors.ts';
+import { fitLines } from './reply-size.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
 
 /** Longest argument accepted (a link longer than this is not one a feed gave us). */
 export const WHY_ARG_MAX = 2048;
-/** The answer stays within what every platform shows in one message (Discord: 2,000 characters). */
-const TEXT_MAX = 1900;
 const REASONS_PER_TOPIC = 4;
 const REASON_MAX = 160;
 const SUMMARY_FALLBACK_MAX = 400;
@@ -70,15 +69,8 @@ export function explanationText(e: Explanation, topics: readonly Topic[], titleO
   const silent = e.topics.length - shown.length;
   if (silent > 0) lines.push(`${silent} other topic${silent === 1 ? '' : 's'}: none of ${silent === 1 ? 'its' : 'their'} terms appear.`);
   if (titleOnly) lines.push('Only the title is stored for this story, so it was scored on the title alone.');
-  let text = '';
-  for (const line of lines) {
-    if (text.length + line.length + 1 > TEXT_MAX) {
-      text += '\n…';
-      break;
-    }
-    text = text ? `${text}\n${line}` : line;
-  }
-  return text;
+  // Within what every platform shows in answer to one command; what is left out is counted.
+  return fitLines(lines, ['line', 'lines']);
 }
 
 export const why: CommandModule = {

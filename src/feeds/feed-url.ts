@@ -2,10 +2,13 @@
 // credentials, and no IP literal in a refused range. Host names are checked again at fetch time, on the
 // address actually connected to.
 import net from 'node:net';
+import { boundedText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { AddressGuard } from './address-guard.ts';
 
 export const MAX_FEED_URL_LENGTH = 2048;
+/** What was typed, echoed in a refusal: one clean line of at most this many characters (lib/bounded-text.ts). */
+const ECHO_MAX = 80;
 
 /** What a refused private address is told by default: the operator's remedy. */
 const OPERATOR_HINT = 'the operator must allow it (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS)';
@@ -22,7 +25,7 @@ export function checkFeedUrl(raw: string, guard: Pick<AddressGuard, 'permits'>, 
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`"${text.slice(0, 80)}" is not a URL; give a full http(s) address such as https://example.com/feed.xml.`);
+    throw new UsageError(`"${boundedText(text, ECHO_MAX)}" is not a URL; give a full http(s) address such as https://example.com/feed.xml.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`Feed URLs must use http or https, not ${url.protocol.replace(/:$/, '')}.`);
   if (url.username || url.password) throw new UsageError('Feed URLs with a user name or password are not accepted; they would be stored and shown in clear.');

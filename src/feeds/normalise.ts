@@ -1,7 +1,9 @@
 // Raw entries to NewItems: canonical URLs, clean text beside the original HTML, UTC dates, a stable key per
 // feed and a content hash that tells a material edit from a re-dated or re-guided copy.
 import type { NewItem } from '../domain/types.ts';
+import { boundedText } from '../lib/bounded-text.ts';
 import { sha256 } from '../lib/digest.ts';
+import { plainLine } from '../lib/terminal-text.ts';
 import { htmlToText, oneLine } from './html-text.ts';
 import type { ParsedFeed, RawEntry } from './parser.ts';
 
@@ -95,6 +97,9 @@ function untitled(summary: string, link: string | null): string {
 export const MAX_TITLE_CHARS = 1000;
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_HTML_CHARS = 200_000;
+/** A guid and an author: one clean line (lib/bounded-text.ts), a cut one saying so. */
+export const MAX_GUID_CHARS = 2000;
+export const MAX_AUTHOR_CHARS = 300;
 
 /** The first `max` characters, not splitting a surrogate pair. */
 function cap(s: string, max: number): string {
@@ -123,7 +128,7 @@ export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[
     const summary = cap(htmlToText(e.summary), MAX_TEXT_CHARS);
     const content = e.content ? cap(htmlToText(e.content), MAX_TEXT_CHARS) : '';
     const title = oneLine(e.title) || untitled(oneLine(e.summary ?? e.content), url);
-    const guid = e.guid ? e.guid.trim().slice(0, 2000) : null;
+    const guid = e.guid ? boundedText(e.guid, MAX_GUID_CHARS) || null : null;
     return { e, url, summary, content: content === summary ? '' : content, title, guid, publishedAt: parseFeedDate(e.date) };
   });
   const count = (values: Array<string | null>) => {
@@ -152,7 +157,8 @@ export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[
       summary: p.summary,
       content: p.content,
       html: capOrNull(p.e.content ?? p.e.summary, MAX_HTML_CHARS),
-      author: p.e.author ? oneLine(p.e.author).slice(0, 300) || null : null,
+      // Escape sequences go before markup is read (oneLine would leave their printable tail), then the cut.
+      author: p.e.author ? boundedText(oneLine(plainLine(p.e.author)), MAX_AUTHOR_CHARS) || null : null,
       publishedAt: p.publishedAt,
       contentHash: contentHash(p.title, p.summary, p.content),
     });

@@ -48,3 +48,10 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
 export function formatUtc(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/**
+ * Said instead of a command reply with no text (nothing but white space or invisible characters) and no
+ * stories: Discord refuses an empty message and Slack an empty block, which would leave the user with an
+ * error or nothing at all. The core never means to give one.
+ */
+export const NO_ANSWER = 'This command gave no answer to show; try /news help, or tell the operator if one was expected.';

@@ -2,8 +2,12 @@
 // file again), who saved it, when, and what changed. The newest row is in force; every instance checks the
 // newest id every few seconds and recompiles when it changed. Reverting saves a new row.
 import type { Kysely, Selectable } from 'kysely';
+import { boundedText } from '../lib/bounded-text.ts';
 import type { Database, TopicVersionsTable } from './schema.ts';
 import { toDate } from './rows.ts';
+
+/** A version's author (a signed-in user's name as the platform gave it): one clean line, cut saying so. */
+const CREATED_BY_MAX = 200;
 
 export interface TopicVersion {
   id: number;
@@ -49,7 +53,7 @@ export class TopicVersionsRepo {
   async save(v: { topicsJson: string | null; summary: string; createdBy: string; at: Date; revertsTo?: number | null }): Promise<number> {
     const r = await this.db
       .insertInto('topic_versions')
-      .values({ topics_json: v.topicsJson, summary: v.summary.slice(0, 4000), created_by: v.createdBy.slice(0, 200), created_at: v.at.getTime(), reverts_to: v.revertsTo ?? null })
+      .values({ topics_json: v.topicsJson, summary: v.summary.slice(0, 4000), created_by: boundedText(v.createdBy, CREATED_BY_MAX), created_at: v.at.getTime(), reverts_to: v.revertsTo ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);

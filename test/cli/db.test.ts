@@ -57,13 +57,13 @@ describe('cyberbrief db', () => {
     const file = await seeded();
     const dry = await cli(['db', 'compact', '--dry-run'], { DATABASE_URL: file });
     expect(dry).toMatchObject({ code: 0, stderr: '' });
-    expect(dry.stdout).toBe(`SQLite file ${file}: would compact 2 item(s) and delete 2 article-cache row(s) older than 30 days.`);
+    expect(dry.stdout).toBe(`SQLite file ${file}: would compact 2 items and delete 2 article-cache rows older than 30 days.`);
     expect(await bodies(file)).toEqual(['a:The whole text of the story.', 'b:The whole text of the story.', 'c:The whole text of the story.']);
 
     const run = await cli(['db', 'compact'], { DATABASE_URL: file });
-    expect(run).toMatchObject({ code: 0, stdout: `SQLite file ${file}: compacted 2 item(s) and deleted 2 article-cache row(s) older than 30 days.` });
+    expect(run).toMatchObject({ code: 0, stdout: `SQLite file ${file}: compacted 2 items and deleted 2 article-cache rows older than 30 days.` });
     expect(await bodies(file)).toEqual(['a:', 'b:', 'c:The whole text of the story.']);
-    expect((await cli(['db', 'compact'], { DATABASE_URL: file })).stdout).toContain('compacted 0 item(s) and deleted 0 article-cache row(s)');
+    expect((await cli(['db', 'compact'], { DATABASE_URL: file })).stdout).toContain('compacted 0 items and deleted 0 article-cache rows');
   });
 
   it('compact does nothing when storage.compact_after_days is 0', async () => {

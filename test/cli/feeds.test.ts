@@ -147,20 +147,20 @@ describe('cyberbrief feeds', () => {
     env = { ...env, ...extra };
     const file = path.join(dir, 'private.opml');
     writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="http://10.0.0.1/rss"/><outline xmlUrl="http://localhost/rss"/><outline xmlUrl="https://public.example/rss"/></body></opml>');
-    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: `Imported 3 feed(s) from ${file}: 3 added, 0 already present.`, stderr: note });
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: `Imported 3 feeds from ${file}: 3 added, 0 already present.`, stderr: note });
   });
 
   it('imports the URLs of an OPML file in the form add stores them', async () => {
     const file = path.join(dir, 'forms.opml');
     writeFileSync(file, '<opml version="2.0"><body><outline xmlUrl="HTTPS://B.EXAMPLE/rss#top"/><outline xmlUrl="https://b.example:443/rss"/></body></opml>');
-    expect((await cli('import', file)).stdout).toBe(`Imported 2 feed(s) from ${file}: 1 added, 1 already present.`);
+    expect((await cli('import', file)).stdout).toBe(`Imported 2 feeds from ${file}: 1 added, 1 already present.`);
     expect((await cli('list', '--json')).stdout.split('\n').map((l) => (JSON.parse(l) as { url: string }).url)).toEqual(['https://b.example/rss']);
   });
 
   it('imports OPML (skipping duplicates and non-http URLs) and exports it back', async () => {
     const r = await cli('import', OPML);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`Imported 3 feed(s) from ${OPML}: 2 added, 0 already present, 1 skipped (not http(s), too long or with credentials: ftp://files.example.org/feed).`);
+    expect(r.stdout).toBe(`Imported 3 feeds from ${OPML}: 2 added, 0 already present, 1 skipped (not http(s), too long or with credentials: ftp://files.example.org/feed).`);
     expect((await cli('import', OPML)).stdout).toMatch(/0 added, 2 already present/);
     const out = await cli('export');
     expect(out.stdout).toContain('<outline type="rss" text="Cyber Desk" title="Cyber Desk" xmlUrl="https://news.example.org/feed.xml"/>');
@@ -192,7 +192,7 @@ describe('cyberbrief feeds', () => {
     const opml = path.join(dir, 'secret.opml');
     writeFileSync(opml, '<opml><body><outline xmlUrl="https://reader:s3cret@private.example/feed"/><outline xmlUrl="https://ok.example/feed"/></body></opml>');
     const r = await cli('import', opml);
-    expect(r.stdout).toBe(`Imported 2 feed(s) from ${opml}: 1 added, 0 already present, 1 skipped (not http(s), too long or with credentials: https://***@private.example/feed).`);
+    expect(r.stdout).toBe(`Imported 2 feeds from ${opml}: 1 added, 0 already present, 1 skipped (not http(s), too long or with credentials: https://***@private.example/feed).`);
     expect(r.stdout).not.toContain('s3cret');
     expect((await cli('list')).stdout).not.toContain('private.example');
   });
@@ -214,7 +214,7 @@ describe('cyberbrief feeds', () => {
 
   it.each([
     // Standard input was named '-' in the messages ("Imported 1 feed(s) from -").
-    { name: 'imported', text: '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body></opml>', code: 0, stdout: 'Imported 1 feed(s) from standard input: 1 added, 0 already present.', stderr: '' },
+    { name: 'imported', text: '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body></opml>', code: 0, stdout: 'Imported 1 feed from standard input: 1 added, 0 already present.', stderr: '' },
     { name: 'cut short', text: '<opml version="2.0"><body><outline xmlUrl="https://a.ex', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input ends before </opml> (cut short?); nothing was imported; export the OPML again.' },
     { name: 'with no feeds', text: '<opml version="2.0"><body/></opml>', code: 2, stdout: '', stderr: 'cyberbrief feeds import: standard input lists no feeds (outlines with an xmlUrl); nothing was imported.' },
   ])('OPML on standard input ($name) is named so (the built CLI)', ({ text, code, stdout, stderr }) => {

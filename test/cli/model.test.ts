@@ -62,7 +62,7 @@ describe('cyberbrief model fit', () => {
     const a = await run(['model', 'fit', '--labels', TRAIN, '--check', CHECK, '--out', path.join(dir, 'a.json'), ...FAST]);
     expect(a.err).toEqual([]);
     expect(a.code).toBe(0);
-    expect(a.out[0]).toBe(`model fit: 90 labelled stories (30 relevant); ${defaultGrid().length} configuration(s), 3-fold cross-validation x 1, seed 1.`);
+    expect(a.out[0]).toBe(`model fit: 90 labelled stories (30 relevant); ${defaultGrid().length} configurations, 3-fold cross-validation x 1, seed 1.`);
     expect(a.out.some((l) => l.startsWith('cross-validated: ') && /F1 \d\.\d{3}/.test(l))).toBe(true);
     expect(a.out.some((l) => l.startsWith('checked on check.jsonl (30):'))).toBe(true);
     const model = JSON.parse(readFileSync(path.join(dir, 'a.json'), 'utf8'));

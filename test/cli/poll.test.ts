@@ -58,7 +58,7 @@ describe('cyberbrief poll --once', () => {
     expect(r.stdout).toHaveLength(3);
     expect(r.stdout.find((l) => l.includes('/rss'))).toMatch(/^not_modified +not modified +\d+ ms {2}http:\/\/127\.0\.0\.1:\d+\/rss$/);
     expect(r.stdout.find((l) => l.includes('/broken'))).toMatch(/^error +failed .*fetch_http: fetcher: .*HTTP 500/);
-    expect(r.stderr).toMatch(/3 feed\(s\) polled, 0 new item\(s\), 2 failed\./);
+    expect(r.stderr).toMatch(/3 feeds polled, 0 new items, 2 failed\./);
   });
 
   it('without --all nothing is due right after a poll', async () => {
@@ -154,7 +154,7 @@ describe('cyberbrief poll --once stopped by a signal (the built CLI, a child pro
       expect({ code, stdout: stdout.trim().split('\n').length, stderr: stderr.trim().split('\n') }).toEqual({
         code: signal === 'SIGINT' ? 130 : 143,
         stdout: 1,
-        stderr: [`cyberbrief poll: ${signal} received; finishing the polls under way and giving the other feeds back (again to stop at once).`, `1 feed(s) polled before ${signal}, 0 new item(s), 1 failed.`],
+        stderr: [`cyberbrief poll: ${signal} received; finishing the polls under way and giving the other feeds back (again to stop at once).`, `1 feed polled before ${signal}, 0 new items, 1 failed.`],
       });
       // Nothing is held: the next poll takes every feed at once.
       const again = await new Promise<{ code: number | null; stdout: string }>((resolve) => {

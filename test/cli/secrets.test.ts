@@ -148,20 +148,20 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
       noKeys(r.stdout + r.stderr);
       return (r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; ok: boolean; warn?: boolean; detail: string })).find((c) => c.name === 'encryption');
     };
-    expect(await line()).toEqual({ name: 'encryption', ok: false, detail: "2 of 9 sealed value(s) open with no configured key (Slack installations 1, WebSub secrets 1); run 'cyberbrief secrets rekey --dry-run' to see which and what to do" });
+    expect(await line()).toEqual({ name: 'encryption', ok: false, detail: "2 of 9 sealed values open with no configured key (Slack installations 1, WebSub secrets 1); run 'cyberbrief secrets rekey --dry-run' to see which and what to do" });
     await storage.slackInstallations.delete('', 'T4');
     await storage.websub.delete(4);
-    expect(await line()).toEqual({ name: 'encryption', ok: true, warn: true, detail: "5 of 7 sealed value(s) still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (Slack installations 3, WebSub secrets 2), and 1 value(s) stored unencrypted before the key was set (WebSub secrets 1); run 'cyberbrief secrets rekey'" });
+    expect(await line()).toEqual({ name: 'encryption', ok: true, warn: true, detail: "5 of 7 sealed values still need CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS (Slack installations 3, WebSub secrets 2), and 1 value stored unencrypted before the key was set (WebSub secrets 1); run 'cyberbrief secrets rekey'" });
     expect((await cli(['secrets', 'rekey'], env())).code).toBe(0);
-    expect(await line()).toEqual({ name: 'encryption', ok: true, detail: '8 sealed value(s) open with the current key; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' });
-    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '8 sealed value(s) open with the current key' });
+    expect(await line()).toEqual({ name: 'encryption', ok: true, detail: '8 sealed values open with the current key; CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is no longer needed and can be removed' });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '8 sealed values open with the current key' });
     // A subscription made while no key was set: doctor says so until a rekey seals it.
     const at = new Date();
     const feedId = (await storage.feeds.add({ url: 'https://late.example/rss', source: 'cli' }, at)).feed.id;
     await storage.websub.insert({ feedId, callbackId: 'callback-late', hubUrl: 'https://hub.example/', topicUrl: 'https://late.example/rss', secret: secretKeeper(null).store('websub-secret-late', 'callback-late'), nextActionAt: at, at });
-    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, warn: true, detail: "8 sealed value(s) open with the current key; 1 value(s) stored unencrypted before the key was set (WebSub secrets 1): run 'cyberbrief secrets rekey' to seal them" });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, warn: true, detail: "8 sealed values open with the current key; 1 value stored unencrypted before the key was set (WebSub secrets 1): run 'cyberbrief secrets rekey' to seal them" });
     expect((await cli(['secrets', 'rekey'], { ...env(), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).code).toBe(0);
-    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '9 sealed value(s) open with the current key' });
+    expect(await line({ CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toEqual({ name: 'encryption', ok: true, detail: '9 sealed values open with the current key' });
     expect(await line({ CYBERBRIEF_ENCRYPTION_KEY: '', CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' })).toBeUndefined();
   });
 

@@ -63,7 +63,7 @@ describe('cyberbrief summarize', () => {
   it('--eval prints ROUGE for ours and for Lead-3 on the items with references', async () => {
     const text = await run('--input', articles, '--sentences', '3', '--eval', refs);
     expect(text.code).toBe(0);
-    expect(text.out[0]).toBe(`items 2  (1 reference id(s) not in ${articles})`);
+    expect(text.out[0]).toBe(`items 2  (1 reference id not in ${articles})`);
     expect(text.out[1]).toMatch(/^ours {4}ROUGE-1 \d+\.\d\d {2}ROUGE-2 \d+\.\d\d {2}ROUGE-L \d+\.\d\d$/);
     expect(text.out[2]).toMatch(/^lead-3 {2}ROUGE-1 /);
     const json = await run('--input', articles, '--sentences', '3', '--eval', refs, '--json');

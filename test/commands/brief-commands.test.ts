@@ -44,6 +44,9 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     { cmd: 'brief weekly mon 08:00 UTC', reply: `This channel gets a brief weekly on Monday at 08:00 UTC. The next one is Mon 16 Mar 2026 08:00 UTC.${both}`, next: '2026-03-16T08:00:00.000Z' },
     // A time alone (Discord: the time option without a schedule): daily, for a channel with no brief yet.
     { cmd: 'brief 8:30 America/New_York', reply: `This channel gets a brief daily at 08:30 America/New_York. The next one is Tue 10 Mar 2026 08:30 America/New_York (12:30 UTC).${both}`, next: '2026-03-10T12:30:00.000Z' },
+    // A day without daily or weekly (as on Discord, where a day alone means weekly): weekly, and the reply says so.
+    { cmd: 'brief mon 08:00 UTC', reply: `A day alone means a weekly brief: this channel gets a brief weekly on Monday at 08:00 UTC. The next one is Mon 16 Mar 2026 08:00 UTC.${both}`, next: '2026-03-16T08:00:00.000Z' },
+    { cmd: 'brief Friday 7:00 australia/sydney', reply: `A day alone means a weekly brief: this channel gets a brief weekly on Friday at 07:00 Australia/Sydney. The next one is Fri 13 Mar 2026 07:00 Australia/Sydney (20:00 UTC).${both}`, next: '2026-03-12T20:00:00.000Z' },
   ])('$cmd', async ({ cmd, reply, next }) => {
     expect(await run(cmd)).toBe(reply);
     expect(await delivery()).toMatchObject({ mode: 'both', briefNextAt: new Date(next) });
@@ -56,6 +59,10 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     { cmd: 'brief daily 24:00 Europe/Berlin', says: '"24:00" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },
     { cmd: 'brief weekly someday 08:00 UTC', says: '"someday" is not a day of the week; use mon, tue, wed, thu, fri, sat or sun.' },
     { cmd: 'brief weekly mon', says: 'Say when, for example /news brief weekly mon 08:00 Europe/Berlin.' },
+    { cmd: 'brief mon', says: 'Say when, for example /news brief weekly mon 08:00 Europe/Berlin.' },
+    { cmd: 'brief tue 8am UTC', says: '"8am" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },
+    { cmd: 'brief wed 08:00', says: 'Say which time zone the time is in, for example /news brief weekly wed 08:00 Europe/Berlin.' },
+    { cmd: 'brief mon 08:00 UTC please', says: '"please" is one word too many after /news brief weekly mon 08:00 UTC; leave it out. Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show, for example /news brief daily 08:00 Europe/Berlin.' },
     { cmd: 'brief daily 08:00', says: 'Say which time zone the time is in, for example /news brief daily 08:00 Europe/Berlin.' },
     // A word after a complete command is named, after what it follows, never blamed on the valid time or zone before it.
     { cmd: 'brief daily 08:00 UTC extra', says: '"extra" is one word too many after /news brief daily 08:00 UTC; leave it out. Usage: /news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show, for example /news brief daily 08:00 Europe/Berlin.' },
@@ -87,7 +94,7 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     if (d) expect(d).toMatchObject({ mode: 'live', brief: null, quiet: null, threads: false, briefNextAt: null });
   });
 
-  it.each(['brief daily 08:00 UTC', 'brief off', 'mode brief', 'quiet 22:00-07:00 UTC', 'quiet off', 'threads on'])('refuses %j to someone who cannot manage the channel', async (cmd) => {
+  it.each(['brief daily 08:00 UTC', 'brief mon 08:00 UTC', 'brief off', 'mode brief', 'quiet 22:00-07:00 UTC', 'quiet off', 'threads on'])('refuses %j to someone who cannot manage the channel', async (cmd) => {
     expect(await run(cmd, member)).toMatch(/^Sorry, only workspace admins and owners, or users on the bot's allowlist \(slack\.admin_user_ids\) can change /);
     expect(await delivery()).toBeNull();
   });

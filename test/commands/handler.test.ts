@@ -216,7 +216,7 @@ describe('createCommandHandler (SQLite)', () => {
       '[following] talks (Cyber talks): Working groups and dialogues',
     ]);
     const s = await handle(command('status', member));
-    expect(s.text.split('\n')).toEqual(['This channel follows Cyber talks.', 'Keywords: -"sports".', 'Alerts are on.', 'Delivery: live alerts as stories come (mode live).', 'Watching 0 feed(s).']);
+    expect(s.text.split('\n')).toEqual(['This channel follows Cyber talks.', 'Keywords: -"sports".', 'Alerts are on.', 'Delivery: live alerts as stories come (mode live).', 'Watching 0 feeds.']);
     const ch = (await storage.channels.find('slack', 'C1'))!;
     await storage.channels.pause(ch.id, 'not_in_channel');
     expect((await handle(command('status', member))).text).toMatch(/Alerts are paused: not_in_channel\./);

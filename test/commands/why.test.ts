@@ -6,7 +6,11 @@ import path from 'node:path';
 import { createCommandHandler, relevanceExplainer } from '../../src/commands/index.ts';
 import { loadTopicsFile } from '../../src/config/topics.ts';
 import { loadRelevance } from '../../src/matching/load-relevance.ts';
-import { WHY_ARG_MAX } from '../../src/commands/why.ts';
+import { explanationText, WHY_ARG_MAX } from '../../src/commands/why.ts';
+import { REPLY_TEXT_MAX } from '../../src/commands/reply-size.ts';
+import type { Topic } from '../../src/domain/types.ts';
+import { replyMessages as discordReplyMessages } from '../../src/platforms/discord/reply-messages.ts';
+import { replyMessages as slackReplyMessages } from '../../src/platforms/slack/blocks.ts';
 import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor } from '../helpers/command-deps.ts';
@@ -148,5 +152,41 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     expect(lines[3]).toMatch(/^Reasons: .*FamousSparrow: China-linked group \(MISP galaxy\)/);
     const sport = await withScorer(why('https://news.example/sport'));
     expect(sport.text.split('\n')[1]).toMatch(/^Out of scope: relevance 0\.\d\d is below the threshold 0\.\d\d\.$/);
+  });
+});
+
+// An explanation longer than one Discord message (many topics with reasons) is no longer cut at 1,900
+// characters: it takes what the platforms' splitting allows, and what is still left out is counted.
+describe('explanationText length', () => {
+  const topicsOf = (n: number): Topic[] => Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, name: `Topic number ${i + 1}`, description: '', terms: [{ term: `x${i + 1}`, weight: 1 }], threshold: 1 }));
+  const explanation = (n: number) => ({
+    inScope: true, score: null, summary: 'In scope: matched.', reasons: [],
+    topics: topicsOf(n).map((t, i) => ({ id: t.id, matched: i % 2 === 0, score: 3, reasons: [`"cyber term ${i + 1}" in the title (+3)`, `"another term ${i + 1}" in the text (+1)`] })),
+  });
+  it.each([
+    { name: '30 topics (over 1,900 characters): whole', topics: 30, leftOut: 0 },
+    { name: '300 topics: a count of the lines left out', topics: 300, leftOut: null },
+  ])('$name', ({ topics, leftOut }) => {
+    const text = explanationText(explanation(topics), topicsOf(topics), false);
+    expect(text.length).toBeLessThanOrEqual(REPLY_TEXT_MAX);
+    const topicLines = text.split('\n').filter((l) => l.startsWith('• '));
+    if (leftOut === 0) {
+      expect(text.length).toBeGreaterThan(1900);
+      expect(topicLines).toHaveLength(topics);
+      expect(text).not.toMatch(/not shown/);
+    } else {
+      expect(text.split('\n').at(-1)).toBe(`…${topics - topicLines.length} more lines not shown.`);
+      // On both platforms the answer ends with that count, with the story card after it, and nothing is cut by the adapter.
+      const reply = { text, ephemeral: true, stories: [{ title: 'T', url: 'https://news.example/t', source: 'S', publishedAt: null, summary: 's', fromExcerpt: false, topics: [], alsoCoveredBy: [] }] };
+      const discord = discordReplyMessages(reply);
+      expect(discord.length).toBeLessThanOrEqual(5);
+      expect(discord.at(-1)!.content).toMatch(/…\d+ more lines not shown\.$/);
+      expect(discord.at(-1)!.embeds).toHaveLength(1);
+      expect(discord.map((m) => m.content).join('\n')).not.toMatch(/Discord takes at most/);
+      const slack = slackReplyMessages(reply);
+      const texts = slack.flatMap((m) => m.blocks.map((b) => (b as { text?: { text: string } }).text?.text ?? ''));
+      expect(texts.find((t) => /more lines not shown/.test(t))).toMatch(/…\d+ more lines not shown\.$/);
+      expect(texts.join('\n')).not.toMatch(/Slack takes at most/);
+    }
   });
 });

@@ -4,7 +4,7 @@
 // HELLO, IDENTIFY -> READY, GUILD_CREATE, heartbeat ACKs, and INTERACTION_CREATE on demand (slash commands,
 // and clicks on message buttons). Messages over Discord's limits are refused as Discord does (400, 50035
 // Invalid Form Body: more than 10 embeds, over 6,000 characters in all embeds, a description over 4,096, a
-// title over 256). With `oauth`, also Discord's OAuth2 authorization code flow for signing in: an
+// title over 256), and so are empty ones (400, 50006). With `oauth`, also Discord's OAuth2 authorization code flow for signing in: an
 // authorisation page listing the known users (links a browser follows), the token endpoint, users/@me and
 // users/@me/guilds.
 // Every request is recorded with its payload.
@@ -140,6 +140,20 @@ export function discordLimitError(body: Record<string, unknown>): string | null 
   return null;
 }
 
+/**
+ * Whether Discord would refuse this message as empty (400, code 50006 "Cannot send an empty message"): no
+ * content but white space, no embeds, components, attachments or stickers. An edit that leaves the content
+ * alone (no `content` key) is not checked.
+ */
+export function emptyMessage(body: Record<string, unknown>, edit = false): boolean {
+  if (edit && !('content' in body)) return false;
+  const some = (v: unknown) => Array.isArray(v) && v.length > 0;
+  const content = typeof body.content === 'string' ? body.content.trim() : '';
+  return content === '' && !some(body.embeds) && !some(body.components) && !some(body.attachments) && !some(body.sticker_ids);
+}
+
+const EMPTY_MESSAGE = { message: 'Cannot send an empty message', code: 50006 };
+
 export const PERMISSIONS = {
   ViewChannel: 1n << 10n,
   SendMessages: 1n << 11n,
@@ -245,6 +259,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       const answerLimit = (body: unknown) => discordLimitError((body ?? {}) as Record<string, unknown>);
       if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && method === 'POST') {
         const refused = answerLimit(b.data);
+        if (b.type === 4 && emptyMessage((b.data ?? {}) as Record<string, unknown>)) return json(res, 400, EMPTY_MESSAGE);
         if (refused) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { data: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: refused }] } } });
         interactionReplies.push({ kind: 'callback', interactionId: m[1]!, token: m[2]!, body: b });
         res.writeHead(204);
@@ -259,6 +274,9 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
       }
       if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/@original)?$/)) && (method === 'POST' || method === 'PATCH') && answerLimit(b)) {
         return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: answerLimit(b) }] } } });
+      }
+      if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)(\/messages\/@original)?$/)) && (method === 'POST' || method === 'PATCH') && emptyMessage(b, method === 'PATCH')) {
+        return json(res, 400, EMPTY_MESSAGE);
       }
       if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/)) && method === 'POST') {
         interactionReplies.push({ kind: 'followup', interactionId: null, token: m[2]!, body: b });
@@ -306,6 +324,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         if (!channelOf(m[1]!)) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
         const limit = discordLimitError(b);
         if (limit) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { detail: limit } });
+        if (emptyMessage(b)) return json(res, 400, EMPTY_MESSAGE);
         // enforce_nonce: a create repeating a recent nonce returns the message it made the first time.
         if (b.enforce_nonce === true && b.nonce !== undefined) {
           const dup = messages.find((x) => x.kind === 'create' && x.channelId === m![1] && x.body.nonce === b.nonce);
@@ -321,6 +340,7 @@ export async function startFakeDiscord(opts: { token: string; applicationId: str
         if (!found || deleted.has(`${m[1]!}/${m[2]!}`)) return json(res, 404, { message: 'Unknown Message', code: 10008 });
         const limit = discordLimitError(b);
         if (limit) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { detail: limit } });
+        if (emptyMessage(b, true)) return json(res, 400, EMPTY_MESSAGE);
         messages.push({ kind: 'edit', channelId: m[1]!, id: m[2]!, body: b });
         return json(res, 200, messageObject(m[1]!, m[2]!, b));
       }

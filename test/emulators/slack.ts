@@ -112,6 +112,8 @@ export function slackLimitError(args: Record<string, unknown>): string | null {
   for (const b of blocks) {
     const len = b.text?.text?.length ?? 0;
     if (b.type === 'section' && len > 3000) return 'invalid_blocks';
+    // A text object needs at least one character that is not white space.
+    if (b.text && (b.text.text ?? '').trim() === '') return 'invalid_blocks';
     if (b.type === 'header' && len > 150) return 'invalid_blocks';
   }
   if (String(args.text ?? '').length > 40_000) return 'msg_too_long';

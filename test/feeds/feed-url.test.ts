@@ -16,6 +16,17 @@ describe('checkFeedUrl', () => {
     expect(checkFeedUrl(input, strict)).toBe(expected);
   });
 
+  // What was typed is echoed in one clean line of at most 80 characters, never cutting an emoji in half.
+  it.each([
+    // Where a cut of 80 UTF-16 units would split the emoji: 50 characters are kept (the marker takes 30).
+    { name: 'an emoji across 80 units', input: `${'x'.repeat(79)}\u{1F600}${'y'.repeat(30)}`, shown: `"${'x'.repeat(50)} …[cut: 110 characters in all]" is not a URL; give a full http(s) address such as https://example.com/feed.xml.` },
+    { name: 'an emoji at the cut kept whole', input: `${'x'.repeat(49)}\u{1F600}${'y'.repeat(60)}`, shown: `"${'x'.repeat(49)}\u{1F600} …[cut: 110 characters in all]" is not a URL; give a full http(s) address such as https://example.com/feed.xml.` },
+    { name: 'control characters and an escape sequence', input: 'not\u0007 a\u001b[2J url', shown: '"not a url" is not a URL; give a full http(s) address such as https://example.com/feed.xml.' },
+    { name: 'a bidi override', input: 'evil\u202egpj.exe', shown: '"evilgpj.exe" is not a URL; give a full http(s) address such as https://example.com/feed.xml.' },
+  ])('echoes input that is not a URL safely: $name', ({ input, shown }) => {
+    expect(() => checkFeedUrl(input, strict)).toThrow(new UsageError(shown));
+  });
+
   it.each([
     ['', /required/],
     ['not a url', /is not a URL/],

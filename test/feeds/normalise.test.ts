@@ -94,3 +94,34 @@ describe('item keys', () => {
     expect(contentHash('T', 'S', '')).toBe(a.contentHash);
   });
 });
+
+// A guid and an author are remote text: one clean line, cut on a character boundary (never inside a
+// surrogate pair) with a note that it was cut, no control character or escape sequence left.
+describe('guid and author bounds', () => {
+  const clean = (s: string) => expect(s).not.toMatch(/\p{Cs}|[\u0000-\u001f\u007f-\u009f]/u);
+  it.each([
+    { name: 'a guid with controls and an escape sequence', guid: 'abc\u0000\u001b[31m-1\u0007', key: 'g:abc -1' },
+    { name: 'a guid of 2,000 characters, kept whole', guid: 'g'.repeat(2000), key: `g:${'g'.repeat(2000)}` },
+    // The cut leaves room for its marker (31 characters here): 1,969 characters are kept.
+    { name: 'a long guid with an emoji across 2,000 units', guid: `${'g'.repeat(1999)}\u{1F600}tail`, key: `g:${'g'.repeat(1969)} …[cut: 2004 characters in all]` },
+    { name: 'a long guid with an emoji at the cut kept whole', guid: `${'g'.repeat(1968)}\u{1F600}${'t'.repeat(100)}`, key: `g:${'g'.repeat(1968)}\u{1F600} …[cut: 2069 characters in all]` },
+  ])('$name', ({ guid, key }) => {
+    const [item] = normaliseFeed(feed([entry({ guid, link: 'https://site.example/1' })]), ctx);
+    expect(item!.key).toBe(key);
+    clean(item!.guid!);
+    expect(Array.from(item!.guid!).length).toBeLessThanOrEqual(2000);
+  });
+
+  it.each([
+    { name: 'an author with controls and a bidi override', author: 'Jane\u0000 \u001b[2JDoe\u202e', want: 'Jane Doe' },
+    { name: 'an author of 300 characters, kept whole', author: 'a'.repeat(300), want: 'a'.repeat(300) },
+    // 270 characters kept (the marker takes 30).
+    { name: 'a long author with an emoji across 300 units', author: `${'a'.repeat(299)}\u{1F600}${'b'.repeat(40)}`, want: `${'a'.repeat(270)} …[cut: 340 characters in all]` },
+    { name: 'a long author with an emoji at the cut kept whole', author: `${'a'.repeat(269)}\u{1F600}${'b'.repeat(40)}`, want: `${'a'.repeat(269)}\u{1F600} …[cut: 310 characters in all]` },
+    { name: 'an author of controls only', author: '\u0000\u0007', want: null },
+  ])('$name', ({ author, want }) => {
+    const [item] = normaliseFeed(feed([entry({ author, link: 'https://site.example/1' })]), ctx);
+    expect(item!.author).toBe(want);
+    if (item!.author) clean(item!.author);
+  });
+});

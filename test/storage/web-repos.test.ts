@@ -64,6 +64,23 @@ describe.each(testDatabases)('dashboard storage on $name', (database) => {
     expect(await v.get(0)).toBeNull();
   });
 
+  // The author of a version is a signed-in user's name, as the chat platform gave it: one clean line of at
+  // most 200 characters, cut on a character boundary and saying so.
+  it.each([
+    { name: 'a plain name, as given', by: 'Ann Lee', stored: 'Ann Lee' },
+    { name: 'control characters, an escape sequence and a bidi override removed', by: 'Ann\u0000\u001b[31mLee\u202e\n', stored: 'Ann Lee' },
+    // The cut leaves room for its marker (30 characters here): 170 characters are kept.
+    { name: 'an emoji across 200 units', by: `${'x'.repeat(199)}\u{1F600}${'y'.repeat(50)}`, stored: `${'x'.repeat(170)} …[cut: 250 characters in all]` },
+    { name: 'an emoji across the cut: whole or not at all', by: `${'x'.repeat(169)}\u{1F600}${'y'.repeat(50)}`, stored: `${'x'.repeat(169)}\u{1F600} …[cut: 220 characters in all]` },
+    { name: 'an emoji just after the cut left out whole', by: `${'x'.repeat(170)}\u{1F600}${'y'.repeat(50)}`, stored: `${'x'.repeat(170)} …[cut: 221 characters in all]` },
+  ])('stores a topic version author: $name', async ({ by, stored }) => {
+    const id = await storage.topicVersions.save({ topicsJson: null, summary: 's', createdBy: by, at: t0 });
+    const got = (await storage.topicVersions.get(id))!.createdBy;
+    expect(got).toBe(stored);
+    expect(got).not.toMatch(/\p{Cs}|[\u0000-\u001f\u007f-\u009f]/u);
+    expect(Array.from(got).length).toBeLessThanOrEqual(200);
+  });
+
   it('keeps one installation per workspace, replaced on reinstall', async () => {
     const r = storage.slackInstallations;
     await r.save({ enterpriseId: '', teamId: 'T1', teamName: 'One', data: 'v1.sealed-a', installedBy: 'U1', at: t0 });

@@ -4,6 +4,7 @@
 // stays escaped. An interaction is answered with at most five: more ends with a line saying what was left out.
 import type { Reply } from '../../domain/chat.ts';
 import { splitAtLines } from '../split-lines.ts';
+import { NO_ANSWER } from '../text.ts';
 import { NO_MENTIONS, storyEmbed, type DiscordMessageBody } from './embeds.ts';
 import { replyMarkdown } from './escape.ts';
 
@@ -57,7 +58,10 @@ const linesIn = (pieces: readonly string[]) => pieces.reduce((n, p) => n + p.spl
  * characters at line breaks, at most five messages; stories as embeds (ten at most) on the last one.
  */
 export function replyMessages(reply: Reply): DiscordMessageBody[] {
-  const md = replyMarkdown(reply.text, Number.MAX_SAFE_INTEGER);
+  const stories = reply.stories ?? [];
+  const escaped = replyMarkdown(reply.text, Number.MAX_SAFE_INTEGER);
+  // Discord refuses a message with nothing in it: a blank reply without stories is a sentence instead.
+  const md = escaped.trim() === '' && stories.length === 0 ? replyMarkdown(NO_ANSWER) : escaped;
   let pieces = splitAtLines(md, CONTENT_MAX, markdownSpans);
   if (pieces.length > MAX_REPLY_MESSAGES) {
     const all = splitAtLines(md, CONTENT_MAX - NOTE_ROOM, markdownSpans);
@@ -66,6 +70,6 @@ export function replyMessages(reply: Reply): DiscordMessageBody[] {
     pieces[pieces.length - 1] += `\n…${left} more ${left === 1 ? 'line' : 'lines'} not shown: Discord takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`;
   }
   const messages = pieces.map((content): DiscordMessageBody => ({ content, embeds: [], allowed_mentions: NO_MENTIONS }));
-  messages[messages.length - 1]!.embeds = (reply.stories ?? []).slice(0, 10).map(storyEmbed);
+  messages[messages.length - 1]!.embeds = stories.slice(0, 10).map(storyEmbed);
   return messages;
 }

@@ -4,7 +4,7 @@ import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
 import { splitAtLines } from '../split-lines.ts';
-import { formatUtc } from '../text.ts';
+import { formatUtc, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -127,9 +127,13 @@ function fallbackText(text: string): string {
  */
 export function replyMessages(reply: Reply): SlackReplyMessage[] {
   const response_type = reply.ephemeral ? 'ephemeral' : 'in_channel';
+  const stories = reply.stories ?? [];
   // Our own text as written; what the reply quotes from feeds and users made inert.
-  const head = escapeReplyMrkdwn(reply.text, reply.quoted);
-  const sections = splitAtLines(head, BLOCK_MAX);
+  const escaped = escapeReplyMrkdwn(reply.text, reply.quoted);
+  // Slack refuses a block with empty text: a blank reply is a sentence, or its stories alone.
+  const blank = stripInvisible(escaped).trim() === '';
+  const head = blank ? (stories.length ? `${stories.length} ${stories.length === 1 ? 'story' : 'stories'}` : escapeReplyMrkdwn(NO_ANSWER)) : escaped;
+  const sections = blank && stories.length ? [] : splitAtLines(head, BLOCK_MAX);
   const groups: string[][] = [[]];
   let chars = 0;
   for (const section of sections) {
@@ -146,7 +150,7 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
   const left = groups.splice(MAX_REPLY_MESSAGES).flat();
   const messages = groups.map((group): SlackReplyMessage => ({
     response_type,
-    text: sections.length === 1 ? head : fallbackText(group[0] ?? ''),
+    text: sections.length <= 1 ? head : fallbackText(group[0] ?? ''),
     blocks: group.map((t): KnownBlock => ({ type: 'section', text: mrkdwn(t) })),
   }));
   const last = messages.at(-1)!;
@@ -154,7 +158,6 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
     const lines = left.reduce((n, t) => n + t.split('\n').length, 0);
     last.blocks.push({ type: 'context', elements: [mrkdwn(`${lines} more ${lines === 1 ? 'line' : 'lines'} not shown: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
   }
-  const stories = reply.stories ?? [];
   let shown = 0;
   for (const story of stories) {
     const more = [{ type: 'divider' } as KnownBlock, ...storyMessage(story).blocks];

@@ -1,9 +1,10 @@
 // The Discord adapter with the real discord.js Client against the fake REST API and gateway.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../../src/commands/index.ts';
-import { DeliveryError, type ChatPlatform, type StoryView } from '../../../src/domain/chat.ts';
+import { DeliveryError, type ChatPlatform, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createDiscordPlatform } from '../../../src/platforms/discord/adapter.ts';
+import type { Topic } from '../../../src/domain/types.ts';
 import type { Storage } from '../../../src/storage/index.ts';
 import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../../emulators/discord.ts';
 import { waitFor } from '../../emulators/http-util.ts';
@@ -33,22 +34,25 @@ describe('Discord adapter', () => {
   let discord: FakeDiscord;
   let platform: ChatPlatform;
   let gate: Promise<void> = Promise.resolve();
+  /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
+  let answerWith: Reply | null = null;
 
-  async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number } = {}) {
+  async function setUp(opts: { devGuildId?: string | null; deferAfterMs?: number; topics?: Topic[] } = {}) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test Server', channels: [{ id: CHAN, name: 'news' }] }] });
     platform = createDiscordPlatform({
       token: TOKEN, applicationId: APP, devGuildId: opts.devGuildId === undefined ? GUILD : opts.devGuildId, apiUrl: discord.apiUrl, logger: silentLogger(),
       readyTimeoutMs: 15_000, ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
     });
-    const handle = createCommandHandler(commandDepsFor(storage));
+    const handle = createCommandHandler(commandDepsFor(storage, opts.topics));
     await platform.start(async (cmd) => {
       await gate;
-      return handle(cmd);
+      return answerWith ?? handle(cmd);
     });
   }
 
   afterEach(async () => {
+    answerWith = null;
     await platform.stop();
     await discord.close();
     await cleanup();
@@ -267,6 +271,51 @@ describe('Discord adapter', () => {
       release();
       gate = Promise.resolve();
     }
+  });
+
+  // Discord refuses a message with nothing in it (50006), so an empty answer would leave the member with
+  // "The application did not respond": a sentence goes instead, answered at once or edited in after a defer.
+  it.each([
+    { name: 'empty text', text: '', deferAfterMs: undefined },
+    { name: 'only white space', text: ' \n \n', deferAfterMs: undefined },
+    { name: 'only invisible characters', text: '\u200b\u2060', deferAfterMs: undefined },
+    { name: 'empty text, after a defer', text: '', deferAfterMs: 20 },
+  ])('answers a reply with $name and no stories with a sentence', async ({ text, deferAfterMs }) => {
+    let release: () => void = () => {};
+    gate = deferAfterMs === undefined ? Promise.resolve() : new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await setUp(deferAfterMs === undefined ? {} : { deferAfterMs });
+      answerWith = { text, ephemeral: true };
+      const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'status' });
+      const first = await callbackFor(id);
+      release();
+      const answered = deferAfterMs === undefined ? first.body.data : (await waitFor('the edited reply', () => discord.interactionReplies.find((r) => r.kind === 'edit' && r.token === `itoken-${id}`))).body;
+      expect(answered).toMatchObject({ content: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' });
+      expect(discord.interactionReplies.filter((r) => r.token === `itoken-${id}`)).toHaveLength(deferAfterMs === undefined ? 1 : 2);
+    } finally {
+      release();
+      gate = Promise.resolve();
+    }
+  });
+
+  // More topics than one answer holds: five messages at most, the last ending with how many were left out.
+  it('answers /news topics with more topics than one answer holds in at most five messages, ending with a count of those left out', async () => {
+    const topics: Topic[] = Array.from({ length: 400 }, (_, i) => ({ id: `topic-${i + 1}`, name: `Topic ${i + 1}`, description: `${'What this topic covers, at some length. '.repeat(4)}${i + 1}.`, terms: [{ term: `term${i + 1}`, weight: 3 }], threshold: 2 }));
+    await setUp({ topics });
+    const id = discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000003', permissions: MEMBER, subcommand: 'topics' });
+    await callbackFor(id);
+    const answers = await waitFor('the follow-ups', () => {
+      const all = discord.interactionReplies.filter((r) => r.token === `itoken-${id}`);
+      return all.length > 1 && /not shown/.test(JSON.stringify(all.at(-1)!.body)) ? all : undefined;
+    });
+    const contents = answers.map((r) => ((r.kind === 'callback' ? r.body.data : r.body) as { content: string }).content);
+    expect(contents.length).toBeGreaterThan(1);
+    expect(contents.length).toBeLessThanOrEqual(5);
+    expect(contents.at(-1)).toMatch(/\n…\d+ more topics not shown\.$/);
+    const listed = contents.join('\n').replace(/\\(.)/g, '$1').split('\n').filter((l) => /^topic-\d+ \(Topic \d+\)/.test(l)).length;
+    expect(contents.at(-1)).toContain(`…${400 - listed} more topics not shown.`);
   });
 
   it('posts stories as embeds with mentions removed, edits them, and posts digests and notices', async () => {

@@ -28,6 +28,17 @@ describe('replyMessages (Discord)', () => {
     } else expect(out.map((m) => m.content!).join('\n').replace(/\n/g, ' ')).toBe(text.replace(/\n/g, ' '));
   });
 
+  // Discord refuses a message with nothing in it: a blank reply is a sentence, or its stories alone.
+  it.each([
+    { name: 'empty text, no stories', text: '', stories: 0, content: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' },
+    { name: 'invisible characters and spaces, no stories', text: '\u200b \n ', stories: 0, content: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' },
+    { name: 'empty text with a story: the story alone', text: '', stories: 1, content: '' },
+  ])('a reply with $name', ({ text, stories, content }) => {
+    const story = { title: 'T', url: 'https://news.example/t', source: 'S', publishedAt: null, summary: 's', fromExcerpt: false, topics: [], alsoCoveredBy: [] };
+    const out = replyMessages({ text, ephemeral: true, stories: Array.from({ length: stories }, () => story) });
+    expect(out.map((m) => [m.content, m.embeds.length])).toEqual([[content, stories]]);
+  });
+
   it('puts stories on the last message', () => {
     const story = { title: 'T', url: 'https://news.example/t', source: 'S', publishedAt: null, summary: 's', fromExcerpt: false, topics: [], alsoCoveredBy: [] };
     const out = replyMessages({ text: lines(30, 98), ephemeral: false, stories: [story] });

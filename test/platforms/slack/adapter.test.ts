@@ -2,11 +2,12 @@
 // signed slash commands through our own HTTP server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../../src/commands/index.ts';
-import { DeliveryError, type StoryView } from '../../../src/domain/chat.ts';
+import { DeliveryError, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/adapter.ts';
+import type { Topic } from '../../../src/domain/types.ts';
 import type { Storage } from '../../../src/storage/index.ts';
 import { slackLimitError, startFakeSlack, sendSlashCommand, type FakeSlack } from '../../emulators/slack.ts';
 import { waitFor } from '../../emulators/http-util.ts';
@@ -37,8 +38,10 @@ describe('Slack adapter', () => {
 
   /** Held commands wait for this before running (a slow command, without relying on timing). */
   let gate: Promise<void> = Promise.resolve();
+  /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
+  let answerWith: Reply | null = null;
 
-  async function setUp(ackDeadlineMs?: number, clock?: Clock) {
+  async function setUp(ackDeadlineMs?: number, clock?: Clock, topics?: Topic[]) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
     platform = createSlackPlatform({
@@ -48,14 +51,15 @@ describe('Slack adapter', () => {
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     const { port } = await server.start();
     endpoint = `http://127.0.0.1:${port}/slack/events`;
-    const handle = createCommandHandler(commandDepsFor(storage));
+    const handle = createCommandHandler(commandDepsFor(storage, topics));
     await platform.start(async (cmd) => {
       await gate;
-      return handle(cmd);
+      return answerWith ?? handle(cmd);
     });
   }
 
   afterEach(async () => {
+    answerWith = null;
     await platform.stop();
     await server.stop();
     await slack.close();
@@ -104,6 +108,29 @@ describe('Slack adapter', () => {
       const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text, userId: 'UADMIN', channelId: 'C100' });
       expect(r.json).toMatchObject({ text: want });
       expect(JSON.stringify(r.json)).not.toContain('\u2236');
+    });
+
+    // As on Discord, a day without daily or weekly means weekly; the reply says so. Only those who may change the channel's brief can.
+    it.each([
+      { who: 'a workspace admin', user: 'UADMIN', want: /^A day alone means a weekly brief: this channel gets a brief weekly on Monday at 08:00 UTC\. The next one is Mon /, weekly: true },
+      { who: 'a member', user: 'UMEMBER', want: /^Sorry, only workspace admins and owners, or users on the bot's allowlist \(slack\.admin_user_ids\) can change /, weekly: false },
+    ])('takes /news brief mon 08:00 UTC from $who as a weekly brief', async ({ user, want, weekly }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'brief mon 08:00 UTC', userId: user, channelId: 'C100' });
+      expect(r.json).toMatchObject({ text: expect.stringMatching(want) });
+      const ch = await storage.channels.find('slack', 'C100');
+      const d = ch ? await storage.channels.delivery(ch.id) : null;
+      expect(d?.brief ?? null).toEqual(weekly ? { every: 'weekly', weekday: 1, time: { hour: 8, minute: 0, second: 0 }, zone: 'UTC' } : null);
+    });
+
+    // Slack refuses a block with empty text: an empty answer would reach the user as an error.
+    it.each([
+      { name: 'empty text', text: '' },
+      { name: 'only white space and invisible characters', text: ' \n\u200b' },
+    ])('answers a reply with $name and no stories with a sentence', async ({ text }) => {
+      answerWith = { text, ephemeral: true };
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'status', userId: 'UMEMBER', channelId: 'C100' });
+      const sentence = 'This command gave no answer to show; try /news help, or tell the operator if one was expected.';
+      expect(r.json).toEqual({ response_type: 'ephemeral', text: sentence, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: sentence } }] });
     });
 
     it('makes feed titles and stored keywords inert in a reply, and only them', async () => {
@@ -281,6 +308,20 @@ describe('Slack adapter', () => {
       expect(lines[0]).toBe("Watching 30 feeds for this workspace's channels:");
       expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `${k + 1}. Cyber diplomacy wire number ${k + 1} \u2217world\u2217 edition ${feedUrl(k + 1, long).replace(/&/g, '&amp;')} (global)`));
     });
+  });
+
+  // More topics than one answer holds (what Discord's five messages take): the answer ends with how many were left out.
+  it('answers /news topics with more topics than one answer holds, ending with a count of those left out', async () => {
+    const topics: Topic[] = Array.from({ length: 400 }, (_, i) => ({ id: `topic-${i + 1}`, name: `Topic ${i + 1}`, description: `${'What this topic covers, at some length. '.repeat(4)}${i + 1}.`, terms: [{ term: `term${i + 1}`, weight: 3 }], threshold: 2 }));
+    await setUp(undefined, undefined, topics);
+    const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'topics', userId: 'UMEMBER', channelId: 'C100', responseUrl: slack.responseUrl('topics') });
+    expect(slackLimitError(r.json!)).toBeNull();
+    const sections = (r.json!.blocks as Array<{ text: { text: string } }>).map((b) => b.text.text);
+    const lines = sections.join('\n').split('\n');
+    const listed = lines.filter((l) => /^topic-\d+ \(Topic \d+\)/.test(l)).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`…${400 - listed} more topics not shown.`);
+    expect(slack.responses).toEqual([]);
   });
 
   describe('with a slow command', () => {

@@ -39,4 +39,19 @@ describe('replyMessages', () => {
     expect(got[0]!.text).toBe(sections[0] === 1 && messages === 1 ? text : all[0]);
     expect(got.at(-1)!.blocks.filter((b) => b.type === 'divider')).toHaveLength(stories);
   });
+
+  // Slack refuses a block whose text is empty: a reply with no text and no stories is a sentence instead.
+  it.each([
+    { name: 'empty text', text: '', stories: 0, want: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' },
+    { name: 'only white space and invisible characters', text: ' \n\u200b ', stories: 0, want: 'This command gave no answer to show; try /news help, or tell the operator if one was expected.' },
+    { name: 'empty text with a story: the story alone', text: '', stories: 1, want: null },
+  ])('a reply with $name', ({ text, stories, want }) => {
+    const got = replyMessages({ text, ephemeral: true, stories: Array.from({ length: stories }, () => story) });
+    expect(got).toHaveLength(1);
+    expect(slackLimitError(got[0] as unknown as Record<string, unknown>)).toBeNull();
+    const sections = got[0]!.blocks.filter((b) => b.type === 'section' && !('accessory' in b)).map((b) => (b as { text: { text: string } }).text.text);
+    if (want) expect(sections).toEqual([want]);
+    if (want) expect(got[0]!.text).toBe(want);
+    else expect(got[0]!.blocks.filter((b) => b.type === 'divider')).toHaveLength(1);
+  });
 });
