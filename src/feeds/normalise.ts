@@ -97,8 +97,9 @@ function untitled(summary: string, link: string | null): string {
 export const MAX_TITLE_CHARS = 1000;
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_HTML_CHARS = 200_000;
-/** A guid and an author: one clean line (lib/bounded-text.ts), a cut one saying so. */
+/** A guid: cut on a character boundary, nothing else changed (it is the item's key). */
 export const MAX_GUID_CHARS = 2000;
+/** An author: one clean line (lib/bounded-text.ts), a cut one saying so. */
 export const MAX_AUTHOR_CHARS = 300;
 
 /** The first `max` characters, not splitting a surrogate pair. */
@@ -128,7 +129,9 @@ export function normaliseFeed(feed: ParsedFeed, ctx: NormaliseContext): NewItem[
     const summary = cap(htmlToText(e.summary), MAX_TEXT_CHARS);
     const content = e.content ? cap(htmlToText(e.content), MAX_TEXT_CHARS) : '';
     const title = oneLine(e.title) || untitled(oneLine(e.summary ?? e.content), url);
-    const guid = e.guid ? boundedText(e.guid, MAX_GUID_CHARS) || null : null;
+    // A guid is the item's identity, not display text: cut on a character boundary but otherwise kept as it
+    // was (the parser has already removed what a database refuses), so every stored item keeps its key.
+    const guid = e.guid ? cap(e.guid.trim(), MAX_GUID_CHARS) || null : null;
     return { e, url, summary, content: content === summary ? '' : content, title, guid, publishedAt: parseFeedDate(e.date) };
   });
   const count = (values: Array<string | null>) => {
