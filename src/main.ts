@@ -395,8 +395,8 @@ export function createApp(opts: AppOptions): App {
     opts.announce?.([
       `cyberbrief is running (instance ${INSTANCE_ID}), storing in ${db.description}.`,
       feeds.length === 0
-        ? 'Watching 0 feed(s): add one with `cyberbrief feeds add URL` (or under feeds: in the configuration); nothing is polled until then.'
-        : `Watching ${feeds.length} feed(s): ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
+        ? 'Watching no feeds: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration); nothing is polled until then.'
+        : `Watching ${feeds.length} ${feeds.length === 1 ? 'feed' : 'feeds'}: ${feeds.slice(0, 4).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}${feeds.length > 4 ? `, and ${feeds.length - 4} more` : ''}.`,
       `Topics (${live.current().topics.length}${live.current().version ? `, saved version ${live.current().version}` : ''}): ${live.current().topics.map((t) => t.id).join(', ')}; ${live.current().scorer.model ? `the relevance model (${live.current().scorer.model!.file.fitted_on}) decides what is in scope` : 'their rules decide what is in scope'}.`,
       push.notice,
       `Alerts go to ${where.join(' and ')}. ${dashboard.enabled ? `Dashboard at ${config.web.public_url ?? `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/`} (sign in with ${dashboard.methods.join(', ')})` : 'Dashboard off (no sign-in method configured)'}. Health at http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}/healthz. Stop with Ctrl-C.`,

@@ -49,7 +49,7 @@ describe('cyberbrief run', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, checks: { database: { ok: true } } });
     expect(bot.output()).toMatch(/cyberbrief is running .* storing in SQLite file .*bot\.db/);
-    expect(bot.output()).toContain('Watching 0 feed(s): add one with `cyberbrief feeds add URL` (or under feeds: in the configuration); nothing is polled until then.');
+    expect(bot.output()).toContain('Watching no feeds: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration); nothing is polled until then.');
     expect(existsSync(`${bot.dbFile}-wal`)).toBe(true);
 
     bot.child.kill(signal);
@@ -68,10 +68,10 @@ describe('cyberbrief run', () => {
       await storage.feeds.add({ url: 'https://dirty.example/rss', title: 'Cyber \u001b[31mRed\u001b[0m\u001b]0;pwned\u0007 \u202eDesk\u009b2J', source: 'cli' });
       await storage.close();
     });
-    const banner = bot.output().split('\n').find((l) => l.includes('Watching 1 feed(s)'));
+    const banner = bot.output().split('\n').find((l) => l.includes('Watching 1 feed:'));
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
-    expect(banner).toContain('Watching 1 feed(s): Cyber Red Desk.');
+    expect(banner).toContain('Watching 1 feed: Cyber Red Desk.');
     expect(bot.output()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 

@@ -236,7 +236,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     const r = await op.postFile('/feeds/import', {}, { name: 'subs.opml', field: 'file', body: opml });
     expect(r.status).toBe(303);
     const page = await op.get(r.location!);
-    expect(page.text).toContain('Imported 2 feed(s) from OPML: 1 added, 0 already watched, 1 refused (first: Feed URLs must use http or https, not ftp.)');
+    expect(page.text).toContain('Imported 2 feeds from OPML: 1 added, 0 already watched, 1 refused (first: Feed URLs must use http or https, not ftp.)');
     expect((await app.storage!.feeds.getByUrl('https://a.example.com/feed'))?.global).toBe(true);
     const out = await op.get('/feeds/export.opml');
     expect(out.headers.get('content-type')).toMatch(/^text\/x-opml/);

@@ -413,7 +413,7 @@ export function registerFeeds(app: Hono<WebEnv>, kit: Kit): void {
     }
     const added = results.filter((t) => /^Added /.test(t)).length;
     const problems = results.filter((t) => !/^(Added |Feed \d+ .*(already|is global now|is a global feed))/.test(t));
-    const summary = `Imported ${feeds.length} feed(s) from OPML: ${added} added, ${feeds.length - added - problems.length} already watched${problems.length ? `, ${problems.length} refused (first: ${problems[0]})` : ''}.`;
+    const summary = `Imported ${feeds.length} ${feeds.length === 1 ? 'feed' : 'feeds'} from OPML: ${added} added, ${feeds.length - added - problems.length} already watched${problems.length ? `, ${problems.length} refused (first: ${problems[0]})` : ''}.`;
     return kit.back(c, listUrl(as), { text: summary, error: problems.length > 0 && added === 0 });
   });
 
