@@ -8,7 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Feed } from '../domain/types.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { cronLogger } from '../lib/cron-logger.ts';
-import { errorMessage, isStorageFailure, StoppedError, unlessStopped } from '../lib/errors.ts';
+import { Abandonable, errorMessage, isStorageFailure, StoppedError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { retryStorage, waitMs } from '../lib/retry-storage.ts';
 import type { DueFeed, FeedsRepo } from '../storage/feeds-repo.ts';
@@ -142,8 +142,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let running: Promise<unknown> | null = null;
   let stopping = false;
   let stopSignal = new AbortController();
-  // Aborted by stop({ giveUpInFlight }): fetches and reads in flight are given up.
-  let giveUpInFlight = new AbortController();
+  // Given up by stop({ giveUpInFlight }): fetches and reads in flight.
+  const inFlight = new Abandonable();
   // Leases are given back through a database outage, and for a few seconds into shutdown.
   let giveUp = new AbortController();
   const storageReady = deps.storageReady ?? waitMs(1_000);
@@ -153,8 +153,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // stop({ giveUpInFlight }) gives up a fetch or a read in flight at once (a stalled server would hold
   // shutdown for up to polling.total_timeout_ms); the fetcher's close ends its connection. An outcome
   // already handed to the writer is written. Made once, not per poll.
-  const fetcher: Pick<Fetcher, 'fetchFeed'> = { fetchFeed: (url, v) => unlessStopped(deps.fetcher.fetchFeed(url, v), giveUpInFlight.signal, 'fetch') };
-  const readFeed: FeedReader | undefined = deps.readFeed ? (input) => unlessStopped(deps.readFeed!(input), giveUpInFlight.signal, 'feed read') : undefined;
+  // Every argument passed on: the scope says which private hosts the fetch may reach (scoped-fetcher.ts).
+  const fetcher: Pick<Fetcher, 'fetchFeed'> = { fetchFeed: (url, v, scope) => inFlight.guard(deps.fetcher.fetchFeed(url, v, scope), 'fetch') };
+  const readFeed: FeedReader | undefined = deps.readFeed ? (input) => inFlight.guard(deps.readFeed!(input), 'feed read') : undefined;
   /** Feeds this instance holds a lease on (waiting to start, or being polled). */
   const held = new Set<number>();
 
@@ -305,7 +306,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (!cron.validate(options.tick)) throw new Error(`scheduler: polling.tick '${options.tick}' is not a valid cron expression.`);
       stopping = false;
       stopSignal = new AbortController();
-      giveUpInFlight = new AbortController();
+      inFlight.reset();
       giveUp = new AbortController();
       task = cron.schedule(options.tick, () => tick(), { noOverlap: true, name: 'feed-poll', logger: cronLogger(logger, 'feed-poll') });
       logger.info({ tick: options.tick, concurrency: options.concurrency, min_concurrency: minCap, adaptive, per_host: options.perHostConcurrency }, 'scheduler started');
@@ -313,7 +314,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async stop(opts = {}) {
       stopping = true;
       stopSignal.abort();
-      if (opts.giveUpInFlight) giveUpInFlight.abort();
+      if (opts.giveUpInFlight) inFlight.giveUp();
       setTimeout(() => giveUp.abort(), 5_000).unref();
       if (task) {
         await task.stop();

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultFetcherOptions, type FetchScope } from '../../src/feeds/fetcher.ts';
 import { pollFeed, type PollOptions } from '../../src/feeds/poller.ts';
+import { createScheduler } from '../../src/feeds/scheduler.ts';
 import { createScopedFetcher } from '../../src/feeds/scoped-fetcher.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
@@ -79,6 +80,25 @@ describe.each(testDatabases)('polling feeds by who added them, on $name', (db) =
       // The refusal is stored on the workspace's feed, as any failure is; the operator's feed is healthy.
       expect((await storage.feeds.get(chatFeed.id))?.errorCount).toBe(1);
       expect((await storage.feeds.get(operatorFeed.id))?.errorCount).toBe(0);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  // The same through the scheduler, which wraps the fetcher (to give fetches up at shutdown): the scope must
+  // reach the fetcher through it (a wrapper that dropped it fetched every feed as the operator's).
+  it.each([
+    { forChat: false, chatFeed: 'fetch_blocked_address' },
+    { forChat: true, chatFeed: 'new' },
+  ])('the scheduler polls a workspace feed on an allowed private host as $chatFeed (allow_hosts_for_chat_feeds $forChat)', async ({ forChat, chatFeed }) => {
+    const fetcher = createScopedFetcher({ ...defaultFetcherOptions(), allowHosts: ['127.0.0.1'] }, forChat);
+    try {
+      await storage.feeds.add({ url: server.url('/feed.xml'), source: 'cli' }, clock.now());
+      await storage.feeds.addForTenant({ url: `${server.url('/feed.xml')}?tenant=1`, source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1', clock.now());
+      const scheduler = createScheduler({ storage, fetcher, clock, logger: silentLogger(), options: { ...POLL, tick: '*/30 * * * * *', concurrency: 4, perHostConcurrency: 4, totalTimeoutMs: 5000 } });
+      const results = await scheduler.runOnce({ all: true });
+      const outcome = Object.fromEntries(results.map((r) => [new URL(r.url).search === '' ? 'operator' : 'chat', r.status === 'error' ? r.error!.class : r.status]));
+      expect(outcome).toEqual({ operator: 'new', chat: chatFeed });
     } finally {
       await fetcher.close();
     }
