@@ -3,7 +3,7 @@
 // bombs included), a bounded number of redirects each checked by the address guard, and the address
 // guard itself enforced on the socket actually connected to.
 import { createRequire } from 'node:module';
-import type { LookupFunction, Socket } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { buildConnector as BuildConnector } from 'undici';
@@ -113,9 +113,6 @@ export function defaultFetcherOptions(): FetcherOptions {
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
   const guard = createAddressGuard(opts.allowHosts, cachedResolver({ ttlMs: opts.dnsCacheMs ?? 0 }));
-  // Every connection open now, idle or carrying a request: close() ends them all, so a server that stalls
-  // holds neither shutdown nor the process (the scheduler has given up on what is in flight by then).
-  const open = new Set<Socket>();
   // Keep-alive connections per origin (feeds on one host reuse them), light enough for thousands of hosts
   // (origin-clients.ts); how many requests are in flight overall is the scheduler's adaptive cap, and per
   // host its per_host_concurrency, not the pool's business. Made (and undici loaded) at the first request
@@ -123,14 +120,14 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   let undici: Promise<UndiciPath> | null = null;
   const loadUndici = async (): Promise<UndiciPath> => {
     const [{ OriginClients }, { exchange }] = await Promise.all([import('./origin-clients.ts'), import('./http-exchange.ts')]);
-    const connect = tracked(open, guardedConnector(guard, opts.connectTimeoutMs));
+    const connect = guardedConnector(guard, opts.connectTimeoutMs);
     const agent = new OriginClients({ connect, headersTimeout: opts.totalTimeoutMs, bodyTimeout: opts.totalTimeoutMs, keepAliveTimeout: 4_000 }, 16);
     return { send: (req) => exchange(agent, req), close: () => agent.destroy() };
   };
   const viaUndici = (req: ExchangeRequest): Promise<ExchangeResponse> => (undici ??= loadUndici()).then((u) => u.send(req));
   // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
   // the lean client; what it does not read goes to undici.
-  const lean = opts.leanHttp === false ? null : new LeanConnections(tracked(open, guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD })), 16, 4_000, true);
+  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD }), 16, 4_000, true);
   // After close() nothing opens a connection again (a lean exchange cut by it would fall back to undici).
   let closed = false;
   const refuse = (req: ExchangeRequest) => Promise.reject(new FetchError('fetch_network', `fetcher: ${quoted(req.url.href)} was not fetched: the fetcher is closed (the bot is stopping).`));
@@ -206,9 +203,10 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     },
     close: async () => {
       closed = true;
+      // Every connection, idle or carrying a request, is ended (a server that stalls holds neither shutdown nor
+      // the process; the scheduler has given up on what is in flight by then): the lean client's own, and
+      // undici's (its clients destroyed, not closed).
       lean?.close();
-      for (const socket of open) socket.destroy();
-      open.clear();
       if (undici) await (await undici).close();
     },
   };
@@ -233,17 +231,6 @@ export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, 
       return callback(null, socket);
     });
   };
-}
-
-/** `connect`, adding each socket it opens to `open` until the socket closes (one listener per connection). */
-function tracked(open: Set<Socket>, connect: BuildConnector.connector): BuildConnector.connector {
-  return (options, callback) =>
-    connect(options, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error('no socket'), null);
-      open.add(socket);
-      socket.once('close', () => open.delete(socket));
-      return callback(null, socket);
-    });
 }
 
 function parseUrl(raw: string, base?: URL): URL {

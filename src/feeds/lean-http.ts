@@ -71,6 +71,7 @@ function onSocketError(this: LeanSocket, err: Error): void {
   this[kExchange]?.onError(err);
 }
 function onSocketClose(this: LeanSocket): void {
+  this[kPool]?.opened.delete(this);
   const x = this[kExchange];
   if (x) x.onClose();
   else this[kPool]?.forget(this);
@@ -83,6 +84,8 @@ function onSocketClose(this: LeanSocket): void {
  */
 export class LeanConnections {
   private readonly idle = new Map<string, LeanSocket[]>();
+  /** Every connection open, idle or carrying a request (close() ends them all: a stalled server holds no shutdown). */
+  readonly opened = new Set<LeanSocket>();
   private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -118,8 +121,13 @@ export class LeanConnections {
       (err, socket) => {
         if (err || !socket) return callback(err, null);
         const s = socket as LeanSocket;
+        if (this.closed) {
+          s.destroy();
+          return callback(new Error('lean-http: closed'), null);
+        }
         s[kPool] = this;
         s[kExchange] = null;
+        this.opened.add(s);
         if (!this.staticReads) s.on('data', onSocketData);
         s.on('error', onSocketError);
         s.on('close', onSocketClose);
@@ -187,9 +195,10 @@ export class LeanConnections {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
-    const lists = [...this.idle.values()];
     this.idle.clear();
-    for (const list of lists) for (const s of list) s.destroy();
+    const all = [...this.opened];
+    this.opened.clear();
+    for (const s of all) s.destroy();
   }
 }
 
