@@ -113,7 +113,7 @@ describe('SQLite with another process holding the lock', () => {
     const err = await storage.feeds.add({ url: 'https://third.example/rss', source: 'cli' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).failure).toBe('busy');
-    expect((err as StorageError).message).toMatch(new RegExp(`^storage: SQLite file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} has been locked by another process for 0 s \\(database is locked.*\\); writes wait and retry: end that process's transaction`));
+    expect((err as StorageError).message).toMatch(new RegExp(`^storage: SQLite file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} has been locked by another process for \\d+ s \\(database is locked.*\\); writes wait and retry: end that process's transaction`));
     expect(await storage.health()).toEqual({ ok: false, failure: 'busy', detail: (err as StorageError).message });
     outside.exec('commit');
     await storage.feeds.add({ url: 'https://third.example/rss', source: 'cli' });
