@@ -112,14 +112,18 @@ describe.each(testDatabases)('takeBackDeadLeases on $name', (database) => {
       // As a failover or a database restart would: every connection to this test's own database dropped.
       const dbName = new URL(url).pathname.slice(1);
       await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`.execute(handle.db);
+      // pg_terminate_backend only signals: the old backend may hold the lock a moment longer, so a 'held'
+      // read at once proves nothing. Wait for the instance to notice the loss, then for the lock to be held.
+      const lost = "storage: lost the connection holding this instance's liveness lock; taking it again";
       const deadline = Date.now() + 15_000;
+      while (!warnings.includes(lost) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(warnings).toContain(lost);
       let seen = await state();
       while (seen !== 'held' && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
         seen = await state();
       }
       expect(seen).toBe('held');
-      expect(warnings).toContain("storage: lost the connection holding this instance's liveness lock; taking it again");
     } finally {
       await self.stop();
     }
