@@ -96,8 +96,11 @@ describe.each(testDatabases)('restart after SIGKILL on $name', (database) => {
     await waitFor('every story posted', () => alive(second) && posts().length >= TOTAL, 30_000);
     const tookMs = Date.now() - restartedAt;
     console.log(`restart on ${database.name}: ${leased} leased alert(s) taken back; the remaining ${TOTAL - postedBefore} posted ${tookMs} ms after the restart (lease ${LEASE_SECONDS} s)`);
-    expect(tookMs).toBeLessThan(LEASE_SECONDS * 1000 / 2);
-    expect(second.output()).toMatch(/took back \d+ feed, \d+ alert, \d+ brief and \d+ WebSub subscription lease\(s\) of run@/);
+    // The leased alerts were taken back at start-up, not waited out: the new process says it took back at
+    // least as many alert leases as were still held (a clock bound here would be a timing assertion).
+    const tookBack = /took back \d+ feed, (\d+) alert, \d+ brief and \d+ WebSub subscription lease\(s\) of run@/.exec(second.output());
+    expect(tookBack, second.output()).not.toBeNull();
+    expect(Number(tookBack![1])).toBeGreaterThanOrEqual(leased);
 
     // A few more rounds: nothing more is posted; each story exactly once, in order.
     await new Promise((r) => setTimeout(r, 1500));

@@ -139,17 +139,13 @@ describe('parseFeed on hostile text', () => {
     ['&lt;a in content:encoded', rss('short', `<content:encoded>${escaped}</content:encoded>`), 'strict'],
     ['&lt;a in Atom content', atom(escaped), 'strict'],
     ['raw unclosed <a (not XML: the lenient walk)', rss(unclosed), 'lenient'],
-  ])('%s: 200 KB read in well under a second per 100 KB', async (_name, body, via) => {
-    const started = performance.now();
+  ])('%s: 200 KB read without backtracking (30 s and more before the fix; the 10 s timeout catches it)', async (_name, body, via) => {
     const parsed = await parseFeed(body, { url: 'https://h.example.com/feed' });
     const items = normaliseFeed(parsed, { feedId: 1, feedUrl: 'https://h.example.com/feed' });
-    const ms = performance.now() - started;
     expect(parsed.via).toBe(via);
     expect(items).toHaveLength(1);
     expect(items[0]!.url).toBe('https://h.example.com/1');
-    // Before the fix: 30 s and more on this machine. 20 ms per KB is generous for a loaded 2-core box.
-    expect(ms).toBeLessThan((body.length / 1024) * 20);
-  });
+  }, 10_000);
 
   it('an HTML page whose <link> tag holds 540 KB of type attributes is refused in linear time', async () => {
     const page = Buffer.from(`<!doctype html><html><head><link ${'type="application/rss+xml" '.repeat(20_000)}<body></body></html>`);

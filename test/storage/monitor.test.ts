@@ -1,7 +1,7 @@
 // The storage monitor: one log line when an outage begins and one when it is over, however many queries
 // fail or how often the database flaps; status for /healthz; a probe with backoff while the database does
 // not answer; ready() for callers that must wait.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/lib/errors.ts';
 import { createStorageMonitor, type StorageMonitor } from '../../src/storage/monitor.ts';
 import { captureLog } from '../helpers/log-capture.ts';
@@ -63,32 +63,37 @@ describe('storage monitor', () => {
   });
 
   it('probes with backoff while the database does not answer, and stops once it answers', async () => {
-    let probes = 0;
-    let up = false;
-    const at: number[] = [];
-    const m: StorageMonitor = (monitor = createStorageMonitor({
-      database: 'PostgreSQL db:5432/x',
-      probeBaseMs: 20,
-      probeMaxMs: 80,
-      probe: async () => {
-        probes++;
-        at.push(Date.now());
-        if (up) m.answered(false);
-        else m.failed(down());
-      },
-    }));
-    m.failed(down());
-    await sleep(400);
-    expect(probes).toBeGreaterThanOrEqual(4);
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(gaps[0]!).toBeGreaterThanOrEqual(30); // 40 ms after 20 ms: it backs off
-    expect(Math.max(...gaps)).toBeLessThan(500); // capped at 80 ms (generous for timer slack on a loaded machine)
-    up = true;
-    await sleep(200);
-    expect(m.status().ok).toBe(true);
-    const after = probes;
-    await sleep(200);
-    expect(probes).toBe(after);
+    // Fake timers: the gaps are the monitor's own schedule, not the machine's timer slack.
+    vi.useFakeTimers({ now: 0 });
+    try {
+      let probes = 0;
+      let up = false;
+      const at: number[] = [];
+      const m: StorageMonitor = (monitor = createStorageMonitor({
+        database: 'PostgreSQL db:5432/x',
+        probeBaseMs: 20,
+        probeMaxMs: 80,
+        probe: async () => {
+          probes++;
+          at.push(Date.now());
+          if (up) m.answered(false);
+          else m.failed(down());
+        },
+      }));
+      m.failed(down());
+      await vi.advanceTimersByTimeAsync(400);
+      const gaps = at.slice(1).map((t, i) => t - at[i]!);
+      // 20 ms, then doubling (40) up to the 80 ms cap, and staying there.
+      expect([at[0], ...gaps.slice(0, 4)]).toEqual([20, 40, 80, 80, 80]);
+      up = true;
+      await vi.advanceTimersByTimeAsync(200);
+      expect(m.status().ok).toBe(true);
+      const after = probes;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(probes).toBe(after);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ready() waits for the database to answer, and resolves at once when it does or on abort', async () => {

@@ -159,15 +159,12 @@ describe('createSummarizer on hostile text', () => {
     ['100 KB of dots', '.'.repeat(100 * 1024), 'Spies accused of hacking the ministry'],
     ['100 KB of dots inside real sentences', `${LONG_FEED_TEXT} ${'.'.repeat(100 * 1024)} ${LONG_FEED_TEXT}`, 'Officials from Eastland said'],
     ['100 KB of "?!" runs', '?!'.repeat(50 * 1024), 'Spies accused of hacking the ministry'],
-  ])('%s: summarised in well under a second', async (_name, text, expected) => {
-    const started = performance.now();
+  ])('%s: summarised without backtracking (20 s and more before the fix; the 10 s timeout catches it)', async (_name, text, expected) => {
     const r = await s.summarize({ title: 'Spies accused of hacking the ministry', text, url: null });
-    const ms = performance.now() - started;
     expect(r.method).toBe('extractive');
     expect(r.summary.startsWith(expected)).toBe(true);
     expect(r.summary.length).toBeLessThanOrEqual(400);
-    expect(ms).toBeLessThan(2000); // 20 s and more before the fix
-  });
+  }, 10_000);
 
   it.each([
     ['the lead of the text, cut at a word', 'Officials met in Geneva to discuss norms for state behaviour in cyberspace and more.', 'Officials met in Geneva…'],
