@@ -3,6 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
+import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
 import { formatUtc, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
@@ -156,7 +157,7 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
   const last = messages.at(-1)!;
   if (left.length > 0) {
     const lines = left.reduce((n, t) => n + t.split('\n').length, 0);
-    last.blocks.push({ type: 'context', elements: [mrkdwn(`${lines} more ${lines === 1 ? 'line' : 'lines'} not shown: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${notShown(lines, LINES)}: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
   }
   let shown = 0;
   for (const story of stories) {
@@ -168,7 +169,7 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
     shown += 1;
   }
   if (shown < stories.length) {
-    last.blocks.push({ type: 'context', elements: [mrkdwn(`${stories.length - shown} more not shown; ask for fewer with a count.`)] });
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${notShown(stories.length - shown, STORIES)}; ask for fewer with a count.`)] });
   }
   return messages;
 }

@@ -14,7 +14,7 @@ describe('replyMessages', () => {
     { name: 'a short reply: one section, the text as fallback', text: 'Added "cyber".', stories: 0, messages: 1, sections: [1], note: null },
     { name: 'over a section: several sections in one message', text: lines(40, 150), stories: 0, messages: 1, sections: [3], note: null },
     { name: 'over a message: several messages', text: lines(600, 150), stories: 0, messages: 3, sections: [12, 12, 8], note: null },
-    { name: 'over five messages: a note of what was left out', text: lines(1400, 150), stories: 0, messages: 5, sections: [12, 12, 12, 12, 12], note: /^260 more lines not shown: Slack takes at most 5 messages in answer to a command\.$/ },
+    { name: 'over five messages: a note of what was left out', text: lines(1400, 150), stories: 0, messages: 5, sections: [12, 12, 12, 12, 12], note: /^…260 more lines not shown: Slack takes at most 5 messages in answer to a command\.$/ },
     { name: 'stories after a long text, in the last message', text: lines(40, 150), stories: 3, messages: 1, sections: [3], note: null },
   ];
   it.each(cases)('$name', ({ text, stories, messages, sections, note }) => {
