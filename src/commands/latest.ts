@@ -1,6 +1,7 @@
 // /news latest [topic] [count]: the newest stories that matched a topic (or this channel's topics).
 import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { LatestStory } from '../storage/latest-repo.ts';
 import { findTopic, joinTopicNames, knownTopicsSentence } from './topic-args.ts';
@@ -11,13 +12,12 @@ const LATEST_DEFAULT = 5;
 const FALLBACK_SUMMARY_CHARS = 400;
 
 export function storyViewOf(s: LatestStory, topics: readonly Topic[]): StoryView {
-  const fallback = s.feedSummary.length > FALLBACK_SUMMARY_CHARS ? `${s.feedSummary.slice(0, FALLBACK_SUMMARY_CHARS - 1).trimEnd()}…` : s.feedSummary;
   return {
     title: s.title,
     url: s.url,
     source: s.source,
     publishedAt: s.publishedAt,
-    summary: s.digest ?? fallback,
+    summary: s.digest ?? clipText(s.feedSummary, FALLBACK_SUMMARY_CHARS),
     fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
     topics: s.topicIds.flatMap((id) => {
       const t = topics.find((x) => x.id === id);

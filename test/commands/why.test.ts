@@ -96,6 +96,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     { name: 'a decimal', arg: '12.5', want: /^"12\.5" is neither a link nor an alert number: / },
     { name: 'a number and letters', arg: '12abc', want: /^"12abc" is neither a link nor an alert number: / },
     { name: 'a Slack user mention', arg: '<@U123ABC>', want: /^"@U123ABC" is neither a link nor an alert number: / },
+    // What was typed is quoted cut to 80 characters, an emoji at the cut whole (never half of it).
+    { name: 'a long word with an emoji at the cut', arg: `${'x'.repeat(78)}😀${'y'.repeat(10)}`, want: new RegExp(`^"${'x'.repeat(78)}😀…" is neither a link nor an alert number: `) },
     { name: 'nothing', arg: '', want: /^Usage: \/news why <link or alert number>, e\.g\./ },
     { name: 'two links', arg: 'https://news.example/spy?id=7 https://news.example/sport', want: /^Give one link or alert number at a time; usage: \/news why <link or alert number>\.$/ },
     { name: 'a link and a word', arg: 'https://news.example/spy?id=7 please', want: /^Give one link or alert number at a time/ },
