@@ -3,6 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
+import { clipText } from '../../lib/bounded-text.ts';
 import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
 import { formatUtc, NO_ANSWER, stripInvisible } from '../text.ts';
@@ -111,12 +112,16 @@ function messageChars(text: string, blocks: readonly KnownBlock[]): number {
   return n;
 }
 
-/** The first line of `text`, cut at a space to at most FALLBACK_MAX characters. */
+/**
+ * The first line of escaped `text`, cut at a space to at most FALLBACK_MAX characters; a line without one (a
+ * long link) on a character boundary and never inside an entity the escaping made (`&amp;` cut to `&am`).
+ */
 function fallbackText(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   if (line.length <= FALLBACK_MAX) return line;
   const space = line.lastIndexOf(' ', FALLBACK_MAX - 1);
-  return `${line.slice(0, space > 0 ? space : FALLBACK_MAX - 1)}…`;
+  if (space > 0) return `${line.slice(0, space)}…`;
+  return clipText(line, FALLBACK_MAX).replace(/&[a-z]{0,3}…$/, '…');
 }
 
 /**
