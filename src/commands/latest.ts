@@ -11,14 +11,21 @@ export const LATEST_MAX = 10;
 const LATEST_DEFAULT = 5;
 const FALLBACK_SUMMARY_CHARS = 400;
 
+/**
+ * A stored story's summary as a card shows it (/news latest, /news why): its digest, else the feed's own
+ * summary cut to FALLBACK_SUMMARY_CHARS characters, marked as an excerpt.
+ */
+export function shownSummary(digest: string | null, digestFromExcerpt: boolean, feedSummary: string): Pick<StoryView, 'summary' | 'fromExcerpt'> {
+  return digest === null ? { summary: clipText(feedSummary, FALLBACK_SUMMARY_CHARS), fromExcerpt: true } : { summary: digest, fromExcerpt: digestFromExcerpt };
+}
+
 export function storyViewOf(s: LatestStory, topics: readonly Topic[]): StoryView {
   return {
     title: s.title,
     url: s.url,
     source: s.source,
     publishedAt: s.publishedAt,
-    summary: s.digest ?? clipText(s.feedSummary, FALLBACK_SUMMARY_CHARS),
-    fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
+    ...shownSummary(s.digest, s.digestFromExcerpt, s.feedSummary),
     topics: s.topicIds.flatMap((id) => {
       const t = topics.find((x) => x.id === id);
       return t ? [{ id: t.id, name: t.name }] : [];

@@ -7,6 +7,7 @@ import type { Topic } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
+import { shownSummary } from './latest.ts';
 import { fitLines } from './reply-size.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
@@ -15,7 +16,6 @@ import { reply, type CommandModule, type Explanation, type StoredStoryView } fro
 export const WHY_ARG_MAX = 2048;
 const REASONS_PER_TOPIC = 4;
 const REASON_MAX = 160;
-const SUMMARY_FALLBACK_MAX = 400;
 
 /** What /news why takes, for the sentence answering anything else. */
 const TAKES = "/news why takes a story's link (copy it from the alert), e.g. /news why https://example.com/story, or the number of one of this channel's alerts, e.g. /news why 42";
@@ -46,8 +46,7 @@ function storyView(s: StoredStoryView, e: Explanation, topics: readonly Topic[])
     url: s.url,
     source: s.source,
     publishedAt: s.publishedAt,
-    summary: s.digest ?? clipText(s.summary, SUMMARY_FALLBACK_MAX),
-    fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
+    ...shownSummary(s.digest, s.digestFromExcerpt, s.summary),
     topics: e.topics.filter((t) => t.matched).map((t) => ({ id: t.id, name: topics.find((x) => x.id === t.id)?.name ?? t.id })),
     alsoCoveredBy: [],
   };

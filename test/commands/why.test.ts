@@ -72,7 +72,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     // Feed text travels in the story card (escaped by each adapter), never in the reply text.
     expect(r.text).not.toContain('@everyone');
     expect(r.stories).toHaveLength(1);
-    expect(r.stories![0]).toMatchObject({ title: SPY_TITLE, url: 'https://news.example/spy?id=7', source: 'Alpha', topics: [{ id: 'espionage', name: 'State cyberespionage' }] });
+    // Not summarised yet: the feed's own summary, as /news latest shows it (latest.ts shownSummary).
+    expect(r.stories![0]).toMatchObject({ title: SPY_TITLE, url: 'https://news.example/spy?id=7', source: 'Alpha', summary: 'Officials said the spying lasted years.', fromExcerpt: true, topics: [{ id: 'espionage', name: 'State cyberespionage' }] });
   });
 
   it('says when a story is out of scope, and when only its title is stored', async () => {
