@@ -12,12 +12,10 @@ import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFr
 import type { MemberAccess } from './domain/access.ts';
 import type { ChatPlatform } from './domain/chat.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
-import { createAddressGuard } from './feeds/address-guard.ts';
 import { syncConfigFeeds } from './feeds/config-feeds.ts';
 import { cleanFeedTitle } from './feeds/feed-title.ts';
-import { CHAT_FEED_HINT, checkFeedUrl } from './feeds/feed-url.ts';
 import type { Fetcher } from './feeds/fetcher.ts';
-import { createScopedFetcher } from './feeds/scoped-fetcher.ts';
+import { checkFeedUrlFor, createScopedFetcher, hostPolicyFrom } from './feeds/scoped-fetcher.ts';
 import { fetcherOptionsFrom, schedulerOptionsFrom } from './feeds/options.ts';
 import { createScheduler, type Scheduler } from './feeds/scheduler.ts';
 import { createBotMetrics } from './http/metrics.ts';
@@ -127,9 +125,8 @@ export function createApp(opts: AppOptions): App {
     const fromFile = compileTopics(topics);
     if (fromFile.notice) logger.warn(fromFile.notice);
     // allow_hosts is for the operator's feeds; chat-added ones get the plain guard unless the operator says
-    // otherwise (scoped-fetcher.ts).
-    const guard = createAddressGuard(config.polling.allow_hosts);
-    const chatGuard = config.polling.allow_hosts_for_chat_feeds ? guard : createAddressGuard([]);
+    // otherwise (scoped-fetcher.ts decides, for the fetcher and for feed URLs typed in chat).
+    const feedUrlCheck = checkFeedUrlFor(hostPolicyFrom(config.polling));
     const fetcher = createScopedFetcher(fetcherOptionsFrom(config.polling), config.polling.allow_hosts_for_chat_feeds);
     onStop('fetcher', () => fetcher.close());
     // Feed reading and summarising run on worker threads with deadlines (started on first use); stopped
@@ -232,7 +229,7 @@ export function createApp(opts: AppOptions): App {
         return live.current().topics;
       },
       parseKeyword,
-      checkFeedUrl: (url, scope) => (scope === 'chat' ? checkFeedUrl(url, chatGuard, CHAT_FEED_HINT) : checkFeedUrl(url, guard)),
+      checkFeedUrl: feedUrlCheck,
       feedback: db.feedback,
       briefs: db.briefs,
       stories: db.stories,

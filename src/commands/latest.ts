@@ -1,6 +1,7 @@
 // /news latest [topic] [count]: the newest stories that matched a topic (or this channel's topics).
 import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { LatestStory } from '../storage/latest-repo.ts';
 import { findTopic, joinTopicNames, knownTopicsSentence } from './topic-args.ts';
@@ -10,15 +11,21 @@ export const LATEST_MAX = 10;
 const LATEST_DEFAULT = 5;
 const FALLBACK_SUMMARY_CHARS = 400;
 
+/**
+ * A stored story's summary as a card shows it (/news latest, /news why): its digest, else the feed's own
+ * summary cut to FALLBACK_SUMMARY_CHARS characters, marked as an excerpt.
+ */
+export function shownSummary(digest: string | null, digestFromExcerpt: boolean, feedSummary: string): Pick<StoryView, 'summary' | 'fromExcerpt'> {
+  return digest === null ? { summary: clipText(feedSummary, FALLBACK_SUMMARY_CHARS), fromExcerpt: true } : { summary: digest, fromExcerpt: digestFromExcerpt };
+}
+
 export function storyViewOf(s: LatestStory, topics: readonly Topic[]): StoryView {
-  const fallback = s.feedSummary.length > FALLBACK_SUMMARY_CHARS ? `${s.feedSummary.slice(0, FALLBACK_SUMMARY_CHARS - 1).trimEnd()}…` : s.feedSummary;
   return {
     title: s.title,
     url: s.url,
     source: s.source,
     publishedAt: s.publishedAt,
-    summary: s.digest ?? fallback,
-    fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
+    ...shownSummary(s.digest, s.digestFromExcerpt, s.feedSummary),
     topics: s.topicIds.flatMap((id) => {
       const t = topics.find((x) => x.id === id);
       return t ? [{ id: t.id, name: t.name }] : [];

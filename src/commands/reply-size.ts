@@ -2,17 +2,19 @@
 // is the tighter: at most 5 messages of 2,000 characters (platforms/discord/reply-messages.ts; Slack takes
 // 5 of 36,000). Lines are not cut across messages and escaping lengthens text (`_` becomes `\_`), so room
 // is kept; a reply that still overflows is cut by the adapter, with its own note.
+import { notShown, type Noun } from '../lib/not-shown.ts';
+
 export const REPLY_TEXT_MAX = 8000;
 
 /**
  * `lines` joined with line breaks, whole lines only, within `max` characters; when some do not fit, the
  * last line says how many were left out (`…3 more topics not shown.`), counted with `noun` (singular, plural).
  */
-export function fitLines(lines: readonly string[], noun: readonly [string, string], max = REPLY_TEXT_MAX): string {
+export function fitLines(lines: readonly string[], noun: Noun, max = REPLY_TEXT_MAX): string {
   const all = lines.join('\n');
   if (all.length <= max) return all;
   // Room for the note at its longest (the count of every line).
-  const note = (n: number) => `…${n} more ${n === 1 ? noun[0] : noun[1]} not shown.`;
+  const note = (n: number) => `${notShown(n, noun)}.`;
   const room = max - note(lines.length).length - 1;
   let text = '';
   let shown = 0;

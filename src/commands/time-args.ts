@@ -3,9 +3,11 @@
 import { formatClock, parseClock, WEEKDAYS, type ChannelDelivery, type ClockTime } from '../domain/brief-schedule.ts';
 import type { Command } from '../domain/chat.ts';
 import { canonicalZone } from '../domain/zoned-time.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 
-const shown = (raw: string) => `"${raw.replace(/\p{Cf}/gu, '').slice(0, 40)}"`;
+/** What was typed, quoted in a refusal: invisible format characters out, at most 40 characters. */
+const shown = (raw: string) => `"${clipText(raw.replace(/\p{Cf}/gu, ''), 40)}"`;
 
 export function parseTime(raw: string): ClockTime {
   const t = parseClock(raw);

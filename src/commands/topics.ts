@@ -1,4 +1,5 @@
 // /news topics: the topics a channel can follow, marking the ones it follows.
+import { clipText } from '../lib/bounded-text.ts';
 import { fitLines, REPLY_TEXT_MAX } from './reply-size.ts';
 import { ownedByAnother } from './shared-channel.ts';
 import { reply, type CommandModule } from './types.ts';
@@ -23,7 +24,7 @@ export const topics: CommandModule = {
     const head = others ? `Topics (this channel is shared with another ${tenantNoun(cmd.platform)}, which chooses what it follows):` : 'Topics (follow with /news subscribe <id>):';
     const render = (max: number) =>
       deps.topics.map((t) => {
-        const desc = t.description ? `: ${t.description.length > max ? `${t.description.slice(0, max - 1)}…` : t.description}` : '';
+        const desc = t.description ? `: ${clipText(t.description, max)}` : '';
         return `${followed.has(t.id) ? '[following] ' : ''}${t.id} (${t.name})${desc}`;
       });
     // Shorter descriptions before topics left out (with every topic followed, the marks alone add 12 characters a topic);

@@ -5,7 +5,9 @@
 import type { StoryView } from '../domain/chat.ts';
 import type { Topic } from '../domain/types.ts';
 import { canonicalUrl } from '../feeds/normalise.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
+import { shownSummary } from './latest.ts';
 import { fitLines } from './reply-size.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
@@ -14,7 +16,6 @@ import { reply, type CommandModule, type Explanation, type StoredStoryView } fro
 export const WHY_ARG_MAX = 2048;
 const REASONS_PER_TOPIC = 4;
 const REASON_MAX = 160;
-const SUMMARY_FALLBACK_MAX = 400;
 
 /** What /news why takes, for the sentence answering anything else. */
 const TAKES = "/news why takes a story's link (copy it from the alert), e.g. /news why https://example.com/story, or the number of one of this channel's alerts, e.g. /news why 42";
@@ -24,7 +25,7 @@ const HOST_FIRST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:
 
 /** The sentence for an argument that is neither a link nor an alert number, fitted to what it is. */
 function notALink(raw: string): UsageError {
-  const shown = `"${clip(raw.replace(/\p{Cf}/gu, ''), 80)}"`;
+  const shown = `"${clipText(raw.replace(/\p{Cf}/gu, ''), 80)}"`;
   if (/^#?\d+$/.test(raw)) return new UsageError(`${shown} is too long to be an alert number, and it is not a link: ${TAKES}.`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
   if (scheme && !/^https?$/i.test(scheme)) return new UsageError(`${shown} is not a web link (it starts with ${scheme.toLowerCase()}:, not https:): ${TAKES}.`);
@@ -37,18 +38,15 @@ function unwrapLink(raw: string): string {
   return (m ? m[1]! : raw).trim();
 }
 
-const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 function storyView(s: StoredStoryView, e: Explanation, topics: readonly Topic[]): StoryView {
-  const fallback = s.summary.length > SUMMARY_FALLBACK_MAX ? `${s.summary.slice(0, SUMMARY_FALLBACK_MAX - 1).trimEnd()}…` : s.summary;
   return {
     title: s.title,
     url: s.url,
     source: s.source,
     publishedAt: s.publishedAt,
-    summary: s.digest ?? fallback,
-    fromExcerpt: s.digest === null ? true : s.digestFromExcerpt,
+    ...shownSummary(s.digest, s.digestFromExcerpt, s.summary),
     topics: e.topics.filter((t) => t.matched).map((t) => ({ id: t.id, name: topics.find((x) => x.id === t.id)?.name ?? t.id })),
     alsoCoveredBy: [],
   };
@@ -59,10 +57,10 @@ export function explanationText(e: Explanation, topics: readonly Topic[], titleO
   const name = (id: string) => topics.find((t) => t.id === id)?.name ?? id;
   const lines = ['Why this story is or is not in scope (scored now, with the current topics):', e.summary];
   if (e.score !== null) lines.push(`Relevance score: ${num(e.score)}.`);
-  if (e.reasons.length) lines.push(`Reasons: ${e.reasons.slice(0, 6).map((r) => clip(r, REASON_MAX)).join('; ')}.`);
+  if (e.reasons.length) lines.push(`Reasons: ${e.reasons.slice(0, 6).map((r) => clipText(r, REASON_MAX)).join('; ')}.`);
   const shown = [...e.topics].filter((t) => t.matched || t.reasons.length > 0).sort((a, b) => Number(b.matched) - Number(a.matched) || b.score - a.score);
   for (const t of shown) {
-    const reasons = t.reasons.slice(0, REASONS_PER_TOPIC).map((r) => clip(r, REASON_MAX));
+    const reasons = t.reasons.slice(0, REASONS_PER_TOPIC).map((r) => clipText(r, REASON_MAX));
     const more = t.reasons.length > REASONS_PER_TOPIC ? `; ${t.reasons.length - REASONS_PER_TOPIC} more` : '';
     lines.push(`• ${name(t.id)}: ${t.matched ? 'matched' : 'not matched'}, score ${num(t.score)}${reasons.length ? `: ${reasons.join('; ')}${more}` : ''}`);
   }
@@ -113,7 +111,7 @@ export const why: CommandModule = {
     const explanation = deps.explain({ title: story.title, description: story.summary, content: story.content });
     const titleOnly = story.summary.trim() === '' && story.content.trim() === '';
     // Reasons may quote the story's words (a feature's evidence): quoted, as they appear in the text.
-    const quoted = [...explanation.reasons.slice(0, 6), ...explanation.topics.flatMap((t) => t.reasons.slice(0, REASONS_PER_TOPIC))].map((r) => clip(r, REASON_MAX));
+    const quoted = [...explanation.reasons.slice(0, 6), ...explanation.topics.flatMap((t) => t.reasons.slice(0, REASONS_PER_TOPIC))].map((r) => clipText(r, REASON_MAX));
     return reply(explanationText(explanation, deps.topics, titleOnly), { stories: [storyView(story, explanation, deps.topics)], quoted });
   },
 };

@@ -3,6 +3,8 @@
 // dashboard, in chat (/news status) and in the CLI, and logged. Bounded here and nowhere else: one line,
 // escape sequences, controls and invisible format characters removed (terminal-text.ts), cut on a
 // character (code point) boundary, and saying that it was cut.
+// clipText is the plain cut for text shown as it is (a summary, a description, a word someone typed): on a
+// character boundary too, with an ellipsis; every such cut uses it rather than a raw .slice().
 import { errorMessage } from './errors.ts';
 import { plainLine } from './terminal-text.ts';
 
@@ -33,6 +35,26 @@ function codePoints(text: string): number {
     n++;
   }
   return n;
+}
+
+/**
+ * `text` at most `max` characters (code points) long, ending in an ellipsis (one of the `max`) when cut: never
+ * between the two halves of an emoji or other astral character. For text shown as it is (a summary, a word
+ * someone typed) where boundedText's cleaning and marker are not wanted; only the first `max` + 1 characters
+ * are looked at.
+ */
+export function clipText(text: string, max: number): string {
+  // Code units count at least as many as code points: text this short is never over.
+  if (text.length <= max) return text;
+  const keep = Math.max(0, max - 1);
+  let at = 0; // code-unit index after `keep` code points, once counted
+  let i = 0;
+  for (let n = 0; i < text.length; n++) {
+    if (n === keep) at = i;
+    if (n === max) return `${text.slice(0, at).trimEnd()}…`;
+    i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+  }
+  return text;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Platform-neutral text hygiene for feed text on its way to a chat platform: invisible characters out,
 // lengths capped on code point boundaries, only http(s) links kept. Each adapter adds its own escaping.
+import { clipText } from '../lib/bounded-text.ts';
 
 // The class lists lone combining/format code points on purpose (they are what we remove).
 /** Zero-width, joiner, bidi-control, BOM and other invisible format characters, plus C0/C1 controls except \n and \t. */
@@ -13,12 +14,8 @@ export function stripInvisible(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
 }
 
-/** At most `max` characters (code points), ending in an ellipsis when cut. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
-}
+/** At most `max` characters (code points), ending in an ellipsis when cut (lib/bounded-text.ts clipText). */
+export const truncate = clipText;
 
 /** Collapses runs of spaces and blank lines; trims. */
 export function tidy(text: string): string {

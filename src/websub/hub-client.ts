@@ -6,6 +6,7 @@
 import { Agent, request } from 'undici';
 import { createAddressGuard } from '../feeds/address-guard.ts';
 import { guardedConnector } from '../feeds/fetcher.ts';
+import { perScope } from '../feeds/scoped-fetcher.ts';
 import { QUOTE_MAX, quoted } from '../lib/bounded-text.ts';
 
 export interface HubRequest {
@@ -47,15 +48,14 @@ export interface HubClientOptions {
 const meanwhile = (mode: HubRequest['mode']) => (mode === 'subscribe' ? '; the feed is polled meanwhile.' : '; tried again later.');
 
 export function createHubClient(opts: HubClientOptions): HubClient {
-  const withGuard = (allowHosts: readonly string[]) => {
+  // A guard and an agent per scope (feeds/scoped-fetcher.ts decides which allow-list each scope has).
+  const clients = perScope({ allowHosts: opts.allowHosts, allowHostsForChatFeeds: opts.allowHostsForChatFeeds ?? false }, (allowHosts) => {
     const guard = createAddressGuard(allowHosts);
     return { guard, agent: new Agent({ connect: guardedConnector(guard, opts.timeoutMs), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 }) };
-  };
-  const operator = withGuard(opts.allowHosts);
-  const chat = opts.allowHosts.length === 0 || opts.allowHostsForChatFeeds ? operator : withGuard([]);
+  });
   return {
     async send(hubUrl, req, scope = 'operator') {
-      const { guard, agent } = scope === 'chat' ? chat : operator;
+      const { guard, agent } = clients.of(scope);
       let u: URL;
       try {
         u = new URL(hubUrl);
@@ -63,7 +63,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
         throw new HubError(`websub: hub '${quoted(hubUrl)}' is not a valid URL.`);
       }
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && guard.allowsHost(u.hostname.replace(/^\[|\]$/g, '')))) {
-        const remedy = scope === 'chat' && chat !== operator ? 'the feed was added from chat, so polling.allow_hosts does not apply' : 'add its host to polling.allow_hosts to allow it';
+        const remedy = scope === 'chat' && clients.chatRestricted ? 'the feed was added from chat, so polling.allow_hosts does not apply' : 'add its host to polling.allow_hosts to allow it';
         throw new HubError(`websub: hub ${u.origin} is not https; the subscription secret would travel in clear, so it is not used (${remedy}).`);
       }
       // An IP literal needs no lookup, so the guard's resolver never sees it: checked here first.
@@ -107,7 +107,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       }
     },
     close: async () => {
-      await Promise.all([operator.agent.close(), chat === operator ? null : chat.agent.close()]);
+      await Promise.all([clients.operator.agent.close(), clients.chatRestricted ? clients.chat.agent.close() : null]);
     },
   };
 }

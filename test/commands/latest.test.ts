@@ -1,8 +1,9 @@
 // /news latest: counts as words or full-width digits, and several topics in one comma-joined argument.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../src/commands/index.ts';
+import { createCommandHandler, storyViewOf } from '../../src/commands/index.ts';
 import type { CommandHandler } from '../../src/domain/chat.ts';
 import { parseCommandText } from '../../src/commands/parse-text.ts';
+import type { LatestStory } from '../../src/storage/latest-repo.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
@@ -51,5 +52,21 @@ describe('/news latest arguments (SQLite)', () => {
     const r = await run(text);
     expect(r.text).toMatch(want);
     expect(r.stories).toBeUndefined();
+  });
+});
+
+// A story not summarised yet shows the feed's own summary, cut to 400 characters on a character boundary: an
+// emoji at the cut is kept or left out whole, never halved into a lone surrogate.
+describe('storyViewOf, without a digest', () => {
+  const story = (feedSummary: string): LatestStory => ({ itemId: 1, clusterId: null, title: 'T', url: null, source: 'Wire', publishedAt: null, fetchedAt: new Date(0), digest: null, digestFromExcerpt: false, feedSummary, topicIds: [], alsoCoveredBy: [] });
+  it.each([
+    { name: 'short: whole', feedSummary: 'Officials said 🔐 talks resume.', want: 'Officials said 🔐 talks resume.' },
+    { name: 'an emoji last before the cut: kept whole', feedSummary: `${'x'.repeat(398)}🔐${'y'.repeat(20)}`, want: `${'x'.repeat(398)}🔐…` },
+    { name: 'an emoji across the code-unit cut: left out whole', feedSummary: `${'x'.repeat(399)}🔐${'y'.repeat(20)}`, want: `${'x'.repeat(399)}…` },
+    { name: 'emoji only: 399 of them', feedSummary: '🔐'.repeat(500), want: `${'🔐'.repeat(399)}…` },
+  ])('$name', ({ feedSummary, want }) => {
+    const { summary } = storyViewOf(story(feedSummary), []);
+    expect(summary).toBe(want);
+    expect(summary).not.toMatch(/\p{Cs}/u);
   });
 });

@@ -72,7 +72,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     // Feed text travels in the story card (escaped by each adapter), never in the reply text.
     expect(r.text).not.toContain('@everyone');
     expect(r.stories).toHaveLength(1);
-    expect(r.stories![0]).toMatchObject({ title: SPY_TITLE, url: 'https://news.example/spy?id=7', source: 'Alpha', topics: [{ id: 'espionage', name: 'State cyberespionage' }] });
+    // Not summarised yet: the feed's own summary, as /news latest shows it (latest.ts shownSummary).
+    expect(r.stories![0]).toMatchObject({ title: SPY_TITLE, url: 'https://news.example/spy?id=7', source: 'Alpha', summary: 'Officials said the spying lasted years.', fromExcerpt: true, topics: [{ id: 'espionage', name: 'State cyberespionage' }] });
   });
 
   it('says when a story is out of scope, and when only its title is stored', async () => {
@@ -96,6 +97,8 @@ describe.each(testDatabases)('/news why on $name', (database) => {
     { name: 'a decimal', arg: '12.5', want: /^"12\.5" is neither a link nor an alert number: / },
     { name: 'a number and letters', arg: '12abc', want: /^"12abc" is neither a link nor an alert number: / },
     { name: 'a Slack user mention', arg: '<@U123ABC>', want: /^"@U123ABC" is neither a link nor an alert number: / },
+    // What was typed is quoted cut to 80 characters, an emoji at the cut whole (never half of it).
+    { name: 'a long word with an emoji at the cut', arg: `${'x'.repeat(78)}😀${'y'.repeat(10)}`, want: new RegExp(`^"${'x'.repeat(78)}😀…" is neither a link nor an alert number: `) },
     { name: 'nothing', arg: '', want: /^Usage: \/news why <link or alert number>, e\.g\./ },
     { name: 'two links', arg: 'https://news.example/spy?id=7 https://news.example/sport', want: /^Give one link or alert number at a time; usage: \/news why <link or alert number>\.$/ },
     { name: 'a link and a word', arg: 'https://news.example/spy?id=7 please', want: /^Give one link or alert number at a time/ },

@@ -1,14 +1,16 @@
 // polling.allow_hosts is the operator's: the feeds the operator adds (and their pages) may reach the private
 // hosts it lists; feeds a workspace's or server's admins add from chat may not, unless
-// polling.allow_hosts_for_chat_feeds is on. Against a real feed server on loopback, through the real fetcher
-// and, for the poller, real storage.
+// polling.allow_hosts_for_chat_feeds is on. Against a real feed server on loopback, through each part that
+// reaches a host for a feed (the real fetcher, the WebSub hub client, the typed feed URL's check) and, for the
+// poller, real storage.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultFetcherOptions, type FetchScope } from '../../src/feeds/fetcher.ts';
 import { pollFeed, type PollOptions } from '../../src/feeds/poller.ts';
 import { createScheduler } from '../../src/feeds/scheduler.ts';
-import { createScopedFetcher } from '../../src/feeds/scoped-fetcher.ts';
+import { checkFeedUrlFor, createScopedFetcher, perScope, type HostPolicy } from '../../src/feeds/scoped-fetcher.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
+import { createHubClient } from '../../src/websub/hub-client.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { serve, startFeedServer, type FeedServer } from './helpers/feed-server.ts';
@@ -24,36 +26,94 @@ beforeAll(async () => {
   server = await startFeedServer();
   server.route('/feed.xml', serve(RSS));
   server.route('/page.html', serve(PAGE, { 'content-type': 'text/html; charset=utf-8' }));
+  server.route('/hub', serve('', {}, 202));
 });
 afterAll(() => server.close());
 
-describe('createScopedFetcher', () => {
-  // allow: polling.allow_hosts; forChat: polling.allow_hosts_for_chat_feeds; scope: who added what is fetched.
-  it.each([
-    { allow: ['127.0.0.1'], forChat: false, scope: 'operator' as FetchScope | undefined, reaches: true },
-    { allow: ['127.0.0.1'], forChat: false, scope: undefined, reaches: true },
-    { allow: ['127.0.0.1'], forChat: false, scope: 'chat' as FetchScope, reaches: false },
-    { allow: ['127.0.0.1'], forChat: true, scope: 'chat' as FetchScope, reaches: true },
-    { allow: [], forChat: false, scope: 'operator' as FetchScope, reaches: false },
-    { allow: [], forChat: true, scope: 'chat' as FetchScope, reaches: false },
-  ])('allow_hosts $allow, for chat feeds $forChat, scope $scope: reaches loopback $reaches', async ({ allow, forChat, scope, reaches }) => {
-    const fetcher = createScopedFetcher({ ...defaultFetcherOptions(), allowHosts: allow }, forChat);
-    const before = server.requests.length;
-    try {
-      const [feed, page] = await Promise.allSettled([fetcher.fetchFeed(server.url('/feed.xml'), undefined, scope), fetcher.fetchPage(server.url('/page.html'), scope)]);
-      if (reaches) {
-        expect(feed).toMatchObject({ status: 'fulfilled', value: { status: 'ok' } });
-        expect(page).toMatchObject({ status: 'fulfilled', value: { body: expect.stringContaining('Internal only.') } });
-        expect(server.requests.length - before).toBe(2);
-      } else {
-        expect(feed).toMatchObject({ status: 'rejected', reason: { code: 'fetch_blocked_address' } });
-        expect(page).toMatchObject({ status: 'rejected', reason: { code: 'fetch_blocked_address' } });
-        // Refused before any byte was sent.
-        expect(server.requests.length).toBe(before);
+// The one decision (allowHostsFor), through every part that makes it: (allow_hosts empty / set) x
+// (allow_hosts_for_chat_feeds off / on) x (an operator's / a chat-added feed; no scope is the operator's).
+// Only an operator's feed, or a chat-added one when the operator says so, reaches a private host the operator
+// listed.
+const SCOPE_TABLE = [[], ['127.0.0.1']].flatMap((allow) =>
+  [false, true].flatMap((forChat) =>
+    (['operator', 'chat', undefined] as Array<FetchScope | undefined>).map((scope) => ({ allow, forChat, scope, reaches: allow.length > 0 && (scope !== 'chat' || forChat) })),
+  ),
+);
+
+/** Each caller, asked to reach 127.0.0.1 for `scope`: true when it did (a request arrived), false when refused before any. */
+const CALLERS: Array<{ caller: string; reach: (policy: HostPolicy, scope: FetchScope | undefined) => Promise<boolean> }> = [
+  {
+    caller: 'the feed fetcher (feeds and pages)',
+    reach: async (policy, scope) => {
+      const fetcher = createScopedFetcher({ ...defaultFetcherOptions(), allowHosts: policy.allowHosts }, policy.allowHostsForChatFeeds);
+      try {
+        const [feed, page] = await Promise.allSettled([fetcher.fetchFeed(server.url('/feed.xml'), undefined, scope), fetcher.fetchPage(server.url('/page.html'), scope)]);
+        if (feed.status === 'rejected') expect(feed.reason).toMatchObject({ code: 'fetch_blocked_address' });
+        expect(page.status).toBe(feed.status);
+        return feed.status === 'fulfilled';
+      } finally {
+        await fetcher.close();
       }
-    } finally {
-      await fetcher.close();
-    }
+    },
+  },
+  {
+    caller: 'the WebSub hub client',
+    reach: async (policy, scope) => {
+      const hub = createHubClient({ ...policy, timeoutMs: 2000, userAgent: 'test' });
+      try {
+        const sent = await hub.send(server.url('/hub'), { mode: 'subscribe', topic: 'https://news.example/feed', callback: 'https://bot.example/websub/a', secret: 's3cret' }, scope).then(
+          () => true,
+          (err: Error) => {
+            // A plain-http hub the guard does not open is refused for the secret's sake, naming the remedy.
+            expect(err.message).toMatch(scope === 'chat' && policy.allowHosts.length > 0 ? /the feed was added from chat, so polling\.allow_hosts does not apply/ : /add its host to polling\.allow_hosts/);
+            return false;
+          },
+        );
+        return sent;
+      } finally {
+        await hub.close();
+      }
+    },
+  },
+  {
+    caller: 'the check of a typed feed URL (/news feeds add)',
+    reach: async (policy, scope) => {
+      const check = checkFeedUrlFor(policy);
+      try {
+        expect(check(server.url('/feed.xml'), scope)).toBe(server.url('/feed.xml'));
+        return true;
+      } catch (err) {
+        expect((err as Error).message).toMatch(scope === 'chat' ? /a feed added from chat may not use one/ : /the operator must allow it/);
+        return false;
+      }
+    },
+  },
+];
+
+describe.each(CALLERS)('$caller', ({ reach }) => {
+  it.each(SCOPE_TABLE)('allow_hosts $allow, for chat feeds $forChat, scope $scope: reaches loopback $reaches', async ({ allow, forChat, scope, reaches }) => {
+    const before = server.requests.length;
+    expect(await reach({ allowHosts: allow, allowHostsForChatFeeds: forChat }, scope)).toBe(reaches);
+    // Refused before any byte was sent.
+    if (!reaches) expect(server.requests.length).toBe(before);
+  });
+});
+
+describe('perScope', () => {
+  it.each([
+    { allow: [], forChat: false, built: [[]], chatRestricted: false },
+    { allow: [], forChat: true, built: [[]], chatRestricted: false },
+    { allow: ['10.0.0.0/8'], forChat: false, built: [['10.0.0.0/8'], []], chatRestricted: true },
+    { allow: ['10.0.0.0/8'], forChat: true, built: [['10.0.0.0/8']], chatRestricted: false },
+  ])('allow_hosts $allow, for chat feeds $forChat: builds $built', ({ allow, forChat, built, chatRestricted }) => {
+    const lists: Array<readonly string[]> = [];
+    const parts = perScope({ allowHosts: allow, allowHostsForChatFeeds: forChat }, (hosts) => (lists.push(hosts), { hosts }));
+    expect(lists).toEqual(built);
+    expect(parts.chatRestricted).toBe(chatRestricted);
+    // One part serves both scopes unless chat is restricted; no scope given means the operator's.
+    expect(parts.chat === parts.operator).toBe(!chatRestricted);
+    expect(parts.of()).toBe(parts.operator);
+    expect(parts.of('chat')).toBe(parts.chat);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedText, quoted, QUOTE_MAX, storedError, STORED_ERROR_MAX } from '../../src/lib/bounded-text.ts';
+import { boundedText, clipText, quoted, QUOTE_MAX, storedError, STORED_ERROR_MAX } from '../../src/lib/bounded-text.ts';
 
 const chars = (s: string) => Array.from(s).length;
 // Controls, escape sequences and invisible format characters a stranger may send.
@@ -28,5 +28,25 @@ describe('boundedText', () => {
     expect(out).not.toMatch(NASTY);
     expect(out).not.toMatch(/\p{Cs}/u);
     expect(out).toMatch(/…\[cut: \d+ characters in all\]$/);
+  });
+});
+
+// Text shown as it is, cut to a length: on a character boundary, so an emoji (two UTF-16 code units) at the
+// cut is kept whole or left out whole, never halved into a lone surrogate (shown as �, or refused).
+describe('clipText', () => {
+  it.each<{ name: string; text: string; max: number; want: string }>([
+    { name: 'short text unchanged', text: 'abc', max: 3, want: 'abc' },
+    { name: 'cut with an ellipsis, within max', text: 'abcdef', max: 4, want: 'abc…' },
+    { name: 'max counts characters, not code units', text: '😀😀😀', max: 3, want: '😀😀😀' },
+    { name: 'an emoji last before the cut is kept whole', text: `${'x'.repeat(8)}😀yyy`, max: 10, want: `${'x'.repeat(8)}😀…` },
+    { name: 'an emoji across the code-unit cut is left out whole', text: `${'x'.repeat(9)}😀yy`, max: 10, want: `${'x'.repeat(9)}…` },
+    { name: 'emoji only', text: '😀'.repeat(50), max: 5, want: `${'😀'.repeat(4)}…` },
+    { name: 'a space before the ellipsis dropped', text: 'abc def', max: 5, want: 'abc…' },
+    { name: 'max 1', text: 'ab', max: 1, want: '…' },
+  ])('$name', ({ text, max, want }) => {
+    const got = clipText(text, max);
+    expect(got).toBe(want);
+    expect(chars(got)).toBeLessThanOrEqual(max);
+    expect(got).not.toMatch(/\p{Cs}/u);
   });
 });

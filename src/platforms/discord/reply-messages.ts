@@ -3,6 +3,7 @@
 // into several messages, never inside a link, a code span or a backslash escape, so what was escaped
 // stays escaped. An interaction is answered with at most five: more ends with a line saying what was left out.
 import type { Reply } from '../../domain/chat.ts';
+import { LINES, notShown } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
 import { NO_ANSWER } from '../text.ts';
 import { NO_MENTIONS, storyEmbed, type DiscordMessageBody } from './embeds.ts';
@@ -67,7 +68,7 @@ export function replyMessages(reply: Reply): DiscordMessageBody[] {
     const all = splitAtLines(md, CONTENT_MAX - NOTE_ROOM, markdownSpans);
     pieces = all.slice(0, MAX_REPLY_MESSAGES);
     const left = linesIn(all.slice(MAX_REPLY_MESSAGES));
-    pieces[pieces.length - 1] += `\n…${left} more ${left === 1 ? 'line' : 'lines'} not shown: Discord takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`;
+    pieces[pieces.length - 1] += `\n${notShown(left, LINES)}: Discord takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`;
   }
   const messages = pieces.map((content): DiscordMessageBody => ({ content, embeds: [], allowed_mentions: NO_MENTIONS }));
   messages[messages.length - 1]!.embeds = stories.slice(0, 10).map(storyEmbed);

@@ -3,6 +3,8 @@
 import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
+import { clipText } from '../../lib/bounded-text.ts';
+import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
 import { formatUtc, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
@@ -110,12 +112,16 @@ function messageChars(text: string, blocks: readonly KnownBlock[]): number {
   return n;
 }
 
-/** The first line of `text`, cut at a space to at most FALLBACK_MAX characters. */
+/**
+ * The first line of escaped `text`, cut at a space to at most FALLBACK_MAX characters; a line without one (a
+ * long link) on a character boundary and never inside an entity the escaping made (`&amp;` cut to `&am`).
+ */
 function fallbackText(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   if (line.length <= FALLBACK_MAX) return line;
   const space = line.lastIndexOf(' ', FALLBACK_MAX - 1);
-  return `${line.slice(0, space > 0 ? space : FALLBACK_MAX - 1)}…`;
+  if (space > 0) return `${line.slice(0, space)}…`;
+  return clipText(line, FALLBACK_MAX).replace(/&[a-z]{0,3}…$/, '…');
 }
 
 /**
@@ -156,7 +162,7 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
   const last = messages.at(-1)!;
   if (left.length > 0) {
     const lines = left.reduce((n, t) => n + t.split('\n').length, 0);
-    last.blocks.push({ type: 'context', elements: [mrkdwn(`${lines} more ${lines === 1 ? 'line' : 'lines'} not shown: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${notShown(lines, LINES)}: Slack takes at most ${MAX_REPLY_MESSAGES} messages in answer to a command.`)] });
   }
   let shown = 0;
   for (const story of stories) {
@@ -168,7 +174,7 @@ export function replyMessages(reply: Reply): SlackReplyMessage[] {
     shown += 1;
   }
   if (shown < stories.length) {
-    last.blocks.push({ type: 'context', elements: [mrkdwn(`${stories.length - shown} more not shown; ask for fewer with a count.`)] });
+    last.blocks.push({ type: 'context', elements: [mrkdwn(`${notShown(stories.length - shown, STORIES)}; ask for fewer with a count.`)] });
   }
   return messages;
 }

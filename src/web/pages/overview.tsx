@@ -5,6 +5,7 @@
 import type { Hono } from 'hono';
 import type { Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
+import { clipText } from '../../lib/bounded-text.ts';
 import type { Kit, WebEnv } from '../kit.tsx';
 import { channelScope, feedScope, type Viewer } from '../types.ts';
 import { SentChart, type DayCount } from '../views/chart.tsx';
@@ -13,6 +14,8 @@ import { InstallLinks } from './sign-in.tsx';
 
 const DAYS = 14;
 const DAY_MS = 86_400_000;
+/** Characters of a story's summary shown. */
+const SUMMARY_MAX = 500;
 
 /** The feeds a person sees: every feed for the operator, else the global ones and their tenants' own. */
 export async function visibleFeeds(kit: Kit, viewer: Viewer): Promise<Feed[]> {
@@ -108,7 +111,7 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
                         <span class="tag">{names.get(t.topicId) ?? t.topicId}</span>
                       ))}
                     </p>
-                    <p>{s.summary.length > 500 ? `${s.summary.slice(0, 499)}…` : s.summary}</p>
+                    <p>{clipText(s.summary, SUMMARY_MAX)}</p>
                   </li>
                 ))}
               </ul>

@@ -10,11 +10,25 @@ const lines = (n: number, width: number) => Array.from({ length: n }, (_, i) => 
 const story: StoryView = { title: 'A story', url: 'https://news.example/a', source: 'Wire', publishedAt: null, summary: 'Summary.', fromExcerpt: false, topics: [], alsoCoveredBy: [] };
 
 describe('replyMessages', () => {
+  // A reply of several sections gets its first line as the notification text, cut to 200 characters: at a
+  // space, else (a long link) on a character boundary and outside the entities escaping made.
+  it.each([
+    { name: 'cut at the last space', first: `${'word '.repeat(60)}`, want: `${'word '.repeat(39)}word…` },
+    { name: 'no space: an emoji at the cut kept whole', first: `${'x'.repeat(198)}😀${'y'.repeat(60)}`, want: `${'x'.repeat(198)}😀…` },
+    { name: 'no space: an & at the cut not left as half its entity', first: `https://news.example/${'x'.repeat(176)}&${'y'.repeat(60)}`, want: `https://news.example/${'x'.repeat(176)}…` },
+    { name: 'no space: a whole entity before the cut kept', first: `https://news.example/${'x'.repeat(172)}&${'y'.repeat(60)}`, want: `https://news.example/${'x'.repeat(172)}&amp;y…` },
+  ])('the notification text of a long reply: $name', ({ first, want }) => {
+    const [m] = replyMessages({ text: `${first.trimEnd()}\n${lines(40, 150)}`, ephemeral: true });
+    expect(m!.blocks.length).toBeGreaterThan(1);
+    expect(m!.text).toBe(want);
+    expect(m!.text).not.toMatch(/\p{Cs}/u);
+  });
+
   const cases = [
     { name: 'a short reply: one section, the text as fallback', text: 'Added "cyber".', stories: 0, messages: 1, sections: [1], note: null },
     { name: 'over a section: several sections in one message', text: lines(40, 150), stories: 0, messages: 1, sections: [3], note: null },
     { name: 'over a message: several messages', text: lines(600, 150), stories: 0, messages: 3, sections: [12, 12, 8], note: null },
-    { name: 'over five messages: a note of what was left out', text: lines(1400, 150), stories: 0, messages: 5, sections: [12, 12, 12, 12, 12], note: /^260 more lines not shown: Slack takes at most 5 messages in answer to a command\.$/ },
+    { name: 'over five messages: a note of what was left out', text: lines(1400, 150), stories: 0, messages: 5, sections: [12, 12, 12, 12, 12], note: /^…260 more lines not shown: Slack takes at most 5 messages in answer to a command\.$/ },
     { name: 'stories after a long text, in the last message', text: lines(40, 150), stories: 3, messages: 1, sections: [3], note: null },
   ];
   it.each(cases)('$name', ({ text, stories, messages, sections, note }) => {

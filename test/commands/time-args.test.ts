@@ -1,0 +1,27 @@
+// Times, days and zones as typed: refused with one sentence that quotes what was typed, cut to 40 characters
+// on a character boundary (an emoji at the cut whole, never half of it) and saying it was cut.
+import { describe, expect, it } from 'vitest';
+import { extraWords, parseTime, parseWeekday, parseZone } from '../../src/commands/time-args.ts';
+
+const refusal = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('what was typed, quoted in a refusal', () => {
+  it.each([
+    { name: 'a time, short: whole', run: () => parseTime('25:99'), quoted: '"25:99"' },
+    { name: 'a zone with an emoji last before the cut: kept whole', run: () => parseZone(`${'Z'.repeat(38)}🕒${'z'.repeat(10)}`), quoted: `"${'Z'.repeat(38)}🕒…"` },
+    { name: 'a day with an emoji across the code-unit cut: left out whole', run: () => parseWeekday(`${'d'.repeat(39)}🕒${'d'.repeat(10)}`), quoted: `"${'d'.repeat(39)}…"` },
+    { name: 'an extra word of emoji', run: () => { throw extraWords('22:00-07:00 UTC', ['🕒'.repeat(60)], '/news quiet <from>-<to> <zone>', '/news quiet 22:00-07:00 UTC'); }, quoted: `"${'🕒'.repeat(39)}…"` },
+    { name: 'invisible format characters left out', run: () => parseTime('0\u200b8:\u202e00x'), quoted: '"08:00x"' },
+  ])('$name', ({ run, quoted }) => {
+    const message = refusal(run);
+    expect(message.startsWith(`${quoted} is `)).toBe(true);
+    expect(message).not.toMatch(/\p{Cs}/u);
+  });
+});
