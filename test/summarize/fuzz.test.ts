@@ -14,6 +14,19 @@ const COUNT = 3000;
 /** Generous for a loaded 2-core machine; the dot run that started this took 23.6 s on 100 KB. */
 const boundMs = (chars: number) => 250 + 5 * (chars / 1024);
 
+/** Everything the test runs on one text. */
+function work(text: string) {
+  const sentences = splitSentences(text);
+  const summary = extractiveSummary(text, { title: 'Spies accused of hacking', topicTerms: ['hacking', 'trade secrets'], maxChars: 400 });
+  const three = extractiveSummary(text, { sentences: 3 });
+  const lead = lead3(text);
+  const cleaned = cleanText(text);
+  const fallback = fallbackSummary('Spies accused of hacking', text, 400);
+  const budget = fitToBudget(text, 300);
+  const signature = storySignature({ title: text.slice(0, 1000), summary: cleaned });
+  return { sentences, summary, three, lead, fallback, budget, signature };
+}
+
 const workers = createWorkers({ threads: 2, parse_timeout_ms: 10_000, summarize_timeout_ms: 10_000, max_heap_mb: 256 });
 afterAll(() => workers.close());
 
@@ -28,18 +41,18 @@ describe('summarising generated hostile texts', () => {
     let chars = 0;
     for (const [i, { text, label }] of texts.entries()) {
       const started = performance.now();
-      const sentences = splitSentences(text);
-      const summary = extractiveSummary(text, { title: 'Spies accused of hacking', topicTerms: ['hacking', 'trade secrets'], maxChars: 400 });
-      const three = extractiveSummary(text, { sentences: 3 });
-      const lead = lead3(text);
-      const cleaned = cleanText(text);
-      const fallback = fallbackSummary('Spies accused of hacking', text, 400);
-      const budget = fitToBudget(text, 300);
-      const signature = storySignature({ title: text.slice(0, 1000), summary: cleaned });
+      const { sentences, summary, three, lead, fallback, budget, signature } = work(text);
       const took = performance.now() - started;
       summaries.push(summary);
       chars += text.length;
-      if (took > boundMs(text.length)) slow.push(`#${i} ${Math.round(took)} ms for ${Math.round(text.length / 1024)} KB: ${label}`);
+      // A pause of the machine (GC, another process) slows one measurement; backtracking slows every one, so
+      // a text counts as slow only when a second measurement is over the bound too.
+      if (took > boundMs(text.length)) {
+        const again = performance.now();
+        work(text);
+        const second = performance.now() - again;
+        if (second > boundMs(text.length)) slow.push(`#${i} ${Math.round(took)} and ${Math.round(second)} ms for ${Math.round(text.length / 1024)} KB: ${label}`);
+      }
       const bad = [
         sentences.some((s) => s !== s.trim() || !/[\p{L}\p{N}]/u.test(s)) && 'a sentence with no word or untrimmed',
         summary.length > 400 && `summary of ${summary.length} characters`,
