@@ -52,7 +52,8 @@ export function oneLine(text: string, max = ONE_LINE_MAX): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const first = splitSentences(flat)[0] ?? flat;
   if (first.length <= max) return first;
-  const cut = first.slice(0, max - 1);
+  // Never half a character: a cut between the two halves of an astral one (an emoji) drops that half.
+  const cut = first.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '');
   const space = cut.lastIndexOf(' ');
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }

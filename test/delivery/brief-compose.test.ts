@@ -97,6 +97,9 @@ describe('oneLine', () => {
     ['The U.S. and China agreed to talks. Officials said more.', 'The U.S. and China agreed to talks.'],
     ['No full stop at all', 'No full stop at all'],
     [`${'word '.repeat(80)}end.`, `${'word '.repeat(43).trim()}…`],
+    // No space to cut at: the cut falls between the two halves of an emoji, which must go whole.
+    [`${'x'.repeat(218)}🛰️ and more`, `${'x'.repeat(218)}…`],
+    [`${'🛰'.repeat(150)}`, `${'🛰'.repeat(109)}…`],
   ])('%j -> %j', (text, want) => {
     expect(oneLine(text)).toBe(want);
   });
