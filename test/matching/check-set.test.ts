@@ -69,7 +69,8 @@ describe.skipIf(!present)('the labels of the other half (docs/relevance-check/RE
     const decided = new Map(items.map((it) => [it.id, decideItem(scorer, it).matched]));
     const ev = evaluate(decided, labels);
     expect(ev.missing).toEqual([]);
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 144, fp: 11, fn: 21 });
+    // Session 13 (second part): the topics' rules no longer count "breach" as cyber, one false alarm fewer.
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 144, fp: 10, fn: 21 });
   });
 });
 
@@ -86,7 +87,9 @@ describe.skipIf(!present)('the labels of the general news let in (docs/relevance
     expect([...decided].filter(([id, inScope]) => inScope && !labelled.has(id))).toEqual([]);
     const ev = evaluate(decided, labels);
     expect(ev.missing).toEqual([]);
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 15, fp: 7, fn: 0 });
+    // Session 13 (second part): election politics and a breach of sanctions no longer count: 3 false alarms
+    // fewer, and 2 stories this labeller counted (politicians on Russia's election interference) lost.
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 13, fp: 4, fn: 2 });
   });
 });
 

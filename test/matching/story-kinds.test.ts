@@ -159,6 +159,18 @@ const OUT_OF_SCOPE: Case[] = [
     want: false,
   },
   {
+    kind: "election politics around a state's interference, nothing cyber or online",
+    title: 'Candidates spar over Russian election interference in final debate',
+    description: 'The moderator asked both about sanctions on Moscow and the inquiry into foreign interference.',
+    want: false,
+  },
+  {
+    kind: 'a state breaching sanctions',
+    title: 'UN panel says Pyongyang breached sanctions with coal shipments',
+    description: 'The ships switched off their transponders before unloading at ports abroad.',
+    want: false,
+  },
+  {
     kind: 'vendor business news',
     title: 'Security startup raises $40 million to expand its endpoint product',
     description: 'The funding round was led by growth investors; the company plans to hire 100 engineers.',

@@ -150,10 +150,12 @@ export const CONCEPTS: readonly Concept[] = [
     label: 'an influence or information operation',
     terms: [
       // Only what names an operation: "propaganda", "interference" or "trolls" alone are ordinary politics.
-      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation campaign|troll farm|troll farms|bot network|bot networks|botnet of fake accounts|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|election interference|election meddling|foreign interference|foreign influence|hack-and-leak)',
+      '(influence operation|influence operations|influence campaign|influence campaigns|information operation|information operations|information warfare|disinformation campaign|troll farm|troll farms|bot network|bot networks|botnet of fake accounts|fake accounts|fake news sites|inauthentic|coordinated inauthentic behavior|covert influence|hack-and-leak)',
     ],
-    // "Lies and disinformation" is how a ministry answers a sanction; an operation spreads it online.
-    loose: ['disinformation'],
+    // "Lies and disinformation" is how a ministry answers a sanction; an operation spreads it online. "Election
+    // interference" or "foreign influence" with no computer, network, platform or account in the story is
+    // election politics (a campaign, an inquiry, a vote), not an operation.
+    loose: ['disinformation', '(election interference|election meddling|foreign interference|foreign influence)'],
     context: ['computing'],
   },
   {

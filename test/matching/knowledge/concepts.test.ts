@@ -1,6 +1,6 @@
 // Concepts found in text. Words with an everyday sense ("breaching sanctions", "exploiting workers", "a dental
-// implant", "lies and disinformation") count as cyber activity or an influence operation only in a story that
-// is about computers, networks or platforms; the context concept itself is never a feature or a reason.
+// implant", "lies and disinformation", "foreign interference" in an election) count as cyber activity or an
+// influence operation only in a story that is about computers, networks or platforms; the context concept itself is never a feature or a reason.
 import { describe, expect, it } from 'vitest';
 import { Knowledge } from '../../../src/matching/knowledge/index.ts';
 import { CONCEPTS } from '../../../src/matching/knowledge/concepts.ts';
@@ -28,6 +28,10 @@ describe('loose words need a computing context', () => {
     { text: 'The foreign ministry called the sanctions lies and disinformation', concept: 'influence', want: false },
     { text: 'Disinformation about the vote spread through hundreds of social media accounts', concept: 'influence', want: true },
     { text: 'A disinformation campaign targeted voters', concept: 'influence', want: true },
+    { text: 'Senators pressed the nominee on foreign interference in the next election', concept: 'influence', want: false },
+    { text: 'The candidate dismissed talk of election meddling as a partisan attack', concept: 'influence', want: false },
+    { text: 'Foreign interference ran through thousands of social media accounts', concept: 'influence', want: true },
+    { text: 'Election interference by hackers who leaked the campaign emails', concept: 'influence', want: true },
   ])('$concept in "$text": $want', ({ text, concept, want }) => {
     expect(concepts(text).includes(concept)).toBe(want);
   });
