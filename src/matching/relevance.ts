@@ -2,6 +2,7 @@
 // it belongs to. Every decision carries its reasons: the model's largest contributions (named features,
 // with what fired them) and the rule hits, so an alert can be explained in one line.
 import type { Topic } from '../domain/types.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import type { MatchDoc, MatchResult, PreparedField, TopicMatcher } from './compile-topics.ts';
 import type { Knowledge } from './knowledge/index.ts';
 import { fieldTokens } from './knowledge/tokens.ts';
@@ -53,7 +54,7 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
   state_cluster: 'a state-backed cluster',
 };
 
-const clip = (s: string, max = 70) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+const clip = (s: string, max = 70) => clipText(s, max);
 
 /** A feature name as a person reads it in a reason: "named group (APT28: Russia-sponsored group (MISP galaxy))". */
 export function describeFeature(name: string, evidence: string | null): string {

@@ -9,7 +9,7 @@ import type { Topic } from '../../src/domain/types.ts';
 import { compileTopics } from '../../src/matching/compile-topics.ts';
 import { Knowledge } from '../../src/matching/knowledge/index.ts';
 import { loadRelevance } from '../../src/matching/load-relevance.ts';
-import { RelevanceScorer } from '../../src/matching/relevance.ts';
+import { describeFeature, RelevanceScorer } from '../../src/matching/relevance.ts';
 import { modelFromFile } from '../../src/matching/scorer/model-file.ts';
 import { tinyModel } from './scorer/model-file.test.ts';
 
@@ -126,5 +126,16 @@ describe('loadRelevance', () => {
       const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);
       expect(d.contributions.map((c) => c.evidence ?? '').join(' ')).toContain('FamousSparrow: China-linked group (MISP galaxy)');
     });
+  });
+});
+
+describe('describeFeature', () => {
+  // Evidence longer than 70 characters is cut, and never between the two halves of an emoji.
+  it.each([
+    ['concept:espionage', 'short', 'espionage (short)'],
+    ['concept:espionage', `${'x'.repeat(68)}🛰 more`, `espionage (${'x'.repeat(68)}🛰…)`],
+    ['concept:espionage', `${'🛰'.repeat(80)}`, `espionage (${'🛰'.repeat(69)}…)`],
+  ])('%s with %j', (name, evidence, want) => {
+    expect(describeFeature(name, evidence)).toBe(want);
   });
 });
