@@ -129,11 +129,11 @@ export const DEFAULT_ENTRY = import.meta.url.endsWith('.ts') ? new URL('./source
 /** Workers that die before they are ready, in a row, before queued jobs are failed instead of retried. */
 const START_FAILURES_TOLERATED = 3;
 /**
- * Jobs a worker holds at once by default: enough that a feed read (a third of a millisecond) never waits for
- * the main thread's event loop (tens of milliseconds between turns at its busiest), few enough that a slow job
- * holds up little behind it.
+ * Jobs a worker holds at once by default: enough that feed reads (a third of a millisecond each) keep it busy
+ * between two turns of the main thread's event loop (10-20 ms apart at its busiest, on a loaded machine: 16
+ * were all taken there, 64 never more than 20), few enough that a slow job holds up little behind it.
  */
-export const PER_WORKER = 16;
+export const PER_WORKER = 32;
 
 /** An error a job threw, rebuilt on this side: classified ones keep their code. */
 function rebuild(e: { name: string; message: string; code?: string }): Error {
