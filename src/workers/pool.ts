@@ -5,7 +5,7 @@
 // its job with WorkerCrashError. Either way a new worker takes the next job. Workers start on first use, so
 // a process that only gets 304s never starts one; an idle worker does not keep the process alive.
 //
-// Once every thread is started, a busy worker is handed the next jobs too (up to `perWorker`), which it
+// Once every thread is started and ready, a busy worker is handed the next jobs too (up to `perWorker`), which it
 // runs one after the other: it never waits for this thread between two jobs. Handing one job at a time made
 // each job wait for a round trip through this thread's event loop, which is busy during a poll cycle (10,000
 // requests and their writes): the one parse worker then read 1,000 changed feeds at a third of its speed,
@@ -270,9 +270,10 @@ export function createWorkerPool<T extends JobTable>(opts: WorkerPoolOptions): W
         return;
       }
     }
-    // Every thread is started (or starting for the jobs left): the rest go to busy workers, the one holding
-    // fewest first, so none waits for this thread between two jobs.
+    // Every thread is started and ready (a starting one takes the jobs left when it is): the rest go to busy
+    // workers, the one holding fewest first, so none waits for this thread between two jobs.
     if (slots.size < threads) return;
+    for (const s of slots) if (!s.ready) return;
     while (queue.length) {
       let least: Slot | null = null;
       for (const s of slots) if (s.ready && !s.gone && s.jobs.length < perWorker && (!least || s.jobs.length < least.jobs.length)) least = s;

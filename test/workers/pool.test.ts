@@ -118,6 +118,28 @@ describe('worker pool', () => {
     }
   });
 
+  it('leaves a burst of jobs that comes while a second thread starts to both threads, not all to the first one ready', async () => {
+    // A stand-in worker whose jobs wait for a gate in shared memory, then answer with the thread that ran them.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
+    const entry = path.join(dir, 'gate-worker.mjs');
+    writeFileSync(
+      entry,
+      "import { parentPort, threadId } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { const g = new Int32Array(m.input.gate); while (Atomics.load(g, 0) === 0) Atomics.wait(g, 0, 0, 1000); parentPort.postMessage({ id: m.id, ok: true, value: threadId }); }); });\nparentPort.postMessage({ ready: true });\n",
+    );
+    const { createWorkerPool } = await import('../../src/workers/index.ts');
+    const pool = createWorkerPool<{ wait: (i: { gate: SharedArrayBuffer }) => number }>({ threads: 2, maxHeapMb: 64, entry: pathToFileURL(entry) });
+    try {
+      const gate = new SharedArrayBuffer(4);
+      const runs = Array.from({ length: 8 }, () => pool.run('wait', { gate }, { deadlineMs: 60_000 }));
+      for (let i = 0; i < 1000 && pool.stats().busy < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      Atomics.store(new Int32Array(gate), 0, 1);
+      Atomics.notify(new Int32Array(gate), 0);
+      expect(new Set(await Promise.all(runs)).size).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps the event loop free while a worker reads a 5 MB feed', async () => {
     const w = make();
     await w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 1 }); // the thread is up
