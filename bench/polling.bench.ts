@@ -97,6 +97,12 @@ interface CliRun {
   mainCpuSeconds: number;
   /** CPU by thread (main thread, worker threads, V8's GC helpers, libuv's pool), at the last sample. */
   threads: Record<string, number>;
+  /**
+   * The main thread's scheduler statistics (/proc/PID/task/PID/schedstat), seconds: running, and waiting for a
+   * core while runnable (other processes' work on a shared machine; near 0 on a quiet one).
+   */
+  mainRun: number;
+  mainWaitCore: number;
   /** The `poll cycle done` log line's fields, when the run logged at info. */
   cycle: Record<string, unknown> | null;
   lines: Record<string, number>;
@@ -117,6 +123,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
     let peakKb = 0;
     let cpuTicks = 0;
     let mainTicks = 0;
+    let sched = [0, 0];
     const perThread = new Map<string, { name: string; ticks: number }>();
     const ticks = (stat: string) => {
       // Fields 14 and 15 of a stat file (after the parenthesised name): utime, stime in clock ticks.
@@ -129,6 +136,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
         cpuTicks = Math.max(cpuTicks, ticks(readFileSync(`/proc/${child.pid}/stat`, 'utf8')));
         mainTicks = Math.max(mainTicks, ticks(readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8')));
+        sched = readFileSync(`/proc/${child.pid}/task/${child.pid}/schedstat`, 'utf8').split(' ').map(Number);
         for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
           const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
           perThread.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: ticks(stat) });
@@ -157,7 +165,7 @@ function runCli(args: string[], vars: Record<string, string>): Promise<CliRun> {
       const seconds = (performance.now() - t0) / 1000;
       const line = stderr.split('\n').find((l) => l.includes('"poll cycle done"'));
       if (code !== 0) reject(new Error(`polling bench: cyberbrief ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, threads: byThread(perThread), lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, mainCpuSeconds: mainTicks / 100, threads: byThread(perThread), mainRun: (sched[0] ?? 0) / 1e9, mainWaitCore: (sched[1] ?? 0) / 1e9, lines, cycle: line ? (JSON.parse(line) as Record<string, unknown>) : null });
     });
     // Read the peak just before exit as well: VmHWM only grows, so the last sample is the peak.
     child.stdout!.on('end', sample);
@@ -238,6 +246,9 @@ async function noDelayCase(title: string, farmOf: NoDelayFarm, list: readonly st
   console.log(`   cyberbrief CPU: ${fmt(ours.cpuSeconds, 2)} s for the run (main thread ${fmt(ours.mainCpuSeconds, 2)} s), ${fmt(idle.cpuSeconds, 2)} s for start-up alone (poll --once, nothing due; main thread ${fmt(idle.mainCpuSeconds, 2)} s): ${fmt(perPoll, 3)} ms per feed polled (${changed} of them parsed and stored)`);
   const threads = Object.entries(ours.threads).filter(([, cpu]) => cpu >= 0.01);
   console.log(`   cyberbrief CPU by thread: ${threads.map(([name, cpu]) => `${name} ${fmt(cpu, 2)} s`).join(', ')}`);
+  // How much of the run the main thread was runnable but waited for a core: other processes' work on a shared
+  // machine (near 0 on a quiet one). Read beside the load average to judge whether a run's wall times mean anything.
+  console.log(`   cyberbrief's main thread: ran ${fmt(ours.mainRun, 2)} s, waited for a core ${fmt(ours.mainWaitCore, 2)} s, idle ${fmt(Math.max(0, ours.seconds - ours.mainRun - ours.mainWaitCore), 2)} s of the ${fmt(ours.seconds, 2)} s run`);
   const cycleMs = Number(ours.cycle?.duration_ms ?? NaN);
   if (Number.isFinite(cycleMs)) console.log(`   cyberbrief's cycle alone (its 'poll cycle done' line; start-up, opening the database and making every feed due left out, as the naive loop's start-up is): ${fmt(cycleMs / 1000, 2)} s, ${fmt(naive.seconds / (cycleMs / 1000), 1)}x faster than the naive loop`);
   // Floors: the same conditional GETs (the validators cyberbrief just stored, so all are 304) with an HTTP

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FeedParseTimeoutError } from '../../src/feeds/fetch-error.ts';
 import { readFeed } from '../../src/feeds/read-feed.ts';
 import { CyberbriefError } from '../../src/lib/errors.ts';
-import { createWorkers, defaultThreads, WorkerCrashError, type Workers } from '../../src/workers/index.ts';
+import { createWorkers, defaultThreads, JobTimeoutError, WorkerCrashError, type Workers } from '../../src/workers/index.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feeds', 'fixtures');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
@@ -76,6 +76,70 @@ describe('worker pool', () => {
     expect(w.pool.stats()).toMatchObject({ started: 2, replaced: 1 });
   });
 
+  it('the jobs queued in a worker behind one past its deadline are run by the next worker, from bodies copied to it, not moved', async () => {
+    const w = make();
+    const read = (bytes: Uint8Array<ArrayBuffer>, deadlineMs: number) => w.pool.run('readFeed', { bytes, contentType: null, url: URL_, feedId: 1 }, { deadlineMs, transfer: [bytes.buffer] });
+    await read(new Uint8Array(fixture('rss2.xml')), 30_000); // the thread is up and has loaded the reader
+    const big = new Uint8Array(bigFeed(1000, 800));
+    const small = [1, 2].map(() => new Uint8Array(fixture('rss2.xml')));
+    // The big read gets 50 ms, far too few; the small ones, waiting behind it, all the time they need.
+    const reads = [read(big, 50), ...small.map((b) => read(b, 30_000))].map((p) => p.catch((e: unknown) => e));
+    expect(big.byteLength).toBe(0); // the idle worker's job: moved
+    expect(small.map((b) => b.byteLength)).toEqual(small.map(() => fixture('rss2.xml').byteLength)); // waiting behind it: copied
+    expect(w.pool.stats()).toMatchObject({ busy: 1, queued: 2 });
+    const [err, ...after] = await Promise.all(reads);
+    expect(err).toBeInstanceOf(JobTimeoutError);
+    expect(after.map((r) => (r as Awaited<ReturnType<Workers['readFeed']>>).items.length)).toEqual([3, 3]);
+    expect(w.pool.stats()).toMatchObject({ started: 2, replaced: 1, busy: 0, queued: 0 });
+  });
+
+  it('hands a busy worker the next jobs, so it runs them while this thread is busy (not one per turn of its event loop)', async () => {
+    // A stand-in worker that runs its jobs one after the other, each adding one to a counter shared with this thread.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
+    const entry = path.join(dir, 'count-worker.mjs');
+    writeFileSync(
+      entry,
+      "import { parentPort } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { const c = new Int32Array(m.input.counter); Atomics.add(c, 0, 1); Atomics.notify(c, 0); parentPort.postMessage({ id: m.id, ok: true, value: Atomics.load(c, 0) }); }); });\nparentPort.postMessage({ ready: true });\n",
+    );
+    const { createWorkerPool } = await import('../../src/workers/index.ts');
+    const pool = createWorkerPool<{ count: (i: { counter: SharedArrayBuffer }) => number }>({ threads: 1, maxHeapMb: 64, entry: pathToFileURL(entry) });
+    try {
+      const counter = new SharedArrayBuffer(4);
+      const count = new Int32Array(counter);
+      expect(await pool.run('count', { counter }, { deadlineMs: 60_000 })).toBe(1); // the thread is up
+      const runs = Array.from({ length: 8 }, () => pool.run('count', { counter }, { deadlineMs: 60_000 }));
+      // This thread is blocked from here on: a worker handed one job at a time would stop after the first.
+      const until = Date.now() + 10_000;
+      for (let n = Atomics.load(count, 0); n < 9 && Date.now() < until; n = Atomics.load(count, 0)) Atomics.wait(count, 0, n, Math.max(1, until - Date.now()));
+      expect(Atomics.load(count, 0)).toBe(9);
+      expect(await Promise.all(runs)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves a burst of jobs that comes while a second thread starts to both threads, not all to the first one ready', async () => {
+    // A stand-in worker whose jobs wait for a gate in shared memory, then answer with the thread that ran them.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
+    const entry = path.join(dir, 'gate-worker.mjs');
+    writeFileSync(
+      entry,
+      "import { parentPort, threadId } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { const g = new Int32Array(m.input.gate); while (Atomics.load(g, 0) === 0) Atomics.wait(g, 0, 0, 1000); parentPort.postMessage({ id: m.id, ok: true, value: threadId }); }); });\nparentPort.postMessage({ ready: true });\n",
+    );
+    const { createWorkerPool } = await import('../../src/workers/index.ts');
+    const pool = createWorkerPool<{ wait: (i: { gate: SharedArrayBuffer }) => number }>({ threads: 2, maxHeapMb: 64, entry: pathToFileURL(entry) });
+    try {
+      const gate = new SharedArrayBuffer(4);
+      const runs = Array.from({ length: 8 }, () => pool.run('wait', { gate }, { deadlineMs: 60_000 }));
+      for (let i = 0; i < 1000 && pool.stats().busy < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      Atomics.store(new Int32Array(gate), 0, 1);
+      Atomics.notify(new Int32Array(gate), 0);
+      expect(new Set(await Promise.all(runs)).size).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps the event loop free while a worker reads a 5 MB feed', async () => {
     const w = make();
     await w.readFeed({ bytes: fixture('rss2.xml'), contentType: null, url: URL_, feedId: 1 }); // the thread is up
@@ -95,12 +159,14 @@ describe('worker pool', () => {
     expect(worstGap).toBeLessThan(200); // generous on a loaded 2-core machine; inline this was the whole read
   });
 
-  it('a worker that runs out of memory fails its job (classified) and a new one serves the next', async () => {
+  it('a worker that runs out of memory fails its job (classified) and a new one serves the next, and the jobs waiting in it', async () => {
     const w = make({ max_heap_mb: 64 });
     const text = '<p>word &amp; more</p>'.repeat(2_500_000); // ~55 million characters: cleaning it needs far more than 64 MB
-    const err = await w.summaryWork.cleanText(text).catch((e: unknown) => e);
+    // Sent together: the two small jobs wait in the worker behind the big one, and are not blamed for its death.
+    const [err, ...after] = await Promise.all([text, '<b>still</b> working', '<i>and</i> this'].map((t) => w.summaryWork.cleanText(t).catch((e: unknown) => e)));
     expect((err as CyberbriefError).code).toBe('summarize_failed');
     expect((err as Error).message).toMatch(/ran out of memory \(workers\.max_heap_mb is 64\)/);
+    expect(after).toEqual(['still working', 'and this']);
     expect(await w.summaryWork.cleanText('<b>still</b> working')).toBe('still working');
     expect(w.pool.stats()).toMatchObject({ started: 2, replaced: 1 });
   });
