@@ -17,6 +17,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import Database from 'better-sqlite3';
 import { decodeFingerprint, storySignature, DEFAULT_CLUSTER_OPTIONS } from '../src/delivery/cluster.ts';
+import type { RankWork } from '../src/delivery/cluster-index.ts';
 import { ClusterWindow } from '../src/delivery/cluster-window.ts';
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../src/domain/tenancy.ts';
 import { openDatabase, parseDatabaseUrl } from '../src/storage/db.ts';
@@ -80,9 +81,10 @@ for (const n of sizes) {
     let before = used();
     const window = new ClusterWindow(storage.clusters, { windowMs: WINDOW });
     window.index.setAudiences(audiences);
+    const work: RankWork = { visited: 0, compared: 0 };
     const place = async (signature: string) => {
       await window.prepare(now);
-      const ranked = window.index.rank({ fingerprint: decodeFingerprint(signature), at: now, audience }, { threshold: THRESHOLD, windowMs: WINDOW });
+      const ranked = window.index.rank({ fingerprint: decodeFingerprint(signature), at: now, audience }, { threshold: THRESHOLD, windowMs: WINDOW }, work);
       const own = ranked.length ? await storage.clusters.feedClusters(probeFeed.id, ranked.slice(0, 50).map((r) => r.clusterId)) : new Set<number>();
       return ranked.find((r) => !own.has(r.clusterId))?.clusterId ?? null;
     };
@@ -101,6 +103,8 @@ for (const n of sizes) {
     await linear(probes[0]!);
     const linearBytes = used() - before;
 
+    work.visited = 0;
+    work.compared = 0;
     let tPlace = 0;
     let tLinear = 0;
     let differ = 0;
@@ -119,6 +123,7 @@ for (const n of sizes) {
     console.log(
       `${n.toLocaleString('en-US')} clusters in the window: the cluster index ${fmt(tPlace / PROBES)} ms an item, ` +
         `the linear path before it ${fmt(tLinear / PROBES)} ms (${fmt(tLinear / tPlace)}x); ${joined} of ${PROBES} items joined a cluster; decisions that differ: ${differ}; ` +
+        `the index visited ${Math.round(work.visited / PROBES).toLocaleString('en-US')} postings and compared ${Math.round(work.compared / PROBES).toLocaleString('en-US')} clusters an item; ` +
         `kept for the window: index ${perCluster(indexBytes)}, linear path's caches ${perCluster(linearBytes)}`,
     );
     await handle.close();

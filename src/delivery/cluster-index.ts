@@ -21,6 +21,12 @@ export interface WindowRow {
   firstFeedId: number | null;
 }
 
+/** What one `rank` call visited: postings entries walked, clusters compared by MinHash (for benches). */
+export interface RankWork {
+  visited: number;
+  compared: number;
+}
+
 /** A cluster that passes the rules for an item, best first (see `rank`). */
 export interface RankedCluster {
   clusterId: number;
@@ -177,7 +183,11 @@ export class ClusterIndex {
    * judged by MinHash alone). Whether a feed already has an item in a cluster is storage's to say: the
    * pipeline takes the first one its feed is not in.
    */
-  rank(item: { fingerprint: Fingerprint; at: number; audience: FeedAudience }, opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Pick<ClusterOptions, 'minSharedRare'>>): RankedCluster[] {
+  rank(
+    item: { fingerprint: Fingerprint; at: number; audience: FeedAudience },
+    opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Pick<ClusterOptions, 'minSharedRare'>>,
+    work?: RankWork,
+  ): RankedCluster[] {
     const current = ++this.pass;
     const lo = item.at - opts.windowMs;
     const hi = item.at + opts.windowMs;
@@ -202,6 +212,7 @@ export class ClusterIndex {
         const list = this.postings.get(w);
         if (!list) continue;
         let df = 0;
+        if (work) work.visited += list.length;
         for (const e of list) {
           if (e.gone || e.group.mark !== current || e.lastItemAt < lo || e.lastItemAt > hi) continue;
           df++;
@@ -218,6 +229,7 @@ export class ClusterIndex {
       // alone decides, so every cluster in the window is compared. The pipeline never asks this.
       for (const e of this.entries.values()) if (inWindow(e)) compared.push(e);
     }
+    if (work) work.compared += compared.length;
     const out: RankedCluster[] = [];
     for (const e of compared) {
       const s = similarity(self.sig, e.f.sig);
