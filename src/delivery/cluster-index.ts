@@ -8,8 +8,8 @@
 // An item's choice is the one the plain rules give over every joinable cluster in its window (see
 // `rank`): the rare-word check needs a shared distinctive word, so only the clusters on the item's words'
 // postings can pass it; clusters stored without words (before the check existed) are judged by MinHash
-// alone and are all compared (none is made any more, so none stays in a window for long). Pure: no I/O, no
-// clock; ClusterWindow keeps it up to date from storage.
+// alone and are all compared (none is made any more: they leave once their stories go quiet for a
+// window). Pure: no I/O, no clock; ClusterWindow keeps it up to date from storage.
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../domain/tenancy.ts';
 import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, sharedRareWords, similarity, WordCounts, type ClusterOptions, type Fingerprint } from './cluster.ts';
 import { TimeCounts } from './time-counts.ts';
