@@ -32,23 +32,6 @@ export interface StoryText {
   summary: string;
 }
 
-/** A recent cluster as the matcher needs it. */
-export interface ClusterCandidate {
-  id: number;
-  signature: string;
-  lastItemAt: Date;
-  /**
-   * Feeds that already have an item in the cluster (a feed never joins its own story twice); from storage,
-   * only the feed of the story being placed, when it is one of them.
-   */
-  feedIds: readonly number[];
-}
-
-export interface ClusterChoice {
-  clusterId: number;
-  similarity: number;
-}
-
 const STOPWORDS = new Set(
   (
     'a about after again against all also am an and any are as at be because been before being between both but by can ' +
@@ -232,52 +215,6 @@ export function decodeFingerprint(stored: string): Fingerprint {
   return { sig, words: decodeHex32(hex) };
 }
 
-/**
- * Decoded fingerprints of the clusters the pipeline compares against, by cluster id (a cluster's fingerprint
- * never changes and ids are never reused; the stored text is kept to tell if one ever did), and for each
- * distinctive word (even hash) the fingerprints holding it. Every item is compared with the same recent
- * clusters, so each is decoded and indexed once, not once per item; an item then visits only the clusters
- * sharing one of its distinctive words (the others cannot pass the rare-word check). The cache holds the
- * clusters of the last window asked about and a quarter more; past that it is emptied, before an item's
- * pass, never during one (a quarter of the window new since it was filled).
- */
-interface Indexed {
-  id: number;
-  stored: string;
-  f: Fingerprint;
-  /** The findCluster call that last found it in its window (see `pass`). */
-  listedIn: number;
-  /** The candidate it was listed as then (an entry is only made for a candidate, so there always is one). */
-  c: ClusterCandidate;
-  /** The call that counted it as sharing a word with its story. */
-  sharedIn: number;
-}
-const indexed = new Map<number, Indexed>();
-const postings = new Map<number, Indexed[]>();
-const INDEXED_MIN = 20_000;
-let pass = 0;
-
-/** The cache entry of candidate `c`, marked as listed by the findCluster call `current`. */
-function listedFingerprint(c: ClusterCandidate, current: number): Indexed {
-  const { id, signature: stored } = c;
-  const hit = indexed.get(id);
-  if (hit && hit.stored === stored) {
-    hit.listedIn = current;
-    hit.c = c;
-    return hit;
-  }
-  // A replaced entry stays in its postings but is never listed again (only the entry in `indexed` is).
-  const e: Indexed = { id, stored, f: decodeFingerprint(stored), listedIn: current, c, sharedIn: 0 };
-  indexed.set(id, e);
-  for (const w of e.f.words ?? []) {
-    if (w & 1) continue; // common words never count
-    const list = postings.get(w);
-    if (list) list.push(e);
-    else postings.set(w, [e]);
-  }
-  return e;
-}
-
 /** Reads the MinHash part of a stored signature (the words, if any, are ignored). */
 export function decodeSignature(hex: string): Uint32Array {
   const dot = hex.indexOf('.');
@@ -306,9 +243,9 @@ export function similarity(a: Uint32Array, b: Uint32Array): number {
 export class WordCounts {
   private readonly df = new Map<number, number>();
   size = 0;
-  /** One more story in the window holds `w` (the story itself is counted in `size` by the caller). */
-  bump(w: number): void {
-    this.df.set(w, (this.df.get(w) ?? 0) + 1);
+  /** `by` more stories in the window hold `w` (the stories themselves are counted in `size` by the caller). */
+  bump(w: number, by = 1): void {
+    this.df.set(w, (this.df.get(w) ?? 0) + by);
   }
   add(words: Uint32Array): void {
     this.size++;
@@ -358,74 +295,8 @@ export function sharedRareWords(a: Uint32Array, b: Uint32Array, counts: WordCoun
 }
 
 /**
- * The cluster an item belongs to among `candidates`, or null when it starts a new one: the most similar
- * cluster whose newest item lies within the window of `at`, excluding clusters that already hold an item
- * from the item's own feed, among those at or above the MinHash threshold that also share at least
- * `minSharedRare` distinctive words (word frequencies from the candidates in the window; a cluster stored
- * without words is judged by MinHash alone).
- */
-export function findCluster(
-  item: { signature: string; feedId: number; at: Date },
-  candidates: readonly ClusterCandidate[],
-  opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Pick<ClusterOptions, 'minSharedRare'>>,
-): ClusterChoice | null {
-  const self = decodeFingerprint(item.signature);
-  const at = item.at.getTime();
-  const minShared = opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare;
-  if (indexed.size > Math.max(INDEXED_MIN, candidates.length + Math.ceil(candidates.length / 4))) {
-    indexed.clear();
-    postings.clear();
-  }
-  const current = ++pass;
-  // The rare-word check asks only about words this story has, so only theirs are counted in the window (the
-  // same figures a count of every word gives): how many of the window's fingerprints hold each, from the
-  // word's postings. A cluster sharing none of the story's distinctive words cannot pass that check: only
-  // those sharing one are compared, and those stored without words (MinHash alone decides for them).
-  const words = minShared > 0 ? self.words : null;
-  const compared: Indexed[] = [];
-  let withWords = 0;
-  for (const c of candidates) {
-    if (Math.abs(at - c.lastItemAt.getTime()) > opts.windowMs) continue;
-    const e = listedFingerprint(c, current);
-    if (e.f.words) withWords++;
-    if (!words || !e.f.words) compared.push(e);
-  }
-  let counts: WordCounts | null = null;
-  if (words) {
-    counts = new WordCounts();
-    counts.size = withWords;
-    for (const w of words) {
-      if (w & 1) continue;
-      for (const e of postings.get(w) ?? []) {
-        if (e.listedIn !== current) continue;
-        counts.bump(w);
-        if (e.sharedIn !== current) {
-          e.sharedIn = current;
-          compared.push(e);
-        }
-      }
-    }
-  }
-  let best: ClusterChoice | null = null;
-  for (const { c, f } of compared) {
-    if (c.feedIds.includes(item.feedId)) continue;
-    const s = similarity(self.sig, f.sig);
-    if (s < opts.threshold) continue;
-    if (counts && words && f.words) {
-      counts.remove(f.words);
-      const shared = sharedRareWords(words, f.words, counts, minShared);
-      counts.add(f.words);
-      if (shared < minShared) continue;
-    }
-    // Equal similarity: the older cluster (lower id), whatever order storage listed them in.
-    if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
-  }
-  return best;
-}
-
-/**
  * An in-memory clusterer over a stream of stories in time order, for measurement and benches; the pipeline
- * does the same through storage (findCluster). Returns each story's cluster index.
+ * does the same through storage (ClusterIndex, kept by ClusterWindow). Returns each story's cluster index.
  */
 export function clusterStream(
   stories: readonly (StoryText & { feedId: number; at: Date })[],
@@ -445,7 +316,7 @@ export function clusterStream(
     const f: Fingerprint = { sig: minhash(shingles(s, opts.summaryWords)), words: storyWords(s, opts.summaryWords) };
     const at = s.at.getTime();
     // Input is in time order: clusters whose newest item fell out of the window leave the live set and the
-    // word counts (findCluster counts the candidates in the window the same way).
+    // word counts (ClusterIndex counts the clusters in the window the same way).
     if (live.some((c) => at - c.lastItemAt > opts.windowMs)) {
       live = live.filter((c) => {
         const keep = at - c.lastItemAt <= opts.windowMs;

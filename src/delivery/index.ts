@@ -7,7 +7,7 @@ import type { PipelineOptions } from './pipeline.ts';
 export { createPipeline, channelRulesFrom, storyTime, type Pipeline, type PipelineDeps, type PipelineOptions, type BatchStats } from './pipeline.ts';
 export { createDispatcher, backoffMs, alertRef, DEFAULT_BACKOFF, type Dispatcher, type DispatcherDeps, type DispatcherOptions } from './dispatcher.ts';
 export { createRouter, type ChannelRule, type Router } from './router.ts';
-export { storySignature, findCluster, clusterStream, DEFAULT_CLUSTER_OPTIONS } from './cluster.ts';
+export { storySignature, clusterStream, DEFAULT_CLUSTER_OPTIONS } from './cluster.ts';
 
 export function pipelineOptionsFrom(d: Config['delivery'], o: Partial<PipelineOptions> = {}): PipelineOptions {
   return {

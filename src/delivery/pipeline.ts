@@ -11,9 +11,11 @@ import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { waitMs } from '../lib/retry-storage.ts';
 import { holdsAlerts, type ChannelDelivery } from '../domain/brief-schedule.ts';
-import { mayJoinCluster, NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
+import { NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, Cluster, PlatformName } from '../domain/types.ts';
-import { DEFAULT_CLUSTER_OPTIONS, findCluster, storySignature, type ClusterCandidate } from './cluster.ts';
+import { DEFAULT_CLUSTER_OPTIONS, decodeFingerprint, storySignature } from './cluster.ts';
+import type { RankedCluster } from './cluster-index.ts';
+import { ClusterWindow, type ClusterWindowStore } from './cluster-window.ts';
 import { createRouter, type ChannelRule, type RoutableDoc, type Router } from './router.ts';
 
 /** An item as the pipeline reads it (storage's PipelineItem). */
@@ -39,15 +41,12 @@ export interface TopicMatchInput {
 }
 
 /** The storage the pipeline uses (ClustersRepo and AlertsRepo satisfy these). */
-export interface PipelineStore {
+export interface PipelineStore extends ClusterWindowStore {
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
   /** Replaces the item's topic matches and stores its relevance score (null: the rules alone decided). */
   setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[], relevance?: number | null): Promise<void>;
-  /**
-   * Candidate clusters, each with the feed of its first item (null when that item is gone); `feedIds` holds
-   * `feedId` when that feed already has an item in the cluster, and nothing else.
-   */
-  recent(feedId: number, since: Date, until?: Date): Promise<(ClusterCandidate & { firstFeedId: number | null })[]>;
+  /** Which of these clusters already hold an item of the feed. */
+  feedClusters(feedId: number, clusterIds: readonly number[]): Promise<Set<number>>;
   create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster>;
   touch(id: number, at: Date): Promise<void>;
   assignCluster(itemId: number, clusterId: number): Promise<void>;
@@ -159,6 +158,9 @@ export const MATCH_TEXT_CHARS = 20_000;
 
 const capText = (s: string): string => (s.length > MATCH_TEXT_CHARS ? s.slice(0, MATCH_TEXT_CHARS) : s);
 
+/** Clusters asked about at once when looking for one the item's feed is not in yet. */
+const OWN_FEED_BATCH = 50;
+
 const emptyStats = (): BatchStats => ({ items: 0, matched: 0, clustered: 0, newClusters: 0, alerts: 0, updates: 0, failed: 0 });
 
 export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipeline {
@@ -174,6 +176,19 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   // An item that failed waits (doubling from retryFailedMs) so one bad item cannot block the rest.
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
+  // The window's clusters, kept between items and batches (see cluster-window.ts).
+  const clusters = new ClusterWindow(deps.store, { windowMs: opts.clusterWindowMs });
+
+  /** The best-ranked cluster the item's feed has no item in yet, asking storage a few at a time. */
+  async function notOwnFeed(ranked: readonly RankedCluster[], feedId: number): Promise<RankedCluster | null> {
+    for (let i = 0; i < ranked.length; i += OWN_FEED_BATCH) {
+      const some = ranked.slice(i, i + OWN_FEED_BATCH);
+      const own = await deps.store.feedClusters(feedId, some.map((r) => r.clusterId));
+      const choice = some.find((r) => !own.has(r.clusterId));
+      if (choice) return choice;
+    }
+    return null;
+  }
 
   async function processItem(item: PipelineItemInput, route: Router, audiences: ReadonlyMap<number, FeedAudience>, deliveries: ReadonlyMap<number, ChannelDelivery>, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
@@ -193,11 +208,10 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     let clusterId = item.clusterId;
     if (clusterId === null) {
       const signature = storySignature({ title: item.title, summary: description || content });
-      // Only clusters started by a feed everyone who sees this item also sees (tenancy: mayJoinCluster).
-      const candidates = (await deps.store.recent(item.feedId, new Date(at.getTime() - opts.clusterWindowMs), new Date(at.getTime() + opts.clusterWindowMs))).filter(
-        (c) => c.firstFeedId !== null && mayJoinCluster(audience, audiences.get(c.firstFeedId) ?? NO_AUDIENCE),
-      );
-      const choice = findCluster({ signature, feedId: item.feedId, at }, candidates, { threshold, windowMs: opts.clusterWindowMs });
+      // Only clusters started by a feed everyone who sees this item also sees (tenancy: rank applies mayJoinCluster).
+      await clusters.prepare(at.getTime());
+      const ranked = clusters.index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience }, { threshold, windowMs: opts.clusterWindowMs });
+      const choice = await notOwnFeed(ranked, item.feedId);
       if (choice) {
         clusterId = choice.clusterId;
         stats.clustered++;
@@ -209,6 +223,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       await deps.store.assignCluster(item.id, clusterId);
     }
     await deps.store.touch(clusterId, at);
+    await clusters.touched(clusterId, at.getTime());
 
     // 3. Route.
     const matchedIds = matches.map((m) => m.topicId);
@@ -254,6 +269,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     if (items.length === 0) return stats;
     const [rules, audiences, deliveries] = await Promise.all([deps.channelRules(), deps.feedAudiences(), deps.channelDeliveries?.() ?? new Map<number, ChannelDelivery>()]);
     const route = createRouter(rules);
+    clusters.index.setAudiences(audiences);
     for (const item of items) {
       if (stopping && running) break;
       stats.items++;

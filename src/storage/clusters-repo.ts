@@ -7,17 +7,14 @@ import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 
-/** Fingerprints a ClustersRepo keeps at least (recent). */
-const SIGNATURES_MIN = 20_000;
-/** Cluster ids per query when reading fingerprints (well under SQLite's 32,766 parameters). */
-const SIGNATURE_BATCH = 500;
+/** Cluster ids per query when reading fingerprints or memberships (well under SQLite's 32,766 parameters). */
+const ID_BATCH = 500;
 
-export interface ClusterCandidateRow {
+/** A cluster as the pipeline's window keeps it (see ClusterWindow in delivery/). */
+export interface ClusterRow {
   id: number;
-  signature: string;
-  lastItemAt: Date;
-  /** The asked-about feed when it has an item in the cluster, else empty (see `recent`). */
-  feedIds: readonly number[];
+  /** Its newest item's time (ms). */
+  lastItemAt: number;
   /** The feed of the cluster's first item (whose signature the cluster keeps); null once that item is gone. */
   firstFeedId: number | null;
 }
@@ -76,56 +73,15 @@ function pipelineItemFromRow(r: Selectable<ItemsTable> & { feed_title: string | 
 /** PostgreSQL advisory lock key held while one instance runs the pipeline ("cybr" "pipe"). */
 const PIPELINE_LOCK = 0x63796272_7069;
 
-const NO_FEEDS: readonly number[] = Object.freeze([]);
-
-/** How long the kept window of clusters serves before it is read whole again (see currentWindow). */
-const WINDOW_REREAD_MS = 60_000;
-/** A whole read of the window reaches this much further back than asked. */
-const WINDOW_LOOKBACK_MS = 24 * 3600_000;
-
 /** Clusters with their newest item's time and their first item's feed. */
 const windowQuery = (db: Kysely<Database>) =>
   db.selectFrom('clusters as c').leftJoin('items as first', 'first.id', 'c.first_item_id').select(['c.id', 'c.last_item_at', 'first.feed_id as first_feed_id']);
-type WindowQuery = ReturnType<typeof windowQuery>;
 
-/** The clusters of a window: id, newest item's time, first item's feed; and the largest id read. */
-class ClusterWindow {
-  /** By id; `listed` is the row `recent` hands out, made once its fingerprint is read (shared: never changed). */
-  readonly rows = new Map<number, { lastItemAt: number; firstFeedId: number | null; listed: ClusterCandidateRow | null }>();
-  maxId = 0;
-  constructor(
-    /** Clusters whose newest item is at or after this are all here. */
-    readonly from: number,
-    /** When it was read whole (performance.now()). */
-    readonly readAt: number,
-  ) {}
-
-  add(r: { id: number | bigint | string; last_item_at: number | bigint | string; first_feed_id: number | bigint | string | null }): void {
-    const id = Number(r.id);
-    this.rows.set(id, { lastItemAt: Number(r.last_item_at), firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id), listed: null });
-    if (id > this.maxId) this.maxId = id;
-  }
-
-  /** Moves a kept time forward; false when the cluster is not kept but now belongs (the window is then out of date). */
-  touch(id: number, at: number): boolean {
-    const r = this.rows.get(id);
-    if (r) {
-      if (r.lastItemAt < at) {
-        r.lastItemAt = at;
-        r.listed = null;
-      }
-      return true;
-    }
-    return at < this.from;
-  }
+function clusterRow(r: { id: number | bigint | string; last_item_at: number | bigint | string; first_feed_id: number | bigint | string | null }): ClusterRow {
+  return { id: Number(r.id), lastItemAt: Number(r.last_item_at), firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id) };
 }
 
 export class ClustersRepo {
-  /** Fingerprints read so far, by cluster id; bounded by the last window and a quarter (see readSignatures). */
-  private readonly signatures = new Map<number, string>();
-  /** The window's clusters, kept between calls of `recent` (see currentWindow). */
-  private window: ClusterWindow | null = null;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
@@ -156,83 +112,47 @@ export class ClustersRepo {
   }
 
   /**
-   * Clusters whose newest item is at or after `since` (and not after `until`), each with the feed of its first
-   * item and, in `feedIds`, `feedId` when that feed already has an item in it (the only membership the
-   * clusterer asks about: a feed never joins its own story twice). Read for each new item, so it reads little:
-   * the feed's own items in the window, the clusters made since the last call, and fingerprints this repo has
-   * not read before (a fingerprint never changes and ids are never reused). The window's ids and times are
-   * kept between calls (see currentWindow), each cluster's row made once: read and built for every item, at
-   * 24,000 clusters they were half of placing it (placement bench, README).
+   * Clusters whose newest item is at or after `from`: ids, times and first feeds, from an index holding every
+   * column read (migration 013), never the clusters' rows with their fingerprints. The pipeline reads its
+   * window whole this way about once a minute (delivery/cluster-window.ts).
    */
-  async recent(feedId: number, since: Date, until?: Date): Promise<ClusterCandidateRow[]> {
-    const from = since.getTime();
-    const to = until?.getTime() ?? Infinity;
-    const window = await this.currentWindow(from);
-    let joined = this.db
-      .selectFrom('items as i')
-      .innerJoin('clusters as c', 'c.id', 'i.cluster_id')
-      .select('i.cluster_id')
-      .distinct()
-      .where('i.feed_id', '=', feedId)
-      .where('c.last_item_at', '>=', from);
-    if (until) joined = joined.where('c.last_item_at', '<=', to);
-    const has = new Set((await joined.execute()).map((r) => Number(r.cluster_id)));
-    const ids: number[] = [];
-    for (const [id, r] of window.rows) if (r.lastItemAt >= from && r.lastItemAt <= to) ids.push(id);
-    await this.readSignatures(ids);
-    const out: ClusterCandidateRow[] = [];
-    for (const id of ids) {
-      const r = window.rows.get(id)!;
-      if (!r.listed) {
-        const signature = this.signatures.get(id);
-        // Not found when its fingerprint was read: not a candidate.
-        if (signature === undefined) continue;
-        r.listed = { id, signature, lastItemAt: new Date(r.lastItemAt), feedIds: NO_FEEDS, firstFeedId: r.firstFeedId };
-      }
-      out.push(has.has(id) ? { ...r.listed, feedIds: [feedId] } : r.listed);
+  async clustersSince(from: Date): Promise<ClusterRow[]> {
+    return (await windowQuery(this.db).where('c.last_item_at', '>=', from.getTime()).execute()).map(clusterRow);
+  }
+
+  /** Clusters made since cluster `id` (ids only grow), with their fingerprints: read before each item is placed. */
+  async clustersAfter(id: number): Promise<(ClusterRow & { signature: string })[]> {
+    const rows = await windowQuery(this.db).select('c.signature').where('c.id', '>', id).orderBy('c.id').execute();
+    return rows.map((r) => ({ ...clusterRow(r), signature: r.signature }));
+  }
+
+  /** These clusters with their fingerprints, a few hundred ids a query (ids not found are left out). */
+  async clusterRows(ids: readonly number[]): Promise<(ClusterRow & { signature: string })[]> {
+    const out: (ClusterRow & { signature: string })[] = [];
+    for (let i = 0; i < ids.length; i += ID_BATCH) {
+      const rows = await windowQuery(this.db).select('c.signature').where('c.id', 'in', ids.slice(i, i + ID_BATCH)).execute();
+      for (const r of rows) out.push({ ...clusterRow(r), signature: r.signature });
     }
     return out;
   }
 
   /**
-   * The window's clusters as of now, from `from` on: read whole when there is none yet, when `from` is older
-   * than what it holds, or once it is WINDOW_REREAD_MS old; otherwise brought up to date with the clusters
-   * made since (ids only grow; on PostgreSQL clustering runs under the pipeline lock, one instance at a time,
-   * so none commits out of order meanwhile). This repo's own `touch` moves a kept time forward at once; a
-   * touch by another process shows at the next whole read.
+   * Which of these clusters already hold an item of feed `feedId` (a feed never joins its own story twice).
+   * Asked only about the clusters an item could join, so it reads a handful of rows.
    */
-  private async currentWindow(from: number): Promise<ClusterWindow> {
-    const now = performance.now();
-    const w = this.window;
-    if (w && from >= w.from && now - w.readAt < WINDOW_REREAD_MS) {
-      for (const r of await this.windowRows((q) => q.where('c.id', '>', w.maxId))) w.add(r);
-      return w;
+  async feedClusters(feedId: number, clusterIds: readonly number[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (let i = 0; i < clusterIds.length; i += ID_BATCH) {
+      const rows = await this.db
+        .selectFrom('items')
+        .select('cluster_id')
+        .distinct()
+        .where('feed_id', '=', feedId)
+        .where('cluster_id', 'in', clusterIds.slice(i, i + ID_BATCH))
+        .execute();
+      for (const r of rows) if (r.cluster_id !== null) out.add(Number(r.cluster_id));
     }
-    // Read from a day earlier than asked: items a little older than this one do not each read it again.
-    const start = from - WINDOW_LOOKBACK_MS;
-    const fresh = new ClusterWindow(start, now);
-    for (const r of await this.windowRows((q) => q.where('c.last_item_at', '>=', start))) fresh.add(r);
-    this.window = fresh;
-    return fresh;
-  }
-
-  private windowRows(where: (q: WindowQuery) => WindowQuery) {
-    return where(windowQuery(this.db)).execute();
-  }
-
-  /** Reads the fingerprints of `ids` this repo has not read yet, a few hundred ids a query. */
-  private async readSignatures(ids: readonly number[]): Promise<void> {
-    const missing = ids.filter((id) => !this.signatures.has(id));
-    if (missing.length === 0) return;
-    if (this.signatures.size + missing.length > Math.max(SIGNATURES_MIN, ids.length + Math.ceil(ids.length / 4))) {
-      // Keep the window's; drop the rest (clusters that left the window, or another window's).
-      const keep = new Set(ids);
-      for (const id of this.signatures.keys()) if (!keep.has(id)) this.signatures.delete(id);
-    }
-    for (let i = 0; i < missing.length; i += SIGNATURE_BATCH) {
-      const rows = await this.db.selectFrom('clusters').select(['id', 'signature']).where('id', 'in', missing.slice(i, i + SIGNATURE_BATCH)).execute();
-      for (const r of rows) this.signatures.set(Number(r.id), r.signature);
-    }
+    return out;
   }
 
   async create(c: { signature: string; title: string; firstItemId: number; at: Date; createdAt: Date }): Promise<Cluster> {
@@ -247,8 +167,6 @@ export class ClustersRepo {
   /** Moves the cluster's newest-item time forward to `at` (never back). */
   async touch(id: number, at: Date): Promise<void> {
     await this.db.updateTable('clusters').set({ last_item_at: at.getTime() }).where('id', '=', id).where('last_item_at', '<', at.getTime()).execute();
-    // A cluster older than the kept window that comes back into it: the next call reads the window whole.
-    if (this.window && !this.window.touch(id, at.getTime())) this.window = null;
   }
 
   /** Items of a cluster, oldest first. */

@@ -1,0 +1,88 @@
+// Keeps a ClusterIndex up to date with storage for the pipeline, at a constant cost per item: before each
+// item it reads only the clusters made since the last read (ids only grow; on PostgreSQL clustering runs
+// under the pipeline lock, one instance at a time, so none commits out of order meanwhile, and each
+// instance sees the others' new clusters at its next item). The pipeline's own touches move a kept time at
+// once (a cluster touched back into the window from before it is read and enters). The window is read
+// whole (ids, times and first feeds from a covering index; fingerprints only for clusters not kept) when an
+// item's window starts before what is kept, and once it is `rereadMs` old: that is when clusters that fell
+// out of the window leave, a first item that is gone shows, and another instance's touches show (the only
+// thing that can be late, by at most `rereadMs`).
+import { ClusterIndex, type WindowRow } from './cluster-index.ts';
+
+/** The storage a ClusterWindow reads (ClustersRepo satisfies it). */
+export interface ClusterWindowStore {
+  /** Clusters whose newest item is at or after `from`: id, newest item's time, first item's feed. */
+  clustersSince(from: Date): Promise<WindowRow[]>;
+  /** Clusters with an id above `id` (made since it), with their fingerprints. */
+  clustersAfter(id: number): Promise<(WindowRow & { signature: string })[]>;
+  /** These clusters with their fingerprints (missing ones are left out). */
+  clusterRows(ids: readonly number[]): Promise<(WindowRow & { signature: string })[]>;
+}
+
+export interface ClusterWindowOptions {
+  /** Clusters whose newest item lies this close to an item's time are its candidates. */
+  windowMs: number;
+  /** How long the kept window serves before it is read whole again (default a minute). */
+  rereadMs?: number;
+  /** A whole read reaches this much further back than asked, so slightly older items do not each read it (default a day). */
+  lookbackMs?: number;
+  /** Monotonic milliseconds (default performance.now). */
+  now?: () => number;
+}
+
+export class ClusterWindow {
+  readonly index = new ClusterIndex();
+  /** Clusters whose newest item is at or after this are all kept (Infinity: nothing read yet). */
+  private from = Infinity;
+  private readAt = -Infinity;
+  private maxId = 0;
+  private readonly rereadMs: number;
+  private readonly lookbackMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: ClusterWindowStore,
+    private readonly opts: ClusterWindowOptions,
+  ) {
+    this.rereadMs = opts.rereadMs ?? 60_000;
+    this.lookbackMs = opts.lookbackMs ?? 24 * 3600_000;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Brings the index up to date for placing an item whose story time is `at` (ms). */
+  async prepare(at: number): Promise<void> {
+    const from = at - this.opts.windowMs;
+    const now = this.now();
+    if (from >= this.from && now - this.readAt < this.rereadMs) {
+      for (const r of await this.store.clustersAfter(this.maxId)) this.enter(r);
+      return;
+    }
+    const start = from - this.lookbackMs;
+    const rows = await this.store.clustersSince(new Date(start));
+    const listed = new Set<number>();
+    const missing: number[] = [];
+    for (const r of rows) {
+      listed.add(r.id);
+      if (r.id > this.maxId) this.maxId = r.id;
+      if (!this.index.update(r)) missing.push(r.id);
+    }
+    const left: number[] = [];
+    for (const id of this.index.ids()) if (!listed.has(id)) left.push(id);
+    for (const id of left) this.index.leave(id);
+    for (const r of await this.store.clusterRows(missing)) this.enter(r);
+    this.from = start;
+    this.readAt = now;
+  }
+
+  /** After the pipeline moved cluster `id`'s newest-item time to `at` in storage. */
+  async touched(id: number, at: number): Promise<void> {
+    if (this.index.touch(id, at) || at < this.from) return;
+    // Kept from before the window: it is back in it now.
+    for (const r of await this.store.clusterRows([id])) this.enter(r);
+  }
+
+  private enter(r: WindowRow & { signature: string }): void {
+    if (r.id > this.maxId) this.maxId = r.id;
+    this.index.enter(r);
+  }
+}

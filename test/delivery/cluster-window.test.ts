@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeFingerprint, storySignature } from '../../src/delivery/cluster.ts';
+import { ClusterWindow } from '../../src/delivery/cluster-window.ts';
+import type { FeedAudience } from '../../src/domain/tenancy.ts';
+import { openStorage, type Storage } from '../../src/storage/index.ts';
+import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { seedFeed } from './fixtures.ts';
+
+notePostgresSkip();
+
+const hour = 3600_000;
+const W = 72 * hour;
+const t0 = Date.parse('2026-03-01T00:00:00Z');
+const GLOBAL: FeedAudience = { global: true, tenants: [] };
+const story = storySignature({ title: 'Regulator bans new foreign-made routers over espionage risk', summary: 'The regulator said the routers pose a national security risk.' });
+const same = storySignature({ title: 'New foreign-made routers banned by regulator citing espionage risk', summary: 'Routers made abroad pose a security risk, the regulator said.' });
+
+interface Ctx {
+  storage: Storage;
+  /** A second instance on the same database. */
+  other: Storage;
+  window: ClusterWindow;
+  /** Moves the window's clock (ms). */
+  advance(ms: number): void;
+  feedId: number;
+  itemIds: number[];
+  make(s: Storage, at: number, signature?: string): Promise<number>;
+  /** What the index ranks for the same story at `at`. */
+  ranked(at: number): number[];
+}
+
+// The pipeline's window of clusters over real storage: what enters, moves and leaves, and when another
+// instance's work shows (its new clusters at the next item, its touches at the next whole read).
+describe.each(testDatabases)('ClusterWindow on $name', (database) => {
+  let storage: Storage;
+  let other: Storage;
+  let url: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ storage, cleanup, url } = await freshStorage(database));
+    other = await openStorage(url);
+  });
+  afterEach(async () => {
+    await other.close();
+    await cleanup();
+  });
+
+  async function context(): Promise<Ctx> {
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, Array.from({ length: 6 }, (_, i) => ({ key: `a${i}`, title: `Story ${i}` })), new Date(t0));
+    let clock = 0;
+    const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock });
+    window.index.setAudiences(await storage.feeds.audiences());
+    let n = 0;
+    return {
+      storage,
+      other,
+      window,
+      advance: (ms) => (clock += ms),
+      feedId: a.feedId,
+      itemIds: a.itemIds,
+      make: async (s, at, signature = story) => (await s.clusters.create({ signature, title: 'S', firstItemId: a.itemIds[n++ % a.itemIds.length]!, at: new Date(at), createdAt: new Date(t0) })).id,
+      ranked: (at) => window.index.rank({ fingerprint: decodeFingerprint(same), at, audience: GLOBAL }, { threshold: 0.22, windowMs: W }).map((r) => r.clusterId),
+    };
+  }
+
+  it.each<{ name: string; run: (c: Ctx) => Promise<void> }>([
+    {
+      name: 'enter: the clusters of the window are read whole at first, with their fingerprints',
+      run: async (c) => {
+        const inside = await c.make(c.storage, t0 - 10 * hour);
+        await c.make(c.storage, t0 - 200 * hour);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([inside]);
+        expect(c.window.index.size).toBe(1);
+      },
+    },
+    {
+      name: 'enter: a cluster another instance made shows at the next item',
+      run: async (c) => {
+        await c.window.prepare(t0);
+        const made = await c.make(c.other, t0 - hour);
+        expect(c.ranked(t0)).toEqual([]);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([made]);
+      },
+    },
+    {
+      name: 'update: this instance\'s touch moves a kept cluster at once',
+      run: async (c) => {
+        const id = await c.make(c.storage, t0 - 80 * hour);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([]);
+        await c.storage.clusters.touch(id, new Date(t0 - hour));
+        await c.window.touched(id, t0 - hour);
+        expect(c.ranked(t0)).toEqual([id]);
+      },
+    },
+    {
+      name: 'update: a cluster touched back into the window from before what is kept is read and enters',
+      run: async (c) => {
+        const id = await c.make(c.storage, t0 - 500 * hour);
+        await c.window.prepare(t0);
+        expect(c.window.index.has(id)).toBe(false);
+        await c.storage.clusters.touch(id, new Date(t0));
+        await c.window.touched(id, t0);
+        expect(c.ranked(t0)).toEqual([id]);
+      },
+    },
+    {
+      name: 'refresh: another instance\'s touch shows at the next whole read, a minute on',
+      run: async (c) => {
+        const id = await c.make(c.storage, t0 - 80 * hour);
+        await c.window.prepare(t0);
+        await c.other.clusters.touch(id, new Date(t0 - 2 * hour));
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([]);
+        c.advance(60_000);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([id]);
+      },
+    },
+    {
+      name: 'leave: a whole read drops the clusters that fell out of the window',
+      run: async (c) => {
+        const early = await c.make(c.storage, t0 - 60 * hour);
+        const late = await c.make(c.storage, t0);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([early, late]);
+        c.advance(60_000);
+        // An item 70 hours later: its window (and the day read before it) starts after the early cluster.
+        await c.window.prepare(t0 + 70 * hour);
+        expect(c.window.index.has(early)).toBe(false);
+        expect(c.ranked(t0 + 70 * hour)).toEqual([late]);
+      },
+    },
+    {
+      name: 'an item older than what is kept reads the window whole from further back',
+      run: async (c) => {
+        const old = await c.make(c.storage, t0 - 300 * hour);
+        await c.window.prepare(t0);
+        expect(c.window.index.has(old)).toBe(false);
+        await c.window.prepare(t0 - 290 * hour);
+        expect(c.ranked(t0 - 290 * hour)).toEqual([old]);
+      },
+    },
+    {
+      name: 'a cluster whose first item is gone is nobody\'s to join',
+      run: async (c) => {
+        const id = await c.make(c.storage, t0);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([id]);
+        // Its first item deleted (items are removed with their feed): the next whole read says so.
+        expect(await c.storage.feeds.remove(c.feedId)).toBe(true);
+        c.advance(60_000);
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([]);
+      },
+    },
+  ])('$name', async ({ run }) => {
+    await run(await context());
+  });
+});
