@@ -24,18 +24,19 @@ import { csrfOf, webClient, type WebClient } from '../helpers/web-client.ts';
 notePostgresSkip();
 
 const PASSWORD = 'correct horse battery staple';
+// Not in the ids' alphabetical order: pages list topics in the file's order.
 const TOPICS = `topics:
+  - id: talks
+    name: Cyber talks
+    terms:
+      - { term: working group, weight: 3 }
+    threshold: 2
   - id: espionage
     name: State cyberespionage
     description: Spying by states
     terms:
       - cyberespionage
       - { term: spying, weight: 2 }
-    threshold: 2
-  - id: talks
-    name: Cyber talks
-    terms:
-      - { term: working group, weight: 3 }
     threshold: 2
 `;
 
@@ -263,6 +264,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect((await app.storage!.channels.get(ch.id))!.paused).toBe(false);
     expect((await op.post('/channels/999999/topics', { topic: ['talks'] })).status).toBe(403);
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage', 'talks'] });
+    // The channels table names them in the topics file's order, as /news status does.
+    expect((await op.get('/channels')).plain).toContain('<td data-label="Topics">Cyber talks, State cyberespionage</td>');
   });
 
   it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {
