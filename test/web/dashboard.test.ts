@@ -312,7 +312,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect(alert).toBeDefined();
     const handle = openDatabase(parseDatabaseUrl(url));
     try {
-      await sql`update alerts set status = 'dead', last_error = 'channel_not_found' where id = ${alert!.id}`.execute(handle.db);
+      await sql`update alerts set status = 'dead', last_error = 'channel_not_found', attempts = 3 where id = ${alert!.id}`.execute(handle.db);
     } finally {
       await handle.close();
     }
@@ -323,7 +323,14 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
       ['the dead letter', `Alert ${alert!.id} to `],
       ['the history column', '<th scope="col">Alert ID</th>'],
       ['why numbers skip', 'Alert IDs are numbered across every channel and never reused'],
+      ['how many the history shows', '<p class="muted">1 alert with status dead.'],
+      ['the channel choice, named as in the tables', '>console (Console)</option>'],
     ] as const) expect(page.text, what).toContain(want);
+    expect(page.plain).toMatch(/ · 3 attempts · last error: channel_not_found/);
+    // No alert of a status: said in words, not as a table with no rows.
+    const none = await op.get('/alerts?status=sending');
+    expect(none.text).toContain('<p class="muted">No alert has status sending.</p>');
+    expect(none.text).not.toContain('<caption class="sr-only">Alert history</caption>');
     expect(page.text).not.toContain(`#${alert!.id} to `);
     const r = await op.post(`/alerts/${alert!.id}/retry`, {});
     expect(r.status).toBe(303);
