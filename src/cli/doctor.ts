@@ -8,6 +8,7 @@ import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.t
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
 import { checkPush } from './check-push.ts';
+import { newSqliteFile } from './new-sqlite-file.ts';
 import { checkSealedValues } from './check-sealed-values.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -144,7 +145,11 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     // mistyped path must not pass as a new, empty database.
     const target = parseDatabaseUrl(config.database.url, ctx.cwd);
     if (target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(target.location)) {
-      return { check: { name: 'database', ok: true, warn: true, detail: `${describeTarget(target)} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` } };
+      const where = newSqliteFile(target.location);
+      if (!where.ok) return { check: { name: 'database', ok: false, detail: `${describeTarget(target)} cannot be created: ${where.problem}; check DATABASE_URL` } };
+      const missing = where.missingFolder ? `, nor does its folder ${where.missingFolder}` : '';
+      const creates = where.missingFolder ? 'creates them' : 'creates it';
+      return { check: { name: 'database', ok: true, warn: true, detail: `${describeTarget(target)} does not exist yet${missing}; 'cyberbrief run' or 'cyberbrief db migrate' ${creates} (if it should exist, check DATABASE_URL)` } };
     }
     storage = await ctx.openStorage(config, { migrate: false });
   } catch (err) {

@@ -268,18 +268,37 @@ describe('cyberbrief doctor before the first start', () => {
   const KEY = 'ab'.repeat(32);
   it.each([
     // doctor created the file (and its folders) and called it "reachable; 11 migration(s) pending": a mistyped path passed.
-    { name: 'a SQLite file that is not there', at: (dir: string) => path.join(dir, 'new.db') },
-    { name: 'a SQLite file in a folder that is not there', at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db') },
-  ])('$name: a warning naming it, and nothing created', async ({ at }) => {
+    {
+      name: 'a SQLite file that is not there',
+      at: (dir: string) => path.join(dir, 'new.db'),
+      check: (file: string) => ({ ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` }),
+      code: 0,
+    },
+    // It said the same as for a file alone, though run would create three folders for it.
+    {
+      name: 'a SQLite file in a folder that is not there',
+      at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db'),
+      check: (file: string) => ({ ok: true, warn: true, detail: `SQLite file ${file} does not exist yet, nor does its folder ${path.dirname(file)}; 'cyberbrief run' or 'cyberbrief db migrate' creates them (if it should exist, check DATABASE_URL)` }),
+      code: 0,
+    },
+    // It said run would create it; run stops on "unexpected error: EEXIST: file already exists, mkdir".
+    {
+      name: 'a SQLite file under a file',
+      at: (dir: string) => (writeFileSync(path.join(dir, 'notes.txt'), 'x'), path.join(dir, 'notes.txt', 'bot.db')),
+      check: (file: string) => ({ ok: false, detail: `SQLite file ${file} cannot be created: ${path.dirname(file)} is a file, not a folder; check DATABASE_URL` }),
+      code: 1,
+    },
+  ])('$name: one line naming it, and nothing created', async ({ at, check, code }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-new-'));
     try {
       const file = at(dir);
+      const before = readdirSync(dir);
       const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: file, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
       const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string });
-      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` });
+      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ...check(file) });
       expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
-      expect(readdirSync(dir)).toEqual([]);
-      expect(r.code).toBe(0);
+      expect(readdirSync(dir)).toEqual(before);
+      expect(r.code).toBe(code);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
