@@ -136,7 +136,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                           </td>
                           <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''} data-label="Status">{a.status + (a.inDigest ? ' (digest)' : '')}</td>
                           <td data-label="Attempts">{String(a.attempts)}</td>
-                          <td data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
+                          <td class="text" data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
                           <td data-label="Queued">
                             <Time at={a.createdAt} />
                           </td>

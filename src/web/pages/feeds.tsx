@@ -229,7 +229,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                   <td data-label="Last success">
                     <Time at={f.lastSuccessAt} />
                   </td>
-                  <td data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
+                  <td class="text" data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
                   <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
                   <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
                   <td data-label="Actions">
