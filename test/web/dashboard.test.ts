@@ -183,8 +183,14 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   });
 
   it('the overview counts the feeds and draws 14 days of sent alerts', async () => {
+    // A feed not read yet (due next year) is counted as new, not OK, and so shown on the Feeds page.
+    const { feed: fresh } = await app.storage!.feeds.add({ url: 'https://fresh.example/rss', source: 'cli', nextCheckAt: new Date(Date.now() + 365 * 86_400_000) });
     const r = await op.get('/');
+    const feedsPage = await op.get('/feeds?q=fresh.example');
+    await app.storage!.feeds.remove(fresh.id);
     expect(r.text).toMatch(/<span class="n ok">1<\/span> OK/);
+    expect(r.text).toContain('<span class="n">1</span> new, not read yet');
+    expect(feedsPage.text).toContain('<span class="muted">new: not read yet</span>');
     expect(r.text).toContain('<svg viewBox="0 0 560 180" role="img"');
     expect((r.text.match(/<rect class="bar"/g) ?? []).length).toBe(14);
   });

@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
-import { feedNeedsAttention, type Feed } from '../../domain/types.ts';
+import { feedHealth, feedNeedsAttention, type Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
 import { boundedText } from '../../lib/bounded-text.ts';
@@ -104,6 +104,7 @@ function State(props: { feed: Feed }) {
   const f = props.feed;
   if (!f.enabled) return <span class="bad">{`disabled${f.disabledReason ? `: ${f.disabledReason}` : ''}`}</span>;
   if (f.errorCount > 0) return <span class="warn">{`failing (${f.errorCount}x)`}</span>;
+  if (feedHealth(f) === 'new') return <span class="muted">new: not read yet</span>;
   return <span class="ok">ok</span>;
 }
 
