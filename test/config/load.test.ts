@@ -66,10 +66,10 @@ describe('loadConfig', () => {
     { name: 'a typo in a key', yaml: 'polling:\n  concurency: 3\n', message: /^config: unknown key polling\.concurency \(in .*ok?.*\); allowed here: tick, interval_seconds, .*concurrency/ },
     { name: 'an unknown top-level section', yaml: 'slak:\n  socket_mode: true\n', message: /^config: unknown key slak .*allowed here: database, server/ },
     { name: 'a number out of range', yaml: 'polling:\n  concurrency: 0\n', message: /^config: polling\.concurrency = 0 is invalid .*: expected a number >= 1\.$/ },
-    { name: 'a wrong type', yaml: 'summary:\n  fetch_article: "yes"\n', message: /^config: summary\.fetch_article = "yes" is invalid .*: expected boolean\.$/ },
+    { name: 'a wrong type', yaml: 'summary:\n  fetch_article: "yes"\n', message: /^config: summary\.fetch_article = "yes" is invalid .*: expected true or false\.$/ },
     { name: 'a feed URL that is not http', yaml: 'feeds:\n  - url: ftp://example.com/rss\n', message: /^config: feeds\.0\.url = "ftp:\/\/example\.com\/rss" is invalid .*http\(s\) URL\.$/ },
     { name: 'a bad enum from the environment', env: { LOG_LEVEL: 'loud' }, message: /^config: log\.level = "loud" is invalid \(check LOG_LEVEL or the config files\): expected one of "fatal", .*"silent"\.$/ },
-    { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected number\.$/ },
+    { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected a number\.$/ },
     // A PORT that is a number, but not a port, said "expected number".
     { name: 'a negative PORT', env: { PORT: '-1' }, message: /^config: server\.port = -1 is invalid \(check PORT or the config files\): expected a number >= 0\.$/ },
     { name: 'a PORT with a fraction', env: { PORT: '3000.5' }, message: /^config: server\.port = 3000\.5 is invalid \(check PORT or the config files\): expected a whole number\.$/ },
@@ -99,9 +99,13 @@ describe('loadConfig', () => {
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
     { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
     // YAML's infinity and NaN were shown as null ("polling.interval_seconds = null is invalid"), and a fraction as "expected int".
-    { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected number\.$/ },
-    { name: 'a negative infinite number', yaml: 'polling:\n  backfill: -.inf\n', message: /^config: polling\.backfill = -\.inf is invalid \(in .*\): expected number\.$/ },
-    { name: 'not a number', yaml: 'delivery:\n  max_attempts: .nan\n', message: /^config: delivery\.max_attempts = \.nan is invalid \(in .*\): expected number\.$/ },
+    { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected a number\.$/ },
+    { name: 'a negative infinite number', yaml: 'polling:\n  backfill: -.inf\n', message: /^config: polling\.backfill = -\.inf is invalid \(in .*\): expected a number\.$/ },
+    { name: 'not a number', yaml: 'delivery:\n  max_attempts: .nan\n', message: /^config: delivery\.max_attempts = \.nan is invalid \(in .*\): expected a number\.$/ },
+    // zod's own words for a wrong type ("expected number", "expected array") read as a type name, not a sentence.
+    { name: 'a string where a list goes', yaml: 'polling:\n  allow_hosts: "10.0.0.1"\n', message: /^config: polling\.allow_hosts = "10\.0\.0\.1" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a list\.$/ },
+    { name: 'a list where text goes', yaml: 'log:\n  format: [json]\n', message: /^config: log\.format = \["json"\] is invalid \(in .*\): expected one of / },
+    { name: 'a list where a mapping goes', yaml: 'polling: [1, 2]\n', message: /^config: polling = \[1,2\] is invalid \(in .*\): expected a mapping of keys\.$/ },
     { name: 'a fraction where a whole number goes', yaml: 'polling:\n  concurrency: 1.5\n', message: /^config: polling\.concurrency = 1\.5 is invalid \(in .*\): expected a whole number\.$/ },
     { name: 'an override that is a folder', env: { CYBERBRIEF_CONFIG: '/tmp' }, message: /^config: \/tmp is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
   ];
