@@ -59,7 +59,7 @@ describe('cyberbrief actors', () => {
     { name: 'an empty JSON object', argv: ['actors', 'import', write('empty-object.json', '{}\n')], error: /^actors: .*empty-object\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
     { name: 'a JSON array', argv: ['actors', 'import', write('array.json', '[\n  {"value": "A"}\n]\n')], error: /^actors: .*array\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
     { name: 'a galaxy with no state', argv: ['actors', 'import', write('nostate.json', '{"values": [{"value": "A"}]}')], error: /has no actor with a state sponsor or country; nothing to load\.$/ },
-    { name: 'a missing file', argv: ['actors', 'import', path.join(dir, 'missing.json')], error: `actors import: cannot read ${path.join(dir, 'missing.json')} (ENOENT).` },
+    { name: 'a missing file', argv: ['actors', 'import', path.join(dir, 'missing.json')], error: `actors import: cannot read ${path.join(dir, 'missing.json')}: there is no such file (ENOENT); check the path.` },
     { name: 'an unknown subcommand', argv: ['actors', 'remove'], error: 'actors: unknown subcommand "remove"; use list or import.' },
   ])('refuses $name in one sentence, changing nothing', async ({ argv, error }) => {
     const out = path.join(dir, 'untouched.jsonl');

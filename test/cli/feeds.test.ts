@@ -329,7 +329,7 @@ describe('cyberbrief feeds', () => {
   it('a missing OPML file is one clear sentence', async () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml (ENOENT).');
+    expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml: there is no such file (ENOENT); check the path.');
   });
 });
 

@@ -175,7 +175,7 @@ describe('cyberbrief doctor', () => {
     writeFileSync(override, `topics:\n  file: ${JSON.stringify(path.join(dir, 'missing.yaml'))}\n`);
     const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+    expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')}: there is no such file (ENOENT); check the path given in topics.file or --topics.`);
     expect(r.stdout.split('missing.yaml')).toHaveLength(2);
     expect(r.stdout).toContain('warn  matching: not checked: the relevance model is checked against the topics, which did not load (see topics)');
     expect(r.stdout).toMatch(/^1 problem found\.$/m);

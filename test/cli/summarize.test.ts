@@ -82,7 +82,7 @@ describe('cyberbrief summarize', () => {
     { name: 'missing --input', argv: [], message: /--input ARTICLES.jsonl is required/ },
     { name: 'bad --sentences', argv: ['--input', articles, '--sentences', 'three'], message: /--sentences expects a positive whole number/ },
     { name: 'zero --max-chars', argv: ['--input', articles, '--max-chars', '0'], message: /--max-chars expects a positive whole number/ },
-    { name: 'unreadable input', argv: ['--input', path.join(dir, 'nope.jsonl')], message: /cannot read .*nope.jsonl \(ENOENT\)/ },
+    { name: 'unreadable input', argv: ['--input', path.join(dir, 'nope.jsonl')], message: /cannot read .*nope.jsonl: there is no such file \(ENOENT\); check the path\./ },
     { name: 'unknown flag', argv: ['--input', articles, '--bogus'], message: /unknown option '--bogus'/ },
     { name: '--sentences with --max-chars', argv: ['--input', articles, '--sentences', '2', '--max-chars', '100'], message: /^summarize: --sentences and --max-chars are alternatives; give one of them\.$/ },
   ];

@@ -96,7 +96,7 @@ describe('loadConfig', () => {
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
     { name: 'a metrics token too short to be a secret (never shown)', env: { METRICS_TOKEN: 'hunter2secret' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, letters, digits and - \. _ ~ \+ \/ only \(make one with: openssl rand -hex 32\)\.$/ },
     { name: 'a metrics token with a space in it (never shown)', env: { METRICS_TOKEN: 'hunter2secret and more' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, / },
-    { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
+    { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml: there is no such file \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
     { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
     // YAML's infinity and NaN were shown as null ("polling.interval_seconds = null is invalid"), and a fraction as "expected int".
     { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected a number\.$/ },

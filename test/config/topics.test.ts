@@ -118,7 +118,7 @@ describe('loadTopicsFile', () => {
   });
 
   it('says when the file cannot be read', async () => {
-    await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml \(ENOENT\)/);
+    await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml: there is no such file \(ENOENT\); check the path given in topics\.file or --topics\./);
     await expect(loadTopicsFile('/dev/zero')).rejects.toThrow(/^topics: \/dev\/zero is not a regular file; topics\.file or --topics must name a YAML file\.$/);
   });
 });
