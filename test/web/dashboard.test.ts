@@ -332,7 +332,9 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
       ['how many the history shows', '<p class="muted">1 alert with status dead.'],
       ['the channel choice, named as in the tables', '>console (Console)</option>'],
     ] as const) expect(page.text, what).toContain(want);
-    expect(page.plain).toMatch(/ · 3 attempts · last error: channel_not_found/);
+    // The count is of failed sends (a sent alert has 0): said so, not "attempts".
+    expect(page.plain).toMatch(/ · 3 failed sends · last error: channel_not_found/);
+    expect(page.text).toContain('<th scope="col">Failed sends</th>');
     // No alert of a status: said in words, not as a table with no rows.
     const none = await op.get('/alerts?status=sending');
     expect(none.text).toContain('<p class="muted">No alert has status sending.</p>');

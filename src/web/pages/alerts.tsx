@@ -86,7 +86,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                       <p class="muted">
                         {`Alert ${a.id} to `}
                         <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
-                        {` · ${a.attempts} ${a.attempts === 1 ? 'attempt' : 'attempts'} · last error: ${a.lastError ?? 'none recorded'}`}
+                        {` · ${a.attempts} failed ${a.attempts === 1 ? 'send' : 'sends'} · last error: ${a.lastError ?? 'none recorded'}`}
                       </p>
                       {at && mayRetry(viewer, at) ? (
                         <form method="post" action={`/alerts/${a.id}/retry`}>
@@ -118,7 +118,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                         <th scope="col">Story</th>
                         <th scope="col">Channel</th>
                         <th scope="col">Status</th>
-                        <th scope="col">Attempts</th>
+                        <th scope="col">Failed sends</th>
                         <th scope="col">Last error</th>
                         <th scope="col">Queued</th>
                         <th scope="col">Sent</th>
@@ -135,7 +135,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                             <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
                           </td>
                           <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''} data-label="Status">{a.status + (a.inDigest ? ' (digest)' : '')}</td>
-                          <td data-label="Attempts">{String(a.attempts)}</td>
+                          <td data-label="Failed sends">{String(a.attempts)}</td>
                           <td class="text" data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
                           <td data-label="Queued">
                             <Time at={a.createdAt} />
