@@ -170,7 +170,12 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     // A sentence of storage's own that already says what to do (a schema from a newer version).
     if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { check: { name: 'database', ok: false, detail: plain(err.message) } };
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
-    return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` } };
+    // A PostgreSQL server that answered and refused (no such database or role, a wrong password) is up: the
+    // URL's user, password or database name is what to check. One that did not answer: is it up?
+    const { postgresFailure } = await import('../storage/failures.ts');
+    const refused = storage.description.startsWith('PostgreSQL') && !isStorageFailure(err) && postgresFailure(err) === null;
+    const advice = refused ? 'check the user, password and database name in DATABASE_URL' : 'check DATABASE_URL and that the server is up';
+    return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; ${advice}` } };
   } finally {
     await storage.close();
   }

@@ -304,6 +304,20 @@ describe('cyberbrief doctor before the first start', () => {
     }
   });
 
+  // A server that answered and refused (no such database or role) was told 'check DATABASE_URL and that the
+  // server is up', which sends the operator to look at a server that is up.
+  const pgUrl = process.env.TEST_DATABASE_URL?.trim();
+  it.skipIf(!pgUrl).each([
+    { name: 'a database that does not exist', edit: (u: URL) => (u.pathname = '/cyberbrief_no_such_database', u), reason: 'database "cyberbrief_no_such_database" does not exist' },
+    { name: 'a role that does not exist', edit: (u: URL) => ((u.username = 'cyberbrief_no_such_role'), u), reason: 'role "cyberbrief_no_such_role" does not exist' },
+  ])('PostgreSQL refusing $name: one line saying to check the user, password and database name', async ({ edit, reason }) => {
+    const url = edit(new URL(pgUrl!)).href;
+    const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: url, LOG_LEVEL: 'silent' });
+    const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
+    expect(checks.find((c) => c.name === 'database')?.detail).toMatch(new RegExp(`^PostgreSQL .*: ${reason}; check the user, password and database name in DATABASE_URL$`));
+    expect(r.code).toBe(1);
+  });
+
   it.each(testDatabases)('on $name with migrations pending and an encryption key: no raw "no such table" line', async (db) => {
     notePostgresSkip();
     const { url, drop } = await db.create();
