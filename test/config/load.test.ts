@@ -97,6 +97,10 @@ describe('loadConfig', () => {
     { name: 'one bad previous key among good ones (named by position)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)}, hunter2secret${'0'.repeat(51)}` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is not 32 bytes as 64 hex digits or base64 / },
     { name: 'an empty entry in the previous keys', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)},` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is empty / },
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
+    // A one-letter operator password, and a session-signing secret of a few characters, were taken as they were.
+    { name: 'an operator password too short to be one (never shown)', env: { DASHBOARD_PASSWORD: 'hunter2sec' }, message: /^config: DASHBOARD_PASSWORD is too short: expected at least 12 characters \(make one with: openssl rand -base64 18\)\.$/ },
+    { name: 'a session secret too short to sign with (never shown)', env: { DASHBOARD_SESSION_SECRET: 'hunter2secret-2' }, message: /^config: DASHBOARD_SESSION_SECRET is too short: expected at least 32 characters \(make one with: openssl rand -hex 32\), or leave it unset to have one generated and kept in the database\.$/ },
+    { name: 'an operator password longer than the sign-in form takes (never shown)', env: { DASHBOARD_PASSWORD: `hunter2secret${'x'.repeat(600)}` }, message: /^config: DASHBOARD_PASSWORD is too long: expected at most 512 characters \(the sign-in form takes no more\)\.$/ },
     { name: 'a metrics token too short to be a secret (never shown)', env: { METRICS_TOKEN: 'hunter2secret' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, letters, digits and - \. _ ~ \+ \/ only \(make one with: openssl rand -hex 32\)\.$/ },
     { name: 'a metrics token with a space in it (never shown)', env: { METRICS_TOKEN: 'hunter2secret and more' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, / },
     { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml: there is no such file \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
@@ -126,7 +130,7 @@ describe('loadConfig', () => {
     const env = {
       DASHBOARD_URL: 'https://news-bot.example.org',
       DASHBOARD_PASSWORD: 'operator-password-1',
-      DASHBOARD_SESSION_SECRET: 'session-secret-2',
+      DASHBOARD_SESSION_SECRET: 'session-secret-2-of-32-characters',
       SLACK_CLIENT_ID: '1234.5678',
       SLACK_CLIENT_SECRET: 'slack-client-secret-3',
       DISCORD_CLIENT_SECRET: 'discord-client-secret-4',
@@ -136,7 +140,7 @@ describe('loadConfig', () => {
     expect(c.web.public_url).toBe('https://news-bot.example.org');
     expect(c.web.session_hours).toBe(12);
     expect(c.secrets).toMatchObject({ dashboardPassword: 'operator-password-1', slackClientId: '1234.5678', encryptionKey: 'ab'.repeat(32) });
-    expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2-of-32-characters', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
     expect(secretValues(c)).not.toContain('1234.5678');
     expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, cwd: dir })).secrets.encryptionKey).toHaveLength(44);
   });
