@@ -21,7 +21,7 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'model', summary: 'the relevance scorer: fit it on labelled stories (and feedback), show it' },
   { name: 'actors', summary: 'the threat actors the scorer knows (MISP galaxy): list, import' },
   { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents' },
-  { name: 'feeds', summary: 'list, add, remove, enable feeds; import/export OPML' },
+  { name: 'feeds', summary: 'list, add, remove, enable and disable feeds; import/export OPML' },
   { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
   { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)" },
   { name: 'db', summary: 'database tasks: migrate, compact' },

@@ -26,6 +26,12 @@ describe('cyberbrief CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: cyberbrief ${name}`));
   });
 
+  // The list said 'list, add, remove, enable feeds', leaving out disable.
+  it("names every feeds action in the command list", async () => {
+    const line = (await cli(['--help'])).stdout.split('\n').find((l) => l.startsWith('  feeds '));
+    for (const action of ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) expect(line).toMatch(new RegExp(`\\b${action}\\b`));
+  });
+
   it.each(SUBCOMMANDS.map((c) => c.name))('help %s prints its usage, as --help does', async (name) => {
     const r = await cli(['help', name]);
     expect(r).toMatchObject({ code: 0, stdout: (await cli([name, '--help'])).stdout, stderr: '' });
