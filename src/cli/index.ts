@@ -82,6 +82,14 @@ export function parseArgsProblem(message: string, flags: readonly string[] = [])
     .replace(/'([^']{81,})'/g, (_, typed: string) => `'${echoed(typed)}'`);
 }
 
+/**
+ * A command's own sentence starts as every CLI sentence does, `cyberbrief match: ...`: some commands say
+ * `match: ...` or `model fit: ...`. Sentences of other modules (`config: ...`, `storage: ...`) are left.
+ */
+export function ownSentence(command: string, message: string): string {
+  return message.startsWith(`${command}:`) || new RegExp(`^${command} [a-z-]+:`).test(message) ? `cyberbrief ${message}` : message;
+}
+
 export interface MainIo {
   stdout?: (s: string) => void;
   stderr?: (s: string) => void;
@@ -220,7 +228,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     return await command.run(ctx);
   } catch (err) {
     if (err instanceof CyberbriefError) {
-      stderr(err.message);
+      stderr(ownSentence(first, err.message));
       return err.code === 'usage' ? 2 : 1;
     }
     stderr(`cyberbrief ${first}: unexpected error: ${errorMessage(err)}`);

@@ -254,11 +254,11 @@ describe('cyberbrief CLI: what was typed is echoed short', () => {
     { name: 'a bad --limit', argv: ['alerts', 'list', '--limit', blob], stderr: `cyberbrief alerts: --limit must be a number from 1 to 10000, got '${short}'.` },
     { name: 'an unknown db action', argv: ['db', blob], stderr: `cyberbrief db: expected 'migrate' or 'compact', got '${short}'; run 'cyberbrief db --help'.` },
     { name: 'an unknown secrets action', argv: ['secrets', blob], stderr: `cyberbrief secrets: expected 'rekey', got '${short}'; run 'cyberbrief secrets --help'.` },
-    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `model: unknown subcommand "${short}"; use fit or show.` },
-    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `model: unexpected argument "${short}"; see cyberbrief model --help.` },
-    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `actors: unknown subcommand "${short}"; use list or import.` },
-    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
-    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `summarize: --sentences expects a positive whole number, got "${short}".` },
+    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `cyberbrief model: unknown subcommand "${short}"; use fit or show.` },
+    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `cyberbrief model: unexpected argument "${short}"; see cyberbrief model --help.` },
+    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `cyberbrief actors: unknown subcommand "${short}"; use list or import.` },
+    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `cyberbrief actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
+    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `cyberbrief summarize: --sentences expects a positive whole number, got "${short}".` },
   ])('$name: one short sentence, exit 2', async ({ argv, stderr }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-echo-'));
     try {
@@ -352,9 +352,9 @@ describe('cyberbrief CLI: a mistyped action names the one meant', () => {
     { argv: ['secrets', 'rekye'], stderr: "cyberbrief secrets: expected 'rekey', got 'rekye' (did you mean 'rekey'?); run 'cyberbrief secrets --help'." },
     { argv: ['alerts', 'lst'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'lst' (did you mean 'list'?); run 'cyberbrief alerts --help'." },
     { argv: ['alerts', 'rety', '3'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'rety' (did you mean 'retry'?); run 'cyberbrief alerts --help'." },
-    { argv: ['model', 'shw'], stderr: 'model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
-    { argv: ['actors', 'imprt', 'x.json'], stderr: 'actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
-    { argv: ['actors', 'frobnicate'], stderr: 'actors: unknown subcommand "frobnicate"; use list or import.' },
+    { argv: ['model', 'shw'], stderr: 'cyberbrief model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
+    { argv: ['actors', 'imprt', 'x.json'], stderr: 'cyberbrief actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
+    { argv: ['actors', 'frobnicate'], stderr: 'cyberbrief actors: unknown subcommand "frobnicate"; use list or import.' },
     // A mistyped flag, as README promises ("an unknown command, action or flag ... naming the one meant").
     { argv: ['doctor', '--jsn'], stderr: "cyberbrief doctor: unknown option '--jsn' (did you mean '--json'?); run 'cyberbrief doctor --help'." },
     { argv: ['alerts', 'list', '--faild'], stderr: "cyberbrief alerts: unknown option '--faild' (did you mean '--failed'?); run 'cyberbrief alerts --help'." },

@@ -82,7 +82,7 @@ describe('commands refuse an over-long line in one sentence', () => {
       const code = await main(argv, { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env: {}, cwd: dir });
       expect(code).toBe(2);
       expect(out).toEqual([]);
-      expect(err).toEqual([`${argv[0]}: ${huge}:2 is longer than ${MAX_LINE_CHARS} characters; one line holds one item (is this JSON Lines?).`]);
+      expect(err).toEqual([`cyberbrief ${argv[0]}: ${huge}:2 is longer than ${MAX_LINE_CHARS} characters; one line holds one item (is this JSON Lines?).`]);
     });
   }
 });
