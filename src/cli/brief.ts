@@ -12,12 +12,16 @@ import type { Storage } from '../storage/index.ts';
 import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
 
-/** The channel named `ref`: its platform id (C0123, a Discord snowflake, console), or platform:id. */
+/**
+ * The channel named `ref`: its platform id (C0123, a Discord snowflake, console) or `#name` (as `cyberbrief
+ * alerts list` shows it), either one after `platform:` when two platforms share it.
+ */
 async function findChannel(storage: Storage, ref: string): Promise<Channel> {
   const m = /^(slack|discord|console):(.+)$/i.exec(ref);
   const platform = m ? (m[1]!.toLowerCase() as PlatformName) : null;
   const id = m ? m[2]! : ref;
-  const found = (await storage.channels.list()).filter((c) => c.externalId === id && (!platform || c.platform === platform));
+  const named = id.startsWith('#') && id.length > 1 ? id.slice(1) : null;
+  const found = (await storage.channels.list()).filter((c) => (named === null ? c.externalId === id : c.name === named) && (!platform || c.platform === platform));
   if (found.length === 0) {
     throw new UsageError(`cyberbrief brief: no channel ${plainLine(ref).slice(0, 80)} is known (a channel is known once it has used /news); 'cyberbrief alerts list' shows channels that got alerts.`);
   }
@@ -34,7 +38,8 @@ export const command: CliCommand = {
     "Prints what the channel's next brief would hold if it were sent now: its stories so far, grouped by",
     'topic and ranked as the brief ranks them, and when it is due. Changes nothing; the running bot sends',
     'each brief at its time. ID is the platform\'s channel id (Slack C0123ABC, a Discord channel id,',
-    'console), or platform:ID when two platforms share it.',
+    "console) or its #name, either one as platform:ID when two platforms share it (slack:#news, as",
+    "'cyberbrief alerts list' names channels).",
   ].join('\n'),
   options: {
     channel: { type: 'string' },

@@ -8,6 +8,7 @@ import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.t
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
 import { checkPush } from './check-push.ts';
+import { newSqliteFile } from './new-sqlite-file.ts';
 import { checkSealedValues } from './check-sealed-values.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -144,7 +145,11 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     // mistyped path must not pass as a new, empty database.
     const target = parseDatabaseUrl(config.database.url, ctx.cwd);
     if (target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(target.location)) {
-      return { check: { name: 'database', ok: true, warn: true, detail: `${describeTarget(target)} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` } };
+      const where = newSqliteFile(target.location);
+      if (!where.ok) return { check: { name: 'database', ok: false, detail: `${describeTarget(target)} cannot be created: ${where.problem}; check DATABASE_URL` } };
+      const missing = where.missingFolder ? `, nor does its folder ${where.missingFolder}` : '';
+      const creates = where.missingFolder ? 'creates them' : 'creates it';
+      return { check: { name: 'database', ok: true, warn: true, detail: `${describeTarget(target)} does not exist yet${missing}; 'cyberbrief run' or 'cyberbrief db migrate' ${creates} (if it should exist, check DATABASE_URL)` } };
     }
     storage = await ctx.openStorage(config, { migrate: false });
   } catch (err) {
@@ -165,7 +170,12 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     // A sentence of storage's own that already says what to do (a schema from a newer version).
     if (err instanceof CyberbriefError && err.code === 'storage' && !isStorageFailure(err)) return { check: { name: 'database', ok: false, detail: plain(err.message) } };
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
-    return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; check DATABASE_URL and that the server is up` } };
+    // A PostgreSQL server that answered and refused (no such database or role, a wrong password) is up: the
+    // URL's user, password or database name is what to check. One that did not answer: is it up?
+    const { postgresFailure } = await import('../storage/failures.ts');
+    const refused = storage.description.startsWith('PostgreSQL') && !isStorageFailure(err) && postgresFailure(err) === null;
+    const advice = refused ? 'check the user, password and database name in DATABASE_URL' : 'check DATABASE_URL and that the server is up';
+    return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; ${advice}` } };
   } finally {
     await storage.close();
   }

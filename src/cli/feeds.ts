@@ -3,7 +3,7 @@
 // CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
 import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
-import { feedNeedsAttention, type Feed } from '../domain/types.ts';
+import { feedHealth, feedNeedsAttention, type Feed } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { createAddressGuard } from '../feeds/address-guard.ts';
 import { checkFeedUrl, MAX_FEED_URL_LENGTH, storedFeedUrl } from '../feeds/feed-url.ts';
@@ -76,7 +76,8 @@ function reachLine(f: Feed, audience: FeedAudience | undefined): string {
 }
 
 function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean, push?: WebSubSubscription): string[] {
-  const state = f.enabled ? (f.errorCount ? `failing x${f.errorCount}` : 'ok') : 'disabled';
+  const health = feedHealth(f);
+  const state = health === 'failing' ? `failing x${f.errorCount}` : health;
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
   lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
   if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);

@@ -21,7 +21,7 @@ export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'model', summary: 'the relevance scorer: fit it on labelled stories (and feedback), show it' },
   { name: 'actors', summary: 'the threat actors the scorer knows (MISP galaxy): list, import' },
   { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents' },
-  { name: 'feeds', summary: 'list, add, remove, enable feeds; import/export OPML' },
+  { name: 'feeds', summary: 'list, add, remove, enable and disable feeds; import/export OPML' },
   { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
   { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)" },
   { name: 'db', summary: 'database tasks: migrate, compact' },
@@ -54,19 +54,40 @@ function topLevelHelp(): string {
 }
 
 /**
- * node:util parseArgs's message as one clause: its advice on positionals is dropped, and its three-line
- * "argument is ambiguous" (a value that starts with a dash, `--sentences -1`) becomes one line saying how
- * to give such a value.
+ * node:util parseArgs's message as one clause in our words (lower case, as every other CLI sentence): an
+ * unknown flag names the one meant when exactly one of the command's `flags` (long names, no dashes) is near
+ * (`--jsn`: did you mean '--json'?), its advice on positionals is dropped, and its three-line "argument is
+ * ambiguous" (a value that starts with a dash, `--sentences -1`) becomes one line saying how to give one.
  */
-export function parseArgsProblem(message: string): string {
+export function parseArgsProblem(message: string, flags: readonly string[] = []): string {
   const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous\./.exec(message);
   if (ambiguous) return `option '${echoed(ambiguous[1]!)}' needs a value; to give one that starts with a dash, write ${echoed(ambiguous[1]!)}=VALUE`;
-  // The option or argument it quotes is what was typed: shown short.
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) {
+    const typed = unknown[1]!;
+    const meant = typed.startsWith('--') ? closest(typed.slice(2), flags) : null;
+    return `unknown option '${echoed(typed)}'${meant ? ` (did you mean '--${meant}'?)` : ''}`;
+  }
+  const missing = /^Option '(?:-\w, )?(--?[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return `option '${missing[1]}' needs a value`;
+  const noValue = /^Option '(--?[\w-]+)' does not take an argument/.exec(message);
+  if (noValue) return `option '${noValue[1]}' takes no value`;
+  const stray = /^Unexpected argument '([^']*)'\. This command does not take positional arguments/.exec(message);
+  if (stray) return `unexpected argument '${echoed(stray[1]!)}' (this command takes none)`;
+  // Anything else node says: what it quotes was typed, so shown short.
   return message
     .replace(/\. To specify a positional argument.*$/s, '')
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\.$/, '')
     .replace(/'([^']{81,})'/g, (_, typed: string) => `'${echoed(typed)}'`);
+}
+
+/**
+ * A command's own sentence starts as every CLI sentence does, `cyberbrief match: ...`: some commands say
+ * `match: ...` or `model fit: ...`. Sentences of other modules (`config: ...`, `storage: ...`) are left.
+ */
+export function ownSentence(command: string, message: string): string {
+  return message.startsWith(`${command}:`) || new RegExp(`^${command} [a-z-]+:`).test(message) ? `cyberbrief ${message}` : message;
 }
 
 export interface MainIo {
@@ -147,9 +168,13 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     return 0;
   }
   if (!SUBCOMMANDS.some((c) => c.name === first)) {
-    const hint = first.startsWith('-') ? `unknown option '${echoed(first)}'` : `unknown command '${echoed(first)}'`;
-    const meant = first.startsWith('-') ? null : closest(first, SUBCOMMANDS.map((c) => c.name));
-    stderr(`cyberbrief: ${hint}; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
+    if (first.startsWith('-')) {
+      const meant = first.startsWith('--') ? closest(first.slice(2), ['help', 'version']) : null;
+      stderr(`cyberbrief: unknown option '${echoed(first)}'${meant ? ` (did you mean '--${meant}'?)` : ''}; run 'cyberbrief --help' for the list of commands.`);
+      return 2;
+    }
+    const meant = closest(first, SUBCOMMANDS.map((c) => c.name));
+    stderr(`cyberbrief: unknown command '${echoed(first)}'; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
     return 2;
   }
   const command = await loadCommand(first);
@@ -161,7 +186,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (err) {
-    stderr(`cyberbrief ${first}: ${parseArgsProblem(errorMessage(err))}; run 'cyberbrief ${first} --help'.`);
+    stderr(`cyberbrief ${first}: ${parseArgsProblem(errorMessage(err), Object.keys(command.options))}; run 'cyberbrief ${first} --help'.`);
     return 2;
   }
   // Every command reads the configuration and may log; storage loads when a command opens it.
@@ -203,7 +228,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     return await command.run(ctx);
   } catch (err) {
     if (err instanceof CyberbriefError) {
-      stderr(err.message);
+      stderr(ownSentence(first, err.message));
       return err.code === 'usage' ? 2 : 1;
     }
     stderr(`cyberbrief ${first}: unexpected error: ${errorMessage(err)}`);

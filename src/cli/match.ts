@@ -88,7 +88,7 @@ export const command: CliCommand = {
     const ev = evaluate(predicted, labels);
     // Figures over no item are not figures: say why instead (an empty label file, or ids that differ).
     if (ev.total === 0) {
-      ctx.stderr(labels.length === 0 ? `match: ${String(labelsFile)} holds no labels; give one {"id", "label": 0|1} per line.` : `match: no item in ${input} has a label in ${String(labelsFile)} (ids must match).`);
+      ctx.stderr(labels.length === 0 ? `cyberbrief match: ${String(labelsFile)} holds no labels; give one {"id", "label": 0|1} per line.` : `cyberbrief match: no item in ${input} has a label in ${String(labelsFile)} (ids must match).`);
       return 1;
     }
     if (ctx.args.values.json) {

@@ -13,7 +13,7 @@ import type { CliCommand } from './types.ts';
 const OUTPUT_LINES = 1000;
 
 export function formatPollLine(r: PollResult): string {
-  const counts = r.status === 'new' ? `${r.items} items, ${r.new} new${r.updated ? `, ${r.updated} changed` : ''}` : r.status === 'not_modified' ? 'not modified' : 'failed';
+  const counts = r.status === 'new' ? `${r.items} ${r.items === 1 ? 'item' : 'items'}, ${r.new} new${r.updated ? `, ${r.updated} changed` : ''}` : r.status === 'not_modified' ? 'not modified' : 'failed';
   const err = r.error ? `  ${r.error.class}: ${r.error.message}` : '';
   return `${r.status.padEnd(12)} ${counts.padEnd(28)} ${String(r.ms).padStart(6)} ms  ${r.url}${err}${r.disabled ? ' (feed disabled)' : ''}`;
 }

@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileErrorText } from '../config/file-error-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { CliContext } from './types.ts';
 
@@ -44,7 +45,7 @@ export async function readInput(
     text = info.isFile() ? await readFile(full, 'utf8') : await readCapped(full, maxBytes, tooLarge);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${prefix}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new UsageError(`${prefix}: cannot read ${file}: ${fileErrorText(err)}; check the path.`);
   }
   // A file that grew between stat and read.
   if (text.length > maxBytes) throw tooLarge();

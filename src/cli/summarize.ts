@@ -25,7 +25,7 @@ async function summarizeAll(ctx: CliContext, workers: Workers, articles: readonl
       return await workers.summaryWork.extractive(a.text, { ...opts, ...(a.title ? { title: a.title } : {}) });
     } catch (err) {
       if (!(err instanceof CyberbriefError)) throw err;
-      ctx.stderr(`summarize: ${a.id}: ${err.message} Its lead is printed instead.`);
+      ctx.stderr(`cyberbrief summarize: ${a.id}: ${err.message} Its lead is printed instead.`);
       return fallbackSummary(a.title ?? '', a.text, opts.maxChars ?? DEFAULT_MAX_CHARS);
     }
   };
@@ -101,7 +101,7 @@ export const command: CliCommand = {
     }
     const ev = evaluateSummaries(articles, new Map(refs.map((r) => [r.id, r.summary])), opts, (a) => summaryOf.get(a) ?? '');
     if (ev.items === 0) {
-      ctx.stderr(`summarize: no article in ${input} has a reference in ${refsFile} (ids must match).`);
+      ctx.stderr(`cyberbrief summarize: no article in ${input} has a reference in ${refsFile} (ids must match).`);
       return 1;
     }
     if (ctx.args.values.json) {

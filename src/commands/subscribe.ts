@@ -17,6 +17,8 @@ export const subscribe: CommandModule = {
     if (ch.paused) await deps.channels.unpause(ch.id);
     const all = await deps.channels.subscriptions(ch.id);
     const head = added.length > 0 ? `This channel now follows ${topicNames(deps.topics, added)}.` : 'Nothing changed: this channel already follows those topics.';
-    return reply(`${head} Followed topics: ${topicNames(deps.topics, all)}.`, { ephemeral: false });
+    // When what was added is all it follows, the head has said it: the list is not given twice.
+    const tail = added.length === all.length ? '' : ` Followed topics: ${topicNames(deps.topics, all)}.`;
+    return reply(`${head}${tail}`, { ephemeral: false });
   },
 };

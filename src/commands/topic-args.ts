@@ -54,6 +54,12 @@ export function resolveTopics(topics: readonly Topic[], given: readonly string[]
   return out;
 }
 
+/**
+ * The topics' names in the topics file's order (storage keeps ids sorted, which shown as names reads as no
+ * order at all); an id the file no longer holds comes last, as it is.
+ */
 export function topicNames(topics: readonly Topic[], ids: readonly string[]): string {
-  return ids.map((id) => topics.find((t) => t.id === id)?.name ?? id).join(', ');
+  const wanted = new Set(ids);
+  const known = topics.filter((t) => wanted.has(t.id));
+  return [...known.map((t) => t.name), ...ids.filter((id) => !known.some((t) => t.id === id))].join(', ');
 }

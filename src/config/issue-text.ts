@@ -21,12 +21,23 @@ export function show(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** zod's type names, as the values a person writes in YAML. */
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping of keys',
+  record: 'a mapping of keys',
+};
+
 /** What is allowed, for the common issue codes ("expected at most 20 entries"). */
 export function allowedText(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      // zod names a whole number 'int'.
-      return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}`;
+      // zod names the type ('number', 'int', 'array'): said as the value a person would write.
+      return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

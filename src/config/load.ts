@@ -134,8 +134,8 @@ function readSecrets(env: Env): Secrets {
     discordApplicationId: nonEmpty(env.DISCORD_APPLICATION_ID),
     discordApiUrl: apiUrl(env, 'DISCORD_API_URL'),
     llmApiKey: nonEmpty(env.LLM_API_KEY),
-    dashboardPassword: nonEmpty(env.DASHBOARD_PASSWORD),
-    dashboardSessionSecret: nonEmpty(env.DASHBOARD_SESSION_SECRET),
+    dashboardPassword: dashboardPassword(env),
+    dashboardSessionSecret: dashboardSessionSecret(env),
     slackClientId: nonEmpty(env.SLACK_CLIENT_ID),
     slackClientSecret: nonEmpty(env.SLACK_CLIENT_SECRET),
     discordClientSecret: nonEmpty(env.DISCORD_CLIENT_SECRET),
@@ -143,6 +143,35 @@ function readSecrets(env: Env): Secrets {
     previousEncryptionKeys: previousEncryptionKeys(env),
     metricsToken: metricsToken(env),
   };
+}
+
+/** Longest operator password: the sign-in form takes no more (src/web/password.ts). */
+export const DASHBOARD_PASSWORD_MAX = 512;
+const DASHBOARD_PASSWORD_MIN = 12;
+/** Shortest key the session cookies are signed with (HMAC-SHA256). */
+const SESSION_SECRET_MIN = 32;
+
+/** DASHBOARD_PASSWORD: the operator's, which opens every channel, feed and topic; long enough to be one (never shown). */
+function dashboardPassword(env: Env): string | null {
+  const v = nonEmpty(env.DASHBOARD_PASSWORD);
+  if (v && v.length < DASHBOARD_PASSWORD_MIN) {
+    throw new ConfigError(`config: DASHBOARD_PASSWORD is too short: expected at least ${DASHBOARD_PASSWORD_MIN} characters (make one with: openssl rand -base64 18).`);
+  }
+  if (v && v.length > DASHBOARD_PASSWORD_MAX) {
+    throw new ConfigError(`config: DASHBOARD_PASSWORD is too long: expected at most ${DASHBOARD_PASSWORD_MAX} characters (the sign-in form takes no more).`);
+  }
+  return v;
+}
+
+/** DASHBOARD_SESSION_SECRET: the session cookies' signing key, or null to have one generated (never shown). */
+function dashboardSessionSecret(env: Env): string | null {
+  const v = nonEmpty(env.DASHBOARD_SESSION_SECRET);
+  if (v && v.length < SESSION_SECRET_MIN) {
+    throw new ConfigError(
+      `config: DASHBOARD_SESSION_SECRET is too short: expected at least ${SESSION_SECRET_MIN} characters (make one with: openssl rand -hex 32), or leave it unset to have one generated and kept in the database.`,
+    );
+  }
+  return v;
 }
 
 /** METRICS_TOKEN: a bearer token (RFC 6750 characters) long enough to be a secret, or a one-sentence error (never shown). */

@@ -35,6 +35,8 @@ const feedEntry = z
   .strict();
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
+/** Where people or hubs reach this bot: addresses are built on it, so it holds no credentials, query or fragment. */
+const publicUrl = httpUrl.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u) && !/[?#]/.test(u), { error: 'expected an http(s) URL without a user name, password, query or fragment' });
 
 /** The dashboard (src/web): served under / on PORT once a sign-in method is configured. */
 const webSection = z
@@ -43,7 +45,7 @@ const webSection = z
      * The address people open the dashboard at, e.g. https://news-bot.example.org (DASHBOARD_URL
      * overrides). OAuth redirect URIs are built from it; null: from the request's Host header.
      */
-    public_url: httpUrl.nullable(),
+    public_url: publicUrl.nullable(),
     /** A session ends this long after sign-in. */
     session_hours: z.number().int().min(1).max(24 * 30),
     /** Failed password sign-ins allowed per client address per 15 minutes (all instances together). */
@@ -98,7 +100,7 @@ export const configSchema = z
          * The address hubs reach this bot at, e.g. https://news-bot.example.org (CYBERBRIEF_PUBLIC_URL
          * overrides): WebSub callbacks are built from it. null: no push, feeds are polled.
          */
-        public_url: httpUrl.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u) && !/[?#]/.test(u), { error: 'expected an http(s) URL without a user name, password, query or fragment' }).nullable(),
+        public_url: publicUrl.nullable(),
         /**
          * The longest `run` takes to stop after SIGTERM/SIGINT. Fetches in flight are given up at once; other
          * work (a summary, a chat send) may finish within this; then the process exits 1, naming what was still

@@ -15,6 +15,8 @@ const TERM_MAX = 2000;
 export const MAX_TERM_VARIANTS = 200_000;
 /** Largest topics file read. */
 export const MAX_TOPICS_FILE_BYTES = 5 * 1024 * 1024;
+/** Largest threshold a topic may have. */
+export const THRESHOLD_MAX = 10_000;
 const termText = z.string().trim().min(1).max(TERM_MAX);
 
 const termObject = z
@@ -43,7 +45,7 @@ export const topicSchema = z
     description: z.string().trim().max(1000).default(''),
     terms: z.array(weightedTerm).min(1).max(5000),
     groups: groups.optional(),
-    threshold: z.number().min(0).max(10_000),
+    threshold: z.number().min(0).max(THRESHOLD_MAX),
   })
   .strict();
 

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../lib/errors.ts';
+import { fileErrorText } from './file-error-text.ts';
 import { yamlProblem } from './issue-text.ts';
 
 /** What a settings file is, for its errors. */
@@ -31,7 +32,7 @@ export async function readYamlFile(file: string, kind: YamlFileKind): Promise<un
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${kind.prefix}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); ${kind.check}.`);
+    throw new ConfigError(`${kind.prefix}: cannot read ${file}: ${fileErrorText(err)}; ${kind.check}.`);
   }
   try {
     return parseYaml(text, kind.maxAliasCount === undefined ? {} : { maxAliasCount: kind.maxAliasCount });

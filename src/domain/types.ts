@@ -34,6 +34,14 @@ export interface Feed {
 /** A feed an operator should look at: failing, or disabled (`feeds list --failing`, the dashboard's filter). */
 export const feedNeedsAttention = (f: Pick<Feed, 'enabled' | 'errorCount'>): boolean => !f.enabled || f.errorCount > 0;
 
+/**
+ * A feed's health as lists show it: disabled, failing (its last check failed), new (enabled and never read:
+ * not yet "ok"), or ok.
+ */
+export type FeedHealth = 'disabled' | 'failing' | 'new' | 'ok';
+export const feedHealth = (f: Pick<Feed, 'enabled' | 'errorCount' | 'lastSuccessAt'>): FeedHealth =>
+  !f.enabled ? 'disabled' : f.errorCount > 0 ? 'failing' : f.lastSuccessAt === null ? 'new' : 'ok';
+
 /** A normalised feed entry, ready to store. */
 export interface NewItem {
   feedId: number;

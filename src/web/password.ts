@@ -2,13 +2,14 @@
 // start-up, compared in constant time, and rate-limited per client address and overall, counted in the
 // database so several instances share one limit.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DASHBOARD_PASSWORD_MAX } from '../config/load.ts';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 
 const PARAMS: ScryptOptions = { N: 16384, r: 8, p: 1 };
 /** Longest password read (a longer one is refused before hashing: a bound on work per request). */
-export const PASSWORD_MAX = 512;
+export const PASSWORD_MAX = DASHBOARD_PASSWORD_MAX;
 
 export interface PasswordCheck {
   matches(candidate: string): Promise<boolean>;

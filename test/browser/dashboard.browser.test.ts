@@ -40,6 +40,8 @@ const EDITORS = '720000000000000021';
 const D_MANAGER = '600000000000000021';
 const PASSWORD = 'browser test operator password';
 
+const LONG_ADDRESS = 'https://advisories.example/cybersecurity-advisories/aa24-038a-prc-state-sponsored-actors-compromise-and-maintain-persistent-access-to-critical-infrastructure';
+
 const TOPICS = `topics:
   - id: espionage
     name: State cyberespionage
@@ -303,9 +305,14 @@ describe.skipIf(!chromiumPresent).each(testDatabases)('the dashboard in Chromium
     await page().waitForURL(`${base}/topics`);
     expect(await page().getByRole('status').innerText()).toMatch(/^Saved version 1: espionage: \+"ransomware" \(3\)\./);
     await accessible('topics');
-    feed.items.push({ guid: 'c', title: 'Ransomware crew freezes a city council', link: 'http://127.0.0.1/c', description: 'The ransomware attack hit payroll.', pubDate: new Date() });
+    feed.items.push(
+      { guid: 'c', title: 'Ransomware crew freezes a city council', link: 'http://127.0.0.1/c', description: 'The ransomware attack hit payroll.', pubDate: new Date() },
+      // A title holding a long address: on every page it wraps instead of widening the page past a phone's.
+      { guid: 'e', title: `State hackers named in advisory ${LONG_ADDRESS}`, link: 'http://127.0.0.1/e', description: `Cyberespionage tools are listed at ${LONG_ADDRESS}.`, pubDate: new Date() },
+    );
     await storage.feeds.makeAllDue(new Date());
     await waitFor('the ransomware story in the subscribed channel', () => slackGot(C1, 'Ransomware crew freezes a city council') || undefined, 30_000);
+    await waitFor('the story with a long address in the subscribed channel', () => slackGot(C1, 'State hackers named in advisory') || undefined, 30_000);
   }, 60_000);
 
   it('retries a dead letter from the alerts page', async () => {
@@ -328,6 +335,11 @@ describe.skipIf(!chromiumPresent).each(testDatabases)('the dashboard in Chromium
 
   it('every page passes axe and fits a phone; screenshots at desktop and phone width', async () => {
     const c1 = await channelId('slack', C1);
+    // A feed whose error quotes its long address (a token in the query: no place to break a line): at desktop
+    // width its table still shows every column (the error wraps) instead of pushing the buttons out of sight.
+    const tokenUrl = `https://private-feeds.example/rss?token=${'9f8e7d6c5b4a3'.repeat(8)}`;
+    await storage.feeds.add({ url: tokenUrl, title: 'Advisories', source: 'cli' }, new Date());
+    await waitFor('the long address to fail', async () => ((await storage.feeds.getByUrl(tokenUrl))?.lastError ? true : undefined), 20_000);
     const pages: Array<[string, string, string]> = [
       ['overview', '/', 'Overview'],
       ['feeds', '/feeds', 'Feeds'],
@@ -342,6 +354,8 @@ describe.skipIf(!chromiumPresent).each(testDatabases)('the dashboard in Chromium
       expect(await page().locator('header nav[aria-label="Main"]').count(), url).toBe(1);
       expect(await page().locator('main h1').innerText(), url).toBe(title);
       await accessible(name);
+      const sideways = await page().evaluate(`[...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.scrollWidth + ' in ' + w.clientWidth)`);
+      expect(sideways, `${name}: a table scrolls sideways at desktop width`).toEqual([]);
       if (shots && name !== 'alerts') await screenshots(page(), name);
     }
   }, 60_000);

@@ -54,13 +54,13 @@ describe('cyberbrief actors', () => {
   });
 
   it.each([
-    { name: 'no file', argv: ['actors', 'import'], error: 'actors import: give one file, a MISP galaxy threat-actor.json; see cyberbrief actors --help.' },
-    { name: 'a file that is not a galaxy', argv: ['actors', 'import', write('bad.json', '{"values": 3}')], error: /^actors: .*bad\.json:1 needs a string "name"|actors: .*bad\.json has no "values" list/ },
-    { name: 'an empty JSON object', argv: ['actors', 'import', write('empty-object.json', '{}\n')], error: /^actors: .*empty-object\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
-    { name: 'a JSON array', argv: ['actors', 'import', write('array.json', '[\n  {"value": "A"}\n]\n')], error: /^actors: .*array\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
+    { name: 'no file', argv: ['actors', 'import'], error: 'cyberbrief actors import: give one file, a MISP galaxy threat-actor.json; see cyberbrief actors --help.' },
+    { name: 'a file that is not a galaxy', argv: ['actors', 'import', write('bad.json', '{"values": 3}')], error: /^cyberbrief actors: .*bad\.json:1 needs a string "name"|actors: .*bad\.json has no "values" list/ },
+    { name: 'an empty JSON object', argv: ['actors', 'import', write('empty-object.json', '{}\n')], error: /^cyberbrief actors: .*empty-object\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
+    { name: 'a JSON array', argv: ['actors', 'import', write('array.json', '[\n  {"value": "A"}\n]\n')], error: /^cyberbrief actors: .*array\.json has no "values" list; expected a MISP galaxy cluster file such as threat-actor\.json\.$/ },
     { name: 'a galaxy with no state', argv: ['actors', 'import', write('nostate.json', '{"values": [{"value": "A"}]}')], error: /has no actor with a state sponsor or country; nothing to load\.$/ },
-    { name: 'a missing file', argv: ['actors', 'import', path.join(dir, 'missing.json')], error: `actors import: cannot read ${path.join(dir, 'missing.json')} (ENOENT).` },
-    { name: 'an unknown subcommand', argv: ['actors', 'remove'], error: 'actors: unknown subcommand "remove"; use list or import.' },
+    { name: 'a missing file', argv: ['actors', 'import', path.join(dir, 'missing.json')], error: `cyberbrief actors import: cannot read ${path.join(dir, 'missing.json')}: there is no such file (ENOENT); check the path.` },
+    { name: 'an unknown subcommand', argv: ['actors', 'remove'], error: 'cyberbrief actors: unknown subcommand "remove"; use list or import.' },
   ])('refuses $name in one sentence, changing nothing', async ({ argv, error }) => {
     const out = path.join(dir, 'untouched.jsonl');
     const r = await run([...argv, '--out', out]);

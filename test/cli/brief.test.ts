@@ -22,6 +22,10 @@ async function seeded(): Promise<string> {
     const ch = await seedChannel(storage, 'slack', 'C0NEWS', ['state-cyber-operations']);
     await seedChannel(storage, 'discord', 'SHARED', []);
     await seedChannel(storage, 'slack', 'SHARED', []);
+    // Channels by the names 'cyberbrief alerts list' shows them under (slack:#desk).
+    await storage.channels.upsert({ platform: 'slack', externalId: 'C0DESK', workspaceId: 'W1', name: 'desk' });
+    await storage.channels.upsert({ platform: 'slack', externalId: 'C0TWIN', workspaceId: 'W1', name: 'twin' });
+    await storage.channels.upsert({ platform: 'discord', externalId: '710000000000000001', workspaceId: 'G1', name: 'twin' });
     await storage.channels.setDelivery(ch, { mode: 'brief', brief: schedule, quiet: null, threads: false }, new Date(nextOccurrence(schedule, Date.now()).at));
     for (const [i, itemId] of a.itemIds.entries()) {
       const c = await storage.clusters.create({ signature: '00', title: 't', firstItemId: itemId, at, createdAt: at });
@@ -77,8 +81,22 @@ describe('cyberbrief brief --dry-run', () => {
     { argv: ['brief', '--dry-run'], code: 2, err: "cyberbrief brief: --channel ID is required; run 'cyberbrief brief --help'." },
     { argv: ['brief', '--channel', 'C0NOPE', '--dry-run'], code: 2, err: "cyberbrief brief: no channel C0NOPE is known (a channel is known once it has used /news); 'cyberbrief alerts list' shows channels that got alerts." },
     { argv: ['brief', '--channel', 'SHARED', '--dry-run'], code: 2, err: 'cyberbrief brief: SHARED names a channel on discord and slack; say which, e.g. --channel discord:SHARED.' },
+    { argv: ['brief', '--channel', '#twin', '--dry-run'], code: 2, err: 'cyberbrief brief: #twin names a channel on slack and discord; say which, e.g. --channel slack:#twin.' },
+    { argv: ['brief', '--channel', '#nope', '--dry-run'], code: 2, err: "cyberbrief brief: no channel #nope is known (a channel is known once it has used /news); 'cyberbrief alerts list' shows channels that got alerts." },
   ])('$argv.2 $argv.3: one sentence, exit $code', async ({ argv, code, err }) => {
     const r = await cli(argv, await seeded());
     expect(r).toMatchObject({ code, stderr: err });
+  });
+
+  // 'alerts list' names channels as slack:#desk, and the not-found sentence points there, but only ids were taken.
+  it.each([
+    { ref: '#desk', want: 'slack:C0DESK (#desk)' },
+    { ref: 'slack:#desk', want: 'slack:C0DESK (#desk)' },
+    { ref: 'discord:#twin', want: 'discord:710000000000000001 (#twin)' },
+    { ref: 'C0DESK', want: 'slack:C0DESK (#desk)' },
+  ])('finds the channel $ref', async ({ ref, want }) => {
+    const r = await cli(['brief', '--channel', ref, '--dry-run'], await seeded());
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^Channel ${want.replace(/[()]/g, '\\$&')} has no brief`));
   });
 });

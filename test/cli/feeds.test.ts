@@ -43,7 +43,7 @@ describe('cyberbrief feeds', () => {
     expect(await cli('add', 'https://a.example/rss', '--title', 'A feed')).toMatchObject({ code: 0, stdout: 'Added feed 1: https://a.example/rss' });
     expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
     const list = await cli('list');
-    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT.*\n {6}for every channel \(global\)$/);
+    expect(list.stdout).toMatch(/^ {3}1 {2}new {10}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT.*\n {6}for every channel \(global\)$/);
     expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://a.example/rss');
     const json = JSON.parse((await cli('list', '--json')).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, global: true, owners: [], last_success_at: null, last_error: null, error_count: 0 });
@@ -55,6 +55,27 @@ describe('cyberbrief feeds', () => {
     expect((await cli('list', '--failing', '--json')).stdout).toBe('');
     expect((await cli('remove', '1')).stdout).toBe('Removed feed 1: https://a.example/rss');
     expect((await cli('list', '--json')).stdout).toBe('');
+  });
+
+  // A feed never checked yet was listed as "ok", as if it had been read.
+  it.each([
+    { name: 'never checked', outcome: [] as Array<'ok' | 'error'>, state: 'new' },
+    { name: 'read once', outcome: ['ok'] as Array<'ok' | 'error'>, state: 'ok' },
+    { name: 'failing twice, never read', outcome: ['error', 'error'] as Array<'ok' | 'error'>, state: 'failing x2' },
+    { name: 'failing once after a good read', outcome: ['ok', 'error'] as Array<'ok' | 'error'>, state: 'failing x1' },
+  ])('states a feed $name as "$state"', async ({ outcome, state }) => {
+    await cli('add', 'https://a.example/rss', '--title', 'A feed');
+    const storage = await openStorage(env.DATABASE_URL!);
+    try {
+      const at = new Date('2026-03-02T10:00:00Z');
+      for (const o of outcome) {
+        if (o === 'ok') await storage.feeds.recordSuccess(1, { at, nextCheckAt: at, etag: null, lastModified: null, title: 'A feed' });
+        else await storage.feeds.recordFailure(1, { at, nextCheckAt: at, error: 'fetch_http: HTTP 500' });
+      }
+    } finally {
+      await storage.close();
+    }
+    expect((await cli('list')).stdout.split('\n')[0]).toBe(`   1  ${state.padEnd(12)} A feed  https://a.example/rss`);
   });
 
   it('shows push state (WebSub) without the secret or callback id', async () => {
@@ -277,7 +298,7 @@ describe('cyberbrief feeds', () => {
   ])('feeds add --title of a feed that exists, with $name, says what title it keeps', async ({ title, stderr }) => {
     await cli('add', 'https://a.example/rss', '--title', 'Old');
     expect(await cli('add', 'https://a.example/rss', '--title', title)).toMatchObject({ code: 0, stdout: 'Feed 1 already exists: https://a.example/rss', stderr });
-    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}ok {11}Old {2}https:\/\/a\.example\/rss/);
+    expect((await cli('list')).stdout).toMatch(/^ {3}1 {2}new {10}Old {2}https:\/\/a\.example\/rss/);
   });
 
   it('feeds add --title with nothing visible is one clear sentence and adds nothing', async () => {
@@ -289,7 +310,7 @@ describe('cyberbrief feeds', () => {
     writeFileSync(path.join(dir, 'config.yaml'), 'feeds:\n  - url: https://configured.example/rss\n    title: Configured Wire\n');
     const list = await cli('list');
     expect(list.stdout).not.toMatch(/No feeds yet/);
-    expect(list.stdout).toMatch(/^ {3}1 {2}ok {11}Configured Wire {2}https:\/\/configured\.example\/rss {2}\(configured\)$/m);
+    expect(list.stdout).toMatch(/^ {3}1 {2}new {10}Configured Wire {2}https:\/\/configured\.example\/rss {2}\(configured\)$/m);
     await cli('add', 'https://mine.example/rss');
     const json = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(json.map((f) => [f.url, f.configured])).toEqual([['https://configured.example/rss', true], ['https://mine.example/rss', false]]);
@@ -308,7 +329,7 @@ describe('cyberbrief feeds', () => {
   it('a missing OPML file is one clear sentence', async () => {
     const r = await cli('import', 'nope.opml');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml (ENOENT).');
+    expect(r.stderr).toBe('cyberbrief feeds import: cannot read nope.opml: there is no such file (ENOENT); check the path.');
   });
 });
 

@@ -26,6 +26,12 @@ describe('cyberbrief CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: cyberbrief ${name}`));
   });
 
+  // The list said 'list, add, remove, enable feeds', leaving out disable.
+  it("names every feeds action in the command list", async () => {
+    const line = (await cli(['--help'])).stdout.split('\n').find((l) => l.startsWith('  feeds '));
+    for (const action of ['list', 'add', 'remove', 'enable', 'disable', 'import', 'export']) expect(line).toMatch(new RegExp(`\\b${action}\\b`));
+  });
+
   it.each(SUBCOMMANDS.map((c) => c.name))('help %s prints its usage, as --help does', async (name) => {
     const r = await cli(['help', name]);
     expect(r).toMatchObject({ code: 0, stdout: (await cli([name, '--help'])).stdout, stderr: '' });
@@ -35,13 +41,13 @@ describe('cyberbrief CLI', () => {
     ['an unknown command', ['frobnicate'], /^cyberbrief: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
     ['a mistyped command', ['polll'], /^cyberbrief: unknown command 'polll'; did you mean 'poll'\? Run 'cyberbrief --help' for the list of commands\.$/],
     ['an unknown top-level flag', ['--verbose'], /^cyberbrief: unknown option '--verbose'/],
-    ['an unknown flag of a command', ['doctor', '--jsn'], /^cyberbrief doctor: Unknown option '--jsn'.*run 'cyberbrief doctor --help'\.$/],
-    ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: Unexpected argument 'now'.*run 'cyberbrief doctor --help'\.$/],
+    ['an unknown flag of a command', ['doctor', '--frobnicate'], /^cyberbrief doctor: unknown option '--frobnicate'; run 'cyberbrief doctor --help'\.$/],
+    ['a stray word', ['doctor', 'now'], /^cyberbrief doctor: unexpected argument 'now' \(this command takes none\); run 'cyberbrief doctor --help'\.$/],
     ['a bad db action', ['db', 'drop'], /^cyberbrief db: expected 'migrate' or 'compact', got 'drop'; run 'cyberbrief db --help'\.$/],
     ['help for an unknown command', ['help', 'frobnicate'], /^cyberbrief help: unknown command 'frobnicate'; run 'cyberbrief --help' for the list of commands\.$/],
     ['a value that starts with a dash', ['summarize', '--sentences', '-1'], /^cyberbrief summarize: option '--sentences' needs a value; to give one that starts with a dash, write --sentences=VALUE; run 'cyberbrief summarize --help'\.$/],
-    ['a flag missing its value', ['match', '--input'], /^cyberbrief match: Option '--input <value>' argument missing; run 'cyberbrief match --help'\.$/],
-    ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: Option '--json' does not take an argument; run 'cyberbrief doctor --help'\.$/],
+    ['a flag missing its value', ['match', '--input'], /^cyberbrief match: option '--input' needs a value; run 'cyberbrief match --help'\.$/],
+    ['a value given to a switch', ['doctor', '--json=yes'], /^cyberbrief doctor: option '--json' takes no value; run 'cyberbrief doctor --help'\.$/],
   ])('%s prints one line and exits 2', async (_name, argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -175,7 +181,7 @@ describe('cyberbrief doctor', () => {
     writeFileSync(override, `topics:\n  file: ${JSON.stringify(path.join(dir, 'missing.yaml'))}\n`);
     const r = await cli(['doctor', '--offline'], { CYBERBRIEF_CONFIG: override, DATABASE_URL: path.join(dir, 'd.db') });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')} (ENOENT); check the path given in topics.file or --topics.`);
+    expect(r.stdout).toContain(`FAIL  topics: cannot read ${path.join(dir, 'missing.yaml')}: there is no such file (ENOENT); check the path given in topics.file or --topics.`);
     expect(r.stdout.split('missing.yaml')).toHaveLength(2);
     expect(r.stdout).toContain('warn  matching: not checked: the relevance model is checked against the topics, which did not load (see topics)');
     expect(r.stdout).toMatch(/^1 problem found\.$/m);
@@ -241,18 +247,18 @@ describe('cyberbrief CLI: what was typed is echoed short', () => {
     { name: 'an unknown command', argv: [`q${blob}`], stderr: `cyberbrief: unknown command 'q${short.slice(1)}'; run 'cyberbrief --help' for the list of commands.` },
     { name: 'an unknown top-level option', argv: [`--${blob}`], stderr: `cyberbrief: unknown option '--${short.slice(2)}'; run 'cyberbrief --help' for the list of commands.` },
     { name: 'help for an unknown command', argv: ['help', blob], stderr: `cyberbrief help: unknown command '${short}'; run 'cyberbrief --help' for the list of commands.` },
-    { name: "a command's unknown option", argv: ['poll', '--once', `--${blob}`], stderr: `cyberbrief poll: Unknown option '--${short.slice(2)}'; run 'cyberbrief poll --help'.` },
-    { name: 'a stray argument', argv: ['doctor', blob], stderr: `cyberbrief doctor: Unexpected argument '${short}'. This command does not take positional arguments; run 'cyberbrief doctor --help'.` },
+    { name: "a command's unknown option", argv: ['poll', '--once', `--${blob}`], stderr: `cyberbrief poll: unknown option '--${short.slice(2)}'; run 'cyberbrief poll --help'.` },
+    { name: 'a stray argument', argv: ['doctor', blob], stderr: `cyberbrief doctor: unexpected argument '${short}' (this command takes none); run 'cyberbrief doctor --help'.` },
     { name: 'an unknown feeds action', argv: ['feeds', blob], stderr: `cyberbrief feeds: unknown action '${short}' (list, add, remove, enable, disable, import, export); run 'cyberbrief feeds --help'.` },
     { name: 'an unknown alerts action', argv: ['alerts', blob], stderr: `cyberbrief alerts: expected 'list' or 'retry', got '${short}'; run 'cyberbrief alerts --help'.` },
     { name: 'a bad --limit', argv: ['alerts', 'list', '--limit', blob], stderr: `cyberbrief alerts: --limit must be a number from 1 to 10000, got '${short}'.` },
     { name: 'an unknown db action', argv: ['db', blob], stderr: `cyberbrief db: expected 'migrate' or 'compact', got '${short}'; run 'cyberbrief db --help'.` },
     { name: 'an unknown secrets action', argv: ['secrets', blob], stderr: `cyberbrief secrets: expected 'rekey', got '${short}'; run 'cyberbrief secrets --help'.` },
-    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `model: unknown subcommand "${short}"; use fit or show.` },
-    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `model: unexpected argument "${short}"; see cyberbrief model --help.` },
-    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `actors: unknown subcommand "${short}"; use list or import.` },
-    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
-    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `summarize: --sentences expects a positive whole number, got "${short}".` },
+    { name: 'an unknown model subcommand', argv: ['model', blob], stderr: `cyberbrief model: unknown subcommand "${short}"; use fit or show.` },
+    { name: 'a stray argument to model show', argv: ['model', 'show', blob], stderr: `cyberbrief model: unexpected argument "${short}"; see cyberbrief model --help.` },
+    { name: 'an unknown actors subcommand', argv: ['actors', blob], stderr: `cyberbrief actors: unknown subcommand "${short}"; use list or import.` },
+    { name: 'a stray argument to actors list', argv: ['actors', 'list', blob], stderr: `cyberbrief actors list: unexpected argument "${short}"; see cyberbrief actors --help.` },
+    { name: 'a bad --sentences', argv: ['summarize', '--input', 'a.jsonl', '--sentences', blob], stderr: `cyberbrief summarize: --sentences expects a positive whole number, got "${short}".` },
   ])('$name: one short sentence, exit 2', async ({ argv, stderr }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-echo-'));
     try {
@@ -268,21 +274,54 @@ describe('cyberbrief doctor before the first start', () => {
   const KEY = 'ab'.repeat(32);
   it.each([
     // doctor created the file (and its folders) and called it "reachable; 11 migration(s) pending": a mistyped path passed.
-    { name: 'a SQLite file that is not there', at: (dir: string) => path.join(dir, 'new.db') },
-    { name: 'a SQLite file in a folder that is not there', at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db') },
-  ])('$name: a warning naming it, and nothing created', async ({ at }) => {
+    {
+      name: 'a SQLite file that is not there',
+      at: (dir: string) => path.join(dir, 'new.db'),
+      check: (file: string) => ({ ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` }),
+      code: 0,
+    },
+    // It said the same as for a file alone, though run would create three folders for it.
+    {
+      name: 'a SQLite file in a folder that is not there',
+      at: (dir: string) => path.join(dir, 'no', 'such', 'folder', 'bot.db'),
+      check: (file: string) => ({ ok: true, warn: true, detail: `SQLite file ${file} does not exist yet, nor does its folder ${path.dirname(file)}; 'cyberbrief run' or 'cyberbrief db migrate' creates them (if it should exist, check DATABASE_URL)` }),
+      code: 0,
+    },
+    // It said run would create it; run stops on "unexpected error: EEXIST: file already exists, mkdir".
+    {
+      name: 'a SQLite file under a file',
+      at: (dir: string) => (writeFileSync(path.join(dir, 'notes.txt'), 'x'), path.join(dir, 'notes.txt', 'bot.db')),
+      check: (file: string) => ({ ok: false, detail: `SQLite file ${file} cannot be created: ${path.dirname(file)} is a file, not a folder; check DATABASE_URL` }),
+      code: 1,
+    },
+  ])('$name: one line naming it, and nothing created', async ({ at, check, code }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-new-'));
     try {
       const file = at(dir);
+      const before = readdirSync(dir);
       const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: file, CYBERBRIEF_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'silent' });
       const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string });
-      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ok: true, warn: true, detail: `SQLite file ${file} does not exist yet; 'cyberbrief run' or 'cyberbrief db migrate' creates it (if it should exist, check DATABASE_URL)` });
+      expect(checks.find((c) => c.name === 'database')).toEqual({ name: 'database', ...check(file) });
       expect(checks.find((c) => c.name === 'encryption')).toBeUndefined();
-      expect(readdirSync(dir)).toEqual([]);
-      expect(r.code).toBe(0);
+      expect(readdirSync(dir)).toEqual(before);
+      expect(r.code).toBe(code);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // A server that answered and refused (no such database or role) was told 'check DATABASE_URL and that the
+  // server is up', which sends the operator to look at a server that is up.
+  const pgUrl = process.env.TEST_DATABASE_URL?.trim();
+  it.skipIf(!pgUrl).each([
+    { name: 'a database that does not exist', edit: (u: URL) => (u.pathname = '/cyberbrief_no_such_database', u), reason: 'database "cyberbrief_no_such_database" does not exist' },
+    { name: 'a role that does not exist', edit: (u: URL) => ((u.username = 'cyberbrief_no_such_role'), u), reason: 'role "cyberbrief_no_such_role" does not exist' },
+  ])('PostgreSQL refusing $name: one line saying to check the user, password and database name', async ({ edit, reason }) => {
+    const url = edit(new URL(pgUrl!)).href;
+    const r = await cli(['doctor', '--offline', '--json'], { DATABASE_URL: url, LOG_LEVEL: 'silent' });
+    const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
+    expect(checks.find((c) => c.name === 'database')?.detail).toMatch(new RegExp(`^PostgreSQL .*: ${reason}; check the user, password and database name in DATABASE_URL$`));
+    expect(r.code).toBe(1);
   });
 
   it.each(testDatabases)('on $name with migrations pending and an encryption key: no raw "no such table" line', async (db) => {
@@ -313,9 +352,15 @@ describe('cyberbrief CLI: a mistyped action names the one meant', () => {
     { argv: ['secrets', 'rekye'], stderr: "cyberbrief secrets: expected 'rekey', got 'rekye' (did you mean 'rekey'?); run 'cyberbrief secrets --help'." },
     { argv: ['alerts', 'lst'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'lst' (did you mean 'list'?); run 'cyberbrief alerts --help'." },
     { argv: ['alerts', 'rety', '3'], stderr: "cyberbrief alerts: expected 'list' or 'retry', got 'rety' (did you mean 'retry'?); run 'cyberbrief alerts --help'." },
-    { argv: ['model', 'shw'], stderr: 'model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
-    { argv: ['actors', 'imprt', 'x.json'], stderr: 'actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
-    { argv: ['actors', 'frobnicate'], stderr: 'actors: unknown subcommand "frobnicate"; use list or import.' },
+    { argv: ['model', 'shw'], stderr: 'cyberbrief model: unknown subcommand "shw" (did you mean "show"?); use fit or show.' },
+    { argv: ['actors', 'imprt', 'x.json'], stderr: 'cyberbrief actors: unknown subcommand "imprt" (did you mean "import"?); use list or import.' },
+    { argv: ['actors', 'frobnicate'], stderr: 'cyberbrief actors: unknown subcommand "frobnicate"; use list or import.' },
+    // A mistyped flag, as README promises ("an unknown command, action or flag ... naming the one meant").
+    { argv: ['doctor', '--jsn'], stderr: "cyberbrief doctor: unknown option '--jsn' (did you mean '--json'?); run 'cyberbrief doctor --help'." },
+    { argv: ['alerts', 'list', '--faild'], stderr: "cyberbrief alerts: unknown option '--faild' (did you mean '--failed'?); run 'cyberbrief alerts --help'." },
+    { argv: ['db', 'compact', '--dryrun'], stderr: "cyberbrief db: unknown option '--dryrun' (did you mean '--dry-run'?); run 'cyberbrief db --help'." },
+    { argv: ['poll', '--onse'], stderr: "cyberbrief poll: unknown option '--onse' (did you mean '--once'?); run 'cyberbrief poll --help'." },
+    { argv: ['--verison'], stderr: "cyberbrief: unknown option '--verison' (did you mean '--version'?); run 'cyberbrief --help' for the list of commands." },
   ])('$argv: one line naming it, exit 2', async ({ argv, stderr }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-meant-'));
     try {

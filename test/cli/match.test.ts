@@ -85,22 +85,22 @@ describe('cyberbrief match', () => {
     const { code, out, err } = await run(['match', '--input', bad, '--topics', TOPICS, '--scorer', 'rules', '--json']);
     expect(code).toBe(2);
     expect(out).toEqual([]);
-    expect(err).toEqual([`match: ${bad}:2 is not valid JSON; expected {"id", "title", "description"?, "content"?}.`]);
+    expect(err).toEqual([`cyberbrief match: ${bad}:2 is not valid JSON; expected {"id", "title", "description"?, "content"?}.`]);
   });
 
   const usage: Array<{ name: string; argv: () => string[]; message: string }> = [
     {
       name: 'a labels line that is not JSON',
       argv: () => ['--eval', write('bad-labels.jsonl', '{"id":"b","label":1}\nnope\n')],
-      message: `match: ${path.join(dir, 'bad-labels.jsonl')}:2: not valid JSON; expected {"id": "...", "label": 0 or 1}.`,
+      message: `cyberbrief match: ${path.join(dir, 'bad-labels.jsonl')}:2: not valid JSON; expected {"id": "...", "label": 0 or 1}.`,
     },
     {
       name: 'a label that is not 0 or 1',
       argv: () => ['--eval', write('bad-label.jsonl', '{"id":"b","label":"yes"}\n')],
-      message: `match: ${path.join(dir, 'bad-label.jsonl')}:1: expected {"id": "...", "label": 0 or 1}.`,
+      message: `cyberbrief match: ${path.join(dir, 'bad-label.jsonl')}:1: expected {"id": "...", "label": 0 or 1}.`,
     },
-    { name: '--errors without --eval', argv: () => ['--errors'], message: 'match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.' },
-    { name: 'standard input for both files', argv: () => ['--input', '-', '--eval', '-'], message: 'match: --input and --eval cannot both read standard input.' },
+    { name: '--errors without --eval', argv: () => ['--errors'], message: 'cyberbrief match: --errors lists the errors of --eval; give --eval LABELS.jsonl too.' },
+    { name: 'standard input for both files', argv: () => ['--input', '-', '--eval', '-'], message: 'cyberbrief match: --input and --eval cannot both read standard input.' },
   ];
   for (const u of usage) {
     it(`exits 2 with one sentence on ${u.name}`, async () => {
@@ -113,8 +113,8 @@ describe('cyberbrief match', () => {
   }
 
   const noFigures: Array<{ name: string; labels: () => string; message: (f: string) => string }> = [
-    { name: 'an empty labels file', labels: () => write('no-labels.jsonl', ''), message: (f) => `match: ${f} holds no labels; give one {"id", "label": 0|1} per line.` },
-    { name: 'labels of other ids', labels: () => write('other-labels.jsonl', '{"id":"zzz","label":1}\n'), message: (f) => `match: no item in ${ITEMS} has a label in ${f} (ids must match).` },
+    { name: 'an empty labels file', labels: () => write('no-labels.jsonl', ''), message: (f) => `cyberbrief match: ${f} holds no labels; give one {"id", "label": 0|1} per line.` },
+    { name: 'labels of other ids', labels: () => write('other-labels.jsonl', '{"id":"zzz","label":1}\n'), message: (f) => `cyberbrief match: no item in ${ITEMS} has a label in ${f} (ids must match).` },
   ];
   for (const c of noFigures) {
     it(`exits 1 with one sentence, and no figures, on ${c.name}`, async () => {
@@ -152,34 +152,34 @@ describe('cyberbrief derive-topics', () => {
     {
       name: 'an empty document',
       argv: () => [write('empty.txt', '')],
-      message: () => `derive-topics: ${path.join(dir, 'empty.txt')} holds no readable text; give plain-text articles (first line: the title).`,
+      message: () => `cyberbrief derive-topics: ${path.join(dir, 'empty.txt')} holds no readable text; give plain-text articles (first line: the title).`,
     },
     {
       name: 'a binary document',
       argv: () => [write('binary.txt', 'PK\u0003\u0004\u0000\u0000 word document')],
-      message: () => `derive-topics: ${path.join(dir, 'binary.txt')} holds no readable text; give plain-text articles (first line: the title).`,
+      message: () => `cyberbrief derive-topics: ${path.join(dir, 'binary.txt')} holds no readable text; give plain-text articles (first line: the title).`,
     },
     {
       name: 'a document of stop words only',
       argv: () => [write('stop.txt', 'The and of a\n')],
-      message: () => `derive-topics: found no words or phrases to propose in ${path.join(dir, 'stop.txt')}; give articles of a few paragraphs.`,
+      message: () => `cyberbrief derive-topics: found no words or phrases to propose in ${path.join(dir, 'stop.txt')}; give articles of a few paragraphs.`,
     },
     {
       name: 'a background with no item line',
       argv: () => [write('doc.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--background', write('bg.jsonl', 'not json\n{"id": 1}\n')],
-      message: () => `derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
+      message: () => `cyberbrief derive-topics: --background ${path.join(dir, 'bg.jsonl')} has no JSON line with a "title" or "description"; give JSON Lines of news items.`,
     },
-    { name: 'an empty --name', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', ' '], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 0.' },
-    { name: 'a --name over 100 characters', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', 'N'.repeat(101)], message: () => 'derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 101.' },
+    { name: 'an empty --name', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', ' '], message: () => 'cyberbrief derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 0.' },
+    { name: 'a --name over 100 characters', argv: () => [write('named.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '--name', 'N'.repeat(101)], message: () => 'cyberbrief derive-topics: --name must be 1 to 100 characters (a topics file accepts no other), got 101.' },
     {
       name: 'standard input twice',
       argv: () => ['-', '--background', '-'],
-      message: () => 'derive-topics: standard input (-) can be read once; give the other documents as files.',
+      message: () => 'cyberbrief derive-topics: standard input (-) can be read once; give the other documents as files.',
     },
     {
       name: 'standard input as two documents',
       argv: () => [write('one.txt', 'Port sabotage\nHarbour cranes were hacked.\n'), '-', '-'],
-      message: () => 'derive-topics: standard input (-) can be read once; give the other documents as files.',
+      message: () => 'cyberbrief derive-topics: standard input (-) can be read once; give the other documents as files.',
     },
   ];
   for (const r of refused) {

@@ -107,13 +107,13 @@ describe('cyberbrief model fit', () => {
   });
 
   it.each([
-    { name: 'no labels', argv: ['model', 'fit'], error: "model fit: give --labels FILE (labelled stories), or --with-feedback to refit from this deployment's verdicts." },
-    { name: 'a label that is not 0 or 1', argv: ['model', 'fit', '--labels', write('bad.jsonl', '{"id":"a","label":2,"title":"x"}\n')], error: `model fit: ${path.join(dir, 'bad.jsonl')}:1 needs a string "id" and a "label" of 0 or 1.` },
-    { name: 'a label without text or --items', argv: ['model', 'fit', '--labels', write('bare.jsonl', '{"id":"a","label":1}\n')], error: `model fit: ${path.join(dir, 'bare.jsonl')}: a has no "title"; give --items FILE to look stories up by id.` },
-    { name: 'a story labelled twice', argv: ['model', 'fit', '--labels', write('twice.jsonl', '{"id":"a","label":1,"title":"x"}\n{"id":"a","label":0,"title":"x"}\n')], error: `model fit: ${path.join(dir, 'twice.jsonl')} labels a twice; keep one line per story.` },
-    { name: 'too few stories', argv: ['model', 'fit', '--labels', write('few.jsonl', '{"id":"a","label":1,"title":"x"}\n')], error: 'model: 1 labelled stories are too few for 5-fold cross-validation.' },
-    { name: 'a bad --folds', argv: ['model', 'fit', '--labels', TRAIN, '--folds', '1'], error: 'model fit: --folds 1 is invalid; expected a whole number from 2 to 20.' },
-    { name: 'an unknown subcommand', argv: ['model', 'train'], error: 'model: unknown subcommand "train"; use fit or show.' },
+    { name: 'no labels', argv: ['model', 'fit'], error: "cyberbrief model fit: give --labels FILE (labelled stories), or --with-feedback to refit from this deployment's verdicts." },
+    { name: 'a label that is not 0 or 1', argv: ['model', 'fit', '--labels', write('bad.jsonl', '{"id":"a","label":2,"title":"x"}\n')], error: `cyberbrief model fit: ${path.join(dir, 'bad.jsonl')}:1 needs a string "id" and a "label" of 0 or 1.` },
+    { name: 'a label without text or --items', argv: ['model', 'fit', '--labels', write('bare.jsonl', '{"id":"a","label":1}\n')], error: `cyberbrief model fit: ${path.join(dir, 'bare.jsonl')}: a has no "title"; give --items FILE to look stories up by id.` },
+    { name: 'a story labelled twice', argv: ['model', 'fit', '--labels', write('twice.jsonl', '{"id":"a","label":1,"title":"x"}\n{"id":"a","label":0,"title":"x"}\n')], error: `cyberbrief model fit: ${path.join(dir, 'twice.jsonl')} labels a twice; keep one line per story.` },
+    { name: 'too few stories', argv: ['model', 'fit', '--labels', write('few.jsonl', '{"id":"a","label":1,"title":"x"}\n')], error: 'cyberbrief model: 1 labelled stories are too few for 5-fold cross-validation.' },
+    { name: 'a bad --folds', argv: ['model', 'fit', '--labels', TRAIN, '--folds', '1'], error: 'cyberbrief model fit: --folds 1 is invalid; expected a whole number from 2 to 20.' },
+    { name: 'an unknown subcommand', argv: ['model', 'train'], error: 'cyberbrief model: unknown subcommand "train"; use fit or show.' },
   ])('refuses $name in one sentence', async ({ argv, error }) => {
     const r = await run(argv);
     expect(r.code).not.toBe(0);
@@ -144,7 +144,7 @@ describe('cyberbrief model fit --with-feedback', () => {
     expect(r).toEqual({
       code: 2,
       out: [],
-      err: ['model fit: this deployment has feedback verdicts on 0 stories, too few to refit on (at least 6, 3 of them relevant and 3 not, for 3-fold cross-validation); collect more Relevant / Not relevant clicks, or give --labels FILE too.'],
+      err: ['cyberbrief model fit: this deployment has feedback verdicts on 0 stories, too few to refit on (at least 6, 3 of them relevant and 3 not, for 3-fold cross-validation); collect more Relevant / Not relevant clicks, or give --labels FILE too.'],
     });
     expect(existsSync(path.join(dir, 'none.json'))).toBe(false);
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import { formatPollLine } from '../../src/cli/poll.ts';
 import { serve, startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
@@ -113,6 +114,18 @@ describe('cyberbrief poll --once', () => {
     const r = await cli(['poll'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--once is required/);
+  });
+});
+
+describe('a poll line', () => {
+  // It said "1 items, 1 new".
+  it.each([
+    { items: 1, fresh: 1, counts: '1 item, 1 new' },
+    { items: 3, fresh: 0, counts: '3 items, 0 new' },
+    { items: 0, fresh: 0, counts: '0 items, 0 new' },
+  ])('says "$counts"', ({ items, fresh, counts }) => {
+    const line = formatPollLine({ feedId: 1, url: 'https://a.example/rss', status: 'new', items, new: fresh, updated: 0, queued: fresh, ms: 12, nextCheckAt: new Date(0) });
+    expect(line).toBe(`new          ${counts.padEnd(28)}     12 ms  https://a.example/rss`);
   });
 });
 

@@ -16,8 +16,10 @@ describe('readInput', () => {
   const cases: Array<{ name: string; file: string; stdin?: string | Error; max?: number; want?: string; error?: string }> = [
     { name: 'a file relative to cwd', file: 'ten.txt', want: '0123456789' },
     { name: 'standard input for -', file: '-', stdin: 'abc', want: 'abc' },
-    { name: 'a missing file', file: 'nope.txt', error: 'x: cannot read nope.txt (ENOENT).' },
-    { name: 'a directory', file: 'folder', error: 'x: cannot read folder (EISDIR).' },
+    // The error code alone ("(ENOENT)") said neither what was wrong nor what to do.
+    { name: 'a missing file', file: 'nope.txt', error: 'x: cannot read nope.txt: there is no such file (ENOENT); check the path.' },
+    { name: 'a directory', file: 'folder', error: 'x: cannot read folder: it is a folder, not a file (EISDIR); check the path.' },
+    { name: 'a path through a file', file: 'ten.txt/more.txt', error: 'x: cannot read ten.txt/more.txt: a part of the path is a file, not a folder (ENOTDIR); check the path.' },
     { name: 'a file over the cap', file: 'ten.txt', max: 9, error: 'x: ten.txt is larger than 9 bytes; split it into smaller files.' },
     { name: 'standard input over the cap', file: '-', stdin: 'abcdef', max: 5, error: 'x: standard input is larger than 5 bytes; split it into smaller files.' },
     { name: 'a device that never ends, read only up to the cap', file: '/dev/zero', max: 1024 * 1024, error: 'x: /dev/zero is larger than 1 MiB; split it into smaller files.' },
@@ -80,7 +82,7 @@ describe('commands refuse an over-long line in one sentence', () => {
       const code = await main(argv, { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env: {}, cwd: dir });
       expect(code).toBe(2);
       expect(out).toEqual([]);
-      expect(err).toEqual([`${argv[0]}: ${huge}:2 is longer than ${MAX_LINE_CHARS} characters; one line holds one item (is this JSON Lines?).`]);
+      expect(err).toEqual([`cyberbrief ${argv[0]}: ${huge}:2 is longer than ${MAX_LINE_CHARS} characters; one line holds one item (is this JSON Lines?).`]);
     });
   }
 });

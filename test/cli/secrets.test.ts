@@ -182,7 +182,7 @@ describe.each(testDatabases)('cyberbrief secrets rekey on $name', (database) => 
   });
 
   it.each([
-    { name: 'without a current key', env: { CYBERBRIEF_ENCRYPTION_KEY: '', CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' }, code: 1, message: /^secrets rekey: CYBERBRIEF_ENCRYPTION_KEY is not set; set the new key and move the old one to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS\.$/ },
+    { name: 'without a current key', env: { CYBERBRIEF_ENCRYPTION_KEY: '', CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: '' }, code: 1, message: /^cyberbrief secrets rekey: CYBERBRIEF_ENCRYPTION_KEY is not set; set the new key and move the old one to CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS\.$/ },
     { name: 'with a bad previous key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${OLD},${STRANGER.slice(2)}` }, code: 1, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is not 32 bytes/ },
     { name: 'with a bad action', args: ['rotate'], env: {}, code: 2, message: /^cyberbrief secrets: expected 'rekey', got 'rotate'; run 'cyberbrief secrets --help'\.$/ },
   ])('refuses to run $name, in one line, changing nothing', async ({ env: over, args, code, message }) => {

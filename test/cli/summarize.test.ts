@@ -82,9 +82,9 @@ describe('cyberbrief summarize', () => {
     { name: 'missing --input', argv: [], message: /--input ARTICLES.jsonl is required/ },
     { name: 'bad --sentences', argv: ['--input', articles, '--sentences', 'three'], message: /--sentences expects a positive whole number/ },
     { name: 'zero --max-chars', argv: ['--input', articles, '--max-chars', '0'], message: /--max-chars expects a positive whole number/ },
-    { name: 'unreadable input', argv: ['--input', path.join(dir, 'nope.jsonl')], message: /cannot read .*nope.jsonl \(ENOENT\)/ },
-    { name: 'unknown flag', argv: ['--input', articles, '--bogus'], message: /Unknown option '--bogus'/ },
-    { name: '--sentences with --max-chars', argv: ['--input', articles, '--sentences', '2', '--max-chars', '100'], message: /^summarize: --sentences and --max-chars are alternatives; give one of them\.$/ },
+    { name: 'unreadable input', argv: ['--input', path.join(dir, 'nope.jsonl')], message: /cannot read .*nope.jsonl: there is no such file \(ENOENT\); check the path\./ },
+    { name: 'unknown flag', argv: ['--input', articles, '--bogus'], message: /unknown option '--bogus'/ },
+    { name: '--sentences with --max-chars', argv: ['--input', articles, '--sentences', '2', '--max-chars', '100'], message: /^cyberbrief summarize: --sentences and --max-chars are alternatives; give one of them\.$/ },
   ];
   for (const u of usage) {
     it(`exits 2 on ${u.name}`, async () => {

@@ -31,4 +31,16 @@ describe('/news status with the outbox', () => {
     expect(text).toContain('2 alerts are waiting to be sent.');
     expect(text).toContain('1 alert failed after repeated attempts. Latest: "Story 1" (transient: HTTP 500). An operator can resend them with `cyberbrief alerts retry --all`.');
   });
+
+  // It said "last successful check 2026-03-02T10:00:07Z": written as every other time we show, to the minute.
+  it.each([
+    { name: 'no check yet', success: null, line: 'Watching 1 feed.' },
+    { name: 'a successful check', success: new Date('2026-03-02T10:00:07.250Z'), line: 'Watching 1 feed; last successful check 2026-03-02 10:00 UTC.' },
+  ])('says when the feeds were last checked: $name', async ({ success, line }) => {
+    const t0 = new Date('2026-03-02T09:00:00Z');
+    const { feedId } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [], t0);
+    if (success) await storage.feeds.recordSuccess(feedId, { at: success, nextCheckAt: success, etag: null, lastModified: null, title: 'Alpha' });
+    const handle = createCommandHandler(commandDepsFor(storage));
+    expect((await handle(status)).text.split('\n').at(-1)).toBe(line);
+  });
 });

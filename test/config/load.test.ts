@@ -66,10 +66,10 @@ describe('loadConfig', () => {
     { name: 'a typo in a key', yaml: 'polling:\n  concurency: 3\n', message: /^config: unknown key polling\.concurency \(in .*ok?.*\); allowed here: tick, interval_seconds, .*concurrency/ },
     { name: 'an unknown top-level section', yaml: 'slak:\n  socket_mode: true\n', message: /^config: unknown key slak .*allowed here: database, server/ },
     { name: 'a number out of range', yaml: 'polling:\n  concurrency: 0\n', message: /^config: polling\.concurrency = 0 is invalid .*: expected a number >= 1\.$/ },
-    { name: 'a wrong type', yaml: 'summary:\n  fetch_article: "yes"\n', message: /^config: summary\.fetch_article = "yes" is invalid .*: expected boolean\.$/ },
+    { name: 'a wrong type', yaml: 'summary:\n  fetch_article: "yes"\n', message: /^config: summary\.fetch_article = "yes" is invalid .*: expected true or false\.$/ },
     { name: 'a feed URL that is not http', yaml: 'feeds:\n  - url: ftp://example.com/rss\n', message: /^config: feeds\.0\.url = "ftp:\/\/example\.com\/rss" is invalid .*http\(s\) URL\.$/ },
     { name: 'a bad enum from the environment', env: { LOG_LEVEL: 'loud' }, message: /^config: log\.level = "loud" is invalid \(check LOG_LEVEL or the config files\): expected one of "fatal", .*"silent"\.$/ },
-    { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected number\.$/ },
+    { name: 'a non-numeric PORT', env: { PORT: 'eighty' }, message: /^config: server\.port = "eighty" is invalid \(check PORT or the config files\): expected a number\.$/ },
     // A PORT that is a number, but not a port, said "expected number".
     { name: 'a negative PORT', env: { PORT: '-1' }, message: /^config: server\.port = -1 is invalid \(check PORT or the config files\): expected a number >= 0\.$/ },
     { name: 'a PORT with a fraction', env: { PORT: '3000.5' }, message: /^config: server\.port = 3000\.5 is invalid \(check PORT or the config files\): expected a whole number\.$/ },
@@ -87,6 +87,9 @@ describe('loadConfig', () => {
     { name: 'a tick that is not a cron expression', yaml: 'polling:\n  tick: "every minute"\n', message: /^config: polling\.tick = "every minute" is invalid .*: expected a cron expression such as "\*\/1 \* \* \* \*" \(5 fields, or 6 with seconds first\)\.$/ },
     { name: 'YAML that does not parse', yaml: 'polling: [unclosed\n', message: /^config: .* is not valid YAML: .* at line 2, column 1; fix the file\.$/ },
     { name: 'a key given twice', yaml: 'polling:\n  concurrency: 2\n  concurrency: 3\n', message: /^config: .* is not valid YAML: Map keys must be unique at line 3, column 3; fix the file\.$/ },
+    // CYBERBRIEF_PUBLIC_URL refused a password in it; DASHBOARD_URL took one into every OAuth redirect URI.
+    { name: 'a dashboard URL with a password in it (never shown)', env: { DASHBOARD_URL: 'https://ops:hunter2secret@news-bot.example.org' }, message: /^config: web\.public_url = "https:\/\/ops:\[redacted\]@news-bot\.example\.org" is invalid \(check DASHBOARD_URL or the config files\): expected an http\(s\) URL without a user name, password, query or fragment\.$/ },
+    { name: 'a dashboard URL with a query', env: { DASHBOARD_URL: 'https://news-bot.example.org/?x=1' }, message: /^config: web\.public_url = .* is invalid \(check DASHBOARD_URL or the config files\): expected an http\(s\) URL without a user name, password, query or fragment\.$/ },
     { name: 'a dashboard URL that is not http', env: { DASHBOARD_URL: 'news-bot.example.org' }, message: /^config: web\.public_url = "news-bot\.example\.org" is invalid \(check DASHBOARD_URL or the config files\): expected an http\(s\) URL\.$/ },
     { name: 'a bad Slack install scope', yaml: 'web:\n  slack:\n    install_scopes: ["chat write"]\n', message: /^config: web\.slack\.install_scopes\.0 = "chat write" is invalid .*: expected a Slack scope such as chat:write\.$/ },
     { name: 'an encryption key of the wrong length (never shown)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'hunter2secret-too-short' }, message: /^config: CYBERBRIEF_ENCRYPTION_KEY is invalid: expected 32 bytes as 64 hex digits or base64 \(make one with: openssl rand -hex 32\)\.$/ },
@@ -94,14 +97,22 @@ describe('loadConfig', () => {
     { name: 'one bad previous key among good ones (named by position)', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)}, hunter2secret${'0'.repeat(51)}` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is not 32 bytes as 64 hex digits or base64 / },
     { name: 'an empty entry in the previous keys', env: { CYBERBRIEF_ENCRYPTION_KEY: 'ab'.repeat(32), CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: `${'cd'.repeat(32)},` }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is invalid: key 2 of 2 is empty / },
     { name: 'previous keys without a current key', env: { CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS: 'cd'.repeat(32) }, message: /^config: CYBERBRIEF_PREVIOUS_ENCRYPTION_KEYS is set but CYBERBRIEF_ENCRYPTION_KEY is not; set the new key that values are to be sealed with\.$/ },
+    // A one-letter operator password, and a session-signing secret of a few characters, were taken as they were.
+    { name: 'an operator password too short to be one (never shown)', env: { DASHBOARD_PASSWORD: 'hunter2sec' }, message: /^config: DASHBOARD_PASSWORD is too short: expected at least 12 characters \(make one with: openssl rand -base64 18\)\.$/ },
+    { name: 'a session secret too short to sign with (never shown)', env: { DASHBOARD_SESSION_SECRET: 'hunter2secret-2' }, message: /^config: DASHBOARD_SESSION_SECRET is too short: expected at least 32 characters \(make one with: openssl rand -hex 32\), or leave it unset to have one generated and kept in the database\.$/ },
+    { name: 'an operator password longer than the sign-in form takes (never shown)', env: { DASHBOARD_PASSWORD: `hunter2secret${'x'.repeat(600)}` }, message: /^config: DASHBOARD_PASSWORD is too long: expected at most 512 characters \(the sign-in form takes no more\)\.$/ },
     { name: 'a metrics token too short to be a secret (never shown)', env: { METRICS_TOKEN: 'hunter2secret' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, letters, digits and - \. _ ~ \+ \/ only \(make one with: openssl rand -hex 32\)\.$/ },
     { name: 'a metrics token with a space in it (never shown)', env: { METRICS_TOKEN: 'hunter2secret and more' }, message: /^config: METRICS_TOKEN is invalid: expected at least 16 characters, / },
-    { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
+    { name: 'a missing override file', env: { CYBERBRIEF_CONFIG: '/nonexistent/cyberbrief.yaml' }, message: /^config: cannot read \/nonexistent\/cyberbrief\.yaml: there is no such file \(ENOENT\); check CYBERBRIEF_CONFIG\.$/ },
     { name: 'an override that is a device', env: { CYBERBRIEF_CONFIG: '/dev/zero' }, message: /^config: \/dev\/zero is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
     // YAML's infinity and NaN were shown as null ("polling.interval_seconds = null is invalid"), and a fraction as "expected int".
-    { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected number\.$/ },
-    { name: 'a negative infinite number', yaml: 'polling:\n  backfill: -.inf\n', message: /^config: polling\.backfill = -\.inf is invalid \(in .*\): expected number\.$/ },
-    { name: 'not a number', yaml: 'delivery:\n  max_attempts: .nan\n', message: /^config: delivery\.max_attempts = \.nan is invalid \(in .*\): expected number\.$/ },
+    { name: 'an infinite number', yaml: 'polling:\n  interval_seconds: .inf\n', message: /^config: polling\.interval_seconds = \.inf is invalid \(in .*\): expected a number\.$/ },
+    { name: 'a negative infinite number', yaml: 'polling:\n  backfill: -.inf\n', message: /^config: polling\.backfill = -\.inf is invalid \(in .*\): expected a number\.$/ },
+    { name: 'not a number', yaml: 'delivery:\n  max_attempts: .nan\n', message: /^config: delivery\.max_attempts = \.nan is invalid \(in .*\): expected a number\.$/ },
+    // zod's own words for a wrong type ("expected number", "expected array") read as a type name, not a sentence.
+    { name: 'a string where a list goes', yaml: 'polling:\n  allow_hosts: "10.0.0.1"\n', message: /^config: polling\.allow_hosts = "10\.0\.0\.1" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a list\.$/ },
+    { name: 'a list where text goes', yaml: 'log:\n  format: [json]\n', message: /^config: log\.format = \["json"\] is invalid \(in .*\): expected one of / },
+    { name: 'a list where a mapping goes', yaml: 'polling: [1, 2]\n', message: /^config: polling = \[1,2\] is invalid \(in .*\): expected a mapping of keys\.$/ },
     { name: 'a fraction where a whole number goes', yaml: 'polling:\n  concurrency: 1.5\n', message: /^config: polling\.concurrency = 1\.5 is invalid \(in .*\): expected a whole number\.$/ },
     { name: 'an override that is a folder', env: { CYBERBRIEF_CONFIG: '/tmp' }, message: /^config: \/tmp is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
   ];
@@ -119,7 +130,7 @@ describe('loadConfig', () => {
     const env = {
       DASHBOARD_URL: 'https://news-bot.example.org',
       DASHBOARD_PASSWORD: 'operator-password-1',
-      DASHBOARD_SESSION_SECRET: 'session-secret-2',
+      DASHBOARD_SESSION_SECRET: 'session-secret-2-of-32-characters',
       SLACK_CLIENT_ID: '1234.5678',
       SLACK_CLIENT_SECRET: 'slack-client-secret-3',
       DISCORD_CLIENT_SECRET: 'discord-client-secret-4',
@@ -129,7 +140,7 @@ describe('loadConfig', () => {
     expect(c.web.public_url).toBe('https://news-bot.example.org');
     expect(c.web.session_hours).toBe(12);
     expect(c.secrets).toMatchObject({ dashboardPassword: 'operator-password-1', slackClientId: '1234.5678', encryptionKey: 'ab'.repeat(32) });
-    expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['operator-password-1', 'session-secret-2-of-32-characters', 'slack-client-secret-3', 'discord-client-secret-4', 'ab'.repeat(32)]));
     expect(secretValues(c)).not.toContain('1234.5678');
     expect((await loadConfig({ env: { CYBERBRIEF_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, cwd: dir })).secrets.encryptionKey).toHaveLength(44);
   });

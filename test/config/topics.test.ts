@@ -81,10 +81,10 @@ describe('loadTopicsFile', () => {
     ['unknown top-level key', `${topic('    threshold: 1\n    terms: [x]\n')}extra: 1\n`, /\(top level\) has unknown key "extra"; allowed keys are topics\./],
     ['unknown topic key', topic('    threshold: 1\n    terms: [x]\n    colour: red\n'), /topics\.0 has unknown key "colour"; allowed keys are id, name, description, terms, groups, threshold\./],
     ['unknown term key', topic('    threshold: 1\n    terms: [{ term: x, wieght: 2 }]\n'), /topics\.0\.terms\.0 has unknown key "wieght"; allowed keys are term, weight, case\./],
-    ['weight not a number', topic('    threshold: 1\n    terms: [{ term: x, weight: high }]\n'), /topics\.0\.terms\.0\.weight = "high" is invalid; expected number\./],
+    ['weight not a number', topic('    threshold: 1\n    terms: [{ term: x, weight: high }]\n'), /topics\.0\.terms\.0\.weight = "high" is invalid; expected a number\./],
     ['weight out of range', topic('    threshold: 1\n    terms: [{ term: x, weight: 500 }]\n'), /topics\.0\.terms\.0\.weight = 500 is invalid; expected a number <= 100\./],
     ['bad case mode', topic('    threshold: 1\n    terms: [{ term: x, case: upper }]\n'), /topics\.0\.terms\.0\.case = "upper" is invalid; expected one of "auto", "exact", "fold"\./],
-    ['missing threshold', topic('    terms: [x]\n'), /topics\.0\.threshold is missing; expected number\./],
+    ['missing threshold', topic('    terms: [x]\n'), /topics\.0\.threshold is missing; expected a number\./],
     ['bad id', 'topics:\n  - id: Bad Id\n    name: A\n    threshold: 1\n    terms: [x]\n', /topics\.0\.id = "Bad Id" is invalid; expected lower-case letters/],
     [
       'terms that expand to too many phrases',
@@ -118,7 +118,7 @@ describe('loadTopicsFile', () => {
   });
 
   it('says when the file cannot be read', async () => {
-    await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml \(ENOENT\)/);
+    await expect(loadTopicsFile(path.join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read .*missing\.yaml: there is no such file \(ENOENT\); check the path given in topics\.file or --topics\./);
     await expect(loadTopicsFile('/dev/zero')).rejects.toThrow(/^topics: \/dev\/zero is not a regular file; topics\.file or --topics must name a YAML file\.$/);
   });
 });

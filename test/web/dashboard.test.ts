@@ -24,18 +24,19 @@ import { csrfOf, webClient, type WebClient } from '../helpers/web-client.ts';
 notePostgresSkip();
 
 const PASSWORD = 'correct horse battery staple';
+// Not in the ids' alphabetical order: pages list topics in the file's order.
 const TOPICS = `topics:
+  - id: talks
+    name: Cyber talks
+    terms:
+      - { term: working group, weight: 3 }
+    threshold: 2
   - id: espionage
     name: State cyberespionage
     description: Spying by states
     terms:
       - cyberespionage
       - { term: spying, weight: 2 }
-    threshold: 2
-  - id: talks
-    name: Cyber talks
-    terms:
-      - { term: working group, weight: 3 }
     threshold: 2
 `;
 
@@ -182,8 +183,14 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   });
 
   it('the overview counts the feeds and draws 14 days of sent alerts', async () => {
+    // A feed not read yet (due next year) is counted as new, not OK, and so shown on the Feeds page.
+    const { feed: fresh } = await app.storage!.feeds.add({ url: 'https://fresh.example/rss', source: 'cli', nextCheckAt: new Date(Date.now() + 365 * 86_400_000) });
     const r = await op.get('/');
+    const feedsPage = await op.get('/feeds?q=fresh.example');
+    await app.storage!.feeds.remove(fresh.id);
     expect(r.text).toMatch(/<span class="n ok">1<\/span> OK/);
+    expect(r.text).toContain('<span class="n">1</span> new, not read yet');
+    expect(feedsPage.text).toContain('<span class="muted">new: not read yet</span>');
     expect(r.text).toContain('<svg viewBox="0 0 560 180" role="img"');
     expect((r.text.match(/<rect class="bar"/g) ?? []).length).toBe(14);
   });
@@ -263,6 +270,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect((await app.storage!.channels.get(ch.id))!.paused).toBe(false);
     expect((await op.post('/channels/999999/topics', { topic: ['talks'] })).status).toBe(403);
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage', 'talks'] });
+    // The channels table names them in the topics file's order, as /news status does.
+    expect((await op.get('/channels')).plain).toContain('<td data-label="Topics">Cyber talks, State cyberespionage</td>');
   });
 
   it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {
@@ -309,7 +318,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect(alert).toBeDefined();
     const handle = openDatabase(parseDatabaseUrl(url));
     try {
-      await sql`update alerts set status = 'dead', last_error = 'channel_not_found' where id = ${alert!.id}`.execute(handle.db);
+      await sql`update alerts set status = 'dead', last_error = 'channel_not_found', attempts = 3 where id = ${alert!.id}`.execute(handle.db);
     } finally {
       await handle.close();
     }
@@ -320,7 +329,16 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
       ['the dead letter', `Alert ${alert!.id} to `],
       ['the history column', '<th scope="col">Alert ID</th>'],
       ['why numbers skip', 'Alert IDs are numbered across every channel and never reused'],
+      ['how many the history shows', '<p class="muted">1 alert with status dead.'],
+      ['the channel choice, named as in the tables', '>console (Console)</option>'],
     ] as const) expect(page.text, what).toContain(want);
+    // The count is of failed sends (a sent alert has 0): said so, not "attempts".
+    expect(page.plain).toMatch(/ · 3 failed sends · last error: channel_not_found/);
+    expect(page.text).toContain('<th scope="col">Failed sends</th>');
+    // No alert of a status: said in words, not as a table with no rows.
+    const none = await op.get('/alerts?status=sending');
+    expect(none.text).toContain('<p class="muted">No alert has status sending.</p>');
+    expect(none.text).not.toContain('<caption class="sr-only">Alert history</caption>');
     expect(page.text).not.toContain(`#${alert!.id} to `);
     const r = await op.post(`/alerts/${alert!.id}/retry`, {});
     expect(r.status).toBe(303);

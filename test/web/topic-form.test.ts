@@ -1,8 +1,9 @@
 // The topic editor's term lines ("weight term", an optional case mode) and the one-line "what changed"
 // a saved version records.
 import { describe, expect, it } from 'vitest';
+import { parseTopics } from '../../src/config/topics.ts';
 import type { Topic } from '../../src/domain/types.ts';
-import { describeChange, parseTermLines, termsText } from '../../src/web/pages/topics.tsx';
+import { describeChange, editedTopics, parseTermLines, termsText } from '../../src/web/pages/topics.tsx';
 
 describe('topic editor lines', () => {
   it.each([
@@ -36,5 +37,29 @@ describe('topic editor lines', () => {
     const after: Topic = { ...before, threshold: 10, terms: [{ term: 'spying', weight: 3 }, { term: 'ransomware', weight: -2 }] };
     expect(describeChange(before, after)).toBe('esp: threshold 8 → 10; "spying" 2 → 3; +"ransomware" (-2); -"hack"');
     expect(describeChange(before, before)).toBe('');
+  });
+
+  // The form's problems in the form's words: a line number and the field, never the topics file's key path
+  // ("topics: the edited topics: topics.1.terms.0.term = ...") of the list the form is checked as.
+  const topics: Topic[] = [
+    { id: 'esp', name: 'E', description: '', threshold: 8, terms: [{ term: 'spying', weight: 2 }] },
+    { id: 'talks', name: 'T', description: '', threshold: 4, terms: [{ term: 'working group', weight: 3 }] },
+  ];
+  it.each([
+    { name: 'a negative threshold', threshold: '-5', terms: '2 talks', error: 'The threshold must be a number from 0 to 10000.' },
+    { name: 'a threshold too large', threshold: '20000', terms: '2 talks', error: 'The threshold must be a number from 0 to 10000.' },
+    { name: 'no threshold', threshold: ' ', terms: '2 talks', error: 'The threshold must be a number from 0 to 10000.' },
+    { name: 'an unclosed alternative, after a comment and a blank line', threshold: '4', terms: '# talks\n\n2 talks\n3 (cyber|digital', error: /^Line 4: "\(cyber\|digital" is invalid: it has a "\(" without "\)"; write words, phrases and \(a\|b\) alternatives\.$/ },
+    { name: 'a term with nothing to match', threshold: '4', terms: '2 talks\n1 ()', error: /^Line 2: "\(\)" is invalid/ },
+  ])('refuses $name in one sentence of its own', ({ threshold, terms, error }) => {
+    expect(() => editedTopics(topics, 'talks', { threshold, terms }, parseTopics)).toThrow(error);
+  });
+
+  it('gives the list with the topic edited', () => {
+    const list = editedTopics(topics, 'talks', { threshold: '5', terms: '2 talks\n-1 webinar' }, parseTopics);
+    expect(list.map((t) => [t.id, t.threshold, t.terms])).toEqual([
+      ['esp', 8, [{ term: 'spying', weight: 2 }]],
+      ['talks', 5, [{ term: 'talks', weight: 2 }, { term: 'webinar', weight: -1 }]],
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import { allowed, refusal } from '../../commands/permissions.ts';
 import type { AlertStatus } from '../../domain/types.ts';
 import { commandFor, type Kit, type WebEnv } from '../kit.tsx';
 import { channelScope, type TenantView, type Viewer, type ChannelView } from '../types.ts';
-import { ChannelName, Csrf, StoryLink, Time } from '../views/layout.tsx';
+import { ChannelName, channelLabel, Csrf, StoryLink, Time } from '../views/layout.tsx';
 
 const STATUSES: AlertStatus[] = ['pending', 'sending', 'sent', 'dead'];
 const LIMIT = 100;
@@ -52,7 +52,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                 <option value="">All your channels</option>
                 {viewer.channels.map((v) => (
                   <option value={String(v.channel.id)} selected={v.channel.id === channel}>
-                    {`${v.channel.name ?? v.channel.externalId} (${v.channel.platform})`}
+                    {channelLabel(v.channel)}
                   </option>
                 ))}
               </select>
@@ -86,7 +86,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                       <p class="muted">
                         {`Alert ${a.id} to `}
                         <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
-                        {` · ${a.attempts} attempt(s) · last error: ${a.lastError ?? 'none recorded'}`}
+                        {` · ${a.attempts} failed ${a.attempts === 1 ? 'send' : 'sends'} · last error: ${a.lastError ?? 'none recorded'}`}
                       </p>
                       {at && mayRetry(viewer, at) ? (
                         <form method="post" action={`/alerts/${a.id}/retry`}>
@@ -104,46 +104,52 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
           </section>
           <section aria-labelledby="history">
             <h2 id="history">History</h2>
-            <p class="muted">{`The newest ${LIMIT} alerts${status ? ` with status ${status}` : ''}. Alert IDs are numbered across every channel and never reused, so one channel's alerts skip numbers.`}</p>
-            <div class="table-wrap stack">
-              <table>
-                <caption class="sr-only">Alert history</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Alert ID</th>
-                    <th scope="col">Story</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">Queued</th>
-                    <th scope="col">Sent</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((a) => (
-                    <tr>
-                      <td data-label="Alert ID">{String(a.id)}</td>
-                      <td class="name" data-label="Story">
-                        <StoryLink title={a.title} url={a.url} />
-                      </td>
-                      <td data-label="Channel">
-                        <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
-                      </td>
-                      <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''} data-label="Status">{a.status + (a.inDigest ? ' (digest)' : '')}</td>
-                      <td data-label="Attempts">{String(a.attempts)}</td>
-                      <td data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
-                      <td data-label="Queued">
-                        <Time at={a.createdAt} />
-                      </td>
-                      <td data-label="Sent">
-                        <Time at={a.sentAt} empty="not yet" />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            {rows.length === 0 ? (
+              <p class="muted">{status ? `No alert${channel === undefined ? '' : ' of this channel'} has status ${status}.` : channel === undefined ? 'No alerts yet.' : 'This channel has had no alerts yet.'}</p>
+            ) : (
+              <>
+                <p class="muted">{`${rows.length >= LIMIT ? `The newest ${LIMIT} alerts` : `${rows.length} ${rows.length === 1 ? 'alert' : 'alerts'}`}${status ? ` with status ${status}` : ''}. Alert IDs are numbered across every channel and never reused, so one channel's alerts skip numbers.`}</p>
+                <div class="table-wrap stack">
+                  <table>
+                    <caption class="sr-only">Alert history</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Alert ID</th>
+                        <th scope="col">Story</th>
+                        <th scope="col">Channel</th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Failed sends</th>
+                        <th scope="col">Last error</th>
+                        <th scope="col">Queued</th>
+                        <th scope="col">Sent</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {rows.map((a) => (
+                        <tr>
+                          <td data-label="Alert ID">{String(a.id)}</td>
+                          <td class="name" data-label="Story">
+                            <StoryLink title={a.title} url={a.url} />
+                          </td>
+                          <td data-label="Channel">
+                            <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
+                          </td>
+                          <td class={a.status === 'dead' ? 'bad' : a.status === 'sent' ? 'ok' : ''} data-label="Status">{a.status + (a.inDigest ? ' (digest)' : '')}</td>
+                          <td data-label="Failed sends">{String(a.attempts)}</td>
+                          <td class="text" data-label="Last error">{a.lastError ?? <span class="muted">none</span>}</td>
+                          <td data-label="Queued">
+                            <Time at={a.createdAt} />
+                          </td>
+                          <td data-label="Sent">
+                            <Time at={a.sentAt} empty="not yet" />
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            )}
           </section>
         </div>
       ),

@@ -4,6 +4,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
+import { topicNames } from '../../commands/topic-args.ts';
 import { fields, field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
 import type { ChannelView, TenantView, Viewer } from '../types.ts';
 import { ChannelName, Csrf } from '../views/layout.tsx';
@@ -24,7 +25,6 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
   app.get('/channels', kit.signedIn, async (c) => {
     const viewer = kit.viewer(c);
     const topics = deps.topics.current().topics;
-    const names = new Map(topics.map((t) => [t.id, t.name]));
     const rows = await Promise.all(
       viewer.channels.map(async (v) => ({ v, subs: await channels.subscriptions(v.channel.id), kws: await channels.keywords(v.channel.id) })),
     );
@@ -56,7 +56,7 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
                       <td data-label="Channel">
                         <ChannelName platform={v.channel.platform} name={v.channel.name} externalId={v.channel.externalId} />
                       </td>
-                      <td data-label="Topics">{subs.length ? subs.map((s) => names.get(s) ?? s).join(', ') : <span class="muted">none</span>}</td>
+                      <td data-label="Topics">{subs.length ? topicNames(topics, subs) : <span class="muted">none</span>}</td>
                       <td data-label="Keywords">{kws.length ? kws.map((k) => `${k.exclude ? '-' : ''}${k.term}`).join(', ') : <span class="muted">none</span>}</td>
                       <td data-label="Alerts">{v.channel.paused ? <span class="bad">{`paused: ${v.channel.pausedReason ?? 'no reason recorded'}`}</span> : <span class="ok">on</span>}</td>
                       <td data-label="">

@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
-import { feedNeedsAttention, type Feed } from '../../domain/types.ts';
+import { feedHealth, feedNeedsAttention, type Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
 import { boundedText } from '../../lib/bounded-text.ts';
@@ -104,6 +104,7 @@ function State(props: { feed: Feed }) {
   const f = props.feed;
   if (!f.enabled) return <span class="bad">{`disabled${f.disabledReason ? `: ${f.disabledReason}` : ''}`}</span>;
   if (f.errorCount > 0) return <span class="warn">{`failing (${f.errorCount}x)`}</span>;
+  if (feedHealth(f) === 'new') return <span class="muted">new: not read yet</span>;
   return <span class="ok">ok</span>;
 }
 
@@ -229,7 +230,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                   <td data-label="Last success">
                     <Time at={f.lastSuccessAt} />
                   </td>
-                  <td data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
+                  <td class="text" data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
                   <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
                   <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
                   <td data-label="Actions">

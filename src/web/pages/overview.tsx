@@ -3,7 +3,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import type { Feed } from '../../domain/types.ts';
+import { feedHealth, type Feed } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { clipText } from '../../lib/bounded-text.ts';
 import type { Kit, WebEnv } from '../kit.tsx';
@@ -42,6 +42,7 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
     ]);
     const enabled = feeds.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0);
+    const fresh = enabled.filter((f) => feedHealth(f) === 'new').length;
     const days: DayCount[] = Array.from({ length: DAYS }, (_, i) => {
       const d = today - DAYS + 1 + i;
       return { day: new Date(d * DAY_MS).toISOString().slice(0, 10), count: perDay.get(d) ?? 0 };
@@ -56,8 +57,13 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
             <h2 id="health">Feeds</h2>
             <ul class="cards">
               <li class="card">
-                <span class="n ok">{String(enabled.length - failing.length)}</span> OK
+                <span class="n ok">{String(enabled.length - failing.length - fresh)}</span> OK
               </li>
+              {fresh ? (
+                <li class="card">
+                  <span class="n">{String(fresh)}</span> new, not read yet
+                </li>
+              ) : null}
               <li class="card">
                 <span class={failing.length ? 'n bad' : 'n'}>{String(failing.length)}</span> failing
               </li>

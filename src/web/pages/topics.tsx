@@ -6,7 +6,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { topicsToFile } from '../../config/topics.ts';
+import { THRESHOLD_MAX, topicsToFile } from '../../config/topics.ts';
 import type { Topic, WeightedTerm } from '../../domain/types.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { RelevanceDecision, RelevanceScorer } from '../../matching/relevance.ts';
@@ -28,9 +28,15 @@ const fmtWeight = (w: number) => (Number.isInteger(w) ? String(w) : String(Math.
 
 /** Parses the editor's lines; throws one sentence naming the line. */
 export function parseTermLines(text: string): WeightedTerm[] {
+  return readTermLines(text).terms;
+}
+
+/** The editor's terms, and the line (from 1) each came from; throws one sentence naming the line. */
+function readTermLines(text: string): { terms: WeightedTerm[]; lines: number[] } {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   if (lines.length > TERMS_MAX_LINES) throw new Error(`A topic holds at most ${TERMS_MAX_LINES} terms; this has ${lines.length} lines.`);
   const out: WeightedTerm[] = [];
+  const from: number[] = [];
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
@@ -39,9 +45,34 @@ export function parseTermLines(text: string): WeightedTerm[] {
     const weight = m[1] === undefined ? 1 : Number(m[1]);
     if (!Number.isFinite(weight) || weight < -100 || weight > 100) throw new Error(`Line ${i + 1}: the weight must be between -100 and 100.`);
     out.push({ term: m[2]!, weight, ...(m[3] && m[3] !== 'auto' ? { case: m[3] as 'exact' | 'fold' } : {}) });
+    from.push(i + 1);
   });
   if (out.length === 0) throw new Error('A topic needs at least one term.');
-  return out;
+  return { terms: out, lines: from };
+}
+
+/**
+ * `topics` with topic `id` edited as the editor's form says, checked as a topics file is (so a saved version
+ * always loads); throws one sentence.
+ */
+export function editedTopics(topics: readonly Topic[], id: string, form: { threshold: string; terms: string }, parse: (raw: unknown, source: string) => Topic[]): Topic[] {
+  const threshold = Number(form.threshold);
+  if (form.threshold.trim() === '' || !Number.isFinite(threshold) || threshold < 0 || threshold > THRESHOLD_MAX) {
+    throw new Error(`The threshold must be a number from 0 to ${THRESHOLD_MAX}.`);
+  }
+  const { terms, lines } = readTermLines(form.terms);
+  const list = topics.map((t) => (t.id === id ? { ...t, threshold, terms } : t));
+  try {
+    return parse(topicsToFile(list), 'the edited topics');
+  } catch (err) {
+    // The file's checks name a key of the list ("topics: the edited topics: topics.1.terms.3.term = ..."):
+    // said of the edited topic's term, that is a line of the form.
+    const index = topics.findIndex((t) => t.id === id);
+    const term = new RegExp(`^topics: the edited topics: topics\\.${index}\\.terms\\.(\\d+)(?:\\.term)? = (.*)$`, 's').exec(errorMessage(err));
+    if (term) throw new Error(`Line ${lines[Number(term[1])] ?? Number(term[1]) + 1}: ${term[2]}`);
+    const rest = errorMessage(err).replace(/^topics: the edited topics: /, '');
+    throw new Error(rest.charAt(0).toUpperCase() + rest.slice(1));
+  }
 }
 
 /** What a change does to one topic, in one line: the version's "what". */
@@ -322,12 +353,7 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
 
   /** The topic list with this topic edited as the form says; throws one sentence. */
   function proposed(topic: Topic, form: { threshold: string; terms: string }): Topic[] {
-    const threshold = Number(form.threshold);
-    if (form.threshold.trim() === '' || !Number.isFinite(threshold)) throw new Error('The threshold must be a number.');
-    const edited: Topic = { ...topic, threshold, terms: parseTermLines(form.terms) };
-    const list = live.current().topics.map((t) => (t.id === topic.id ? edited : t));
-    // The same checks as the topics file (one sentence naming the key), so a saved version always loads.
-    return deps.parseTopics(topicsToFile(list), 'the edited topics');
+    return editedTopics(live.current().topics, topic.id, form, deps.parseTopics);
   }
 
   async function previewFor(viewer: Viewer, topicId: string, list: Topic[], days: number): Promise<PreviewResult> {

@@ -94,8 +94,13 @@ export function Time(props: { at: Date | null; empty?: string }) {
 }
 
 export function ChannelName(props: { platform: string; name: string | null; externalId: string }) {
-  const where = props.platform === 'slack' ? 'Slack' : props.platform === 'discord' ? 'Discord' : 'Console';
-  return <span>{`${props.platform === 'console' ? '' : '#'}${props.name ?? props.externalId} (${where})`}</span>;
+  return <span>{channelLabel(props)}</span>;
+}
+
+/** A channel as the dashboard names it everywhere: `#news (Slack)`, `console (Console)`. */
+export function channelLabel(c: { platform: string; name: string | null; externalId: string }): string {
+  const where = c.platform === 'slack' ? 'Slack' : c.platform === 'discord' ? 'Discord' : 'Console';
+  return `${c.platform === 'console' ? '' : '#'}${c.name ?? c.externalId} (${where})`;
 }
 
 /** A link target from stored data: only http(s) URLs become links (never javascript: or data:). */
