@@ -56,7 +56,7 @@ function storyView(s: StoredStoryView, e: Explanation, topics: readonly Topic[])
 export function explanationText(e: Explanation, topics: readonly Topic[], titleOnly: boolean): string {
   const name = (id: string) => topics.find((t) => t.id === id)?.name ?? id;
   const lines = ['Why this story is or is not in scope (scored now, with the current topics):', e.summary];
-  if (e.score !== null) lines.push(`Relevance score: ${num(e.score)}.`);
+  if (e.score !== null) lines.push(`Relevance score: ${e.score.toFixed(2)}.`); // two decimals, as the summary line above gives it
   if (e.reasons.length) lines.push(`Reasons: ${e.reasons.slice(0, 6).map((r) => clipText(r, REASON_MAX)).join('; ')}.`);
   const shown = [...e.topics].filter((t) => t.matched || t.reasons.length > 0).sort((a, b) => Number(b.matched) - Number(a.matched) || b.score - a.score);
   for (const t of shown) {

@@ -193,3 +193,15 @@ describe('explanationText length', () => {
     }
   });
 });
+
+describe('explanationText: the relevance score', () => {
+  // With two decimals always, as the decision line above it gives it ("relevance 1.00", then "1.00", not "1").
+  it.each([
+    [1, 'Relevance score: 1.00.'],
+    [0, 'Relevance score: 0.00.'],
+    [0.617, 'Relevance score: 0.62.'],
+  ])('%s -> %s', (score, want) => {
+    const text = explanationText({ inScope: score > 0.5, score, summary: 'In scope.', topics: [], reasons: [] }, [], false);
+    expect(text.split('\n')[2]).toBe(want);
+  });
+});
