@@ -96,9 +96,22 @@ export interface DatabaseHandle {
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
+/** Makes the folder `file` goes in (and any missing above it), or throws one sentence saying why it cannot. */
+function createFolderFor(file: string): void {
+  const folder = path.dirname(file);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // EEXIST or ENOTDIR: a part of the path is a file (DATABASE_URL=/srv/bot.db/x.db after a typo, say).
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of that path is a file, not a folder' : (err as Error).message;
+    throw new CyberbriefError('storage', `storage: cannot create the folder ${folder} for SQLite file ${file}: ${why} (${code ?? 'error'}); check the path in DATABASE_URL.`, { cause: err });
+  }
+}
+
 /** Opens `file` with better-sqlite3 and sets it up; a file that is not a database says so. */
 function openSqliteFile(file: string, description: string): SqliteDatabase.Database {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createFolderFor(file);
   let sqlite: SqliteDatabase.Database;
   try {
     const Sqlite = sqliteDriver();
