@@ -134,7 +134,8 @@ function cannotTake(file: string, dbFile: string, err: unknown): CyberbriefError
   const head = `storage: cannot take the run lock ${file} beside SQLite file ${dbFile}`;
   let advice: string;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') advice = `its disk is full (${reason}); free space on that disk, then start again.`;
-  else if (/^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH|EROFS|EACCES|EPERM|ENOENT|ENOTDIR)/.test(code)) {
+  else if (code === 'EEXIST' || code === 'ENOTDIR') advice = `a part of the path to ${path.dirname(file)} is a file, not a folder (${reason}); check the path in DATABASE_URL.`;
+  else if (/^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH|EROFS|EACCES|EPERM|ENOENT)/.test(code)) {
     advice = `the folder ${path.dirname(file)} is not writable (${reason}); make it writable (the bot writes its database and this lock there) or point DATABASE_URL at a folder that is.`;
   } else if (code.startsWith('SQLITE_IOERR') && !code.startsWith('SQLITE_IOERR_LOCK') && !code.startsWith('SQLITE_IOERR_RDLOCK')) {
     advice = `a disk error (${reason}); check the disk (the system log says more) and the free space on it.`;

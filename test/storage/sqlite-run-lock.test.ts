@@ -171,3 +171,22 @@ describe('takeSqliteRunLock on a disk that cannot take it', () => {
     }
   });
 });
+
+describe('takeSqliteRunLock where a part of the path is a file', () => {
+  it.each([
+    ['the folder is a file', ['afile', 'bot.db']],
+    ['a folder above it is a file', ['afile', 'deeper', 'bot.db']],
+  ])('%s: says so in one sentence (not "locks")', async (_name, parts) => {
+    const d = mkdtempSync(path.join(tmpdir(), 'cyberbrief-runlock-file-'));
+    try {
+      writeFileSync(path.join(d, 'afile'), 'x');
+      const err = await takeSqliteRunLock(path.join(d, ...parts), 'run@test:1:aaaa').then(
+        (l) => (l.release(), null),
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/^storage: cannot take the run lock \S+bot\.db\.lock beside SQLite file \S+bot\.db: a part of the path to \S+ is a file, not a folder \(.*(EEXIST|ENOTDIR).*\); check the path in DATABASE_URL\.$/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
