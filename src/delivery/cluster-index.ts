@@ -214,7 +214,7 @@ export class ClusterIndex {
         let df = 0;
         if (work) work.visited += list.length;
         for (const e of list) {
-          if (e.gone || e.group.mark !== current || e.lastItemAt < lo || e.lastItemAt > hi) continue;
+          if (e.gone || !inWindow(e)) continue;
           df++;
           if (e.sharedIn !== current) {
             e.sharedIn = current;
