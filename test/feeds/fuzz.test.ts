@@ -94,7 +94,7 @@ describe('feed reading on generated hostile feeds', () => {
     // The generator reaches both the reading paths and the error paths.
     expect(count('items')).toBeGreaterThan(COUNT / 2);
     expect(count('parse')).toBeGreaterThan(10);
-  });
+  }, 600_000); // the whole run's time is not the property: about 25 s alone, over 60 s beside a busy machine's other work
 
   it('every tenth feed read in this thread gives the same result as on the workers', async () => {
     expect(outcomes).toHaveLength(COUNT);

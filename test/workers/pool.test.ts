@@ -157,7 +157,9 @@ describe('worker pool', () => {
     clearInterval(ticker);
     expect(read.items).toHaveLength(1000);
     expect(took).toBeGreaterThan(100); // real work happened meanwhile
-    expect(worstGap).toBeLessThan(200); // generous on a loaded 2-core machine; inline this was the whole read
+    // Read inline, the longest gap between ticks would be the whole read. Compared with the read's own time in
+    // the same run, not with a fixed bound, so a loaded machine slows both alike.
+    expect(worstGap).toBeLessThan(took / 2);
   });
 
   it('a worker that runs out of memory fails its job (classified) and a new one serves the next, and the jobs waiting in it', async () => {
