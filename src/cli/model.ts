@@ -8,7 +8,7 @@ import { UsageError } from '../lib/errors.ts';
 import { compileTopics } from '../matching/compile-topics.ts';
 import { loadKnowledge } from '../matching/load-relevance.ts';
 import { stripMarkup } from '../matching/text.ts';
-import { DEFAULT_CV, metricsWithRules, probability, ruleMatched, type CvOptions, type Metrics } from '../matching/scorer/fit.ts';
+import { DEFAULT_CV, metricsWithRules, probability, ruleMatched, scatteredOf, type CvOptions, type Metrics } from '../matching/scorer/fit.ts';
 import { loadModelFile, renderModel, type ModelFile } from '../matching/scorer/model-file.ts';
 import { buildExamples, checkFitData, defaultGrid, fitRelevance, renderModelCard, type LabelledStory } from '../matching/scorer/train.ts';
 import { parseJsonLines, readInput } from './read-input.ts';
@@ -175,6 +175,7 @@ async function fit(ctx: CliContext): Promise<number> {
       examples.map((e) => ruleMatched(e.values)),
       current.file.threshold,
       withoutRules,
+      current.file.one_sentence_without_rules === true ? scatteredOf(examples) : undefined,
     );
     ctx.stdout(`current model on the feedback:   ${line(before)}`);
   }

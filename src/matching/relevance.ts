@@ -7,6 +7,7 @@ import type { MatchDoc, MatchResult, PreparedField, TopicMatcher } from './compi
 import type { Knowledge } from './knowledge/index.ts';
 import { fieldTokens } from './knowledge/tokens.ts';
 import { extractFeatures, leadOf, titleOf, type RuleInput } from './scorer/features.ts';
+import { toldInOneSentence } from './scorer/one-sentence.ts';
 import { FIELD_BIT } from './term-index.ts';
 import { isShouting } from './text.ts';
 import type { RelevanceModel } from './scorer/model-file.ts';
@@ -147,9 +148,13 @@ export class RelevanceScorer {
     let z = this.model.fitted.bias;
     for (const [name, v] of x.values) z += (w.get(name) ?? 0) * v;
     const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    const inScope = probability >= threshold;
+    // Without a rule match the model alone decides, and then only for a kind of story told in one sentence
+    // (scorer/one-sentence.ts): looked at only for the few stories that pass the threshold.
+    const scattered = probability >= threshold && ruleTopics.length === 0 && this.model.file.one_sentence_without_rules === true && !toldInOneSentence(this.knowledge, doc, x.values, this.model.config.families);
+    const inScope = probability >= threshold && !scattered;
+    const versus = scattered ? `>= ${threshold.toFixed(2)}${alone}, but no kind of story told in its title and one sentence` : `${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${alone}`;
     if (!inScope && !explain) {
-      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} < ${threshold.toFixed(2)}${alone}` };
+      return { inScope, probability, threshold, rules, topicIds: [], contributions: [], summary: `out of scope: relevance ${probability.toFixed(2)} ${versus}` };
     }
     if (!explain) x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, true, prepared);
     const contributions: Contribution[] = [];
@@ -170,7 +175,7 @@ export class RelevanceScorer {
       return true;
     }).slice(0, TOP);
     const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
-    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${alone}${main ? `; ${main}` : ''}`;
+    const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${versus}${main ? `; ${main}` : ''}`;
     return { inScope, probability, threshold, rules, topicIds, contributions, summary };
   }
 

@@ -89,7 +89,9 @@ describe.skipIf(!present)('the labels of the general news let in (docs/relevance
     expect(ev.missing).toEqual([]);
     // Session 13 (second part): election politics and a breach of sanctions no longer count: 3 false alarms
     // fewer, and 2 stories this labeller counted (politicians on Russia's election interference) lost.
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 13, fp: 4, fn: 2 });
+    // Session 14: a story no rule matched needs its kind told in one sentence: 2 false alarms fewer (long texts
+    // whose kind was made of words from several sentences), nothing relevant lost.
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 13, fp: 2, fn: 2 });
   });
 });
 

@@ -70,6 +70,24 @@ describe('RelevanceScorer with a model', () => {
     expect(withRule.threshold).toBe(0.5);
   });
 
+  it('lets in a story no topic rule matched only when its kind of story is told in one sentence, and says so', () => {
+    // fact:kind for a named group with a cyber act (FamousSparrow hacking): 1/(1+e^-2) = 0.88 over 0.80.
+    const file = { ...tinyModel({ 'fact:kind': 4 }), threshold_without_rules: 0.8 };
+    const scattered = { title: 'A quiet week for hotels', description: 'Analysts wrote about FamousSparrow on Monday. Separately, a phishing wave hit hotel chains.' };
+    const told = { title: 'A quiet week for hotels', description: 'Analysts said FamousSparrow sent a phishing wave to hotel chains.' };
+    const gated = new RelevanceScorer(compileTopics(TOPICS), knowledge, modelFromFile({ ...file, one_sentence_without_rules: true }));
+    const d = gated.decide(scattered);
+    expect(d.rules.some((r) => r.matched)).toBe(false);
+    expect(d.probability).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    expect(d.inScope).toBe(false);
+    expect(d.topicIds).toEqual([]);
+    expect(d.summary).toBe('out of scope: relevance 0.88 >= 0.80 without a rule match, but no kind of story told in its title and one sentence');
+    expect(gated.decide(scattered, true).summary).toMatch(/^out of scope: relevance 0\.88 >= 0\.80 without a rule match, but no kind of story told in its title and one sentence$/);
+    expect(gated.decide(told)).toMatchObject({ inScope: true, topicIds: ['spying'] });
+    // A model file without the mark (older files) decides as before.
+    expect(new RelevanceScorer(compileTopics(TOPICS), knowledge, modelFromFile(file)).decide(scattered).inScope).toBe(true);
+  });
+
   it('falls back to the first topic when no topic has a hit', () => {
     expect(scorer.decide({ title: 'FamousSparrow returns', description: 'Backdoors and espionage.' }).topicIds).toEqual(['spying']);
     const onlyActor = scorer.decide({ title: 'FamousSparrow hackers breach hotels', description: 'Researchers saw backdoors.' });

@@ -13,6 +13,11 @@ export interface Example {
   values: Map<string, number>;
   /** Weight of this example in the fit (feedback may count more or less than shipped labels). */
   weight?: number;
+  /**
+   * No topic's rules matched it and no kind of story is told in its title with one sentence (one-sentence.ts):
+   * the model alone may not let it in. Set by buildExamples; absent means told in one sentence.
+   */
+  scattered?: boolean;
 }
 
 export interface FitConfig {
@@ -267,14 +272,23 @@ export function ruleMatched(values: ReadonlyMap<string, number>): boolean {
   return values.has('rule:any');
 }
 
-/** In scope: the probability reaches the threshold, the stricter one when no topic's rules matched. */
-export function decide(probability: number, rule: boolean, threshold: number, withoutRules: number): boolean {
-  return probability >= (rule ? threshold : Math.max(threshold, withoutRules));
+/** Per example: no topic's rules matched it and its kind of story is not told in one sentence (Example.scattered). */
+export function scatteredOf(examples: readonly Example[]): boolean[] {
+  return examples.map((e) => e.scattered === true);
 }
 
-/** Precision, recall and F1 of decisions made with both thresholds. */
-export function metricsWithRules(probs: readonly number[], labels: readonly number[], rules: readonly boolean[], threshold: number, withoutRules: number): Metrics {
-  return metricsAt(probs.map((p, i) => (decide(p, rules[i]!, threshold, withoutRules) ? 1 : 0)), labels, 0.5);
+/**
+ * In scope: the probability reaches the threshold, the stricter one when no topic's rules matched; and then
+ * only when its kind of story is told in one sentence (`scattered` false).
+ */
+export function decide(probability: number, rule: boolean, threshold: number, withoutRules: number, scattered = false): boolean {
+  if (rule) return probability >= threshold;
+  return !scattered && probability >= Math.max(threshold, withoutRules);
+}
+
+/** Precision, recall and F1 of decisions made with both thresholds (and the one-sentence condition). */
+export function metricsWithRules(probs: readonly number[], labels: readonly number[], rules: readonly boolean[], threshold: number, withoutRules: number, scattered?: readonly boolean[]): Metrics {
+  return metricsAt(probs.map((p, i) => (decide(p, rules[i]!, threshold, withoutRules, scattered?.[i] === true) ? 1 : 0)), labels, 0.5);
 }
 
 /**
@@ -330,14 +344,18 @@ export function crossValidate(examples: readonly Example[], config: FitConfig, c
   const pooledY = oof.flatMap(() => examples.map((e) => e.label));
   const rules = examples.map((e) => ruleMatched(e.values));
   const pooledR = oof.flatMap(() => rules);
+  const scattered = scatteredOf(examples);
+  const pooledS = oof.flatMap(() => scattered);
   const { threshold } = chooseThreshold(pooledP, pooledY, cv.minPrecision);
+  // Chosen over every story no rule matched, scattered or not: the one-sentence condition only takes away, and
+  // the precision cross-validation gives this path is its most flattered figure, so it must not lower this.
   const thresholdWithoutRules = chooseThresholdWithoutRules(pooledP, pooledY, pooledR, threshold, cv.minPrecisionWithoutRules ?? cv.minPrecision);
-  const metrics = metricsWithRules(pooledP, pooledY, pooledR, threshold, thresholdWithoutRules);
+  const metrics = metricsWithRules(pooledP, pooledY, pooledR, threshold, thresholdWithoutRules, pooledS);
   const f1s: number[] = [];
   oof.forEach((probs, r) => {
     for (let f = 0; f < cv.folds; f++) {
       const idx = examples.map((_, i) => i).filter((i) => foldsOf[r]![i] === f);
-      f1s.push(metricsWithRules(idx.map((i) => probs[i]!), idx.map((i) => examples[i]!.label), idx.map((i) => rules[i]!), threshold, thresholdWithoutRules).f1);
+      f1s.push(metricsWithRules(idx.map((i) => probs[i]!), idx.map((i) => examples[i]!.label), idx.map((i) => rules[i]!), threshold, thresholdWithoutRules, idx.map((i) => scattered[i]!)).f1);
     }
   });
   const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
@@ -400,7 +418,7 @@ export function nestedCrossValidate(examples: readonly Example[], grid: readonly
     examples.forEach((e, i) => {
       if (folds[i] !== f) return;
       probs[i] = probability(model, e.values);
-      decided[i] = decide(probs[i]!, ruleMatched(e.values), best.result.threshold, best.result.thresholdWithoutRules) ? 1 : 0;
+      decided[i] = decide(probs[i]!, ruleMatched(e.values), best.result.threshold, best.result.thresholdWithoutRules, e.scattered === true) ? 1 : 0;
     });
   }
   return metricsAt(decided, examples.map((e) => e.label), 0.5);

@@ -56,6 +56,8 @@ const schema = z
     threshold: z.number().gt(0).lt(1),
     /** For stories no topic's rules matched (absent in older files: the threshold). */
     threshold_without_rules: z.number().gt(0).lt(1).optional(),
+    /** A story no topic's rules matched needs its kind of story told in one sentence (absent in older files: no). */
+    one_sentence_without_rules: z.boolean().optional(),
     topics: z.array(z.string()).max(1000),
     data: z
       .object({

@@ -8,6 +8,7 @@ import { ALL_FEATURES, extractFeatures, type FeatureSet, type ScoreDoc } from '.
 import {
   crossValidate,
   fitModel,
+  scatteredOf,
   metricsWithRules,
   nestedCrossValidate,
   probability,
@@ -20,6 +21,7 @@ import {
   type FittedModel,
 } from './fit.ts';
 import { MODEL_FORMAT, MODEL_VERSION, roundMetrics, type ModelFile } from './model-file.ts';
+import { toldInOneSentence } from './one-sentence.ts';
 import { storyGroups } from './stories.ts';
 
 export interface LabelledStory extends ScoreDoc {
@@ -29,18 +31,24 @@ export interface LabelledStory extends ScoreDoc {
   weight?: number;
 }
 
-/** Features of labelled stories, with story groups for the folds and the vocabulary. */
+/**
+ * Features of labelled stories, with story groups for the folds and the vocabulary, and for a story no topic's
+ * rules matched whether its kind of story is told in one sentence (Example.scattered).
+ */
 export function buildExamples(knowledge: Knowledge, matcher: TopicMatcher, stories: readonly LabelledStory[], families: FeatureSet = ALL_FEATURES): Example[] {
   const groups = storyGroups(stories.map((s) => s.title));
   const thresholds = matcher.topics.map((t: Topic) => t.threshold);
   return stories.map((s, i) => {
     const rules = matcher.match(s).map((r, k) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: thresholds[k]! }));
+    const values = extractFeatures(knowledge, s, families, rules).values;
+    const scattered = !ruleMatched(values) && !toldInOneSentence(knowledge, s, values, families);
     return {
       id: s.id,
       label: s.label,
       story: groups[i]!,
-      values: extractFeatures(knowledge, s, families, rules).values,
+      values,
       ...(s.weight !== undefined ? { weight: s.weight } : {}),
+      ...(scattered ? { scattered } : {}),
     };
   });
 }
@@ -138,13 +146,13 @@ export function fitRelevance(req: FitRequest): FitReport {
   const withoutRules = Math.round((req.prior ? req.prior.thresholdWithoutRules : best.result.thresholdWithoutRules) * 1e6) / 1e6;
   const rulesOf = (examples: readonly Example[]) => examples.map((e) => ruleMatched(e.values));
   const cvMetrics = req.prior
-    ? metricsWithRules(best.result.oof.flat(), best.result.oof.flatMap(() => req.examples.map((e) => e.label)), best.result.oof.flatMap(() => rulesOf(req.examples)), threshold, withoutRules)
+    ? metricsWithRules(best.result.oof.flat(), best.result.oof.flatMap(() => req.examples.map((e) => e.label)), best.result.oof.flatMap(() => rulesOf(req.examples)), threshold, withoutRules, best.result.oof.flatMap(() => scatteredOf(req.examples)))
     : best.result.metrics;
   const bySource = crossValidatedBySource(req, best.result.oof, threshold, withoutRules);
   const checked = req.checks.map((c) => ({
     file: c.file,
     items: c.examples.length,
-    metrics: roundMetrics(metricsWithRules(c.examples.map((e) => probability(fitted, e.values)), c.examples.map((e) => e.label), rulesOf(c.examples), threshold, withoutRules)),
+    metrics: roundMetrics(metricsWithRules(c.examples.map((e) => probability(fitted, e.values)), c.examples.map((e) => e.label), rulesOf(c.examples), threshold, withoutRules, scatteredOf(c.examples))),
   }));
   const cfg = best.config;
   const model: ModelFile = {
@@ -163,6 +171,7 @@ export function fitRelevance(req: FitRequest): FitReport {
     },
     threshold,
     threshold_without_rules: withoutRules,
+    one_sentence_without_rules: true,
     topics: req.topics.map((t) => t.id),
     data: { labels: req.labels, feedback: req.feedback, stories: new Set(req.examples.map((e) => e.story)).size },
     figures: {
@@ -198,7 +207,8 @@ function crossValidatedBySource(req: FitRequest, oof: readonly number[][], thres
     const p = oof.flatMap((probs) => idx.map((i) => probs[i]!));
     const y = oof.flatMap(() => idx.map((i) => req.examples[i]!.label));
     const r = oof.flatMap(() => idx.map((i) => ruleMatched(req.examples[i]!.values)));
-    return { source, items, metrics: roundMetrics(metricsWithRules(p, y, r, threshold, withoutRules)) };
+    const sc = oof.flatMap(() => idx.map((i) => req.examples[i]!.scattered === true));
+    return { source, items, metrics: roundMetrics(metricsWithRules(p, y, r, threshold, withoutRules, sc)) };
   });
 }
 
@@ -237,6 +247,9 @@ export function renderModelCard(m: ModelFile): string {
     'The threshold is the best cross-validated F1 among thresholds whose',
     'precision reaches 0.90. A story no topic\'s rules matched rests on the model alone and needs the second',
     'threshold: the lowest at which such stories were relevant with cross-validated precision 0.95.',
+    ...(m.one_sentence_without_rules
+      ? ['Such a story must also tell its kind of story in its title alone or its title with one sentence of its description,', 'not assemble it from words far apart in a long text.']
+      : []),
     `Chosen: lambda ${m.config.lambda}, word scale ${m.config.word_scale}, rule scale ${m.config.rule_scale},`,
     `labelling-guide prior ${m.config.prior_weight}, positive weight ${m.config.positive_weight}, a word, word pair or named state`,
     `weighted on its own when ${m.config.min_stories} or more different stories use it; threshold ${m.threshold}, ${m.threshold_without_rules ?? m.threshold} without a rule match; ${Object.keys(m.weights).length} weights.`,

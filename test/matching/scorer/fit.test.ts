@@ -109,6 +109,21 @@ describe('the threshold for stories no rule matched', () => {
     expect(decide(0.75, false, 0.7, 0)).toBe(true);
     expect(metricsWithRules(probs, labels, rules, 0.7, 0.89)).toEqual(metricsAt([1, 1, 0, 0, 0, 1, 0], labels, 0.5));
   });
+
+  it.each([
+    { name: 'a rule-matched story, scattered or not, on the main threshold', p: 0.8, rule: true, scattered: true, want: true },
+    { name: 'a story no rule matched, its kind told in one sentence, over the stricter threshold', p: 0.95, rule: false, scattered: false, want: true },
+    { name: 'a story no rule matched, its kind scattered, over the stricter threshold', p: 0.95, rule: false, scattered: true, want: false },
+    { name: 'a story no rule matched, its kind scattered, under it', p: 0.8, rule: false, scattered: true, want: false },
+  ])('decides $name', ({ p, rule, scattered, want }) => {
+    expect(decide(p, rule, 0.7, 0.9, scattered)).toBe(want);
+  });
+
+  it('counts a scattered story no rule matched as left out, and leaves the threshold to every such story', () => {
+    // The top story no rule matched (0.97, relevant) is scattered: left out, so a false negative.
+    const scattered = [true, false, false, false, false, true, false];
+    expect(metricsWithRules(probs, labels, rules, 0.7, 0.89, scattered)).toEqual(metricsAt([0, 1, 0, 0, 0, 1, 0], labels, 0.5));
+  });
 });
 
 describe('crossValidate', () => {

@@ -34,11 +34,19 @@ describe('model file', () => {
     expect(renderModel(back.file)).toBe(text);
   });
 
+  it('keeps the mark that a story no rule matched needs its kind told in one sentence', () => {
+    const file = { ...tinyModel(), threshold_without_rules: 0.8, one_sentence_without_rules: true };
+    const text = renderModel(file);
+    expect(parseModel(JSON.parse(text), 'm.json').file.one_sentence_without_rules).toBe(true);
+    expect(parseModel(tinyModel(), 'm.json').file.one_sentence_without_rules).toBeUndefined();
+  });
+
   it.each([
     { name: 'another format', patch: { format: 'other' }, error: 'model: m.json: format: ' },
     { name: 'a threshold of 1', patch: { threshold: 1 }, error: 'model: m.json: threshold: ' },
     { name: 'an unknown key', patch: { colour: 'red' }, error: 'model: m.json: (top level): ' },
     { name: 'a weight that is not a number', patch: { weights: { 'word:a': 'x' } }, error: 'model: m.json: weights.word:a: ' },
+    { name: 'a one-sentence mark that is not true or false', patch: { one_sentence_without_rules: 'yes' }, error: 'model: m.json: one_sentence_without_rules: ' },
   ])('refuses $name in one sentence', ({ patch, error }) => {
     expect(() => parseModel({ ...tinyModel(), ...patch }, 'm.json')).toThrow(error);
   });
