@@ -127,7 +127,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const viaUndici = (req: ExchangeRequest): Promise<ExchangeResponse> => (undici ??= loadUndici()).then((u) => u.send(req));
   // The same connector (its sockets reading into the lean client's static buffer), limits and keep-alive for
   // the lean client; what it does not read goes to undici.
-  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD }), 16, 4_000, true);
+  // No TCP keep-alive probes on them: a lean connection idles 4 s at most and every exchange has its deadline,
+  // so the probes' first one (after 60 s idle) never comes; setting them cost eight setsockopt calls a connection.
+  const lean = opts.leanHttp === false ? null : new LeanConnections(guardedConnector(guard, opts.connectTimeoutMs, guard.lookup, { onread: LEAN_ONREAD, keepAlive: false }), 16, 4_000, true);
   // After close() nothing opens a connection again (a lean exchange cut by it would fall back to undici).
   let closed = false;
   const refuse = (req: ExchangeRequest) => Promise.reject(new FetchError('fetch_network', `fetcher: ${quoted(req.url.href)} was not fetched: the fetcher is closed (the bot is stopping).`));
@@ -216,9 +218,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
  * An undici connector that resolves through the guard's lookup and then checks the peer of the socket it
  * actually opened: an IP literal (no lookup) or a resolver that answers differently the second time (DNS
  * rebinding) is still refused. `lookup` is replaceable for tests; `socketOptions` go to every
- * `net.connect`/`tls.connect` (the lean client's `onread`).
+ * `net.connect`/`tls.connect` (the lean client's `onread`; `keepAlive: false` skips undici's TCP keep-alive probes).
  */
-export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD } = {}): BuildConnector.connector {
+export function guardedConnector(guard: AddressGuard, connectTimeoutMs: number, lookup: LookupFunction = guard.lookup, socketOptions: { onread?: typeof LEAN_ONREAD; keepAlive?: boolean } = {}): BuildConnector.connector {
   const baseConnect = buildConnector({ timeout: connectTimeoutMs, lookup, ...socketOptions } as BuildConnector.BuildOptions);
   return (options, callback) => {
     baseConnect(options, (err, socket) => {

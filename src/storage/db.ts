@@ -96,6 +96,14 @@ export interface DatabaseHandle {
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
+/**
+ * Where SQLite keeps statement journals and temporary tables: MEMORY. A statement journal holds the pages one
+ * statement changed until it ends (a batch's item INSERT: a few MB at most), then is freed. The price is that a
+ * query needing a large temporary sort or table holds it in memory instead of spilling it to a file; none of
+ * the bot's queries builds one larger than its result.
+ */
+export const TEMP_STORE = 'MEMORY';
+
 /** Makes the folder `file` goes in (and any missing above it), or throws one sentence saying why it cannot. */
 function createFolderFor(file: string): void {
   const folder = path.dirname(file);
@@ -127,6 +135,11 @@ function openSqliteFile(file: string, description: string): SqliteDatabase.Datab
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    // Statement journals (and temporary tables) in memory, not in files under /var/tmp: every multi-row write
+    // inside a transaction (a poll batch's item INSERT and feed-state UPDATEs) keeps the pages it changes in a
+    // statement journal, and past 64 KB SQLite spilled it to a temporary file: about 16,000 writes and 60 files
+    // created and deleted a cycle of 10,000 feeds, on the event loop (see TEMP_STORE's note).
+    sqlite.pragma(`temp_store = ${TEMP_STORE}`);
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   } catch (err) {
     sqlite.close();

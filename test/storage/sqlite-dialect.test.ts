@@ -244,4 +244,19 @@ describe('SQLite write-ahead log', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps statement journals and temporary tables in memory (temp_store = MEMORY), not in files under /var/tmp', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-temp-'));
+    try {
+      const handle = openDatabase(parseDatabaseUrl(path.join(dir, 'bot.db')));
+      try {
+        // 2: MEMORY (0, SQLite's default here, spills a statement journal past 64 KB to a file under /var/tmp).
+        expect(Number((await sql<{ temp_store: number }>`pragma temp_store`.execute(handle.db)).rows[0]!.temp_store)).toBe(2);
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
