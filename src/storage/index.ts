@@ -55,7 +55,7 @@ export { TopicVersionsRepo, type TopicVersion } from './topic-versions-repo.ts';
 export { SlackInstallationsRepo, type StoredInstallation } from './slack-installations-repo.ts';
 export { DashboardRepo, type MatchedStory, type PreviewItem } from './dashboard-repo.ts';
 export { WebSubRepo, type WebSubSubscription, type WebSubState, type WebSubMode, type ClaimedSubscription } from './websub-repo.ts';
-export { ClustersRepo, type PipelineItem, type ItemTopicRow, type ClusterRow } from './clusters-repo.ts';
+export { ClustersRepo, type PipelineItem, type ItemTopicRow } from './clusters-repo.ts';
 
 export interface Storage {
   readonly dialect: DatabaseHandle['dialect'];
