@@ -154,6 +154,12 @@ export interface ClusterWindowRow {
 /** `held`: kept back for the channel's brief or until its quiet hours end (not sent on its own). */
 export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead' | 'held';
 
+/**
+ * What a failed send or edit did to an alert: tried again later (`retry`), given up (`dead`), or, for an
+ * edit of a sent message that failed for good, the update dropped (the message stays as it was).
+ */
+export type AlertFailureOutcome = 'retry' | 'dead' | 'update_dropped';
+
 /** An outbox row: one story for one channel. (channel_id, cluster_id) is unique in the schema. */
 export interface Alert {
   id: number;
