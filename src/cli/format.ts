@@ -26,8 +26,17 @@ export function someOf(values: readonly (number | string)[], max = 20): string {
   return values.length > max ? `${values.slice(0, max).join(', ')} and ${values.length - max} more` : values.join(', ');
 }
 
-/** ` (did you mean 'migrate'?)` for a near miss of one of `names` (as `cyberbrief pol` names poll), else ''. */
-export function didYouMean(typed: string | undefined, names: readonly string[], quote = "'"): string {
+/**
+ * ` (did you mean 'migrate'?)` for a near miss of one of `names` (as `cyberbrief pol` names poll), else ''.
+ * `prefix` goes before the name shown (`--` for a flag: see didYouMeanFlag).
+ */
+export function didYouMean(typed: string | undefined, names: readonly string[], quote = "'", prefix = ''): string {
   const meant = typed ? closest(typed, names) : null;
-  return meant ? ` (did you mean ${quote}${meant}${quote}?)` : '';
+  return meant ? ` (did you mean ${quote}${prefix}${meant}${quote}?)` : '';
 }
+
+/**
+ * ` (did you mean '--json'?)` for `--jsn`, a near miss of one of `flags` (long names, without their dashes),
+ * else '': only a long option is matched (`-x` names nothing).
+ */
+export const didYouMeanFlag = (typed: string, flags: readonly string[]): string => (typed.startsWith('--') ? didYouMean(typed.slice(2), flags, "'", '--') : '');

@@ -8,7 +8,7 @@ import { closest } from '../lib/closest.ts';
 import { CyberbriefError, UsageError, errorMessage } from '../lib/errors.ts';
 import { redactText, redactUrlPasswords, redactValues, secretList } from '../lib/redact.ts';
 import { terminalSafe } from '../lib/terminal-text.ts';
-import { echoed } from './format.ts';
+import { didYouMeanFlag, echoed } from './format.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -65,8 +65,7 @@ export function parseArgsProblem(message: string, flags: readonly string[] = [])
   const unknown = /^Unknown option '([^']*)'/.exec(message);
   if (unknown) {
     const typed = unknown[1]!;
-    const meant = typed.startsWith('--') ? closest(typed.slice(2), flags) : null;
-    return `unknown option '${echoed(typed)}'${meant ? ` (did you mean '--${meant}'?)` : ''}`;
+    return `unknown option '${echoed(typed)}'${didYouMeanFlag(typed, flags)}`;
   }
   const missing = /^Option '(?:-\w, )?(--?[\w-]+) <value>' argument missing/.exec(message);
   if (missing) return `option '${missing[1]}' needs a value`;
@@ -169,8 +168,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
   if (!SUBCOMMANDS.some((c) => c.name === first)) {
     if (first.startsWith('-')) {
-      const meant = first.startsWith('--') ? closest(first.slice(2), ['help', 'version']) : null;
-      stderr(`cyberbrief: unknown option '${echoed(first)}'${meant ? ` (did you mean '--${meant}'?)` : ''}; run 'cyberbrief --help' for the list of commands.`);
+      stderr(`cyberbrief: unknown option '${echoed(first)}'${didYouMeanFlag(first, ['help', 'version'])}; run 'cyberbrief --help' for the list of commands.`);
       return 2;
     }
     const meant = closest(first, SUBCOMMANDS.map((c) => c.name));

@@ -4,6 +4,7 @@
 // "also covered by" links; at most `perTopic` per group and `maxStories` in all, the rest counted. Pure.
 import { describeQuiet, formatLocal, type BriefSchedule, type QuietHours } from '../domain/brief-schedule.ts';
 import type { BriefGroupView, BriefStoryView, BriefView } from '../domain/chat.ts';
+import { codePoints, firstChars } from '../lib/bounded-text.ts';
 import { splitSentences } from '../summarize/sentences.ts';
 
 /** A story a brief may show (storage's BriefCandidate). */
@@ -47,15 +48,18 @@ const ALSO_MAX = 5;
 const ONE_LINE_MAX = 220;
 export const KEYWORDS_GROUP = 'Your keywords';
 
-/** The summary's first sentence, at most `max` characters (cut at a word, with an ellipsis). */
+/**
+ * The summary's first sentence, at most `max` characters (cut at a word, with an ellipsis). Characters as
+ * people count them, code points (an emoji is one), as clipText counts; never half an emoji.
+ */
 export function oneLine(text: string, max = ONE_LINE_MAX): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const first = splitSentences(flat)[0] ?? flat;
-  if (first.length <= max) return first;
-  // Never half a character: a cut between the two halves of an astral one (an emoji) drops that half.
-  const cut = first.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '');
+  if (codePoints(first) <= max) return first;
+  const cut = firstChars(first, max - 1);
   const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+  const atWord = space >= 0 && codePoints(cut.slice(0, space)) > max / 2;
+  return `${(atWord ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }
 
 const rounded = (r: number | null) => (r === null ? -1 : Math.round(r * 100) / 100);

@@ -11,15 +11,9 @@
 // alone and are all compared (none is made any more: they leave once their stories go quiet for a
 // window). Pure: no I/O, no clock; ClusterWindow keeps it up to date from storage.
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../domain/tenancy.ts';
+import type { ClusterWindowRow } from '../domain/types.ts';
 import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, sharedRareWords, similarity, WordCounts, type ClusterOptions, type Fingerprint } from './cluster.ts';
 import { TimeCounts } from './time-counts.ts';
-
-/** A cluster as storage lists it: id, its newest item's time (ms), the feed of its first item (null once gone). */
-export interface WindowRow {
-  id: number;
-  lastItemAt: number;
-  firstFeedId: number | null;
-}
 
 /** What one `rank` call visited: postings entries walked, clusters compared by MinHash (for benches). */
 export interface RankWork {
@@ -118,7 +112,7 @@ export class ClusterIndex {
   }
 
   /** Adds a cluster; one already kept is updated instead (its fingerprint never changes). */
-  enter(row: WindowRow & { signature: string }): void {
+  enter(row: ClusterWindowRow & { signature: string }): void {
     if (this.entries.has(row.id)) {
       this.update(row);
       return;
@@ -139,7 +133,7 @@ export class ClusterIndex {
   }
 
   /** Sets a kept cluster's newest-item time and first feed as storage has them; false when it is not kept. */
-  update(row: WindowRow): boolean {
+  update(row: ClusterWindowRow): boolean {
     const e = this.entries.get(row.id);
     if (!e) return false;
     if (e.firstFeedId !== row.firstFeedId) {

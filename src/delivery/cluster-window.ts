@@ -7,16 +7,17 @@
 // item's window starts before what is kept, and once it is `rereadMs` old: that is when clusters that fell
 // out of the window leave, a first item that is gone shows, and another instance's touches show (the only
 // thing that can be late, by at most `rereadMs`).
-import { ClusterIndex, type WindowRow } from './cluster-index.ts';
+import type { ClusterWindowRow } from '../domain/types.ts';
+import { ClusterIndex } from './cluster-index.ts';
 
 /** The storage a ClusterWindow reads (ClustersRepo satisfies it). */
 export interface ClusterWindowStore {
   /** Clusters whose newest item is at or after `from`: id, newest item's time, first item's feed. */
-  clustersSince(from: Date): Promise<WindowRow[]>;
+  clustersSince(from: Date): Promise<ClusterWindowRow[]>;
   /** Clusters with an id above `id` (made since it), with their fingerprints. */
-  clustersAfter(id: number): Promise<(WindowRow & { signature: string })[]>;
+  clustersAfter(id: number): Promise<(ClusterWindowRow & { signature: string })[]>;
   /** These clusters with their fingerprints (missing ones are left out). */
-  clusterRows(ids: readonly number[]): Promise<(WindowRow & { signature: string })[]>;
+  clusterRows(ids: readonly number[]): Promise<(ClusterWindowRow & { signature: string })[]>;
 }
 
 export interface ClusterWindowOptions {
@@ -81,7 +82,7 @@ export class ClusterWindow {
     for (const r of await this.store.clusterRows([id])) this.enter(r);
   }
 
-  private enter(r: WindowRow & { signature: string }): void {
+  private enter(r: ClusterWindowRow & { signature: string }): void {
     if (r.id > this.maxId) this.maxId = r.id;
     this.index.enter(r);
   }

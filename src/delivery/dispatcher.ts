@@ -22,7 +22,7 @@
 // by the lease, so repeating it is harmless).
 import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
-import type { Alert, PlatformName } from '../domain/types.ts';
+import type { Alert, AlertFailureOutcome, PlatformName } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { remoteErrorText } from '../lib/bounded-text.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
@@ -59,8 +59,6 @@ export interface DispatchStory {
   coverage: { itemId: number; title: string; url: string | null; source: string }[];
 }
 
-export type DispatchFailureOutcome = 'retry' | 'dead' | 'update_dropped';
-
 /** The outbox as the dispatcher uses it (AlertsRepo satisfies it). */
 export interface DispatchStore {
   claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<DispatchAlert[]>;
@@ -73,7 +71,7 @@ export interface DispatchStore {
   markFollowing(id: number, owner: string, itemId: number, at: Date): Promise<boolean>;
   /** The thread reply about `itemId` is out. */
   markFollowed(id: number, owner: string, itemId: number, at: Date): Promise<void>;
-  recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<DispatchFailureOutcome>;
+  recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<AlertFailureOutcome>;
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
   /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
   story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<DispatchStory | null>;

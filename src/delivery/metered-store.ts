@@ -1,10 +1,11 @@
 // The outbox as the dispatcher sees it, counting what happened to each alert (metrics) on its way to
 // storage: every alert marked sent, every failed attempt by outcome. Nothing else changes.
-import type { DispatchFailureOutcome, DispatchStore } from './dispatcher.ts';
+import type { AlertFailureOutcome } from '../domain/types.ts';
+import type { DispatchStore } from './dispatcher.ts';
 
 export interface DeliveryCounts {
   alertSent(): void;
-  alertFailed(outcome: DispatchFailureOutcome): void;
+  alertFailed(outcome: AlertFailureOutcome): void;
 }
 
 export function meteredDispatchStore(store: DispatchStore, counts: DeliveryCounts): DispatchStore {

@@ -142,8 +142,23 @@ export interface Cluster {
   createdAt: Date;
 }
 
+/** A cluster as storage lists it for the pipeline's window (delivery/cluster-window.ts) and the window keeps it. */
+export interface ClusterWindowRow {
+  id: number;
+  /** Its newest item's time (ms). */
+  lastItemAt: number;
+  /** The feed of the cluster's first item (whose signature the cluster keeps); null once that item is gone. */
+  firstFeedId: number | null;
+}
+
 /** `held`: kept back for the channel's brief or until its quiet hours end (not sent on its own). */
 export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead' | 'held';
+
+/**
+ * What a failed send or edit did to an alert: tried again later (`retry`), given up (`dead`), or, for an
+ * edit of a sent message that failed for good, the update dropped (the message stays as it was).
+ */
+export type AlertFailureOutcome = 'retry' | 'dead' | 'update_dropped';
 
 /** An outbox row: one story for one channel. (channel_id, cluster_id) is unique in the schema. */
 export interface Alert {

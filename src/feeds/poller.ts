@@ -20,18 +20,9 @@ import type { FeedReader } from './read-feed.ts';
  */
 export type PollWriter = (write: PollWrite) => Promise<StoreItemsResult>;
 
-/** Writes one poll's outcome with the repositories' own statements, one after the other. */
-export function directPollWriter(storage: { feeds: FeedsRepo; items: ItemsRepo }): PollWriter {
-  return async (w) => {
-    if (w.kind === 'failure') {
-      await storage.feeds.recordFailure(w.feedId, w.failure);
-      return { inserted: [], updated: [], unchanged: 0 };
-    }
-    const stored = w.items ? await storage.items.storeForFeed(w.feedId, w.items.list, w.items.options) : { inserted: [], updated: [], unchanged: 0 };
-    await storage.feeds.recordSuccess(w.feedId, w.success);
-    if (w.titleIfMissing) await storage.feeds.setTitleIfMissing(w.feedId, w.titleIfMissing);
-    return stored;
-  };
+/** Writes one poll's outcome at once, with the statements of the batcher's commit (FeedsRepo.recordPoll). */
+export function directPollWriter(storage: { feeds: FeedsRepo }): PollWriter {
+  return (w) => storage.feeds.recordPoll(w);
 }
 
 /** The feed reader, loaded on first use: a run of 304s (or `poll --once` with no feeds) never loads the parser. */

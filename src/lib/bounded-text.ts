@@ -23,7 +23,8 @@ export const REMOTE_ERROR_MAX = 400;
 /** Added where text was cut; counts what was left out, so a reader knows the rest exists. */
 const cutMarker = (total: number) => ` …[cut: ${total} characters in all]`;
 
-function codePoints(text: string): number {
+/** How many characters `text` holds as people count them: code points, so an emoji is one, not two code units. */
+export function codePoints(text: string): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -46,15 +47,16 @@ function codePoints(text: string): number {
 export function clipText(text: string, max: number): string {
   // Code units count at least as many as code points: text this short is never over.
   if (text.length <= max) return text;
-  const keep = Math.max(0, max - 1);
-  let at = 0; // code-unit index after `keep` code points, once counted
+  const head = firstChars(text, max + 1);
+  if (codePoints(head) <= max) return text;
+  return `${firstChars(head, max - 1).trimEnd()}…`;
+}
+
+/** The first `n` characters (code points) of `text`, never half an emoji or other astral character; only they are looked at. */
+export function firstChars(text: string, n: number): string {
   let i = 0;
-  for (let n = 0; i < text.length; n++) {
-    if (n === keep) at = i;
-    if (n === max) return `${text.slice(0, at).trimEnd()}…`;
-    i += text.codePointAt(i)! > 0xffff ? 2 : 1;
-  }
-  return text;
+  for (let k = 0; k < n && i < text.length; k++) i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+  return text.slice(0, i);
 }
 
 /**

@@ -18,7 +18,7 @@
 // outcome a crash may have hidden, as `sending` does for a first post.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
-import type { Alert, AlertStatus, PlatformName } from '../domain/types.ts';
+import type { Alert, AlertFailureOutcome, AlertStatus, PlatformName } from '../domain/types.ts';
 import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
@@ -87,8 +87,6 @@ export interface StoryRecord {
   /** Other items of the cluster, oldest first. */
   coverage: { itemId: number; title: string; url: string | null; source: string }[];
 }
-
-export type FailureOutcome = 'retry' | 'dead' | 'update_dropped';
 
 export function alertFromRow(r: Selectable<AlertsTable>): Alert {
   return {
@@ -304,7 +302,7 @@ export class AlertsRepo {
     id: number,
     owner: string,
     f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number },
-  ): Promise<FailureOutcome> {
+  ): Promise<AlertFailureOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('alerts').select(['status', 'attempts', 'needs_update']).where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
       if (!row) return 'retry';
@@ -312,7 +310,7 @@ export class AlertsRepo {
       const exhausted = attempts >= f.maxAttempts;
       const error = storedError(f.error);
       const base = { attempts, last_error: error, lease_owner: null, lease_until: null, updated_at: f.at.getTime() };
-      let outcome: FailureOutcome;
+      let outcome: AlertFailureOutcome;
       if (row.status === 'sent') {
         outcome = exhausted ? 'update_dropped' : 'retry';
         await trx

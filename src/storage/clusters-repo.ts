@@ -2,22 +2,13 @@
 // matched (item_topics), its digest, and whether the pipeline has finished with it. Every write is
 // idempotent so a pipeline that crashes half-way simply runs again.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Cluster } from '../domain/types.ts';
+import type { Cluster, ClusterWindowRow } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 
 /** Cluster ids per query when reading fingerprints or memberships (well under SQLite's 32,766 parameters). */
 const ID_BATCH = 500;
-
-/** A cluster as the pipeline's window keeps it (see ClusterWindow in delivery/). */
-export interface ClusterRow {
-  id: number;
-  /** Its newest item's time (ms). */
-  lastItemAt: number;
-  /** The feed of the cluster's first item (whose signature the cluster keeps); null once that item is gone. */
-  firstFeedId: number | null;
-}
 
 /** An item as the pipeline reads it. */
 export interface PipelineItem {
@@ -77,7 +68,7 @@ const PIPELINE_LOCK = 0x63796272_7069;
 const windowQuery = (db: Kysely<Database>) =>
   db.selectFrom('clusters as c').leftJoin('items as first', 'first.id', 'c.first_item_id').select(['c.id', 'c.last_item_at', 'first.feed_id as first_feed_id']);
 
-function clusterRow(r: { id: number | bigint | string; last_item_at: number | bigint | string; first_feed_id: number | bigint | string | null }): ClusterRow {
+function clusterRow(r: { id: number | bigint | string; last_item_at: number | bigint | string; first_feed_id: number | bigint | string | null }): ClusterWindowRow {
   return { id: Number(r.id), lastItemAt: Number(r.last_item_at), firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id) };
 }
 
@@ -116,19 +107,19 @@ export class ClustersRepo {
    * column read (migration 013), never the clusters' rows with their fingerprints. The pipeline reads its
    * window whole this way about once a minute (delivery/cluster-window.ts).
    */
-  async clustersSince(from: Date): Promise<ClusterRow[]> {
+  async clustersSince(from: Date): Promise<ClusterWindowRow[]> {
     return (await windowQuery(this.db).where('c.last_item_at', '>=', from.getTime()).execute()).map(clusterRow);
   }
 
   /** Clusters made since cluster `id` (ids only grow), with their fingerprints: read before each item is placed. */
-  async clustersAfter(id: number): Promise<(ClusterRow & { signature: string })[]> {
+  async clustersAfter(id: number): Promise<(ClusterWindowRow & { signature: string })[]> {
     const rows = await windowQuery(this.db).select('c.signature').where('c.id', '>', id).orderBy('c.id').execute();
     return rows.map((r) => ({ ...clusterRow(r), signature: r.signature }));
   }
 
   /** These clusters with their fingerprints, a few hundred ids a query (ids not found are left out). */
-  async clusterRows(ids: readonly number[]): Promise<(ClusterRow & { signature: string })[]> {
-    const out: (ClusterRow & { signature: string })[] = [];
+  async clusterRows(ids: readonly number[]): Promise<(ClusterWindowRow & { signature: string })[]> {
+    const out: (ClusterWindowRow & { signature: string })[] = [];
     for (let i = 0; i < ids.length; i += ID_BATCH) {
       const rows = await windowQuery(this.db).select('c.signature').where('c.id', 'in', ids.slice(i, i + ID_BATCH)).execute();
       for (const r of rows) out.push({ ...clusterRow(r), signature: r.signature });

@@ -7,6 +7,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { notAFolderText } from '../lib/not-a-folder.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
 import { asStorageError, postgresFailure, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
@@ -111,8 +112,7 @@ function createFolderFor(file: string): void {
     mkdirSync(folder, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // EEXIST or ENOTDIR: a part of the path is a file (DATABASE_URL=/srv/bot.db/x.db after a typo, say).
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of that path is a file, not a folder' : (err as Error).message;
+    const why = notAFolderText(code, { path: 'that path', fromMkdir: true }) ?? (err as Error).message;
     throw new CyberbriefError('storage', `storage: cannot create the folder ${folder} for SQLite file ${file}: ${why} (${code ?? 'error'}); check the path in DATABASE_URL.`, { cause: err });
   }
 }

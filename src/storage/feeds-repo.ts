@@ -4,11 +4,12 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { tenantKey, type FeedAudience, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Feed, PlatformName } from '../domain/types.ts';
-import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
-import { flag, toDate } from './rows.ts';
+import { toDate } from './rows.ts';
+import type { StoreItemsResult } from './items-repo.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
+import { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
 
 export type FeedSource = 'config' | 'user' | 'opml' | 'cli';
 
@@ -336,43 +337,20 @@ export class FeedsRepo {
     return extendLeases(this.db, 'feeds', ids, owner, leaseUntil);
   }
 
+  /**
+   * Writes one poll's outcome in one transaction: its items, then the feed's validators, schedule, error
+   * count and lease. The statements are the scheduler's batches' (PollWritesRepo.commit), with one write.
+   */
+  async recordPoll(write: PollWrite): Promise<StoreItemsResult> {
+    return (await new PollWritesRepo(this.db, this.dialect).commit([write]))[0]!;
+  }
+
   async recordSuccess(id: number, s: FetchSuccess): Promise<void> {
-    await this.db
-      .updateTable('feeds')
-      .set({
-        etag: s.etag,
-        last_modified: s.lastModified,
-        next_check_at: s.nextCheckAt.getTime(),
-        last_success_at: s.at.getTime(),
-        error_count: 0,
-        last_error: null,
-        disabled_reason: null,
-        lease_owner: null,
-        lease_until: null,
-        ...(s.title ? { title: s.title } : {}),
-        ...(s.siteUrl ? { site_url: s.siteUrl } : {}),
-        ...(s.primed !== undefined ? { primed: flag(s.primed) } : {}),
-        ...(s.ttlMinutes !== undefined ? { ttl_minutes: s.ttlMinutes } : {}),
-        ...(s.entryMarks !== undefined ? { entry_marks: s.entryMarks } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.recordPoll({ kind: 'success', feedId: id, success: s });
   }
 
   async recordFailure(id: number, f: FetchFailure): Promise<void> {
-    await this.db
-      .updateTable('feeds')
-      .set((eb) => ({
-        error_count: eb('error_count', '+', 1),
-        last_error: storedError(f.error),
-        last_error_at: f.at.getTime(),
-        next_check_at: f.nextCheckAt.getTime(),
-        lease_owner: null,
-        lease_until: null,
-        ...(f.disableReason ? { enabled: 0, disabled_reason: storedError(f.disableReason) } : {}),
-      }))
-      .where('id', '=', id)
-      .execute();
+    await this.recordPoll({ kind: 'failure', feedId: id, failure: f });
   }
 
   /**
@@ -393,10 +371,6 @@ export class FeedsRepo {
   /** Brings the feed's next check forward to `at` when it is later (WebSub push stopped: poll again soon). */
   async checkSoon(id: number, at: Date): Promise<void> {
     await this.db.updateTable('feeds').set({ next_check_at: at.getTime() }).where('id', '=', id).where('next_check_at', '>', at.getTime()).execute();
-  }
-
-  async setTitleIfMissing(id: number, title: string): Promise<void> {
-    await this.db.updateTable('feeds').set({ title }).where('id', '=', id).where('title', 'is', null).execute();
   }
 
   async count(): Promise<number> {

@@ -58,8 +58,7 @@ const CHUNK = 500;
  * The batch store's two statements, fixed text over one JSON array parameter, so each is prepared once per
  * connection (SQLite keeps it in the connection's statement cache) instead of built by Kysely and prepared
  * anew for every batch, whose row count changed its text. `known`: the rows matching any of [feed, key, link,
- * hash]; `insert`: rows of [feed, key, guid, url, title, summary, content, html, author, published_at,
- * content_hash, fetched_at, processed], a row already there (feed, key) skipped, the ids of the new ones
+ * hash]; `insert`: rows of insertCells, a row already there (feed, key) skipped, the ids of the new ones
  * returned. A JSON string cell arrives as text and a number as an integer; null as NULL.
  */
 const STATEMENTS: Record<Dialect, { known: string; insert: string }> = {
@@ -90,19 +89,18 @@ returning id, feed_id, key`,
   },
 };
 
-/** What a feed entry says, as columns: written on insert and again when the entry changes materially. */
+/**
+ * A new row's cells for the batch INSERT of STATEMENTS, in its order: feed, key, what the feed entry says
+ * (guid to content_hash: see contentColumns), when it was fetched, whether it is processed.
+ */
+function insertCells(feedId: number, it: NewItem, fetchedAt: number, processed: 0 | 1) {
+  return [feedId, it.key, it.guid, it.url, it.title, it.summary, it.content, it.html, it.author, toMs(it.publishedAt), it.contentHash, fetchedAt, processed] as const;
+}
+
+/** What a feed entry says, as columns (written on insert: insertCells), written again when the entry changes materially. */
 function contentColumns(it: NewItem) {
-  return {
-    guid: it.guid,
-    url: it.url,
-    title: it.title,
-    summary: it.summary,
-    content: it.content,
-    html: it.html,
-    author: it.author,
-    published_at: toMs(it.publishedAt),
-    content_hash: it.contentHash,
-  };
+  const [, , guid, url, title, summary, content, html, author, published_at, content_hash] = insertCells(0, it, 0, 0);
+  return { guid, url, title, summary, content, html, author, published_at, content_hash };
 }
 
 export class ItemsRepo {
@@ -148,10 +146,7 @@ export class ItemsRepo {
     }
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
-      const cells = chunk.map(({ feedId, item: it, options }) => [
-        feedId, it.key, it.guid, it.url, it.title, it.summary, it.content, it.html, it.author, toMs(it.publishedAt), it.contentHash,
-        options.fetchedAt.getTime(), options.alertKeys ? (options.alertKeys.has(it.key) ? 0 : 1) : 0,
-      ]);
+      const cells = chunk.map(({ feedId, item: it, options }) => insertCells(feedId, it, options.fetchedAt.getTime(), options.alertKeys ? (options.alertKeys.has(it.key) ? 0 : 1) : 0));
       const ins = await trx.executeQuery<{ id: number | string; feed_id: number | string; key: string }>(CompiledQuery.raw(sql.insert, [JSON.stringify(cells)]));
       const ids = new Map(ins.rows.map((r) => [`${Number(r.feed_id)} ${r.key}`, Number(r.id)]));
       for (const { feedId, item, result } of chunk) {

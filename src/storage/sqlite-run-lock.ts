@@ -14,6 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
 import { CyberbriefError } from '../lib/errors.ts';
+import { notAFolderText } from '../lib/not-a-folder.ts';
 import { sqliteDriver } from './drivers.ts';
 
 export interface SqliteRunLock {
@@ -132,9 +133,10 @@ function cannotTake(file: string, dbFile: string, err: unknown): CyberbriefError
   const code = codeOf(err);
   const reason = `${(err as Error).message}${code && !(err as Error).message.includes(code) ? `, ${code}` : ''}`;
   const head = `storage: cannot take the run lock ${file} beside SQLite file ${dbFile}`;
+  const notAFolder = notAFolderText(code, { path: `the path to ${path.dirname(file)}`, fromMkdir: true });
   let advice: string;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') advice = `its disk is full (${reason}); free space on that disk, then start again.`;
-  else if (code === 'EEXIST' || code === 'ENOTDIR') advice = `a part of the path to ${path.dirname(file)} is a file, not a folder (${reason}); check the path in DATABASE_URL.`;
+  else if (notAFolder) advice = `${notAFolder} (${reason}); check the path in DATABASE_URL.`;
   else if (/^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH|EROFS|EACCES|EPERM|ENOENT)/.test(code)) {
     advice = `the folder ${path.dirname(file)} is not writable (${reason}); make it writable (the bot writes its database and this lock there) or point DATABASE_URL at a folder that is.`;
   } else if (code.startsWith('SQLITE_IOERR') && !code.startsWith('SQLITE_IOERR_LOCK') && !code.startsWith('SQLITE_IOERR_RDLOCK')) {

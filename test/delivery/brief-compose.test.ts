@@ -97,10 +97,19 @@ describe('oneLine', () => {
     ['The U.S. and China agreed to talks. Officials said more.', 'The U.S. and China agreed to talks.'],
     ['No full stop at all', 'No full stop at all'],
     [`${'word '.repeat(80)}end.`, `${'word '.repeat(43).trim()}…`],
-    // No space to cut at: the cut falls between the two halves of an emoji, which must go whole.
-    [`${'x'.repeat(218)}🛰️ and more`, `${'x'.repeat(218)}…`],
-    [`${'🛰'.repeat(150)}`, `${'🛰'.repeat(109)}…`],
+    // Characters as people count them (code points): an emoji is one, and is never cut in half. With no
+    // space to cut at, the 219 characters kept end with the satellite (its variation selector is the 220th).
+    [`${'x'.repeat(218)}🛰️ and more`, `${'x'.repeat(218)}🛰…`],
+    [`${'x'.repeat(219)}🛰 and more`, `${'x'.repeat(219)}…`],
+    // 150 emoji are 300 code units but 150 characters: within the 220.
+    [`${'🛰'.repeat(150)}`, `${'🛰'.repeat(150)}`],
+    [`${'🛰'.repeat(300)}`, `${'🛰'.repeat(219)}…`],
+    [`${'word '.repeat(40)}${'😀'.repeat(20)}`, `${'word '.repeat(40)}${'😀'.repeat(20)}`],
+    [`${'word '.repeat(40)}${'😀'.repeat(21)}`, `${'word '.repeat(40).trim()}…`],
   ])('%j -> %j', (text, want) => {
-    expect(oneLine(text)).toBe(want);
+    const got = oneLine(text);
+    expect(got).toBe(want);
+    expect(Array.from(got).length).toBeLessThanOrEqual(220);
+    expect(got).not.toMatch(/\p{Cs}/u);
   });
 });

@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, storySignature } from '../../src/delivery/cluster.ts';
-import { ClusterIndex, type WindowRow } from '../../src/delivery/cluster-index.ts';
+import { ClusterIndex } from '../../src/delivery/cluster-index.ts';
 import { ClusterWindow, type ClusterWindowStore } from '../../src/delivery/cluster-window.ts';
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../../src/domain/tenancy.ts';
+import type { ClusterWindowRow } from '../../src/domain/types.ts';
 import { linearFindCluster, type ClusterCandidate } from '../../bench/helpers/linear-placement.ts';
 
 const day = 24 * 3600_000;
@@ -22,8 +23,8 @@ const T1: FeedAudience = { global: false, tenants: ['slack:T1'] };
 const T2: FeedAudience = { global: false, tenants: ['discord:2'] };
 
 type Op =
-  | { enter: WindowRow & { signature: string } }
-  | { update: WindowRow }
+  | { enter: ClusterWindowRow & { signature: string } }
+  | { update: ClusterWindowRow }
   | { touch: [number, number] }
   | { leave: number }
   | { audiences: [number, FeedAudience][] };

@@ -179,7 +179,7 @@ describe('createScheduler', () => {
     let releaseFailures = 1;
     const feeds = new Proxy(storage.feeds, {
       get(target, prop, receiver) {
-        if (prop === 'recordSuccess' || prop === 'recordFailure') return async () => Promise.reject(outage());
+        if (prop === 'recordPoll') return async () => Promise.reject(outage());
         if (prop === 'releaseMany') {
           return async (ids: number[], owner: string) => {
             if (releaseFailures-- > 0) throw outage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedText, clipText, quoted, QUOTE_MAX, storedError, STORED_ERROR_MAX } from '../../src/lib/bounded-text.ts';
+import { boundedText, clipText, codePoints, firstChars, quoted, QUOTE_MAX, storedError, STORED_ERROR_MAX } from '../../src/lib/bounded-text.ts';
 
 const chars = (s: string) => Array.from(s).length;
 // Controls, escape sequences and invisible format characters a stranger may send.
@@ -48,5 +48,20 @@ describe('clipText', () => {
     expect(got).toBe(want);
     expect(chars(got)).toBeLessThanOrEqual(max);
     expect(got).not.toMatch(/\p{Cs}/u);
+  });
+});
+
+describe('firstChars and codePoints', () => {
+  it.each<{ name: string; text: string; n: number; want: string; count: number }>([
+    { name: 'plain text', text: 'abcdef', n: 3, want: 'abc', count: 6 },
+    { name: 'fewer than n', text: 'ab', n: 5, want: 'ab', count: 2 },
+    { name: 'an emoji is one character', text: '😀😀😀', n: 2, want: '😀😀', count: 3 },
+    { name: 'mixed', text: 'a😀b😀c', n: 3, want: 'a😀b', count: 5 },
+    { name: 'none', text: 'abc', n: 0, want: '', count: 3 },
+    { name: 'a negative count is none', text: 'abc', n: -1, want: '', count: 3 },
+    { name: 'a lone surrogate counts as one', text: '\ud83dabc', n: 2, want: '\ud83da', count: 4 },
+  ])('$name', ({ text, n, want, count }) => {
+    expect(firstChars(text, n)).toBe(want);
+    expect(codePoints(text)).toBe(count);
   });
 });

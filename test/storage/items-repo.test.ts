@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewItem } from '../../src/domain/types.ts';
+import type { Item, NewItem } from '../../src/domain/types.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
@@ -47,6 +47,20 @@ describe.each(testDatabases)('ItemsRepo on $name', (database) => {
     expect(got!.fetchedAt.toISOString()).toBe(at.toISOString());
     await storage.items.markProcessed([first.inserted[0]!]);
     expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual(['g:2']);
+  });
+
+  it('every column an entry says is stored as given, on insert and again on a material change', async () => {
+    // A different value in each column, so that two columns swapped would show.
+    const entry = (v: string, day: number): NewItem => ({
+      feedId, key: 'g:cols', guid: `guid ${v}`, url: `https://a.example/${v}`, title: `title ${v}`, summary: `summary ${v}`, content: `content ${v}`,
+      html: `<p>html ${v}</p>`, author: `author ${v}`, publishedAt: new Date(Date.UTC(2026, 10, day, 10)), contentHash: `hash ${v}`,
+    });
+    const said = ({ guid, url, title, summary, content, html, author, publishedAt, contentHash }: NewItem | Item) => ({ guid, url, title, summary, content, html, author, publishedAt, contentHash });
+    const [id] = (await storage.items.storeForFeed(feedId, [entry('one', 20)], { fetchedAt: at })).inserted;
+    expect(said((await storage.items.get(id!))!)).toEqual(said(entry('one', 20)));
+    // The same key with new content: the row is updated, every column again.
+    expect(await storage.items.storeForFeed(feedId, [entry('two', 21)], { fetchedAt: at })).toEqual({ inserted: [], updated: [id], unchanged: 0 });
+    expect(said((await storage.items.get(id!))!)).toEqual(said(entry('two', 21)));
   });
 
   it('a backlog is stored as processed except the keys to alert', async () => {
