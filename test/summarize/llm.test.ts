@@ -54,7 +54,8 @@ const opts = (path: string, extra: Partial<LlmOptions> = {}): LlmOptions => ({
   baseUrl: `${server.url}/${path}/v1/`,
   model: 'test-model',
   apiKey: 'sk-test-secret-123',
-  timeoutMs: 300,
+  // Long enough that a loaded machine never makes a quick answer late; the slow server's case sets its own.
+  timeoutMs: 10_000,
   maxTokens: 120,
   ...extra,
 });
@@ -109,9 +110,9 @@ describe('llmSummary', () => {
     expect(await llmSummary({ title: 't', text: ARTICLE }, opts('think'), 400)).toBe(MODEL_ANSWER);
   });
 
-  const failures: Array<{ path: string; message: RegExp }> = [
+  const failures: Array<{ path: string; message: RegExp; extra?: Partial<LlmOptions> }> = [
     { path: 'error', message: /HTTP 500/ },
-    { path: 'slow', message: /within 300 ms/ },
+    { path: 'slow', message: /within 300 ms/, extra: { timeoutMs: 300 } }, // the server answers after 5 s
     { path: 'malformed', message: /not JSON/ },
     { path: 'empty', message: /empty or too short/ },
     { path: 'nochoices', message: /no choices/ },
@@ -120,7 +121,7 @@ describe('llmSummary', () => {
   ];
   for (const f of failures) {
     it(`throws LlmError for ${f.path}`, async () => {
-      const err = await llmSummary({ title: 't', text: ARTICLE }, opts(f.path), 400).catch((e: unknown) => e);
+      const err = await llmSummary({ title: 't', text: ARTICLE }, opts(f.path, f.extra), 400).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LlmError);
       expect((err as Error).message).toMatch(f.message);
     });
@@ -143,7 +144,7 @@ describe('createSummarizer with an LLM', () => {
   for (const path of ['error', 'slow', 'malformed', 'empty']) {
     it(`falls back to the extractive summary and logs a warning (${path})`, async () => {
       const { logger, lines } = capturingLogger();
-      const s = createSummarizer({ maxChars: 400, llm: opts(path), logger });
+      const s = createSummarizer({ maxChars: 400, llm: opts(path, path === 'slow' ? { timeoutMs: 300 } : {}), logger });
       const r = await s.summarize({ title: 'Cyber talks', text: ARTICLE, topicTerms: ['working group'] });
       expect(r.method).toBe('extractive');
       expect(r.summary).toContain('working group on cybersecurity');
