@@ -12,14 +12,22 @@ import type { CliCommand } from './types.ts';
 /** Result lines handed to standard output at once. */
 const OUTPUT_LINES = 1000;
 
+/**
+ * A poll's status as the command shows it, in text and JSON alike: a document read (the poller's 'new')
+ * with no item stored for the first time is 'nothing_new'.
+ */
+export function pollStatus(r: PollResult): 'new' | 'nothing_new' | 'not_modified' | 'error' {
+  return r.status === 'new' && r.new === 0 ? 'nothing_new' : r.status;
+}
+
 export function formatPollLine(r: PollResult): string {
   const counts = r.status === 'new' ? `${r.items} ${r.items === 1 ? 'item' : 'items'}, ${r.new} new${r.updated ? `, ${r.updated} changed` : ''}` : r.status === 'not_modified' ? 'not modified' : 'failed';
   const err = r.error ? `  ${r.error.class}: ${r.error.message}` : '';
-  return `${r.status.padEnd(12)} ${counts.padEnd(28)} ${String(r.ms).padStart(6)} ms  ${r.url}${err}${r.disabled ? ' (feed disabled)' : ''}`;
+  return `${pollStatus(r).padEnd(12)} ${counts.padEnd(28)} ${String(r.ms).padStart(6)} ms  ${r.url}${err}${r.disabled ? ' (feed disabled)' : ''}`;
 }
 
 export function pollJson(r: PollResult): string {
-  return JSON.stringify({ url: r.url, status: r.status, items: r.items, new: r.new, ms: r.ms, error: r.error ?? null });
+  return JSON.stringify({ url: r.url, status: pollStatus(r), items: r.items, new: r.new, ms: r.ms, error: r.error ?? null });
 }
 
 /** Why a run polled nothing, and what to do: there are no feeds, none is enabled, or none was due. */
@@ -38,7 +46,8 @@ export const command: CliCommand = {
     'Usage: cyberbrief poll --once [--all] [--json]',
     '',
     'Polls the feeds that are due (with --all: every enabled feed) once, stores new items, and prints one',
-    'line per feed: status (new | not_modified | error), items, new items, time taken, and the error if any.',
+    'line per feed: status (new | nothing_new | not_modified | error), items, new items, time taken, and the',
+    'error if any. nothing_new: the feed was read again and none of its items is new (some may have changed).',
     'With --json, one JSON object per line: {"url","status","items","new","ms","error":{"class","message"}|null}.',
     'Feeds in the configuration are added first. A failing feed never stops the run. Ctrl-C or SIGTERM lets',
     'the polls under way finish and gives the other feeds back (exit 130 or 143); a second one stops at once.',

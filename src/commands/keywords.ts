@@ -39,7 +39,9 @@ export const keywords: CommandModule = {
         const legacy = /^([-+]?)(.+)$/.exec(raw.trim());
         if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
-        throw new UsageError(`Keyword "${raw.replace(/\p{Cf}/gu, '').slice(0, 60)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
+        // Quoted here once (the parser's sentence says "it"), clipped with "..." when longer.
+        const shown = raw.replace(/\p{Cf}/gu, '');
+        throw new UsageError(`Keyword "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
     // One keyword per key: `Espionage` names the stored `espionage` (matching ignores that case), `APT` does not name `apt`.

@@ -6,8 +6,11 @@
 // whole (ids, times and first feeds from a covering index; fingerprints only for clusters not kept) when an
 // item's window starts before what is kept, and once it is `rereadMs` old: that is when clusters that fell
 // out of the window leave, a first item that is gone shows, and another instance's touches show (the only
-// thing that can be late, by at most `rereadMs`).
+// thing that can be late, by at most `rereadMs`). A cluster whose stored fingerprint cannot be read (a
+// damaged row) is left out of placement and reported once, not read again at every whole read; placement
+// goes on with the rest.
 import type { ClusterWindowRow } from '../domain/types.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { ClusterIndex } from './cluster-index.ts';
 
 /** The storage a ClusterWindow reads (ClustersRepo satisfies it). */
@@ -29,6 +32,8 @@ export interface ClusterWindowOptions {
   lookbackMs?: number;
   /** Monotonic milliseconds (default performance.now). */
   now?: () => number;
+  /** Told once about each cluster left out because its stored fingerprint cannot be read, and why. */
+  onUnreadable?: (clusterId: number, reason: string) => void;
 }
 
 export class ClusterWindow {
@@ -37,6 +42,8 @@ export class ClusterWindow {
   private from = Infinity;
   private readAt = -Infinity;
   private maxId = 0;
+  /** Clusters in the window whose fingerprints cannot be read (reported, not read again while they stay). */
+  private readonly unreadable = new Set<number>();
   private readonly rereadMs: number;
   private readonly lookbackMs: number;
   private readonly now: () => number;
@@ -65,11 +72,12 @@ export class ClusterWindow {
     for (const r of rows) {
       listed.add(r.id);
       if (r.id > this.maxId) this.maxId = r.id;
-      if (!this.index.update(r)) missing.push(r.id);
+      if (!this.index.update(r) && !this.unreadable.has(r.id)) missing.push(r.id);
     }
     const left: number[] = [];
     for (const id of this.index.ids()) if (!listed.has(id)) left.push(id);
     for (const id of left) this.index.leave(id);
+    for (const id of this.unreadable) if (!listed.has(id)) this.unreadable.delete(id);
     for (const r of await this.store.clusterRows(missing)) this.enter(r);
     this.from = start;
     this.readAt = now;
@@ -84,6 +92,13 @@ export class ClusterWindow {
 
   private enter(r: ClusterWindowRow & { signature: string }): void {
     if (r.id > this.maxId) this.maxId = r.id;
-    this.index.enter(r);
+    if (this.unreadable.has(r.id)) return;
+    try {
+      this.index.enter(r);
+    } catch (err) {
+      // Only decoding throws in enter, before the index changes.
+      this.unreadable.add(r.id);
+      this.opts.onUnreadable?.(r.id, errorMessage(err));
+    }
   }
 }

@@ -177,7 +177,11 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   const failed = new Map<number, { count: number; retryAt: number }>();
   const retryFailedMs = opts.retryFailedMs ?? 60_000;
   // The window's clusters, kept between items and batches (see cluster-window.ts).
-  const clusters = new ClusterWindow(deps.store, { windowMs: opts.clusterWindowMs });
+  const clusters = new ClusterWindow(deps.store, {
+    windowMs: opts.clusterWindowMs,
+    onUnreadable: (id, reason) =>
+      log.warn({ cluster_id: id, err: reason }, `pipeline: cluster ${id}'s stored fingerprint cannot be read (${reason}); it is left out of placement, so new items of its story start a cluster of their own`),
+  });
 
   /** The best-ranked cluster the item's feed has no item in yet, asking storage a few at a time. */
   async function notOwnFeed(ranked: readonly RankedCluster[], feedId: number): Promise<RankedCluster | null> {

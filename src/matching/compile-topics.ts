@@ -1,19 +1,14 @@
 // Topics compiled into one TermIndex: a document is scanned once for every term of every topic, then
 // each topic is scored (term weight x field weight, once per field) and its groups checked.
 import type { GroupTerm, MatchField, Topic, TopicMatch } from '../domain/types.ts';
-import { FIELDS, FIELD_BIT, TermIndex, type MatchDoc } from './term-index.ts';
+import { FIELDS, FIELD_BIT, TermIndex, type MatchDoc, type TokenizedField } from './term-index.ts';
 
 export type { MatchDoc } from './term-index.ts';
 
 export type MatchResult = TopicMatch & { matched: boolean };
 
 /** A field already tokenised (knowledge/tokens.ts), with its FIELD_BIT and whether its text is shouting. */
-export interface PreparedField {
-  form: readonly string[];
-  stem: readonly string[];
-  bit: number;
-  shouting: boolean;
-}
+export type PreparedField = TokenizedField;
 
 export interface TopicMatcher {
   /** One result per topic, in the order the topics were given. */
@@ -99,7 +94,9 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
     for (const f of fields) fieldSum += weights[f];
     const points = t.weight * fieldSum;
     score += points;
-    reasons.push(`"${index.foundPhrase(t.id)}" in ${fields.join(', ')} (${points >= 0 ? '+' : ''}${formatNumber(points)})`);
+    const text = index.foundText(t.id);
+    const term = termNote(index, t.id, text);
+    reasons.push(`"${text}" in ${fields.join(', ')} (${term ? `${term}, ` : ''}${points >= 0 ? '+' : ''}${formatNumber(points)})`);
   }
   score = Math.round(score * 1000) / 1000;
   let groupsOk = true;
@@ -110,7 +107,7 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
       groupsOk = false;
       reasons.push(`all_of group ${i + 1} not met (none of ${preview(list, index)})`);
     } else if (!c.terms.some((t) => t.id === hit)) {
-      reasons.push(`all_of group ${i + 1}: "${index.foundPhrase(hit)}" in ${fieldsOf(masks[hit] ?? 0).join(', ')}`);
+      reasons.push(`all_of group ${i + 1}: ${foundIn(index, hit, masks)}`);
     }
   });
   if (c.anyOf.length > 0) {
@@ -123,7 +120,7 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
   const veto = hitOf(c.noneOf);
   if (veto !== undefined) {
     groupsOk = false;
-    reasons.push(`vetoed by none_of "${index.foundPhrase(veto)}" in ${fieldsOf(masks[veto] ?? 0).join(', ')}`);
+    reasons.push(`vetoed by none_of ${foundIn(index, veto, masks)}`);
   }
   const hasGroups = c.allOf.length > 0 || c.anyOf.length > 0;
   const matched = groupsOk && score >= c.topic.threshold && (score > 0 || hasGroups);
@@ -131,6 +128,23 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
     reasons.push(`score ${formatNumber(score)} below threshold ${formatNumber(c.topic.threshold)}`);
   }
   return { topicId: c.topic.id, score, reasons, matched };
+}
+
+/**
+ * `term "cyber espionage"` when the item's words differ from the term's (beyond case), else null: a reason
+ * quotes what the item said, and the term when a reader could not tell which one it was.
+ */
+function termNote(index: TermIndex, id: number, text: string): string | null {
+  const phrase = index.foundPhrase(id);
+  const same = text === phrase || (text.length === phrase.length && text.toLowerCase() === phrase.toLowerCase());
+  return same ? null : `term "${phrase}"`;
+}
+
+/** `"Cyber-espionage" in title, description (term "cyberespionage")`: a group term's hit. */
+function foundIn(index: TermIndex, id: number, masks: Uint8Array): string {
+  const text = index.foundText(id);
+  const term = termNote(index, id, text);
+  return `"${text}" in ${fieldsOf(masks[id] ?? 0).join(', ')}${term ? ` (${term})` : ''}`;
 }
 
 function preview(ids: number[], index: TermIndex): string {

@@ -54,10 +54,10 @@ export function parseKeyword(raw: string): Keyword {
   text = text.replace(/\s+/g, ' ');
   if (text === '') throw new UsageError('keyword: give a word or phrase, e.g. `espionage` or `-ransomware` to exclude.');
   if (text.length > MAX_KEYWORD_LENGTH) {
-    throw new UsageError(`keyword: "${text.slice(0, 20)}..." is ${text.length} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
+    throw new UsageError(`keyword: it is ${text.length} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
   }
   if (PATTERN_CHARS.test(text)) {
-    throw new UsageError(`keyword: "${text}" has pattern characters; keywords are plain words or phrases, not regular expressions.`);
+    throw new UsageError(`keyword: it has pattern characters; keywords are plain words or phrases, not regular expressions.`);
   }
   const words = tokenize(text).length;
   if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`);

@@ -5,7 +5,7 @@ import type { Topic } from '../domain/types.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import type { MatchDoc, MatchResult, PreparedField, TopicMatcher } from './compile-topics.ts';
 import type { Knowledge } from './knowledge/index.ts';
-import { fieldTokens } from './knowledge/tokens.ts';
+import { fieldTokens, prepare } from './knowledge/tokens.ts';
 import { extractFeatures, leadOf, titleOf, type RuleInput } from './scorer/features.ts';
 import { toldInOneSentence } from './scorer/one-sentence.ts';
 import { FIELD_BIT } from './term-index.ts';
@@ -119,9 +119,9 @@ export class RelevanceScorer {
     const lead = leadOf(doc);
     const prepared = { title: fieldTokens(title), lead: fieldTokens(lead) };
     const description = doc.description ?? '';
-    const fields: PreparedField[] = [{ form: prepared.title.form, stem: prepared.title.stem, bit: FIELD_BIT.title, shouting: isShouting(title) }];
+    const fields: PreparedField[] = [prepare(prepared.title, FIELD_BIT.title, isShouting(title))];
     if (description && description.trim() === lead) {
-      fields.push({ form: prepared.lead.form, stem: prepared.lead.stem, bit: FIELD_BIT.description, shouting: isShouting(lead) });
+      fields.push(prepare(prepared.lead, FIELD_BIT.description, isShouting(lead)));
     }
     const rules = description && description.trim() !== lead ? this.matcher.match(doc) : this.rulesWithContent(fields, doc);
     const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
@@ -183,7 +183,7 @@ export class RelevanceScorer {
   private rulesWithContent(fields: PreparedField[], doc: MatchDoc): MatchResult[] {
     if (doc.content) {
       const c = fieldTokens(doc.content);
-      fields.push({ form: c.form, stem: c.stem, bit: FIELD_BIT.content, shouting: isShouting(doc.content) });
+      fields.push(prepare(c, FIELD_BIT.content, isShouting(doc.content)));
     }
     return this.matcher.matchPrepared(fields);
   }

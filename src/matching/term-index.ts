@@ -22,6 +22,21 @@ interface Pattern {
   exact: (string | null)[] | null;
 }
 
+/** A field already tokenised (knowledge/tokens.ts): its text as tokenised, token spans, forms and stems. */
+export interface TokenizedField {
+  /** The text the spans index (accents folded, as fieldTokens tokenised it). */
+  text: string;
+  starts: ArrayLike<number>;
+  ends: ArrayLike<number>;
+  form: readonly string[];
+  stem: readonly string[];
+  bit: number;
+  shouting: boolean;
+}
+
+/** Characters of found text kept for a reason (a phrase of up to four words fits). */
+const FOUND_TEXT_CHARS = 60;
+
 export interface ScanResult {
   /** Bit mask of fields (FIELD_BIT) per term id; valid until the next scan. */
   readonly masks: Uint8Array;
@@ -38,6 +53,10 @@ export class TermIndex {
   private readonly buffer = new TokenBuffer();
   private masks = new Uint8Array(0);
   private firstPattern = new Int32Array(0);
+  /** Where each term was first found in the last scan: the field's text and the span's characters. */
+  private firstText: string[] = [];
+  private firstFrom = new Int32Array(0);
+  private firstTo = new Int32Array(0);
   private found: number[] = [];
   private hasExact = false;
   private built = false;
@@ -67,6 +86,19 @@ export class TermIndex {
     return this.patterns[this.firstPattern[id] ?? 0]?.phrase ?? this.termText(id);
   }
 
+  /**
+   * The words of the document that `id` matched first in the last scan, as written there ("cyberespionage"
+   * for the term "cyber espionage", "U.S." for "US"), runs of space made one, clipped; the term itself
+   * when it was not found.
+   */
+  foundText(id: number): string {
+    if ((this.masks[id] ?? 0) === 0) return this.termText(id);
+    const words = (this.firstText[id] ?? '').slice(this.firstFrom[id] ?? 0, this.firstTo[id] ?? 0);
+    // One token holds no space; a phrase's words may stand apart by any run of it.
+    const one = (this.patterns[this.firstPattern[id] ?? 0]?.length ?? 1) === 1 ? words : words.replace(/\s+/g, ' ');
+    return one.length > FOUND_TEXT_CHARS ? `${one.slice(0, FOUND_TEXT_CHARS - 3)}...` : one;
+  }
+
   termText(id: number): string {
     return this.terms[id] ?? '';
   }
@@ -79,6 +111,9 @@ export class TermIndex {
     this.automaton.build();
     this.masks = new Uint8Array(this.terms.length);
     this.firstPattern = new Int32Array(this.terms.length);
+    this.firstText = new Array<string>(this.terms.length).fill('');
+    this.firstFrom = new Int32Array(this.terms.length);
+    this.firstTo = new Int32Array(this.terms.length);
     this.built = true;
     return this;
   }
@@ -114,7 +149,7 @@ export class TermIndex {
    * Like scan(), over fields already tokenised (forms with case, and stems), so a caller that needs the
    * tokens anyway does not tokenise twice. `shouting` per field as isShouting() of its text.
    */
-  scanPrepared(fields: readonly { form: readonly string[]; stem: readonly string[]; bit: number; shouting: boolean }[]): ScanResult {
+  scanPrepared(fields: readonly TokenizedField[]): ScanResult {
     if (!this.built) throw new Error('matcher: build() must be called before scan()');
     for (const id of this.found) this.masks[id] = 0;
     this.found = [];
@@ -130,15 +165,21 @@ export class TermIndex {
           if (pattern.exact && (f.shouting || !this.caseMatchesForms(f.form, k, pattern.exact))) continue;
           const term = pattern.term;
           const mask = this.masks[term] ?? 0;
-          if (mask === 0) {
-            this.found.push(term);
-            this.firstPattern[term] = p;
-          }
+          if (mask === 0) this.first(term, p, f.text, f.starts[k - pattern.length + 1] ?? 0, f.ends[k] ?? 0);
           this.masks[term] = mask | f.bit;
         }
       }
     }
     return { masks: this.masks, found: this.found };
+  }
+
+  /** A term found for the first time in this scan, by pattern `p`, at characters [from, to) of `text`. */
+  private first(term: number, p: number, text: string, from: number, to: number): void {
+    this.found.push(term);
+    this.firstPattern[term] = p;
+    this.firstText[term] = text;
+    this.firstFrom[term] = from;
+    this.firstTo[term] = to;
   }
 
   private caseMatchesForms(forms: readonly string[], lastToken: number, exact: (string | null)[]): boolean {
@@ -170,10 +211,7 @@ export class TermIndex {
         if (pattern.exact && (shouting || !this.caseMatches(text, k, pattern.exact))) continue;
         const term = pattern.term;
         const mask = this.masks[term] ?? 0;
-        if (mask === 0) {
-          this.found.push(term);
-          this.firstPattern[term] = p;
-        }
+        if (mask === 0) this.first(term, p, text, buf.starts[k - pattern.length + 1] ?? 0, end);
         this.masks[term] = mask | bit;
       }
     }

@@ -58,12 +58,28 @@ describe('cyberbrief match', () => {
           id: 'spying',
           score: 10,
           matched: true,
-          reasons: ['"cyberespionage" in title (+6.0)', '"APT" in description (+4.0)'],
+          reasons: ['"Cyber-espionage" in title (term "cyberespionage", +6.0)', '"APT" in description (+4.0)'],
         },
       ],
     });
     expect(lines[1]).toEqual({ id: 'a', matched: false, filed: [], why: 'no topic matched (rules)', topics: [] });
     expect(lines[2]).toMatchObject({ id: 'c', matched: true, topics: [{ id: 'talks', score: 3 }] });
+  });
+
+  // --explain quoted the lists' and terms' forms: "cyber espionage", "cyber-espionage" and "U.S." where the
+  // item said "cyberespionage" and "US", "accused" for "accuses", "hacker" for "hackers".
+  it('--explain quotes the words as the item wrote them (a topic term beside them when it differs)', async () => {
+    const item = { id: 'x1', title: 'US accuses China of cyberespionage against defense firms', description: 'Officials said the cyberespionage campaign stole trade secrets from contractors; hackers targeted the power grid.' };
+    const input = write('explain.jsonl', `${JSON.stringify(item)}\n`);
+    const { code, out } = await run(['match', '--input', input, '--explain']);
+    expect(code).toBe(0);
+    const text = `${item.title} ${item.description}`.toLowerCase();
+    // Terms a group lacks are the topic's, quoted as written in it: left out here.
+    const quoted = out.join('\n').replace(/not met \(none of .*?(?=; |$)/gm, '').matchAll(/(term )?"([^"]+)"/g);
+    const notInItem = [...quoted].filter((m) => !m[1] && !text.includes(m[2]!.toLowerCase())).map((m) => m[2]);
+    expect(notInItem).toEqual([]);
+    expect(out.join('\n')).not.toContain('U.S.');
+    expect(out.join('\n')).toMatch(/"cyberespionage" in title, description \(term "cyber espionage", \+\d/);
   });
 
   it('prints precision, recall and F1 with --eval', async () => {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
-import { formatPollLine } from '../../src/cli/poll.ts';
+import { formatPollLine, pollJson } from '../../src/cli/poll.ts';
+import type { PollResult } from '../../src/feeds/poller.ts';
 import { serve, startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
@@ -60,6 +61,26 @@ describe('cyberbrief poll --once', () => {
     expect(r.stdout.find((l) => l.includes('/rss'))).toMatch(/^not_modified +not modified +\d+ ms {2}http:\/\/127\.0\.0\.1:\d+\/rss$/);
     expect(r.stdout.find((l) => l.includes('/broken'))).toMatch(/^error +failed .*fetch_http: fetcher: .*HTTP 500/);
     expect(r.stderr).toMatch(/3 feeds polled, 0 new items, 2 failed\./);
+  });
+
+  it('a feed read again with nothing new says so, in text and in JSON alike (it said status "new" with 0 new)', async () => {
+    const srv = await startFeedServer();
+    try {
+      // No validators: every poll reads the whole document again.
+      srv.route('/again', serve(readFileSync(path.join(FIXTURES, 'rss2.xml'), 'utf8'), { 'content-type': 'application/rss+xml' }));
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-again-'));
+      writeFileSync(path.join(dir, 'config.yaml'), ['feeds:', `  - url: ${srv.url('/again')}`, ''].join('\n'));
+      const again = { ...env, CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), DATABASE_URL: path.join(dir, 'again.db'), CWD: dir };
+      const json = async () => (await cli(['poll', '--once', '--all', '--json'], again)).stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(await json()).toMatchObject([{ status: 'new', items: 3, new: 3 }]);
+      expect(await json()).toMatchObject([{ status: 'nothing_new', items: 3, new: 0, error: null }]);
+      const text = await cli(['poll', '--once', '--all'], again);
+      expect(text.stdout).toHaveLength(1);
+      expect(text.stdout[0]).toMatch(/^nothing_new +3 items, 0 new +\d+ ms {2}http:\/\/127\.0\.0\.1:\d+\/again$/);
+      expect(text.stderr).toBe('1 feed polled, 0 new items, 0 failed.');
+    } finally {
+      await srv.close();
+    }
   });
 
   it('without --all nothing is due right after a poll', async () => {
@@ -119,13 +140,17 @@ describe('cyberbrief poll --once', () => {
 
 describe('a poll line', () => {
   // It said "1 items, 1 new".
+  // A document read again with nothing new said "new          3 items, 0 new".
   it.each([
-    { items: 1, fresh: 1, counts: '1 item, 1 new' },
-    { items: 3, fresh: 0, counts: '3 items, 0 new' },
-    { items: 0, fresh: 0, counts: '0 items, 0 new' },
-  ])('says "$counts"', ({ items, fresh, counts }) => {
-    const line = formatPollLine({ feedId: 1, url: 'https://a.example/rss', status: 'new', items, new: fresh, updated: 0, queued: fresh, ms: 12, nextCheckAt: new Date(0) });
-    expect(line).toBe(`new          ${counts.padEnd(28)}     12 ms  https://a.example/rss`);
+    { items: 1, fresh: 1, updated: 0, status: 'new', counts: '1 item, 1 new' },
+    { items: 4, fresh: 1, updated: 1, status: 'new', counts: '4 items, 1 new, 1 changed' },
+    { items: 3, fresh: 0, updated: 0, status: 'nothing_new', counts: '3 items, 0 new' },
+    { items: 3, fresh: 0, updated: 1, status: 'nothing_new', counts: '3 items, 0 new, 1 changed' },
+    { items: 0, fresh: 0, updated: 0, status: 'nothing_new', counts: '0 items, 0 new' },
+  ])('says "$status $counts", the same status as its JSON', ({ items, fresh, updated, status, counts }) => {
+    const r: PollResult = { feedId: 1, url: 'https://a.example/rss', status: 'new', items, new: fresh, updated, queued: fresh, ms: 12, nextCheckAt: new Date(0) };
+    expect(formatPollLine(r)).toBe(`${status.padEnd(12)} ${counts.padEnd(28)}     12 ms  https://a.example/rss`);
+    expect(JSON.parse(pollJson(r))).toEqual({ url: r.url, status, items, new: fresh, ms: 12, error: null });
   });
 });
 

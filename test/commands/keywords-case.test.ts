@@ -86,3 +86,15 @@ describe('/news keywords: keywords stored before the parser refused or normalise
     expect((await bot.storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(keep);
   });
 });
+
+// A keyword over the limit was quoted twice: 'Keyword "xxx…" is not valid: "xxxxx..." is 120 characters; ...'.
+describe('/news keywords add: a refused keyword is quoted once, in one sentence (SQLite)', () => {
+  const bot = commandsOnFreshSqlite({ parseKeyword });
+
+  it.each([
+    ['120 characters', `add ${'x'.repeat(120)}`, `Keyword "${'x'.repeat(60)}..." is not valid: it is 120 characters; keep it to 60 or fewer.`],
+    ['pattern characters', 'add spy.*ware', 'Keyword "spy.*ware" is not valid: it has pattern characters; keywords are plain words or phrases, not regular expressions.'],
+  ])('%s', async (_name, args, want) => {
+    expect((await bot.handle(command(`keywords ${args}`))).text).toBe(want);
+  });
+});

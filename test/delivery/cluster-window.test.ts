@@ -27,6 +27,8 @@ interface Ctx {
   make(s: Storage, at: number, signature?: string): Promise<number>;
   /** What the index ranks for the same story at `at`. */
   ranked(at: number): number[];
+  /** Clusters the window skipped because their fingerprints cannot be read, as it reported them. */
+  skipped: number[];
 }
 
 // The pipeline's window of clusters over real storage: what enters, moves and leaves, and when another
@@ -49,7 +51,9 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
   async function context(): Promise<Ctx> {
     const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, Array.from({ length: 6 }, (_, i) => ({ key: `a${i}`, title: `Story ${i}` })), new Date(t0));
     let clock = 0;
-    const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock });
+    const skipped: number[] = [];
+    const onUnreadable = (id: number) => void skipped.push(id);
+    const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock, onUnreadable });
     window.index.setAudiences(await storage.feeds.audiences());
     let n = 0;
     return {
@@ -61,6 +65,7 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
       itemIds: a.itemIds,
       make: async (s, at, signature = story) => (await s.clusters.create({ signature, title: 'S', firstItemId: a.itemIds[n++ % a.itemIds.length]!, at: new Date(at), createdAt: new Date(t0) })).id,
       ranked: (at) => window.index.rank({ fingerprint: decodeFingerprint(same), at, audience: GLOBAL }, { threshold: 0.22, windowMs: W }).map((r) => r.clusterId),
+      skipped,
     };
   }
 
@@ -155,6 +160,29 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
         c.advance(60_000);
         await c.window.prepare(t0);
         expect(c.ranked(t0)).toEqual([]);
+      },
+    },
+    {
+      name: 'a cluster whose fingerprint cannot be read is skipped and reported once, however it is read',
+      run: async (c) => {
+        const good = await c.make(c.storage, t0 - hour);
+        const cut = await c.make(c.storage, t0 - hour, story.slice(0, -3)); // its words cut short
+        await c.window.prepare(t0);
+        expect(c.ranked(t0)).toEqual([good]);
+        // Made by another instance (read as new), with a signature that is not hex.
+        const junk = await c.make(c.other, t0, 'z'.repeat(1024));
+        await c.window.prepare(t0);
+        expect(c.skipped).toEqual([cut, junk]);
+        // Whole reads, a touch that brings one back: no second report, and nothing else changes.
+        c.advance(60_000);
+        await c.window.prepare(t0);
+        await c.storage.clusters.touch(cut, new Date(t0));
+        await c.window.touched(cut, t0);
+        c.advance(60_000);
+        await c.window.prepare(t0);
+        expect(c.skipped).toEqual([cut, junk]);
+        expect(c.ranked(t0)).toEqual([good]);
+        expect(c.window.index.size).toBe(1);
       },
     },
   ])('$name', async ({ run }) => {

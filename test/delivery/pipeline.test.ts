@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storySignature } from '../../src/delivery/cluster.ts';
 import { channelRulesFrom, createPipeline, type PipelineDeps, type PipelineOptions } from '../../src/delivery/pipeline.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock, systemClock } from '../../src/lib/clock.ts';
@@ -9,6 +10,7 @@ import type { Storage } from '../../src/storage/index.ts';
 import { createSummarizer } from '../../src/summarize/index.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 import { newItem, seedChannel, seedFeed } from './fixtures.ts';
 
 const topics: Topic[] = [
@@ -230,6 +232,30 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect((await storage.alerts.get(spies.id))!.needsUpdate).toBe(true);
     const story = (await storage.alerts.story(spies))!;
     expect(story.coverage.map((c) => c.source)).toEqual(['Beta Wire', 'Delta Daily']);
+  });
+
+  it('a cluster whose stored fingerprint cannot be read is skipped with one warning naming it; placement goes on', async () => {
+    const { a, b } = await setup();
+    // Two damaged rows in the window: the router story's fingerprint with its words cut short, and a
+    // signature that is not hex at all.
+    const g = await seedFeed(storage, { url: 'https://gamma.example/rss', title: 'Gamma' }, [{ key: 'g1', title: 'Old story' }, { key: 'g2', title: 'Older story' }], t0);
+    await storage.items.markProcessed(g.itemIds);
+    const router = storySignature({ title: alpha[0]!.title, summary: alpha[0]!.summary });
+    const cut = (await storage.clusters.create({ signature: router.slice(0, -3), title: 'cut', firstItemId: g.itemIds[0]!, at: t0, createdAt: t0 })).id;
+    const junk = (await storage.clusters.create({ signature: 'not a fingerprint', title: 'junk', firstItemId: g.itemIds[1]!, at: t0, createdAt: t0 })).id;
+    const { lines, logger } = captureLog('warn');
+    const p = createPipeline(deps({ logger }), opts());
+    expect(await p.runOnce()).toMatchObject({ items: 4, failed: 0, newClusters: 3, clustered: 1, alerts: 3 });
+    // The router stories still share a cluster of their own.
+    const routerCluster = (await storage.items.get(a.itemIds[0]!))!.clusterId;
+    expect((await storage.items.get(b.itemIds[0]!))!.clusterId).toBe(routerCluster);
+    expect([cut, junk]).not.toContain(routerCluster);
+    // Later items read the window again: still one warning per damaged cluster.
+    await seedFeed(storage, { url: 'https://delta.example/rss', title: 'Delta Daily' }, [{ key: 'd1', title: 'Weather stays mild', summary: 'Sunny.' }], t0);
+    expect(await p.runOnce()).toMatchObject({ items: 1, failed: 0 });
+    const warned = lines.filter((l) => l.level === 'warn');
+    expect(warned.map((l) => l.cluster_id)).toEqual([cut, junk]);
+    for (const l of warned) expect(l.msg).toMatch(new RegExp(`^pipeline: cluster ${String(l.cluster_id)}'s stored fingerprint cannot be read \\(cluster: .+\\); it is left out of placement`));
   });
 
   it('runs as a loop that notify() wakes, and stops cleanly', async () => {

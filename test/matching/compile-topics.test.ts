@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Topic } from '../../src/domain/types.ts';
 import { compileTopics, type MatchDoc } from '../../src/matching/index.ts';
+import { RelevanceScorer } from '../../src/matching/relevance.ts';
 
 const topic = (terms: Topic['terms'], extra: Partial<Topic> = {}): Topic => ({
   id: 't',
@@ -75,16 +76,16 @@ describe('compileTopics: scores and reasons', () => {
     expect(inDescription.score).toBeGreaterThan(inContent.score);
   });
 
-  it('explains each term and where it was found', () => {
+  it('explains each term and where it was found, quoting the item (first found) and the term when they differ', () => {
     const r = compileTopics([t]).match({ title: 'Cyber-espionage', description: 'cyberespionage and ransomware' })[0]!;
     expect(r.score).toBe(6 + 4 - 2);
-    expect(r.reasons).toContain('"cyberespionage" in title, description (+10.0)');
+    expect(r.reasons).toContain('"Cyber-espionage" in title, description (term "cyberespionage", +10.0)');
     expect(r.reasons).toContain('"ransomware" in description (-2.0)');
   });
 
   it('names the alternative that matched', () => {
     const r = hit(topic([{ term: '(china|russia)-linked', weight: 1 }]), { title: 'Russia-linked group' });
-    expect(r.reasons[0]).toBe('"russia-linked" in title (+3.0)');
+    expect(r.reasons[0]).toBe('"Russia-linked" in title (+3.0)');
   });
 
   it('compares the score with the threshold', () => {
@@ -108,6 +109,26 @@ describe('compileTopics: scores and reasons', () => {
       ['a', false],
       ['b', true],
     ]);
+  });
+});
+
+// Reasons quoted the term's form ("cyber espionage") where the item said "cyberespionage". Both ways of
+// matching give the same reasons: scan() over the text, and matchPrepared() over fields already tokenised
+// (the relevance scorer's, which `cyberbrief match` and the pipeline use).
+describe.each([
+  { way: 'match', run: (tp: Topic, doc: MatchDoc) => hit(tp, doc) },
+  { way: 'matchPrepared', run: (tp: Topic, doc: MatchDoc) => new RelevanceScorer(compileTopics([tp]), null, null).decide({ description: 'x', ...doc }).rules[0]! },
+])('compileTopics: reasons quote the words as the item wrote them ($way)', ({ run }) => {
+  it.each<{ name: string; terms: Topic['terms']; groups?: Topic['groups']; doc: MatchDoc; reason: string }>([
+    { name: 'joined text, spaced term', terms: [{ term: 'cyber espionage', weight: 1 }], doc: { title: 'US warns of cyberespionage' }, reason: '"cyberespionage" in title (term "cyber espionage", +3.0)' },
+    { name: 'an inflected word', terms: [{ term: 'hacker', weight: 1 }], doc: { title: 'Hackers strike again' }, reason: '"Hackers" in title (term "hacker", +3.0)' },
+    { name: 'the same word in other case: no term repeated', terms: [{ term: 'espionage', weight: 1 }], doc: { title: 'Espionage case opens' }, reason: '"Espionage" in title (+3.0)' },
+    { name: 'a dotted acronym', terms: [{ term: 'US', weight: 1 }], doc: { title: 'U.S. charges hackers' }, reason: '"U.S." in title (term "US", +3.0)' },
+    { name: 'a phrase across a line break', terms: [{ term: 'power grid', weight: 1 }], doc: { title: 'Outage', description: 'The power\n\n   grid failed' }, reason: '"power grid" in description (+2.0)' },
+    { name: 'a group', terms: [{ term: 'ministry', weight: 1 }], groups: { allOf: [['state-sponsored']] }, doc: { title: 'State sponsored attack on ministry' }, reason: 'all_of group 1: "State sponsored" in title (term "state-sponsored")' },
+    { name: 'a veto', terms: [{ term: 'ministry', weight: 1 }], groups: { noneOf: ['webinar'] }, doc: { title: 'Ministry hosts webinars' }, reason: 'vetoed by none_of "webinars" in title (term "webinar")' },
+  ])('$name', ({ terms, groups, doc, reason }) => {
+    expect(run(topic(terms, groups ? { groups } : {}), doc).reasons).toContain(reason);
   });
 });
 

@@ -43,7 +43,7 @@ describe('RelevanceScorer with a model', () => {
   it('explains an out-of-scope story when asked', () => {
     const d = scorer.decide({ title: 'Ransomware crime wave', description: 'A cybercrime gang hacked and extorts firms.' }, true);
     expect(d.inScope).toBe(false);
-    expect(d.contributions).toEqual([{ feature: 'concept:crime', points: -2, evidence: '"ransomware" in title' }]);
+    expect(d.contributions).toEqual([{ feature: 'concept:crime', points: -2, evidence: '"Ransomware" in title' }]);
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // token, longest match first, with a case rule per token and, for actors, a context rule (actors.ts).
 import { actorReason, actorState, aliasRule, type AliasRule, type ThreatActor } from './actors.ts';
 import { STATES } from './states.ts';
-import type { FieldTokens } from './tokens.ts';
+import { spanText, type FieldTokens } from './tokens.ts';
 
 export interface EntityHit {
   kind: 'state' | 'actor';
@@ -12,6 +12,8 @@ export interface EntityHit {
   state: string;
   /** What was found, as written in the list. */
   alias: string;
+  /** What was found, as the story wrote it (for reasons). */
+  written: string;
   /** Token span [start, end) in the field. */
   start: number;
   end: number;
@@ -140,7 +142,7 @@ export class EntityMatcher {
           if (e.kind === 'actor' && !this.contextOk(e.rule, tokens, i, i + len, cyber)) continue;
           // "Chinese-speaking", "Russian-language": a language, not a state.
           if (e.kind === 'state' && LANGUAGE_NEXT.has(tokens.lower[i + len] ?? '')) continue;
-          hits.push({ kind: e.kind, key: e.key, state: e.state, alias: e.alias, start: i, end: i + len, reason: e.reason, sponsored: e.sponsored, demonym: e.demonym });
+          hits.push({ kind: e.kind, key: e.key, state: e.state, alias: e.alias, written: spanText(tokens, i, i + len), start: i, end: i + len, reason: e.reason, sponsored: e.sponsored, demonym: e.demonym });
           taken = len;
           break;
         }

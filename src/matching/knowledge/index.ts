@@ -6,7 +6,7 @@ import { isShouting } from '../text.ts';
 import type { ThreatActor } from './actors.ts';
 import { CONCEPTS, type Concept } from './concepts.ts';
 import { EntityMatcher, type EntityHit } from './entities.ts';
-import { fieldTokens, simpleTokens, type FieldTokens } from './tokens.ts';
+import { fieldTokens, prepare, simpleTokens, type FieldTokens } from './tokens.ts';
 
 export type { ThreatActor } from './actors.ts';
 export type { EntityHit } from './entities.ts';
@@ -22,7 +22,7 @@ export interface Analysis {
   leadEntities: EntityHit[];
   /** Per concept id: fields it was found in (TITLE | LEAD bits), absent when not found. */
   concepts: Map<string, number>;
-  /** Per concept id: the first phrase found, for reasons. */
+  /** Per concept id: the words that first matched it, as the story wrote them, for reasons. */
   conceptPhrases: Map<string, string>;
 }
 
@@ -58,8 +58,8 @@ export class Knowledge {
     const t = prepared?.title ?? fieldTokens(title);
     const l = prepared?.lead ?? fieldTokens(lead);
     const scan = this.index.scanPrepared([
-      { form: t.form, stem: t.stem, bit: TITLE, shouting: isShouting(title) },
-      { form: l.form, stem: l.stem, bit: LEAD, shouting: isShouting(lead) },
+      prepare(t, TITLE, isShouting(title)),
+      prepare(l, LEAD, isShouting(lead)),
     ]);
     const concepts = new Map<string, number>();
     const conceptPhrases = new Map<string, string>();
@@ -72,13 +72,13 @@ export class Knowledge {
         continue;
       }
       concepts.set(c, (concepts.get(c) ?? 0) | (scan.masks[id] ?? 0));
-      if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundPhrase(id));
+      if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundText(id));
     }
     for (const id of loose) {
       const c = this.termConcept[id]!;
       if (!concepts.has(c) && !this.looseContext.get(id)!.some((x) => concepts.has(x))) continue;
       concepts.set(c, (concepts.get(c) ?? 0) | (scan.masks[id] ?? 0));
-      if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundPhrase(id));
+      if (!conceptPhrases.has(c)) conceptPhrases.set(c, this.index.foundText(id));
     }
     for (const c of this.contextOnly) {
       concepts.delete(c);

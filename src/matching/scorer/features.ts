@@ -6,6 +6,7 @@ import type { Analysis, EntityHit, FieldTokens, Knowledge } from '../knowledge/i
 import { LEAD, TITLE } from '../knowledge/index.ts';
 import { STOP_WORDS } from '../stopwords.ts';
 import { stem } from '../text.ts';
+import { spanText } from '../knowledge/tokens.ts';
 
 /** Which feature families to compute; chosen by cross-validation and stored with the model. */
 export interface FeatureSet {
@@ -154,9 +155,9 @@ function stateAsVictim(tokens: FieldTokens, hits: readonly EntityHit[]): string 
   for (const h of hits) {
     if (h.kind !== 'state') continue;
     const prev = tokens.stem[h.start - 1];
-    if (prev !== undefined && VICTIM_BEFORE.has(prev)) return `${tokens.form[h.start - 1]} ${h.alias}`;
+    if (prev !== undefined && VICTIM_BEFORE.has(prev)) return spanText(tokens, h.start - 1, h.end);
     const next = tokens.stem[h.end];
-    if (next !== undefined && VICTIM_AFTER.has(next)) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && VICTIM_AFTER.has(next)) return spanText(tokens, h.start, h.end + 1);
   }
   return null;
 }
@@ -169,22 +170,22 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[], isPower: 
     const prev = tokens.stem[h.start - 1];
     // "originating in Russia", "traced to China": where the activity came from names its actor.
     const origin = tokens.stem[h.start - 2];
-    if (prev !== undefined && ORIGIN_PREP.has(prev) && origin !== undefined && ORIGIN_VERB.has(origin)) return `${tokens.form[h.start - 2]} ${tokens.form[h.start - 1]} ${h.alias}`;
+    if (prev !== undefined && ORIGIN_PREP.has(prev) && origin !== undefined && ORIGIN_VERB.has(origin)) return spanText(tokens, h.start - 2, h.end);
     // "in Indonesia targeting ...": a place, whatever follows it.
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
-    if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return spanText(tokens, h.start, h.end + 1);
     // "Dutch hackers", "a Brazilian hacker": people of a state that is no cyber power, not the state, whatever
     // cue comes before them ("police suspects Dutch hackers"); only "pro-" still gives them a side.
     const people = h.demonym && next !== undefined && (AGENT_NOUN.has(next) || ONE_PERSON.has(tokens.lower[h.end]!)) && !isPower(h.state) && !STATE_BODY_NOUN.has(next);
-    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!) && !people) return `${h.alias} ${tokens.form[h.end]}`;
+    if (next !== undefined && h.demonym && AGENT_NOUN.has(next) && !ONE_PERSON.has(tokens.lower[h.end]!) && !people) return spanText(tokens, h.start, h.end + 1);
     const role = tokens.stem[h.end + 1];
-    if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return `${h.alias} ${tokens.form[h.end]} ${tokens.form[h.end + 1]}`;
+    if (next !== undefined && role !== undefined && AGENT_VERB.has(next) && AGENT_ROLE.has(role)) return spanText(tokens, h.start, h.end + 2);
     const before = tokens.stem[h.start - 2];
-    if (prev !== undefined && BY_FROM.has(prev) && before !== undefined && CYBER_BEFORE_BY.has(before)) return `${tokens.form[h.start - 2]} ${tokens.form[h.start - 1]} ${h.alias}`;
+    if (prev !== undefined && BY_FROM.has(prev) && before !== undefined && CYBER_BEFORE_BY.has(before)) return spanText(tokens, h.start - 2, h.end);
     for (const cue of AGENT_BEFORE) {
       if (people && cue !== PRO) continue;
       const from = h.start - cue.length;
-      if (from >= 0 && cue.every((w, j) => tokens.stem[from + j] === w)) return `${tokens.form.slice(from, h.start).join(' ')} ${h.alias}`;
+      if (from >= 0 && cue.every((w, j) => tokens.stem[from + j] === w)) return spanText(tokens, from, h.end);
     }
   }
   return null;
@@ -340,7 +341,7 @@ export function extractFeatures(
   for (const e of entities) {
     states.add(e.state);
     if (e.kind === 'state') {
-      if (!facts.has('state')) facts.set('state', `${e.alias} (${e.state})`);
+      if (!facts.has('state')) facts.set('state', `${e.written} (${e.state})`);
     } else if (!facts.has('actor')) {
       facts.set('actor', e.reason);
       facts.set(e.sponsored ? 'actor_sponsored' : 'actor_origin', e.reason);
@@ -351,7 +352,7 @@ export function extractFeatures(
   // One state, no actor and no state cue: most often a country's own agencies or victims (domestic news).
   if (states.size === 1 && !facts.has('actor') && !a.concepts.has('state_cue')) facts.set('one_state_only', [...states][0]!);
   const titleState = a.titleEntities.find((e) => e.kind === 'state' || e.kind === 'actor');
-  if (titleState) facts.set('state_title', titleState.kind === 'actor' ? titleState.reason : `${titleState.alias} in title`);
+  if (titleState) facts.set('state_title', titleState.kind === 'actor' ? titleState.reason : `${titleState.written} in title`);
   const cluster = trackedCluster(`${titleOf(doc)} ${leadOf(doc)}`);
   if (cluster) {
     facts.set('cluster', `${cluster.name}: a tracked threat cluster (${cluster.scheme})`);
@@ -385,7 +386,7 @@ export function extractFeatures(
   // A state that steals for the regime (the guide's "North Korean Lazarus stealing for the regime"): its
   // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle.
   const regime = entities.find((e) => REGIME_CRIME_STATES.has(e.state));
-  if (regime && (facts.has('crime') || facts.has('cyber'))) facts.set('regime_crime', `${regime.alias}: a state known to steal for its regime; ${facts.get('crime') ?? facts.get('cyber')}`);
+  if (regime && (facts.has('crime') || facts.has('cyber'))) facts.set('regime_crime', `${regime.written}: a state known to steal for its regime; ${facts.get('crime') ?? facts.get('cyber')}`);
 
   // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
   // (a war, a trial, a strike at an airport): its features reduce to saying so, and the rules' verdicts. A
