@@ -1,4 +1,5 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
+import { clipText } from '../lib/bounded-text.ts';
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { keywordKey } from '../matching/keywords.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
@@ -39,9 +40,8 @@ export const keywords: CommandModule = {
         const legacy = /^([-+]?)(.+)$/.exec(raw.trim());
         if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
-        // Quoted here once (the parser's sentence says "it"), clipped with "..." when longer.
-        const shown = raw.replace(/\p{Cf}/gu, '');
-        throw new UsageError(`Keyword "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
+        // Quoted here once (the parser's sentence says "it"), cut as every shown text is (never half an emoji).
+        throw new UsageError(`Keyword "${clipText(raw.replace(/\p{Cf}/gu, ''), 61)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
     // One keyword per key: `Espionage` names the stored `espionage` (matching ignores that case), `APT` does not name `apt`.
