@@ -1,6 +1,7 @@
 // A set of terms compiled into one token automaton. scan() reads each field of a document once and
 // reports, per term, the fields it was found in. Shared by topics and channel keywords.
 import type { MatchField } from '../domain/types.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { caseForm, foldAccents, isShouting, scanTokens, stem, TokenBuffer, tokenForm } from './text.ts';
 import { TokenAutomaton } from './token-automaton.ts';
 import { termVariants, type CaseMode } from './term-variants.ts';
@@ -96,7 +97,7 @@ export class TermIndex {
     const words = (this.firstText[id] ?? '').slice(this.firstFrom[id] ?? 0, this.firstTo[id] ?? 0);
     // One token holds no space; a phrase's words may stand apart by any run of it.
     const one = (this.patterns[this.firstPattern[id] ?? 0]?.length ?? 1) === 1 ? words : words.replace(/\s+/g, ' ');
-    return one.length > FOUND_TEXT_CHARS ? `${one.slice(0, FOUND_TEXT_CHARS - 3)}...` : one;
+    return clipText(one, FOUND_TEXT_CHARS);
   }
 
   termText(id: number): string {

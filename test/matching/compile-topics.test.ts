@@ -127,6 +127,12 @@ describe.each([
     { name: 'a phrase across a line break', terms: [{ term: 'power grid', weight: 1 }], doc: { title: 'Outage', description: 'The power\n\n   grid failed' }, reason: '"power grid" in description (+2.0)' },
     { name: 'a group', terms: [{ term: 'ministry', weight: 1 }], groups: { allOf: [['state-sponsored']] }, doc: { title: 'State sponsored attack on ministry' }, reason: 'all_of group 1: "State sponsored" in title (term "state-sponsored")' },
     { name: 'a veto', terms: [{ term: 'ministry', weight: 1 }], groups: { noneOf: ['webinar'] }, doc: { title: 'Ministry hosts webinars' }, reason: 'vetoed by none_of "webinars" in title (term "webinar")' },
+    {
+      name: 'a long phrase, cut as shown text is',
+      terms: [{ term: 'alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima', weight: 1 }],
+      doc: { title: 'Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima' },
+      reason: '"Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Jul…" in title (term "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima", +3.0)',
+    },
   ])('$name', ({ terms, groups, doc, reason }) => {
     expect(run(topic(terms, groups ? { groups } : {}), doc).reasons).toContain(reason);
   });
