@@ -1,11 +1,11 @@
 // The worker pool against real worker threads: results and classified errors come back as they would in
 // this thread, a job past its deadline fails alone and its worker is replaced, a worker that runs out of
 // memory likewise, the event loop stays free meanwhile, and close() leaves nothing running.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FeedParseTimeoutError } from '../../src/feeds/fetch-error.ts';
 import { readFeed } from '../../src/feeds/read-feed.ts';
 import { CyberbriefError } from '../../src/lib/errors.ts';
@@ -22,6 +22,19 @@ function bigFeed(items: number, words: number): Buffer {
 }
 
 const config = (over: Partial<Parameters<typeof createWorkers>[0]> = {}) => ({ threads: 1, parse_timeout_ms: 30_000, summarize_timeout_ms: 30_000, max_heap_mb: 256, ...over });
+
+// Stand-in worker scripts, written to one folder removed when the file's tests end.
+const standIns = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
+afterAll(() => rmSync(standIns, { recursive: true, force: true }));
+/** A stand-in worker script: `source` answers the pool's messages; it says ready once loaded. */
+function standInWorker(name: string, source: string): URL {
+  const entry = path.join(standIns, name);
+  writeFileSync(entry, `${source}\nparentPort.postMessage({ ready: true });\n`);
+  return pathToFileURL(entry);
+}
+/** A stand-in worker that runs its jobs one after the other: `job` (with `m`, the message) returns the value. */
+const inOrderWorker = (name: string, imports: string, job: string) =>
+  standInWorker(name, `import { ${imports} } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { ${job} }); });`);
 
 let open: Workers[] = [];
 const make = (over: Partial<Parameters<typeof createWorkers>[0]> = {}) => {
@@ -96,14 +109,9 @@ describe('worker pool', () => {
 
   it('hands a busy worker the next jobs, so it runs them while this thread is busy (not one per turn of its event loop)', async () => {
     // A stand-in worker that runs its jobs one after the other, each adding one to a counter shared with this thread.
-    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
-    const entry = path.join(dir, 'count-worker.mjs');
-    writeFileSync(
-      entry,
-      "import { parentPort } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { const c = new Int32Array(m.input.counter); Atomics.add(c, 0, 1); Atomics.notify(c, 0); parentPort.postMessage({ id: m.id, ok: true, value: Atomics.load(c, 0) }); }); });\nparentPort.postMessage({ ready: true });\n",
-    );
+    const entry = inOrderWorker('count-worker.mjs', 'parentPort', 'const c = new Int32Array(m.input.counter); Atomics.add(c, 0, 1); Atomics.notify(c, 0); parentPort.postMessage({ id: m.id, ok: true, value: Atomics.load(c, 0) });');
     const { createWorkerPool } = await import('../../src/workers/index.ts');
-    const pool = createWorkerPool<{ count: (i: { counter: SharedArrayBuffer }) => number }>({ threads: 1, maxHeapMb: 64, entry: pathToFileURL(entry) });
+    const pool = createWorkerPool<{ count: (i: { counter: SharedArrayBuffer }) => number }>({ threads: 1, maxHeapMb: 64, entry });
     try {
       const counter = new SharedArrayBuffer(4);
       const count = new Int32Array(counter);
@@ -121,14 +129,9 @@ describe('worker pool', () => {
 
   it('leaves a burst of jobs that comes while a second thread starts to both threads, not all to the first one ready', async () => {
     // A stand-in worker whose jobs wait for a gate in shared memory, then answer with the thread that ran them.
-    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
-    const entry = path.join(dir, 'gate-worker.mjs');
-    writeFileSync(
-      entry,
-      "import { parentPort, threadId } from 'node:worker_threads';\nlet last = Promise.resolve();\nparentPort.on('message', (m) => { last = last.then(() => { const g = new Int32Array(m.input.gate); while (Atomics.load(g, 0) === 0) Atomics.wait(g, 0, 0, 1000); parentPort.postMessage({ id: m.id, ok: true, value: threadId }); }); });\nparentPort.postMessage({ ready: true });\n",
-    );
+    const entry = inOrderWorker('gate-worker.mjs', 'parentPort, threadId', 'const g = new Int32Array(m.input.gate); while (Atomics.load(g, 0) === 0) Atomics.wait(g, 0, 0, 1000); parentPort.postMessage({ id: m.id, ok: true, value: threadId });');
     const { createWorkerPool } = await import('../../src/workers/index.ts');
-    const pool = createWorkerPool<{ wait: (i: { gate: SharedArrayBuffer }) => number }>({ threads: 2, maxHeapMb: 64, entry: pathToFileURL(entry) });
+    const pool = createWorkerPool<{ wait: (i: { gate: SharedArrayBuffer }) => number }>({ threads: 2, maxHeapMb: 64, entry });
     try {
       const gate = new SharedArrayBuffer(4);
       const runs = Array.from({ length: 8 }, () => pool.run('wait', { gate }, { deadlineMs: 60_000 }));
@@ -198,11 +201,9 @@ describe('worker pool', () => {
     ['poll --once (modules on first use)', false],
   ])('a worker is told whether to load every module before it says ready: %s', async (_name, preloadAll) => {
     // A stand-in worker script that answers every job with the workerData the pool started it with.
-    const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-pool-'));
-    const entry = path.join(dir, 'echo-worker.mjs');
-    writeFileSync(entry, "import { parentPort, workerData } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ id: m.id, ok: true, value: workerData }));\nparentPort.postMessage({ ready: true });\n");
+    const entry = standInWorker(`echo-worker-${preloadAll}.mjs`, "import { parentPort, workerData } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ id: m.id, ok: true, value: workerData }));");
     const { createWorkerPool } = await import('../../src/workers/index.ts');
-    const pool = createWorkerPool<{ echo: (i: object) => unknown }>({ threads: 1, maxHeapMb: 64, entry: pathToFileURL(entry), preloadAll });
+    const pool = createWorkerPool<{ echo: (i: object) => unknown }>({ threads: 1, maxHeapMb: 64, entry, preloadAll });
     try {
       expect(await pool.run('echo', {}, { deadlineMs: 5000 })).toEqual({ preloadAll });
     } finally {
