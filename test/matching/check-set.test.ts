@@ -48,7 +48,10 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
     const ev = evaluate(decided, labels);
     console.log(`check-set: ${ev.total} items, precision ${ev.precision.toFixed(3)}, recall ${ev.recall.toFixed(3)}, F1 ${ev.f1.toFixed(3)}`);
     expect(ev.missing).toEqual([]);
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 151, fp: 9, fn: 15 });
+    // Session 15: a demonym describing the target and a state named as the target in a compound no longer make
+    // the state the actor, and a North Korean group named alone is a named group, not the regime at work: 2 false
+    // alarms fewer.
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 151, fp: 7, fn: 15 });
     // The random sample of the rest of the half (README): 150 items of the half, none labelled above, none let in.
     const sample = checkLabels('random-sample.jsonl');
     expect(new Set(sample.map((l) => l.id)).size).toBe(150);
@@ -70,7 +73,8 @@ describe.skipIf(!present)('the labels of the other half (docs/relevance-check/RE
     const ev = evaluate(decided, labels);
     expect(ev.missing).toEqual([]);
     // Session 13 (second part): the topics' rules no longer count "breach" as cyber, one false alarm fewer.
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 144, fp: 10, fn: 21 });
+    // Session 15: a state named in a compound as the target ("Iran-targeted") is not the actor, one fewer.
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 144, fp: 9, fn: 21 });
   });
 });
 

@@ -149,6 +149,47 @@ function trackedCluster(text: string): { name: string; scheme: string; state: bo
 const VICTIM_BEFORE = stems('in against targeting targets targeted across at on hit hits into');
 const VICTIM_AFTER = stems(`organizations organisations orgs companies company firms firm entities users banks businesses victims
   customers citizens residents clinics hospitals schools universities retailers manufacturers networks sites`);
+/** What is attacked, as the head of a noun phrase a demonym describes: "Israeli water treatment plants". */
+const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stems('systems servers computers devices websites plants facilities infrastructure utilities grids ministries targets')]);
+/** State bodies that can also describe a target ("Ukrainian military networks", "Russian government servers"). */
+const BODY_MODIFIER = stems('intelligence military army navy regime government state');
+/** Words a demonym's noun phrase is read over: "Israeli water treatment and desalination plants". */
+const PHRASE_WORDS = 5;
+/** Joined to a state by a hyphen, the state is what these happen to or are about: "Iran-targeted wiper",
+ * "Russia-focused campaign" (never the finite verbs of AGENT_AFTER, "Iran targeted banks"). */
+const TARGET_COMPOUND = new Set('targeted targeting focused focussed centric hacked attacked breached compromised exploited infiltrated hit'.split(' '));
+
+/** Token k is joined to the one before it by a hyphen ("Iran-targeted"). */
+function hyphenJoined(tokens: FieldTokens, k: number): boolean {
+  return k > 0 && k < tokens.starts.length && tokens.text.slice(tokens.ends[k - 1], tokens.starts[k]) === '-';
+}
+
+/**
+ * "Israeli water treatment plants", "Ukrainian military networks": the token index of what is attacked when a
+ * demonym describes it, else -1. Reads at most PHRASE_WORDS words, not across punctuation or a stop word other
+ * than "and"; an actor noun ("hackers", "group"; not a state body, which can describe a target) ends it.
+ */
+function demonymTarget(tokens: FieldTokens, h: EntityHit): number {
+  if (!h.demonym) return -1;
+  for (let k = h.end; k < tokens.stem.length && k < h.end + PHRASE_WORDS; k++) {
+    if (!/^[\s-]*$/.test(tokens.text.slice(tokens.ends[k - 1], tokens.starts[k]))) return -1;
+    const lower = tokens.lower[k]!;
+    const s = tokens.stem[k]!;
+    // "Vietnamese-linked": the actor's own word (stateAsAgent reads it).
+    if (k === h.end && AGENT_AFTER.has(lower)) return -1;
+    if (TARGET_NOUN.has(s)) return k;
+    if ((AGENT_NOUN.has(s) && !BODY_MODIFIER.has(s)) || ONE_PERSON.has(lower)) return -1;
+    if (lower !== 'and' && STOP_WORDS.has(lower)) return -1;
+  }
+  return -1;
+}
+
+/** "Iran-targeted", "Israeli water treatment plants": the end of the words that make a state the target, or -1. */
+function targetEnd(tokens: FieldTokens, h: EntityHit): number {
+  if (hyphenJoined(tokens, h.end) && TARGET_COMPOUND.has(tokens.lower[h.end]!)) return h.end + 1;
+  const target = demonymTarget(tokens, h);
+  return target >= 0 ? target + 1 : -1;
+}
 
 /** "targets Ukraine", "Russian organizations": the first state written as a place or victim, or null. */
 function stateAsVictim(tokens: FieldTokens, hits: readonly EntityHit[]): string | null {
@@ -158,6 +199,8 @@ function stateAsVictim(tokens: FieldTokens, hits: readonly EntityHit[]): string 
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) return spanText(tokens, h.start - 1, h.end);
     const next = tokens.stem[h.end];
     if (next !== undefined && VICTIM_AFTER.has(next)) return spanText(tokens, h.start, h.end + 1);
+    const end = targetEnd(tokens, h);
+    if (end >= 0) return spanText(tokens, h.start, end);
   }
   return null;
 }
@@ -173,6 +216,8 @@ function stateAsAgent(tokens: FieldTokens, hits: readonly EntityHit[], isPower: 
     if (prev !== undefined && ORIGIN_PREP.has(prev) && origin !== undefined && ORIGIN_VERB.has(origin)) return spanText(tokens, h.start - 2, h.end);
     // "in Indonesia targeting ...": a place, whatever follows it.
     if (prev !== undefined && VICTIM_BEFORE.has(prev)) continue;
+    // "Iran-targeted wiper", "systems associated with Israeli water plants": the state is the target.
+    if (targetEnd(tokens, h) >= 0) continue;
     if (next !== undefined && AGENT_AFTER.has(tokens.lower[h.end]!)) return spanText(tokens, h.start, h.end + 1);
     // "Dutch hackers", "a Brazilian hacker": people of a state that is no cyber power, not the state, whatever
     // cue comes before them ("police suspects Dutch hackers"); only "pro-" still gives them a side.
@@ -384,8 +429,11 @@ export function extractFeatures(
   if (!facts.has('gov_target') && (a.title.lower.includes('governments') || a.lead.lower.includes('governments'))) facts.set('gov_target', '"governments"');
 
   // A state that steals for the regime (the guide's "North Korean Lazarus stealing for the regime"): its
-  // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle.
-  const regime = entities.find((e) => REGIME_CRIME_STATES.has(e.state));
+  // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle. The kind
+  // needs the story to name the state (or a state cue: "the regime"); one of its groups named alone is a named
+  // group at work, as any state's group is, whose crime words do not take that kind away.
+  const regimeGroup = entities.some((e) => e.kind === 'actor' && REGIME_CRIME_STATES.has(e.state));
+  const regime = entities.find((e) => e.kind === 'state' && REGIME_CRIME_STATES.has(e.state)) ?? (a.concepts.has('state_cue') ? entities.find((e) => REGIME_CRIME_STATES.has(e.state)) : undefined);
   if (regime && (facts.has('crime') || facts.has('cyber'))) facts.set('regime_crime', `${regime.written}: a state known to steal for its regime; ${facts.get('crime') ?? facts.get('cyber')}`);
 
   // Without a cyber-affairs angle a story is not the beat, however many states, attacks or ministries it names
@@ -400,7 +448,7 @@ export function extractFeatures(
   }
   if (set.knowledge && beat) {
     // Crime by a group from a state is not state conduct unless the story says the state is behind it.
-    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime');
+    const crimeOnly = facts.has('crime') && !facts.has('state_cue') && !facts.has('espionage') && !facts.has('regime_crime') && !regimeGroup;
     // A state cue in the description alone, with nothing named, is a mention in passing.
     const inPassing = facts.has('generic_state') && !inTitle('state_cue');
     const kinds = STORY_KINDS.filter((k) => k.all.every((x) => facts.has(x)) && (k.any ?? []).every((alt) => alt.some((x) => facts.has(x))) && !(k.notCrime && crimeOnly) && !(k.notInPassing && inPassing));

@@ -1,0 +1,80 @@
+// Who a story's state is (the actor, the victim) and which kinds of story it tells, as the scorer's features read
+// them with the shipped threat-actor list. Stories written for this test.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../../src/matching/load-relevance.ts';
+import { ALL_FEATURES, extractFeatures } from '../../../src/matching/scorer/features.ts';
+
+const knowledge = await loadKnowledge(path.join(process.cwd(), 'config', 'threat-actors.jsonl'));
+
+const features = (title: string, description: string) => extractFeatures(knowledge, { title, description }, ALL_FEATURES);
+
+describe('a state as the actor or the victim', () => {
+  it.each([
+    {
+      name: 'a demonym after an actor cue that describes the target',
+      title: 'New malware hunts for industrial controllers',
+      description: 'The code activates only on computers associated with Egyptian power and desalination plants, researchers said.',
+      agent: undefined,
+      victim: 'Egyptian power and desalination plants',
+    },
+    {
+      name: 'a state body that describes the target',
+      title: 'Intruders breached Ukrainian military networks for months',
+      description: 'The malware copied files to a cloud account every night.',
+      agent: undefined,
+      victim: 'Ukrainian military networks',
+    },
+    {
+      name: 'a state named in a compound as the target',
+      title: 'Crew deploys Syria-targeted wiper in cloud attacks',
+      description: 'The script erases machines whose clock is set to the local time zone.',
+      agent: undefined,
+      victim: 'Syria-targeted',
+    },
+    {
+      name: 'a campaign focused on a state',
+      title: 'Russia-focused phishing campaign spoofs tax office',
+      description: 'The emails carry a loader that installs a remote access trojan.',
+      agent: undefined,
+      victim: 'Russia-focused',
+    },
+    // Unchanged: the state as the actor.
+    { name: 'an actor cue before a demonym and an actor noun', title: 'Espionage campaign linked to Chinese state hackers', description: 'The malware stole mail from ministries.', agent: 'linked to Chinese', victim: undefined },
+    { name: 'a state body and an actor noun', title: 'Russian military hackers hit a utility', description: 'The malware wiped servers at the plant.', agent: 'Russian military', victim: undefined },
+    { name: 'a participle of affiliation in a compound', title: 'China-linked hackers breach telecom', description: 'The intruders used a new backdoor.', agent: 'China-linked', victim: undefined },
+    { name: 'a finite verb after the state', title: 'Iran targeted banks with a wiper', description: 'The malware erased disks at three lenders.', agent: 'Iran targeted', victim: undefined },
+    { name: 'a demonym after a victim cue', title: 'Hackers targeting Polish government networks', description: 'The malware stole passwords.', agent: undefined, victim: 'targeting Polish' },
+  ])('$name', ({ title, description, agent, victim }) => {
+    const { values, evidence } = features(title, description);
+    expect(values.has('fact:state_agent') ? evidence.get('fact:state_agent') : undefined).toBe(agent);
+    expect(values.has('fact:state_victim') ? evidence.get('fact:state_victim') : undefined).toBe(victim);
+  });
+});
+
+describe('a state known to steal for its regime', () => {
+  it.each([
+    {
+      name: 'one of its groups named alone, with theft: a named group, not the regime at work',
+      title: 'TraderTraitor lures developers with poisoned coding tests',
+      description: 'The group used malware to drain wallets in a cryptocurrency theft worth $20 million.',
+      kinds: ['named_group'],
+    },
+    {
+      name: 'the state named',
+      title: 'North Korean hackers steal $20 million in crypto',
+      description: 'The malware drained wallets at an exchange in a cryptocurrency theft.',
+      kinds: ['regime_crime', 'state_cyber_operation'],
+    },
+    {
+      name: 'a group and a state cue',
+      title: 'TraderTraitor stole $20 million for the regime',
+      description: 'The group used malware to drain wallets in a cryptocurrency theft.',
+      kinds: ['named_group', 'regime_crime', 'state_sponsored'],
+    },
+  ])('$name', ({ title, description, kinds }) => {
+    const { values } = features(title, description);
+    const found = [...values.keys()].filter((k) => k.startsWith('kind:')).map((k) => k.slice('kind:'.length)).sort();
+    expect(found).toEqual(kinds);
+  });
+});
