@@ -1,5 +1,6 @@
+import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createAddressGuard, isBlockedAddress } from '../../src/feeds/address-guard.ts';
+import { BLOCKED_V4, createAddressGuard, isBlockedAddress } from '../../src/feeds/address-guard.ts';
 import { FetchError } from '../../src/feeds/fetch-error.ts';
 
 describe('isBlockedAddress', () => {
@@ -48,6 +49,38 @@ describe('isBlockedAddress', () => {
   ])('%s -> %s (%s)', (ip, blocked) => {
     expect(isBlockedAddress(ip)).toBe(blocked);
   });
+
+  // The IPv4 ranges are checked by arithmetic, not by node's BlockList (a native object built per check): the
+  // same answers as a BlockList of the same ranges, at every range's edges and for 20,000 seeded addresses,
+  // in the spellings that reach the IPv4 check (dotted, bracketed, IPv4-mapped, NAT64 and mapped in hex).
+  it('answers for IPv4 as a BlockList of the same ranges does', () => {
+    const reference = new BlockList();
+    for (const [a, p] of BLOCKED_V4) reference.addSubnet(a, p, 'ipv4');
+    const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const numbers: number[] = [0, 1, 2 ** 32 - 1, 2 ** 32 - 2];
+    for (const [a, p] of BLOCKED_V4) {
+      const first = a.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+      const last = first + 2 ** (32 - p) - 1;
+      numbers.push(first, last, (first + 2 ** 32 - 1) % 2 ** 32, (last + 1) % 2 ** 32);
+    }
+    let seed = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      numbers.push((seed * 2 + (i & 1)) % 2 ** 32);
+    }
+    for (const n of numbers) {
+      const ip = dotted(n);
+      const expected = reference.check(ip, 'ipv4');
+      const hex = `${((n >>> 16) & 0xffff).toString(16)}:${(n & 0xffff).toString(16)}`;
+      // (A hex group of 0 is written away by the URL parser's canonical form, which the IPv6 path reads as it is.)
+      const hexSpellings = n >>> 16 && n & 0xffff ? [`::ffff:${hex}`, `64:ff9b::${hex}`] : [];
+      for (const spelling of [ip, `[${ip}]`, `::ffff:${ip}`, ...hexSpellings]) expect([spelling, isBlockedAddress(spelling)]).toEqual([spelling, expected]);
+    }
+  });
+
+  it.each(['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1.2.3.', '.1.2.3', '1.2.3.4 ', '1.2.3.04', ''])('refuses %j, which is no IPv4 address', (text) => {
+    expect(isBlockedAddress(text)).toBe(true);
+  });
 });
 
 describe('createAddressGuard', () => {
@@ -67,6 +100,32 @@ describe('createAddressGuard', () => {
   ])('%s', (_name, host, ip, ok) => {
     expect(guard.permits(host, ip)).toBe(ok);
     if (!ok) expect(() => guard.assert(host, ip)).toThrow(/polling\.allow_hosts \(or CYBERBRIEF_ALLOW_HOSTS\)/);
+  });
+
+  // IPv4 allow-list entries are checked by arithmetic too; an IPv6 entry may hold IPv4 addresses (IPv4-mapped),
+  // which node's BlockList matches across families. An address is permitted exactly when it is public or a
+  // BlockList of the same entries allows it.
+  it.each([
+    [['127.1.0.0/16']],
+    [['10.1.2.3/8', '192.168.7.9', '172.16.0.0/12']],
+    [['0.0.0.0/0']],
+    [['::ffff:127.1.0.0/112', '10.0.0.0/24']],
+    [['::/0']],
+    [['fd12:3456::/32']],
+  ])('allow-list %j: the same answers as a BlockList of its entries', (entries) => {
+    const g = createAddressGuard(entries);
+    const reference = new BlockList();
+    for (const e of entries) {
+      const [addr, prefix] = e.split('/');
+      const family = addr!.includes(':') ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) reference.addAddress(addr!, family);
+      else reference.addSubnet(addr!, Number(prefix), family);
+    }
+    const addresses = ['127.1.0.1', '127.1.255.255', '127.2.0.1', '127.0.0.1', '10.0.0.1', '10.0.0.255', '10.0.1.0', '10.255.255.255', '192.168.7.9', '192.168.7.8', '172.31.255.255', '172.32.0.1', '169.254.169.254', '0.0.0.0', '255.255.255.255'];
+    for (const ip of addresses) {
+      const expected = !isBlockedAddress(ip) || reference.check(ip, 'ipv4');
+      expect([ip, g.permits(ip, ip), g.permits('some.example', ip)]).toEqual([ip, expected, expected]);
+    }
   });
 
   it('rejects a malformed CIDR in the allow-list', () => {

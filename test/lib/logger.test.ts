@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactText } from '../../src/lib/logger.ts';
+import pino from 'pino';
+import { createLogger, redactNested, redactText } from '../../src/lib/logger.ts';
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -60,5 +61,54 @@ describe('logger redaction', () => {
     ['plain text stays', 'plain text stays'],
   ])('redactText(%s)', (input, expected) => {
     expect(redactText(input, [])).toBe(expected);
+  });
+});
+
+// The wildcard paths the logger gave pino before redactNested did their part, kept here as the reference: a line
+// must come out exactly as pino's own redaction wrote it with them.
+const PINO_PATHS = [
+  'token', 'password', 'secret', 'apiKey', 'api_key', 'authorization', 'signingSecret', 'signing_secret',
+  '*.token', '*.password', '*.secret', '*.apiKey', '*.api_key', '*.authorization', '*.signingSecret', '*.signing_secret',
+  'headers.authorization', 'req.headers.authorization', '*.headers.authorization', '*.headers["x-slack-signature"]',
+];
+
+describe('secrets one level down (redactNested), as pino wrote them with wildcard paths', () => {
+  const withToken = Object.assign(new Error('boom'), { token: 'err-token-123', code: 'E_X' });
+  const inherited = Object.create({ token: 'inherited-tok' }) as Record<string, unknown>;
+  inherited.visible = 1;
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['a poll line', { feed_id: 7, url: 'http://127.1.0.1:8080/f/1.xml', status: 'new', items: 20, new: 1, duration_ms: 12 }],
+    ['a top-level secret', { token: 'top-token-1', apiKey: 'k-123456', keep: 'shown' }],
+    ['secrets one level down', { slack: { token: 'nested-tok', team: 'T1', signing_secret: 'sig-abc' }, other: { password: undefined, user: 'u' } }],
+    ['headers one level down', { res: { status: 401, headers: { authorization: 'Bot abc', 'x-slack-signature': 'v0=abc', accept: '*/*' } } }],
+    ['top-level headers', { headers: { authorization: 'Bearer x', 'x-slack-signature': 'v0=top', accept: '*/*', headers: { authorization: 'deep' } } }],
+    ['a request', { req: { url: '/slack/events', headers: { authorization: 'Basic x', 'x-slack-signature': 'v0=req', host: 'h' } } }],
+    ['an error holding a token', { err: withToken }],
+    ['two levels down, arrays and inherited keys (left as they are)', { a: { b: { token: 'two-down' } }, list: [{ token: 'in-array' }], inherited }],
+    ['nothing at all', {}],
+  ];
+
+  it.each(cases)('%s', (_name, fields) => {
+    const ours = capture();
+    const theirs = capture();
+    const log = createLogger({ level: 'info', pretty: false, secrets: [], destination: ours.stream });
+    const reference = pino(
+      { level: 'info', base: undefined, timestamp: false, redact: { paths: PINO_PATHS, censor: '[redacted]' }, formatters: { level: (label) => ({ level: label }) } },
+      theirs.stream,
+    );
+    const before = JSON.stringify(fields);
+    log.info(fields, 'line');
+    log.child({ component: 'c' }).warn(fields, 'from a child');
+    reference.info(fields, 'line');
+    reference.child({ component: 'c' }).warn(fields, 'from a child');
+    const withoutTime = (text: string) => text.replace(/"time":"[^"]*",/g, '');
+    expect(withoutTime(ours.text())).toBe(theirs.text());
+    expect(JSON.stringify(fields)).toBe(before); // the caller's objects are not changed
+  });
+
+  it('hands back the fields themselves when nothing is hidden (no copy per line)', () => {
+    const fields = { feed_id: 1, url: 'http://x.example/feed', meta: { etag: '"abc"' }, list: [1, 2] };
+    expect(redactNested(fields)).toBe(fields);
+    expect(redactNested({ meta: { token: 'abcdef' } })).toEqual({ meta: { token: '[redacted]' } });
   });
 });
