@@ -275,6 +275,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   });
 
   it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {
+    // Before any version: the file this deployment loaded (topics.file) is named for the operator.
+    expect((await op.get('/topics')).plain).toContain(`In force: the topics file ${path.join(dir, 'topics.yaml')}.`);
     await op.get('/topics/espionage/edit');
     const form = { base: '0', threshold: '2', terms: '1 cyberespionage\n2 spying\n3 ransomware', days: '7' };
     const preview = await op.post('/topics/espionage/preview', form, { headers: { 'x-preview': 'fragment' } });
