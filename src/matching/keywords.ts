@@ -10,6 +10,7 @@
 // Combining rule, for one channel and one item:
 //   accepted = (a subscribed topic matched  OR  an include keyword hit)  AND  no exclude keyword hit
 import type { MatchField } from '../domain/types.ts';
+import { codePoints } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { MatchDoc, MatchResult } from './compile-topics.ts';
 import { FIELDS, FIELD_BIT, TermIndex } from './term-index.ts';
@@ -53,8 +54,10 @@ export function parseKeyword(raw: string): Keyword {
   }
   text = text.replace(/\s+/g, ' ');
   if (text === '') throw new UsageError('keyword: give a word or phrase, e.g. `espionage` or `-ransomware` to exclude.');
-  if (text.length > MAX_KEYWORD_LENGTH) {
-    throw new UsageError(`keyword: it is ${text.length} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
+  // In characters (code points), as every bound shown to users is (clipText): an emoji or astral letter is one.
+  const chars = codePoints(text);
+  if (chars > MAX_KEYWORD_LENGTH) {
+    throw new UsageError(`keyword: it is ${chars} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
   }
   if (PATTERN_CHARS.test(text)) {
     throw new UsageError(`keyword: it has pattern characters; keywords are plain words or phrases, not regular expressions.`);

@@ -30,6 +30,8 @@ describe('parseKeyword', () => {
     ['full-width minus', '－ransomware', { term: 'ransomware', exclude: true }],
     ['full-width quotes and space', '＂state　hackers＂', { term: 'state hackers', exclude: false }],
     ['60 bold letters are 60 characters', '𝐱'.repeat(MAX_KEYWORD_LENGTH), { term: 'x'.repeat(MAX_KEYWORD_LENGTH), exclude: false }],
+    // Counted in characters (code points), as clipText counts what is shown: an emoji is one, not two code units.
+    ['a word and 54 emoji are 60 characters', `cyber ${'🛰'.repeat(54)}`, { term: `cyber ${'🛰'.repeat(54)}`, exclude: false }],
   ];
   it.each(valid)('%s', (_name, raw, expected) => {
     expect(parseKeyword(raw)).toEqual(expected);
@@ -38,7 +40,8 @@ describe('parseKeyword', () => {
   const invalid: [string, string, RegExp][] = [
     ['empty', '   ', /give a word or phrase/],
     ['only a minus', '-', /give a word or phrase/],
-    ['too long', 'x'.repeat(MAX_KEYWORD_LENGTH + 1), /keep it to 60 or fewer/],
+    ['too long', 'x'.repeat(MAX_KEYWORD_LENGTH + 1), /^keyword: it is 61 characters; keep it to 60 or fewer\.$/],
+    ['too long with emoji, counted in characters', `cyber ${'🛰'.repeat(55)}`, /^keyword: it is 61 characters; keep it to 60 or fewer\.$/],
     ['control character', 'cyber\u0007spy', /control character/],
     ['regular expression', 'hack(er|ing)', /not regular expressions/],
     ['wildcard', 'cyber*', /not regular expressions/],

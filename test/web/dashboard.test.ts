@@ -255,6 +255,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     const ch = (await app.storage!.channels.find('console', 'console'))!;
     const page = await op.get(`/channels/${ch.id}`);
     expect(page.status).toBe(200);
+    // A browser counts maxlength in UTF-16 code units: room for 60 characters of two units each, a sign and quotes.
+    expect(page.text).toContain('<input id="term" name="term" type="text" required="" maxlength="123"/>');
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage'] });
     expect(await app.storage!.channels.subscriptions(ch.id)).toEqual(['espionage']);
     const kw = await op.post(`/channels/${ch.id}/keywords/add`, { term: '-sports' });
