@@ -9,7 +9,7 @@ import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { notAFolderText } from '../lib/not-a-folder.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
-import { asStorageError, postgresFailure, sqliteFailure } from './failures.ts';
+import { asStorageError, postgresFailure, refusedAdvice, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
 import { allMigrations } from './migrations/index.ts';
 import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
@@ -316,7 +316,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       throw new CyberbriefError(
         'storage',
         refused
-          ? `storage: ${describeTarget(handle.target)} refused the connection: ${message}; check the user, password and database name in DATABASE_URL.`
+          ? `storage: ${describeTarget(handle.target)} refused the connection: ${message}; ${refusedAdvice(result.error)}.`
           : `storage: cannot reach ${describeTarget(handle.target)}: ${message}; check DATABASE_URL and that the server is up.`,
         { cause: result.error },
       );
