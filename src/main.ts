@@ -261,6 +261,7 @@ export function createApp(opts: AppOptions): App {
       storage: db,
       handler,
       topics: live,
+      topicsFile: config.topics.file,
       parseTopics,
       access,
       clock,

@@ -2,14 +2,14 @@
 // (its stories so far, ranked and grouped as the brief will be), and when it is due. Changes nothing: the
 // running bot sends each brief at its time.
 import { loadTopicsFile } from '../config/topics.ts';
-import { describeQuiet, describeSchedule, formatLocal } from '../domain/brief-schedule.ts';
+import { describeQuiet, describeSchedule } from '../domain/brief-schedule.ts';
+import { shownTime, shownTimeWithUtc } from '../domain/shown-time.ts';
 import type { Channel, PlatformName } from '../domain/types.ts';
 import { createBriefComposer } from '../delivery/brief-service.ts';
 import { UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import { briefText } from '../platforms/console/render.ts';
 import type { Storage } from '../storage/index.ts';
-import { iso } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /**
@@ -90,7 +90,7 @@ export const command: CliCommand = {
       const head = d.brief
         ? `Channel ${plainLine(name)}: brief ${describeSchedule(d.brief)}, mode ${d.mode}${d.quiet ? `, quiet hours ${describeQuiet(d.quiet)}` : ''}.`
         : `Channel ${plainLine(name)} has no brief (a channel manager sets one with /news brief daily 08:00 Europe/Berlin); its last 24 hours would hold:`;
-      const when = p.due && d.brief ? `Next brief: ${formatLocal(d.brief.zone, p.due.getTime())} ${d.brief.zone} (${iso(p.due)}); as of ${iso(now)} it would hold:` : d.brief ? `Not sent while the mode is live; as of ${iso(now)} it would hold:` : '';
+      const when = p.due && d.brief ? `Next brief: ${shownTimeWithUtc(p.due, d.brief.zone)}; as of ${shownTime(now)} it would hold:` : d.brief ? `Not sent while the mode is live; as of ${shownTime(now)} it would hold:` : '';
       ctx.stdout([head, ...(when ? [when] : []), '', briefText(p.view)].join('\n'));
       return 0;
     }, { existing: true });

@@ -172,9 +172,9 @@ async function checkDatabase(ctx: CliContext, config: Config): Promise<{ check: 
     const reason = isStorageFailure(err) ? err.reason : plain(errorMessage(err));
     // A PostgreSQL server that answered and refused (no such database or role, a wrong password) is up: the
     // URL's user, password or database name is what to check. One that did not answer: is it up?
-    const { postgresFailure } = await import('../storage/failures.ts');
+    const { postgresFailure, refusedAdvice } = await import('../storage/failures.ts');
     const refused = storage.description.startsWith('PostgreSQL') && !isStorageFailure(err) && postgresFailure(err) === null;
-    const advice = refused ? 'check the user, password and database name in DATABASE_URL' : 'check DATABASE_URL and that the server is up';
+    const advice = refused ? refusedAdvice(err) : 'check DATABASE_URL and that the server is up';
     return { check: { name: 'database', ok: false, detail: `${storage.description}: ${reason}; ${advice}` } };
   } finally {
     await storage.close();

@@ -2,7 +2,8 @@
 // brief, a digest of the period's stories at a local time (a time alone moves the brief, daily or weekly as it is;
 // a day alone, `/news brief mon 08:00`, means weekly, as on Discord). Setting one while the channel gets live alerts only
 // keeps them too (mode both); /news mode brief makes the brief the only delivery.
-import { describeSchedule, formatLocal, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
+import { describeSchedule, nextOccurrence, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
+import { shownTime } from '../domain/shown-time.ts';
 import { UsageError } from '../lib/errors.ts';
 import { deliveryLine, nextBriefLine } from './delivery-text.ts';
 import { dailyTakesNoDay, extraWords, parseTime, parseWeekday, parseZone, weekdayOf, zoneOrDefault } from './time-args.ts';
@@ -41,7 +42,7 @@ export const brief: CommandModule = {
       if (d.mode !== 'live' && d.briefNextAt) lines.push(nextBriefLine(d.brief, d.briefNextAt.getTime()));
       if (held) lines.push(`${held} ${held === 1 ? 'story is' : 'stories are'} held for it.`);
       const last = deps.briefs ? (await deps.briefs.list(ch.id, 5)).find((b) => b.kind === 'brief') : undefined;
-      if (last?.status === 'sent' && last.sentAt) lines.push(`The last one went out ${formatLocal(d.brief.zone, last.sentAt.getTime())} with ${last.content?.total ?? 0} ${last.content?.total === 1 ? 'story' : 'stories'}.`);
+      if (last?.status === 'sent' && last.sentAt) lines.push(`The last one went out ${shownTime(last.sentAt, d.brief.zone)} with ${last.content?.total ?? 0} ${last.content?.total === 1 ? 'story' : 'stories'}.`);
       if (last?.status === 'dead') lines.push(`The last one could not be sent (${last.lastError ?? 'no reason recorded'}); its stories go into the next.`);
       return reply(lines.join('\n'), { quoted: last?.lastError ? [last.lastError] : [] });
     }

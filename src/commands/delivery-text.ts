@@ -1,11 +1,10 @@
 // Sentences about a channel's delivery settings, shared by brief, mode, quiet, threads and status.
-import { describeQuiet, describeSchedule, formatLocal, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
-
-const utcClock = (at: number) => new Date(at).toISOString().slice(11, 16);
+import { describeQuiet, describeSchedule, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
+import { shownTimeWithUtc } from '../domain/shown-time.ts';
 
 /** "The next one is Mon 2 Mar 2026 08:00 Europe/Berlin (07:00 UTC)." */
 export function nextBriefLine(s: BriefSchedule, at: number): string {
-  return `The next one is ${formatLocal(s.zone, at)} ${s.zone}${s.zone === 'UTC' ? '' : ` (${utcClock(at)} UTC)`}.`;
+  return `The next one is ${shownTimeWithUtc(at, s.zone)}.`;
 }
 
 /** "Delivery: live alerts and the brief." */
@@ -23,7 +22,7 @@ export function deliveryLine(d: ChannelDelivery): string {
 /** The settings in a few lines, for /news status. */
 export function deliveryLines(d: ChannelDelivery & { briefNextAt: Date | null }): string[] {
   const lines = [deliveryLine(d)];
-  if (d.brief && d.mode !== 'live' && d.briefNextAt) lines.push(`Next brief: ${formatLocal(d.brief.zone, d.briefNextAt.getTime())} ${d.brief.zone}.`);
+  if (d.brief && d.mode !== 'live' && d.briefNextAt) lines.push(`Next brief: ${shownTimeWithUtc(d.briefNextAt, d.brief.zone)}.`);
   if (d.brief && d.mode === 'live') lines.push(`A brief ${describeSchedule(d.brief)} is kept but not sent while the mode is live.`);
   // Quiet hours and threads only when set (the defaults would be two more lines in every status).
   if (d.quiet) lines.push(`Quiet hours: ${describeQuiet(d.quiet)} (live alerts are held, then sent as one message).`);

@@ -1,6 +1,7 @@
 // /news quiet HH:MM-HH:MM [Zone] | off: a daily window (it may cross midnight) in which live alerts are held;
 // when it ends they go out as one message, or in the brief when the brief comes first.
-import { describeQuiet, formatLocal, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
+import { describeQuiet, inQuietHours, quietEndAfter, type QuietHours } from '../domain/brief-schedule.ts';
+import { shownTime } from '../domain/shown-time.ts';
 import { UsageError } from '../lib/errors.ts';
 import { extraWords, parseTime, parseZone, zoneOrDefault } from './time-args.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
@@ -62,7 +63,7 @@ export const quiet: CommandModule = {
     await deps.channels.setDelivery(ch.id, { ...d, quiet: q }, d.briefNextAt);
     const lines = [`Quiet hours: ${describeQuiet(q)}. Live alerts in that window are held and go out as one message when it ends${d.brief && d.mode === 'both' ? ', or in the brief if it comes first' : ''}.`];
     if (d.mode === 'brief') lines.push('This channel gets only its brief, so quiet hours matter once the mode is live or both.');
-    else if (inQuietHours(q, now.getTime())) lines.push(`It is quiet now, until ${formatLocal(zone, quietEndAfter(q, now.getTime()).at)}.`);
+    else if (inQuietHours(q, now.getTime())) lines.push(`It is quiet now, until ${shownTime(quietEndAfter(q, now.getTime()).at, zone)}.`);
     return reply(lines.join(' '), { ephemeral: false });
   },
 };

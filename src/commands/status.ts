@@ -1,4 +1,5 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
+import { shownTime } from '../domain/shown-time.ts';
 import { deliveryLines } from './delivery-text.ts';
 import { tenantNoun } from './permissions.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
@@ -47,7 +48,7 @@ export const status: CommandModule = {
     const enabled = all.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0).length;
     const lastOk = enabled.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
-    const feedsLine = `Watching ${enabled.length} ${enabled.length === 1 ? 'feed' : 'feeds'}${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${new Date(lastOk).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.`;
+    const feedsLine = `Watching ${enabled.length} ${enabled.length === 1 ? 'feed' : 'feeds'}${failing ? `, ${failing} failing` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${shownTime(lastOk)}` : ''}.`;
     // A channel shared with another workspace (Slack Connect) belongs to the one it was first used from
     // (README, Tenancy): its topics, keywords, alert state (dead letters name stories of that workspace's own
     // feeds) and feedback are that workspace's, so the other one sees only what it owns.

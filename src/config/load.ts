@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { closest } from '../lib/closest.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
 import { allowedText, show, valueAt } from './issue-text.ts';
@@ -275,7 +276,10 @@ function issueSentence(issue: z.core.$ZodIssue, raw: unknown, sources: string[])
     const parent = issue.path.map(String).join('.');
     const keys = issue.keys.map((k) => (parent ? `${parent}.${k}` : k)).join(', ');
     const allowed = allowedKeys(issue.path);
-    return `config: unknown key ${keys}${where}; allowed here: ${allowed.join(', ')}.`;
+    // One key mistyped (concurrencyy): the one meant, named, as the CLI does for an option.
+    const meant = issue.keys.length === 1 ? closest(String(issue.keys[0]), allowed) : null;
+    const guess = meant ? ` (did you mean ${parent ? `${parent}.${meant}` : meant}?)` : '';
+    return `config: unknown key ${keys}${where}${guess}; allowed here: ${allowed.join(', ')}.`;
   }
   const key = issue.path.map(String).join('.') || '(root)';
   const value = valueAt(raw, issue.path);

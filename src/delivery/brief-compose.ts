@@ -2,7 +2,8 @@
 // many outlets covered the story; grouped by the channel's topic each story matched best (stories that came
 // through the channel's keywords alone form a last group); each with one line of summary, its link and
 // "also covered by" links; at most `perTopic` per group and `maxStories` in all, the rest counted. Pure.
-import { describeQuiet, formatLocal, type BriefSchedule, type QuietHours } from '../domain/brief-schedule.ts';
+import { describeQuiet, type BriefSchedule, type QuietHours } from '../domain/brief-schedule.ts';
+import { shownTime } from '../domain/shown-time.ts';
 import type { BriefGroupView, BriefStoryView, BriefView } from '../domain/chat.ts';
 import { codePoints, firstChars } from '../lib/bounded-text.ts';
 import { splitSentences } from '../summarize/sentences.ts';
@@ -117,18 +118,18 @@ export function composeBrief(input: ComposeInput): BriefView {
   // Groups in the order of their best story; a group with nothing shown is only counted.
   const shownGroups = [...groups.values()].filter((g) => g.stories.length > 0);
   const zone = input.kind === 'brief' ? (input.schedule?.zone ?? 'UTC') : (input.quiet?.zone ?? input.schedule?.zone ?? 'UTC');
-  const end = formatLocal(zone, input.periodEnd.getTime());
-  const start = formatLocal(zone, input.periodStart.getTime());
+  const end = shownTime(input.periodEnd, zone);
+  const start = shownTime(input.periodStart, zone);
   const total = ranked.length;
   const title =
     input.kind === 'quiet' ? (input.quiet ? 'While this channel was quiet' : 'Stories held for the brief') : input.schedule?.every === 'weekly' ? 'Weekly brief' : 'Daily brief';
   const subtitle =
     input.kind === 'quiet'
       ? `${plural(total, 'story', 'stories')} held${input.quiet ? ` during quiet hours (${describeQuiet(input.quiet)})` : ''}, up to ${end}`
-      : `${end} ${zone} · ${plural(total, 'story', 'stories')} since ${start} · ranked by relevance, then by outlets`;
+      : `${end} · ${plural(total, 'story', 'stories')} since ${start} · ranked by relevance, then by outlets`;
   const footer =
     total === 0
-      ? `No new stories matched this channel's topics or keywords since ${start} ${zone}.`
+      ? `No new stories matched this channel's topics or keywords since ${start}.`
       : more > 0
         ? `${plural(more, 'more story', 'more stories')} matched in this period; /news latest shows the newest.`
         : 'That is everything that matched in this period.';

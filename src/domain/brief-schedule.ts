@@ -52,7 +52,6 @@ export interface Occurrence {
 }
 
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY_MS = 86_400_000;
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -156,13 +155,6 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function describeSchedule(s: BriefSchedule): string {
   const day = s.every === 'weekly' && s.weekday !== null ? ` on ${cap(WEEKDAYS[s.weekday]!)}` : '';
   return `${s.every}${day} at ${formatClock(s.time)} ${s.zone}`;
-}
-
-/** `Mon 2 Mar 2026 08:00` on the zone's clock. */
-export function formatLocal(zone: string, at: number): string {
-  const w = wallTimeAt(zone, at);
-  const weekday = addDays(w, 0).weekday;
-  return `${cap(WEEKDAYS[weekday]!.slice(0, 3))} ${w.day} ${MONTHS[w.month - 1]} ${w.year} ${formatClock({ hour: w.hour, minute: w.minute, second: w.second })}`;
 }
 
 /** `8:00`, `08:00` or `08:00:30` as a time of day; null when it is not one. */

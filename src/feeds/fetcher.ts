@@ -161,7 +161,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       try {
         res = await send({ url: current, headers, deadline, timedOut, maxBodyBytes: opts.maxBodyBytes, tooLarge: () => tooLarge(quoted(at.href), opts.maxBodyBytes) });
       } catch (err) {
-        throw classify(err, quoted(current.href), opts);
+        throw classify(err, current, opts);
       }
       if (REDIRECTS.has(res.statusCode)) {
         const location = header(res, 'location');
@@ -362,7 +362,11 @@ function findFetchError(err: unknown): FetchError | null {
   return null;
 }
 
-function classify(err: unknown, url: string, opts: FetcherOptions): FetchError {
+/** The port a URL connects to, its scheme's default when none is written. */
+const portOf = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
+
+function classify(err: unknown, target: URL, opts: FetcherOptions): FetchError {
+  const url = quoted(target.href);
   const own = findFetchError(err);
   if (own) return own;
   const codes = codesOf(err);
@@ -375,6 +379,9 @@ function classify(err: unknown, url: string, opts: FetcherOptions): FetchError {
   }
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) {
     return new FetchError('fetch_network', `fetcher: cannot resolve the host of ${url}; check the URL or DNS.`, { cause: err });
+  }
+  if (codes.includes('ECONNREFUSED')) {
+    return new FetchError('fetch_network', `fetcher: ${url} refused the connection (nothing listens on port ${portOf(target)}); check the port in the URL and that the server is up.`, { cause: err });
   }
   const code = codes[0] ? ` (${codes[0]})` : '';
   return new FetchError('fetch_network', `fetcher: cannot fetch ${url}: ${quoted(message)}${code}.`, { cause: err });

@@ -94,9 +94,8 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
     for (const f of fields) fieldSum += weights[f];
     const points = t.weight * fieldSum;
     score += points;
-    const text = index.foundText(t.id);
-    const term = termNote(index, t.id, text);
-    reasons.push(`"${text}" in ${fields.join(', ')} (${term ? `${term}, ` : ''}${points >= 0 ? '+' : ''}${formatNumber(points)})`);
+    const { text, phrase } = index.foundSpelling(t.id);
+    reasons.push(`"${text}" in ${fields.join(', ')} (${phrase ? `term "${phrase}", ` : ''}${points >= 0 ? '+' : ''}${formatNumber(points)})`);
   }
   score = Math.round(score * 1000) / 1000;
   let groupsOk = true;
@@ -130,21 +129,10 @@ function scoreTopic(c: CompiledTopic, masks: Uint8Array, weights: FieldWeights, 
   return { topicId: c.topic.id, score, reasons, matched };
 }
 
-/**
- * `term "cyber espionage"` when the item's words differ from the term's (beyond case), else null: a reason
- * quotes what the item said, and the term when a reader could not tell which one it was.
- */
-function termNote(index: TermIndex, id: number, text: string): string | null {
-  const phrase = index.foundPhrase(id);
-  const same = text === phrase || (text.length === phrase.length && text.toLowerCase() === phrase.toLowerCase());
-  return same ? null : `term "${phrase}"`;
-}
-
 /** `"Cyber-espionage" in title, description (term "cyberespionage")`: a group term's hit. */
 function foundIn(index: TermIndex, id: number, masks: Uint8Array): string {
-  const text = index.foundText(id);
-  const term = termNote(index, id, text);
-  return `"${text}" in ${fieldsOf(masks[id] ?? 0).join(', ')}${term ? ` (${term})` : ''}`;
+  const { text, phrase } = index.foundSpelling(id);
+  return `"${text}" in ${fieldsOf(masks[id] ?? 0).join(', ')}${phrase ? ` (term "${phrase}")` : ''}`;
 }
 
 function preview(ids: number[], index: TermIndex): string {

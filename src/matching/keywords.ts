@@ -10,6 +10,7 @@
 // Combining rule, for one channel and one item:
 //   accepted = (a subscribed topic matched  OR  an include keyword hit)  AND  no exclude keyword hit
 import type { MatchField } from '../domain/types.ts';
+import { codePoints } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { MatchDoc, MatchResult } from './compile-topics.ts';
 import { FIELDS, FIELD_BIT, TermIndex } from './term-index.ts';
@@ -53,8 +54,10 @@ export function parseKeyword(raw: string): Keyword {
   }
   text = text.replace(/\s+/g, ' ');
   if (text === '') throw new UsageError('keyword: give a word or phrase, e.g. `espionage` or `-ransomware` to exclude.');
-  if (text.length > MAX_KEYWORD_LENGTH) {
-    throw new UsageError(`keyword: it is ${text.length} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
+  // In characters (code points), as every bound shown to users is (clipText): an emoji or astral letter is one.
+  const chars = codePoints(text);
+  if (chars > MAX_KEYWORD_LENGTH) {
+    throw new UsageError(`keyword: it is ${chars} characters; keep it to ${MAX_KEYWORD_LENGTH} or fewer.`);
   }
   if (PATTERN_CHARS.test(text)) {
     throw new UsageError(`keyword: it has pattern characters; keywords are plain words or phrases, not regular expressions.`);
@@ -94,9 +97,9 @@ export function assertKeywordCapacity(existing: number, adding = 1): void {
 export interface KeywordTest {
   /** An include keyword hit and no exclude keyword did. */
   accepted: boolean;
-  /** Include keywords found, e.g. `"espionage" in title`. */
+  /** Include keywords found, as the story wrote them: `"Espionage" in title`, `"APTs" in description (keyword "APT")`. */
   includeHits: string[];
-  /** The first exclude keyword found, or null. */
+  /** The first exclude keyword found, as the story wrote it, or null. */
   excludedBy: string | null;
 }
 
@@ -108,6 +111,12 @@ export interface KeywordFilter {
 
 function where(mask: number): string {
   return FIELDS.filter((f: MatchField) => (mask & FIELD_BIT[f]) !== 0).join(', ');
+}
+
+/** `"APTs" in description (keyword "APT")`: the story's words, the keyword beside when spelled otherwise (as topic reasons quote terms). */
+function hitText(index: TermIndex, id: number, mask: number): string {
+  const { text, phrase } = index.foundSpelling(id);
+  return `"${text}" in ${where(mask)}${phrase ? ` (keyword "${phrase}")` : ''}`;
 }
 
 /** Compiles a channel's keywords (already validated by parseKeyword) into one automaton. */
@@ -128,9 +137,9 @@ export function compileKeywords(keywords: readonly Keyword[]): KeywordFilter {
       const { masks } = index.scan(doc);
       const includeHits = includes
         .filter((k) => (masks[k.id] ?? 0) !== 0)
-        .map((k) => `"${k.term}" in ${where(masks[k.id] ?? 0)}`);
+        .map((k) => hitText(index, k.id, masks[k.id] ?? 0));
       const ex = excludes.find((k) => (masks[k.id] ?? 0) !== 0);
-      const excludedBy = ex ? `"-${ex.term}" in ${where(masks[ex.id] ?? 0)}` : null;
+      const excludedBy = ex ? hitText(index, ex.id, masks[ex.id] ?? 0) : null;
       return { accepted: includeHits.length > 0 && excludedBy === null, includeHits, excludedBy };
     },
   };

@@ -100,6 +100,18 @@ export class TermIndex {
     return clipText(one, FOUND_TEXT_CHARS);
   }
 
+  /**
+   * What a reason quotes for `id` after the last scan: the document's words (foundText), and the phrase that
+   * matched when those words spell it otherwise beyond case (`Cyber-espionage` for `cyberespionage`), so a
+   * reader can tell which term or keyword it was; null when they are the same.
+   */
+  foundSpelling(id: number): { text: string; phrase: string | null } {
+    const text = this.foundText(id);
+    const phrase = this.foundPhrase(id);
+    const same = text === phrase || (text.length === phrase.length && text.toLowerCase() === phrase.toLowerCase());
+    return { text, phrase: same ? null : phrase };
+  }
+
   termText(id: number): string {
     return this.terms[id] ?? '';
   }

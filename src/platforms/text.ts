@@ -41,11 +41,6 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
   }
 }
 
-/** "2026-03-09 14:05 UTC" */
-export function formatUtc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 /**
  * Said instead of a command reply with no text (nothing but white space or invisible characters) and no
  * stories: Discord refuses an empty message and Slack an empty block, which would leave the user with an

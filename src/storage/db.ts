@@ -9,7 +9,7 @@ import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { notAFolderText } from '../lib/not-a-folder.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
-import { asStorageError, postgresFailure, sqliteFailure } from './failures.ts';
+import { asStorageError, postgresFailure, refusedAdvice, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
 import { allMigrations } from './migrations/index.ts';
 import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
@@ -25,6 +25,18 @@ export interface DatabaseTarget {
   location: string;
 }
 
+/**
+ * pg 8 takes `sslmode` prefer, require and verify-ca as verify-full (the server's certificate and host name
+ * checked) and prints a warning that its next major version will weaken them. The URL is given verify-full
+ * by name: the same checks, no library warning amid our output, and no weaker meaning after an upgrade of
+ * pg. `uselibpqcompat=true` (libpq's meanings, asked for) and the other modes are left as written (README,
+ * Configuration).
+ */
+function withNamedSslMode(url: string): string {
+  if (/[?&]uselibpqcompat=/.test(url)) return url;
+  return url.replace(/([?&]sslmode=)(?:prefer|require|verify-ca)(?=&|#|$)/, '$1verify-full');
+}
+
 /** Where a DATABASE_URL points. Relative SQLite paths resolve against `cwd`. */
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
   const u = url.trim();
@@ -32,7 +44,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
     // Said here, once, rather than by the driver at each connection (and never echoing the password).
     // pg reads `postgres://user@/db?host=/socket/dir` (no host) too, by putting one in; so does this check.
     if (!URL.canParse(u) && !URL.canParse(u.replace('@/', '@host/'))) throw new CyberbriefError('storage', 'storage: DATABASE_URL is not a valid PostgreSQL URL (expected the form postgres://user@host:5432/database, a port from 1 to 65535, special characters in a password percent-encoded).');
-    return { dialect: 'postgres', location: u };
+    return { dialect: 'postgres', location: withNamedSslMode(u) };
   }
   // file:///data/bot.db and file:data/bot.db name a file; any other scheme (mysql:, with or without //) is
   // not a path to create folders for. Two letters at least, so a Windows drive (C:\data) stays a path.
@@ -304,7 +316,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       throw new CyberbriefError(
         'storage',
         refused
-          ? `storage: ${describeTarget(handle.target)} refused the connection: ${message}; check the user, password and database name in DATABASE_URL.`
+          ? `storage: ${describeTarget(handle.target)} refused the connection: ${message}; ${refusedAdvice(result.error)}.`
           : `storage: cannot reach ${describeTarget(handle.target)}: ${message}; check DATABASE_URL and that the server is up.`,
         { cause: result.error },
       );

@@ -59,6 +59,15 @@ export function postgresFailure(err: unknown): StorageFailure | null {
   return null;
 }
 
+/**
+ * What to check when a PostgreSQL server answered and refused the connection (postgresFailure null): the
+ * URL's user, password and database name, or, for a server without TLS while sslmode asks for it, the TLS.
+ */
+export function refusedAdvice(err: unknown): string {
+  if (/does not support SSL/i.test(messageOf(err))) return 'enable TLS on the server, or set sslmode=disable in DATABASE_URL if the network to it is trusted';
+  return 'check the user, password and database name in DATABASE_URL';
+}
+
 /** The StorageFailure a SQLite (better-sqlite3) error stands for, or null. SQLITE_BUSY is handled by the driver. */
 export function sqliteFailure(err: unknown): StorageFailure | null {
   if (err instanceof StorageError) return err.failure;

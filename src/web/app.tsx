@@ -52,6 +52,8 @@ export interface WebDeps {
   /** The /news command handler the chat platforms use: every change made here goes through it. */
   handler: CommandHandler;
   topics: LiveTopics;
+  /** The topics file this deployment loaded (topics.file, resolved): version 0 of the topics. */
+  topicsFile: string;
   /** Validates topics as a topics file (config/topics.ts parseTopics). */
   parseTopics: (raw: unknown, source: string) => Topic[];
   /** The platforms' answers to "what may this person do" (their adapters implement MemberAccess). */

@@ -48,7 +48,7 @@ describe('cyberbrief brief --dry-run', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('Channel slack:C0NEWS (#C0NEWS): brief daily at 08:00 Europe/Berlin, mode brief.');
-    expect(lines[1]).toMatch(/^Next brief: \w{3} \d+ \w{3} \d{4} 08:00 Europe\/Berlin \(\d{4}-\d\d-\d\dT0[67]:00:00Z\); as of .* it would hold:$/);
+    expect(lines[1]).toMatch(/^Next brief: \w{3} \d+ \w{3} \d{4} 08:00 Europe\/Berlin \(0[67]:00 UTC\); as of \w{3} \d+ \w{3} \d{4} \d\d:\d\d UTC it would hold:$/);
     expect(r.stdout).toContain('■ Daily brief: ');
     // Ranked by relevance: story 3 (0.70), story 2 (0.60, two outlets), story 1 (0.50).
     const order = ['Story 3', 'Story 2 ', 'Story 1'].map((t) => r.stdout.indexOf(`• ${t}`));

@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -322,6 +322,32 @@ describe('cyberbrief doctor before the first start', () => {
     const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
     expect(checks.find((c) => c.name === 'database')?.detail).toMatch(new RegExp(`^PostgreSQL .*: ${reason}; check the user, password and database name in DATABASE_URL$`));
     expect(r.code).toBe(1);
+  });
+
+  // A server without TLS (a real socket answering pg's SSLRequest with 'N', as PostgreSQL does) while the
+  // URL's sslmode asks for it: the user, password and database name are not what to check, and pg prints
+  // no warning of its own about sslmode=require.
+  it.each([
+    ['doctor', ['doctor', '--offline', '--json']],
+    ['db migrate', ['db', 'migrate']],
+  ])('PostgreSQL without TLS while sslmode=require asks for it (%s): one sentence saying what to change', async (_name, argv) => {
+    const server = net.createServer((s) => s.once('data', () => s.end('N')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const r = await cli(argv, { DATABASE_URL: `postgres://bot@127.0.0.1:${port}/news?sslmode=require`, LOG_LEVEL: 'silent' });
+      const said = 'The server does not support SSL connections; enable TLS on the server, or set sslmode=disable in DATABASE_URL if the network to it is trusted';
+      if (argv[0] === 'doctor') {
+        const checks = r.stdout.split('\n').map((l) => JSON.parse(l) as { name: string; detail: string });
+        expect(checks.find((c) => c.name === 'database')?.detail).toBe(`PostgreSQL 127.0.0.1:${port}/news: ${said}`);
+        expect(r.stderr).toBe('');
+      } else {
+        expect(r.stderr).toBe(`storage: PostgreSQL 127.0.0.1:${port}/news refused the connection: ${said}.`);
+      }
+      expect(r.code).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it.each(testDatabases)('on $name with migrations pending and an encryption key: no raw "no such table" line', async (db) => {

@@ -114,11 +114,17 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     expect(await run('mode', member)).toBe('Delivery: live alerts and the brief, daily at 08:00 Europe/Berlin (mode both).');
     const status = await run('status', member);
     expect(status).toContain('Delivery: live alerts and the brief, daily at 08:00 Europe/Berlin (mode both).');
-    expect(status).toContain('Next brief: Wed 11 Mar 2026 08:00 Europe/Berlin.');
+    expect(status).toContain('Next brief: Wed 11 Mar 2026 08:00 Europe/Berlin (07:00 UTC).');
     expect(status).toContain('Quiet hours: 23:00-06:30 Europe/Berlin');
     expect(await run('brief off')).toBe("This channel's brief is off; it gets live alerts as stories come.");
     expect(await run('brief off')).toBe('Nothing changed: this channel has no brief.');
     expect(await delivery()).toMatchObject({ mode: 'live', brief: null, briefNextAt: null, quiet: { zone: 'Europe/Berlin' } });
+  });
+
+  it('says when quiet hours set now end, on their zone\'s clock with the zone named', async () => {
+    expect(await run('quiet 13:00-14:00 Europe/Berlin')).toBe(
+      'Quiet hours: 13:00-14:00 Europe/Berlin. Live alerts in that window are held and go out as one message when it ends. It is quiet now, until Tue 10 Mar 2026 14:00 Europe/Berlin.',
+    );
   });
 
   it('a channel shared with another workspace cannot be changed from there', async () => {

@@ -93,7 +93,7 @@ describe('/news keywords add: a refused keyword is quoted once, in one sentence 
 
   it.each([
     ['120 characters', `add ${'x'.repeat(120)}`, `Keyword "${'x'.repeat(60)}…" is not valid: it is 120 characters; keep it to 60 or fewer.`],
-    ['70 emoji, cut between two, not inside one', `add ${'\u{1F510}'.repeat(70)}`, `Keyword "${'\u{1F510}'.repeat(60)}…" is not valid: it is 140 characters; keep it to 60 or fewer.`],
+    ['70 emoji, cut between two, not inside one', `add ${'\u{1F510}'.repeat(70)}`, `Keyword "${'\u{1F510}'.repeat(60)}…" is not valid: it is 70 characters; keep it to 60 or fewer.`],
     ['pattern characters', 'add spy.*ware', 'Keyword "spy.*ware" is not valid: it has pattern characters; keywords are plain words or phrases, not regular expressions.'],
   ])('%s', async (_name, args, want) => {
     expect((await bot.handle(command(`keywords ${args}`))).text).toBe(want);

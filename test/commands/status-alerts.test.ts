@@ -35,7 +35,7 @@ describe('/news status with the outbox', () => {
   // It said "last successful check 2026-03-02T10:00:07Z": written as every other time we show, to the minute.
   it.each([
     { name: 'no check yet', success: null, line: 'Watching 1 feed.' },
-    { name: 'a successful check', success: new Date('2026-03-02T10:00:07.250Z'), line: 'Watching 1 feed; last successful check 2026-03-02 10:00 UTC.' },
+    { name: 'a successful check', success: new Date('2026-03-02T10:00:07.250Z'), line: 'Watching 1 feed; last successful check Mon 2 Mar 2026 10:00 UTC.' },
   ])('says when the feeds were last checked: $name', async ({ success, line }) => {
     const t0 = new Date('2026-03-02T09:00:00Z');
     const { feedId } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [], t0);

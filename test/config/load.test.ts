@@ -64,6 +64,8 @@ describe('loadConfig', () => {
 
   const bad: Array<{ name: string; yaml?: string; env?: Record<string, string>; message: RegExp }> = [
     { name: 'a typo in a key', yaml: 'polling:\n  concurency: 3\n', message: /^config: unknown key polling\.concurency \(in .*ok?.*\); allowed here: tick, interval_seconds, .*concurrency/ },
+    { name: 'a typo in a key: the key meant is named', yaml: 'polling:\n  concurrencyy: 3\n', message: /^config: unknown key polling\.concurrencyy \(in [^)]*\) \(did you mean polling\.concurrency\?\); allowed here: tick, / },
+    { name: 'an unknown key like none: no guess', yaml: 'polling:\n  colour: red\n', message: /^config: unknown key polling\.colour \(in [^)]*\); allowed here: tick, / },
     { name: 'an unknown top-level section', yaml: 'slak:\n  socket_mode: true\n', message: /^config: unknown key slak .*allowed here: database, server/ },
     { name: 'a number out of range', yaml: 'polling:\n  concurrency: 0\n', message: /^config: polling\.concurrency = 0 is invalid .*: expected a number >= 1\.$/ },
     { name: 'a wrong type', yaml: 'summary:\n  fetch_article: "yes"\n', message: /^config: summary\.fetch_article = "yes" is invalid .*: expected true or false\.$/ },

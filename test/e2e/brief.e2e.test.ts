@@ -180,7 +180,7 @@ describe.each(testDatabases)('the morning brief end to end on $name', (database)
     expect((await slash('C0BRIEF', `feeds add ${wires[2]!.url}`)).text).toMatch(/^Added feed \d+/);
 
     expect((await slash('C0LIVE', 'subscribe espionage')).text).toMatch(/^This channel now follows/);
-    expect((await slash('C0LIVE', 'quiet 22:00-07:00 Europe/Berlin')).text).toBe('Quiet hours: 22:00-07:00 Europe/Berlin. Live alerts in that window are held and go out as one message when it ends. It is quiet now, until Mon 2 Mar 2026 07:00.');
+    expect((await slash('C0LIVE', 'quiet 22:00-07:00 Europe/Berlin')).text).toBe('Quiet hours: 22:00-07:00 Europe/Berlin. Live alerts in that window are held and go out as one message when it ends. It is quiet now, until Mon 2 Mar 2026 07:00 Europe/Berlin.');
     expect((await slash('C0LIVE', 'threads on')).text).toBe('Threads are on: later coverage of a story posted here goes as a reply in its thread instead of editing the message.');
     expect((await slash('C0LIVE', 'quiet 07:00-07:00')).text).toBe('Quiet hours need an end that differs from their start, for example 22:00-07:00.');
     const status = (await slash('C0LIVE', 'status', 'UMEMBER')).text;
@@ -292,7 +292,7 @@ describe.each(testDatabases)('the morning brief end to end on $name', (database)
     expect(sections.slice(2, 4).map((t) => t.split('\n')[0])).toEqual(['*<http://127.0.0.1/s4|Regulator says state hackers ran cyberespionage against Velmar carriers>*', '*<http://127.0.0.1/s3|Ministry of Drevia finds state hackers in its mail servers>*']);
     expect(sections[4]).toBe('*Cyber talks*');
     expect(sections[5]).toMatch(/^\*<http:\/\/127\.0\.0\.1\/s2\|Quelland and Ostmark/);
-    expect(blocks[1]!.elements![0]!.text).toBe('Mon 2 Mar 2026 08:00 Europe/Berlin · 4 stories since Sun 1 Mar 2026 08:00 · ranked by relevance, then by outlets');
+    expect(blocks[1]!.elements![0]!.text).toBe('Mon 2 Mar 2026 08:00 Europe/Berlin · 4 stories since Sun 1 Mar 2026 08:00 Europe/Berlin · ranked by relevance, then by outlets');
     expect(daily.args.metadata).toMatchObject({ event_type: 'cyberbrief_alert', event_payload: { ref: expect.stringMatching(/^cyberbrief-brief-\d+-1$/) } });
 
     const weekly = await waitFor('the Discord weekly brief', () => discordBriefs(D_BOTH, 'Weekly brief')[0], 20_000);
@@ -309,7 +309,7 @@ describe.each(testDatabases)('the morning brief end to end on $name', (database)
     await moveTo(berlin('08:30'));
     expect(slackBriefs('C0BRIEF', 'Daily brief')).toHaveLength(1);
     expect(discordBriefs(D_BOTH, 'Weekly brief')).toHaveLength(1);
-    expect((await slash('C0BRIEF', 'brief show', 'UMEMBER')).text).toMatch(/The last one went out Mon 2 Mar 2026 08:\d\d with 4 stories\./);
+    expect((await slash('C0BRIEF', 'brief show', 'UMEMBER')).text).toMatch(/The last one went out Mon 2 Mar 2026 08:\d\d Europe\/Berlin with 4 stories\./);
   }, 60_000);
 
   it('splits a brief too large for one message across messages within each platform\'s limits, never inside a story', async () => {

@@ -217,11 +217,20 @@ describe('fetcher against a local feed server', () => {
     expect((await failure(fetcher.fetchFeed(url))).code).toBe('fetch_invalid_url');
   });
 
-  it('a closed port is fetch_network', async () => {
+  it('a closed port is fetch_network, said in one sentence with what to check, by either client', async () => {
     const other = await startFeedServer();
     const url = other.url('/x');
     await other.close();
-    expect((await failure(fetcher.fetchFeed(url))).code).toBe('fetch_network');
+    for (const leanHttp of [true, false]) {
+      const f = createFetcher(options({ leanHttp }));
+      try {
+        const err = await failure(f.fetchFeed(url));
+        expect(err.code).toBe('fetch_network');
+        expect(err.message, `lean ${leanHttp}`).toBe(`fetcher: ${url} refused the connection (nothing listens on port ${new URL(url).port}); check the port in the URL and that the server is up.`);
+      } finally {
+        await f.close();
+      }
+    }
   });
 
   // Article pages go through the same limits and guard as feeds (issue 5 point 3).

@@ -20,7 +20,7 @@ export function bigBrief(stories = 60, groups = 4): BriefView {
   return {
     kind: 'brief',
     title: 'Daily brief',
-    subtitle: 'Mon 2 Mar 2026 08:00 Europe/Berlin · 80 stories since Sun 1 Mar 2026 08:00 · ranked by relevance, then by outlets',
+    subtitle: 'Mon 2 Mar 2026 08:00 Europe/Berlin · 80 stories since Sun 1 Mar 2026 08:00 Europe/Berlin · ranked by relevance, then by outlets',
     groups: Array.from({ length: groups }, (_, g) => ({
       topic: { id: `t${g}`, name: `Topic ${g}` },
       label: `Topic ${g}`,
@@ -36,7 +36,7 @@ export function bigBrief(stories = 60, groups = 4): BriefView {
 export const smallBrief: BriefView = {
   kind: 'brief',
   title: 'Daily brief',
-  subtitle: 'Mon 2 Mar 2026 08:00 Europe/Berlin · 2 stories since Sun 1 Mar 2026 08:00 · ranked by relevance, then by outlets',
+  subtitle: 'Mon 2 Mar 2026 08:00 Europe/Berlin · 2 stories since Sun 1 Mar 2026 08:00 Europe/Berlin · ranked by relevance, then by outlets',
   groups: [
     {
       topic: { id: 'espionage', name: 'State cyberespionage' },

@@ -208,7 +208,7 @@ describe('rendered messages carry no live mention', () => {
     expect(json).not.toContain('<https://evil');
     expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^\*<https:\/\/news\.example\/story\?a=1&amp;b=2\|Spy row @\u2060everyone &lt;!channel&gt;/) } });
     expect(json).toContain('<https://good.example/|Good>');
-    expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|2026-03-09 14:05 UTC>');
+    expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|Mon 9 Mar 2026 14:05 UTC>');
     const reply = slackReplies({ text: `Latest ${evil}`, ephemeral: true, stories: [story] })[0]!;
     expect(reply.response_type).toBe('ephemeral');
     for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);

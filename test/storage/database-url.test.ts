@@ -1,7 +1,8 @@
 // DATABASE_URL to a database target: file paths, sqlite: and file: URLs, PostgreSQL; anything else refused
 // in one sentence before a folder is created for it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDatabaseUrl } from '../../src/storage/db.ts';
+import { pgDriver } from '../../src/storage/drivers.ts';
 import { CyberbriefError } from '../../src/lib/errors.ts';
 
 const cwd = '/srv/bot';
@@ -40,5 +41,39 @@ describe('parseDatabaseUrl', () => {
     })();
     expect(err).toBeInstanceOf(CyberbriefError);
     expect((err as Error).message).toBe(message);
+  });
+});
+
+// pg 8 takes sslmode prefer, require and verify-ca as verify-full, and says so on stderr with a warning that
+// the next major version will weaken them; the URL names verify-full itself, so pg is quiet and still checks
+// the server's certificate and host name. Explicit choices are left as written.
+describe('sslmode in a PostgreSQL URL', () => {
+  const base = 'postgres://bot@db.example/news';
+  it.each([
+    ['require', '?sslmode=require', '?sslmode=verify-full'],
+    ['prefer', '?sslmode=prefer', '?sslmode=verify-full'],
+    ['verify-ca', '?sslmode=verify-ca', '?sslmode=verify-full'],
+    ['require among other parameters', '?connect_timeout=5&sslmode=require&application_name=x', '?connect_timeout=5&sslmode=verify-full&application_name=x'],
+    ['verify-full, kept', '?sslmode=verify-full', '?sslmode=verify-full'],
+    ['disable, kept', '?sslmode=disable', '?sslmode=disable'],
+    ['no-verify, kept (an explicit choice to skip verification)', '?sslmode=no-verify', '?sslmode=no-verify'],
+    ['libpq semantics asked for, kept', '?uselibpqcompat=true&sslmode=require', '?uselibpqcompat=true&sslmode=require'],
+    ['no sslmode', '?application_name=requireable', '?application_name=requireable'],
+  ])('%s', (_name, query, want) => {
+    expect(parseDatabaseUrl(base + query, cwd).location).toBe(base + want);
+  });
+
+  it('leaves pg nothing to warn about, and the certificate still verified', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      for (const mode of ['require', 'prefer', 'verify-ca']) {
+        const client = new (pgDriver().Client)({ connectionString: parseDatabaseUrl(`${base}?sslmode=${mode}`, cwd).location });
+        // An empty TLS options object: rejectUnauthorized keeps Node's default (true), host name checked.
+        expect((client as unknown as { connectionParameters: { ssl: unknown } }).connectionParameters.ssl, mode).toEqual({});
+      }
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

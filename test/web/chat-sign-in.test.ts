@@ -256,6 +256,10 @@ describe.each(testDatabases)('sign in with Slack and Discord, Add to Slack, on $
     expect([await app.storage!.channels.subscriptions(c1.id), await app.storage!.channels.subscriptions(c2.id)]).toEqual(before);
     expect(await app.storage!.channels.keywords(c2.id)).toEqual([]);
     expect(await app.storage!.feeds.getByUrl('https://max.example.com/feed')).toBeNull();
+    // The topics in force are named without a path on the server, which only the operators can act on.
+    const topics = await max.get('/topics');
+    expect(topics.plain).toContain("In force: the topics file the bot's operators set up.");
+    expect(topics.plain).not.toContain(dir);
   });
 
   it("a workspace admin adds a feed for the workspace alone, as /news feeds add does", async () => {

@@ -255,6 +255,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     const ch = (await app.storage!.channels.find('console', 'console'))!;
     const page = await op.get(`/channels/${ch.id}`);
     expect(page.status).toBe(200);
+    // A browser counts maxlength in UTF-16 code units: room for 60 characters of two units each, a sign and quotes.
+    expect(page.text).toContain('<input id="term" name="term" type="text" required="" maxlength="123"/>');
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage'] });
     expect(await app.storage!.channels.subscriptions(ch.id)).toEqual(['espionage']);
     const kw = await op.post(`/channels/${ch.id}/keywords/add`, { term: '-sports' });
@@ -275,6 +277,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   });
 
   it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {
+    // Before any version: the file this deployment loaded (topics.file) is named for the operator.
+    expect((await op.get('/topics')).plain).toContain(`In force: the topics file ${path.join(dir, 'topics.yaml')}.`);
     await op.get('/topics/espionage/edit');
     const form = { base: '0', threshold: '2', terms: '1 cyberespionage\n2 spying\n3 ransomware', days: '7' };
     const preview = await op.post('/topics/espionage/preview', form, { headers: { 'x-preview': 'fragment' } });

@@ -1,11 +1,12 @@
 // Plain-text rendering for the console adapter: one block of lines per story.
 import type { BriefView, DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
-import { cleanFeedText, formatUtc, safeHttpUrl } from '../text.ts';
+import { shownTime } from '../../domain/shown-time.ts';
+import { cleanFeedText, safeHttpUrl } from '../text.ts';
 
 export function storyText(story: StoryView): string {
   const lines = [
     `■ ${cleanFeedText(story.title, 300)}`,
-    `  ${cleanFeedText(story.source, 100)}${story.publishedAt ? ` · ${formatUtc(story.publishedAt)}` : ''}${story.fromExcerpt ? ' · from the feed excerpt' : ''}`,
+    `  ${cleanFeedText(story.source, 100)}${story.publishedAt ? ` · ${shownTime(story.publishedAt)}` : ''}${story.fromExcerpt ? ' · from the feed excerpt' : ''}`,
   ];
   const url = safeHttpUrl(story.url);
   if (url) lines.push(`  ${url}`);

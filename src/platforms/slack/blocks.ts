@@ -3,10 +3,11 @@
 import type { types } from '@slack/bolt';
 import type { DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS } from '../../domain/feedback.ts';
+import { shownTime } from '../../domain/shown-time.ts';
 import { clipText } from '../../lib/bounded-text.ts';
 import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
-import { formatUtc, NO_ANSWER, stripInvisible } from '../text.ts';
+import { NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -25,7 +26,7 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
 /** Slack renders <!date^...> in the reader's time zone; the fallback is UTC. */
 function slackDate(d: Date): string {
-  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${formatUtc(d)}>`;
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${shownTime(d)}>`;
 }
 
 /** Action ids of the feedback buttons (one per verdict; the button's value names the alert). */

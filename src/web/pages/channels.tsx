@@ -5,9 +5,17 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { topicNames } from '../../commands/topic-args.ts';
+import { MAX_KEYWORD_LENGTH } from '../../matching/keywords.ts';
 import { fields, field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
 import type { ChannelView, TenantView, Viewer } from '../types.ts';
 import { ChannelName, Csrf } from '../views/layout.tsx';
+
+/**
+ * The keyword box's maxlength, which browsers count in UTF-16 code units: MAX_KEYWORD_LENGTH characters of
+ * two units each (emoji), a sign and two quotes, so the browser never stops a keyword the server takes; the
+ * server counts characters and says so in one sentence.
+ */
+const KEYWORD_INPUT_UNITS = 2 * MAX_KEYWORD_LENGTH + 3;
 
 function find(viewer: Viewer, id: number): { view: ChannelView; tenant: TenantView | null } | null {
   for (const t of viewer.tenants) {
@@ -151,7 +159,7 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
                 <Csrf token={csrf} />
                 <div>
                   <label for="term">Add a keyword (-word to exclude)</label>
-                  <input id="term" name="term" type="text" required maxlength={61} />
+                  <input id="term" name="term" type="text" required maxlength={KEYWORD_INPUT_UNITS} />
                 </div>
                 <button type="submit">Add keyword</button>
               </form>

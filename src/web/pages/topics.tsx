@@ -230,6 +230,9 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
   );
 }
 
+/** The topics file as the page names it: its path for those who may edit topics (who can act on it), not a server path for everyone. */
+const topicsFileName = (file: string, editor: boolean) => (editor ? `the topics file ${file}` : "the topics file the bot's operators set up");
+
 export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
   const { deps } = kit;
   const live = deps.topics;
@@ -247,7 +250,7 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
       body: (
         <div>
           <p>
-            {now.version === 0 ? 'In force: the topics file (config/topics.yaml or topics.file).' : `In force: version ${now.version}, saved by ${inForce?.createdBy ?? 'someone'}`}
+            {now.version === 0 ? `In force: ${topicsFileName(deps.topicsFile, editor)}.` : `In force: version ${now.version}, saved by ${inForce?.createdBy ?? 'someone'}`}
             {inForce ? (
               <span>
                 {' on '}

@@ -3,6 +3,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
+import { shownTime } from '../../domain/shown-time.ts';
 import type { Viewer } from '../types.ts';
 
 export interface Flash {
@@ -86,11 +87,11 @@ export function Layout(props: { title: string; viewer?: Viewer | null; csrf?: st
   );
 }
 
-/** "3 minutes ago"-free absolute times: UTC, to the minute, machine-readable. */
+/** "3 minutes ago"-free absolute times: UTC, to the minute, as everywhere else (shownTime), machine-readable in datetime. */
 export function Time(props: { at: Date | null; empty?: string }) {
   if (!props.at) return <span class="muted">{props.empty ?? 'never'}</span>;
   const iso = props.at.toISOString();
-  return <time datetime={iso}>{`${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
+  return <time datetime={iso}>{shownTime(props.at)}</time>;
 }
 
 export function ChannelName(props: { platform: string; name: string | null; externalId: string }) {

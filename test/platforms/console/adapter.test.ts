@@ -23,7 +23,7 @@ describe('console adapter', () => {
     expect(await p.postStory('console', story)).toEqual({ messageId: 'console-1' });
     expect(out[0]!.split('\n')).toEqual([
       '[console] ■ Talks resume',
-      '  Alpha · 2026-03-09 14:05 UTC',
+      '  Alpha · Mon 9 Mar 2026 14:05 UTC',
       '  https://a.example/1',
       '  Delegations met.',
       '  Topics: Cyber talks',
