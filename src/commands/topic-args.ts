@@ -12,15 +12,17 @@ export function findTopic(topics: readonly Topic[], arg: string): Topic | undefi
 }
 
 /**
- * The arguments with a topic's name typed without quotes (`State cyber operations`) joined into that topic's
- * id, the longest name first; every other argument as it was.
+ * The arguments with a topic's name, typed with quotes or without (`State cyber operations`), turned into
+ * that topic's id, the longest name first; every other argument as it was. A name may hold a comma (`"Cyber
+ * talks, agreements and norms"`), so it is looked for before commas split a list, and a comma after it (a
+ * list's) is not part of it.
  */
 export function joinTopicNames(topics: readonly Topic[], args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let j = args.length;
     let named: Topic | undefined;
-    while (j > i + 1 && !(named = findTopic(topics, args.slice(i, j).join(' ')))) j--;
+    while (j > i && !(named = findTopic(topics, args.slice(i, j).join(' ').replace(/,$/, '')))) j--;
     if (named) {
       out.push(named.id);
       i = j - 1;
