@@ -3,11 +3,8 @@
 import { formatClock, parseClock, WEEKDAYS, type ChannelDelivery, type ClockTime } from '../domain/brief-schedule.ts';
 import type { Command } from '../domain/chat.ts';
 import { canonicalZone } from '../domain/zoned-time.ts';
-import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
-
-/** What was typed, quoted in a refusal: invisible format characters out, at most 40 characters. */
-const shown = (raw: string) => `"${clipText(raw.replace(/\p{Cf}/gu, ''), 40)}"`;
+import { typedQuoted as shown } from './typed-text.ts';
 
 export function parseTime(raw: string): ClockTime {
   const t = parseClock(raw);

@@ -71,3 +71,36 @@ describe('topic names (SQLite)', () => {
     expect(await followed()).toEqual(['cyber-diplomacy', 'state-spyware']);
   });
 });
+
+describe('topics typed with look-alike characters or a typo (SQLite)', () => {
+  const bot = commandsOnFreshSqlite({ topics: NAMED_TOPICS });
+  const followed = async () => {
+    const ch = await bot.storage.channels.find('slack', 'C1');
+    return ch ? (await bot.storage.channels.subscriptions(ch.id)).sort() : [];
+  };
+
+  it.each([
+    ['subscribe ｓｔａｔｅ-spyware', ['state-spyware']],
+    ['subscribe "Ｃommercial spyware"', ['state-spyware']],
+  ])('"%s" (full-width letters) follows the topic', async (text, want) => {
+    const r = await bot.handle(command(text, manager));
+    expect(r.text).toMatch(/^This channel now follows /);
+    expect(await followed()).toEqual(want);
+  });
+
+  const KNOWN = 'Known topics are cyber-diplomacy, accusations, state-spyware';
+  it.each([
+    ['subscribe state-spywar', `Unknown topic "state-spywar"; did you mean state-spyware? ${KNOWN} (see /news topics).`],
+    ['subscribe cyber\u2010diplomacy', `Unknown topic "cyber\u2010diplomacy"; did you mean cyber-diplomacy? ${KNOWN} (see /news topics).`],
+    ['subscribe cyber-diplomac\u0443', `Unknown topic "cyber-diplomac\u0443"; did you mean cyber-diplomacy? ${KNOWN} (see /news topics).`],
+    ['unsubscribe acusations', `Unknown topic "acusations"; did you mean accusations? ${KNOWN} (see /news topics).`],
+    ['latest state-spywar 3', `Unknown topic "state-spywar"; did you mean state-spyware? ${KNOWN} (see /news topics).`],
+    ['subscribe cats', `Unknown topic "cats"; ${KNOWN.replace('K', 'k')} (see /news topics).`],
+    ['subscribe state-spywar cats', `Unknown topic "state-spywar", "cats"; ${KNOWN.replace('K', 'k')} (see /news topics).`],
+    ['latest cats', `Unknown topic "cats"; ${KNOWN.replace('K', 'k')} (see /news topics).`],
+  ])('"%s" names the topic meant when one is near, and changes nothing', async (text, want) => {
+    const r = await bot.handle(command(text, manager));
+    expect(r.text).toBe(want);
+    expect(await followed()).toEqual([]);
+  });
+});
