@@ -1,6 +1,8 @@
 // Tables on the dashboard at desktop width in Debian's Chromium, when feed text holds a word longer than the
 // page (a feed titled with a slug, a headline that is one long address): the word breaks inside its cell, so
 // every column, the actions included, stays in view instead of being pushed out of the table's scrolling box.
+// In the topic editor, where each line is one term, a line longer than the box stays one line (the box
+// scrolls sideways) rather than wrapping into what reads as a second term.
 // The dashboard is `cyberbrief run`'s (createApp) over SQLite, with a local feed, signed in with the password.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,5 +86,15 @@ describe.skipIf(!chromiumPresent)('dashboard tables with a word longer than the 
     expect(fit.last).toBe(last);
     expect(fit.lastRight).toBeLessThanOrEqual(fit.boxRight);
     expect(fit.scrolls).toBe(false);
+  });
+
+  it('the topic editor keeps a long term on one line: the box scrolls sideways instead of wrapping it', async () => {
+    const page = browser.page;
+    await page.goto(`${base}/topics/espionage/edit`);
+    const terms = page.getByLabel(/^Terms/);
+    await terms.fill(`1 spying\n2 (${Array.from({ length: 30 }, (_, i) => `state-group-${i}`).join('|')}) hackers\n1 cyberespionage`);
+    const box = (await terms.evaluate((t) => ({ scrollWidth: t.scrollWidth, clientWidth: t.clientWidth }))) as { scrollWidth: number; clientWidth: number };
+    await screenshots(page, 'long-words-topic-edit');
+    expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
   });
 });

@@ -206,7 +206,7 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
         <label for="threshold">Threshold (score needed to match)</label>
         <input id="threshold" name="threshold" type="number" step="0.5" min="0" max="10000" required value={s.threshold} />
         <label for="terms">Terms: one per line, "weight term" (the weight is optional; a negative weight counts against; add [exact] or [fold] for case)</label>
-        <textarea id="terms" name="terms" rows={16} required spellcheck={false}>
+        <textarea id="terms" name="terms" class="lines" rows={16} required spellcheck={false}>
           {s.terms}
         </textarea>
         {s.topic.groups ? <p class="muted">This topic's groups (all of, any of, none of) are kept as they are.</p> : null}
