@@ -7,6 +7,7 @@
 import { isTenant, type Tenant } from '../domain/tenancy.ts';
 import { storedFeedUrl } from '../feeds/feed-url.ts';
 import { UsageError } from '../lib/errors.ts';
+import { counted } from '../lib/not-shown.ts';
 import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import { tenantNoun } from './permissions.ts';
 import { reply, type CommandContext, type CommandModule } from './types.ts';
@@ -36,7 +37,7 @@ function stateOf(f: VisibleFeed): string {
   return f.errorCount > 0 ? `failing ${f.errorCount}x` : '';
 }
 
-const plural = (n: number) => `${n} ${n === 1 ? 'feed' : 'feeds'}`;
+const plural = (n: number) => counted(n, ['feed', 'feeds']);
 /** "feeds 31-60", "feed 61" (positions in the list, counted from 1). */
 const span = (first: number, last: number) => (first === last ? `feed ${first}` : `feeds ${first}-${last}`);
 
