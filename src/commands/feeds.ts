@@ -7,9 +7,11 @@
 import { isTenant, type Tenant } from '../domain/tenancy.ts';
 import { storedFeedUrl } from '../feeds/feed-url.ts';
 import { UsageError } from '../lib/errors.ts';
+import { counted } from '../lib/not-shown.ts';
 import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import { tenantNoun } from './permissions.ts';
 import { reply, type CommandContext, type CommandModule } from './types.ts';
+import { typedQuoted } from './typed-text.ts';
 import { unknownAction } from './unknown-action.ts';
 
 /** Feeds on one page of `/news feeds list`. */
@@ -35,7 +37,7 @@ function stateOf(f: VisibleFeed): string {
   return f.errorCount > 0 ? `failing ${f.errorCount}x` : '';
 }
 
-const plural = (n: number) => `${n} ${n === 1 ? 'feed' : 'feeds'}`;
+const plural = (n: number) => counted(n, ['feed', 'feeds']);
 /** "feeds 31-60", "feed 61" (positions in the list, counted from 1). */
 const span = (first: number, last: number) => (first === last ? `feed ${first}` : `feeds ${first}-${last}`);
 
@@ -51,8 +53,8 @@ function pageOf(operands: readonly string[], count: number): number {
   const example = `/news feeds list page ${Math.min(2, pages)}`;
   if (words.length === 0) throw new UsageError(`Say which page, e.g. ${example} (there ${pages === 1 ? 'is 1' : `are ${pages}`}).`);
   const raw = words[0]!;
-  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`"${raw.replace(/\p{Cf}/gu, '').slice(0, 40)}" is not a page number; ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. ${example}.`);
-  if (words.length > 1) throw new UsageError(`"${words[1]!.replace(/\p{Cf}/gu, '').slice(0, 40)}" is one word too many after /news feeds list ${typed}${raw}; leave it out.`);
+  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`${typedQuoted(raw)} is not a page number; ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. ${example}.`);
+  if (words.length > 1) throw new UsageError(`${typedQuoted(words[1]!)} is one word too many after /news feeds list ${typed}${raw}; leave it out.`);
   const page = Number(raw);
   if (page < 1 || page > pages) {
     throw new UsageError(`There ${pages === 1 ? 'is 1 page' : `are ${pages} pages`} of feeds (${plural(count)}); ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. /news feeds list page ${pages}.`);
@@ -115,7 +117,7 @@ function find(feeds: readonly VisibleFeed[], target: string): VisibleFeed {
   const forms = urlForms(target);
   const feed = /^\d+$/.test(target) ? feeds.find((f) => f.id === Number(target)) : feeds.find((f) => forms.includes(f.url));
   // A feed of another tenant gets the same answer as no feed at all.
-  if (!feed) throw new UsageError(`No feed matches "${target.slice(0, 200)}"; see /news feeds list for ids and URLs.`);
+  if (!feed) throw new UsageError(`No feed matches ${typedQuoted(target, 200)}; see /news feeds list for ids and URLs.`);
   return feed;
 }
 

@@ -10,6 +10,7 @@ import { allowed, refusal, tenantNoun } from './permissions.ts';
 import { commandsByName } from './registry.ts';
 import { readOnlyDeps, WouldChange } from './read-only.ts';
 import { reply, type CommandContext, type CommandDeps, type CommandModule } from './types.ts';
+import { typedText } from './typed-text.ts';
 
 export function createCommandHandler(deps: CommandDeps): CommandHandler {
   return async (cmd: Command): Promise<Reply> => {
@@ -17,7 +18,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     const mod = commandsByName.get(name);
     if (!mod) {
       const meant = closest(cmd.name, [...commandsByName.keys()]);
-      return reply(`There is no /news ${cmd.name.slice(0, 40)} command; ${meant ? `did you mean /news ${meant}? See` : 'try'} /news help.`);
+      return reply(`There is no /news ${typedText(cmd.name)} command; ${meant ? `did you mean /news ${meant}? See` : 'try'} /news help.`);
     }
     const need = mod.permission(cmd.args);
     if (need !== 'anyone' && !allowed(cmd, need)) {

@@ -2,6 +2,7 @@
 import { closest } from '../lib/closest.ts';
 import type { CommandModule } from './types.ts';
 import { reply } from './types.ts';
+import { typedText } from './typed-text.ts';
 
 export function helpCommand(all: () => readonly CommandModule[]): CommandModule {
   const self: CommandModule = {
@@ -19,9 +20,9 @@ export function helpCommand(all: () => readonly CommandModule[]): CommandModule 
       const one = wanted ? list.find((m) => m.name === wanted) : undefined;
       if (one) return reply(`${one.usage}: ${one.summary}.`);
       const meant = wanted ? list.find((m) => m.name === closest(wanted, list.map((x) => x.name))) : undefined;
-      if (wanted && meant) return reply(`There is no /news ${wanted.slice(0, 40)} command; did you mean /news ${meant.name}? ${meant.usage}: ${meant.summary}.`);
+      if (wanted && meant) return reply(`There is no /news ${typedText(wanted)} command; did you mean /news ${meant.name}? ${meant.usage}: ${meant.summary}.`);
       const lines = list.map((m) => `${m.usage}: ${m.summary}`);
-      const lead = wanted ? `There is no /news ${wanted.slice(0, 40)} command. ` : '';
+      const lead = wanted ? `There is no /news ${typedText(wanted)} command. ` : '';
       return reply(`${lead}cyberbrief posts sourced summaries of cyber-diplomacy news. Commands:\n${lines.join('\n')}`);
     },
   };

@@ -1,8 +1,8 @@
 // /news keywords add|remove|list [term...]: channel-level include terms, and `-term` excludes.
-import { clipText } from '../lib/bounded-text.ts';
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { keywordKey } from '../matching/keywords.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
+import { typedQuoted } from './typed-text.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -41,7 +41,7 @@ export const keywords: CommandModule = {
         if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
         // Quoted here once (the parser's sentence says "it"), cut as every shown text is (never half an emoji).
-        throw new UsageError(`Keyword "${clipText(raw.replace(/\p{Cf}/gu, ''), 61)}" is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
+        throw new UsageError(`Keyword ${typedQuoted(raw, 61)} is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
       }
     });
     // One keyword per key: `Espionage` names the stored `espionage` (matching ignores that case), `APT` does not name `apt`.

@@ -4,7 +4,7 @@ import type { Topic } from '../domain/types.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { LatestStory } from '../storage/latest-repo.ts';
-import { findTopic, joinTopicNames, knownTopicsSentence } from './topic-args.ts';
+import { findTopic, joinTopicNames, unknownTopics } from './topic-args.ts';
 import { reply, type CommandModule } from './types.ts';
 
 export const LATEST_MAX = 10;
@@ -66,7 +66,7 @@ function parseArgs(args: readonly string[], topics: readonly Topic[], usage: str
     if (topic !== null || several) {
       throw new UsageError(`Usage: ${usage}, with one topic at most.`);
     }
-    if (!t) throw new UsageError(`Unknown topic "${raw.slice(0, 40)}"; ${knownTopicsSentence(topics)}.`);
+    if (!t) throw unknownTopics(topics, [raw]);
     topic = t;
   }
   return { topic, count: count ?? LATEST_DEFAULT };

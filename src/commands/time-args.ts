@@ -3,11 +3,9 @@
 import { formatClock, parseClock, WEEKDAYS, type ChannelDelivery, type ClockTime } from '../domain/brief-schedule.ts';
 import type { Command } from '../domain/chat.ts';
 import { canonicalZone } from '../domain/zoned-time.ts';
-import { clipText } from '../lib/bounded-text.ts';
+import { closest } from '../lib/closest.ts';
 import { UsageError } from '../lib/errors.ts';
-
-/** What was typed, quoted in a refusal: invisible format characters out, at most 40 characters. */
-const shown = (raw: string) => `"${clipText(raw.replace(/\p{Cf}/gu, ''), 40)}"`;
+import { typedQuoted as shown } from './typed-text.ts';
 
 export function parseTime(raw: string): ClockTime {
   const t = parseClock(raw);
@@ -15,10 +13,22 @@ export function parseTime(raw: string): ClockTime {
   return t;
 }
 
+/** `did you mean X? Otherwise u` when one is meant (lib/closest.ts), else `u`, for a sentence's second half. */
+const meantOr = (meant: string | null | undefined, use: string) => (meant ? `did you mean ${meant}? Otherwise ${use}` : use);
+
+let zoneNames: readonly string[] | null = null;
+
+/** The listed zone a mistyped one was meant as (Europe/Berln; America/New, from America/New York typed with a space), or null. */
+function zoneMeant(raw: string): string | null {
+  zoneNames ??= Intl.supportedValuesOf('timeZone');
+  const meant = closest(raw, zoneNames.map((z) => z.toLowerCase()));
+  return meant === null ? null : (zoneNames.find((z) => z.toLowerCase() === meant) ?? null);
+}
+
 export function parseZone(raw: string): string {
   const zone = canonicalZone(raw);
   if (!zone) {
-    throw new UsageError(`${shown(raw)} is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.`);
+    throw new UsageError(`${shown(raw)} is not a time zone I know; ${meantOr(zoneMeant(raw), 'use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.')}`);
   }
   return zone;
 }
@@ -26,7 +36,7 @@ export function parseZone(raw: string): string {
 export function parseWeekday(raw: string): number {
   const a = raw.toLowerCase();
   const i = a.length >= 3 ? WEEKDAYS.findIndex((d) => d.startsWith(a)) : -1;
-  if (i < 0) throw new UsageError(`${shown(raw)} is not a day of the week; use mon, tue, wed, thu, fri, sat or sun.`);
+  if (i < 0) throw new UsageError(`${shown(raw)} is not a day of the week; ${meantOr(closest(a, WEEKDAYS)?.slice(0, 3), 'use mon, tue, wed, thu, fri, sat or sun.')}`);
   return i;
 }
 

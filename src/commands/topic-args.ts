@@ -1,26 +1,31 @@
 // Resolves topic arguments (ids, case-insensitive, or `all`) against the loaded topics.
 import type { Topic } from '../domain/types.ts';
+import { closest } from '../lib/closest.ts';
 import { UsageError } from '../lib/errors.ts';
+import { typedQuoted } from './typed-text.ts';
 
 export function knownTopicsSentence(topics: readonly Topic[]): string {
   return topics.length === 0 ? 'no topics are configured' : `known topics are ${topics.map((t) => t.id).join(', ')}`;
 }
 
+/** The topic `arg` names by id or name, in any case and in compatibility forms (full-width letters read as ASCII ones). */
 export function findTopic(topics: readonly Topic[], arg: string): Topic | undefined {
-  const a = arg.toLowerCase().replace(/^#/, '');
+  const a = arg.normalize('NFKC').toLowerCase().replace(/^#/, '');
   return topics.find((t) => t.id === a) ?? topics.find((t) => t.name.toLowerCase() === a);
 }
 
 /**
- * The arguments with a topic's name typed without quotes (`State cyber operations`) joined into that topic's
- * id, the longest name first; every other argument as it was.
+ * The arguments with a topic's name, typed with quotes or without (`State cyber operations`), turned into
+ * that topic's id, the longest name first; every other argument as it was. A name may hold a comma (`"Cyber
+ * talks, agreements and norms"`), so it is looked for before commas split a list, and a comma after it (a
+ * list's) is not part of it.
  */
 export function joinTopicNames(topics: readonly Topic[], args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let j = args.length;
     let named: Topic | undefined;
-    while (j > i + 1 && !(named = findTopic(topics, args.slice(i, j).join(' ')))) j--;
+    while (j > i && !(named = findTopic(topics, args.slice(i, j).join(' ').replace(/,$/, '')))) j--;
     if (named) {
       out.push(named.id);
       i = j - 1;
@@ -47,11 +52,20 @@ export function resolveTopics(topics: readonly Topic[], given: readonly string[]
     if (!t) unknown.push(arg);
     else if (!out.includes(t)) out.push(t);
   }
-  if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((u) => `"${u.slice(0, 40)}"`).join(', ');
-    throw new UsageError(`Unknown topic ${shown}; ${knownTopicsSentence(topics)} (see /news topics).`);
-  }
+  if (unknown.length > 0) throw unknownTopics(topics, unknown);
   return out;
+}
+
+/**
+ * The sentence for topics typed that name none: what was typed, the topic meant when one was typed and
+ * exactly one id is near it (`state-spywar`, a look-alike letter or dash), and the known ones.
+ */
+export function unknownTopics(topics: readonly Topic[], unknown: readonly string[]): UsageError {
+  const shown = unknown.slice(0, 5).map((u) => typedQuoted(u)).join(', ');
+  const meant = unknown.length === 1 ? closest(unknown[0]!.normalize('NFKC').replace(/^#/, ''), topics.map((t) => t.id)) : null;
+  const known = knownTopicsSentence(topics);
+  const rest = meant ? `did you mean ${meant}? ${known[0]!.toUpperCase()}${known.slice(1)}` : known;
+  return new UsageError(`Unknown topic ${shown}; ${rest} (see /news topics).`);
 }
 
 /**

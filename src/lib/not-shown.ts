@@ -8,6 +8,11 @@ export type Noun = readonly [singular: string, plural: string];
 export const LINES: Noun = ['line', 'lines'];
 export const STORIES: Noun = ['story', 'stories'];
 
+/** `1 story`, `2 stories`: a count and its noun. */
+export function counted(count: number, noun: Noun): string {
+  return `${count} ${count === 1 ? noun[0] : noun[1]}`;
+}
+
 /** `…N more <noun> not shown`, without a full stop: the caller ends the sentence. */
 export function notShown(count: number, noun: Noun): string {
   return `…${count} more ${count === 1 ? noun[0] : noun[1]} not shown`;

@@ -53,7 +53,7 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
   });
 
   it.each([
-    { cmd: 'brief daily 08:00 Europe/Berln', says: '"Europe/Berln" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.' },
+    { cmd: 'brief daily 08:00 Europe/Berln', says: '"Europe/Berln" is not a time zone I know; did you mean Europe/Berlin? Otherwise use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.' },
     { cmd: 'brief daily 08:00 +05:30', says: '"+05:30" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.' },
     { cmd: 'brief daily 8am Europe/Berlin', says: '"8am" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },
     { cmd: 'brief daily 24:00 Europe/Berlin', says: '"24:00" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.' },

@@ -111,7 +111,7 @@ describe('createCommandHandler (SQLite)', () => {
     { text: 'latest -3', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest 2.5', want: /^Usage: \/news latest \[topic\] \[count\], where count is 1 to 10\.$/ },
     { text: 'latest espionage talks', want: /with one topic at most/ },
-    { text: 'latest cats', want: /^Unknown topic "cats"; known topics are espionage, talks\.$/ },
+    { text: 'latest cats', want: /^Unknown topic "cats"; known topics are espionage, talks \(see \/news topics\)\.$/ },
     { text: 'subscribe cats dogs', want: /^Unknown topic "cats", "dogs"; known topics are espionage, talks/ },
     { text: 'keywords frob x', want: /^Usage: \/news keywords add\|remove\|list/ },
     { text: 'keywords add', want: /^Usage: \/news keywords/ },

@@ -14,7 +14,7 @@ describe('a malformed change by a caller without the rights', () => {
 
   it.each([
     { text: 'brief 8am', who: MEMBER, want: `"8am" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30. ${MANAGE} change this channel's brief; ask one of them to run it.` },
-    { text: 'brief daily 08:00 Europe/Berln', who: MEMBER, want: `"Europe/Berln" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC. ${MANAGE} change this channel's brief; ask one of them to run it.` },
+    { text: 'brief daily 08:00 Europe/Berln', who: MEMBER, want: `"Europe/Berln" is not a time zone I know; did you mean Europe/Berlin? Otherwise use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC. ${MANAGE} change this channel's brief; ask one of them to run it.` },
     { text: 'brief daily mon 08:00 UTC', who: MEMBER, want: `A daily brief comes every day and takes no day; for one on Mondays only, use weekly: /news brief weekly mon 08:00 UTC. ${MANAGE} change this channel's brief; ask one of them to run it.` },
     { text: 'quiet 22:00-7pm UTC', who: MEMBER, want: `"7pm" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30. ${MANAGE} change this channel's quiet hours; ask one of them to run it.` },
     { text: 'subscribe cats', who: MEMBER, want: `Unknown topic "cats"; known topics are espionage, talks (see /news topics). ${MANAGE} change this channel's subscriptions; ask one of them to run it.` },

@@ -25,3 +25,21 @@ describe('what was typed, quoted in a refusal', () => {
     expect(message).not.toMatch(/\p{Cs}/u);
   });
 });
+
+describe('a mistyped zone or day names the one meant', () => {
+  const USE_ZONE = 'use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.';
+  const USE_DAY = 'use mon, tue, wed, thu, fri, sat or sun.';
+  it.each([
+    { typed: 'Europe/Berln', run: parseZone, want: `"Europe/Berln" is not a time zone I know; did you mean Europe/Berlin? Otherwise ${USE_ZONE}` },
+    { typed: 'europe/brlin', run: parseZone, want: `"europe/brlin" is not a time zone I know; did you mean Europe/Berlin? Otherwise ${USE_ZONE}` },
+    // `America/New York` typed with a space reaches the zone as its first word.
+    { typed: 'America/New', run: parseZone, want: `"America/New" is not a time zone I know; did you mean America/New_York? Otherwise ${USE_ZONE}` },
+    { typed: 'Mars/Olympus', run: parseZone, want: `"Mars/Olympus" is not a time zone I know; ${USE_ZONE}` },
+    { typed: 'Europe', run: parseZone, want: `"Europe" is not a time zone I know; ${USE_ZONE}` },
+    { typed: 'mnday', run: parseWeekday, want: `"mnday" is not a day of the week; did you mean mon? Otherwise ${USE_DAY}` },
+    { typed: 'thrusday', run: parseWeekday, want: `"thrusday" is not a day of the week; did you mean thu? Otherwise ${USE_DAY}` },
+    { typed: 'xyz', run: parseWeekday, want: `"xyz" is not a day of the week; ${USE_DAY}` },
+  ])('$typed', ({ typed, run, want }) => {
+    expect(refusal(() => run(typed))).toBe(want);
+  });
+});

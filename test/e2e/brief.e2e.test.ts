@@ -163,7 +163,7 @@ describe.each(testDatabases)('the morning brief end to end on $name', (database)
   it('sets briefs, modes, quiet hours and threads by command on Slack and Discord, with one sentence for bad input', async () => {
     expect(await slash('C0BRIEF', 'brief daily 08:00 Europe/Berlin', 'UMEMBER')).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^Sorry, only workspace admins and owners.* can change this channel's brief/) });
     expect((await slash('C0BRIEF', 'subscribe espionage talks')).text).toMatch(/^This channel now follows/);
-    expect((await slash('C0BRIEF', 'brief daily 08:00 Europe/Berln')).text).toBe('"Europe/Berln" is not a time zone I know; use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.');
+    expect((await slash('C0BRIEF', 'brief daily 08:00 Europe/Berln')).text).toBe('"Europe/Berln" is not a time zone I know; did you mean Europe/Berlin? Otherwise use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.');
     expect((await slash('C0BRIEF', 'brief daily 25:00 Europe/Berlin')).text).toBe('"25:00" is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.');
     expect((await slash('C0BRIEF', 'brief daily 08:00')).text).toBe('Say which time zone the time is in, for example /news brief daily 08:00 Europe/Berlin.');
     expect((await slash('C0BRIEF', 'mode brief')).text).toBe("Set the brief's time first, for example /news brief daily 08:00 Europe/Berlin; then /news mode brief.");

@@ -288,6 +288,8 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect(preview.text).toMatch(/topic score 15 \(threshold 2\)/);
     expect(preview.plain).toContain('"ransomware" in title, description (+15.0)');
     expect(preview.text).toContain('No longer matched (0)');
+    expect(preview.plain).toContain('Over the 2 stored stories of the last 7 days: 1 filed under this topic now, 2 with the change');
+    expect((await op.post('/topics/espionage/preview', { ...form, days: '1' })).plain).toContain('Over the 2 stored stories of the last day: ');
     const higher = await op.post('/topics/espionage/preview', { ...form, threshold: '20' });
     expect(higher.text).toContain('No longer matched (1)');
     expect(higher.text).toContain('Ministry reports cyberespionage by state hackers');

@@ -117,9 +117,13 @@ interface Listing {
   pages: number;
 }
 
-/** The search, the filter and the pages: plain links and a GET form, so they work without script. */
-function ListingControls(props: { as: string; listing: Listing }) {
+/**
+ * The search, the filter and the pages: plain links and a GET form, so they work without script. With no
+ * feeds at all, only `empty`: the sentence saying so and how to add one (there is nothing to search).
+ */
+function ListingControls(props: { as: string; listing: Listing; empty: string }) {
   const { as, listing } = props;
+  if (listing.total === 0) return <p>{props.empty}</p>;
   const v = { ...listing.view, page: listing.page };
   const from = listing.matching === 0 ? 0 : (listing.page - 1) * FEEDS_PER_PAGE + 1;
   const to = Math.min(listing.page * FEEDS_PER_PAGE, listing.matching);
@@ -161,6 +165,12 @@ function ListingControls(props: { as: string; listing: Listing }) {
   );
 }
 
+/** How a person adds the first feed: the forms below (and the CLI, for the operator), or by asking an admin. */
+function emptyAdvice(operator: boolean, canAdd: boolean): string {
+  if (operator) return 'add one below, import an OPML file, or run cyberbrief feeds add URL';
+  return canAdd ? 'add one below or import an OPML file' : 'an admin of your workspace or server can add one';
+}
+
 function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: TenantView | null; rows: Row[]; counts: Map<number, number>; listing: Listing }) {
   const { viewer, tenant, rows, csrf, listing } = props;
   const as = tenant?.key ?? '';
@@ -193,87 +203,89 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
       ) : (
         <p class="muted">You belong to no workspace or server where cyberbrief is installed; these are the global feeds.</p>
       )}
-      <ListingControls as={as} listing={listing} />
-      <div class="table-wrap stack">
-        <table>
-          <caption class="sr-only">Feeds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Feed</th>
-              <th scope="col">For</th>
-              <th scope="col">State</th>
-              <th scope="col">Last success</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Next check</th>
-              <th scope="col">Items</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const f = r.feed;
-              const title = cleanFeedTitle(f.title) ?? '(no title yet)';
-              const removeOwn = !!tenant && tenant.isAdmin && r.owned;
-              const removeGlobal = f.global && canAddGlobal;
-              const toggle = mayToggle(viewer, tenant, f);
-              return (
-                <tr>
-                  <td class="name" data-label="Feed">
-                    <strong>{title}</strong>
-                    <br />
-                    <span class="url">{f.url}</span>
-                  </td>
-                  <td data-label="For">{reach(r, tenant)}</td>
-                  <td data-label="State">
-                    <State feed={f} />
-                  </td>
-                  <td data-label="Last success">
-                    <Time at={f.lastSuccessAt} />
-                  </td>
-                  <td class="text" data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
-                  <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
-                  <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
-                  <td data-label="Actions">
-                    <div class="actions">
-                      {removeOwn ? (
-                        <form method="post" action={`/feeds/${f.id}/remove`}>
-                          <Csrf token={csrf} />
-                          <input type="hidden" name="as" value={as} />
-                          <input type="hidden" name="back" value={back} />
-                          <button type="submit" class="danger" aria-label={`Remove ${title} from this ${noun}`}>
-                            Remove
-                          </button>
-                        </form>
-                      ) : null}
-                      {removeGlobal && !removeOwn ? (
-                        <form method="post" action={`/feeds/${f.id}/remove`}>
-                          <Csrf token={csrf} />
-                          <input type="hidden" name="as" value={as} />
-                          <input type="hidden" name="back" value={back} />
-                          <input type="hidden" name="scope" value="global" />
-                          <button type="submit" class="danger" aria-label={`Remove global feed ${title}`}>
-                            Remove global
-                          </button>
-                        </form>
-                      ) : null}
-                      {toggle ? (
-                        <form method="post" action={`/feeds/${f.id}/${f.enabled ? 'disable' : 'enable'}`}>
-                          <Csrf token={csrf} />
-                          <input type="hidden" name="as" value={as} />
-                          <input type="hidden" name="back" value={back} />
-                          <button type="submit" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${title}`}>
-                            {f.enabled ? 'Disable' : 'Enable'}
-                          </button>
-                        </form>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <ListingControls as={as} listing={listing} empty={`No feeds are watched yet; ${emptyAdvice(viewer.operator, canAddOwn || canAddGlobal)}.`} />
+      {rows.length === 0 ? null : (
+        <div class="table-wrap stack">
+          <table>
+            <caption class="sr-only">Feeds</caption>
+            <thead>
+              <tr>
+                <th scope="col">Feed</th>
+                <th scope="col">For</th>
+                <th scope="col">State</th>
+                <th scope="col">Last success</th>
+                <th scope="col">Last error</th>
+                <th scope="col">Next check</th>
+                <th scope="col">Items</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const f = r.feed;
+                const title = cleanFeedTitle(f.title) ?? '(no title yet)';
+                const removeOwn = !!tenant && tenant.isAdmin && r.owned;
+                const removeGlobal = f.global && canAddGlobal;
+                const toggle = mayToggle(viewer, tenant, f);
+                return (
+                  <tr>
+                    <td class="name" data-label="Feed">
+                      <strong>{title}</strong>
+                      <br />
+                      <span class="url">{f.url}</span>
+                    </td>
+                    <td data-label="For">{reach(r, tenant)}</td>
+                    <td data-label="State">
+                      <State feed={f} />
+                    </td>
+                    <td data-label="Last success">
+                      <Time at={f.lastSuccessAt} />
+                    </td>
+                    <td class="text" data-label="Last error">{f.lastError ? <span>{boundedText(f.lastError, 300)} (<Time at={f.lastErrorAt} />)</span> : <span class="muted">none</span>}</td>
+                    <td data-label="Next check">{f.enabled ? <Time at={f.nextCheckAt} /> : <span class="muted">not checked</span>}</td>
+                    <td data-label="Items">{String(props.counts.get(f.id) ?? 0)}</td>
+                    <td data-label="Actions">
+                      <div class="actions">
+                        {removeOwn ? (
+                          <form method="post" action={`/feeds/${f.id}/remove`}>
+                            <Csrf token={csrf} />
+                            <input type="hidden" name="as" value={as} />
+                            <input type="hidden" name="back" value={back} />
+                            <button type="submit" class="danger" aria-label={`Remove ${title} from this ${noun}`}>
+                              Remove
+                            </button>
+                          </form>
+                        ) : null}
+                        {removeGlobal && !removeOwn ? (
+                          <form method="post" action={`/feeds/${f.id}/remove`}>
+                            <Csrf token={csrf} />
+                            <input type="hidden" name="as" value={as} />
+                            <input type="hidden" name="back" value={back} />
+                            <input type="hidden" name="scope" value="global" />
+                            <button type="submit" class="danger" aria-label={`Remove global feed ${title}`}>
+                              Remove global
+                            </button>
+                          </form>
+                        ) : null}
+                        {toggle ? (
+                          <form method="post" action={`/feeds/${f.id}/${f.enabled ? 'disable' : 'enable'}`}>
+                            <Csrf token={csrf} />
+                            <input type="hidden" name="as" value={as} />
+                            <input type="hidden" name="back" value={back} />
+                            <button type="submit" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${title}`}>
+                              {f.enabled ? 'Disable' : 'Enable'}
+                            </button>
+                          </form>
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
       {canAddOwn || canAddGlobal ? (
         <div class="grid2">
           <section aria-labelledby="add">

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import { THRESHOLD_MAX, topicsToFile } from '../../config/topics.ts';
 import type { Topic, WeightedTerm } from '../../domain/types.ts';
 import { errorMessage } from '../../lib/errors.ts';
+import { counted } from '../../lib/not-shown.ts';
 import type { RelevanceDecision, RelevanceScorer } from '../../matching/relevance.ts';
 import type { PreviewItem } from '../../storage/index.ts';
 import { field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
@@ -158,7 +159,7 @@ function PreviewSection(props: { result: PreviewResult | null; error: string | n
       {!r && !props.error ? <p class="muted">Change the terms or the threshold to see which stored stories the change adds or drops.</p> : null}
       {r ? (
         <div>
-          <p>{`Over the ${r.scored} stored stories of the last ${r.days} day(s): ${r.before} filed under this topic now, ${r.after} with the change (${r.added.length} newly matched, ${r.dropped.length} no longer matched).`}</p>
+          <p>{`Over the ${counted(r.scored, ['stored story', 'stored stories'])} of the last ${r.days === 1 ? 'day' : `${r.days} days`}: ${r.before} filed under this topic now, ${r.after} with the change (${r.added.length} newly matched, ${r.dropped.length} no longer matched).`}</p>
           <h3>{`Newly matched (${r.added.length})`}</h3>
           {r.added.length ? (
             <ul class="stories">
@@ -206,7 +207,7 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
         <label for="threshold">Threshold (score needed to match)</label>
         <input id="threshold" name="threshold" type="number" step="0.5" min="0" max="10000" required value={s.threshold} />
         <label for="terms">Terms: one per line, "weight term" (the weight is optional; a negative weight counts against; add [exact] or [fold] for case)</label>
-        <textarea id="terms" name="terms" rows={16} required spellcheck={false}>
+        <textarea id="terms" name="terms" class="lines" rows={16} required spellcheck={false}>
           {s.terms}
         </textarea>
         {s.topic.groups ? <p class="muted">This topic's groups (all of, any of, none of) are kept as they are.</p> : null}
