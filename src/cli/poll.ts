@@ -51,6 +51,7 @@ export const command: CliCommand = {
     'With --json, one JSON object per line: {"url","status","items","new","ms","error":{"class","message"}|null}.',
     'Feeds in the configuration are added first. A failing feed never stops the run. Ctrl-C or SIGTERM lets',
     'the polls under way finish and gives the other feeds back (exit 130 or 143); a second one stops at once.',
+    'Exit status 1 when every feed polled failed; 0 otherwise, also when some failed or none was due.',
     '',
     'Options:',
     '  --once   poll once and exit (required; `cyberbrief run` polls on schedule)',
@@ -102,7 +103,10 @@ export const command: CliCommand = {
         const fresh = results.reduce((n, r) => n + r.new, 0);
         ctx.stderr(signalled ? `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled before ${signalled}, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`);
       }
-      return signalled ? 128 + (signalled === 'SIGINT' ? 2 : 15) : 0;
+      if (signalled) return 128 + (signalled === 'SIGINT' ? 2 : 15);
+      // Every feed polled failed: a script or a cron job must see it (a run where some feeds fail is the
+      // everyday case, reported on their lines).
+      return results.length > 0 && results.every((r) => r.status === 'error') ? 1 : 0;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -96,6 +96,8 @@ describe('cyberbrief poll --once', () => {
     const lines = r.stdout.map((l) => JSON.parse(l) as { error: { class: string } });
     expect(lines).toHaveLength(3);
     for (const l of lines) expect(l.error.class).toBe('fetch_blocked_address');
+    // Every feed failed: the exit status says so, for scripts (a run where only some fail exits 0, above).
+    expect(r.code).toBe(1);
   });
 
   it('writes the lines many at a time, each cleaned on its own: an escape sequence left open in one line hides none of the others', async () => {
@@ -110,6 +112,8 @@ describe('cyberbrief poll --once', () => {
       const config = path.join(dir, 'config.yaml');
       writeFileSync(config, ['feeds:', ...paths.map((p) => `  - url: ${srv.url(p)}`), 'polling:', '  total_timeout_ms: 3000', ''].join('\n'));
       const r = await cli(['poll', '--once'], { ...env, CYBERBRIEF_CONFIG: config, DATABASE_URL: path.join(dir, 'osc.db'), CWD: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('6 feeds polled, 0 new items, 6 failed.');
       expect(r.writes).toBe(1);
       expect(r.stdout).toHaveLength(paths.length);
       for (const p of paths) expect(r.stdout.filter((l) => l.includes(srv.url(p))), p).toHaveLength(1);
@@ -201,7 +205,8 @@ describe('cyberbrief poll --once stopped by a signal (the built CLI, a child pro
         c.stdout.on('data', (b: Buffer) => (out += b.toString()));
         c.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out }));
       });
-      expect(again.code).toBe(0);
+      // The server never answers, so every feed fails again: exit status 1.
+      expect(again.code).toBe(1);
       expect(again.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { url: string }).url).sort()).toEqual(['a', 'b', 'c'].map((n) => `${base}/${n}`));
     } finally {
       await new Promise((resolve) => server.close(resolve));
