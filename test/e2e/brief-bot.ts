@@ -73,7 +73,18 @@ export async function prepareBriefBot(databaseUrl: string, channels: readonly Br
     await s0.close();
   }
 
+  // The stories are written as the pipeline would have, holding the pipeline's lock (on PostgreSQL) so that a
+  // running bot's pipeline cannot take the new items between their insert and the test marking them processed:
+  // it would route them itself, to every channel that follows the topic (seen under load: a brief with 21
+  // stories twice, a story posted live to a channel in brief mode). On SQLite the lock is not taken.
   async function heldStories(storage: Storage, channelId: number, stories: number, tag: string): Promise<void> {
+    for (;;) {
+      if ((await storage.clusters.withPipelineLock(() => writeHeldStories(storage, channelId, stories, tag).then(() => true))) !== null) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function writeHeldStories(storage: Storage, channelId: number, stories: number, tag: string): Promise<void> {
     const at = new Date(Date.now() - 60_000);
     const { itemIds } = await seedFeed(
       storage,
