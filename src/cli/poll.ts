@@ -7,6 +7,7 @@ import type { PollResult } from '../feeds/poller.ts';
 import { createScheduler } from '../feeds/scheduler.ts';
 import { createWorkers } from '../workers/index.ts';
 import type { Storage } from '../storage/index.ts';
+import { shownTime } from '../domain/shown-time.ts';
 import type { CliCommand } from './types.ts';
 
 /** Result lines handed to standard output at once. */
@@ -30,13 +31,15 @@ export function pollJson(r: PollResult): string {
   return JSON.stringify({ url: r.url, status: pollStatus(r), items: r.items, new: r.new, ms: r.ms, error: r.error ?? null });
 }
 
-/** Why a run polled nothing, and what to do: there are no feeds, none is enabled, or none was due. */
+/** Why a run polled nothing, and what to do: there are no feeds, none is enabled, or none was due (and when one is). */
 async function nothingPolled(storage: Storage, all: boolean): Promise<string> {
-  const feeds = await storage.feeds.list();
-  if (feeds.length === 0) return 'No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).';
-  const disabled = feeds.filter((f) => !f.enabled).length;
-  if (disabled === feeds.length) return `No feed is enabled (${disabled} disabled): 'cyberbrief feeds enable ID' polls one again.`;
-  return all ? 'No enabled feed could be polled now (each is being polled by another process).' : 'No feed was due (use --all to poll every enabled feed).';
+  const feeds = await storage.feeds.tally();
+  if (feeds.total === 0) return 'No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).';
+  const disabled = feeds.total - feeds.enabled;
+  if (feeds.enabled === 0) return `No feed is enabled (${disabled} disabled): 'cyberbrief feeds enable ID' polls one again.`;
+  if (all) return 'No enabled feed could be polled now (each is being polled by another process).';
+  const next = feeds.nextCheckAt ? `; the next is due ${shownTime(feeds.nextCheckAt)}` : '';
+  return `No feed was due${next} (use --all to poll every enabled feed).`;
 }
 
 export const command: CliCommand = {

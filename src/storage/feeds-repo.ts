@@ -378,4 +378,20 @@ export class FeedsRepo {
     return Number(r.n);
   }
 
+  /**
+   * How many feeds there are, how many are enabled, and when the soonest enabled one is due: one aggregate
+   * (`poll --once` with nothing to poll says why from it, without reading every feed's row).
+   */
+  async tally(): Promise<{ total: number; enabled: number; nextCheckAt: Date | null }> {
+    const r = await this.db
+      .selectFrom('feeds')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('total'),
+        eb.fn.count<number>(eb.case().when('enabled', '=', 1).then(1).end()).as('enabled'),
+        eb.fn.min<number | null>(eb.case().when('enabled', '=', 1).then(eb.ref('next_check_at')).end()).as('next'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { total: Number(r.total), enabled: Number(r.enabled), nextCheckAt: r.next === null ? null : new Date(Number(r.next)) };
+  }
+
 }

@@ -86,7 +86,7 @@ describe('cyberbrief poll --once', () => {
   it('without --all nothing is due right after a poll', async () => {
     const r = await cli(['poll', '--once'], env);
     expect(r.stdout).toEqual([]);
-    expect(r.stderr).toMatch(/No feed was due/);
+    expect(r.stderr).toMatch(/^No feed was due; the next is due (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC \(use --all to poll every enabled feed\)\.$/);
   });
 
   it('refuses 127.0.0.1 when it is not allowed', async () => {

@@ -35,6 +35,18 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(next.feed.id).toBe(first.feed.id + 1);
   });
 
+  it.each([
+    ['no feeds', [] as [string, number, boolean][], { total: 0, enabled: 0, nextCheckAt: null }],
+    ['only disabled feeds', [['a', -5, false], ['b', 10, false]], { total: 2, enabled: 0, nextCheckAt: null }],
+    ['a disabled feed due sooner than the enabled ones', [['a', -5, false], ['b', 30, true], ['c', 10, true]], { total: 3, enabled: 2, nextCheckAt: new Date(t0.getTime() + 10 * 60_000) }],
+  ] as const)('tallies %s in one aggregate: total, enabled, the soonest enabled check', async (_name, feeds, expected) => {
+    for (const [name, minutes, enabled] of feeds) {
+      const { feed } = await storage.feeds.add({ url: `https://${name}.example/rss`, source: 'cli', nextCheckAt: new Date(t0.getTime() + minutes * 60_000) }, t0);
+      if (!enabled) await storage.feeds.setEnabled(feed.id, false, t0);
+    }
+    expect(await storage.feeds.tally()).toEqual(expected);
+  });
+
   it('claims only due, enabled, unleased feeds, each once', async () => {
     await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() - 1000) }, t0);
     await storage.feeds.add({ url: 'https://b.example/rss', source: 'cli', nextCheckAt: new Date(t0.getTime() + 60_000) }, t0);
