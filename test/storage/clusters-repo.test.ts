@@ -75,6 +75,13 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
         // The window's rows come from the index alone, never from the clusters' rows with their fingerprints.
         const plan = db.prepare('explain query plan select c.id, c.last_item_at, c.first_item_id from clusters c where c.last_item_at >= ?').all(0) as { detail: string }[];
         expect(plan.map((r) => r.detail).join(' ')).toMatch(/COVERING INDEX clusters_window/);
+        // A feed's membership in one cluster or several is one index lookup each, never a read of the
+        // cluster's items (a story carried by thousands of feeds).
+        for (const ids of [[made[0]], made.slice(0, 50)]) {
+          const q = `explain query plan select distinct cluster_id from items where feed_id = ? and cluster_id in (${ids.map(() => '?').join(', ')})`;
+          const membership = (db.prepare(q).all(a.feedId, ...ids) as { detail: string }[]).map((r) => r.detail).join(' ');
+          expect(membership).toMatch(/SEARCH items USING COVERING INDEX items_cluster_feed \(cluster_id=\? AND feed_id=\?\)/);
+        }
       } finally {
         db.close();
       }

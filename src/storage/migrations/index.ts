@@ -12,6 +12,7 @@ import { dashboardMigration } from './010_dashboard.ts';
 import { websubMigration } from './011_websub.ts';
 import { entryMarksMigration } from './012_entry_marks.ts';
 import { clusterWindowIndexMigration } from './013_cluster_window_index.ts';
+import { itemsClusterFeedIndexMigration } from './014_items_cluster_feed_index.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -26,5 +27,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '011_websub': websubMigration(dialect),
     '012_entry_marks': entryMarksMigration(),
     '013_cluster_window_index': clusterWindowIndexMigration(),
+    '014_items_cluster_feed_index': itemsClusterFeedIndexMigration(),
   };
 }
