@@ -251,8 +251,19 @@ export class FeedsRepo {
     return rows.map((r) => ({ ...feedFromRow(r), owned: r.owned_feed !== null }));
   }
 
-  /** Every feed's audience (global, and the tenants linking it), for routing and `feeds list`. */
-  async audiences(): Promise<Map<number, FeedAudience>> {
+  /** The last audiences read, with the counter they were read at (migration 015). */
+  private audienceCache: { version: number; audiences: ReadonlyMap<number, FeedAudience> } | null = null;
+
+  /**
+   * Every feed's audience (global, and the tenants linking it), for routing and `feeds list`. Read again only
+   * when the counter that every change to feeds' globality or tenants' links moves has moved since the last
+   * read; otherwise the same map is returned (the pipeline asks for every batch of items).
+   */
+  async audiences(): Promise<ReadonlyMap<number, FeedAudience>> {
+    // The counter first: a change committed after it is read moves it again, so the next call reads anew.
+    const row = await this.db.selectFrom('audience_version').select('version').where('id', '=', 1).executeTakeFirst();
+    const version = row ? Number(row.version) : null;
+    if (version !== null && this.audienceCache?.version === version) return this.audienceCache.audiences;
     const [feeds, links] = await Promise.all([
       this.db.selectFrom('feeds').select(['id', 'is_global']).execute(),
       this.db.selectFrom('feed_tenants').select(['feed_id', 'platform', 'workspace_id']).orderBy('feed_id').orderBy('platform').orderBy('workspace_id').execute(),
@@ -264,7 +275,9 @@ export class FeedsRepo {
       list.push(tenantKey({ platform: l.platform as PlatformName, workspaceId: l.workspace_id }));
       tenants.set(id, list);
     }
-    return new Map(feeds.map((f) => [Number(f.id), { global: !!f.is_global, tenants: tenants.get(Number(f.id)) ?? [] }]));
+    const audiences = new Map(feeds.map((f) => [Number(f.id), { global: !!f.is_global, tenants: tenants.get(Number(f.id)) ?? [] }]));
+    this.audienceCache = version === null ? null : { version, audiences };
+    return audiences;
   }
 
   async get(id: number): Promise<Feed | null> {

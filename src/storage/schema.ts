@@ -263,8 +263,15 @@ export interface WebsubSubscriptionsTable {
   updated_at: number;
 }
 
+/** One row (id 1): moved by triggers on every change to who a feed reaches (migration 015). */
+export interface AudienceVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   feeds: FeedsTable;
+  audience_version: AudienceVersionTable;
   feed_tenants: FeedTenantsTable;
   items: ItemsTable;
   item_topics: ItemTopicsTable;

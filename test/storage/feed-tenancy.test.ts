@@ -1,7 +1,7 @@
 // Who owns feeds, in storage, on both databases: global feeds, tenants' links to shared feed rows, what
 // each tenant sees, removal of one link or of the global flag, and migration 004 turning every existing
 // feed global. The contract the commands and the router rely on.
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,12 +20,13 @@ const A_ON_DISCORD: Tenant = { platform: 'discord', workspaceId: 'TA' };
 
 describe.each(testDatabases)('feed tenancy on $name', (database) => {
   let storage: Storage;
+  let url: string;
   let cleanup: () => Promise<void>;
   const t0 = new Date('2026-03-01T00:00:00Z');
   const user = (url: string) => ({ url, source: 'user' as const });
 
   beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(database));
+    ({ storage, url, cleanup } = await freshStorage(database));
   });
   afterEach(async () => cleanup());
 
@@ -92,6 +93,51 @@ describe.each(testDatabases)('feed tenancy on $name', (database) => {
     const g = await storage.feeds.add({ url: 'https://g.example/rss', source: 'cli' }, t0);
     expect(await storage.feeds.removeGlobal(g.feed.id)).toEqual({ changed: true, deleted: true });
     expect(await storage.feeds.get(g.feed.id)).toBeNull();
+  });
+
+  it('audiences follow every change to who a feed reaches, made through this storage, another instance or plain SQL', async () => {
+    const other = await openStorage(url);
+    const raw = kyselyFor(url);
+    const shown = async () => new Map([...(await storage.feeds.audiences())].map(([id, a]) => [id, [a.global, ...a.tenants].join(' ')]));
+    try {
+      const g = (await storage.feeds.add({ url: 'https://g.example/rss', source: 'config' }, t0)).feed.id;
+      const f = (await other.feeds.addForTenant(user('https://f.example/rss'), A, 'UA', t0)).feed.id;
+      const steps: [string, () => Promise<unknown>, [number, string][]][] = [
+        ['as added', async () => {}, [[g, 'true'], [f, 'false slack:TA']]],
+        ['another instance links a second tenant', () => other.feeds.addForTenant(user('https://f.example/rss'), B, 'UB', t0), [[g, 'true'], [f, 'false discord:7000000000000000002 slack:TA']]],
+        ['this storage removes a link', () => storage.feeds.removeForTenant(f, B), [[g, 'true'], [f, 'false slack:TA']]],
+        ['plain SQL makes a feed global', () => sql`update feeds set is_global = 1 where id = ${f}`.execute(raw), [[g, 'true'], [f, 'true slack:TA']]],
+        ['plain SQL changes a link', () => sql`update feed_tenants set workspace_id = 'TZ' where feed_id = ${f}`.execute(raw), [[g, 'true'], [f, 'true slack:TZ']]],
+        ['plain SQL removes every link', () => sql`delete from feed_tenants`.execute(raw), [[g, 'true'], [f, 'true']]],
+        ['another instance removes the global flag of a feed nobody links', () => other.feeds.removeGlobal(g), [[f, 'true']]],
+        ['plain SQL adds a global feed', () => sql`insert into feeds (url, enabled, next_check_at, error_count, primed, source, created_at, is_global) values ('https://n.example/rss', 1, 0, 0, 0, 'cli', 0, 1)`.execute(raw), [[f, 'true'], [f + 1, 'true']]],
+        ['another instance deletes a feed', () => other.feeds.remove(f), [[f + 1, 'true']]],
+      ];
+      for (const [name, change, expected] of steps) {
+        await change();
+        expect(await shown(), name).toEqual(new Map(expected));
+      }
+    } finally {
+      await raw.destroy();
+      await other.close();
+    }
+  });
+
+  it('reads audiences again only when they changed: polling writes keep the same map', async () => {
+    const { feed } = await storage.feeds.addForTenant(user('https://f.example/rss'), A, 'UA', t0);
+    const first = await storage.feeds.audiences();
+    const due = new Date(t0.getTime() + 3600_000);
+    const [claimed] = await storage.feeds.claimDue({ now: due, limit: 10, owner: 'one', leaseUntil: new Date(due.getTime() + 30_000) });
+    expect(claimed?.id).toBe(feed.id);
+    await storage.feeds.recordSuccess(feed.id, { etag: '"e"', lastModified: null, nextCheckAt: due, at: due });
+    await storage.feeds.setEnabled(feed.id, false, due);
+    await storage.feeds.makeAllDue(due);
+    expect(await storage.feeds.audiences()).toBe(first);
+    await storage.feeds.addForTenant(user('https://f.example/rss'), B, 'UB', t0);
+    const second = await storage.feeds.audiences();
+    expect(second).not.toBe(first);
+    expect(second.get(feed.id)!.tenants).toHaveLength(2);
+    expect(await storage.feeds.audiences()).toBe(second);
   });
 
   it("a tenant removing the last link while others add the URL never takes their links with the row", async () => {

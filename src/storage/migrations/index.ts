@@ -13,6 +13,7 @@ import { websubMigration } from './011_websub.ts';
 import { entryMarksMigration } from './012_entry_marks.ts';
 import { clusterWindowIndexMigration } from './013_cluster_window_index.ts';
 import { itemsClusterFeedIndexMigration } from './014_items_cluster_feed_index.ts';
+import { audienceVersionMigration } from './015_audience_version.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -28,5 +29,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '012_entry_marks': entryMarksMigration(),
     '013_cluster_window_index': clusterWindowIndexMigration(),
     '014_items_cluster_feed_index': itemsClusterFeedIndexMigration(),
+    '015_audience_version': audienceVersionMigration(dialect),
   };
 }
