@@ -43,6 +43,12 @@ export function deliveryFromRow(r: Pick<Selectable<ChannelsTable>, 'delivery_mod
 
 const DELIVERY_COLUMNS = ['delivery_mode', 'brief_every', 'brief_weekday', 'brief_time', 'brief_zone', 'quiet_start', 'quiet_end', 'quiet_zone', 'threads'] as const;
 
+function pushTo<T>(m: Map<number, T[]>, key: number, value: T): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
+}
+
 export class ChannelsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -163,6 +169,22 @@ export class ChannelsRepo {
       .orderBy('term')
       .execute();
     return rows.map((r) => ({ channelId: Number(r.channel_id), term: r.term, exclude: !!r.exclude }));
+  }
+
+  /**
+   * Every channel's subscriptions and keywords, by channel id (each list ordered as `subscriptions` and
+   * `keywords` order it): two queries, whatever the number of channels (the pipeline reads them every batch).
+   */
+  async rulesByChannel(): Promise<{ topics: Map<number, string[]>; keywords: Map<number, ChannelKeyword[]> }> {
+    const [subs, words] = await Promise.all([
+      this.db.selectFrom('subscriptions').select(['channel_id', 'topic_id']).orderBy('channel_id').orderBy('topic_id').execute(),
+      this.db.selectFrom('channel_keywords').select(['channel_id', 'term', 'exclude']).orderBy('channel_id').orderBy('exclude').orderBy('term').execute(),
+    ]);
+    const topics = new Map<number, string[]>();
+    for (const r of subs) pushTo(topics, Number(r.channel_id), r.topic_id);
+    const keywords = new Map<number, ChannelKeyword[]>();
+    for (const r of words) pushTo(keywords, Number(r.channel_id), { channelId: Number(r.channel_id), term: r.term, exclude: !!r.exclude });
+    return { topics, keywords };
   }
 
   /** Stops deliveries to a channel (e.g. the bot was removed); the reason is shown in `status`. */

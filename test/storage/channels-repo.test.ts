@@ -79,6 +79,29 @@ describe.each(testDatabases)('ChannelsRepo on $name', (database) => {
     expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(['volt typhoon', 'apt41']);
   });
 
+  it("reads every channel's subscriptions and keywords at once, each list as the channel's own query orders it", async () => {
+    const setups: [string, string[], [string, boolean][]][] = [
+      ['topics only', ['ip-theft', 'espionage'], []],
+      ['keywords only, excludes among them', [], [['zeta', false], ['Alpha', true], ['beta', false], ['alpha', false]]],
+      ['both', ['norms'], [['water', false]]],
+      ['nothing', [], []],
+    ];
+    const ids: number[] = [];
+    for (const [name, topics, words] of setups) {
+      const c = await storage.channels.upsert({ ...ref, externalId: name }, t0);
+      ids.push(c.id);
+      await storage.channels.subscribe(c.id, topics, null, t0);
+      for (const [term, exclude] of words) await storage.channels.addKeyword(c.id, term, exclude, null, t0);
+    }
+    const all = await storage.channels.rulesByChannel();
+    expect([...all.topics.keys(), ...all.keywords.keys()].every((id) => ids.includes(id))).toBe(true);
+    for (const [i, id] of ids.entries()) {
+      expect(all.topics.get(id) ?? [], setups[i]![0]).toEqual(await storage.channels.subscriptions(id));
+      expect(all.keywords.get(id) ?? [], setups[i]![0]).toEqual(await storage.channels.keywords(id));
+    }
+    expect(all.keywords.get(ids[1]!)!.map((k) => k.term)).toHaveLength(4);
+  });
+
   it('pauses with a reason and unpauses', async () => {
     const ch = await storage.channels.upsert(ref, t0);
     await storage.channels.pause(ch.id, 'channel_not_found');
