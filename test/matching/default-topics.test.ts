@@ -109,12 +109,62 @@ const wordCases: { topic: string; title: string; description: string; matches: b
   },
 ];
 
-// Both tables against the shipped topics file, compiled once.
+// Attacks on governments and on a country's energy systems with no attacker named (session 16,
+// docs/relevance-check/README.md): a destructive act on infrastructure is a state angle, but needs a cyber word
+// of its own ("sabotage" and "blackout" are not one); the tools of covert access against a government are
+// espionage, generic attack words are not; "govt" reads as "government". Stories written for this test.
+const targetCases: { topic: string; title: string; description: string; matches: boolean }[] = [
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Wiper attack erases systems at an Estonian electricity company',
+    description: 'Investigators have not said who was behind the destructive malware.',
+    matches: true,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: "Hackers sabotage a water treatment plant's controls",
+    description: 'The intruders changed chemical levels before operators noticed.',
+    matches: true,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Saboteurs blow up an oil pipeline in the south',
+    description: 'Gas spilled from the damaged pipeline during the sabotage and ignited.',
+    matches: false,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Storm blackout leaves the grid operator scrambling',
+    description: 'Crews worked through the night to restore electricity.',
+    matches: false,
+  },
+  {
+    topic: 'government-espionage',
+    title: 'Backdoor found on foreign ministry servers',
+    description: 'The implant sent documents to servers abroad for months.',
+    matches: true,
+  },
+  {
+    topic: 'government-espionage',
+    title: 'Zero-day exploited in attacks on govt networks',
+    description: 'Researchers said the campaign hit several govt agencies in the region.',
+    matches: true,
+  },
+  {
+    topic: 'government-espionage',
+    title: 'Ransomware gang hits the ministry of finance',
+    description: 'The malware encrypted files and the hackers demanded payment.',
+    matches: false,
+  },
+];
+
+// The tables against the shipped topics file, compiled once.
 const defaultMatcher = loadTopicsFile(path.join(process.cwd(), 'config', 'topics.yaml')).then(compileTopics);
 
 describe.each([
   { name: 'default topics for the kinds of story that were missed', table: cases },
   { name: 'everyday words and election politics in the default topics', table: wordCases },
+  { name: 'attacks on governments and energy systems with no attacker named', table: targetCases },
 ])('$name', ({ table }) => {
   it.each(table)('$topic: "$title" matches: $matches', async ({ topic, title, description, matches }) => {
     const hit = (await defaultMatcher).match({ title, description }).find((m) => m.topicId === topic);

@@ -93,8 +93,9 @@ export const CONCEPTS: readonly Concept[] = [
     terms: [
       // "government" alone is most often the one acting ("the government warned"), so only as an object.
       '(ministry|ministries|minister|ministers|public sector|public administration|federal agency|federal agencies|federal networks|state agencies)',
-      'government (agency|agencies|network|networks|entities|entity|officials|organizations|organisations|departments|bodies|institutions|systems|servers|websites|sites|email|emails|employees|staff|targets|victims|sector)',
-      '(target|targets|targeted|targeting|against|hack|hacks|hacked|hacking|breach|breached|attack|attacks|attacked|infiltrated|compromised|spied on|spying on|spy on) (government|governments|the government)',
+      // "govt" is the headline spelling of "government".
+      '(government|govt) (agency|agencies|network|networks|entities|entity|officials|organizations|organisations|departments|bodies|institutions|systems|servers|websites|sites|email|emails|employees|staff|targets|victims|sector)',
+      '(target|targets|targeted|targeting|against|hack|hacks|hacked|hacking|breach|breached|attack|attacks|attacked|infiltrated|compromised|spied on|spying on|spy on) (government|governments|the government|govt)',
       '(embassy|embassies|diplomat|diplomats|diplomatic|foreign affairs|foreign ministry|foreign office|consulate|ambassador)',
       '(parliament|parliamentary|lawmakers|legislators|senate|congress|congressional|election officials|politicians|political parties|prime minister|president)',
       // Not "defense" alone: "spyware defenses", "defense evasion" are a product's and a technique's.

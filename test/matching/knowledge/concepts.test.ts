@@ -56,3 +56,15 @@ describe('loose words need a computing context', () => {
     }
   });
 });
+
+// "govt" is the headline spelling of "government" (session 16, docs/relevance-check/README.md).
+describe('a government as the target', () => {
+  it.each([
+    { text: 'Hackers target govt agencies with a fake update', want: true },
+    { text: 'Spyware found on govt servers', want: true },
+    { text: 'Phishing campaign targeting govt staff', want: true },
+    { text: 'Hackers target the airline with a fake update', want: false },
+  ])('gov_target in "$text": $want', ({ text, want }) => {
+    expect(concepts(text).includes('gov_target')).toBe(want);
+  });
+});
