@@ -22,7 +22,7 @@
 // by the lease, so repeating it is harmless).
 import type { ChatPlatform, DigestView, StoryView } from '../domain/chat.ts';
 import { DeliveryError } from '../domain/chat.ts';
-import type { Alert, AlertFailureOutcome, PlatformName } from '../domain/types.ts';
+import type { AlertFailureOutcome, AlertStory, ClaimedAlert, PlatformName } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { remoteErrorText } from '../lib/bounded-text.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
@@ -32,36 +32,9 @@ import { sendBrief, type BriefDelivery, type DispatchBrief } from './brief-deliv
 import { sendFollowUps } from './follow-ups.ts';
 import type { ChannelTarget, SendContext } from './send-context.ts';
 
-/** A claimed outbox row (storage's ClaimedAlert). */
-export interface DispatchAlert extends Alert {
-  updateCount: number;
-  inDigest: boolean;
-  platform: PlatformName;
-  externalId: string;
-  /** The channel wants later coverage as thread replies. */
-  threads: boolean;
-  /** The newest item of the story the channel has seen (null: unknown, rows from before threads existed). */
-  followedItemId: number | null;
-  /** A thread reply about this item may already be out (see follow-ups.ts). */
-  followingItemId: number | null;
-}
-
-/** What a story message shows (storage's StoryRecord). */
-export interface DispatchStory {
-  title: string;
-  url: string | null;
-  source: string;
-  publishedAt: Date | null;
-  summary: string;
-  digest: string | null;
-  digestFromExcerpt: boolean;
-  topics: { topicId: string; score: number }[];
-  coverage: { itemId: number; title: string; url: string | null; source: string }[];
-}
-
 /** The outbox as the dispatcher uses it (AlertsRepo satisfies it). */
 export interface DispatchStore {
-  claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<DispatchAlert[]>;
+  claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]>;
   extendLease(ids: readonly number[], owner: string, leaseUntil: Date): Promise<void>;
   release(ids: readonly number[], owner: string): Promise<void>;
   markSending(id: number, owner: string, at: Date, leaseUntil?: Date): Promise<boolean>;
@@ -74,7 +47,7 @@ export interface DispatchStore {
   recordFailure(id: number, owner: string, f: { error: string; at: Date; retryAt: Date; countAttempt: boolean; maxAttempts: number }): Promise<AlertFailureOutcome>;
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
   /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
-  story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<DispatchStory | null>;
+  story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<AlertStory | null>;
 }
 
 export interface DispatcherDeps {
@@ -153,7 +126,7 @@ export function alertRef(alertId: number): string {
 }
 
 /** The newest item a story message shows: its own item or the newest coverage in it. */
-function newestItem(itemId: number, s: DispatchStory): number {
+function newestItem(itemId: number, s: AlertStory): number {
   return s.coverage.reduce((m, c) => Math.max(m, c.itemId), itemId);
 }
 
@@ -199,7 +172,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     }
   }
 
-  function storyView(a: DispatchAlert, s: DispatchStory): StoryView {
+  function storyView(a: ClaimedAlert, s: AlertStory): StoryView {
     return {
       title: s.title,
       url: s.url,
@@ -219,7 +192,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
    * Handles a failed send or edit of `rows` (one story, or every row of a digest). Returns true when the
    * channel must stop for this round (the failed rows hold back the rest).
    */
-  async function failed(rows: DispatchAlert[], err: unknown, what: 'send' | 'edit'): Promise<boolean> {
+  async function failed(rows: ClaimedAlert[], err: unknown, what: 'send' | 'edit'): Promise<boolean> {
     const now = clock.now();
     const first = rows[0]!;
     const kind = err instanceof DeliveryError ? err.kind : 'transient';
@@ -269,7 +242,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   }
 
   /** Sends one unsent row as a story. Returns false when the channel must stop for this round. */
-  async function sendStory(platform: ChatPlatform, a: DispatchAlert): Promise<boolean> {
+  async function sendStory(platform: ChatPlatform, a: ClaimedAlert): Promise<boolean> {
     // An earlier attempt may have reached the platform: the process died mid-send (`sending`), or a send
     // failed in a way that does not prove it was refused (a 5xx or a timeout after the platform took it).
     const uncertain = a.status === 'sending' || a.attempts > 0;
@@ -313,10 +286,10 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     return true;
   }
 
-  async function sendDigest(platform: ChatPlatform, rows: DispatchAlert[]): Promise<boolean> {
+  async function sendDigest(platform: ChatPlatform, rows: ClaimedAlert[]): Promise<boolean> {
     const first = rows[0]!;
     const stories: DigestView['stories'] = [];
-    const live: DispatchAlert[] = [];
+    const live: ClaimedAlert[] = [];
     for (const a of rows) {
       const s = await store.story(a);
       if (!s) {
@@ -346,7 +319,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     return true;
   }
 
-  async function editStory(platform: ChatPlatform, a: DispatchAlert): Promise<void> {
+  async function editStory(platform: ChatPlatform, a: ClaimedAlert): Promise<void> {
     if (a.inDigest || !a.messageId) {
       await store.markUpdated(a.id, opts.owner, { at: clock.now(), updateCount: a.updateCount });
       return;
@@ -396,7 +369,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
   }
 
   /** One channel's claimed rows: sends in order (burst, then one digest), then edits, then briefs. */
-  async function deliverChannel(rows: DispatchAlert[], briefRows: DispatchBrief[]): Promise<void> {
+  async function deliverChannel(rows: ClaimedAlert[], briefRows: DispatchBrief[]): Promise<void> {
     const first: ChannelTarget = rows[0] ?? briefRows[0]!;
     const platform = deps.platforms.get(first.platform);
     // Rows this round holds. Finished rows have already given their lease up, so releasing or extending
@@ -474,7 +447,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     const leaseUntil = new Date(now.getTime() + opts.leaseMs);
     const rows = await store.claimDue({ now, limit: opts.claimLimit, owner: opts.owner, leaseUntil, platforms });
     const briefRows = deps.briefs ? await deps.briefs.store.claimDue({ now, limit: Math.max(1, Math.floor(opts.claimLimit / 10)), owner: opts.owner, leaseUntil, platforms }) : [];
-    const byChannel = new Map<number, { alerts: DispatchAlert[]; briefs: DispatchBrief[] }>();
+    const byChannel = new Map<number, { alerts: ClaimedAlert[]; briefs: DispatchBrief[] }>();
     const slot = (channelId: number) => {
       let v = byChannel.get(channelId);
       if (!v) byChannel.set(channelId, (v = { alerts: [], briefs: [] }));

@@ -7,7 +7,7 @@ import type { ChatPlatform } from '../domain/chat.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { ChannelTarget, SendContext } from './send-context.ts';
 
-/** A sent alert whose channel wants threads (storage's ClaimedAlert). */
+/** A sent alert whose channel wants threads (a ClaimedAlert, domain/types.ts). */
 export interface FollowAlert extends ChannelTarget {
   id: number;
   messageId: string;

@@ -151,6 +151,9 @@ export interface ClusterWindowRow {
   firstFeedId: number | null;
 }
 
+/** How one poll of a feed went: `new` the document was read (its new entries stored), `not_modified` the server said nothing changed, `error` it failed. */
+export type PollStatus = 'new' | 'not_modified' | 'error';
+
 /** `held`: kept back for the channel's brief or until its quiet hours end (not sent on its own). */
 export type AlertStatus = 'pending' | 'sending' | 'sent' | 'dead' | 'held';
 
@@ -178,4 +181,37 @@ export interface Alert {
   needsUpdate: boolean;
   createdAt: Date;
   sentAt: Date | null;
+}
+
+/** An outbox row claimed for sending (AlertsRepo.claimDue), with what the dispatcher needs of its channel. */
+export interface ClaimedAlert extends Alert {
+  /** needs_update as claimed: subtract it once the edit (or the first post) is done. */
+  updateCount: number;
+  inDigest: boolean;
+  platform: PlatformName;
+  /** The platform's channel id. */
+  externalId: string;
+  /** The channel wants later coverage as replies in the story's thread. */
+  threads: boolean;
+  /** The newest item of the story the channel has seen; null for rows posted before migration 009. */
+  followedItemId: number | null;
+  /** A thread reply about this item may have been sent (the process stopped before recording it). */
+  followingItemId: number | null;
+}
+
+/**
+ * What an alert's story message shows (AlertsRepo.story), read at send time so it carries the latest
+ * coverage: only coverage from feeds the channel's tenant may see.
+ */
+export interface AlertStory {
+  title: string;
+  url: string | null;
+  source: string;
+  publishedAt: Date | null;
+  summary: string;
+  digest: string | null;
+  digestFromExcerpt: boolean;
+  topics: { topicId: string; score: number }[];
+  /** Other items of the cluster, oldest first. */
+  coverage: { itemId: number; title: string; url: string | null; source: string }[];
 }

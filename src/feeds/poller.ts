@@ -2,7 +2,7 @@
 // (validators, next check, error count, disable). Never throws for a feed's own failure: every outcome is a
 // PollResult, so one broken feed cannot stop a run. A storage error (the database is away) is thrown instead:
 // it says nothing about the feed.
-import type { Feed, NewItem } from '../domain/types.ts';
+import type { Feed, NewItem, PollStatus } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure, StoppedError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -42,8 +42,6 @@ export interface PollOptions {
   /** Cap on a body that turns out to be gzip without Content-Encoding (polling.max_body_bytes; default 10 MB). */
   maxBodyBytes?: number;
 }
-
-export type PollStatus = 'new' | 'not_modified' | 'error';
 
 export interface PollResult {
   feedId: number;

@@ -1,7 +1,7 @@
 // GET /metrics for Prometheus (who may read it: metrics-access.ts): in-process counters (polls, deliveries, compaction, since this process
 // started) and gauges read from storage on each scrape (a few bounded aggregate queries). Labels carry
 // fixed words and feed ids only: never URLs, names or error text.
-import type { AlertFailureOutcome } from '../domain/types.ts';
+import type { AlertFailureOutcome, PollStatus } from '../domain/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -13,11 +13,9 @@ import type { Route } from './server.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export type PollOutcome = 'new' | 'not_modified' | 'error';
-
 /** What the components report (wired in main.ts). */
 export interface BotCounters {
-  polled(outcome: PollOutcome): void;
+  polled(outcome: PollStatus): void;
   alertSent(): void;
   alertFailed(outcome: AlertFailureOutcome): void;
   compacted(r: { items: number; articleCache: number }): void;

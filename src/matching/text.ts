@@ -15,7 +15,18 @@ function isWordCode(code: number, text: string, i: number): boolean {
   if (code < 128) {
     return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
   }
+  if (code >= 0xd800 && code <= 0xdfff) return isAstralWordUnit(code, text, i);
   return WORD_CHAR.test(text[i] ?? '');
+}
+
+/**
+ * A letter or digit outside the BMP (a CJK extension ideograph, Deseret, Osage) is two code units, a
+ * surrogate pair: both units are word characters, so the token spans the pair. A surrogate without its
+ * partner is not a word character.
+ */
+function isAstralWordUnit(code: number, text: string, i: number): boolean {
+  const cp = text.codePointAt(code <= 0xdbff ? i : i - 1);
+  return cp !== undefined && cp > 0xffff && WORD_CHAR.test(String.fromCodePoint(cp));
 }
 
 function isLetterCode(code: number): boolean {

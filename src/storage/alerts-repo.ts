@@ -18,7 +18,7 @@
 // outcome a crash may have hidden, as `sending` does for a first post.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
-import type { Alert, AlertFailureOutcome, AlertStatus, PlatformName } from '../domain/types.ts';
+import type { Alert, AlertFailureOutcome, AlertStatus, AlertStory, ClaimedAlert, PlatformName } from '../domain/types.ts';
 import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
@@ -33,22 +33,6 @@ export interface EnqueueAlert {
   at: Date;
   /** Keep it back (status `held`) for the channel's brief or until its quiet hours end. */
   held?: boolean;
-}
-
-/** A claimed row with what the dispatcher needs to address the channel. */
-export interface ClaimedAlert extends Alert {
-  /** needs_update as claimed: subtract it once the edit (or the first post) is done. */
-  updateCount: number;
-  inDigest: boolean;
-  platform: PlatformName;
-  /** The platform's channel id. */
-  externalId: string;
-  /** The channel wants later coverage as replies in the story's thread. */
-  threads: boolean;
-  /** The newest item of the story the channel has seen; null for rows posted before migration 009. */
-  followedItemId: number | null;
-  /** A thread reply about this item may have been sent (the process stopped before recording it). */
-  followingItemId: number | null;
 }
 
 export interface AlertListRow {
@@ -70,22 +54,6 @@ export interface AlertListRow {
   createdAt: Date;
   nextAttemptAt: Date;
   sentAt: Date | null;
-}
-
-/** What a story message shows, read at send time so it carries the latest coverage. */
-export interface StoryRecord {
-  itemId: number;
-  clusterId: number;
-  title: string;
-  url: string | null;
-  source: string;
-  publishedAt: Date | null;
-  summary: string;
-  digest: string | null;
-  digestFromExcerpt: boolean;
-  topics: { topicId: string; score: number }[];
-  /** Other items of the cluster, oldest first. */
-  coverage: { itemId: number; title: string; url: string | null; source: string }[];
 }
 
 export function alertFromRow(r: Selectable<AlertsTable>): Alert {
@@ -398,7 +366,7 @@ export class AlertsRepo {
    * The story an alert shows, with the cluster's other coverage as it stands now: only coverage from
    * feeds the channel's tenant may see (global ones and its own), never another tenant's.
    */
-  async story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<StoryRecord | null> {
+  async story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<AlertStory | null> {
     const item = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
@@ -420,8 +388,6 @@ export class AlertsRepo {
       .limit(20)
       .execute();
     return {
-      itemId: Number(item.id),
-      clusterId: alert.clusterId,
       title: item.title,
       url: item.url,
       source: sourceName(item.feed_title, item.feed_url),

@@ -36,7 +36,7 @@ export type { FeedSource, AddFeedInput, FetchSuccess, FetchFailure } from './fee
 export { FeedsRepo } from './feeds-repo.ts';
 export { ItemsRepo, type StoreItemsOptions, type StoreItemsResult } from './items-repo.ts';
 export { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
-export { AlertsRepo, type ClaimedAlert, type AlertListRow, type StoryRecord } from './alerts-repo.ts';
+export { AlertsRepo, type AlertListRow } from './alerts-repo.ts';
 export { BriefsRepo, BRIEF_CANDIDATES_MAX, type BriefRow, type ClaimedBrief, type BriefCandidate, type CandidateQuery, type BriefKind, type BriefStatus, type BriefFailureOutcome } from './briefs-repo.ts';
 export { ChannelsRepo, type ChannelRef } from './channels-repo.ts';
 export { ArticlesRepo } from './articles-repo.ts';

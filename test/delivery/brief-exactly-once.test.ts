@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../emulators/http-util.ts';
 import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
-import { prepareBriefBot, type BriefBot, type BriefChannel } from '../e2e/brief-bot.ts';
+import { expectPipelineUntouched, prepareBriefBot, type BriefBot, type BriefChannel } from '../e2e/brief-bot.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 
 const SLACK: BriefChannel = { platform: 'slack', id: 'C0BRIEF' };
@@ -98,6 +98,7 @@ describe('exactly one brief per period through SIGKILLs (SQLite)', () => {
     // The restarts asked before sending again: Slack found part 1 by its ref, Discord answered the repeated part 2 with the message it had.
     const output = bots.map((x) => x.output()).join('\n');
     expect(output).toContain('a brief part had been posted before a restart or a failed attempt; recorded it');
+    expectPipelineUntouched(output);
     const nonce = kills[1]!.split(' ')[1]!;
     expect(b.discord.requests.filter((r) => r.method === 'POST' && (r.body as { nonce?: string } | null)?.nonce === nonce).length).toBe(2);
     expect(rows.map((r) => r[0]!.messageIds.length)).toEqual([b.parts(SLACK).length, b.parts(DISCORD).length, b.parts(GAP).length]);

@@ -31,10 +31,20 @@ export function newItem(feedId: number, s: ItemSeed): NewItem {
   };
 }
 
-/** Adds a feed and stores its items as new (processed = 0); returns the feed id and item ids in order. */
-export async function seedFeed(storage: Storage, feed: { url: string; title: string }, items: ItemSeed[], fetchedAt: Date): Promise<{ feedId: number; itemIds: number[] }> {
+/**
+ * Adds a feed and stores its items as new (processed = 0); returns the feed id and item ids in order.
+ * `processed`: stored as already through the pipeline (storage's backlog rule: no alert keys), in the one
+ * INSERT, so a pipeline running meanwhile never sees them as work.
+ */
+export async function seedFeed(
+  storage: Storage,
+  feed: { url: string; title: string },
+  items: ItemSeed[],
+  fetchedAt: Date,
+  opts: { processed?: boolean } = {},
+): Promise<{ feedId: number; itemIds: number[] }> {
   const { feed: f } = await storage.feeds.add({ url: feed.url, title: feed.title, source: 'cli' }, fetchedAt);
-  const r = await storage.items.storeForFeed(f.id, items.map((i) => newItem(f.id, i)), { fetchedAt });
+  const r = await storage.items.storeForFeed(f.id, items.map((i) => newItem(f.id, i)), { fetchedAt, ...(opts.processed ? { alertKeys: new Set<string>() } : {}) });
   return { feedId: f.id, itemIds: r.inserted };
 }
 

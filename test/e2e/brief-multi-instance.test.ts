@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../emulators/http-util.ts';
 import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { prepareBriefBot, type BriefBot, type BriefChannel } from './brief-bot.ts';
+import { expectPipelineUntouched, prepareBriefBot, type BriefBot, type BriefChannel } from './brief-bot.ts';
 
 const postgres = testDatabases.find((d) => d.name === 'postgres');
 if (!postgres) console.log('brief multi-instance test skipped: TEST_DATABASE_URL is not set (several instances need PostgreSQL).');
@@ -92,6 +92,7 @@ describe.skipIf(!postgres)('briefs with several instances on one PostgreSQL', ()
     }
     const survivor = bots.find((x) => x !== killed)!;
     expect(survivor.output()).toContain('a brief part had been posted before a restart or a failed attempt; recorded it');
+    expectPipelineUntouched(bots.map((x) => x.output()).join('\n'));
     const queued = bots.map((x) => x.output().split('"msg":"brief scheduler: brief due; queued"').length - 1);
     const parts = bots.map((x) => x.output().split('"msg":"dispatcher: brief part posted"').length - 1);
     console.log(

@@ -30,6 +30,8 @@ describe('compileTopics: what a term matches', () => {
     { name: 'joined text, hyphenated term', term: 'state-sponsored', text: 'statesponsored actors', matches: true },
     { name: 'three words, partly joined', term: 'nation state hackers', text: 'nation-state hackers', matches: true },
     { name: 'phrase needs adjacent words', term: 'working group', text: 'group working', matches: false },
+    { name: 'letters outside the BMP: a CJK extension B term', term: '\u{20B9F}\u{2A6D6}', text: '\u{20B9F}\u{2A6D6} talks resume', matches: true },
+    { name: 'letters outside the BMP: a whole word only', term: '\u{20B9F}', text: '\u{20B9F}\u{2A6D6} talks resume', matches: false },
     { name: 'acronym matches its case', term: 'APT', text: 'a Chinese APT', matches: true },
     { name: 'acronym plural', term: 'APT', text: 'Chinese APTs', matches: true },
     { name: 'acronym does not match a lower-case word', term: 'PLA', text: 'pla is a plastic', matches: false },

@@ -34,6 +34,13 @@ describe('tokenize', () => {
     ['underscore at the edges is punctuation', '_Sandworm_ mode__', ['Sandworm', 'mode']],
     ['accents folded', 'Bundesamt für Verfassungsschutz, Škoda', ['Bundesamt', 'fur', 'Verfassungsschutz', 'Skoda']],
     ['punctuation only', '-- ... !!', []],
+    // Outside the BMP: letters of two UTF-16 code units are words too (CJK extension B, Deseret, Osage).
+    ['CJK extension B letters', '\u{20B9F}\u{2A6D6} port', ['\u{20B9F}\u{2A6D6}', 'port']],
+    ['astral letters inside a word', 'ab\u{10437}\u{10449}cd', ['ab\u{10437}\u{10449}cd']],
+    ['Osage word', '\u{104B0}\u{104DF} talks', ['\u{104B0}\u{104DF}', 'talks']],
+    ['mathematical letters fold to ASCII', '\u{1D402}\u{1D421}\u{1D422}\u{1D427}\u{1D41A} hackers', ['China', 'hackers']],
+    ['an emoji is punctuation', 'spy\u{1F575}\u{FE0F}ware', ['spy', 'ware']],
+    ['an unpaired surrogate is punctuation', 'spy\ud83dware \udc00', ['spy', 'ware']],
   ];
   it.each(cases)('%s', (_name, text, forms) => {
     expect(tokenize(text).map((t) => t.form)).toEqual(forms);

@@ -55,7 +55,11 @@ describe.each(testDatabases)('LeaderLocks on $name', (database) => {
       const locks = new LeaderLocks(parseDatabaseUrl(url), { checkEveryMs: 20 });
       const held = await locks.tryAcquire('discord-gateway');
       expect(held).not.toBeNull();
-      await admin.query(`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and pid <> pg_backend_pid()`);
+      // Only this test's database: the server is shared, and other tests' (and other runs') migrations and
+      // pipelines hold advisory locks of their own (this once cut a migration of another test file).
+      await admin.query(
+        `select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and pid <> pg_backend_pid()`,
+      );
       await held!.lost;
       const next = await storage.locks.tryAcquire('discord-gateway');
       expect(next).not.toBeNull();
