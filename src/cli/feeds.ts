@@ -116,7 +116,7 @@ function redactUserinfo(raw: string): string {
 
 function httpUrl(raw: string): string {
   const problem = feedUrlProblem(raw);
-  if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
+  if (problem) throw new UsageError(`cyberbrief feeds: '${echoed(redactUserinfo(raw), 200)}' ${problem}.`);
   // feedUrlProblem parsed it: a URL, so never null.
   return storedFeedUrl(raw)!;
 }
@@ -253,7 +253,7 @@ export const command: CliCommand = {
               refused.push(r.feed.url);
             }
           }
-          ctx.stdout(`Imported ${entries.length} ${entries.length === 1 ? 'feed' : 'feeds'} from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          ctx.stdout(`Imported ${entries.length} ${entries.length === 1 ? 'feed' : 'feeds'} from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => echoed(redactUserinfo(u), 200)).join(', ')})` : ''}.`);
           // As for add: a feed at a private address or localhost is refused at every poll until allowed.
           if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;

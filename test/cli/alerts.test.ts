@@ -109,7 +109,7 @@ describe.each(testDatabases)('cyberbrief alerts retry on $name: ids it cannot ta
     // Digits past what a row id can be were sent to the database (PostgreSQL: "unexpected error: value ... is out of range for type bigint").
     { name: 'an id past any row', argv: ['99999999999999999999'], code: 2, stderr: "cyberbrief alerts retry: '99999999999999999999' is not an alert id." },
     { name: 'an id of 0', argv: ['0'], code: 2, stderr: "cyberbrief alerts retry: '0' is not an alert id." },
-    { name: 'a pasted blob', argv: ['1'.repeat(5000)], code: 2, stderr: `cyberbrief alerts retry: '${'1'.repeat(77)}...' is not an alert id.` },
+    { name: 'a pasted blob', argv: ['1'.repeat(5000)], code: 2, stderr: `cyberbrief alerts retry: '${'1'.repeat(79)}…' is not an alert id.` },
     // 70,000 ids overflowed the database's bound parameters (SQLite: "unexpected error: too many SQL variables").
     { name: 'more ids than one call takes', argv: many(70_000), code: 2, stderr: 'cyberbrief alerts retry: 70000 alert ids given; give at most 1000 at a time, or --all for every dead letter.' },
     // Each missing id was listed: a message of thousands of numbers.

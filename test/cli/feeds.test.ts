@@ -200,7 +200,7 @@ describe('cyberbrief feeds', () => {
   it('refuses feed URLs with credentials or over 2048 characters (without echoing the password) and titles over 200 characters', async () => {
     const cases: Array<{ url: string; message: string }> = [
       { url: 'https://reader:s3cret@private.example/feed', message: "cyberbrief feeds: 'https://***@private.example/feed' carries a user name or password, which would be stored and logged in clear (and is never sent)." },
-      { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(179)}' is longer than 2048 characters.` },
+      { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(178)}…' is longer than 2048 characters.` },
     ];
     expect(await cli('add', 'https://ok.example/feed', '--title', 'x'.repeat(201))).toMatchObject({
       code: 2,
@@ -341,7 +341,7 @@ describe.each(testDatabases)('cyberbrief feeds on $name: a feed named by what na
     { name: 'an id past any row, to remove', argv: ['remove', '99999999999999999999'], stderr: "cyberbrief feeds: no feed '99999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
     { name: 'id 0', argv: ['enable', '0'], stderr: "cyberbrief feeds: no feed '0'; run 'cyberbrief feeds list' for ids and URLs." },
     // A pasted blob was echoed whole: a message of 20,000 characters.
-    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(77)}...'; run 'cyberbrief feeds list' for ids and URLs.` },
+    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(79)}…'; run 'cyberbrief feeds list' for ids and URLs.` },
   ])('$name: one short sentence, exit 2, the feed untouched', async ({ argv, stderr }) => {
     const { storage, url, cleanup } = await freshStorage(db);
     try {
