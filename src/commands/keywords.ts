@@ -2,7 +2,7 @@
 import { UsageError, errorMessage } from '../lib/errors.ts';
 import { keywordKey } from '../matching/keywords.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
-import { typedQuoted } from './typed-text.ts';
+import { typedQuoted, typedUsage } from './typed-text.ts';
 import { reply, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
@@ -41,14 +41,14 @@ export const keywords: CommandModule = {
         if (action === 'remove' && legacy) return { term: legacy[2]!.replace(/^(["'\u201c\u2018])(.*)["'\u201d\u2019]$/, '$2').trim(), exclude: legacy[1] === '-' };
         // Echoed without invisible characters (a bidi override would reorder the rest of the reply).
         // Quoted here once (the parser's sentence says "it"), cut as every shown text is (never half an emoji).
-        throw new UsageError(`Keyword ${typedQuoted(raw, 61)} is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`);
+        throw typedUsage(`Keyword ${typedQuoted(raw, 61)} is not valid: ${errorMessage(err).replace(/^keyword: /, '').replace(/\.$/, '')}.`, typedQuoted(raw, 61), ...(err instanceof UsageError ? err.quoted : []));
       }
     });
     // One keyword per key: `Espionage` names the stored `espionage` (matching ignores that case), `APT` does not name `apt`.
     const unique = parsed.filter((p, i) => parsed.findIndex((q) => keywordKey(q.term) === keywordKey(p.term) && q.exclude === p.exclude) === i);
     if (action === 'add') {
       const both = unique.find((p) => unique.some((q) => keywordKey(q.term) === keywordKey(p.term) && q.exclude !== p.exclude));
-      if (both) throw new UsageError(`"${both.term}" is given both to include and to exclude; give it once, as ${both.term} or -${both.term}.`);
+      if (both) throw typedUsage(`"${both.term}" is given both to include and to exclude; give it once, as ${both.term} or -${both.term}.`, both.term);
     }
     const ch = await channel();
     const have = await deps.channels.keywords(ch.id);
