@@ -6,6 +6,7 @@ import { canonicalZone } from '../domain/zoned-time.ts';
 import { closest } from '../lib/closest.ts';
 import { UsageError } from '../lib/errors.ts';
 import { typedQuoted as shown, typedUsage } from './typed-text.ts';
+import { orList, zonesMeantBy } from './zone-abbreviations.ts';
 
 export function parseTime(raw: string): ClockTime {
   const t = parseClock(raw);
@@ -26,6 +27,11 @@ function zoneMeant(raw: string): string | null {
 }
 
 export function parseZone(raw: string): string {
+  // EST, CET, BST...: refused even where Intl takes one, as a fixed offset or another place (zone-abbreviations.ts).
+  const meant = zonesMeantBy(raw);
+  if (meant) {
+    throw typedUsage(`${shown(raw)} is a time-zone abbreviation, which names a fixed offset or several places rather than one place's clock with its daylight-saving changes; did you mean ${orList(meant)}?`, shown(raw));
+  }
   const zone = canonicalZone(raw);
   if (!zone) {
     throw typedUsage(`${shown(raw)} is not a time zone I know; ${meantOr(zoneMeant(raw), 'use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.')}`, shown(raw));
@@ -57,7 +63,7 @@ export function weekdayOf(raw: string): number | null {
 export function dailyTakesNoDay(platform: Command['platform'], weekday: number, after: readonly string[]): UsageError {
   const day = WEEKDAYS[weekday]!;
   const time = parseClock(after[0] ?? '');
-  const zone = after[1] === undefined ? null : canonicalZone(after[1]);
+  const zone = after[1] === undefined || zonesMeantBy(after[1]) ? null : canonicalZone(after[1]);
   const [hhmm, tz] = [time ? formatClock(time) : '08:00', zone ?? 'Europe/Berlin'];
   const form = platform === 'discord' ? `/news brief schedule:weekly day:${day.slice(0, 3)} time:${hhmm} zone:${tz}` : `/news brief weekly ${day.slice(0, 3)} ${hhmm} ${tz}`;
   return new UsageError(`A daily brief comes every day and takes no day; for one on ${day[0]!.toUpperCase()}${day.slice(1)}s only, use weekly: ${form}.`);

@@ -146,6 +146,19 @@ describe('Slack adapter', () => {
       expect(d?.brief ?? null).toEqual(weekly ? { every: 'weekly', weekday: 1, time: { hour: 8, minute: 0, second: 0 }, zone: 'UTC' } : null);
     });
 
+    // EST is UTC-5 all year to Intl (a brief at 08:00 EST would come at 09:00 New York time all summer).
+    it.each([
+      { text: 'brief daily 08:00 EST', want: 'America/New_York' },
+      { text: 'quiet 22:00-07:00 CET', want: 'Europe/Berlin or Europe/Paris' },
+    ])('refuses a zone abbreviation, naming the zone meant, and stores nothing: $text', async ({ text, want }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text, userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json!.text).toMatch(new RegExp(`^"[A-Z]+" is a time-zone abbreviation, which names a fixed offset or several places rather than one place's clock with its daylight-saving changes; did you mean ${want}\\?$`));
+      const ch = await storage.channels.find('slack', 'C100');
+      const d = ch ? await storage.channels.delivery(ch.id) : null;
+      expect(d?.brief ?? null).toBeNull();
+      expect(d?.quiet ?? null).toBeNull();
+    });
+
     // Slack refuses a block with empty text: an empty answer would reach the user as an error.
     it.each([
       { name: 'empty text', text: '' },
