@@ -179,6 +179,11 @@ describe('Slack adapter', () => {
       expect(kws.json!.text).toBe('Keywords: include "\u2217hot\u2217", "\u2236fire\u2236"; no exclude terms.');
     });
 
+    it('says that words are separate keywords, and how to add the phrase', async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add trade secrets', userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json!.text).toBe('Added "trade", "secrets". Each is a keyword on its own; for the phrase, quote it: /news keywords add "trade secrets" (and /news keywords remove trade secrets).');
+    });
+
     it("refuses a member's keyword change, saying why, and stores nothing", async () => {
       const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add volt', userId: 'UMEMBER', channelId: 'C100' });
       expect(r.status).toBe(200);
