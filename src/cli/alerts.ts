@@ -2,7 +2,7 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
-import { didYouMean, echoed, iso, rowId, someOf } from './format.ts';
+import { didYouMean, echoed, rowId, someOf, when } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 function alertJson(a: AlertListRow) {
@@ -28,9 +28,9 @@ function alertJson(a: AlertListRow) {
 function alertLines(a: AlertListRow): string[] {
   const channel = `${a.platform}:${a.channelName ? `#${a.channelName}` : a.externalId}`;
   const lines = [`${String(a.id).padStart(5)}  ${a.status.padEnd(7)} ${channel}  ${a.title}`];
-  if (a.status === 'sent') lines.push(`       sent ${iso(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
+  if (a.status === 'sent') lines.push(`       sent ${when(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
   else if (a.status === 'held') lines.push('       held for the channel\'s brief or until its quiet hours end');
-  else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${iso(a.nextAttemptAt)}`}`);
+  else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${when(a.nextAttemptAt)}`}`);
   if (a.lastError) lines.push(`       last error: ${a.lastError}`);
   return lines;
 }

@@ -15,7 +15,7 @@ import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
-import { echoed, iso, rowId } from './format.ts';
+import { echoed, rowId, when } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
@@ -40,11 +40,11 @@ function pushLine(p: WebSubSubscription | undefined): string[] {
   if (!p) return [];
   const what =
     p.state === 'active'
-      ? `pushed by ${shown(p.hubUrl)} (lease until ${iso(p.leaseExpiresAt)}, last push ${iso(p.lastPushAt)})`
+      ? `pushed by ${shown(p.hubUrl)} (lease until ${when(p.leaseExpiresAt)}, last push ${when(p.lastPushAt)})`
       : p.state === 'failed'
-        ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${iso(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
+        ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${when(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
         : p.state === 'unsubscribing' && p.lastError
-          ? `unsubscribing at ${shown(p.hubUrl)}; ${p.errorCount} ${p.errorCount === 1 ? 'try' : 'tries'} failed, next try ${iso(p.nextActionAt)}: ${shown(p.lastError)}`
+          ? `unsubscribing at ${shown(p.hubUrl)}; ${p.errorCount} ${p.errorCount === 1 ? 'try' : 'tries'} failed, next try ${when(p.nextActionAt)}: ${shown(p.lastError)}`
           : `${p.state} at ${shown(p.hubUrl)}`;
   return [`      push: ${what}`];
 }
@@ -79,8 +79,8 @@ function feedLines(f: Feed, audience: FeedAudience | undefined, configured: bool
   const health = feedHealth(f);
   const state = health === 'failing' ? `failing x${f.errorCount}` : health;
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
-  lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
-  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
+  lines.push(`      last success ${when(f.lastSuccessAt)}   next check ${f.enabled ? when(f.nextCheckAt) : '- (disabled)'}`);
+  if (f.lastError) lines.push(`      last error ${when(f.lastErrorAt)}: ${shown(f.lastError)}`);
   if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   lines.push(...pushLine(push));
   lines.push(reachLine(f, audience));

@@ -39,6 +39,14 @@ describe('cyberbrief alerts', () => {
     expect(r.stdout).toMatch(/1 failed alert; 'cyberbrief alerts retry --all' queues them again\./);
   });
 
+  // Times in the text as chat and the dashboard show them (shownTime: weekday, to the minute, UTC said), not ISO.
+  it('list shows times as every face of the product does', async () => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'list'], file);
+    expect(r.stdout).toContain(`${ids[0]}  sent    slack:#C1  Story 1\n       sent Mon 2 Mar 2026 10:00 UTC  message 1700.01`);
+    expect(r.stdout).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
   it('list --json gives every alert, newest first', async () => {
     const { file, ids } = await seeded();
     const r = await cli(['alerts', 'list', '--json'], file);
