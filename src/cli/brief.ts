@@ -82,8 +82,6 @@ export const command: CliCommand = {
               as_of: now.toISOString(),
               brief: p.view,
             },
-            null,
-            2,
           ),
         );
         return 0;

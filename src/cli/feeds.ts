@@ -16,6 +16,7 @@ import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
 import { echoed, rowId, when } from './format.ts';
+import { printJsonLines } from './json-lines.ts';
 import type { CliCommand } from './types.ts';
 
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
@@ -129,7 +130,7 @@ export const command: CliCommand = {
     '',
     'Actions:',
     '  list [--json] [--failing]  every feed: state, who gets it, last success, last error, next check, push;',
-    '                         --failing: only the feeds failing or disabled',
+    '                         --failing: only the feeds failing or disabled; --json: one JSON object per feed',
     '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
     '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
     '  enable ID|URL          re-enable a feed (resets its error count, due now)',
@@ -166,9 +167,9 @@ export const command: CliCommand = {
           const failing = ctx.args.values.failing === true;
           const feeds = failing ? every.filter(feedNeedsAttention) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))));
-          else if (failing && feeds.length === 0) ctx.stdout(`No feed is failing or disabled (of ${every.length}).`);
-          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
+          const none = failing ? `No feed is failing or disabled (of ${every.length}).` : 'No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.';
+          if (ctx.args.values.json) printJsonLines(ctx, feeds.map((f) => feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))), none);
+          else if (feeds.length === 0) ctx.stdout(none);
           else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
           return 0;
         }, { existing: true });

@@ -50,7 +50,8 @@ describe('cyberbrief alerts', () => {
   it('list --json gives every alert, newest first', async () => {
     const { file, ids } = await seeded();
     const r = await cli(['alerts', 'list', '--json'], file);
-    const rows = JSON.parse(r.stdout) as { id: number; status: string; message_id: string | null }[];
+    // JSON Lines, as every --json output (cli/json-lines.ts).
+    const rows = r.stdout.split('\n').map((l) => JSON.parse(l) as { id: number; status: string; message_id: string | null });
     expect(rows.map((x) => [x.id, x.status, x.message_id])).toEqual([[ids[2], 'pending', null], [ids[1], 'dead', null], [ids[0], 'sent', '1700.01']]);
   });
 
