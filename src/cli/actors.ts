@@ -6,6 +6,7 @@ import { UsageError } from '../lib/errors.ts';
 import { actorState, aliasRule, loadActorsFile, parseActorsJsonl, parseMispGalaxy, renderActorsJsonl, type ThreatActor } from '../matching/knowledge/actors.ts';
 import { readInput } from './read-input.ts';
 import { didYouMean, echoed } from './format.ts';
+import { printJsonLines } from './json-lines.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
 const USAGE = [
@@ -39,7 +40,7 @@ async function list(ctx: CliContext, file: string): Promise<number> {
   const want = ctx.args.values.state;
   const shown = typeof want === 'string' ? actors.filter((a) => actorState(a)?.toLowerCase() === want.toLowerCase()) : actors;
   if (ctx.args.values.json) {
-    for (const a of shown) ctx.stdout(JSON.stringify({ name: a.name, aliases: a.aliases, state_sponsor: a.stateSponsor, origin: a.origin }));
+    printJsonLines(ctx, shown.map((a) => ({ name: a.name, aliases: a.aliases, state_sponsor: a.stateSponsor, origin: a.origin })), `No actor is listed for ${String(want)}.`);
     return 0;
   }
   const perState = new Map<string, number>();

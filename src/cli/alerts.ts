@@ -2,7 +2,8 @@
 // `retry` puts dead letters back in the queue for the running bot to send.
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
-import { didYouMean, echoed, iso, rowId, someOf } from './format.ts';
+import { didYouMean, echoed, rowId, someOf, when } from './format.ts';
+import { printJsonLines } from './json-lines.ts';
 import type { CliCommand } from './types.ts';
 
 function alertJson(a: AlertListRow) {
@@ -28,9 +29,9 @@ function alertJson(a: AlertListRow) {
 function alertLines(a: AlertListRow): string[] {
   const channel = `${a.platform}:${a.channelName ? `#${a.channelName}` : a.externalId}`;
   const lines = [`${String(a.id).padStart(5)}  ${a.status.padEnd(7)} ${channel}  ${a.title}`];
-  if (a.status === 'sent') lines.push(`       sent ${iso(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
+  if (a.status === 'sent') lines.push(`       sent ${when(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
   else if (a.status === 'held') lines.push('       held for the channel\'s brief or until its quiet hours end');
-  else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${iso(a.nextAttemptAt)}`}`);
+  else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${when(a.nextAttemptAt)}`}`);
   if (a.lastError) lines.push(`       last error: ${a.lastError}`);
   return lines;
 }
@@ -51,7 +52,8 @@ export const command: CliCommand = {
     'Usage: cyberbrief alerts <action> [...]',
     '',
     'Actions:',
-    '  list [--failed] [--limit N] [--json]   the newest alerts (50, or --limit N); --failed: dead letters only',
+    '  list [--failed] [--limit N] [--json]   the newest alerts (50, or --limit N); --failed: dead letters only;',
+    '                                         --json: one JSON object per alert (JSON Lines; none: no line)',
     '  retry ID [ID...] | --all               queue dead-lettered alerts again (the running bot sends them)',
     '',
     'An alert is dead-lettered after delivery.max_attempts failed sends. Alerts of a paused channel wait',
@@ -74,17 +76,19 @@ export const command: CliCommand = {
         // One row past the page tells whether there are more than it shows.
         const page = await storage.alerts.list({ limit: limit + 1, ...(v.failed ? { status: 'dead' as const } : {}) });
         const rows = page.slice(0, limit);
+        const none = v.failed ? 'No failed alerts.' : 'No alerts yet.';
+        // A full page may not be all of them: say so, rather than count a page as the whole.
+        const more = page.length > limit ? `the newest ${limit} shown; --limit N shows more` : '';
         if (v.json) {
-          ctx.stdout(JSON.stringify(rows.map(alertJson), null, 2));
+          printJsonLines(ctx, rows.map(alertJson), none);
+          if (more) ctx.stderr(`cyberbrief alerts list: ${more}.`);
           return 0;
         }
         if (rows.length === 0) {
-          ctx.stdout(v.failed ? 'No failed alerts.' : 'No alerts yet.');
+          ctx.stdout(none);
           return 0;
         }
         ctx.stdout(rows.flatMap(alertLines).join('\n'));
-        // A full page may not be all of them: say so, rather than count a page as the whole.
-        const more = page.length > limit ? `the newest ${limit} shown; --limit N shows more` : '';
         if (v.failed) ctx.stdout(`\n${more ? `${limit} failed alerts or more (${more})` : `${rows.length} failed alert${rows.length === 1 ? '' : 's'}`}; 'cyberbrief alerts retry --all' queues them again.`);
         else if (more) ctx.stdout(`\n(${more}.)`);
         return 0;

@@ -10,6 +10,7 @@ import { UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import { briefText } from '../platforms/console/render.ts';
 import type { Storage } from '../storage/index.ts';
+import { echoed } from './format.ts';
 import type { CliCommand } from './types.ts';
 
 /**
@@ -23,9 +24,9 @@ async function findChannel(storage: Storage, ref: string): Promise<Channel> {
   const named = id.startsWith('#') && id.length > 1 ? id.slice(1) : null;
   const found = (await storage.channels.list()).filter((c) => (named === null ? c.externalId === id : c.name === named) && (!platform || c.platform === platform));
   if (found.length === 0) {
-    throw new UsageError(`cyberbrief brief: no channel ${plainLine(ref).slice(0, 80)} is known (a channel is known once it has used /news); 'cyberbrief alerts list' shows channels that got alerts.`);
+    throw new UsageError(`cyberbrief brief: no channel ${echoed(plainLine(ref))} is known (a channel is known once it has used /news); 'cyberbrief alerts list' shows channels that got alerts.`);
   }
-  if (found.length > 1) throw new UsageError(`cyberbrief brief: ${plainLine(id).slice(0, 80)} names a channel on ${found.map((c) => c.platform).join(' and ')}; say which, e.g. --channel ${found[0]!.platform}:${plainLine(id).slice(0, 80)}.`);
+  if (found.length > 1) throw new UsageError(`cyberbrief brief: ${echoed(plainLine(id))} names a channel on ${found.map((c) => c.platform).join(' and ')}; say which, e.g. --channel ${found[0]!.platform}:${echoed(plainLine(id))}.`);
   return found[0]!;
 }
 
@@ -81,8 +82,6 @@ export const command: CliCommand = {
               as_of: now.toISOString(),
               brief: p.view,
             },
-            null,
-            2,
           ),
         );
         return 0;

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { isBlockedAddress } from '../feeds/address-guard.ts';
 import { redactUrl } from '../lib/redact.ts';
+import { echoed } from './format.ts';
 import type { Check } from './doctor.ts';
 
 export interface PushSettings {
@@ -28,7 +29,7 @@ export function isLoopbackHost(hostname: string): boolean {
 
 export function checkPush(s: PushSettings): Check {
   if (s.publicUrl === null) return { name: 'push', ok: true, detail: 'off: server.public_url is not set, so every feed is polled' };
-  const shown = redactUrl(s.publicUrl).slice(0, 200);
+  const shown = echoed(redactUrl(s.publicUrl), 200);
   const fail = (why: string): Check => ({ name: 'push', ok: false, detail: `server.public_url '${shown}' ${why}; ${FIX}` });
   let u: URL;
   try {

@@ -15,7 +15,8 @@ import { errorMessage, UsageError } from '../lib/errors.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import type { Storage, WebSubSubscription } from '../storage/index.ts';
 import { readInput } from './read-input.ts';
-import { echoed, iso, rowId } from './format.ts';
+import { echoed, rowId, when } from './format.ts';
+import { printJsonLines } from './json-lines.ts';
 import type { CliCommand } from './types.ts';
 
 /** Stored text shown as one plain line (titles and errors may hold whatever a feed or server sent). */
@@ -40,11 +41,11 @@ function pushLine(p: WebSubSubscription | undefined): string[] {
   if (!p) return [];
   const what =
     p.state === 'active'
-      ? `pushed by ${shown(p.hubUrl)} (lease until ${iso(p.leaseExpiresAt)}, last push ${iso(p.lastPushAt)})`
+      ? `pushed by ${shown(p.hubUrl)} (lease until ${when(p.leaseExpiresAt)}, last push ${when(p.lastPushAt)})`
       : p.state === 'failed'
-        ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${iso(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
+        ? `push failed at ${shown(p.hubUrl)}, polled as usual; next try ${when(p.nextActionAt)}${p.lastError ? `: ${shown(p.lastError)}` : ''}`
         : p.state === 'unsubscribing' && p.lastError
-          ? `unsubscribing at ${shown(p.hubUrl)}; ${p.errorCount} ${p.errorCount === 1 ? 'try' : 'tries'} failed, next try ${iso(p.nextActionAt)}: ${shown(p.lastError)}`
+          ? `unsubscribing at ${shown(p.hubUrl)}; ${p.errorCount} ${p.errorCount === 1 ? 'try' : 'tries'} failed, next try ${when(p.nextActionAt)}: ${shown(p.lastError)}`
           : `${p.state} at ${shown(p.hubUrl)}`;
   return [`      push: ${what}`];
 }
@@ -79,8 +80,8 @@ function feedLines(f: Feed, audience: FeedAudience | undefined, configured: bool
   const health = feedHealth(f);
   const state = health === 'failing' ? `failing x${f.errorCount}` : health;
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
-  lines.push(`      last success ${iso(f.lastSuccessAt)}   next check ${f.enabled ? iso(f.nextCheckAt) : '- (disabled)'}`);
-  if (f.lastError) lines.push(`      last error ${iso(f.lastErrorAt)}: ${shown(f.lastError)}`);
+  lines.push(`      last success ${when(f.lastSuccessAt)}   next check ${f.enabled ? when(f.nextCheckAt) : '- (disabled)'}`);
+  if (f.lastError) lines.push(`      last error ${when(f.lastErrorAt)}: ${shown(f.lastError)}`);
   if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   lines.push(...pushLine(push));
   lines.push(reachLine(f, audience));
@@ -116,7 +117,7 @@ function redactUserinfo(raw: string): string {
 
 function httpUrl(raw: string): string {
   const problem = feedUrlProblem(raw);
-  if (problem) throw new UsageError(`cyberbrief feeds: '${redactUserinfo(raw).slice(0, 200)}' ${problem}.`);
+  if (problem) throw new UsageError(`cyberbrief feeds: '${echoed(redactUserinfo(raw), 200)}' ${problem}.`);
   // feedUrlProblem parsed it: a URL, so never null.
   return storedFeedUrl(raw)!;
 }
@@ -129,7 +130,7 @@ export const command: CliCommand = {
     '',
     'Actions:',
     '  list [--json] [--failing]  every feed: state, who gets it, last success, last error, next check, push;',
-    '                         --failing: only the feeds failing or disabled',
+    '                         --failing: only the feeds failing or disabled; --json: one JSON object per feed',
     '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
     '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
     '  enable ID|URL          re-enable a feed (resets its error count, due now)',
@@ -166,9 +167,9 @@ export const command: CliCommand = {
           const failing = ctx.args.values.failing === true;
           const feeds = failing ? every.filter(feedNeedsAttention) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));
-          if (ctx.args.values.json) for (const f of feeds) ctx.stdout(JSON.stringify(feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))));
-          else if (failing && feeds.length === 0) ctx.stdout(`No feed is failing or disabled (of ${every.length}).`);
-          else if (feeds.length === 0) ctx.stdout('No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.');
+          const none = failing ? `No feed is failing or disabled (of ${every.length}).` : 'No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.';
+          if (ctx.args.values.json) printJsonLines(ctx, feeds.map((f) => feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))), none);
+          else if (feeds.length === 0) ctx.stdout(none);
           else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
           return 0;
         }, { existing: true });
@@ -253,7 +254,7 @@ export const command: CliCommand = {
               refused.push(r.feed.url);
             }
           }
-          ctx.stdout(`Imported ${entries.length} ${entries.length === 1 ? 'feed' : 'feeds'} from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => redactUserinfo(u).slice(0, 200)).join(', ')})` : ''}.`);
+          ctx.stdout(`Imported ${entries.length} ${entries.length === 1 ? 'feed' : 'feeds'} from ${shown}: ${added} added, ${entries.length - added - skipped.length} already present${skipped.length ? `, ${skipped.length} skipped (not http(s), too long or with credentials: ${skipped.slice(0, 3).map((u) => echoed(redactUserinfo(u), 200)).join(', ')})` : ''}.`);
           // As for add: a feed at a private address or localhost is refused at every poll until allowed.
           if (refused.length) ctx.stderr(`cyberbrief feeds import: note: ${refused.length} of these feeds ${refused.length === 1 ? 'is' : 'are'} at a private address or this machine (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', ...' : ''}); every poll of ${refused.length === 1 ? 'it' : 'them'} is refused until allowed (polling.allow_hosts or CYBERBRIEF_ALLOW_HOSTS).`);
           return 0;

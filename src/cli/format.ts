@@ -1,14 +1,20 @@
 // Small formatting helpers shared by the CLI's text output.
+import { shownTime } from '../domain/shown-time.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { closest } from '../lib/closest.ts';
 
-/** A time to the second in UTC (`2026-11-23T18:04:23Z`), or `-` when there is none. */
-export const iso = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+/**
+ * A time in a text table as every face of the product shows it (domain/shown-time.ts): `Mon 23 Nov 2026 18:04
+ * UTC`, to the minute, with its weekday, or `-` when there is none. --json output keeps ISO 8601 (to the
+ * millisecond) for scripts.
+ */
+export const when = (d: Date | null): string => (d ? shownTime(d) : '-');
 
 /** Longest piece of an argument echoed back in a message: a pasted blob must not become the message. */
 export const MAX_ECHOED = 80;
 
-/** An argument as a message shows it: cut to `max` characters, with `...` when cut. */
-export const echoed = (raw: string, max = MAX_ECHOED): string => (raw.length > max ? `${raw.slice(0, max - 3)}...` : raw);
+/** An argument as a message shows it: cut to `max` characters with an ellipsis, as every shown text is (lib/bounded-text.ts clipText). */
+export const echoed = (raw: string, max = MAX_ECHOED): string => clipText(raw, max);
 
 /**
  * A row id typed on the command line (`alerts retry 12`, `feeds enable 3`): digits that make a whole number

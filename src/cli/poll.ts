@@ -8,6 +8,7 @@ import { createScheduler } from '../feeds/scheduler.ts';
 import { createWorkers } from '../workers/index.ts';
 import type { Storage } from '../storage/index.ts';
 import { shownTime } from '../domain/shown-time.ts';
+import { printJsonLines } from './json-lines.ts';
 import type { CliCommand } from './types.ts';
 
 /** Result lines handed to standard output at once. */
@@ -27,8 +28,9 @@ export function formatPollLine(r: PollResult): string {
   return `${pollStatus(r).padEnd(12)} ${counts.padEnd(28)} ${String(r.ms).padStart(6)} ms  ${r.url}${err}${r.disabled ? ' (feed disabled)' : ''}`;
 }
 
-export function pollJson(r: PollResult): string {
-  return JSON.stringify({ url: r.url, status: pollStatus(r), items: r.items, new: r.new, ms: r.ms, error: r.error ?? null });
+/** A poll's result as its --json line holds it. */
+export function pollRow(r: PollResult) {
+  return { url: r.url, status: pollStatus(r), items: r.items, new: r.new, ms: r.ms, error: r.error ?? null };
 }
 
 /** Why a run polled nothing, and what to do: there are no feeds, none is enabled, or none was due (and when one is). */
@@ -51,7 +53,8 @@ export const command: CliCommand = {
     'Polls the feeds that are due (with --all: every enabled feed) once, stores new items, and prints one',
     'line per feed: status (new | nothing_new | not_modified | error), items, new items, time taken, and the',
     'error if any. nothing_new: the feed was read again and none of its items is new (some may have changed).',
-    'With --json, one JSON object per line: {"url","status","items","new","ms","error":{"class","message"}|null}.',
+    'With --json, one JSON object per line: {"url","status","items","new","ms","error":{"class","message"}|null}; none',
+    'polled: no line, and why on standard error.',
     'Feeds in the configuration are added first. A failing feed never stops the run. Ctrl-C or SIGTERM lets',
     'the polls under way finish and gives the other feeds back (exit 130 or 143); a second one stops at once.',
     'Exit status 1 when every feed polled failed; 0 otherwise, also when some failed or none was due.',
@@ -99,9 +102,11 @@ export const command: CliCommand = {
       const results = signalled ? [] : await scheduler.runOnce({ all: !!ctx.args.values.all });
       await stopping;
       // Many lines per write: a line per write cost a system call per feed (10,000 in a cycle).
-      const format = ctx.args.values.json ? pollJson : formatPollLine;
-      for (let i = 0; i < results.length; i += OUTPUT_LINES) ctx.stdout(results.slice(i, i + OUTPUT_LINES).map(format).join('\n'));
-      if (!ctx.args.values.json) {
+      if (ctx.args.values.json) {
+        // Nothing polled is no line, and the reason on standard error (cli/json-lines.ts).
+        printJsonLines(ctx, results.map(pollRow), signalled ? `No feed polled before ${signalled}.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : '');
+      } else {
+        for (let i = 0; i < results.length; i += OUTPUT_LINES) ctx.stdout(results.slice(i, i + OUTPUT_LINES).map(formatPollLine).join('\n'));
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
         ctx.stderr(signalled ? `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled before ${signalled}, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`);

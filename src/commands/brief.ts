@@ -12,14 +12,15 @@ import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
 import { reply, type CommandDeps, type CommandModule } from './types.ts';
 import { unknownAction } from './unknown-action.ts';
 
-const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | off | show';
+const USAGE = '/news brief daily HH:MM [Zone] | weekly DAY HH:MM [Zone] | DAY HH:MM [Zone] | HH:MM [Zone] | off | show';
 const CHANGES = ['daily', 'weekly', 'off'];
 const EXAMPLE = '/news brief daily 08:00 Europe/Berlin';
 
 export const brief: CommandModule = {
   name: 'brief',
   usage: USAGE,
-  summary: "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin)",
+  summary:
+    "this channel's digest of the period's stories at a local time, daily or weekly (e.g. daily 08:00 Europe/Berlin); a day first means weekly (mon 08:00); a time alone moves the brief, daily or weekly as it is (daily when there is none); the zone may be left out once the channel has one",
   // Only daily, weekly, off and a time (the brief's new time) change anything: a mistyped action gets its usage, not a refusal.
   permission: (args) => (CHANGES.includes(args[0]?.toLowerCase() ?? '') || /\d/.test(args[0] ?? '') || weekdayOf(args[0] ?? '') !== null ? 'manage_channel' : 'anyone'),
   action: "change this channel's brief",

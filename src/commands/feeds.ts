@@ -11,7 +11,7 @@ import { counted } from '../lib/not-shown.ts';
 import type { VisibleFeed } from '../storage/feeds-repo.ts';
 import { tenantNoun } from './permissions.ts';
 import { reply, type CommandContext, type CommandModule } from './types.ts';
-import { typedQuoted } from './typed-text.ts';
+import { typedQuoted, typedUsage } from './typed-text.ts';
 import { unknownAction } from './unknown-action.ts';
 
 /** Feeds on one page of `/news feeds list`. */
@@ -53,8 +53,8 @@ function pageOf(operands: readonly string[], count: number): number {
   const example = `/news feeds list page ${Math.min(2, pages)}`;
   if (words.length === 0) throw new UsageError(`Say which page, e.g. ${example} (there ${pages === 1 ? 'is 1' : `are ${pages}`}).`);
   const raw = words[0]!;
-  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`${typedQuoted(raw)} is not a page number; ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. ${example}.`);
-  if (words.length > 1) throw new UsageError(`${typedQuoted(words[1]!)} is one word too many after /news feeds list ${typed}${raw}; leave it out.`);
+  if (!/^\d{1,9}$/.test(raw)) throw typedUsage(`${typedQuoted(raw)} is not a page number; ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. ${example}.`, typedQuoted(raw));
+  if (words.length > 1) throw typedUsage(`${typedQuoted(words[1]!)} is one word too many after /news feeds list ${typed}${raw}; leave it out.`, typedQuoted(words[1]!));
   const page = Number(raw);
   if (page < 1 || page > pages) {
     throw new UsageError(`There ${pages === 1 ? 'is 1 page' : `are ${pages} pages`} of feeds (${plural(count)}); ask for page 1${pages > 1 ? ` to ${pages}` : ''}, e.g. /news feeds list page ${pages}.`);
@@ -117,7 +117,7 @@ function find(feeds: readonly VisibleFeed[], target: string): VisibleFeed {
   const forms = urlForms(target);
   const feed = /^\d+$/.test(target) ? feeds.find((f) => f.id === Number(target)) : feeds.find((f) => forms.includes(f.url));
   // A feed of another tenant gets the same answer as no feed at all.
-  if (!feed) throw new UsageError(`No feed matches ${typedQuoted(target, 200)}; see /news feeds list for ids and URLs.`);
+  if (!feed) throw typedUsage(`No feed matches ${typedQuoted(target, 200)}; see /news feeds list for ids and URLs.`, typedQuoted(target, 200));
   return feed;
 }
 

@@ -18,7 +18,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     const mod = commandsByName.get(name);
     if (!mod) {
       const meant = closest(cmd.name, [...commandsByName.keys()]);
-      return reply(`There is no /news ${typedText(cmd.name)} command; ${meant ? `did you mean /news ${meant}? See` : 'try'} /news help.`);
+      return reply(`There is no /news ${typedText(cmd.name)} command; ${meant ? `did you mean /news ${meant}? See` : 'try'} /news help.`, { quoted: [typedText(cmd.name)] });
     }
     const need = mod.permission(cmd.args);
     if (need !== 'anyone' && !allowed(cmd, need)) {
@@ -29,7 +29,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       const tried = await run(mod, cmd, readOnlyDeps(deps), name, true);
       const malformed = tried.usage === true;
       deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, user: cmd.userId, command: name, malformed }, 'commands: refused, missing permission');
-      return reply(malformed ? `${tried.reply.text} ${refusal(cmd, need, what, true)}` : refusal(cmd, need, what));
+      return reply(malformed ? `${tried.reply.text} ${refusal(cmd, need, what, true)}` : refusal(cmd, need, what), { quoted: malformed ? (tried.reply.quoted ?? []) : [] });
     }
     return (await run(mod, cmd, deps, name, false)).reply;
   };
@@ -78,7 +78,8 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       return { reply: out };
     } catch (err) {
       if (err instanceof WouldChange) return { reply: reply('') };
-      if (err instanceof UsageError) return { reply: reply(err.message), usage: true };
+      // What the sentence quotes of the user's typing goes with it, for the adapter to show as typed.
+      if (err instanceof UsageError) return { reply: reply(err.message, { quoted: err.quoted }), usage: true };
       if (isStorageFailure(err)) {
         // The outage itself is logged once by the storage monitor.
         deps.logger?.info({ platform: cmd.platform, channel: cmd.channelId, command: name, failure: err.failure }, `commands: /news ${name} not done: the database is not usable right now`);

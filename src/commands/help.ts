@@ -20,10 +20,10 @@ export function helpCommand(all: () => readonly CommandModule[]): CommandModule 
       const one = wanted ? list.find((m) => m.name === wanted) : undefined;
       if (one) return reply(`${one.usage}: ${one.summary}.`);
       const meant = wanted ? list.find((m) => m.name === closest(wanted, list.map((x) => x.name))) : undefined;
-      if (wanted && meant) return reply(`There is no /news ${typedText(wanted)} command; did you mean /news ${meant.name}? ${meant.usage}: ${meant.summary}.`);
+      if (wanted && meant) return reply(`There is no /news ${typedText(wanted)} command; did you mean /news ${meant.name}? ${meant.usage}: ${meant.summary}.`, { quoted: [typedText(wanted)] });
       const lines = list.map((m) => `${m.usage}: ${m.summary}`);
       const lead = wanted ? `There is no /news ${typedText(wanted)} command. ` : '';
-      return reply(`${lead}cyberbrief posts sourced summaries of cyber-diplomacy news. Commands:\n${lines.join('\n')}`);
+      return reply(`${lead}cyberbrief posts sourced summaries of cyber-diplomacy news. Commands:\n${lines.join('\n')}`, wanted ? { quoted: [typedText(wanted)] } : {});
     },
   };
   return self;

@@ -5,11 +5,12 @@ import type { Command } from '../domain/chat.ts';
 import { canonicalZone } from '../domain/zoned-time.ts';
 import { closest } from '../lib/closest.ts';
 import { UsageError } from '../lib/errors.ts';
-import { typedQuoted as shown } from './typed-text.ts';
+import { typedQuoted as shown, typedUsage } from './typed-text.ts';
+import { orList, zonesMeantBy } from './zone-abbreviations.ts';
 
 export function parseTime(raw: string): ClockTime {
   const t = parseClock(raw);
-  if (!t) throw new UsageError(`${shown(raw)} is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.`);
+  if (!t) throw typedUsage(`${shown(raw)} is not a time of day; use HH:MM on a 24-hour clock, such as 08:00 or 17:30.`, shown(raw));
   return t;
 }
 
@@ -26,9 +27,14 @@ function zoneMeant(raw: string): string | null {
 }
 
 export function parseZone(raw: string): string {
+  // EST, CET, BST...: refused even where Intl takes one, as a fixed offset or another place (zone-abbreviations.ts).
+  const meant = zonesMeantBy(raw);
+  if (meant) {
+    throw typedUsage(`${shown(raw)} is a time-zone abbreviation, which names a fixed offset or several places rather than one place's clock with its daylight-saving changes; did you mean ${orList(meant)}?`, shown(raw));
+  }
   const zone = canonicalZone(raw);
   if (!zone) {
-    throw new UsageError(`${shown(raw)} is not a time zone I know; ${meantOr(zoneMeant(raw), 'use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.')}`);
+    throw typedUsage(`${shown(raw)} is not a time zone I know; ${meantOr(zoneMeant(raw), 'use an IANA name (Region/City) such as Europe/Berlin, America/New_York, Asia/Kolkata or Australia/Sydney, or UTC.')}`, shown(raw));
   }
   return zone;
 }
@@ -36,7 +42,7 @@ export function parseZone(raw: string): string {
 export function parseWeekday(raw: string): number {
   const a = raw.toLowerCase();
   const i = a.length >= 3 ? WEEKDAYS.findIndex((d) => d.startsWith(a)) : -1;
-  if (i < 0) throw new UsageError(`${shown(raw)} is not a day of the week; ${meantOr(closest(a, WEEKDAYS)?.slice(0, 3), 'use mon, tue, wed, thu, fri, sat or sun.')}`);
+  if (i < 0) throw typedUsage(`${shown(raw)} is not a day of the week; ${meantOr(closest(a, WEEKDAYS)?.slice(0, 3), 'use mon, tue, wed, thu, fri, sat or sun.')}`, shown(raw));
   return i;
 }
 
@@ -57,7 +63,7 @@ export function weekdayOf(raw: string): number | null {
 export function dailyTakesNoDay(platform: Command['platform'], weekday: number, after: readonly string[]): UsageError {
   const day = WEEKDAYS[weekday]!;
   const time = parseClock(after[0] ?? '');
-  const zone = after[1] === undefined ? null : canonicalZone(after[1]);
+  const zone = after[1] === undefined || zonesMeantBy(after[1]) ? null : canonicalZone(after[1]);
   const [hhmm, tz] = [time ? formatClock(time) : '08:00', zone ?? 'Europe/Berlin'];
   const form = platform === 'discord' ? `/news brief schedule:weekly day:${day.slice(0, 3)} time:${hhmm} zone:${tz}` : `/news brief weekly ${day.slice(0, 3)} ${hhmm} ${tz}`;
   return new UsageError(`A daily brief comes every day and takes no day; for one on ${day[0]!.toUpperCase()}${day.slice(1)}s only, use weekly: ${form}.`);
@@ -78,5 +84,5 @@ export function zoneOrDefault(raw: string | undefined, d: ChannelDelivery, examp
 export function extraWords(typedBefore: string, extra: readonly string[], usage: string, example: string): UsageError {
   const word = shown(extra[0] ?? '');
   const more = extra.length > 1 ? ` (and ${extra.length - 1} more)` : '';
-  return new UsageError(`${word}${more} is one word too many after ${typedBefore}; leave it out. Usage: ${usage}, for example ${example}.`);
+  return typedUsage(`${word}${more} is one word too many after ${typedBefore}; leave it out. Usage: ${usage}, for example ${example}.`, word);
 }

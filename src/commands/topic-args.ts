@@ -2,7 +2,7 @@
 import type { Topic } from '../domain/types.ts';
 import { closest } from '../lib/closest.ts';
 import { UsageError } from '../lib/errors.ts';
-import { typedQuoted } from './typed-text.ts';
+import { typedQuoted, typedUsage } from './typed-text.ts';
 
 export function knownTopicsSentence(topics: readonly Topic[]): string {
   return topics.length === 0 ? 'no topics are configured' : `known topics are ${topics.map((t) => t.id).join(', ')}`;
@@ -61,11 +61,12 @@ export function resolveTopics(topics: readonly Topic[], given: readonly string[]
  * exactly one id is near it (`state-spywar`, a look-alike letter or dash), and the known ones.
  */
 export function unknownTopics(topics: readonly Topic[], unknown: readonly string[]): UsageError {
-  const shown = unknown.slice(0, 5).map((u) => typedQuoted(u)).join(', ');
+  const typed = unknown.slice(0, 5).map((u) => typedQuoted(u));
+  const shown = typed.join(', ');
   const meant = unknown.length === 1 ? closest(unknown[0]!.normalize('NFKC').replace(/^#/, ''), topics.map((t) => t.id)) : null;
   const known = knownTopicsSentence(topics);
   const rest = meant ? `did you mean ${meant}? ${known[0]!.toUpperCase()}${known.slice(1)}` : known;
-  return new UsageError(`Unknown topic ${shown}; ${rest} (see /news topics).`);
+  return typedUsage(`Unknown topic ${shown}; ${rest} (see /news topics).`, ...typed);
 }
 
 /**

@@ -10,7 +10,7 @@ import { UsageError } from '../lib/errors.ts';
 import { shownSummary } from './latest.ts';
 import { fitLines } from './reply-size.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
-import { typedQuoted } from './typed-text.ts';
+import { typedQuoted, typedUsage } from './typed-text.ts';
 import { reply, type CommandModule, type Explanation, type StoredStoryView } from './types.ts';
 
 /** Longest argument accepted (a link longer than this is not one a feed gave us). */
@@ -27,10 +27,10 @@ const HOST_FIRST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:
 /** The sentence for an argument that is neither a link nor an alert number, fitted to what it is. */
 function notALink(raw: string): UsageError {
   const shown = typedQuoted(raw, 80);
-  if (/^#?\d+$/.test(raw)) return new UsageError(`${shown} is too long to be an alert number, and it is not a link: ${TAKES}.`);
+  if (/^#?\d+$/.test(raw)) return typedUsage(`${shown} is too long to be an alert number, and it is not a link: ${TAKES}.`, shown);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
-  if (scheme && !/^https?$/i.test(scheme)) return new UsageError(`${shown} is not a web link (it starts with ${scheme.toLowerCase()}:, not https:): ${TAKES}.`);
-  return new UsageError(`${shown} is neither a link nor an alert number: ${TAKES}.`);
+  if (scheme && !/^https?$/i.test(scheme)) return typedUsage(`${shown} is not a web link (it starts with ${scheme.toLowerCase()}:, not https:): ${TAKES}.`, shown);
+  return typedUsage(`${shown} is neither a link nor an alert number: ${TAKES}.`, shown);
 }
 
 /** `<https://x|label>` (Slack's link form) or `<https://x>` (Discord's no-preview form) to the bare link. */

@@ -1,6 +1,7 @@
 // Pieces of the one-sentence messages for invalid configuration and topics files: the value found at an
 // issue's path, shown short, and what the schema allows there.
 import type { z } from 'zod';
+import { clipText } from '../lib/bounded-text.ts';
 
 /** The value at `keyPath` in the raw (unvalidated) document, or undefined. */
 export function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
@@ -12,13 +13,13 @@ export function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown 
   return cur;
 }
 
-/** A value as JSON, cut to 80 characters; `missing` for undefined. */
+/** A value as JSON, cut to 80 characters (lib/bounded-text.ts clipText); `missing` for undefined. */
 export function show(v: unknown): string {
   if (v === undefined) return 'missing';
   // JSON has no infinity or NaN (it would print null): shown as YAML spells them.
   if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
   const s = JSON.stringify(v) ?? String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return clipText(s, 80);
 }
 
 /** zod's type names, as the values a person writes in YAML. */

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { clipText } from '../lib/bounded-text.ts';
 import { closest } from '../lib/closest.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { redactText, redactUrl, urlPasswords } from '../lib/redact.ts';
@@ -231,7 +232,7 @@ function apiUrl(env: Env, name: 'SLACK_API_URL' | 'DISCORD_API_URL'): string | n
   } catch {
     url = null;
   }
-  const shown = JSON.stringify(redactUrl(v).slice(0, 200));
+  const shown = JSON.stringify(clipText(redactUrl(v), 200));
   if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError(`config: ${name} = ${shown} is invalid: expected an http(s) URL.`);
   if (url.username || url.password) {
     const token = name === 'SLACK_API_URL' ? 'Slack reads SLACK_BOT_TOKEN' : 'Discord reads DISCORD_TOKEN';

@@ -1,7 +1,7 @@
 // Raw entries to NewItems: canonical URLs, clean text beside the original HTML, UTC dates, a stable key per
 // feed and a content hash that tells a material edit from a re-dated or re-guided copy.
 import type { NewItem } from '../domain/types.ts';
-import { boundedText } from '../lib/bounded-text.ts';
+import { boundedText, clipText } from '../lib/bounded-text.ts';
 import { sha256 } from '../lib/digest.ts';
 import { plainLine } from '../lib/terminal-text.ts';
 import { htmlToText, oneLine } from './html-text.ts';
@@ -88,9 +88,11 @@ export function contentHash(title: string, summary: string, content: string): st
 }
 
 function untitled(summary: string, link: string | null): string {
-  // eslint-disable-next-line regexp/no-super-linear-move -- on at most 117 characters
-  if (summary) return summary.length > 120 ? `${summary.slice(0, 117).replace(/\s+\S*$/, '')}...` : summary;
-  return link ?? '(untitled)';
+  if (!summary) return link ?? '(untitled)';
+  // Cut as every shown text is (never inside an emoji), then back to the last whole word.
+  const cut = clipText(summary, 120);
+  // eslint-disable-next-line regexp/no-super-linear-move -- on at most 120 characters
+  return cut === summary ? summary : cut.replace(/\s+\S*…$/, '…');
 }
 
 /** Stored lengths, in characters: a feed's text is bounded before it reaches storage and the matcher. */

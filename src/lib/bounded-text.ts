@@ -38,18 +38,31 @@ export function codePoints(text: string): number {
   return n;
 }
 
+let graphemes: Intl.Segmenter | null = null;
+
 /**
  * `text` at most `max` characters (code points) long, ending in an ellipsis (one of the `max`) when cut: never
- * between the two halves of an emoji or other astral character. For text shown as it is (a summary, a word
- * someone typed) where boundedText's cleaning and marker are not wanted; only the first `max` + 1 characters
- * are looked at.
+ * inside what a reader sees as one character (a grapheme): not between the two halves of an emoji, nor inside
+ * a flag (two regional letters), a family or skin-tone emoji (joined by U+200D) or a letter with its accents.
+ * For text shown as it is (a summary, a word someone typed, a value echoed in an error) where boundedText's
+ * cleaning and marker are not wanted; only the first `max` + 1 characters are looked at. Every shown cut uses
+ * it rather than a raw .slice() and "...".
  */
 export function clipText(text: string, max: number): string {
   // Code units count at least as many as code points: text this short is never over.
   if (text.length <= max) return text;
   const head = firstChars(text, max + 1);
   if (codePoints(head) <= max) return text;
-  return `${firstChars(head, max - 1).trimEnd()}…`;
+  const keep = firstChars(head, max - 1);
+  // Back to the last grapheme boundary within `keep`; the grapheme that crosses the cut is left out whole
+  // (unless one grapheme alone is longer than the room: then it is cut on a code point, never half of one).
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let end = 0;
+  for (const g of graphemes.segment(head)) {
+    if (g.index + g.segment.length > keep.length) break;
+    end = g.index + g.segment.length;
+  }
+  return `${(end > 0 ? keep.slice(0, end) : keep).trimEnd()}…`;
 }
 
 /** The first `n` characters (code points) of `text`, never half an emoji or other astral character; only they are looked at. */

@@ -37,9 +37,15 @@ export class ConfigError extends CyberbriefError {
 
 /** A user typed something the CLI or a command cannot understand. */
 export class UsageError extends CyberbriefError {
-  constructor(message: string) {
+  /**
+   * The parts of `message` that quote what the user typed (as shown: `"*8am*"`), for a chat reply's `quoted`:
+   * an adapter makes them inert (Slack: no bold, no emoji), while the rest, our own text, stays as written.
+   */
+  readonly quoted: readonly string[];
+  constructor(message: string, opts: { quoted?: readonly string[] } = {}) {
     super('usage', message);
     this.name = 'UsageError';
+    this.quoted = opts.quoted ?? [];
   }
 }
 

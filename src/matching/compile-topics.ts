@@ -1,6 +1,7 @@
 // Topics compiled into one TermIndex: a document is scanned once for every term of every topic, then
 // each topic is scored (term weight x field weight, once per field) and its groups checked.
 import type { GroupTerm, MatchField, Topic, TopicMatch } from '../domain/types.ts';
+import { clipText } from '../lib/bounded-text.ts';
 import { FIELDS, FIELD_BIT, TermIndex, type MatchDoc, type TokenizedField } from './term-index.ts';
 
 export type { MatchDoc } from './term-index.ts';
@@ -136,9 +137,6 @@ function foundIn(index: TermIndex, id: number, masks: Uint8Array): string {
 }
 
 function preview(ids: number[], index: TermIndex): string {
-  const names = ids.slice(0, 2).map((id) => {
-    const text = index.termText(id);
-    return `"${text.length > 40 ? `${text.slice(0, 37)}...` : text}"`;
-  });
+  const names = ids.slice(0, 2).map((id) => `"${clipText(index.termText(id), 40)}"`);
   return names.join(', ') + (ids.length > 2 ? `, ${ids.length - 2} more` : '');
 }

@@ -63,12 +63,14 @@ export function parseKeyword(raw: string): Keyword {
     throw new UsageError(`keyword: it has pattern characters; keywords are plain words or phrases, not regular expressions.`);
   }
   const words = tokenize(text).length;
-  if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`);
-  if (words > MAX_KEYWORD_WORDS) throw new UsageError(`keyword: "${text}" has ${words} words; use at most ${MAX_KEYWORD_WORDS}.`);
+  // The term as typed goes with each sentence quoting it (UsageError.quoted): a chat adapter shows it as typed.
+  const quoted = { quoted: [text, ...text.split(',').map((w) => w.trim())] };
+  if (words === 0) throw new UsageError(`keyword: "${text}" has no letter or digit to match.`, quoted);
+  if (words > MAX_KEYWORD_WORDS) throw new UsageError(`keyword: "${text}" has ${words} words; use at most ${MAX_KEYWORD_WORDS}.`, quoted);
   // `--ransomware` or `+-x` would store a keyword that starts with a sign, which no one can type back.
-  if (/^[-+]/.test(text)) throw new UsageError(`keyword: "${text}" starts with a second sign; give one, as -${text.replace(/^[-+]+/, '')} or ${text.replace(/^[-+]+/, '')}.`);
+  if (/^[-+]/.test(text)) throw new UsageError(`keyword: "${text}" starts with a second sign; give one, as -${text.replace(/^[-+]+/, '')} or ${text.replace(/^[-+]+/, '')}.`, quoted);
   // `ransomware,espionage` is two keywords typed as one phrase, which would match only the two words together.
-  if (text.includes(',')) throw new UsageError(`keyword: "${text}" has a comma; separate keywords with spaces (/news keywords add ${text.split(',').map((w) => w.trim()).filter((w) => w !== '').join(' ')}), and quote a phrase.`);
+  if (text.includes(',')) throw new UsageError(`keyword: "${text}" has a comma; separate keywords with spaces (/news keywords add ${text.split(',').map((w) => w.trim()).filter((w) => w !== '').join(' ')}), and quote a phrase.`, quoted);
   return { term: text, exclude };
 }
 

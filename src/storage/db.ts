@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
+import { clipText } from '../lib/bounded-text.ts';
 import { CyberbriefError, StorageError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { notAFolderText } from '../lib/not-a-folder.ts';
@@ -53,7 +54,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
     try {
       return { dialect: 'sqlite', location: fileURLToPath(u) };
     } catch {
-      throw new CyberbriefError('storage', `storage: DATABASE_URL ${u.slice(0, 200)} is not a file URL of this machine; use file:///path/to/bot.db or a plain path.`);
+      throw new CyberbriefError('storage', `storage: DATABASE_URL ${clipText(u, 200)} is not a file URL of this machine; use file:///path/to/bot.db or a plain path.`);
     }
   }
   if (/^[a-z][a-z0-9+.-]+:/i.test(u) && !/^sqlite:/i.test(u)) {

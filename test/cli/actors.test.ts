@@ -50,7 +50,7 @@ describe('cyberbrief actors', () => {
     const list = await run(['actors', 'list', '--state', 'china'], { CYBERBRIEF_CONFIG: override });
     expect(list.out).toEqual([`2 threat actors (2 aliases) from ${out}`, '  China 1, Russia 1', 'Paper Heron  [sponsor China]  Paper Heron (in cyber stories), HERON-7, Mercury (with an actor cue)']);
     const json = await run(['actors', 'list', '--json'], { CYBERBRIEF_CONFIG: override });
-    expect(json.out.map((l) => JSON.parse(l).name)).toEqual(['Glass Otter', 'Paper Heron']);
+    expect(json.out.join('\n').split('\n').map((l) => JSON.parse(l).name)).toEqual(['Glass Otter', 'Paper Heron']);
   });
 
   it.each([

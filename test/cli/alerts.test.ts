@@ -39,10 +39,19 @@ describe('cyberbrief alerts', () => {
     expect(r.stdout).toMatch(/1 failed alert; 'cyberbrief alerts retry --all' queues them again\./);
   });
 
+  // Times in the text as chat and the dashboard show them (shownTime: weekday, to the minute, UTC said), not ISO.
+  it('list shows times as every face of the product does', async () => {
+    const { file, ids } = await seeded();
+    const r = await cli(['alerts', 'list'], file);
+    expect(r.stdout).toContain(`${ids[0]}  sent    slack:#C1  Story 1\n       sent Mon 2 Mar 2026 10:00 UTC  message 1700.01`);
+    expect(r.stdout).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
   it('list --json gives every alert, newest first', async () => {
     const { file, ids } = await seeded();
     const r = await cli(['alerts', 'list', '--json'], file);
-    const rows = JSON.parse(r.stdout) as { id: number; status: string; message_id: string | null }[];
+    // JSON Lines, as every --json output (cli/json-lines.ts).
+    const rows = r.stdout.split('\n').map((l) => JSON.parse(l) as { id: number; status: string; message_id: string | null });
     expect(rows.map((x) => [x.id, x.status, x.message_id])).toEqual([[ids[2], 'pending', null], [ids[1], 'dead', null], [ids[0], 'sent', '1700.01']]);
   });
 
@@ -109,7 +118,7 @@ describe.each(testDatabases)('cyberbrief alerts retry on $name: ids it cannot ta
     // Digits past what a row id can be were sent to the database (PostgreSQL: "unexpected error: value ... is out of range for type bigint").
     { name: 'an id past any row', argv: ['99999999999999999999'], code: 2, stderr: "cyberbrief alerts retry: '99999999999999999999' is not an alert id." },
     { name: 'an id of 0', argv: ['0'], code: 2, stderr: "cyberbrief alerts retry: '0' is not an alert id." },
-    { name: 'a pasted blob', argv: ['1'.repeat(5000)], code: 2, stderr: `cyberbrief alerts retry: '${'1'.repeat(77)}...' is not an alert id.` },
+    { name: 'a pasted blob', argv: ['1'.repeat(5000)], code: 2, stderr: `cyberbrief alerts retry: '${'1'.repeat(79)}…' is not an alert id.` },
     // 70,000 ids overflowed the database's bound parameters (SQLite: "unexpected error: too many SQL variables").
     { name: 'more ids than one call takes', argv: many(70_000), code: 2, stderr: 'cyberbrief alerts retry: 70000 alert ids given; give at most 1000 at a time, or --all for every dead letter.' },
     // Each missing id was listed: a message of thousands of numbers.

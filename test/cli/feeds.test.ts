@@ -43,7 +43,7 @@ describe('cyberbrief feeds', () => {
     expect(await cli('add', 'https://a.example/rss', '--title', 'A feed')).toMatchObject({ code: 0, stdout: 'Added feed 1: https://a.example/rss' });
     expect((await cli('add', 'https://a.example/rss')).stdout).toBe('Feed 1 already exists: https://a.example/rss');
     const list = await cli('list');
-    expect(list.stdout).toMatch(/^ {3}1 {2}new {10}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check \d{4}-\d\d-\d\dT.*\n {6}for every channel \(global\)$/);
+    expect(list.stdout).toMatch(/^ {3}1 {2}new {10}A feed {2}https:\/\/a\.example\/rss\n {6}last success - {3}next check [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC\n {6}for every channel \(global\)$/);
     expect((await cli('disable', '1')).stdout).toBe('Disabled feed 1: https://a.example/rss');
     const json = JSON.parse((await cli('list', '--json')).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ id: 1, url: 'https://a.example/rss', enabled: false, global: true, owners: [], last_success_at: null, last_error: null, error_count: 0 });
@@ -101,9 +101,9 @@ describe('cyberbrief feeds', () => {
       await storage.close();
     }
     const list = await cli('list');
-    expect(list.stdout).toContain('      push: pushed by https://hub.example/ (lease until 2026-12-02T10:00:00Z, last push -)');
-    expect(list.stdout).toContain('      push: push failed at https://down.example/, polled as usual; next try 2026-12-01T10:10:00Z: websub: hub https://down.example refused to subscribe (HTTP 503)');
-    expect(list.stdout).toContain('      push: unsubscribing at https://slow.example/; 2 tries failed, next try 2026-12-01T10:20:00Z: websub: hub https://slow.example did not answer within 10 s');
+    expect(list.stdout).toContain('      push: pushed by https://hub.example/ (lease until Wed 2 Dec 2026 10:00 UTC, last push -)');
+    expect(list.stdout).toContain('      push: push failed at https://down.example/, polled as usual; next try Tue 1 Dec 2026 10:10 UTC: websub: hub https://down.example refused to subscribe (HTTP 503)');
+    expect(list.stdout).toContain('      push: unsubscribing at https://slow.example/; 2 tries failed, next try Tue 1 Dec 2026 10:20 UTC: websub: hub https://slow.example did not answer within 10 s');
     expect(list.stdout).not.toMatch(TERMINAL_CONTROL);
     const rows = (await cli('list', '--json')).stdout.split('\n').map((l) => JSON.parse(l) as { push: unknown });
     expect(rows[0]!.push).toEqual({ state: 'active', hub: 'https://hub.example/', topic: 'https://pushed.example/rss', lease_expires_at: '2026-12-02T10:00:00.000Z', last_push_at: null, last_error: null, error_count: 0, next_try_at: null });
@@ -200,7 +200,7 @@ describe('cyberbrief feeds', () => {
   it('refuses feed URLs with credentials or over 2048 characters (without echoing the password) and titles over 200 characters', async () => {
     const cases: Array<{ url: string; message: string }> = [
       { url: 'https://reader:s3cret@private.example/feed', message: "cyberbrief feeds: 'https://***@private.example/feed' carries a user name or password, which would be stored and logged in clear (and is never sent)." },
-      { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(179)}' is longer than 2048 characters.` },
+      { url: `https://long.example/${'a'.repeat(2048)}`, message: `cyberbrief feeds: 'https://long.example/${'a'.repeat(178)}…' is longer than 2048 characters.` },
     ];
     expect(await cli('add', 'https://ok.example/feed', '--title', 'x'.repeat(201))).toMatchObject({
       code: 2,
@@ -341,7 +341,7 @@ describe.each(testDatabases)('cyberbrief feeds on $name: a feed named by what na
     { name: 'an id past any row, to remove', argv: ['remove', '99999999999999999999'], stderr: "cyberbrief feeds: no feed '99999999999999999999'; run 'cyberbrief feeds list' for ids and URLs." },
     { name: 'id 0', argv: ['enable', '0'], stderr: "cyberbrief feeds: no feed '0'; run 'cyberbrief feeds list' for ids and URLs." },
     // A pasted blob was echoed whole: a message of 20,000 characters.
-    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(77)}...'; run 'cyberbrief feeds list' for ids and URLs.` },
+    { name: 'a pasted blob', argv: ['remove', 'x'.repeat(20_000)], stderr: `cyberbrief feeds: no feed '${'x'.repeat(79)}…'; run 'cyberbrief feeds list' for ids and URLs.` },
   ])('$name: one short sentence, exit 2, the feed untouched', async ({ argv, stderr }) => {
     const { storage, url, cleanup } = await freshStorage(db);
     try {

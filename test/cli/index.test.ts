@@ -242,7 +242,7 @@ describe('cyberbrief doctor', () => {
 describe('cyberbrief CLI: what was typed is echoed short', () => {
   // A pasted blob (an argument of up to 128 KiB) was echoed whole: a "sentence" of 20,000 characters.
   const blob = 'x'.repeat(20_000);
-  const short = `${'x'.repeat(77)}...`;
+  const short = `${'x'.repeat(79)}…`;
   it.each([
     { name: 'an unknown command', argv: [`q${blob}`], stderr: `cyberbrief: unknown command 'q${short.slice(1)}'; run 'cyberbrief --help' for the list of commands.` },
     { name: 'an unknown top-level option', argv: [`--${blob}`], stderr: `cyberbrief: unknown option '--${short.slice(2)}'; run 'cyberbrief --help' for the list of commands.` },

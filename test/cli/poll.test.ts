@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
-import { formatPollLine, pollJson } from '../../src/cli/poll.ts';
+import { formatPollLine, pollRow } from '../../src/cli/poll.ts';
 import type { PollResult } from '../../src/feeds/poller.ts';
 import { serve, startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -154,7 +154,7 @@ describe('a poll line', () => {
   ])('says "$status $counts", the same status as its JSON', ({ items, fresh, updated, status, counts }) => {
     const r: PollResult = { feedId: 1, url: 'https://a.example/rss', status: 'new', items, new: fresh, updated, queued: fresh, ms: 12, nextCheckAt: new Date(0) };
     expect(formatPollLine(r)).toBe(`${status.padEnd(12)} ${counts.padEnd(28)}     12 ms  https://a.example/rss`);
-    expect(JSON.parse(pollJson(r))).toEqual({ url: r.url, status, items, new: fresh, ms: 12, error: null });
+    expect(JSON.parse(JSON.stringify(pollRow(r)))).toEqual({ url: r.url, status, items, new: fresh, ms: 12, error: null });
   });
 });
 

@@ -20,6 +20,8 @@ describe('/news help COMMAND', () => {
     ['help news LATEST', /^\/news latest \[topic\] \[count\]: the newest matching stories/],
     ['help /latest', /^\/news latest \[topic\] \[count\]: the newest matching stories/],
     ['help subscrbe', /^There is no \/news subscrbe command; did you mean \/news subscribe\? \/news subscribe \[topic\.\.\.\]: this channel follows/],
+    // Every form /news brief takes, the short ones included (a day first, a time alone).
+    ['help brief', /^\/news brief daily HH:MM \[Zone\] \| weekly DAY HH:MM \[Zone\] \| DAY HH:MM \[Zone\] \| HH:MM \[Zone\] \| off \| show: .*a day first means weekly \(mon 08:00\); a time alone moves the brief/],
     ['help keyword', /^There is no \/news keyword command; did you mean \/news keywords\? \/news keywords add/],
   ])('"%s" answers with the one command', async (text, want) => {
     const r = await ask(text);

@@ -2,6 +2,7 @@
 // on a character boundary (an emoji at the cut whole, never half of it) and saying it was cut.
 import { describe, expect, it } from 'vitest';
 import { extraWords, parseTime, parseWeekday, parseZone } from '../../src/commands/time-args.ts';
+import { ZONE_ABBREVIATIONS, zonesMeantBy } from '../../src/commands/zone-abbreviations.ts';
 
 const refusal = (f: () => unknown) => {
   try {
@@ -41,5 +42,35 @@ describe('a mistyped zone or day names the one meant', () => {
     { typed: 'xyz', run: parseWeekday, want: `"xyz" is not a day of the week; ${USE_DAY}` },
   ])('$typed', ({ typed, run, want }) => {
     expect(refusal(() => run(typed))).toBe(want);
+  });
+});
+
+// An abbreviation is not a place: Intl takes EST as UTC-5 all year (a brief at 08:00 EST would come at 09:00
+// New York time all summer), BST as Bangladesh, NST as New Zealand, AST as Alaska; EDT or CEST it refuses with
+// no suggestion. Each is refused with the place or places it stands for.
+describe('a time-zone abbreviation is refused, naming the zone meant', () => {
+  const lead = (typed: string) => `"${typed}" is a time-zone abbreviation, which names a fixed offset or several places rather than one place's clock with its daylight-saving changes; did you mean`;
+  it.each([
+    { typed: 'EST', want: `${lead('EST')} America/New_York?` },
+    { typed: 'est', want: `${lead('est')} America/New_York?` },
+    { typed: 'EDT', want: `${lead('EDT')} America/New_York?` },
+    { typed: 'PST', want: `${lead('PST')} America/Los_Angeles?` },
+    { typed: 'MST', want: `${lead('MST')} America/Denver or America/Phoenix?` },
+    { typed: 'CET', want: `${lead('CET')} Europe/Berlin or Europe/Paris?` },
+    { typed: 'CEST', want: `${lead('CEST')} Europe/Berlin or Europe/Paris?` },
+    { typed: 'BST', want: `${lead('BST')} Europe/London?` },
+    { typed: 'IST', want: `${lead('IST')} Asia/Kolkata, Europe/Dublin or Asia/Jerusalem?` },
+    { typed: 'NST', want: `${lead('NST')} America/St_Johns?` },
+    { typed: 'AEST', want: `${lead('AEST')} Australia/Sydney or Australia/Brisbane?` },
+  ])('$typed', ({ typed, want }) => {
+    expect(refusal(() => parseZone(typed))).toBe(want);
+  });
+
+  it('suggests only zones it takes', () => {
+    for (const abbr of ZONE_ABBREVIATIONS) for (const zone of zonesMeantBy(abbr)!) expect(parseZone(zone)).toBe(zone);
+  });
+
+  it.each(['UTC', 'GMT', 'Europe/Berlin', 'America/New_York', 'US/Eastern', 'Etc/GMT+5'])('%s is still taken', (zone) => {
+    expect(() => parseZone(zone)).not.toThrow();
   });
 });

@@ -43,6 +43,12 @@ describe('clipText', () => {
     { name: 'emoji only', text: '😀'.repeat(50), max: 5, want: `${'😀'.repeat(4)}…` },
     { name: 'a space before the ellipsis dropped', text: 'abc def', max: 5, want: 'abc…' },
     { name: 'max 1', text: 'ab', max: 1, want: '…' },
+    // What a reader sees as one character may be several code points: it is kept or left out whole.
+    { name: 'a flag (two regional letters) across the cut is left out whole', text: `${'x'.repeat(8)}🇩🇪yy`, max: 10, want: `${'x'.repeat(8)}…` },
+    { name: 'a family emoji (joined by U+200D) across the cut is left out whole', text: `${'x'.repeat(6)}👩\u200d👩\u200d👧yy`, max: 10, want: `${'x'.repeat(6)}…` },
+    { name: 'a skin-tone emoji across the cut is left out whole', text: `${'x'.repeat(8)}👍🏽yy`, max: 10, want: `${'x'.repeat(8)}…` },
+    { name: 'a letter and its combining accent stay together', text: `${'x'.repeat(8)}e\u0301yy`, max: 10, want: `${'x'.repeat(8)}…` },
+    { name: 'one grapheme longer than the room is cut on a code point', text: `e${'\u0301'.repeat(20)}`, max: 5, want: `e${'\u0301'.repeat(3)}…` },
   ])('$name', ({ text, max, want }) => {
     const got = clipText(text, max);
     expect(got).toBe(want);

@@ -39,7 +39,7 @@ export function newsCommand(name = 'news'): RESTPostAPIChatInputApplicationComma
         .addStringOption((o) => o.setName('schedule').setDescription('daily, weekly, off, or show (default show)').addChoices(...['daily', 'weekly', 'off', 'show'].map((c) => ({ name: c, value: c }))))
         .addStringOption((o) => o.setName('time').setDescription('Local time, HH:MM on a 24-hour clock, e.g. 08:00 (without a schedule: the brief\'s new time)').setMaxLength(8))
         .addStringOption((o) => o.setName('zone').setDescription('IANA time zone, e.g. Europe/Berlin, America/New_York, UTC').setMaxLength(64))
-        .addStringOption((o) => o.setName('day').setDescription('Weekly briefs: the day').addChoices(...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((c) => ({ name: c, value: c })))),
+        .addStringOption((o) => o.setName('day').setDescription('Weekly briefs: the day (without a schedule: weekly on this day)').addChoices(...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((c) => ({ name: c, value: c })))),
     )
     .addSubcommand((s) =>
       s

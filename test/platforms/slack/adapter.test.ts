@@ -1,7 +1,8 @@
 // The Slack adapter with the real Bolt App and WebClient, against the fake Slack Web API, receiving
 // signed slash commands through our own HTTP server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../../src/commands/index.ts';
+import { createCommandHandler, type CommandDeps } from '../../../src/commands/index.ts';
+import { parseKeyword } from '../../../src/matching/index.ts';
 import { DeliveryError, type Reply, type StoryView } from '../../../src/domain/chat.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { fixedClock, type Clock } from '../../../src/lib/clock.ts';
@@ -41,7 +42,7 @@ describe('Slack adapter', () => {
   /** When set, the answer to every command instead of the real handler's (a reply the core should never give). */
   let answerWith: Reply | null = null;
 
-  async function setUp(ackDeadlineMs?: number, clock?: Clock, topics?: Topic[]) {
+  async function setUp(ackDeadlineMs?: number, clock?: Clock, topics?: Topic[], extra: Partial<CommandDeps> = {}) {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
     platform = createSlackPlatform({
@@ -51,7 +52,7 @@ describe('Slack adapter', () => {
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     const { port } = await server.start();
     endpoint = `http://127.0.0.1:${port}/slack/events`;
-    const handle = createCommandHandler(commandDepsFor(storage, topics));
+    const handle = createCommandHandler({ ...commandDepsFor(storage, topics), ...extra });
     await platform.start(async (cmd) => {
       await gate;
       return answerWith ?? handle(cmd);
@@ -110,6 +111,29 @@ describe('Slack adapter', () => {
       expect(JSON.stringify(r.json)).not.toContain('\u2236');
     });
 
+    // A usage error quotes what was typed; Slack would render its markup (bold, italics, strike, code, an emoji
+    // shortcode), so that part is shown as typed, with look-alikes, while our own text stays as written.
+    it.each([
+      { name: 'a time that is not one', text: 'brief daily *8am* UTC', typed: '*8am*', user: 'UADMIN', want: '"\u22178am\u2217" is not a time of day; use HH:MM' },
+      { name: 'a zone that is not one', text: 'brief daily 08:00 _Berlin_', typed: '_Berlin_', user: 'UADMIN', want: '"\u02CDBerlin\u02CD" is not a time zone I know' },
+      { name: 'a day that is not one', text: 'brief weekly ~someday~ 08:00 UTC', typed: '~someday~', user: 'UADMIN', want: '"\u223Csomeday\u223C" is not a day of the week' },
+      { name: 'a word too many', text: 'quiet 22:00-07:00 UTC `now`', typed: '`now`', user: 'UADMIN', want: '"\u02CBnow\u02CB" is one word too many after /news quiet 22:00-07:00 UTC' },
+      { name: 'an unknown topic', text: 'subscribe :fire:', typed: ':fire:', user: 'UADMIN', want: 'Unknown topic "\u2236fire\u2236"' },
+      { name: 'a mistyped action', text: 'mode *liv*', typed: '*liv*', user: 'UADMIN', want: '/news mode has no "\u2217liv\u2217"; did you mean /news mode live?' },
+      { name: 'a bad page', text: 'feeds list page *2*', typed: '*2*', user: 'UMEMBER', want: '"\u22172\u2217" is not a page number' },
+      { name: 'not a link', text: 'why *story*', typed: '*story*', user: 'UMEMBER', want: '"\u2217story\u2217" is neither a link nor an alert number' },
+      { name: 'an unknown command', text: '*latest*', typed: '*latest*', user: 'UMEMBER', want: 'There is no /news \u2217latest\u2217 command' },
+      { name: 'help for an unknown command', text: 'help *latest*', typed: '*latest*', user: 'UMEMBER', want: 'There is no /news \u2217latest\u2217 command' },
+      { name: "a member's malformed change", text: 'brief daily *8am* UTC', typed: '*8am*', user: 'UMEMBER', want: '"\u22178am\u2217" is not a time of day' },
+    ])('echoes typed text as typed in a usage error, never as markup: $name', async ({ text, user, want, typed }) => {
+      await storage.feeds.add({ url: 'https://feeds.example/rss', source: 'config' });
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text, userId: user, channelId: 'C100' });
+      const said = r.json!.text as string;
+      expect(said).toContain(want);
+      // Nothing typed is left for Slack to render as markup.
+      expect(said).not.toContain(typed);
+    });
+
     // As on Discord, a day without daily or weekly means weekly; the reply says so. Only those who may change the channel's brief can.
     it.each([
       { who: 'a workspace admin', user: 'UADMIN', want: /^A day alone means a weekly brief: this channel gets a brief weekly on Monday at 08:00 UTC\. The next one is Mon /, weekly: true },
@@ -120,6 +144,19 @@ describe('Slack adapter', () => {
       const ch = await storage.channels.find('slack', 'C100');
       const d = ch ? await storage.channels.delivery(ch.id) : null;
       expect(d?.brief ?? null).toEqual(weekly ? { every: 'weekly', weekday: 1, time: { hour: 8, minute: 0, second: 0 }, zone: 'UTC' } : null);
+    });
+
+    // EST is UTC-5 all year to Intl (a brief at 08:00 EST would come at 09:00 New York time all summer).
+    it.each([
+      { text: 'brief daily 08:00 EST', want: 'America/New_York' },
+      { text: 'quiet 22:00-07:00 CET', want: 'Europe/Berlin or Europe/Paris' },
+    ])('refuses a zone abbreviation, naming the zone meant, and stores nothing: $text', async ({ text, want }) => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text, userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json!.text).toMatch(new RegExp(`^"[A-Z]+" is a time-zone abbreviation, which names a fixed offset or several places rather than one place's clock with its daylight-saving changes; did you mean ${want}\\?$`));
+      const ch = await storage.channels.find('slack', 'C100');
+      const d = ch ? await storage.channels.delivery(ch.id) : null;
+      expect(d?.brief ?? null).toBeNull();
+      expect(d?.quiet ?? null).toBeNull();
     });
 
     // Slack refuses a block with empty text: an empty answer would reach the user as an error.
@@ -140,6 +177,11 @@ describe('Slack adapter', () => {
       await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add :fire: *hot*', userId: 'UADMIN', channelId: 'C100' });
       const kws = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords list', userId: 'UMEMBER', channelId: 'C100' });
       expect(kws.json!.text).toBe('Keywords: include "\u2217hot\u2217", "\u2236fire\u2236"; no exclude terms.');
+    });
+
+    it('says that words are separate keywords, and how to add the phrase', async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add trade secrets', userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json!.text).toBe('Added "trade", "secrets". Each is a keyword on its own; for the phrase, quote it: /news keywords add "trade secrets" (and /news keywords remove trade secrets).');
     });
 
     it("refuses a member's keyword change, saying why, and stores nothing", async () => {
@@ -242,6 +284,16 @@ describe('Slack adapter', () => {
       const err = await platform.updateStory('C100', sent.messageId, { ...story, title: 'Changed' }).catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'permanent', scope: 'message' });
       expect((err as DeliveryError).message).toContain('message_not_found');
+    });
+  });
+
+  // With the bot's own keyword parser: its sentence quotes the keyword too, and that quote is shown as typed.
+  describe('with the real keyword parser', () => {
+    beforeEach(async () => setUp(undefined, undefined, undefined, { parseKeyword }));
+
+    it('echoes a refused keyword as typed, never as markup', async () => {
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add _hot_,~cold~', userId: 'UADMIN', channelId: 'C100' });
+      expect(r.json!.text).toBe('Keyword "\u02CDhot\u02CD,\u223Ccold\u223C" is not valid: "\u02CDhot\u02CD,\u223Ccold\u223C" has a comma; separate keywords with spaces (/news keywords add \u02CDhot\u02CD \u223Ccold\u223C), and quote a phrase.');
     });
   });
 
