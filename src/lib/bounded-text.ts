@@ -54,15 +54,27 @@ export function clipText(text: string, max: number): string {
   const head = firstChars(text, max + 1);
   if (codePoints(head) <= max) return text;
   const keep = firstChars(head, max - 1);
+  // Two characters under U+0300 always have a grapheme boundary between them but for CR LF (UAX #29: nothing
+  // there extends, joins or prepends): then the cut itself is the boundary, and the segmenter, which costs
+  // far more than the rest (matching's reasons cut a quote for every hit), is not needed.
+  const before = keep.charCodeAt(keep.length - 1);
+  const after = head.charCodeAt(keep.length);
+  if (before < 0x300 && after < 0x300 && !(before === 13 && after === 10)) return `${keep.trimEnd()}…`;
   // Back to the last grapheme boundary within `keep`; the grapheme that crosses the cut is left out whole
   // (unless one grapheme alone is longer than the room: then it is cut on a code point, never half of one).
+  const end = lastGraphemeEnd(head, keep.length);
+  return `${(end > 0 ? keep.slice(0, end) : keep).trimEnd()}…`;
+}
+
+/** Where the last grapheme of `text` that ends at or before `limit` (code units) ends; 0 when none does. */
+function lastGraphemeEnd(text: string, limit: number): number {
   graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   let end = 0;
-  for (const g of graphemes.segment(head)) {
-    if (g.index + g.segment.length > keep.length) break;
+  for (const g of graphemes.segment(text)) {
+    if (g.index + g.segment.length > limit) break;
     end = g.index + g.segment.length;
   }
-  return `${(end > 0 ? keep.slice(0, end) : keep).trimEnd()}…`;
+  return end;
 }
 
 /** The first `n` characters (code points) of `text`, never half an emoji or other astral character; only they are looked at. */

@@ -49,11 +49,42 @@ describe('clipText', () => {
     { name: 'a skin-tone emoji across the cut is left out whole', text: `${'x'.repeat(8)}👍🏽yy`, max: 10, want: `${'x'.repeat(8)}…` },
     { name: 'a letter and its combining accent stay together', text: `${'x'.repeat(8)}e\u0301yy`, max: 10, want: `${'x'.repeat(8)}…` },
     { name: 'one grapheme longer than the room is cut on a code point', text: `e${'\u0301'.repeat(20)}`, max: 5, want: `e${'\u0301'.repeat(3)}…` },
+    { name: 'CR LF across the cut is left out whole', text: `${'x'.repeat(8)}\r\nyy`, max: 10, want: `${'x'.repeat(8)}…` },
+    { name: 'a precomposed accented letter is one character', text: `${'x'.repeat(8)}éyy`, max: 10, want: `${'x'.repeat(8)}é…` },
   ])('$name', ({ text, max, want }) => {
     const got = clipText(text, max);
     expect(got).toBe(want);
     expect(chars(got)).toBeLessThanOrEqual(max);
     expect(got).not.toMatch(/\p{Cs}/u);
+  });
+
+  it('cuts where a grapheme segmenter would, also where it skips the segmenter (both sides under U+0300)', () => {
+    // The reference: the last grapheme boundary within the room, always from Intl.Segmenter.
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const reference = (text: string, max: number): string => {
+      if (chars(text) <= max) return text;
+      const head = firstChars(text, max + 1);
+      const keep = firstChars(head, max - 1);
+      let end = 0;
+      for (const g of segmenter.segment(head)) {
+        if (g.index + g.segment.length > keep.length) break;
+        end = g.index + g.segment.length;
+      }
+      return `${(end > 0 ? keep.slice(0, end) : keep).trimEnd()}…`;
+    };
+    const pieces = ['a', 'Z', ' ', '\r', '\n', '\r\n', 'é', 'ÿ', '\u00ad', '\u02ff', 'e\u0301', '\u0300', '\u200d', '👩\u200d👧', '🇩🇪', '👍🏽', '😀', '\u1100\u1161', '가', '\ufe0f', 'ก\u0e31'];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      const len = 1 + next(30);
+      for (let k = 0; k < len; k++) text += pieces[next(pieces.length)];
+      const max = 1 + next(20);
+      expect(clipText(text, max), JSON.stringify({ text, max })).toBe(reference(text, max));
+    }
   });
 });
 
