@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_DELIVERY, DELIVERY_MODES, formatClock, parseClock, type BriefSchedule, type ChannelDelivery, type DeliveryMode, type QuietHours } from '../domain/brief-schedule.ts';
 import type { Channel, ChannelKeyword, PlatformName } from '../domain/types.ts';
 import { pauseReason } from '../lib/bounded-text.ts';
+import { pushTo } from '../lib/group.ts';
 import type { ChannelsTable, Database } from './schema.ts';
 import { flag, toDate } from './rows.ts';
 
@@ -42,12 +43,6 @@ export function deliveryFromRow(r: Pick<Selectable<ChannelsTable>, 'delivery_mod
 }
 
 const DELIVERY_COLUMNS = ['delivery_mode', 'brief_every', 'brief_weekday', 'brief_time', 'brief_zone', 'quiet_start', 'quiet_end', 'quiet_zone', 'threads'] as const;
-
-function pushTo<T>(m: Map<number, T[]>, key: number, value: T): void {
-  const list = m.get(key);
-  if (list) list.push(value);
-  else m.set(key, [value]);
-}
 
 export class ChannelsRepo {
   constructor(private readonly db: Kysely<Database>) {}

@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { tenantKey, type FeedAudience, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Feed, PlatformName } from '../domain/types.ts';
+import { pushTo } from '../lib/group.ts';
 import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { toDate } from './rows.ts';
@@ -269,12 +270,7 @@ export class FeedsRepo {
       this.db.selectFrom('feed_tenants').select(['feed_id', 'platform', 'workspace_id']).orderBy('feed_id').orderBy('platform').orderBy('workspace_id').execute(),
     ]);
     const tenants = new Map<number, TenantKey[]>();
-    for (const l of links) {
-      const id = Number(l.feed_id);
-      const list = tenants.get(id) ?? [];
-      list.push(tenantKey({ platform: l.platform as PlatformName, workspaceId: l.workspace_id }));
-      tenants.set(id, list);
-    }
+    for (const l of links) pushTo(tenants, Number(l.feed_id), tenantKey({ platform: l.platform as PlatformName, workspaceId: l.workspace_id }));
     const audiences = new Map(feeds.map((f) => [Number(f.id), { global: !!f.is_global, tenants: tenants.get(Number(f.id)) ?? [] }]));
     this.audienceCache = version === null ? null : { version, audiences };
     return audiences;
