@@ -1,6 +1,7 @@
 // Sentences about a channel's delivery settings, shared by brief, mode, quiet, threads and status.
-import { describeQuiet, describeSchedule, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
+import { describeQuiet, describeSchedule, formatClock, type BriefSchedule, type ChannelDelivery } from '../domain/brief-schedule.ts';
 import { shownTimeWithUtc } from '../domain/shown-time.ts';
+import { orList, zonesMeantBy } from './zone-abbreviations.ts';
 
 /** "The next one is Mon 2 Mar 2026 08:00 Europe/Berlin (07:00 UTC)." */
 export function nextBriefLine(s: BriefSchedule, at: number): string {
@@ -27,5 +28,15 @@ export function deliveryLines(d: ChannelDelivery & { briefNextAt: Date | null })
   // Quiet hours and threads only when set (the defaults would be two more lines in every status).
   if (d.quiet) lines.push(`Quiet hours: ${describeQuiet(d.quiet)} (live alerts are held, then sent as one message).`);
   if (d.threads) lines.push('Threads: on (later coverage is replied in the story\'s thread).');
+  // A zone stored before abbreviations were refused (EST, CET): it keeps a clock the channel likely did not mean.
+  if (d.brief) lines.push(...abbreviatedZone('brief', d.brief.zone, (z) => `/news brief ${formatClock(d.brief!.time)} ${z}`));
+  if (d.quiet) lines.push(...abbreviatedZone('quiet hours', d.quiet.zone, (z) => `/news quiet ${describeQuiet({ ...d.quiet!, zone: z })}`));
   return lines;
+}
+
+/** One line when `zone` is an abbreviation: what it is read as, and the command that sets the zone meant. */
+function abbreviatedZone(what: string, zone: string, command: (meant: string) => string): string[] {
+  const meant = zonesMeantBy(zone);
+  if (!meant) return [];
+  return [`The ${what} follow${what === 'brief' ? 's' : ''} ${zone}, an abbreviation read as a fixed offset or another place's clock, not ${orList(meant)} time: set the zone again, e.g. ${command(meant[0]!)}.`];
 }

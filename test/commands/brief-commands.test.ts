@@ -121,6 +121,22 @@ describe('brief, mode, quiet and threads commands (SQLite)', () => {
     expect(await delivery()).toMatchObject({ mode: 'live', brief: null, briefNextAt: null, quiet: { zone: 'Europe/Berlin' } });
   });
 
+  it('names a zone stored as an abbreviation before they were refused, with the command that sets the zone meant', async () => {
+    expect(await run('brief weekly mon 08:00 Europe/Berlin')).toMatch(/^This channel gets a brief weekly/);
+    expect(await run('status', member)).not.toContain('abbreviation');
+    // As an older version stored them: EST (UTC-5 all year) and CET.
+    const ch = (await storage.channels.find('slack', 'C1'))!;
+    const at = (hour: number) => ({ hour, minute: 0, second: 0 });
+    await storage.channels.setDelivery(ch.id, { mode: 'both', brief: { every: 'weekly', weekday: 1, time: at(8), zone: 'EST' }, quiet: { start: at(22), end: at(7), zone: 'CET' }, threads: false }, null);
+    const status = await run('status', member);
+    expect(status).toContain("The brief follows EST, an abbreviation read as a fixed offset or another place's clock, not America/New_York time: set the zone again, e.g. /news brief 08:00 America/New_York.");
+    expect(status).toContain("The quiet hours follow CET, an abbreviation read as a fixed offset or another place's clock, not Europe/Berlin or Europe/Paris time: set the zone again, e.g. /news quiet 22:00-07:00 Europe/Berlin.");
+    // The commands it names do what it says: the brief stays weekly on Monday, and the lines go.
+    expect(await run('brief 08:00 America/New_York')).toMatch(/weekly on Monday at 08:00 America\/New_York/);
+    expect(await run('quiet 22:00-07:00 Europe/Berlin')).toMatch(/22:00-07:00 Europe\/Berlin/);
+    expect(await run('status', member)).not.toContain('abbreviation');
+  });
+
   it('says when quiet hours set now end, on their zone\'s clock with the zone named', async () => {
     expect(await run('quiet 13:00-14:00 Europe/Berlin')).toBe(
       'Quiet hours: 13:00-14:00 Europe/Berlin. Live alerts in that window are held and go out as one message when it ends. It is quiet now, until Tue 10 Mar 2026 14:00 Europe/Berlin.',
