@@ -15,5 +15,10 @@ export function printJsonLines(ctx: Pick<CliContext, 'stdout' | 'stderr'>, rows:
     ctx.stderr(empty);
     return;
   }
-  for (let i = 0; i < rows.length; i += LINES_PER_WRITE) ctx.stdout(rows.slice(i, i + LINES_PER_WRITE).map((r) => JSON.stringify(r)).join('\n'));
+  writeLines(ctx, rows.map((r) => JSON.stringify(r)));
+}
+
+/** `lines` on standard output, many to a write (JSON Lines, and text output with a line per row, e.g. `poll`). */
+export function writeLines(ctx: Pick<CliContext, 'stdout'>, lines: readonly string[]): void {
+  for (let i = 0; i < lines.length; i += LINES_PER_WRITE) ctx.stdout(lines.slice(i, i + LINES_PER_WRITE).join('\n'));
 }

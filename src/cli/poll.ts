@@ -8,11 +8,8 @@ import { createScheduler } from '../feeds/scheduler.ts';
 import { createWorkers } from '../workers/index.ts';
 import type { Storage } from '../storage/index.ts';
 import { shownTime } from '../domain/shown-time.ts';
-import { printJsonLines } from './json-lines.ts';
+import { printJsonLines, writeLines } from './json-lines.ts';
 import type { CliCommand } from './types.ts';
-
-/** Result lines handed to standard output at once. */
-const OUTPUT_LINES = 1000;
 
 /**
  * A poll's status as the command shows it, in text and JSON alike: a document read (the poller's 'new')
@@ -106,7 +103,7 @@ export const command: CliCommand = {
         // Nothing polled is no line, and the reason on standard error (cli/json-lines.ts).
         printJsonLines(ctx, results.map(pollRow), signalled ? `No feed polled before ${signalled}.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : '');
       } else {
-        for (let i = 0; i < results.length; i += OUTPUT_LINES) ctx.stdout(results.slice(i, i + OUTPUT_LINES).map(formatPollLine).join('\n'));
+        writeLines(ctx, results.map(formatPollLine));
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
         ctx.stderr(signalled ? `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled before ${signalled}, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`);
