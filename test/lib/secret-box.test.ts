@@ -8,7 +8,7 @@ const B64 = Buffer.alloc(32, 7).toString('base64');
 
 function flipFirstBit(part: string): string {
   const bytes = Buffer.from(part, 'base64url');
-  bytes[0] ^= 1;
+  bytes[0] = bytes[0]! ^ 1;
   return bytes.toString('base64url');
 }
 
