@@ -6,10 +6,8 @@ import type { FeedsRepo } from '../storage/feeds-repo.ts';
 import { cleanFeedTitle } from './feed-title.ts';
 
 export async function syncConfigFeeds(feeds: FeedsRepo, entries: Config['feeds'], now = new Date()): Promise<number> {
-  let added = 0;
-  for (const e of entries) {
-    const r = await feeds.add({ url: e.url, title: cleanFeedTitle(e.title), intervalSeconds: e.interval_seconds ?? null, source: 'config' }, now);
-    if (r.created) added++;
-  }
-  return added;
+  return feeds.addGlobalMany(
+    entries.map((e) => ({ url: e.url, title: cleanFeedTitle(e.title), intervalSeconds: e.interval_seconds ?? null, source: 'config' as const })),
+    now,
+  );
 }

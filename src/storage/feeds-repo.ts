@@ -1,7 +1,7 @@
 // Feeds and their scheduling state. Due feeds are claimed with a lease so that several instances sharing
 // one PostgreSQL fetch each feed once per interval (FOR UPDATE SKIP LOCKED); a crashed instance's lease
 // simply expires.
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { tenantKey, type FeedAudience, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Feed, PlatformName } from '../domain/types.ts';
 import { pushTo } from '../lib/group.ts';
@@ -116,6 +116,22 @@ function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[num
   };
 }
 
+/** A new feed's row: enabled, unprimed, due at `input.nextCheckAt` or now. */
+function newFeedRow(input: AddFeedInput, now: Date, global: boolean): Insertable<FeedsTable> {
+  return {
+    url: input.url,
+    title: input.title ?? null,
+    interval_seconds: input.intervalSeconds ?? null,
+    source: input.source,
+    enabled: 1,
+    next_check_at: (input.nextCheckAt ?? now).getTime(),
+    error_count: 0,
+    primed: 0,
+    is_global: global ? 1 : 0,
+    created_at: now.getTime(),
+  };
+}
+
 export class FeedsRepo {
   constructor(
     private readonly db: Kysely<Database>,
@@ -132,6 +148,47 @@ export class FeedsRepo {
       if (madeGlobal) await trx.updateTable('feeds').set({ is_global: 1 }).where('id', '=', row.id).execute();
       return { feed: feedFromRow({ ...row, is_global: 1 }), created, madeGlobal };
     });
+  }
+
+  /**
+   * `add` for many feeds at once (the configuration's, at every start and CLI command): URLs that are global
+   * already cost their part of one read of every feed's URL, new ones are inserted 500 to a statement, and only a URL a
+   * tenant has (or one inserted meanwhile by another instance) goes through `add`. Returns how many rows
+   * were created. With 10,000 configured feeds on PostgreSQL, one `add` each took 5-12 s of every start.
+   */
+  async addGlobalMany(inputs: readonly AddFeedInput[], now = new Date()): Promise<number> {
+    const known = await this.globalByUrl();
+    const wanted = new Map<string, AddFeedInput>();
+    for (const input of inputs) if (known.get(input.url) !== true && !wanted.has(input.url)) wanted.set(input.url, input);
+    const fresh = [...wanted.values()].filter((input) => !known.has(input.url));
+    let created = 0;
+    const inserted = new Set<string>();
+    for (let i = 0; i < fresh.length; i += 500) {
+      const rows = await this.db
+        .insertInto('feeds')
+        .values(
+          fresh.slice(i, i + 500).map((input) => newFeedRow(input, now, true)),
+        )
+        .onConflict((oc) => oc.column('url').doNothing())
+        .returning('url')
+        .execute();
+      for (const r of rows) inserted.add(r.url);
+      created += rows.length;
+    }
+    const rest = [...wanted.values()].filter((input) => !inserted.has(input.url));
+    if (rest.length === 0) return created;
+    // A tenant's feed, or a row another instance inserted since the read: read again, `add` what is not global.
+    const since = await this.globalByUrl();
+    for (const input of rest) {
+      if (since.get(input.url) === true) continue;
+      if ((await this.add(input, now)).created) created++;
+    }
+    return created;
+  }
+
+  /** Every feed's URL, and whether it is global. */
+  private async globalByUrl(): Promise<Map<string, boolean>> {
+    return new Map((await this.db.selectFrom('feeds').select(['url', 'is_global']).execute()).map((r) => [r.url, !!r.is_global]));
   }
 
   /**
@@ -166,18 +223,7 @@ export class FeedsRepo {
         if (existing) return { value: await fn(trx, existing, false) };
         const ins = await trx
           .insertInto('feeds')
-          .values({
-            url: input.url,
-            title: input.title ?? null,
-            interval_seconds: input.intervalSeconds ?? null,
-            source: input.source,
-            enabled: 1,
-            next_check_at: (input.nextCheckAt ?? now).getTime(),
-            error_count: 0,
-            primed: 0,
-            is_global: 0,
-            created_at: now.getTime(),
-          })
+          .values(newFeedRow(input, now, false))
           .onConflict((oc) => oc.column('url').doNothing())
           .executeTakeFirst();
         const row = await this.lock(trx.selectFrom('feeds').selectAll().where('url', '=', input.url)).executeTakeFirst();

@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Storage } from '../../src/storage/index.ts';
+import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 notePostgresSkip();
 
 describe.each(testDatabases)('FeedsRepo on $name', (database) => {
   let storage: Storage;
+  let url: string;
   let cleanup: () => Promise<void>;
   const t0 = new Date('2026-01-01T00:00:00Z');
 
   beforeEach(async () => {
-    ({ storage, cleanup } = await freshStorage(database));
+    ({ storage, url, cleanup } = await freshStorage(database));
   });
   afterEach(async () => cleanup());
 
@@ -99,6 +100,50 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect((await storage.feeds.get(a.id))!.url).toBe('https://new.example/rss');
     expect(await storage.feeds.moveUrl(a.id, 'https://taken.example/rss')).toBe(false);
     expect((await storage.feeds.list()).map((f) => f.url)).toEqual(['https://new.example/rss', 'https://taken.example/rss']);
+  });
+
+  it('adds many global feeds as add does: new ones created, global ones left as they are, a tenant\'s made global', async () => {
+    const kept = (await storage.feeds.add({ url: 'https://kept.example/rss', title: 'Kept', source: 'cli' }, t0)).feed;
+    await storage.feeds.setEnabled(kept.id, false, t0);
+    const tenants = (await storage.feeds.addForTenant({ url: 'https://tenant.example/rss', title: 'Theirs', source: 'user' }, { platform: 'slack', workspaceId: 'T1' }, 'U1', t0)).feed;
+    const later = new Date(t0.getTime() + 60_000);
+    const created = await storage.feeds.addGlobalMany(
+      [
+        { url: 'https://kept.example/rss', title: 'Renamed', intervalSeconds: 60, source: 'config' },
+        { url: 'https://tenant.example/rss', title: 'Ours', source: 'config' },
+        { url: 'https://new.example/rss', title: 'New', intervalSeconds: 900, source: 'config' },
+        { url: 'https://new.example/rss', title: 'Twice', source: 'config' },
+        { url: 'https://other.example/rss', source: 'config' },
+      ],
+      later,
+    );
+    expect(created).toBe(2);
+    const byUrl = new Map((await storage.feeds.list()).map((f) => [f.url, f]));
+    expect([...byUrl.keys()].sort()).toEqual(['https://kept.example/rss', 'https://new.example/rss', 'https://other.example/rss', 'https://tenant.example/rss']);
+    expect(byUrl.get('https://kept.example/rss')).toMatchObject({ id: kept.id, title: 'Kept', enabled: false, intervalSeconds: null, global: true });
+    expect(byUrl.get('https://tenant.example/rss')).toMatchObject({ id: tenants.id, title: 'Theirs', global: true });
+    expect(byUrl.get('https://new.example/rss')).toMatchObject({ title: 'New', intervalSeconds: 900, enabled: true, primed: false, global: true, errorCount: 0 });
+    expect(byUrl.get('https://new.example/rss')!.nextCheckAt.toISOString()).toBe(later.toISOString());
+    expect(byUrl.get('https://other.example/rss')).toMatchObject({ title: null, global: true });
+    expect((await storage.feeds.audiences()).get(tenants.id)).toMatchObject({ global: true });
+    // Again, as at every start: nothing created, no feed id used up.
+    expect(await storage.feeds.addGlobalMany([{ url: 'https://new.example/rss', source: 'config' }, { url: 'https://other.example/rss', source: 'config' }], later)).toBe(0);
+    const next = (await storage.feeds.add({ url: 'https://after.example/rss', source: 'cli' }, t0)).feed;
+    expect(next.id).toBe(Math.max(...[...byUrl.values()].map((f) => f.id)) + 1);
+  });
+
+  it('adds 1,200 feeds in batches, and two instances adding the same ones at once create each row once', async () => {
+    const inputs = Array.from({ length: 1200 }, (_, i) => ({ url: `https://h${i % 300}.example/feed-${i}.xml`, source: 'config' as const }));
+    const second = database.name === 'sqlite' ? storage : await openStorage(url);
+    try {
+      const [a, b] = await Promise.all([storage.feeds.addGlobalMany(inputs, t0), second.feeds.addGlobalMany(inputs, t0)]);
+      expect(a + b).toBe(1200);
+      const all = await storage.feeds.list();
+      expect(all).toHaveLength(1200);
+      expect(all.every((f) => f.global)).toBe(true);
+    } finally {
+      if (second !== storage) await second.close();
+    }
   });
 
   it('removes a feed', async () => {
