@@ -132,5 +132,7 @@ export function argsOf(i: ChatInputCommandInteraction): { name: string; args: st
     default:
       args = [];
   }
-  return { name, args, text: [name, ...args].join(' ') };
+  // The text as typed, each option's value in the order given (quotes kept: a reply may read them), for messages.
+  const typed = (i.options.data[0]?.options ?? []).map((o) => (typeof o.value === 'boolean' ? (o.value ? o.name : '') : String(o.value ?? '')));
+  return { name, args, text: [name, ...typed].filter((part) => part !== '').join(' ') };
 }

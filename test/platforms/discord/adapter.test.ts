@@ -184,6 +184,17 @@ describe('Discord adapter', () => {
     }
   });
 
+  // The reply's phrase hint reads what was typed: Discord hands the option's text as typed, quotes included
+  // (the parentheses arrive escaped, as all reply text does, and show plain).
+  it.each([
+    { terms: '"state sponsored" hackers spies', says: 'Added "state sponsored", "hackers", "spies".' },
+    { terms: 'trade secrets', says: 'Added "trade", "secrets". Each is a keyword on its own; for the phrase, quote it: /news keywords add "trade secrets" \\(and /news keywords remove trade secrets\\).' },
+  ])('keywords add $terms: a phrase hint only when nothing was quoted', async ({ terms, says }) => {
+    await setUp();
+    const r = await callbackFor(discord.sendInteraction({ guildId: GUILD, channelId: CHAN, userId: '600000000000000002', permissions: MEMBER | PERMISSIONS.ManageGuild, subcommand: 'keywords', options: [{ name: 'action', type: 3, value: 'add' }, { name: 'terms', type: 3, value: terms }] }));
+    expect((r.body.data as { content: string }).content).toBe(says);
+  });
+
   // A reply longer than Discord's 2,000 characters (the emulator refuses more, as Discord does) arrives whole,
   // in several messages cut at line breaks: the answer, then follow-ups, each as private as the answer.
   it.each([
