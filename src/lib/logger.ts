@@ -43,12 +43,34 @@ function holdsSecret(v: Record<string, unknown>): boolean {
 }
 
 /**
+ * Every own property of `v` as a descriptor holding its value: an accessor is read on `v` itself. Since V8 12
+ * (Node 22) an error's `stack` is an own accessor whose getter reads the error it is called on, so a copy of
+ * the accessor on another object has no stack; a getter that throws leaves that property out.
+ */
+function ownValueDescriptors(v: object): PropertyDescriptorMap {
+  const out: PropertyDescriptorMap = {};
+  for (const key of Reflect.ownKeys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, key)!;
+    if (!d.get && !d.set) {
+      out[key as string] = d;
+      continue;
+    }
+    try {
+      out[key as string] = { value: d.get ? (d.get.call(v) as unknown) : undefined, enumerable: d.enumerable, configurable: true, writable: true };
+    } catch {
+      // left out: the serialiser would have met the same error
+    }
+  }
+  return out;
+}
+
+/**
  * A copy of `v` (its prototype kept, as pino's redaction copies) with its secret keys and headers hidden.
- * `whole`: every own property copied as it is (an error's message and stack, for pino's error serialiser).
+ * `whole`: every own property copied with its value (an error's message and stack, for pino's error serialiser).
  */
 function hidden(v: Record<string, unknown>, whole = false): Record<string, unknown> {
   const proto = Object.getPrototypeOf(v) as object | null;
-  const copy = (whole ? Object.create(proto, Object.getOwnPropertyDescriptors(v)) : Object.assign(Object.create(proto), v)) as Record<string, unknown>;
+  const copy = (whole ? Object.create(proto, ownValueDescriptors(v)) : Object.assign(Object.create(proto), v)) as Record<string, unknown>;
   for (const k of SECRET_KEYS) if (own(copy, k)) copy[k] = REDACTED;
   const h = copy.headers;
   if (own(copy, 'headers') && isObject(h) && SECRET_HEADERS.some((k) => own(h, k))) {

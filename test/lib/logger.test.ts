@@ -74,6 +74,12 @@ const PINO_PATHS = [
 
 describe('secrets one level down (redactNested), as pino wrote them with wildcard paths', () => {
   const withToken = Object.assign(new Error('boom'), { token: 'err-token-123', code: 'E_X' });
+  // Node 22's errors keep their stack in an own accessor that reads the error it is called on; this one does the
+  // same on any Node, so a copy that carries the accessor over, not its value, loses the stack here too.
+  const stacks = new WeakMap<object, string>();
+  const accessorStack = Object.assign(new Error('boom'), { token: 'err-token-456' });
+  stacks.set(accessorStack, 'Error: boom\n    at a frame (file.js:1:1)');
+  Object.defineProperty(accessorStack, 'stack', { get(this: object) { return stacks.get(this) ?? ''; }, set() {}, enumerable: false, configurable: true });
   const inherited = Object.create({ token: 'inherited-tok' }) as Record<string, unknown>;
   inherited.visible = 1;
   const cases: Array<[string, Record<string, unknown>]> = [
@@ -84,6 +90,7 @@ describe('secrets one level down (redactNested), as pino wrote them with wildcar
     ['top-level headers', { headers: { authorization: 'Bearer x', 'x-slack-signature': 'v0=top', accept: '*/*', headers: { authorization: 'deep' } } }],
     ['a request', { req: { url: '/slack/events', headers: { authorization: 'Basic x', 'x-slack-signature': 'v0=req', host: 'h' } } }],
     ['an error holding a token', { err: withToken }],
+    ['an error holding a token, its stack an accessor (as on Node 22)', { err: accessorStack }],
     ['two levels down, arrays and inherited keys (left as they are)', { a: { b: { token: 'two-down' } }, list: [{ token: 'in-array' }], inherited }],
     ['nothing at all', {}],
   ];
