@@ -214,5 +214,7 @@ describe('cyberbrief poll --once stopped by a signal (the built CLI, a child pro
       rmSync(dir, { recursive: true, force: true });
       await drop();
     }
-  }, 30_000);
+    // Two child processes each starting the built CLI (and PostgreSQL's database made and dropped): 4-10 s
+    // alone, over 30 s on two busy cores beside other files' bots.
+  }, 120_000);
 });
