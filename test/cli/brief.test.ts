@@ -11,12 +11,16 @@ const cli = (argv: string[], dbFile: string) => runCli(argv, { DATABASE_URL: dbF
 
 const schedule: BriefSchedule = { every: 'daily', weekday: null, time: { hour: 8, minute: 0, second: 0 }, zone: 'Europe/Berlin' };
 
-/** A Slack channel in brief mode holding three stories (one covered by two outlets), and a Discord channel with the same id. */
-async function seeded(): Promise<string> {
+/**
+ * A Slack channel in brief mode holding three stories (one covered by two outlets), and a Discord channel
+ * with the same id; its next brief is the schedule's next occurrence after `now` (one reading of the clock,
+ * so a test can say exactly when it is due).
+ */
+async function seeded(now = Date.now()): Promise<string> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cyberbrief-brief-cli-')), 'b.db');
   const storage = await openStorage(file);
   try {
-    const at = new Date(Date.now() - 3600_000);
+    const at = new Date(now - 3600_000);
     const a = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [1, 2, 3].map((n) => ({ key: `k${n}`, title: `Story ${n}`, summary: `Summary of story ${n}. More.` })), at);
     const b = await seedFeed(storage, { url: 'https://beta.example/rss', title: 'Beta' }, [{ key: 'b1', title: 'Story 2, as Beta has it' }], at);
     const ch = await seedChannel(storage, 'slack', 'C0NEWS', ['state-cyber-operations']);
@@ -26,7 +30,7 @@ async function seeded(): Promise<string> {
     await storage.channels.upsert({ platform: 'slack', externalId: 'C0DESK', workspaceId: 'W1', name: 'desk' });
     await storage.channels.upsert({ platform: 'slack', externalId: 'C0TWIN', workspaceId: 'W1', name: 'twin' });
     await storage.channels.upsert({ platform: 'discord', externalId: '710000000000000001', workspaceId: 'G1', name: 'twin' });
-    await storage.channels.setDelivery(ch, { mode: 'brief', brief: schedule, quiet: null, threads: false }, new Date(nextOccurrence(schedule, Date.now()).at));
+    await storage.channels.setDelivery(ch, { mode: 'brief', brief: schedule, quiet: null, threads: false }, new Date(nextOccurrence(schedule, now).at));
     for (const [i, itemId] of a.itemIds.entries()) {
       const c = await storage.clusters.create({ signature: '00', title: 't', firstItemId: itemId, at, createdAt: at });
       await storage.clusters.assignCluster(itemId, c.id);
@@ -68,12 +72,16 @@ describe('cyberbrief brief --dry-run', () => {
   });
 
   it('--json gives the schedule, when it is due and the brief as composed', async () => {
-    const file = await seeded();
+    const now = Date.now();
+    const file = await seeded(now);
     const r = await cli(['brief', '--channel', 'slack:C0NEWS', '--dry-run', '--json'], file);
     const j = JSON.parse(r.stdout) as { mode: string; schedule: { text: string }; due: string; brief: { total: number; groups: Array<{ stories: Array<{ title: string }> }> } };
     expect(j).toMatchObject({ mode: 'brief', schedule: { text: 'daily at 08:00 Europe/Berlin' }, brief: { total: 3 } });
     expect(j.brief.groups[0]!.stories.map((s) => s.title)).toEqual(['Story 3', 'Story 2', 'Story 1']);
-    expect(Date.parse(j.due)).toBeGreaterThan(Date.now());
+    // The time set when the channel was seeded: later than that moment, whatever the clock says by now (a run
+    // at 07:59:59 Berlin time used to find it already past once the CLI had started).
+    expect(j.due).toBe(new Date(nextOccurrence(schedule, now).at).toISOString());
+    expect(Date.parse(j.due)).toBeGreaterThan(now);
   });
 
   it.each([

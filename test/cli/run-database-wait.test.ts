@@ -1,6 +1,6 @@
 // `cyberbrief run` started before its PostgreSQL answers (the built CLI as a child process): it waits,
 // saying so once (no "fatal"), stops cleanly on SIGTERM meanwhile, and starts once the server answers (a
-// TCP proxy to the real PostgreSQL, opened after a delay). Errors that waiting cannot fix (an unknown
+// TCP proxy to the real PostgreSQL that refuses at first). Errors that waiting cannot fix (an unknown
 // database, a bad URL) exit 1 at once with one sentence.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../emulators/http-util.ts';
 import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
-import { freePort as closedPort } from '../helpers/ports.ts';
-import { openProxy } from '../helpers/tcp-proxy.ts';
+import { heldClosedPort } from '../helpers/ports.ts';
+import { startProxy } from '../helpers/tcp-proxy.ts';
 
 notePostgresSkip();
 const PG_URL = process.env.TEST_DATABASE_URL?.trim() || null;
@@ -44,14 +44,17 @@ const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 describe('cyberbrief run while PostgreSQL does not answer yet', () => {
   it('waits for a closed port, saying so once and not fatally, and stops cleanly on SIGTERM', async () => {
-    const port = await closedPort();
+    const closed = await heldClosedPort();
+    cleanups.push(closed.close);
+    const { port } = closed;
     const bot = start(`postgres://postgres@127.0.0.1:${port}/cyberbrief_wait`);
     await waitFor('the bot to say it waits', () => bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
     // Several probes later it is still waiting, and has said so once.
-    await new Promise((r) => setTimeout(r, 4000));
+    const before = closed.attempts();
+    await waitFor('three more connection attempts', () => closed.attempts() >= before + 3, 30_000);
     expect(alive(bot)).toBe(true);
     const out = bot.output();
-    expect(count(out, `storage: start-up waits for PostgreSQL 127.0.0.1:${port}/cyberbrief_wait to answer (connect ECONNREFUSED 127.0.0.1:${port})`)).toBe(1);
+    expect(count(out, `storage: start-up waits for PostgreSQL 127.0.0.1:${port}/cyberbrief_wait to answer (connect ECONNRESET 127.0.0.1:${port})`)).toBe(1);
     expect(count(out, 'is not answering')).toBe(1);
     expect(out).not.toContain('fatal');
     expect(out).not.toContain('cannot reach');
@@ -61,7 +64,9 @@ describe('cyberbrief run while PostgreSQL does not answer yet', () => {
   });
 
   it('serves /healthz while it waits: 503 in fixed words (starting, database not open yet), and the rest 503 too', async () => {
-    const port = await closedPort();
+    const closed = await heldClosedPort();
+    cleanups.push(closed.close);
+    const { port } = closed;
     const bot = start(`postgres://postgres@127.0.0.1:${port}/cyberbrief_wait`);
     await waitFor('the bot to say it waits', () => alive(bot) && bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
     const m = /http: listening on 127\.0\.0\.1:(\d+)/.exec(bot.output());
@@ -81,20 +86,22 @@ describe('cyberbrief run while PostgreSQL does not answer yet', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 
-  it.skipIf(!PG_URL)('starts and serves /healthz once the database answers (a proxy to it opened 3 s after start)', async () => {
+  it.skipIf(!PG_URL)('starts and serves /healthz once the database answers (a proxy to it opened after a few refused attempts)', async () => {
     const database = testDatabases.find((d) => d.name === 'postgres')!;
     const { url, drop } = await database.create();
     cleanups.push(drop);
     const real = new URL(url);
-    const port = await closedPort();
+    const proxy = await startProxy(real, { up: false });
+    cleanups.push(proxy.close);
     const viaProxy = new URL(url);
     viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(port);
+    viaProxy.port = String(proxy.port);
     const bot = start(viaProxy.toString());
     await waitFor('the bot to say it waits', () => alive(bot) && bot.output().includes('storage: start-up waits for PostgreSQL'), 20_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    const before = proxy.refused();
+    await waitFor('two more connection attempts refused', () => proxy.refused() >= before + 2, 30_000);
     expect(alive(bot)).toBe(true);
-    cleanups.push(await openProxy(port, real));
+    proxy.restore();
     const httpPort = await announcedPort(bot, 30_000);
     const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@ import type { Command, CommandHandler } from '../../src/domain/chat.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { StorageError, UsageError } from '../../src/lib/errors.ts';
-import { parseKeyword as realParseKeyword } from '../../src/matching/keywords.ts';
+import { parseKeyword } from '../../src/matching/keywords.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 import { storySeeder } from '../helpers/stories.ts';
@@ -13,15 +13,6 @@ const TOPICS: Topic[] = [
   { id: 'espionage', name: 'State cyberespionage', description: 'Spying and accusations', terms: [{ term: 'spy', weight: 1 }], threshold: 1 },
   { id: 'talks', name: 'Cyber talks', description: 'Working groups and dialogues', terms: [{ term: 'talks', weight: 1 }], threshold: 1 },
 ];
-
-/** A keyword parser shaped like the matching module's: lower-cases, `-` excludes, caps the length. */
-function parseKeyword(raw: string): { term: string; exclude: boolean } {
-  const exclude = raw.startsWith('-');
-  const term = raw.replace(/^-/, '').trim().toLowerCase();
-  if (term === '') throw new Error('it is empty');
-  if (term.length > 60) throw new Error('it is longer than 60 characters');
-  return { term, exclude };
-}
 
 const manager = { userIsAdmin: false, userCanManageChannel: true };
 const member = { userIsAdmin: false, userCanManageChannel: false };
@@ -129,7 +120,7 @@ describe('createCommandHandler (SQLite)', () => {
   });
 
   it('refuses a keyword with an invisible character in one sentence and stores nothing (the real keyword parser)', async () => {
-    const real = createCommandHandler({ ...deps, parseKeyword: realParseKeyword });
+    const real = createCommandHandler({ ...deps, parseKeyword });
     const reply = await real(command('keywords add espi\u200bonage -ransom\u202eware', manager));
     expect(reply.text).toBe('Keyword "espionage" is not valid: it contains an invisible formatting character (U+200B, e.g. a zero-width space or a direction mark); type the word again without it.');
     const ch = await storage.channels.find('slack', 'C1');
@@ -156,7 +147,7 @@ describe('createCommandHandler (SQLite)', () => {
     expect((await handle(command('keywords add volt', manager))).text).toMatch(/^Nothing changed/);
     expect((await handle(command('keywords add a b', manager))).text).toBe('A channel can hold 3 keywords and this one has 2; remove some first.');
     expect((await handle(command('keywords list', member))).text).toBe('Keywords: include "volt"; exclude "sports".');
-    expect((await handle(command(`keywords add ${'x'.repeat(70)}`, manager))).text).toMatch(/is not valid: it is longer than 60 characters\.$/);
+    expect((await handle(command(`keywords add ${'x'.repeat(70)}`, manager))).text).toMatch(/is not valid: it is 70 characters; keep it to 60 or fewer\.$/);
     expect((await handle(command('keywords remove -sports', manager))).text).toBe('Removed "sports".');
     const ch = (await storage.channels.find('slack', 'C1'))!;
     expect(await storage.channels.keywords(ch.id)).toEqual([{ channelId: ch.id, term: 'volt', exclude: false }]);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../emulators/http-util.ts';
 import { backoffMs, createDispatcher, type DispatcherDeps, type DispatcherOptions, type DispatchStore } from '../../src/delivery/dispatcher.ts';
 import { DeliveryError, type ChatPlatform } from '../../src/domain/chat.ts';
 import type { PlatformName } from '../../src/domain/types.ts';
@@ -385,7 +386,7 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     // Real clock and real waits here: the pacing gap is far longer than the test.
     const d = createDispatcher(deps([real], { clock: systemClock, sleep: undefined }), options({ channelIntervalMs: 600_000 }));
     await d.start();
-    for (let i = 0; i < 500 && real.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the first post', () => real.messages.length > 0);
     await d.stop();
     expect(real.titles('C1')).toEqual(['Story 1']);
     const rows = (await storage.alerts.list({ channelId: c1 })).reverse();

@@ -263,7 +263,7 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     const p = createPipeline(deps(), opts({ idleMs: 60_000 }));
     await p.start();
     p.notify();
-    for (let i = 0; i < 200 && (await storage.clusters.unprocessedItems(1)).length; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('every item to be processed', async () => (await storage.clusters.unprocessedItems(1)).length === 0);
     await p.stop();
     expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
     expect((await storage.alerts.counts()).pending).toBe(3);

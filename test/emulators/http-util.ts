@@ -14,7 +14,7 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 }
 
 /** Resolves once `check` returns a value other than undefined/false; rejects with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

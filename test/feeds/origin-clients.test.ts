@@ -3,12 +3,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OriginClients } from '../../src/feeds/origin-clients.ts';
+import { waitFor } from '../emulators/http-util.ts';
 
 describe('OriginClients', () => {
   let servers: http.Server[];
   const sockets = new Set<Socket>();
   const origins: string[] = [];
   let gate: Promise<void> = Promise.resolve();
+  /** Requests for /slow the servers have received (each waits for `gate`). */
+  let slowArrived = 0;
 
   beforeAll(async () => {
     servers = await Promise.all(
@@ -16,7 +19,10 @@ describe('OriginClients', () => {
         () =>
           new Promise<http.Server>((resolve) => {
             const s = http.createServer((req, res) => {
-              if (req.url === '/slow') void gate.then(() => res.end('slow'));
+              if (req.url === '/slow') {
+                slowArrived++;
+                void gate.then(() => res.end('slow'));
+              }
               else res.end('ok');
             });
             s.on('connection', (c) => sockets.add(c));
@@ -36,8 +42,9 @@ describe('OriginClients', () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
     const before = sockets.size;
+    const arrived = slowArrived;
     const slow = [1, 2, 3, 4].map(() => request(`${origins[0]}/slow`, { dispatcher: pool }).then((r) => r.body.text()));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('two requests at the server', () => slowArrived - arrived >= 2);
     expect(pool.stats()).toEqual({ origins: 1, clients: 2 });
     expect(sockets.size - before).toBe(2);
     open();
@@ -53,14 +60,15 @@ describe('OriginClients', () => {
     for (const o of origins.slice(1)) await (await request(`${o}/`, { dispatcher: pool })).body.text();
     let open!: () => void;
     gate = new Promise((r) => (open = r));
+    const arrived = slowArrived;
     const busy = request(`${origins[0]}/slow`, { dispatcher: pool }).then((r) => r.body.text());
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the slow request at the server', () => slowArrived > arrived);
     const open3 = () => [...sockets].filter((c) => !c.destroyed).length;
     const before = open3();
     let closed = false;
     const closing = pool.close().then(() => (closed = true));
     // The two idle connections close while the slow request is still waiting for its answer.
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the two idle connections to close', () => before - open3() >= 2);
     expect(before - open3()).toBe(2);
     expect(closed).toBe(false);
     open();
@@ -76,9 +84,10 @@ describe('OriginClients', () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
     const aborted = new AbortController();
+    const arrived = slowArrived;
     const failing = request(`${origins[0]}/slow`, { dispatcher: pool, signal: aborted.signal }).catch((e: Error) => e.name);
     const busy = request(`${origins[1]}/slow`, { dispatcher: pool });
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor('both slow requests at the servers', () => slowArrived - arrived >= 2);
     aborted.abort();
     expect(await failing).toBe('AbortError');
     pool.sweep(Date.now() + 60);

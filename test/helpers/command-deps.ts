@@ -4,7 +4,7 @@ import { parseCommandText } from '../../src/commands/parse-text.ts';
 import { afterEach, beforeEach } from 'vitest';
 import { createCommandHandler } from '../../src/commands/index.ts';
 import type { Command, CommandHandler } from '../../src/domain/chat.ts';
-import { compileTopics } from '../../src/matching/index.ts';
+import { compileTopics, parseKeyword } from '../../src/matching/index.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { UsageError } from '../../src/lib/errors.ts';
@@ -16,15 +16,6 @@ export const TEST_TOPICS: Topic[] = [
   { id: 'talks', name: 'Cyber talks', description: 'Working groups and dialogues', terms: [{ term: 'working group', weight: 3 }, { term: 'cyber talks', weight: 3 }], threshold: 2 },
 ];
 
-/** Shaped like the matching module's parser: `-` excludes, lower-cased, length-capped. */
-export function testKeywordParser(raw: string): { term: string; exclude: boolean } {
-  const exclude = raw.startsWith('-');
-  const term = raw.replace(/^-/, '').trim().toLowerCase();
-  if (term === '') throw new Error('it is empty');
-  if (term.length > 60) throw new Error('it is longer than 60 characters');
-  return { term, exclude };
-}
-
 export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS): CommandDeps {
   const matcher = compileTopics(topics);
   return {
@@ -32,7 +23,7 @@ export function commandDepsFor(storage: Storage, topics: Topic[] = TEST_TOPICS):
     latest: storage.latest,
     feeds: storage.feeds,
     topics,
-    parseKeyword: testKeywordParser,
+    parseKeyword,
     checkFeedUrl: (url) => {
       if (!/^https?:\/\/[^\s]+$/.test(url) || url.length > 2000) throw new UsageError(`"${url.slice(0, 100)}" is not an http(s) URL.`);
       return url;

@@ -11,7 +11,7 @@ import { createHealthCheck, HEALTH_REUSE_MS, publicDatabaseReason, type Database
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
-import { freePort as closedPort } from '../helpers/ports.ts';
+import { heldClosedPort } from '../helpers/ports.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 
 
@@ -69,7 +69,9 @@ describe('GET /healthz with a database that cannot be used', () => {
     {
       name: 'PostgreSQL: a URL to a closed port',
       open: async () => {
-        const port = await closedPort();
+        const closed = await heldClosedPort();
+        cleanups.push(() => void closed.close());
+        const { port } = closed;
         const s = await openStorage(`postgres://postgres@127.0.0.1:${port}/private_db_name`, { migrate: false });
         return { storage: s, secrets: ['127.0.0.1', String(port), 'private_db_name', 'postgres'], reason: 'database unreachable' };
       },

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listenError, type HttpServer, type HttpServerOptions, type Route } from '../../src/http/server.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
+import { waitFor } from '../emulators/http-util.ts';
 import { fillerHeaders, rawExchange } from '../helpers/raw-http.ts';
 
 /** A server on a free loopback port, healthy unless `opts` says otherwise, started. */
@@ -194,17 +195,25 @@ describe('http server and slow or many clients', () => {
   it('closes connections past maxConnections at once, and takes new ones when some end', async () => {
     let port: number;
     ({ server, port } = await startServer({ limits: { maxConnections: 5 } }));
+    // Each connection is answered once and kept open (keep-alive), so the server has surely taken all five
+    // before the sixth comes (a socket connected is not yet one the server has counted).
     const open = (): Promise<net.Socket> => new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(s));
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let got = '';
+      s.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (/^HTTP\/1\.1 200 [^]*\r\n\r\n/.test(got)) resolve(s);
+      });
       s.on('error', reject);
     });
-    const idle = await Promise.all(Array.from({ length: 5 }, open));
-    await new Promise((r) => setTimeout(r, 100));
+    const kept = await Promise.all(Array.from({ length: 5 }, open));
     const extra = await send(port, { method: 'GET', path: '/healthz' }).then((r) => r.status, (e: NodeJS.ErrnoException) => e.code ?? 'error');
     expect(extra).toBe('ECONNRESET');
-    for (const s of idle) s.destroy();
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await send(port, { method: 'GET', path: '/healthz' })).status).toBe(200);
+    for (const s of kept) s.destroy();
+    // The server counts a connection gone when its side has closed, a moment after ours: until then a new one
+    // is still closed at once. Wait (10 s at most) until one is served.
+    const served = await waitFor('a new connection to be served', () => send(port, { method: 'GET', path: '/healthz' }).then((r) => r.status, () => false));
+    expect(served).toBe(200);
   });
 });
 

@@ -9,9 +9,8 @@ import { holdInstanceLiveness, LeaderLocks, takeBackDeadLeases, type Storage } f
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
 import { waitFor } from '../emulators/http-util.ts';
-import { freePort } from '../helpers/ports.ts';
 import { captureLog } from '../helpers/log-capture.ts';
-import { openProxy } from '../helpers/tcp-proxy.ts';
+import { startProxy } from '../helpers/tcp-proxy.ts';
 
 notePostgresSkip();
 
@@ -136,19 +135,18 @@ describe.each(testDatabases)('takeBackDeadLeases on $name', (database) => {
 describe.skipIf(!process.env.TEST_DATABASE_URL?.trim())('holdInstanceLiveness through a PostgreSQL outage', () => {
   it('says once that the lock was lost and once that it cannot be taken, however many attempts fail, and once that it is held again', async () => {
     const real = new URL(process.env.TEST_DATABASE_URL!.trim());
-    const port = await freePort();
+    const proxy = await startProxy(real);
     const viaProxy = new URL(real.toString());
     viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(port);
-    let cut = await openProxy(port, real);
+    viaProxy.port = String(proxy.port);
     const { lines, logger } = captureLog();
     const locks = new LeaderLocks(parseDatabaseUrl(viaProxy.toString()), { checkEveryMs: 200 });
     const liveness = await holdInstanceLiveness(SELF, { locks, logger, retry: { baseMs: 20, maxMs: 100 } });
     try {
-      await cut();
-      // Many attempts fail while the proxy is gone (each logged at debug level only).
+      proxy.cut();
+      // Many attempts fail while the proxy is cut (each logged at debug level only).
       await waitFor('several failed attempts', () => lines.filter((l) => l.level === 'debug' && l.msg.includes('liveness lock')).length >= 5, 20_000);
-      cut = await openProxy(port, real);
+      proxy.restore();
       await waitFor('the lock to be held again', () => lines.some((l) => l.msg.includes('holds its liveness lock again')), 20_000);
       const said = lines.filter((l) => l.level !== 'debug').map((l) => l.msg.replace(/\(.*\)/, '(...)').replace(/\d+(\.\d+)? s/, 'N s'));
       expect(said).toEqual([
@@ -158,7 +156,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL?.trim())('holdInstanceLiveness th
       ]);
     } finally {
       await liveness.stop();
-      await cut();
+      await proxy.close();
     }
   });
 });

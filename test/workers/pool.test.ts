@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../emulators/http-util.ts';
 import { FeedParseTimeoutError } from '../../src/feeds/fetch-error.ts';
 import { readFeed } from '../../src/feeds/read-feed.ts';
 import { CyberbriefError } from '../../src/lib/errors.ts';
@@ -135,7 +136,7 @@ describe('worker pool', () => {
     try {
       const gate = new SharedArrayBuffer(4);
       const runs = Array.from({ length: 8 }, () => pool.run('wait', { gate }, { deadlineMs: 60_000 }));
-      for (let i = 0; i < 1000 && pool.stats().busy < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor('both threads to be busy', () => pool.stats().busy >= 2, 30_000);
       Atomics.store(new Int32Array(gate), 0, 1);
       Atomics.notify(new Int32Array(gate), 0);
       expect(new Set(await Promise.all(runs)).size).toBe(2);

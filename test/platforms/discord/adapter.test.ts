@@ -42,7 +42,8 @@ describe('Discord adapter', () => {
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test Server', channels: [{ id: CHAN, name: 'news' }] }] });
     platform = createDiscordPlatform({
       token: TOKEN, applicationId: APP, devGuildId: opts.devGuildId === undefined ? GUILD : opts.devGuildId, apiUrl: discord.apiUrl, logger: silentLogger(),
-      readyTimeoutMs: 15_000, ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
+      // Replied in place unless a case sets a short deferAfterMs: the product's 2 s is a race on a busy machine.
+      readyTimeoutMs: 30_000, deferAfterMs: opts.deferAfterMs ?? 30_000,
     });
     const handle = createCommandHandler(commandDepsFor(storage, opts.topics));
     await platform.start(async (cmd) => {

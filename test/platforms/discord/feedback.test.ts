@@ -56,7 +56,7 @@ describe('Discord feedback buttons', () => {
     alertA = (await seedAlerts(storage, chA, [itemIds[0]!], t0))[0]!;
     alertB = (await seedAlerts(storage, await seedChannel(storage, 'discord', OTHER, ['talks']), [itemIds[1]!], t0))[0]!;
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test', channels: [{ id: CHAN, name: 'news' }, { id: OTHER, name: 'other' }] }] });
-    platform = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), readyTimeoutMs: 15_000 });
+    platform = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), readyTimeoutMs: 30_000, deferAfterMs: 30_000 });
     const feedback = createFeedbackHandler({ channels: storage.channels, alerts: storage.alerts, feedback: storage.feedback, clock: systemClock });
     await platform.start(createCommandHandler(commandDepsFor(storage)), feedback);
   });

@@ -20,7 +20,7 @@ describe('Discord gateway leadership', () => {
   const platforms: ChatPlatform[] = [];
 
   const make = (leadership: GatewayLeadership) => {
-    const p = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), leadership, leaderRetryMs: 20, readyTimeoutMs: 15_000 });
+    const p = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), leadership, leaderRetryMs: 20, readyTimeoutMs: 30_000, deferAfterMs: 30_000 });
     platforms.push(p);
     return p;
   };

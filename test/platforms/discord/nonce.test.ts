@@ -21,7 +21,7 @@ describe('Discord adapter nonce', () => {
 
   beforeEach(async () => {
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APP, guilds: [{ id: GUILD, name: 'Test', channels: [{ id: CHAN, name: 'news' }] }] });
-    platform = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), readyTimeoutMs: 15_000 });
+    platform = createDiscordPlatform({ token: TOKEN, applicationId: APP, devGuildId: GUILD, apiUrl: discord.apiUrl, logger: silentLogger(), readyTimeoutMs: 30_000, deferAfterMs: 30_000 });
     await platform.start(async () => ({ text: '', ephemeral: true }));
   });
   afterEach(async () => {

@@ -5,23 +5,29 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { createDiscordPlatform } from '../../../src/platforms/discord/adapter.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../emulators/discord.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { heldClosedPort, type HeldClosedPort } from '../../helpers/ports.ts';
 
 const TOKEN = 'discord-test-token.abcdef.123456';
 const APP = '800000000000000001';
 const GUILD = '700000000000000001';
 
 let discord: FakeDiscord | null = null;
+let closed: HeldClosedPort | null = null;
 afterEach(async () => {
   await discord?.close();
   discord = null;
+  await closed?.close();
+  closed = null;
 });
 
 describe('Discord /news registration failing at start-up', () => {
   it.each([
     {
       name: 'an API URL nothing answers at',
-      setUp: async () => ({ apiUrl: `http://127.0.0.1:${await freePort()}/api`, token: TOKEN, applicationId: APP }),
+      setUp: async () => {
+        closed = await heldClosedPort();
+        return { apiUrl: `http://127.0.0.1:${closed.port}/api`, token: TOKEN, applicationId: APP };
+      },
       says: /^discord: registering \/news failed \(.+\); cannot reach DISCORD_API_URL=http:\/\/127\.0\.0\.1:\d+\/api: check that address \(unset it for Discord's own\) and this machine's network\.$/,
     },
     {

@@ -17,6 +17,8 @@ import { freshStorage, testDatabases } from '../../helpers/databases.ts';
 
 const TOKEN = 'xoxb-test-token-123456';
 const SECRET = 'test-signing-secret-abcdef';
+/** The acknowledgement deadline for cases answered in the acknowledgement: the product's 2.5 s is a race on a busy machine. */
+const QUICK_ACK_MS = 30_000;
 
 const story: StoryView = {
   title: 'US and China form cyber working group <!channel> @everyone',
@@ -47,7 +49,7 @@ describe('Slack adapter', () => {
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UADMIN', is_admin: true }, { id: 'UMEMBER' }, { id: 'UALLOWED' }] });
     platform = createSlackPlatform({
       botToken: TOKEN, signingSecret: SECRET, appToken: null, socketMode: false, apiUrl: slack.apiUrl,
-      adminUserIds: ['UALLOWED'], logger: silentLogger(), ...(ackDeadlineMs !== undefined ? { ackDeadlineMs } : {}), ...(clock ? { clock } : {}),
+      adminUserIds: ['UALLOWED'], logger: silentLogger(), ackDeadlineMs: ackDeadlineMs ?? QUICK_ACK_MS, ...(clock ? { clock } : {}),
     });
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     const { port } = await server.start();
@@ -93,11 +95,14 @@ describe('Slack adapter', () => {
     });
 
     it('reads the text as typed: Slack sends &, < and > as entities', async () => {
-      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add "AT&T" "<b>"', userId: 'UADMIN', channelId: 'C100' });
-      // Stored as typed; the reply escapes them again for Slack.
-      expect(r.json).toMatchObject({ text: 'Added "at&amp;t", "&lt;b&gt;".' });
+      const r = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add "AT&T"', userId: 'UADMIN', channelId: 'C100' });
+      // Stored as typed; the reply escapes it again for Slack.
+      expect(r.json).toMatchObject({ text: 'Added "AT&amp;T".' });
       const ch = (await storage.channels.find('slack', 'C100'))!;
-      expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(['<b>', 'at&t']);
+      expect((await storage.channels.keywords(ch.id)).map((k) => k.term)).toEqual(['AT&T']);
+      // < and > reach the keyword parser as typed (it refuses them as pattern characters), and are escaped once.
+      const refused = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add "<b>"', userId: 'UADMIN', channelId: 'C100' });
+      expect(refused.json).toMatchObject({ text: 'Keyword "&lt;b&gt;" is not valid: it has pattern characters; keywords are plain words or phrases, not regular expressions.' });
     });
 
     // Our own text (usage, help, times) is sent as written; only feed text and what users stored is made
@@ -174,9 +179,9 @@ describe('Slack adapter', () => {
       await storage.feeds.add({ url: 'https://feeds.example/rss', title: ':rotating_light: *BREAKING* _now_ ~gone~ `x` 10:30', source: 'config' });
       const list = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'feeds list', userId: 'UMEMBER', channelId: 'C100' });
       expect(list.json!.text).toBe("Watching 1 feed for this workspace's channels:\n1. \u2236rotating_light\u2236 \u2217BREAKING\u2217 \u02CDnow\u02CD \u223Cgone\u223C \u02CBx\u02CB 10:30 https://feeds.example/rss (global)");
-      await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add :fire: *hot*', userId: 'UADMIN', channelId: 'C100' });
+      await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords add :fire: _hot_', userId: 'UADMIN', channelId: 'C100' });
       const kws = await sendSlashCommand({ url: endpoint, signingSecret: SECRET, text: 'keywords list', userId: 'UMEMBER', channelId: 'C100' });
-      expect(kws.json!.text).toBe('Keywords: include "\u2217hot\u2217", "\u2236fire\u2236"; no exclude terms.');
+      expect(kws.json!.text).toBe('Keywords: include "\u2236fire\u2236", "\u02CDhot\u02CD"; no exclude terms.');
     });
 
     it('says that words are separate keywords, and how to add the phrase', async () => {

@@ -53,7 +53,7 @@ describe('Slack feedback buttons', () => {
     alertA = (await seedAlerts(storage, await seedChannel(storage, 'slack', 'C100', ['talks']), [itemIds[0]!], t0))[0]!;
     alertB = (await seedAlerts(storage, await seedChannel(storage, 'slack', 'C200', ['talks']), [itemIds[1]!], t0))[0]!;
     slack = await startFakeSlack({ token: TOKEN, users: [{ id: 'UMEMBER' }] });
-    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: SECRET, appToken: null, socketMode: false, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger() });
+    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: SECRET, appToken: null, socketMode: false, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger(), ackDeadlineMs: 30_000 });
     server = createHttpServer({ host: '127.0.0.1', port: 0, routes: platform.httpRoutes, health: async () => ({ ok: true, checks: {} }), logger: silentLogger() });
     endpoint = `http://127.0.0.1:${(await server.start()).port}/slack/events`;
     const feedback = createFeedbackHandler({ channels: storage.channels, alerts: storage.alerts, feedback: storage.feedback, clock: systemClock });

@@ -18,7 +18,7 @@ describe('Slack adapter findStory', () => {
 
   beforeEach(async () => {
     slack = await startFakeSlack({ token: TOKEN });
-    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: 'secret-0123456789', appToken: null, socketMode: false, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger() });
+    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: 'secret-0123456789', appToken: null, socketMode: false, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger(), ackDeadlineMs: 30_000 });
     await platform.start(async () => ({ text: '', ephemeral: true }));
   });
   afterEach(async () => {

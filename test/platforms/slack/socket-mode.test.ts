@@ -24,7 +24,7 @@ describe('Slack adapter in Socket Mode', () => {
   beforeEach(async () => {
     ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
     slack = await startFakeSlack({ token: TOKEN, appToken: APP_TOKEN, users: [{ id: 'UOWNER', is_owner: true }, { id: 'UMEMBER' }] });
-    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: null, appToken: APP_TOKEN, socketMode: true, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger() });
+    platform = createSlackPlatform({ botToken: TOKEN, signingSecret: null, appToken: APP_TOKEN, socketMode: true, apiUrl: slack.apiUrl, adminUserIds: [], logger: silentLogger(), ackDeadlineMs: 30_000 });
     const feedback = createFeedbackHandler({ channels: storage.channels, alerts: storage.alerts, feedback: storage.feedback, clock: systemClock });
     await platform.start(createCommandHandler(commandDepsFor(storage)), feedback);
     await waitFor('the Socket Mode connection', () => slack.socketConnections > 0);
