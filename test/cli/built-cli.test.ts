@@ -49,9 +49,15 @@ function runNode(cwd: string, script: string[], env: Record<string, string> = {}
   });
   let stdout = '';
   let stderr = '';
+  let signalled = false;
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
-    if (opts.until?.test(stdout)) child.kill(opts.signal ?? 'SIGTERM');
+    // One signal only: output written after it (the shutdown lines) still matches, and a second SIGTERM that
+    // arrives once the bot has stopped and let go of its handlers ends it by the signal's default action.
+    if (!signalled && opts.until?.test(stdout)) {
+      signalled = true;
+      child.kill(opts.signal ?? 'SIGTERM');
+    }
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) =>

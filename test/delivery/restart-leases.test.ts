@@ -68,24 +68,30 @@ describe.each(testDatabases)('restart after SIGKILL on $name', (database) => {
     const env = { PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: db.url, CYBERBRIEF_CONFIG: path.join(dir, 'config.yaml'), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'test-signing-secret-restart', SLACK_API_URL: s.apiUrl };
     const posts = () => s.messages.filter((m) => m.method === 'chat.postMessage' && m.channel === CHANNEL).map((m) => m.text);
 
-    const first = startBotProcess(dir, env);
-    bots.push(first);
-    await waitFor('8 stories posted', () => alive(first) && posts().length >= 8, 60_000);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const postedBefore = posts().length;
-    expect(postedBefore).toBeLessThan(TOTAL);
-
-    // The dead process still holds leases on the rest, good for most of a minute.
+    // Killed once it has posted 8 and holds leases on at least 2 of the rest: alerts are claimed batch by batch as
+    // the pipeline makes them, so right after the 8th post the process can hold none (its claimed batch all sent,
+    // the next not yet claimed), and the restart would have nothing to take back. The check runs on its own
+    // connection; a post (one each 150 ms here) can come between it and the kill, so 2, not 1.
     const check = await openStorage(db.url, { migrate: false });
-    let leased: number;
-    try {
+    const unsentLeased = async (): Promise<number> => {
       const rows = await Promise.all(Array.from({ length: TOTAL }, (_, i) => check.alerts.get(i + 1)));
       const until = Date.now() + (LEASE_SECONDS - 20) * 1000;
-      leased = rows.filter((r) => r && r.status !== 'sent' && r.leaseOwner && r.leaseUntil && r.leaseUntil.getTime() > until).length;
+      return rows.filter((r) => r && r.status !== 'sent' && r.leaseOwner && r.leaseUntil && r.leaseUntil.getTime() > until).length;
+    };
+    let leased: number;
+    try {
+      const first = startBotProcess(dir, env);
+      bots.push(first);
+      await waitFor('8 stories posted and leases held on 2 more', async () => alive(first) && posts().length >= 8 && (await unsentLeased()) >= 2, 60_000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // The dead process still holds leases on the rest, good for most of a minute.
+      leased = await unsentLeased();
     } finally {
       await check.close();
     }
+    const postedBefore = posts().length;
+    expect(postedBefore).toBeLessThan(TOTAL);
     expect(leased).toBeGreaterThan(0);
 
     const second = startBotProcess(dir, env);
