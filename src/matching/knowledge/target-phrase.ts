@@ -22,8 +22,9 @@ export const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
 /** Words right after a state that make it the place or the victim: "Ukrainian organizations". */
 export const VICTIM_AFTER = stems(`organizations organisations orgs companies company firms firm entities users banks businesses victims
   customers citizens residents clinics hospitals schools universities retailers manufacturers networks sites`);
-/** What is attacked, as the head of a noun phrase a demonym describes: "Israeli water treatment plants". */
-const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stems('systems servers computers devices websites plants facilities infrastructure utilities grids ministries targets')]);
+/** What is attacked, as the head of a noun phrase a demonym describes: "Israeli water treatment plants". Not
+ * "targets": after a state's words it is mostly the verb ("Russian military units target diplomats"). */
+const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stems('systems servers computers devices websites plants facilities infrastructure utilities grids ministries')]);
 /** State bodies that can also describe a target ("Ukrainian military networks", "Russian government servers"). */
 const BODY_MODIFIER = stems('intelligence military army navy regime government state');
 /** Words a state's noun phrase is read over: "Israeli water treatment and desalination plants". */

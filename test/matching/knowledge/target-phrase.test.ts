@@ -16,11 +16,12 @@ const cases: { text: string; victim: boolean }[] = [
   { text: 'Russian military and government servers taken offline', victim: true },
   { text: 'Russian government hackers broke in', victim: false },
   { text: 'Chinese military hackers target satellite firms', victim: false },
+  { text: 'Russian military units target diplomats abroad', victim: false },
   { text: 'the Chinese government ran a hacking campaign', victim: false },
   { text: 'Russian government, networks and all', victim: false },
 ];
 
-const term = '(russian|chinese|north korean) (government|military)';
+const term = '(russian|chinese|north korean) (government|military|intelligence)';
 const topic = (notBeforeTarget: boolean): Topic => ({
   id: 't',
   name: 'T',
