@@ -24,6 +24,7 @@ const termObject = z
     term: termText,
     weight: z.number().min(-100).max(100).default(1),
     case: z.enum(['auto', 'exact', 'fold']).optional(),
+    not_before_target: z.literal(true).optional(),
   })
   .strict();
 const weightedTerm = z.union([termText, termObject]);
@@ -56,7 +57,7 @@ export type TopicsFile = z.infer<typeof topicsFileSchema>;
 const ALLOWED_KEYS: Record<string, string[]> = {
   root: ['topics'],
   topic: Object.keys(topicSchema.shape),
-  term: ['term', 'weight', 'case'],
+  term: ['term', 'weight', 'case', 'not_before_target'],
   groups: ['all_of', 'any_of', 'none_of'],
 };
 
@@ -68,13 +69,18 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
       name: t.name,
       description: t.description,
       terms: t.terms.map((x) =>
-        typeof x === 'string' ? { term: x, weight: 1 } : { term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}) },
+        typeof x === 'string'
+          ? { term: x, weight: 1 }
+          : { term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}), ...(x.not_before_target ? { notBeforeTarget: true as const } : {}) },
       ),
       threshold: t.threshold,
     };
     if (t.groups) {
-      const g = (x: string | { term: string; case?: 'auto' | 'exact' | 'fold' | undefined }): GroupTerm =>
-        typeof x === 'string' ? x : x.case && x.case !== 'auto' ? { term: x.term, case: x.case } : x.term;
+      const g = (x: string | { term: string; case?: 'auto' | 'exact' | 'fold' | undefined; not_before_target?: true | undefined }): GroupTerm => {
+        if (typeof x === 'string') return x;
+        const mode = x.case && x.case !== 'auto' ? { case: x.case } : {};
+        return mode.case || x.not_before_target ? { term: x.term, ...mode, ...(x.not_before_target ? { notBeforeTarget: true as const } : {}) } : x.term;
+      };
       topic.groups = {
         ...(t.groups.all_of ? { allOf: t.groups.all_of.map((list) => list.map(g)) } : {}),
         ...(t.groups.any_of ? { anyOf: t.groups.any_of.map(g) } : {}),
@@ -87,13 +93,18 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
 
 /** The topics in the file's own shape (what topicsFromFile reads back): saved versions are stored like this. */
 export function topicsToFile(topics: readonly Topic[]): TopicsFile {
-  const entry = (x: GroupTerm) => (typeof x === 'string' ? x : x.case ? { term: x.term, weight: 1, case: x.case } : x.term);
+  const entry = (x: GroupTerm) =>
+    typeof x === 'string'
+      ? x
+      : x.case || x.notBeforeTarget
+        ? { term: x.term, weight: 1, ...(x.case ? { case: x.case } : {}), ...(x.notBeforeTarget ? { not_before_target: true as const } : {}) }
+        : x.term;
   return {
     topics: topics.map((t) => ({
       id: t.id,
       name: t.name,
       description: t.description,
-      terms: t.terms.map((x) => ({ term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}) })),
+      terms: t.terms.map((x) => ({ term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}), ...(x.notBeforeTarget ? { not_before_target: true as const } : {}) })),
       ...(t.groups
         ? {
             groups: {

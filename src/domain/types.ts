@@ -81,10 +81,13 @@ export interface WeightedTerm {
   weight: number;
   /** auto (default): tokens written in capitals (APT, GRU) match by case; exact: all tokens; fold: none. */
   case?: 'auto' | 'exact' | 'fold';
+  /** The term begins with a state's name: a hit does not count where the words after it make the state what
+   * is attacked ("Russian government networks"), read as the relevance scorer reads them. */
+  notBeforeTarget?: true;
 }
 
-/** A group entry: a term, or a term with its case mode (a topics file may reuse a weighted term here). */
-export type GroupTerm = string | { term: string; case?: 'auto' | 'exact' | 'fold' };
+/** A group entry: a term, or a term with its case mode and options (a topics file may reuse a weighted term here). */
+export type GroupTerm = string | { term: string; case?: 'auto' | 'exact' | 'fold'; notBeforeTarget?: true };
 
 export interface TopicGroups {
   /** Every list here must have at least one hit. */

@@ -42,16 +42,16 @@ interface CompiledTopic {
 export function compileTopics(topics: Topic[], options: CompileOptions = {}): TopicMatcher {
   const weights: FieldWeights = { ...DEFAULT_FIELD_WEIGHTS, ...options.fieldWeights };
   const index = new TermIndex();
-  const addGroup = (topic: Topic, g: GroupTerm) => (typeof g === 'string' ? add(topic, g) : add(topic, g.term, g.case));
-  const add = (topic: Topic, term: string, mode?: 'auto' | 'exact' | 'fold') => {
+  const addGroup = (topic: Topic, g: GroupTerm) => (typeof g === 'string' ? add(topic, g) : add(topic, g.term, g.case, g.notBeforeTarget));
+  const add = (topic: Topic, term: string, mode?: 'auto' | 'exact' | 'fold', notBeforeTarget?: true) => {
     try {
-      return index.add(term, mode ?? 'auto');
+      return index.add(term, mode ?? 'auto', notBeforeTarget ? { notBeforeTarget } : {});
     } catch (err) {
       throw new Error(`matcher: topic "${topic.id}": term "${term}" ${(err as Error).message}.`, { cause: err });
     }
   };
   const compiled: CompiledTopic[] = topics.map((topic) => {
-    const terms = topic.terms.map((t) => ({ id: add(topic, t.term, t.case), weight: t.weight, text: t.term }));
+    const terms = topic.terms.map((t) => ({ id: add(topic, t.term, t.case, t.notBeforeTarget), weight: t.weight, text: t.term }));
     const allOf = (topic.groups?.allOf ?? []).map((list) => list.map((g) => addGroup(topic, g)));
     const anyOf = (topic.groups?.anyOf ?? []).map((g) => addGroup(topic, g));
     const noneOf = (topic.groups?.noneOf ?? []).map((g) => addGroup(topic, g));

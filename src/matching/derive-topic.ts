@@ -230,13 +230,13 @@ export function renderDerivedTopicYaml(derived: DerivedTopic, sources: readonly 
 /** YAML for any topics, in the layout of config/topics.yaml; `header` lines become comments. */
 export function renderTopicsYaml(topics: readonly Topic[], header: readonly string[] = []): string {
   const q = (s: string) => JSON.stringify(s);
-  const entry = (g: string | { term: string; case?: string }) =>
-    typeof g === 'string' ? q(g) : `{ term: ${q(g.term)}${g.case ? `, case: ${g.case}` : ''} }`;
+  const opts = (x: { case?: string; notBeforeTarget?: true }) => `${x.case ? `, case: ${x.case}` : ''}${x.notBeforeTarget ? ', not_before_target: true' : ''}`;
+  const entry = (g: string | { term: string; case?: string; notBeforeTarget?: true }) => (typeof g === 'string' ? q(g) : `{ term: ${q(g.term)}${opts(g)} }`);
   const lines = [...header.map((h) => `# ${h}`.trimEnd()), 'topics:'];
   for (const t of topics) {
     lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, `    description: ${q(t.description)}`, `    threshold: ${t.threshold}`, '    terms:');
     for (const term of t.terms) {
-      lines.push(`      - { term: ${q(term.term)}, weight: ${term.weight}${term.case ? `, case: ${term.case}` : ''} }`);
+      lines.push(`      - { term: ${q(term.term)}, weight: ${term.weight}${opts(term)} }`);
     }
     const g = t.groups;
     if (g && (g.allOf || g.anyOf || g.noneOf)) {

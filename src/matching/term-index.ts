@@ -4,6 +4,7 @@ import type { MatchField } from '../domain/types.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import { caseForm, foldAccents, isShouting, scanTokens, stem, TokenBuffer, tokenForm } from './text.ts';
 import { TokenAutomaton } from './token-automaton.ts';
+import { targetAfterState, type PhraseTokens } from './knowledge/target-phrase.ts';
 import { termVariants, type CaseMode } from './term-variants.ts';
 
 export interface MatchDoc {
@@ -21,6 +22,18 @@ interface Pattern {
   length: number;
   /** Per token: required case form, or null. Null overall when no token is case-sensitive. */
   exact: (string | null)[] | null;
+  /** A hit does not count when its words from the second on name what is attacked (TermOptions). */
+  notBeforeTarget: boolean;
+}
+
+/** How a term's hits are read beyond its words. */
+export interface TermOptions {
+  /**
+   * The term begins with a state's name ("Russian government"): a hit does not count when the words after
+   * that name (the hit's second word on) make the state what is attacked ("Russian government networks"),
+   * as the relevance scorer reads them (knowledge/target-phrase.ts).
+   */
+  notBeforeTarget?: boolean;
 }
 
 /** A field already tokenised (knowledge/tokens.ts): its text as tokenised, token spans, forms and stems. */
@@ -63,8 +76,9 @@ export class TermIndex {
   private built = false;
 
   /** Registers a term (deduplicated by text and case mode); returns its id. Throws Error on a bad term. */
-  add(term: string, mode: CaseMode = 'auto'): number {
-    const key = `${mode}\u0000${term}`;
+  add(term: string, mode: CaseMode = 'auto', options: TermOptions = {}): number {
+    const notBeforeTarget = options.notBeforeTarget === true;
+    const key = `${mode}\u0000${notBeforeTarget ? 'T' : ''}\u0000${term}`;
     const known = this.keys.get(key);
     if (known !== undefined) return known;
     if (this.built) throw new Error('matcher: cannot add terms after build()');
@@ -73,7 +87,7 @@ export class TermIndex {
       const exact = v.exact.some((e) => e !== null) ? v.exact : null;
       if (exact) this.hasExact = true;
       const patternId = this.patterns.length;
-      this.patterns.push({ term: id, phrase: v.phrase, length: v.stems.length, exact });
+      this.patterns.push({ term: id, phrase: v.phrase, length: v.stems.length, exact, notBeforeTarget });
       this.automaton.add(v.stems.map((s) => this.symbolFor(s)), patternId);
     }
     this.terms.push(term);
@@ -176,6 +190,7 @@ export class TermIndex {
           const pattern = this.patterns[p];
           if (!pattern) continue;
           if (pattern.exact && (f.shouting || !this.caseMatchesForms(f.form, k, pattern.exact))) continue;
+          if (pattern.notBeforeTarget && this.preparedTarget(f, k - pattern.length + 2)) continue;
           const term = pattern.term;
           const mask = this.masks[term] ?? 0;
           if (mask === 0) this.first(term, p, f.text, f.starts[k - pattern.length + 1] ?? 0, f.ends[k] ?? 0);
@@ -193,6 +208,27 @@ export class TermIndex {
     this.firstText[term] = text;
     this.firstFrom[term] = from;
     this.firstTo[term] = to;
+  }
+
+  /** Whether the words of a prepared field from token `from` on name what is attacked. */
+  private preparedTarget(f: TokenizedField, from: number): boolean {
+    const tokens: PhraseTokens = {
+      text: f.text,
+      starts: f.starts,
+      ends: f.ends,
+      count: f.stem.length,
+      lower: (k) => (f.form[k] ?? '').toLowerCase(),
+      stem: (k) => f.stem[k] ?? '',
+    };
+    return targetAfterState(tokens, from) >= 0;
+  }
+
+  /** The same over the field scanField is reading (its tokens in this.buffer). */
+  private rawTarget(text: string, count: number, from: number): boolean {
+    const buf = this.buffer;
+    const lower = (k: number) => tokenForm(text, buf.starts[k] ?? 0, buf.ends[k] ?? 0).toLowerCase();
+    const tokens: PhraseTokens = { text, starts: buf.starts, ends: buf.ends, count, lower, stem: (k) => stem(lower(k)) };
+    return targetAfterState(tokens, from) >= 0;
   }
 
   private caseMatchesForms(forms: readonly string[], lastToken: number, exact: (string | null)[]): boolean {
@@ -222,6 +258,7 @@ export class TermIndex {
         const pattern = this.patterns[p];
         if (!pattern) continue;
         if (pattern.exact && (shouting || !this.caseMatches(text, k, pattern.exact))) continue;
+        if (pattern.notBeforeTarget && this.rawTarget(text, count, k - pattern.length + 2)) continue;
         const term = pattern.term;
         const mask = this.masks[term] ?? 0;
         if (mask === 0) this.first(term, p, text, buf.starts[k - pattern.length + 1] ?? 0, end);

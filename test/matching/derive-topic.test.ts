@@ -63,12 +63,12 @@ describe('deriveTopic', () => {
 });
 
 describe('renderTopicsYaml', () => {
-  it('round-trips topics with groups and case modes through the topics file schema', () => {
+  it('round-trips topics with groups, case modes and not_before_target through the topics file schema', () => {
     const topic: Topic = {
       ...deriveTopic([DOC_A, DOC_B], { id: 'cables', maxTerms: 3 }),
-      groups: { allOf: [['cable', { term: 'NATO', case: 'exact' }]], anyOf: ['sabotage'], noneOf: ['webinar'] },
+      groups: { allOf: [['cable', { term: 'NATO', case: 'exact' }, { term: 'Russian military', notBeforeTarget: true }]], anyOf: ['sabotage'], noneOf: ['webinar'] },
     };
-    topic.terms.push({ term: 'GRU', weight: 2, case: 'exact' });
+    topic.terms.push({ term: 'GRU', weight: 2, case: 'exact' }, { term: 'Russian military', weight: 3, notBeforeTarget: true });
     const yaml = renderTopicsYaml([topic], ['made by a test']);
     expect(yaml.startsWith('# made by a test\ntopics:\n')).toBe(true);
     expect(parseTopics(parse(yaml), 'round-trip.yaml')).toEqual([topic]);

@@ -12,6 +12,7 @@ describe('topic editor lines', () => {
     ['-2 ransomware', [{ term: 'ransomware', weight: -2 }]],
     ['1.5 (Chinese|Russian) hackers', [{ term: '(Chinese|Russian) hackers', weight: 1.5 }]],
     ['3 GRU [exact]\n\n# a comment\n2 us [fold]', [{ term: 'GRU', weight: 3, case: 'exact' }, { term: 'us', weight: 2, case: 'fold' }]],
+    ['4 russian (government|military) [not_before_target]\n2 PLA [exact] [not_before_target]', [{ term: 'russian (government|military)', weight: 4, notBeforeTarget: true }, { term: 'PLA', weight: 2, case: 'exact', notBeforeTarget: true }]],
     ['2024 report', [{ term: 'report', weight: 2024 }]],
   ])('reads %j', (text, want) => {
     if (want[0]!.weight > 100) expect(() => parseTermLines(text)).toThrow('Line 1: the weight must be between -100 and 100.');
@@ -28,7 +29,7 @@ describe('topic editor lines', () => {
   });
 
   it('writes the lines it reads', () => {
-    const terms = [{ term: 'GRU', weight: 3, case: 'exact' as const }, { term: 'spying', weight: 2 }, { term: 'ransomware', weight: -1.5 }];
+    const terms = [{ term: 'GRU', weight: 3, case: 'exact' as const }, { term: 'spying', weight: 2 }, { term: 'ransomware', weight: -1.5 }, { term: 'chinese military', weight: 4, notBeforeTarget: true as const }];
     expect(parseTermLines(termsText(terms))).toEqual(terms);
   });
 

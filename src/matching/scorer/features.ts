@@ -7,6 +7,7 @@ import { LEAD, TITLE } from '../knowledge/index.ts';
 import { STOP_WORDS } from '../stopwords.ts';
 import { stem } from '../text.ts';
 import { spanText } from '../knowledge/tokens.ts';
+import { AGENT_AFTER, AGENT_NOUN, arrayTokens, ONE_PERSON, targetAfterState, VICTIM_AFTER } from '../knowledge/target-phrase.ts';
 
 /** Which feature families to compute; chosen by cross-validation and stored with the model. */
 export interface FeatureSet {
@@ -93,24 +94,12 @@ function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): { stems
 }
 
 const stems = (words: string) => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
-/** Words right after any name of a state that make it the actor ("China-linked", "Iran targets"), as written:
- * finite verbs only, since "... in Mexico targeting banks" or "the United States used" say nothing of it. */
-const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affiliated tied connected directed funded supported run
-  hacked hacks targets targeted uses deploys deployed exploits exploited breached attacks attacked launches launched
-  steals stole spies spied infiltrated compromised hits accused blamed`.split(/\s+/).filter((w) => w !== ''));
-/** Nouns right after a demonym that make the state the actor: "Russian hackers", "Chinese espionage" (but
- * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
-const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
-  cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
-/** Of those, the nouns that name the state's own bodies: "Dutch intelligence" is the state whatever the
+/** Of the actor nouns (AGENT_NOUN), those that name the state's own bodies: "Dutch intelligence" is the state whatever the
  * country; "Dutch hackers" or "Brazilian attacks" are only people of that country, unless it is a cyber power. */
 const STATE_BODY_NOUN = stems('intelligence military army regime spies spy operatives');
 /** A state with at least this many known threat actors is a cyber power: "<demonym> hackers" is then read as
  * the state at work (as the labelling guide reads "Chinese state hackers", "Russian hackers"). */
 const CYBER_POWER_ACTORS = 5;
-/** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
- * and "hackers" one word, so these are compared as written). */
-const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
 /** Words right before a state that make it the actor: "linked to China", "attributed to Russia", "pro-Russian". */
 const AGENT_BEFORE = [['pro'], ['linked', 'to'], ['tied', 'to'], ['associated', 'with'], ['aligned', 'with'], ['affiliated', 'with'], ['connected', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
 const PRO = AGENT_BEFORE[0];
@@ -147,14 +136,6 @@ function trackedCluster(text: string): { name: string; scheme: string; state: bo
 
 /** Words around a state that make it the place or the victim: "in Russia", "Ukrainian organizations". */
 const VICTIM_BEFORE = stems('in against targeting targets targeted across at on hit hits into');
-const VICTIM_AFTER = stems(`organizations organisations orgs companies company firms firm entities users banks businesses victims
-  customers citizens residents clinics hospitals schools universities retailers manufacturers networks sites`);
-/** What is attacked, as the head of a noun phrase a demonym describes: "Israeli water treatment plants". */
-const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stems('systems servers computers devices websites plants facilities infrastructure utilities grids ministries targets')]);
-/** State bodies that can also describe a target ("Ukrainian military networks", "Russian government servers"). */
-const BODY_MODIFIER = stems('intelligence military army navy regime government state');
-/** Words a demonym's noun phrase is read over: "Israeli water treatment and desalination plants". */
-const PHRASE_WORDS = 5;
 /** Joined to a state by a hyphen, the state is what these happen to or are about: "Iran-targeted wiper",
  * "Russia-focused campaign" (never the finite verbs of AGENT_AFTER, "Iran targeted banks"). */
 const TARGET_COMPOUND = new Set('targeted targeting focused focussed centric hacked attacked breached compromised exploited infiltrated hit'.split(' '));
@@ -164,24 +145,10 @@ function hyphenJoined(tokens: FieldTokens, k: number): boolean {
   return k > 0 && k < tokens.starts.length && tokens.text.slice(tokens.ends[k - 1], tokens.starts[k]) === '-';
 }
 
-/**
- * "Israeli water treatment plants", "Ukrainian military networks": the token index of what is attacked when a
- * demonym describes it, else -1. Reads at most PHRASE_WORDS words, not across punctuation or a stop word other
- * than "and"; an actor noun ("hackers", "group"; not a state body, which can describe a target) ends it.
- */
+/** "Israeli water treatment plants": the token index of what is attacked when a demonym describes it, else -1
+ * (knowledge/target-phrase.ts, the reading the topics' rules share). */
 function demonymTarget(tokens: FieldTokens, h: EntityHit): number {
-  if (!h.demonym) return -1;
-  for (let k = h.end; k < tokens.stem.length && k < h.end + PHRASE_WORDS; k++) {
-    if (!/^[\s-]*$/.test(tokens.text.slice(tokens.ends[k - 1], tokens.starts[k]))) return -1;
-    const lower = tokens.lower[k]!;
-    const s = tokens.stem[k]!;
-    // "Vietnamese-linked": the actor's own word (stateAsAgent reads it).
-    if (k === h.end && AGENT_AFTER.has(lower)) return -1;
-    if (TARGET_NOUN.has(s)) return k;
-    if ((AGENT_NOUN.has(s) && !BODY_MODIFIER.has(s)) || ONE_PERSON.has(lower)) return -1;
-    if (lower !== 'and' && STOP_WORDS.has(lower)) return -1;
-  }
-  return -1;
+  return h.demonym ? targetAfterState(arrayTokens(tokens), h.end) : -1;
 }
 
 /** "Iran-targeted", "Israeli water treatment plants": the end of the words that make a state the target, or -1. */

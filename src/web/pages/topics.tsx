@@ -20,9 +20,15 @@ const DAY_CHOICES = [1, 3, 7, 14, 30];
 const TERMS_MAX_LINES = 5000;
 const SHOWN_MAX = 50;
 
-/** One term per line: `weight term`, the weight optional (1), a case mode optional at the end: `[exact]` or `[fold]`. */
+/** A term's options as the editor writes them after it: ` [exact]`, ` [not_before_target]`. */
+const termMarks = (t: WeightedTerm) => `${t.case && t.case !== 'auto' ? ` [${t.case}]` : ''}${t.notBeforeTarget ? ' [not_before_target]' : ''}`;
+
+/**
+ * One term per line: `weight term`, the weight optional (1), a case mode optional at the end: `[exact]` or
+ * `[fold]`, then `[not_before_target]` (the topics file's option of that name).
+ */
 export function termsText(terms: readonly WeightedTerm[]): string {
-  return terms.map((t) => `${fmtWeight(t.weight)} ${t.term}${t.case && t.case !== 'auto' ? ` [${t.case}]` : ''}`).join('\n');
+  return terms.map((t) => `${fmtWeight(t.weight)} ${t.term}${termMarks(t)}`).join('\n');
 }
 
 const fmtWeight = (w: number) => (Number.isInteger(w) ? String(w) : String(Math.round(w * 100) / 100));
@@ -41,11 +47,11 @@ function readTermLines(text: string): { terms: WeightedTerm[]; lines: number[] }
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
-    const m = /^(?:([+-]?\d+(?:\.\d+)?)\s+)?(.+?)(?:\s+\[(exact|fold|auto)\])?$/.exec(line);
+    const m = /^(?:([+-]?\d+(?:\.\d+)?)\s+)?(.+?)(?:\s+\[(exact|fold|auto)\])?(\s+\[not_before_target\])?$/.exec(line);
     if (!m) throw new Error(`Line ${i + 1} ("${line.slice(0, 60)}") is not "weight term".`);
     const weight = m[1] === undefined ? 1 : Number(m[1]);
     if (!Number.isFinite(weight) || weight < -100 || weight > 100) throw new Error(`Line ${i + 1}: the weight must be between -100 and 100.`);
-    out.push({ term: m[2]!, weight, ...(m[3] && m[3] !== 'auto' ? { case: m[3] as 'exact' | 'fold' } : {}) });
+    out.push({ term: m[2]!, weight, ...(m[3] && m[3] !== 'auto' ? { case: m[3] as 'exact' | 'fold' } : {}), ...(m[4] ? { notBeforeTarget: true as const } : {}) });
     from.push(i + 1);
   });
   if (out.length === 0) throw new Error('A topic needs at least one term.');
@@ -80,7 +86,7 @@ export function editedTopics(topics: readonly Topic[], id: string, form: { thres
 export function describeChange(before: Topic, after: Topic): string {
   const parts: string[] = [];
   if (before.threshold !== after.threshold) parts.push(`threshold ${fmtWeight(before.threshold)} → ${fmtWeight(after.threshold)}`);
-  const key = (t: WeightedTerm) => `${t.term}\u0000${t.case ?? 'auto'}`;
+  const key = (t: WeightedTerm) => `${t.term}\u0000${t.case ?? 'auto'}\u0000${t.notBeforeTarget ? 'T' : ''}`;
   const was = new Map(before.terms.map((t) => [key(t), t]));
   const now = new Map(after.terms.map((t) => [key(t), t]));
   for (const [k, t] of now) {
@@ -206,7 +212,7 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
         <input type="hidden" name="base" value={String(s.base)} />
         <label for="threshold">Threshold (score needed to match)</label>
         <input id="threshold" name="threshold" type="number" step="0.5" min="0" max="10000" required value={s.threshold} />
-        <label for="terms">Terms: one per line, "weight term" (the weight is optional; a negative weight counts against; add [exact] or [fold] for case)</label>
+        <label for="terms">Terms: one per line, "weight term" (the weight is optional; a negative weight counts against; add [exact] or [fold] for case, then [not_before_target] where a state's name before a target is no actor)</label>
         <textarea id="terms" name="terms" class="lines" rows={16} required spellcheck={false}>
           {s.terms}
         </textarea>
@@ -280,7 +286,7 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
                       {t.terms.map((x) => (
                         <tr>
                           <td>{fmtWeight(x.weight)}</td>
-                          <td>{x.term + (x.case && x.case !== 'auto' ? ` [${x.case}]` : '')}</td>
+                          <td>{x.term + termMarks(x)}</td>
                         </tr>
                       ))}
                     </tbody>
