@@ -37,6 +37,8 @@ export interface WorkerPoolOptions {
    * workers mostly read well-formed feeds, does not (it saves about a quarter of a second of CPU).
    */
   preloadAll?: boolean;
+  /** Called when a worker thread has started (its OS thread exists): workers.background_nice lowers it then. */
+  onThreadStart?: () => void;
   logger?: Logger;
 }
 
@@ -159,6 +161,7 @@ export function createWorkerPool<T extends JobTable>(opts: WorkerPoolOptions): W
     const slot: Slot = { worker, ready: false, jobs: [], gone: false };
     slots.add(slot);
     started++;
+    if (opts.onThreadStart) worker.once('online', opts.onThreadStart);
     worker.on('message', (msg: WorkerMessage) => onMessage(slot, msg));
     worker.on('error', (err) => onGone(slot, err));
     worker.on('exit', (code) => onGone(slot, new Error(`exited with code ${code}`)));
