@@ -187,6 +187,11 @@ export const configSchema = z
         summarize_timeout_ms: z.number().int().min(100).max(600_000),
         /** Heap limit of each worker thread. */
         max_heap_mb: z.number().int().min(64).max(16_384),
+        /**
+         * Nice steps below the main thread for every other thread of the process (Linux; 0: off), so the
+         * event loop gets a core first on a busy machine.
+         */
+        background_nice: z.number().int().min(0).max(19),
       })
       .strict(),
     summary: z

@@ -125,8 +125,13 @@ export class LeanConnections {
           s.destroy();
           return callback(new Error('lean-http: closed'), null);
         }
+        // Every field this client keeps on a connection is set now, in one order, never added later or deleted:
+        // the sockets keep one hidden class (shape), so the code reading them stays monomorphic. kIdleSince is a
+        // fractional number from the start (a whole number first would change the field's representation later).
         s[kPool] = this;
         s[kExchange] = null;
+        s[kOrigin] = undefined;
+        s[kIdleSince] = performance.now();
         this.opened.add(s);
         if (!this.staticReads) s.on('data', onSocketData);
         s.on('error', onSocketError);

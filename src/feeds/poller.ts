@@ -147,7 +147,8 @@ export async function pollFeed(feed: DueFeed, deps: PollDeps): Promise<PollResul
       // An object literal, not a spread of a common part: a cycle returns 10,000 of them.
       return { feedId: feed.id, url: feed.url, status: 'not_modified', items: 0, new: 0, updated: 0, queued: 0, ms, nextCheckAt: next };
     }
-    // The body may be moved to a worker below (detached here): hub discovery gets a copy of its head.
+    // Hub discovery gets a copy of the body's head: what a FeedReader does with the body is its own (the worker
+    // pool copies it; another reader may keep or change it).
     const pushHead = deps.push ? Buffer.from(fetched.body.subarray(0, PUSH_HEAD_BYTES)) : null;
     const parsed = await (deps.readFeed ?? lazyReadFeed)({
       bytes: fetched.body,

@@ -24,6 +24,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
+import { claimLeases, listSlots, listValues, slot, type LeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export interface EnqueueAlert {
@@ -72,6 +73,32 @@ export function alertFromRow(r: Selectable<AlertsTable>): Alert {
     needsUpdate: Number(r.needs_update) > 0,
     createdAt: toDate(r.created_at)!,
     sentAt: toDate(r.sent_at),
+  };
+}
+
+/**
+ * Due alerts of unpaused channels on `platforms` platforms (AlertsRepo.claimDue): unsent rows at the head of
+ * their channel's queue, sent rows with an edit requested. One kept statement per number of platforms.
+ */
+function alertsClaim(platforms: number): LeaseClaim {
+  return {
+    key: `alerts.claimDue/${platforms}`,
+    table: 'alerts',
+    alias: 'a',
+    source: () => sql`alerts a join channels c on c.id = a.channel_id
+        where c.paused = 0 and c.platform in (${listSlots('platform', platforms)})
+          and a.next_attempt_at <= ${slot('now')}
+          and (a.lease_until is null or a.lease_until < ${slot('now')})
+          and (
+            (a.status in ('pending', 'sending') and not exists (
+              select 1 from alerts b
+              where b.channel_id = a.channel_id and b.id < a.id and b.status in ('pending', 'sending')
+                and (b.next_attempt_at > ${slot('now')} or (b.lease_until is not null and b.lease_until >= ${slot('now')}))
+            ))
+            or (a.status = 'sent' and a.needs_update > 0 and a.muted = 0)
+          )`,
+    orderBy: 'a.channel_id, a.id',
+    returning: '*',
   };
 }
 
@@ -134,33 +161,12 @@ export class AlertsRepo {
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]> {
     if (opts.platforms.length === 0 || opts.limit <= 0) return [];
-    const now = opts.now.getTime();
-    const lock = this.dialect === 'postgres' ? sql` for update of a skip locked` : sql``;
-    const platforms = sql.join(opts.platforms.map((p) => sql`${p}`));
-    const result = await sql<Selectable<AlertsTable>>`
-      update alerts set lease_owner = ${opts.owner}, lease_until = ${opts.leaseUntil.getTime()}
-      where id in (
-        select a.id from alerts a join channels c on c.id = a.channel_id
-        where c.paused = 0 and c.platform in (${platforms})
-          and a.next_attempt_at <= ${now}
-          and (a.lease_until is null or a.lease_until < ${now})
-          and (
-            (a.status in ('pending', 'sending') and not exists (
-              select 1 from alerts b
-              where b.channel_id = a.channel_id and b.id < a.id and b.status in ('pending', 'sending')
-                and (b.next_attempt_at > ${now} or (b.lease_until is not null and b.lease_until >= ${now}))
-            ))
-            or (a.status = 'sent' and a.needs_update > 0 and a.muted = 0)
-          )
-        order by a.channel_id, a.id
-        limit ${opts.limit}${lock}
-      )
-      returning *`.execute(this.db);
-    if (result.rows.length === 0) return [];
-    const channelIds = [...new Set(result.rows.map((r) => Number(r.channel_id)))];
+    const rows = await claimLeases<Selectable<AlertsTable>>(this.db, this.dialect, alertsClaim(opts.platforms.length), { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+    if (rows.length === 0) return [];
+    const channelIds = [...new Set(rows.map((r) => Number(r.channel_id)))];
     const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id', 'threads']).where('id', 'in', channelIds).execute();
     const byId = new Map(channels.map((c) => [Number(c.id), c]));
-    return result.rows
+    return rows
       .map((r) => {
         const c = byId.get(Number(r.channel_id));
         return {

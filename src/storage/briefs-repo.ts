@@ -21,6 +21,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { BriefsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
+import { claimLeases, listSlots, listValues, slot, type LeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export type BriefKind = 'brief' | 'quiet';
@@ -132,6 +133,22 @@ function briefFromRow(r: Selectable<BriefsTable>): BriefRow {
 
 const chunks = <T>(list: readonly T[]): T[][] => Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
 
+/** Pending or interrupted briefs of unpaused channels on `platforms` platforms (BriefsRepo.claimDue). */
+function briefsClaim(platforms: number): LeaseClaim {
+  return {
+    key: `briefs.claimDue/${platforms}`,
+    table: 'briefs',
+    alias: 'b',
+    source: () => sql`briefs b join channels c on c.id = b.channel_id
+        where c.paused = 0 and c.platform in (${listSlots('platform', platforms)})
+          and b.status in ('pending', 'sending')
+          and b.next_attempt_at <= ${slot('now')}
+          and (b.lease_until is null or b.lease_until < ${slot('now')})`,
+    orderBy: 'b.period_end, b.id',
+    returning: '*',
+  };
+}
+
 export class BriefsRepo {
   constructor(
     private readonly db: Kysely<Database>,
@@ -233,26 +250,12 @@ export class BriefsRepo {
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedBrief[]> {
     if (opts.platforms.length === 0 || opts.limit <= 0) return [];
-    const now = opts.now.getTime();
-    const lock = this.dialect === 'postgres' ? sql` for update of b skip locked` : sql``;
-    const platforms = sql.join(opts.platforms.map((p) => sql`${p}`));
-    const result = await sql<Selectable<BriefsTable>>`
-      update briefs set lease_owner = ${opts.owner}, lease_until = ${opts.leaseUntil.getTime()}
-      where id in (
-        select b.id from briefs b join channels c on c.id = b.channel_id
-        where c.paused = 0 and c.platform in (${platforms})
-          and b.status in ('pending', 'sending')
-          and b.next_attempt_at <= ${now}
-          and (b.lease_until is null or b.lease_until < ${now})
-        order by b.period_end, b.id
-        limit ${opts.limit}${lock}
-      )
-      returning *`.execute(this.db);
-    if (result.rows.length === 0) return [];
-    const channelIds = [...new Set(result.rows.map((r) => Number(r.channel_id)))];
+    const rows = await claimLeases<Selectable<BriefsTable>>(this.db, this.dialect, briefsClaim(opts.platforms.length), { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+    if (rows.length === 0) return [];
+    const channelIds = [...new Set(rows.map((r) => Number(r.channel_id)))];
     const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id', 'workspace_id']).where('id', 'in', channelIds).execute();
     const byId = new Map(channels.map((c) => [Number(c.id), c]));
-    return result.rows
+    return rows
       .map((r) => {
         const c = byId.get(Number(r.channel_id));
         return { ...briefFromRow(r), platform: (c?.platform ?? 'console') as PlatformName, externalId: c?.external_id ?? '', workspaceId: c?.workspace_id ?? '' };

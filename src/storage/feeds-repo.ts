@@ -9,6 +9,7 @@ import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 import type { StoreItemsResult } from './items-repo.ts';
+import { claimLeases, slot, type LeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 import { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
 
@@ -98,6 +99,16 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
 export type DueFeed = Pick<Feed, 'id' | 'url' | 'title' | 'etag' | 'lastModified' | 'intervalSeconds' | 'nextCheckAt' | 'errorCount' | 'ttlMinutes' | 'primed' | 'entryMarks' | 'global'>;
 
 const DUE_COLUMNS = ['id', 'url', 'title', 'etag', 'last_modified', 'interval_seconds', 'next_check_at', 'error_count', 'ttl_minutes', 'primed', 'entry_marks', 'is_global'] as const;
+
+/** Enabled feeds whose check is due and whose lease is free (FeedsRepo.claimDue). */
+const FEEDS_CLAIM: LeaseClaim = {
+  key: 'feeds.claimDue',
+  table: 'feeds',
+  alias: 'f',
+  source: () => sql`feeds f where f.enabled = 1 and f.next_check_at <= ${slot('now')} and (f.lease_until is null or f.lease_until < ${slot('now')})`,
+  orderBy: 'f.next_check_at, f.id',
+  returning: DUE_COLUMNS.join(', '),
+};
 
 function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>): DueFeed {
   return {
@@ -363,18 +374,8 @@ export class FeedsRepo {
    * 8.6 microseconds a row on SQLite, these 5.0; a cycle claims every feed).
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<DueFeed[]> {
-    const now = opts.now.getTime();
-    const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;
-    const result = await sql<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>`
-      update feeds set lease_owner = ${opts.owner}, lease_until = ${opts.leaseUntil.getTime()}
-      where id in (
-        select id from feeds
-        where enabled = 1 and next_check_at <= ${now} and (lease_until is null or lease_until < ${now})
-        order by next_check_at, id
-        limit ${opts.limit}${lock}
-      )
-      returning ${sql.raw(DUE_COLUMNS.join(', '))}`.execute(this.db);
-    return result.rows.map(dueFeedFromRow).sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime() || a.id - b.id);
+    const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime() });
+    return rows.map(dueFeedFromRow).sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime() || a.id - b.id);
   }
 
   /** Gives a claimed feed back without recording an outcome (shutdown before it was fetched). */

@@ -7,6 +7,7 @@ import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, WebsubSubscriptionsTable } from './schema.ts';
 import { toDate } from './rows.ts';
+import { claimLeases, slot, type LeaseClaim } from './lease-claim.ts';
 
 export type WebSubState = 'subscribing' | 'active' | 'failed' | 'unsubscribing';
 export type WebSubMode = 'subscribe' | 'unsubscribe';
@@ -79,6 +80,22 @@ export function subscriptionFromRow(r: Selectable<WebsubSubscriptionsTable>): We
     updatedAt: toDate(r.updated_at)!,
   };
 }
+
+/**
+ * Subscriptions whose next action is due, or whose feed was removed or disabled (and no unsubscribe is under
+ * way), with a free lease (WebSubRepo.claimDue).
+ */
+const SUBSCRIPTIONS_CLAIM: LeaseClaim = {
+  key: 'websub.claimDue',
+  table: 'websub_subscriptions',
+  alias: 's',
+  source: () => sql`websub_subscriptions s
+        where (s.lease_until is null or s.lease_until < ${slot('now')})
+          and (s.next_action_at <= ${slot('now')}
+               or (s.state <> 'unsubscribing' and not exists (select 1 from feeds f where f.id = s.feed_id and f.enabled = 1)))`,
+  orderBy: 's.next_action_at, s.id',
+  returning: '*',
+};
 
 export class WebSubRepo {
   constructor(
@@ -269,20 +286,8 @@ export class WebSubRepo {
    * disabled (and no unsubscribe is under way). Safe across instances, as FeedsRepo.claimDue.
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<ClaimedSubscription[]> {
-    const now = opts.now.getTime();
-    const lock = this.dialect === 'postgres' ? sql` for update of s skip locked` : sql``;
-    const result = await sql<Selectable<WebsubSubscriptionsTable>>`
-      update websub_subscriptions set lease_owner = ${opts.owner}, lease_until = ${opts.leaseUntil.getTime()}
-      where id in (
-        select s.id from websub_subscriptions s
-        where (s.lease_until is null or s.lease_until < ${now})
-          and (s.next_action_at <= ${now}
-               or (s.state <> 'unsubscribing' and not exists (select 1 from feeds f where f.id = s.feed_id and f.enabled = 1)))
-        order by s.next_action_at, s.id
-        limit ${opts.limit}${lock}
-      )
-      returning *`.execute(this.db);
-    const subs = result.rows.map(subscriptionFromRow);
+    const rows = await claimLeases<Selectable<WebsubSubscriptionsTable>>(this.db, this.dialect, SUBSCRIPTIONS_CLAIM, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime() });
+    const subs = rows.map(subscriptionFromRow);
     if (subs.length === 0) return [];
     const live = await this.db
       .selectFrom('feeds')

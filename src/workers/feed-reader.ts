@@ -1,4 +1,4 @@
-// The poller's FeedReader on the worker pool: the body is moved to a worker (not copied), read there with a
+// The poller's FeedReader on the worker pool: the body is copied to a worker (not moved), read there with a
 // deadline, and a read past it fails that feed alone with `parse_timeout`; a worker that runs out of memory
 // fails it with `parse`. Either way the poller records the failure and backs the feed off.
 import { FeedParseError, FeedParseTimeoutError } from '../feeds/fetch-error.ts';
@@ -7,10 +7,19 @@ import type { Logger } from '../lib/logger.ts';
 import type { Jobs } from './jobs.ts';
 import { JobTimeoutError, WorkerCrashError, type WorkerPool } from './pool.ts';
 
-/** The bytes in a buffer of their own, so it can be moved to the worker (a pooled Buffer is copied first). */
-function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  return own ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+/**
+ * The bytes in a buffer of their own: a message copies a typed array's whole ArrayBuffer, so a body that is a
+ * view into a larger one (a pooled Buffer under 4 KB shares an 8 KB slab) is copied to its own size first.
+ *
+ * The body is copied to the worker, never moved (transferred): the first ArrayBuffer this thread detaches
+ * invalidates V8's ArrayBufferDetaching protector, which deoptimised every optimised function of the main thread
+ * that reads a typed array (URL parsing, async hooks, the lean client's header checks: 7-8 functions in a
+ * cycle), and from then on every typed-array access the main thread's optimised code makes checks for a detached
+ * buffer. A feed body is a few KB to a few MB; a copy of it costs less than that, and a job queued behind a busy
+ * worker was copied anyway (the pool moves buffers only to an idle one).
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /**
@@ -19,13 +28,13 @@ function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  */
 export function pooledFeedReader(pool: WorkerPool<Jobs>, deadlineMs: number, logger?: Logger): FeedReader {
   return async (input) => {
-    const bytes = movable(input.bytes);
+    const bytes = ownBuffer(input.bytes);
     const kb = Math.ceil(bytes.byteLength / 1024);
     const fields = { feed_id: input.feedId, url: input.url, kb };
     logger?.debug(fields, 'workers: reading a feed');
     let outcome = 'failed';
     try {
-      const read = await pool.run('readFeed', { ...input, bytes }, { deadlineMs, transfer: [bytes.buffer] });
+      const read = await pool.run('readFeed', { ...input, bytes }, { deadlineMs });
       outcome = 'read';
       return read;
     } catch (err) {

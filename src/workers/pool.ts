@@ -37,6 +37,8 @@ export interface WorkerPoolOptions {
    * workers mostly read well-formed feeds, does not (it saves about a quarter of a second of CPU).
    */
   preloadAll?: boolean;
+  /** Called when a worker thread has started (its OS thread exists): workers.background_nice lowers it then. */
+  onThreadStart?: () => void;
   logger?: Logger;
 }
 
@@ -46,11 +48,8 @@ export interface RunOptions {
    * else when the job before it in that worker reports back (never less than this, however busy this thread).
    */
   deadlineMs: number;
-  /**
-   * Buffers moved to the worker instead of copied (they are unusable here afterwards) when the job goes to an
-   * idle worker; a job queued in a busy worker is copied, so another worker can take it if that one is stopped.
-   */
-  transfer?: ArrayBuffer[];
+  // No buffers are moved (transferred) to a worker, only copied: the first ArrayBuffer the main thread detaches
+  // deoptimises every optimised function that reads a typed array, and slows them for good (feed-reader.ts).
 }
 
 export interface WorkerPoolStats {
@@ -159,6 +158,7 @@ export function createWorkerPool<T extends JobTable>(opts: WorkerPoolOptions): W
     const slot: Slot = { worker, ready: false, jobs: [], gone: false };
     slots.add(slot);
     started++;
+    if (opts.onThreadStart) worker.once('online', opts.onThreadStart);
     worker.on('message', (msg: WorkerMessage) => onMessage(slot, msg));
     worker.on('error', (err) => onGone(slot, err));
     worker.on('exit', (code) => onGone(slot, new Error(`exited with code ${code}`)));
@@ -237,15 +237,11 @@ export function createWorkerPool<T extends JobTable>(opts: WorkerPoolOptions): W
     const idle = slot.jobs.length === 0;
     const msg = { id: job.id, job: job.name, input: job.input };
     try {
-      // Moved only when it starts at once: a job left waiting in a worker that is stopped goes to another.
-      slot.worker.postMessage(msg, idle ? (job.opts.transfer ?? []) : []);
-    } catch {
-      try {
-        slot.worker.postMessage(msg); // a buffer that cannot be moved is copied instead
-      } catch (err) {
-        job.reject(err);
-        return;
-      }
+      // Copied, so a job left waiting in a worker that is stopped can go to another.
+      slot.worker.postMessage(msg);
+    } catch (err) {
+      job.reject(err);
+      return;
     }
     slot.jobs.push(job);
     if (idle) {

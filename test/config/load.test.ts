@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(c.polling.concurrency).toBe(256);
     expect(c.polling.max_body_bytes).toBe(10 * 1024 * 1024);
     expect(c.polling.max_redirects).toBe(5);
+    expect(c.workers.background_nice).toBe(5);
     expect(c.feeds.length).toBeGreaterThan(0);
     expect(c.secrets.slackBotToken).toBeNull();
     expect(path.isAbsolute(c.topics.file)).toBe(true);
@@ -115,6 +116,8 @@ describe('loadConfig', () => {
     { name: 'a string where a list goes', yaml: 'polling:\n  allow_hosts: "10.0.0.1"\n', message: /^config: polling\.allow_hosts = "10\.0\.0\.1" is invalid \(check CYBERBRIEF_ALLOW_HOSTS or the config files\): expected a list\.$/ },
     { name: 'a list where text goes', yaml: 'log:\n  format: [json]\n', message: /^config: log\.format = \["json"\] is invalid \(in .*\): expected one of / },
     { name: 'a list where a mapping goes', yaml: 'polling: [1, 2]\n', message: /^config: polling = \[1,2\] is invalid \(in .*\): expected a mapping of keys\.$/ },
+    { name: 'a background nice past the lowest priority', yaml: 'workers:\n  background_nice: 20\n', message: /^config: workers\.background_nice = 20 is invalid \(in .*\): expected a number <= 19\.$/ },
+    { name: 'a negative background nice (it would raise priority)', yaml: 'workers:\n  background_nice: -5\n', message: /^config: workers\.background_nice = -5 is invalid \(in .*\): expected a number >= 0\.$/ },
     { name: 'a fraction where a whole number goes', yaml: 'polling:\n  concurrency: 1.5\n', message: /^config: polling\.concurrency = 1\.5 is invalid \(in .*\): expected a whole number\.$/ },
     { name: 'an override that is a folder', env: { CYBERBRIEF_CONFIG: '/tmp' }, message: /^config: \/tmp is not a regular file; CYBERBRIEF_CONFIG must name a YAML file\.$/ },
   ];
