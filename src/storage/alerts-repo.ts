@@ -24,7 +24,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimLeases, listSlots, listValues, slot, type LeaseClaim } from './lease-claim.ts';
+import { claimChannelLeases, slot, type ChannelLeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export interface EnqueueAlert {
@@ -77,17 +77,14 @@ export function alertFromRow(r: Selectable<AlertsTable>): Alert {
 }
 
 /**
- * Due alerts of unpaused channels on `platforms` platforms (AlertsRepo.claimDue): unsent rows at the head of
- * their channel's queue, sent rows with an edit requested. One kept statement per number of platforms.
+ * Due alerts (AlertsRepo.claimDue): unsent rows at the head of their channel's queue, sent rows with an edit
+ * requested; claimChannelLeases keeps them to unpaused channels on the platforms asked for.
  */
-function alertsClaim(platforms: number): LeaseClaim {
-  return {
-    key: `alerts.claimDue/${platforms}`,
-    table: 'alerts',
-    alias: 'a',
-    source: () => sql`alerts a join channels c on c.id = a.channel_id
-        where c.paused = 0 and c.platform in (${listSlots('platform', platforms)})
-          and a.next_attempt_at <= ${slot('now')}
+const ALERTS_CLAIM: ChannelLeaseClaim = {
+  key: 'alerts.claimDue',
+  table: 'alerts',
+  alias: 'a',
+  where: () => sql`a.next_attempt_at <= ${slot('now')}
           and (a.lease_until is null or a.lease_until < ${slot('now')})
           and (
             (a.status in ('pending', 'sending') and not exists (
@@ -97,10 +94,9 @@ function alertsClaim(platforms: number): LeaseClaim {
             ))
             or (a.status = 'sent' and a.needs_update > 0 and a.muted = 0)
           )`,
-    orderBy: 'a.channel_id, a.id',
-    returning: '*',
-  };
-}
+  orderBy: 'a.channel_id, a.id',
+  returning: '*',
+};
 
 export class AlertsRepo {
   constructor(
@@ -161,7 +157,7 @@ export class AlertsRepo {
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedAlert[]> {
     if (opts.platforms.length === 0 || opts.limit <= 0) return [];
-    const rows = await claimLeases<Selectable<AlertsTable>>(this.db, this.dialect, alertsClaim(opts.platforms.length), { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+    const rows = await claimChannelLeases<Selectable<AlertsTable>>(this.db, this.dialect, ALERTS_CLAIM, opts);
     if (rows.length === 0) return [];
     const channelIds = [...new Set(rows.map((r) => Number(r.channel_id)))];
     const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id', 'threads']).where('id', 'in', channelIds).execute();

@@ -21,7 +21,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { BriefsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimLeases, listSlots, listValues, slot, type LeaseClaim } from './lease-claim.ts';
+import { claimChannelLeases, slot, type ChannelLeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export type BriefKind = 'brief' | 'quiet';
@@ -133,21 +133,17 @@ function briefFromRow(r: Selectable<BriefsTable>): BriefRow {
 
 const chunks = <T>(list: readonly T[]): T[][] => Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
 
-/** Pending or interrupted briefs of unpaused channels on `platforms` platforms (BriefsRepo.claimDue). */
-function briefsClaim(platforms: number): LeaseClaim {
-  return {
-    key: `briefs.claimDue/${platforms}`,
-    table: 'briefs',
-    alias: 'b',
-    source: () => sql`briefs b join channels c on c.id = b.channel_id
-        where c.paused = 0 and c.platform in (${listSlots('platform', platforms)})
-          and b.status in ('pending', 'sending')
+/** Pending or interrupted briefs (BriefsRepo.claimDue); claimChannelLeases keeps them to unpaused channels on the platforms asked for. */
+const BRIEFS_CLAIM: ChannelLeaseClaim = {
+  key: 'briefs.claimDue',
+  table: 'briefs',
+  alias: 'b',
+  where: () => sql`b.status in ('pending', 'sending')
           and b.next_attempt_at <= ${slot('now')}
           and (b.lease_until is null or b.lease_until < ${slot('now')})`,
-    orderBy: 'b.period_end, b.id',
-    returning: '*',
-  };
-}
+  orderBy: 'b.period_end, b.id',
+  returning: '*',
+};
 
 export class BriefsRepo {
   constructor(
@@ -250,7 +246,7 @@ export class BriefsRepo {
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly PlatformName[] }): Promise<ClaimedBrief[]> {
     if (opts.platforms.length === 0 || opts.limit <= 0) return [];
-    const rows = await claimLeases<Selectable<BriefsTable>>(this.db, this.dialect, briefsClaim(opts.platforms.length), { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+    const rows = await claimChannelLeases<Selectable<BriefsTable>>(this.db, this.dialect, BRIEFS_CLAIM, opts);
     if (rows.length === 0) return [];
     const channelIds = [...new Set(rows.map((r) => Number(r.channel_id)))];
     const channels = await this.db.selectFrom('channels').select(['id', 'platform', 'external_id', 'workspace_id']).where('id', 'in', channelIds).execute();

@@ -87,3 +87,27 @@ export function listValues(name: string, values: readonly unknown[]): Record<str
   values.forEach((v, i) => (out[`${name}${i}`] = v));
   return out;
 }
+
+/** A claim of rows that belong to a channel (alerts, briefs): only those of unpaused channels on given platforms. */
+export interface ChannelLeaseClaim extends Omit<LeaseClaim, 'source'> {
+  /** The conditions on `alias`'s rows besides their channel's (values as slots: `now`). */
+  where: () => RawBuilder<unknown>;
+}
+
+/**
+ * claimLeases for rows of unpaused channels on `platforms`: `table alias join channels c ... where c.paused = 0
+ * and c.platform in (...) and where()`, one kept statement per number of platforms.
+ */
+export function claimChannelLeases<Row>(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  claim: ChannelLeaseClaim,
+  opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly string[] },
+): Promise<Row[]> {
+  const n = opts.platforms.length;
+  const a = sql.raw(claim.alias);
+  const source = () => sql`${sql.raw(claim.table)} ${a} join channels c on c.id = ${a}.channel_id
+        where c.paused = 0 and c.platform in (${listSlots('platform', n)})
+          and ${claim.where()}`;
+  return claimLeases<Row>(db, dialect, { ...claim, key: `${claim.key}/${n}`, source }, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+}
