@@ -61,6 +61,24 @@ const ALLOWED_KEYS: Record<string, string[]> = {
   groups: ['all_of', 'any_of', 'none_of'],
 };
 
+/** A term's options as a topics file writes them. */
+interface FileTermOptions {
+  case?: 'auto' | 'exact' | 'fold' | undefined;
+  not_before_target?: true | undefined;
+}
+
+/** A term's options from the file's keys to the domain's, only those set (topicsToFile's optionsToFile reverses it). */
+const optionsFromFile = (x: FileTermOptions): { case?: 'auto' | 'exact' | 'fold'; notBeforeTarget?: true } => ({
+  ...(x.case ? { case: x.case } : {}),
+  ...(x.not_before_target ? { notBeforeTarget: true as const } : {}),
+});
+
+/** A term's options from the domain's keys to the file's, only those set. */
+const optionsToFile = (x: { case?: 'auto' | 'exact' | 'fold'; notBeforeTarget?: true }): FileTermOptions => ({
+  ...(x.case ? { case: x.case } : {}),
+  ...(x.notBeforeTarget ? { not_before_target: true as const } : {}),
+});
+
 /** Converts the validated file into domain Topics. */
 export function topicsFromFile(file: TopicsFile): Topic[] {
   return file.topics.map((t) => {
@@ -71,15 +89,16 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
       terms: t.terms.map((x) =>
         typeof x === 'string'
           ? { term: x, weight: 1 }
-          : { term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}), ...(x.not_before_target ? { notBeforeTarget: true as const } : {}) },
+          : { term: x.term, weight: x.weight, ...optionsFromFile(x) },
       ),
       threshold: t.threshold,
     };
     if (t.groups) {
-      const g = (x: string | { term: string; case?: 'auto' | 'exact' | 'fold' | undefined; not_before_target?: true | undefined }): GroupTerm => {
+      // A group entry keeps only the options that change it ('auto' is the default case mode), else it is its text.
+      const g = (x: string | ({ term: string } & FileTermOptions)): GroupTerm => {
         if (typeof x === 'string') return x;
-        const mode = x.case && x.case !== 'auto' ? { case: x.case } : {};
-        return mode.case || x.not_before_target ? { term: x.term, ...mode, ...(x.not_before_target ? { notBeforeTarget: true as const } : {}) } : x.term;
+        const options = optionsFromFile({ ...x, case: x.case === 'auto' ? undefined : x.case });
+        return Object.keys(options).length > 0 ? { term: x.term, ...options } : x.term;
       };
       topic.groups = {
         ...(t.groups.all_of ? { allOf: t.groups.all_of.map((list) => list.map(g)) } : {}),
@@ -93,18 +112,17 @@ export function topicsFromFile(file: TopicsFile): Topic[] {
 
 /** The topics in the file's own shape (what topicsFromFile reads back): saved versions are stored like this. */
 export function topicsToFile(topics: readonly Topic[]): TopicsFile {
-  const entry = (x: GroupTerm) =>
-    typeof x === 'string'
-      ? x
-      : x.case || x.notBeforeTarget
-        ? { term: x.term, weight: 1, ...(x.case ? { case: x.case } : {}), ...(x.notBeforeTarget ? { not_before_target: true as const } : {}) }
-        : x.term;
+  const entry = (x: GroupTerm) => {
+    if (typeof x === 'string') return x;
+    const options = optionsToFile(x);
+    return Object.keys(options).length > 0 ? { term: x.term, weight: 1, ...options } : x.term;
+  };
   return {
     topics: topics.map((t) => ({
       id: t.id,
       name: t.name,
       description: t.description,
-      terms: t.terms.map((x) => ({ term: x.term, weight: x.weight, ...(x.case ? { case: x.case } : {}), ...(x.notBeforeTarget ? { not_before_target: true as const } : {}) })),
+      terms: t.terms.map((x) => ({ term: x.term, weight: x.weight, ...optionsToFile(x) })),
       ...(t.groups
         ? {
             groups: {
