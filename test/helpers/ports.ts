@@ -24,8 +24,9 @@ export interface HeldClosedPort {
 }
 
 /**
- * A port on 127.0.0.1 held by a listener that resets each connection as it arrives (the client sees
- * `connect ECONNRESET`): a service that is down. Unlike a port taken and given back (freePort), no other
+ * A port on 127.0.0.1 held by a listener that resets each connection as it arrives: a service that is
+ * down. The client sees `connect ECONNRESET`, or `read`/`write ECONNRESET` when the reset lands just after
+ * its connect completed, so tests accept all three. Unlike a port taken and given back (freePort), no other
  * process can start listening on it while the test relies on nothing answering there.
  */
 export async function heldClosedPort(): Promise<HeldClosedPort> {
