@@ -1,10 +1,11 @@
 // Start-up: `cyberbrief --help` and `cyberbrief poll --once` (no feeds, a migrated SQLite file) run as
-// users run them, bin/cyberbrief on the build in dist/, beside the same commands run from the TypeScript
-// sources through tsx (how bin/cyberbrief ran before there was a build; `npm run dev`) and `node -e 0`, the
-// floor, all in the same run, interleaved so load on the machine hits each alike. Each figure is the median
-// of RUNS runs (min-max beside it). Then what one worker thread costs, built and through tsx: the resident
-// memory it adds and its first job's time (the thread's start-up). Targets: --help under 0.5 s, poll --once
-// under 1 s. Run: npm run bench -- startup
+// users run them, bin/cyberbrief on the bundle in dist/bundle/, beside the same commands run from tsc's
+// per-file build in dist/ (what bin/cyberbrief ran before the bundle) and from the TypeScript sources through
+// tsx (how it ran before there was a build; `npm run dev`) and `node -e 0`, the floor, all in the same run,
+// interleaved so load on the machine hits each alike. Each figure is the median of RUNS runs (min-max beside
+// it). Then what one worker thread costs, bundled, built per file and through tsx: the resident memory it
+// adds and its first job's time (the thread's start-up). Targets: --help under 0.5 s, poll --once under 1 s.
+// Run: npm run bench -- startup
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,12 +43,17 @@ function run(args: string[]): number {
 // Migrate the file once, outside the measurement (poll --once then finds it migrated).
 run([bin, 'db', 'migrate']);
 
+// tsc's per-file build, run as bin/cyberbrief runs the bundle.
+const perFile = path.join(dir, 'per-file.mjs');
+writeFileSync(perFile, `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/cli/index.js')).href)});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+
 const cases = [
   { name: 'node -e 0 (floor)', args: ['-e', '0'] },
   { name: '--help, built (bin/cyberbrief)', args: [bin, '--help'], target: 0.5 },
   { name: '--help, sources through tsx', args: ['--import', tsx, dev, '--help'] },
   { name: 'poll --once, built (bin/cyberbrief)', args: [bin, 'poll', '--once'], target: 1 },
   { name: 'poll --once, sources through tsx', args: ['--import', tsx, dev, 'poll', '--once'] },
+  { name: 'poll --once, built per file (dist/cli/)', args: [perFile, 'poll', '--once'] },
 ];
 const loadBefore = load();
 for (const c of cases) run(c.args); // warm the file cache
@@ -62,10 +68,11 @@ const medians = times.map(median);
 cases.forEach((c, i) => {
   const xs = times[i]!;
   const verdict = c.target ? `  target < ${c.target} s: ${medians[i]! < c.target ? 'met' : 'NOT met'}` : '';
-  console.log(`  ${c.name.padEnd(38)} ${fmt(medians[i]!)} s  (${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))})${verdict}`);
+  console.log(`  ${c.name.padEnd(40)} ${fmt(medians[i]!)} s  (${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))})${verdict}`);
 });
 console.log(`  --help: built ${fmt(medians[2]! / medians[1]!, 1)}x faster than through tsx; poll --once: ${fmt(medians[4]! / medians[3]!, 1)}x`);
 console.log(`  above the floor: --help ${fmt(medians[1]! - medians[0]!)} s built, poll --once ${fmt(medians[3]! - medians[0]!)} s built`);
+console.log(`  poll --once above the floor: bundled ${fmt(medians[3]! - medians[0]!)} s, built per file ${fmt(medians[5]! - medians[0]!)} s (${fmt((medians[5]! - medians[0]!) / (medians[3]! - medians[0]!), 1)}x)`);
 
 // One worker thread: resident memory it adds to the process and its first job (thread start-up included).
 const probe = path.join(dir, 'worker-probe.mjs');
@@ -73,7 +80,7 @@ writeFileSync(
   probe,
   `const { createWorkerPool } = await import(process.argv[2]);
 const before = process.memoryUsage().rss;
-const pool = createWorkerPool({ threads: 1, maxHeapMb: 256 });
+const pool = createWorkerPool({ threads: 1, maxHeapMb: 256, ...(process.argv[3] ? { entry: new URL(process.argv[3]) } : {}) });
 const t = performance.now();
 await pool.run('cleanText', { text: 'Officials met again to discuss norms.' }, { deadlineMs: 30000 });
 const ms = performance.now() - t;
@@ -84,7 +91,8 @@ process.stdout.write(JSON.stringify({ ms, mb }));
 `,
 );
 const workerCases = [
-  { name: 'built (dist/workers/worker.js)', args: [probe, pathToFileURL(path.join(root, 'dist/workers/pool.js')).href] },
+  { name: 'bundled (dist/bundle/worker.js)', args: [probe, pathToFileURL(path.join(root, 'dist/workers/pool.js')).href, pathToFileURL(path.join(root, 'dist/bundle/worker.js')).href] },
+  { name: 'built per file (dist/workers/worker.js)', args: [probe, pathToFileURL(path.join(root, 'dist/workers/pool.js')).href] },
   { name: 'sources through tsx', args: ['--import', tsx, probe, pathToFileURL(path.join(root, 'src/workers/pool.ts')).href] },
 ];
 const WORKER_RUNS = Math.max(3, Math.ceil(RUNS / 3));
@@ -99,4 +107,4 @@ for (let r = 0; r < WORKER_RUNS; r++) {
   });
 }
 console.log(`one worker thread, median of ${WORKER_RUNS} runs: resident memory it adds, and its first job (start-up included)`);
-workerCases.forEach((c, i) => console.log(`  ${c.name.padEnd(38)} ${fmt(median(workerResults[i]!.mb), 0)} MB  ${fmt(median(workerResults[i]!.ms), 0)} ms`));
+workerCases.forEach((c, i) => console.log(`  ${c.name.padEnd(40)} ${fmt(median(workerResults[i]!.mb), 0)} MB  ${fmt(median(workerResults[i]!.ms), 0)} ms`));

@@ -2,10 +2,12 @@
 // npm run build (npm ci and npm install run it through `prepare`): compiles src/ to JavaScript in dist/ with
 // the project's TypeScript (tsconfig.build.json: type-checked, `.ts` import specifiers rewritten to `.js`),
 // so bin/cyberbrief runs no compiler; files under src/ that are not code (templates, styles, data a module
-// reads beside itself) are copied to the same place in dist/. dist/ is removed first, so a file deleted
-// from src/ leaves nothing behind, and nothing is written when the sources do not type-check. The
-// fingerprint of what was built (sources, build settings, TypeScript version) is written last, to
-// dist/.source-fingerprint.
+// reads beside itself) are copied to the same place in dist/. Then esbuild bundles that JavaScript into
+// dist/bundle/, which bin/cyberbrief runs: a few files instead of about 600 modules (ours and those of the
+// packages made of hundreds of small files), which the ES module loader resolved, read and linked one by one
+// on every command. dist/ is removed first, so a file deleted from src/ leaves nothing behind, and nothing is
+// written when the sources do not type-check. The fingerprint of what was built (sources, build settings,
+// TypeScript and esbuild versions) is written last, to dist/.source-fingerprint.
 //
 //   node scripts/build.mjs                      build
 //   node scripts/build.mjs --if-stale --no-check build only when src/ changed since the last build, and skip
@@ -15,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
@@ -25,12 +27,37 @@ const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
 const CODE = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
 /** Files served to browsers as they are (the dashboard's static/ folder): copied whatever their type. */
 const SERVED = /[\\/]static[\\/]/;
+/** Where the bundle goes; bin/cyberbrief runs `cli.js` there, and the worker pool starts `worker.js` beside it. */
+const BUNDLE = path.join(DIST, 'bundle');
+/**
+ * Packages bundled with our code: plain JavaScript made of hundreds of small modules (kysely about 260, zod 95,
+ * yaml 70) that nothing of theirs reads from disk. Every other package stays in node_modules and loads as it
+ * does without the bundle: native addons (better-sqlite3), packages that start threads or resolve files beside
+ * themselves (pino's transports), and the chat SDKs, loaded only when their platform is configured.
+ */
+const BUNDLED_PACKAGES = new Set(['kysely', 'zod', 'yaml']);
+/**
+ * Each output file of the bundle starts with this: esbuild's ES module output turns a bundled CommonJS
+ * module's `require('process')` into a call that throws unless a `require` is in scope.
+ */
+const BUNDLE_BANNER = "import { createRequire as __cyberbriefRequire } from 'node:module'; const require = __cyberbriefRequire(import.meta.url);";
 
 function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? e.path, e.name))
     .sort();
+}
+
+/** esbuild's API and version, or null when it is not installed (dev dependencies left out). */
+async function esbuildPackage() {
+  try {
+    const require = createRequire(path.join(ROOT, 'package.json'));
+    const version = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
+    return { api: await import(pathToFileURL(require.resolve('esbuild')).href), version };
+  } catch {
+    return null;
+  }
 }
 
 function typescriptPackage() {
@@ -43,9 +70,18 @@ function typescriptPackage() {
   }
 }
 
-/** A hash of every file under src/, the build settings and the TypeScript version. */
+/** The version of esbuild in node_modules, 'none' when it is not installed. */
+function esbuildVersion() {
+  try {
+    return JSON.parse(readFileSync(createRequire(path.join(ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
+  } catch {
+    return 'none';
+  }
+}
+
+/** A hash of every file under src/, the build settings and the TypeScript and esbuild versions. */
 export function sourceFingerprint(tsVersion = typescriptPackage()?.version ?? 'none') {
-  const h = createHash('sha256').update(`typescript ${tsVersion}\n`);
+  const h = createHash('sha256').update(`typescript ${tsVersion}\nesbuild ${esbuildVersion()}\n`);
   for (const file of [...filesUnder(path.join(ROOT, 'src')), ...SETTINGS.map((f) => path.join(ROOT, f))]) {
     h.update(`${path.relative(ROOT, file)}\n`).update(readFileSync(file)).update('\n');
   }
@@ -57,11 +93,66 @@ export function isBuildFresh() {
   return existsSync(FINGERPRINT) && readFileSync(FINGERPRINT, 'utf8').trim() === sourceFingerprint();
 }
 
-/** Builds dist/; returns an exit code (messages go to stderr). */
-export function build({ ifStale = false, check = true } = {}) {
+/**
+ * Bundles dist/'s JavaScript into dist/bundle/: the CLI (`cli.js`) and the worker thread's script (`worker.js`),
+ * split so that what a command imports only when it needs it (a subcommand, the feed reader, a chat platform)
+ * is still its own file, loaded only then. The dashboard's static files are copied beside the bundle, where the
+ * bundled code looks for them, and `modules.json` says which of dist/'s modules each bundle file holds (what
+ * the tests read to check what a command loads). Returns an error message, or null.
+ */
+async function bundle(esbuild) {
+  const ownPackage = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2) : specifier.split('/').slice(0, 1)).join('/');
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: { cli: 'dist/cli/index.js', worker: 'dist/workers/worker.js' },
+      outdir: BUNDLE,
+      entryNames: '[name]',
+      chunkNames: '[name]-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'linked',
+      sourcesContent: false,
+      banner: { js: BUNDLE_BANNER },
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'packages-outside-the-bundle',
+          setup(b) {
+            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('node:') || !BUNDLED_PACKAGES.has(ownPackage(args.path)) ? { path: args.path, external: true } : undefined));
+          },
+        },
+      ],
+    });
+  } catch (err) {
+    return `esbuild failed: ${err.message.split('\n')[0]}`;
+  }
+  const modules = {};
+  for (const [output, info] of Object.entries(result.metafile.outputs)) {
+    if (!output.endsWith('.js')) continue;
+    modules[path.relative(BUNDLE, path.join(ROOT, output))] = Object.keys(info.inputs).filter((i) => i.startsWith('dist/')).sort();
+  }
+  writeFileSync(path.join(BUNDLE, 'modules.json'), `${JSON.stringify(modules, null, 1)}\n`);
+  const staticDir = path.join(ROOT, 'src', 'web', 'static');
+  for (const file of filesUnder(staticDir)) {
+    const to = path.join(BUNDLE, 'static', path.relative(staticDir, file));
+    mkdirSync(path.dirname(to), { recursive: true });
+    copyFileSync(file, to);
+  }
+  return null;
+}
+
+/** Builds dist/; resolves to an exit code (messages go to stderr). */
+export async function build({ ifStale = false, check = true } = {}) {
   const ts = typescriptPackage();
-  if (!ts) {
-    process.stderr.write('build: TypeScript is not installed, so dist/ cannot be built; run `npm ci` with dev dependencies (not --omit=dev), then `npm run build`.\n');
+  const esbuild = await esbuildPackage();
+  if (!ts || !esbuild) {
+    process.stderr.write(`build: ${ts ? 'esbuild' : 'TypeScript'} is not installed, so dist/ cannot be built; run \`npm ci\` with dev dependencies (not --omit=dev), then \`npm run build\`.\n`);
     return 1;
   }
   const fingerprint = sourceFingerprint(ts.version);
@@ -81,8 +172,14 @@ export function build({ ifStale = false, check = true } = {}) {
     mkdirSync(path.dirname(to), { recursive: true });
     copyFileSync(file, to);
   }
+  const failed = await bundle(esbuild.api);
+  if (failed) {
+    rmSync(DIST, { recursive: true, force: true });
+    process.stderr.write(`build: ${failed}; dist/ was not written. Run \`npm run build\` again to see it, and check that \`npm ci\` installed esbuild.\n`);
+    return 1;
+  }
   writeFileSync(FINGERPRINT, `${fingerprint}\n`);
-  process.stderr.write(`build: compiled src/ to dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s${check ? '' : ' (types not checked)'}.\n`);
+  process.stderr.write(`build: compiled src/ to dist/ and bundled it in dist/bundle/ in ${((Date.now() - started) / 1000).toFixed(1)} s${check ? '' : ' (types not checked)'}.\n`);
   return 0;
 }
 
@@ -93,6 +190,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stderr.write(`build: unknown option ${unknown[0]}; use --if-stale and/or --no-check.\n`);
     process.exitCode = 2;
   } else {
-    process.exitCode = build({ ifStale: flags.has('--if-stale'), check: !flags.has('--no-check') });
+    process.exitCode = await build({ ifStale: flags.has('--if-stale'), check: !flags.has('--no-check') });
   }
 }

@@ -12,21 +12,24 @@ import { didYouMeanFlag, echoed } from './format.ts';
 import { MAX_INPUT_BYTES } from './read-input.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
-/** Every subcommand with its one-line summary; the module `./<name>.ts` exports `command`. */
-export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string }> = [
-  { name: 'run', summary: 'run the bot: scheduler, HTTP server (health, Slack) and chat adapters' },
-  { name: 'poll', summary: 'poll feeds once and print one line per feed (--once [--all] [--json])' },
-  { name: 'match', summary: 'match items (JSONL) against topics; --eval prints precision/recall/F1' },
-  { name: 'summarize', summary: 'summarise articles (JSONL); --eval prints ROUGE against references' },
-  { name: 'model', summary: 'the relevance scorer: fit it on labelled stories (and feedback), show it' },
-  { name: 'actors', summary: 'the threat actors the scorer knows (MISP galaxy): list, import' },
-  { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents' },
-  { name: 'feeds', summary: 'list, add, remove, enable and disable feeds; import/export OPML' },
-  { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them' },
-  { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)" },
-  { name: 'db', summary: 'database tasks: migrate, compact' },
-  { name: 'secrets', summary: 'values encrypted at rest: rekey (re-seal them under the current key)' },
-  { name: 'doctor', summary: 'check configuration, database and tokens; exit 1 when something is wrong' },
+/**
+ * Every subcommand with its one-line summary and its module (which exports `command`), imported only when the
+ * command runs. Each import names its file, so the bundler (scripts/build.mjs) can follow it.
+ */
+export const SUBCOMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<{ command: CliCommand }> }> = [
+  { name: 'run', summary: 'run the bot: scheduler, HTTP server (health, Slack) and chat adapters', load: () => import('./run.ts') },
+  { name: 'poll', summary: 'poll feeds once and print one line per feed (--once [--all] [--json])', load: () => import('./poll.ts') },
+  { name: 'match', summary: 'match items (JSONL) against topics; --eval prints precision/recall/F1', load: () => import('./match.ts') },
+  { name: 'summarize', summary: 'summarise articles (JSONL); --eval prints ROUGE against references', load: () => import('./summarize.ts') },
+  { name: 'model', summary: 'the relevance scorer: fit it on labelled stories (and feedback), show it', load: () => import('./model.ts') },
+  { name: 'actors', summary: 'the threat actors the scorer knows (MISP galaxy): list, import', load: () => import('./actors.ts') },
+  { name: 'derive-topics', summary: 'propose a topic (YAML) from reference documents', load: () => import('./derive-topics.ts') },
+  { name: 'feeds', summary: 'list, add, remove, enable and disable feeds; import/export OPML', load: () => import('./feeds.ts') },
+  { name: 'alerts', summary: 'list alerts (--failed for dead letters) and retry them', load: () => import('./alerts.ts') },
+  { name: 'brief', summary: "what a channel's next brief would hold (--channel ID --dry-run)", load: () => import('./brief.ts') },
+  { name: 'db', summary: 'database tasks: migrate, compact', load: () => import('./db.ts') },
+  { name: 'secrets', summary: 'values encrypted at rest: rekey (re-seal them under the current key)', load: () => import('./secrets.ts') },
+  { name: 'doctor', summary: 'check configuration, database and tokens; exit 1 when something is wrong', load: () => import('./doctor.ts') },
 ];
 
 function version(): string {
@@ -96,10 +99,8 @@ export interface MainIo {
   cwd?: string;
 }
 
-async function loadCommand(name: string): Promise<CliCommand> {
-  const mod = (await import(`./${name}.ts`)) as { command: CliCommand };
-  return mod.command;
-}
+/** The subcommand named `name`, null when there is none. */
+const subcommand = (name: string) => SUBCOMMANDS.find((c) => c.name === name) ?? null;
 
 /** Reads standard input whole, but never more than `maxBytes`: past that it stops reading and fails. */
 function readStdin(maxBytes: number = MAX_INPUT_BYTES): Promise<string> {
@@ -150,12 +151,13 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   // `cyberbrief help feeds` is `cyberbrief feeds --help`, as `/news help brief` is in chat.
   if (first === 'help' && rest.length > 0) {
     const name = rest[0]!;
-    if (rest.length > 1 || !SUBCOMMANDS.some((c) => c.name === name)) {
+    const entry = subcommand(name);
+    if (rest.length > 1 || !entry) {
       const meant = rest.length === 1 ? closest(name, SUBCOMMANDS.map((c) => c.name)) : null;
       stderr(`cyberbrief help: unknown command '${echoed(rest.join(' '))}'; ${meant ? `did you mean 'cyberbrief help ${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
       return 2;
     }
-    stdout((await loadCommand(name)).usage);
+    stdout((await entry.load()).command.usage);
     return 0;
   }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -166,7 +168,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     stdout(version());
     return 0;
   }
-  if (!SUBCOMMANDS.some((c) => c.name === first)) {
+  const entry = subcommand(first);
+  if (!entry) {
     if (first.startsWith('-')) {
       stderr(`cyberbrief: unknown option '${echoed(first)}'${didYouMeanFlag(first, ['help', 'version'])}; run 'cyberbrief --help' for the list of commands.`);
       return 2;
@@ -175,7 +178,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     stderr(`cyberbrief: unknown command '${echoed(first)}'; ${meant ? `did you mean '${meant}'? Run` : 'run'} 'cyberbrief --help' for the list of commands.`);
     return 2;
   }
-  const command = await loadCommand(first);
+  const { command } = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     stdout(command.usage);
     return 0;

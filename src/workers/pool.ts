@@ -29,7 +29,10 @@ export interface WorkerPoolOptions {
   perWorker?: number;
   /** V8 old-generation heap limit of each worker (resourceLimits.maxOldGenerationSizeMb). */
   maxHeapMb: number;
-  /** The worker script (default: the compiled worker.js beside this file, or source-entry.mjs from the sources). */
+  /**
+   * The worker script (default: the built worker.js beside this file, which in the bundle bin/cyberbrief runs is
+   * dist/bundle/worker.js, or source-entry.mjs from the sources).
+   */
   entry?: URL;
   /**
    * Load every module a job may need before a worker says ready (default false: on first use). The

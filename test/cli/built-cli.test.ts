@@ -1,7 +1,8 @@
-// The program as shipped: bin/cyberbrief running the JavaScript in dist/ (built by vitest's global setup
+// The program as shipped: bin/cyberbrief running the bundle in dist/bundle/ (built by vitest's global setup
 // when src/ changed), as child processes. Every module the ES module loader resolves is recorded
-// (helpers/record-imports.mjs), so these tests also say what each command loads: no TypeScript compiler and
-// no source file at run time, worker threads on compiled JS, and no chat SDK without its token.
+// (helpers/record-imports.mjs), and the build's dist/bundle/modules.json says which of dist/'s modules each
+// bundle file holds, so these tests also say what each command loads: no TypeScript compiler and no source
+// file at run time, worker threads on the bundle too, and no chat SDK without its token.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -34,6 +35,15 @@ function packages(imports: string[]): Set<string> {
 
 /** Our own files among the recorded imports, relative to the project root. */
 const ownFiles = (imports: string[]) => [...new Set(imports.filter((u) => u.startsWith(ROOT_URL) && !u.includes('/node_modules/')).map((u) => u.slice(ROOT_URL.length + 1)))];
+
+/** Which of dist/'s modules each file of the bundle holds (written by scripts/build.mjs). */
+const bundleModules = (): Record<string, string[]> => JSON.parse(readFileSync(path.join(ROOT, 'dist/bundle/modules.json'), 'utf8')) as Record<string, string[]>;
+
+/** dist/'s modules that the recorded imports loaded: those the bundle files held, and any file outside the bundle. */
+function ownModules(imports: string[]): string[] {
+  const held = bundleModules();
+  return [...new Set(ownFiles(imports).flatMap((f) => (f.startsWith('dist/bundle/') ? (held[f.slice('dist/bundle/'.length)] ?? [f]) : [f])))];
+}
 
 function newDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'cyberbrief-built-'));
@@ -70,11 +80,11 @@ function runNode(cwd: string, script: string[], env: Record<string, string> = {}
 
 const cli = (cwd: string, args: string[], env: Record<string, string> = {}, opts = {}) => runNode(cwd, [BIN, ...args], env, opts);
 
-/** Nothing of the sources or the compiler is loaded: only bin/ and dist/ of ours, no tsx, no TypeScript. */
+/** Nothing of the sources or the compiler is loaded: only bin/ and the bundle of ours, no tsx, no TypeScript. */
 function expectCompiledOnly(run: Run): void {
   const own = ownFiles(run.imports);
   expect(own.length).toBeGreaterThan(0);
-  expect(own.filter((f) => !f.startsWith('dist/') && f !== 'bin/cyberbrief' && !f.startsWith('test/helpers/record-imports'))).toEqual([]);
+  expect(own.filter((f) => !f.startsWith('dist/bundle/') && f !== 'bin/cyberbrief' && !f.startsWith('test/helpers/record-imports'))).toEqual([]);
   const pkgs = packages(run.imports);
   for (const compiler of ['tsx', 'typescript', 'esbuild']) expect(pkgs.has(compiler), compiler).toBe(false);
 }
@@ -118,9 +128,12 @@ describe('bin/cyberbrief runs the build', () => {
     expectCompiledOnly(run);
     const pkgs = packages(run.imports);
     for (const absent of ['@slack/bolt', 'discord.js', 'pg', 'pino-pretty', 'linkedom', 'xml2js']) expect(pkgs.has(absent), absent).toBe(false);
-    expect(pkgs.has('kysely')).toBe(true);
+    // Storage loaded from the bundle, kysely inside it: none of kysely's files was resolved on its own.
+    expect(ownModules(run.imports)).toContain('dist/storage/index.js');
+    expect(pkgs.has('kysely')).toBe(false);
     // The feed reader (parser, normaliser) loads on first use: nothing was read, so it never loaded.
-    expect(ownFiles(run.imports)).not.toContain('dist/feeds/read-feed.js');
+    expect(ownModules(run.imports)).not.toContain('dist/feeds/read-feed.js');
+    expect(ownModules(run.imports)).not.toContain('dist/cli/run.js');
     const storage = await openStorage(dbFile, { migrate: false });
     try {
       expect(await storage.pending()).toEqual([]);
@@ -138,7 +151,9 @@ describe('bin/cyberbrief runs the build', () => {
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { url: string; status: string; items: number; new: number });
     expect(lines).toMatchObject([{ url: feedUrl, status: 'new', items: 2, new: 2 }]);
     expectCompiledOnly(run);
-    const own = ownFiles(run.imports);
+    // The worker thread ran the bundle's worker.js, which holds the compiled worker.
+    expect(ownFiles(run.imports)).toContain('dist/bundle/worker.js');
+    const own = ownModules(run.imports);
     expect(own).toContain('dist/workers/worker.js');
     expect(own).toContain('dist/feeds/read-feed.js');
     // The lean client read it: undici's clients (and all of undici's index, 80 ms of start-up) never loaded.
@@ -157,11 +172,13 @@ describe('bin/cyberbrief runs the build', () => {
     const pkgs = packages(run.imports);
     expect(pkgs.has('@slack/bolt')).toBe(false);
     expect(pkgs.has('discord.js')).toBe(false);
-    expect(ownFiles(run.imports).filter((f) => f.startsWith('dist/platforms/'))).not.toContain('dist/platforms/slack/adapter.js');
+    expect(ownModules(run.imports)).toContain('dist/main.js');
+    expect(ownModules(run.imports)).not.toContain('dist/platforms/slack/adapter.js');
+    expect(ownModules(run.imports)).not.toContain('dist/platforms/discord/adapter.js');
   });
 
   it('ships every file the program reads beside its code: the dashboard\'s static files and data', () => {
-    for (const file of ['dist/web/static/app.css', 'dist/web/static/preview.js']) expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+    for (const file of ['dist/web/static/app.css', 'dist/web/static/preview.js', 'dist/bundle/static/app.css', 'dist/bundle/static/preview.js']) expect(existsSync(path.join(ROOT, file)), file).toBe(true);
   });
 
   it('says in one sentence how to build when dist/ is missing, and exits 1', async () => {
@@ -172,7 +189,7 @@ describe('bin/cyberbrief runs the build', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^cyberbrief: the program is not built \(.*dist\/cli\/index\.js is missing\); run `npm run build` in .* \(npm ci does it too\)\.$/m);
+    expect(run.stderr).toMatch(/^cyberbrief: the program is not built \(.*dist\/bundle\/cli\.js is missing\); run `npm run build` in .* \(npm ci does it too\)\.$/m);
   });
 });
 
