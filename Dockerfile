@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: the build stage installs every dependency (the native SQLite driver is compiled with
-# the toolchain there), compiles the TypeScript to dist/ and drops the dev dependencies (TypeScript, tsx,
-# vitest); the runtime image holds only what runs: dist/, bin/, config/ and production node_modules.
+# the toolchain there), compiles the TypeScript to dist/ and bundles it into dist/bundle/ (what bin/cyberbrief
+# runs), then drops the dev dependencies (TypeScript, esbuild, tsx, vitest); the runtime image holds only what
+# runs: dist/, bin/, config/ and production node_modules.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
