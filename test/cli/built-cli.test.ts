@@ -4,7 +4,8 @@
 // bundle file holds, so these tests also say what each command loads: no TypeScript compiler and no source
 // file at run time, worker threads on the bundle too, and no chat SDK without its token.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import module from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,6 +180,18 @@ describe('bin/cyberbrief runs the build', () => {
 
   it('ships every file the program reads beside its code: the dashboard\'s static files and data', () => {
     for (const file of ['dist/web/static/app.css', 'dist/web/static/preview.js', 'dist/bundle/static/app.css', 'dist/bundle/static/preview.js']) expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+  });
+
+  // Node 22.1+ only: the compile cache goes to the system's temporary folder (TMPDIR here) unless told where.
+  it.skipIf(!('enableCompileCache' in module))('keeps V8\'s compiled code of the bundle on disk between runs (Node 22.1 and later), unless NODE_DISABLE_COMPILE_CACHE is set', async () => {
+    for (const [disabled, expected] of [[false, true], [true, false]] as const) {
+      const tmp = newDir();
+      const run = await cli(newDir(), ['--help'], { TMPDIR: tmp, ...(disabled ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}) });
+      expect(run.code).toBe(0);
+      const cache = path.join(tmp, 'node-compile-cache');
+      const files = existsSync(cache) ? readdirSync(cache, { recursive: true }).length : 0;
+      expect(files > 0, `files in ${cache} with NODE_DISABLE_COMPILE_CACHE ${disabled ? 'set' : 'unset'}`).toBe(expected);
+    }
   });
 
   it('says in one sentence how to build when dist/ is missing, and exits 1', async () => {
