@@ -49,12 +49,10 @@ function filesUnder(dir) {
     .sort();
 }
 
-/** esbuild's API and version, or null when it is not installed (dev dependencies left out). */
-async function esbuildPackage() {
+/** esbuild's API, or null when it is not installed (dev dependencies left out). */
+async function esbuildApi() {
   try {
-    const require = createRequire(path.join(ROOT, 'package.json'));
-    const version = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
-    return { api: await import(pathToFileURL(require.resolve('esbuild')).href), version };
+    return await import(pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('esbuild')).href);
   } catch {
     return null;
   }
@@ -150,7 +148,7 @@ async function bundle(esbuild) {
 /** Builds dist/; resolves to an exit code (messages go to stderr). */
 export async function build({ ifStale = false, check = true } = {}) {
   const ts = typescriptPackage();
-  const esbuild = await esbuildPackage();
+  const esbuild = await esbuildApi();
   if (!ts || !esbuild) {
     process.stderr.write(`build: ${ts ? 'esbuild' : 'TypeScript'} is not installed, so dist/ cannot be built; run \`npm ci\` with dev dependencies (not --omit=dev), then \`npm run build\`.\n`);
     return 1;
@@ -172,7 +170,7 @@ export async function build({ ifStale = false, check = true } = {}) {
     mkdirSync(path.dirname(to), { recursive: true });
     copyFileSync(file, to);
   }
-  const failed = await bundle(esbuild.api);
+  const failed = await bundle(esbuild);
   if (failed) {
     rmSync(DIST, { recursive: true, force: true });
     process.stderr.write(`build: ${failed}; dist/ was not written. Run \`npm run build\` again to see it, and check that \`npm ci\` installed esbuild.\n`);
