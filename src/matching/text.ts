@@ -130,6 +130,9 @@ export function stem(word: string): string {
   return w;
 }
 
+/** The stems of whitespace-separated words, as a set (word lists that match by stem). */
+export const stemSet = (words: string): Set<string> => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
+
 /** Words whose ending is not an inflection ("according" is not a form of "accord"). */
 const KEEP = new Set([
   'according', 'during', 'morning', 'evening', 'nothing', 'something', 'anything', 'everything', 'thing',

@@ -3,9 +3,8 @@
 // features (scorer/features.ts) and the topics' rules (a term with `not_before_target`, term-index.ts), so the
 // two never disagree on who the state is in such a phrase.
 import { STOP_WORDS } from '../stopwords.ts';
-import { stem } from '../text.ts';
+import { stemSet } from '../text.ts';
 
-const stems = (words: string) => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
 
 /** Words right after any name of a state that make it the actor ("China-linked", "Iran targets"), as written:
  * finite verbs only, since "... in Mexico targeting banks" or "the United States used" say nothing of it. */
@@ -14,19 +13,19 @@ export const AGENT_AFTER = new Set(`linked backed sponsored nexus aligned affili
   steals stole spies spied infiltrated compromised hits accused blamed`.split(/\s+/).filter((w) => w !== ''));
 /** Nouns right after a demonym that make the state the actor: "Russian hackers", "Chinese espionage" (but
  * "Mexico campaign" is a campaign in Mexico, so not after a country's own name or capital). */
-export const AGENT_NOUN = stems(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
+export const AGENT_NOUN = stemSet(`hackers APT APTs actor actors group groups spies spy operatives intelligence military army regime
   cyberattack cyberattacks cyberspies cyberespionage espionage campaign campaigns operation operations attacks`);
 /** "a Romanian hacker", "a Chinese hacker": one person of that nationality, not the state (stems make "hacker"
  * and "hackers" one word, so these are compared as written). */
 export const ONE_PERSON = new Set(['hacker', 'cybercriminal', 'attacker']);
 /** Words right after a state that make it the place or the victim: "Ukrainian organizations". */
-export const VICTIM_AFTER = stems(`organizations organisations orgs companies company firms firm entities users banks businesses victims
+export const VICTIM_AFTER = stemSet(`organizations organisations orgs companies company firms firm entities users banks businesses victims
   customers citizens residents clinics hospitals schools universities retailers manufacturers networks sites`);
 /** What is attacked, as the head of a noun phrase a demonym describes: "Israeli water treatment plants". Not
  * "targets": after a state's words it is mostly the verb ("Russian military units target diplomats"). */
-const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stems('systems servers computers devices websites plants facilities infrastructure utilities grids ministries')]);
+const TARGET_NOUN = new Set([...VICTIM_AFTER, ...stemSet('systems servers computers devices websites plants facilities infrastructure utilities grids ministries')]);
 /** State bodies that can also describe a target ("Ukrainian military networks", "Russian government servers"). */
-const BODY_MODIFIER = stems('intelligence military army navy regime government state');
+const BODY_MODIFIER = stemSet('intelligence military army navy regime government state');
 /** Words a state's noun phrase is read over: "Israeli water treatment and desalination plants". */
 const PHRASE_WORDS = 5;
 

@@ -5,7 +5,7 @@
 import type { Analysis, EntityHit, FieldTokens, Knowledge } from '../knowledge/index.ts';
 import { LEAD, TITLE } from '../knowledge/index.ts';
 import { STOP_WORDS } from '../stopwords.ts';
-import { stem } from '../text.ts';
+import { stem, stemSet } from '../text.ts';
 import { spanText } from '../knowledge/tokens.ts';
 import { AGENT_AFTER, AGENT_NOUN, arrayTokens, ONE_PERSON, targetAfterState, VICTIM_AFTER } from '../knowledge/target-phrase.ts';
 
@@ -93,10 +93,9 @@ function abstractWords(tokens: FieldTokens, hits: readonly EntityHit[]): { stems
   return { stems, words };
 }
 
-const stems = (words: string) => new Set(words.split(/\s+/).filter((w) => w !== '').map((w) => stem(w.toLowerCase())));
 /** Of the actor nouns (AGENT_NOUN), those that name the state's own bodies: "Dutch intelligence" is the state whatever the
  * country; "Dutch hackers" or "Brazilian attacks" are only people of that country, unless it is a cyber power. */
-const STATE_BODY_NOUN = stems('intelligence military army regime spies spy operatives');
+const STATE_BODY_NOUN = stemSet('intelligence military army regime spies spy operatives');
 /** A state with at least this many known threat actors is a cyber power: "<demonym> hackers" is then read as
  * the state at work (as the labelling guide reads "Chinese state hackers", "Russian hackers"). */
 const CYBER_POWER_ACTORS = 5;
@@ -104,14 +103,14 @@ const CYBER_POWER_ACTORS = 5;
 const AGENT_BEFORE = [['pro'], ['linked', 'to'], ['tied', 'to'], ['associated', 'with'], ['aligned', 'with'], ['affiliated', 'with'], ['connected', 'to'], ['attributed', 'to'], ['backed', 'by'], ['sponsored', 'by'], ['on', 'behalf', 'of'], ['working', 'for'], ['blame'], ['blames'], ['blamed'], ['accuse'], ['accuses'], ['accused'], ['suspect'], ['suspects'], ['suspected'], ['sanction'], ['sanctions'], ['sanctioned']].map((c) => c.map((w) => stem(w)));
 const PRO = AGENT_BEFORE[0];
 /** "attacks by Russia", "hackers from China": "by"/"from" make the state the actor only after such a word. */
-const BY_FROM = stems('by from');
-const CYBER_BEFORE_BY = stems('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
+const BY_FROM = stemSet('by from');
+const CYBER_BEFORE_BY = stemSet('hack hacks hacked hacking hacker hackers attack attacks attacked campaign campaigns operation operations intrusion intrusions breach breached espionage spying spies cyberattack cyberattacks compromised actors operatives group groups');
 /** "originating in Russia", "originated from Iran", "traced to China": the state the activity came from. */
-const ORIGIN_VERB = stems('originating originated originate traced');
-const ORIGIN_PREP = stems('in from to');
+const ORIGIN_VERB = stemSet('originating originated originate traced');
+const ORIGIN_PREP = stemSet('in from to');
 /** "Russia is behind", "China was responsible": a state named as the one behind something. */
-const AGENT_VERB = stems('is was are were');
-const AGENT_ROLE = stems('behind responsible');
+const AGENT_VERB = stemSet('is was are were');
+const AGENT_ROLE = stemSet('behind responsible');
 
 /**
  * Names that threat-intelligence teams give the clusters they track: Mandiant UNC, Cisco Talos UAT,
@@ -135,7 +134,7 @@ function trackedCluster(text: string): { name: string; scheme: string; state: bo
 }
 
 /** Words around a state that make it the place or the victim: "in Russia", "Ukrainian organizations". */
-const VICTIM_BEFORE = stems('in against targeting targets targeted across at on hit hits into');
+const VICTIM_BEFORE = stemSet('in against targeting targets targeted across at on hit hits into');
 /** Joined to a state by a hyphen, the state is what these happen to or are about: "Iran-targeted wiper",
  * "Russia-focused campaign" (never the finite verbs of AGENT_AFTER, "Iran targeted banks"). */
 const TARGET_COMPOUND = new Set('targeted targeting focused focussed centric hacked attacked breached compromised exploited infiltrated hit'.split(' '));
