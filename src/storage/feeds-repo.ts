@@ -374,7 +374,7 @@ export class FeedsRepo {
    * 8.6 microseconds a row on SQLite, these 5.0; a cycle claims every feed).
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<DueFeed[]> {
-    const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime() });
+    const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM, opts);
     return rows.map(dueFeedFromRow).sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime() || a.id - b.id);
   }
 

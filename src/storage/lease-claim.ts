@@ -59,12 +59,22 @@ export interface LeaseClaim {
   returning: string;
 }
 
+/** What every claim is asked: rows due at `now`, at most `limit`, leased to `owner` until `leaseUntil`. */
+export interface ClaimRequest {
+  now: Date;
+  limit: number;
+  owner: string;
+  leaseUntil: Date;
+}
+
 /**
  * Leases up to `limit` rows of `claim.source` to `owner` until `leaseUntil` and returns them. Safe across
  * instances: PostgreSQL skips rows another instance is claiming (FOR UPDATE OF alias SKIP LOCKED); SQLite has
- * one writer. The order of the rows returned is the database's: callers sort them.
+ * one writer. The order of the rows returned is the database's: callers sort them. `slots` holds the values of
+ * any slots of the claim's own besides `now`.
  */
-export function claimLeases<Row>(db: Kysely<Database>, dialect: Dialect, claim: LeaseClaim, values: { owner: string; leaseUntil: number; limit: number; now: number } & Record<string, unknown>): Promise<Row[]> {
+export function claimLeases<Row>(db: Kysely<Database>, dialect: Dialect, claim: LeaseClaim, request: ClaimRequest, slots: Readonly<Record<string, unknown>> = {}): Promise<Row[]> {
+  const values = { ...slots, now: request.now.getTime(), limit: request.limit, owner: request.owner, leaseUntil: request.leaseUntil.getTime() };
   return runKept<Row>(db, dialect, claim.key, () => {
     const lock = dialect === 'postgres' ? sql.raw(` for update of ${claim.alias} skip locked`) : sql``;
     return sql<Row>`
@@ -102,12 +112,12 @@ export function claimChannelLeases<Row>(
   db: Kysely<Database>,
   dialect: Dialect,
   claim: ChannelLeaseClaim,
-  opts: { now: Date; limit: number; owner: string; leaseUntil: Date; platforms: readonly string[] },
+  opts: ClaimRequest & { platforms: readonly string[] },
 ): Promise<Row[]> {
   const n = opts.platforms.length;
   const a = sql.raw(claim.alias);
   const source = () => sql`${sql.raw(claim.table)} ${a} join channels c on c.id = ${a}.channel_id
         where c.paused = 0 and c.platform in (${listSlots('platform', n)})
           and ${claim.where()}`;
-  return claimLeases<Row>(db, dialect, { ...claim, key: `${claim.key}/${n}`, source }, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime(), ...listValues('platform', opts.platforms) });
+  return claimLeases<Row>(db, dialect, { ...claim, key: `${claim.key}/${n}`, source }, opts, listValues('platform', opts.platforms));
 }

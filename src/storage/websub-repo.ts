@@ -286,7 +286,7 @@ export class WebSubRepo {
    * disabled (and no unsubscribe is under way). Safe across instances, as FeedsRepo.claimDue.
    */
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<ClaimedSubscription[]> {
-    const rows = await claimLeases<Selectable<WebsubSubscriptionsTable>>(this.db, this.dialect, SUBSCRIPTIONS_CLAIM, { now: opts.now.getTime(), limit: opts.limit, owner: opts.owner, leaseUntil: opts.leaseUntil.getTime() });
+    const rows = await claimLeases<Selectable<WebsubSubscriptionsTable>>(this.db, this.dialect, SUBSCRIPTIONS_CLAIM, opts);
     const subs = rows.map(subscriptionFromRow);
     if (subs.length === 0) return [];
     const live = await this.db

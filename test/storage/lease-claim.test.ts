@@ -35,7 +35,7 @@ describe('claimLeases', () => {
     { name: 'once the leases run out the rows are due again', kinds: ['a', 'c'], now: 2_000, limit: 10, ids: [4, 1, 3, 5] },
   ];
   it.each(steps)('$name', async ({ kinds, now, limit, ids }) => {
-    const rows = await claimLeases<{ id: number }>(db, 'sqlite', claim(kinds.length), { now, limit, owner: 'me', leaseUntil: now + 1_000, ...listValues('kind', kinds) });
+    const rows = await claimLeases<{ id: number }>(db, 'sqlite', claim(kinds.length), { now: new Date(now), limit, owner: 'me', leaseUntil: new Date(now + 1_000) }, listValues('kind', kinds));
     expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     for (const id of ids) expect(raw.prepare('select lease_owner, lease_until from jobs where id = ?').get(id)).toEqual({ lease_owner: 'me', lease_until: now + 1_000 });
   });
