@@ -42,6 +42,15 @@ const BUNDLED_PACKAGES = new Set(['kysely', 'zod', 'yaml']);
  */
 const BUNDLE_BANNER = "import { createRequire as __cyberbriefRequire } from 'node:module'; const require = __cyberbriefRequire(import.meta.url);";
 
+/** Copies `files` (under `from`) to the same places under `to`. */
+function copyFiles(files, from, to) {
+  for (const file of files) {
+    const dest = path.join(to, path.relative(from, file));
+    mkdirSync(path.dirname(dest), { recursive: true });
+    copyFileSync(file, dest);
+  }
+}
+
 function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
@@ -137,11 +146,7 @@ async function bundle(esbuild) {
   }
   writeFileSync(path.join(BUNDLE, 'modules.json'), `${JSON.stringify(modules, null, 1)}\n`);
   const staticDir = path.join(ROOT, 'src', 'web', 'static');
-  for (const file of filesUnder(staticDir)) {
-    const to = path.join(BUNDLE, 'static', path.relative(staticDir, file));
-    mkdirSync(path.dirname(to), { recursive: true });
-    copyFileSync(file, to);
-  }
+  copyFiles(filesUnder(staticDir), staticDir, path.join(BUNDLE, 'static'));
   return null;
 }
 
@@ -165,11 +170,7 @@ export async function build({ ifStale = false, check = true } = {}) {
     return 1;
   }
   const src = path.join(ROOT, 'src');
-  for (const file of filesUnder(src).filter((f) => !CODE.test(f) || SERVED.test(f))) {
-    const to = path.join(DIST, path.relative(src, file));
-    mkdirSync(path.dirname(to), { recursive: true });
-    copyFileSync(file, to);
-  }
+  copyFiles(filesUnder(src).filter((f) => !CODE.test(f) || SERVED.test(f)), src, DIST);
   const failed = await bundle(esbuild);
   if (failed) {
     rmSync(DIST, { recursive: true, force: true });
