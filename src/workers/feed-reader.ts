@@ -15,8 +15,8 @@ import { JobTimeoutError, WorkerCrashError, type WorkerPool } from './pool.ts';
  * invalidates V8's ArrayBufferDetaching protector, which deoptimised every optimised function of the main thread
  * that reads a typed array (URL parsing, async hooks, the lean client's header checks: 7-8 functions in a
  * cycle), and from then on every typed-array access the main thread's optimised code makes checks for a detached
- * buffer. A feed body is a few KB to a few MB; a copy of it costs less than that, and a job queued behind a busy
- * worker was copied anyway (the pool moves buffers only to an idle one).
+ * buffer. A feed body is a few KB to a few MB; a copy of it costs less than that, and the pool copies every job's
+ * input anyway, so a job queued in a worker that stops can go to another.
  */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
