@@ -210,11 +210,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Claims and polls due feeds until none is left (each feed at most once per run). */
-  async function drain(spread: boolean, throwClaimError: boolean): Promise<PollResult[]> {
+  async function drain(spread: boolean, throwClaimError: boolean, all = false): Promise<PollResult[]> {
     const spreadMs = spread ? options.jitterSeconds * 1000 : 0;
     const started = performance.now();
     const seen = new Set<number>();
     const startAt = new Map<number, number>();
+    /** With `all`: the highest feed id claimed so far (every enabled feed is claimed once, in id order). */
+    let afterId = 0;
     const renew = setInterval(() => {
       const ids = [...held];
       if (ids.length) void storage.feeds.extendLeases(ids, owner, new Date(clock.now().getTime() + leaseMs)).catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'scheduler: could not extend leases; they are extended again shortly'));
@@ -230,7 +232,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         onIdle: () => void batcher?.flush().catch(() => undefined),
         claim: async (limit) => {
           const now = clock.now();
-          const claimed = await storage.feeds.claimDue({ now, limit, owner, leaseUntil: new Date(now.getTime() + spreadMs + leaseMs) });
+          const leaseUntil = new Date(now.getTime() + spreadMs + leaseMs);
+          const claimed = all ? await storage.feeds.claimAll({ now, limit, owner, leaseUntil, afterId }) : await storage.feeds.claimDue({ now, limit, owner, leaseUntil });
+          if (all && claimed.length) afterId = claimed[claimed.length - 1]!.id;
           // A feed due again within the run (a short interval, a quick retry) waits for the next run.
           const again = claimed.filter((f) => seen.has(f.id)).map((f) => f.id);
           if (again.length) await releaseLeases(again);
@@ -326,9 +330,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await batcher?.flush();
     },
     async runOnce(opts = {}) {
-      if (opts.all) await storage.feeds.makeAllDue(clock.now());
       if (stopping) return [];
-      return drain(false, true);
+      return drain(false, true, opts.all === true);
     },
     tick,
   };

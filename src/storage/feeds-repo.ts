@@ -110,6 +110,16 @@ const FEEDS_CLAIM: LeaseClaim = {
   returning: DUE_COLUMNS.join(', '),
 };
 
+/** Enabled feeds whose lease is free, due or not, past a feed id (FeedsRepo.claimAll: `poll --all`). */
+const FEEDS_CLAIM_ALL: LeaseClaim = {
+  key: 'feeds.claimAll',
+  table: 'feeds',
+  alias: 'f',
+  source: () => sql`feeds f where f.enabled = 1 and f.id > ${slot('afterId')} and (f.lease_until is null or f.lease_until < ${slot('now')})`,
+  orderBy: 'f.id',
+  returning: DUE_COLUMNS.join(', '),
+};
+
 function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>): DueFeed {
   return {
     id: Number(r.id),
@@ -376,6 +386,16 @@ export class FeedsRepo {
   async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<DueFeed[]> {
     const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM, opts);
     return rows.map(dueFeedFromRow).sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime() || a.id - b.id);
+  }
+
+  /**
+   * Claims up to `limit` enabled feeds whose lease is free and whose id is above `afterId`, due or not, in id
+   * order (`poll --all`: a run walks every enabled feed once by passing the last id it claimed). Leaves every
+   * feed's schedule as it is: making them all due first rewrote every row before the first request.
+   */
+  async claimAll(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; afterId: number }): Promise<DueFeed[]> {
+    const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM_ALL, opts, { afterId: opts.afterId });
+    return rows.map(dueFeedFromRow).sort((a, b) => a.id - b.id);
   }
 
   /** Gives a claimed feed back without recording an outcome (shutdown before it was fetched). */

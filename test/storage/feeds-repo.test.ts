@@ -64,6 +64,26 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     expect(third.map((f) => f.url)).toEqual(['https://a.example/rss']);
   });
 
+  it('claims every enabled, unleased feed once for --all, due or not, in id order past the last id claimed, leaving schedules alone', async () => {
+    const ids: number[] = [];
+    for (const [host, offset] of [['a', -1000], ['b', 60_000], ['c', 3_600_000], ['d', 0], ['e', 120_000]] as const) {
+      ids.push((await storage.feeds.add({ url: `https://${host}.example/rss`, source: 'cli', nextCheckAt: new Date(t0.getTime() + offset) }, t0)).feed.id);
+    }
+    await storage.feeds.setEnabled(ids[3]!, false);
+    const lease = new Date(t0.getTime() + 30_000);
+    // Another instance holds e.
+    expect((await storage.feeds.claimAll({ now: t0, limit: 10, owner: 'other', leaseUntil: new Date(t0.getTime() + 200_000), afterId: ids[3]! })).map((f) => f.id)).toEqual([ids[4]]);
+    const before = new Map((await storage.feeds.list()).map((f) => [f.id, f.nextCheckAt.getTime()]));
+    const first = await storage.feeds.claimAll({ now: t0, limit: 2, owner: 'one', leaseUntil: lease, afterId: 0 });
+    expect(first.map((f) => f.url)).toEqual(['https://a.example/rss', 'https://b.example/rss']);
+    const second = await storage.feeds.claimAll({ now: t0, limit: 2, owner: 'one', leaseUntil: lease, afterId: first[1]!.id });
+    expect(second.map((f) => f.url)).toEqual(['https://c.example/rss']);
+    expect(await storage.feeds.claimAll({ now: t0, limit: 2, owner: 'one', leaseUntil: lease, afterId: second[0]!.id })).toEqual([]);
+    // Leased now: another claim, due or --all, passes them by; nothing's next check moved.
+    expect(await storage.feeds.claimAll({ now: t0, limit: 10, owner: 'two', leaseUntil: lease, afterId: 0 })).toEqual([]);
+    expect(new Map((await storage.feeds.list()).map((f) => [f.id, f.nextCheckAt.getTime()]))).toEqual(before);
+  });
+
   it('a claimed feed carries what a poll reads: validators, schedule, error count, ttl, title, entry marks, who added it', async () => {
     const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', source: 'cli', title: 'A', intervalSeconds: 600 }, t0);
     const due = new Date(t0.getTime() + 1000);
