@@ -79,7 +79,7 @@ describe.each(testDatabases)('FeedsRepo on $name', (database) => {
     const second = await storage.feeds.claimAll({ now: t0, limit: 2, owner: 'one', leaseUntil: lease, afterId: first[1]!.id });
     expect(second.map((f) => f.url)).toEqual(['https://c.example/rss']);
     expect(await storage.feeds.claimAll({ now: t0, limit: 2, owner: 'one', leaseUntil: lease, afterId: second[0]!.id })).toEqual([]);
-    // Leased now: another claim, due or --all, passes them by; nothing's next check moved.
+    // Leased now: another --all claim passes them by; no feed's next check moved.
     expect(await storage.feeds.claimAll({ now: t0, limit: 10, owner: 'two', leaseUntil: lease, afterId: 0 })).toEqual([]);
     expect(new Map((await storage.feeds.list()).map((f) => [f.id, f.nextCheckAt.getTime()]))).toEqual(before);
   });
