@@ -9,7 +9,7 @@ import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 import type { StoreItemsResult } from './items-repo.ts';
-import { claimLeases, slot, type LeaseClaim } from './lease-claim.ts';
+import { claimLeases, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 import { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
 
@@ -100,24 +100,25 @@ export type DueFeed = Pick<Feed, 'id' | 'url' | 'title' | 'etag' | 'lastModified
 
 const DUE_COLUMNS = ['id', 'url', 'title', 'etag', 'last_modified', 'interval_seconds', 'next_check_at', 'error_count', 'ttl_minutes', 'primed', 'entry_marks', 'is_global'] as const;
 
+/** Enabled feeds whose lease is free at `now`: what either feeds claim starts from. */
+const FREE_FEEDS = () => sql`feeds f where f.enabled = 1 and (f.lease_until is null or f.lease_until < ${slot('now')})`;
+
 /** Enabled feeds whose check is due and whose lease is free (FeedsRepo.claimDue). */
 const FEEDS_CLAIM: LeaseClaim = {
   key: 'feeds.claimDue',
   table: 'feeds',
   alias: 'f',
-  source: () => sql`feeds f where f.enabled = 1 and f.next_check_at <= ${slot('now')} and (f.lease_until is null or f.lease_until < ${slot('now')})`,
+  source: () => sql`${FREE_FEEDS()} and f.next_check_at <= ${slot('now')}`,
   orderBy: 'f.next_check_at, f.id',
   returning: DUE_COLUMNS.join(', '),
 };
 
 /** Enabled feeds whose lease is free, due or not, past a feed id (FeedsRepo.claimAll: `poll --all`). */
 const FEEDS_CLAIM_ALL: LeaseClaim = {
+  ...FEEDS_CLAIM,
   key: 'feeds.claimAll',
-  table: 'feeds',
-  alias: 'f',
-  source: () => sql`feeds f where f.enabled = 1 and f.id > ${slot('afterId')} and (f.lease_until is null or f.lease_until < ${slot('now')})`,
+  source: () => sql`${FREE_FEEDS()} and f.id > ${slot('afterId')}`,
   orderBy: 'f.id',
-  returning: DUE_COLUMNS.join(', '),
 };
 
 function dueFeedFromRow(r: Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>): DueFeed {
@@ -383,7 +384,7 @@ export class FeedsRepo {
    * claiming; SQLite has one writer. Returns the columns a poll reads, no more (RETURNING every column cost
    * 8.6 microseconds a row on SQLite, these 5.0; a cycle claims every feed).
    */
-  async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<DueFeed[]> {
+  async claimDue(opts: ClaimRequest): Promise<DueFeed[]> {
     const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM, opts);
     return rows.map(dueFeedFromRow).sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime() || a.id - b.id);
   }
@@ -393,7 +394,7 @@ export class FeedsRepo {
    * order (`poll --all`: a run walks every enabled feed once by passing the last id it claimed). Leaves every
    * feed's schedule as it is: making them all due first rewrote every row before the first request.
    */
-  async claimAll(opts: { now: Date; limit: number; owner: string; leaseUntil: Date; afterId: number }): Promise<DueFeed[]> {
+  async claimAll(opts: ClaimRequest & { afterId: number }): Promise<DueFeed[]> {
     const rows = await claimLeases<Pick<Selectable<FeedsTable>, (typeof DUE_COLUMNS)[number]>>(this.db, this.dialect, FEEDS_CLAIM_ALL, opts, { afterId: opts.afterId });
     return rows.map(dueFeedFromRow).sort((a, b) => a.id - b.id);
   }

@@ -7,7 +7,7 @@ import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, WebsubSubscriptionsTable } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimLeases, slot, type LeaseClaim } from './lease-claim.ts';
+import { claimLeases, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
 
 export type WebSubState = 'subscribing' | 'active' | 'failed' | 'unsubscribing';
 export type WebSubMode = 'subscribe' | 'unsubscribe';
@@ -285,7 +285,7 @@ export class WebSubRepo {
    * Claims up to `limit` rows that need the job: their next action is due, or their feed was removed or
    * disabled (and no unsubscribe is under way). Safe across instances, as FeedsRepo.claimDue.
    */
-  async claimDue(opts: { now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<ClaimedSubscription[]> {
+  async claimDue(opts: ClaimRequest): Promise<ClaimedSubscription[]> {
     const rows = await claimLeases<Selectable<WebsubSubscriptionsTable>>(this.db, this.dialect, SUBSCRIPTIONS_CLAIM, opts);
     const subs = rows.map(subscriptionFromRow);
     if (subs.length === 0) return [];
