@@ -210,7 +210,7 @@ if (CASES.has('a') || CASES.has('b') || CASES.has('w')) await addFeeds(sqliteFil
 // ---- first poll (primes validators and stores the backlog) -----------------------------------------------
 await ask({ cmd: 'delay', ms: 0 });
 const first = CASES.has('a') || CASES.has('b') || CASES.has('w') ? await runCli(['poll', '--once', '--all'], sqliteVars) : null;
-if (first) console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt(first.seconds, 2)} s, peak ${fmt(first.peakMb, 0)} MB (${summary(first)})`);
+if (first) console.log(`first poll, no delay (stores ${FEEDS * 20} items): cyberbrief ${fmt(first.seconds, 2)} s, peak ${fmt(first.peakMb, 0)} MB (${summary(first)}); CPU ${fmt(first.cpuSeconds, 2)} s (main thread ${fmt(first.mainCpuSeconds, 2)} s; by thread ${Object.entries(first.threads).filter(([, cpu]) => cpu >= 0.01).map(([name, cpu]) => `${name} ${fmt(cpu, 2)} s`).join(', ')})`);
 
 // ---- a. server answers after DELAY ms ----------------------------------------------------------------------
 if (CASES.has('a')) {
