@@ -49,11 +49,12 @@ describe('story shingles and signatures', () => {
   it('reduces text to content words: stopwords dropped, accents folded, plurals trimmed, U.S. joined', () => {
     expect(contentWords('The U.S. and China agree to hold talks on cyberespionage')).toEqual(['us', 'china', 'agree', 'hold', 'talk', 'cyberespionage']);
     expect(contentWords('Café hackers’ <b>attacks</b> on São Paulo')).toEqual(['cafe', 'hacker', 'attack', 'sao', 'paulo']);
-    // An unclosed '<' no longer rescans to the end (200 KB of '<a' was quadratic).
-    const started = performance.now();
-    expect(contentWords(`Spies ${'<a'.repeat(100_000)} leave`, 5)).toEqual(['spy', 'leave']);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
+
+  it('reads past 200 KB of unclosed tags in linear time (the 10 s timeout catches a quadratic path)', () => {
+    // An unclosed '<' no longer rescans to the end (200 KB of '<a' was quadratic).
+    expect(contentWords(`Spies ${'<a'.repeat(100_000)} leave`, 5)).toEqual(['spy', 'leave']);
+  }, 10_000);
 
   it('adds title bigrams to the unigrams', () => {
     const s = shingles({ title: 'Routers banned', summary: 'The regulator banned routers.' });

@@ -57,11 +57,9 @@ describe('OPML', () => {
     expect(() => parseOpml('<rss version="2.0"></rss>')).toThrow(/not OPML/);
   });
 
-  it('reads an outline with a 200 KB run of name characters in linear time', () => {
+  it('reads an outline with a 200 KB run of name characters in linear time (minutes before the fix; the 10 s timeout catches it)', () => {
     // An attribute name was retried from every character of the run (quadratic: minutes).
-    const started = performance.now();
     const feeds = parseOpml(`<opml><body><outline ${'a'.repeat(200_000)} xmlUrl="https://a.example/feed"/></body></opml>`);
     expect(feeds).toEqual([{ url: 'https://a.example/feed', title: null }]);
-    expect(performance.now() - started).toBeLessThan(2000);
-  });
+  }, 10_000);
 });

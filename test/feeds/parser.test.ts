@@ -147,23 +147,20 @@ describe('parseFeed on hostile text', () => {
     expect(items[0]!.url).toBe('https://h.example.com/1');
   }, 10_000);
 
-  it('an HTML page whose <link> tag holds 540 KB of type attributes is refused in linear time', async () => {
-    const page = Buffer.from(`<!doctype html><html><head><link ${'type="application/rss+xml" '.repeat(20_000)}<body></body></html>`);
-    const started = performance.now();
+  it('an HTML page whose <link> tag holds 1 MB of type attributes is refused in linear time (24 s and more before the fix; the 10 s timeout catches it)', async () => {
+    // Quadratic in the tag's length: 540 KB took 6 s before the fix, so twice that takes four times as long.
+    const page = Buffer.from(`<!doctype html><html><head><link ${'type="application/rss+xml" '.repeat(40_000)}<body></body></html>`);
     const err = await parseFeed(page, { url: 'https://h.example.com/' }).catch((e: unknown) => e);
     expect((err as FeedParseError).code).toBe('parse');
     expect((err as Error).message).toMatch(/HTML page, not a feed/);
-    expect(performance.now() - started).toBeLessThan(2000); // was 6 s, quadratic in the tag's length
-  });
+  }, 10_000);
 
-  it('a lenient-path CDATA section padded with 200 KB of spaces is read in linear time', async () => {
+  it('a lenient-path CDATA section padded with 200 KB of spaces is read in linear time (the 10 s timeout catches a quadratic path)', async () => {
     const body = Buffer.from(`<rss version="2.0"><channel><title>C</title><item><title>One <b>unclosed</title><link>https://c.example.com/1</link><description><![CDATA[${' '.repeat(KB200)}text]]></description></item></channel></rss>`);
-    const started = performance.now();
     const parsed = await parseFeed(body);
     expect(parsed.via).toBe('lenient');
     expect(parsed.entries[0]!.summary).toBe('text');
-    expect(performance.now() - started).toBeLessThan(2000);
-  });
+  }, 10_000);
 
   it('an Atom <link> without attributes is skipped, not fatal', async () => {
     const parsed = await parseFeed(Buffer.from('<feed xmlns="http://www.w3.org/2005/Atom"><title>L</title><link>https://l.example.com/</link><entry><title>E</title><link>nothing</link><link rel="alternate" href="https://l.example.com/e"/></entry></feed>'));

@@ -34,11 +34,10 @@ describe('plainLine', () => {
     expect(plainLine('a'.repeat(500), 200)).toHaveLength(200);
   });
 
-  it('is linear on long runs of escape introducers', () => {
-    const t0 = performance.now();
-    plainLine('\u001b['.repeat(50_000) + '\u001b]'.repeat(50_000) + '\u009b0'.repeat(50_000));
-    expect(performance.now() - t0).toBeLessThan(2000);
-  });
+  it('is linear on long runs of escape introducers (the 10 s timeout catches a quadratic path)', () => {
+    const out = plainLine('\u001b['.repeat(50_000) + '\u001b]'.repeat(50_000) + '\u009b0'.repeat(50_000));
+    expect(out).not.toMatch(/[\u001b\u009b]/);
+  }, 10_000);
 });
 
 describe('terminalSafe', () => {

@@ -96,12 +96,10 @@ describe('fitToBudget', () => {
     });
   }
 
-  it('cuts a text holding a long run of punctuation in linear time', () => {
+  it('cuts a text holding a long run of punctuation in linear time (minutes before the fix; the 10 s timeout catches it)', () => {
     // /[\s,;:–—-]+$/ rescanned a run not at the end from each of its characters: 200 KB took minutes.
     const commas = ','.repeat(200_000);
     const text = `alpha ${commas}x omega`;
-    const started = performance.now();
     expect(fitToBudget(text, text.length - 1)).toBe(`alpha ${commas}x…`);
-    expect(performance.now() - started).toBeLessThan(2000);
-  });
+  }, 10_000);
 });
