@@ -324,6 +324,7 @@ export function createApp(opts: AppOptions): App {
       {
         store: db.clusters,
         outbox: db.alerts,
+        writes: (fn) => db.pipelineWrites(fn),
         channelRules: channelRulesFrom(db.channels),
         feedAudiences: () => db.feeds.audiences(),
         match: (doc) => {

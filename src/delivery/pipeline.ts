@@ -2,9 +2,10 @@
 // against the topics (item_topics), put it in a story cluster, summarise it when some topic or channel
 // keyword wants it, route it to channels, write outbox rows, mark it processed. Tenancy holds throughout
 // (domain/tenancy.ts): an item goes only to channels its feed reaches, edits only their messages, and
-// joins only clusters started by a feed everyone who sees it also sees. Every step is idempotent
-// (replace, insert-or-nothing, edit requests that are harmless when repeated), so a crash anywhere simply
-// re-runs the item. A storage error (the database is away) is not the item's fault: the batch stops, the
+// joins only clusters started by a feed everyone who sees it also sees. The reads and the summary come
+// first; an item's writes then go in one transaction (`writes`), so a crash leaves all of them or none. Every
+// write is idempotent too (replace, insert-or-nothing, edit requests that are harmless when repeated), so
+// without the transaction a crash anywhere simply re-runs the item. A storage error (the database is away) is not the item's fault: the batch stops, the
 // item keeps its place, and the loop waits for the database before it goes on.
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -76,6 +77,12 @@ export interface SummarizeInput {
 export interface PipelineDeps {
   store: PipelineStore;
   outbox: OutboxWriter;
+  /**
+   * Runs an item's writes in one transaction, with a store and an outbox bound to it (Storage.pipelineWrites):
+   * one commit per item, and a failure part-way leaves none of its writes. Without it they are written one by
+   * one through `store` and `outbox` (a re-run then adds nothing twice).
+   */
+  writes?: <T>(fn: (store: PipelineStore, outbox: OutboxWriter) => Promise<T>) => Promise<T>;
   /** Current channel rules (subscriptions and keywords of every unpaused channel); read once per batch. */
   channelRules: () => Promise<ChannelRule[]>;
   /** Who each feed's items reach (global, owning tenants), by feed id; read once per batch. A feed missing here reaches nobody. */
@@ -195,6 +202,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     return null;
   }
 
+  const writes = deps.writes ?? (<T>(fn: (store: PipelineStore, outbox: OutboxWriter) => Promise<T>) => fn(deps.store, deps.outbox));
+
   async function processItem(item: PipelineItemInput, route: Router, audiences: ReadonlyMap<number, FeedAudience>, deliveries: ReadonlyMap<number, ChannelDelivery>, stats: BatchStats): Promise<void> {
     const now = deps.clock.now();
     const audience = audiences.get(item.feedId) ?? NO_AUDIENCE;
@@ -205,65 +214,74 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     // 1. Topics, and the relevance score that ranks the brief.
     const decision = deps.match(doc);
     const matches = decision.topics.filter((m) => m.matched);
-    await deps.store.setItemTopics(item.id, matches.map((m) => ({ topicId: m.topicId, score: m.score, reasons: m.reasons })), decision.relevance);
-    if (matches.length) stats.matched++;
 
-    // 2. Cluster (an item keeps the cluster it joined, through edits and re-runs).
+    // 2. Cluster: the one the item joined before (it keeps it through edits and re-runs), else one of its story
+    // that its feed is not in yet, else a new one (made with the item's writes, step 6).
     const at = storyTime(item);
-    let clusterId = item.clusterId;
-    if (clusterId === null) {
-      const signature = storySignature({ title: item.title, summary: description || content });
+    let joined = item.clusterId;
+    let signature = '';
+    if (joined === null) {
+      signature = storySignature({ title: item.title, summary: description || content });
       // Only clusters started by a feed everyone who sees this item also sees (tenancy: rank applies mayJoinCluster).
       await clusters.prepare(at.getTime());
       const ranked = clusters.index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience }, { threshold, windowMs: opts.clusterWindowMs });
-      const choice = await notOwnFeed(ranked, item.feedId);
-      if (choice) {
-        clusterId = choice.clusterId;
-        stats.clustered++;
-      } else {
-        const cluster = await deps.store.create({ signature, title: item.title, firstItemId: item.id, at, createdAt: now });
-        clusterId = cluster.id;
-        stats.newClusters++;
-      }
-      await deps.store.assignCluster(item.id, clusterId);
+      joined = (await notOwnFeed(ranked, item.feedId))?.clusterId ?? null;
     }
-    await deps.store.touch(clusterId, at);
-    await clusters.touched(clusterId, at.getTime());
 
     // 3. Route.
     const matchedIds = matches.map((m) => m.topicId);
     const routed = route(matchedIds, doc, audience);
 
-    // 4. Summarise what some channel will see.
+    // 4. Summarise what some channel will see. It may fetch the article page, so it comes before the writes:
+    // no transaction is held open while a page loads.
+    let digest: { summary: string; fromExcerpt: boolean } | null = null;
     if (matches.length || routed.channelIds.length) {
       const topicTerms = [...new Set(matchedIds.flatMap((t) => deps.topicTerms?.(t) ?? []))];
       // The article page is fetched as the item's feed was added: a feed only chat added gets no allow_hosts.
-      const s = await deps.summarize({ title: item.title, text: content || description, url: item.url, topicTerms, scope: audience.global ? 'operator' : 'chat' });
-      await deps.store.saveDigest(item.id, { digest: s.summary, fromExcerpt: s.fromExcerpt });
+      digest = await deps.summarize({ title: item.title, text: content || description, url: item.url, topicTerms, scope: audience.global ? 'operator' : 'chat' });
     }
 
-    // 5. Outbox. Channels that already have this story: new coverage (another item) always edits the
-    // message; the same item again (a material change, or a re-run) edits it when edit_on_change is on.
-    // A channel the item's feed does not reach is left alone (its message would not show the item).
-    const existing = await deps.outbox.forCluster(clusterId);
-    const have = new Set<number>();
-    for (const a of existing) {
-      have.add(a.channelId);
-      if (a.status === 'dead' || !reaches(audience, a.channelTenant)) continue;
-      if (a.itemId !== item.id || opts.editOnChange) {
-        if (await deps.outbox.requestUpdate(a.channelId, clusterId, now)) stats.updates++;
+    // 5. Channels that already have this story (a new cluster has none).
+    const existing = joined === null ? [] : await deps.outbox.forCluster(joined);
+
+    // 6. The item's writes together. Channels that already have this story: new coverage (another item) always
+    // edits the message; the same item again (a material change, or a re-run) edits it when edit_on_change is
+    // on. A channel the item's feed does not reach is left alone (its message would not show the item). A
+    // channel in brief mode, or in its quiet hours, gets the story held for its brief or the window's end. The
+    // item is marked processed last, unless it changed meanwhile (then the next batch takes the new version).
+    const wrote = await writes(async (store, outbox) => {
+      let updates = 0;
+      let alerts = 0;
+      await store.setItemTopics(item.id, matches.map((m) => ({ topicId: m.topicId, score: m.score, reasons: m.reasons })), decision.relevance);
+      const clusterId = joined ?? (await store.create({ signature, title: item.title, firstItemId: item.id, at, createdAt: now })).id;
+      if (item.clusterId === null) await store.assignCluster(item.id, clusterId);
+      await store.touch(clusterId, at);
+      if (digest) await store.saveDigest(item.id, { digest: digest.summary, fromExcerpt: digest.fromExcerpt });
+      const have = new Set<number>();
+      for (const a of existing) {
+        have.add(a.channelId);
+        if (a.status === 'dead' || !reaches(audience, a.channelTenant)) continue;
+        if (a.itemId !== item.id || opts.editOnChange) {
+          if (await outbox.requestUpdate(a.channelId, clusterId, now)) updates++;
+        }
       }
+      for (const channelId of routed.channelIds) {
+        if (have.has(channelId)) continue;
+        const d = deliveries.get(channelId);
+        const held = d ? holdsAlerts(d, now.getTime()) : false;
+        if (await outbox.enqueue({ channelId, clusterId, itemId: item.id, at: now, held })) alerts++;
+      }
+      await store.markProcessed(item.id, item.contentHash);
+      return { clusterId, updates, alerts };
+    });
+    await clusters.touched(wrote.clusterId, at.getTime());
+    if (matches.length) stats.matched++;
+    if (item.clusterId === null) {
+      if (joined !== null) stats.clustered++;
+      else stats.newClusters++;
     }
-    // A channel in brief mode, or in its quiet hours, gets the story held for its brief or the window's end.
-    for (const channelId of routed.channelIds) {
-      if (have.has(channelId)) continue;
-      const d = deliveries.get(channelId);
-      const held = d ? holdsAlerts(d, now.getTime()) : false;
-      if (await deps.outbox.enqueue({ channelId, clusterId, itemId: item.id, at: now, held })) stats.alerts++;
-    }
-
-    // 6. Done, unless the item changed meanwhile (then the next batch takes the new version).
-    await deps.store.markProcessed(item.id, item.contentHash);
+    stats.updates += wrote.updates;
+    stats.alerts += wrote.alerts;
   }
 
   async function runBatch(limit: number): Promise<BatchStats> {

@@ -189,7 +189,9 @@ export class ClustersRepo {
    * null when the rules alone decided), which ranks the brief.
    */
   async setItemTopics(itemId: number, topics: readonly ItemTopicRow[], relevance?: number | null): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    // Inside the pipeline's transaction for an item (Storage.pipelineWrites) its writes join that one.
+    const inTransaction = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn));
+    await inTransaction(async (trx) => {
       if (relevance !== undefined) await trx.updateTable('items').set({ relevance: relevance !== null && Number.isFinite(relevance) ? relevance : null }).where('id', '=', itemId).execute();
       await trx.deleteFrom('item_topics').where('item_id', '=', itemId).execute();
       if (topics.length === 0) return;

@@ -69,6 +69,12 @@ export interface Storage {
   /** The brief outbox: one brief (or quiet-hours release) per channel and period. */
   readonly briefs: BriefsRepo;
   readonly clusters: ClustersRepo;
+  /**
+   * Runs `fn` in one transaction with the clusters and alerts repositories bound to it: the pipeline writes
+   * an item's topics, cluster, digest, outbox rows and processed mark together (one commit, not six), and a
+   * failure part-way leaves none of them.
+   */
+  pipelineWrites<T>(fn: (clusters: ClustersRepo, alerts: AlertsRepo) => Promise<T>): Promise<T>;
   readonly channels: ChannelsRepo;
   /** Newest matched stories, for `/news latest`. */
   readonly latest: LatestRepo;
@@ -176,6 +182,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     alerts: new AlertsRepo(handle.db, handle.dialect),
     briefs: new BriefsRepo(handle.db, handle.dialect),
     clusters: new ClustersRepo(handle.db, handle.dialect),
+    pipelineWrites: (fn) => handle.db.transaction().execute((trx) => fn(new ClustersRepo(trx, handle.dialect), new AlertsRepo(trx, handle.dialect))),
     channels: new ChannelsRepo(handle.db),
     latest: new LatestRepo(handle.db),
     locks: new LeaderLocks(target),

@@ -58,6 +58,8 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     return {
       store: storage.clusters,
       outbox: storage.alerts,
+      // As the bot runs it (src/main.ts): each item's writes in one transaction.
+      writes: (fn) => storage.pipelineWrites(fn),
       channelRules: channelRulesFrom(storage.channels),
       feedAudiences: () => storage.feeds.audiences(),
       match: (doc) => ({ topics: matcher.match(doc), relevance: null }),
@@ -114,23 +116,46 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect(g.digest).toBeNull();
   });
 
-  it('re-runs safely after a crash between writing the outbox and marking the item processed', async () => {
-    const { ch } = await setup();
-    let crashes = 1;
-    const crashing = deps({
-      store: new Proxy(storage.clusters, {
-        get(target, prop, receiver) {
-          if (prop === 'markProcessed') {
-            return async (id: number, hash: string) => {
-              if (crashes-- > 0) throw new Error('simulated crash');
-              return target.markProcessed(id, hash);
-            };
-          }
-          const v = Reflect.get(target, prop, receiver);
-          return typeof v === 'function' ? v.bind(target) : v;
-        },
-      }),
+  /** `store` whose markProcessed fails the first `crashes` times (a crash just before the item's last write). */
+  function crashingOnMarkProcessed<S extends PipelineDeps['store']>(store: S, state: { crashes: number }): S {
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'markProcessed') {
+          return async (id: number, hash: string) => {
+            if (state.crashes-- > 0) throw new Error('simulated crash');
+            return target.markProcessed(id, hash);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
     });
+  }
+
+  it('in one transaction per item: a crash before the item is marked processed leaves none of its writes, and the re-run writes each once', async () => {
+    const { a, ch } = await setup();
+    const state = { crashes: 1 };
+    const crashing = deps({ writes: (fn) => storage.pipelineWrites((store, outbox) => fn(crashingOnMarkProcessed(store, state), outbox)) });
+    const first = await createPipeline(crashing, opts()).runOnce();
+    expect(first).toMatchObject({ items: 4, failed: 1 });
+    // The first item (a router story for the spies channel) failed: no cluster, digest or outbox row of it stayed.
+    const [left] = await storage.clusters.unprocessedItems(10);
+    expect(left?.id).toBe(a.itemIds[0]);
+    const stored = (await storage.items.get(left!.id))!;
+    expect(stored.clusterId).toBeNull();
+    expect(stored.digest).toBeNull();
+    expect((await storage.alerts.list()).filter((r) => r.itemId === left!.id)).toEqual([]);
+    // The other router story (Beta's) started the cluster and took the spies alert; the re-run joins it as coverage.
+    const second = await createPipeline(deps(), opts()).runOnce();
+    expect(second).toMatchObject({ items: 1, failed: 0, newClusters: 0, clustered: 1, alerts: 0 });
+    expect(await storage.clusters.unprocessedItems(10)).toEqual([]);
+    expect(await storage.alerts.counts()).toMatchObject({ pending: 3 });
+    expect((await storage.alerts.list({ channelId: ch.spies })).length).toBe(1);
+  });
+
+  it('written one by one (no transaction): re-runs safely after a crash between writing the outbox and marking the item processed', async () => {
+    const { ch } = await setup();
+    const crashing = deps({ writes: undefined, store: crashingOnMarkProcessed(storage.clusters, { crashes: 1 }) });
     const first = await createPipeline(crashing, opts()).runOnce();
     expect(first.failed).toBe(1);
     expect((await storage.clusters.unprocessedItems(10)).length).toBe(1);
@@ -166,7 +191,7 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     const clock = fixedClock(t0);
     // The database drops twice, while the second item's outbox rows are written.
     let drops = 2;
-    const outbox = new Proxy(storage.alerts, {
+    const dropping = <O extends PipelineDeps['outbox']>(alerts: O): O => new Proxy(alerts, {
       get(target, prop, receiver) {
         if (prop === 'enqueue') {
           return async (a: Parameters<typeof target.enqueue>[0]) => {
@@ -182,7 +207,8 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
       },
     });
     let waits = 0;
-    const p = createPipeline(deps({ clock, outbox, storageReady: async () => void waits++ }), opts({ retryFailedMs: 3_600_000, idleMs: 60_000 }));
+    const writes: PipelineDeps['writes'] = (fn) => storage.pipelineWrites((store, outbox) => fn(store, dropping(outbox)));
+    const p = createPipeline(deps({ clock, writes, storageReady: async () => void waits++ }), opts({ retryFailedMs: 3_600_000, idleMs: 60_000 }));
     // Once by hand: the batch stops at the storage error, which is not counted as the item's failure.
     await expect(p.runOnce()).rejects.toBeInstanceOf(StorageError);
     expect((await storage.clusters.unprocessedItems(10)).map((i) => i.id)).toContain(2);
