@@ -71,7 +71,7 @@ export interface Storage {
   readonly clusters: ClustersRepo;
   /**
    * Runs `fn` in one transaction with the clusters and alerts repositories bound to it: the pipeline writes
-   * an item's topics, cluster, digest, outbox rows and processed mark together (one commit, not six), and a
+   * an item's topics, cluster, digest, outbox rows and processed mark together (one commit, not four or five), and a
    * failure part-way leaves none of them.
    */
   pipelineWrites<T>(fn: (clusters: ClustersRepo, alerts: AlertsRepo) => Promise<T>): Promise<T>;
