@@ -3,10 +3,11 @@
 // keyword wants it, route it to channels, write outbox rows, mark it processed. Tenancy holds throughout
 // (domain/tenancy.ts): an item goes only to channels its feed reaches, edits only their messages, and
 // joins only clusters started by a feed everyone who sees it also sees. The reads and the summary come
-// first; an item's writes then go in one transaction (`writes`), so a crash leaves all of them or none. Every
-// write is idempotent too (replace, insert-or-nothing, edit requests that are harmless when repeated), so
-// without the transaction a crash anywhere simply re-runs the item. A storage error (the database is away) is not the item's fault: the batch stops, the
-// item keeps its place, and the loop waits for the database before it goes on.
+// first; an item's writes then go in one transaction (`writes`), so a crash leaves all of them or none.
+// Every write is idempotent too (replace, insert-or-nothing, edit requests that are harmless when
+// repeated), so without the transaction a crash anywhere simply re-runs the item. A storage error (the
+// database is away) is not the item's fault: the batch stops, the item keeps its place, and the loop waits
+// for the database before it goes on.
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
