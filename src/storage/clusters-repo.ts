@@ -189,9 +189,7 @@ export class ClustersRepo {
    * null when the rules alone decided), which ranks the brief.
    */
   async setItemTopics(itemId: number, topics: readonly ItemTopicRow[], relevance?: number | null): Promise<void> {
-    // Inside the pipeline's transaction for an item (Storage.pipelineWrites) its writes join that one.
-    const inTransaction = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn));
-    await inTransaction(async (trx) => {
+    const write = async (trx: Kysely<Database>): Promise<void> => {
       if (relevance !== undefined) await trx.updateTable('items').set({ relevance: relevance !== null && Number.isFinite(relevance) ? relevance : null }).where('id', '=', itemId).execute();
       await trx.deleteFrom('item_topics').where('item_id', '=', itemId).execute();
       if (topics.length === 0) return;
@@ -199,7 +197,9 @@ export class ClustersRepo {
         .insertInto('item_topics')
         .values(topics.map((t) => ({ item_id: itemId, topic_id: t.topicId, score: t.score, reasons: JSON.stringify(t.reasons) })))
         .execute();
-    });
+    };
+    // Inside the pipeline's transaction for an item (Storage.pipelineWrites) its writes join that one.
+    await (this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write));
   }
 
   /** The relevance score stored with the item (null when none). */
