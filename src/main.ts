@@ -173,7 +173,7 @@ export function createApp(opts: AppOptions): App {
 
     // On SQLite this takes the file's run lock first: a second bot on the same file is refused, naming the first.
     // PostgreSQL not answering yet (the bot started before its database) is waited for, with backoff.
-    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal });
+    const db = await openStorage(config.database.url, { cwd: opts.cwd, poolSize: config.database.pool_size, logger, runLockOwner: INSTANCE_ID, waitWhileUnreachable: startAbort.signal, backgroundCheckpoint: true });
     if (startAbort.signal.aborted) {
       await db.close();
       throw new StoppedError('start-up');

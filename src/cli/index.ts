@@ -203,9 +203,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       secrets = secretList(secretValues(config));
       return config;
     },
-    openStorage: async (config: Config, o?: { migrate?: boolean; existing?: boolean }) => {
+    openStorage: async (config: Config, o?: { migrate?: boolean; existing?: boolean; backgroundCheckpoint?: boolean }) => {
       const { openStorage } = await import('../storage/index.ts');
-      return openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate, existing: o?.existing });
+      return openStorage(config.database.url, { cwd, poolSize: config.database.pool_size, migrate: o?.migrate, existing: o?.existing, backgroundCheckpoint: o?.backgroundCheckpoint });
     },
     createLogger: (config: Config) =>
       createLogger({

@@ -75,7 +75,9 @@ export const command: CliCommand = {
     // The command prints one line per feed itself: per-feed info logs would repeat them, so only warnings
     // and errors are logged unless LOG_LEVEL asks for more.
     const logger = ctx.createLogger(ctx.env.LOG_LEVEL ? config : { ...config, log: { ...config.log, level: 'error' } });
-    const storage = await ctx.openStorage(config);
+    // A poll of many feeds writes much: a SQLite file's log is copied into it on another thread meanwhile,
+    // so closing has little left to copy.
+    const storage = await ctx.openStorage(config, { backgroundCheckpoint: true });
     const fetcher = createScopedFetcher(fetcherOptionsFrom(config.polling), config.polling.allow_hosts_for_chat_feeds);
     // Bodies are read on worker threads with a deadline (workers.parse_timeout_ms); a run of 304s starts none.
     const workers = createWorkers(config.workers, logger);
@@ -115,9 +117,9 @@ export const command: CliCommand = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await workers.close();
-      await fetcher.close();
-      await storage.close();
+      // Side by side: the database's last copying runs on its own thread while the main one ends the
+      // workers and the connections.
+      await Promise.all([workers.close(), fetcher.close(), storage.close()]);
     }
   },
 };

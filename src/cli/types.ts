@@ -24,7 +24,7 @@ export interface CliContext {
    * Opens (and, unless told otherwise, migrates) the configured database. The caller closes it. `existing`:
    * a SQLite file that is not there is refused, naming it, and nothing is created (commands that only read).
    */
-  openStorage: (config: Config, opts?: { migrate?: boolean; existing?: boolean }) => Promise<Storage>;
+  openStorage: (config: Config, opts?: { migrate?: boolean; existing?: boolean; backgroundCheckpoint?: boolean }) => Promise<Storage>;
   createLogger: (config: Config) => Logger;
   /** Reads standard input whole (for `-` as a file name), failing past `maxBytes`. */
   readStdin: (maxBytes?: number) => Promise<string>;

@@ -12,6 +12,7 @@ import { notAFolderText } from '../lib/not-a-folder.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
 import { asStorageError, postgresFailure, refusedAdvice, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { allMigrations } from './migrations/index.ts';
 import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
 import { createWatchedPool } from './pg-pool.ts';
@@ -84,6 +85,11 @@ export interface OpenOptions {
   logger?: Logger;
   /** SQLite: how long a write waits for another process's lock before it fails (default 30 s). */
   lockWaitMs?: number;
+  /**
+   * SQLite file: copy the write-ahead log into the file on a thread of its own while the writes go on
+   * (wal-checkpointer.ts), for processes that write much (`run`, `poll`). Ignored for :memory: and PostgreSQL.
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -198,9 +204,12 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
   let ping: (timeoutMs?: number) => Promise<void>;
   let integrityCheck: DatabaseHandle['integrityCheck'];
   let monitor: StorageMonitor;
+  let checkpointer: WalCheckpointer | null = null;
   if (target.dialect === 'sqlite') {
     const file = target.location;
     const sqlite = openSqliteFile(file, description);
+    // After openSqliteFile: the file exists and is in WAL mode.
+    if (opts.backgroundCheckpoint && file !== ':memory:') checkpointer = startWalCheckpointer(file);
     monitor = createStorageMonitor({ database: description, logger: opts.logger, hasRoom: () => freeBytes(file) >= MIN_FREE_BYTES });
     db = new Kysely<Database>({ dialect: new WaitingSqliteDialect({ database: sqlite, file, description, monitor, lockWaitMs: opts.lockWaitMs }) });
     ping = async () => {
@@ -245,6 +254,8 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
       if (closed) return;
       closed = true;
       monitor.close();
+      // The thread's connection ends first, so this one closes last and copies what is left of the log.
+      await checkpointer?.finish();
       await db.destroy();
     },
   };

@@ -150,6 +150,8 @@ export interface OpenStorageOptions {
    * that only read: a mistyped path must not pass as a new, empty database). Ignored for PostgreSQL.
    */
   existing?: boolean;
+  /** SQLite file: copy the write-ahead log into the file on a thread of its own (db.ts, wal-checkpointer.ts). */
+  backgroundCheckpoint?: boolean;
 }
 
 export async function openStorage(databaseUrl: string, opts: OpenStorageOptions = {}): Promise<Storage> {
@@ -160,7 +162,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
   const runLock = opts.runLockOwner && target.dialect === 'sqlite' && target.location !== ':memory:' ? await takeSqliteRunLock(target.location, opts.runLockOwner) : null;
   let handle: DatabaseHandle;
   try {
-    handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs });
+    handle = openDatabase(target, { poolSize: opts.poolSize, logger: opts.logger, lockWaitMs: opts.lockWaitMs, backgroundCheckpoint: opts.backgroundCheckpoint });
   } catch (err) {
     runLock?.release();
     throw err;
