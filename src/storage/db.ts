@@ -281,21 +281,24 @@ function migratorFor(handle: DatabaseHandle): Migrator {
  * Migrations the database ran that this version does not know: it was migrated by a newer cyberbrief.
  * Empty when the migrations table does not exist yet.
  */
-async function newerMigrations(handle: DatabaseHandle): Promise<string[]> {
-  const known = new Set(Object.keys(allMigrations(handle.dialect)));
-  let names: string[];
+/** Names of the migrations the database ran; null when the migrations table does not exist yet. */
+async function executedMigrations(handle: DatabaseHandle): Promise<string[] | null> {
   try {
-    names = (await sql<{ name: string }>`select name from cyberbrief_migrations`.execute(handle.db)).rows.map((r) => r.name);
+    return (await sql<{ name: string }>`select name from cyberbrief_migrations`.execute(handle.db)).rows.map((r) => r.name);
   } catch {
-    return [];
+    return null;
   }
-  return names.filter((n) => !known.has(n)).sort();
 }
 
-/** Refuses a database a newer cyberbrief migrated, saying what to do (kysely's "corrupted migrations" does not). */
-async function refuseNewerSchema(handle: DatabaseHandle): Promise<void> {
-  const newer = await newerMigrations(handle);
-  if (newer.length === 0) return;
+/**
+ * Refuses a database a newer cyberbrief migrated, saying what to do (kysely's "corrupted migrations" does
+ * not). Returns the names of the migrations it ran (null: none yet).
+ */
+async function refuseNewerSchema(handle: DatabaseHandle): Promise<string[] | null> {
+  const executed = await executedMigrations(handle);
+  const known = new Set(Object.keys(allMigrations(handle.dialect)));
+  const newer = (executed ?? []).filter((n) => !known.has(n)).sort();
+  if (newer.length === 0) return executed;
   const shown = newer.length > 3 ? `${newer.slice(0, 3).join(', ')} and ${newer.length - 3} more` : newer.join(', ');
   throw new CyberbriefError(
     'storage',
@@ -311,7 +314,13 @@ export async function pendingMigrations(handle: DatabaseHandle): Promise<string[
 }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationOutcome> {
-  await refuseNewerSchema(handle);
+  const executed = await refuseNewerSchema(handle);
+  // Every start migrates: when the database ran every migration this version has (the everyday case), one
+  // read says so, without kysely's migrator (its tables checked, its lock taken and given back).
+  if (executed) {
+    const ran = new Set(executed);
+    if (Object.keys(allMigrations(handle.dialect)).every((name) => ran.has(name))) return { applied: [] };
+  }
   const migrator = migratorFor(handle);
   let result: MigrationResultSet;
   try {

@@ -179,7 +179,8 @@ export class FeedsRepo {
    * were created. With 10,000 configured feeds on PostgreSQL, one `add` each took 5-12 s of every start.
    */
   async addGlobalMany(inputs: readonly AddFeedInput[], now = new Date()): Promise<number> {
-    const known = await this.globalByUrl();
+    const urls = inputs.map((input) => input.url);
+    const known = await this.globalByUrl(urls);
     const wanted = new Map<string, AddFeedInput>();
     for (const input of inputs) if (known.get(input.url) !== true && !wanted.has(input.url)) wanted.set(input.url, input);
     const fresh = [...wanted.values()].filter((input) => !known.has(input.url));
@@ -200,7 +201,7 @@ export class FeedsRepo {
     const rest = [...wanted.values()].filter((input) => !inserted.has(input.url));
     if (rest.length === 0) return created;
     // A tenant's feed, or a row another instance inserted since the read: read again, `add` what is not global.
-    const since = await this.globalByUrl();
+    const since = await this.globalByUrl(rest.map((input) => input.url));
     for (const input of rest) {
       if (since.get(input.url) === true) continue;
       if ((await this.add(input, now)).created) created++;
@@ -208,9 +209,18 @@ export class FeedsRepo {
     return created;
   }
 
-  /** Every feed's URL, and whether it is global. */
-  private async globalByUrl(): Promise<Map<string, boolean>> {
-    return new Map((await this.db.selectFrom('feeds').select(['url', 'is_global']).execute()).map((r) => [r.url, !!r.is_global]));
+  /**
+   * Of these URLs, those a feed has, and whether it is global: the configuration's few, looked up by URL, not
+   * every feed read (each start of `run` and `poll` syncs the configuration, and a deployment may hold
+   * thousands of feeds).
+   */
+  private async globalByUrl(urls: readonly string[]): Promise<Map<string, boolean>> {
+    const known = new Map<string, boolean>();
+    for (let i = 0; i < urls.length; i += 500) {
+      const rows = await this.db.selectFrom('feeds').select(['url', 'is_global']).where('url', 'in', urls.slice(i, i + 500)).execute();
+      for (const r of rows) known.set(r.url, !!r.is_global);
+    }
+    return known;
   }
 
   /**
