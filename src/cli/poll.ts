@@ -95,20 +95,29 @@ export const command: CliCommand = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Side by side: the database's last copying runs on its own thread while the main one ends the workers
+    // and the connections, and writes the lines.
+    let closing: Promise<unknown> | null = null;
+    const closeAll = () => (closing ??= Promise.all([workers.close(), fetcher.close(), storage.close()]));
     try {
       await syncConfigFeeds(storage.feeds, config.feeds);
       scheduler = createScheduler({ storage, fetcher, readFeed: workers.readFeed, options: schedulerOptionsFrom(config.polling), logger });
       const results = signalled ? [] : await scheduler.runOnce({ all: !!ctx.args.values.all });
       await stopping;
+      // The last read of the database: why nothing was polled.
+      const none = signalled ? `No feed polled before ${signalled}.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : '';
+      void closeAll().catch(() => undefined); // awaited below, where a failure is thrown
       // Many lines per write: a line per write cost a system call per feed (10,000 in a cycle).
       if (ctx.args.values.json) {
         // Nothing polled is no line, and the reason on standard error (cli/json-lines.ts).
-        printJsonLines(ctx, results.map(pollRow), signalled ? `No feed polled before ${signalled}.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : '');
+        printJsonLines(ctx, results.map(pollRow), none);
       } else {
         writeLines(ctx, results.map(formatPollLine));
         const failed = results.filter((r) => r.status === 'error').length;
         const fresh = results.reduce((n, r) => n + r.new, 0);
-        ctx.stderr(signalled ? `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled before ${signalled}, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.` : results.length === 0 ? await nothingPolled(storage, !!ctx.args.values.all) : `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled, ${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`);
+        const counts = `${fresh} ${fresh === 1 ? 'new item' : 'new items'}, ${failed} failed.`;
+        const polled = `${results.length} ${results.length === 1 ? 'feed' : 'feeds'} polled`;
+        ctx.stderr(signalled ? `${polled} before ${signalled}, ${counts}` : results.length === 0 ? none : `${polled}, ${counts}`);
       }
       if (signalled) return 128 + (signalled === 'SIGINT' ? 2 : 15);
       // Every feed polled failed: a script or a cron job must see it (a run where some feeds fail is the
@@ -117,9 +126,7 @@ export const command: CliCommand = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      // Side by side: the database's last copying runs on its own thread while the main one ends the
-      // workers and the connections.
-      await Promise.all([workers.close(), fetcher.close(), storage.close()]);
+      await closeAll();
     }
   },
 };
