@@ -13,9 +13,9 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export interface WalCheckpointerOptions {
-  /** The wait between checkpoints while they find pages to copy (default 100 ms). */
+  /** The wait between checkpoints while the log grows (default 100 ms). */
   busyIntervalMs?: number;
-  /** The longest wait once they find none: the wait doubles while the log stays idle (default 1,000 ms). */
+  /** The longest wait while it does not: the wait doubles while the log stays as it was (default 1,000 ms). */
   idleIntervalMs?: number;
   /** How long `finish` waits for the thread's last checkpoint before it gives up on it (default 10 s). */
   finishTimeoutMs?: number;
@@ -23,50 +23,67 @@ export interface WalCheckpointerOptions {
 
 export interface WalCheckpointer {
   /**
-   * Wakes the thread for a last checkpoint, closes its connection and ends it. Resolves when it has ended
-   * (or after `finishTimeoutMs`, the thread then terminated); never rejects. Call it before the writing
-   * connection closes, so that the close, as the last connection, finds the log copied.
+   * Wakes the thread for a last checkpoint and has it close its connection; resolves once it has (or after
+   * `finishTimeoutMs`, the thread then terminated), never rejects. A thread still starting is told to end
+   * without opening the file, and not waited for. Call it before the writing connection closes, so that the
+   * close, as the last connection, finds the log copied.
    */
   finish(): Promise<void>;
 }
 
-// The worker runs plain CommonJS (no TypeScript loader in a worker thread). It sleeps on the shared
-// array's first slot, which `finish` sets to 1 and wakes; a checkpoint's answer (busy, log, checkpointed)
-// says whether the log grew since the last one (writes going on: check again soon) or not (wait longer). Errors (the file gone, a busy lock) leave the copying to the
-// writer: the thread ends quietly.
+// The shared array's slots: the thread's state and whether it has let go of the file.
+const STATE = 0;
+const RELEASED = 1;
+/** Starting: loading the driver. Set by the thread to RUNNING, or by `finish` to STOPPED_EARLY, whichever is first. */
+const STARTING = 0;
+const RUNNING = 1;
+/** `finish` came before the thread ran: it exits without opening the file, and nobody waits for it. */
+const STOPPED_EARLY = 2;
+/** `finish` came while it ran: one last checkpoint, then it closes its connection and sets RELEASED. */
+const STOPPING = 3;
+
+// The worker runs plain CommonJS (no TypeScript loader in a worker thread). It sleeps on the state slot,
+// which `finish` changes and wakes; a checkpoint's answer (busy, log, checkpointed) says whether the log grew
+// since the last one (writes going on: check again soon) or not (wait longer). Errors (the file gone, a busy
+// lock) leave the copying to the writer: the thread ends quietly.
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const stop = new Int32Array(workerData.stop);
-let db;
-try {
-  db = new Database(workerData.file, { fileMustExist: true, timeout: 0 });
-  db.pragma('synchronous = NORMAL');
-  let wait = workerData.busyMs;
-  let seen = -1;
-  for (;;) {
-    Atomics.wait(stop, 0, 0, wait);
-    const last = Atomics.load(stop, 0) === 1;
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (last) break;
-    const writing = !r || r.log !== seen;
-    seen = r ? r.log : -1;
-    wait = writing ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
+const shared = new Int32Array(workerData.shared);
+if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING}) {
+  let db;
+  try {
+    db = new Database(workerData.file, { fileMustExist: true, timeout: 0 });
+    db.pragma('synchronous = NORMAL');
+    let wait = workerData.busyMs;
+    let seen = -1;
+    for (;;) {
+      Atomics.wait(shared, ${STATE}, ${RUNNING}, wait);
+      const last = Atomics.load(shared, ${STATE}) !== ${RUNNING};
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (last) break;
+      const writing = !r || r.log !== seen;
+      seen = r ? r.log : -1;
+      wait = writing ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
+    }
+  } catch {
+    // the writer's own checkpoints remain
+  } finally {
+    try { db && db.close(); } catch {}
+    Atomics.store(shared, ${RELEASED}, 1);
+    Atomics.notify(shared, ${RELEASED});
   }
-} catch {
-  // the writer's own checkpoints remain
-} finally {
-  try { db && db.close(); } catch {}
 }
 `;
 
 /** Starts the checkpointing thread for the SQLite file `file` (which must be in WAL mode and exist). */
 export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions = {}): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const stop = new SharedArrayBuffer(4);
+  const sharedBuffer = new SharedArrayBuffer(8);
+  const shared = new Int32Array(sharedBuffer);
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { file, driver, stop, busyMs: opts.busyIntervalMs ?? 100, idleMs: opts.idleIntervalMs ?? 1_000 },
+    workerData: { file, driver, shared: sharedBuffer, busyMs: opts.busyIntervalMs ?? 100, idleMs: opts.idleIntervalMs ?? 1_000 },
   });
   // Never what keeps the process alive: a process that ends without `finish` loses only the copying.
   worker.unref();
@@ -78,18 +95,21 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions 
   return {
     finish() {
       finishing ??= (async () => {
-        const flag = new Int32Array(stop);
-        // Waited for now: an unref'd thread's exit alone would let the process end before it comes.
+        // Still loading the driver (a command that closes at once): it will exit without opening the file.
+        if (Atomics.compareExchange(shared, STATE, STARTING, STOPPED_EARLY) === STARTING) return;
+        Atomics.store(shared, STATE, STOPPING);
+        Atomics.notify(shared, STATE);
+        // Held open while waiting: an unref'd thread and a shared-memory wait alone would let the process
+        // end before the answer comes.
         worker.ref();
-        Atomics.store(flag, 0, 1);
-        Atomics.notify(flag, 0);
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => {
-          timer = setTimeout(() => resolve('late'), opts.finishTimeoutMs ?? 10_000);
-          timer.unref();
-        });
-        if ((await Promise.race([ended, late])) === 'late') await worker.terminate();
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), opts.finishTimeoutMs ?? 10_000)));
+        const released = Atomics.waitAsync(shared, RELEASED, 0).value;
+        const outcome = await Promise.race([released, ended, late]);
         clearTimeout(timer);
+        if (outcome === 'late') await worker.terminate();
+        // Its connection is closed: the thread's own end need not be waited for.
+        else worker.unref();
       })();
       return finishing;
     },

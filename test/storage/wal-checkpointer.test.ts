@@ -98,6 +98,19 @@ describe('startWalCheckpointer', () => {
     expect(rowsInFileAlone(file)).toBe(310);
   });
 
+  it('finish at once (a command that writes nothing) stops the thread before it opens the file', async () => {
+    const file = path.join(dir, 'e.db');
+    const db = writer(file);
+    const checkpointer = startWalCheckpointer(file, { busyIntervalMs: 10 });
+    await checkpointer.finish();
+    insertRows(db, 0, 20);
+    // Whether the thread stopped before opening the file or after a last checkpoint, it has let go of it:
+    // the writer is the last connection, so its close copies the log and removes it.
+    db.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(rowsInFileAlone(file)).toBe(20);
+  });
+
   it('a file it cannot open leaves the writer as it was: finish still resolves', async () => {
     const file = path.join(dir, 'd.db');
     const db = writer(file);
