@@ -17,6 +17,12 @@ export interface WalCheckpointerOptions {
   busyIntervalMs?: number;
   /** The longest wait while it does not: the wait doubles while the log stays as it was (default 1,000 ms). */
   idleIntervalMs?: number;
+  /**
+   * A log this long (in pages), once copied, is started again from the top (default 2,000, 8 MB): passive
+   * checkpoints alone never restart it while the writes go on, and the writer's own autocheckpoint would
+   * then run at every commit once it passed `wal_autocheckpoint`.
+   */
+  restartAtFrames?: number;
   /** How long `finish` waits for the thread's last checkpoint before it gives up on it (default 10 s). */
   finishTimeoutMs?: number;
 }
@@ -62,6 +68,9 @@ if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STA
       const last = Atomics.load(shared, ${STATE}) !== ${RUNNING};
       const [r] = db.pragma('wal_checkpoint(PASSIVE)');
       if (last) break;
+      // All copied and the log long: have the next write start it again from the top (a restart takes the
+      // write lock for a moment, with nothing left to copy), so it stays that short while writes go on.
+      if (r && r.busy === 0 && r.log >= workerData.restartAt && r.checkpointed === r.log) db.pragma('wal_checkpoint(RESTART)');
       const writing = !r || r.log !== seen;
       seen = r ? r.log : -1;
       wait = writing ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
@@ -83,7 +92,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions 
   const shared = new Int32Array(sharedBuffer);
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { file, driver, shared: sharedBuffer, busyMs: opts.busyIntervalMs ?? 100, idleMs: opts.idleIntervalMs ?? 1_000 },
+    workerData: { file, driver, shared: sharedBuffer, busyMs: opts.busyIntervalMs ?? 100, idleMs: opts.idleIntervalMs ?? 1_000, restartAt: opts.restartAtFrames ?? 2_000 },
   });
   // Never what keeps the process alive: a process that ends without `finish` loses only the copying.
   worker.unref();

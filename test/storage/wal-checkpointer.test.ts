@@ -3,7 +3,7 @@
 // without its log) got there through the thread. Then the close: the thread ends first, the writer's close
 // removes the log, and nothing written is lost; a thread that cannot open its file leaves the writer as it
 // was. Through openStorage as `run` and `poll` open it.
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,6 +72,32 @@ describe('startWalCheckpointer', () => {
       await checkpointer.finish();
       db.close();
     }
+  });
+
+  it('starts a long log again from the top once copied, so it stays short while the writes go on', async () => {
+    const walPages = async (withThread: boolean) => {
+      const file = path.join(dir, `long-${withThread}.db`);
+      const db = writer(file);
+      const checkpointer = withThread ? startWalCheckpointer(file, { busyIntervalMs: 5, restartAtFrames: 100 }) : null;
+      let most = 0;
+      try {
+        // 150 transactions of a few pages each, with pauses as a poll cycle's batches have.
+        for (let i = 0; i < 150; i++) {
+          insertRows(db, i * 20, 20);
+          most = Math.max(most, statSync(`${file}-wal`).size);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      } finally {
+        await checkpointer?.finish();
+        db.close();
+      }
+      expect(rowsInFileAlone(file)).toBe(3_000);
+      return most / 4096;
+    };
+    const without = await walPages(false);
+    const withIt = await walPages(true);
+    expect(without).toBeGreaterThan(400);
+    expect(withIt).toBeLessThan(without / 2);
   });
 
   it('without it, the same writes stay in the log (what the test above would see if the thread did nothing)', async () => {
