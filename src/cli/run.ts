@@ -1,6 +1,7 @@
 // cyberbrief run: the long-running bot. Shuts down cleanly on SIGINT/SIGTERM (no new work, fetches in flight
 // given up, other in-flight work finished or released, database closed, exit 0) within
-// server.shutdown_grace_seconds, else exits 1 naming what was still stopping; a second signal forces exit.
+// server.shutdown_grace_seconds, else exits 1 naming what was still stopping; a second signal exits at once
+// (130 or 143).
 // In JSON log mode (log.format json, or auto with stdout not a terminal) every line written is a JSON
 // record: the start-up lines, console alerts, Node's warnings and a start-up failure go through the logger.
 import { secretValues } from '../config/load.ts';
@@ -44,7 +45,8 @@ export const command: CliCommand = {
         signalled += 1;
         if (signalled > 1) {
           logger.warn({ signal: sig }, 'shutdown: second signal, exiting now');
-          process.exit(1);
+          // As a shell reports a process a signal ended, and as `poll --once` exits: 130 (SIGINT) or 143 (SIGTERM).
+          process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
         }
         logger.info({ signal: sig }, `shutdown: ${sig} received, finishing in-flight work`);
         // A bound on the whole stop, below the orchestrator's kill: what is still under way then is left to

@@ -120,4 +120,25 @@ describe('cyberbrief run stopping while a feed stalls', () => {
     expect(gaveUp.at(-1)!.msg).toBe('shutdown: pipeline did not stop within 1 s (server.shutdown_grace_seconds); exiting now: work still under way is released by its leases and taken up again at the next start.');
     expect(bot.output()).not.toContain('shutdown: stopped cleanly');
   });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('a second signal (%s) while in-flight work holds the stop exits at once with %i, as `poll --once` does', async (second, code) => {
+    // As above, the pipeline waits on an LLM that never answers, but the grace (60 s) would outlast the test.
+    const llm = await stalledServer();
+    const { bot } = startBot(await storyServer(), {
+      server: ['  shutdown_grace_seconds: 60'],
+      polling: ['  backfill: 5'],
+      rest: ['summary:', '  fetch_article: false', '  llm:', '    enabled: true', `    base_url: ${llm.origin}/v1`, '    timeout_ms: 300000', 'workers:', '  summarize_timeout_ms: 600000'],
+    });
+    await announcedPort(bot);
+    await waitFor('the pipeline to ask the LLM for a summary', () => alive(bot) && llm.seen.requests >= 1, 20_000);
+    bot.child.kill('SIGTERM');
+    await waitFor('the bot to start stopping', () => bot.output().includes('finishing in-flight work'), 10_000);
+    bot.child.kill(second);
+    expect(await bot.exited).toBe(code);
+    expect(bot.output()).toContain('shutdown: second signal, exiting now');
+    expect(bot.output()).not.toContain('shutdown: stopped cleanly');
+  });
 });
