@@ -12,12 +12,12 @@ import { notAFolderText } from '../lib/not-a-folder.ts';
 import { pgDriver, sqliteDriver } from './drivers.ts';
 import { asStorageError, postgresFailure, refusedAdvice, sqliteFailure } from './failures.ts';
 import { checkSqliteIntegrity, type IntegrityOptions, type IntegrityResult } from './integrity-check.ts';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { allMigrations } from './migrations/index.ts';
 import { createStorageMonitor, type StorageMonitor } from './monitor.ts';
 import { createWatchedPool } from './pg-pool.ts';
 import type { Database } from './schema.ts';
 import { SQLITE_BUSY_TIMEOUT_MS, WaitingSqliteDialect } from './sqlite-dialect.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -277,10 +277,6 @@ function migratorFor(handle: DatabaseHandle): Migrator {
   });
 }
 
-/**
- * Migrations the database ran that this version does not know: it was migrated by a newer cyberbrief.
- * Empty when the migrations table does not exist yet.
- */
 /** Names of the migrations the database ran; null when the migrations table does not exist yet. */
 async function executedMigrations(handle: DatabaseHandle): Promise<string[] | null> {
   try {

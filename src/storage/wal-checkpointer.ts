@@ -8,7 +8,9 @@
 // wal_checkpoint(PASSIVE)` again and again: a passive checkpoint never waits for a lock and never blocks the
 // writer, and copies what no reader still needs. So the copying runs on another core beside the writes, and
 // a close finds little left to copy. The writer's own autocheckpoint stays as the fallback: if this thread
-// cannot open the file or stops, nothing is lost, the copying happens where it did before.
+// cannot open the file or stops, nothing is lost, the copying happens where it did before. The copying is not
+// free: on two cores both busy with a poll cycle it takes from the cycle about what it saves the close
+// (docs/polling-history.md, session 23); it pays where a core is spare and where the event loop must not stop.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
