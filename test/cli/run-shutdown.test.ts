@@ -76,6 +76,22 @@ function startBot(feedUrl: string, more: { polling?: string[]; server?: string[]
   return { bot, dbFile };
 }
 
+/**
+ * A bot whose pipeline waits on an LLM that never answers (for up to 5 minutes) to summarise the story it
+ * polled at start-up, so its stop cannot finish that item; resolves once the LLM has been asked.
+ */
+async function botWaitingOnLlm(graceSeconds: number): Promise<{ bot: Bot; llm: Awaited<ReturnType<typeof stalledServer>> }> {
+  const llm = await stalledServer();
+  const { bot } = startBot(await storyServer(), {
+    server: [`  shutdown_grace_seconds: ${graceSeconds}`],
+    polling: ['  backfill: 5'],
+    rest: ['summary:', '  fetch_article: false', '  llm:', '    enabled: true', `    base_url: ${llm.origin}/v1`, '    timeout_ms: 300000', 'workers:', '  summarize_timeout_ms: 600000'],
+  });
+  await announcedPort(bot);
+  await waitFor('the pipeline to ask the LLM for a summary', () => alive(bot) && llm.seen.requests >= 1, 20_000);
+  return { bot, llm };
+}
+
 describe('cyberbrief run stopping while a feed stalls', () => {
   it('gives the stalled fetch up, leaves the feed due and unleased with no failure, and exits 0', async () => {
     const feed = await stalledServer();
@@ -102,16 +118,8 @@ describe('cyberbrief run stopping while a feed stalls', () => {
   });
 
   it('exits 1 after server.shutdown_grace_seconds, naming the component still stopping, when in-flight work outlasts it', async () => {
-    // The summary of the story waits on an LLM that never answers (for up to 5 minutes): the pipeline
-    // cannot finish its item, and the grace of 1 s ends the wait.
-    const llm = await stalledServer();
-    const { bot } = startBot(await storyServer(), {
-      server: ['  shutdown_grace_seconds: 1'],
-      polling: ['  backfill: 5'],
-      rest: ['summary:', '  fetch_article: false', '  llm:', '    enabled: true', `    base_url: ${llm.origin}/v1`, '    timeout_ms: 300000', 'workers:', '  summarize_timeout_ms: 600000'],
-    });
-    await announcedPort(bot);
-    await waitFor('the pipeline to ask the LLM for a summary', () => alive(bot) && llm.seen.requests >= 1, 20_000);
+    // The grace of 1 s ends the wait.
+    const { bot, llm } = await botWaitingOnLlm(1);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(1);
     expect(llm.seen.answered).toBe(0);
@@ -125,15 +133,8 @@ describe('cyberbrief run stopping while a feed stalls', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('a second signal (%s) while in-flight work holds the stop exits at once with %i, as `poll --once` does', async (second, code) => {
-    // As above, the pipeline waits on an LLM that never answers, but the grace (60 s) would outlast the test.
-    const llm = await stalledServer();
-    const { bot } = startBot(await storyServer(), {
-      server: ['  shutdown_grace_seconds: 60'],
-      polling: ['  backfill: 5'],
-      rest: ['summary:', '  fetch_article: false', '  llm:', '    enabled: true', `    base_url: ${llm.origin}/v1`, '    timeout_ms: 300000', 'workers:', '  summarize_timeout_ms: 600000'],
-    });
-    await announcedPort(bot);
-    await waitFor('the pipeline to ask the LLM for a summary', () => alive(bot) && llm.seen.requests >= 1, 20_000);
+    // A grace of 60 s would outlast the test.
+    const { bot } = await botWaitingOnLlm(60);
     bot.child.kill('SIGTERM');
     await waitFor('the bot to start stopping', () => bot.output().includes('finishing in-flight work'), 10_000);
     bot.child.kill(second);
