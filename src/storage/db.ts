@@ -209,7 +209,11 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
     const file = target.location;
     const sqlite = openSqliteFile(file, description);
     // After openSqliteFile: the file exists and is in WAL mode.
-    if (opts.backgroundCheckpoint && file !== ':memory:') checkpointer = startWalCheckpointer(file);
+    if (opts.backgroundCheckpoint && file !== ':memory:') {
+      checkpointer = startWalCheckpointer(file, {
+        onStop: (reason) => opts.logger?.warn({ file, reason }, `storage: the thread copying ${description}'s write-ahead log stopped (${reason}); commits copy it themselves from now on, as without the thread.`),
+      });
+    }
     monitor = createStorageMonitor({ database: description, logger: opts.logger, hasRoom: () => freeBytes(file) >= MIN_FREE_BYTES });
     db = new Kysely<Database>({ dialect: new WaitingSqliteDialect({ database: sqlite, file, description, monitor, lockWaitMs: opts.lockWaitMs }) });
     ping = async () => {

@@ -25,6 +25,8 @@ export interface WalCheckpointerOptions {
    * then run at every commit once it passed `wal_autocheckpoint`.
    */
   restartAtFrames?: number;
+  /** Told, once, why the thread stopped copying (the file could not be opened, a checkpoint failed). */
+  onStop?: (reason: string) => void;
   /** How long `finish` waits for the thread's last checkpoint before it gives up on it (default 10 s). */
   finishTimeoutMs?: number;
 }
@@ -52,10 +54,10 @@ const STOPPING = 3;
 
 // The worker runs plain CommonJS (no TypeScript loader in a worker thread). It sleeps on the state slot,
 // which `finish` changes and wakes; a checkpoint's answer (busy, log, checkpointed) says whether the log grew
-// since the last one (writes going on: check again soon) or not (wait longer). Errors (the file gone, a busy
-// lock) leave the copying to the writer: the thread ends quietly.
+// since the last one (writes going on: check again soon) or not (wait longer). An error (the file gone, a busy
+// lock) leaves the copying to the writer: the thread says why and ends.
 const WORKER = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const shared = new Int32Array(workerData.shared);
 if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING}) {
@@ -77,8 +79,9 @@ if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STA
       seen = r ? r.log : -1;
       wait = writing ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
     }
-  } catch {
-    // the writer's own checkpoints remain
+  } catch (e) {
+    // The writer's own checkpoints remain; the main thread says so once.
+    parentPort.postMessage({ stopped: String((e && e.message) || e) });
   } finally {
     try { db && db.close(); } catch {}
     Atomics.store(shared, ${RELEASED}, 1);
@@ -98,6 +101,9 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions 
   });
   // Never what keeps the process alive: a process that ends without `finish` loses only the copying.
   worker.unref();
+  worker.on('message', (m: { stopped?: string }) => {
+    if (typeof m?.stopped === 'string') opts.onStop?.(m.stopped);
+  });
   const ended = new Promise<void>((resolve) => {
     worker.once('exit', () => resolve());
     worker.once('error', () => resolve());

@@ -137,11 +137,14 @@ describe('startWalCheckpointer', () => {
     expect(rowsInFileAlone(file)).toBe(20);
   });
 
-  it('a file it cannot open leaves the writer as it was: finish still resolves', async () => {
+  it('a file it cannot open leaves the writer as it was, and says why once: finish still resolves', async () => {
     const file = path.join(dir, 'd.db');
     const db = writer(file);
-    const checkpointer = startWalCheckpointer(path.join(dir, 'missing', 'nowhere.db'), { busyIntervalMs: 10 });
+    const stops: string[] = [];
+    const checkpointer = startWalCheckpointer(path.join(dir, 'missing', 'nowhere.db'), { busyIntervalMs: 10, onStop: (reason) => stops.push(reason) });
     insertRows(db, 0, 50);
+    expect(await eventually(() => stops.length > 0)).toBe(true);
+    expect(stops).toEqual([expect.stringMatching(/unable to open|not exist|no such file/i)]);
     await checkpointer.finish();
     expect(rowsInFileAlone(file)).toBe(0);
     db.close();
