@@ -8,4 +8,6 @@ import type pg from 'pg';
 const load = createRequire(import.meta.url);
 
 export const sqliteDriver = (): typeof SqliteDatabase => load('better-sqlite3') as typeof SqliteDatabase;
+/** Where the SQLite driver is, for a worker thread that requires it itself (integrity-check.ts, wal-checkpointer.ts). */
+export const sqliteDriverPath = (): string => load.resolve('better-sqlite3');
 export const pgDriver = (): typeof pg => load('pg') as typeof pg;

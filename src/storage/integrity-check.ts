@@ -2,8 +2,8 @@
 // the whole file, so it runs on a worker thread over a read-only connection of its own; past the deadline
 // the worker is abandoned (terminated, and unref'd so it cannot keep the process alive) and the result
 // says the check did not finish.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { sqliteDriverPath } from './drivers.ts';
 
 export type IntegrityResult =
   | { status: 'ok'; ms: number }
@@ -42,7 +42,7 @@ try {
 export function checkSqliteIntegrity(file: string, opts: IntegrityOptions = {}): Promise<IntegrityResult> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const maxProblems = Math.max(1, Math.floor(opts.maxProblems ?? 10));
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = sqliteDriverPath();
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {

@@ -11,8 +11,8 @@
 // cannot open the file or stops, nothing is lost, the copying happens where it did before. The copying is not
 // free: on two cores both busy with a poll cycle it takes from the cycle about what it saves the close
 // (docs/polling-history.md, session 23); it pays where a core is spare and where the event loop must not stop.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { sqliteDriverPath } from './drivers.ts';
 
 export interface WalCheckpointerOptions {
   /** The wait between checkpoints while the log grows (default 100 ms). */
@@ -92,7 +92,7 @@ if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STA
 
 /** Starts the checkpointing thread for the SQLite file `file` (which must be in WAL mode and exist). */
 export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions = {}): WalCheckpointer {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = sqliteDriverPath();
   const sharedBuffer = new SharedArrayBuffer(8);
   const shared = new Int32Array(sharedBuffer);
   const worker = new Worker(WORKER, {
