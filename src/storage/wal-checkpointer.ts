@@ -70,14 +70,14 @@ if (Atomics.compareExchange(shared, ${STATE}, ${STARTING}, ${RUNNING}) === ${STA
     for (;;) {
       Atomics.wait(shared, ${STATE}, ${RUNNING}, wait);
       const last = Atomics.load(shared, ${STATE}) !== ${RUNNING};
+      // One row, always: busy, log (pages in the log), checkpointed (pages of it copied).
       const [r] = db.pragma('wal_checkpoint(PASSIVE)');
       if (last) break;
       // All copied and the log long: have the next write start it again from the top (a restart takes the
       // write lock for a moment, with nothing left to copy), so it stays that short while writes go on.
-      if (r && r.busy === 0 && r.log >= workerData.restartAt && r.checkpointed === r.log) db.pragma('wal_checkpoint(RESTART)');
-      const writing = !r || r.log !== seen;
-      seen = r ? r.log : -1;
-      wait = writing ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
+      if (r.busy === 0 && r.log >= workerData.restartAt && r.checkpointed === r.log) db.pragma('wal_checkpoint(RESTART)');
+      wait = r.log !== seen ? workerData.busyMs : Math.min(wait * 2, workerData.idleMs);
+      seen = r.log;
     }
   } catch (e) {
     // The writer's own checkpoints remain; the main thread says so once.
