@@ -141,8 +141,11 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   // Nor can anything printed steer the terminal: escape sequences, controls and bidi overrides in feed
   // titles, server messages or input files are dropped on the way out, line by line, so a sequence left
   // open on one line cannot swallow the next (a command may print many lines in one write).
+  // A block that cleaning leaves as it is, as a whole, needs no line cleaned (nothing either step removes spans a
+  // line break), so `poll`'s 10,000 lines are split only when one of them holds something to remove.
   const cleanOut = (line: string) => terminalSafe(redactUrlPasswords(redactValues(line, secrets)));
-  const stdout = (s: string) => writeOut(s.includes('\n') ? s.split('\n').map(cleanOut).join('\n') : cleanOut(s));
+  const cleanBlock = (s: string) => (cleanOut(s) === s ? s : s.split('\n').map(cleanOut).join('\n'));
+  const stdout = (s: string) => writeOut(s.includes('\n') ? cleanBlock(s) : cleanOut(s));
   const stderr = (s: string) => writeErr(terminalSafe(redactText(s, secrets)));
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();

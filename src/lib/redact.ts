@@ -20,9 +20,12 @@ const SECRET_NAME = /(?:^|[._-])(?:token|api_?key|key|secret|password|passwd|sig
 const TOKEN_SHAPES = /\bxox[abeoprs]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
 const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/-]{6,}=*/gi;
 
-/** Only the passwords inside URLs (for output that may hold feed URLs with ordinary query strings). */
+/**
+ * Only the passwords inside URLs (for output that may hold feed URLs with ordinary query strings). Text without
+ * both a `://` and an `@` holds none, and skips the pattern (most lines: 10,000 feed URLs a poll).
+ */
 export function redactUrlPasswords(text: string): string {
-  return text.includes('://') ? text.replace(URL_PASSWORD, `$1${REDACTED}$3`) : text;
+  return text.includes('://') && text.includes('@') ? text.replace(URL_PASSWORD, `$1${REDACTED}$3`) : text;
 }
 
 /** Replace secrets in one string: configured values, URL passwords, secret-looking query parameters. */

@@ -130,6 +130,29 @@ describe('cyberbrief poll --once', () => {
     }
   });
 
+  it('hides a password that a feed\'s error quotes, in the one line that holds it, and leaves the other lines as they are', async () => {
+    const srv = await startFeedServer();
+    try {
+      // The page names a "feed" at an address with a password; the parse error quotes the address.
+      const page = '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="https://reader:hunter2secret@x.example/rss"></head></html>';
+      const paths = ['/a', '/named', '/c'];
+      for (const p of paths) srv.route(p, p === '/named' ? serve(page, { 'content-type': 'text/html' }) : serve('nope', {}, 500));
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-poll-pass-'));
+      const config = path.join(dir, 'config.yaml');
+      writeFileSync(config, ['feeds:', ...paths.map((p) => `  - url: ${srv.url(p)}`), 'polling:', '  total_timeout_ms: 3000', ''].join('\n'));
+      const r = await cli(['poll', '--once'], { ...env, CYBERBRIEF_CONFIG: config, DATABASE_URL: path.join(dir, 'pass.db'), CWD: dir });
+      expect(r.writes).toBe(1);
+      expect(r.stdout).toHaveLength(3);
+      expect(r.stdout.join('\n')).not.toContain('hunter2secret');
+      const named = r.stdout.filter((l) => l.includes(srv.url('/named')));
+      expect(named).toHaveLength(1);
+      expect(named[0]).toContain('names a feed at https://reader:[redacted]@x.example/rss');
+      for (const p of ['/a', '/c']) expect(r.stdout.filter((l) => l.includes(srv.url(p)) && /^error +failed +\d+ ms {2}http:\/\/127\.0\.0\.1:\d+\/[ac] {2}\w+: /.test(l)), p).toHaveLength(1);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it.each([
     ['no feeds at all', [] as string[], ['poll', '--once', '--all'], 'No feeds yet: add one with `cyberbrief feeds add URL` (or under feeds: in the configuration).'],
     ['only a disabled feed, even with --all', ['feeds add https://off.example/rss', 'feeds disable 1'], ['poll', '--once', '--all'], "No feed is enabled (1 disabled): 'cyberbrief feeds enable ID' polls one again."],
