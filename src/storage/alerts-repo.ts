@@ -24,7 +24,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimChannelLeases, slot, type ChannelLeaseClaim } from './lease-claim.ts';
+import { claimChannelLeases, leaseFree, slot, type ChannelLeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export interface EnqueueAlert {
@@ -85,7 +85,7 @@ const ALERTS_CLAIM: ChannelLeaseClaim = {
   table: 'alerts',
   alias: 'a',
   where: () => sql`a.next_attempt_at <= ${slot('now')}
-          and (a.lease_until is null or a.lease_until < ${slot('now')})
+          and ${leaseFree('a')}
           and (
             (a.status in ('pending', 'sending') and not exists (
               select 1 from alerts b

@@ -21,7 +21,7 @@ import type { Dialect } from './db.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { BriefsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimChannelLeases, slot, type ChannelLeaseClaim } from './lease-claim.ts';
+import { claimChannelLeases, leaseFree, slot, type ChannelLeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
 export type BriefKind = 'brief' | 'quiet';
@@ -140,7 +140,7 @@ const BRIEFS_CLAIM: ChannelLeaseClaim = {
   alias: 'b',
   where: () => sql`b.status in ('pending', 'sending')
           and b.next_attempt_at <= ${slot('now')}
-          and (b.lease_until is null or b.lease_until < ${slot('now')})`,
+          and ${leaseFree('b')}`,
   orderBy: 'b.period_end, b.id',
   returning: '*',
 };

@@ -9,7 +9,7 @@ import type { Dialect } from './db.ts';
 import type { Database, FeedsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 import type { StoreItemsResult } from './items-repo.ts';
-import { claimLeases, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
+import { claimLeases, leaseFree, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 import { PollWritesRepo, type PollWrite } from './poll-writes-repo.ts';
 
@@ -101,7 +101,7 @@ export type DueFeed = Pick<Feed, 'id' | 'url' | 'title' | 'etag' | 'lastModified
 const DUE_COLUMNS = ['id', 'url', 'title', 'etag', 'last_modified', 'interval_seconds', 'next_check_at', 'error_count', 'ttl_minutes', 'primed', 'entry_marks', 'is_global'] as const;
 
 /** Enabled feeds whose lease is free at `now`: what either feeds claim starts from. */
-const FREE_FEEDS = () => sql`feeds f where f.enabled = 1 and (f.lease_until is null or f.lease_until < ${slot('now')})`;
+const FREE_FEEDS = () => sql`feeds f where f.enabled = 1 and ${leaseFree('f')}`;
 
 /** Enabled feeds whose check is due and whose lease is free (FeedsRepo.claimDue). */
 const FEEDS_CLAIM: LeaseClaim = {

@@ -16,6 +16,12 @@ class Slot {
 /** A placeholder in a kept statement, filled from the values of each run. */
 export const slot = (name: string): RawBuilder<unknown> => sql`${new Slot(name)}`;
 
+/**
+ * `alias`'s lease is free at the slot `now`: never taken, or run out. Every claim starts from it; the text is the
+ * same wherever it is used, so a claim's kept statement is too.
+ */
+export const leaseFree = (alias: string): RawBuilder<unknown> => sql`(${sql.raw(alias)}.lease_until is null or ${sql.raw(alias)}.lease_until < ${slot('now')})`;
+
 interface Kept {
   sql: string;
   /** The slot each placeholder takes its value from, in the order the dialect numbers them. */

@@ -7,7 +7,7 @@ import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import type { Database, WebsubSubscriptionsTable } from './schema.ts';
 import { toDate } from './rows.ts';
-import { claimLeases, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
+import { claimLeases, leaseFree, slot, type ClaimRequest, type LeaseClaim } from './lease-claim.ts';
 
 export type WebSubState = 'subscribing' | 'active' | 'failed' | 'unsubscribing';
 export type WebSubMode = 'subscribe' | 'unsubscribe';
@@ -90,7 +90,7 @@ const SUBSCRIPTIONS_CLAIM: LeaseClaim = {
   table: 'websub_subscriptions',
   alias: 's',
   source: () => sql`websub_subscriptions s
-        where (s.lease_until is null or s.lease_until < ${slot('now')})
+        where ${leaseFree('s')}
           and (s.next_action_at <= ${slot('now')}
                or (s.state <> 'unsubscribing' and not exists (select 1 from feeds f where f.id = s.feed_id and f.enabled = 1)))`,
   orderBy: 's.next_action_at, s.id',
