@@ -52,3 +52,55 @@ export function cleanText(input: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+// The line a publisher's feed ends each item with: "The post <title> appeared first on <site>." (WordPress SEO
+// plugins' default footer) or "This article, "<title>" first appeared on <site>". It repeats the title, so an
+// extractive summary that favours title words picks it, and it makes a short excerpt look long enough to keep.
+const FOOTER_VERBS = [' appeared first on ', ' first appeared on '];
+const FOOTER_OPENERS = ['The post ', 'This article', 'This post ', 'This story'];
+/** How far before its verb the footer's opener may be (a long title), and how long the site's name may run. */
+const FOOTER_TITLE_MAX = 600;
+const FOOTER_SITE_MAX = 120;
+/** What may follow the footer and go with it (a "Discuss this article in our forums" line). */
+const FOOTER_AFTER_MAX = 200;
+
+/**
+ * The text without the publisher's footer at its end (see above), and without the whitespace before it; the
+ * text as it is when it has none. Only the last few lines are read, each with a few indexOf scans: linear, whatever the input.
+ */
+export function withoutPublisherFooter(text: string): string {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  // The footer's line, or that line followed by at most FOOTER_AFTER_MAX characters of other lines.
+  let lineEnd = end;
+  while (lineEnd > 0 && end - lineEnd <= FOOTER_AFTER_MAX) {
+    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    const cut = footerStart(text, lineStart, lineEnd);
+    if (cut >= 0) return text.slice(0, cut).trimEnd();
+    if (lineStart === 0) break;
+    lineEnd = lineStart - 1;
+    while (lineEnd > 0 && text[lineEnd - 1] === '\n') lineEnd--;
+  }
+  return text;
+}
+
+/** Where a footer ending the line text[from, to) starts, or -1. Reads at most the line's last 760 characters. */
+function footerStart(text: string, from: number, to: number): number {
+  const base = Math.max(from, to - FOOTER_TITLE_MAX - FOOTER_SITE_MAX - 40);
+  const line = text.slice(base, to);
+  let verb = -1;
+  let verbLength = 0;
+  for (const v of FOOTER_VERBS) {
+    const at = line.lastIndexOf(v);
+    if (at > verb) [verb, verbLength] = [at, v.length];
+  }
+  if (verb < 0) return -1;
+  const site = line.slice(verb + verbLength);
+  if (site.length > FOOTER_SITE_MAX || !/\p{L}/u.test(site)) return -1;
+  let opener = -1;
+  for (const o of FOOTER_OPENERS) {
+    const at = line.lastIndexOf(o, verb - 1);
+    if (at > opener && verb - at <= FOOTER_TITLE_MAX && (base + at === from || /\s/.test(line[at - 1] ?? ''))) opener = at;
+  }
+  return opener < 0 ? -1 : base + opener;
+}

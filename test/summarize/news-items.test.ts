@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanText, extractiveSummary, splitSentences } from '../../src/summarize/index.ts';
+import { cleanText, extractiveSummary, splitSentences, withoutPublisherFooter } from '../../src/summarize/index.ts';
 
 const FILE = path.resolve(process.cwd(), '..', 'shared', 'data', 'news_items.jsonl');
 const exists = existsSync(FILE);
@@ -40,4 +40,21 @@ describe.skipIf(!exists)('summaries of real feed excerpts', () => {
     }
     expect(problems.slice(0, 10)).toEqual([]);
   }, 60_000);
+
+  // WordPress's "The post <title> appeared first on <site>." ends many real excerpts (the summarizer drops it).
+  it("lose the publisher's footer where they end with one, and nothing where they do not", () => {
+    const footer = /(?:^|\s)The post \S[^\n]* appeared first on [^\n]{1,120}$/;
+    const problems: string[] = [];
+    let footers = 0;
+    for (const r of rows) {
+      const cleaned = cleanText(r.description ?? '');
+      const out = withoutPublisherFooter(cleaned);
+      if (footer.test(cleaned)) {
+        footers++;
+        if (out.includes('appeared first on') || !cleaned.startsWith(out)) problems.push(`${r.id}: kept ${JSON.stringify(out.slice(-80))}`);
+      } else if (!/(?:appeared first|first appeared) on/.test(cleaned) && out !== cleaned) problems.push(`${r.id}: changed`);
+    }
+    expect(footers).toBeGreaterThan(100);
+    expect(problems.slice(0, 10)).toEqual([]);
+  });
 });

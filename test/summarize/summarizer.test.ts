@@ -137,6 +137,24 @@ describe('createSummarizer (article text)', () => {
     expect(r.summary.length).toBeLessThanOrEqual(300);
   });
 
+  // The footer repeats the title: an extractive summary favouring title words picked it, and it took a short
+  // excerpt over the threshold, so the article was not read.
+  it('leaves the publisher\'s footer out of the summary and of the excerpt\'s length', async () => {
+    const title = 'Northland and Southland Form a Cyber Working Group on Talks';
+    const text = `${EXCERPT} The post ${title} appeared first on Example News .`;
+    expect(text.length).toBeGreaterThan(100);
+    const before = count('/story');
+    const s = createSummarizer({ maxChars: 400, fetchPage, minExcerptChars: 100, logger: silentLogger() });
+    const fetched = await s.summarize({ title, text, url: `${server.url}/story` });
+    expect(fetched.fromExcerpt).toBe(false);
+    expect(count('/story') - before).toBe(1);
+    expect(fetched.summary).not.toContain('appeared first on');
+    // No page to read: the excerpt alone, without its footer; and the same on the path that runs past its deadline.
+    const excerpt = await s.summarize({ title, text, url: null });
+    expect(excerpt).toEqual({ summary: EXCERPT, method: 'extractive', fromExcerpt: true });
+    expect(fallbackSummary(title, text, 400)).toBe(EXCERPT);
+  });
+
   it('a cache that throws does not break summarising', async () => {
     const cache: ArticleCache = {
       get: async () => {
