@@ -147,8 +147,25 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
   const slackGot = (channel: string, needle: string) => slack.messages.some((m) => m.channel === channel && m.method === 'chat.postMessage' && (m.text + JSON.stringify(m.blocks)).includes(needle));
   const discordGot = (channel: string, needle: string) => discord.messages.some((m) => m.channelId === channel && m.kind === 'create' && JSON.stringify(m.body).includes(needle));
   const everywhere = (needle: string) => [slackGot(CA, needle), slackGot(CB, needle), discordGot(DA, needle), discordGot(DB, needle)];
+  const subscribeOptions = [{ name: 'topics', type: 3 as const, value: 'espionage' }];
+  // What the first two cases set up, for the cases that need it (whichever ran before): every channel follows
+  // espionage, and A's and B's own feeds are added and read once. Nothing already there is changed.
+  async function everyChannelSubscribed(): Promise<void> {
+    await slash(TA, CA, 'UAADMIN', 'subscribe espionage');
+    await slash(TB, CB, 'UBADMIN', 'subscribe espionage');
+    await discordCommand(GA, DA, D_ADMIN, SERVER_ADMIN, 'subscribe', subscribeOptions);
+    await discordCommand(GB, DB, D_ADMIN, SERVER_ADMIN, 'subscribe', subscribeOptions);
+  }
+  async function tenantFeedsAdded(): Promise<void> {
+    if (!(await app.storage!.feeds.getByUrl(aFeed.url))) await slash(TA, CA, 'UAADMIN', `feeds add ${aFeed.url}`);
+    if (!(await app.storage!.feeds.getByUrl(bFeed.url))) await discordCommand(GB, DB, D_ADMIN, SERVER_ADMIN, 'feeds', feedOptions('add', bFeed.url));
+    await primed(aFeed.url);
+    await primed(bFeed.url);
+  }
 
   it('every channel subscribes, each from its own workspace or server', async () => {
+    // None follows a topic yet (another case may have subscribed them).
+    for (const c of await app.storage!.channels.list()) await app.storage!.channels.unsubscribe(c.id, await app.storage!.channels.subscriptions(c.id));
     expect(await slash(TA, CA, 'UAADMIN', 'subscribe espionage')).toMatch(/^This channel now follows/);
     expect(await slash(TB, CB, 'UBADMIN', 'subscribe espionage')).toMatch(/^This channel now follows/);
     expect(await discordCommand(GA, DA, D_ADMIN, SERVER_ADMIN, 'subscribe', [{ name: 'topics', type: 3, value: 'espionage' }])).toMatch(/^This channel now follows/);
@@ -157,6 +174,10 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
   });
 
   it("workspace A's and server B's admins add their own feeds", async () => {
+    // Neither feed added yet (another case may have added them): removed as their admins would.
+    if (await app.storage!.feeds.getByUrl(aFeed.url)) await slash(TA, CA, 'UAADMIN', `feeds remove ${aFeed.url}`);
+    if (await app.storage!.feeds.getByUrl(bFeed.url)) await discordCommand(GB, DB, D_ADMIN, SERVER_ADMIN, 'feeds', feedOptions('remove', bFeed.url));
+    expect([await app.storage!.feeds.getByUrl(aFeed.url), await app.storage!.feeds.getByUrl(bFeed.url)]).toEqual([null, null]);
     expect(await slash(TA, CA, 'UAADMIN', `feeds add ${aFeed.url}`)).toMatch(/^Added feed \d+: .*, for this workspace's channels only/);
     expect(await discordCommand(GB, DB, D_ADMIN, SERVER_ADMIN, 'feeds', feedOptions('add', bFeed.url))).toMatch(/^Added feed \d+: .*, for this server's channels only/);
     await primed(aFeed.url);
@@ -171,6 +192,8 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
   });
 
   it("outside admins cannot see, remove or disable A's feeds, nor remove a global feed; nothing changes", async () => {
+    await everyChannelSubscribed();
+    await tenantFeedsAdded();
     const before = JSON.stringify(await app.storage!.feeds.list()) + JSON.stringify([...(await app.storage!.feeds.audiences())]);
     const aId = await feedId(aFeed.url);
     const gId = await feedId(globalFeed.url);
@@ -198,6 +221,8 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
   });
 
   it("a tenant's feed reaches only its own channels; a global feed reaches every channel", async () => {
+    await everyChannelSubscribed();
+    await tenantFeedsAdded();
     aFeed.items.push(story('a-1', 'Workspace A desk reports cyberespionage at a shipyard'));
     bFeed.items.push(story('b-1', 'Server B wire reports spying on a ministry'));
     clock.advance(5 * 60_000);
@@ -212,6 +237,8 @@ describe.each(testDatabases)('tenancy end to end (two Slack workspaces, two Disc
   }, 90_000);
 
   it("B's own feed title and dead letters never render as live masked links in Discord replies", async () => {
+    await everyChannelSubscribed();
+    await tenantFeedsAdded();
     const list = await discordCommand(GB, DB, D_ADMIN, SERVER_ADMIN, 'feeds', feedOptions('list'));
     expect(list).toContain('B Wire \\[click here\\]\\(<https://evil.example/phish>\\)');
     expect(list).not.toMatch(/(^|[^\\])\[[^\]]*(?<!\\)\]\(/);

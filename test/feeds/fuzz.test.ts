@@ -73,6 +73,7 @@ describe('feed reading on generated hostile feeds', () => {
   const random = seededRandom(SEED);
   const feeds: HostileFeed[] = Array.from({ length: COUNT }, () => hostileFeed(random));
   const outcomes: Outcome[] = [];
+  const readOnWorker = (f: HostileFeed) => outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1, entryMarks: null }));
 
   it(`${COUNT} feeds on the worker threads: items or a classified parse error, none past the deadline, time linear in the size`, async () => {
     const slow: number[] = [];
@@ -83,7 +84,7 @@ describe('feed reading on generated hostile feeds', () => {
       await Promise.all(
         feeds.slice(i, i + 2).map(async (f, j) => {
           const t = performance.now();
-          const outcome = await outcomeOf(() => workers.readFeed({ bytes: new Uint8Array(f.bytes), contentType: null, url: URL_, feedId: 1, entryMarks: null }));
+          const outcome = await readOnWorker(f);
           const took = performance.now() - t;
           outcomes[i + j] = outcome;
           bytes += f.bytes.length;
@@ -125,6 +126,10 @@ describe('feed reading on generated hostile feeds', () => {
   }, 600_000); // the whole run's time is not the property: about 25 s alone, over 60 s beside a busy machine's other work
 
   it('every tenth feed read in this thread gives the same result as on the workers', async () => {
+    // The workers' outcomes, read here (two at a time, as there) when the worker case has not run yet.
+    if (outcomes.length === 0) {
+      for (let i = 0; i < COUNT; i += 2) await Promise.all(feeds.slice(i, i + 2).map(async (f, j) => void (outcomes[i + j] = await readOnWorker(f))));
+    }
     expect(outcomes).toHaveLength(COUNT);
     const differ: string[] = [];
     for (let i = 0; i < COUNT; i += 10) {

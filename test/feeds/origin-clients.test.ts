@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OriginClients } from '../../src/feeds/origin-clients.ts';
 import { waitFor } from '../emulators/http-util.ts';
 
@@ -13,7 +13,10 @@ describe('OriginClients', () => {
   /** Requests for /slow the servers have received (each waits for `gate`). */
   let slowArrived = 0;
 
-  beforeAll(async () => {
+  // Servers of each case's own: a connection or a waiting /slow request a case leaves behind (an aborted one,
+  // a busy one) never reaches the next case's servers or its connection counts.
+  beforeEach(async () => {
+    origins.length = 0;
     servers = await Promise.all(
       [0, 1, 2].map(
         () =>
@@ -32,8 +35,9 @@ describe('OriginClients', () => {
     );
     for (const s of servers) origins.push(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     for (const s of sockets) s.destroy();
+    sockets.clear();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   });
 

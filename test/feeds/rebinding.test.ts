@@ -23,16 +23,18 @@ describe('address guard on the connected socket', () => {
   afterAll(async () => server.close());
 
   it('refuses a name whose resolution turned private after the check', async () => {
+    // A path of its own: the other case's request reaches /feed, and the count here is of this case's.
+    server.route('/refused-feed', serve('<rss version="2.0"><channel/></rss>'));
     const agent = new Agent({ connect: guardedConnector(createAddressGuard([]), 2000, lyingLookup) });
     try {
-      const err = await request(`http://rebind.example.test:${server.port}/feed`, { dispatcher: agent }).then(
+      const err = await request(`http://rebind.example.test:${server.port}/refused-feed`, { dispatcher: agent }).then(
         () => null,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(FetchError);
       expect((err as FetchError).code).toBe('fetch_blocked_address');
       expect((err as FetchError).message).toMatch(/rebind\.example\.test resolves to 127\.0\.0\.1/);
-      expect(server.hits('/feed')).toBe(0);
+      expect(server.hits('/refused-feed')).toBe(0);
     } finally {
       await agent.close();
     }

@@ -53,6 +53,8 @@ describe('sign-in providers', () => {
 
   it('signs in the user and workspace userInfo names, after checking the ID token', async () => {
     answers = { '/token': { ok: true, access_token: 'xoxp-1', id_token: jwt(goodClaims) }, '/userinfo': goodInfo };
+    // Only this sign-in's requests (the refusal cases before it, in whatever order, sent theirs with token x).
+    requests.length = 0;
     expect(await finish()).toEqual({ kind: 'slack', teamId: 'T0NEWS', teamName: 'Newsroom', userId: 'U0ADA1', name: 'Ada' });
     const token = requests.find((r) => r.path === '/token')!;
     expect(Object.fromEntries(new URLSearchParams(token.body))).toMatchObject({ client_id: 'CID', client_secret: 'CSECRET', code: 'C', grant_type: 'authorization_code' });

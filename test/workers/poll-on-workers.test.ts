@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFetcher, type Fetcher } from '../../src/feeds/fetcher.ts';
 import { pollFeed, type PollOptions } from '../../src/feeds/poller.ts';
 import { createScheduler } from '../../src/feeds/scheduler.ts';
@@ -40,12 +40,15 @@ describe('polling on worker threads', () => {
     });
     server.route('/big', (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(BIG));
     fetcher = createFetcher({ userAgent: 'cyberbrief-test', connectTimeoutMs: 2000, totalTimeoutMs: 10_000, maxBodyBytes: 10 * 1024 * 1024, maxRedirects: 5, allowHosts: ['127.0.0.1'] });
-    ({ storage, cleanup } = await freshStorage(testDatabases[0]!)); // SQLite: the storage is not what is tested here
   });
+  // A database of each case's own, with only the feeds it adds. SQLite: the storage is not what is tested here.
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+  });
+  afterEach(async () => cleanup());
   afterAll(async () => {
     await Promise.all(opened.map((w) => w.close()));
     await fetcher.close();
-    await cleanup();
     await server.close();
   });
 
@@ -63,6 +66,8 @@ describe('polling on worker threads', () => {
   });
 
   it('a body past the deadline fails that feed with parse_timeout, recorded and backed off; the other feed is read', async () => {
+    // The other feed, added here (it was the first case's).
+    await storage.feeds.add({ url: server.url('/feed'), source: 'cli' }, clock.now());
     const { feed: big } = await storage.feeds.add({ url: server.url('/big'), source: 'cli' }, clock.now());
     const w = workers(30);
     // The thread is up and has read a feed before the run, so the deadline is the read's alone. The warm-up
