@@ -63,14 +63,16 @@ const FOOTER_TITLE_MAX = 600;
 const FOOTER_SITE_MAX = 120;
 /** What may follow the footer and go with it (a "Discuss this article in our forums" line). */
 const FOOTER_AFTER_MAX = 200;
+/** The most of a line a footer can take: its title, its longest verb and its site. */
+const FOOTER_MAX = FOOTER_TITLE_MAX + Math.max(...FOOTER_VERBS.map((v) => v.length)) + FOOTER_SITE_MAX;
 
 /**
  * The text without the publisher's footer at its end (see above), and without the whitespace before it; the
- * text as it is when it has none. Only the last few lines are read, each with a few indexOf scans: linear, whatever the input.
+ * text as it is when it has none. Only the last few lines are read, each with a few indexOf scans: linear,
+ * whatever the input.
  */
 export function withoutPublisherFooter(text: string): string {
-  let end = text.length;
-  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  const end = text.trimEnd().length;
   // The footer's line, or that line followed by at most FOOTER_AFTER_MAX characters of other lines.
   let lineEnd = end;
   while (lineEnd > 0 && end - lineEnd <= FOOTER_AFTER_MAX) {
@@ -84,9 +86,9 @@ export function withoutPublisherFooter(text: string): string {
   return text;
 }
 
-/** Where a footer ending the line text[from, to) starts, or -1. Reads at most the line's last 760 characters. */
+/** Where a footer ending the line text[from, to) starts, or -1. Reads at most the line's last FOOTER_MAX characters. */
 function footerStart(text: string, from: number, to: number): number {
-  const base = Math.max(from, to - FOOTER_TITLE_MAX - FOOTER_SITE_MAX - 40);
+  const base = Math.max(from, to - FOOTER_MAX);
   const line = text.slice(base, to);
   let verb = -1;
   let verbLength = 0;
