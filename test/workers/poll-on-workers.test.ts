@@ -11,6 +11,7 @@ import { createScheduler } from '../../src/feeds/scheduler.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import type { Storage } from '../../src/storage/index.ts';
+import { pooledFeedReader } from '../../src/workers/feed-reader.ts';
 import { createWorkers, type Workers } from '../../src/workers/index.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
 import { startFeedServer, type FeedServer } from '../feeds/helpers/feed-server.ts';
@@ -69,12 +70,19 @@ describe('polling on worker threads', () => {
     // The other feed, added here (it was the first case's).
     await storage.feeds.add({ url: server.url('/feed'), source: 'cli' }, clock.now());
     const { feed: big } = await storage.feeds.add({ url: server.url('/big'), source: 'cli' }, clock.now());
-    const w = workers(30);
+    const w = workers();
     // The thread is up and has read a feed before the run, so the deadline is the read's alone. The warm-up
     // goes to the same pool with a deadline of its own: its first read (cold code) took over 30 ms in a CI
     // run with two test files at once, which timed out the warm-up instead of the read under test.
     await w.pool.run('readFeed', { bytes: Buffer.from(RSS2), contentType: null, url: server.url('/feed'), feedId: 0 }, { deadlineMs: 10_000 });
-    const scheduler = createScheduler({ storage, fetcher, readFeed: w.readFeed, options: { ...POLL, tick: '* * * * *', concurrency: 2, perHostConcurrency: 2, totalTimeoutMs: 10_000 }, logger: silentLogger(), clock });
+    // Only the big feed has the 30 ms deadline; the other has a roomy one on the same pool and thread. If the
+    // big read takes the thread first, the other waits in it, goes back to the queue when that thread is stopped,
+    // and is read by its replacement, whose first read (cold code) took over 30 ms in a CI run: with one
+    // deadline for both, that failed the other feed too.
+    const tight = pooledFeedReader(w.pool, 30);
+    const roomy = pooledFeedReader(w.pool, 10_000);
+    const readFeed: typeof w.readFeed = (input) => (input.feedId === big.id ? tight : roomy)(input);
+    const scheduler = createScheduler({ storage, fetcher, readFeed, options: { ...POLL, tick: '* * * * *', concurrency: 2, perHostConcurrency: 2, totalTimeoutMs: 10_000 }, logger: silentLogger(), clock });
     const results = await scheduler.runOnce({ all: true });
     const bigResult = results.find((r) => r.feedId === big.id)!;
     expect(bigResult.status).toBe('error');
