@@ -6,7 +6,7 @@
 // dfde216 with only the names changed (findCluster -> linearFindCluster, ClustersRepo.recent ->
 // LinearClusterListing.recent); linear in the window.
 import type { Kysely } from 'kysely';
-import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, sharedRareWords, similarity, WordCounts, type ClusterOptions, type Fingerprint } from '../../src/delivery/cluster.ts';
+import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, lowestSimilarity, sameStory, similarity, WordCounts, type ClusterOptions, type Fingerprint } from '../../src/delivery/cluster.ts';
 import type { Database } from '../../src/storage/schema.ts';
 
 /** A recent cluster as the matcher needs it. */
@@ -122,16 +122,16 @@ export function linearFindCluster(
     }
   }
   let best: ClusterChoice | null = null;
+  const rules = { ...DEFAULT_CLUSTER_OPTIONS, ...opts, minSharedRare: minShared };
+  const lowest = lowestSimilarity(rules);
   for (const { c, f } of compared) {
     if (c.feedIds.includes(item.feedId)) continue;
     const s = similarity(self.sig, f.sig);
-    if (s < opts.threshold) continue;
-    if (counts && words && f.words) {
-      counts.remove(f.words);
-      const shared = sharedRareWords(words, f.words, counts, minShared);
-      counts.add(f.words);
-      if (shared < minShared) continue;
-    }
+    if (s < lowest) continue;
+    if (counts && f.words) counts.remove(f.words);
+    const same = sameStory(s, words, f.words, counts, rules);
+    if (counts && f.words) counts.add(f.words);
+    if (!same) continue;
     // Equal similarity: the older cluster (lower id), whatever order storage listed them in.
     if (!best || s > best.similarity || (s === best.similarity && c.id < best.clusterId)) best = { clusterId: c.id, similarity: s };
   }

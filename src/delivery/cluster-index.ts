@@ -12,7 +12,7 @@
 // window). Pure: no I/O, no clock; ClusterWindow keeps it up to date from storage.
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../domain/tenancy.ts';
 import type { ClusterWindowRow } from '../domain/types.ts';
-import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, sharedRareWords, similarity, WordCounts, type ClusterOptions, type Fingerprint } from './cluster.ts';
+import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, lowestSimilarity, sameStory, similarity, WordCounts, type ClusterOptions, type Fingerprint, type SameStoryRules } from './cluster.ts';
 import { TimeCounts } from './time-counts.ts';
 
 /** What one `rank` call visited: postings entries walked, clusters compared by MinHash (for benches). */
@@ -172,14 +172,15 @@ export class ClusterIndex {
   /**
    * The clusters an item may join, best first (highest similarity, then lower id): of the clusters whose
    * newest item lies within `windowMs` of the item's time and whose first feed's audience the item may join
-   * (mayJoinCluster), those at or above the MinHash threshold that also share `minSharedRare` distinctive
-   * words with it, word frequencies counted over those same clusters (a cluster stored without words is
+   * (mayJoinCluster), those the same story by `sameStory` (at or above the MinHash threshold and sharing
+   * `minSharedRare` distinctive words, or at or above the loose threshold and sharing `minSharedSpecific`
+   * specific words), word frequencies counted over those same clusters (a cluster stored without words is
    * judged by MinHash alone). Whether a feed already has an item in a cluster is storage's to say: the
    * pipeline takes the first one its feed is not in.
    */
   rank(
     item: { fingerprint: Fingerprint; at: number; audience: FeedAudience },
-    opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Pick<ClusterOptions, 'minSharedRare'>>,
+    opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Omit<SameStoryRules, 'threshold'>>,
     work?: RankWork,
   ): RankedCluster[] {
     const current = ++this.pass;
@@ -194,8 +195,14 @@ export class ClusterIndex {
     }
     const inWindow = (e: Entry) => e.group.mark === current && e.lastItemAt >= lo && e.lastItemAt <= hi;
     const self = item.fingerprint;
-    const minShared = opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare;
-    const words = minShared > 0 ? self.words : null;
+    const rules: SameStoryRules = {
+      threshold: opts.threshold,
+      minSharedRare: opts.minSharedRare ?? DEFAULT_CLUSTER_OPTIONS.minSharedRare,
+      looseThreshold: opts.looseThreshold ?? DEFAULT_CLUSTER_OPTIONS.looseThreshold,
+      minSharedSpecific: opts.minSharedSpecific ?? DEFAULT_CLUSTER_OPTIONS.minSharedSpecific,
+      specificMaxStories: opts.specificMaxStories ?? DEFAULT_CLUSTER_OPTIONS.specificMaxStories,
+    };
+    const words = rules.minSharedRare > 0 ? self.words : null;
     const compared: Entry[] = [];
     let counts: WordCounts | null = null;
     if (words) {
@@ -225,17 +232,15 @@ export class ClusterIndex {
     }
     if (work) work.compared += compared.length;
     const out: RankedCluster[] = [];
+    const lowest = lowestSimilarity(rules);
     for (const e of compared) {
       const s = similarity(self.sig, e.f.sig);
-      if (s < opts.threshold) continue;
-      if (counts && words && e.f.words) {
-        // The frequencies of the window's other stories: this one's own words taken out while it is judged.
-        counts.remove(e.f.words);
-        const shared = sharedRareWords(words, e.f.words, counts, minShared);
-        counts.add(e.f.words);
-        if (shared < minShared) continue;
-      }
-      out.push({ clusterId: e.id, similarity: s });
+      if (s < lowest) continue;
+      // The frequencies of the window's other stories: this one's own words taken out while it is judged.
+      if (counts && e.f.words) counts.remove(e.f.words);
+      const same = sameStory(s, words, e.f.words, counts, rules);
+      if (counts && e.f.words) counts.add(e.f.words);
+      if (same) out.push({ clusterId: e.id, similarity: s });
     }
     return out.sort((a, b) => b.similarity - a.similarity || a.clusterId - b.clusterId);
   }

@@ -6,7 +6,13 @@
 // a wrong merge costs a channel the second story. So the fingerprint also carries the story's words
 // (hashed), and a candidate that passes MinHash must also share a distinctive word with the story: one
 // outside a fixed list of the beat's common words (and years, small numbers) that at most a quarter of the
-// recent stories in the window use: a name, a product, a CVE number. Pure: no I/O, no clock.
+// recent stories in the window use: a name, a product, a CVE number.
+//
+// Outlets tell one story in their own words: on real news most same-story pairs score under that threshold
+// (docs/cluster-check). So a second, looser rule: a lower similarity suffices when the two share several
+// specific words, each used by at most two other stories of the window (a malware's name, a victim, a CVE
+// number and the product's name together). It needs a window of RARE_MIN_WINDOW stories, like word
+// frequencies do. Pure: no I/O, no clock.
 
 /** Number of hash functions in a signature; each is 8 hex characters in the stored form. */
 export const SIGNATURE_SIZE = 128;
@@ -23,9 +29,28 @@ export interface ClusterOptions {
   windowMs: number;
   /** Words of the summary that count (the lead carries the story; the rest drifts). */
   summaryWords: number;
+  /**
+   * The looser rule: similarity at or above this (and under `threshold`) is the same story when the two share
+   * `minSharedSpecific` specific words (0 turns the rule off).
+   */
+  looseThreshold: number;
+  minSharedSpecific: number;
+  /** A specific word: a distinctive word that at most this many of the window's other stories use. */
+  specificMaxStories: number;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { threshold: 0.22, minSharedRare: 1, windowMs: 72 * 3600_000, summaryWords: 40 };
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
+  threshold: 0.22,
+  minSharedRare: 1,
+  windowMs: 72 * 3600_000,
+  summaryWords: 40,
+  looseThreshold: 0.12,
+  minSharedSpecific: 3,
+  specificMaxStories: 2,
+};
+
+/** What decides whether an item joins a cluster (ClusterIndex.rank, clusterStream). */
+export type SameStoryRules = Pick<ClusterOptions, 'threshold' | 'minSharedRare' | 'looseThreshold' | 'minSharedSpecific' | 'specificMaxStories'>;
 
 export interface StoryText {
   title: string;
@@ -267,31 +292,58 @@ export class WordCounts {
     if (w & 1) return false;
     return this.size < RARE_MIN_WINDOW || (this.df.get(w) ?? 0) <= this.size / 4;
   }
+  /** How many of the window's stories hold `w`. */
+  stories(w: number): number {
+    return this.df.get(w) ?? 0;
+  }
 }
 
 /** Below this many stories in the window, word frequencies say too little: only the fixed list counts. */
 const RARE_MIN_WINDOW = 20;
 
 /**
- * How many distinctive words two sorted word-hash lists share (counting stops at `enough`). `counts`
- * holds the window's stories other than these two.
+ * The distinctive words two sorted word-hash lists share (`rare`), and of those the ones at most
+ * `specificMaxStories` of the window's other stories use (`specific`; none while the window holds fewer than
+ * RARE_MIN_WINDOW stories). `counts` holds the window's stories other than these two.
  */
-export function sharedRareWords(a: Uint32Array, b: Uint32Array, counts: WordCounts, enough = Infinity): number {
-  let n = 0;
+export function sharedWords(a: Uint32Array, b: Uint32Array, counts: WordCounts, specificMaxStories: number): { rare: number; specific: number } {
+  let rare = 0;
+  let specific = 0;
+  const frequencies = counts.size >= RARE_MIN_WINDOW && specificMaxStories >= 0;
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length && n < enough) {
-    const x = a[i];
-    const y = b[j];
-    if (x === undefined || y === undefined) break;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
     if (x === y) {
-      if (counts.isRare(x)) n++;
+      if (counts.isRare(x)) {
+        rare++;
+        if (frequencies && counts.stories(x) <= specificMaxStories) specific++;
+      }
       i++;
       j++;
     } else if (x < y) i++;
     else j++;
   }
-  return n;
+  return { rare, specific };
+}
+
+/** The similarity under which `sameStory` is false whatever the words: callers skip the word counts below it. */
+export function lowestSimilarity(rules: SameStoryRules): number {
+  return rules.minSharedSpecific > 0 && rules.minSharedRare > 0 ? Math.min(rules.looseThreshold, rules.threshold) : rules.threshold;
+}
+
+/**
+ * Whether a story and a cluster (MinHash similarity `sim`, word hashes of each, null for a fingerprint stored
+ * before words were kept) are the same story under `rules`. `counts` holds the window's stories other than the
+ * cluster's; the caller takes the cluster's words out of it while asking (null: MinHash alone decides).
+ */
+export function sameStory(sim: number, a: Uint32Array | null, b: Uint32Array | null, counts: WordCounts | null, rules: SameStoryRules): boolean {
+  if (sim < lowestSimilarity(rules)) return false;
+  if (!counts || !a || !b || rules.minSharedRare <= 0) return sim >= rules.threshold;
+  const shared = sharedWords(a, b, counts, rules.minSharedSpecific > 0 ? rules.specificMaxStories : -1);
+  if (sim >= rules.threshold && shared.rare >= rules.minSharedRare) return true;
+  return rules.minSharedSpecific > 0 && shared.specific >= rules.minSharedSpecific;
 }
 
 /**
@@ -312,6 +364,7 @@ export function clusterStream(
   const counts = new WordCounts();
   const out: number[] = [];
   let nextId = 0;
+  const lowest = lowestSimilarity(opts);
   for (const s of stories) {
     const f: Fingerprint = { sig: minhash(shingles(s, opts.summaryWords)), words: storyWords(s, opts.summaryWords) };
     const at = s.at.getTime();
@@ -329,13 +382,11 @@ export function clusterStream(
     for (const c of live) {
       if (c.feedIds.includes(s.feedId)) continue;
       const sim = similarity(f.sig, c.f.sig);
-      if (sim < opts.threshold || sim <= bestSim) continue;
-      if (opts.minSharedRare > 0 && f.words && c.f.words) {
-        counts.remove(c.f.words);
-        const shared = sharedRareWords(f.words, c.f.words, counts, opts.minSharedRare);
-        counts.add(c.f.words);
-        if (shared < opts.minSharedRare) continue;
-      }
+      if (sim <= bestSim || sim < lowest) continue;
+      if (c.f.words) counts.remove(c.f.words);
+      const same = sameStory(sim, f.words, c.f.words, counts, opts);
+      if (c.f.words) counts.add(c.f.words);
+      if (!same) continue;
       best = c;
       bestSim = sim;
     }

@@ -32,7 +32,7 @@ const GLOBAL: FeedAudience = { global: true, tenants: [] };
 function findCluster(
   item: { signature: string; feedId: number; at: Date },
   candidates: readonly ClusterCandidate[],
-  opts: { threshold: number; windowMs: number; minSharedRare?: number },
+  opts: { threshold: number; windowMs: number; minSharedRare?: number; minSharedSpecific?: number },
 ): RankedCluster | null {
   const index = new ClusterIndex();
   index.setAudiences(new Map([[0, GLOBAL]]));
@@ -184,6 +184,48 @@ describe('near misses: MinHash and the distinctive-word check together', () => {
   });
 });
 
+// Outlets tell one story in their own words, under the MinHash threshold; the looser rule joins them when they
+// share several specific words (docs/cluster-check), and only when the window is large enough to tell which
+// words are specific.
+describe('the looser rule: a lower similarity and several specific words', () => {
+  const at = new Date('2026-03-01T12:00:00Z');
+  const opts = { threshold: DEFAULT_CLUSTER_OPTIONS.threshold, windowMs: 3 * day };
+  // Similarity about 0.15; shared distinctive words: kestrel, nightjar, sign, kernel, driver.
+  const a = { title: 'Kestrel group hides Nightjar backdoor with signed kernel driver', summary: 'A new sample of the Nightjar backdoor, typical of Kestrel espionage campaigns, was loaded by a kernel driver in attacks on ministries.' };
+  const b = { title: 'Ostravian APT caught using kernel-mode rootkit', summary: 'The threat actor Kestrel uses a signed driver with two shellcodes to run its Nightjar backdoor.' };
+  // Similarity about 0.11: under the loose threshold, though it shares kestrel and nightjar.
+  const far = { title: 'Ostravian APT caught using Nightjar tooling', summary: 'Kestrel, researchers say, keeps at it.' };
+  /**
+   * `n` unrelated stories (one feed's, so they never join each other), the first `using` of which also use `words`;
+   * long enough that sharing those words leaves them under the loose threshold with the pair.
+   */
+  const window = (n: number, using = 0, words = 'signed kernel driver') =>
+    Array.from({ length: n }, (_, i) => ({ title: `Globex story number${i} about subject${i} in region${i} for client${i} and topic${i}${i < using ? ` ${words}` : ''}`, summary: '' }));
+  const cases: { name: string; other: typeof a; window: (typeof a)[]; rule?: number; same: boolean }[] = [
+    { name: 'five specific words shared, in a window of 24 stories', other: b, window: window(24), same: true },
+    { name: 'the same pair with the looser rule off', other: b, window: window(24), rule: 0, same: false },
+    { name: 'the same pair in a quiet window (word frequencies say too little)', other: b, window: window(5), same: false },
+    { name: 'three of the words used by three other stories: two specific words left', other: b, window: window(24, 3), same: false },
+    { name: 'three of the words used by two other stories: still specific', other: b, window: window(24, 2), same: true },
+    { name: 'under the loose threshold', other: far, window: window(24), same: false },
+  ];
+  it('the pairs are where the cases say (similarity between the two thresholds, or under both)', () => {
+    const s = (x: typeof a, y: typeof a) => similarity(decodeSignature(storySignature(x)), decodeSignature(storySignature(y)));
+    expect(s(a, b)).toBeGreaterThanOrEqual(DEFAULT_CLUSTER_OPTIONS.looseThreshold);
+    expect(s(a, b)).toBeLessThan(DEFAULT_CLUSTER_OPTIONS.threshold);
+    expect(s(a, far)).toBeLessThan(DEFAULT_CLUSTER_OPTIONS.looseThreshold);
+  });
+  it.each(cases)('$name: same story = $same', ({ other, window: w, rule, same }) => {
+    const rules = rule !== undefined ? { minSharedSpecific: rule } : {};
+    const candidates: ClusterCandidate[] = w.map((x, i) => ({ id: 100 + i, signature: storySignature(x), lastItemAt: at, feedIds: [3] }));
+    const placed = findCluster({ signature: storySignature(a), feedId: 2, at }, [{ id: 1, signature: storySignature(other), lastItemAt: at, feedIds: [1] }, ...candidates], { ...opts, ...rules });
+    expect(placed?.clusterId === 1).toBe(same);
+    // clusterStream, the in-memory clusterer, decides the same.
+    const ids = clusterStream([...w.map((x) => ({ ...x, feedId: 3, at })), { ...other, feedId: 1, at }, { ...a, feedId: 2, at }], { ...DEFAULT_CLUSTER_OPTIONS, ...rules });
+    expect(ids.at(-1) === ids.at(-2)).toBe(same);
+  });
+});
+
 describe('findCluster', () => {
   const at = new Date('2026-03-01T12:00:00Z');
   const story = sig('Regulator bans new foreign-made routers over espionage risk', 'The regulator said the routers pose a national security risk.');
@@ -269,21 +311,28 @@ describe.skipIf(!haveData)('clusters over shared/data/news_items.jsonl', () => {
     }
     // The distinctive-word check only vetoes merges carried by the beat's common words: with the feeds'
     // descriptions, it keeps nearly every multi-item cluster MinHash alone forms; with titles only (short
-    // texts, where those words weigh most) it changes a few, printed for review.
+    // texts, where those words weigh most) it changes a few, printed for review. Both sides without the looser
+    // rule, which needs words.
     const key = (g: number[]) => g.join(',');
     const multiOf = (list: number[]) => {
       const m = new Map<number, number[]>();
       list.forEach((c, i) => m.set(c, [...(m.get(c) ?? []), i]));
       return [...m.values()].filter((g) => g.length > 1);
     };
-    const plain = multiOf(clusterStream(stories, { ...DEFAULT_CLUSTER_OPTIONS, minSharedRare: 0 }));
-    const kept = new Set(multi.map(key));
+    const strict = { ...DEFAULT_CLUSTER_OPTIONS, minSharedSpecific: 0 };
+    const checked = multiOf(clusterStream(stories, strict));
+    const plain = multiOf(clusterStream(stories, { ...strict, minSharedRare: 0 }));
+    const kept = new Set(checked.map(key));
     const keptShare = plain.filter((g) => kept.has(key(g))).length / plain.length;
-    console.log(`distinctive-word check: ${multi.length} multi-item clusters with it, ${plain.length} without; ${(keptShare * 100).toFixed(1)}% of those kept unchanged`);
+    console.log(`distinctive-word check: ${checked.length} multi-item clusters with it, ${plain.length} without; ${(keptShare * 100).toFixed(1)}% of those kept unchanged`);
     expect(keptShare).toBeGreaterThanOrEqual(0.95);
+    // The looser rule gathers coverage told in other words: more items in multi-item clusters than the strict
+    // rule alone (docs/cluster-check: 926 to 2,064 items here; 36 of 40 changed groups read were one story).
+    console.log(`looser rule: ${multi.length} multi-item clusters (${multi.flat().length} items), ${checked.length} (${checked.flat().length} items) without it`);
+    expect(multi.flat().length).toBeGreaterThan(checked.flat().length * 1.5);
     const titles = stories.map((st) => ({ ...st, summary: '' }));
-    const tWith = multiOf(clusterStream(titles));
-    const tWithout = multiOf(clusterStream(titles, { ...DEFAULT_CLUSTER_OPTIONS, minSharedRare: 0 }));
+    const tWith = multiOf(clusterStream(titles, strict));
+    const tWithout = multiOf(clusterStream(titles, { ...strict, minSharedRare: 0 }));
     const tWithKeys = new Set(tWith.map(key));
     const tWithoutKeys = new Set(tWithout.map(key));
     const show = (g: number[]) => g.map((i) => stories[i]!.title).join(' || ');
