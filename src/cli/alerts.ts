@@ -1,5 +1,6 @@
 // cyberbrief alerts: the outbox from a shell. `list` shows recent alerts (`--failed`: the dead letters),
 // `retry` puts dead letters back in the queue for the running bot to send.
+import { coveredBy } from '../domain/coverage.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { AlertListRow } from '../storage/index.ts';
 import { didYouMean, echoed, rowId, someOf, when } from './format.ts';
@@ -23,12 +24,14 @@ function alertJson(a: AlertListRow) {
     created_at: a.createdAt.toISOString(),
     next_attempt_at: a.nextAttemptAt.toISOString(),
     sent_at: a.sentAt?.toISOString() ?? null,
+    also_covered_by: a.coverage,
   };
 }
 
 function alertLines(a: AlertListRow): string[] {
   const channel = `${a.platform}:${a.channelName ? `#${a.channelName}` : a.externalId}`;
   const lines = [`${String(a.id).padStart(5)}  ${a.status.padEnd(7)} ${channel}  ${a.title}`];
+  if (a.coverage > 0) lines.push(`       ${coveredBy(a.coverage)}`);
   if (a.status === 'sent') lines.push(`       sent ${when(a.sentAt)}${a.inDigest ? ' in a digest' : ''}  message ${a.messageId ?? '-'}${a.needsUpdate ? '  (edit pending)' : ''}`);
   else if (a.status === 'held') lines.push('       held for the channel\'s brief or until its quiet hours end');
   else lines.push(`       attempts ${a.attempts}  ${a.status === 'dead' ? 'dead-lettered' : `next attempt ${when(a.nextAttemptAt)}`}`);

@@ -21,7 +21,7 @@ import { tenantKey, type Tenant, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, AlertFailureOutcome, AlertStatus, AlertStory, ClaimedAlert, PlatformName } from '../domain/types.ts';
 import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
-import { feedVisibleTo } from './feed-visibility.ts';
+import { feedVisibleTo, feedVisibleToChannel } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
 import { toDate } from './rows.ts';
 import { claimChannelLeases, leaseFree, slot, type ChannelLeaseClaim } from './lease-claim.ts';
@@ -55,6 +55,8 @@ export interface AlertListRow {
   createdAt: Date;
   nextAttemptAt: Date;
   sentAt: Date | null;
+  /** Other items of the story (its cluster) from feeds the channel's tenant may see: its "also covered by". */
+  coverage: number;
 }
 
 export function alertFromRow(r: Selectable<AlertsTable>): Alert {
@@ -428,6 +430,15 @@ export async function listAlertRows(
     .select([
       'a.id', 'a.channel_id', 'c.platform', 'c.external_id', 'c.name as channel_name', 'a.cluster_id', 'a.item_id', 'i.title', 'i.url',
       'a.status', 'a.attempts', 'a.last_error', 'a.message_id', 'a.in_digest', 'a.needs_update', 'a.created_at', 'a.next_attempt_at', 'a.sent_at',
+      (eb) =>
+        eb
+          .selectFrom('items as o')
+          .innerJoin('feeds as cf', 'cf.id', 'o.feed_id')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('o.cluster_id', '=', 'a.cluster_id')
+          .whereRef('o.id', '!=', 'a.item_id')
+          .where(feedVisibleToChannel('cf', 'c'))
+          .as('coverage'),
     ])
     .orderBy('a.id', 'desc')
     .limit(opts.limit);
@@ -454,5 +465,6 @@ export async function listAlertRows(
     createdAt: toDate(r.created_at)!,
     nextAttemptAt: toDate(r.next_attempt_at)!,
     sentAt: toDate(r.sent_at),
+    coverage: Number(r.coverage ?? 0),
   }));
 }

@@ -9,3 +9,11 @@ export function feedVisibleTo(feed: string, tenant: Tenant | null): Expression<S
   if (!tenant) return global;
   return sql<SqlBool>`(${global} or exists (select 1 from feed_tenants ft where ft.feed_id = ${sql.ref(`${feed}.id`)} and ft.platform = ${tenant.platform} and ft.workspace_id = ${tenant.workspaceId}))`;
 }
+
+/**
+ * The same rule for the tenant of a channel named in the query (`channel`: the alias of a channels row), for
+ * queries over several channels at once: a channel's tenant is its platform and workspace.
+ */
+export function feedVisibleToChannel(feed: string, channel: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${feed}.is_global`)} = 1 or exists (select 1 from feed_tenants ft where ft.feed_id = ${sql.ref(`${feed}.id`)} and ft.platform = ${sql.ref(`${channel}.platform`)} and ft.workspace_id = ${sql.ref(`${channel}.workspace_id`)}))`;
+}

@@ -9,7 +9,7 @@ import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databa
 
 const cli = (argv: string[], dbFile: string) => runCli(argv, { DATABASE_URL: dbFile });
 
-/** A database with three alerts: one sent, one dead after 8 attempts, one pending. */
+/** A database with three alerts: one sent (its story also covered by another feed), one dead, one pending. */
 async function seeded(): Promise<{ file: string; ids: number[] }> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cyberbrief-alerts-')), 'a.db');
   const storage = await openStorage(file);
@@ -18,6 +18,9 @@ async function seeded(): Promise<{ file: string; ids: number[] }> {
     const { itemIds } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [1, 2, 3].map((n) => ({ key: `k${n}`, title: `Story ${n}` })), t0);
     const ch = await seedChannel(storage, 'slack', 'C1', ['espionage']);
     const ids = await seedAlerts(storage, ch, itemIds, t0);
+    // Another feed's item joins the first story.
+    const beta = await seedFeed(storage, { url: 'https://beta.example/rss', title: 'Beta' }, [{ key: 'b1', title: 'Story 1, as Beta tells it' }], t0);
+    await storage.clusters.assignCluster(beta.itemIds[0]!, (await storage.alerts.get(ids[0]!))!.clusterId);
     await storage.alerts.claimDue({ now: t0, limit: 10, owner: 'x', leaseUntil: new Date(t0.getTime() + 60_000), platforms: ['slack'] });
     await storage.alerts.markSent(ids[0]!, 'x', { messageId: '1700.01', at: t0, inDigest: false, updateCount: 0 });
     await storage.alerts.recordFailure(ids[1]!, 'x', { error: 'transient: HTTP 500 from slack', at: t0, retryAt: t0, countAttempt: true, maxAttempts: 1 });
@@ -43,7 +46,8 @@ describe('cyberbrief alerts', () => {
   it('list shows times as every face of the product does', async () => {
     const { file, ids } = await seeded();
     const r = await cli(['alerts', 'list'], file);
-    expect(r.stdout).toContain(`${ids[0]}  sent    slack:#C1  Story 1\n       sent Mon 2 Mar 2026 10:00 UTC  message 1700.01`);
+    expect(r.stdout).toContain(`${ids[0]}  sent    slack:#C1  Story 1\n       also covered by 1 other feed\n       sent Mon 2 Mar 2026 10:00 UTC  message 1700.01`);
+    expect(r.stdout).toContain(`${ids[1]}  dead    slack:#C1  Story 2\n       attempts`);
     expect(r.stdout).not.toMatch(/\d{4}-\d\d-\d\dT/);
   });
 
@@ -51,8 +55,8 @@ describe('cyberbrief alerts', () => {
     const { file, ids } = await seeded();
     const r = await cli(['alerts', 'list', '--json'], file);
     // JSON Lines, as every --json output (cli/json-lines.ts).
-    const rows = r.stdout.split('\n').map((l) => JSON.parse(l) as { id: number; status: string; message_id: string | null });
-    expect(rows.map((x) => [x.id, x.status, x.message_id])).toEqual([[ids[2], 'pending', null], [ids[1], 'dead', null], [ids[0], 'sent', '1700.01']]);
+    const rows = r.stdout.split('\n').map((l) => JSON.parse(l) as { id: number; status: string; message_id: string | null; also_covered_by: number });
+    expect(rows.map((x) => [x.id, x.status, x.message_id, x.also_covered_by])).toEqual([[ids[2], 'pending', null, 0], [ids[1], 'dead', null, 0], [ids[0], 'sent', '1700.01', 1]]);
   });
 
   it('retry queues dead letters again; ids that are not dead are reported', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
-import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+import { seedAlerts, seedChannel, seedFeed, seedTenantFeed } from '../delivery/fixtures.ts';
 
 notePostgresSkip();
 
@@ -128,5 +128,29 @@ describe.each(testDatabases)('AlertsRepo on $name', (database) => {
     expect(story).toMatchObject({ title: 'Story 1', source: 'Alpha News', digest: 'A short digest.', digestFromExcerpt: true, url: 'https://news.example/k1' });
     expect(story.topics).toEqual([{ topicId: 'espionage', score: 4.5 }]);
     expect(story.coverage).toEqual([{ itemId: other.itemIds[0], title: 'Story 1, as Beta tells it', url: 'https://news.example/b1', source: 'Beta Wire' }]);
+  });
+
+  it("lists each alert with its story's other coverage as the channel's tenant sees it", async () => {
+    // Slack channel C1 is workspace W1's; its story gets coverage from a global feed, W1's own feed and W2's.
+    const global = await seedFeed(storage, { url: 'https://b.example/rss', title: 'Beta Wire' }, [{ key: 'b1', title: 'Story 1, as Beta tells it' }], t0);
+    const own = await seedTenantFeed(storage, { platform: 'slack', workspaceId: 'W1' }, { url: 'https://own.example/rss', title: 'Own Wire' }, [{ key: 'o1', title: 'Story 1, our take' }], t0);
+    const theirs = await seedTenantFeed(storage, { platform: 'slack', workspaceId: 'W2' }, { url: 'https://theirs.example/rss', title: 'Their Wire' }, [{ key: 't1', title: 'Story 1, their take' }], t0);
+    const [a, b] = await seedAlerts(storage, slack, [items[0]!, items[1]!], t0);
+    const cluster = (await storage.alerts.get(a!))!.clusterId;
+    for (const id of [global.itemIds[0]!, own.itemIds[0]!, theirs.itemIds[0]!]) await storage.clusters.assignCluster(id, cluster);
+    /** The alert of the same story (cluster) in another channel. */
+    const alsoIn = async (channelId: number) => {
+      await storage.alerts.enqueue({ channelId, clusterId: cluster, itemId: items[0]!, at: t0 });
+      return (await storage.alerts.forCluster(cluster)).find((r) => r.channelId === channelId)!.id;
+    };
+    const d = await alsoIn(discord);
+    const coverage = async () => new Map((await storage.dashboard.alerts({ channels: null, limit: 10 })).map((r) => [r.id, r.coverage]));
+    // The Slack channel sees the global feed and its workspace's own (2); the Discord channel (another tenant)
+    // the global one only (1); the story alone in its cluster, none.
+    expect(Object.fromEntries(await coverage())).toEqual({ [a!]: 2, [b!]: 0, [d]: 1 });
+    // The channel's tenant comes from the channel row: W2's own Slack channel sees W2's feed, not W1's.
+    const other = await seedChannel(storage, 'slack', 'C2', ['espionage'], [], 'W2');
+    const e = await alsoIn(other);
+    expect((await coverage()).get(e)).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/security.ts';
+import { seedFeed } from '../delivery/fixtures.ts';
 import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -390,6 +391,27 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect(r.status).toBe(303);
     expect((await op.get(r.location!)).text).toContain(`Alert ${alert!.id} is queued again`);
     await waitFor('the retried alert to be sent', async () => ((await app.storage!.alerts.get(alert!.id))?.status === 'sent' ? true : undefined), 15_000);
+  });
+
+  it("says under an alert's story how many other feeds covered it", async () => {
+    const storage = app.storage!;
+    const story = (await storage.stories.byUrl('http://127.0.0.1/a'))!;
+    const now = new Date();
+    const clusterId = story.clusterId ?? (await storage.clusters.create({ signature: storySignature({ title: story.title, summary: story.summary }), title: story.title, firstItemId: story.itemId, at: now, createdAt: now })).id;
+    if (story.clusterId === null) await storage.clusters.assignCluster(story.itemId, clusterId);
+    const consoleChannel = (await storage.channels.find('console', 'console'))!;
+    await storage.alerts.enqueue({ channelId: consoleChannel.id, clusterId, itemId: story.itemId, at: now });
+    const alertId = (await storage.alerts.forCluster(clusterId)).find((r) => r.channelId === consoleChannel.id)!.id;
+    /** What the history's row of that alert says under the story ('' when nothing). */
+    const said = async () => {
+      const row = new RegExp(`<td data-label="Alert ID">${alertId}</td>([\\s\\S]*?)</tr>`).exec((await op.get('/alerts')).text)?.[1];
+      expect(row, 'the alert in the history').toBeDefined();
+      return /also covered by \d+ other feeds?/.exec(row!)?.[0] ?? '';
+    };
+    const n = Number(/\d+/.exec(await said())?.[0] ?? 0);
+    const others = await seedFeed(storage, { url: `https://other-${Date.now()}.example/rss`, title: 'Other Wire' }, [{ key: `o${Date.now()}`, title: `${story.title}, as Other Wire tells it` }], now);
+    await storage.clusters.assignCluster(others.itemIds[0]!, clusterId);
+    expect(await said()).toBe(`also covered by ${n + 1} other ${n + 1 === 1 ? 'feed' : 'feeds'}`);
   });
 
   it('shows a hundred feeds a page, searches title and URL, filters to the failing and disabled, and comes back to the page a change was made from', async () => {

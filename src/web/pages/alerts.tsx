@@ -5,6 +5,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { allowed, refusal } from '../../commands/permissions.ts';
+import { coveredBy } from '../../domain/coverage.ts';
 import type { AlertStatus } from '../../domain/types.ts';
 import { commandFor, type Kit, type WebEnv } from '../kit.tsx';
 import { channelScope, type TenantView, type Viewer, type ChannelView } from '../types.ts';
@@ -130,6 +131,7 @@ export function registerAlerts(app: Hono<WebEnv>, kit: Kit): void {
                           <td data-label="Alert ID">{String(a.id)}</td>
                           <td class="name" data-label="Story">
                             <StoryLink title={a.title} url={a.url} />
+                            {a.coverage > 0 ? <div class="muted">{coveredBy(a.coverage)}</div> : null}
                           </td>
                           <td data-label="Channel">
                             <ChannelName platform={a.platform} name={a.channelName} externalId={a.externalId} />
