@@ -3,7 +3,7 @@ export { splitSentences } from './sentences.ts';
 export { extractiveSummary, lead3, DEFAULT_MAX_CHARS, type ExtractiveOptions } from './extractive.ts';
 export { rouge, type RougeScores } from './rouge.ts';
 export { tokenize } from './tokens.ts';
-export { cleanText, withoutPublisherFooter } from './text.ts';
+export { cleanText, withoutPublisherFooter, withoutReadOn } from './text.ts';
 export { fitToBudget } from './budget.ts';
 export { extractArticleText } from './article-text.ts';
 export { llmSummary, LlmError } from './llm.ts';

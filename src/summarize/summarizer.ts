@@ -10,7 +10,7 @@ import { fitToBudget } from './budget.ts';
 import { DEFAULT_MAX_CHARS } from './extractive.ts';
 import { llmSummary } from './llm.ts';
 import type { ArticleCache, FetchPage, LlmOptions, SummaryWork } from './ports.ts';
-import { cleanText, withoutPublisherFooter } from './text.ts';
+import { cleanText, withoutPublisherFooter, withoutReadOn } from './text.ts';
 import { inlineSummaryWork } from './work.ts';
 
 /** Feed text shorter than this (in characters, after cleaning) counts as "only a short description". */
@@ -63,7 +63,7 @@ export function isShortExcerpt(text: string, minExcerptChars: number): boolean {
  * at most a few budgets of text, whatever its length.
  */
 export function fallbackSummary(title: string, text: string, maxChars: number): string {
-  const head = withoutPublisherFooter(text.slice(0, maxChars * 4)).replace(/\s+/g, ' ').trim();
+  const head = withoutReadOn(withoutPublisherFooter(text.slice(0, maxChars * 4))).replace(/\s+/g, ' ').trim();
   let lead = head;
   if (head.length > maxChars) {
     const room = head.slice(0, maxChars);
@@ -117,11 +117,13 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
   async function summarize(input: SummarizeInput): Promise<SummaryResult> {
     // The publisher's footer ("The post ... appeared first on ...") is not part of the story, nor of its length.
     const feedText = withoutPublisherFooter(await work.cleanText(input.text));
-    let source = feedText;
+    // Nor is its link to the rest ("[…]", "Continue reading..."), though it tells that the excerpt was cut.
+    const excerpt = withoutReadOn(feedText);
+    let source = excerpt;
     let fromExcerpt = false;
     if (isShortExcerpt(feedText, minExcerptChars)) {
       const article = input.url ? await articleText(input.url, input.scope ?? 'operator') : null;
-      if (article && article.length > feedText.length) source = article;
+      if (article && article.length > excerpt.length) source = article;
       else fromExcerpt = true;
     }
     if (!source) source = cleanText(input.title);

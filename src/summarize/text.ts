@@ -106,3 +106,35 @@ function footerStart(text: string, from: number, to: number): number {
   }
   return opener < 0 ? -1 : base + opener;
 }
+
+// A feed excerpt's last words that are the publisher's link to the rest, not the story: "[…]" or "[...]"
+// (WordPress's excerpt end), "Continue reading...", "Read more »". A summary made from the excerpt would
+// show them as if they were the story's words.
+const READ_ON = /(?:\[\s*(?:…|\.{3})\s*\]|\b(?:continue reading|keep reading|read more|read the full (?:story|article))(?:\s*(?:…|\.{3}|»|→|›|>>))?)\s*$/iu;
+/** The end of a sentence (or of a cut one, "…", "[…]"), after which a link label stands on its own. */
+const SENTENCE_END = /(?:[.!?…]["”’)]?|\.{3}|\[\s*(?:…|\.{3})\s*\])$/u;
+/** How much of the text's end is read: the longest label with its spaces. */
+const READ_ON_TAIL = 80;
+
+/**
+ * The text without the link to the rest of the story at its end (see above). A "Read more" label goes only
+ * where it stands on its own line or after a sentence (one that ends a sentence of the story stays); a
+ * bracketed "[…]" after a cut sentence becomes "…", so the cut still shows. Reads only the text's last few
+ * dozen characters.
+ */
+export function withoutReadOn(text: string): string {
+  let out = text.trimEnd();
+  for (let i = 0; i < 3; i++) {
+    const tailStart = Math.max(0, out.length - READ_ON_TAIL);
+    const m = READ_ON.exec(out.slice(tailStart));
+    if (!m) break;
+    const before = out.slice(0, tailStart + m.index).trimEnd();
+    const bracket = m[0].trimStart().startsWith('[');
+    // On a line of its own, or after a sentence: a label, not the story's words.
+    const ownLine = out.slice(before.length, tailStart + m.index).includes('\n');
+    if (before === '' || ownLine || SENTENCE_END.test(before)) out = before;
+    else if (bracket) out = `${before}…`;
+    else break;
+  }
+  return out.length === text.trimEnd().length ? text : out;
+}

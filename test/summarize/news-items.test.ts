@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanText, extractiveSummary, splitSentences, withoutPublisherFooter } from '../../src/summarize/index.ts';
+import { cleanText, extractiveSummary, splitSentences, withoutPublisherFooter, withoutReadOn } from '../../src/summarize/index.ts';
 
 const FILE = path.resolve(process.cwd(), '..', 'shared', 'data', 'news_items.jsonl');
 const exists = existsSync(FILE);
@@ -55,6 +55,25 @@ describe.skipIf(!exists)('summaries of real feed excerpts', () => {
       } else if (!/(?:appeared first|first appeared) on/.test(cleaned) && out !== cleaned) problems.push(`${r.id}: changed`);
     }
     expect(footers).toBeGreaterThan(100);
+    expect(problems.slice(0, 10)).toEqual([]);
+  });
+
+  // "[...]" ends BleepingComputer's excerpts, "Continue reading..." the Guardian's: the summarizer drops them.
+  it('lose the link to the rest where they end with one, and nothing else', () => {
+    const marker = /(?:\[\s*(?:…|\.{3})\s*\]|\b(?:continue reading|read more)\W*)$/i;
+    const problems: string[] = [];
+    let markers = 0;
+    for (const r of rows) {
+      const text = withoutPublisherFooter(cleanText(r.description ?? '')).trimEnd();
+      const out = withoutReadOn(text);
+      if (out === text) continue;
+      markers++;
+      if (!marker.test(text)) problems.push(`${r.id}: changed ${JSON.stringify(text.slice(-60))}`);
+      // What is left is the text's start, or its start with "…" where a cut sentence lost its "[…]".
+      if (!text.startsWith(out) && !(out.endsWith('…') && text.startsWith(out.slice(0, -1)))) problems.push(`${r.id}: rewrote ${JSON.stringify(out.slice(-60))}`);
+      if (marker.test(out)) problems.push(`${r.id}: kept ${JSON.stringify(out.slice(-60))}`);
+    }
+    expect(markers).toBeGreaterThan(1000);
     expect(problems.slice(0, 10)).toEqual([]);
   });
 });

@@ -155,6 +155,23 @@ describe('createSummarizer (article text)', () => {
     expect(fallbackSummary(title, text, 400)).toBe(EXCERPT);
   });
 
+  // BleepingComputer ends every excerpt with "[...]", the Guardian with "Continue reading...": links, not the
+  // story. They still tell that the excerpt was cut, so the article is read when there is one.
+  it('leaves the link to the rest ("[...]", "Continue reading...") out of the summary, and still reads the article', async () => {
+    const title = 'Northland and Southland Form a Cyber Working Group on Talks';
+    const s = createSummarizer({ maxChars: 400, fetchPage, minExcerptChars: 100, logger: silentLogger() });
+    for (const marker of [' [...]', '\n\nContinue reading...']) {
+      const text = `${EXCERPT}${marker}`;
+      const before = count('/story');
+      const fetched = await s.summarize({ title, text, url: `${server.url}/story` });
+      expect(fetched.fromExcerpt).toBe(false);
+      expect(count('/story') - before).toBe(1);
+      const excerpt = await s.summarize({ title, text, url: null });
+      expect(excerpt).toEqual({ summary: EXCERPT, method: 'extractive', fromExcerpt: true });
+      expect(fallbackSummary(title, text, 400)).toBe(EXCERPT);
+    }
+  });
+
   it('a cache that throws does not break summarising', async () => {
     const cache: ArticleCache = {
       get: async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutPublisherFooter } from '../../src/summarize/index.ts';
+import { withoutPublisherFooter, withoutReadOn } from '../../src/summarize/index.ts';
 
 describe('withoutPublisherFooter', () => {
   it.each([
@@ -33,5 +33,38 @@ describe('withoutPublisherFooter', () => {
     expect(withoutPublisherFooter(footers).length).toBeLessThan(footers.length);
     const lines = 'a\n'.repeat(500_000);
     expect(withoutPublisherFooter(lines) === lines).toBe(true);
+  });
+});
+
+describe('withoutReadOn', () => {
+  it.each([
+    ['"[...]" after a sentence', 'Hackers hit three ministries. [...]', 'Hackers hit three ministries.'],
+    ['"[…]" after a sentence', 'Hackers hit three ministries. […]', 'Hackers hit three ministries.'],
+    ['"[...]" after a cut sentence: the cut still shows', 'The attackers then used a custom [...]', 'The attackers then used a custom…'],
+    ['"Continue reading..." on a line of its own', 'A long story.\n\nJane Doe is a columnist\n\nContinue reading...', 'A long story.\n\nJane Doe is a columnist'],
+    ['"Continue reading..." after a cut sentence with "..."', 'for every crime they commit...   Continue reading...', 'for every crime they commit...'],
+    ['"Read More »" after "…"', 'notifying journalists and regulators… Read More »', 'notifying journalists and regulators…'],
+    ['"[…]" and then "Continue reading"', 'The end … […] Continue reading »', 'The end …'],
+    ['a label that is the whole text', 'Continue reading...', ''],
+    ['trailing whitespace', 'Body text. [...]\n  ', 'Body text.'],
+  ])('removes %s', (_name, text, expected) => {
+    expect(withoutReadOn(text)).toBe(expected);
+  });
+
+  it.each([
+    ['"read more" ending a sentence of the story', 'Officials urged citizens to read more.'],
+    ['"Read more" starting a sentence that goes on', 'Advice for all readers. Read more blogs around threat'],
+    ['a plain ellipsis cutting the text', 'The council met for hours and then...'],
+    ['a marker before the end', 'Hackers [...] returned, officials said.'],
+    ['no text at all', ''],
+  ])('leaves the text as it is with %s', (_name, text) => {
+    expect(withoutReadOn(text)).toBe(text);
+  });
+
+  it('reads only the end of a hostile text (a megabyte of markers)', () => {
+    const markers = '[...] '.repeat(200_000);
+    expect(markers.length).toBeGreaterThan(1_000_000);
+    // Three labels at most go, each found in the last few dozen characters.
+    expect(withoutReadOn(markers).length).toBe(markers.trimEnd().length - 3 * 6);
   });
 });
