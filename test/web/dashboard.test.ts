@@ -350,9 +350,11 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect((await app.storage!.topicVersions.get(2))).toMatchObject({ topicsJson: null, revertsTo: 0 });
   }, 40_000);
 
-  it('retries a dead letter of a visible channel', async () => {
-    // An alert of its own, sent: story a (stored by the first poll, not sent then: no backfill) in a cluster of
-    // its own, queued for the console channel as the pipeline would. Queued now, it is the newest alert.
+  /**
+   * Story a (stored by the first poll, not sent then: no backfill) in a cluster of its own, queued for the
+   * console channel as the pipeline would (once: a second call finds the alert there).
+   */
+  async function queueStoryA() {
     const storage = app.storage!;
     const story = (await storage.stories.byUrl('http://127.0.0.1/a'))!;
     const now = new Date();
@@ -360,6 +362,12 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     if (story.clusterId === null) await storage.clusters.assignCluster(story.itemId, clusterId);
     const consoleChannel = (await storage.channels.find('console', 'console'))!;
     await storage.alerts.enqueue({ channelId: consoleChannel.id, clusterId, itemId: story.itemId, at: now });
+    return { storage, story, clusterId, consoleChannel, now };
+  }
+
+  it('retries a dead letter of a visible channel', async () => {
+    // An alert of its own, sent: story a, queued now, so the newest alert.
+    await queueStoryA();
     await waitFor('story a on the console', async () => ((await app.storage!.alerts.list({ limit: 1 }))[0]?.status === 'sent' ? true : undefined), 15_000);
     const [alert] = await app.storage!.alerts.list({ limit: 1 });
     expect(alert).toBeDefined();
@@ -394,13 +402,7 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
   });
 
   it("says under an alert's story how many other feeds covered it", async () => {
-    const storage = app.storage!;
-    const story = (await storage.stories.byUrl('http://127.0.0.1/a'))!;
-    const now = new Date();
-    const clusterId = story.clusterId ?? (await storage.clusters.create({ signature: storySignature({ title: story.title, summary: story.summary }), title: story.title, firstItemId: story.itemId, at: now, createdAt: now })).id;
-    if (story.clusterId === null) await storage.clusters.assignCluster(story.itemId, clusterId);
-    const consoleChannel = (await storage.channels.find('console', 'console'))!;
-    await storage.alerts.enqueue({ channelId: consoleChannel.id, clusterId, itemId: story.itemId, at: now });
+    const { storage, story, clusterId, consoleChannel, now } = await queueStoryA();
     const alertId = (await storage.alerts.forCluster(clusterId)).find((r) => r.channelId === consoleChannel.id)!.id;
     /** What the history's row of that alert says under the story ('' when nothing). */
     const said = async () => {
