@@ -123,7 +123,8 @@ const READ_ON_TAIL = 80;
  * dozen characters.
  */
 export function withoutReadOn(text: string): string {
-  let out = text.trimEnd();
+  const trimmed = text.trimEnd();
+  let out = trimmed;
   for (let i = 0; i < 3; i++) {
     const tailStart = Math.max(0, out.length - READ_ON_TAIL);
     const m = READ_ON.exec(out.slice(tailStart));
@@ -136,5 +137,5 @@ export function withoutReadOn(text: string): string {
     else if (bracket) out = `${before}…`;
     else break;
   }
-  return out.length === text.trimEnd().length ? text : out;
+  return out === trimmed ? text : out;
 }
