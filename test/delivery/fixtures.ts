@@ -41,9 +41,9 @@ export async function seedFeed(
   feed: { url: string; title: string },
   items: ItemSeed[],
   fetchedAt: Date,
-  opts: { processed?: boolean } = {},
+  opts: { processed?: boolean; nextCheckAt?: Date } = {},
 ): Promise<{ feedId: number; itemIds: number[] }> {
-  const { feed: f } = await storage.feeds.add({ url: feed.url, title: feed.title, source: 'cli' }, fetchedAt);
+  const { feed: f } = await storage.feeds.add({ url: feed.url, title: feed.title, source: 'cli', ...(opts.nextCheckAt ? { nextCheckAt: opts.nextCheckAt } : {}) }, fetchedAt);
   const r = await storage.items.storeForFeed(f.id, items.map((i) => newItem(f.id, i)), { fetchedAt, ...(opts.processed ? { alertKeys: new Set<string>() } : {}) });
   return { feedId: f.id, itemIds: r.inserted };
 }

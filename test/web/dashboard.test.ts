@@ -411,7 +411,12 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
       return /also covered by \d+ other feeds?/.exec(row!)?.[0] ?? '';
     };
     const n = Number(/\d+/.exec(await said())?.[0] ?? 0);
-    const others = await seedFeed(storage, { url: `https://other-${Date.now()}.example/rss`, title: 'Other Wire' }, [{ key: `o${Date.now()}`, title: `${story.title}, as Other Wire tells it` }], now);
+    // A feed the running bot neither polls (its check is a year off) nor whose item it processes: nothing of it
+    // changes while the other cases look at the feeds.
+    const others = await seedFeed(storage, { url: `https://other-${Date.now()}.example/rss`, title: 'Other Wire' }, [{ key: `o${Date.now()}`, title: `${story.title}, as Other Wire tells it` }], now, {
+      processed: true,
+      nextCheckAt: new Date(now.getTime() + 365 * 24 * 3600_000),
+    });
     await storage.clusters.assignCluster(others.itemIds[0]!, clusterId);
     expect(await said()).toBe(`also covered by ${n + 1} other ${n + 1 === 1 ? 'feed' : 'feeds'}`);
   });
