@@ -235,6 +235,7 @@ export function createApp(opts: AppOptions): App {
       stories: db.stories,
       // /news why: the same decision the pipeline makes, with every reason.
       explain: (doc) => relevanceExplainer(live.current().scorer, live.current().topics)(doc),
+      quietAfterDays: config.polling.quiet_after_days,
       clock,
       logger,
     });

@@ -3,7 +3,7 @@
 // CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
 import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
-import { feedHealth, feedNeedsAttention, type Feed } from '../domain/types.ts';
+import { feedHealth, feedNeedsAttention, quietSince, type Feed, type QuietRule } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { createAddressGuard } from '../feeds/address-guard.ts';
 import { checkFeedUrl, MAX_FEED_URL_LENGTH, storedFeedUrl } from '../feeds/feed-url.ts';
@@ -50,7 +50,7 @@ function pushLine(p: WebSubSubscription | undefined): string[] {
   return [`      push: ${what}`];
 }
 
-function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boolean, push?: WebSubSubscription) {
+function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boolean, quiet: QuietRule, push?: WebSubSubscription) {
   return {
     id: f.id,
     url: f.url,
@@ -58,8 +58,10 @@ function feedJson(f: Feed, audience: FeedAudience | undefined, configured: boole
     configured,
     enabled: f.enabled,
     global: f.global,
+    health: feedHealth(f, quiet),
     owners: audience?.tenants ?? [],
     last_success_at: f.lastSuccessAt?.toISOString() ?? null,
+    last_new_item_at: f.lastNewItemAt?.toISOString() ?? null,
     last_error: shown(f.lastError),
     last_error_at: f.lastErrorAt?.toISOString() ?? null,
     error_count: f.errorCount,
@@ -76,11 +78,14 @@ function reachLine(f: Feed, audience: FeedAudience | undefined): string {
   return `      for the channels of ${owners.join(', ') || 'nobody'}`;
 }
 
-function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean, push?: WebSubSubscription): string[] {
-  const health = feedHealth(f);
+function feedLines(f: Feed, audience: FeedAudience | undefined, configured: boolean, quiet: QuietRule, push?: WebSubSubscription): string[] {
+  const health = feedHealth(f, quiet);
   const state = health === 'failing' ? `failing x${f.errorCount}` : health;
   const lines = [`${String(f.id).padStart(4)}  ${state.padEnd(12)} ${cleanFeedTitle(f.title) ?? '(no title)'}  ${f.url}${configured ? '  (configured)' : ''}`];
   lines.push(`      last success ${when(f.lastSuccessAt)}   next check ${f.enabled ? when(f.nextCheckAt) : '- (disabled)'}`);
+  if (health === 'quiet') {
+    lines.push(`      quiet: ${f.lastNewItemAt ? `nothing new since ${when(f.lastNewItemAt)}` : `nothing at all since it was added ${when(quietSince(f))}`} (polling.quiet_after_days: ${quiet.afterDays}); check that the site still publishes here`);
+  }
   if (f.lastError) lines.push(`      last error ${when(f.lastErrorAt)}: ${shown(f.lastError)}`);
   if (f.disabledReason) lines.push(`      disabled: ${shown(f.disabledReason)}`);
   lines.push(...pushLine(push));
@@ -129,7 +134,9 @@ export const command: CliCommand = {
     'Usage: cyberbrief feeds <action> [...]',
     '',
     'Actions:',
-    '  list [--json] [--failing]  every feed: state, who gets it, last success, last error, next check, push;',
+    '  list [--json] [--failing]  every feed: state (ok, new, quiet, failing, disabled), who gets it, last success,',
+    '                         last error, next check, push; quiet: it answers but brought nothing new for',
+    '                         polling.quiet_after_days (30) days;',
     '                         --failing: only the feeds failing or disabled; --json: one JSON object per feed',
     '  add URL [--title T]    add a global feed, for every channel (polled at the next tick)',
     '  remove URL|ID          remove a feed and its items, for everyone (also workspaces\' own)',
@@ -162,15 +169,16 @@ export const command: CliCommand = {
     switch (action) {
       case 'list':
         need(0, 'no arguments');
-        return withFeeds(async (s, configured) => {
+        return withFeeds(async (s, configured, config) => {
           const [every, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
+          const quiet: QuietRule = { now: new Date(), afterDays: config.polling.quiet_after_days };
           const failing = ctx.args.values.failing === true;
           const feeds = failing ? every.filter(feedNeedsAttention) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));
           const none = failing ? `No feed is failing or disabled (of ${every.length}).` : 'No feeds yet. Add one with `cyberbrief feeds add URL` or `cyberbrief feeds import FILE.opml`, or list it under feeds: in the configuration.';
-          if (ctx.args.values.json) printJsonLines(ctx, feeds.map((f) => feedJson(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))), none);
+          if (ctx.args.values.json) printJsonLines(ctx, feeds.map((f) => feedJson(f, audiences.get(f.id), configured.has(f.url), quiet, push.get(f.id))), none);
           else if (feeds.length === 0) ctx.stdout(none);
-          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), push.get(f.id))) ctx.stdout(l);
+          else for (const f of feeds) for (const l of feedLines(f, audiences.get(f.id), configured.has(f.url), quiet, push.get(f.id))) ctx.stdout(l);
           return 0;
         }, { existing: true });
       case 'add': {

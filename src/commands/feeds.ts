@@ -4,6 +4,8 @@
 // channel. A caller sees the global feeds and its own tenant's, never another tenant's, and cannot touch
 // a feed it cannot see or a global one. The console has no tenants: its feed commands act on the global
 // feeds (the console user is an operator).
+import { shownTime } from '../domain/shown-time.ts';
+import { DEFAULT_QUIET_AFTER_DAYS, feedHealth } from '../domain/types.ts';
 import { isTenant, type Tenant } from '../domain/tenancy.ts';
 import { storedFeedUrl } from '../feeds/feed-url.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -32,9 +34,13 @@ async function visible(ctx: CommandContext): Promise<VisibleFeed[]> {
   return ctx.deps.feeds.visibleTo(ctx.tenant);
 }
 
-function stateOf(f: VisibleFeed): string {
+function stateOf(f: VisibleFeed, ctx: CommandContext): string {
   if (!f.enabled) return `disabled: ${f.disabledReason ?? 'by an operator'}`;
-  return f.errorCount > 0 ? `failing ${f.errorCount}x` : '';
+  if (f.errorCount > 0) return `failing ${f.errorCount}x`;
+  if (feedHealth(f, { now: ctx.now, afterDays: ctx.deps.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS }) === 'quiet') {
+    return f.lastNewItemAt ? `quiet: nothing new since ${shownTime(f.lastNewItemAt)}` : 'quiet: nothing at all yet';
+  }
+  return '';
 }
 
 const plural = (n: number) => counted(n, ['feed', 'feeds']);
@@ -74,7 +80,7 @@ function list(feeds: readonly VisibleFeed[], operands: readonly string[], ctx: C
   const from = (page - 1) * PAGE_SIZE;
   const shown = feeds.slice(from, from + PAGE_SIZE);
   const lines = shown.map((f) => {
-    const notes = [f.global ? 'global' : `this ${noun}'s`, stateOf(f)].filter((x) => x !== '');
+    const notes = [f.global ? 'global' : `this ${noun}'s`, stateOf(f, ctx)].filter((x) => x !== '');
     return `${f.id}. ${f.title ? `${f.title} ` : ''}${f.url} (${notes.join('; ')})`;
   });
   const which = pages > 1 ? `; ${span(from + 1, from + shown.length)} shown (page ${page} of ${pages})` : '';

@@ -137,6 +137,8 @@ export interface CommandDeps {
   logger?: Logger;
   /** Keywords one channel may hold (default 50). */
   maxKeywordsPerChannel?: number;
+  /** polling.quiet_after_days: a feed that brought nothing new for this long counts as quiet (0: never; default 30). */
+  quietAfterDays?: number;
 }
 
 /** Who may run a command (with these arguments); see permissions.ts. */

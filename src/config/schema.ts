@@ -151,6 +151,8 @@ export const configSchema = z
         disable_after_failures: z.number().int().min(1).max(1000),
         /** On a feed's first poll, alert the newest N items (0: store the backlog silently). */
         backfill: z.number().int().min(0).max(100),
+        /** A feed that answers but brought nothing new for this many days shows as quiet (0: never). */
+        quiet_after_days: z.number().int().min(0).max(3650),
         /** Hosts, IPs or CIDRs that may resolve to private addresses (CYBERBRIEF_ALLOW_HOSTS adds to it). */
         allow_hosts: z.array(allowHost).max(1000),
         /**

@@ -26,6 +26,11 @@ export interface Feed {
   primed: boolean;
   /** Hashes of the entries last read, so the next full fetch reads only new and edited ones (src/feeds/entry-marks.ts). */
   entryMarks?: string | null;
+  /**
+   * When a poll last stored an item new to the bot (its backlog's newest publication date on the first poll);
+   * null until one does. Optional for feeds built in memory; storage always sets it.
+   */
+  lastNewItemAt?: Date | null;
   /** Reaches every channel (configuration, CLI, operators); otherwise only its owners' channels (see tenancy.ts). */
   global: boolean;
   createdAt: Date;
@@ -36,11 +41,34 @@ export const feedNeedsAttention = (f: Pick<Feed, 'enabled' | 'errorCount'>): boo
 
 /**
  * A feed's health as lists show it: disabled, failing (its last check failed), new (enabled and never read:
- * not yet "ok"), or ok.
+ * not yet "ok"), quiet (it answers, but nothing new has come from it for a while: see QuietRule), or ok.
  */
-export type FeedHealth = 'disabled' | 'failing' | 'new' | 'ok';
-export const feedHealth = (f: Pick<Feed, 'enabled' | 'errorCount' | 'lastSuccessAt'>): FeedHealth =>
-  !f.enabled ? 'disabled' : f.errorCount > 0 ? 'failing' : f.lastSuccessAt === null ? 'new' : 'ok';
+export type FeedHealth = 'disabled' | 'failing' | 'new' | 'quiet' | 'ok';
+
+/**
+ * When a feed that answers counts as quiet: nothing new from it for `afterDays` days (0: never) as of `now`. A
+ * frozen URL (a site that moved its feed and left the old one standing) answers 200 or 304 forever.
+ */
+export interface QuietRule {
+  now: Date;
+  afterDays: number;
+}
+
+/** polling.quiet_after_days's default. */
+export const DEFAULT_QUIET_AFTER_DAYS = 30;
+
+type HealthFields = Pick<Feed, 'enabled' | 'errorCount' | 'lastSuccessAt' | 'lastNewItemAt' | 'createdAt'>;
+
+/** Since when a feed has brought nothing new: its last new item, or when it was added if it never brought one. */
+export const quietSince = (f: Pick<Feed, 'lastNewItemAt' | 'createdAt'>): Date => f.lastNewItemAt ?? f.createdAt;
+
+export const feedHealth = (f: HealthFields, quiet?: QuietRule): FeedHealth =>
+  !f.enabled ? 'disabled' : f.errorCount > 0 ? 'failing' : f.lastSuccessAt === null ? 'new' : isQuiet(f, quiet) ? 'quiet' : 'ok';
+
+function isQuiet(f: HealthFields, rule: QuietRule | undefined): boolean {
+  if (!rule || rule.afterDays <= 0) return false;
+  return rule.now.getTime() - quietSince(f).getTime() > rule.afterDays * 86_400_000;
+}
 
 /** A normalised feed entry, ready to store. */
 export interface NewItem {

@@ -90,6 +90,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): Feed {
     ttlMinutes: r.ttl_minutes ?? null,
     primed: !!r.primed,
     entryMarks: r.entry_marks ?? null,
+    lastNewItemAt: toDate(r.last_new_item_at ?? null),
     global: !!r.is_global,
     createdAt: toDate(r.created_at)!,
   };

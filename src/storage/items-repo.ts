@@ -61,8 +61,10 @@ const CHUNK = 500;
  * hash]; `insert`: rows of insertCells, a row already there (feed, key) skipped, the ids of the new ones
  * returned. A JSON string cell arrives as text and a number as an integer; null as NULL.
  */
-const STATEMENTS: Record<Dialect, { known: string; insert: string }> = {
+const STATEMENTS: Record<Dialect, { known: string; insert: string; lastNew: string }> = {
   sqlite: {
+    lastNew: `update feeds set last_new_item_at = max(coalesce(feeds.last_new_item_at, 0), v.at)
+from (select cast(value->>0 as integer) as id, cast(value->>1 as integer) as at from json_each(?)) as v where feeds.id = v.id`,
     known: `with q(feed_id, key, url, hash) as materialized (select cast(value->>0 as integer), value->>1, value->>2, value->>3 from json_each(?))
 select id, feed_id, key, url, content_hash from items where id in (
   select items.id from q join items on items.feed_id = q.feed_id and items.key = q.key
@@ -76,6 +78,8 @@ on conflict (feed_id, key) do nothing
 returning id, feed_id, key`,
   },
   postgres: {
+    lastNew: `update feeds set last_new_item_at = greatest(coalesce(feeds.last_new_item_at, 0), v.at)
+from (select (e->>0)::bigint as id, (e->>1)::bigint as at from json_array_elements($1::json) as j(e)) as v where feeds.id = v.id`,
     known: `with q as materialized (select (v->>0)::bigint as feed_id, v->>1 as key, v->>2 as url, v->>3 as hash from json_array_elements($1::json) as j(v))
 select id, feed_id, key, url, content_hash from items where id in (
   select items.id from q join items on items.feed_id = q.feed_id and items.key = q.key
@@ -88,6 +92,23 @@ on conflict (feed_id, key) do nothing
 returning id, feed_id, key`,
   },
 };
+
+/**
+ * When a feed last had something new, for its stored items: the fetch time, except on its first poll (the
+ * backlog stored silently, `alertKeys` set), where it is the newest publication date among the items (no later
+ * than the fetch): a feed that stopped publishing a year ago shows as quiet at once, not a month after it was
+ * added.
+ */
+function newItemTime(items: readonly NewItem[], options: StoreItemsOptions): number {
+  const fetched = options.fetchedAt.getTime();
+  if (!options.alertKeys) return fetched;
+  let newest = -Infinity;
+  for (const it of items) {
+    const t = it.publishedAt?.getTime();
+    if (t !== undefined && Number.isFinite(t) && t > newest) newest = t;
+  }
+  return Number.isFinite(newest) ? Math.min(newest, fetched) : fetched;
+}
 
 /**
  * A new row's cells for the batch INSERT of STATEMENTS, in its order: feed, key, what the feed entry says
@@ -155,6 +176,12 @@ export class ItemsRepo {
         else result.inserted.push(id);
       }
     }
+    // Each feed that got an item new to the bot: when (one statement for all of them).
+    const lastNew: Array<[number, number]> = [];
+    writes.forEach((w, i) => {
+      if (results[i]!.inserted.length) lastNew.push([w.feedId, newItemTime(w.items, w.options)]);
+    });
+    if (lastNew.length) await trx.executeQuery(CompiledQuery.raw(sql.lastNew, [JSON.stringify(lastNew)]));
     return results;
   }
 

@@ -22,6 +22,8 @@ export interface FeedsTable {
   primed: number;
   /** The entry marks of the version last read (src/feeds/entry-marks.ts; migration 012). */
   entry_marks: string | null;
+  /** When a poll last stored an item new to the bot (migration 016; null: none yet). */
+  last_new_item_at: number | null;
   /** Where the feed came from: config, user (chat command), opml, cli. */
   source: string;
   /** 1: reaches every channel (migration 004; 0 by default, so only code that means it makes a feed global). */

@@ -42,6 +42,8 @@ export interface WebSettings {
   signInAttempts: number;
   previewDays: number;
   previewMaxItems: number;
+  /** polling.quiet_after_days: feeds that brought nothing new for this long show as quiet (0: never). */
+  quietAfterDays?: number;
 }
 
 export interface WebDeps {

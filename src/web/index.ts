@@ -53,6 +53,7 @@ export async function createDashboard(config: Config, given: Given & { slackInst
       signInAttempts: w.sign_in_attempts,
       previewDays: w.preview_days,
       previewMaxItems: w.preview_max_items,
+      quietAfterDays: config.polling.quiet_after_days,
     },
     sessionSecret,
     password,

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { newItem } from '../delivery/fixtures.ts';
 import { runCli } from '../helpers/cli-run.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
@@ -76,6 +77,37 @@ describe('cyberbrief feeds', () => {
       await storage.close();
     }
     expect((await cli('list')).stdout.split('\n')[0]).toBe(`   1  ${state.padEnd(12)} A feed  https://a.example/rss`);
+  });
+
+  // A feed that answers but brought nothing new for polling.quiet_after_days (30 by default) is "quiet".
+  it.each([
+    { name: 'its last new item 40 days ago', lastNewDaysAgo: 40, config: '', state: 'quiet', line: /^ {6}quiet: nothing new since [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC \(polling\.quiet_after_days: 30\); check that the site still publishes here$/ },
+    { name: 'no item ever, added 40 days ago', lastNewDaysAgo: null, config: '', state: 'quiet', line: /^ {6}quiet: nothing at all since it was added .* \(polling\.quiet_after_days: 30\)/ },
+    { name: 'its last new item 10 days ago', lastNewDaysAgo: 10, config: '', state: 'ok', line: null },
+    { name: 'its last new item 40 days ago, quiet_after_days 60', lastNewDaysAgo: 40, config: 'polling:\n  quiet_after_days: 60\n', state: 'ok', line: null },
+    { name: 'its last new item 40 days ago, quiet_after_days 0 (off)', lastNewDaysAgo: 40, config: 'polling:\n  quiet_after_days: 0\n', state: 'ok', line: null },
+  ])('states a feed with $name as "$state"', async ({ lastNewDaysAgo, config, state, line }) => {
+    writeFileSync(path.join(dir, 'config.yaml'), `feeds: []\n${config}`);
+    const day = 86_400_000;
+    const now = Date.now();
+    const storage = await openStorage(env.DATABASE_URL!);
+    try {
+      const { feed } = await storage.feeds.add({ url: 'https://a.example/rss', title: 'A feed', source: 'cli' }, new Date(now - 40 * day));
+      if (lastNewDaysAgo !== null) {
+        await storage.items.storeForFeed(feed.id, [newItem(feed.id, { key: 'k1', title: 'A story' })], { fetchedAt: new Date(now - lastNewDaysAgo * day) });
+      }
+      await storage.feeds.recordSuccess(feed.id, { at: new Date(now - day), nextCheckAt: new Date(now), etag: null, lastModified: null, title: 'A feed' });
+    } finally {
+      await storage.close();
+    }
+    const lines = (await cli('list')).stdout.split('\n');
+    expect(lines[0]).toBe(`   1  ${state.padEnd(12)} A feed  https://a.example/rss`);
+    const quietLine = lines.find((l) => l.startsWith('      quiet: ')) ?? null;
+    if (line) expect(quietLine).toMatch(line);
+    else expect(quietLine).toBeNull();
+    const json = JSON.parse((await cli('list', '--json')).stdout) as { health: string; last_new_item_at: string | null };
+    expect(json.health).toBe(state);
+    expect(json.last_new_item_at).toBe(lastNewDaysAgo === null ? null : new Date(now - lastNewDaysAgo * day).toISOString());
   });
 
   it('shows push state (WebSub) without the secret or callback id', async () => {

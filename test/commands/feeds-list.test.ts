@@ -6,6 +6,8 @@ import type { CommandHandler } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor, MEMBER, slashCommand } from '../helpers/command-deps.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { newItem } from '../delivery/fixtures.ts';
+import { fixedClock } from '../../src/lib/clock.ts';
 
 notePostgresSkip();
 
@@ -41,6 +43,23 @@ describe.each(testDatabases)('/news feeds list pages on $name', (database) => {
     expect(listed(r.text)).toEqual(shown);
     expect(r.text).toMatch(head);
     expect(r.text).toMatch(tail);
+  });
+
+  // A feed that answers but brought nothing new for quiet_after_days (30 by default) says so.
+  it.each([
+    { name: 'its last new item 35 days ago', lastNewDays: 35, quietAfterDays: undefined, note: '(global; quiet: nothing new since Thu 26 Feb 2026 12:00 UTC)' },
+    { name: 'no item at all, added 40 days ago', lastNewDays: null, quietAfterDays: undefined, note: '(global; quiet: nothing at all yet)' },
+    { name: 'its last new item 5 days ago', lastNewDays: 5, quietAfterDays: undefined, note: '(global)' },
+    { name: 'its last new item 35 days ago, quiet_after_days 0', lastNewDays: 35, quietAfterDays: 0, note: '(global)' },
+  ])('states a feed with $name', async ({ lastNewDays, quietAfterDays, note }) => {
+    const now = new Date('2026-04-02T12:00:00Z');
+    const day = 86_400_000;
+    const { feed } = await storage.feeds.add({ url: feedUrl(1), source: 'user' }, new Date(now.getTime() - 40 * day));
+    if (lastNewDays !== null) await storage.items.storeForFeed(feed.id, [newItem(feed.id, { key: 'k1', title: 'A story' })], { fetchedAt: new Date(now.getTime() - lastNewDays * day) });
+    await storage.feeds.recordSuccess(feed.id, { at: now, nextCheckAt: now, etag: null, lastModified: null });
+    const h = createCommandHandler({ ...commandDepsFor(storage), clock: fixedClock(now), ...(quietAfterDays === undefined ? {} : { quietAfterDays }) });
+    const r = await h(slashCommand('feeds list', MEMBER));
+    expect(r.text.split('\n').at(-1)).toBe(`1. ${feedUrl(1)} ${note}`);
   });
 
   it.each([

@@ -5,7 +5,8 @@ import type { Command } from '../../src/domain/chat.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { commandDepsFor } from '../helpers/command-deps.ts';
 import { freshStorage, testDatabases } from '../helpers/databases.ts';
-import { seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+import { newItem, seedAlerts, seedChannel, seedFeed } from '../delivery/fixtures.ts';
+import { fixedClock } from '../../src/lib/clock.ts';
 
 const status: Command = { platform: 'slack', workspaceId: 'W1', channelId: 'C1', channelName: 'news', userId: 'U1', userIsAdmin: false, userIsOperator: false, userCanManageChannel: false, name: 'status', args: [], text: 'status' };
 
@@ -33,14 +34,20 @@ describe('/news status with the outbox', () => {
   });
 
   // It said "last successful check 2026-03-02T10:00:07Z": written as every other time we show, to the minute.
+  // A feed that answers but brought nothing new for polling.quiet_after_days (30 by default) is counted as quiet.
+  const t0 = new Date('2026-03-02T09:00:00Z');
+  const day = 86_400_000;
   it.each([
-    { name: 'no check yet', success: null, line: 'Watching 1 feed.' },
-    { name: 'a successful check', success: new Date('2026-03-02T10:00:07.250Z'), line: 'Watching 1 feed; last successful check Mon 2 Mar 2026 10:00 UTC.' },
-  ])('says when the feeds were last checked: $name', async ({ success, line }) => {
-    const t0 = new Date('2026-03-02T09:00:00Z');
+    { name: 'no check yet', success: null, items: 0, days: 1, line: 'Watching 1 feed.' },
+    { name: 'a successful check', success: new Date('2026-03-02T10:00:07.250Z'), items: 0, days: 1, line: 'Watching 1 feed; last successful check Mon 2 Mar 2026 10:00 UTC.' },
+    { name: 'checked 40 days on, never an item', success: new Date(t0.getTime() + 40 * day), items: 0, days: 40, line: 'Watching 1 feed, 1 quiet (nothing new for 30 days); last successful check Sat 11 Apr 2026 09:00 UTC.' },
+    { name: 'checked 40 days on, an item stored on day 20', success: new Date(t0.getTime() + 40 * day), items: 20, days: 40, line: 'Watching 1 feed; last successful check Sat 11 Apr 2026 09:00 UTC.' },
+    { name: 'checked 40 days on, never an item, quiet_after_days 0', success: new Date(t0.getTime() + 40 * day), items: 0, days: 40, quietAfterDays: 0, line: 'Watching 1 feed; last successful check Sat 11 Apr 2026 09:00 UTC.' },
+  ])('says when the feeds were last checked: $name', async ({ success, items, days, quietAfterDays, line }) => {
     const { feedId } = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha' }, [], t0);
+    if (items) await storage.items.storeForFeed(feedId, [newItem(feedId, { key: 'late', title: 'A late story' })], { fetchedAt: new Date(t0.getTime() + items * day) });
     if (success) await storage.feeds.recordSuccess(feedId, { at: success, nextCheckAt: success, etag: null, lastModified: null, title: 'Alpha' });
-    const handle = createCommandHandler(commandDepsFor(storage));
+    const handle = createCommandHandler({ ...commandDepsFor(storage), clock: fixedClock(new Date(t0.getTime() + days * day)), ...(quietAfterDays === undefined ? {} : { quietAfterDays }) });
     expect((await handle(status)).text.split('\n').at(-1)).toBe(line);
   });
 });

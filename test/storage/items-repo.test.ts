@@ -119,4 +119,34 @@ describe.each(testDatabases)('ItemsRepo on $name', (database) => {
     );
     expect((await storage.items.listByFeed(feedId)).map((i) => i.key)).toEqual(['g:new', 'g:old', 'g:none']);
   });
+
+  // When a feed last brought something new (its quiet state, README Feeds): the fetch of its newest item, or
+  // on the first poll (the backlog, alert keys set) the newest publication date, no later than the fetch.
+  const day = 86_400_000;
+  it.each<{ name: string; polls: { items: NewItem[]; at: Date; backlog?: boolean }[]; want: Date | null }>([
+    { name: 'no poll stored anything', polls: [], want: null },
+    { name: 'a poll with new items: its fetch time', polls: [{ items: [item({ key: 'g:1' })], at }], want: at },
+    { name: 'the first poll: the backlog newest date', polls: [{ items: [item({ key: 'g:1', publishedAt: new Date('2025-01-05T00:00:00Z') }), item({ key: 'g:2', publishedAt: new Date('2025-03-01T00:00:00Z') })], at, backlog: true }], want: new Date('2025-03-01T00:00:00Z') },
+    { name: 'the first poll, a date after the fetch: the fetch', polls: [{ items: [item({ key: 'g:1', publishedAt: new Date(at.getTime() + 5 * day) })], at, backlog: true }], want: at },
+    { name: 'the first poll, undated items: the fetch', polls: [{ items: [item({ key: 'g:1', publishedAt: null })], at, backlog: true }], want: at },
+    { name: 'a later poll of known items only: unchanged', polls: [{ items: [item({ key: 'g:1' })], at }, { items: [item({ key: 'g:1' })], at: new Date(at.getTime() + 9 * day) }], want: at },
+    { name: 'a later poll with a new item: moves on', polls: [{ items: [item({ key: 'g:1' })], at }, { items: [item({ key: 'g:1' }), item({ key: 'g:2' })], at: new Date(at.getTime() + 9 * day) }], want: new Date(at.getTime() + 9 * day) },
+    { name: 'a write with an older time never moves it back', polls: [{ items: [item({ key: 'g:1' })], at }, { items: [item({ key: 'g:2' })], at: new Date(at.getTime() - 9 * day) }], want: at },
+  ])('records when the feed last brought a new item: $name', async ({ polls, want }) => {
+    for (const p of polls) {
+      const options = { fetchedAt: p.at, ...(p.backlog ? { alertKeys: new Set<string>() } : {}) };
+      await storage.items.storeForFeed(feedId, p.items.map((i) => ({ ...i, feedId })), options);
+    }
+    expect((await storage.feeds.get(feedId))!.lastNewItemAt).toEqual(want);
+  });
+
+  it('records it for each feed of a batch of polls (the poll writer)', async () => {
+    const other = (await storage.feeds.add({ url: 'https://other.example/rss', source: 'cli' }, at)).feed.id;
+    const quiet = (await storage.feeds.add({ url: 'https://quiet.example/rss', source: 'cli' }, at)).feed.id;
+    const later = new Date(at.getTime() + day);
+    const success = (id: number, items: NewItem[]) => ({ kind: 'success' as const, feedId: id, success: { at: later, nextCheckAt: later, etag: null, lastModified: null }, items: { list: items.map((i) => ({ ...i, feedId: id })), options: { fetchedAt: later } } });
+    await storage.pollWrites.commit([success(feedId, [item({ key: 'g:1' })]), success(other, [item({ key: 'g:1' }), item({ key: 'g:2' })]), success(quiet, [])]);
+    const got = await Promise.all([feedId, other, quiet].map(async (id) => (await storage.feeds.get(id))!.lastNewItemAt));
+    expect(got).toEqual([later, later, null]);
+  });
 });

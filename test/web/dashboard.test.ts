@@ -16,7 +16,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/security.ts';
-import { seedFeed } from '../delivery/fixtures.ts';
+import { newItem, seedFeed } from '../delivery/fixtures.ts';
 import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -216,8 +216,30 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     expect(r.text).toMatch(/<span class="n ok">1<\/span> OK/);
     expect(r.text).toContain('<span class="n">1</span> new, not read yet');
     expect(feedsPage.text).toContain('<span class="muted">new: not read yet</span>');
+    expect(r.text).not.toContain('quiet');
     expect(r.text).toContain('<svg viewBox="0 0 560 180" role="img"');
     expect((r.text.match(/<rect class="bar"/g) ?? []).length).toBe(14);
+  });
+
+  it('counts and names the quiet feeds: they answer, but nothing new came for 30 days', async () => {
+    // Never polled here (checks a year off): one whose last new item came 40 days ago, one that never had one.
+    const day = 86_400_000;
+    const now = Date.now();
+    const later = new Date(now + 365 * day);
+    const { feed: stale } = await app.storage!.feeds.add({ url: 'https://stale.example/rss', title: 'Stale Desk', source: 'cli', nextCheckAt: later }, new Date(now - 60 * day));
+    const { feed: empty } = await app.storage!.feeds.add({ url: 'https://empty.example/rss', title: 'Empty Desk', source: 'cli', nextCheckAt: later }, new Date(now - 60 * day));
+    // Stored as a backlog (processed, so the running pipeline leaves it alone), undated: its fetch counts.
+    await app.storage!.items.storeForFeed(stale.id, [newItem(stale.id, { key: 'old', title: 'An old story' })], { fetchedAt: new Date(now - 40 * day), alertKeys: new Set() });
+    for (const f of [stale, empty]) await app.storage!.feeds.recordSuccess(f.id, { at: new Date(now - day), nextCheckAt: later, etag: null, lastModified: null });
+    const r = await op.get('/');
+    const feedsPage = await op.get('/feeds?q=.example%2Frss');
+    await app.storage!.feeds.remove(stale.id);
+    await app.storage!.feeds.remove(empty.id);
+    expect(r.text).toContain('<span class="n warn">2</span> quiet');
+    expect(r.text).toMatch(/<span class="n ok">1<\/span> OK/);
+    expect(r.text).toContain('Quiet (they answer, but nothing new for 30 days): Stale Desk, Empty Desk. Check that their sites still publish there.');
+    expect(feedsPage.text).toMatch(/<span class="warn">quiet: nothing new since <time datetime="[^"]+">[^<]+<\/time><\/span>/);
+    expect(feedsPage.text).toMatch(/<span class="warn">quiet: nothing at all since it was added <time datetime="[^"]+">[^<]+<\/time><\/span>/);
   });
 
   it('adds a feed with the same checks as /news feeds add, and refuses a form without or with a wrong CSRF token or from another origin', async () => {

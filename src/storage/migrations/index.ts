@@ -14,6 +14,7 @@ import { entryMarksMigration } from './012_entry_marks.ts';
 import { clusterWindowIndexMigration } from './013_cluster_window_index.ts';
 import { itemsClusterFeedIndexMigration } from './014_items_cluster_feed_index.ts';
 import { audienceVersionMigration } from './015_audience_version.ts';
+import { feedLastNewItemMigration } from './016_feed_last_new_item.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -30,5 +31,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '013_cluster_window_index': clusterWindowIndexMigration(),
     '014_items_cluster_feed_index': itemsClusterFeedIndexMigration(),
     '015_audience_version': audienceVersionMigration(dialect),
+    '016_feed_last_new_item': feedLastNewItemMigration(dialect),
   };
 }

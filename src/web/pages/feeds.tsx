@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
-import { feedHealth, feedNeedsAttention, type Feed } from '../../domain/types.ts';
+import { DEFAULT_QUIET_AFTER_DAYS, feedHealth, feedNeedsAttention, quietSince, type Feed, type QuietRule } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
 import { boundedText } from '../../lib/bounded-text.ts';
@@ -100,11 +100,23 @@ function reach(row: Row, tenant: TenantView | null): string {
   return `this ${noun}'s channels`;
 }
 
-function State(props: { feed: Feed }) {
+/** When the dashboard calls a feed quiet (polling.quiet_after_days), as of this request. */
+export const quietRule = (kit: Kit): QuietRule => ({ now: kit.deps.clock.now(), afterDays: kit.deps.settings.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS });
+
+function State(props: { feed: Feed; quiet: QuietRule }) {
   const f = props.feed;
   if (!f.enabled) return <span class="bad">{`disabled${f.disabledReason ? `: ${f.disabledReason}` : ''}`}</span>;
   if (f.errorCount > 0) return <span class="warn">{`failing (${f.errorCount}x)`}</span>;
-  if (feedHealth(f) === 'new') return <span class="muted">new: not read yet</span>;
+  const health = feedHealth(f, props.quiet);
+  if (health === 'new') return <span class="muted">new: not read yet</span>;
+  if (health === 'quiet') {
+    return (
+      <span class="warn">
+        {f.lastNewItemAt ? 'quiet: nothing new since ' : 'quiet: nothing at all since it was added '}
+        <Time at={quietSince(f)} />
+      </span>
+    );
+  }
   return <span class="ok">ok</span>;
 }
 
@@ -178,6 +190,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
   const canAddOwn = !!tenant && tenant.isAdmin;
   const canAddGlobal = viewer.operator || (!!tenant && tenant.isOperator);
   const noun = tenant ? (tenant.tenant.platform === 'slack' ? 'workspace' : 'server') : null;
+  const quiet = quietRule(props.kit);
   return (
     <div>
       {viewer.operator ? (
@@ -236,7 +249,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
                     </td>
                     <td data-label="For">{reach(r, tenant)}</td>
                     <td data-label="State">
-                      <State feed={f} />
+                      <State feed={f} quiet={quiet} />
                     </td>
                     <td data-label="Last success">
                       <Time at={f.lastSuccessAt} />

@@ -10,6 +10,7 @@ import type { Kit, WebEnv } from '../kit.tsx';
 import { channelScope, feedScope, type Viewer } from '../types.ts';
 import { SentChart, type DayCount } from '../views/chart.tsx';
 import { StoryLink, Time } from '../views/layout.tsx';
+import { quietRule } from './feeds.tsx';
 import { InstallLinks } from './sign-in.tsx';
 
 const DAYS = 14;
@@ -43,6 +44,8 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
     const enabled = feeds.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0);
     const fresh = enabled.filter((f) => feedHealth(f) === 'new').length;
+    const rule = quietRule(kit);
+    const quiet = enabled.filter((f) => feedHealth(f, rule) === 'quiet');
     const days: DayCount[] = Array.from({ length: DAYS }, (_, i) => {
       const d = today - DAYS + 1 + i;
       return { day: new Date(d * DAY_MS).toISOString().slice(0, 10), count: perDay.get(d) ?? 0 };
@@ -57,8 +60,13 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
             <h2 id="health">Feeds</h2>
             <ul class="cards">
               <li class="card">
-                <span class="n ok">{String(enabled.length - failing.length - fresh)}</span> OK
+                <span class="n ok">{String(enabled.length - failing.length - fresh - quiet.length)}</span> OK
               </li>
+              {quiet.length ? (
+                <li class="card">
+                  <span class="n warn">{String(quiet.length)}</span> quiet
+                </li>
+              ) : null}
               {fresh ? (
                 <li class="card">
                   <span class="n">{String(fresh)}</span> new, not read yet
@@ -75,6 +83,13 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
               <p>
                 Failing: {failing.slice(0, 5).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}
                 {failing.length > 5 ? ` and ${failing.length - 5} more` : ''}. <a href="/feeds">See the feeds</a>.
+              </p>
+            ) : null}
+            {quiet.length ? (
+              <p>
+                {`Quiet (they answer, but nothing new for ${rule.afterDays} days): `}
+                {quiet.slice(0, 5).map((f) => cleanFeedTitle(f.title) ?? f.url).join(', ')}
+                {quiet.length > 5 ? ` and ${quiet.length - 5} more` : ''}. Check that their sites still publish there.
               </p>
             ) : null}
           </section>
