@@ -252,7 +252,7 @@ export function createApp(opts: AppOptions): App {
 
     // GET /metrics: storage counts read on each scrape, plus counters the components below increment; for
     // METRICS_TOKEN bearers, or this machine only when it is unset (http/metrics-access.ts).
-    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now()), storage: db.monitor, clock, logger, token: config.secrets.metricsToken, ...(push.websub ? { websub: () => db.websub.countsByState() } : {}) });
+    const metrics = createBotMetrics({ stats: () => db.stats.snapshot(clock.now(), { quietAfterDays: config.polling.quiet_after_days }), storage: db.monitor, clock, logger, token: config.secrets.metricsToken, ...(push.websub ? { websub: () => db.websub.countsByState() } : {}) });
     countPush = (o) => metrics.counters.pushed(o);
     // The dashboard under / (off, and saying so, until a sign-in method is configured); it changes things
     // through the same command handler, with the same rights the platforms give each person.

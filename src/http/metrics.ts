@@ -92,6 +92,7 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
         gauge('cyberbrief_feeds', 'Feeds in the database.', [{ value: s.feeds.total }]),
         gauge('cyberbrief_feeds_enabled', 'Feeds being polled.', [{ value: s.feeds.enabled }]),
         gauge('cyberbrief_feeds_failing', 'Enabled feeds whose last poll failed.', [{ value: s.feeds.failing }]),
+        gauge('cyberbrief_feeds_quiet', 'Enabled feeds that answer but brought nothing new for polling.quiet_after_days.', [{ value: s.feeds.quiet }]),
         gauge('cyberbrief_feeds_disabled', 'Feeds not polled (disabled by an operator or after repeated failures).', [{ value: s.feeds.disabled }]),
         gauge(
           'cyberbrief_feed_consecutive_failures',

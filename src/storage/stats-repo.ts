@@ -1,11 +1,12 @@
 // Counts for the operator (GET /metrics): a handful of aggregate queries, each returning a bounded
 // result whatever the size of the database.
 import { sql, type Kysely } from 'kysely';
-import type { AlertStatus } from '../domain/types.ts';
+import { DEFAULT_QUIET_AFTER_DAYS, type AlertStatus } from '../domain/types.ts';
 import type { Database } from './schema.ts';
 
 export interface StorageStats {
-  feeds: { total: number; enabled: number; failing: number; disabled: number };
+  /** quiet: enabled, answering, and nothing new for `quietAfterDays` (domain/types.ts feedHealth; 0 when off). */
+  feeds: { total: number; enabled: number; failing: number; quiet: number; disabled: number };
   /** Enabled feeds whose last polls failed, most consecutive failures first (at most `failingLimit`). */
   failingFeeds: Array<{ feedId: number; errorCount: number }>;
   items: number;
@@ -17,13 +18,19 @@ export interface StorageStats {
 export class StatsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async snapshot(now: Date, opts: { failingLimit?: number } = {}): Promise<StorageStats> {
+  async snapshot(now: Date, opts: { failingLimit?: number; quietAfterDays?: number } = {}): Promise<StorageStats> {
+    const quietDays = opts.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS;
+    // Quiet as feedHealth says: enabled, not failing, read at least once, nothing new since before the cutoff.
+    const cutoff = now.getTime() - quietDays * 86_400_000;
     const f = await this.db
       .selectFrom('feeds')
       .select([
         (eb) => eb.fn.countAll<number>().as('total'),
         sql<number>`coalesce(sum(case when enabled = 1 then 1 else 0 end), 0)`.as('enabled'),
         sql<number>`coalesce(sum(case when enabled = 1 and error_count > 0 then 1 else 0 end), 0)`.as('failing'),
+        quietDays > 0
+          ? sql<number>`coalesce(sum(case when enabled = 1 and error_count = 0 and last_success_at is not null and coalesce(last_new_item_at, created_at) < ${cutoff} then 1 else 0 end), 0)`.as('quiet')
+          : sql<number>`0`.as('quiet'),
       ])
       .executeTakeFirstOrThrow();
     const failingFeeds = await this.db
@@ -48,7 +55,7 @@ export class StatsRepo {
     const total = Number(f.total);
     const enabled = Number(f.enabled);
     return {
-      feeds: { total, enabled, failing: Number(f.failing), disabled: total - enabled },
+      feeds: { total, enabled, failing: Number(f.failing), quiet: Number(f.quiet), disabled: total - enabled },
       failingFeeds: failingFeeds.map((r) => ({ feedId: Number(r.id), errorCount: Number(r.error_count) })),
       items: Number(items.n),
       alerts,

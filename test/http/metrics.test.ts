@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { feedHealth } from '../../src/domain/types.ts';
 import type { ChatPlatform } from '../../src/domain/chat.ts';
 import { DeliveryError } from '../../src/domain/chat.ts';
 import { createDispatcher } from '../../src/delivery/dispatcher.ts';
@@ -176,6 +177,7 @@ describe.each(testDatabases)('GET /metrics on $name', (database) => {
     expect(value(p, 'cyberbrief_feeds')).toBe(3);
     expect(value(p, 'cyberbrief_feeds_enabled')).toBe(2);
     expect(value(p, 'cyberbrief_feeds_failing')).toBe(1);
+    expect(value(p, 'cyberbrief_feeds_quiet')).toBe(0);
     expect(value(p, 'cyberbrief_feeds_disabled')).toBe(1);
     expect(p.series.get('cyberbrief_feed_consecutive_failures')).toEqual([{ labels: { feed_id: String(bad) }, value: 2 }]);
     expect(value(p, 'cyberbrief_items')).toBe(4);
@@ -197,6 +199,34 @@ describe.each(testDatabases)('GET /metrics on $name', (database) => {
     for (const name of p.series.keys()) expect(p.helps.get(name), name).toBeTruthy();
     // No label carries a URL or anything but fixed words and ids.
     expect(res.text).not.toContain('http://');
+  });
+
+  // cyberbrief_feeds_quiet counts, in SQL, the feeds feedHealth calls quiet (the lists and the dashboard).
+  it.each([30, 7, 0])('counts the quiet feeds as the lists do (quiet_after_days %i)', async (quietAfterDays) => {
+    const day = 86_400_000;
+    const now = clock.now();
+    const at = (days: number) => new Date(now.getTime() - days * day);
+    const seeds: Array<{ added: number; newItem: number | null; read: boolean; fail?: boolean; disable?: boolean }> = [
+      { added: 60, newItem: 40, read: true }, // quiet at 30 and 7
+      { added: 60, newItem: 10, read: true }, // quiet at 7 only
+      { added: 60, newItem: 1, read: true }, // never quiet
+      { added: 60, newItem: null, read: true }, // nothing ever: quiet since it was added
+      { added: 3, newItem: null, read: true }, // added 3 days ago: not yet
+      { added: 60, newItem: null, read: false }, // never read: new, not quiet
+      { added: 60, newItem: 40, read: true, fail: true }, // failing first
+      { added: 60, newItem: 40, read: true, disable: true }, // disabled first
+    ];
+    for (const [i, sd] of seeds.entries()) {
+      const { feed } = await storage.feeds.add({ url: `https://q${i}.example/rss`, source: 'cli' }, at(sd.added));
+      if (sd.newItem !== null) await storage.items.storeForFeed(feed.id, [{ feedId: feed.id, key: 'k', guid: 'k', url: null, title: 'T', summary: '', content: '', html: null, author: null, publishedAt: null, contentHash: 'h' }], { fetchedAt: at(sd.newItem), alertKeys: new Set() });
+      if (sd.read) await storage.feeds.recordSuccess(feed.id, { at: at(0), nextCheckAt: now, etag: null, lastModified: null });
+      if (sd.fail) await storage.feeds.recordFailure(feed.id, { at: now, nextCheckAt: now, error: 'fetch_http: HTTP 500' });
+      if (sd.disable) await storage.feeds.setEnabled(feed.id, false, now);
+    }
+    const listed = (await storage.feeds.list()).filter((f) => feedHealth(f, { now, afterDays: quietAfterDays }) === 'quiet').length;
+    const stats = await storage.stats.snapshot(now, { quietAfterDays });
+    expect(stats.feeds.quiet).toBe(listed);
+    expect(stats.feeds.quiet).toBe({ 30: 2, 7: 3, 0: 0 }[quietAfterDays]);
   });
 
   it('still answers with the in-process counters, and storage_up 0, when the database does not answer', async () => {
