@@ -47,3 +47,7 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
  * error or nothing at all. The core never means to give one.
  */
 export const NO_ANSWER = 'This command gave no answer to show; try /news help, or tell the operator if one was expected.';
+
+/** "Also covered by" under a live alert: at most this many outlets, each with its own headline clipped to ALSO_TITLE_MAX. */
+export const ALSO_MAX = 5;
+export const ALSO_TITLE_MAX = 120;

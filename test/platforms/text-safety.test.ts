@@ -198,7 +198,7 @@ describe('rendered messages carry no live mention', () => {
     summary: `Summary ${evil}`,
     fromExcerpt: true,
     topics: [{ id: 'espionage', name: 'State cyberespionage' }],
-    alsoCoveredBy: [{ source: `Other @everyone`, title: 'x', url: 'javascript:alert(1)' }, { source: 'Good', title: 'y', url: 'https://good.example/' }],
+    alsoCoveredBy: [{ source: `Other @everyone`, title: 'Their take <!here> @here *loud* [click](https://evil.example)', url: 'javascript:alert(1)' }, { source: 'Good', title: 'A good headline', url: 'https://good.example/' }],
   };
 
   it('Slack blocks', () => {
@@ -207,7 +207,9 @@ describe('rendered messages carry no live mention', () => {
     for (const live of SLACK_LIVE.slice(0, 2)) expect(json).not.toMatch(live);
     expect(json).not.toContain('<https://evil');
     expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^\*<https:\/\/news\.example\/story\?a=1&amp;b=2\|Spy row @\u2060everyone &lt;!channel&gt;/) } });
-    expect(json).toContain('<https://good.example/|Good>');
+    expect(json).toContain('*Good*: <https://good.example/|A good headline>');
+    // Another outlet's headline is feed text: escaped, no link from its markup, none from a javascript: URL.
+    expect(JSON.stringify(msg.blocks.at(-2))).not.toMatch(/<https:\/\/evil|<javascript|<!here>/);
     expect(json).toContain('<!date^1773065100^{date_short_pretty} {time}|Mon 9 Mar 2026 14:05 UTC>');
     const reply = slackReplies({ text: `Latest ${evil}`, ephemeral: true, stories: [story] })[0]!;
     expect(reply.response_type).toBe('ephemeral');
@@ -233,9 +235,10 @@ describe('rendered messages carry no live mention', () => {
     expect(embed.url).toBe('https://news.example/story?a=1&b=2');
     expect(embed.fields).toEqual([
       { name: 'Topics', value: 'State cyberespionage', inline: true },
-      { name: 'Also covered by', value: 'Other @\u200beveryone, [Good](https://good.example/)', inline: true },
+      { name: 'Also covered by', value: `**Other @\u200beveryone**: ${embed.fields![1]!.value.split('\n')[0]!.slice('**Other @\u200beveryone**: '.length)}\n**Good**: [A good headline](https://good.example/)`, inline: false },
     ]);
     expect(embed.description).toContain('\\[click\\]\\(https://evil.example\\)');
+    expect(embed.fields![1]!.value.split('\n')[0]).toBe('**Other @\u200beveryone**: Their take \\<!here\\> @\u200bhere \\*loud\\* \\[click\\]\\(https://evil.example\\)');
     expect(discordReplies({ text: '@everyone', ephemeral: true })[0]!.content).toBe('@\u200beveryone');
   });
 });

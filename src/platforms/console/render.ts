@@ -1,7 +1,7 @@
 // Plain-text rendering for the console adapter: one block of lines per story.
 import type { BriefView, DigestView, FollowUpView, Reply, StoryView } from '../../domain/chat.ts';
 import { shownTime } from '../../domain/shown-time.ts';
-import { cleanFeedText, safeHttpUrl } from '../text.ts';
+import { ALSO_TITLE_MAX, cleanFeedText, safeHttpUrl } from '../text.ts';
 
 export function storyText(story: StoryView): string {
   const lines = [
@@ -14,7 +14,8 @@ export function storyText(story: StoryView): string {
   if (summary) lines.push(...summary.split('\n').map((l) => `  ${l}`));
   if (story.topics.length) lines.push(`  Topics: ${story.topics.map((t) => t.name).join(', ')}`);
   if (story.alsoCoveredBy.length) {
-    lines.push(`  Also covered by: ${story.alsoCoveredBy.map((c) => `${cleanFeedText(c.source, 80)}${safeHttpUrl(c.url) ? ` <${safeHttpUrl(c.url)}>` : ''}`).join(', ')}`);
+    lines.push('  Also covered by:');
+    for (const c of story.alsoCoveredBy) lines.push(`    ${cleanFeedText(c.source, 80)}: ${cleanFeedText(c.title || c.source, ALSO_TITLE_MAX)}${safeHttpUrl(c.url) ? ` <${safeHttpUrl(c.url)}>` : ''}`);
   }
   if (story.feedbackAlertId !== undefined) lines.push(`  Feedback: type "relevant ${story.feedbackAlertId}" or "not relevant ${story.feedbackAlertId}"`);
   return lines.join('\n');

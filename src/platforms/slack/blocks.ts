@@ -7,7 +7,7 @@ import { shownTime } from '../../domain/shown-time.ts';
 import { clipText } from '../../lib/bounded-text.ts';
 import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
-import { NO_ANSWER, stripInvisible } from '../text.ts';
+import { ALSO_MAX, ALSO_TITLE_MAX, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -62,7 +62,9 @@ export function storyMessage(story: StoryView): SlackMessage {
   const context: string[] = [];
   if (story.topics.length > 0) context.push(`Topics: ${story.topics.map((t) => escapeMrkdwn(t.name)).join(', ')}`);
   if (story.alsoCoveredBy.length > 0) {
-    context.push(`Also covered by: ${story.alsoCoveredBy.slice(0, 5).map((c) => slackLink(c.url, c.source, 80)).join(', ')}`);
+    // Each outlet's own headline, so a reader sees the other angles, and a story joined by mistake shows.
+    const lines = story.alsoCoveredBy.slice(0, ALSO_MAX).map((c) => `*${feedMrkdwn(c.source, 80) || 'Unknown source'}*: ${slackLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`);
+    context.push(`Also covered by:\n${lines.join('\n')}`);
   }
   if (context.length > 0) blocks.push({ type: 'context', elements: context.map((c) => mrkdwn(c.slice(0, BLOCK_MAX))) });
   if (story.feedbackAlertId !== undefined) blocks.push(feedbackBlock(story.feedbackAlertId));

@@ -12,7 +12,7 @@ const story: StoryView = {
   summary: 'Delegations met.',
   fromExcerpt: false,
   topics: [{ id: 'talks', name: 'Cyber talks' }],
-  alsoCoveredBy: [{ source: 'Beta', title: 'x', url: 'https://b.example/' }],
+  alsoCoveredBy: [{ source: 'Beta', title: 'Talks go on in Geneva', url: 'https://b.example/' }],
 };
 
 describe('console adapter', () => {
@@ -27,7 +27,8 @@ describe('console adapter', () => {
       '  https://a.example/1',
       '  Delegations met.',
       '  Topics: Cyber talks',
-      '  Also covered by: Beta <https://b.example/>',
+      '  Also covered by:',
+      '    Beta: Talks go on in Geneva <https://b.example/>',
     ]);
     expect(await p.postDigest('console', { stories: [{ title: 'A', url: null, source: 'S' }] })).toEqual({ messageId: 'console-2' });
     expect(out[1]).toBe('[console] ■ 1 more story:\n  • A (S)');

@@ -25,7 +25,7 @@ const story: StoryView = {
   summary: 'Read [the official statement](https://evil.example) now @everyone.',
   fromExcerpt: true,
   topics: [{ id: 'espionage', name: 'State cyberespionage' }],
-  alsoCoveredBy: [{ source: 'Other Wire', title: 'x', url: 'https://other.example/1' }],
+  alsoCoveredBy: [{ source: 'Other Wire', title: 'Spy row widens @everyone', url: 'https://other.example/1' }],
 };
 
 describe('Discord adapter', () => {
@@ -343,6 +343,8 @@ describe('Discord adapter', () => {
     expect(text).not.toContain('[the official statement](https://evil.example)');
     const embed = (msg.body.embeds as Array<Record<string, unknown>>)[0]!;
     expect(embed).toMatchObject({ url: 'https://news.example/spy', timestamp: '2026-03-09T14:05:00.000Z', footer: { text: 'Summary from the feed excerpt' } });
+    // The other outlet's own headline, linked, its mention broken.
+    expect(embed.fields).toContainEqual({ name: 'Also covered by', value: '**Other Wire**: [Spy row widens @\u200beveryone](https://other.example/1)', inline: false });
 
     await platform.updateStory(CHAN, sent.messageId, { ...story, title: 'Updated' });
     expect(discord.messages[1]).toMatchObject({ kind: 'edit', id: sent.messageId, body: { embeds: [expect.objectContaining({ title: 'Updated' })], allowed_mentions: { parse: [] } } });

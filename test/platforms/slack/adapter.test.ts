@@ -28,7 +28,7 @@ const story: StoryView = {
   summary: 'Officials agreed to <@U999> talks. <https://evil.example|Official statement> *Retracted* `see below`',
   fromExcerpt: false,
   topics: [{ id: 'talks', name: 'Cyber talks' }],
-  alsoCoveredBy: [{ source: 'Other Wire', title: 't', url: 'https://other.example/1' }],
+  alsoCoveredBy: [{ source: 'Other Wire', title: 'Working group on cyber norms meets', url: 'https://other.example/1' }],
 };
 
 describe('Slack adapter', () => {
@@ -224,7 +224,7 @@ describe('Slack adapter', () => {
       expect(all).not.toMatch(/\*Retracted\*|`see below`/);
       expect(all).toContain('\u2217Retracted\u2217 \u02CBsee below\u02CB');
       expect(all).toContain('<https://news.example/a?x=1&amp;y=2|US and China form cyber working group');
-      expect(all).toContain('Also covered by: <https://other.example/1|Other Wire>');
+      expect(all).toContain('Also covered by:\\n*Other Wire*: <https://other.example/1|Working group on cyber norms meets>');
       expect(slack.calls.find((c) => c.method === 'chat.postMessage')!.token).toBe(TOKEN);
 
       await platform.updateStory('C100', sent.messageId, { ...story, title: 'Updated title' });
