@@ -216,6 +216,23 @@ describe('rendered messages carry no live mention', () => {
     for (const live of SLACK_LIVE.slice(0, 2)) expect(JSON.stringify(reply)).not.toMatch(live);
   });
 
+  // Five outlets with 1,500-character URLs: whole lines only, within each platform's limit, no link left open.
+  it('"also covered by" keeps whole lines within the limits', () => {
+    const long = { ...story, alsoCoveredBy: Array.from({ length: 5 }, (_, i) => ({ source: `Outlet ${i}`, title: `Headline ${i}`, url: `https://o${i}.example/${'a'.repeat(1500)}` })) };
+    const blocks = slackStory(long).blocks;
+    const also = blocks.flatMap((b) => (b.type === 'context' ? b.elements : [])).map((e) => ('text' in e ? e.text : '')).find((t) => t.startsWith('Also covered by:'))!;
+    expect(also.length).toBeLessThanOrEqual(2900);
+    expect(also.split('\n').slice(1)).toEqual([0, 1, 2, 3, 4].slice(0, also.split('\n').length - 1).map((i) => `*Outlet ${i}*: <https://o${i}.example/${'a'.repeat(1500)}|Headline ${i}>`));
+    expect(also.split('\n').length).toBeGreaterThan(1);
+    const field = discordStory(long).embeds[0]!.fields!.find((f) => f.name === 'Also covered by');
+    // One line alone is over Discord's 1,024: no field rather than a cut link.
+    expect(field).toBeUndefined();
+    const shorter = { ...story, alsoCoveredBy: long.alsoCoveredBy.map((c, i) => ({ ...c, url: `https://o${i}.example/${'a'.repeat(300)}` })) };
+    const value = discordStory(shorter).embeds[0]!.fields!.find((f) => f.name === 'Also covered by')!.value;
+    expect(value.length).toBeLessThanOrEqual(1024);
+    expect(value.split('\n').every((l, i) => l === `**Outlet ${i}**: [Headline ${i}](https://o${i}.example/${'a'.repeat(300)})`)).toBe(true);
+  });
+
   it('Slack replies stay within 50 blocks', () => {
     const many = slackReplies({ text: 'Latest', ephemeral: true, stories: Array.from({ length: 10 }, () => story) })[0]!;
     expect(many.blocks.length).toBeLessThanOrEqual(50);

@@ -62,9 +62,15 @@ export function storyMessage(story: StoryView): SlackMessage {
   const context: string[] = [];
   if (story.topics.length > 0) context.push(`Topics: ${story.topics.map((t) => escapeMrkdwn(t.name)).join(', ')}`);
   if (story.alsoCoveredBy.length > 0) {
-    // Each outlet's own headline, so a reader sees the other angles, and a story joined by mistake shows.
-    const lines = story.alsoCoveredBy.slice(0, ALSO_MAX).map((c) => `*${feedMrkdwn(c.source, 80) || 'Unknown source'}*: ${slackLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`);
-    context.push(`Also covered by:\n${lines.join('\n')}`);
+    // Each outlet's own headline, so a reader sees the other angles, and a story joined by mistake shows. Whole
+    // lines only, within the block's limit (a cut would leave a link's markup open).
+    let text = 'Also covered by:';
+    for (const c of story.alsoCoveredBy.slice(0, ALSO_MAX)) {
+      const line = `*${feedMrkdwn(c.source, 80) || 'Unknown source'}*: ${slackLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`;
+      if (text.length + line.length + 1 > BLOCK_MAX) break;
+      text = `${text}\n${line}`;
+    }
+    if (text.includes('\n')) context.push(text);
   }
   if (context.length > 0) blocks.push({ type: 'context', elements: context.map((c) => mrkdwn(c.slice(0, BLOCK_MAX))) });
   if (story.feedbackAlertId !== undefined) blocks.push(feedbackBlock(story.feedbackAlertId));
