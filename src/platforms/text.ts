@@ -51,3 +51,14 @@ export const NO_ANSWER = 'This command gave no answer to show; try /news help, o
 /** "Also covered by" under a live alert: at most this many outlets, each with its own headline clipped to ALSO_TITLE_MAX. */
 export const ALSO_MAX = 5;
 export const ALSO_TITLE_MAX = 120;
+
+/** `lines` joined by line breaks, the first ones whose whole fits in `max` characters: no line is cut (a link's markup stays closed). */
+export function linesWithin(lines: readonly string[], max: number): string {
+  let out = '';
+  for (const line of lines) {
+    const joined = out === '' ? line : `${out}\n${line}`;
+    if (joined.length > max) break;
+    out = joined;
+  }
+  return out;
+}

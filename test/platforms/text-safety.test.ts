@@ -6,7 +6,7 @@ import { storyMessage as discordStory } from '../../src/platforms/discord/embeds
 import { replyMessages as discordReplies } from '../../src/platforms/discord/reply-messages.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
 import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
-import { safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
+import { linesWithin, safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
 import type { StoryView } from '../../src/domain/chat.ts';
 
 const NASTY = [
@@ -280,5 +280,18 @@ describe('escapeReplyMrkdwn', () => {
       expect(quoted).not.toMatch(live);
       expect(escapeReplyMrkdwn(`Latest: "${input}"`)).not.toMatch(live);
     }
+  });
+});
+
+// Whole lines within a budget: what "also covered by" keeps on Slack and Discord.
+describe('linesWithin', () => {
+  it.each([
+    { name: 'all fit', lines: ['ab', 'cd'], max: 5, want: 'ab\ncd' },
+    { name: 'the break counts', lines: ['ab', 'cd'], max: 4, want: 'ab' },
+    { name: 'stops at the first that does not fit', lines: ['ab', 'cdefgh', 'i'], max: 6, want: 'ab' },
+    { name: 'a first line over the budget: nothing', lines: ['abcdefgh', 'i'], max: 4, want: '' },
+    { name: 'no lines', lines: [], max: 10, want: '' },
+  ])('$name', ({ lines, max, want }) => {
+    expect(linesWithin(lines, max)).toBe(want);
   });
 });

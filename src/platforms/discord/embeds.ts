@@ -4,7 +4,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIAllowedMentions, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { DigestView, FollowUpView, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS, type Verdict } from '../../domain/feedback.ts';
-import { ALSO_MAX, ALSO_TITLE_MAX, safeHttpUrl } from '../text.ts';
+import { ALSO_MAX, ALSO_TITLE_MAX, linesWithin, safeHttpUrl } from '../text.ts';
 import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
 
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
@@ -35,12 +35,8 @@ export function storyEmbed(story: StoryView): APIEmbed {
   if (story.topics.length > 0) fields.push({ name: 'Topics', value: feedMarkdown(story.topics.map((t) => t.name).join(', '), 1000), inline: true });
   if (story.alsoCoveredBy.length > 0) {
     // Each outlet's own headline, a line each, within a field's 1,024 characters.
-    let value = '';
-    for (const c of story.alsoCoveredBy.slice(0, ALSO_MAX)) {
-      const line = `**${feedMarkdown(c.source, 80) || 'Unknown source'}**: ${discordLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`;
-      if (value.length + line.length + 1 > 1024) break;
-      value = value ? `${value}\n${line}` : line;
-    }
+    const lines = story.alsoCoveredBy.slice(0, ALSO_MAX).map((c) => `**${feedMarkdown(c.source, 80) || 'Unknown source'}**: ${discordLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`);
+    const value = linesWithin(lines, 1024);
     if (value) fields.push({ name: 'Also covered by', value, inline: false });
   }
   const embed: APIEmbed = {

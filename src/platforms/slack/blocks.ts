@@ -7,7 +7,7 @@ import { shownTime } from '../../domain/shown-time.ts';
 import { clipText } from '../../lib/bounded-text.ts';
 import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
-import { ALSO_MAX, ALSO_TITLE_MAX, NO_ANSWER, stripInvisible } from '../text.ts';
+import { ALSO_MAX, ALSO_TITLE_MAX, linesWithin, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -64,12 +64,8 @@ export function storyMessage(story: StoryView): SlackMessage {
   if (story.alsoCoveredBy.length > 0) {
     // Each outlet's own headline, so a reader sees the other angles, and a story joined by mistake shows. Whole
     // lines only, within the block's limit (a cut would leave a link's markup open).
-    let text = 'Also covered by:';
-    for (const c of story.alsoCoveredBy.slice(0, ALSO_MAX)) {
-      const line = `*${feedMrkdwn(c.source, 80) || 'Unknown source'}*: ${slackLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`;
-      if (text.length + line.length + 1 > BLOCK_MAX) break;
-      text = `${text}\n${line}`;
-    }
+    const lines = story.alsoCoveredBy.slice(0, ALSO_MAX).map((c) => `*${feedMrkdwn(c.source, 80) || 'Unknown source'}*: ${slackLink(c.url, c.title || c.source, ALSO_TITLE_MAX)}`);
+    const text = linesWithin(['Also covered by:', ...lines], BLOCK_MAX);
     if (text.includes('\n')) context.push(text);
   }
   if (context.length > 0) blocks.push({ type: 'context', elements: context.map((c) => mrkdwn(c.slice(0, BLOCK_MAX))) });
