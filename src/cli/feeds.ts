@@ -3,7 +3,7 @@
 // CLI shows (and exports, enables, disables) the same feeds the bot polls; they are marked as configured.
 import type { Config } from '../config/schema.ts';
 import type { FeedAudience } from '../domain/tenancy.ts';
-import { feedHealth, feedNeedsAttention, quietSince, type Feed, type QuietRule } from '../domain/types.ts';
+import { feedHealth, feedNeedsAttention, quietRule, quietSince, type Feed, type QuietRule } from '../domain/types.ts';
 import { syncConfigFeeds } from '../feeds/config-feeds.ts';
 import { createAddressGuard } from '../feeds/address-guard.ts';
 import { checkFeedUrl, MAX_FEED_URL_LENGTH, storedFeedUrl } from '../feeds/feed-url.ts';
@@ -171,7 +171,7 @@ export const command: CliCommand = {
         need(0, 'no arguments');
         return withFeeds(async (s, configured, config) => {
           const [every, audiences, subs] = await Promise.all([s.feeds.list(), s.feeds.audiences(), s.websub.list()]);
-          const quiet: QuietRule = { now: new Date(), afterDays: config.polling.quiet_after_days };
+          const quiet = quietRule(new Date(), config.polling.quiet_after_days);
           const failing = ctx.args.values.failing === true;
           const feeds = failing ? every.filter(feedNeedsAttention) : every;
           const push = new Map(subs.map((p) => [p.feedId, p]));

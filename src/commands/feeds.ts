@@ -5,7 +5,7 @@
 // a feed it cannot see or a global one. The console has no tenants: its feed commands act on the global
 // feeds (the console user is an operator).
 import { shownTime } from '../domain/shown-time.ts';
-import { DEFAULT_QUIET_AFTER_DAYS, feedHealth } from '../domain/types.ts';
+import { feedHealth, quietRule, type QuietRule } from '../domain/types.ts';
 import { isTenant, type Tenant } from '../domain/tenancy.ts';
 import { storedFeedUrl } from '../feeds/feed-url.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -34,10 +34,10 @@ async function visible(ctx: CommandContext): Promise<VisibleFeed[]> {
   return ctx.deps.feeds.visibleTo(ctx.tenant);
 }
 
-function stateOf(f: VisibleFeed, ctx: CommandContext): string {
+function stateOf(f: VisibleFeed, quiet: QuietRule): string {
   if (!f.enabled) return `disabled: ${f.disabledReason ?? 'by an operator'}`;
   if (f.errorCount > 0) return `failing ${f.errorCount}x`;
-  if (feedHealth(f, { now: ctx.now, afterDays: ctx.deps.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS }) === 'quiet') {
+  if (feedHealth(f, quiet) === 'quiet') {
     return f.lastNewItemAt ? `quiet: nothing new since ${shownTime(f.lastNewItemAt)}` : 'quiet: nothing at all yet';
   }
   return '';
@@ -79,8 +79,9 @@ function list(feeds: readonly VisibleFeed[], operands: readonly string[], ctx: C
   const pages = Math.ceil(feeds.length / PAGE_SIZE);
   const from = (page - 1) * PAGE_SIZE;
   const shown = feeds.slice(from, from + PAGE_SIZE);
+  const quiet = quietRule(ctx.now, ctx.deps.quietAfterDays);
   const lines = shown.map((f) => {
-    const notes = [f.global ? 'global' : `this ${noun}'s`, stateOf(f, ctx)].filter((x) => x !== '');
+    const notes = [f.global ? 'global' : `this ${noun}'s`, stateOf(f, quiet)].filter((x) => x !== '');
     return `${f.id}. ${f.title ? `${f.title} ` : ''}${f.url} (${notes.join('; ')})`;
   });
   const which = pages > 1 ? `; ${span(from + 1, from + shown.length)} shown (page ${page} of ${pages})` : '';

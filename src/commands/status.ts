@@ -1,6 +1,6 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
 import { shownTime } from '../domain/shown-time.ts';
-import { DEFAULT_QUIET_AFTER_DAYS, feedHealth } from '../domain/types.ts';
+import { feedHealth, quietRule } from '../domain/types.ts';
 import { deliveryLines } from './delivery-text.ts';
 import { tenantNoun } from './permissions.ts';
 import { ownedByAnother, sharedChannelSentence } from './shared-channel.ts';
@@ -48,10 +48,10 @@ export const status: CommandModule = {
     const all = await deps.feeds.visibleTo(tenant);
     const enabled = all.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0).length;
-    const quietDays = deps.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS;
-    const quiet = enabled.filter((f) => feedHealth(f, { now, afterDays: quietDays }) === 'quiet').length;
+    const rule = quietRule(now, deps.quietAfterDays);
+    const quiet = enabled.filter((f) => feedHealth(f, rule) === 'quiet').length;
     const lastOk = enabled.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
-    const feedsLine = `Watching ${enabled.length} ${enabled.length === 1 ? 'feed' : 'feeds'}${failing ? `, ${failing} failing` : ''}${quiet ? `, ${quiet} quiet (nothing new for ${quietDays} days)` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${shownTime(lastOk)}` : ''}.`;
+    const feedsLine = `Watching ${enabled.length} ${enabled.length === 1 ? 'feed' : 'feeds'}${failing ? `, ${failing} failing` : ''}${quiet ? `, ${quiet} quiet (nothing new for ${rule.afterDays} days)` : ''}${all.length > enabled.length ? `, ${all.length - enabled.length} disabled` : ''}${lastOk ? `; last successful check ${shownTime(lastOk)}` : ''}.`;
     // A channel shared with another workspace (Slack Connect) belongs to the one it was first used from
     // (README, Tenancy): its topics, keywords, alert state (dead letters name stories of that workspace's own
     // feeds) and feedback are that workspace's, so the other one sees only what it owns.

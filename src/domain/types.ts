@@ -57,6 +57,9 @@ export interface QuietRule {
 /** polling.quiet_after_days's default. */
 export const DEFAULT_QUIET_AFTER_DAYS = 30;
 
+/** The rule as of `now` for a setting that may be unset (the default then). */
+export const quietRule = (now: Date, afterDays: number | undefined): QuietRule => ({ now, afterDays: afterDays ?? DEFAULT_QUIET_AFTER_DAYS });
+
 type HealthFields = Pick<Feed, 'enabled' | 'errorCount' | 'lastSuccessAt' | 'lastNewItemAt' | 'createdAt'>;
 
 /** Since when a feed has brought nothing new: its last new item, or when it was added if it never brought one. */

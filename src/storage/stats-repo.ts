@@ -1,7 +1,7 @@
 // Counts for the operator (GET /metrics): a handful of aggregate queries, each returning a bounded
 // result whatever the size of the database.
 import { sql, type Kysely } from 'kysely';
-import { DEFAULT_QUIET_AFTER_DAYS, type AlertStatus } from '../domain/types.ts';
+import { quietRule, type AlertStatus } from '../domain/types.ts';
 import type { Database } from './schema.ts';
 
 export interface StorageStats {
@@ -19,7 +19,7 @@ export class StatsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async snapshot(now: Date, opts: { failingLimit?: number; quietAfterDays?: number } = {}): Promise<StorageStats> {
-    const quietDays = opts.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS;
+    const quietDays = quietRule(now, opts.quietAfterDays).afterDays;
     // Quiet as feedHealth says: enabled, not failing, read at least once, nothing new since before the cutoff.
     const cutoff = now.getTime() - quietDays * 86_400_000;
     const f = await this.db

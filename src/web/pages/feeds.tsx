@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { allowed } from '../../commands/permissions.ts';
 import type { FeedAudience } from '../../domain/tenancy.ts';
-import { DEFAULT_QUIET_AFTER_DAYS, feedHealth, feedNeedsAttention, quietSince, type Feed, type QuietRule } from '../../domain/types.ts';
+import { feedHealth, feedNeedsAttention, quietRule, quietSince, type Feed, type QuietRule } from '../../domain/types.ts';
 import { cleanFeedTitle } from '../../feeds/feed-title.ts';
 import { MAX_OPML_FEEDS, parseOpml, renderOpml } from '../../feeds/opml.ts';
 import { boundedText } from '../../lib/bounded-text.ts';
@@ -101,7 +101,7 @@ function reach(row: Row, tenant: TenantView | null): string {
 }
 
 /** When the dashboard calls a feed quiet (polling.quiet_after_days), as of this request. */
-export const quietRule = (kit: Kit): QuietRule => ({ now: kit.deps.clock.now(), afterDays: kit.deps.settings.quietAfterDays ?? DEFAULT_QUIET_AFTER_DAYS });
+export const dashboardQuietRule = (kit: Kit): QuietRule => quietRule(kit.deps.clock.now(), kit.deps.settings.quietAfterDays);
 
 function State(props: { feed: Feed; quiet: QuietRule }) {
   const f = props.feed;
@@ -190,7 +190,7 @@ function FeedsPage(props: { kit: Kit; viewer: Viewer; csrf: string; tenant: Tena
   const canAddOwn = !!tenant && tenant.isAdmin;
   const canAddGlobal = viewer.operator || (!!tenant && tenant.isOperator);
   const noun = tenant ? (tenant.tenant.platform === 'slack' ? 'workspace' : 'server') : null;
-  const quiet = quietRule(props.kit);
+  const quiet = dashboardQuietRule(props.kit);
   return (
     <div>
       {viewer.operator ? (

@@ -10,7 +10,7 @@ import type { Kit, WebEnv } from '../kit.tsx';
 import { channelScope, feedScope, type Viewer } from '../types.ts';
 import { SentChart, type DayCount } from '../views/chart.tsx';
 import { StoryLink, Time } from '../views/layout.tsx';
-import { quietRule } from './feeds.tsx';
+import { dashboardQuietRule } from './feeds.tsx';
 import { InstallLinks } from './sign-in.tsx';
 
 const DAYS = 14;
@@ -44,7 +44,7 @@ export function registerOverview(app: Hono<WebEnv>, kit: Kit): void {
     const enabled = feeds.filter((f) => f.enabled);
     const failing = enabled.filter((f) => f.errorCount > 0);
     const fresh = enabled.filter((f) => feedHealth(f) === 'new').length;
-    const rule = quietRule(kit);
+    const rule = dashboardQuietRule(kit);
     const quiet = enabled.filter((f) => feedHealth(f, rule) === 'quiet');
     const days: DayCount[] = Array.from({ length: DAYS }, (_, i) => {
       const d = today - DAYS + 1 + i;
