@@ -73,6 +73,7 @@ describe('loadTopicsFile', () => {
       'foreign-supplier-risk',
       'influence-operations',
       'government-espionage',
+      'cyber-strategy',
     ]);
   });
 

@@ -53,7 +53,9 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
     // alarms fewer.
     // Session 16: a zero-day against a region's government networks meets government-espionage, and hackers sabotaging
     // a country's energy facility (labelled in session 16, when it was first let in) critical-infrastructure-attacks.
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 153, fp: 7, fn: 14 });
+    // Session 27: a national cyber strategy against adversaries meets cyber-strategy (labelled then, when it was
+    // first let in, by the guide's "national cyber strategy/policy explicitly aimed at foreign state threats").
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 154, fp: 7, fn: 14 });
     // The random sample of the rest of the half (README): 150 items of the half, none labelled above, none let in.
     const sample = checkLabels('random-sample.jsonl');
     expect(new Set(sample.map((l) => l.id)).size).toBe(150);

@@ -189,7 +189,7 @@ export const CONCEPTS: readonly Concept[] = [
     id: 'strategy',
     label: 'national cyber strategy and defence',
     terms: [
-      '(national cyber strategy|cyber strategy|cybersecurity strategy|national security strategy|cyber policy|cyber doctrine|offensive cyber|cyber offensive|offensive operations|defend forward|persistent engagement|deterrence|deter|cyber deterrence|cyber defence|cyber defense|national security|homeland security|cyber resilience act|cyber solidarity|cyber reserve|cyber force|cyber forces|cyber command|hack back)',
+      '(national cyber strategy|cyber strategy|cybersecurity strategy|national security strategy|cyber policy|cyber doctrine|offensive cyber|cyber offensive|offensive operations|defend forward|persistent engagement|deterrence|deter|cyber deterrence|cyber defence|cyber defense|national security|homeland security|cyber resilience act|cyber solidarity|cyber reserve|hack back)',
     ],
   },
   {

@@ -64,6 +64,9 @@ export function leadOf(doc: ScoreDoc): string {
   return c.length > LEAD_CHARS ? c.slice(0, LEAD_CHARS) : c;
 }
 
+/** Words that name foreign states as a policy's object (the fact `adversaries`). */
+const ADVERSARIES = ['adversaries', 'adversarial'];
+
 const STATE_TOKEN = '<state>';
 const ACTOR_TOKEN = '<actor>';
 
@@ -273,7 +276,7 @@ export const STORY_KINDS: readonly { name: string; all: readonly string[]; any?:
   { name: 'influence_operation', all: ['influence'], any: [['state', 'state_cue']] },
   { name: 'election_intrusion', all: ['election', 'cyber'], any: [['state', 'state_cue']] },
   { name: 'supplier_risk', all: ['supplier_risk'], any: [['state', 'gov_action', 'state_vendor']] },
-  { name: 'strategy_against_adversaries', all: ['strategy'], any: [['state_cue', 'state_agent']] },
+  { name: 'strategy_against_adversaries', all: ['strategy'], any: [['state_cue', 'state_agent', 'adversaries']] },
   { name: 'spyware_against_officials', all: ['spyware_vendor'], any: [['gov_target', 'state']] },
   { name: 'espionage_on_government', all: ['espionage', 'gov_target', 'cyber'] },
   { name: 'regional_actor', all: ['region_actor', 'cyber'] },
@@ -393,6 +396,11 @@ export function extractFeatures(
   // "EU governments", "governments in the region": the plural names targets (the concept lists match by
   // stem, where "governments" and "the government" that acts are one word).
   if (!facts.has('gov_target') && (a.title.lower.includes('governments') || a.lead.lower.includes('governments'))) facts.set('gov_target', '"governments"');
+  // "deterrence against cyber adversaries": the word national policy uses for foreign states. Only as written:
+  // "adversary" alone is any attacker in the security press ("adversary-in-the-middle"), and the concept
+  // lists match by stem. It names the foreign side of a strategy (STORY_KINDS) and nothing else.
+  const adversaries = ADVERSARIES.find((w) => a.title.lower.includes(w) || a.lead.lower.includes(w));
+  if (adversaries) facts.set('adversaries', `"${adversaries}"`);
 
   // A state that steals for the regime (the guide's "North Korean Lazarus stealing for the regime"): its
   // cybercrime, IT-worker schemes and crypto theft are state conduct, not crime with no state angle. The kind

@@ -78,3 +78,38 @@ describe('a state known to steal for its regime', () => {
     expect(found).toEqual(kinds);
   });
 });
+
+// A strategy's foreign side (session 27, docs/relevance-check/README.md): "adversaries" as written names the states
+// a national policy is aimed at; "adversary" alone is any attacker ("adversary-in-the-middle"); a cyber command is
+// a state body, not a strategy, so its name alone does not make both halves of the kind. Stories written for this test.
+describe('a national cyber strategy aimed at adversaries', () => {
+  it.each([
+    {
+      name: 'a cyber strategy against adversaries',
+      title: 'Government cyber strategy vows to deter adversaries',
+      description: 'The plan also funds the modernisation of federal networks.',
+      kind: true,
+    },
+    {
+      name: 'adversarial states in the description',
+      title: 'Ministers publish a national cyber strategy',
+      description: 'It names adversarial states as the main threat to networks.',
+      kind: true,
+    },
+    {
+      name: 'an attacker called an adversary, in a phishing story with a strategy word',
+      title: 'Phishing kit uses adversary-in-the-middle pages',
+      description: 'Firms should revisit their cybersecurity strategy, the researchers said.',
+      kind: false,
+    },
+    {
+      name: 'a cyber command named, nothing about a strategy',
+      title: 'Senate confirms new head of Cyber Command',
+      description: 'The general will also lead the signals intelligence agency.',
+      kind: false,
+    },
+  ])('$name', ({ title, description, kind }) => {
+    const { values } = features(title, description);
+    expect(values.has('kind:strategy_against_adversaries')).toBe(kind);
+  });
+});
