@@ -11,6 +11,7 @@ import { meteredDispatchStore } from './delivery/metered-store.ts';
 import { channelRulesFrom, createDispatcher, createPipeline, dispatcherOptionsFrom, pipelineOptionsFrom } from './delivery/index.ts';
 import type { MemberAccess } from './domain/access.ts';
 import type { ChatPlatform } from './domain/chat.ts';
+import { EVERY_TOPIC } from './domain/following.ts';
 import type { PlatformName, Topic } from './domain/types.ts';
 import { syncConfigFeeds } from './feeds/config-feeds.ts';
 import { cleanFeedTitle } from './feeds/feed-title.ts';
@@ -83,13 +84,13 @@ export function summarizerFrom(config: Config, logger: Logger, extra: { fetcher?
 }
 
 /**
- * The console channel (no chat tokens set) is subscribed to every topic the first time it is seen, so
- * `npm start` shows alerts out of the box; later changes made with /news commands are kept.
+ * The console channel (no chat tokens set) follows every topic, and any added later, from the first time it is
+ * seen, so `npm start` shows alerts out of the box; later changes made with /news commands are kept.
  */
-async function subscribeConsoleOnce(db: Storage, topics: readonly Topic[], now: Date): Promise<void> {
+async function subscribeConsoleOnce(db: Storage, now: Date): Promise<void> {
   if (await db.channels.find('console', CONSOLE_CHANNEL)) return;
   const ch = await db.channels.upsert({ platform: 'console', externalId: CONSOLE_CHANNEL, workspaceId: '', name: CONSOLE_CHANNEL }, now);
-  await db.channels.subscribe(ch.id, topics.map((t) => t.id), 'operator', now);
+  await db.channels.subscribe(ch.id, [EVERY_TOPIC], 'operator', now);
 }
 
 export function createApp(opts: AppOptions): App {
@@ -216,7 +217,7 @@ export function createApp(opts: AppOptions): App {
       slackInstallations: db.slackInstallations,
       slackTeamOfChannel: async (channelId) => (await db.channels.find('slack', channelId))?.workspaceId || null,
     });
-    if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, topics, clock.now());
+    if (platforms.some((p) => p.name === 'console')) await subscribeConsoleOnce(db, clock.now());
     checkpoint();
     const byName = new Map<PlatformName, ChatPlatform>(platforms.map((p) => [p.name, p]));
     const handler = createCommandHandler({

@@ -1,5 +1,6 @@
 // /news latest [topic] [count]: the newest stories that matched a topic (or this channel's topics).
 import type { StoryView } from '../domain/chat.ts';
+import { followedTopicIds } from '../domain/following.ts';
 import type { Topic } from '../domain/types.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -88,7 +89,7 @@ export const latest: CommandModule = {
     } else {
       const ch = await findChannel();
       // A shared channel's topics are its owning workspace's: from another, every topic.
-      const followed = ch && ch.workspaceId === cmd.workspaceId ? await deps.channels.subscriptions(ch.id) : [];
+      const followed = ch && ch.workspaceId === cmd.workspaceId ? followedTopicIds(await deps.channels.subscriptions(ch.id), deps.topics) : [];
       topicIds = followed.length > 0 ? followed : deps.topics.map((t) => t.id);
       scope = followed.length > 0 ? "this channel's topics" : 'any topic';
     }

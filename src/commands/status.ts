@@ -1,4 +1,5 @@
 // /news status: what this channel follows, its keywords, whether alerts are paused, and feed health.
+import { followedTopicIds, followsEvery } from '../domain/following.ts';
 import { shownTime } from '../domain/shown-time.ts';
 import { feedHealth, quietRule } from '../domain/types.ts';
 import { deliveryLines } from './delivery-text.ts';
@@ -64,7 +65,11 @@ export const status: CommandModule = {
     // Feed text, keywords and stored reasons, quoted so an adapter makes them inert (not our own text).
     const quoted: string[] = [...kws.map((k) => k.term), ch?.pausedReason ?? ''];
     const lines = [
-      subs.length ? `This channel follows ${topicNames(deps.topics, subs)}.` : 'This channel follows no topics (use /news subscribe).',
+      followsEvery(subs)
+        ? `This channel follows every topic, and any added later: ${topicNames(deps.topics, followedTopicIds(subs, deps.topics))}.`
+        : subs.length
+          ? `This channel follows ${topicNames(deps.topics, subs)}.`
+          : 'This channel follows no topics (use /news subscribe).',
       kws.length
         ? `Keywords: ${kws.map((k) => `${k.exclude ? '-' : ''}"${k.term}"`).join(', ')}.`
         : 'No channel keywords.',

@@ -34,6 +34,12 @@ export function joinTopicNames(topics: readonly Topic[], args: readonly string[]
   return out;
 }
 
+/** Whether the arguments ask for every topic: none, or `all` alone (unless a topic is called all). */
+export function namesEveryTopic(topics: readonly Topic[], given: readonly string[]): boolean {
+  const args = joinTopicNames(topics, given);
+  return args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all' && !findTopic(topics, 'all'));
+}
+
 /** Topic ids for the arguments; none or `all` means every topic. Unknown ones throw one sentence. */
 export function resolveTopics(topics: readonly Topic[], given: readonly string[]): Topic[] {
   const args = joinTopicNames(topics, given);

@@ -1,4 +1,5 @@
 // /news topics: the topics a channel can follow, marking the ones it follows.
+import { followedTopicIds, followsEvery } from '../domain/following.ts';
 import { clipText } from '../lib/bounded-text.ts';
 import { fitLines, REPLY_TEXT_MAX } from './reply-size.ts';
 import { ownedByAnother } from './shared-channel.ts';
@@ -20,8 +21,13 @@ export const topics: CommandModule = {
     const ch = await findChannel();
     // A channel of another workspace (shared): its topics are that workspace's choice, not marked here.
     const others = ownedByAnother(ch, cmd);
-    const followed = new Set(ch && !others ? await deps.channels.subscriptions(ch.id) : []);
-    const head = others ? `Topics (this channel is shared with another ${tenantNoun(cmd.platform)}, which chooses what it follows):` : 'Topics (follow with /news subscribe <id>):';
+    const stored = ch && !others ? await deps.channels.subscriptions(ch.id) : [];
+    const followed = new Set(followedTopicIds(stored, deps.topics));
+    const head = others
+      ? `Topics (this channel is shared with another ${tenantNoun(cmd.platform)}, which chooses what it follows):`
+      : followsEvery(stored)
+        ? 'Topics (this channel follows every topic, and any added later):'
+        : 'Topics (follow with /news subscribe <id>):';
     const render = (max: number) =>
       deps.topics.map((t) => {
         const desc = t.description ? `: ${clipText(t.description, max)}` : '';

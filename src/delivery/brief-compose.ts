@@ -3,6 +3,7 @@
 // through the channel's keywords alone form a last group); each with one line of summary, its link and
 // "also covered by" links; at most `perTopic` per group and `maxStories` in all, the rest counted. Pure.
 import { describeQuiet, type BriefSchedule, type QuietHours } from '../domain/brief-schedule.ts';
+import { followsEvery } from '../domain/following.ts';
 import { shownTime } from '../domain/shown-time.ts';
 import type { BriefGroupView, BriefStoryView, BriefView } from '../domain/chat.ts';
 import { codePoints, firstChars } from '../lib/bounded-text.ts';
@@ -38,7 +39,7 @@ export interface ComposeInput {
   periodStart: Date;
   periodEnd: Date;
   stories: readonly BriefStoryInput[];
-  /** The channel's topics (for grouping). */
+  /** The channel's topics (for grouping; EVERY_TOPIC: any topic). */
   subscriptions: readonly string[];
   topics: readonly { id: string; name: string }[];
   limits: BriefLimits;
@@ -94,13 +95,14 @@ function storyView(s: BriefStoryInput): BriefStoryView {
 
 export function composeBrief(input: ComposeInput): BriefView {
   const subscribed = new Set(input.subscriptions);
+  const every = followsEvery(input.subscriptions);
   const names = new Map(input.topics.map((t) => [t.id, t.name]));
   const ranked = rankStories(input.stories);
   const groups = new Map<string, BriefGroupView>();
   let shown = 0;
   let more = 0;
   for (const s of ranked) {
-    const topicId = [...s.topics].sort((a, b) => b.score - a.score).find((t) => subscribed.has(t.topicId))?.topicId ?? null;
+    const topicId = [...s.topics].sort((a, b) => b.score - a.score).find((t) => every || subscribed.has(t.topicId))?.topicId ?? null;
     const key = topicId ?? '';
     let g = groups.get(key);
     if (!g) {

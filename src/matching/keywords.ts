@@ -9,6 +9,7 @@
 //
 // Combining rule, for one channel and one item:
 //   accepted = (a subscribed topic matched  OR  an include keyword hit)  AND  no exclude keyword hit
+import { followsEvery } from '../domain/following.ts';
 import type { MatchField } from '../domain/types.ts';
 import { codePoints } from '../lib/bounded-text.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -159,7 +160,7 @@ export interface ChannelDecision {
 
 /**
  * The one call the router makes per channel and item: topic results for the item (from
- * TopicMatcher.match), the channel's subscribed topic ids and compiled keywords.
+ * TopicMatcher.match), the channel's subscribed topic ids (EVERY_TOPIC: any topic) and compiled keywords.
  */
 export function acceptsForChannel(
   results: readonly MatchResult[],
@@ -168,7 +169,8 @@ export function acceptsForChannel(
   doc: MatchDoc,
 ): ChannelDecision {
   const subscribed = new Set(subscribedTopicIds);
-  const topics = results.filter((r) => r.matched && subscribed.has(r.topicId)).map((r) => r.topicId);
+  const every = followsEvery(subscribedTopicIds);
+  const topics = results.filter((r) => r.matched && (every || subscribed.has(r.topicId))).map((r) => r.topicId);
   const kw = filter.test(doc);
   const wanted = topics.length > 0 || kw.includeHits.length > 0;
   const accepted = wanted && kw.excludedBy === null;

@@ -2,6 +2,7 @@
 // flag. A channel is one row per (platform, external id), created on its first command.
 import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_DELIVERY, DELIVERY_MODES, formatClock, parseClock, type BriefSchedule, type ChannelDelivery, type DeliveryMode, type QuietHours } from '../domain/brief-schedule.ts';
+import { EVERY_TOPIC } from '../domain/following.ts';
 import type { Channel, ChannelKeyword, PlatformName } from '../domain/types.ts';
 import { pauseReason } from '../lib/bounded-text.ts';
 import { pushTo } from '../lib/group.ts';
@@ -120,13 +121,14 @@ export class ChannelsRepo {
     return rows.map((r) => r.topic_id);
   }
 
-  /** Channels subscribed to a topic (for the router). */
+  /** Channels subscribed to a topic, by its id or by following every topic. */
   async subscribers(topicId: string): Promise<Channel[]> {
     const rows = await this.db
       .selectFrom('channels')
       .innerJoin('subscriptions', 'subscriptions.channel_id', 'channels.id')
       .selectAll('channels')
-      .where('subscriptions.topic_id', '=', topicId)
+      .where('subscriptions.topic_id', 'in', [topicId, EVERY_TOPIC])
+      .distinct()
       .orderBy('channels.id')
       .execute();
     return rows.map(channelFromRow);

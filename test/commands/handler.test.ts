@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler, type CommandDeps } from '../../src/commands/index.ts';
 import type { Command, CommandHandler } from '../../src/domain/chat.ts';
+import { EVERY_TOPIC } from '../../src/domain/following.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { StorageError, UsageError } from '../../src/lib/errors.ts';
@@ -59,9 +60,10 @@ describe('createCommandHandler (SQLite)', () => {
 
   it.each([
     { name: 'names topics', text: 'subscribe espionage', want: ['espionage'] },
-    { name: 'no topic means all', text: 'subscribe', want: ['espionage', 'talks'] },
+    // No topic, or "all": every topic, and any added later (stored as one EVERY_TOPIC row, not the list of the day).
+    { name: 'no topic means every topic', text: 'subscribe', want: [EVERY_TOPIC] },
     { name: 'case and commas', text: 'subscribe TALKS,espionage', want: ['espionage', 'talks'] },
-    { name: '"all"', text: 'subscribe all', want: ['espionage', 'talks'] },
+    { name: '"all"', text: 'subscribe all', want: [EVERY_TOPIC] },
   ])('subscribe $name', async ({ text, want }) => {
     const r = await handle(command(text, manager));
     expect(r.ephemeral).toBe(false);
@@ -155,9 +157,15 @@ describe('createCommandHandler (SQLite)', () => {
 
   it('unsubscribes named topics or all', async () => {
     await handle(command('subscribe', manager));
-    expect((await handle(command('unsubscribe talks', manager))).text).toBe('This channel no longer follows Cyber talks. Still followed: State cyberespionage.');
+    // From every topic, naming one leaves the others as a list, and says that later topics are not followed.
+    expect((await handle(command('unsubscribe talks', manager))).text).toBe(
+      'This channel no longer follows Cyber talks. Still followed: State cyberespionage; topics added later will not be (/news subscribe follows every topic again).',
+    );
     expect(await subs()).toEqual(['espionage']);
     expect((await handle(command('unsubscribe', manager))).text).toBe('This channel no longer follows State cyberespionage. It follows no topics now.');
+    expect(await subs()).toEqual([]);
+    await handle(command('subscribe', manager));
+    expect((await handle(command('unsubscribe all', manager))).text).toBe('This channel no longer follows every topic. It follows no topics now.');
     expect(await subs()).toEqual([]);
   });
 

@@ -28,10 +28,28 @@ describe('/news subscribe and unsubscribe replies (SQLite)', () => {
 
   it.each([
     {
-      name: 'every topic: named once, in the file order',
+      name: 'every topic: named once, in the file order, and said to include later ones',
       before: [],
       text: 'subscribe',
-      reply: 'This channel now follows State operations, Cyber diplomacy, Attacks on infrastructure.',
+      reply: 'This channel now follows every topic, and any added later: State operations, Cyber diplomacy, Attacks on infrastructure.',
+    },
+    {
+      name: 'every topic again: nothing changed',
+      before: ['subscribe'],
+      text: 'subscribe all',
+      reply: 'Nothing changed: this channel already follows every topic, and any added later.',
+    },
+    {
+      name: 'a topic named while following every topic: nothing changed',
+      before: ['subscribe'],
+      text: 'subscribe diplomacy',
+      reply: 'Nothing changed: this channel follows every topic, those included.',
+    },
+    {
+      name: 'every topic after some: the list gives way',
+      before: ['subscribe diplomacy'],
+      text: 'subscribe',
+      reply: 'This channel now follows every topic, and any added later: State operations, Cyber diplomacy, Attacks on infrastructure.',
     },
     {
       name: 'topics named out of order: the file order',
@@ -53,9 +71,27 @@ describe('/news subscribe and unsubscribe replies (SQLite)', () => {
     },
     {
       name: 'unsubscribe: what is still followed, in the file order',
-      before: ['subscribe'],
+      before: ['subscribe state-ops diplomacy infrastructure'],
       text: 'unsubscribe diplomacy',
       reply: 'This channel no longer follows Cyber diplomacy. Still followed: State operations, Attacks on infrastructure.',
+    },
+    {
+      name: 'unsubscribe from every topic: the rest, and that later topics are not followed',
+      before: ['subscribe'],
+      text: 'unsubscribe diplomacy',
+      reply: 'This channel no longer follows Cyber diplomacy. Still followed: State operations, Attacks on infrastructure; topics added later will not be (/news subscribe follows every topic again).',
+    },
+    {
+      name: 'status: every topic',
+      before: ['subscribe'],
+      text: 'status',
+      reply: /^This channel follows every topic, and any added later: State operations, Cyber diplomacy, Attacks on infrastructure\.\n/,
+    },
+    {
+      name: 'topics: every one marked, and the head says so',
+      before: ['subscribe'],
+      text: 'topics',
+      reply: /^Topics \(this channel follows every topic, and any added later\):\n\[following\] state-ops .*\n\[following\] diplomacy .*\n\[following\] infrastructure /,
     },
     {
       name: 'status: the followed topics in the file order',
@@ -68,5 +104,31 @@ describe('/news subscribe and unsubscribe replies (SQLite)', () => {
     const r = await handle(command(text, MANAGER));
     if (typeof reply === 'string') expect(r.text).toBe(reply);
     else expect(r.text).toMatch(reply);
+  });
+});
+
+// A topic added after a channel subscribed (a new default topic, one saved on the dashboard) reaches the channels
+// that follow every topic, and not those that named theirs.
+describe('a topic added later (SQLite)', () => {
+  let storage: Storage;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ storage, cleanup } = await freshStorage(testDatabases[0]!));
+  });
+  afterEach(async () => cleanup());
+
+  it('is followed by a channel that follows every topic, and not by one that named its topics', async () => {
+    const before = createCommandHandler(commandDepsFor(storage, TOPICS));
+    await before(command('subscribe', MANAGER, { channelId: 'C1' }));
+    await before(command('subscribe state-ops diplomacy infrastructure', MANAGER, { channelId: 'C2' }));
+    const later: Topic = { id: 'strategy', name: 'Cyber strategy', description: 'x', terms: [{ term: 'cyber strategy', weight: 3 }], threshold: 2 };
+    const after = createCommandHandler(commandDepsFor(storage, [...TOPICS, later]));
+    expect((await after(command('status', MANAGER, { channelId: 'C1' }))).text).toMatch(/^This channel follows every topic, and any added later: State operations, Cyber diplomacy, Attacks on infrastructure, Cyber strategy\.\n/);
+    expect((await after(command('status', MANAGER, { channelId: 'C2' }))).text).toMatch(/^This channel follows State operations, Cyber diplomacy, Attacks on infrastructure\.\n/);
+    const c1 = (await storage.channels.find('slack', 'C1'))!;
+    const c2 = (await storage.channels.find('slack', 'C2'))!;
+    expect((await storage.channels.subscribers('strategy')).map((c) => c.id)).toEqual([c1.id]);
+    expect((await storage.channels.subscribers('diplomacy')).map((c) => c.id)).toEqual([c1.id, c2.id]);
   });
 });

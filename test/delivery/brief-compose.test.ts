@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeBrief, KEYWORDS_GROUP, oneLine, rankStories, type BriefStoryInput, type ComposeInput } from '../../src/delivery/brief-compose.ts';
+import { EVERY_TOPIC } from '../../src/domain/following.ts';
 
 const at = new Date('2026-03-02T05:00:00Z');
 let n = 0;
@@ -57,6 +58,22 @@ describe('composeBrief', () => {
     expect(top).toMatchObject({ relevance: 0.95, outlets: 3, summary: 'Spies charged.', alsoCoveredBy: [{ source: 'Beta', title: 'Spies charged (Beta)', url: 'https://beta.example/1' }] });
     expect(view).toMatchObject({ kind: 'brief', title: 'Daily brief', total: 4, more: 0, footer: 'That is everything that matched in this period.' });
     expect(view.subtitle).toBe('Mon 2 Mar 2026 08:00 Europe/Berlin · 4 stories since Sun 1 Mar 2026 08:00 Europe/Berlin · ranked by relevance, then by outlets');
+  });
+
+  it('files a story under the topic it matched best when the channel follows every topic', () => {
+    const view = composeBrief(
+      base(
+        [
+          story({ title: 'Ransom and spying', relevance: 0.8, topics: [{ topicId: 'crime', score: 9 }, { topicId: 'espionage', score: 4 }] }),
+          story({ title: 'Router ban', relevance: 0.5, topics: [] }),
+        ],
+        { subscriptions: [EVERY_TOPIC] },
+      ),
+    );
+    expect(view.groups.map((g) => [g.label, g.stories.map((s) => s.title)])).toEqual([
+      ['Cybercrime', ['Ransom and spying']],
+      [KEYWORDS_GROUP, ['Router ban']],
+    ]);
   });
 
   it('shows at most per_topic a group and max_stories in all, and counts the rest', () => {

@@ -2,6 +2,7 @@
 // workspace or server, and then by its topics and keywords.
 import { describe, expect, it } from 'vitest';
 import { createRouter, type ChannelRule } from '../../src/delivery/router.ts';
+import { EVERY_TOPIC } from '../../src/domain/following.ts';
 import type { FeedAudience } from '../../src/domain/tenancy.ts';
 
 const rules: ChannelRule[] = [
@@ -29,5 +30,29 @@ describe('createRouter', () => {
     const r = route(topics, doc, audience);
     expect(r.channelIds).toEqual(want);
     expect([...r.reasons.keys()].sort()).toEqual(want);
+  });
+});
+
+// A channel that follows every topic (EVERY_TOPIC, domain/following) takes any matched topic, one no channel named
+// included, and still its exclude keywords and its tenancy.
+describe('a channel that follows every topic', () => {
+  const route = createRouter([
+    { channelId: 1, tenant: 'slack:TA', topicIds: [EVERY_TOPIC], keywords: [] },
+    { channelId: 2, tenant: 'slack:TA', topicIds: ['espionage'], keywords: [] },
+    { channelId: 3, tenant: 'slack:TA', topicIds: [EVERY_TOPIC], keywords: [{ term: 'routers', exclude: true }] },
+    { channelId: 4, tenant: 'discord:GB', topicIds: [EVERY_TOPIC], keywords: [] },
+  ]);
+  it.each([
+    { name: 'a topic added later', topics: ['cyber-strategy'], want: [1, 3], reason: 'matched topic cyber-strategy' },
+    { name: 'a topic one other channel named', topics: ['espionage'], want: [1, 2, 3], reason: 'matched topic espionage' },
+    { name: 'no topic matched', topics: [], want: [], reason: undefined },
+  ])('$name', ({ topics, want, reason }) => {
+    const plain = { title: 'New cyber strategy', description: 'The plan names adversaries.', content: '' };
+    const r = route(topics, plain, { global: false, tenants: ['slack:TA'] });
+    expect(r.channelIds).toEqual(want);
+    expect(r.reasons.get(1)).toBe(reason);
+  });
+  it('still honours an exclude keyword', () => {
+    expect(route(['espionage'], doc, GLOBAL).channelIds).toEqual([1, 2, 4]);
   });
 });

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { storySignature } from '../../src/delivery/cluster.ts';
+import { EVERY_TOPIC } from '../../src/domain/following.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
@@ -306,8 +307,16 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
 
   it("changes the console channel's topics and keywords as /news would", async () => {
     const ch = (await app.storage!.channels.find('console', 'console'))!;
+    // The console follows every topic from its first start, and any added later.
+    expect(await app.storage!.channels.subscriptions(ch.id)).toEqual([EVERY_TOPIC]);
     const page = await op.get(`/channels/${ch.id}`);
     expect(page.status).toBe(200);
+    expect(page.text).toContain('<input type="checkbox" name="every" value="1" checked=""/> <strong>Every topic, and any added later</strong>');
+    expect(page.text).toContain('<input type="checkbox" name="topic" value="talks" checked=""/>');
+    // Unticking "every topic" alone changes nothing, and says how to follow only some.
+    const kept = await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage', 'talks'] });
+    expect((await op.get(kept.location!)).plain).toContain('Nothing changed: this channel still follows every topic. To follow only some, untick the ones it should not follow.');
+    expect(await app.storage!.channels.subscriptions(ch.id)).toEqual([EVERY_TOPIC]);
     // A browser counts maxlength in UTF-16 code units: room for 60 characters of two units each, a sign and quotes.
     expect(page.text).toContain('<input id="term" name="term" type="text" required="" maxlength="123"/>');
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage'] });
@@ -327,6 +336,15 @@ describe.each(testDatabases)('the dashboard (operator password, console install)
     await op.post(`/channels/${ch.id}/topics`, { topic: ['espionage', 'talks'] });
     // The channels table names them in the topics file's order, as /news status does.
     expect((await op.get('/channels')).plain).toContain('<td data-label="Topics">Cyber talks, State cyberespionage</td>');
+    // Ticking "every topic" again: /news subscribe with no topic.
+    const every = await op.post(`/channels/${ch.id}/topics`, { every: '1', topic: ['talks'] });
+    expect((await op.get(every.location!)).plain).toContain('This channel now follows every topic, and any added later:');
+    expect(await app.storage!.channels.subscriptions(ch.id)).toEqual([EVERY_TOPIC]);
+    expect((await op.get('/channels')).plain).toContain('<td data-label="Topics">every topic</td>');
+    await app.storage!.channels.pause(ch.id, 'the bot was removed');
+    await op.post(`/channels/${ch.id}/resume`, {});
+    expect((await app.storage!.channels.get(ch.id))!.paused).toBe(false);
+    expect(await app.storage!.channels.subscriptions(ch.id)).toEqual([EVERY_TOPIC]);
   });
 
   it('previews a topic edit over stored stories, saves it as a version the next poll uses, and reverts it', async () => {

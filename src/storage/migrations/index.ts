@@ -15,6 +15,7 @@ import { clusterWindowIndexMigration } from './013_cluster_window_index.ts';
 import { itemsClusterFeedIndexMigration } from './014_items_cluster_feed_index.ts';
 import { audienceVersionMigration } from './015_audience_version.ts';
 import { feedLastNewItemMigration } from './016_feed_last_new_item.ts';
+import { followEveryTopicMigration } from './017_follow_every_topic.ts';
 
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -32,5 +33,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '014_items_cluster_feed_index': itemsClusterFeedIndexMigration(),
     '015_audience_version': audienceVersionMigration(dialect),
     '016_feed_last_new_item': feedLastNewItemMigration(dialect),
+    '017_follow_every_topic': followEveryTopicMigration(),
   };
 }

@@ -5,6 +5,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { topicNames } from '../../commands/topic-args.ts';
+import { followedTopicIds, followsEvery } from '../../domain/following.ts';
 import { MAX_KEYWORD_LENGTH } from '../../matching/keywords.ts';
 import { fields, field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
 import type { ChannelView, TenantView, Viewer } from '../types.ts';
@@ -64,7 +65,7 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
                       <td data-label="Channel">
                         <ChannelName platform={v.channel.platform} name={v.channel.name} externalId={v.channel.externalId} />
                       </td>
-                      <td data-label="Topics">{subs.length ? topicNames(topics, subs) : <span class="muted">none</span>}</td>
+                      <td data-label="Topics">{followsEvery(subs) ? 'every topic' : subs.length ? topicNames(topics, subs) : <span class="muted">none</span>}</td>
                       <td data-label="Keywords">{kws.length ? kws.map((k) => `${k.exclude ? '-' : ''}${k.term}`).join(', ') : <span class="muted">none</span>}</td>
                       <td data-label="Alerts">{v.channel.paused ? <span class="bad">{`paused: ${v.channel.pausedReason ?? 'no reason recorded'}`}</span> : <span class="ok">on</span>}</td>
                       <td data-label="">
@@ -91,7 +92,9 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
     const ch = view.channel;
     const csrf = c.get('session')!.csrf;
     const topics = deps.topics.current().topics;
-    const subs = new Set(await channels.subscriptions(ch.id));
+    const stored = await channels.subscriptions(ch.id);
+    const every = followsEvery(stored);
+    const subs = new Set(followedTopicIds(stored, topics));
     const kws = await channels.keywords(ch.id);
     const label = `${ch.name ?? ch.externalId}`;
     const disabled = !view.manage;
@@ -107,7 +110,7 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
           {ch.paused ? (
             <div class="notice error">
               <p>{`Alerts are paused: ${ch.pausedReason ?? 'no reason recorded'}.`}</p>
-              {view.manage && subs.size > 0 ? (
+              {view.manage && stored.length > 0 ? (
                 <form method="post" action={`/channels/${ch.id}/resume`}>
                   <Csrf token={csrf} />
                   <button type="submit">Resume alerts</button>
@@ -121,6 +124,9 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
               <Csrf token={csrf} />
               <fieldset disabled={disabled}>
                 <legend class="sr-only">Topics this channel follows</legend>
+                <label class="check">
+                  <input type="checkbox" name="every" value="1" checked={every} /> <strong>Every topic, and any added later</strong>
+                </label>
                 {topics.map((t) => (
                   <label class="check">
                     <input type="checkbox" name="topic" value={t.id} checked={subs.has(t.id)} /> {t.name}
@@ -185,13 +191,24 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
     const form = await kit.form(c);
     const known = new Set(deps.topics.current().topics.map((t) => t.id));
     const wanted = new Set(fields(form, 'topic').filter((t) => known.has(t)));
-    const have = new Set(await channels.subscriptions(found.view.channel.id));
-    const add = [...wanted].filter((t) => !have.has(t));
-    const drop = [...have].filter((t) => !wanted.has(t) && known.has(t));
+    const stored = await channels.subscriptions(found.view.channel.id);
+    const have = new Set(followedTopicIds(stored, deps.topics.current().topics));
     const texts: string[] = [];
     const t = { tenant: found.tenant, channel: found.view };
     const refused = kit.may(viewer, t, 'subscribe', []);
     if (refused) return kit.forbidden(c, refused);
+    if (field(form, 'every') === '1') {
+      // Every topic, and any added later: /news subscribe with no topic. The boxes below it say nothing then.
+      if (followsEvery(stored)) return done(c, found.view.channel.id, []);
+      const r = await kit.run(viewer, t, 'subscribe', []);
+      if (!r.ok) return kit.forbidden(c, r.refusal);
+      return done(c, found.view.channel.id, [r.text]);
+    }
+    const add = [...wanted].filter((x) => !have.has(x));
+    const drop = [...have].filter((x) => !wanted.has(x) && known.has(x));
+    if (followsEvery(stored) && drop.length === 0) {
+      return done(c, found.view.channel.id, ['Nothing changed: this channel still follows every topic. To follow only some, untick the ones it should not follow.']);
+    }
     // Named topics only: an empty /news subscribe or unsubscribe means every topic.
     for (const [name, list] of [['subscribe', add], ['unsubscribe', drop]] as const) {
       if (list.length === 0) continue;
@@ -207,8 +224,8 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
     if (!found) return kit.forbidden(c, 'You cannot see that channel, so you cannot change it.');
     const subs = await channels.subscriptions(found.view.channel.id);
     if (subs.length === 0) return done(c, found.view.channel.id, ['This channel follows no topics; choose some and save to resume it.']);
-    // As in chat: subscribing again resumes a paused channel.
-    const r = await kit.run(viewer, { tenant: found.tenant, channel: found.view }, 'subscribe', subs);
+    // As in chat: subscribing again resumes a paused channel (with no topic named when it follows every topic).
+    const r = await kit.run(viewer, { tenant: found.tenant, channel: found.view }, 'subscribe', followsEvery(subs) ? [] : subs);
     if (!r.ok) return kit.forbidden(c, r.refusal);
     return done(c, found.view.channel.id, ['Alerts are on again.', r.text]);
   });
