@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopicsFile, MAX_TOPICS_FILE_BYTES } from '../../src/config/topics.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
+import { FORMER_DEFAULT_TOPICS } from '../../src/storage/migrations/017_follow_every_topic.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-topics-'));
 let n = 0;
@@ -63,18 +64,8 @@ describe('loadTopicsFile', () => {
 
   it('loads the shipped config/topics.yaml', async () => {
     const topics = await loadTopicsFile(path.resolve(process.cwd(), 'config', 'topics.yaml'));
-    expect(topics.map((t) => t.id)).toEqual([
-      'state-cyber-operations',
-      'cyber-diplomacy',
-      'cyber-accusations-sanctions',
-      'ip-theft-economic-espionage',
-      'critical-infrastructure-attacks',
-      'state-spyware',
-      'foreign-supplier-risk',
-      'influence-operations',
-      'government-espionage',
-      'cyber-strategy',
-    ]);
+    // The nine defaults migration 017 knows (a channel that followed all of them follows every topic now), then the tenth.
+    expect(topics.map((t) => t.id)).toEqual([...FORMER_DEFAULT_TOPICS, 'cyber-strategy']);
   });
 
   const topic = (body: string) => `topics:\n  - id: a\n    name: A\n${body}`;
