@@ -55,7 +55,10 @@ describe.skipIf(!present)('the relevance scorer on the second check set', () => 
     // a country's energy facility (labelled in session 16, when it was first let in) critical-infrastructure-attacks.
     // Session 27: a national cyber strategy against adversaries meets cyber-strategy (labelled then, when it was
     // first let in, by the guide's "national cyber strategy/policy explicitly aimed at foreign state threats").
-    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 154, fp: 7, fn: 14 });
+    // And a campaign a vendor attributes to a group the threat-actor list knows (APT23's alias), its tool
+    // "trojanized": labelled 1 then, as the issue's first kind of miss ("a campaign named only by its
+    // threat-actor name").
+    expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }).toEqual({ tp: 155, fp: 7, fn: 14 });
     // The random sample of the rest of the half (README): 150 items of the half, none labelled above, none let in.
     const sample = checkLabels('random-sample.jsonl');
     expect(new Set(sample.map((l) => l.id)).size).toBe(150);

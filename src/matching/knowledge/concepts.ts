@@ -28,7 +28,7 @@ export const CONCEPTS: readonly Concept[] = [
       '(cyber|cyberattack|cyber attack|cyber-attack|cyber operation|cyber campaign|cyber incident|cyber threat|cybersecurity|cyber security|cyberspace)',
       '(hack|hacker|hacking|hacked|hack-and-leak|hacktivist)',
       '(malware|spyware|rootkit|wiper|loader|dropper|infostealer|stealer|keylogger|webshell|web shell|botnet|RAT|remote access trojan)',
-      '(phishing|spear-phishing|spearphishing|zero-day|0-day|exfiltrate|exfiltration|exploit kit|exploit kits)',
+      '(phishing|spear-phishing|spearphishing|zero-day|0-day|exfiltrate|exfiltration|exploit kit|exploit kits|trojanized|trojanised|post-exploitation)',
       '(cyberespionage|cyber espionage|cyber-espionage|cyberspy|cyberspies|cyberspying|cyber spying|cyberwarfare|cyber warfare|cyberwar|cyber war)',
       '(threat actor|threat group|threat cluster|threat activity|APT|advanced persistent threat|DDoS|denial of service|supply chain attack|command and control|C2 server|credential theft|data theft|data leak)',
     ],

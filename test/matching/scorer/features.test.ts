@@ -113,3 +113,17 @@ describe('a national cyber strategy aimed at adversaries', () => {
     expect(values.has('kind:strategy_against_adversaries')).toBe(kind);
   });
 });
+
+// Words only security news uses count as a cyber angle (session 27, candidate (i)): with one, a group whose alias is
+// made of ordinary words is read as the group; without any, the story is not the beat. Stories written for this test.
+describe('a trojanized tool is a cyber angle', () => {
+  it.each([
+    { name: 'a trojanized installer', title: 'Tropic Trooper ships a trojanized PDF reader', description: 'The lure reached readers in the region.', cyber: true },
+    { name: 'a post-exploitation agent', title: 'Tropic Trooper deploys a post-exploitation agent', description: 'The lure reached readers in the region.', cyber: true },
+    { name: 'none: ordinary words only', title: 'Tropic Trooper ships a new PDF reader', description: 'The release reached readers in the region.', cyber: false },
+  ])('$name', ({ title, description, cyber }) => {
+    const { values } = features(title, description);
+    expect(values.has('fact:no_cyber_angle')).toBe(!cyber);
+    expect(values.has('fact:actor')).toBe(cyber);
+  });
+});
