@@ -34,16 +34,16 @@ export function joinTopicNames(topics: readonly Topic[], args: readonly string[]
   return out;
 }
 
-/** Whether the arguments ask for every topic: none, or `all` alone (unless a topic is called all). */
+/** Whether the arguments ask for every topic: none, or `all` alone (as resolveTopics reads them). */
 export function namesEveryTopic(topics: readonly Topic[], given: readonly string[]): boolean {
   const args = joinTopicNames(topics, given);
-  return args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all' && !findTopic(topics, 'all'));
+  return args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all');
 }
 
 /** Topic ids for the arguments; none or `all` means every topic. Unknown ones throw one sentence. */
 export function resolveTopics(topics: readonly Topic[], given: readonly string[]): Topic[] {
+  if (namesEveryTopic(topics, given)) return [...topics];
   const args = joinTopicNames(topics, given);
-  if (args.length === 0 || (args.length === 1 && args[0]!.toLowerCase() === 'all')) return [...topics];
   const out: Topic[] = [];
   const unknown: string[] = [];
   const named = args.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
