@@ -73,12 +73,27 @@ export function storyMessage(story: StoryView): SlackMessage {
   return { text: `${feedMrkdwn(story.title, TITLE_MAX)} (${source})`, blocks };
 }
 
+/** Stories a digest lists at most; the rest are counted. */
+const DIGEST_LINES_MAX = 20;
+/** Room kept in a digest's block for its "…and N more." line. */
+const DIGEST_MORE_ROOM = 40;
+
 export function digestMessage(digest: DigestView): SlackMessage {
   const n = digest.stories.length;
-  const lines = digest.stories.slice(0, 20).map((s) => `• ${slackLink(s.url, s.title, 150)} (${feedMrkdwn(s.source, 60)})`);
-  if (n > 20) lines.push(`…and ${n - 20} more.`);
   const head = `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics:`;
-  return { text: head, blocks: [{ type: 'section', text: mrkdwn(`*${head}*\n${lines.join('\n')}`.slice(0, BLOCK_MAX)) }] };
+  // Whole lines only, within the block's limit: cutting the text could leave a link's markup open.
+  const all = digest.stories.slice(0, DIGEST_LINES_MAX).map((s) => `• ${slackLink(s.url, s.title, 150)} (${feedMrkdwn(s.source, 60)})`);
+  const budget = BLOCK_MAX - head.length - 3 - DIGEST_MORE_ROOM;
+  let shown = 0;
+  let size = 0;
+  for (const line of all) {
+    if (size + line.length + 1 > budget) break;
+    size += line.length + 1;
+    shown++;
+  }
+  const kept = all.slice(0, shown).join('\n');
+  const more = n > shown ? `${kept === '' ? '' : '\n'}…and ${n - shown} more.` : '';
+  return { text: head, blocks: [{ type: 'section', text: mrkdwn(`*${head}*\n${kept}${more}`) }] };
 }
 
 /** Later coverage, as a reply in the story's thread: "Also covered by <source>: <title>". */
