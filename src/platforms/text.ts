@@ -52,13 +52,22 @@ export const NO_ANSWER = 'This command gave no answer to show; try /news help, o
 export const ALSO_MAX = 5;
 export const ALSO_TITLE_MAX = 120;
 
-/** `lines` joined by line breaks, the first ones whose whole fits in `max` characters: no line is cut (a link's markup stays closed). */
-export function linesWithin(lines: readonly string[], max: number): string {
-  let out = '';
+/**
+ * How many of `lines`, from the first, fit in `max` characters, each counted with the line break after it: no
+ * line is cut (a link's markup stays closed).
+ */
+export function linesThatFit(lines: readonly string[], max: number): number {
+  let n = 0;
+  let size = 0;
   for (const line of lines) {
-    const joined = out === '' ? line : `${out}\n${line}`;
-    if (joined.length > max) break;
-    out = joined;
+    if (size + line.length + 1 > max) break;
+    size += line.length + 1;
+    n++;
   }
-  return out;
+  return n;
+}
+
+/** `lines` joined by line breaks, the first ones whose whole fits in `max` characters (joined, one break fewer than linesThatFit counts). */
+export function linesWithin(lines: readonly string[], max: number): string {
+  return lines.slice(0, linesThatFit(lines, max + 1)).join('\n');
 }

@@ -6,7 +6,7 @@ import { storyMessage as discordStory } from '../../src/platforms/discord/embeds
 import { replyMessages as discordReplies } from '../../src/platforms/discord/reply-messages.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from '../../src/platforms/slack/escape.ts';
 import { storyMessage as slackStory, replyMessages as slackReplies } from '../../src/platforms/slack/blocks.ts';
-import { linesWithin, safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
+import { linesThatFit, linesWithin, safeHttpUrl, stripInvisible, truncate } from '../../src/platforms/text.ts';
 import type { StoryView } from '../../src/domain/chat.ts';
 
 const NASTY = [
@@ -293,5 +293,18 @@ describe('linesWithin', () => {
     { name: 'no lines', lines: [], max: 10, want: '' },
   ])('$name', ({ lines, max, want }) => {
     expect(linesWithin(lines, max)).toBe(want);
+  });
+});
+
+// How many whole lines fit, each with its line break: what the Slack and Discord digests list.
+describe('linesThatFit', () => {
+  it.each([
+    { name: 'all fit, breaks counted', lines: ['ab', 'cd'], max: 6, want: 2 },
+    { name: 'the last break counts too', lines: ['ab', 'cd'], max: 5, want: 1 },
+    { name: 'stops at the first that does not fit', lines: ['ab', 'cdefgh', 'i'], max: 7, want: 1 },
+    { name: 'a first line over the budget: none', lines: ['abcd', 'i'], max: 4, want: 0 },
+    { name: 'no lines', lines: [], max: 10, want: 0 },
+  ])('$name', ({ lines, max, want }) => {
+    expect(linesThatFit(lines, max)).toBe(want);
   });
 });

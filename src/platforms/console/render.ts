@@ -15,7 +15,10 @@ export function storyText(story: StoryView): string {
   if (story.topics.length) lines.push(`  Topics: ${story.topics.map((t) => t.name).join(', ')}`);
   if (story.alsoCoveredBy.length) {
     lines.push('  Also covered by:');
-    for (const c of story.alsoCoveredBy) lines.push(`    ${cleanFeedText(c.source, 80)}: ${cleanFeedText(c.title || c.source, ALSO_TITLE_MAX)}${safeHttpUrl(c.url) ? ` <${safeHttpUrl(c.url)}>` : ''}`);
+    for (const c of story.alsoCoveredBy) {
+      const url = safeHttpUrl(c.url);
+      lines.push(`    ${cleanFeedText(c.source, 80)}: ${cleanFeedText(c.title || c.source, ALSO_TITLE_MAX)}${url ? ` <${url}>` : ''}`);
+    }
   }
   if (story.feedbackAlertId !== undefined) lines.push(`  Feedback: type "relevant ${story.feedbackAlertId}" or "not relevant ${story.feedbackAlertId}"`);
   return lines.join('\n');

@@ -4,7 +4,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIAllowedMentions, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { DigestView, FollowUpView, StoryView } from '../../domain/chat.ts';
 import { feedbackButtonId, VERDICT_LABELS, VERDICTS, type Verdict } from '../../domain/feedback.ts';
-import { ALSO_MAX, ALSO_TITLE_MAX, linesWithin, safeHttpUrl } from '../text.ts';
+import { ALSO_MAX, ALSO_TITLE_MAX, linesThatFit, linesWithin, safeHttpUrl } from '../text.ts';
 import { cleanMentions, discordLink, feedMarkdown, feedPlain } from './escape.ts';
 
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
@@ -62,14 +62,8 @@ export function storyMessage(story: StoryView): DiscordMessageBody {
 
 export function digestMessage(digest: DigestView): DiscordMessageBody {
   const n = digest.stories.length;
-  const lines: string[] = [];
-  let size = 0;
-  for (const s of digest.stories) {
-    const line = `• ${discordLink(s.url, s.title, 150)} (${feedMarkdown(s.source, 60)})`;
-    if (size + line.length + 1 > 3900) break;
-    lines.push(line);
-    size += line.length + 1;
-  }
+  const all = digest.stories.map((s) => `• ${discordLink(s.url, s.title, 150)} (${feedMarkdown(s.source, 60)})`);
+  const lines = all.slice(0, linesThatFit(all, 3900));
   if (lines.length < n) lines.push(`…and ${n - lines.length} more.`);
   return {
     embeds: [{ title: `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics`, description: lines.join('\n'), color: COLOR }],

@@ -7,7 +7,7 @@ import { shownTime } from '../../domain/shown-time.ts';
 import { clipText } from '../../lib/bounded-text.ts';
 import { LINES, notShown, STORIES } from '../../lib/not-shown.ts';
 import { splitAtLines } from '../split-lines.ts';
-import { ALSO_MAX, ALSO_TITLE_MAX, linesWithin, NO_ANSWER, stripInvisible } from '../text.ts';
+import { ALSO_MAX, ALSO_TITLE_MAX, linesThatFit, linesWithin, NO_ANSWER, stripInvisible } from '../text.ts';
 import { escapeMrkdwn, escapeReplyMrkdwn, feedMrkdwn, slackLink } from './escape.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -83,14 +83,7 @@ export function digestMessage(digest: DigestView): SlackMessage {
   const head = `${n} more ${n === 1 ? 'story' : 'stories'} matched this channel's topics:`;
   // Whole lines only, within the block's limit: cutting the text could leave a link's markup open.
   const all = digest.stories.slice(0, DIGEST_LINES_MAX).map((s) => `• ${slackLink(s.url, s.title, 150)} (${feedMrkdwn(s.source, 60)})`);
-  const budget = BLOCK_MAX - head.length - 3 - DIGEST_MORE_ROOM;
-  let shown = 0;
-  let size = 0;
-  for (const line of all) {
-    if (size + line.length + 1 > budget) break;
-    size += line.length + 1;
-    shown++;
-  }
+  const shown = linesThatFit(all, BLOCK_MAX - head.length - 3 - DIGEST_MORE_ROOM);
   const kept = all.slice(0, shown).join('\n');
   const more = n > shown ? `${kept === '' ? '' : '\n'}…and ${n - shown} more.` : '';
   return { text: head, blocks: [{ type: 'section', text: mrkdwn(`*${head}*\n${kept}${more}`) }] };
