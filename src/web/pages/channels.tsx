@@ -189,10 +189,11 @@ export function registerChannels(app: Hono<WebEnv>, kit: Kit): void {
     const { viewer, found } = await target(c);
     if (!found) return kit.forbidden(c, 'You cannot see that channel, so you cannot change it.');
     const form = await kit.form(c);
-    const known = new Set(deps.topics.current().topics.map((t) => t.id));
+    const topics = deps.topics.current().topics;
+    const known = new Set(topics.map((t) => t.id));
     const wanted = new Set(fields(form, 'topic').filter((t) => known.has(t)));
     const stored = await channels.subscriptions(found.view.channel.id);
-    const have = new Set(followedTopicIds(stored, deps.topics.current().topics));
+    const have = new Set(followedTopicIds(stored, topics));
     const texts: string[] = [];
     const t = { tenant: found.tenant, channel: found.view };
     const refused = kit.may(viewer, t, 'subscribe', []);
