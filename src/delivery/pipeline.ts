@@ -13,6 +13,7 @@ import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { waitMs } from '../lib/retry-storage.ts';
 import { holdsAlerts, type ChannelDelivery } from '../domain/brief-schedule.ts';
+import { storyTime } from '../domain/story-order.ts';
 import { NO_AUDIENCE, reaches, tenantKey, type FeedAudience, type TenantKey } from '../domain/tenancy.ts';
 import type { Alert, Cluster, PlatformName } from '../domain/types.ts';
 import { DEFAULT_CLUSTER_OPTIONS, decodeFingerprint, storySignature } from './cluster.ts';
@@ -289,7 +290,12 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     const stats = emptyStats();
     const now = deps.clock.now().getTime();
     const waiting = (id: number) => (failed.get(id)?.retryAt ?? 0) > now;
-    const items = (await deps.store.unprocessedItems(limit + failed.size)).filter((i) => !waiting(i.id)).slice(0, limit);
+    // The batch in the order its stories happened (then as stored), so alerts of a catch-up reach a channel oldest
+    // first, and a story's first outlet is the one that starts its cluster.
+    const items = (await deps.store.unprocessedItems(limit + failed.size))
+      .filter((i) => !waiting(i.id))
+      .slice(0, limit)
+      .sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
     if (items.length === 0) return stats;
     const [rules, audiences, deliveries] = await Promise.all([deps.channelRules(), deps.feedAudiences(), deps.channelDeliveries?.() ?? new Map<number, ChannelDelivery>()]);
     const route = createRouter(rules);
@@ -388,8 +394,4 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   };
 }
 
-/** When a story happened, for cluster windows: its publication time, but never later than we saw it. */
-export function storyTime(item: { publishedAt: Date | null; fetchedAt: Date }): Date {
-  if (!item.publishedAt || item.publishedAt.getTime() > item.fetchedAt.getTime()) return item.fetchedAt;
-  return item.publishedAt;
-}
+export { storyTime };

@@ -7,6 +7,9 @@ import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
 import { toDate } from './rows.ts';
 
+/** Unprocessed items, in the order stored, among which each pipeline batch takes the ones that happened first. */
+export const UNPROCESSED_WINDOW = 5_000;
+
 /** Cluster ids per query when reading fingerprints or memberships (well under SQLite's 32,766 parameters). */
 const ID_BATCH = 500;
 
@@ -166,16 +169,29 @@ export class ClustersRepo {
     return rows.map((r) => Number(r.id));
   }
 
-  /** Up to `limit` items waiting for the pipeline (processed = 0), oldest first. */
+  /**
+   * Up to `limit` items waiting for the pipeline (processed = 0): the ones that happened first (storyTime: the
+   * publication date, unless missing or later than the fetch; then by id) among the first UNPROCESSED_WINDOW
+   * stored, so a catch-up from several feeds reaches channels in the order of events, while a large backlog costs
+   * each batch a bounded read of the (processed, id) index.
+   */
   async unprocessedItems(limit: number): Promise<PipelineItem[]> {
+    const happened = sql<number>`case when i.published_at is null or i.published_at > i.fetched_at then i.fetched_at else i.published_at end`;
+    const waiting = this.db
+      .selectFrom('items as i')
+      .select(['i.id', happened.as('t')])
+      .where('i.processed', '=', 0)
+      .orderBy('i.id')
+      .limit(UNPROCESSED_WINDOW);
+    const first = this.db.selectFrom(waiting.as('w')).select('w.id').orderBy('w.t').orderBy('w.id').limit(limit);
     const rows = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
       .selectAll('i')
       .select('f.title as feed_title')
-      .where('i.processed', '=', 0)
+      .where('i.id', 'in', first)
+      .orderBy(happened)
       .orderBy('i.id')
-      .limit(limit)
       .execute();
     return rows.map(pipelineItemFromRow);
   }

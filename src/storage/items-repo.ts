@@ -4,6 +4,7 @@
 // material change (content hash) updates it and hands it to the pipeline again. Items are never pruned
 // here, so an item still in a feed is always recognised.
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { oldestFirst } from '../domain/story-order.ts';
 import type { Item, NewItem } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { Database, ItemsTable } from './schema.ts';
@@ -137,7 +138,7 @@ export class ItemsRepo {
   }
 
   /**
-   * The work of storeForFeed inside a transaction the caller holds. New rows go in with one multi-row
+   * The work of storeForFeed inside a transaction the caller holds. New rows go in oldest first with one multi-row
    * INSERT ... ON CONFLICT DO NOTHING per chunk; a row another writer inserted meanwhile counts as unchanged.
    */
   static async storeIn(trx: Kysely<Database>, dialect: Dialect, feedId: number, items: readonly NewItem[], opts: StoreItemsOptions): Promise<StoreItemsResult> {
@@ -163,7 +164,8 @@ export class ItemsRepo {
     for (const w of writes) {
       const result: StoreItemsResult = { inserted: [], updated: [], unchanged: 0 };
       results.push(result);
-      for (const item of await matchKnown(trx, w.items, known.get(w.feedId) ?? [], result)) rows.push({ feedId: w.feedId, item, options: w.options, result });
+      // New rows oldest first, so ids follow the feed's own order of events (domain/story-order.ts).
+      for (const item of oldestFirst(await matchKnown(trx, w.items, known.get(w.feedId) ?? [], result))) rows.push({ feedId: w.feedId, item, options: w.options, result });
     }
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);

@@ -32,7 +32,8 @@ export function newItem(feedId: number, s: ItemSeed): NewItem {
 }
 
 /**
- * Adds a feed and stores its items as new (processed = 0); returns the feed id and item ids in order.
+ * Adds a feed and stores its items as new (processed = 0); returns the feed id and item ids in the order stored
+ * (oldest first by date when every item has one, else as given: domain/story-order.ts).
  * `processed`: stored as already through the pipeline (storage's backlog rule: no alert keys), in the one
  * INSERT, so a pipeline running meanwhile never sees them as work.
  */

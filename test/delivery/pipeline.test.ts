@@ -166,6 +166,22 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect((await storage.alerts.list({ channelId: ch.spies })).length).toBe(1);
   });
 
+  it('alerts a catch-up oldest first across feeds, whatever order the feeds listed their stories in', async () => {
+    const at = (hhmm: string) => new Date(`2026-03-02T${hhmm}:00Z`);
+    const story = (key: string, hhmm: string, what: string) => ({ key, title: `Bakery news: ${what}`, summary: `The bakery ${what}.`, publishedAt: at(hhmm) });
+    // Each feed lists its newest story first; together they interleave in time.
+    const a = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha News' }, [story('a-late', '09:40', 'opens a second shop'), story('a-early', '08:10', 'wins the rye prize')], t0);
+    const b = await seedFeed(storage, { url: 'https://beta.example/rss', title: 'Beta Wire' }, [story('b-mid', '09:00', 'hires twelve bakers'), story('b-first', '07:30', 'starts baking at dawn')], t0);
+    const bread = await seedChannel(storage, 'slack', 'C-BREAD', [], [{ term: 'bakery', exclude: false }]);
+    // Batches of two: each takes the stories that happened first among all waiting, not the first stored.
+    const stats = await createPipeline(deps(), opts({ batchSize: 2 })).runOnce();
+    expect(stats).toMatchObject({ items: 4, alerts: 4, failed: 0 });
+    const claimed = await storage.alerts.claimDue({ now: new Date(Date.now() + 3600_000), limit: 10, owner: 'test', leaseUntil: new Date(Date.now() + 7200_000), platforms: ['slack'] });
+    const keyOf = new Map<number, string>();
+    for (const id of [...a.itemIds, ...b.itemIds]) keyOf.set(id, (await storage.items.get(id))!.key);
+    expect(claimed.filter((c) => c.channelId === bread).map((c) => keyOf.get(c.itemId))).toEqual(['b-first', 'a-early', 'b-mid', 'a-late']);
+  });
+
   it('a failed item waits, then is tried again by the same running pipeline', async () => {
     await setup();
     const clock = fixedClock(t0);

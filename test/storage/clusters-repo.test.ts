@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { UNPROCESSED_WINDOW } from '../../src/storage/clusters-repo.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { newItem, seedFeed } from '../delivery/fixtures.ts';
 
@@ -102,6 +103,24 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
     expect(await storage.clusters.markProcessed(items[1]!.id, items[1]!.contentHash)).toBe(true);
     const left = await storage.clusters.unprocessedItems(10);
     expect(left.map((i) => [i.id, i.title])).toEqual([[first.id, 'One (updated)']]);
+  });
+
+  it('hands the pipeline the items that happened first among those waiting, across feeds, within a bounded window', async () => {
+    const on = (h: number) => new Date(t0.getTime() + h * 3600_000);
+    // Stored feed by feed, each newest first; an undated item counts at its fetch time, and so does one dated
+    // after its fetch.
+    await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a-5', title: 'A five', publishedAt: on(5) }, { key: 'a-1', title: 'A one', publishedAt: on(1) }], on(10));
+    await seedFeed(storage, { url: 'https://b.example/rss', title: 'B' }, [{ key: 'b-undated', title: 'B undated', publishedAt: null }], on(3));
+    await seedFeed(storage, { url: 'https://c.example/rss', title: 'C' }, [{ key: 'c-future', title: 'C future', publishedAt: on(50) }, { key: 'c-2', title: 'C two', publishedAt: on(2) }], on(4));
+    const titles = async (n: number) => (await storage.clusters.unprocessedItems(n)).map((i) => i.title);
+    expect(await titles(10)).toEqual(['A one', 'C two', 'B undated', 'C future', 'A five']);
+    expect(await titles(2)).toEqual(['A one', 'C two']);
+    // Beyond the first UNPROCESSED_WINDOW stored, an earlier story waits for the next window.
+    const many = Array.from({ length: UNPROCESSED_WINDOW }, (_, k) => ({ key: `m-${k}`, title: `M ${k}`, publishedAt: on(20 + k / 1000) }));
+    const d = await seedFeed(storage, { url: 'https://d.example/rss', title: 'D' }, many, on(30));
+    await seedFeed(storage, { url: 'https://e.example/rss', title: 'E' }, [{ key: 'e-0', title: 'E zero', publishedAt: on(0) }], on(30));
+    expect(d.itemIds).toHaveLength(UNPROCESSED_WINDOW);
+    expect(await titles(6)).toEqual(['A one', 'C two', 'B undated', 'C future', 'A five', 'M 0']);
   });
 
   it('lets one instance at a time run the pipeline on PostgreSQL', async () => {

@@ -49,6 +49,20 @@ describe.each(testDatabases)('ItemsRepo on $name', (database) => {
     expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual(['g:2']);
   });
 
+  it('stores the new entries of a feed oldest first, so the pipeline gets them in the order they happened', async () => {
+    const on = (day: number) => new Date(Date.UTC(2026, 4, day, 10));
+    // As most feeds list them: the newest first.
+    const r = await storage.items.storeForFeed(feedId, [item({ key: 'g:21', publishedAt: on(21) }), item({ key: 'g:19', publishedAt: on(19) }), item({ key: 'g:20', publishedAt: on(20) })], { fetchedAt: at });
+    expect(r.inserted).toEqual([...r.inserted].sort((a, b) => a - b));
+    const keysOf = async (ids: number[]) => Promise.all(ids.map(async (id) => (await storage.items.get(id))!.key));
+    expect(await keysOf(r.inserted)).toEqual(['g:19', 'g:20', 'g:21']);
+    expect((await storage.items.listUnprocessed(10)).map((i) => i.key)).toEqual(['g:19', 'g:20', 'g:21']);
+    // An entry without a date: the feed's order is kept as it is.
+    await storage.items.markProcessed(r.inserted);
+    const undated = await storage.items.storeForFeed(feedId, [item({ key: 'g:23', publishedAt: on(23) }), item({ key: 'g:none', publishedAt: null }), item({ key: 'g:22', publishedAt: on(22) })], { fetchedAt: at });
+    expect(await keysOf(undated.inserted)).toEqual(['g:23', 'g:none', 'g:22']);
+  });
+
   it('every column an entry says is stored as given, on insert and again on a material change', async () => {
     // A different value in each column, so that two columns swapped would show.
     const entry = (v: string, day: number): NewItem => ({
