@@ -2,7 +2,8 @@
 // the security news outside the training and dev sets gives the figures the README states, and lets in
 // nothing from that half that was not labelled (else the figures would leave some of its decisions out); the
 // random sample of the rest of the half belongs to it and was let in by nothing. The later label files
-// (half A, the general news let in, the sample drawn like the training file) are held to their descriptions.
+// (half A, the general news let in, the sample drawn like the training file, the blind reading of the
+// model-alone path) are held to their descriptions.
 // Skips, saying so, when the shared data is absent.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -148,5 +149,34 @@ describe.skipIf(!present)('the sample drawn like the training file (docs/relevan
       expect(ev.missing, c.name).toEqual([]);
       expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }, c.name).toEqual(c.want);
     }
+  });
+});
+
+describe.skipIf(!present)('the blind reading of the model-alone path (docs/relevance-check/README.md, session 28)', () => {
+  interface Reading { id: string; part: 'model-alone' | 'rule-match' | 'calibration'; helper_1: 0 | 1; helper_2: 0 | 1 }
+  const readings = () => readFileSync(path.join(ROOT, 'docs', 'relevance-check', 'alone-path-check.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Reading);
+
+  it('holds every story the shipped model lets in by itself outside both sets, and gives the README figures', async () => {
+    const scorer = await shippedScorer();
+    const [train, dev] = SETS.map((f) => new Map(parseLabels(readFileSync(f, 'utf8'), f).map((l) => [l.id, l.label])));
+    const rows = readings();
+    const part = (p: Reading['part']) => rows.filter((r) => r.part === p);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(81);
+    // The path as shipped: let in, with no topic's rules matched.
+    const alone = new Set<string>();
+    const ruleMatch = new Set<string>();
+    for (const it of readNewsItems((x) => !train!.has(x.id) && !dev!.has(x.id))) {
+      const d = decideItem(scorer, it);
+      if (d.matched) (d.topics.some((t) => t.matched) ? ruleMatch : alone).add(it.id);
+    }
+    expect(part('model-alone').map((r) => r.id).sort()).toEqual([...alone].sort());
+    expect(part('rule-match').filter((r) => !ruleMatch.has(r.id))).toEqual([]);
+    expect(part('rule-match')).toHaveLength(30);
+    expect(part('calibration').filter((r) => !train!.has(r.id))).toEqual([]);
+    expect(part('calibration')).toHaveLength(30);
+    const both = (rs: Reading[]) => rs.filter((r) => r.helper_1 === 1 && r.helper_2 === 1).length;
+    const agree = (rs: Reading[]) => rs.filter((r) => r.helper_1 === r.helper_2).length;
+    expect([part('model-alone'), part('rule-match'), part('calibration')].map((rs) => [agree(rs), both(rs)])).toEqual([[21, 17], [29, 28], [30, 13]]);
+    expect(part('calibration').filter((r) => r.helper_1 === train!.get(r.id) && r.helper_2 === train!.get(r.id))).toHaveLength(28);
   });
 });
