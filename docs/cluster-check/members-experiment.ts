@@ -4,21 +4,14 @@
 // shipped clusterStream's and writes those only one of them joins, with their text, to OUT_DIR (outside the
 // repository: the text is the publishers').
 //   node --import tsx docs/cluster-check/members-experiment.ts ../shared/data/news_items.jsonl OUT_DIR
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as cl from '../../src/delivery/cluster.ts';
+import { loadStories, multi, pairs as joined } from './stream-kit.ts';
 const [file, outDir] = process.argv.slice(2);
 if (!file || !outDir) throw new Error('usage: members-experiment.ts NEWS_ITEMS_JSONL OUT_DIR');
 const MAX_MEMBERS = Number(process.env.MAX_MEMBERS ?? 8);
-interface Row { id: string; source: string; title: string | null; description: string | null; date: string | null }
-const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-const sources = new Map<string, number>();
-const stories = rows
-  .filter((o) => o.id.startsWith('cybernews-'))
-  .map((o) => ({ id: o.id, src: o.source.replace(/^.*:/, ''), title: o.title ?? '', summary: o.description ?? '', at: new Date(o.date ?? '') }))
-  .filter((s) => !Number.isNaN(s.at.getTime()))
-  .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : 1))
-  .map((s) => ({ ...s, feedId: sources.get(s.src) ?? (sources.set(s.src, sources.size), sources.size - 1) }));
+const stories = loadStories(file);
 const opts = cl.DEFAULT_CLUSTER_OPTIONS;
 function members(): number[] {
   interface Live { id: number; fps: cl.Fingerprint[]; lastItemAt: number; feedIds: number[] }
@@ -60,22 +53,15 @@ function members(): number[] {
   }
   return out;
 }
-function pairs(ids: number[]): Set<string> {
-  const by = new Map<number, number[]>();
-  ids.forEach((c, i) => by.set(c, [...(by.get(c) ?? []), i]));
-  const out = new Set<string>();
-  for (const m of by.values()) for (let i = 0; i < m.length; i++) for (let j = i + 1; j < m.length; j++) out.add(`${stories[m[i]!]!.id} ${stories[m[j]!]!.id}`);
-  return out;
-}
+const pairs = (ids: number[]) => joined(stories, ids);
 const base = cl.clusterStream(stories);
 const cand = members();
 const a = pairs(base);
 const b = pairs(cand);
 const onlyBase = [...a].filter((p) => !b.has(p));
 const onlyCand = [...b].filter((p) => !a.has(p));
-const multi = (ids: number[]) => { const n = new Map<number, number>(); ids.forEach((c) => n.set(c, (n.get(c) ?? 0) + 1)); return [...n.values()].filter((x) => x > 1); };
-process.stdout.write(`joined pairs: base ${a.size}, members ${b.size}; only base ${onlyBase.length}, only members ${onlyCand.length}\n`);
-process.stdout.write(`multi-item clusters: base ${multi(base).length} (${multi(base).reduce((x, y) => x + y, 0)} items, largest ${Math.max(...multi(base))}), members ${multi(cand).length} (${multi(cand).reduce((x, y) => x + y, 0)} items, largest ${Math.max(...multi(cand))})\n`);
+const [mb, mc] = [multi(base), multi(cand)];
+process.stdout.write(`multi-item clusters: base ${mb.clusters} (${mb.items} items), members ${mc.clusters} (${mc.items} items)\n`);
 const byId = new Map(stories.map((s) => [s.id, s]));
 const show = (p: string) => p.split(' ').map((id) => { const s = byId.get(id)!; return { id, source: s.src, title: s.title, description: s.summary.slice(0, 300) }; });
 writeFileSync(path.join(outDir, 'only-first-story.json'), JSON.stringify(onlyBase.map(show)));
