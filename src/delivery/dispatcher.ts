@@ -1,7 +1,8 @@
 // The dispatcher drains the outbox. It claims due rows with a lease, hands each channel's rows to that
 // channel's worker, and the worker sends them in order, paced, through the channel's platform:
 // - at most `burstPerChannel` stories go out one by one per channel within `burstWindowMs` (one poll's
-//   worth); the rest of a round go out as one digest message ("12 more stories");
+//   worth); the rest go out as one digest message ("12 more stories"), once no more have come for
+//   `overflowQuietMs` (a catch-up reaches the outbox over several pipeline batches);
 // - a row is marked `sending` durably before the platform call and `sent` with the message id after it;
 // - 429 waits for Retry-After (not counted as an attempt); 5xx/network errors back off exponentially with
 //   jitter; after `maxAttempts` the row is dead-lettered (`cyberbrief alerts list --failed`);
@@ -80,6 +81,13 @@ export interface DispatcherOptions {
    * two rounds still share one cap (0: each round has its own cap).
    */
   burstWindowMs?: number;
+  /**
+   * A round's overflow (what the burst cap leaves for a digest) waits while its newest row is younger than this,
+   * so a catch-up that reaches the outbox over several pipeline batches goes as one digest, not one per round
+   * (0 or absent: it goes at once). It never waits past `overflowMaxWaitMs` after its oldest row.
+   */
+  overflowQuietMs?: number;
+  overflowMaxWaitMs?: number;
   /** Minimum gap between two messages to one channel; per platform when given as a map. */
   channelIntervalMs: number | Partial<Record<PlatformName, number>>;
   leaseMs: number;
@@ -368,6 +376,21 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
     log.info({ alert_id: a.id, channel_id: a.channelId, message_id: a.messageId }, 'dispatcher: story edited');
   }
 
+  /** Whether a round's overflow waits for more rows to join its digest (DispatcherOptions.overflowQuietMs); released, it is claimed again next round. */
+  function overflowWaits(rows: readonly ClaimedAlert[]): boolean {
+    const quiet = opts.overflowQuietMs ?? 0;
+    if (quiet <= 0) return false;
+    const now = clock.now().getTime();
+    let newest = -Infinity;
+    let oldest = Infinity;
+    for (const r of rows) {
+      const t = r.createdAt.getTime();
+      if (t > newest) newest = t;
+      if (t < oldest) oldest = t;
+    }
+    return now - newest < quiet && now - oldest < (opts.overflowMaxWaitMs ?? quiet);
+  }
+
   /** One channel's claimed rows: sends in order (burst, then one digest), then edits, then briefs. */
   async function deliverChannel(rows: ClaimedAlert[], briefRows: DispatchBrief[]): Promise<void> {
     const first: ChannelTarget = rows[0] ?? briefRows[0]!;
@@ -399,7 +422,7 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
         ok = await sendStory(platform, a);
         if (!ok) break;
       }
-      if (ok && overflow.length && !stopCtl.signal.aborted) {
+      if (ok && overflow.length && !stopCtl.signal.aborted && !overflowWaits(overflow)) {
         ok = await sendDigest(platform, overflow);
       }
       for (const a of edits) {

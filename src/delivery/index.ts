@@ -30,6 +30,8 @@ export function dispatcherOptionsFrom(d: Config['delivery'], owner: string, o: P
     maxAttempts: d.max_attempts,
     burstPerChannel: d.burst_per_channel,
     burstWindowMs: 60_000,
+    overflowQuietMs: 5_000,
+    overflowMaxWaitMs: 30_000,
     channelIntervalMs: { slack: d.channel_interval_ms, discord: 0, console: 0 },
     leaseMs: d.lease_seconds * 1000,
     claimLimit: 200,

@@ -138,6 +138,49 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     expect(slack.messages[3]!.digest!.stories.map((s) => s.title)).toEqual(['Story 4', 'Story 5', 'Story 6']);
   });
 
+  it("waits for a catch-up's overflow to stop growing, then posts it as one digest", async () => {
+    const { itemIds } = await stories(6);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const d = createDispatcher(deps(), options({ burstPerChannel: 2, burstWindowMs: 60_000, overflowQuietMs: 5_000, overflowMaxWaitMs: 30_000 }));
+    // The pipeline's first batch: two stories go one by one, the third waits.
+    await seedAlerts(storage, c1, itemIds.slice(0, 3), clock.now());
+    await d.runOnce();
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story']);
+    // Its next batches, a second apart: the overflow keeps waiting while it grows.
+    for (const id of itemIds.slice(3)) {
+      clock.advance(1_000);
+      await seedAlerts(storage, c1, [id], clock.now());
+      await d.runOnce();
+    }
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story']);
+    // Five quiet seconds later, one digest holds all four, in order.
+    clock.advance(5_000);
+    await d.runOnce();
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story', 'digest']);
+    expect(slack.messages[2]!.digest!.stories.map((s) => s.title)).toEqual(['Story 3', 'Story 4', 'Story 5', 'Story 6']);
+    expect(await outstanding()).toBe(0);
+  });
+
+  it('never holds an overflow past its longest wait, even while stories keep coming', async () => {
+    const { itemIds } = await stories(8);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    const d = createDispatcher(deps(), options({ burstPerChannel: 1, burstWindowMs: 600_000, overflowQuietMs: 5_000, overflowMaxWaitMs: 10_000 }));
+    await seedAlerts(storage, c1, itemIds.slice(0, 2), clock.now());
+    await d.runOnce();
+    const started = clock.now().getTime();
+    // A story every four seconds: never five quiet ones.
+    let k = 2;
+    while (slack.messages.length < 2 && k < itemIds.length) {
+      clock.advance(4_000);
+      await seedAlerts(storage, c1, [itemIds[k++]!], clock.now());
+      await d.runOnce();
+    }
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'digest']);
+    expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(8_000);
+    expect(clock.now().getTime() - started).toBeLessThan(16_000);
+    expect(slack.messages[1]!.digest!.stories[0]!.title).toBe('Story 2');
+  });
+
   it('honours Retry-After on 429 without counting an attempt, and keeps the channel in order', async () => {
     const { itemIds } = await stories(3);
     const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
