@@ -49,6 +49,11 @@ export interface DispatchStore {
   noteError(id: number, owner: string, error: string, at: Date): Promise<void>;
   /** The story as `alert`'s channel may see it (coverage from feeds visible to the channel's tenant). */
   story(alert: { itemId: number; clusterId: number; channelId: number }): Promise<AlertStory | null>;
+  /**
+   * How many of the channel's stories went out on their own (not in a digest) since `since`, by any instance or
+   * before a restart: the burst cap's count. Without it, only this process's own posts count.
+   */
+  postedAlone?(channelId: number, since: Date): Promise<number>;
 }
 
 export interface DispatcherDeps {
@@ -413,7 +418,10 @@ export function createDispatcher(deps: DispatcherDeps, opts: DispatcherOptions):
       const windowStart = clock.now().getTime() - (opts.burstWindowMs ?? 0);
       const recent = (posted.get(first.channelId) ?? []).filter((t) => opts.burstWindowMs && t > windowStart);
       posted.set(first.channelId, recent);
-      const allowance = Math.max(0, opts.burstPerChannel - recent.length);
+      // The stored count also sees other instances' posts and those made before a restart (a held overflow may be
+      // claimed by either); this process's own list covers a send whose record is still being written.
+      const stored = opts.burstWindowMs && sends.length && store.postedAlone ? await store.postedAlone(first.channelId, new Date(windowStart)) : 0;
+      const allowance = Math.max(0, opts.burstPerChannel - Math.max(recent.length, stored));
       const individual = sends.slice(0, allowance);
       const overflow = sends.slice(allowance);
       let ok = true;

@@ -28,5 +28,6 @@ export function meteredDispatchStore(store: DispatchStore, counts: DeliveryCount
     markFollowing: (id, owner, itemId, at) => store.markFollowing(id, owner, itemId, at),
     markFollowed: (id, owner, itemId, at) => store.markFollowed(id, owner, itemId, at),
     story: (alert) => store.story(alert),
+    ...(store.postedAlone ? { postedAlone: (channelId: number, since: Date) => store.postedAlone!(channelId, since) } : {}),
   };
 }

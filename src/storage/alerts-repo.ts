@@ -232,6 +232,19 @@ export class AlertsRepo {
       .execute();
   }
 
+  /** The channel's alerts posted on their own (not in a digest) since `since`: the dispatcher's burst count. */
+  async postedAlone(channelId: number, since: Date): Promise<number> {
+    const r = await this.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'sent')
+      .where('in_digest', '=', 0)
+      .where('sent_at', '>=', since.getTime())
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   /** An edit went through (or was not needed): take back the requests it covered (and note the newest item it shows). */
   async markUpdated(id: number, owner: string, u: { at: Date; updateCount: number; followedItemId?: number | null }): Promise<void> {
     await this.db

@@ -138,6 +138,23 @@ describe.each(testDatabases)('dispatcher on $name', (database) => {
     expect(slack.messages[3]!.digest!.stories.map((s) => s.title)).toEqual(['Story 4', 'Story 5', 'Story 6']);
   });
 
+  it('counts the burst from storage, so another instance or a restarted one keeps the same cap', async () => {
+    const { itemIds } = await stories(5);
+    const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
+    await seedAlerts(storage, c1, itemIds.slice(0, 3), t0);
+    await drain(createDispatcher(deps(), options({ owner: 'instance-a', burstPerChannel: 3, burstWindowMs: 60_000 })));
+    // A second instance (or this one after a restart) knows nothing of those three posts in its memory.
+    await seedAlerts(storage, c1, itemIds.slice(3), t0);
+    await drain(createDispatcher(deps(), options({ owner: 'instance-b', burstPerChannel: 3, burstWindowMs: 60_000 })));
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story', 'story', 'digest']);
+    // Once the window has passed, stories go one by one again.
+    const { itemIds: later } = await stories(1, 'Beta Wire');
+    clock.advance(61_000);
+    await seedAlerts(storage, c1, later, clock.now());
+    await drain(createDispatcher(deps(), options({ owner: 'instance-c', burstPerChannel: 3, burstWindowMs: 60_000 })));
+    expect(slack.messages.map((m) => m.kind)).toEqual(['story', 'story', 'story', 'digest', 'story']);
+  });
+
   it("waits for a catch-up's overflow to stop growing, then posts it as one digest", async () => {
     const { itemIds } = await stories(6);
     const c1 = await seedChannel(storage, 'slack', 'C1', ['espionage']);
