@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { DEFAULT_BACKOFF, type DispatcherOptions } from './dispatcher.ts';
 import type { PipelineOptions } from './pipeline.ts';
 
-export { createPipeline, channelRulesFrom, storyTime, type Pipeline, type PipelineDeps, type PipelineOptions, type BatchStats } from './pipeline.ts';
+export { createPipeline, channelRulesFrom, type Pipeline, type PipelineDeps, type PipelineOptions, type BatchStats } from './pipeline.ts';
 export { createDispatcher, backoffMs, alertRef, DEFAULT_BACKOFF, type Dispatcher, type DispatcherDeps, type DispatcherOptions } from './dispatcher.ts';
 export { createRouter, type ChannelRule, type Router } from './router.ts';
 export { storySignature, clusterStream, DEFAULT_CLUSTER_OPTIONS } from './cluster.ts';

@@ -45,6 +45,7 @@ export interface TopicMatchInput {
 
 /** The storage the pipeline uses (ClustersRepo and AlertsRepo satisfy these). */
 export interface PipelineStore extends ClusterWindowStore {
+  /** Up to `limit` items waiting for the pipeline, those whose stories happened first, in that order (storyTime, then id). */
   unprocessedItems(limit: number): Promise<PipelineItemInput[]>;
   /** Replaces the item's topic matches and stores its relevance score (null: the rules alone decided). */
   setItemTopics(itemId: number, topics: readonly { topicId: string; score: number; reasons: string[] }[], relevance?: number | null): Promise<void>;
@@ -290,12 +291,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     const stats = emptyStats();
     const now = deps.clock.now().getTime();
     const waiting = (id: number) => (failed.get(id)?.retryAt ?? 0) > now;
-    // The batch in the order its stories happened (then as stored), so alerts of a catch-up reach a channel oldest
-    // first, and a story's first outlet is the one that starts its cluster.
-    const items = (await deps.store.unprocessedItems(limit + failed.size))
-      .filter((i) => !waiting(i.id))
-      .slice(0, limit)
-      .sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
+    // In the order the stories happened (storage's order), so alerts of a catch-up reach a channel oldest first,
+    // and a story's first outlet is the one that starts its cluster.
+    const items = (await deps.store.unprocessedItems(limit + failed.size)).filter((i) => !waiting(i.id)).slice(0, limit);
     if (items.length === 0) return stats;
     const [rules, audiences, deliveries] = await Promise.all([deps.channelRules(), deps.feedAudiences(), deps.channelDeliveries?.() ?? new Map<number, ChannelDelivery>()]);
     const route = createRouter(rules);
@@ -393,5 +391,3 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     },
   };
 }
-
-export { storyTime };

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPipeline, storyTime } from '../../src/delivery/pipeline.ts';
+import { createPipeline } from '../../src/delivery/pipeline.ts';
+import { storyTime } from '../../src/domain/story-order.ts';
 import { DEFAULT_CLUSTER_OPTIONS, storySignature } from '../../src/delivery/cluster.ts';
 import { mayJoinCluster, NO_AUDIENCE } from '../../src/domain/tenancy.ts';
 import { systemClock } from '../../src/lib/clock.ts';
