@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 
 export interface TestDatabase {
@@ -73,4 +75,19 @@ export async function freshStorage(db: TestDatabase): Promise<{ storage: Storage
       await drop();
     },
   };
+}
+
+/**
+ * Makes the database at `url` forget that migration `name` ran, so the next migrate() runs it again, as on a
+ * database an older version left. `asBefore`, on the same connection first, puts back what the migration changed
+ * (a column it added, say).
+ */
+export async function forgetMigration(url: string, name: string, asBefore?: (db: Kysely<unknown>) => Promise<void>): Promise<void> {
+  const handle = openDatabase(parseDatabaseUrl(url));
+  try {
+    if (asBefore) await asBefore(handle.db as Kysely<unknown>);
+    await sql`delete from cyberbrief_migrations where name = ${name}`.execute(handle.db);
+  } finally {
+    await handle.close();
+  }
 }

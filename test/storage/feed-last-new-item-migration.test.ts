@@ -3,10 +3,9 @@
 // again.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { newItem } from '../delivery/fixtures.ts';
-import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { forgetMigration, freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 notePostgresSkip();
 
@@ -29,13 +28,9 @@ describe.each(testDatabases)('migration 016 (feed last new item) on $name', (dat
     await storage.items.storeForFeed(a, [newItem(a, { key: 'one', title: 'One' })], { fetchedAt: first });
     await storage.items.storeForFeed(a, [newItem(a, { key: 'two', title: 'Two' })], { fetchedAt: second });
 
-    const handle = openDatabase(parseDatabaseUrl(url));
-    try {
-      await sql`alter table feeds drop column last_new_item_at`.execute(handle.db);
-      await sql`delete from cyberbrief_migrations where name = '016_feed_last_new_item'`.execute(handle.db);
-    } finally {
-      await handle.close();
-    }
+    await forgetMigration(url, '016_feed_last_new_item', async (db) => {
+      await sql`alter table feeds drop column last_new_item_at`.execute(db);
+    });
     expect(await storage.pending()).toEqual(['016_feed_last_new_item']);
     expect(await storage.migrate()).toEqual(['016_feed_last_new_item']);
 

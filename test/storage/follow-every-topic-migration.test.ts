@@ -3,14 +3,14 @@
 // some of them, or follows others besides, keeps its list; a channel that follows every topic is followed by
 // subscribers() for any topic. On both databases: the rows are written as an older version wrote them, then the
 // migration runs again; then down and up again.
-import { Migrator, sql } from 'kysely';
+import { Migrator } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVERY_TOPIC } from '../../src/domain/following.ts';
 import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { FORMER_DEFAULT_TOPICS } from '../../src/storage/migrations/017_follow_every_topic.ts';
 import { allMigrations } from '../../src/storage/migrations/index.ts';
-import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { forgetMigration, freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 notePostgresSkip();
 
@@ -36,12 +36,7 @@ describe.each(testDatabases)('migration 017 (follow every topic) on $name', (dat
     await storage.channels.subscribe(some, FORMER_DEFAULT_TOPICS.slice(0, 8), 'U1', at);
     await storage.channels.subscribe(more, [...FORMER_DEFAULT_TOPICS, 'my-own-topic'], 'U1', at);
 
-    const handle = openDatabase(parseDatabaseUrl(url));
-    try {
-      await sql`delete from cyberbrief_migrations where name = '017_follow_every_topic'`.execute(handle.db);
-    } finally {
-      await handle.close();
-    }
+    await forgetMigration(url, '017_follow_every_topic');
     expect(await storage.pending()).toEqual(['017_follow_every_topic']);
     expect(await storage.migrate()).toEqual(['017_follow_every_topic']);
 

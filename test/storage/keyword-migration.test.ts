@@ -1,10 +1,8 @@
 // Migration 008: keywords stored before invisible format characters were refused are cleaned, on both
 // databases. The rows are written as an older version wrote them, then the migration runs again.
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, parseDatabaseUrl } from '../../src/storage/db.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
+import { forgetMigration, freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 
 notePostgresSkip();
 
@@ -31,12 +29,7 @@ describe.each(testDatabases)('migration 008 (keyword format characters) on $name
     ];
     for (const [channel, term, exclude] of rows) await storage.channels.addKeyword(channel, term, exclude, 'U1');
 
-    const handle = openDatabase(parseDatabaseUrl(url));
-    try {
-      await sql`delete from cyberbrief_migrations where name = '008_keyword_format_chars'`.execute(handle.db);
-    } finally {
-      await handle.close();
-    }
+    await forgetMigration(url, '008_keyword_format_chars');
     expect(await storage.pending()).toEqual(['008_keyword_format_chars']);
     expect(await storage.migrate()).toEqual(['008_keyword_format_chars']);
 
