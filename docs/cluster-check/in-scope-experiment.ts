@@ -5,6 +5,8 @@
 // rule joins that the shipped one does not (gained), and the other way (lost), with their text, to OUT_DIR
 // (outside the repository: the text is the publishers').
 //   node --import tsx docs/cluster-check/in-scope-experiment.ts ../shared/data/news_items.jsonl MATCH_JSON OUT_DIR
+// Session 29's G(T, n, H): with HOURS=H (and GRID "T:n:H,..."), the story must also be published within H hours of
+// the cluster's first story; a grid entry's H overrides HOURS.
 // MATCH_JSON: `cyberbrief match --json` over the same items (the shipped model's decisions).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,14 +23,19 @@ const a = pairs(stories, shippedClusters(stories));
 const byId = new Map(stories.map((s) => [s.id, s]));
 const show = (p: string) => p.split(' ').map((id) => { const s = byId.get(id)!; return { id, source: s.src, date: s.at.toISOString(), title: s.title, description: s.summary.slice(0, 300) }; });
 process.stdout.write(`in-scope security stories: ${scope.filter(Boolean).length} of ${stories.length}; shipped pairs ${a.size}\n`);
-const grid = (process.env.GRID ?? '0.04:1,0.04:2,0.06:1,0.06:2,0.08:1,0.08:2,0.10:1,0.10:2').split(',').map((g) => ({ T: Number(g.split(':')[0]), n: Number(g.split(':')[1]) }));
+const grid = (process.env.GRID ?? '0.04:1,0.04:2,0.06:1,0.06:2,0.08:1,0.08:2,0.10:1,0.10:2').split(',').map((g) => {
+  const [T, n, H] = g.split(':');
+  return { T: Number(T), n: Number(n), H: Number(H ?? process.env.HOURS ?? Infinity) };
+});
 for (const g of grid) {
+  const within = (k: number, first: number) => Math.abs(stories[k]!.at.getTime() - stories[first]!.at.getTime()) <= g.H * 3_600_000;
   const loose: Parameters<typeof cluster>[1] = (k, first, sim, f, cf, counts) =>
-    scope[k] && scope[first] && sim >= g.T && counts.size >= 20 && cl.sharedWords(f.words!, cf.words!, counts, opts.specificMaxStories).specific >= g.n ? 'same' : null;
+    scope[k] && scope[first] && within(k, first) && sim >= g.T && counts.size >= 20 && cl.sharedWords(f.words!, cf.words!, counts, opts.specificMaxStories).specific >= g.n ? 'same' : null;
   const b = pairs(stories, cluster(stories, loose, g.T));
   const gained = [...b].filter((p) => !a.has(p));
   const lost = [...a].filter((p) => !b.has(p));
-  process.stdout.write(`L(${g.T}, ${g.n}): pairs ${b.size}; gained ${gained.length}, lost ${lost.length}\n`);
-  writeFileSync(path.join(outDir, `gained-${g.T}-${g.n}.json`), JSON.stringify(gained.map(show)));
-  writeFileSync(path.join(outDir, `lost-${g.T}-${g.n}.json`), JSON.stringify(lost.map(show)));
+  const tag = Number.isFinite(g.H) ? `G(${g.T}, ${g.n}, ${g.H})` : `L(${g.T}, ${g.n})`;
+  process.stdout.write(`${tag}: pairs ${b.size}; gained ${gained.length}, lost ${lost.length}\n`);
+  writeFileSync(path.join(outDir, `gained-${g.T}-${g.n}${Number.isFinite(g.H) ? `-${g.H}` : ''}.json`), JSON.stringify(gained.map(show)));
+  writeFileSync(path.join(outDir, `lost-${g.T}-${g.n}${Number.isFinite(g.H) ? `-${g.H}` : ''}.json`), JSON.stringify(lost.map(show)));
 }

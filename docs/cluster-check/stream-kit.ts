@@ -1,6 +1,8 @@
 // What the end-to-end experiments of docs/cluster-check share: the security items of news_items.jsonl in time
 // order, one feed per outlet; the shipped clusterer's loop (clusterStream's) with a hook for a candidate rule;
-// and the item pairs a clustering joins. The loop is checked against clusterStream with no hook.
+// and the item pairs a clustering joins. The loop is checked against clusterStream with no hook. Stories carry no
+// scorer decision here, so "shipped" means the text rules; the in-scope rule (session 29) is the hook of
+// in-scope-experiment.ts with HOURS.
 import { readFileSync } from 'node:fs';
 import * as cl from '../../src/delivery/cluster.ts';
 

@@ -9,10 +9,25 @@
 // `rank`): the rare-word check needs a shared distinctive word, so only the clusters on the item's words'
 // postings can pass it; clusters stored without words (before the check existed) are judged by MinHash
 // alone and are all compared (none is made any more: they leave once their stories go quiet for a
-// window). Pure: no I/O, no clock; ClusterWindow keeps it up to date from storage.
+// window). An item the relevance scorer let in may also join, by the in-scope rule (cluster.ts), a cluster whose
+// first item was let in; the clusters that rule can pass share specific words with the item, so they are on its
+// postings too. Pure: no I/O, no clock; ClusterWindow keeps it up to date from storage.
 import { mayJoinCluster, NO_AUDIENCE, type FeedAudience } from '../domain/tenancy.ts';
-import type { ClusterWindowRow } from '../domain/types.ts';
-import { decodeFingerprint, DEFAULT_CLUSTER_OPTIONS, lowestSimilarity, sameStory, similarity, WordCounts, type ClusterOptions, type Fingerprint, type SameStoryRules } from './cluster.ts';
+import type { ClusterEntryRow, ClusterWindowRow } from '../domain/types.ts';
+import {
+  decodeFingerprint,
+  DEFAULT_CLUSTER_OPTIONS,
+  lowestInScopeSimilarity,
+  lowestSimilarity,
+  sameStory,
+  sameStoryInScope,
+  similarity,
+  WordCounts,
+  type ClusterOptions,
+  type Fingerprint,
+  type InScopeRules,
+  type SameStoryRules,
+} from './cluster.ts';
 import { TimeCounts } from './time-counts.ts';
 
 /** What one `rank` call visited: postings entries walked, clusters compared by MinHash (for benches). */
@@ -42,6 +57,9 @@ interface Entry {
   f: Fingerprint;
   lastItemAt: number;
   firstFeedId: number | null;
+  /** The first item's story time, and whether the relevance scorer let it in (the in-scope rule). */
+  firstAt: number | null;
+  firstInScope: boolean;
   group: Group;
   /** The `rank` call that queued it for comparison (an entry is on several of an item's words). */
   sharedIn: number;
@@ -112,13 +130,23 @@ export class ClusterIndex {
   }
 
   /** Adds a cluster; one already kept is updated instead (its fingerprint never changes). */
-  enter(row: ClusterWindowRow & { signature: string }): void {
+  enter(row: ClusterEntryRow): void {
     if (this.entries.has(row.id)) {
       this.update(row);
       return;
     }
     const f = decodeFingerprint(row.signature);
-    const e: Entry = { id: row.id, f, lastItemAt: row.lastItemAt, firstFeedId: row.firstFeedId, group: this.groupOfFeed(row.firstFeedId), sharedIn: 0, gone: false };
+    const e: Entry = {
+      id: row.id,
+      f,
+      lastItemAt: row.lastItemAt,
+      firstFeedId: row.firstFeedId,
+      firstAt: row.firstAt ?? null,
+      firstInScope: row.firstInScope === true && row.firstAt != null,
+      group: this.groupOfFeed(row.firstFeedId),
+      sharedIn: 0,
+      gone: false,
+    };
     this.entries.set(e.id, e);
     this.link(e);
     if (f.words) e.group.times.add(e.lastItemAt);
@@ -175,12 +203,13 @@ export class ClusterIndex {
    * (mayJoinCluster), those the same story by `sameStory` (at or above the MinHash threshold and sharing
    * `minSharedRare` distinctive words, or at or above the loose threshold and sharing `minSharedSpecific`
    * specific words), word frequencies counted over those same clusters (a cluster stored without words is
-   * judged by MinHash alone). Whether a feed already has an item in a cluster is storage's to say: the
-   * pipeline takes the first one its feed is not in.
+   * judged by MinHash alone). An item `inScope` (the relevance scorer let it in) also passes a cluster whose first
+   * item was in scope by `sameStoryInScope`. Whether a feed already has an item in a cluster is storage's to say:
+   * the pipeline takes the first one its feed is not in.
    */
   rank(
-    item: { fingerprint: Fingerprint; at: number; audience: FeedAudience },
-    opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Omit<SameStoryRules, 'threshold'>>,
+    item: { fingerprint: Fingerprint; at: number; audience: FeedAudience; inScope?: boolean },
+    opts: Pick<ClusterOptions, 'threshold' | 'windowMs'> & Partial<Omit<SameStoryRules, 'threshold'>> & Partial<Omit<InScopeRules, 'specificMaxStories'>>,
     work?: RankWork,
   ): RankedCluster[] {
     const current = ++this.pass;
@@ -202,6 +231,15 @@ export class ClusterIndex {
       minSharedSpecific: opts.minSharedSpecific ?? DEFAULT_CLUSTER_OPTIONS.minSharedSpecific,
       specificMaxStories: opts.specificMaxStories ?? DEFAULT_CLUSTER_OPTIONS.specificMaxStories,
     };
+    const scopeRules: InScopeRules | null =
+      item.inScope === true
+        ? {
+            scopeThreshold: opts.scopeThreshold ?? DEFAULT_CLUSTER_OPTIONS.scopeThreshold,
+            scopeMinSpecific: opts.scopeMinSpecific ?? DEFAULT_CLUSTER_OPTIONS.scopeMinSpecific,
+            scopeWithinMs: opts.scopeWithinMs ?? DEFAULT_CLUSTER_OPTIONS.scopeWithinMs,
+            specificMaxStories: rules.specificMaxStories,
+          }
+        : null;
     const words = rules.minSharedRare > 0 ? self.words : null;
     const compared: Entry[] = [];
     let counts: WordCounts | null = null;
@@ -232,13 +270,16 @@ export class ClusterIndex {
     }
     if (work) work.compared += compared.length;
     const out: RankedCluster[] = [];
-    const lowest = lowestSimilarity(rules);
+    const lowestAll = lowestSimilarity(rules);
+    const lowestInScope = scopeRules ? Math.min(lowestAll, lowestInScopeSimilarity(scopeRules)) : lowestAll;
     for (const e of compared) {
       const s = similarity(self.sig, e.f.sig);
-      if (s < lowest) continue;
+      if (s < (e.firstInScope ? lowestInScope : lowestAll)) continue;
       // The frequencies of the window's other stories: this one's own words taken out while it is judged.
       if (counts && e.f.words) counts.remove(e.f.words);
-      const same = sameStory(s, words, e.f.words, counts, rules);
+      const same =
+        sameStory(s, words, e.f.words, counts, rules) ||
+        (scopeRules !== null && e.firstInScope && sameStoryInScope(s, words, e.f.words, counts, item.at - e.firstAt!, scopeRules));
       if (counts && e.f.words) counts.add(e.f.words);
       if (same) out.push({ clusterId: e.id, similarity: s });
     }

@@ -9,7 +9,7 @@
 // thing that can be late, by at most `rereadMs`). A cluster whose stored fingerprint cannot be read (a
 // damaged row) is left out of placement and reported once, not read again at every whole read; placement
 // goes on with the rest.
-import type { ClusterWindowRow } from '../domain/types.ts';
+import type { ClusterEntryRow, ClusterWindowRow } from '../domain/types.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { ClusterIndex } from './cluster-index.ts';
 
@@ -17,10 +17,10 @@ import { ClusterIndex } from './cluster-index.ts';
 export interface ClusterWindowStore {
   /** Clusters whose newest item is at or after `from`: id, newest item's time, first item's feed. */
   clustersSince(from: Date): Promise<ClusterWindowRow[]>;
-  /** Clusters with an id above `id` (made since it), with their fingerprints. */
-  clustersAfter(id: number): Promise<(ClusterWindowRow & { signature: string })[]>;
-  /** These clusters with their fingerprints (missing ones are left out). */
-  clusterRows(ids: readonly number[]): Promise<(ClusterWindowRow & { signature: string })[]>;
+  /** Clusters with an id above `id` (made since it), with their fingerprints and first items' time and scope. */
+  clustersAfter(id: number): Promise<ClusterEntryRow[]>;
+  /** These clusters, as `clustersAfter` gives them (missing ones are left out). */
+  clusterRows(ids: readonly number[]): Promise<ClusterEntryRow[]>;
 }
 
 export interface ClusterWindowOptions {
@@ -90,7 +90,7 @@ export class ClusterWindow {
     for (const r of await this.store.clusterRows([id])) this.enter(r);
   }
 
-  private enter(r: ClusterWindowRow & { signature: string }): void {
+  private enter(r: ClusterEntryRow): void {
     if (r.id > this.maxId) this.maxId = r.id;
     if (this.unreadable.has(r.id)) return;
     try {

@@ -12,7 +12,13 @@
 // (docs/cluster-check). So a second, looser rule: a lower similarity suffices when the two share several
 // specific words, each used by at most two other stories of the window (a malware's name, a victim, a CVE
 // number and the product's name together). It needs a window of RARE_MIN_WINDOW stories, like word
-// frequencies do. Pure: no I/O, no clock.
+// frequencies do.
+//
+// A third rule holds between two stories the relevance scorer let in (the few a channel sees): a lower similarity
+// and fewer specific words suffice when the story came within a day of the cluster's first one. Outlets cover
+// one piece of news within about a day; what comes later with the same actor and words is mostly news that
+// follows it (a warning after an incident, a second campaign), so the rule ends there (docs/cluster-check,
+// session 29). Pure: no I/O, no clock.
 
 /** Number of hash functions in a signature; each is 8 hex characters in the stored form. */
 export const SIGNATURE_SIZE = 128;
@@ -37,6 +43,14 @@ export interface ClusterOptions {
   minSharedSpecific: number;
   /** A specific word: a distinctive word that at most this many of the window's other stories use. */
   specificMaxStories: number;
+  /**
+   * The rule between two stories in scope (the story and the cluster's first one): similarity at or above this
+   * and `scopeMinSpecific` specific words shared, the story's time within `scopeWithinMs` of the first one's
+   * (0 specific words turns the rule off).
+   */
+  scopeThreshold: number;
+  scopeMinSpecific: number;
+  scopeWithinMs: number;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
@@ -47,10 +61,16 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   looseThreshold: 0.12,
   minSharedSpecific: 3,
   specificMaxStories: 2,
+  scopeThreshold: 0.08,
+  scopeMinSpecific: 2,
+  scopeWithinMs: 24 * 3600_000,
 };
 
 /** What decides whether an item joins a cluster (ClusterIndex.rank, clusterStream). */
 export type SameStoryRules = Pick<ClusterOptions, 'threshold' | 'minSharedRare' | 'looseThreshold' | 'minSharedSpecific' | 'specificMaxStories'>;
+
+/** What decides whether a story in scope joins a cluster whose first story was in scope too. */
+export type InScopeRules = Pick<ClusterOptions, 'scopeThreshold' | 'scopeMinSpecific' | 'scopeWithinMs' | 'specificMaxStories'>;
 
 export interface StoryText {
   title: string;
@@ -346,12 +366,31 @@ export function sameStory(sim: number, a: Uint32Array | null, b: Uint32Array | n
   return rules.minSharedSpecific > 0 && shared.specific >= rules.minSharedSpecific;
 }
 
+/** The similarity under which `sameStoryInScope` is false whatever the words and times. */
+export function lowestInScopeSimilarity(rules: InScopeRules): number {
+  return rules.scopeMinSpecific > 0 ? rules.scopeThreshold : Infinity;
+}
+
+/**
+ * Whether a story and a cluster, both in scope (the story, and the cluster's first story, let in by the relevance
+ * scorer), are the same story by the in-scope rule: similarity at or above `scopeThreshold`, `scopeMinSpecific`
+ * specific words shared, and `gapMs` (between the story's time and the first story's) within `scopeWithinMs`.
+ * Asked only where `sameStory` said no; `counts` as for `sameStory`.
+ */
+export function sameStoryInScope(sim: number, a: Uint32Array | null, b: Uint32Array | null, counts: WordCounts | null, gapMs: number, rules: InScopeRules): boolean {
+  if (sim < lowestInScopeSimilarity(rules) || Math.abs(gapMs) > rules.scopeWithinMs) return false;
+  if (!counts || !a || !b) return false;
+  return sharedWords(a, b, counts, rules.specificMaxStories).specific >= rules.scopeMinSpecific;
+}
+
 /**
  * An in-memory clusterer over a stream of stories in time order, for measurement and benches; the pipeline
- * does the same through storage (ClusterIndex, kept by ClusterWindow). Returns each story's cluster index.
+ * does the same through storage (ClusterIndex, kept by ClusterWindow). A story marked `inScope` (the relevance
+ * scorer let it in) may also join, by `sameStoryInScope`, a cluster whose first story was marked so. Returns each
+ * story's cluster index.
  */
 export function clusterStream(
-  stories: readonly (StoryText & { feedId: number; at: Date })[],
+  stories: readonly (StoryText & { feedId: number; at: Date; inScope?: boolean })[],
   opts: ClusterOptions = DEFAULT_CLUSTER_OPTIONS,
 ): number[] {
   interface Live {
@@ -359,15 +398,21 @@ export function clusterStream(
     f: Fingerprint;
     lastItemAt: number;
     feedIds: number[];
+    /** The first story's time, and whether the relevance scorer let it in. */
+    firstAt: number;
+    firstInScope: boolean;
   }
   let live: Live[] = [];
   const counts = new WordCounts();
   const out: number[] = [];
   let nextId = 0;
-  const lowest = lowestSimilarity(opts);
+  const lowestAll = lowestSimilarity(opts);
+  const lowestInScope = Math.min(lowestAll, lowestInScopeSimilarity(opts));
   for (const s of stories) {
     const f: Fingerprint = { sig: minhash(shingles(s, opts.summaryWords)), words: storyWords(s, opts.summaryWords) };
     const at = s.at.getTime();
+    const inScope = s.inScope === true;
+    const lowest = inScope ? lowestInScope : lowestAll;
     // Input is in time order: clusters whose newest item fell out of the window leave the live set and the
     // word counts (ClusterIndex counts the clusters in the window the same way).
     if (live.some((c) => at - c.lastItemAt > opts.windowMs)) {
@@ -384,7 +429,7 @@ export function clusterStream(
       const sim = similarity(f.sig, c.f.sig);
       if (sim <= bestSim || sim < lowest) continue;
       if (c.f.words) counts.remove(c.f.words);
-      const same = sameStory(sim, f.words, c.f.words, counts, opts);
+      const same = sameStory(sim, f.words, c.f.words, counts, opts) || (inScope && c.firstInScope && sameStoryInScope(sim, f.words, c.f.words, counts, at - c.firstAt, opts));
       if (c.f.words) counts.add(c.f.words);
       if (!same) continue;
       best = c;
@@ -396,7 +441,7 @@ export function clusterStream(
       out.push(best.id);
     } else {
       const id = nextId++;
-      live.push({ id, f, lastItemAt: at, feedIds: [s.feedId] });
+      live.push({ id, f, lastItemAt: at, feedIds: [s.feedId], firstAt: at, firstInScope: inScope });
       if (f.words) counts.add(f.words);
       out.push(id);
     }

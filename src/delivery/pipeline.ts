@@ -226,8 +226,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     if (joined === null) {
       signature = storySignature({ title: item.title, summary: description || content });
       // Only clusters started by a feed everyone who sees this item also sees (tenancy: rank applies mayJoinCluster).
+      // A story the scorer let in (filed under a topic) may also join one whose first story was, by the in-scope rule.
       await clusters.prepare(at.getTime());
-      const ranked = clusters.index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience }, { threshold, windowMs: opts.clusterWindowMs });
+      const ranked = clusters.index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience, inScope: matches.length > 0 }, { threshold, windowMs: opts.clusterWindowMs });
       joined = (await notOwnFeed(ranked, item.feedId))?.clusterId ?? null;
     }
 

@@ -185,6 +185,15 @@ export interface ClusterWindowRow {
   firstFeedId: number | null;
 }
 
+/** A cluster as placement first reads it: its fingerprint, and what the in-scope rule asks of its first item. */
+export interface ClusterEntryRow extends ClusterWindowRow {
+  signature: string;
+  /** The first item's story time (ms); null or missing once that item is gone. */
+  firstAt?: number | null;
+  /** Whether the relevance scorer let the first item in (it was filed under a topic); missing: no. */
+  firstInScope?: boolean;
+}
+
 /** How one poll of a feed went: `new` the document was read (its new entries stored), `not_modified` the server said nothing changed, `error` it failed. */
 export type PollStatus = 'new' | 'not_modified' | 'error';
 

@@ -2,7 +2,8 @@
 // matched (item_topics), its digest, and whether the pipeline has finished with it. Every write is
 // idempotent so a pipeline that crashes half-way simply runs again.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Cluster, ClusterWindowRow } from '../domain/types.ts';
+import { storyTime } from '../domain/story-order.ts';
+import type { Cluster, ClusterEntryRow, ClusterWindowRow } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
 import { toDate } from './rows.ts';
@@ -75,6 +76,35 @@ function clusterRow(r: { id: number | bigint | string; last_item_at: number | bi
   return { id: Number(r.id), lastItemAt: Number(r.last_item_at), firstFeedId: r.first_feed_id === null ? null : Number(r.first_feed_id) };
 }
 
+/**
+ * Clusters as placement first reads them: with their fingerprints, their first items' times, and whether the
+ * relevance scorer let the first item in (it has topics: one index probe of item_topics' key).
+ */
+const entryQuery = (db: Kysely<Database>) =>
+  windowQuery(db).select((eb) => [
+    'c.signature',
+    'first.published_at as first_published_at',
+    'first.fetched_at as first_fetched_at',
+    eb.exists(eb.selectFrom('item_topics as t').select('t.item_id').whereRef('t.item_id', '=', 'c.first_item_id')).as('first_in_scope'),
+  ]);
+
+function entryRow(r: {
+  id: number | bigint | string;
+  last_item_at: number | bigint | string;
+  first_feed_id: number | bigint | string | null;
+  signature: string;
+  first_published_at: number | bigint | string | null;
+  first_fetched_at: number | bigint | string | null;
+  first_in_scope: unknown;
+}): ClusterEntryRow {
+  const ms = (v: number | bigint | string | null) => (v === null ? null : Number(v));
+  const fetchedAt = toDate(ms(r.first_fetched_at));
+  const firstAt = fetchedAt ? storyTime({ publishedAt: toDate(ms(r.first_published_at)), fetchedAt }).getTime() : null;
+  // SQLite answers 0 or 1, PostgreSQL a boolean.
+  const firstInScope = r.first_in_scope === true || Number(r.first_in_scope) === 1;
+  return { ...clusterRow(r), signature: r.signature, firstAt, firstInScope };
+}
+
 export class ClustersRepo {
   constructor(
     private readonly db: Kysely<Database>,
@@ -114,18 +144,19 @@ export class ClustersRepo {
     return (await windowQuery(this.db).where('c.last_item_at', '>=', from.getTime()).execute()).map(clusterRow);
   }
 
-  /** Clusters made since cluster `id` (ids only grow), with their fingerprints: read before each item is placed. */
-  async clustersAfter(id: number): Promise<(ClusterWindowRow & { signature: string })[]> {
-    const rows = await windowQuery(this.db).select('c.signature').where('c.id', '>', id).orderBy('c.id').execute();
-    return rows.map((r) => ({ ...clusterRow(r), signature: r.signature }));
+  /**
+   * Clusters made since cluster `id` (ids only grow), with their fingerprints and first items' time and scope:
+   * read before each item is placed.
+   */
+  async clustersAfter(id: number): Promise<ClusterEntryRow[]> {
+    return (await entryQuery(this.db).where('c.id', '>', id).orderBy('c.id').execute()).map(entryRow);
   }
 
-  /** These clusters with their fingerprints, a few hundred ids a query (ids not found are left out). */
-  async clusterRows(ids: readonly number[]): Promise<(ClusterWindowRow & { signature: string })[]> {
-    const out: (ClusterWindowRow & { signature: string })[] = [];
+  /** These clusters, as `clustersAfter` gives them, a few hundred ids a query (ids not found are left out). */
+  async clusterRows(ids: readonly number[]): Promise<ClusterEntryRow[]> {
+    const out: ClusterEntryRow[] = [];
     for (let i = 0; i < ids.length; i += ID_BATCH) {
-      const rows = await windowQuery(this.db).select('c.signature').where('c.id', 'in', ids.slice(i, i + ID_BATCH)).execute();
-      for (const r of rows) out.push({ ...clusterRow(r), signature: r.signature });
+      for (const r of await entryQuery(this.db).where('c.id', 'in', ids.slice(i, i + ID_BATCH)).execute()) out.push(entryRow(r));
     }
     return out;
   }

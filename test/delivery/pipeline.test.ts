@@ -276,6 +276,37 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect(story.coverage.map((c) => c.source)).toEqual(['Beta Wire', 'Delta Daily']);
   });
 
+  // Two stories the scorer let in, told in other words (similarity about 0.10, three specific words shared), join
+  // when the second came within a day of the first (the in-scope rule); not later, and not when either is out of
+  // scope. Twenty-four unrelated stories fill the window, so word frequencies count.
+  it.each([
+    { name: 'both in scope, 20 hours apart: one story, one alert', hours: 20, firstInScope: true, clusters: 1 },
+    { name: 'both in scope, 30 hours apart: two stories', hours: 30, firstInScope: true, clusters: 2 },
+    { name: 'the first out of scope: two stories', hours: 20, firstInScope: false, clusters: 2 },
+  ])('the in-scope rule through storage: $name', async ({ hours, firstInScope, clusters }) => {
+    const t = (h: number) => new Date(Date.parse('2026-03-02T00:00:00Z') + h * 3600_000);
+    const fetchedAt = t(48);
+    const first = { key: 'k1', title: 'Kestrel group hides Nightjar backdoor with signed kernel driver', summary: 'A new sample of the Nightjar backdoor, typical of Kestrel espionage campaigns, was loaded by a kernel driver in attacks on ministries.', publishedAt: t(0) };
+    const later = { key: 'k2', title: 'Ostravian APT caught using Nightjar tooling', summary: 'Kestrel espionage, researchers say, keeps at it.', publishedAt: t(hours) };
+    const filler = Array.from({ length: 24 }, (_, i) => ({ key: `f${i}`, title: `Globex story number${i} about subject${i} in region${i} for client${i} and topic${i}`, summary: '', publishedAt: t(-1 - i / 10) }));
+    await seedFeed(storage, { url: 'https://filler.example/rss', title: 'Filler' }, filler, fetchedAt);
+    const a = await seedFeed(storage, { url: 'https://alpha.example/rss', title: 'Alpha News' }, [first], fetchedAt);
+    const b = await seedFeed(storage, { url: 'https://beta.example/rss', title: 'Beta Wire' }, [later], fetchedAt);
+    const spies = await seedChannel(storage, 'slack', 'C-SPIES', ['espionage']);
+    // The scorer's decision, as the bot passes it: a story in scope is filed under a topic.
+    const inScope = (doc: { title: string }) => (doc.title === first.title ? firstInScope : /Kestrel|Nightjar/.test(doc.title));
+    const match: PipelineDeps['match'] = (doc) => ({ topics: [{ topicId: 'espionage', score: 5, reasons: [], matched: inScope(doc) }], relevance: null });
+    await createPipeline(deps({ match }), opts({ batchSize: 30 })).runOnce();
+    const [ca, cb] = [(await storage.items.get(a.itemIds[0]!))!.clusterId, (await storage.items.get(b.itemIds[0]!))!.clusterId];
+    expect(new Set([ca, cb]).size).toBe(clusters);
+    const alerts = await storage.alerts.list({ channelId: spies });
+    expect(alerts.length).toBe(firstInScope ? clusters : 1);
+    if (clusters === 1) {
+      const story = (await storage.alerts.story(alerts[0]!))!;
+      expect(story.coverage.map((c) => [c.source, c.title])).toEqual([['Beta Wire', later.title]]);
+    }
+  });
+
   it('a cluster whose stored fingerprint cannot be read is skipped with one warning naming it; placement goes on', async () => {
     const { a, b } = await setup();
     // Two damaged rows in the window: the router story's fingerprint with its words cut short, and a

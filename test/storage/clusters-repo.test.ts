@@ -22,8 +22,11 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
   afterEach(async () => cleanup());
 
   it('lists the window\'s clusters, those made since an id, given ones with fingerprints, and the feed\'s memberships', async () => {
-    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One' }, { key: 'a2', title: 'Two' }], t0);
+    // a1 published before it was fetched, a2 "published" after (its fetch time counts), b1 undated (the same).
+    const a = await seedFeed(storage, { url: 'https://a.example/rss', title: 'A' }, [{ key: 'a1', title: 'One', publishedAt: at(-3) }, { key: 'a2', title: 'Two', publishedAt: at(9) }], t0);
     const b = await seedFeed(storage, { url: 'https://b.example/rss', title: 'B' }, [{ key: 'b1', title: 'One again' }], t0);
+    // The relevance scorer let a1 in (it was filed under a topic); b1 and a2 are out of scope.
+    await storage.clusters.setItemTopics(a.itemIds[0]!, [{ topicId: 'state-cyber-operations', score: 1, reasons: [] }, { topicId: 'cyber-strategy', score: 1, reasons: [] }], 0.9);
     const old = await storage.clusters.create({ signature: sig('1'), title: 'Old', firstItemId: a.itemIds[1]!, at: at(-100), createdAt: t0 });
     const c = await storage.clusters.create({ signature: sig('a'), title: 'One', firstItemId: a.itemIds[0]!, at: at(0), createdAt: t0 });
     const d = await storage.clusters.create({ signature: sig('b'), title: 'Other', firstItemId: b.itemIds[0]!, at: at(-1), createdAt: t0 });
@@ -38,14 +41,15 @@ describe.each(testDatabases)('ClustersRepo on $name', (database) => {
       { id: d.id, lastItemAt: at(-1).getTime(), firstFeedId: b.feedId },
     ]);
     expect((await storage.clusters.clustersSince(at(-200))).map((r) => r.id).sort((x, y) => x - y)).toEqual([old.id, c.id, d.id]);
+    // With fingerprints, and the first item's story time and scope (the in-scope rule of placement).
     expect(await storage.clusters.clustersAfter(old.id)).toEqual([
-      { id: c.id, lastItemAt: at(5).getTime(), firstFeedId: a.feedId, signature: sig('a') },
-      { id: d.id, lastItemAt: at(-1).getTime(), firstFeedId: b.feedId, signature: sig('b') },
+      { id: c.id, lastItemAt: at(5).getTime(), firstFeedId: a.feedId, signature: sig('a'), firstAt: at(-3).getTime(), firstInScope: true },
+      { id: d.id, lastItemAt: at(-1).getTime(), firstFeedId: b.feedId, signature: sig('b'), firstAt: t0.getTime(), firstInScope: false },
     ]);
     expect(await storage.clusters.clustersAfter(d.id)).toEqual([]);
     expect(byId(await storage.clusters.clusterRows([d.id, old.id, 999_999]))).toEqual([
-      { id: old.id, lastItemAt: at(-100).getTime(), firstFeedId: a.feedId, signature: sig('1') },
-      { id: d.id, lastItemAt: at(-1).getTime(), firstFeedId: b.feedId, signature: sig('b') },
+      { id: old.id, lastItemAt: at(-100).getTime(), firstFeedId: a.feedId, signature: sig('1'), firstAt: t0.getTime(), firstInScope: false },
+      { id: d.id, lastItemAt: at(-1).getTime(), firstFeedId: b.feedId, signature: sig('b'), firstAt: t0.getTime(), firstInScope: false },
     ]);
     // Which clusters already hold an item of a feed: a is in c and old, b in c, a third feed in none.
     const other = await seedFeed(storage, { url: 'https://c.example/rss', title: 'C' }, [{ key: 'c1', title: 'Elsewhere' }], t0);
