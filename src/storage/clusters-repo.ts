@@ -6,7 +6,7 @@ import { storyTime } from '../domain/story-order.ts';
 import type { Cluster, ClusterEntryRow, ClusterWindowRow } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
-import { toDate } from './rows.ts';
+import { storyTimeSql, toDate } from './rows.ts';
 
 /** Unprocessed items, in the order stored, among which each pipeline batch takes the ones that happened first. */
 export const UNPROCESSED_WINDOW = 5_000;
@@ -207,7 +207,7 @@ export class ClustersRepo {
    * each batch a bounded read of the (processed, id) index.
    */
   async unprocessedItems(limit: number): Promise<PipelineItem[]> {
-    const happened = sql<number>`case when i.published_at is null or i.published_at > i.fetched_at then i.fetched_at else i.published_at end`;
+    const happened = storyTimeSql('i');
     const waiting = this.db
       .selectFrom('items as i')
       .select(['i.id', happened.as('t')])

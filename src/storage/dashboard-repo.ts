@@ -7,7 +7,7 @@ import type { AlertStatus } from '../domain/types.ts';
 import { listAlertRows, sourceName, type AlertListRow } from './alerts-repo.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
-import { toDate } from './rows.ts';
+import { storyTimeSql, toDate } from './rows.ts';
 
 const DAY_MS = 86_400_000;
 /** Characters of a story's content a topic preview reads (stories are rarely longer; the lead decides most). */
@@ -81,7 +81,10 @@ export class DashboardRepo {
     });
   }
 
-  /** The newest stories that matched a topic, one per story cluster, from feeds the tenants see (null: all). */
+  /**
+   * The newest stories that matched a topic (by story time, so a catch-up of several feeds interleaves by when
+   * things happened, not by which feed was read last), one per story cluster, from feeds the tenants see (null: all).
+   */
   async latestMatched(tenants: readonly Tenant[] | null, limit: number): Promise<MatchedStory[]> {
     const rows = await this.db
       .selectFrom('items as i')
@@ -89,7 +92,7 @@ export class DashboardRepo {
       .select(['i.id', 'i.cluster_id', 'i.title', 'i.url', 'i.published_at', 'i.fetched_at', 'i.digest', 'i.summary', 'f.title as feed_title', 'f.url as feed_url'])
       .where((eb) => eb.exists(eb.selectFrom('item_topics as t').select('t.item_id').whereRef('t.item_id', '=', 'i.id')))
       .where(visibleToAny('f', tenants))
-      .orderBy('i.fetched_at', 'desc')
+      .orderBy(storyTimeSql('i'), 'desc')
       .orderBy('i.id', 'desc')
       .limit(limit * 4)
       .execute();

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Tenant } from '../domain/tenancy.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
-import { toDate } from './rows.ts';
+import { storyTimeSql, toDate } from './rows.ts';
 
 export interface LatestQuery {
   /** Items that matched any of these topics. Empty: nothing. */
@@ -86,10 +86,10 @@ export class LatestRepo {
       )
       .where(feedVisibleTo('feeds', q.visibleTo));
     if (q.since) query = query.where('items.fetched_at', '>=', q.since.getTime());
-    // Newest first by publication time (fetch time when the feed gave none); a few extra rows so that
-    // dropping same-story duplicates still fills the limit.
+    // Newest first by story time (the publication time; the fetch time when the feed gave none or a later one);
+    // a few extra rows so that dropping same-story duplicates still fills the limit.
     const rows = await query
-      .orderBy((eb) => eb.fn.coalesce('items.published_at', 'items.fetched_at'), 'desc')
+      .orderBy(storyTimeSql('items'), 'desc')
       .orderBy('items.id', 'desc')
       .limit(q.limit * 5)
       .execute();

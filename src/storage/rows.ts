@@ -1,4 +1,16 @@
 // Row <-> domain conversions shared by the repositories.
+import { sql, type RawBuilder } from 'kysely';
+
 export const toDate = (ms: number | null | undefined): Date | null => (ms === null || ms === undefined ? null : new Date(Number(ms)));
 export const toMs = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 export const flag = (b: boolean): number => (b ? 1 : 0);
+
+/**
+ * domain/story-order.ts's storyTime in SQL, for the items table under `alias`: the publication time, or the fetch
+ * time when there is none or it is later (a feed's future date never pins its item first in a newest-first list).
+ */
+export const storyTimeSql = (alias: string): RawBuilder<number> => {
+  const published = sql.ref(`${alias}.published_at`);
+  const fetched = sql.ref(`${alias}.fetched_at`);
+  return sql<number>`case when ${published} is null or ${published} > ${fetched} then ${fetched} else ${published} end`;
+};

@@ -31,7 +31,8 @@ export function storySeeder(databaseUrl: string): StorySeeder {
   return {
     async add(seed) {
       n += 1;
-      const now = (seed.fetchedAt ?? new Date('2026-03-01T00:00:00Z')).getTime();
+      // Fetched when published unless the seed says otherwise (a feed read as it posts).
+      const now = (seed.fetchedAt ?? seed.publishedAt ?? new Date('2026-03-01T00:00:00Z')).getTime();
       let feed = await handle.db.selectFrom('feeds').select('id').where('url', '=', seed.feedUrl).executeTakeFirst();
       if (!feed) {
         feed = await handle.db

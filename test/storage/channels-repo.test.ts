@@ -162,4 +162,12 @@ describe.each(testDatabases)('LatestRepo on $name', (database) => {
     expect(await storage.latest.find({ topicIds: [], limit: 5, visibleTo: W1 })).toEqual([]);
     expect(await storage.latest.find({ topicIds: ['nothing'], limit: 5, visibleTo: W1 })).toEqual([]);
   });
+
+  it('orders by when stories happened: a feed\'s date in the future counts as its fetch time, never pinning the item first', async () => {
+    // A feed with a clock ten years ahead, read on day 2; honest stories published on days 3 and 1.
+    await seeder.add({ feedUrl: 'https://skew.example/rss', feedTitle: 'Skewed', title: 'Dated ahead', publishedAt: new Date(Date.UTC(2036, 0, 1)), fetchedAt: day(2), topics: [{ id: 'talks', score: 3 }] });
+    await seeder.add({ feedUrl: 'https://a.example/rss', feedTitle: 'Alpha News', title: 'Newest honest', publishedAt: day(3), fetchedAt: day(3), topics: [{ id: 'talks', score: 3 }] });
+    await seeder.add({ feedUrl: 'https://a.example/rss', feedTitle: 'Alpha News', title: 'Older honest', publishedAt: day(1), fetchedAt: day(3), topics: [{ id: 'talks', score: 3 }] });
+    expect((await storage.latest.find({ topicIds: ['talks'], limit: 10, visibleTo: W1 })).map((s) => s.title)).toEqual(['Newest honest', 'Dated ahead', 'Older honest']);
+  });
 });

@@ -91,6 +91,17 @@ describe.each(testDatabases)('dashboard storage on $name', (database) => {
     expect(await r.find('', 'T1')).toBeNull();
   });
 
+  it('lists the latest matched stories by when they happened, across feeds, not by which feed was read last', async () => {
+    const h = (n: number) => new Date(t0.getTime() + n * 3_600_000);
+    // One poll reads feed X, then feed Y a minute later: X's story happened last, Y's is older; a third feed's date
+    // lies ten years ahead (its fetch time counts).
+    const x = await seedFeed(storage, { url: 'https://x.example/rss', title: 'X' }, [{ key: 'x1', title: 'Newest story', publishedAt: h(-1) }], h(0));
+    const y = await seedFeed(storage, { url: 'https://y.example/rss', title: 'Y' }, [{ key: 'y1', title: 'Older story', publishedAt: h(-5) }], new Date(h(0).getTime() + 60_000));
+    const z = await seedFeed(storage, { url: 'https://z.example/rss', title: 'Z' }, [{ key: 'z1', title: 'Dated ahead', publishedAt: new Date('2036-01-01T00:00:00Z') }], h(-3));
+    for (const id of [...x.itemIds, ...y.itemIds, ...z.itemIds]) await storage.clusters.setItemTopics(id, [{ topicId: 'espionage', score: 3, reasons: [] }]);
+    expect((await storage.dashboard.latestMatched(null, 10)).map((s) => s.title)).toEqual(['Newest story', 'Dated ahead', 'Older story']);
+  });
+
   it("limits the pages' queries to the channels and feeds a person may see", async () => {
     const global = await seedFeed(storage, { url: 'https://global.example/rss', title: 'Global' }, [{ key: 'g1', title: 'Global story' }], t0);
     const a = await seedTenantFeed(storage, A, { url: 'https://a.example/rss', title: 'A wire' }, [{ key: 'a1', title: 'A story' }], t0);
