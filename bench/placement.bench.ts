@@ -6,8 +6,10 @@
 // in the same run on the same file, the baseline: the path before the index (bench/helpers/
 // linear-placement.ts: storage lists every cluster of the window for each item, the tenancy filter runs
 // over them, findCluster visits each). Probes alternate between the two and every decision is compared.
-// Then the heap each keeps for the window, measured after a full collection. Stories are the real news
-// items of ../shared/data/news_items.jsonl (skipped, saying so, when absent).
+// Then the heap each keeps for the window, measured after a full collection. Last, an item dated years back
+// arriving a month later: placed in an index of its own window, against the whole read from its time that
+// placement made before (every cluster since, fingerprints and all). Stories are the real news items of
+// ../shared/data/news_items.jsonl (skipped, saying so, when absent).
 // Run: npm run bench -- placement
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,7 +82,7 @@ for (const n of sizes) {
     // The pipeline's placement (pipeline.ts: prepare, rank, the first cluster the feed is not in).
     let before = used();
     const window = new ClusterWindow(storage.clusters, { windowMs: WINDOW });
-    window.index.setAudiences(audiences);
+    window.setAudiences(audiences);
     const work: RankWork = { visited: 0, compared: 0 };
     const place = async (signature: string) => {
       await window.prepare(now);
@@ -125,6 +127,27 @@ for (const n of sizes) {
         `the linear path before it ${fmt(tLinear / PROBES)} ms (${fmt(tLinear / tPlace)}x); ${joined} of ${PROBES} items joined a cluster; decisions that differ: ${differ}; ` +
         `the index visited ${Math.round(work.visited / PROBES).toLocaleString('en-US')} postings and compared ${Math.round(work.compared / PROBES).toLocaleString('en-US')} clusters an item; ` +
         `kept for the window: index ${perCluster(indexBytes)}, linear path's caches ${perCluster(linearBytes)}`,
+    );
+    // An item dated years back (a feed's archive piece), a month on (the N clusters all older than the current
+    // window): placed in an index of its own window (indexFor), against reading the window whole from its time
+    // (prepare: what placement did before session 29, every cluster since with its fingerprint).
+    const later = now + 30 * 86_400_000;
+    const pastAt = Date.parse('2015-06-01T00:00:00Z');
+    const timed = async (fn: (w: ClusterWindow) => Promise<unknown>) => {
+      const w = new ClusterWindow(storage.clusters, { windowMs: WINDOW });
+      w.setAudiences(audiences);
+      await w.prepare(later);
+      const m = used();
+      const t = performance.now();
+      await fn(w);
+      const ms = performance.now() - t;
+      return { ms, mb: (used() - m) / 2 ** 20, kept: w.index.size };
+    };
+    const own = await timed((w) => w.indexFor(pastAt));
+    const whole = await timed((w) => w.prepare(pastAt));
+    console.log(
+      `  an item dated 2015, a month after these ${n.toLocaleString('en-US')} clusters: its own window ${fmt(own.ms)} ms (+${fmt(own.mb)} MB, ${own.kept} clusters kept), ` +
+        `reading the window whole from its time ${fmt(whole.ms)} ms (+${fmt(whole.mb)} MB, ${whole.kept.toLocaleString('en-US')} kept)`,
     );
     await handle.close();
     await storage.close();

@@ -227,8 +227,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       signature = storySignature({ title: item.title, summary: description || content });
       // Only clusters started by a feed everyone who sees this item also sees (tenancy: rank applies mayJoinCluster).
       // A story the scorer let in (filed under a topic) may also join one whose first story was, by the in-scope rule.
-      await clusters.prepare(at.getTime());
-      const ranked = clusters.index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience, inScope: matches.length > 0 }, { threshold, windowMs: opts.clusterWindowMs });
+      const index = await clusters.indexFor(at.getTime());
+      const ranked = index.rank({ fingerprint: decodeFingerprint(signature), at: at.getTime(), audience, inScope: matches.length > 0 }, { threshold, windowMs: opts.clusterWindowMs });
       joined = (await notOwnFeed(ranked, item.feedId))?.clusterId ?? null;
     }
 
@@ -298,7 +298,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
     if (items.length === 0) return stats;
     const [rules, audiences, deliveries] = await Promise.all([deps.channelRules(), deps.feedAudiences(), deps.channelDeliveries?.() ?? new Map<number, ChannelDelivery>()]);
     const route = createRouter(rules);
-    clusters.index.setAudiences(audiences);
+    clusters.setAudiences(audiences);
     for (const item of items) {
       if (stopping && running) break;
       stats.items++;

@@ -136,12 +136,14 @@ export class ClustersRepo {
   }
 
   /**
-   * Clusters whose newest item is at or after `from`: ids, times and first feeds, from an index holding every
-   * column read (migration 013), never the clusters' rows with their fingerprints. The pipeline reads its
-   * window whole this way about once a minute (delivery/cluster-window.ts).
+   * Clusters whose newest item is at or after `from` (and at or before `until`, when given): ids, times and first
+   * feeds, from an index holding every column read (migration 013), never the clusters' rows with their
+   * fingerprints. The pipeline reads its window whole this way about once a minute (delivery/cluster-window.ts).
    */
-  async clustersSince(from: Date): Promise<ClusterWindowRow[]> {
-    return (await windowQuery(this.db).where('c.last_item_at', '>=', from.getTime()).execute()).map(clusterRow);
+  async clustersSince(from: Date, until?: Date): Promise<ClusterWindowRow[]> {
+    let q = windowQuery(this.db).where('c.last_item_at', '>=', from.getTime());
+    if (until) q = q.where('c.last_item_at', '<=', until.getTime());
+    return (await q.execute()).map(clusterRow);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFingerprint, storySignature } from '../../src/delivery/cluster.ts';
-import { ClusterWindow } from '../../src/delivery/cluster-window.ts';
+import { ClusterWindow, type ClusterWindowStore } from '../../src/delivery/cluster-window.ts';
 import type { FeedAudience } from '../../src/domain/tenancy.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { freshStorage, notePostgresSkip, testDatabases } from '../helpers/databases.ts';
@@ -54,7 +54,7 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
     const skipped: number[] = [];
     const onUnreadable = (id: number) => void skipped.push(id);
     const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock, onUnreadable });
-    window.index.setAudiences(await storage.feeds.audiences());
+    window.setAudiences(await storage.feeds.audiences());
     let n = 0;
     return {
       storage,
@@ -140,13 +140,45 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
       },
     },
     {
-      name: 'an item older than what is kept reads the window whole from further back',
+      name: 'an item a little older than what is kept reads the window whole from further back',
       run: async (c) => {
-        const old = await c.make(c.storage, t0 - 300 * hour);
+        const old = await c.make(c.storage, t0 - 120 * hour);
         await c.window.prepare(t0);
         expect(c.window.index.has(old)).toBe(false);
-        await c.window.prepare(t0 - 290 * hour);
-        expect(c.ranked(t0 - 290 * hour)).toEqual([old]);
+        // Its window (72 hours back from 110 hours ago) overlaps what is kept (from 96 hours ago).
+        expect(await c.window.indexFor(t0 - 110 * hour)).toBe(c.window.index);
+        expect(c.ranked(t0 - 110 * hour)).toEqual([old]);
+      },
+    },
+    {
+      name: 'an item whose whole window lies before what is kept gets an index of that window alone',
+      run: async (c) => {
+        const old = await c.make(c.storage, t0 - 300 * hour);
+        const recent = [await c.make(c.storage, t0 - hour), await c.make(c.storage, t0 - 2 * hour)];
+        await c.window.prepare(t0);
+        const reads: string[] = [];
+        const counting = c.window as unknown as { store: ClusterWindowStore };
+        const store = counting.store;
+        counting.store = {
+          clustersSince: async (from, until) => (reads.push(`since ${until ? 'bounded' : 'open'}`), store.clustersSince(from, until)),
+          clustersAfter: async (id) => (reads.push('after'), store.clustersAfter(id)),
+          clusterRows: async (ids) => (reads.push(`rows ${ids.length}`), store.clusterRows(ids)),
+        };
+        const past = await c.window.indexFor(t0 - 290 * hour);
+        expect(past).not.toBe(c.window.index);
+        expect(past.rank({ fingerprint: decodeFingerprint(same), at: t0 - 290 * hour, audience: GLOBAL }, { threshold: 0.22, windowMs: W }).map((r) => r.clusterId)).toEqual([old]);
+        // Only that window was read, fingerprints and all; the kept index is as it was.
+        expect(reads).toEqual(['since bounded', 'rows 1']);
+        expect([...c.window.index.ids()].sort((x, y) => x - y)).toEqual(recent.sort((x, y) => x - y));
+        // A cluster the pipeline then makes there shows to the next item of that window, read from the same index.
+        const made = await c.make(c.storage, t0 - 289 * hour);
+        reads.length = 0;
+        expect(await c.window.indexFor(t0 - 288 * hour)).toBe(past);
+        expect(reads).toEqual(['after']);
+        expect(past.has(made)).toBe(true);
+        // A minute on, it is read again.
+        c.advance(60_000);
+        expect(await c.window.indexFor(t0 - 288 * hour)).not.toBe(past);
       },
     },
     {
