@@ -190,6 +190,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
   // The window's clusters, kept between items and batches (see cluster-window.ts).
   const clusters = new ClusterWindow(deps.store, {
     windowMs: opts.clusterWindowMs,
+    clock: () => deps.clock.now().getTime(),
     onUnreadable: (id, reason) =>
       log.warn({ cluster_id: id, err: reason }, `pipeline: cluster ${id}'s stored fingerprint cannot be read (${reason}); it is left out of placement, so new items of its story start a cluster of their own`),
   });

@@ -53,7 +53,7 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
     let clock = 0;
     const skipped: number[] = [];
     const onUnreadable = (id: number) => void skipped.push(id);
-    const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock, onUnreadable });
+    const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock, clock: () => t0, onUnreadable });
     window.setAudiences(await storage.feeds.audiences());
     let n = 0;
     return {
@@ -154,6 +154,7 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
       name: 'an item whose whole window lies before what is kept gets an index of that window alone',
       run: async (c) => {
         const old = await c.make(c.storage, t0 - 300 * hour);
+        const older = await c.make(c.storage, t0 - 600 * hour);
         const recent = [await c.make(c.storage, t0 - hour), await c.make(c.storage, t0 - 2 * hour)];
         await c.window.prepare(t0);
         const reads: string[] = [];
@@ -176,9 +177,28 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
         expect(await c.window.indexFor(t0 - 288 * hour)).toBe(past);
         expect(reads).toEqual(['after']);
         expect(past.has(made)).toBe(true);
+        // A cluster from before that window, touched into it by the pipeline, is a candidate there at once.
+        expect(past.has(older)).toBe(false);
+        await c.storage.clusters.touch(older, new Date(t0 - 289 * hour));
+        await c.window.touched(older, t0 - 289 * hour);
+        expect(past.lastItemAt(older)).toBe(t0 - 289 * hour);
         // A minute on, it is read again.
         c.advance(60_000);
         expect(await c.window.indexFor(t0 - 288 * hour)).not.toBe(past);
+      },
+    },
+    {
+      name: 'before anything is kept, an item older than the last week by the clock gets a window of its own too',
+      run: async (c) => {
+        const old = await c.make(c.storage, t0 - 300 * hour);
+        const recent = await c.make(c.storage, t0 - hour);
+        const past = await c.window.indexFor(t0 - 290 * hour);
+        expect(past).not.toBe(c.window.index);
+        expect([...past.ids()]).toEqual([old]);
+        expect(c.window.index.size).toBe(0);
+        // An item of the last week is placed in the kept window, read whole as before.
+        expect(await c.window.indexFor(t0 - 100 * hour)).toBe(c.window.index);
+        expect([...c.window.index.ids()]).toEqual([recent]);
       },
     },
     {
