@@ -23,7 +23,7 @@ import { storedError } from '../lib/bounded-text.ts';
 import type { Dialect } from './db.ts';
 import { feedVisibleTo, feedVisibleToChannel } from './feed-visibility.ts';
 import type { AlertsTable, Database } from './schema.ts';
-import { toDate } from './rows.ts';
+import { shownDate, toDate } from './rows.ts';
 import { claimChannelLeases, leaseFree, slot, type ChannelLeaseClaim } from './lease-claim.ts';
 import { extendLeases, releaseLeases } from './leases-repo.ts';
 
@@ -387,7 +387,7 @@ export class AlertsRepo {
     const item = await this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
-      .select(['i.id', 'i.title', 'i.url', 'i.summary', 'i.published_at', 'i.digest', 'i.digest_from_excerpt', 'f.title as feed_title', 'f.url as feed_url'])
+      .select(['i.id', 'i.title', 'i.url', 'i.summary', 'i.published_at', 'i.fetched_at', 'i.digest', 'i.digest_from_excerpt', 'f.title as feed_title', 'f.url as feed_url'])
       .where('i.id', '=', alert.itemId)
       .executeTakeFirst();
     if (!item) return null;
@@ -408,7 +408,7 @@ export class AlertsRepo {
       title: item.title,
       url: item.url,
       source: sourceName(item.feed_title, item.feed_url),
-      publishedAt: toDate(item.published_at),
+      publishedAt: shownDate(item.published_at, item.fetched_at),
       summary: item.summary,
       digest: item.digest,
       digestFromExcerpt: !!item.digest_from_excerpt,

@@ -7,7 +7,7 @@ import type { AlertStatus } from '../domain/types.ts';
 import { listAlertRows, sourceName, type AlertListRow } from './alerts-repo.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
-import { storyTimeSql, toDate } from './rows.ts';
+import { shownDate, storyTimeSql, toDate } from './rows.ts';
 
 const DAY_MS = 86_400_000;
 /** Characters of a story's content a topic preview reads (stories are rarely longer; the lead decides most). */
@@ -118,7 +118,7 @@ export class DashboardRepo {
       title: r.title,
       url: r.url,
       source: sourceName(r.feed_title, r.feed_url),
-      publishedAt: toDate(r.published_at),
+      publishedAt: shownDate(r.published_at, r.fetched_at),
       fetchedAt: toDate(r.fetched_at)!,
       summary: r.digest ?? r.summary,
       topics: topicRows.filter((t) => Number(t.item_id) === Number(r.id)).map((t) => ({ topicId: t.topic_id, score: Number(t.score), reasons: parseReasons(t.reasons) })),

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Tenant } from '../domain/tenancy.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
-import { storyTimeSql, toDate } from './rows.ts';
+import { shownDate, storyTimeSql, toDate } from './rows.ts';
 
 export interface LatestQuery {
   /** Items that matched any of these topics. Empty: nothing. */
@@ -153,7 +153,7 @@ export class LatestRepo {
         title: r.title,
         url: r.url,
         source,
-        publishedAt: toDate(r.published_at),
+        publishedAt: shownDate(r.published_at, r.fetched_at),
         fetchedAt: toDate(r.fetched_at)!,
         digest: r.digest,
         digestFromExcerpt: !!r.digest_from_excerpt,

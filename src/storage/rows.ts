@@ -6,6 +6,12 @@ export const toMs = (d: Date | null | undefined): number | null => (d ? d.getTim
 export const flag = (b: boolean): number => (b ? 1 : 0);
 
 /**
+ * The date a story is shown with: the feed's, or the fetch time when the feed dates it later (a clock ahead, a
+ * date typed wrong), as storyTime orders it; null when the feed gave none.
+ */
+export const shownDate = (published: number | null, fetched: number): Date | null => (published === null ? null : new Date(Math.min(Number(published), Number(fetched))));
+
+/**
  * domain/story-order.ts's storyTime in SQL, for the items table under `alias`: the publication time, or the fetch
  * time when there is none or it is later (a feed's future date never pins its item first in a newest-first list).
  */

@@ -5,7 +5,7 @@ import type { Tenant } from '../domain/tenancy.ts';
 import { feedVisibleTo } from './feed-visibility.ts';
 import type { Database } from './schema.ts';
 import { sourceName } from './alerts-repo.ts';
-import { toDate } from './rows.ts';
+import { shownDate } from './rows.ts';
 
 export interface StoredStory {
   itemId: number;
@@ -37,7 +37,7 @@ export class StoryLookupRepo {
     return this.db
       .selectFrom('items as i')
       .innerJoin('feeds as f', 'f.id', 'i.feed_id')
-      .select(['i.id', 'i.cluster_id', 'i.title', 'i.url', 'i.published_at', 'i.summary', 'i.content', 'i.article_text', 'i.digest', 'i.digest_from_excerpt', 'f.title as feed_title', 'f.url as feed_url']);
+      .select(['i.id', 'i.cluster_id', 'i.title', 'i.url', 'i.published_at', 'i.fetched_at', 'i.summary', 'i.content', 'i.article_text', 'i.digest', 'i.digest_from_excerpt', 'f.title as feed_title', 'f.url as feed_url']);
   }
 
   /**
@@ -68,6 +68,7 @@ type Row = {
   title: string;
   url: string | null;
   published_at: number | null;
+  fetched_at: number;
   summary: string;
   content: string;
   article_text: string | null;
@@ -84,7 +85,7 @@ function storyOf(r: Row): StoredStory {
     title: r.title,
     url: r.url,
     source: sourceName(r.feed_title, r.feed_url),
-    publishedAt: toDate(r.published_at),
+    publishedAt: shownDate(r.published_at, r.fetched_at),
     summary: r.summary,
     content: r.content || r.article_text || '',
     digest: r.digest,

@@ -130,6 +130,18 @@ describe.each(testDatabases)('AlertsRepo on $name', (database) => {
     expect(story.coverage).toEqual([{ itemId: other.itemIds[0], title: 'Story 1, as Beta tells it', url: 'https://news.example/b1', source: 'Beta Wire' }]);
   });
 
+  it('shows a date the feed put after the fetch as the fetch time, and the feed\'s date otherwise', async () => {
+    const dated = await seedFeed(storage, { url: 'https://dated.example/rss', title: 'Dated' }, [
+      { key: 'ahead', title: 'Dated ten years ahead', publishedAt: new Date('2036-01-01T00:00:00Z') },
+      { key: 'honest', title: 'Dated an hour before', publishedAt: new Date(t0.getTime() - 3_600_000) },
+      { key: 'none', title: 'Undated' },
+    ], t0);
+    const alerts = await seedAlerts(storage, slack, dated.itemIds, t0);
+    const shown = [];
+    for (const [i, a] of alerts.entries()) shown.push((await storage.alerts.story({ itemId: dated.itemIds[i]!, clusterId: (await storage.alerts.get(a))!.clusterId, channelId: slack }))!.publishedAt);
+    expect(shown).toEqual([t0, new Date(t0.getTime() - 3_600_000), null]);
+  });
+
   it("lists each alert with its story's other coverage as the channel's tenant sees it", async () => {
     // Slack channel C1 is workspace W1's; its story gets coverage from a global feed, W1's own feed and W2's.
     const global = await seedFeed(storage, { url: 'https://b.example/rss', title: 'Beta Wire' }, [{ key: 'b1', title: 'Story 1, as Beta tells it' }], t0);
