@@ -224,6 +224,8 @@ export const configSchema = z
         cluster_window_hours: z.number().int().min(1).max(24 * 30),
         /** Edit a posted message when the story's title or content changes materially. */
         edit_on_change: z.boolean(),
+        /** A story dated more than this many days before it was read gets no alert (0: no limit). */
+        max_story_age_days: z.number().int().min(0).max(3650),
         lease_seconds: seconds(5, 3600),
       })
       .strict(),

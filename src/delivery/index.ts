@@ -15,6 +15,7 @@ export function pipelineOptionsFrom(d: Config['delivery'], o: Partial<PipelineOp
     clusterWindowMs: d.cluster_window_hours * 3600_000,
     editOnChange: d.edit_on_change,
     idleMs: 5_000,
+    maxStoryAgeMs: d.max_story_age_days * 86_400_000,
     ...o,
   };
 }

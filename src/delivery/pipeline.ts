@@ -119,6 +119,11 @@ export interface PipelineOptions {
   idleMs: number;
   /** First wait before an item that failed is tried again (doubles each time; default one minute). */
   retryFailedMs?: number;
+  /**
+   * From delivery.max_story_age_days: a story dated more than this before it was read is stored, matched and
+   * clustered, but no channel gets a new alert for it (0 or missing: no limit).
+   */
+  maxStoryAgeMs?: number;
 }
 
 export interface BatchStats {
@@ -129,6 +134,8 @@ export interface BatchStats {
   alerts: number;
   updates: number;
   failed: number;
+  /** Stories some channel would have been alerted to, held back as older than maxStoryAgeMs. */
+  tooOld: number;
 }
 
 export interface Pipeline {
@@ -172,7 +179,7 @@ const capText = (s: string): string => (s.length > MATCH_TEXT_CHARS ? s.slice(0,
 /** Clusters asked about at once when looking for one the item's feed is not in yet. */
 const OWN_FEED_BATCH = 50;
 
-const emptyStats = (): BatchStats => ({ items: 0, matched: 0, clustered: 0, newClusters: 0, alerts: 0, updates: 0, failed: 0 });
+const emptyStats = (): BatchStats => ({ items: 0, matched: 0, clustered: 0, newClusters: 0, alerts: 0, updates: 0, failed: 0, tooOld: 0 });
 
 export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipeline {
   const log = deps.logger;
@@ -233,9 +240,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       joined = (await notOwnFeed(ranked, item.feedId))?.clusterId ?? null;
     }
 
-    // 3. Route.
+    // 3. Route. A story dated long before it was read (an archive piece, a feed that moved and re-lists its old
+    // entries under new links) gets no new alert; coverage of a story already posted still edits its message.
     const matchedIds = matches.map((m) => m.topicId);
     const routed = route(matchedIds, doc, audience);
+    const tooOld = !!opts.maxStoryAgeMs && item.fetchedAt.getTime() - at.getTime() > opts.maxStoryAgeMs;
+    const alertChannels = tooOld ? [] : routed.channelIds;
+    if (tooOld && routed.channelIds.length) stats.tooOld++;
 
     // 4. Summarise what some channel will see. It may fetch the article page, so it comes before the writes:
     // no transaction is held open while a page loads.
@@ -270,7 +281,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
           if (await outbox.requestUpdate(a.channelId, clusterId, now)) updates++;
         }
       }
-      for (const channelId of routed.channelIds) {
+      for (const channelId of alertChannels) {
         if (have.has(channelId)) continue;
         const d = deliveries.get(channelId);
         const held = d ? holdsAlerts(d, now.getTime()) : false;
@@ -332,6 +343,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions): Pipel
       if (s.items < opts.batchSize || (stopping && running)) break;
     }
     if (total.items) log.info({ ...total }, 'pipeline: processed items');
+    if (total.tooOld) {
+      const days = Math.round((opts.maxStoryAgeMs ?? 0) / 86_400_000);
+      log.info(
+        { too_old: total.tooOld },
+        `pipeline: ${total.tooOld} ${total.tooOld === 1 ? 'story was' : 'stories were'} dated more than ${days} days before ${total.tooOld === 1 ? 'it was' : 'they were'} read: stored without alerts (delivery.max_story_age_days)`,
+      );
+    }
     return total;
   }
 

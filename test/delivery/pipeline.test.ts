@@ -276,6 +276,30 @@ describe.each(testDatabases)('pipeline on $name', (database) => {
     expect(story.coverage.map((c) => c.source)).toEqual(['Beta Wire', 'Delta Daily']);
   });
 
+  // delivery.max_story_age_days: a story dated long before it was read is stored, matched and clustered, but no
+  // channel gets a new alert for it; an undated one, or one within the limit, is alerted as before.
+  it.each([
+    { name: 'dated 10 days before it was read, limit 7 days: no alert', ageDays: 10, limitDays: 7, alerted: false },
+    { name: 'dated 3 days before, limit 7 days: alerted', ageDays: 3, limitDays: 7, alerted: true },
+    { name: 'undated, limit 7 days: alerted', ageDays: null, limitDays: 7, alerted: true },
+    { name: 'dated 10 years before, no limit (0): alerted', ageDays: 3650, limitDays: 0, alerted: true },
+  ])('story age: $name', async ({ ageDays, limitDays, alerted }) => {
+    const readAt = new Date('2026-03-20T10:00:00Z');
+    const publishedAt = ageDays === null ? null : new Date(readAt.getTime() - ageDays * 86_400_000);
+    const feed = await seedFeed(storage, { url: 'https://archive.example/rss', title: 'Archive' }, [{ key: 'old1', title: 'Regulator bans foreign routers over cyberespionage fears', summary: 'Cyberespionage risks, the regulator said.', publishedAt }], readAt);
+    const spies = await seedChannel(storage, 'slack', 'C-SPIES', ['espionage']);
+    const log = captureLog();
+    const stats = await createPipeline(deps({ logger: log.logger }), opts({ maxStoryAgeMs: limitDays * 86_400_000 })).runOnce();
+    expect(stats).toMatchObject({ items: 1, matched: 1, alerts: alerted ? 1 : 0, tooOld: alerted ? 0 : 1 });
+    expect((await storage.alerts.list({ channelId: spies })).length).toBe(alerted ? 1 : 0);
+    // Stored, matched and clustered all the same (it shows in /news latest and /news why).
+    const item = (await storage.items.get(feed.itemIds[0]!))!;
+    expect(item.clusterId).not.toBeNull();
+    expect((await storage.clusters.itemTopics(item.id)).map((t) => t.topicId)).toEqual(['espionage']);
+    const said = log.lines.filter((l) => /stored without alerts/.test(String(l.msg)));
+    expect(said.map((l) => l.msg)).toEqual(alerted ? [] : ['pipeline: 1 story was dated more than 7 days before it was read: stored without alerts (delivery.max_story_age_days)']);
+  });
+
   // Two stories the scorer let in, told in other words (similarity about 0.10, three specific words shared), join
   // when the second came within a day of the first (the in-scope rule); not later, and not when either is out of
   // scope. Twenty-four unrelated stories fill the window, so word frequencies count.
