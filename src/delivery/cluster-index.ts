@@ -112,6 +112,11 @@ export class ClusterIndex {
     return this.entries.get(id)?.lastItemAt;
   }
 
+  /** Who each feed's items reach, as last set. */
+  get feedAudiences(): ReadonlyMap<number, FeedAudience> {
+    return this.audiences;
+  }
+
   /**
    * Who each feed's items reach (read once per batch by the pipeline): clusters whose first feed's audience
    * changed move to the group of the new one. A feed missing here reaches nobody (NO_AUDIENCE).

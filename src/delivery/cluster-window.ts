@@ -56,6 +56,7 @@ export class ClusterWindow {
   private readonly unreadable = new Set<number>();
   /** The index of a window before what is kept (see indexFor): its bounds, when it was read, the newest id in it. */
   private past: { index: ClusterIndex; lo: number; hi: number; readAt: number; maxId: number } | null = null;
+  /** As `setAudiences` last set them (null: set on the kept index directly, if at all). */
   private audiences: ReadonlyMap<number, FeedAudience> | null = null;
   private readonly rereadMs: number;
   private readonly lookbackMs: number;
@@ -134,7 +135,8 @@ export class ClusterWindow {
     const lo = at - w - this.lookbackMs;
     const hi = at + w + this.lookbackMs;
     const index = new ClusterIndex();
-    if (this.audiences) index.setAudiences(this.audiences);
+    // As set here, or on the kept index directly.
+    index.setAudiences(this.audiences ?? this.index.feedAudiences);
     const rows = await this.store.clustersSince(new Date(lo), new Date(hi));
     const ids = rows.filter((r) => r.lastItemAt <= hi && !this.unreadable.has(r.id)).map((r) => r.id);
     let maxId = this.maxId;

@@ -54,7 +54,7 @@ describe.each(testDatabases)('ClusterWindow on $name', (database) => {
     const skipped: number[] = [];
     const onUnreadable = (id: number) => void skipped.push(id);
     const window = new ClusterWindow(storage.clusters, { windowMs: W, rereadMs: 60_000, lookbackMs: 24 * hour, now: () => clock, clock: () => t0, onUnreadable });
-    window.setAudiences(await storage.feeds.audiences());
+    window.index.setAudiences(await storage.feeds.audiences()); // on the kept index directly: a past window takes them from it
     let n = 0;
     return {
       storage,
