@@ -2,7 +2,6 @@
 // matched (item_topics), its digest, and whether the pipeline has finished with it. Every write is
 // idempotent so a pipeline that crashes half-way simply runs again.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { storyTime } from '../domain/story-order.ts';
 import type { Cluster, ClusterEntryRow, ClusterWindowRow } from '../domain/types.ts';
 import type { Dialect } from './db.ts';
 import type { ClustersTable, Database, ItemsTable } from './schema.ts';
@@ -83,8 +82,8 @@ function clusterRow(r: { id: number | bigint | string; last_item_at: number | bi
 const entryQuery = (db: Kysely<Database>) =>
   windowQuery(db).select((eb) => [
     'c.signature',
-    'first.published_at as first_published_at',
-    'first.fetched_at as first_fetched_at',
+    // Null once the first item is gone (the left join finds no row).
+    storyTimeSql('first').as('first_at'),
     eb.exists(eb.selectFrom('item_topics as t').select('t.item_id').whereRef('t.item_id', '=', 'c.first_item_id')).as('first_in_scope'),
   ]);
 
@@ -93,16 +92,12 @@ function entryRow(r: {
   last_item_at: number | bigint | string;
   first_feed_id: number | bigint | string | null;
   signature: string;
-  first_published_at: number | bigint | string | null;
-  first_fetched_at: number | bigint | string | null;
+  first_at: number | bigint | string | null;
   first_in_scope: unknown;
 }): ClusterEntryRow {
-  const ms = (v: number | bigint | string | null) => (v === null ? null : Number(v));
-  const fetchedAt = toDate(ms(r.first_fetched_at));
-  const firstAt = fetchedAt ? storyTime({ publishedAt: toDate(ms(r.first_published_at)), fetchedAt }).getTime() : null;
   // SQLite answers 0 or 1, PostgreSQL a boolean.
   const firstInScope = r.first_in_scope === true || Number(r.first_in_scope) === 1;
-  return { ...clusterRow(r), signature: r.signature, firstAt, firstInScope };
+  return { ...clusterRow(r), signature: r.signature, firstAt: r.first_at === null ? null : Number(r.first_at), firstInScope };
 }
 
 export class ClustersRepo {
