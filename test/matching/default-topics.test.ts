@@ -194,6 +194,41 @@ const actorCases: { topic: string; title: string; description: string; matches: 
   },
 ];
 
+// Accusations, indictments and sanctions are governments' responses: a vendor's report that attributes a campaign
+// to a state is state-cyber-operations' story, not this topic's (docs/relevance-check, candidate (n)).
+const responseCases: typeof cases = [
+  {
+    topic: 'cyber-accusations-sanctions',
+    title: 'China-nexus group deploys a new backdoor against telecom firms',
+    description: 'The activity has been attributed by the security firm to a Chinese cyber espionage cluster.',
+    matches: false,
+  },
+  {
+    topic: 'state-cyber-operations',
+    title: 'China-nexus group deploys a new backdoor against telecom firms',
+    description: 'The activity has been attributed by the security firm to a Chinese cyber espionage cluster.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-accusations-sanctions',
+    title: 'Britain accuses Russian military intelligence of cyberattacks on its ministries',
+    description: 'The foreign office summoned the ambassador over the hacking campaign.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-accusations-sanctions',
+    title: 'Justice Department charges Iranian hackers over attacks on water utilities',
+    description: 'The indictment names four members of a cyber unit of the Revolutionary Guard.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-accusations-sanctions',
+    title: 'EU sanctions Chinese firms over cyberattacks on member states',
+    description: 'The council froze the assets of two companies it says supported the hacking.',
+    matches: true,
+  },
+];
+
 // The tables against the shipped topics file, compiled once.
 const defaultMatcher = loadTopicsFile(path.join(process.cwd(), 'config', 'topics.yaml')).then(compileTopics);
 
@@ -202,6 +237,7 @@ describe.each([
   { name: 'everyday words and election politics in the default topics', table: wordCases },
   { name: 'attacks on governments and energy systems with no attacker named', table: targetCases },
   { name: 'a state before a target is the victim, not the actor', table: actorCases },
+  { name: "a vendor's attribution is not a government's accusation", table: responseCases },
 ])('$name', ({ table }) => {
   it.each(table)('$topic: "$title" matches: $matches', async ({ topic, title, description, matches }) => {
     const hit = (await defaultMatcher).match({ title, description }).find((m) => m.topicId === topic);
