@@ -229,6 +229,41 @@ const responseCases: typeof cases = [
   },
 ];
 
+// Cyber talks are the acts of diplomacy; diplomats as the targets of espionage, or a minister as the source of a
+// statement, are not (docs/relevance-check, candidate (p)).
+const diplomacyCases: typeof cases = [
+  {
+    topic: 'cyber-diplomacy',
+    title: 'New backdoor targets Asian governments and diplomats for espionage',
+    description: 'The Chinese cyber espionage campaign stole documents from embassies.',
+    matches: false,
+  },
+  {
+    topic: 'government-espionage',
+    title: 'New backdoor targets Asian governments and diplomats for espionage',
+    description: 'The Chinese cyber espionage campaign stole documents from embassies.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-diplomacy',
+    title: 'Russian-linked cyberattacks on games websites were averted, foreign minister says',
+    description: 'The foreign minister said cyber security teams blocked the attacks before they caused harm.',
+    matches: false,
+  },
+  {
+    topic: 'cyber-diplomacy',
+    title: 'US and China agree to hold high-level talks on cyber security',
+    description: 'The two governments will form a working group on hacking and cyber espionage.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-diplomacy',
+    title: 'Britain and Japan sign a cyber security pact against Chinese and Russian hacking',
+    description: 'The bilateral agreement covers information sharing on state threats.',
+    matches: true,
+  },
+];
+
 // The tables against the shipped topics file, compiled once.
 const defaultMatcher = loadTopicsFile(path.join(process.cwd(), 'config', 'topics.yaml')).then(compileTopics);
 
@@ -238,6 +273,7 @@ describe.each([
   { name: 'attacks on governments and energy systems with no attacker named', table: targetCases },
   { name: 'a state before a target is the victim, not the actor', table: actorCases },
   { name: "a vendor's attribution is not a government's accusation", table: responseCases },
+  { name: 'diplomats as targets are not diplomacy', table: diplomacyCases },
 ])('$name', ({ table }) => {
   it.each(table)('$topic: "$title" matches: $matches', async ({ topic, title, description, matches }) => {
     const hit = (await defaultMatcher).match({ title, description }).find((m) => m.topicId === topic);
