@@ -34,7 +34,7 @@ async function filings(ids: ReadonlySet<string>): Promise<Map<string, string[]>>
   return new Map(
     readNewsItems((x) => ids.has(x.id)).map((it) => {
       const d = decideItem(scorer, it);
-      return [it.id, d.matched ? d.filed : []];
+      return [it.id, d.matched ? (d.filed ?? []) : []];
     }),
   );
 }
