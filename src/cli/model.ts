@@ -143,7 +143,10 @@ async function fit(ctx: CliContext): Promise<number> {
   const feedback = withFeedback ? await feedbackStories(ctx) : [];
   const cv: CvOptions = { ...DEFAULT_CV, seed: intOption(ctx, 'seed', 1, 0, 2 ** 31 - 1), folds: intOption(ctx, 'folds', 5, 2, 20), repeats: intOption(ctx, 'repeats', 5, 1, 20) };
 
-  const topics = await loadTopicsFile(config.topics.file);
+  // Feedback alone refits the current model toward the verdicts: its features are read with the rules it was
+  // fitted with. Otherwise the topics in force are the rules, kept in the new model file.
+  const current = labelFiles.length === 0 ? await loadModelFile(config.matching.model_file) : null;
+  const topics = current?.rules ?? (await loadTopicsFile(config.topics.file));
   const matcher = compileTopics(topics);
   const knowledge = await loadKnowledge(config.matching.actors_file);
   const all = [...labelled.flatMap((l) => l.stories), ...feedback];
@@ -163,9 +166,8 @@ async function fit(ctx: CliContext): Promise<number> {
 
   let prior: { model: { bias: number; weights: Map<string, number> }; lambda: number; threshold: number; thresholdWithoutRules: number } | undefined;
   let grid = defaultGrid({ words: ctx.args.values.words === true });
-  if (labelFiles.length === 0) {
+  if (current) {
     // Feedback alone: the current model stands in for the data it was fitted on.
-    const current = await loadModelFile(config.matching.model_file);
     const withoutRules = current.file.threshold_without_rules ?? current.file.threshold;
     prior = { model: current.fitted, lambda: current.config.lambda, threshold: current.file.threshold, thresholdWithoutRules: withoutRules };
     grid = [current.config];

@@ -1,5 +1,6 @@
 // Builds the relevance scorer from configuration: topics (already loaded), the threat-actor list and the
 // model file. With `scorer: rules`, neither file is read and the topics' rules decide alone.
+import { topicsToFile } from '../config/topics.ts';
 import type { Topic } from '../domain/types.ts';
 import { compileTopics } from './compile-topics.ts';
 import { loadActorsFile } from './knowledge/actors.ts';
@@ -21,8 +22,10 @@ export interface LoadedRelevance {
 
 /**
  * The scorer the configuration asks for. A model fitted with none of the loaded topics (another team's
- * topics) would score every story against rules it never saw: then the topics' rules decide, and the notice
- * says so. A model fitted with some of them is used, and the notice names the missing ones.
+ * topics) judges another beat: then the topics' rules decide, and the notice says so. Otherwise the model reads
+ * its rule features with the rules it was fitted with (kept in its file), so that editing the topics changes
+ * which topics a story is filed under, not whether it is in scope. A model file from before the rules were kept
+ * reads them with the loaded topics, and the notice names the fitted topics they lack.
  */
 export async function loadRelevance(topics: Topic[], settings: RelevanceSettings): Promise<LoadedRelevance> {
   return (await relevanceFactory(settings))(topics);
@@ -36,6 +39,8 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
   if (settings.scorer === 'rules') return (topics) => ({ scorer: new RelevanceScorer(compileTopics(topics), null, null), notice: null });
   const [actors, model] = await Promise.all([loadActorsFile(settings.actors_file), loadModelFile(settings.model_file)]);
   const knowledge = new Knowledge(actors);
+  // The fitted rules, compiled once; the same text as the loaded topics shares their matcher (one rule pass).
+  const fitted = model.rules ? { matcher: compileTopics(model.rules), text: rulesText(model.rules) } : null;
   return (topics) => {
     const matcher = compileTopics(topics);
     const have = new Set(topics.map((t) => t.id));
@@ -46,11 +51,20 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
         notice: `matching: the relevance model was fitted with other topics (${missing.join(', ')}), so the topics' rules decide what is in scope; fit a model for these topics with cyberbrief model fit, or set matching.scorer: rules to say so.`,
       };
     }
+    if (fitted) {
+      const featureMatcher = fitted.text === rulesText(topics) ? matcher : fitted.matcher;
+      return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, featureMatcher), notice: null };
+    }
     const notice = missing.length
       ? `matching: the relevance model was fitted with topics ${missing.join(', ')}, which the topics file lacks; their rule features count as zero. Refit it with cyberbrief model fit, or set matching.scorer: rules.`
       : null;
     return { scorer: new RelevanceScorer(matcher, knowledge, model), notice };
   };
+}
+
+/** Topics as one canonical text (the topics file's shape), to tell whether two lists are the same rules. */
+function rulesText(topics: readonly Topic[]): string {
+  return JSON.stringify(topicsToFile(topics).topics);
 }
 
 /** Loads the knowledge lists alone (model fitting, actors list). */

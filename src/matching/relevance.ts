@@ -92,24 +92,25 @@ function fmt(x: number): string {
 export class RelevanceScorer {
   readonly topics: readonly Topic[];
   private readonly thresholds: number[];
+  private readonly featureThresholds: number[];
 
   constructor(
+    /** The topics in force: they say which topics a story is filed under. */
     private readonly matcher: TopicMatcher,
     readonly knowledge: Knowledge | null,
     readonly model: RelevanceModel | null,
     /** The topic a story goes to when the model says yes and no topic's rules have any hit. */
     private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,
+    /**
+     * The rules the model reads its rule features with: the ones it was fitted with (load-relevance.ts), so that
+     * editing the topics moves filings, not the scorer. The topics in force when they are the same.
+     */
+    private readonly featureMatcher: TopicMatcher = matcher,
   ) {
     this.topics = matcher.topics;
     this.thresholds = matcher.topics.map((t) => t.threshold);
+    this.featureThresholds = featureMatcher.topics.map((t) => t.threshold);
     if (model && !knowledge) throw new Error('relevance: a model needs the knowledge lists it was fitted with');
-  }
-
-  /** Topic ids the model was fitted with that the current topics lack (their rule features read as zero). */
-  missingTopics(): string[] {
-    if (!this.model) return [];
-    const have = new Set(this.topics.map((t) => t.id));
-    return this.model.file.topics.filter((t) => !have.has(t));
   }
 
   /** `explain`: compute every contribution's evidence even when the story is out of scope. */
@@ -123,7 +124,9 @@ export class RelevanceScorer {
     if (description && description.trim() === lead) {
       fields.push(prepare(prepared.lead, FIELD_BIT.description, isShouting(lead)));
     }
-    const rules = description && description.trim() !== lead ? this.matcher.match(doc) : this.rulesWithContent(fields, doc);
+    if (doc.content && !(description && description.trim() !== lead)) fields.push(prepare(fieldTokens(doc.content), FIELD_BIT.content, isShouting(doc.content)));
+    const rulesOf = (m: TopicMatcher) => (description && description.trim() !== lead ? m.match(doc) : m.matchPrepared(fields));
+    const rules = rulesOf(this.matcher);
     const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
     if (!this.model || !this.knowledge) {
       const inScope = ruleTopics.length > 0;
@@ -137,10 +140,13 @@ export class RelevanceScorer {
         summary: inScope ? `matched ${ruleTopics.join(', ')} (rules)` : 'no topic matched (rules)',
       };
     }
-    const inputs: RuleInput[] = rules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.thresholds[i]! }));
+    // The model's rule features, read with the rules it was fitted with.
+    const featureRules = this.featureMatcher === this.matcher ? rules : rulesOf(this.featureMatcher);
+    const inputs: RuleInput[] = featureRules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.featureThresholds[i]! }));
+    const ruleMatched = featureRules.some((r) => r.matched);
     const w = this.model.fitted.weights;
     // A story no topic's rules matched rests on the model alone, and needs its stricter threshold.
-    const threshold = ruleTopics.length > 0 ? this.model.file.threshold : Math.max(this.model.file.threshold, this.model.file.threshold_without_rules ?? 0);
+    const threshold = ruleMatched ? this.model.file.threshold : Math.max(this.model.file.threshold, this.model.file.threshold_without_rules ?? 0);
     const alone = threshold > this.model.file.threshold ? ' without a rule match' : '';
     // Most stories are out of scope: score them without building the reasons' text, then build it only for
     // the ones that need it (in scope, or asked to explain).
@@ -150,7 +156,7 @@ export class RelevanceScorer {
     const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
     // Without a rule match the model alone decides, and then only for a kind of story told in one sentence
     // (scorer/one-sentence.ts): looked at only for the few stories that pass the threshold.
-    const scattered = probability >= threshold && ruleTopics.length === 0 && this.model.file.one_sentence_without_rules === true && !toldInOneSentence(this.knowledge, doc, x.values, this.model.config.families);
+    const scattered = probability >= threshold && !ruleMatched && this.model.file.one_sentence_without_rules === true && !toldInOneSentence(this.knowledge, doc, x.values, this.model.config.families);
     const inScope = probability >= threshold && !scattered;
     const versus = scattered ? `>= ${threshold.toFixed(2)}${alone}, but no kind of story told in its title and one sentence` : `${inScope ? '>=' : '<'} ${threshold.toFixed(2)}${alone}`;
     if (!inScope && !explain) {
@@ -177,15 +183,6 @@ export class RelevanceScorer {
     const main = toward.map((c) => `${describeFeature(c.feature, c.evidence)} ${fmt(c.points)}`).join('; ');
     const summary = `${inScope ? 'in scope' : 'out of scope'}: relevance ${probability.toFixed(2)} ${versus}${main ? `; ${main}` : ''}`;
     return { inScope, probability, threshold, rules, topicIds, contributions, summary };
-  }
-
-  /** Rules over the prepared title (and description) plus the content, tokenised here when there is one. */
-  private rulesWithContent(fields: PreparedField[], doc: MatchDoc): MatchResult[] {
-    if (doc.content) {
-      const c = fieldTokens(doc.content);
-      fields.push(prepare(c, FIELD_BIT.content, isShouting(doc.content)));
-    }
-    return this.matcher.matchPrepared(fields);
   }
 
   /**

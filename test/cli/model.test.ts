@@ -165,7 +165,11 @@ describe('cyberbrief model fit --with-feedback', () => {
     } finally {
       await storage.close();
     }
-    const r = await run(['model', 'fit', '--with-feedback', '--out', path.join(dir, 'fb.json'), ...FAST], { DATABASE_URL: dbFile });
+    // The topics in force differ from the ones the model was fitted with: the refit keeps reading its features
+    // with the fitted rules (its weights are the prior), and keeps them in the new file.
+    const topicsFile = write('other-topics.yaml', 'topics:\n  - {id: spying, name: Spying, description: x, threshold: 1, terms: [espionage]}\n');
+    const configFile = write('feedback-config.yaml', `topics: {file: ${JSON.stringify(topicsFile)}}\n`);
+    const r = await run(['model', 'fit', '--with-feedback', '--out', path.join(dir, 'fb.json'), ...FAST], { DATABASE_URL: dbFile, CYBERBRIEF_CONFIG: configFile });
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out[0]).toBe('model fit: 30 stories with feedback verdicts from this deployment.');
@@ -176,5 +180,7 @@ describe('cyberbrief model fit --with-feedback', () => {
     expect(model.threshold).toBe(shipped.threshold);
     expect(model.config).toEqual(shipped.config);
     expect(model.weights).not.toEqual(shipped.weights);
+    expect(model.rules).toEqual(shipped.rules);
+    expect(model.topics).toEqual(shipped.topics);
   });
 });

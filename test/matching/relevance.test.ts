@@ -2,6 +2,8 @@
 // topics (the closest one when only the model said yes); without a model the rules decide alone. Then the
 // shipped model and knowledge lists on stories written for this test, one per kind of story the beat
 // covers and a few it does not.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopicsFile } from '../../src/config/topics.ts';
@@ -139,6 +141,24 @@ describe('loadRelevance', () => {
         expect(d.topicIds.length).toBeGreaterThan(0);
         expect(d.summary).toMatch(/^in scope: relevance [01]\.\d\d >= 0\.\d\d( without a rule match)?; /);
       }
+    });
+    it('reads its rule features with the rules it was fitted with: edited topics move the filing, not the score', async () => {
+      const story = { title: 'Iranian state hackers hit a US water utility with a destructive cyberattack', description: 'The IRGC-linked group disrupted water treatment systems.' };
+      // The infrastructure topic's first group asks for a word no story has: it files nothing now.
+      const edited = topics.map((t) => (t.id === 'critical-infrastructure-attacks' ? { ...t, groups: { ...t.groups, allOf: [['zzyzx-no-such-word'], ...t.groups!.allOf!.slice(1)] } } : t));
+      const before = scorer.decide(story);
+      const after = (await loadRelevance(edited, settings)).scorer.decide(story);
+      expect(before.topicIds).toContain('critical-infrastructure-attacks');
+      expect(after.topicIds).not.toContain('critical-infrastructure-attacks');
+      expect(after.topicIds.length).toBeGreaterThan(0);
+      expect(after.probability).toBe(before.probability);
+      expect(after.summary).toBe(before.summary);
+      // A model file from before the rules were kept reads them with the topics in force: the score moves.
+      const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-rules-'));
+      const { rules: _rules, ...older } = JSON.parse(readFileSync(settings.model_file, 'utf8'));
+      writeFileSync(path.join(dir, 'old.json'), JSON.stringify(older));
+      const old = (await loadRelevance(edited, { ...settings, model_file: path.join(dir, 'old.json') })).scorer.decide(story);
+      expect(old.probability).not.toBe(before.probability);
     });
     it('names the threat actor in the reasons', () => {
       const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);

@@ -3,6 +3,8 @@
 // so that the same fit gives the same bytes.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseTopics } from '../../config/topics.ts';
+import type { Topic } from '../../domain/types.ts';
 import type { FeatureSet } from './features.ts';
 import type { FitConfig, FittedModel, Metrics } from './fit.ts';
 
@@ -59,6 +61,11 @@ const schema = z
     /** A story no topic's rules matched needs its kind of story told in one sentence (absent in older files: no). */
     one_sentence_without_rules: z.boolean().optional(),
     topics: z.array(z.string()).max(1000),
+    /**
+     * The topics' rules the model was fitted with, in the topics file's shape: its rule features are read with
+     * these, whatever the topics in force say (absent in older files: the topics in force).
+     */
+    rules: z.array(z.unknown()).max(200).optional(),
     data: z
       .object({
         labels: z.array(z.object({ file: z.string(), items: z.number().int(), positive: z.number().int() }).strict()),
@@ -94,9 +101,12 @@ export interface RelevanceModel {
   file: ModelFile;
   fitted: FittedModel;
   config: FitConfig;
+  /** The rules it was fitted with (`rules` of the file), null for a file from before they were kept. */
+  rules: Topic[] | null;
 }
 
-export function modelFromFile(file: ModelFile): RelevanceModel {
+/** Throws, naming `where`, when the file's rules are not a valid topics list or name other topics than `topics`. */
+export function modelFromFile(file: ModelFile, where = 'model file'): RelevanceModel {
   const c = file.config;
   const config: FitConfig = {
     families: c.families as FeatureSet,
@@ -107,7 +117,17 @@ export function modelFromFile(file: ModelFile): RelevanceModel {
     ruleScale: c.rule_scale,
     priorWeight: c.prior_weight,
   };
-  return { file, config, fitted: { bias: file.bias, weights: new Map(Object.entries(file.weights)) } };
+  let rules: Topic[] | null = null;
+  if (file.rules) {
+    try {
+      rules = parseTopics({ topics: file.rules }, `${where} (rules)`);
+    } catch (err) {
+      throw new Error(`model: ${(err as Error).message} Refit it with cyberbrief model fit or restore the shipped file.`, { cause: err });
+    }
+    const ids = rules.map((t) => t.id).join(',');
+    if (ids !== file.topics.join(',')) throw new Error(`model: ${where}: rules name the topics ${ids}, not the fitted ones (${file.topics.join(', ')}); refit it with cyberbrief model fit or restore the shipped file.`);
+  }
+  return { file, config, fitted: { bias: file.bias, weights: new Map(Object.entries(file.weights)) }, rules };
 }
 
 /** Checks a parsed model document; throws an Error naming the file and the first problem. */
@@ -119,7 +139,7 @@ export function parseModel(doc: unknown, where: string): RelevanceModel {
     throw new Error(`model: ${where}: ${at}: ${issue.message}; refit it with cyberbrief model fit or restore the shipped file.`);
   }
   if (Object.keys(r.data.weights).length > MAX_WEIGHTS) throw new Error(`model: ${where} holds more than ${MAX_WEIGHTS} weights.`);
-  return modelFromFile(r.data);
+  return modelFromFile(r.data, where);
 }
 
 export async function loadModelFile(file: string): Promise<RelevanceModel> {
@@ -146,11 +166,12 @@ export function roundMetrics(m: Metrics): Metrics {
   return { ...m, precision: round(m.precision), recall: round(m.recall), f1: round(m.f1) };
 }
 
-/** The JSON text of a model: keys in a fixed order, weights sorted by name, one weight per line. */
+/** The JSON text of a model: keys in a fixed order, the rules one topic per line, weights sorted by name, one per line. */
 export function renderModel(file: ModelFile): string {
-  const { weights, ...head } = file;
+  const { weights, rules, ...head } = file;
   const names = Object.keys(weights).sort();
   const body = names.map((n) => `    ${JSON.stringify(n)}: ${weights[n]}`).join(',\n');
   const headText = JSON.stringify(head, null, 2);
-  return `${headText.slice(0, -2)},\n  "weights": {\n${body}\n  }\n}\n`;
+  const rulesText = rules ? `  "rules": [\n${rules.map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ],\n` : '';
+  return `${headText.slice(0, -2)},\n${rulesText}  "weights": {\n${body}\n  }\n}\n`;
 }

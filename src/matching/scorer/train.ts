@@ -1,6 +1,7 @@
 // The whole fitting procedure behind `cyberbrief model fit`: labelled stories -> features -> a grid of
 // configurations cross-validated on story-grouped folds -> the best refitted on everything -> a model file
 // with its figures. Dev or other held-out labels are only scored ("checked"), never used to choose.
+import { topicsToFile } from '../../config/topics.ts';
 import type { Topic } from '../../domain/types.ts';
 import type { TopicMatcher } from '../compile-topics.ts';
 import type { Knowledge } from '../knowledge/index.ts';
@@ -173,6 +174,7 @@ export function fitRelevance(req: FitRequest): FitReport {
     threshold_without_rules: withoutRules,
     one_sentence_without_rules: true,
     topics: req.topics.map((t) => t.id),
+    rules: topicsToFile(req.topics).topics,
     data: { labels: req.labels, feedback: req.feedback, stories: new Set(req.examples.map((e) => e.story)).size },
     figures: {
       cross_validated: {
@@ -236,6 +238,12 @@ export function renderModelCard(m: ModelFile): string {
     "governments' responses, cyber talks and norms, IP theft by states, attacks on critical infrastructure,",
     'influence operations, state use of spyware). The topics\' rules then say which topics it belongs to.',
     'It reads the title and the description (or the start of the content), never the whole article.',
+    ...(m.rules
+      ? [
+          `Its rule features are read with the rules of the ${m.topics.length} topics it was fitted with, kept in the model file (\`rules\`):`,
+          'editing the topics changes which topics a story is filed under, not its score; refit to change that.',
+        ]
+      : []),
     '',
     '## Model',
     `L2-regularised logistic regression (own L-BFGS implementation) over named features: ${familiesText(m.config.families)}.`,

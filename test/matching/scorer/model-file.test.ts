@@ -41,6 +41,28 @@ describe('model file', () => {
     expect(parseModel(tinyModel(), 'm.json').file.one_sentence_without_rules).toBeUndefined();
   });
 
+  it('keeps the rules it was fitted with, one topic per line, and reads them back as topics', () => {
+    const rules = [{ id: 'spying', name: 'Spying', description: 'State spying.', terms: [{ term: 'espionage', weight: 3 }], threshold: 2 }];
+    const text = renderModel({ ...tinyModel(), rules });
+    expect(text).toContain(`  "rules": [\n    ${JSON.stringify(rules[0])}\n  ],\n  "weights": {`);
+    const back = parseModel(JSON.parse(text), 'm.json');
+    expect(back.rules).toEqual([{ id: 'spying', name: 'Spying', description: 'State spying.', terms: [{ term: 'espionage', weight: 3 }], threshold: 2 }]);
+    expect(renderModel(back.file)).toBe(text);
+    // A file from before the rules were kept: none, and the topics in force are read instead.
+    expect(parseModel(tinyModel(), 'm.json').rules).toBeNull();
+  });
+
+  it.each([
+    { name: 'rules that are not topics', rules: [{ id: 'spying' }], error: /^model: topics: m\.json \(rules\): .*Refit it with cyberbrief model fit or restore the shipped file\.$/ },
+    {
+      name: 'rules for other topics than the fitted ones',
+      rules: [{ id: 'other', name: 'Other', description: 'x', terms: ['spy'], threshold: 1 }],
+      error: 'model: m.json: rules name the topics other, not the fitted ones (spying); refit it with cyberbrief model fit or restore the shipped file.',
+    },
+  ])('refuses $name in one sentence', ({ rules, error }) => {
+    expect(() => parseModel({ ...tinyModel(), rules }, 'm.json')).toThrow(error);
+  });
+
   it.each([
     { name: 'another format', patch: { format: 'other' }, error: 'model: m.json: format: ' },
     { name: 'a threshold of 1', patch: { threshold: 1 }, error: 'model: m.json: threshold: ' },
