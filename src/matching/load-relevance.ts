@@ -5,7 +5,7 @@ import type { Topic } from '../domain/types.ts';
 import { compileTopics } from './compile-topics.ts';
 import { loadActorsFile } from './knowledge/actors.ts';
 import { Knowledge } from './knowledge/index.ts';
-import { RelevanceScorer } from './relevance.ts';
+import { RelevanceScorer, withFittedRules } from './relevance.ts';
 import { loadModelFile } from './scorer/model-file.ts';
 
 export interface RelevanceSettings {
@@ -39,8 +39,8 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
   if (settings.scorer === 'rules') return (topics) => ({ scorer: new RelevanceScorer(compileTopics(topics), null, null), notice: null });
   const [actors, model] = await Promise.all([loadActorsFile(settings.actors_file), loadModelFile(settings.model_file)]);
   const knowledge = new Knowledge(actors);
-  // The fitted rules, compiled once; the same text as the loaded topics shares their matcher (one rule pass).
-  const fitted = model.rules ? { matcher: compileTopics(model.rules), text: rulesText(model.rules) } : null;
+  // The fitted rules as one canonical text: the same as the loaded topics, and one matcher serves both.
+  const fitted = model.rules ? { topics: model.rules, text: rulesText(model.rules) } : null;
   return (topics) => {
     const matcher = compileTopics(topics);
     const have = new Set(topics.map((t) => t.id));
@@ -52,8 +52,8 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
       };
     }
     if (fitted) {
-      const featureMatcher = fitted.text === rulesText(topics) ? matcher : fitted.matcher;
-      return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, featureMatcher), notice: null };
+      const scan = fitted.text === rulesText(topics) ? null : compileTopics(withFittedRules(topics, fitted.topics));
+      return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, scan), notice: null };
     }
     const notice = missing.length
       ? `matching: the relevance model was fitted with topics ${missing.join(', ')}, which the topics file lacks; their rule features count as zero. Refit it with cyberbrief model fit, or set matching.scorer: rules.`

@@ -37,6 +37,14 @@ export interface RelevanceDecision {
 
 const TOP = 4;
 
+/** The prefix of a fitted rule's id in a combined matcher (no topic id may hold a colon). */
+const FITTED = 'fitted:';
+
+/** The topics in force followed by the rules a model was fitted with, ids prefixed: the `scan` of RelevanceScorer. */
+export function withFittedRules(topics: readonly Topic[], fitted: readonly Topic[]): Topic[] {
+  return [...topics, ...fitted.map((t) => ({ ...t, id: `${FITTED}${t.id}` }))];
+}
+
 const FACT_LABELS: Readonly<Record<string, string>> = {
   kind: 'kind of story',
   kinds2: 'more than one kind of story',
@@ -102,14 +110,18 @@ export class RelevanceScorer {
     /** The topic a story goes to when the model says yes and no topic's rules have any hit. */
     private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,
     /**
-     * The rules the model reads its rule features with: the ones it was fitted with (load-relevance.ts), so that
-     * editing the topics moves filings, not the scorer. The topics in force when they are the same.
+     * When the model was fitted with other rules than the topics in force (load-relevance.ts): one matcher over
+     * the topics in force followed by the fitted ones (`withFittedRules`), so that one pass gives the filing and
+     * the model's rule features, and editing the topics moves filings, not the scorer. Null: the topics in force
+     * are the model's rules.
      */
-    private readonly featureMatcher: TopicMatcher = matcher,
+    private readonly scan: TopicMatcher | null = null,
   ) {
     this.topics = matcher.topics;
     this.thresholds = matcher.topics.map((t) => t.threshold);
-    this.featureThresholds = featureMatcher.topics.map((t) => t.threshold);
+    const n = matcher.topics.length;
+    if (scan && scan.topics.slice(0, n).some((t, i) => t.id !== matcher.topics[i]!.id)) throw new Error('relevance: the combined rules must start with the topics in force');
+    this.featureThresholds = (scan ? scan.topics.slice(n) : matcher.topics).map((t) => t.threshold);
     if (model && !knowledge) throw new Error('relevance: a model needs the knowledge lists it was fitted with');
   }
 
@@ -125,8 +137,9 @@ export class RelevanceScorer {
       fields.push(prepare(prepared.lead, FIELD_BIT.description, isShouting(lead)));
     }
     if (doc.content && !(description && description.trim() !== lead)) fields.push(prepare(fieldTokens(doc.content), FIELD_BIT.content, isShouting(doc.content)));
-    const rulesOf = (m: TopicMatcher) => (description && description.trim() !== lead ? m.match(doc) : m.matchPrepared(fields));
-    const rules = rulesOf(this.matcher);
+    const m = this.scan ?? this.matcher;
+    const all = description && description.trim() !== lead ? m.match(doc) : m.matchPrepared(fields);
+    const rules = this.scan ? all.slice(0, this.topics.length) : all;
     const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
     if (!this.model || !this.knowledge) {
       const inScope = ruleTopics.length > 0;
@@ -141,7 +154,7 @@ export class RelevanceScorer {
       };
     }
     // The model's rule features, read with the rules it was fitted with.
-    const featureRules = this.featureMatcher === this.matcher ? rules : rulesOf(this.featureMatcher);
+    const featureRules = this.scan ? all.slice(this.topics.length).map((r) => ({ ...r, topicId: r.topicId.slice(FITTED.length) })) : rules;
     const inputs: RuleInput[] = featureRules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.featureThresholds[i]! }));
     const ruleMatched = featureRules.some((r) => r.matched);
     const w = this.model.fitted.weights;
