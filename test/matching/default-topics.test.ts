@@ -223,8 +223,55 @@ const responseCases: typeof cases = [
   },
   {
     topic: 'cyber-accusations-sanctions',
+    title: 'Crypto exchange blames North Korean hackers for the theft of its hot wallet',
+    description: 'The company said the Lazarus group was behind the cyberattack.',
+    matches: false,
+  },
+  {
+    topic: 'cyber-accusations-sanctions',
+    title: 'Denmark blames Russia for cyberattack on a water utility',
+    description: 'The Danish intelligence service said Russian military hackers were behind it.',
+    matches: true,
+  },
+  {
+    topic: 'cyber-accusations-sanctions',
     title: 'EU sanctions Chinese firms over cyberattacks on member states',
     description: 'The council froze the assets of two companies it says supported the hacking.',
+    matches: true,
+  },
+];
+
+// Infrastructure named as such: a software utility, a nuclear programme and a network port are not it (candidates (q)
+// and (q')).
+const infrastructureCases: typeof cases = [
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'North Korean hackers hide malware in an npm utility package',
+    description: 'The state-backed group planted a backdoor in the developer tool.',
+    matches: false,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'North Korean hackers steal crypto to fund the nuclear program',
+    description: 'The state-backed cyberattacks raised money for the regime.',
+    matches: false,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Chinese hackers scan for an open port on edge devices',
+    description: 'The state-sponsored group exploited a flaw in the firewall.',
+    matches: false,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Iranian hackers breach utility companies and a nuclear power plant',
+    description: 'The state-sponsored cyberattack hit control systems.',
+    matches: true,
+  },
+  {
+    topic: 'critical-infrastructure-attacks',
+    title: 'Chinese hackers breach a port authority network',
+    description: 'The state-sponsored intrusion reached the terminal systems.',
     matches: true,
   },
 ];
@@ -274,6 +321,7 @@ describe.each([
   { name: 'a state before a target is the victim, not the actor', table: actorCases },
   { name: "a vendor's attribution is not a government's accusation", table: responseCases },
   { name: 'diplomats as targets are not diplomacy', table: diplomacyCases },
+  { name: 'infrastructure named as such', table: infrastructureCases },
 ])('$name', ({ table }) => {
   it.each(table)('$topic: "$title" matches: $matches', async ({ topic, title, description, matches }) => {
     const hit = (await defaultMatcher).match({ title, description }).find((m) => m.topicId === topic);
