@@ -132,13 +132,14 @@ export class RelevanceScorer {
     const lead = leadOf(doc);
     const prepared = { title: fieldTokens(title), lead: fieldTokens(lead) };
     const description = doc.description ?? '';
+    // A description longer than the lead is matched whole (match re-reads the story); otherwise the prepared
+    // title and lead serve the rules too, with the content when there is one.
+    const whole = description !== '' && description.trim() !== lead;
     const fields: PreparedField[] = [prepare(prepared.title, FIELD_BIT.title, isShouting(title))];
-    if (description && description.trim() === lead) {
-      fields.push(prepare(prepared.lead, FIELD_BIT.description, isShouting(lead)));
-    }
-    if (doc.content && !(description && description.trim() !== lead)) fields.push(prepare(fieldTokens(doc.content), FIELD_BIT.content, isShouting(doc.content)));
+    if (description && !whole) fields.push(prepare(prepared.lead, FIELD_BIT.description, isShouting(lead)));
+    if (doc.content && !whole) fields.push(prepare(fieldTokens(doc.content), FIELD_BIT.content, isShouting(doc.content)));
     const m = this.scan ?? this.matcher;
-    const all = description && description.trim() !== lead ? m.match(doc) : m.matchPrepared(fields);
+    const all = whole ? m.match(doc) : m.matchPrepared(fields);
     const rules = this.scan ? all.slice(0, this.topics.length) : all;
     const ruleTopics = rules.filter((r) => r.matched).map((r) => r.topicId);
     if (!this.model || !this.knowledge) {
