@@ -80,7 +80,8 @@ export function describeFeature(name: string, evidence: string | null): string {
     case 'state':
       return `names ${what}`;
     case 'rule':
-      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched` : what === 'any' ? `a topic matched${ev ? ` (${ev})` : ''}` : `topic ${what} score`;
+      // A topic's own match names no evidence but its id, unless the model's fitted rules are not the topics in force.
+      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched${ev === 'fitted rules' ? ' (fitted rules)' : ''}` : what === 'any' ? `a topic matched${ev ? ` (${ev})` : ''}` : `topic ${what} score`;
     case 'kind':
       return `${what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
     case 'fact':
@@ -178,10 +179,16 @@ export class RelevanceScorer {
     }
     if (!explain) x = extractFeatures(this.knowledge, doc, this.model.config.families, inputs, true, prepared);
     const contributions: Contribution[] = [];
+    // When the rules the model was fitted with match other topics than the ones in force, its rule features say
+    // so: the reason names the fitted rules, and the filing the topics in force.
+    const matchedIds = (list: MatchResult[]) => list.filter((r) => r.matched).map((r) => r.topicId).sort().join(',');
+    const asFitted = featureRules !== rules && matchedIds(featureRules) !== matchedIds(rules);
     for (const [name, v] of x.values) {
       const weight = w.get(name);
       if (weight === undefined || weight * v === 0) continue;
-      contributions.push({ feature: name, points: weight * v, evidence: x.evidence.get(name) ?? null });
+      const evidence = x.evidence.get(name) ?? null;
+      const fitted = name === 'rule:any' ? `fitted rules: ${evidence ?? ''}` : 'fitted rules';
+      contributions.push({ feature: name, points: weight * v, evidence: asFitted && name.startsWith('rule:') ? fitted : evidence });
     }
     contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
     const topicIds = inScope ? (ruleTopics.length > 0 ? ruleTopics : this.closestTopic(rules)) : [];

@@ -152,7 +152,9 @@ describe('loadRelevance', () => {
       expect(after.topicIds).not.toContain('critical-infrastructure-attacks');
       expect(after.topicIds.length).toBeGreaterThan(0);
       expect(after.probability).toBe(before.probability);
-      expect(after.summary).toBe(before.summary);
+      // The reason says the rule features come from the fitted rules, since they match a topic the filing does not.
+      expect(after.summary).toBe(before.summary.replace('a topic matched (', 'a topic matched (fitted rules: ').replace('topic state-cyber-operations matched', 'topic state-cyber-operations matched (fitted rules)'));
+      expect(after.summary).toContain('a topic matched (fitted rules: state-cyber-operations, critical-infrastructure-attacks)');
       // A model file from before the rules were kept reads them with the topics in force: the score moves.
       const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-rules-'));
       const { rules: _rules, ...older } = JSON.parse(readFileSync(settings.model_file, 'utf8'));
