@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
-import { loadRelevance } from '../matching/load-relevance.ts';
+import { loadRelevance, topicsEditedSinceFit } from '../matching/load-relevance.ts';
 import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
@@ -110,7 +110,11 @@ async function checkMatching(config: Config): Promise<Check> {
     if (!scorer.model) return { name: 'matching', ok: true, warn: true, detail: notice ?? 'no relevance model loaded' };
     const m = scorer.model.file;
     const cv = m.figures.cross_validated.metrics;
-    const detail = `relevance model fitted ${m.fitted_on} (cross-validated F1 ${cv.f1.toFixed(3)}, precision ${cv.precision.toFixed(3)}), ${Object.keys(m.weights).length} weights; ${scorer.knowledge?.entities.actorCount ?? 0} threat actors from ${config.matching.actors_file}`;
+    const edited = scorer.model.rules ? topicsEditedSinceFit(topics, scorer.model.rules) : [];
+    const since = edited.length
+      ? `; it scores with the rules it was fitted with, and the topics in force differ in ${edited.join(', ')} (they decide filing only; cyberbrief model fit refits with them)`
+      : '';
+    const detail = `relevance model fitted ${m.fitted_on} (cross-validated F1 ${cv.f1.toFixed(3)}, precision ${cv.precision.toFixed(3)}), ${Object.keys(m.weights).length} weights; ${scorer.knowledge?.entities.actorCount ?? 0} threat actors from ${config.matching.actors_file}${since}`;
     return notice ? { name: 'matching', ok: true, warn: true, detail: `${detail}; ${notice.replace(/^matching: /, '')}` } : { name: 'matching', ok: true, detail };
   } catch (err) {
     return { name: 'matching', ok: false, detail: errorMessage(err) };

@@ -62,9 +62,20 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
   };
 }
 
-/** Topics as one canonical text (the topics file's shape), to tell whether two lists are the same rules. */
+/** The ids of the topics whose rules differ between the topics in force and a model's fitted rules (either side's). */
+export function topicsEditedSinceFit(topics: readonly Topic[], fitted: readonly Topic[]): string[] {
+  const text = (list: readonly Topic[]) => new Map(list.map((t) => [t.id, rulesText([t])]));
+  const now = text(topics);
+  const then = text(fitted);
+  return [...new Set([...now.keys(), ...then.keys()])].filter((id) => now.get(id) !== then.get(id));
+}
+
+/**
+ * Topics' rules as one canonical text (the topics file's shape, without the name and description, which match
+ * nothing), to tell whether two lists are the same rules.
+ */
 function rulesText(topics: readonly Topic[]): string {
-  return JSON.stringify(topicsToFile(topics).topics);
+  return JSON.stringify(topicsToFile(topics).topics.map(({ name: _name, description: _description, ...rules }) => rules));
 }
 
 /** Loads the knowledge lists alone (model fitting, actors list). */

@@ -190,7 +190,10 @@ describe('cyberbrief doctor', () => {
   it('checks the relevance model and threat-actor list, and fails on a broken model file in one sentence', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cyberbrief-doc-model-'));
     const ok = await cli(['doctor', '--offline'], { DATABASE_URL: path.join(dir, 'd.db') });
-    expect(ok.stdout).toMatch(/^ ok +matching: relevance model fitted \d{4}-\d{2}-\d{2} \(cross-validated F1 0\.\d{3}, precision 0\.\d{3}\), \d+ weights; \d+ threat actors from .*threat-actors\.jsonl$/m);
+    // The shipped topics were edited after the fit (session 30's filing changes): doctor names them.
+    expect(ok.stdout).toMatch(
+      /^ ok +matching: relevance model fitted \d{4}-\d{2}-\d{2} \(cross-validated F1 0\.\d{3}, precision 0\.\d{3}\), \d+ weights; \d+ threat actors from .*threat-actors\.jsonl; it scores with the rules it was fitted with, and the topics in force differ in cyber-accusations-sanctions, critical-infrastructure-attacks \(they decide filing only; cyberbrief model fit refits with them\)$/m,
+    );
     const override = path.join(dir, 'o.yaml');
     writeFileSync(path.join(dir, 'model.json'), '{"format": "cyberbrief-relevance-model"}');
     writeFileSync(override, `matching:\n  model_file: ${JSON.stringify(path.join(dir, 'model.json'))}\n`);

@@ -10,7 +10,7 @@ import { loadTopicsFile } from '../../src/config/topics.ts';
 import type { Topic } from '../../src/domain/types.ts';
 import { compileTopics } from '../../src/matching/compile-topics.ts';
 import { Knowledge } from '../../src/matching/knowledge/index.ts';
-import { loadRelevance } from '../../src/matching/load-relevance.ts';
+import { loadRelevance, topicsEditedSinceFit } from '../../src/matching/load-relevance.ts';
 import { describeFeature, RelevanceScorer } from '../../src/matching/relevance.ts';
 import { modelFromFile } from '../../src/matching/scorer/model-file.ts';
 import { tinyModel } from './scorer/model-file.test.ts';
@@ -166,6 +166,20 @@ describe('loadRelevance', () => {
       const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);
       expect(d.contributions.map((c) => c.evidence ?? '').join(' ')).toContain('FamousSparrow: China-linked group (MISP galaxy)');
     });
+  });
+});
+
+describe('topicsEditedSinceFit', () => {
+  const extra: Topic = { id: 'extra', name: 'Extra', description: '', threshold: 1, terms: [{ term: 'zzyzx', weight: 1 }] };
+  it.each([
+    { name: 'the same rules', topics: TOPICS, want: [] },
+    { name: 'a term added', topics: [{ ...TOPICS[0]!, terms: [...TOPICS[0]!.terms, { term: 'spy', weight: 1 }] }, TOPICS[1]!], want: ['spying'] },
+    { name: 'a threshold changed', topics: [TOPICS[0]!, { ...TOPICS[1]!, threshold: 3 }], want: ['talks'] },
+    { name: 'a topic added', topics: [...TOPICS, extra], want: ['extra'] },
+    { name: 'a topic removed', topics: [TOPICS[1]!], want: ['spying'] },
+    { name: 'a name and description changed only (they match nothing)', topics: [{ ...TOPICS[0]!, name: 'Espionage', description: 'Spies.' }, TOPICS[1]!], want: [] },
+  ])('$name: $want', ({ topics, want }) => {
+    expect(topicsEditedSinceFit(topics, TOPICS)).toEqual(want);
   });
 });
 
