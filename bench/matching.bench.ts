@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTopicsFile } from '../src/config/topics.ts';
 import type { Topic } from '../src/domain/types.ts';
 import { compileTopics, loadRelevance, parseItemLine, toMatchDoc, type MatchDoc } from '../src/matching/index.ts';
+import { topicsEditedSinceFit } from '../src/matching/load-relevance.ts';
 import { loadModelFile } from '../src/matching/scorer/model-file.ts';
 import { expandAlternatives } from '../src/matching/term-variants.ts';
 import { tokenize } from '../src/matching/text.ts';
@@ -103,7 +104,7 @@ console.log(`  ratio: ${(s.perSecond / b.perSecond).toFixed(1)}x the RegExp loop
 // since the fit, as the shipped ones are since session 30), each story is matched against both rule sets, by one
 // matcher over the two. With the fitted rules as the topics, one rule set serves both.
 const fittedRules = (await loadModelFile(relevance.model_file)).rules;
-const same = fittedRules && JSON.stringify(fittedRules) === JSON.stringify(defaults);
+const same = fittedRules && topicsEditedSinceFit(defaults, fittedRules).length === 0;
 console.log(`  (the default topics ${same ? 'are' : 'differ from'} the rules the model was fitted with)`);
 if (fittedRules && !same) {
   const { scorer: fittedScorer } = await loadRelevance(fittedRules, relevance);

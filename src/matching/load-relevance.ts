@@ -39,8 +39,6 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
   if (settings.scorer === 'rules') return (topics) => ({ scorer: new RelevanceScorer(compileTopics(topics), null, null), notice: null });
   const [actors, model] = await Promise.all([loadActorsFile(settings.actors_file), loadModelFile(settings.model_file)]);
   const knowledge = new Knowledge(actors);
-  // The fitted rules as one canonical text: the same as the loaded topics, and one matcher serves both.
-  const fitted = model.rules ? { topics: model.rules, text: rulesText(model.rules) } : null;
   return (topics) => {
     const matcher = compileTopics(topics);
     const have = new Set(topics.map((t) => t.id));
@@ -51,8 +49,9 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
         notice: `matching: the relevance model was fitted with other topics (${missing.join(', ')}), so the topics' rules decide what is in scope; fit a model for these topics with cyberbrief model fit, or set matching.scorer: rules to say so.`,
       };
     }
-    if (fitted) {
-      const scan = fitted.text === rulesText(topics) ? null : compileTopics(withFittedRules(topics, fitted.topics));
+    if (model.rules) {
+      // The loaded topics' rules the same as the fitted ones: one matcher serves both.
+      const scan = topicsEditedSinceFit(topics, model.rules).length === 0 ? null : compileTopics(withFittedRules(topics, model.rules));
       return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, scan), notice: null };
     }
     const notice = missing.length
@@ -62,20 +61,16 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
   };
 }
 
-/** The ids of the topics whose rules differ between the topics in force and a model's fitted rules (either side's). */
+/**
+ * The ids of the topics whose rules differ between the topics in force and a model's fitted rules (either side's),
+ * each compared as the topics file's text without its name and description, which match nothing.
+ */
 export function topicsEditedSinceFit(topics: readonly Topic[], fitted: readonly Topic[]): string[] {
-  const text = (list: readonly Topic[]) => new Map(list.map((t) => [t.id, rulesText([t])]));
+  const text = (list: readonly Topic[]) =>
+    new Map(topicsToFile(list).topics.map(({ name: _name, description: _description, ...rules }) => [rules.id, JSON.stringify(rules)]));
   const now = text(topics);
   const then = text(fitted);
   return [...new Set([...now.keys(), ...then.keys()])].filter((id) => now.get(id) !== then.get(id));
-}
-
-/**
- * Topics' rules as one canonical text (the topics file's shape, without the name and description, which match
- * nothing), to tell whether two lists are the same rules.
- */
-function rulesText(topics: readonly Topic[]): string {
-  return JSON.stringify(topicsToFile(topics).topics.map(({ name: _name, description: _description, ...rules }) => rules));
 }
 
 /** Loads the knowledge lists alone (model fitting, actors list). */

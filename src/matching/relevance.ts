@@ -39,6 +39,8 @@ const TOP = 4;
 
 /** The prefix of a fitted rule's id in a combined matcher (no topic id may hold a colon). */
 const FITTED = 'fitted:';
+/** A rule feature's evidence when the fitted rules match other topics than the topics in force. */
+const FITTED_EVIDENCE = 'fitted rules';
 
 /** The topics in force followed by the rules a model was fitted with, ids prefixed: the `scan` of RelevanceScorer. */
 export function withFittedRules(topics: readonly Topic[], fitted: readonly Topic[]): Topic[] {
@@ -81,7 +83,7 @@ export function describeFeature(name: string, evidence: string | null): string {
       return `names ${what}`;
     case 'rule':
       // A topic's own match names no evidence but its id, unless the model's fitted rules are not the topics in force.
-      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched${ev === 'fitted rules' ? ' (fitted rules)' : ''}` : what === 'any' ? `a topic matched${ev ? ` (${ev})` : ''}` : `topic ${what} score`;
+      return what.endsWith(':matched') ? `topic ${what.slice(0, -':matched'.length)} matched${ev === FITTED_EVIDENCE ? ` (${FITTED_EVIDENCE})` : ''}` : what === 'any' ? `a topic matched${ev ? ` (${ev})` : ''}` : `topic ${what} score`;
     case 'kind':
       return `${what.replace(/_/g, ' ')}${ev ? ` (${ev})` : ''}`;
     case 'fact':
@@ -187,7 +189,7 @@ export class RelevanceScorer {
       const weight = w.get(name);
       if (weight === undefined || weight * v === 0) continue;
       const evidence = x.evidence.get(name) ?? null;
-      const fitted = name === 'rule:any' ? `fitted rules: ${evidence ?? ''}` : 'fitted rules';
+      const fitted = name === 'rule:any' ? `${FITTED_EVIDENCE}: ${evidence ?? ''}` : FITTED_EVIDENCE;
       contributions.push({ feature: name, points: weight * v, evidence: asFitted && name.startsWith('rule:') ? fitted : evidence });
     }
     contributions.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.feature < b.feature ? -1 : 1));
