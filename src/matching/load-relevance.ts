@@ -50,8 +50,10 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
       };
     }
     if (model.rules) {
-      // The loaded topics' rules the same as the fitted ones: one matcher serves both.
-      const scan = topicsEditedSinceFit(topics, model.rules).length === 0 ? null : compileTopics(withFittedRules(topics, model.rules));
+      // The loaded topics' rules the same as the fitted ones: one matcher serves both. Otherwise one matcher over
+      // the topics in force and the fitted topics that differ from them.
+      const edited = topicsEditedSinceFit(topics, model.rules);
+      const scan = edited.length === 0 ? null : { matcher: compileTopics(withFittedRules(topics, model.rules, edited)), fittedIds: model.rules.map((t) => t.id) };
       return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, scan), notice: null };
     }
     const notice = missing.length

@@ -42,9 +42,23 @@ const FITTED = 'fitted:';
 /** A rule feature's evidence when the fitted rules match other topics than the topics in force. */
 const FITTED_EVIDENCE = 'fitted rules';
 
-/** The topics in force followed by the rules a model was fitted with, ids prefixed: the `scan` of RelevanceScorer. */
-export function withFittedRules(topics: readonly Topic[], fitted: readonly Topic[]): Topic[] {
-  return [...topics, ...fitted.map((t) => ({ ...t, id: `${FITTED}${t.id}` }))];
+/**
+ * The topics in force followed by those of a model's fitted rules that differ from them (`edited`, by id), ids
+ * prefixed: the `scan` of RelevanceScorer. A fitted topic whose rules are the ones in force is not matched twice:
+ * its result is the topic in force's.
+ */
+export function withFittedRules(topics: readonly Topic[], fitted: readonly Topic[], edited: readonly string[]): Topic[] {
+  const differs = new Set(edited);
+  return [...topics, ...fitted.filter((t) => differs.has(t.id)).map((t) => ({ ...t, id: `${FITTED}${t.id}` }))];
+}
+
+/** What RelevanceScorer needs when the model's rules differ from the topics in force. */
+export interface FittedScan {
+  /** One matcher over `withFittedRules`: one pass gives the filing and the model's rule features. */
+  matcher: TopicMatcher;
+  /** The fitted topics' ids in the model's order: its rule features, each read from its fitted copy or, when
+   * its rules are the ones in force, from the topic in force. */
+  fittedIds: readonly string[];
 }
 
 const FACT_LABELS: Readonly<Record<string, string>> = {
@@ -104,6 +118,8 @@ export class RelevanceScorer {
   readonly topics: readonly Topic[];
   private readonly thresholds: number[];
   private readonly featureThresholds: number[];
+  private readonly featureAt: number[];
+  private readonly scan: TopicMatcher | null;
 
   constructor(
     /** The topics in force: they say which topics a story is filed under. */
@@ -114,17 +130,26 @@ export class RelevanceScorer {
     private readonly fallbackTopicId: string | null = matcher.topics[0]?.id ?? null,
     /**
      * When the model was fitted with other rules than the topics in force (load-relevance.ts): one matcher over
-     * the topics in force followed by the fitted ones (`withFittedRules`), so that one pass gives the filing and
-     * the model's rule features, and editing the topics moves filings, not the scorer. Null: the topics in force
-     * are the model's rules.
+     * the topics in force followed by the fitted ones that differ (`withFittedRules`), so that one pass gives the
+     * filing and the model's rule features, and editing the topics moves filings, not the scorer. Null: the
+     * topics in force are the model's rules.
      */
-    private readonly scan: TopicMatcher | null = null,
+    fitted: FittedScan | null = null,
   ) {
     this.topics = matcher.topics;
     this.thresholds = matcher.topics.map((t) => t.threshold);
+    this.scan = fitted?.matcher ?? null;
     const n = matcher.topics.length;
-    if (scan && scan.topics.slice(0, n).some((t, i) => t.id !== matcher.topics[i]!.id)) throw new Error('relevance: the combined rules must start with the topics in force');
-    this.featureThresholds = (scan ? scan.topics.slice(n) : matcher.topics).map((t) => t.threshold);
+    const scanned = fitted ? fitted.matcher.topics : matcher.topics;
+    if (scanned.slice(0, n).some((t, i) => t.id !== matcher.topics[i]!.id)) throw new Error('relevance: the combined rules must start with the topics in force');
+    const at = new Map(scanned.map((t, i) => [t.id, i]));
+    // Each rule feature's place in a match's results: the fitted copy when there is one, else the topic in force.
+    this.featureAt = (fitted ? fitted.fittedIds : matcher.topics.map((t) => t.id)).map((id) => {
+      const i = at.get(`${FITTED}${id}`) ?? at.get(id);
+      if (i === undefined) throw new Error(`relevance: the fitted topic ${id} is neither in force nor among the combined rules`);
+      return i;
+    });
+    this.featureThresholds = this.featureAt.map((i) => scanned[i]!.threshold);
     if (model && !knowledge) throw new Error('relevance: a model needs the knowledge lists it was fitted with');
   }
 
@@ -158,7 +183,7 @@ export class RelevanceScorer {
       };
     }
     // The model's rule features, read with the rules it was fitted with.
-    const featureRules = this.scan ? all.slice(this.topics.length).map((r) => ({ ...r, topicId: r.topicId.slice(FITTED.length) })) : rules;
+    const featureRules = this.scan ? this.featureAt.map((i) => (i < this.topics.length ? all[i]! : { ...all[i]!, topicId: all[i]!.topicId.slice(FITTED.length) })) : rules;
     const inputs: RuleInput[] = featureRules.map((r, i) => ({ topicId: r.topicId, score: r.score, matched: r.matched, threshold: this.featureThresholds[i]! }));
     const ruleMatched = featureRules.some((r) => r.matched);
     const w = this.model.fitted.weights;

@@ -11,7 +11,7 @@ import type { Topic } from '../../src/domain/types.ts';
 import { compileTopics } from '../../src/matching/compile-topics.ts';
 import { Knowledge } from '../../src/matching/knowledge/index.ts';
 import { loadRelevance, topicsEditedSinceFit } from '../../src/matching/load-relevance.ts';
-import { describeFeature, RelevanceScorer } from '../../src/matching/relevance.ts';
+import { describeFeature, RelevanceScorer, withFittedRules } from '../../src/matching/relevance.ts';
 import { modelFromFile } from '../../src/matching/scorer/model-file.ts';
 import { tinyModel } from './scorer/model-file.test.ts';
 
@@ -161,6 +161,42 @@ describe('loadRelevance', () => {
       writeFileSync(path.join(dir, 'old.json'), JSON.stringify(older));
       const old = (await loadRelevance(edited, { ...settings, model_file: path.join(dir, 'old.json') })).scorer.decide(story);
       expect(old.probability).not.toBe(before.probability);
+    });
+    it('matches a fitted topic twice only when its rules differ from the one in force, with the same decisions', async () => {
+      const fitted = scorer.model!.rules!;
+      const ids = fitted.map((t) => t.id);
+      const raised = (id: string) => (t: Topic) => (t.id === id ? { ...t, threshold: t.threshold + 3 } : t);
+      const blocked = (id: string) => (t: Topic) => (t.id === id ? { ...t, groups: { ...t.groups, allOf: [['zzyzx-no-such-word'], ...(t.groups?.allOf ?? []).slice(1)] } } : t);
+      const extra: Topic = { id: 'extra', name: 'Extra', description: '', threshold: 1, terms: [{ term: 'water utility', weight: 1 }] };
+      const cases = [
+        { name: 'the topics as fitted', topics: fitted },
+        { name: 'one threshold raised', topics: fitted.map(raised('critical-infrastructure-attacks')) },
+        { name: 'two topics that match nothing now', topics: fitted.map(blocked('critical-infrastructure-attacks')).map(blocked('state-cyber-operations')) },
+        { name: 'one topic removed, one added', topics: [...fitted.filter((t) => t.id !== 'state-cyber-operations'), extra] },
+      ];
+      const stories = [
+        { title: 'Iranian state hackers hit a US water utility with a destructive cyberattack', description: 'The IRGC-linked group disrupted water treatment systems.' },
+        { title: 'China-linked hackers breach telecom networks in Asia', description: 'The state-sponsored group stole call records for months.' },
+        { title: 'US and China agree to hold high-level talks on cyberespionage', description: 'The two governments will form a cybersecurity working group.' },
+        { title: 'Ransomware gang leaks hospital data', description: 'The cybercrime group demanded a ransom from the clinic.' },
+      ];
+      for (const c of cases) {
+        const edited = topicsEditedSinceFit(c.topics, fitted);
+        expect(withFittedRules(c.topics, fitted, edited).map((t) => t.id), c.name).toEqual([...c.topics.map((t) => t.id), ...ids.filter((id) => edited.includes(id)).map((id) => `fitted:${id}`)]);
+        // The score is the one with the fitted rules in force, the rule results those of the topics in force, and
+        // the whole decision the one a matcher holding a fitted copy of every topic gives (as the scorer had before).
+        const asFitted = new RelevanceScorer(compileTopics(fitted), scorer.knowledge, scorer.model);
+        const rulesOnly = new RelevanceScorer(compileTopics(c.topics), null, null);
+        const everyCopy = new RelevanceScorer(compileTopics(c.topics), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(withFittedRules(c.topics, fitted, ids)), fittedIds: ids });
+        const loaded = (await loadRelevance(c.topics, settings)).scorer;
+        for (const story of stories) {
+          const d = loaded.decide(story, true);
+          expect(d.probability, `${c.name}: ${story.title}`).toBe(asFitted.decide(story).probability);
+          expect(d.rules, `${c.name}: ${story.title}`).toEqual(rulesOnly.decide(story).rules);
+          expect(d, `${c.name}: ${story.title}`).toEqual(everyCopy.decide(story, true));
+        }
+      }
+      expect(() => new RelevanceScorer(compileTopics(TOPICS), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(TOPICS), fittedIds: ['nowhere'] })).toThrow(/the fitted topic nowhere is neither in force nor among the combined rules/);
     });
     it('names the threat actor in the reasons', () => {
       const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);
