@@ -2,10 +2,12 @@
 """Draw a fresh check sample like the training file, outside every label file (session 31).
 
 Usage:
-  python3 docs/relevance-check/draw-fresh.py --data ../shared/data [--n 300] [--seed 20261205] [--queue DIR]
+  python3 docs/relevance-check/draw-fresh.py --data ../shared/data [--n 300] [--seed 20261205] [--only-sets] [--queue DIR]
 
 Items of news_items.jsonl that are in none of matcher_train.jsonl, matcher_dev.jsonl and this repository's label
-files (every id, a and b field of docs/**/*.jsonl), drawn in one stage: each (source, stratum) cell of the training
+files (every id, a and b field of docs/**/*.jsonl; with --only-sets, the training and dev files alone: several
+label files here were chosen by the scorer's score, so leaving them out leaves out what it lets in), drawn in one
+stage: each (source, stratum) cell of the training
 file (draw-sample.py's strata) gets its share of N, rounded, uniformly at random within the cell. Prints the ids
 drawn, one a line (stdout). With --queue DIR (outside the repository), also writes a blind labelling queue there:
 the drawn items mixed with 40 training items (20 relevant, 20 not, at random), shuffled, each under a sequence
@@ -25,8 +27,10 @@ ds = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ds)
 
 
-def labelled_ids(data):
+def labelled_ids(data, only_sets):
     used = {json.loads(l)["id"] for f in ("matcher_train.jsonl", "matcher_dev.jsonl") for l in open(data / f) if l.strip()}
+    if only_sets:
+        return used
     for f in sorted(HERE.parent.glob("**/*.jsonl")):
         for l in open(f):
             if not l.strip():
@@ -50,12 +54,13 @@ def main():
     ap.add_argument("--data", required=True, type=Path)
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--seed", type=int, default=20261205)
+    ap.add_argument("--only-sets", action="store_true", help="leave out the training and dev files only")
     ap.add_argument("--queue", type=Path)
     a = ap.parse_args()
     items = [json.loads(l) for l in open(a.data / "news_items.jsonl")]
     byid = {x["id"]: x for x in items}
     train = [json.loads(l) for l in open(a.data / "matcher_train.jsonl")]
-    used = labelled_ids(a.data)
+    used = labelled_ids(a.data, a.only_sets)
     rnd = random.Random(a.seed)
     cell = lambda x: (ds.source_of(x["id"]), ds.stratum(x))
     share = collections.Counter(cell(byid[t["id"]]) for t in train)
