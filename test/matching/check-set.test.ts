@@ -3,7 +3,7 @@
 // nothing from that half that was not labelled (else the figures would leave some of its decisions out); the
 // random sample of the rest of the half belongs to it and was let in by nothing. The later label files
 // (half A, the general news let in, the sample drawn like the training file, the blind reading of the
-// model-alone path) are held to their descriptions.
+// model-alone path, the fresh sample read by two helpers) are held to their descriptions.
 // Skips, saying so, when the shared data is absent.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -178,5 +178,42 @@ describe.skipIf(!present)('the blind reading of the model-alone path (docs/relev
     const agree = (rs: Reading[]) => rs.filter((r) => r.helper_1 === r.helper_2).length;
     expect([part('model-alone'), part('rule-match'), part('calibration')].map((rs) => [agree(rs), both(rs)])).toEqual([[21, 17], [29, 28], [30, 13]]);
     expect(part('calibration').filter((r) => r.helper_1 === train!.get(r.id) && r.helper_2 === train!.get(r.id))).toHaveLength(28);
+  });
+});
+
+describe.skipIf(!present)('a fresh sample drawn like the training file, read by two helpers (docs/relevance-check/README.md, session 31)', () => {
+  interface Reading { id: string; draw: 1 | 2; part: 'drawn' | 'calibration'; helper_1: 0 | 1; helper_2: 0 | 1 }
+  const readings = () => readFileSync(path.join(ROOT, 'docs', 'relevance-check', 'fresh-sample.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Reading);
+
+  it('holds two draws of 301 items outside both sets, each read beside 40 training items', () => {
+    const [train, dev] = SETS.map((f) => new Map(parseLabels(readFileSync(f, 'utf8'), f).map((l) => [l.id, l.label])));
+    const rows = readings();
+    for (const draw of [1, 2] as const) {
+      const drawn = rows.filter((r) => r.draw === draw && r.part === 'drawn');
+      const calibration = rows.filter((r) => r.draw === draw && r.part === 'calibration');
+      expect(new Set(drawn.map((r) => r.id)).size, `draw ${draw}`).toBe(301);
+      expect(drawn.filter((r) => train!.has(r.id) || dev!.has(r.id)), `draw ${draw}`).toEqual([]);
+      expect(calibration.filter((r) => !train!.has(r.id)), `draw ${draw}`).toEqual([]);
+      expect(calibration, `draw ${draw}`).toHaveLength(40);
+    }
+    const matched = (draw: 1 | 2) => rows.filter((r) => r.draw === draw && r.part === 'calibration').map((r) => [r.helper_1, r.helper_2].filter((h) => h === train!.get(r.id)).length);
+    expect(matched(1).every((n) => n === 2)).toBe(true);
+    expect(matched(2).reduce((a, b) => a + b, 0)).toBe(76);
+  });
+
+  it('gives the shipped model the figures the README states, with "relevant" read as both readers saying so', async () => {
+    const scorer = await shippedScorer();
+    const rows = readings().filter((r) => r.part === 'drawn');
+    const ids = new Set(rows.map((r) => r.id));
+    const decided = new Map(readNewsItems((x) => ids.has(x.id)).map((it) => [it.id, decideItem(scorer, it).matched]));
+    for (const { draw, want } of [
+      { draw: 1, want: { tp: 0, fp: 0, fn: 6 } },
+      { draw: 2, want: { tp: 28, fp: 2, fn: 2 } },
+    ]) {
+      const labels = rows.filter((r) => r.draw === draw).map((r) => ({ id: r.id, label: Math.min(r.helper_1, r.helper_2) as 0 | 1 }));
+      const ev = evaluate(decided, labels);
+      expect(ev.missing, `draw ${draw}`).toEqual([]);
+      expect({ tp: ev.truePositives, fp: ev.falsePositives, fn: ev.falseNegatives }, `draw ${draw}`).toEqual(want);
+    }
   });
 });
