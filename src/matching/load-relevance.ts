@@ -75,6 +75,11 @@ export function topicsEditedSinceFit(topics: readonly Topic[], fitted: readonly 
   return [...new Set([...now.keys(), ...then.keys()])].filter((id) => now.get(id) !== then.get(id));
 }
 
+/** The topics whose rules differ from those the scorer's model was fitted with (none without a model or its rules). */
+export function editedSinceFit(scorer: RelevanceScorer, topics: readonly Topic[]): string[] {
+  return scorer.model?.rules ? topicsEditedSinceFit(topics, scorer.model.rules) : [];
+}
+
 /** Loads the knowledge lists alone (model fitting, actors list). */
 export async function loadKnowledge(actorsFile: string): Promise<Knowledge> {
   return new Knowledge(await loadActorsFile(actorsFile));

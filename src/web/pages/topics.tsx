@@ -10,6 +10,7 @@ import { THRESHOLD_MAX, topicsToFile } from '../../config/topics.ts';
 import type { Topic, WeightedTerm } from '../../domain/types.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { counted } from '../../lib/not-shown.ts';
+import { editedSinceFit } from '../../matching/load-relevance.ts';
 import type { RelevanceDecision, RelevanceScorer } from '../../matching/relevance.ts';
 import type { PreviewItem } from '../../storage/index.ts';
 import { field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
@@ -237,6 +238,26 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
   );
 }
 
+/**
+ * Who decides what: with a relevance model, the model says whether a story is in scope and the topics only where it
+ * is filed; it reads its rule features with the rules it was fitted with, so topics edited since then move stories
+ * between topics, never into or out of scope, until a refit (the README's Relevance section).
+ */
+function ScopeNote(props: { scorer: RelevanceScorer; edited: string[]; editor: boolean }) {
+  const model = props.scorer.model;
+  if (!model) return <p>These topics' rules decide both whether a story is in scope and which topics it is filed under.</p>;
+  const list = props.edited.length === 1 ? props.edited[0]! : `${props.edited.slice(0, -1).join(', ')} and ${props.edited.at(-1)!}`;
+  return (
+    <p>
+      {`The relevance model (fitted ${model.file.fitted_on}) decides whether a story is in scope; these topics decide which of them it is filed under.`}
+      {props.edited.length
+        ? ` The rules of ${list} differ from the ones the model was fitted with: ${props.edited.length === 1 ? 'it files' : 'they file'} stories by the rules shown here, and the model scores with the earlier ones${props.editor ? ', until cyberbrief model fit refits it with these' : ''}.`
+        : ''}
+      {props.editor && model.rules ? ' An edit moves stories between topics, not into or out of scope.' : ''}
+    </p>
+  );
+}
+
 /** The topics file as the page names it: its path for those who may edit topics (who can act on it), not a server path for everyone. */
 const topicsFileName = (file: string, editor: boolean) => (editor ? `the topics file ${file}` : "the topics file the bot's operators set up");
 
@@ -251,6 +272,8 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
     const editor = mayEditTopics(viewer);
     const versions = await deps.storage.topicVersions.list(20);
     const inForce = versions.find((v) => v.id === now.version);
+    const edited = new Set(editedSinceFit(now.scorer, now.topics));
+    const nameOf = (id: string) => now.topics.find((t) => t.id === id)?.name ?? id;
     return kit.page(c, 200, {
       title: 'Topics',
       path: '/topics',
@@ -266,10 +289,11 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
             ) : null}
             {editor ? '' : ' Only the bot\'s operators can change topics: every channel of every workspace follows them.'}
           </p>
+          <ScopeNote scorer={now.scorer} edited={[...edited].map(nameOf)} editor={editor} />
           {now.topics.map((t) => (
             <section aria-labelledby={`t-${t.id}`}>
               <h2 id={`t-${t.id}`}>{t.name}</h2>
-              <p class="muted">{`${t.id} · threshold ${fmtWeight(t.threshold)} · ${t.terms.length} terms`}</p>
+              <p class="muted">{`${t.id} · threshold ${fmtWeight(t.threshold)} · ${t.terms.length} terms${edited.has(t.id) ? " · rules edited since the model's fit" : ''}`}</p>
               {t.description ? <p>{t.description}</p> : null}
               <details>
                 <summary>{`Terms and weights of ${t.name}`}</summary>
