@@ -13,6 +13,10 @@ drawn, one a line (stdout). With --queue DIR (outside the repository), also writ
 the drawn items mixed with 40 training items (20 relevant, 20 not, at random), shuffled, each under a sequence
 number with its title and description (tags, the publisher's footer and runs of spaces removed, cut to 400
 characters), and the key from sequence number to id and origin in DIR/key.jsonl.
+
+Session 31's draws: the first (no --only-sets, seed 20261205) was made before fresh-sample.jsonl existed, which now
+counts as a label file; to draw it again, run this at commit "relevance-check: draw-fresh.py, the one-stage draw".
+The second is --only-sets --seed 20261206, which no label file here changes.
 """
 import argparse
 import collections
