@@ -4,6 +4,7 @@
 // is Bangladesh (Asia/Dhaka), not British Summer Time; NST is New Zealand, not Newfoundland; AST is Alaska,
 // not Atlantic; ART is Cairo, not Argentina; IST and CST each name several places. Others (EDT, CEST, AEST)
 // Intl refuses, leaving the user with no suggestion. Each is refused with the zone or zones it stands for.
+import { wordList } from '../lib/word-list.ts';
 
 /** The IANA zones an abbreviation is commonly meant as, the most common first. */
 const MEANT: Record<string, readonly string[]> = {
@@ -65,4 +66,4 @@ export function zonesMeantBy(raw: string): readonly string[] | null {
 }
 
 /** `A`, `A or B`, `A, B or C`. */
-export const orList = (names: readonly string[]): string => (names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`);
+export const orList = (names: readonly string[]): string => wordList(names, 'or');

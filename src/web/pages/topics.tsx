@@ -10,6 +10,7 @@ import { THRESHOLD_MAX, topicsToFile } from '../../config/topics.ts';
 import type { Topic, WeightedTerm } from '../../domain/types.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { counted } from '../../lib/not-shown.ts';
+import { wordList } from '../../lib/word-list.ts';
 import { editedSinceFit } from '../../matching/load-relevance.ts';
 import type { RelevanceDecision, RelevanceScorer } from '../../matching/relevance.ts';
 import type { PreviewItem } from '../../storage/index.ts';
@@ -246,12 +247,11 @@ function Editor(props: { csrf: string; s: EditorState; preview: PreviewResult | 
 function ScopeNote(props: { scorer: RelevanceScorer; edited: string[]; editor: boolean }) {
   const model = props.scorer.model;
   if (!model) return <p>These topics' rules decide both whether a story is in scope and which topics it is filed under.</p>;
-  const list = props.edited.length === 1 ? props.edited[0]! : `${props.edited.slice(0, -1).join(', ')} and ${props.edited.at(-1)!}`;
   return (
     <p>
       {`The relevance model (fitted ${model.file.fitted_on}) decides whether a story is in scope; these topics decide which of them it is filed under.`}
       {props.edited.length
-        ? ` The rules of ${list} differ from the ones the model was fitted with: ${props.edited.length === 1 ? 'it files' : 'they file'} stories by the rules shown here, and the model scores with the earlier ones${props.editor ? ', until cyberbrief model fit refits it with these' : ''}.`
+        ? ` The rules of ${wordList(props.edited, 'and')} differ from the ones the model was fitted with: ${props.edited.length === 1 ? 'it files' : 'they file'} stories by the rules shown here, and the model scores with the earlier ones${props.editor ? ', until cyberbrief model fit refits it with these' : ''}.`
         : ''}
       {props.editor && model.rules ? ' An edit moves stories between topics, not into or out of scope.' : ''}
     </p>
