@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { loadTopicsFile } from '../config/topics.ts';
-import { editedSinceFit, loadRelevance } from '../matching/load-relevance.ts';
+import { loadRelevance } from '../matching/load-relevance.ts';
 import { CyberbriefError, errorMessage, isStorageFailure } from '../lib/errors.ts';
 import { redactText, redactUrl } from '../lib/redact.ts';
 import type { IntegrityResult, Storage } from '../storage/index.ts';
@@ -110,7 +110,7 @@ async function checkMatching(config: Config): Promise<Check> {
     if (!scorer.model) return { name: 'matching', ok: true, warn: true, detail: notice ?? 'no relevance model loaded' };
     const m = scorer.model.file;
     const cv = m.figures.cross_validated.metrics;
-    const edited = editedSinceFit(scorer, topics);
+    const edited = scorer.editedSinceFit;
     const since = edited.length
       ? `; it scores with the rules it was fitted with, and the topics in force differ in ${edited.join(', ')} (they decide filing only; cyberbrief model fit refits with them)`
       : '';

@@ -53,7 +53,7 @@ export async function relevanceFactory(settings: RelevanceSettings): Promise<(to
       // The loaded topics' rules the same as the fitted ones: one matcher serves both. Otherwise one matcher over
       // the topics in force and the fitted topics that differ from them.
       const edited = topicsEditedSinceFit(topics, model.rules);
-      const scan = edited.length === 0 ? null : { matcher: compileTopics(withFittedRules(topics, model.rules, edited)), fittedIds: model.rules.map((t) => t.id) };
+      const scan = edited.length === 0 ? null : { matcher: compileTopics(withFittedRules(topics, model.rules, edited)), edited };
       return { scorer: new RelevanceScorer(matcher, knowledge, model, undefined, scan), notice: null };
     }
     const notice = missing.length
@@ -73,11 +73,6 @@ export function topicsEditedSinceFit(topics: readonly Topic[], fitted: readonly 
   const now = text(topics);
   const then = text(fitted);
   return [...new Set([...now.keys(), ...then.keys()])].filter((id) => now.get(id) !== then.get(id));
-}
-
-/** The topics whose rules differ from those the scorer's model was fitted with (none without a model or its rules). */
-export function editedSinceFit(scorer: RelevanceScorer, topics: readonly Topic[]): string[] {
-  return scorer.model?.rules ? topicsEditedSinceFit(topics, scorer.model.rules) : [];
 }
 
 /** Loads the knowledge lists alone (model fitting, actors list). */

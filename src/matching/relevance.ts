@@ -56,9 +56,8 @@ export function withFittedRules(topics: readonly Topic[], fitted: readonly Topic
 export interface FittedScan {
   /** One matcher over `withFittedRules`: one pass gives the filing and the model's rule features. */
   matcher: TopicMatcher;
-  /** The fitted topics' ids in the model's order: its rule features, each read from its fitted copy or, when
-   * its rules are the ones in force, from the topic in force. */
-  fittedIds: readonly string[];
+  /** The topics whose rules differ (load-relevance.ts topicsEditedSinceFit), the `edited` of `withFittedRules`. */
+  edited: readonly string[];
 }
 
 const FACT_LABELS: Readonly<Record<string, string>> = {
@@ -120,6 +119,8 @@ export class RelevanceScorer {
   private readonly featureThresholds: number[];
   private readonly featureAt: number[];
   private readonly scan: TopicMatcher | null;
+  /** The topics whose rules differ from those the model was fitted with (doctor and the dashboard name them). */
+  readonly editedSinceFit: readonly string[];
 
   constructor(
     /** The topics in force: they say which topics a story is filed under. */
@@ -139,12 +140,14 @@ export class RelevanceScorer {
     this.topics = matcher.topics;
     this.thresholds = matcher.topics.map((t) => t.threshold);
     this.scan = fitted?.matcher ?? null;
+    this.editedSinceFit = fitted?.edited ?? [];
     const n = matcher.topics.length;
     const scanned = fitted ? fitted.matcher.topics : matcher.topics;
     if (scanned.slice(0, n).some((t, i) => t.id !== matcher.topics[i]!.id)) throw new Error('relevance: the combined rules must start with the topics in force');
+    if (fitted && !model?.rules) throw new Error('relevance: combined rules need a model that keeps the rules it was fitted with');
     const at = new Map(scanned.map((t, i) => [t.id, i]));
     // Each rule feature's place in a match's results: the fitted copy when there is one, else the topic in force.
-    this.featureAt = (fitted ? fitted.fittedIds : matcher.topics.map((t) => t.id)).map((id) => {
+    this.featureAt = (fitted ? model!.rules! : matcher.topics).map(({ id }) => {
       const i = at.get(`${FITTED}${id}`) ?? at.get(id);
       if (i === undefined) throw new Error(`relevance: the fitted topic ${id} is neither in force nor among the combined rules`);
       return i;

@@ -187,8 +187,9 @@ describe('loadRelevance', () => {
         // the whole decision the one a matcher holding a fitted copy of every topic gives (as the scorer had before).
         const asFitted = new RelevanceScorer(compileTopics(fitted), scorer.knowledge, scorer.model);
         const rulesOnly = new RelevanceScorer(compileTopics(c.topics), null, null);
-        const everyCopy = new RelevanceScorer(compileTopics(c.topics), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(withFittedRules(c.topics, fitted, ids)), fittedIds: ids });
+        const everyCopy = new RelevanceScorer(compileTopics(c.topics), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(withFittedRules(c.topics, fitted, ids)), edited });
         const loaded = (await loadRelevance(c.topics, settings)).scorer;
+        expect(loaded.editedSinceFit, c.name).toEqual(edited);
         for (const story of stories) {
           const d = loaded.decide(story, true);
           expect(d.probability, `${c.name}: ${story.title}`).toBe(asFitted.decide(story).probability);
@@ -196,7 +197,8 @@ describe('loadRelevance', () => {
           expect(d, `${c.name}: ${story.title}`).toEqual(everyCopy.decide(story, true));
         }
       }
-      expect(() => new RelevanceScorer(compileTopics(TOPICS), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(TOPICS), fittedIds: ['nowhere'] })).toThrow(/the fitted topic nowhere is neither in force nor among the combined rules/);
+      expect(() => new RelevanceScorer(compileTopics(TOPICS), scorer.knowledge, scorer.model, undefined, { matcher: compileTopics(TOPICS), edited: ['spying'] })).toThrow(/the fitted topic state-cyber-operations is neither in force nor among the combined rules/);
+      expect(() => new RelevanceScorer(compileTopics(TOPICS), knowledge, modelFromFile(tinyModel()), undefined, { matcher: compileTopics(TOPICS), edited: ['spying'] })).toThrow(/combined rules need a model that keeps the rules it was fitted with/);
     });
     it('names the threat actor in the reasons', () => {
       const d = scorer.decide({ title: 'FamousSparrow targets government networks', description: 'Espionage campaign against ministries.' }, true);

@@ -11,7 +11,6 @@ import type { Topic, WeightedTerm } from '../../domain/types.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { counted } from '../../lib/not-shown.ts';
 import { wordList } from '../../lib/word-list.ts';
-import { editedSinceFit } from '../../matching/load-relevance.ts';
 import type { RelevanceDecision, RelevanceScorer } from '../../matching/relevance.ts';
 import type { PreviewItem } from '../../storage/index.ts';
 import { field, type Ctx, type Kit, type WebEnv } from '../kit.tsx';
@@ -272,7 +271,7 @@ export function registerTopics(app: Hono<WebEnv>, kit: Kit): void {
     const editor = mayEditTopics(viewer);
     const versions = await deps.storage.topicVersions.list(20);
     const inForce = versions.find((v) => v.id === now.version);
-    const edited = new Set(editedSinceFit(now.scorer, now.topics));
+    const edited = new Set(now.scorer.editedSinceFit);
     const nameOf = (id: string) => now.topics.find((t) => t.id === id)?.name ?? id;
     return kit.page(c, 200, {
       title: 'Topics',
