@@ -224,7 +224,21 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     const sentBefore = total - WINDOWS[2]!;
     const leasedByLeader = async () =>
       Number((await sqlc.query<{ n: string }>("select count(*) as n from alerts where status <> 'sent' and lease_owner like $1", [`%:${leader.child.pid}:%`])).rows[0]!.n);
-    await waitFor('the leader delivering the third window', async () => alive(leader) && posts().length > sentBefore && (await leasedByLeader()) > 0, 30_000);
+    // Frozen first (SIGSTOP), as the follower was, and looked at while frozen: a check on a running leader could
+    // see a claimed alert that it sends before the SIGKILL lands (a CI run saw that once).
+    await waitFor(
+      'the leader frozen while delivering the third window with claimed, unsent alerts',
+      async () => {
+        if (!alive(leader) || posts().length <= sentBefore) return false;
+        leader.child.kill('SIGSTOP');
+        await sleep(100); // queries it had already sent land first
+        if ((await leasedByLeader()) > 0) return true;
+        leader.child.kill('SIGCONT');
+        await sleep(50);
+        return false;
+      },
+      30_000,
+    );
     const killedAt = Date.now();
     leader.child.kill('SIGKILL');
     await leader.exited;
