@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/index.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { startFakeSlack, type FakeSlack } from '../emulators/slack.ts';
-import { announcedPort, alive, startBotProcess, type Bot } from '../helpers/bot-process.ts';
+import { announcedPort, alive, freezeWhen, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { notePostgresSkip, testDatabases } from '../helpers/databases.ts';
 import { seedChannel, seedFeed } from './fixtures.ts';
 
@@ -82,7 +82,8 @@ describe.each(testDatabases)('restart after SIGKILL on $name', (database) => {
     try {
       const first = startBotProcess(dir, env);
       bots.push(first);
-      await waitFor('8 stories posted and leases held on 2 more', async () => alive(first) && posts().length >= 8 && (await unsentLeased()) >= 2, 60_000);
+      // Frozen while it holds them, so none is sent between the look and the SIGKILL.
+      await freezeWhen(first, '8 stories posted and leases held on 2 more', async () => posts().length >= 8 && (await unsentLeased()) >= 2, 60_000);
       first.child.kill('SIGKILL');
       await first.exited;
       // The dead process still holds leases on the rest, good for most of a minute.

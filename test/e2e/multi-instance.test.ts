@@ -16,7 +16,7 @@ import { PERMISSIONS, startFakeDiscord, type FakeDiscord } from '../emulators/di
 import { startFeedServer, type FeedServer } from '../emulators/feed-server.ts';
 import { waitFor } from '../emulators/http-util.ts';
 import { sendSlashCommand, startFakeSlack, type FakeSlack } from '../emulators/slack.ts';
-import { alive, announcedPort, startBotProcess, type Bot } from '../helpers/bot-process.ts';
+import { alive, announcedPort, freezeWhen, startBotProcess, type Bot } from '../helpers/bot-process.ts';
 import { testDatabases } from '../helpers/databases.ts';
 
 const postgres = testDatabases.find((d) => d.name === 'postgres');
@@ -196,7 +196,6 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     // it is the one holding them, the follower is frozen (SIGSTOP, as if stalled) for the window, at a
     // moment it holds nothing: no lease, and no advisory lock in the database but the leader's gateway
     // lock and each instance's liveness lock (storage/instance-liveness.ts).
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const held = async () => {
       const r = await sqlc.query<{ locks: string; feeds: string; alerts: string }>(
         `select (select count(*) from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())) as locks,
@@ -206,17 +205,13 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
       const row = r.rows[0]!;
       return { locks: Number(row.locks), leases: Number(row.feeds) + Number(row.alerts) };
     };
-    await waitFor(
+    await freezeWhen(
+      follower,
       'the follower frozen while holding nothing',
       async () => {
         bots.forEach(alive);
-        follower.child.kill('SIGSTOP');
-        await sleep(100); // queries it had already sent land first
         const h = await held();
-        if (h.locks === 1 + bots.length && h.leases === 0) return true;
-        follower.child.kill('SIGCONT');
-        await sleep(50);
-        return false;
+        return h.locks === 1 + bots.length && h.leases === 0;
       },
       15_000,
     );
@@ -224,21 +219,9 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL', () => {
     const sentBefore = total - WINDOWS[2]!;
     const leasedByLeader = async () =>
       Number((await sqlc.query<{ n: string }>("select count(*) as n from alerts where status <> 'sent' and lease_owner like $1", [`%:${leader.child.pid}:%`])).rows[0]!.n);
-    // Frozen first (SIGSTOP), as the follower was, and looked at while frozen: a check on a running leader could
-    // see a claimed alert that it sends before the SIGKILL lands (a CI run saw that once).
-    await waitFor(
-      'the leader frozen while delivering the third window with claimed, unsent alerts',
-      async () => {
-        if (!alive(leader) || posts().length <= sentBefore) return false;
-        leader.child.kill('SIGSTOP');
-        await sleep(100); // queries it had already sent land first
-        if ((await leasedByLeader()) > 0) return true;
-        leader.child.kill('SIGCONT');
-        await sleep(50);
-        return false;
-      },
-      30_000,
-    );
+    // Frozen first, as the follower was, and looked at while frozen: a check on a running leader could see a
+    // claimed alert that it sends before the SIGKILL lands (a CI run saw that once).
+    await freezeWhen(leader, 'the leader frozen while delivering the third window with claimed, unsent alerts', async () => posts().length > sentBefore && (await leasedByLeader()) > 0, 30_000);
     const killedAt = Date.now();
     leader.child.kill('SIGKILL');
     await leader.exited;

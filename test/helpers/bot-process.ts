@@ -62,3 +62,25 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Freezes the bot (SIGSTOP) at a moment `ready` holds while it is frozen, so the state `ready` saw stays as it was
+ * (a SIGKILL then lands on exactly that state); between tries the bot runs on (SIGCONT). Queries it had already
+ * sent land before `ready` looks.
+ */
+export async function freezeWhen(bot: Bot, what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await waitFor(
+    what,
+    async () => {
+      alive(bot);
+      bot.child.kill('SIGSTOP');
+      await sleep(100);
+      if (await ready()) return true;
+      bot.child.kill('SIGCONT');
+      await sleep(50);
+      return false;
+    },
+    timeoutMs,
+  );
+}
